@@ -1,0 +1,70 @@
+// Adobe's list-query conventions shared by the services: `property=` filters (`==`, `!=`, `<`,
+// `>`, `<=`, `>=`, `~`; several are AND-ed; values may be quoted) and paging.
+
+export type Predicate = (item: Record<string, unknown>) => boolean;
+
+const OPERATORS = ['==', '!=', '>=', '<=', '>', '<', '~'] as const;
+
+/** Parses every `property` query parameter; returns an error message for an unparsable one. */
+export function parsePropertyFilters(query: URLSearchParams): Predicate[] | string {
+  const predicates: Predicate[] = [];
+  for (const expression of query.getAll('property')) {
+    const op = OPERATORS.find((candidate) => expression.includes(candidate));
+    if (!op) {
+      // A bare property name means "the property exists".
+      if (!/^[\w.[\]]+$/.test(expression)) return `Invalid property filter '${expression}'.`;
+      predicates.push((item) => lookup(item, expression) !== undefined);
+      continue;
+    }
+    const at = expression.indexOf(op);
+    const path = expression.slice(0, at).trim();
+    const raw = expression.slice(at + op.length).trim().replace(/^"(.*)"$/, '$1');
+    if (!path) return `Invalid property filter '${expression}'.`;
+    predicates.push((item) => compare(lookup(item, path), op, raw));
+  }
+  return predicates;
+}
+
+function lookup(item: unknown, path: string): unknown {
+  let value: unknown = item;
+  for (const key of path.replace(/\[\]/g, '').split('.')) {
+    if (Array.isArray(value)) return value.map((entry) => (entry as Record<string, unknown>)?.[key]);
+    value = (value as Record<string, unknown> | undefined)?.[key];
+  }
+  return value;
+}
+
+function compare(actual: unknown, op: (typeof OPERATORS)[number], expected: string): boolean {
+  if (Array.isArray(actual)) return actual.some((entry) => compare(entry, op, expected));
+  if (actual === undefined || actual === null) return op === '!=';
+  const text = String(actual);
+  const numeric = typeof actual === 'number' && expected !== '' && !Number.isNaN(Number(expected));
+  switch (op) {
+    case '==':
+      return text === expected;
+    case '!=':
+      return text !== expected;
+    case '~':
+      return text.includes(expected);
+    default: {
+      const a = numeric ? (actual as number) : text;
+      const b = numeric ? Number(expected) : expected;
+      return op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : a <= b;
+    }
+  }
+}
+
+/** Flow Service paging: `limit` and an opaque `continuationToken`, with `_links.next.href`. */
+export function pageByContinuation<T>(items: T[], query: URLSearchParams, basePath: string): { page: T[]; next?: string } | string {
+  const limitText = query.get('limit');
+  const limit = limitText === null ? 100 : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
+  const token = query.get('continuationToken');
+  const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(offset) || offset < 0) return `Invalid continuationToken '${token}'.`;
+  const page = items.slice(offset, offset + limit);
+  if (offset + limit >= items.length) return { page };
+  const next = new URLSearchParams(query);
+  next.set('continuationToken', Buffer.from(String(offset + limit)).toString('base64url'));
+  return { page, next: `${basePath}?${next.toString()}` };
+}

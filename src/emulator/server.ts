@@ -1,0 +1,166 @@
+// The aep-zoho emulator: one HTTP origin that behaves like Adobe IMS, the Platform gateway with
+// Flow Service, Catalog, Schema Registry and Data Prep, and Zoho's accounts server. It holds real
+// state and rejects what the real services reject. It imports nothing from the CLI.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { flowError, problem } from './adobe-errors.js';
+import { checkGateway, isCaller } from './gateway.js';
+import { TokenSigner } from './jwt.js';
+import { parseBody, Router, type EmuRequest, type EmuResponse } from './router.js';
+import { EmulatorState } from './state.js';
+import type { EmulatorOptions, ServiceContext } from './services/context.js';
+import { registerIms } from './services/ims.js';
+import { registerZohoAccounts } from './services/zoho-accounts.js';
+import { registerFlowConnections } from './services/flow-connections.js';
+
+export type { EmulatorOptions } from './services/context.js';
+
+/** One request and the answer it got, for tests (assert bodies, validate against Adobe's specs). */
+export interface Exchange {
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  status: number;
+  response: unknown;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  state: EmulatorState;
+  exchanges: Exchange[];
+  /** Requests that matched no route (a test that sees any has called an API the emulator lacks). */
+  unmatched: string[];
+  options: EmulatorOptions;
+  close(): Promise<void>;
+}
+
+const PLATFORM_PREFIX = '/data/foundation/';
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = new EmulatorState();
+  const ctx: ServiceContext = {
+    state,
+    options,
+    signer: new TokenSigner(),
+    now: options.now ?? Date.now,
+  };
+  const router = new Router();
+  registerIms(router, ctx);
+  registerZohoAccounts(router, ctx);
+  registerFlowConnections(router, ctx);
+
+  const sandboxes = new Set(options.sandboxes ?? ['prod']);
+  const exchanges: Exchange[] = [];
+  const unmatched: string[] = [];
+
+  const handle = async (req: EmuRequest): Promise<EmuResponse> => {
+    const found = router.match(req.method, req.path);
+    if (!('handler' in found)) {
+      if (!found.methodMismatch) unmatched.push(`${req.method} ${req.path}`);
+      return found.methodMismatch
+        ? problem(405, 'Method Not Allowed', `${req.method} is not supported on ${req.path}.`, req.requestId)
+        : problem(404, 'Not Found', `No API at ${req.method} ${req.path}.`, req.requestId);
+    }
+    req.params = found.params;
+    if (req.path.startsWith(PLATFORM_PREFIX)) {
+      const caller = checkGateway(req, { signer: ctx.signer, sandboxes, now: ctx.now });
+      if (!isCaller(caller)) return caller;
+      req.caller = caller;
+    }
+    try {
+      req.body = parseBody(req.headers['content-type'], req.rawBody);
+    } catch {
+      return req.path.includes('/flowservice/')
+        ? flowError(400, '1100', 'Bad Request', 'The request body is not valid JSON.', req.requestId)
+        : problem(400, 'Bad Request', 'The request body is not valid JSON.', req.requestId);
+    }
+    return found.handler(req);
+  };
+
+  const server = createServer(async (incoming: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(incoming.url ?? '/', 'http://emulator');
+    const rawBody = await readBody(incoming);
+    const req: EmuRequest = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: incoming.headers,
+      body: undefined,
+      rawBody,
+      params: {},
+      requestId: randomUUID(),
+    };
+    let answer: EmuResponse;
+    try {
+      answer = await handle(req);
+    } catch (error) {
+      answer = problem(500, 'Internal Server Error', `Emulator fault: ${(error as Error).message}`, req.requestId);
+    }
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    exchanges.push({
+      method: req.method,
+      path: req.path,
+      query: queryRecord(url.searchParams),
+      headers: incoming.headers,
+      body: req.body ?? (rawBody || undefined),
+      status: answer.status,
+      response: answer.body,
+    });
+    send(res, answer, req.requestId);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  server.keepAliveTimeout = 5000;
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    state,
+    exchanges,
+    unmatched,
+    options,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, answer: EmuResponse, requestId: string): void {
+  const headers: Record<string, string> = { 'x-request-id': requestId, date: new Date().toUTCString(), ...answer.headers };
+  if (answer.body === undefined || answer.status === 204) {
+    res.writeHead(answer.status, headers).end();
+    return;
+  }
+  if (answer.raw) {
+    res.writeHead(answer.status, headers).end(String(answer.body));
+    return;
+  }
+  res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...headers }).end(JSON.stringify(answer.body));
+}
+
+function queryRecord(query: URLSearchParams): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const key of new Set(query.keys())) {
+    const values = query.getAll(key);
+    record[key] = values.length > 1 ? values : values[0];
+  }
+  return record;
+}

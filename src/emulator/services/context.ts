@@ -1,0 +1,29 @@
+// What every emulated service receives: the shared state, the options, and the clock.
+import type { TokenSigner } from '../jwt.js';
+import type { EmulatorState } from '../state.js';
+
+export interface EmulatorOptions {
+  /** Port to bind on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  /** Added to every response, for benchmarks of sequential round trips. */
+  latencyMs?: number;
+  /** When set, IMS accepts only these clients (id → secret); by default any non-empty pair. */
+  imsClients?: Record<string, string>;
+  /** Lifetime of issued IMS tokens in ms (Adobe: 24 h). */
+  tokenLifetimeMs?: number;
+  /** Sandboxes that exist in every org (default: prod). */
+  sandboxes?: string[];
+  /** Connection spec ids Adobe no longer offers (Zoho CRM was retired in June 2025). */
+  retiredConnectionSpecs?: string[];
+  /** When set, Zoho accepts only these clients (id → secret); by default any non-empty pair. */
+  zohoClients?: Record<string, string>;
+  /** Clock, injectable so tests can move run progress and token expiry. */
+  now?: () => number;
+}
+
+export interface ServiceContext {
+  state: EmulatorState;
+  options: EmulatorOptions;
+  signer: TokenSigner;
+  now: () => number;
+}

@@ -1,0 +1,111 @@
+// Flow Service: connection specs and base connections (aep-api.md §2). Rejects what Adobe
+// rejects: unknown or retired specs, a wrong auth spec name, missing or empty auth params.
+import type { EmuRequest, Router } from '../router.js';
+import { CONNECTION_SPECS, SECRET_AUTH_PARAMS } from '../specs-data.js';
+import type { Resource } from '../state.js';
+import type { ServiceContext } from './context.js';
+import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
+
+export function registerFlowConnections(router: Router, ctx: ServiceContext): void {
+  const { state } = ctx;
+  const retired = new Set(ctx.options.retiredConnectionSpecs ?? []);
+  const offered = () => CONNECTION_SPECS.filter((spec) => !retired.has(spec.id));
+  // Specs are global, not per sandbox: scope them to the caller so the shared list helper applies.
+  const scoped = (req: EmuRequest) => offered().map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
+  const unscope = ({ imsOrgId: _o, sandboxName: _s, ...spec }: Resource) => spec;
+
+  router.on('GET', `${FLOW}/connectionSpecs`, (req) => list(req, scoped(req), `${FLOW}/connectionSpecs`, unscope));
+  router.on('GET', `${FLOW}/connectionSpecs/:id`, (req) => {
+    const ids = req.params.id.split(',');
+    const found = ids.map((id) => offered().find((spec) => spec.id === id));
+    if (found.some((spec) => !spec)) return notFound(req, 'connectionSpecs', req.params.id);
+    return { status: 200, body: { items: found } };
+  });
+
+  router.on('POST', `${FLOW}/connections`, (req) => {
+    const body = jsonObject(req);
+    if (!body) return badRequest(req, 'The request body must be a JSON object.');
+    const spec = specRef(body.connectionSpec);
+    if (!spec) return badRequest(req, 'connectionSpec with id and version is required.');
+    const connectionSpec = offered().find((candidate) => candidate.id === spec.id);
+    if (!connectionSpec) return badRequest(req, `Connection spec ${spec.id} was not found. Verify the connection spec id and try again.`, '1101');
+    if (spec.version !== connectionSpec.version) return badRequest(req, `Connection spec ${spec.id} has no version ${spec.version}.`, '1101');
+    if (typeof body.name !== 'string' || !body.name.trim()) return badRequest(req, 'name is required and must be a non-empty string.');
+    const authProblem = checkAuth(body.auth, connectionSpec);
+    if (authProblem) return badRequest(req, authProblem);
+    const connection = {
+      ...stamp(req.caller!, ctx.now()),
+      name: body.name,
+      description: body.description ?? '',
+      connectionSpec: spec,
+      state: 'enabled',
+      auth: body.auth,
+    };
+    state.connections.add(connection);
+    return created(connection, '/connections');
+  });
+
+  router.on('GET', `${FLOW}/connections`, (req) => list(req, state.connections.all(), `${FLOW}/connections`, present));
+  router.on('GET', `${FLOW}/connections/:id`, (req) => {
+    const connection = find(req, state.connections);
+    return connection ? { status: 200, body: { items: [present(connection)] } } : notFound(req, 'connections', req.params.id);
+  });
+
+  router.on('GET', `${FLOW}/connections/:id/test`, (req) => {
+    const connection = find(req, state.connections);
+    if (!connection) return notFound(req, 'connections', req.params.id);
+    const spec = CONNECTION_SPECS.find((candidate) => candidate.id === connection.connectionSpec.id);
+    return { status: 200, body: { result: !!spec && !retired.has(spec.id) && !checkAuth(connection.auth, spec) } };
+  });
+
+  router.on('PATCH', `${FLOW}/connections/:id`, (req) => {
+    const connection = find(req, state.connections);
+    if (!connection) return notFound(req, 'connections', req.params.id);
+    const before = structuredClone(connection);
+    const answer = patch(req, connection, /^\/(name|description|auth\/params(\/\w+)?)$/, ctx.now());
+    const spec = CONNECTION_SPECS.find((candidate) => candidate.id === connection.connectionSpec.id);
+    const problem = answer.status === 200 && spec ? checkAuth(connection.auth, spec) : undefined;
+    if (problem) {
+      Object.assign(connection, before);
+      return badRequest(req, problem);
+    }
+    return answer;
+  });
+
+  router.on('DELETE', `${FLOW}/connections/:id`, (req) => {
+    const connection = find(req, state.connections);
+    if (!connection) return notFound(req, 'connections', req.params.id);
+    const sources = new Set(state.sourceConnections.all().filter((s) => s.baseConnectionId === connection.id).map((s) => s.id));
+    const inUse = state.flows.all().some((flow) => (flow.sourceConnectionIds ?? []).some((id: string) => sources.has(id)));
+    if (inUse) {
+      return badRequest(req, `The connection ${connection.id} cannot be deleted because the base connection is being used in one or more flows. Delete the flows first.`, '1418');
+    }
+    state.connections.delete(connection.id);
+    return { status: 204 };
+  });
+}
+
+/** Adobe returns secret auth params masked, never as sent. */
+function present(connection: Resource): Resource {
+  const params = connection.auth?.params ?? {};
+  const masked = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, SECRET_AUTH_PARAMS.has(key) ? '****' : value]));
+  return { ...connection, auth: { ...connection.auth, params: masked } };
+}
+
+/** Checks auth against the connection spec's authSpec: name, required params, non-empty strings. */
+function checkAuth(auth: unknown, spec: Record<string, any>): string | undefined {
+  const given = auth as { specName?: unknown; params?: Record<string, unknown> } | undefined;
+  if (!given || typeof given.specName !== 'string') return 'auth.specName is required.';
+  const authSpec = (spec.authSpec as Array<Record<string, any>>).find((candidate) => candidate.name === given.specName);
+  if (!authSpec) {
+    const names = (spec.authSpec as Array<Record<string, any>>).map((candidate) => `'${candidate.name}'`).join(', ');
+    return `auth.specName '${given.specName}' is not supported by connection spec ${spec.id}; use ${names}.`;
+  }
+  const params = given.params ?? {};
+  const missing = (authSpec.spec.required as string[]).filter((key) => typeof params[key] !== 'string' || !(params[key] as string).trim());
+  if (missing.length) return `Missing or empty auth params: ${missing.join(', ')}.`;
+  for (const key of ['endpoint', 'accountsUrl']) {
+    if (key in (authSpec.spec.properties ?? {}) && !/^https?:\/\/[^\s/]+/.test(String(params[key]))) return `auth.params.${key} must be an http(s) URL.`;
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+// The emulator's memory: one collection per Adobe resource type, shared by the service modules so
+// that each can check the references Adobe checks (a flow's connections exist, a dataset's schema…).
+import { randomUUID, randomBytes } from 'node:crypto';
+
+export type Resource = Record<string, any> & { id: string };
+
+export class Collection<T extends Resource = Resource> {
+  readonly items = new Map<string, T>();
+  add(item: T): T {
+    this.items.set(item.id, item);
+    return item;
+  }
+  get(id: string): T | undefined {
+    return this.items.get(id);
+  }
+  delete(id: string): boolean {
+    return this.items.delete(id);
+  }
+  all(): T[] {
+    return [...this.items.values()];
+  }
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+export class EmulatorState {
+  /** Zoho grant codes already exchanged (single use), and refresh tokens issued. */
+  readonly usedGrantCodes = new Set<string>();
+  readonly grantCodes = new Map<string, { clientId: string; redirectUri?: string; scope: string }>();
+  readonly connections = new Collection();
+  readonly sourceConnections = new Collection();
+  readonly targetConnections = new Collection();
+  readonly flows = new Collection();
+  readonly runs = new Collection();
+  readonly schemas = new Collection();
+  readonly fieldGroups = new Collection();
+  readonly classes = new Collection();
+  readonly descriptors = new Collection();
+  readonly dataSets = new Collection();
+  readonly mappingSets = new Collection();
+
+  /** Counts of each kind of resource, for tests that assert nothing was created or duplicated. */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Collection) counts[key] = value.size;
+    }
+    return counts;
+  }
+}
+
+export const newId = () => randomUUID();
+/** Adobe's etags carry literal double quotes: "\"10033e77-0000-0200-0000-5e96785b0000\"". */
+export const newEtag = () => `"${randomBytes(4).toString('hex')}-0000-0200-0000-${randomBytes(6).toString('hex')}"`;
+/** Catalog and Data Prep ids are 24/32 hex characters, not UUIDs. */
+export const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
