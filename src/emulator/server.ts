@@ -13,6 +13,11 @@ import type { EmulatorOptions, ServiceContext } from './services/context.js';
 import { registerIms } from './services/ims.js';
 import { registerZohoAccounts } from './services/zoho-accounts.js';
 import { registerFlowConnections } from './services/flow-connections.js';
+import { registerFlowExplore } from './services/flow-explore.js';
+import { registerFlowDataflows } from './services/flow-dataflows.js';
+import { registerCatalog } from './services/catalog.js';
+import { registerSchemaRegistry } from './services/schema-registry.js';
+import { registerDataPrep } from './services/data-prep.js';
 
 export type { EmulatorOptions } from './services/context.js';
 
@@ -52,6 +57,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerIms(router, ctx);
   registerZohoAccounts(router, ctx);
   registerFlowConnections(router, ctx);
+  registerFlowExplore(router, ctx);
+  registerFlowDataflows(router, ctx);
+  registerCatalog(router, ctx);
+  registerSchemaRegistry(router, ctx);
+  registerDataPrep(router, ctx);
 
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];

@@ -40,6 +40,13 @@ export class EmulatorState {
   readonly dataSets = new Collection();
   readonly mappingSets = new Collection();
 
+  /** Each org's Schema Registry tenant id (custom fields live under `_<tenantId>`). */
+  tenantId(orgId: string): string {
+    let hash = 0;
+    for (const ch of orgId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    return `tenant${hash.toString(36)}`;
+  }
+
   /** Counts of each kind of resource, for tests that assert nothing was created or duplicated. */
   counts(): Record<string, number> {
     const counts: Record<string, number> = {};

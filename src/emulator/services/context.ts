@@ -17,6 +17,12 @@ export interface EmulatorOptions {
   retiredConnectionSpecs?: string[];
   /** When set, Zoho accepts only these clients (id → secret); by default any non-empty pair. */
   zohoClients?: Record<string, string>;
+  /** How long an emulated dataflow run stays in progress (default 3000 ms). */
+  runDurationMs?: number;
+  /** How emulated runs end (default success). */
+  runOutcome?: 'success' | 'failed';
+  /** Classes the org has besides the core ones (e.g. XDM Business Account); default: all standard B2B classes. */
+  hasB2BClasses?: boolean;
   /** Clock, injectable so tests can move run progress and token expiry. */
   now?: () => number;
 }

@@ -1,0 +1,5 @@
+// TODO(stub): filled in by its owner.
+import type { Router } from '../router.js';
+import type { ServiceContext } from './context.js';
+
+export function registerCatalog(_router: Router, _ctx: ServiceContext): void {}
