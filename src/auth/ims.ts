@@ -1,0 +1,134 @@
+// Adobe IMS, OAuth Server-to-Server, through @adobe/aio-lib-ims as ruled (aep-api.md ruling 4):
+// `new Ims('prod')` with its endpoint set from configuration, `getAccessTokenByClientCredentials`.
+// The token is cached in the credentials store until 10 minutes before expiry.
+//
+// aio-lib-ims logs its arguments, the client secret among them, through `debug` to console.log when
+// DEBUG or AIO_LOG_LEVEL ask for it. Those variables are removed before the library loads and the
+// console is muted while it runs: nothing it prints can reach stdout or stderr.
+import type { CredentialsStore } from '../config/credentials.js';
+import { ApiError, NetworkError } from '../core/errors.js';
+import { addSecret } from '../core/redact.js';
+import type { Logger } from '../core/context.js';
+import { adobeMessage } from '../http/api-error.js';
+
+const TEN_MINUTES = 10 * 60 * 1000;
+export const LIBRARY_DEBUG_VARIABLES = ['DEBUG', 'AIO_LOG_LEVEL', 'DEBUG_DEPTH', 'DEBUG_SHOW_HIDDEN'];
+
+export interface ImsCredentials {
+  clientId: string;
+  clientSecret: string;
+  orgId: string;
+  scopes: string[];
+}
+
+export interface TokenInfo {
+  token: string;
+  expiry: number;
+  cached: boolean;
+}
+
+export class ImsAuth {
+  private current?: Promise<TokenInfo>;
+  constructor(
+    private readonly imsUrl: string,
+    private readonly credentials: ImsCredentials,
+    private readonly store: CredentialsStore,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private get cacheKey(): string {
+    return `${this.imsUrl}|${this.credentials.clientId}|${this.credentials.orgId}`;
+  }
+
+  /** A valid token: the cached one while it has more than 10 minutes left, else a new one. */
+  token(): Promise<TokenInfo> {
+    this.current ??= this.load().catch((error) => {
+      this.current = undefined;
+      throw error;
+    });
+    return this.current;
+  }
+
+  /** After a 401: forget the cached token and fetch a new one (once per run; the caller decides). */
+  async refresh(): Promise<TokenInfo> {
+    this.current = undefined;
+    await this.store.saveToken(this.cacheKey, undefined);
+    this.current = this.fetch();
+    return this.current;
+  }
+
+  private async load(): Promise<TokenInfo> {
+    const cached = await this.store.cachedToken(this.cacheKey);
+    if (cached && cached.expiry - this.now() > TEN_MINUTES) {
+      addSecret(cached.token);
+      this.log.debug(`IMS: reusing the cached token (expires ${new Date(cached.expiry).toISOString()})`);
+      return { ...cached, cached: true };
+    }
+    return this.fetch();
+  }
+
+  private async fetch(): Promise<TokenInfo> {
+    const { clientId, clientSecret, orgId, scopes } = this.credentials;
+    this.log.debug(`IMS: requesting a token from ${this.imsUrl}/ims/token/v2 for client ${clientId}`);
+    const { Ims } = await loadImsLibrary();
+    const ims = new Ims('prod');
+    ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
+    let result: { access_token: { token: string; expiry: number } };
+    const log = console.log;
+    console.log = () => undefined; // aio-lib-ims's debug output goes to console.log
+    try {
+      result = await ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes);
+    } catch (error) {
+      throw imsError(error as Error, this.imsUrl);
+    } finally {
+      console.log = log;
+    }
+    const info = { token: result.access_token.token, expiry: result.access_token.expiry };
+    if (!info.token || !Number.isFinite(info.expiry)) {
+      throw new ApiError(`Adobe IMS at ${this.imsUrl} returned a token aep-zoho cannot read (not a JWT with created_at and expires_in).`, {
+        hint: 'Check AEP_IMS_URL: it must point at Adobe IMS (default https://ims-na1.adobelogin.com).',
+      });
+    }
+    addSecret(info.token);
+    await this.store.saveToken(this.cacheKey, info);
+    return { ...info, cached: false };
+  }
+}
+
+let library: Promise<any> | undefined;
+function loadImsLibrary(): Promise<any> {
+  for (const name of LIBRARY_DEBUG_VARIABLES) delete process.env[name];
+  // src/ims.js is the Ims class alone, without the context and plugin machinery of the index.
+  library ??= import('@adobe/aio-lib-ims/src/ims.js').then((module) => module.default ?? module);
+  return library;
+}
+
+/** aio-lib-ims throws "<status> (<text>): <body>" or a fetch error; make either one paragraph. */
+function imsError(error: Error, imsUrl: string): Error {
+  const match = /^(\d{3}) \(([^)]*)\): ([\s\S]*)$/.exec(error.message);
+  if (!match) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+    return new NetworkError(`Cannot reach Adobe IMS at ${imsUrl}${code ? ` (${code})` : ''}: ${error.message.split('\n')[0]}.`, {
+      hint: 'Check your network or proxy, and AEP_IMS_URL if you point aep-zoho at another IMS.',
+    });
+  }
+  const status = Number(match[1]);
+  const { message, code } = adobeMessage(match[3]);
+  const body = (() => {
+    try {
+      return JSON.parse(match[3]) as { error?: string };
+    } catch {
+      return {};
+    }
+  })();
+  const badClient = body.error === 'invalid_client' || status === 401;
+  return new ApiError(`Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${message ?? match[2]}.`, {
+    status,
+    hint: badClient
+      ? "Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated secret must be re-imported: 'aep-zoho init --from-console <file>')."
+      : body.error === 'invalid_scope'
+        ? "Check AEP_SCOPES: use the scopes shown on the credential's page in Adobe Developer Console."
+        : 'Re-run with --debug for details.',
+  });
+}

@@ -1,0 +1,145 @@
+// THE configuration table: every environment variable of CLI-CONTRACT.md and how it combines with
+// flags and the stored profile (flag, then variable, then profile; ZOHO_ACCOUNTS_URL always wins).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError, UsageError } from '../core/errors.js';
+import { addSecret } from '../core/redact.js';
+import { zohoRegion } from '../zoho/regions.js';
+import { CredentialsStore, type AepCredentials, type Profile, type ZohoCredentials } from './credentials.js';
+
+export const DEFAULT_PLATFORM_URL = 'https://platform.adobe.io';
+export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com';
+export const DEFAULT_SCOPES = ['openid', 'AdobeID', 'read_organizations', 'additional_info.projectedProductContext', 'session'];
+export const DEFAULT_ZOHO_ACCOUNTS_URL = 'https://accounts.zoho.com';
+export const DEFAULT_ZOHO_ENDPOINT = 'https://www.zohoapis.com';
+
+export interface Settings {
+  profileName: string;
+  home: string;
+  sandbox: string;
+  platformUrl: string;
+  imsUrl: string;
+  aep: AepCredentials & { scopes: string[] };
+  zoho: ZohoCredentials;
+  store: CredentialsStore;
+  /** The stored profile as read (undefined when there is none). */
+  stored?: Profile;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Trimmed value, or undefined for unset and whitespace-only values. */
+export const envValue = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+};
+
+export function homeDir(env: Env): string {
+  return envValue(env, 'AEP_ZOHO_HOME') ?? join(envValue(env, 'XDG_CONFIG_HOME') ?? join(homedir(), '.config'), 'aep-zoho');
+}
+
+/** URLs are stored and sent without a trailing slash, and must be http(s). */
+export function normaliseUrl(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new UsageError(`${name} is not a valid URL: '${value}'.`, { hint: `Give a full URL such as ${name.includes('ZOHO') ? DEFAULT_ZOHO_ACCOUNTS_URL : DEFAULT_PLATFORM_URL}.` });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export interface SettingsFlags {
+  profile: string;
+  sandbox?: string;
+  region?: string;
+}
+
+export async function loadSettings(env: Env, flags: SettingsFlags): Promise<Settings> {
+  const home = homeDir(env);
+  const store = new CredentialsStore(home);
+  const profileName = flags.profile;
+  const stored = await store.profile(profileName);
+  const pick = (name: string, fromProfile?: string) => envValue(env, name) ?? fromProfile;
+
+  const sandbox = (flags.sandbox ?? pick('AEP_SANDBOX', stored?.sandbox) ?? 'prod').trim();
+  if (!/^[a-z0-9-]+$/.test(sandbox)) {
+    throw new UsageError(`Invalid sandbox name '${sandbox}'.`, { hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod or dev-1.' });
+  }
+  const scopesText = envValue(env, 'AEP_SCOPES');
+  const scopes = scopesText ? scopesText.split(',').map((s) => s.trim()).filter(Boolean) : stored?.aep?.scopes ?? DEFAULT_SCOPES;
+
+  const regionAccounts = flags.region ? zohoRegion(flags.region).accountsUrl : undefined;
+  const explicitAccounts = envValue(env, 'ZOHO_ACCOUNTS_URL');
+  const accountsUrl = explicitAccounts ?? regionAccounts ?? stored?.zoho?.accountsUrl;
+
+  const settings: Settings = {
+    profileName,
+    home,
+    sandbox,
+    platformUrl: normaliseUrl(pick('AEP_PLATFORM_URL', stored?.platformUrl) ?? DEFAULT_PLATFORM_URL, 'AEP_PLATFORM_URL'),
+    imsUrl: normaliseUrl(pick('AEP_IMS_URL', stored?.imsUrl) ?? DEFAULT_IMS_URL, 'AEP_IMS_URL'),
+    aep: {
+      clientId: pick('AEP_CLIENT_ID', stored?.aep?.clientId),
+      clientSecret: pick('AEP_CLIENT_SECRET', stored?.aep?.clientSecret),
+      orgId: pick('AEP_ORG_ID', stored?.aep?.orgId),
+      scopes,
+    },
+    zoho: {
+      ...stored?.zoho,
+      clientId: pick('ZOHO_CLIENT_ID', stored?.zoho?.clientId),
+      clientSecret: pick('ZOHO_CLIENT_SECRET', stored?.zoho?.clientSecret),
+      accessToken: pick('ZOHO_ACCESS_TOKEN', stored?.zoho?.accessToken),
+      refreshToken: pick('ZOHO_REFRESH_TOKEN', stored?.zoho?.refreshToken),
+      accountsUrl: accountsUrl ? normaliseUrl(accountsUrl, 'ZOHO_ACCOUNTS_URL') : undefined,
+      endpoint: (() => {
+        const endpoint = pick('ZOHO_ENDPOINT', stored?.zoho?.endpoint);
+        return endpoint ? normaliseUrl(endpoint, 'ZOHO_ENDPOINT') : undefined;
+      })(),
+    },
+    store,
+    stored,
+  };
+  for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
+  return settings;
+}
+
+/** The Adobe credential, or a UserError naming exactly what is missing and where to set it. */
+export function requireAep(settings: Settings): Required<AepCredentials> {
+  const missing: string[] = [];
+  if (!settings.aep.clientId) missing.push('AEP_CLIENT_ID');
+  if (!settings.aep.clientSecret) missing.push('AEP_CLIENT_SECRET');
+  if (!settings.aep.orgId) missing.push('AEP_ORG_ID');
+  if (missing.length) {
+    throw new UserError(`Adobe credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      hint: `Run 'aep-zoho init' (or 'aep-zoho init --from-console <file>' with the OAuth Server-to-Server JSON from Adobe Developer Console), or set ${missing.join(', ')}.`,
+    });
+  }
+  return settings.aep as Required<AepCredentials>;
+}
+
+/** The Zoho credentials a base connection needs, with the contract's defaults for the URLs. */
+export function requireZoho(settings: Settings): Required<Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'accessToken' | 'refreshToken' | 'accountsUrl' | 'endpoint'>> {
+  const z = settings.zoho;
+  const missing: string[] = [];
+  if (!z.clientId) missing.push('ZOHO_CLIENT_ID');
+  if (!z.clientSecret) missing.push('ZOHO_CLIENT_SECRET');
+  if (!z.accessToken) missing.push('ZOHO_ACCESS_TOKEN');
+  if (!z.refreshToken) missing.push('ZOHO_REFRESH_TOKEN');
+  if (missing.length) {
+    throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
+    });
+  }
+  return {
+    clientId: z.clientId!,
+    clientSecret: z.clientSecret!,
+    accessToken: z.accessToken!,
+    refreshToken: z.refreshToken!,
+    accountsUrl: z.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL,
+    endpoint: z.endpoint ?? DEFAULT_ZOHO_ENDPOINT,
+  };
+}

@@ -1,0 +1,35 @@
+// A command is one declarative object: yargs wiring, a run() that returns its result, and an
+// optional human renderer. run() never checks --json; cli/main.ts prints the result either way.
+import type { Argv } from 'yargs';
+import type { Context } from './context.js';
+
+export interface Ui {
+  /** Writes a line to stdout (human output only). */
+  line(text?: string): void;
+  /** Colour helpers; no-ops when colour is off. */
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  columns: number;
+}
+
+export interface CommandDef<A = any, R = unknown> {
+  /** yargs command string, e.g. 'explore [table]'. */
+  command: string;
+  describe: string;
+  examples: Array<[string, string]>;
+  builder?: (yargs: Argv) => Argv<any>;
+  run(args: A, ctx: Context): Promise<R>;
+  human?(result: R, ui: Ui, args: A): void;
+}
+
+/** A family of subcommands, e.g. `dataflow create|list|status|runs`. */
+export interface CommandGroup {
+  command: string;
+  describe: string;
+  subcommands: CommandDef[];
+}
+
+export const defineCommand = <A = any, R = unknown>(def: CommandDef<A, R>): CommandDef<A, R> => def;

@@ -1,0 +1,42 @@
+// What a command receives instead of `process`: streams, environment, flags, a logger, the one
+// result printer, the resolved paths, and lazily built services. Built only in cli/context.ts.
+import type { Readable, Writable } from 'node:stream';
+
+export interface GlobalFlags {
+  profile: string;
+  sandbox?: string;
+  json: boolean;
+  debug: boolean;
+  yes: boolean;
+}
+
+export interface Io {
+  stdout: Writable;
+  stderr: Writable;
+  stdin: Readable;
+  isTTY: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** Terminal width for tables (80 when unknown). */
+  columns: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  /** Only with --debug; always redacted. */
+  debug(message: string): void;
+}
+
+export interface Context {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly io: Io;
+  readonly flags: GlobalFlags;
+  readonly color: boolean;
+  readonly log: Logger;
+  /** Aborted on SIGINT/SIGTERM; long operations check it. */
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+  sleep(ms: number): Promise<void>;
+  /** Asks on a TTY; without one (or with --yes) returns the default or fails with a UsageError naming the flag. */
+  confirm(question: string, flagHint: string): Promise<boolean>;
+  ask(question: string, options?: { secret?: boolean }): Promise<string>;
+}

@@ -1,0 +1,45 @@
+// The error kinds the CLI knows, and the exit code each maps to (CLI-CONTRACT.md "Exit codes").
+// Anything that is not one of these is a bug: reported as an internal error, stack only with --debug.
+
+export interface ErrorDetails {
+  hint?: string;
+  status?: number;
+  requestId?: string;
+  cause?: unknown;
+}
+
+/** Something the user can fix (credentials, state, a value the platform rejects): exit 1. */
+export class UserError extends Error {
+  readonly hint?: string;
+  readonly status?: number;
+  readonly requestId?: string;
+  readonly exitCode: number = 1;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, { cause: details.cause });
+    this.name = new.target.name;
+    this.hint = details.hint;
+    this.status = details.status;
+    this.requestId = details.requestId;
+  }
+}
+
+/** Bad usage or invalid input (flags, templates, unknown table, schedule): exit 2. */
+export class UsageError extends UserError {
+  override readonly exitCode = 2;
+}
+
+/** A non-2xx answer from Platform, IMS or Zoho (or Zoho's HTTP-200 error bodies): exit 1. */
+export class ApiError extends UserError {}
+
+/** The network failed (DNS, refused, reset, timeout) after the retries: exit 1. */
+export class NetworkError extends UserError {}
+
+/** Ctrl-C or SIGTERM: exit 130. */
+export class CancelledError extends UserError {
+  override readonly exitCode = 130;
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+export const isUserError = (error: unknown): error is UserError => error instanceof UserError;

@@ -1,0 +1,14 @@
+// Creates that converge: Adobe's POSTs are not idempotent (ruling 11), so when a create's answer
+// is lost (network error, timeout, 5xx) the resource is looked up by name before trying again.
+
+export async function createOnce<T>(create: () => Promise<T>, lookup: () => Promise<T | undefined>): Promise<{ value: T; adopted: boolean }> {
+  try {
+    return { value: await create(), adopted: false };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined && status < 500) throw error; // Adobe said no: nothing was created
+    const found = await lookup();
+    if (found !== undefined) return { value: found, adopted: true };
+    return { value: await create(), adopted: false };
+  }
+}

@@ -1,0 +1,40 @@
+// Everything a Platform command needs, built once per run in dependency order: settings, the
+// state file, IMS (cached token), the one Platform HTTP client, and the service clients on it.
+import { FlowService } from '../aep/flow-service.js';
+import { ImsAuth } from '../auth/ims.js';
+import { loadSettings, requireAep, type Settings } from '../config/settings.js';
+import { StateStore } from '../config/state.js';
+import type { Context } from '../core/context.js';
+import { Platform } from '../http/platform.js';
+
+export interface Session {
+  settings: Settings;
+  state: StateStore;
+  ims: ImsAuth;
+  platform: Platform;
+  flow: FlowService;
+}
+
+export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
+  settings ??= await loadSettings(ctx.env, ctx.flags);
+  const aep = requireAep(settings);
+  const ims = new ImsAuth(settings.imsUrl, aep, settings.store, ctx.log, () => ctx.now().getTime());
+  const platform = new Platform({
+    baseUrl: settings.platformUrl,
+    apiKey: aep.clientId,
+    orgId: aep.orgId,
+    sandbox: settings.sandbox,
+    auth: ims,
+    log: ctx.log,
+    signal: ctx.signal,
+    retryBaseMs: Number(ctx.env.AEP_ZOHO_RETRY_BASE_MS) || undefined,
+    timeoutMs: Number(ctx.env.AEP_ZOHO_TIMEOUT_MS) || undefined,
+  });
+  return {
+    settings,
+    state: new StateStore(settings.home, settings.profileName),
+    ims,
+    platform,
+    flow: new FlowService(platform),
+  };
+}
