@@ -1,5 +1,173 @@
-// TODO(stub): filled in by its owner.
-import type { Router } from '../router.js';
+// Flow Service: flow specs and dataflows (aep-api.md §8), plus the source/target connections and
+// runs they tie together (registered from here, kept in their own files). A flow is checked as
+// Flow Service checks it: no `state` on create, a known flow spec, connections the spec supports,
+// transformations that match the mapping set and source table, and a schedule its spec allows.
+import type { EmuRequest, EmuResponse, Router } from '../router.js';
+import { FLOW_SPECS, findFlowSpec, type FlowSpec } from '../flow-specs-data.js';
+import { header } from '../gateway.js';
+import { flowError } from '../adobe-errors.js';
+import { newEtag, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
+import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, stamp, visible } from './flow-common.js';
+import { createRunEngine, registerFlowRuns, type RunEngine } from './flow-runs.js';
+import { registerSourceTargetConnections } from './flow-source-target.js';
+import { checkConnections, checkSchedule, checkTransformations, type Problem } from './flow-validate.js';
 
-export function registerFlowDataflows(_router: Router, _ctx: ServiceContext): void {}
+export function registerFlowDataflows(router: Router, ctx: ServiceContext): void {
+  const engine = createRunEngine(ctx);
+  registerSourceTargetConnections(router, ctx);
+  registerFlowSpecs(router);
+  registerFlows(router, ctx, engine);
+  registerFlowRuns(router, ctx, engine);
+}
+
+function registerFlowSpecs(router: Router): void {
+  // Specs are global, not per sandbox: scope them to the caller so the shared list helper applies.
+  const scoped = (req: EmuRequest) => FLOW_SPECS.map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
+  const unscope = ({ imsOrgId: _o, sandboxName: _s, ...spec }: Resource) => spec;
+
+  router.on('GET', `${FLOW}/flowSpecs`, (req) => list(req, scoped(req), `${FLOW}/flowSpecs`, unscope));
+  router.on('GET', `${FLOW}/flowSpecs/:id`, (req) => {
+    const found = req.params.id.split(',').map((id) => findFlowSpec(id));
+    if (found.some((spec) => !spec)) return notFound(req, 'flowSpecs', req.params.id);
+    return { status: 200, body: { items: found } };
+  });
+}
+
+const reject = (req: EmuRequest, problem: Problem) => badRequest(req, problem.message, problem.code);
+
+function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): void {
+  const { state } = ctx;
+
+  /** Everything but `state` and the flow spec: connections, transformations, schedule, name. */
+  const checkFlow = (req: EmuRequest, flowSpec: FlowSpec, body: Record<string, any>): Problem | { transformations: unknown[]; scheduleParams: unknown } => {
+    if (typeof body.name !== 'string' || !body.name.trim()) return { code: '1100', message: 'name is required and must be a non-empty string.' };
+    const connections = checkConnections(req, state, flowSpec, body);
+    if ('code' in connections) return connections;
+    const transformations = checkTransformations(req, state, flowSpec, body.transformations, connections.sources, connections.targets);
+    if ('code' in transformations) return transformations;
+    // "By default, the scheduling frequency is set to once" (aep-api.md §8.2).
+    const schedule = checkSchedule(body.scheduleParams ?? { startTime: Math.floor(ctx.now() / 1000), frequency: 'once' }, flowSpec);
+    if ('code' in schedule) return schedule;
+    return { transformations: transformations.transformations, scheduleParams: schedule.schedule };
+  };
+
+  const present = (flow: Resource): Resource => {
+    const last = engine.lastRun(flow);
+    const sources = (flow.sourceConnectionIds as string[]).map((id) => {
+      const source = state.sourceConnections.get(id);
+      const base = source && state.connections.get(source.baseConnectionId);
+      return { id, connectionSpec: source?.connectionSpec, baseConnection: { id: source?.baseConnectionId, connectionSpec: base?.connectionSpec } };
+    });
+    const targets = (flow.targetConnectionIds as string[]).map((id) => ({ id, connectionSpec: state.targetConnections.get(id)?.connectionSpec }));
+    return {
+      ...flow,
+      inheritedAttributes: { sourceConnections: sources, targetConnections: targets },
+      runs: `/runs?property=flowId==${flow.id}`,
+      ...(last
+        ? {
+            lastRunDetails: {
+              id: last.id,
+              state: last.metrics.statusSummary.status,
+              startedAtUTC: last.metrics.durationSummary.startedAtUTC,
+              ...(last.metrics.durationSummary.completedAtUTC ? { completedAtUTC: last.metrics.durationSummary.completedAtUTC } : {}),
+            },
+          }
+        : {}),
+    };
+  };
+
+  const operation = (name: string, now: number) => ({ started: now, updated: now, percentCompleted: 100, status: { value: 'COMPLETED', errors: [] }, ops: [], operation: name });
+
+  router.on('POST', `${FLOW}/flows`, (req) => {
+    const body = jsonObject(req);
+    if (!body) return badRequest(req, 'The request body must be a JSON object.');
+    if ('state' in body) return badRequest(req, 'State is not allowed in the create flow request.', '1410');
+    const ref = body.flowSpec as { id?: unknown; version?: unknown } | undefined;
+    if (!ref || typeof ref.id !== 'string') return badRequest(req, 'flowSpec with id and version is required.');
+    const flowSpec = findFlowSpec(ref.id);
+    // "Omitting [the version] will default to the most recent version."
+    const version = ref.version === undefined ? flowSpec?.version : ref.version;
+    if (!flowSpec || version !== flowSpec.version) {
+      return badRequest(req, `The spec ID provided is invalid: flow spec ${ref.id} version ${String(ref.version)} was not found. Please provide a valid spec ID and try again.`, '1413');
+    }
+    const checked = checkFlow(req, flowSpec, body);
+    if ('code' in checked) return reject(req, checked);
+    const now = ctx.now();
+    const flow = {
+      ...stamp(req.caller!, now),
+      name: body.name,
+      description: body.description ?? '',
+      flowSpec: { id: flowSpec.id, version: flowSpec.version },
+      state: 'enabled',
+      sourceConnectionIds: body.sourceConnectionIds,
+      targetConnectionIds: body.targetConnectionIds,
+      transformations: checked.transformations,
+      scheduleParams: checked.scheduleParams,
+      lastOperation: operation('create', now),
+    };
+    state.flows.add(flow);
+    return created(flow, '/flows');
+  });
+
+  router.on('GET', `${FLOW}/flows`, (req) => {
+    const flows = state.flows.all().filter((flow) => visible(flow, req.caller!));
+    return list(req, flows.map(present), `${FLOW}/flows`);
+  });
+
+  router.on('GET', `${FLOW}/flows/:id`, (req) => {
+    const flow = find(req, state.flows);
+    return flow ? { status: 200, body: { items: [present(flow)] } } : notFound(req, 'flows', req.params.id);
+  });
+
+  router.on('PATCH', `${FLOW}/flows/:id`, (req) => {
+    const flow = find(req, state.flows);
+    if (!flow) return notFound(req, 'flows', req.params.id);
+    engine.sync(flow); // runs due under the old schedule happen before the change
+    const before = structuredClone(flow);
+    const now = ctx.now();
+    const answer = patch(req, flow, /^\/(name|description|scheduleParams(\/\w+)?|transformations(\/\d+(\/params(\/\w+)*)?)?)$/, now);
+    if (answer.status !== 200) return answer;
+    const undo = (response: EmuResponse) => {
+      for (const key of Object.keys(flow)) delete flow[key];
+      Object.assign(flow, before);
+      return response;
+    };
+    const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
+    if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
+      return undo(badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'));
+    }
+    const checked = checkFlow(req, findFlowSpec(flow.flowSpec.id)!, flow);
+    if ('code' in checked) return undo(reject(req, checked));
+    Object.assign(flow, { transformations: checked.transformations, scheduleParams: checked.scheduleParams, lastOperation: operation('update', now) });
+    return answer;
+  });
+
+  router.on('DELETE', `${FLOW}/flows/:id`, (req) => {
+    const flow = find(req, state.flows);
+    if (!flow) return notFound(req, 'flows', req.params.id);
+    state.flows.delete(flow.id);
+    engine.forget(flow.id);
+    return { status: 204 };
+  });
+
+  // Enable/disable. The spec's enum is uppercase, the docs use lowercase: accept both.
+  router.on('POST', `${FLOW}/flows/:id/action`, (req) => {
+    const flow = find(req, state.flows);
+    if (!flow) return notFound(req, 'flows', req.params.id);
+    const op = req.query.get('op');
+    if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
+    const target = ({ enable: 'enabled', disable: 'disabled' } as Record<string, string>)[op.toLowerCase()];
+    if (!target) return badRequest(req, `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`, '1434');
+    const ifMatch = header(req, 'if-match');
+    if (ifMatch && ifMatch.replace(/"/g, '') !== String(flow.etag).replace(/"/g, '')) {
+      return flowError(412, '1404', 'Precondition Failed', `Supplied version=[${ifMatch}] does not match the current version on entity=[${flow.id}]`, req.requestId);
+    }
+    engine.sync(flow); // runs due while enabled are produced before the switch
+    const now = ctx.now();
+    if (target === 'enabled' && flow.state !== 'enabled') engine.resume(flow);
+    const etag = newEtag();
+    Object.assign(flow, { state: target, etag, version: etag, updatedAt: now, updatedBy: `${req.caller!.clientId}@AdobeID`, updatedClient: req.caller!.clientId, lastOperation: operation(op.toLowerCase(), now) });
+    return { status: 200, body: { id: flow.id, etag } };
+  });
+}

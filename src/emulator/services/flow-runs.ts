@@ -1,0 +1,216 @@
+// Flow Service runs (aep-api.md §8.4). Runs are produced lazily from each enabled flow's schedule
+// whenever runs or flows are read: one run for `once`, one per elapsed interval otherwise. Each
+// run is stored in `state.runs`, stays `inProgress` for `runDurationMs`, then ends `success` (or
+// `failed` when the emulator is told so), with metrics computed from the source table's rows.
+import { randomBytes } from 'node:crypto';
+import type { Router } from '../router.js';
+import { newEtag, newId, type Resource } from '../state.js';
+import { findTable } from '../zoho-crm.js';
+import type { ServiceContext } from './context.js';
+import { FLOW, find, list, notFound, visible } from './flow-common.js';
+import { FREQUENCY_MS } from './flow-validate.js';
+
+const DEFAULT_RUN_MS = 3000;
+/** At most this many missed intervals are produced at once; older ones are skipped. */
+export const MAX_CATCH_UP_RUNS = 100;
+
+export interface RunEngine {
+  /** Creates the runs a flow's schedule has made due by now, and settles finished ones. */
+  sync(flow: Resource): Resource[];
+  /** The flow's newest run, settled, if any. */
+  lastRun(flow: Resource): Resource | undefined;
+  /** Called when a flow is enabled again: runs missed while disabled are not produced. */
+  resume(flow: Resource): void;
+  /** Drops a deleted flow's runs. */
+  forget(flowId: string): void;
+}
+
+export function createRunEngine(ctx: ServiceContext): RunEngine {
+  const { state } = ctx;
+  const resumedAt = new Map<string, number>();
+  const duration = () => Math.max(0, ctx.options.runDurationMs ?? DEFAULT_RUN_MS);
+  const runsOf = (flowId: string) => state.runs.all().filter((run) => run.flowId === flowId).sort((a, b) => a.createdAt - b.createdAt);
+
+  /** Start times of the runs due since the last one (or since the schedule began). */
+  function dueStarts(flow: Resource, existing: Resource[], now: number): number[] {
+    const schedule = flow.scheduleParams ?? {};
+    const anchor = Math.max(Number(schedule.startTime) * 1000, flow.createdAt, resumedAt.get(flow.id) ?? 0);
+    if (schedule.frequency === 'once' || !FREQUENCY_MS[schedule.frequency]) {
+      return existing.length || anchor > now ? [] : [anchor];
+    }
+    const step = Number(schedule.interval) * FREQUENCY_MS[schedule.frequency];
+    const last = existing.at(-1);
+    let next = last ? Math.max(last.createdAt + step, resumedAt.get(flow.id) ?? 0) : anchor;
+    if (next > now) return [];
+    let count = Math.floor((now - next) / step) + 1;
+    if (count > MAX_CATCH_UP_RUNS) {
+      next += (count - MAX_CATCH_UP_RUNS) * step;
+      count = MAX_CATCH_UP_RUNS;
+    }
+    return Array.from({ length: count }, (_, i) => next + i * step);
+  }
+
+  function start(flow: Resource, startedAt: number, index: number): Resource {
+    const etag = newEtag();
+    const run: Resource = {
+      id: newId(),
+      createdAt: startedAt,
+      updatedAt: startedAt,
+      createdBy: flow.createdBy,
+      updatedBy: flow.createdBy,
+      createdClient: flow.createdClient,
+      updatedClient: flow.createdClient,
+      sandboxId: flow.sandboxId,
+      sandboxName: flow.sandboxName,
+      imsOrgId: flow.imsOrgId,
+      flowId: flow.id,
+      flowSpec: { ...flow.flowSpec },
+      providerRefId: `M-${flow.id}-incremental-${index}:${newId()}`,
+      etag,
+      version: etag,
+      metrics: inProgressMetrics(startedAt),
+      activities: [activity('copyActivity', 'Copy Activity', startedAt, { status: 'inProgress' })],
+    };
+    return state.runs.add(run);
+  }
+
+  /** Ends a run whose time is up, with metrics from the table its flow reads. */
+  function settle(run: Resource, now: number): Resource {
+    if (run.metrics.statusSummary.status !== 'inProgress') return run;
+    const startedAt = run.metrics.durationSummary.startedAtUTC;
+    const completedAt = startedAt + duration();
+    if (now < completedAt) return run;
+    const flow = state.flows.get(run.flowId);
+    const failed = ctx.options.runOutcome === 'failed';
+    const rows = flow ? sourceRows(flow) : [];
+    const inputBytes = Buffer.byteLength(JSON.stringify(rows));
+    const outputBytes = failed ? 0 : Math.round(inputBytes * 0.7); // Parquet in the Data Lake is smaller.
+    const records = { inputRecordCount: rows.length, createdRecordCount: failed ? 0 : rows.length, outputRecordCount: failed ? 0 : rows.length, failedRecordCount: failed ? rows.length : 0 };
+    const errors = failed ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }] : undefined;
+    const status = failed ? 'failed' : 'success';
+    const copyDone = startedAt + Math.round(duration() * 0.6);
+    const batchId = batchIdFor();
+    const etag = newEtag();
+    Object.assign(run, {
+      updatedAt: completedAt,
+      etag,
+      version: etag,
+      metrics: {
+        durationSummary: { startedAtUTC: startedAt, completedAtUTC: completedAt },
+        sizeSummary: { inputBytes, outputBytes },
+        recordSummary: records,
+        fileSummary: { inputFileCount: 1, outputFileCount: failed ? 0 : 1, activityRefs: ['promotionActivity'] },
+        statusSummary: { status, ...(errors ? { errors } : {}), activityRefs: ['promotionActivity'] },
+      },
+      activities: [
+        activity('copyActivity', 'Copy Activity', startedAt, { status: 'success' }, copyDone, { inputBytes, outputBytes: inputBytes }, { inputFileCount: 1, outputFileCount: 1 }),
+        {
+          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(errors ? { errors } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
+          recordSummary: records,
+          targetInfo: (flow?.targetConnectionIds ?? []).map((id: string) => ({ type: 'TargetConnection', id, reference: { type: 'Batch', ids: [batchId] } })),
+        },
+      ],
+    });
+    return run;
+  }
+
+  /** The rows a run reads: the source table's rows, limited to the listed columns if any. */
+  function sourceRows(flow: Resource): Record<string, unknown>[] {
+    const rows: Record<string, unknown>[] = [];
+    for (const id of flow.sourceConnectionIds ?? []) {
+      const source = state.sourceConnections.get(id);
+      const table = source ? findTable(source.params?.tableName) : undefined;
+      if (!table) continue;
+      const columns: string[] | undefined = Array.isArray(source!.params?.columns)
+        ? source!.params.columns.map((column: { name?: string } | string) => (typeof column === 'string' ? column : column.name))
+        : undefined;
+      for (const row of table.rows) rows.push(columns ? Object.fromEntries(columns.map((name) => [name, row[name]])) : row);
+    }
+    return rows;
+  }
+
+  return {
+    sync(flow) {
+      const now = ctx.now();
+      const existing = runsOf(flow.id);
+      if (flow.state === 'enabled') {
+        for (const startedAt of dueStarts(flow, existing, now)) existing.push(start(flow, startedAt, existing.length));
+      }
+      return existing.map((run) => settle(run, now));
+    },
+    lastRun(flow) {
+      return this.sync(flow).at(-1);
+    },
+    resume(flow) {
+      resumedAt.set(flow.id, ctx.now());
+    },
+    forget(flowId) {
+      for (const run of runsOf(flowId)) state.runs.delete(run.id);
+      resumedAt.delete(flowId);
+    },
+  };
+}
+
+export function registerFlowRuns(router: Router, ctx: ServiceContext, engine: RunEngine): void {
+  const { state } = ctx;
+
+  router.on('GET', `${FLOW}/runs`, (req) => {
+    for (const flow of state.flows.all()) if (visible(flow, req.caller!)) engine.sync(flow);
+    // Adobe's docs filter on `Failed` and `failed` alike; run statuses are lowercase.
+    const query = new URLSearchParams(req.query);
+    query.delete('property');
+    for (const filter of req.query.getAll('property')) {
+      query.append('property', /^metrics\.statusSummary\.status\s*[=!]=/.test(filter) ? filter.replace(/(=)(\s*"?)([A-Za-z]+)/, (_m, eq, gap, value) => `${eq}${gap}${normalStatus(value)}`) : filter);
+    }
+    return list({ ...req, query }, state.runs.all(), `${FLOW}/runs`);
+  });
+
+  router.on('GET', `${FLOW}/runs/:id`, (req) => {
+    const run = find(req, state.runs);
+    const flow = run && state.flows.get(run.flowId);
+    if (flow) engine.sync(flow);
+    return run ? { status: 200, body: { items: [run] } } : notFound(req, 'runs', req.params.id);
+  });
+}
+
+/** `Failed` → `failed`, `INPROGRESS` → `inProgress`: the casings Adobe's docs use. */
+function normalStatus(value: string): string {
+  const lower = value.toLowerCase();
+  return lower === 'inprogress' ? 'inProgress' : lower;
+}
+
+function inProgressMetrics(startedAt: number): Record<string, unknown> {
+  return {
+    durationSummary: { startedAtUTC: startedAt },
+    sizeSummary: { inputBytes: 0, outputBytes: 0 },
+    recordSummary: { inputRecordCount: 0, outputRecordCount: 0, failedRecordCount: 0 },
+    fileSummary: { inputFileCount: 0, outputFileCount: 0, activityRefs: [] },
+    statusSummary: { status: 'inProgress', activityRefs: ['copyActivity'] },
+  };
+}
+
+function activity(
+  id: string,
+  name: string,
+  startedAt: number,
+  statusSummary: Record<string, unknown>,
+  completedAt?: number,
+  sizeSummary = { inputBytes: 0, outputBytes: 0 },
+  fileSummary: Record<string, number> = { inputFileCount: 0 },
+): Record<string, unknown> {
+  return {
+    id,
+    name,
+    updatedAtUTC: completedAt ?? startedAt,
+    durationSummary: completedAt === undefined ? { startedAtUTC: startedAt } : { startedAtUTC: startedAt, completedAtUTC: completedAt },
+    sizeSummary,
+    fileSummary,
+    statusSummary,
+  };
+}
+
+/** Catalog batch ids are ULIDs: 26 Crockford base-32 characters, e.g. 01EF01X41KJD82Y9ZX6ET54PCZ. */
+function batchIdFor(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return [...randomBytes(26)].map((byte) => alphabet[byte % 32]).join('');
+}
