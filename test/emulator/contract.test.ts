@@ -1,0 +1,346 @@
+// Contract test: the emulator's answers (and the requests our scenario sends) must follow Adobe's
+// published OpenAPI files, apart from the exceptions aep-api.md §9 lists (test/helpers/openapi.ts).
+// Part 1 proves the validator can fail, and that each §9 allowance passes; part 2 drives the
+// emulator through a provisioning scenario and checks every recorded exchange.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Exchange } from '../../src/emulator/server.js';
+import { ALLOWANCES, loadSpecs, validateExchange, validateExchanges } from '../helpers/openapi.js';
+import { call, emulator, platformHeaders, TEST_ORG, type Emulator } from '../helpers/emulator.js';
+
+const FLOW = '/data/foundation/flowservice';
+const CATALOG = '/data/foundation/catalog';
+const SCHEMAS = '/data/foundation/schemaregistry';
+const CONVERSION = '/data/foundation/conversion';
+const ZOHO_SPEC = '929e4450-0237-4ed2-9404-b7e1e0a00309';
+const CRM_FLOW_SPEC = '14518937-270c-4525-bdec-c2ba7cce3860';
+
+const HEADERS = {
+  authorization: 'Bearer token',
+  'x-api-key': 'client',
+  'x-gw-ims-org-id': TEST_ORG,
+  'x-sandbox-name': 'prod',
+  'content-type': 'application/json',
+};
+
+/** A hand-built exchange; every field can be overridden. */
+function exchange(partial: Partial<Exchange> & Pick<Exchange, 'method' | 'path' | 'status'>): Exchange {
+  return { query: {}, headers: { ...HEADERS }, body: undefined, response: undefined, ...partial };
+}
+
+const zohoConnection = () => ({
+  name: 'Zoho CRM base connection',
+  description: 'Base Connection for Zoho CRM',
+  auth: {
+    specName: 'Basic Authentication',
+    params: {
+      endpoint: 'https://www.zohoapis.eu',
+      accountsUrl: 'https://accounts.zoho.eu',
+      clientId: 'zoho-client',
+      clientSecret: 'zoho-secret',
+      accessToken: 'zoho-access',
+      refreshToken: 'zoho-refresh',
+    },
+  },
+  connectionSpec: { id: ZOHO_SPEC, version: '1.0' },
+});
+
+before(async () => {
+  await loadSpecs();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: the validator itself
+
+describe('the validator reports what the specs reject', () => {
+  const violations = (partial: Parameters<typeof exchange>[0]) => validateExchange(exchange(partial));
+  const assertViolation = (found: string[], pattern: RegExp) =>
+    assert.ok(found.some((message) => pattern.test(message)), `expected a violation matching ${pattern}, got ${JSON.stringify(found, null, 2)}`);
+
+  test('a response field of the wrong type', () => {
+    const found = violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnection(), status: 201, response: { id: 42, etag: '"e"' } });
+    assert.deepEqual(found, ['POST /data/foundation/flowservice/connections → 201 (flow-service.yaml POST /connections): response.body/id must be string']);
+  });
+
+  test('a request without a required field (connectionSpec)', () => {
+    const { connectionSpec: _omitted, ...body } = zohoConnection();
+    const found = violations({ method: 'POST', path: `${FLOW}/connections`, body, status: 201, response: { id: 'a', etag: '"e"' } });
+    assertViolation(found, /request\.body must have required property 'connectionSpec'/);
+  });
+
+  test('a required body that is missing', () => {
+    assertViolation(violations({ method: 'POST', path: `${FLOW}/connections`, status: 400 }), /request body is required/);
+  });
+
+  test('a path no spec declares', () => {
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connectionz`, status: 200, response: {} }), /path is not declared in flow-service\.yaml/);
+    assertViolation(violations({ method: 'GET', path: '/data/foundation/identity/namespaces', status: 200 }), /no Adobe spec covers this path/);
+  });
+
+  test('a method the path does not declare', () => {
+    assertViolation(violations({ method: 'PUT', path: `${FLOW}/connections/abc`, body: {}, status: 200 }), /PUT is not declared for this path/);
+  });
+
+  test('a missing required header (x-api-key; If-Match on PATCH)', () => {
+    const { 'x-api-key': _key, ...headers } = HEADERS;
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections`, headers, status: 200, response: { items: [] } }), /request\.header must have required property 'x-api-key'/);
+    const patch = [{ op: 'replace', path: '/name', value: 'new' }];
+    assertViolation(violations({ method: 'PATCH', path: `${FLOW}/connections/abc`, body: patch, status: 200 }), /request\.header must have required property 'if-match'/);
+  });
+
+  test('query parameters: wrong type, undeclared name (filters is not an allowance)', () => {
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections`, query: { limit: 'ten' }, status: 200, response: { items: [] } }), /request\.query\/limit must be integer/);
+    const explore = { objectType: 'table', object: 'crm/v2/Leads', preview: 'true', filters: 'eyJ9' };
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: explore, status: 200, response: [] }), /request\.query must NOT have additional properties \(filters\)/);
+  });
+
+  test('an undeclared success status, and an error status §9 does not allow', () => {
+    assertViolation(violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnection(), status: 200, response: { id: 'a', etag: '"e"' } }), /status 200 is not declared \(declared: 201, 403, 503\)/);
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections`, status: 418, response: {} }), /status 418 is not declared/);
+  });
+
+  test('the allowances are exact: other casings, value types and shapes still fail', () => {
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'Root' }, status: 200, response: [] }), /request\.query\/objectType must be equal to one of the allowed values/);
+    const numberValue = [{ op: 'replace', path: '/name', value: 5 }];
+    assertViolation(violations({ method: 'PATCH', path: `${FLOW}/connections/abc`, headers: { ...HEADERS, 'if-match': '"e"' }, body: numberValue, status: 200 }), /request\.body/);
+    const badOp = [{ op: 'move', path: '/name', value: 'x' }];
+    assertViolation(violations({ method: 'PATCH', path: `${FLOW}/flows/abc`, headers: { ...HEADERS, 'if-match': '"e"' }, body: badOp, status: 200 }), /request\.body.*op must be equal to one of the allowed values/);
+    assertViolation(violations({ method: 'GET', path: `${SCHEMAS}/stats`, headers: { ...HEADERS, accept: 'application/json' }, status: 200, response: { classUsage: 'none' } }), /response\.body\/classUsage/);
+    const dates = { id: 'm', version: 0, createdDate: 'yesterday', modifiedDate: 1591043336298 };
+    assertViolation(violations({ method: 'POST', path: `${CONVERSION}/mappingSets`, body: { mappings: [] }, status: 200, response: dates }), /response\.body\/createdDate/);
+    const page = { results: [], _page: { count: 0, next: 5 }, _links: { next: null } };
+    assertViolation(violations({ method: 'GET', path: `${SCHEMAS}/tenant/schemas`, headers: { ...HEADERS, accept: 'application/vnd.adobe.xed-id+json' }, status: 200, response: page }), /response\.body\/_page\/next/);
+    const table = { format: 'flat', data: [] }; // no schema
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'table', object: 't' }, status: 200, response: table }), /response\.body/);
+  });
+});
+
+describe('the §9 allowances pass', () => {
+  const clean = (partial: Parameters<typeof exchange>[0]) => assert.deepEqual(validateExchange(exchange(partial)), []);
+
+  test('every allowance is listed with its reason', () => {
+    assert.ok(ALLOWANCES.length >= 10);
+    for (const allowance of ALLOWANCES) assert.ok(allowance.why.length > 20, allowance.why);
+  });
+
+  test('lowercase explore objectType, undeclared preview, and the table response object', () => {
+    clean({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'root' }, status: 200, response: [{ type: 'table', name: 'Leads', path: 'crm/v2/Leads', canPreview: true, canFetchSchema: true }] });
+    const columns = [{ name: 'Email', type: 'string', xdm: { type: 'string' } }];
+    clean({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'table', object: 'crm/v2/Leads' }, status: 200, response: { format: 'flat', schema: { columns } } });
+    const preview = { format: 'flat', schema: { columns }, data: [{ Email: 'a@example.com' }] };
+    clean({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'table', object: 'crm/v2/Leads', preview: 'true' }, status: 200, response: preview });
+  });
+
+  test('JSON Patch: array body, lowercase op, string/array/object values (trailing-slash path normalised)', () => {
+    const body = [
+      { op: 'replace', path: '/description', value: 'new' },
+      { op: 'add', path: '/auth/params', value: { accessToken: 'x' } },
+      { op: 'REPLACE', path: '/params/columns', value: [] },
+    ];
+    const headers = { ...HEADERS, 'if-match': '"e"' };
+    clean({ method: 'PATCH', path: `${FLOW}/connections/abc`, headers, body, status: 200, response: { id: 'abc', etag: '"f"' } });
+    clean({ method: 'PATCH', path: `${FLOW}/flows/abc`, headers, body: [{ op: 'replace', path: '/scheduleParams/frequency', value: 'day' }], status: 200, response: { id: 'abc', etag: '"f"' } });
+    clean({ method: 'DELETE', path: `${FLOW}/connections/abc`, status: 204 });
+  });
+
+  test('integer xdm:sourceVersion on a descriptor', () => {
+    const descriptor = { '@type': 'xdm:descriptorIdentity', 'xdm:sourceSchema': 'https://ns.adobe.com/t/schemas/1', 'xdm:sourceVersion': 1, 'xdm:sourceProperty': '/_t/email', 'xdm:namespace': 'Email', 'xdm:isPrimary': true };
+    clean({ method: 'POST', path: `${SCHEMAS}/tenant/descriptors`, body: descriptor, status: 201, response: { '@id': 'd1', ...descriptor } });
+  });
+
+  test('requestDataSource on Catalog POST /dataSets', () => {
+    const body = { name: 'Zoho target dataset', schemaRef: { id: 'https://ns.adobe.com/t/schemas/1', contentType: 'application/vnd.adobe.xed+json;version=1' } };
+    clean({ method: 'POST', path: `${CATALOG}/dataSets`, query: { requestDataSource: 'true' }, body, status: 201, response: ['@/dataSets/5c8c3c555033b814b69f947f'] });
+  });
+
+  test('Data Prep dates as epoch milliseconds', () => {
+    const response = { id: '500a9b747fcf4908a21917d49bd61780', version: 0, createdDate: 1591043336298, modifiedDate: 1591043336298, createdBy: 'c', modifiedBy: 'c' };
+    clean({ method: 'POST', path: `${CONVERSION}/mappingSets`, body: { outputSchema: { schemaRef: { id: 'x', contentType: 'application/vnd.adobe.xed-full+json;version=1' } }, mappings: [] }, status: 200, response });
+  });
+
+  test('"next": null in _page and _links', () => {
+    const page = { results: [], _page: { orderby: 'title', next: null, count: 0 }, _links: { next: null } };
+    clean({ method: 'GET', path: `${SCHEMAS}/tenant/schemas`, headers: { ...HEADERS, accept: 'application/vnd.adobe.xed-id+json' }, status: 200, response: page });
+  });
+
+  test('Schema Registry /stats classUsage as an object', () => {
+    const stats = { imsOrg: TEST_ORG, tenantId: 't', counts: { schemas: 1 }, recentlyCreatedResources: [], recentlyUpdatedResources: [], classUsage: { 'https://ns.adobe.com/xdm/context/profile': [] } };
+    clean({ method: 'GET', path: `${SCHEMAS}/stats`, headers: { ...HEADERS, accept: 'application/json' }, status: 200, response: stats });
+  });
+
+  test("Adobe's undeclared error statuses (400, 401, 403, 404, 409, 412)", () => {
+    for (const status of [400, 401, 403, 404, 409, 412]) {
+      clean({ method: 'GET', path: `${FLOW}/connections/abc`, status, response: { type: 'https://ns.adobe.com/aep/errors/FLOW-1439-404', title: 'x', status } });
+    }
+  });
+
+  test('IMS and Zoho have no Adobe spec: not checked', () => {
+    clean({ method: 'POST', path: '/ims/token/v3', headers: {}, body: { grant_type: 'client_credentials' }, status: 200, response: { access_token: 1 } });
+    clean({ method: 'POST', path: '/oauth/v2/token', headers: {}, status: 200, response: {} });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: a scenario against the emulator; every exchange must keep to the specs
+
+interface Scenario {
+  emu: Emulator;
+  headers: Record<string, string>;
+  /** Ids and etags earlier steps created, by name. */
+  ids: Record<string, string>;
+}
+
+type Step = { name: string; run(s: Scenario): Promise<void> };
+
+/** Calls the emulator and checks the status; returns the body. */
+async function expect(s: Scenario, status: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
+  const answer = await call(s.emu, method, path, body, { ...s.headers, ...headers });
+  assert.equal(answer.status, status, `${method} ${path} → ${answer.status}: ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+const q = (params: Record<string, string>) => `?${new URLSearchParams(params)}`;
+
+// Add steps here as the emulator grows; each step runs after the ones before it, in order.
+const STEPS: Step[] = [
+  {
+    name: 'IMS token (OAuth server-to-server)',
+    async run(s) {
+      s.headers = await platformHeaders(s.emu);
+    },
+  },
+  {
+    name: 'Flow Service: the Zoho connection spec, by id and in the list',
+    async run(s) {
+      const one = await expect(s, 200, 'GET', `${FLOW}/connectionSpecs/${ZOHO_SPEC}`);
+      assert.equal(one.items[0].id, ZOHO_SPEC);
+      await expect(s, 200, 'GET', `${FLOW}/connectionSpecs`);
+      await expect(s, 404, 'GET', `${FLOW}/connectionSpecs/00000000-0000-0000-0000-000000000000`);
+    },
+  },
+  {
+    name: 'Flow Service: create, list, get and test a Zoho base connection',
+    async run(s) {
+      const created = await expect(s, 201, 'POST', `${FLOW}/connections`, zohoConnection());
+      s.ids.connection = created.id;
+      s.ids.connectionEtag = created.etag;
+      await expect(s, 200, 'GET', `${FLOW}/connections${q({ property: 'name==Zoho CRM base connection', limit: '10' })}`);
+      await expect(s, 200, 'GET', `${FLOW}/connections${q({ count: 'true' })}`);
+      const got = await expect(s, 200, 'GET', `${FLOW}/connections/${s.ids.connection}`);
+      assert.equal(got.items[0].auth.params.clientSecret, '****');
+      const tested = await expect(s, 200, 'GET', `${FLOW}/connections/${s.ids.connection}/test`);
+      assert.equal(tested.result, true);
+    },
+  },
+  {
+    name: 'Flow Service: PATCH the base connection (If-Match, JSON Patch array, lowercase op)',
+    async run(s) {
+      const patch = [
+        { op: 'replace', path: '/description', value: 'Zoho CRM (EU data centre)' },
+        { op: 'replace', path: '/auth/params', value: { ...zohoConnection().auth.params, accessToken: 'zoho-access-2' } },
+      ];
+      const patched = await expect(s, 200, 'PATCH', `${FLOW}/connections/${s.ids.connection}`, patch, { 'if-match': s.ids.connectionEtag });
+      assert.notEqual(patched.etag, s.ids.connectionEtag);
+      // The old etag is now stale: 412, an Adobe error answer §9 allows.
+      await expect(s, 412, 'PATCH', `${FLOW}/connections/${s.ids.connection}`, patch, { 'if-match': s.ids.connectionEtag });
+      s.ids.connectionEtag = patched.etag;
+    },
+  },
+  {
+    name: "Flow Service: Adobe's error answers to well-formed requests",
+    async run(s) {
+      const unknownSpec = { ...zohoConnection(), connectionSpec: { id: '00000000-0000-0000-0000-000000000000', version: '1.0' } };
+      await expect(s, 400, 'POST', `${FLOW}/connections`, unknownSpec);
+      await expect(s, 404, 'GET', `${FLOW}/connections/00000000-0000-0000-0000-000000000000`);
+      await expect(s, 404, 'GET', `${FLOW}/connections`, undefined, { 'x-sandbox-name': 'no-such-sandbox' });
+      await expect(s, 401, 'GET', `${FLOW}/connections`, undefined, { authorization: 'Bearer not-a-token' });
+    },
+  },
+  {
+    name: 'Flow Service: a source connection on the base connection',
+    async run(s) {
+      const body = {
+        name: 'Zoho CRM source connection',
+        description: 'Zoho CRM Leads',
+        baseConnectionId: s.ids.connection,
+        data: { format: 'tabular' },
+        params: { tableName: 'crm/v2/Leads' },
+        connectionSpec: { id: ZOHO_SPEC, version: '1.0' },
+      };
+      const created = await expect(s, 201, 'POST', `${FLOW}/sourceConnections`, body);
+      s.ids.source = created.id;
+      await expect(s, 200, 'GET', `${FLOW}/sourceConnections/${s.ids.source}`);
+      await expect(s, 200, 'GET', `${FLOW}/sourceConnections${q({ property: `baseConnectionId==${s.ids.connection}` })}`);
+      const patched = await expect(s, 200, 'PATCH', `${FLOW}/sourceConnections/${s.ids.source}`, [{ op: 'replace', path: '/description', value: 'Leads' }], { 'if-match': created.etag });
+      assert.ok(patched.etag);
+    },
+  },
+  {
+    name: 'Flow Service: the CRM flow spec, flows and runs',
+    async run(s) {
+      const specs = await expect(s, 200, 'GET', `${FLOW}/flowSpecs${q({ property: 'name=="CRMToAEP"' })}`);
+      assert.equal(specs.items[0].id, CRM_FLOW_SPEC);
+      assert.ok(specs.items[0].sourceConnectionSpecIds.includes(ZOHO_SPEC));
+      await expect(s, 200, 'GET', `${FLOW}/flowSpecs/${CRM_FLOW_SPEC}`);
+      await expect(s, 200, 'GET', `${FLOW}/flows${q({ orderby: '-createdAt' })}`);
+      await expect(s, 200, 'GET', `${FLOW}/runs${q({ property: 'flowId==00000000-0000-0000-0000-000000000000' })}`);
+      await expect(s, 404, 'GET', `${FLOW}/flows/00000000-0000-0000-0000-000000000000`);
+    },
+  },
+  {
+    name: 'Flow Service: delete the source and base connections',
+    async run(s) {
+      await expect(s, 204, 'DELETE', `${FLOW}/sourceConnections/${s.ids.source}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/connections/${s.ids.connection}`);
+      await expect(s, 404, 'GET', `${FLOW}/connections/${s.ids.connection}`);
+    },
+  },
+];
+
+/**
+ * Emulator answers that break the spec and are not §9 exceptions: bugs reported to the emulator's
+ * owners, listed here so the suite stays green while they are open. Each entry must still match
+ * (remove it when fixed); anything not listed fails the contract test.
+ */
+const KNOWN_EMULATOR_VIOLATIONS: ReadonlyArray<{ pattern: RegExp; issue: string }> = [
+  {
+    // specs-data.ts sends `uiAttributes.{category,icon,description,label}` as `{ key: ... }` objects
+    // (as the spec's own POST /connectionSpecs example does); SourceSpecDTO types them as strings.
+    pattern: /^GET \/data\/foundation\/flowservice\/connectionSpecs\S* → 200 .*: response\.body\/items\/\d+\/sourceSpec\/attributes\/uiAttributes\/(category|icon|description|label) must be string$/,
+    issue: 'connection spec sourceSpec.attributes.uiAttributes fields are objects; flow-service.yaml SourceSpecDTO says string',
+  },
+];
+
+describe('the emulator keeps to the specs', () => {
+  let emu: Emulator;
+  const scenario = {} as Scenario;
+
+  before(async () => {
+    emu = await emulator();
+    Object.assign(scenario, { emu, headers: {}, ids: {} });
+  });
+  after(() => emu?.close());
+
+  for (const step of STEPS) test(step.name, () => step.run(scenario));
+
+  let violations: string[] = [];
+
+  test('every recorded exchange follows the specs (§9 exceptions aside)', async () => {
+    assert.deepEqual(emu.unmatched, [], 'the scenario called an API the emulator lacks');
+    assert.ok(emu.exchanges.length > 20);
+    const started = performance.now();
+    violations = await validateExchanges(emu.exchanges);
+    const ms = performance.now() - started;
+    const unknown = violations.filter((message) => !KNOWN_EMULATOR_VIOLATIONS.some(({ pattern }) => pattern.test(message)));
+    assert.deepEqual(unknown, [], `${unknown.length} violation(s) in ${emu.exchanges.length} exchanges`);
+    assert.ok(ms < 10_000, `validating took ${ms.toFixed(0)} ms`);
+  });
+
+  for (const known of KNOWN_EMULATOR_VIOLATIONS) {
+    test(`known emulator violation: ${known.issue}`, { todo: 'reported to the emulator owners' }, () => {
+      const matching = violations.filter((message) => known.pattern.test(message));
+      assert.ok(matching.length, 'no longer seen: remove this entry from KNOWN_EMULATOR_VIOLATIONS');
+      assert.deepEqual(matching, [], 'still open');
+    });
+  }
+});
