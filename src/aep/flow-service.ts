@@ -1,5 +1,6 @@
 // Flow Service client (aep-api.md §2–§4, §6, §8): connection specs, base connections, explore,
 // source and target connections, flow specs, flows and runs. Paths and payload types live here.
+import { isNotFound } from '../core/errors.js';
 import type { Platform, Query } from '../http/platform.js';
 
 export const FLOW = '/data/foundation/flowservice';
@@ -62,7 +63,7 @@ export class FlowService {
     try {
       return (await this.platform.get<{ items: FlowResource[] }>(`${FLOW}/connectionSpecs/${id}`)).items?.[0];
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -90,7 +91,7 @@ export class FlowService {
     try {
       return (await this.platform.get<{ items: FlowResource[] }>(`${FLOW}/${collection}/${id}`)).items?.[0];
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -108,7 +109,7 @@ export class FlowService {
     try {
       await this.platform.request({ method: 'DELETE', path: `${FLOW}/${collection}/${id}` });
     } catch (error) {
-      if ((error as { status?: number }).status !== 404) throw error;
+      if (!isNotFound(error)) throw error;
     }
   }
 

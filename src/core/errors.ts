@@ -5,6 +5,8 @@ export interface ErrorDetails {
   hint?: string;
   status?: number;
   requestId?: string;
+  /** Adobe's error code, e.g. FLOW-2100-404. */
+  code?: string;
   cause?: unknown;
 }
 
@@ -13,6 +15,7 @@ export class UserError extends Error {
   readonly hint?: string;
   readonly status?: number;
   readonly requestId?: string;
+  readonly code?: string;
   readonly exitCode: number = 1;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, { cause: details.cause });
@@ -20,6 +23,7 @@ export class UserError extends Error {
     this.hint = details.hint;
     this.status = details.status;
     this.requestId = details.requestId;
+    this.code = details.code;
   }
 }
 
@@ -41,5 +45,9 @@ export class CancelledError extends UserError {
     super(message);
   }
 }
+
+/** A 404 for the resource itself (not for a missing sandbox, which Adobe also answers with 404). */
+export const isNotFound = (error: unknown): boolean =>
+  error instanceof UserError && error.status === 404 && error.code !== 'FLOW-2100-404';
 
 export const isUserError = (error: unknown): error is UserError => error instanceof UserError;

@@ -67,7 +67,7 @@ export function apiError(call: FailedCall, service = 'Adobe'): ApiError {
   const path = call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
   const { message, code } = adobeMessage(call.body);
   const text = `${call.method} ${path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}: ${message ?? 'no error message in the response'}.`.replace(/\.\.$/, '.');
-  return new ApiError(redact(`${service}: ${text}`), { hint: hintFor(call, code), status: call.status, requestId: call.requestId });
+  return new ApiError(redact(`${service}: ${text}`), { hint: hintFor(call, code), status: call.status, requestId: call.requestId, code });
 }
 
 export function networkError(call: FailedCall, what: string, variable: string): NetworkError {

@@ -9,7 +9,7 @@ import { redactValue } from '../core/redact.js';
 import { createOnce } from './converge.js';
 import { runTasks, type Task } from './runner.js';
 import { openSession, type Session } from './session.js';
-import type { PlanStep } from './plan.js';
+import type { PlanStep } from '../core/plan.js';
 
 export interface ConnectOptions {
   name?: string;

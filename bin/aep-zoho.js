@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Runs the compiled CLI (no loader at run time). SIGINT/SIGTERM abort the run: exit 130.
+import { main } from '../dist/cli/main.js';
+
+const controller = new AbortController();
+const stop = () => {
+  if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
+  controller.abort();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });

@@ -1,0 +1,70 @@
+// Builds the real Context: the only place (with main.ts) that knows about `process`.
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
+import type { Context, GlobalFlags, Io } from '../core/context.js';
+import { CancelledError, UsageError } from '../core/errors.js';
+import { makeLogger, useColor } from './output.js';
+
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    isTTY: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
+    columns: process.stdout.columns || process.stderr.columns || 80,
+  };
+}
+
+export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal): Context {
+  const color = useColor(env, io, flags.json);
+  const canPrompt = io.isTTY.stdin && io.isTTY.stderr;
+
+  const ask = async (question: string, options: { secret?: boolean } = {}): Promise<string> => {
+    if (!canPrompt) throw new UsageError(`Cannot ask '${question.trim()}' without a terminal.`, { hint: 'Pass the value as a flag or an environment variable.' });
+    // Prompts go to stderr; a secret's echo is swallowed.
+    let muted = false;
+    const output = new Writable({
+      write(chunk, _encoding, done) {
+        if (!muted) io.stderr.write(chunk);
+        done();
+      },
+    });
+    const rl = createInterface({ input: io.stdin, output, terminal: true });
+    const onAbort = () => rl.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const pending = rl.question(question, { signal });
+      muted = !!options.secret;
+      const answer = await pending;
+      if (options.secret) io.stderr.write('\n');
+      return answer.trim();
+    } catch {
+      throw new CancelledError();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      rl.close();
+    }
+  };
+
+  return {
+    env,
+    io,
+    flags,
+    color,
+    log: makeLogger(io, color, flags.debug),
+    signal,
+    now: () => new Date(),
+    sleep: (ms) =>
+      new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(new CancelledError());
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(new CancelledError())), { once: true });
+      }),
+    ask,
+    confirm: async (question, flagHint) => {
+      if (flags.yes) return true;
+      if (!canPrompt) throw new UsageError(`${question} needs confirmation, and there is no terminal to ask on.`, { hint: `Pass ${flagHint} to confirm.` });
+      return /^y(es)?$/i.test(await ask(`${question} [y/N] `));
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The CLI's entry: parses argv with yargs, runs the chosen command with a Context, prints its
+// result, and maps every error to the contract's output and exit code. Nothing else exits.
+import { readFileSync } from 'node:fs';
+import yargs, { type Argv } from 'yargs';
+import type { CommandDef, CommandGroup } from '../core/command.js';
+import type { GlobalFlags, Io } from '../core/context.js';
+import { CancelledError, UsageError, isUserError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { createContext, processIo } from './context.js';
+import { makeUi, printResult, useColor } from './output.js';
+import { registry } from './registry.js';
+
+export interface MainOptions {
+  io?: Io;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface Parsed {
+  def?: CommandDef;
+  args?: Record<string, any>;
+  /** Text yargs produced instead of running a command (--help, --version, completion). */
+  output?: string;
+}
+
+/** Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage. */
+export async function parseArgs(argv: string[], env: Record<string, string | undefined> = {}, columns = 80): Promise<Parsed> {
+  const parsed: Parsed = {};
+  const y = yargs(argv)
+    .scriptName('aep-zoho')
+    .usage('$0 <command> [options]\n\nProvision a Zoho CRM source in Adobe Experience Platform: connect, explore, and create scheduled dataflows from templates.')
+    .option('profile', { type: 'string', default: env.AEP_ZOHO_PROFILE?.trim() || 'default', describe: 'Profile of stored credentials and state (AEP_ZOHO_PROFILE)', global: true })
+    .option('sandbox', { type: 'string', describe: 'Experience Platform sandbox (AEP_SANDBOX; default prod)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout (progress stays on stderr)', global: true })
+    .option('debug', { type: 'boolean', default: false, describe: 'Log each request and show stack traces (secrets are always masked)', global: true })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Answer yes to confirmations', global: true })
+    .group(['profile', 'sandbox', 'json', 'debug', 'yes', 'help', 'version'], 'Global options:')
+    .completion('completion', 'Print a shell completion script (bash/zsh): aep-zoho completion >> ~/.bashrc')
+    .demandCommand(1, 'Name a command: aep-zoho --help lists them.')
+    .recommendCommands()
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(columns, 110))
+    .epilogue('Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 130 interrupted.\nDocs: README.md, https://experienceleague.adobe.com/docs/experience-platform/sources/connectors/crm/zoho.html')
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error && !message ? error : new UsageError(message ?? String(error));
+    });
+
+  for (const entry of registry) {
+    if ('subcommands' in entry) registerGroup(y, entry, parsed);
+    else registerCommand(y, entry, parsed);
+  }
+
+  const output = await new Promise<string>((resolve, reject) => {
+    y.parse(argv, {}, (error, _argv, text) => (error ? reject(error) : resolve(text)));
+  }).catch((error: Error) => {
+    throw error instanceof UsageError ? error : new UsageError(error.message);
+  });
+  if (!parsed.def) parsed.output = output;
+  return parsed;
+}
+
+function registerCommand(y: Argv<any>, def: CommandDef, parsed: Parsed): void {
+  y.command(
+    def.command,
+    def.describe,
+    (builder) => {
+      const built = def.builder ? def.builder(builder) : builder;
+      for (const [example, description] of def.examples) built.example(example, description);
+      return built;
+    },
+    (args) => {
+      parsed.def = def;
+      parsed.args = args;
+    },
+  );
+}
+
+function registerGroup(y: Argv<any>, group: CommandGroup, parsed: Parsed): void {
+  y.command(group.command, group.describe, (builder) => {
+    for (const sub of group.subcommands) registerCommand(builder, sub, parsed);
+    return builder.demandCommand(1, `Name a subcommand: aep-zoho ${group.command.split(' ')[0]} --help lists them.`);
+  });
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo();
+  const env = options.env ?? process.env;
+  const signal = options.signal ?? new AbortController().signal;
+  const json = argv.includes('--json');
+  const debug = argv.includes('--debug');
+  try {
+    const parsed = await parseArgs(argv, env, io.columns);
+    if (!parsed.def) {
+      if (parsed.output) io.stdout.write(`${parsed.output}\n`);
+      return 0;
+    }
+    const args = parsed.args!;
+    const flags: GlobalFlags = { profile: String(args.profile).trim() || 'default', sandbox: args.sandbox?.trim() || undefined, json: !!args.json, debug: !!args.debug, yes: !!args.yes };
+    if (!/^[A-Za-z0-9_.-]+$/.test(flags.profile)) {
+      throw new UsageError(`Invalid profile name '${flags.profile}'.`, { hint: 'Use letters, digits, dot, dash and underscore.' });
+    }
+    const ctx = createContext(flags, io, env, signal);
+    const result = await parsed.def.run(args, ctx);
+    if (signal.aborted) throw new CancelledError();
+    const human = parsed.def.human;
+    printResult(io, flags.json, result, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
+    return (result as { exitCode?: number } | undefined)?.exitCode ?? 0;
+  } catch (error) {
+    return reportError(signal.aborted ? new CancelledError() : error, io, env, json, debug);
+  }
+}
+
+/** The single place errors become output and exit codes (gh's cmd.go, wrangler's handleError). */
+function reportError(error: unknown, io: Io, env: Record<string, string | undefined>, json: boolean, debug: boolean): number {
+  const known = isUserError(error);
+  const exitCode = known ? error.exitCode : 1;
+  const message = known ? error.message : `Internal error: ${(error as Error)?.message ?? String(error)}`;
+  const hint = known
+    ? error.hint ?? (error instanceof UsageError ? "Run 'aep-zoho --help' (or '<command> --help') for usage." : undefined)
+    : 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).';
+  if (json) {
+    const body = { error: { message, ...(hint ? { hint } : {}), ...(known && error.status ? { status: error.status } : {}), ...(known && error.requestId ? { requestId: error.requestId } : {}) } };
+    io.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
+  }
+  const ui = makeUi(io, useColor(env, io, false), 'stderr');
+  ui.line(`${ui.red('Error:')} ${message}`);
+  if (hint) ui.line(`${ui.dim('Hint:')} ${hint}`);
+  if (known && error.requestId) ui.line(ui.dim(`Request id: ${error.requestId}`));
+  if (debug && error instanceof Error && error.stack) ui.line(ui.dim(error.stack));
+  return exitCode;
+}

@@ -1,0 +1,19 @@
+// The static list of commands. Command modules import only core/ at top level, so loading all of
+// them is cheap; each one imports its heavy code inside run().
+import type { CommandDef, CommandGroup } from '../core/command.js';
+import allowlist from '../commands/allowlist.js';
+import authStatus from '../commands/auth/status.js';
+import connect from '../commands/connect.js';
+import emulator from '../commands/emulator.js';
+import init from '../commands/init.js';
+import zohoAuthorizeUrl from '../commands/zoho/authorize-url.js';
+import zohoToken from '../commands/zoho/token.js';
+
+export const registry: Array<CommandDef | CommandGroup> = [
+  init,
+  { command: 'zoho <command>', describe: 'Zoho OAuth: the authorization URL and the grant-token exchange', subcommands: [zohoAuthorizeUrl, zohoToken] },
+  allowlist,
+  { command: 'auth <command>', describe: 'Adobe IMS login', subcommands: [authStatus] },
+  connect,
+  emulator,
+] as Array<CommandDef | CommandGroup>;

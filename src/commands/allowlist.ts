@@ -1,0 +1,34 @@
+import { defineCommand } from '../core/command.js';
+import { UsageError } from '../core/errors.js';
+
+interface Region {
+  region: string;
+  name: string;
+  ranges: string[];
+}
+
+export default defineCommand<{ region?: string }, { regions: Region[] }>({
+  command: 'allowlist',
+  describe: "Adobe's source IP ranges that a Zoho CRM admin must allow",
+  examples: [
+    ['$0 allowlist', 'every AEP region'],
+    ['$0 allowlist --region nld2 --json', 'the Europe ranges as JSON'],
+  ],
+  builder: (y) => y.option('region', { type: 'string', describe: 'AEP region: va7|nld2|aus5|can2' }),
+  async run(args) {
+    const { ALLOWLIST } = await import('../aep/allowlist.js');
+    const wanted = args.region?.trim().toLowerCase();
+    if (wanted !== undefined && !ALLOWLIST[wanted]) {
+      throw new UsageError(`Unknown AEP region '${args.region}'.`, { hint: `Known regions: ${Object.keys(ALLOWLIST).join(', ')}.` });
+    }
+    const codes = wanted ? [wanted] : Object.keys(ALLOWLIST);
+    return { regions: codes.map((code) => ({ region: code, ...ALLOWLIST[code] })) };
+  },
+  human(result, ui) {
+    for (const region of result.regions) {
+      ui.line(ui.bold(`${region.region}  ${region.name}`));
+      for (const range of region.ranges) ui.line(`  ${range}`);
+    }
+    ui.line(ui.dim("In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'."));
+  },
+});

@@ -1,0 +1,52 @@
+import { defineCommand } from '../../core/command.js';
+import { UsageError } from '../../core/errors.js';
+
+interface Args {
+  region?: string;
+  scopes?: string;
+  redirectUri?: string;
+  clientId?: string;
+}
+
+export default defineCommand<Args, { url: string; accountsUrl: string; scopes: string[]; redirectUri?: string }>({
+  command: 'authorize-url',
+  describe: 'Print the Zoho authorization URL (access type offline) that yields a grant token',
+  examples: [
+    ['$0 zoho authorize-url --region eu --redirect-uri https://example.com/callback', 'open the URL, consent, copy the code= from the redirect'],
+    ['$0 zoho authorize-url --scopes ZohoCRM.modules.accounts.READ,ZohoCRM.settings.fields.READ', 'finer scopes'],
+  ],
+  builder: (y) =>
+    y
+      .option('region', { type: 'string', describe: 'Zoho data centre: us|eu|in|au|jp|cn|ca|sa' })
+      .option('scopes', { type: 'string', describe: 'Comma-separated Zoho scopes (default ZohoCRM.modules.READ,ZohoCRM.settings.READ)' })
+      .option('redirect-uri', { type: 'string', describe: "Your Zoho client's Authorized Redirect URI" })
+      .option('client-id', { type: 'string', describe: 'Zoho client id (ZOHO_CLIENT_ID, else the profile)' })
+      .epilogue(
+        "Two ways to get a grant token:\n" +
+          "  1. Server-based client: register it at https://api-console.zoho.com with a redirect URI, open this URL,\n" +
+          "     consent, and copy the code= parameter from the redirect (it lasts about 3 minutes).\n" +
+          "  2. Self Client (no redirect): in https://api-console.zoho.com choose Self Client → Generate Code,\n" +
+          "     enter the same scopes, pick a duration, and copy the code.\n" +
+          "Then run: aep-zoho zoho token --grant-token <code> --region <dc>",
+      ),
+  async run(args, ctx) {
+    const { loadSettings, DEFAULT_ZOHO_ACCOUNTS_URL } = await import('../../config/settings.js');
+    const { authorizeUrl, DEFAULT_ZOHO_SCOPES } = await import('../../zoho/accounts.js');
+    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region });
+    const clientId = args.clientId?.trim() || settings.zoho.clientId;
+    if (!clientId) throw new UsageError('A Zoho client id is needed to build the URL.', { hint: 'Pass --client-id or set ZOHO_CLIENT_ID (register a client at https://api-console.zoho.com).' });
+    const scopes = args.scopes ? args.scopes.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_ZOHO_SCOPES;
+    if (!scopes.length || scopes.some((scope) => !/^Zoho[A-Za-z]+\.[\w.]+$/.test(scope))) {
+      throw new UsageError(`Invalid --scopes '${args.scopes}'.`, { hint: 'Zoho scopes look like ZohoCRM.modules.READ (service.scope.operation), comma-separated.' });
+    }
+    const accountsUrl = settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL;
+    const redirectUri = args.redirectUri?.trim() || undefined;
+    return { url: authorizeUrl(accountsUrl, clientId, scopes, redirectUri), accountsUrl, scopes, redirectUri };
+  },
+  human(result, ui) {
+    ui.line(result.url);
+    ui.line();
+    ui.line(ui.dim(`Open it, sign in, and accept. ${result.redirectUri ? 'Zoho redirects to your URI with ?code=…' : 'Without --redirect-uri, use a Self Client instead (see --help).'}`));
+    ui.line(ui.dim('Then: aep-zoho zoho token --grant-token <code>'));
+  },
+});

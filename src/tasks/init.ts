@@ -1,0 +1,112 @@
+// `init`: writes a profile's credentials. Sources, in order: flags, the Developer Console JSON,
+// environment variables, the stored profile, and (on a terminal only) questions.
+import { readFile } from 'node:fs/promises';
+import { loadSettings } from '../config/settings.js';
+import type { Context } from '../core/context.js';
+import { UsageError } from '../core/errors.js';
+import { addSecret } from '../core/redact.js';
+import { zohoRegion } from '../zoho/regions.js';
+
+export interface InitResult {
+  profile: string;
+  stored: string;
+  aep: { clientId?: string; orgId?: string; scopes: string[]; clientSecret: boolean };
+  zoho: { clientId?: string; clientSecret: boolean; region?: string };
+  /** Keys read from the Developer Console file. */
+  readKeys?: string[];
+}
+
+interface ConsoleCredential {
+  clientId?: string;
+  clientSecret?: string;
+  orgId?: string;
+  scopes?: string[];
+  readKeys: string[];
+}
+
+/**
+ * Reads Developer Console's OAuth Server-to-Server download: the flat form (CLIENT_ID,
+ * CLIENT_SECRETS[] or CLIENT_SECRET, ORG_ID, SCOPES) or the project/workspace JSON.
+ */
+export async function readConsoleCredential(path: string): Promise<ConsoleCredential> {
+  let data: any;
+  try {
+    data = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new UsageError(missing ? `No such file: ${path}.` : `${path} is not valid JSON (${(error as Error).message}).`, {
+      hint: "In Adobe Developer Console open the project → OAuth Server-to-Server credential → 'Download JSON', and pass that file.",
+    });
+  }
+  const readKeys: string[] = [];
+  const take = (object: any, ...keys: string[]) => {
+    for (const key of keys) {
+      if (object && object[key] !== undefined) {
+        readKeys.push(key);
+        return object[key];
+      }
+    }
+    return undefined;
+  };
+  const workspace = data?.project?.workspace?.details?.credentials?.find?.((c: any) => c?.oauth_server_to_server)?.oauth_server_to_server;
+  const source = workspace ?? data;
+  const secrets = take(source, 'CLIENT_SECRETS', 'client_secrets', 'CLIENT_SECRET', 'client_secret');
+  const scopes = take(source, 'SCOPES', 'scopes');
+  const credential: ConsoleCredential = {
+    clientId: take(source, 'CLIENT_ID', 'client_id'),
+    clientSecret: Array.isArray(secrets) ? secrets[0] : secrets,
+    orgId: take(source, 'ORG_ID', 'ims_org_id', 'org_id') ?? take(data?.project?.org, 'ims_org_id'),
+    scopes: Array.isArray(scopes) ? scopes.map(String) : typeof scopes === 'string' ? scopes.split(',').map((s) => s.trim()) : undefined,
+    readKeys,
+  };
+  if (!credential.clientId || !credential.clientSecret) {
+    throw new UsageError(`${path} has no OAuth Server-to-Server client id and secret (looked for CLIENT_ID and CLIENT_SECRETS).`, {
+      hint: "Download the JSON of an 'OAuth Server-to-Server' credential (not an API key or a JWT credential) from Adobe Developer Console.",
+    });
+  }
+  addSecret(credential.clientSecret);
+  return credential;
+}
+
+export async function initProfile(ctx: Context, args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string }): Promise<InitResult> {
+  const settings = await loadSettings(ctx.env, ctx.flags);
+  const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
+  const canAsk = ctx.io.isTTY.stdin && ctx.io.isTTY.stderr;
+  const ask = async (current: string | undefined, question: string, secret = false) => current ?? (canAsk ? (await ctx.ask(question, { secret })) || undefined : undefined);
+
+  const aep = {
+    clientId: await ask(args.clientId?.trim() || fromFile?.clientId || settings.aep.clientId, 'Adobe client id (API key): '),
+    clientSecret: await ask(fromFile?.clientSecret || settings.aep.clientSecret, 'Adobe client secret: ', true),
+    orgId: await ask(args.orgId?.trim() || fromFile?.orgId || settings.aep.orgId, 'Adobe org id (…@AdobeOrg): '),
+    scopes: fromFile?.scopes ?? settings.aep.scopes,
+  };
+  const region = args.zohoRegion?.trim().toLowerCase() || settings.zoho.region;
+  if (region) zohoRegion(region); // validates
+  const zoho = {
+    clientId: await ask(args.zohoClientId?.trim() || settings.zoho.clientId, 'Zoho client id (Enter to skip): '),
+    clientSecret: settings.zoho.clientSecret,
+  };
+  if (zoho.clientId && !zoho.clientSecret) zoho.clientSecret = await ask(undefined, 'Zoho client secret: ', true);
+  if (aep.orgId && !/@AdobeOrg$/.test(aep.orgId)) {
+    throw new UsageError(`'${aep.orgId}' does not look like an Adobe org id.`, { hint: 'Org ids end in @AdobeOrg; copy it from the credential page in Adobe Developer Console.' });
+  }
+  const missing = [!aep.clientId && '--client-id (or AEP_CLIENT_ID)', !aep.clientSecret && 'AEP_CLIENT_SECRET', !aep.orgId && '--org-id (or AEP_ORG_ID)'].filter(Boolean);
+  if (missing.length) {
+    throw new UsageError(`Cannot save profile '${settings.profileName}': missing ${missing.join(', ')}.`, {
+      hint: 'Pass --from-console <file> with the JSON from Adobe Developer Console, or the flags and variables named, or run on a terminal to be asked.',
+    });
+  }
+  await settings.store.updateProfile(settings.profileName, (profile) => ({
+    ...profile,
+    aep: { ...profile.aep, clientId: aep.clientId, clientSecret: aep.clientSecret, orgId: aep.orgId, scopes: aep.scopes },
+    zoho: { ...profile.zoho, ...(zoho.clientId ? { clientId: zoho.clientId } : {}), ...(zoho.clientSecret ? { clientSecret: zoho.clientSecret } : {}), ...(region ? { region, accountsUrl: profile.zoho?.accountsUrl ?? zohoRegion(region).accountsUrl } : {}) },
+    ...(ctx.flags.sandbox ? { sandbox: ctx.flags.sandbox } : {}),
+  }));
+  return {
+    profile: settings.profileName,
+    stored: settings.store.path,
+    aep: { clientId: aep.clientId, orgId: aep.orgId, scopes: aep.scopes, clientSecret: !!aep.clientSecret },
+    zoho: { clientId: zoho.clientId, clientSecret: !!zoho.clientSecret, region },
+    readKeys: fromFile?.readKeys,
+  };
+}
