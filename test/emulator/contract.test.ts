@@ -257,6 +257,21 @@ const STEPS: Step[] = [
     },
   },
   {
+    name: 'Flow Service: explore the Zoho tables (root listing, table schema, preview rows)',
+    async run(s) {
+      const explore = `${FLOW}/connections/${s.ids.connection}/explore`;
+      const tables = await expect(s, 200, 'GET', `${explore}${q({ objectType: 'root' })}`);
+      const leads = (tables as Array<{ name: string; path: string }>).find((table) => table.name === 'Leads');
+      assert.ok(leads, 'explore lists the Leads table');
+      s.ids.table = leads.path;
+      const schema = await expect(s, 200, 'GET', `${explore}${q({ objectType: 'table', object: leads.path })}`);
+      assert.ok(schema.schema.columns.length);
+      const preview = await expect(s, 200, 'GET', `${explore}${q({ objectType: 'table', object: leads.path, preview: 'true' })}`);
+      assert.ok(preview.data.length);
+      await expect(s, 404, 'GET', `${explore}${q({ objectType: 'table', object: 'Leads' })}`); // a name, not a path
+    },
+  },
+  {
     name: 'Flow Service: a source connection on the base connection',
     async run(s) {
       const body = {
@@ -264,7 +279,7 @@ const STEPS: Step[] = [
         description: 'Zoho CRM Leads',
         baseConnectionId: s.ids.connection,
         data: { format: 'tabular' },
-        params: { tableName: 'crm/v2/Leads' },
+        params: { tableName: s.ids.table },
         connectionSpec: { id: ZOHO_SPEC, version: '1.0' },
       };
       const created = await expect(s, 201, 'POST', `${FLOW}/sourceConnections`, body);
