@@ -426,6 +426,12 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal(flow.scheduleParams.frequency, 'day');
   assert.equal(flow.etag, ok.body.etag);
 
+  // Removing a transformation shifts the array (the Copy goes, the Mapping stays).
+  const removed = await w.api('PATCH', `/flows/${id}`, [{ op: 'remove', path: '/transformations/0' }], ifMatch(ok.body.etag));
+  assert.equal(removed.status, 200, JSON.stringify(removed.body));
+  assert.deepEqual((await w.api('GET', `/flows/${id}`)).body.items[0].transformations.map((x: any) => x.name), ['Mapping']);
+  ok.body.etag = removed.body.etag;
+
   // startTime can change before the flow starts, not after.
   const moved = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 7200 }], ifMatch(ok.body.etag));
   assert.equal(moved.status, 200);
@@ -444,6 +450,11 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal(enabled.status, 200);
   assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].state, 'enabled');
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=pause`), 400, '1434', /Unsupported operation 'pause'/);
+  assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=REVERSE`), 400, '1435', /Unsupported sub action 'REVERSE'/);
+  assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=PROGRESS`), 400, '1436');
+  const spec = await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=APPLY`);
+  assert.equal(spec.status, 200);
+  assert.equal((await w.api('POST', `/flows/${id}/action?op=enable`)).status, 200);
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=disable`, undefined, ifMatch('"stale"')), 412, '1404');
   assertFlowError(await w.api('POST', '/flows/missing/action?op=disable'), 404, '1439');
 

@@ -133,6 +133,8 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
       Object.assign(flow, before);
       return response;
     };
+    // JSON Patch `remove` on /transformations/<n> must shift the array, not leave a hole.
+    if (Array.isArray(flow.transformations)) flow.transformations = flow.transformations.filter(() => true);
     const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
     if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
       return undo(badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'));
@@ -159,6 +161,12 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
     const target = ({ enable: 'enabled', disable: 'disabled' } as Record<string, string>)[op.toLowerCase()];
     if (!target) return badRequest(req, `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`, '1434');
+    // The spec declares subOp (APPLY|ROLLBACK|PROGRESS); the docs never send it. Check it when given.
+    for (const subOp of req.query.getAll('subOp').flatMap((value) => value.split(','))) {
+      const known = ['apply', 'rollback', 'progress'].includes(subOp.toLowerCase());
+      if (!known) return badRequest(req, `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`, '1435');
+      if (subOp.toLowerCase() === 'progress') return badRequest(req, `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`, '1436');
+    }
     const ifMatch = header(req, 'if-match');
     if (ifMatch && ifMatch.replace(/"/g, '') !== String(flow.etag).replace(/"/g, '')) {
       return flowError(412, '1404', 'Precondition Failed', `Supplied version=[${ifMatch}] does not match the current version on entity=[${flow.id}]`, req.requestId);
