@@ -1,5 +1,171 @@
-// TODO(stub): filled in by its owner.
-import type { Router } from '../router.js';
+// Catalog Service datasets (aep-api.md §5.3, catalog.yaml): create (201, `["@/dataSets/<id>"]` and
+// a Location header), list (an object keyed by id, with limit/start/orderBy/properties/property
+// filters), look up, delete (200 with the same array body, as catalog.yaml declares). A dataset
+// needs a name and a schemaRef to a schema of the caller's sandbox. `requestDataSource=true` is
+// accepted although the spec does not declare it (§9): it gives the dataset a dataSourceId.
+import { problem } from '../adobe-errors.js';
+import { parsePropertyFilters, type Predicate } from '../query.js';
+import type { Caller, EmuRequest, Router } from '../router.js';
+import { hexId, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
 
-export function registerCatalog(_router: Router, _ctx: ServiceContext): void {}
+export const CATALOG = '/data/foundation/catalog';
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+const CONTENT_TYPE = /^application\/vnd\.adobe\.xed(-full)?(-notext)?(-desc)?\+json; ?version=1(\.\d+)?$/;
+
+const badRequest = (req: EmuRequest, message: string) => problem(400, 'Bad Request', message, req.requestId, 'http://ns.adobe.com/aep/errors/CAT-1001-400');
+const notFound = (req: EmuRequest, id: string) => problem(404, 'Not Found', `Dataset ${id} was not found in sandbox '${req.caller!.sandbox}'.`, req.requestId, 'http://ns.adobe.com/aep/errors/CAT-1012-404');
+
+export function registerCatalog(router: Router, ctx: ServiceContext): void {
+  const { state } = ctx;
+  let dataSourceIds = 10_000;
+
+  const visible = (resource: Resource | undefined, caller: Caller) => !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
+
+  router.on('POST', `${CATALOG}/dataSets`, (req) => {
+    const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
+    if (!body) return badRequest(req, 'The request body must be a JSON object describing the dataset.');
+    const problemText = checkDataSet(req, body);
+    if (problemText) return badRequest(req, problemText);
+    const caller = req.caller!;
+    const now = ctx.now();
+    const id = hexId(12);
+    const dataSet: Resource = {
+      id,
+      name: body.name,
+      description: body.description ?? '',
+      imsOrg: caller.orgId,
+      sandboxId: `sandbox-${caller.sandbox}`,
+      version: '1.0.0',
+      created: now,
+      updated: now,
+      createdClient: caller.clientId,
+      createdUser: `${caller.clientId}@AdobeID`,
+      updatedUser: `${caller.clientId}@AdobeID`,
+      tags: body.tags ?? {},
+      enableErrorDiagnostics: body.enableErrorDiagnostics ?? false,
+      viewId: hexId(12),
+      files: `@/dataSetFiles?dataSetId=${id}`,
+      schemaRef: { id: body.schemaRef.id, contentType: body.schemaRef.contentType ?? 'application/vnd.adobe.xed+json;version=1' },
+      observableSchema: body.observableSchema ?? {},
+      ...(req.query.get('requestDataSource') === 'true' ? { dataSourceId: dataSourceIds++ } : {}),
+      imsOrgId: caller.orgId,
+      sandboxName: caller.sandbox,
+    };
+    state.dataSets.add(dataSet);
+    return { status: 201, body: [`@/dataSets/${id}`], headers: { location: `${CATALOG}/dataSets/${id}` } };
+  });
+
+  router.on('GET', `${CATALOG}/dataSets`, (req) => {
+    const paging = pagingOf(req);
+    if (typeof paging === 'string') return badRequest(req, paging);
+    const filters = catalogFilters(req);
+    if (typeof filters === 'string') return badRequest(req, filters);
+    let matched = state.dataSets.all().filter((ds) => visible(ds, req.caller!) && filters.every((p) => p(ds)));
+    if (paging.order) matched = sortBy(matched, paging.order);
+    const page = matched.slice(paging.start, paging.start + paging.limit);
+    const projection = propertiesOf(req);
+    return { status: 200, body: Object.fromEntries(page.map((ds) => [ds.id, present(ds, projection)])) };
+  });
+
+  router.on('GET', `${CATALOG}/dataSets/:id`, (req) => {
+    const dataSet = state.dataSets.get(req.params.id);
+    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+    return { status: 200, body: { [dataSet!.id]: present(dataSet!, propertiesOf(req)) } };
+  });
+
+  router.on('DELETE', `${CATALOG}/dataSets/:id`, (req) => {
+    const dataSet = state.dataSets.get(req.params.id);
+    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+    state.dataSets.delete(dataSet!.id);
+    return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
+  });
+
+  /** Name, and a schemaRef to a schema in the caller's org and sandbox. */
+  function checkDataSet(req: EmuRequest, body: Record<string, any>): string | undefined {
+    if (typeof body.name !== 'string' || !body.name.trim()) return "'name' is required and must be a non-empty string.";
+    if (body.description !== undefined && typeof body.description !== 'string') return "'description' must be a string.";
+    const ref = body.schemaRef;
+    if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || !ref.id) return "'schemaRef' with the schema's 'id' ($id) is required.";
+    if (ref.contentType !== undefined && (typeof ref.contentType !== 'string' || !CONTENT_TYPE.test(ref.contentType.trim()))) {
+      return `schemaRef.contentType '${ref.contentType}' is not valid; use e.g. application/vnd.adobe.xed+json;version=1.`;
+    }
+    const schema = state.schemas.get(ref.id);
+    if (!visible(schema, req.caller!)) return `Schema ${ref.id} was not found in sandbox '${req.caller!.sandbox}'. Create the schema first, and use its $id.`;
+    if (body.tags !== undefined) {
+      const tags = body.tags;
+      const valid = tags && typeof tags === 'object' && !Array.isArray(tags) && Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+      if (!valid) return "'tags' must be an object whose values are arrays of strings, e.g. { \"unifiedProfile\": [\"enabled:true\"] }.";
+    }
+    return undefined;
+  }
+}
+
+/** limit 1–100 (default 20; 0 is rejected), start ≥ 0, orderBy `asc:created,updated` / `desc:name`. */
+function pagingOf(req: EmuRequest): { limit: number; start: number; order?: { fields: string[]; sign: number } } | string {
+  const limitText = req.query.get('limit');
+  const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return `Invalid limit '${limitText}'. The limit must be an integer from 1 to ${MAX_LIMIT}.`;
+  const startText = req.query.get('start');
+  const start = startText === null ? 0 : Number(startText);
+  if (!Number.isInteger(start) || start < 0) return `Invalid start '${startText}'. The start must be a non-negative integer.`;
+  const orderBy = req.query.get('orderBy');
+  if (!orderBy) return { limit, start };
+  const match = /^(?:(asc|desc):)?([\w.,]+)$/.exec(orderBy);
+  if (!match) return `Invalid orderBy '${orderBy}'. Use e.g. asc:created or desc:updated.`;
+  return { limit, start, order: { fields: match[2].split(','), sign: match[1] === 'desc' ? -1 : 1 } };
+}
+
+function sortBy(items: Resource[], order: { fields: string[]; sign: number }): Resource[] {
+  return [...items].sort((a, b) => {
+    for (const field of order.fields) {
+      if (a[field] !== b[field]) return a[field] > b[field] ? order.sign : -order.sign;
+    }
+    return 0;
+  });
+}
+
+/**
+ * `property=` filters (Catalog's `~` is a regular expression, e.g. `name~^test`), plus the simple
+ * field filters the spec declares (`name=`, `description=`, `createdClient=`…; comma = any of).
+ */
+function catalogFilters(req: EmuRequest): Predicate[] | string {
+  const predicates: Predicate[] = [];
+  const shared = new URLSearchParams();
+  for (const expression of req.query.getAll('property')) {
+    const at = expression.indexOf('~');
+    if (at > 0 && !/[=!<>]$/.test(expression.slice(0, at))) {
+      const path = expression.slice(0, at).trim();
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(expression.slice(at + 1));
+      } catch {
+        return `Invalid regular expression in property filter '${expression}'.`;
+      }
+      predicates.push((item) => pattern.test(String(item[path] ?? '')));
+    } else {
+      shared.append('property', expression);
+    }
+  }
+  const parsed = parsePropertyFilters(shared);
+  if (typeof parsed === 'string') return parsed;
+  predicates.push(...parsed);
+  for (const field of ['name', 'description', 'createdClient', 'createdUser', 'updatedUser', 'version']) {
+    const value = req.query.get(field);
+    if (value !== null) predicates.push((item) => value.split(',').includes(String(item[field])));
+  }
+  return predicates;
+}
+
+function propertiesOf(req: EmuRequest): string[] | undefined {
+  const text = req.query.get('properties');
+  return text ? text.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+}
+
+/** A dataset as Catalog returns it: keyed by id elsewhere, without the emulator's scoping fields. */
+function present(dataSet: Resource, projection?: string[]): Record<string, unknown> {
+  const { id: _id, imsOrgId: _o, sandboxName: _s, ...rest } = dataSet;
+  return projection ? Object.fromEntries(Object.entries(rest).filter(([key]) => projection.includes(key))) : rest;
+}
+

@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, emulator, platformHeaders, TEST_ORG, type Emulator } from '../helpers/emulator.js';
+
+const CATALOG = '/data/foundation/catalog';
+
+async function schema(emu: Emulator, sandbox = 'prod', title = 'Zoho Leads'): Promise<string> {
+  const res = await call(
+    emu,
+    'POST',
+    '/data/foundation/schemaregistry/tenant/schemas',
+    { type: 'object', title, description: 'Leads', allOf: [{ $ref: 'https://ns.adobe.com/xdm/context/profile' }] },
+    await platformHeaders(emu, sandbox),
+  );
+  assert.equal(res.status, 201);
+  return res.body.$id;
+}
+
+const dataSetBody = (schemaId: string, name = 'Zoho Leads dataset') => ({
+  name,
+  schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' },
+  tags: { unifiedProfile: ['enabled:true'] },
+});
+
+test('create dataset: 201, array body, Location header, stored with schemaRef and scope', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const res = await fetch(`${emu.url}${CATALOG}/dataSets?requestDataSource=true`, { method: 'POST', headers: await platformHeaders(emu), body: JSON.stringify(dataSetBody(schemaId)) });
+  assert.equal(res.status, 201);
+  const body = (await res.json()) as string[];
+  assert.equal(body.length, 1);
+  assert.match(body[0], /^@\/dataSets\/[0-9a-f]{24}$/);
+  const id = body[0].split('/').pop()!;
+  assert.equal(res.headers.get('location'), `${CATALOG}/dataSets/${id}`);
+  const stored = emu.state.dataSets.get(id)!;
+  assert.equal(stored.name, 'Zoho Leads dataset');
+  assert.deepEqual(stored.schemaRef, { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' });
+  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'] });
+  assert.equal(stored.imsOrgId, TEST_ORG);
+  assert.equal(stored.sandboxName, 'prod');
+  assert.equal(typeof stored.dataSourceId, 'number');
+
+  const got = await call(emu, 'GET', `${CATALOG}/dataSets/${id}`);
+  assert.equal(got.status, 200);
+  assert.deepEqual(Object.keys(got.body), [id]);
+  assert.equal(got.body[id].name, 'Zoho Leads dataset');
+  assert.equal(got.body[id].imsOrg, TEST_ORG);
+  assert.equal(got.body[id].schemaRef.id, schemaId);
+  assert.equal(got.body[id].sandboxName, undefined);
+  const projected = await call(emu, 'GET', `${CATALOG}/dataSets/${id}?properties=name,schemaRef`);
+  assert.deepEqual(Object.keys(projected.body[id]).sort(), ['name', 'schemaRef']);
+});
+
+test('create dataset rejections: name, schemaRef, unknown schema, schema of another sandbox, bad tags', async (t) => {
+  const emu = await emulator({ sandboxes: ['prod', 'dev'] });
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const post = async (body: unknown, sandbox = 'prod') => call(emu, 'POST', `${CATALOG}/dataSets`, body, await platformHeaders(emu, sandbox));
+  const { name: _n, ...noName } = dataSetBody(schemaId);
+  assert.equal((await post(noName)).status, 400);
+  assert.equal((await post({ name: 'x' })).status, 400);
+  const unknown = await post(dataSetBody('https://ns.adobe.com/tenant/schemas/0000'));
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body.detail, /not found/);
+  assert.equal((await post(dataSetBody(schemaId), 'dev')).status, 400, "prod's schema does not exist in dev");
+  assert.equal((await post({ ...dataSetBody(schemaId), tags: { unifiedProfile: 'enabled:true' } })).status, 400);
+  assert.equal((await post({ ...dataSetBody(schemaId), schemaRef: { id: schemaId, contentType: 'application/json' } })).status, 400);
+  assert.equal(emu.state.dataSets.size, 0);
+});
+
+test('list datasets: object keyed by id, limit/start/orderBy, property and name filters, sandbox scope', async (t) => {
+  const emu = await emulator({ sandboxes: ['prod', 'dev'] });
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const ids: string[] = [];
+  for (const name of ['Leads', 'Contacts', 'Accounts']) {
+    const res = await call(emu, 'POST', `${CATALOG}/dataSets`, dataSetBody(schemaId, name));
+    ids.push(res.body[0].split('/').pop());
+  }
+  const all = await call(emu, 'GET', `${CATALOG}/dataSets`);
+  assert.equal(all.status, 200);
+  assert.deepEqual(Object.keys(all.body).sort(), [...ids].sort());
+  const byName = await call(emu, 'GET', `${CATALOG}/dataSets?property=${encodeURIComponent('name==Contacts')}`);
+  assert.deepEqual(Object.keys(byName.body), [ids[1]]);
+  const plainName = await call(emu, 'GET', `${CATALOG}/dataSets?name=Accounts`);
+  assert.deepEqual(Object.keys(plainName.body), [ids[2]]);
+  const regex = await call(emu, 'GET', `${CATALOG}/dataSets?property=${encodeURIComponent('name~^L')}`);
+  assert.deepEqual(Object.keys(regex.body), [ids[0]]);
+  const sorted = await call(emu, 'GET', `${CATALOG}/dataSets?orderBy=asc:name&limit=2`);
+  assert.deepEqual(Object.values(sorted.body).map((d: any) => d.name), ['Accounts', 'Contacts']);
+  const next = await call(emu, 'GET', `${CATALOG}/dataSets?orderBy=asc:name&limit=2&start=2`);
+  assert.deepEqual(Object.values(next.body).map((d: any) => d.name), ['Leads']);
+  const projected = await call(emu, 'GET', `${CATALOG}/dataSets?properties=name`);
+  assert.deepEqual(Object.values(projected.body)[0], { name: 'Leads' });
+  for (const bad of ['limit=0', 'limit=101', 'limit=abc', 'start=-1']) assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets?${bad}`)).status, 400, bad);
+  const dev = await call(emu, 'GET', `${CATALOG}/dataSets`, undefined, await platformHeaders(emu, 'dev'));
+  assert.deepEqual(dev.body, {});
+  assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets/${ids[0]}`, undefined, await platformHeaders(emu, 'dev'))).status, 404);
+});
+
+test('delete dataset: 200 with the id array, then 404', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const created = await call(emu, 'POST', `${CATALOG}/dataSets`, dataSetBody(schemaId));
+  const id = created.body[0].split('/').pop();
+  const deleted = await call(emu, 'DELETE', `${CATALOG}/dataSets/${id}`);
+  assert.equal(deleted.status, 200);
+  assert.deepEqual(deleted.body, [`@/dataSets/${id}`]);
+  assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets/${id}`)).status, 404);
+  assert.equal((await call(emu, 'DELETE', `${CATALOG}/dataSets/${id}`)).status, 404);
+});
