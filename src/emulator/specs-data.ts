@@ -45,7 +45,7 @@ export const CONNECTION_SPECS: Array<Record<string, any> & { id: string }> = [
       },
     ],
     sourceSpec: {
-      attributes: { uiAttributes: { isSource: true, isPreview: false, isBeta: false, category: { key: 'crm' }, icon: { key: 'zohoCRM' }, description: { key: 'zohoCRMDescription' }, label: { key: 'zohoCRMLabel' } } },
+      attributes: { uiAttributes: { isSource: true, isPreview: false, isBeta: false, category: 'CRM', icon: 'zohoCRM', description: 'Zoho CRM source', label: 'Zoho CRM' } },
       spec: {
         $schema: 'http://json-schema.org/draft-07/schema#',
         type: 'object',

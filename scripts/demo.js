@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run demo`: the whole job against the bundled emulator, with the CLI's real output.
+// Starts the emulator in this process, points the CLI at it with a throw-away AEP_ZOHO_HOME and
+// demo credentials, and runs each command as a user would, through bin/aep-zoho.js.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../dist/emulator/server.js';
+
+const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
+const emu = await startEmulator({ runDurationMs: 4000 });
+const home = mkdtempSync(join(tmpdir(), 'aep-zoho-demo-'));
+const env = {
+  ...process.env,
+  AEP_ZOHO_HOME: home,
+  AEP_PLATFORM_URL: emu.url,
+  AEP_IMS_URL: emu.url,
+  ZOHO_ACCOUNTS_URL: emu.url,
+  AEP_CLIENT_ID: 'demo-client-id',
+  AEP_CLIENT_SECRET: 'demo-client-secret',
+  AEP_ORG_ID: 'DEMO0000000000000000000A@AdobeOrg',
+  ZOHO_CLIENT_ID: '1000.DEMOCLIENT',
+  ZOHO_CLIENT_SECRET: 'demo-zoho-secret',
+};
+
+const bold = (text) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[1m${text}\x1b[0m` : text);
+// Async spawn: the emulator answers from this process's event loop meanwhile.
+const step = async (title, args) => {
+  const shown = args.map((arg) => (/^1000\.[0-9a-f]{8,}/.test(arg) ? '1000.…' : arg)).join(' ');
+  process.stderr.write(`\n${bold(`$ aep-zoho ${shown}`)}   # ${title}\n`);
+  const status = await new Promise((resolve) => spawn(process.execPath, [bin, ...args], { env, stdio: 'inherit' }).on('close', resolve));
+  if (status !== 0) {
+    process.stderr.write(`\ndemo: 'aep-zoho ${shown}' exited ${status}\n`);
+    await cleanup();
+    process.exit(status ?? 1);
+  }
+};
+const cleanup = () => {
+  rmSync(home, { recursive: true, force: true });
+  return emu.close();
+};
+
+process.stderr.write(`aep-zoho demo: emulator on ${emu.url}, throw-away home ${home}\n`);
+// What a browser does with 'zoho authorize-url': consent, then Zoho redirects back with ?code=…
+const consent = await fetch(`${emu.url}/oauth/v2/auth?response_type=code&client_id=1000.DEMOCLIENT&scope=ZohoCRM.modules.READ,ZohoCRM.settings.READ&access_type=offline&prompt=consent&redirect_uri=https://example.com/callback`, { redirect: 'manual' });
+const code = new URL(consent.headers.get('location')).searchParams.get('code');
+
+await step('exchange the Zoho grant token', ['zoho', 'token', '--grant-token', code, '--redirect-uri', 'https://example.com/callback']);
+await step('create the Zoho CRM base connection', ['connect']);
+await step('run it again: nothing new is created', ['connect']);
+await cleanup();
+process.stderr.write('\nDemo finished. Point the same commands at your real org with the steps in README.md.\n');
