@@ -110,7 +110,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const result = await parsed.def.run(args, ctx);
     if (signal.aborted) throw new CancelledError();
     const human = parsed.def.human;
-    printResult(io, flags.json, result, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
+    await printResult(io, flags.json, result, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
     return (result as { exitCode?: number } | undefined)?.exitCode ?? 0;
   } catch (error) {
     return reportError(signal.aborted ? new CancelledError() : error, io, env, json, debug);

@@ -38,11 +38,11 @@ export function makeLogger(io: Io, color: boolean, debug: boolean): Logger {
 }
 
 /** Prints a command's result: JSON on stdout with --json, else the command's human renderer. */
-export function printResult(io: Io, json: boolean, result: unknown, human: ((ui: Ui) => void) | undefined, ui: Ui): void {
+export async function printResult(io: Io, json: boolean, result: unknown, human: ((ui: Ui) => void | Promise<void>) | undefined, ui: Ui): Promise<void> {
   if (json) {
     io.stdout.write(`${redact(JSON.stringify(result, null, 2))}\n`);
     return;
   }
-  if (human) human(ui);
+  if (human) await human(ui);
   else if (result !== undefined) ui.line(JSON.stringify(result, null, 2));
 }

@@ -5,6 +5,7 @@ import allowlist from '../commands/allowlist.js';
 import authStatus from '../commands/auth/status.js';
 import connect from '../commands/connect.js';
 import emulator from '../commands/emulator.js';
+import explore from '../commands/explore.js';
 import init from '../commands/init.js';
 import zohoAuthorizeUrl from '../commands/zoho/authorize-url.js';
 import zohoToken from '../commands/zoho/token.js';
@@ -15,5 +16,6 @@ export const registry: Array<CommandDef | CommandGroup> = [
   allowlist,
   { command: 'auth <command>', describe: 'Adobe IMS login', subcommands: [authStatus] },
   connect,
+  explore,
   emulator,
 ] as Array<CommandDef | CommandGroup>;

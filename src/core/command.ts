@@ -22,7 +22,8 @@ export interface CommandDef<A = any, R = unknown> {
   examples: Array<[string, string]>;
   builder?: (yargs: Argv) => Argv<any>;
   run(args: A, ctx: Context): Promise<R>;
-  human?(result: R, ui: Ui, args: A): void;
+  /** Human view of the result (may load a renderer lazily). */
+  human?(result: R, ui: Ui, args: A): void | Promise<void>;
 }
 
 /** A family of subcommands, e.g. `dataflow create|list|status|runs`. */

@@ -1,0 +1,60 @@
+import { defineCommand } from '../core/command.js';
+import { UsageError } from '../core/errors.js';
+import type { TableDetail, TableList } from '../tasks/explore.js';
+
+interface Args {
+  table?: string;
+  limit: number;
+  connection?: string;
+  columns?: string;
+}
+
+type Result = TableList | Omit<TableDetail, 'rawColumns'>;
+
+export default defineCommand<Args, Result>({
+  command: 'explore [table]',
+  describe: "List the Zoho CRM's tables, or one table's columns and preview rows",
+  examples: [
+    ['$0 explore', 'the tables, with their names and paths'],
+    ['$0 explore accounts --limit 5', 'columns and 5 preview rows (name or path, any case)'],
+    ['$0 explore Contacts --columns Full_Name,Email,Account_Name', 'choose the preview columns'],
+    ['$0 explore Contacts --json', 'the same as JSON'],
+  ],
+  builder: (y) =>
+    y
+      .positional('table', { type: 'string', describe: 'Table name (e.g. Accounts) or path' })
+      .option('limit', { type: 'number', default: 10, describe: 'Preview rows to show (1-100)' })
+      .option('columns', { type: 'string', describe: 'Comma-separated columns to show in the preview (default: as many as fit)' })
+      .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
+  async run(args, ctx) {
+    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) {
+      throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
+    }
+    const explore = await import('../tasks/explore.js');
+    if (!args.table?.trim()) return explore.listTables(ctx, { connection: args.connection });
+    const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, { preview: true, limit: args.limit, connection: args.connection });
+    return detail;
+  },
+  async human(result, ui, args) {
+    const { renderTable } = await import('../cli/table.js');
+    if ('tables' in result) {
+      renderTable(ui, ['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
+      ui.line(`${result.tables.length} tables (connection ${result.connectionId}).`);
+      ui.line(`Next: ${ui.bold('aep-zoho explore <table>')} for its columns and preview rows.`);
+      return;
+    }
+    ui.line(`${ui.bold(result.table.name)} ${ui.dim(`(path ${result.table.path})`)}: ${result.columns.length} columns`);
+    renderTable(ui, ['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
+    if (!result.rows.length) {
+      ui.line('No preview rows.');
+      return;
+    }
+    ui.line(`Preview: ${result.rows.length} row(s)`);
+    const wanted = args.columns?.split(',').map((c) => c.trim()).filter(Boolean);
+    const unknown = wanted?.filter((name) => !result.columns.some((c) => c.name === name)) ?? [];
+    if (unknown.length) ui.line(ui.yellow(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${result.table.name}; ignored.`));
+    const headers = wanted?.length && unknown.length < wanted.length ? wanted.filter((name) => !unknown.includes(name)) : result.columns.map((c) => c.name);
+    const hidden = renderTable(ui, headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22 });
+    if (hidden.length) ui.line(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
+  },
+});
