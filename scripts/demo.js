@@ -50,5 +50,7 @@ const code = new URL(consent.headers.get('location')).searchParams.get('code');
 await step('exchange the Zoho grant token', ['zoho', 'token', '--grant-token', code, '--redirect-uri', 'https://example.com/callback']);
 await step('create the Zoho CRM base connection', ['connect']);
 await step('run it again: nothing new is created', ['connect']);
+await step("list the CRM's tables", ['explore']);
+await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
 await cleanup();
 process.stderr.write('\nDemo finished. Point the same commands at your real org with the steps in README.md.\n');
