@@ -4,6 +4,7 @@ import type { CommandDef, CommandGroup } from '../core/command.js';
 import allowlist from '../commands/allowlist.js';
 import authStatus from '../commands/auth/status.js';
 import connect from '../commands/connect.js';
+import dataflowCreate from '../commands/dataflow/create.js';
 import emulator from '../commands/emulator.js';
 import explore from '../commands/explore.js';
 import init from '../commands/init.js';
@@ -17,5 +18,6 @@ export const registry: Array<CommandDef | CommandGroup> = [
   { command: 'auth <command>', describe: 'Adobe IMS login', subcommands: [authStatus] },
   connect,
   explore,
+  { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs', subcommands: [dataflowCreate] },
   emulator,
 ] as Array<CommandDef | CommandGroup>;

@@ -1,0 +1,81 @@
+import { defineCommand } from '../../core/command.js';
+import { UsageError } from '../../core/errors.js';
+import { printPlan, type PlanStep } from '../../core/plan.js';
+import type { DataflowResult, Schedule } from '../../tasks/dataflow.js';
+
+interface Args {
+  template: string;
+  dryRun: boolean;
+  start?: string;
+  frequency?: Schedule['frequency'];
+  interval?: number;
+  concurrency: number;
+}
+
+type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | { plan: PlanStep[] };
+
+/** --start: an ISO 8601 time, epoch seconds, or `now`; Adobe takes epoch seconds. */
+export function parseStart(value: string, now: Date): number {
+  const text = value.trim();
+  if (text === 'now') return Math.floor(now.getTime() / 1000);
+  if (/^\d{9,10}$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
+    throw new UsageError(`Invalid --start '${value}'.`, { hint: "Use an ISO 8601 time such as 2026-12-01T06:00:00Z, epoch seconds, or 'now'." });
+  }
+  return Math.floor(ms / 1000);
+}
+
+export default defineCommand<Args, Result>({
+  command: 'create',
+  describe: 'Create (or reuse) the schema, dataset, connections, mapping set and scheduled dataflow for one or more templates',
+  examples: [
+    ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
+    ['$0 dataflow create --template accounts,contacts,leads,deals', 'four dataflows in one run, concurrently'],
+    ['$0 dataflow create --template ./my-module.json --frequency day --interval 1 --start 2026-12-01T06:00:00Z', 'a template file with another schedule'],
+    ['$0 dataflow create --template contacts --dry-run --json', 'the plan, sending no write'],
+  ],
+  builder: (y) =>
+    y
+      .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several separated by commas' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
+      .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
+      .option('frequency', { type: 'string', choices: ['once', 'minute', 'hour', 'day', 'week'], describe: "Override the template's schedule frequency" })
+      .option('interval', { type: 'number', describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)' })
+      .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' }),
+  async run(args, ctx) {
+    const names = args.template.split(',').map((t) => t.trim()).filter(Boolean);
+    if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
+    if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${args.template}.`);
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50) throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
+    if (args.interval !== undefined && (!Number.isInteger(args.interval) || Number.isNaN(args.interval))) throw new UsageError(`--interval must be a whole number, got ${args.interval}.`);
+    const schedule: Partial<Schedule> = {};
+    if (args.start !== undefined) schedule.startTime = parseStart(args.start, ctx.now());
+    if (args.frequency) schedule.frequency = args.frequency;
+    if (args.interval !== undefined) {
+      if (!args.frequency) throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
+      schedule.interval = args.interval;
+    }
+    if (args.frequency === 'once') schedule.interval = undefined;
+    if (args.frequency === 'once' && args.interval !== undefined) throw new UsageError("Invalid schedule in the command line: a 'once' schedule takes no interval.", { hint: 'Drop --interval, or pick another --frequency.' });
+    const { loadTemplate } = await import('../../template/load.js');
+    const templates = await Promise.all(names.map((name) => loadTemplate(name)));
+    const { createDataflows } = await import('../../tasks/dataflow.js');
+    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency });
+    if ('plan' in result) return result;
+    return result.dataflows.length === 1 ? result.dataflows[0] : result;
+  },
+  human(result, ui) {
+    if ('plan' in result) return printPlan(result.plan, ui);
+    const flows = result.dataflows ?? [result as DataflowResult];
+    for (const f of flows) {
+      ui.line(`${ui.bold(f.template)}: dataflow ${f.flowId} ${f.created.length ? ui.green(`(created ${f.created.join(', ')})`) : '(everything reused)'}`);
+      ui.line(`  schema      ${f.schemaId}`);
+      ui.line(`  dataset     ${f.datasetId}`);
+      ui.line(`  source      ${f.sourceConnectionId}    target ${f.targetConnectionId}`);
+      ui.line(`  mapping set ${f.mappingSetId}`);
+      if (f.skippedColumns.length) ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.join(', ')}`));
+    }
+    ui.line(`Next: ${ui.bold(`aep-zoho dataflow runs ${flows[0].flowId} --watch`)} to follow the first run.`);
+  },
+});

@@ -1,0 +1,182 @@
+import { strict as assert } from 'node:assert';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { crmTables } from '../../src/emulator/zoho-crm.js';
+import { emulator, type Emulator } from '../helpers/emulator.js';
+import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
+
+type Emu = Emulator & { env: Record<string, string> };
+const ACCOUNTS_PATH = crmTables().find((t) => t.name === 'Accounts')!.path;
+/** Resource counts, without runs (the emulator makes those as time passes). */
+const resources = (emu: Emu) => ({ ...emu.state.counts(), runs: 0 });
+const writes = (emu: Emu, from = 0) => emu.exchanges.slice(from).filter((e) => e.method !== 'GET' && !e.path.startsWith('/ims/'));
+
+async function connected(): Promise<{ emu: Emu; env: Record<string, string | undefined>; connectionId: string }> {
+  const emu = await emulator();
+  const env = cliEnv(emu.env, await tempHome());
+  const r = await runCli(['connect', '--json'], env);
+  assert.equal(r.exitCode, 0, r.stderr);
+  return { emu, env, connectionId: r.json().connectionId };
+}
+
+describe('dataflow create --template accounts', () => {
+  let emu: Emu;
+  let env: Record<string, string | undefined>;
+  let connectionId: string;
+  let first: any;
+  before(async () => {
+    ({ emu, env, connectionId } = await connected());
+    const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+    assert.equal(r.exitCode, 0, r.stderr);
+    first = r.json();
+  });
+  after(() => emu.close());
+
+  test('prints the contract object and every id exists with the right links', () => {
+    for (const key of ['flowId', 'sourceConnectionId', 'targetConnectionId', 'datasetId', 'schemaId', 'mappingSetId']) assert.equal(typeof first[key], 'string', key);
+    assert.ok(first.created.includes('flow') && first.created.includes('schema') && first.created.includes('dataset'));
+    assert.deepEqual(first.reused, []);
+    const s = emu.state;
+    const flow = s.flows.get(first.flowId)!;
+    assert.deepEqual(flow.sourceConnectionIds, [first.sourceConnectionId]);
+    assert.deepEqual(flow.targetConnectionIds, [first.targetConnectionId]);
+    assert.equal(flow.flowSpec.id, '14518937-270c-4525-bdec-c2ba7cce3860');
+    const source = s.sourceConnections.get(first.sourceConnectionId)!;
+    assert.equal(source.baseConnectionId, connectionId);
+    assert.equal(source.params.tableName, ACCOUNTS_PATH);
+    const target = s.targetConnections.get(first.targetConnectionId)!;
+    assert.equal(target.params.dataSetId, first.datasetId);
+    assert.equal(target.data.schema.id, first.schemaId);
+    assert.equal(s.dataSets.get(first.datasetId)!.schemaRef.id, first.schemaId);
+    const mapping = flow.transformations.find((t: any) => t.name === 'Mapping');
+    assert.equal(mapping.params.mappingId, first.mappingSetId);
+    assert.equal(s.mappingSets.get(first.mappingSetId)!.outputSchema.schemaRef.id, first.schemaId);
+    assert.ok(s.schemas.get(first.schemaId), 'the schema exists');
+  });
+
+  test('sends the types Adobe ruled on', () => {
+    const post = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/flowservice/flows')!;
+    const body = post.body as any;
+    assert.equal(typeof body.scheduleParams.startTime, 'number');
+    assert.ok(Number.isInteger(body.scheduleParams.startTime) && body.scheduleParams.startTime < 1e11, 'epoch seconds');
+    assert.equal(typeof body.scheduleParams.interval, 'string');
+    assert.equal(typeof body.scheduleParams.backfill, 'boolean');
+    assert.equal(body.transformations[1].params.mappingVersion, '0');
+    assert.equal(body.transformations[0].params.deltaColumn.name, 'Modified_Time');
+    assert.deepEqual(body.flowSpec, { id: '14518937-270c-4525-bdec-c2ba7cce3860', version: '1.0' });
+    const mappingPost = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/conversion/mappingSets')!;
+    assert.ok(!('id' in (mappingPost.body as object)), 'no id on a new mapping set');
+    const dataset = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/catalog/dataSets')!;
+    assert.equal(dataset.query.requestDataSource, 'true');
+  });
+
+  test('a re-run creates nothing and reuses everything, also with an empty AEP_ZOHO_HOME', async () => {
+    const counts = resources(emu);
+    const mark = emu.exchanges.length;
+    const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+    assert.equal(again.exitCode, 0, again.stderr);
+    const out = again.json();
+    assert.deepEqual(out.created, []);
+    assert.deepEqual([...out.reused].sort(), [...first.created].sort());
+    assert.equal(out.flowId, first.flowId);
+    assert.deepEqual(writes(emu, mark), []);
+
+    const fresh = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], { ...env, AEP_ZOHO_HOME: await tempHome() });
+    assert.equal(fresh.exitCode, 0, fresh.stderr);
+    assert.deepEqual(fresh.json().created, []);
+    assert.equal(fresh.json().flowId, first.flowId);
+    assert.deepEqual(resources(emu), counts);
+  });
+
+  test('--dry-run after a create plans only reuse and sends no write', async () => {
+    const mark = emu.exchanges.length;
+    const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--json'], env);
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.ok(r.json().plan.length >= 7);
+    assert.deepEqual(r.json().plan.filter((s: any) => s.action !== 'reuse'), []);
+    assert.deepEqual(writes(emu, mark), []);
+  });
+});
+
+describe('dataflow create: several templates, and bad input that creates nothing', () => {
+  test('accounts,contacts,leads,deals builds four dataflows in one run', async () => {
+    const { emu, env } = await connected();
+    try {
+      const r = await runCli(['dataflow', 'create', '--template', 'accounts,contacts,leads,deals', '--json'], env);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const { dataflows } = r.json();
+      assert.deepEqual(dataflows.map((d: any) => d.template), ['accounts', 'contacts', 'leads', 'deals']);
+      assert.equal(new Set(dataflows.map((d: any) => d.flowId)).size, 4);
+      assert.equal(emu.state.flows.size, 4);
+      // contacts and leads carry an Email identity descriptor on their schema
+      const identities = emu.state.descriptors.all().filter((d) => d['@type'] === 'xdm:descriptorIdentity');
+      assert.equal(identities.length, 2);
+      assert.ok(identities.every((d) => d['xdm:namespace'] === 'Email' && d['xdm:isPrimary'] === true));
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test('bad templates, names and schedules exit 2 and leave the emulator unchanged', async () => {
+    const { emu, env } = await connected();
+    try {
+      const dir = await tempHome();
+      const accounts = JSON.parse((await runCli(['templates', 'show', 'accounts', '--json'], env)).stdout);
+      const variant = async (name: string, change: (t: any) => void) => {
+        const t = structuredClone(accounts);
+        change(t);
+        const file = join(dir, `${name}.json`);
+        await writeFile(file, JSON.stringify(t));
+        return file;
+      };
+      const noDelta = await variant('nodelta', (t) => (t.source.deltaColumn = 'Last_Synced_Time'));
+      const noIdentity = await variant('noidentity', (t) => {
+        t.identity = { source: 'Primary_Email', destination: '_{TENANT_ID}.zoho.primaryEmail', namespace: 'Email', primary: true };
+        t.mappings.push({ source: 'Primary_Email', destination: '_{TENANT_ID}.zoho.primaryEmail' });
+      });
+      const broken = join(dir, 'broken.json');
+      await writeFile(broken, '{ "name": "broken", ');
+      const before = resources(emu);
+      const mark = emu.exchanges.length;
+      const cases: Array<[string[], RegExp]> = [
+        [['--template', noDelta], /delta column 'Last_Synced_Time' is not a column of table Accounts/],
+        [['--template', noIdentity], /identity column 'Primary_Email' is not a column of table Accounts/],
+        [['--template', broken], /broken\.json/],
+        [['--template', 'acounts'], /acounts/],
+        [['--template', 'accounts', '--frequency', 'minute', '--interval', '5'], /at least 15/],
+        [['--template', 'accounts', '--frequency', 'once', '--interval', '2'], /'once' schedule takes no interval/],
+        [['--template', 'accounts', '--start', 'tomorrow'], /Invalid --start 'tomorrow'/],
+        [['--template', 'accounts,Accounts'], /names a template twice/],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runCli(['dataflow', 'create', ...args, '--json'], env);
+        assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+        assert.match(r.json().error.message, message, args.join(' '));
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+      }
+      assert.deepEqual(resources(emu), before);
+      assert.deepEqual(writes(emu, mark), []);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test('an optional column the table lacks is reported and skipped', async () => {
+    const { emu, env } = await connected();
+    try {
+      const accounts = JSON.parse((await runCli(['templates', 'show', 'accounts', '--json'], env)).stdout);
+      accounts.mappings.push({ source: 'Favourite_Colour', destination: '_{TENANT_ID}.zoho.favouriteColour' });
+      const file = join(await tempHome(), 'extra.json');
+      await writeFile(file, JSON.stringify(accounts));
+      const r = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.deepEqual(r.json().skippedColumns, ['Favourite_Colour']);
+      assert.match(r.stderr, /Favourite_Colour is not in the table; its mapping is skipped/);
+      const mappingSet = emu.state.mappingSets.get(r.json().mappingSetId)!;
+      assert.ok(!JSON.stringify(mappingSet.mappings).includes('Favourite_Colour'));
+    } finally {
+      await emu.close();
+    }
+  });
+});
