@@ -110,12 +110,20 @@ interface Prepared {
   columns: ExploreColumn[];
   mappings: TemplateMapping[];
   skippedColumns: string[];
+  /** Sample rows (dry runs only), to show the XDM records the mapping would produce. */
+  rows: Array<Record<string, unknown>>;
   /** True when the org lacks the template's standard class and a tenant class stands in. */
   fallback: boolean;
   existing: Partial<Record<Kind, { id: string; etag?: string; resource?: unknown }>>;
 }
 
-export async function createDataflows(ctx: Context, templates: LoadedTemplate[], options: CreateOptions): Promise<{ dataflows: DataflowResult[] } | { plan: PlanStep[] }> {
+export interface DryRunResult {
+  plan: PlanStep[];
+  /** Per template, the first preview rows as the XDM records the mapping would produce. */
+  preview: Array<{ template: string; records: Array<Record<string, unknown>> }>;
+}
+
+export async function createDataflows(ctx: Context, templates: LoadedTemplate[], options: CreateOptions): Promise<{ dataflows: DataflowResult[] } | DryRunResult> {
   const session = await openSession(ctx);
   const registry = new SchemaRegistry(session.platform);
   const catalog = new Catalog(session.platform);
@@ -155,7 +163,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     {
       title: `Check ${templates.length === 1 ? 'the template' : `${templates.length} templates`} against the tables`,
       task: async (_ctx, task) => {
-        await Promise.all(templates.map(async (loaded) => prepared.set(loaded.template.name, await prepare(ctx, shared, loaded, registry, catalog, dataPrep))));
+        await Promise.all(templates.map(async (loaded) => prepared.set(loaded.template.name, await prepare(ctx, shared, loaded, registry, catalog, dataPrep, options.dryRun))));
         const skipped = [...prepared.values()].flatMap((p) => p.skippedColumns.map((c) => `${p.template.name}: ${c}`));
         for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
         task.title = `Checked ${templates.map((t) => t.template.name).join(', ')}${skipped.length ? ` (${skipped.length} column(s) skipped)` : ''}`;
@@ -177,7 +185,17 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const build: Array<Task<object>> =
     buildTasks.length === 1 ? buildTasks : [{ title: `${options.dryRun ? 'Plan' : 'Build'} ${buildTasks.length} dataflows`, task: (_c, task) => task.newListr(buildTasks, { concurrent: Math.max(1, options.concurrency ?? 10), exitOnError: true }) }];
   await runTasks(ctx, [...lookupTasks, ...build], {});
-  if (options.dryRun) return { plan };
+  if (options.dryRun) {
+    const tenants = (path: string) => path.replace(TENANT_PLACEHOLDER, `_${shared.tenantId}`);
+    const preview = templates.map(({ template }) => {
+      const p = prepared.get(template.name)!;
+      const mappings = p.mappings.map((m) => ({ ...m, destination: tenants(p.fallback && !m.destination.startsWith(TENANT_PLACEHOLDER) ? `${TENANT_PLACEHOLDER}.${m.destination}` : m.destination) }));
+      return { template: template.name, records: p.rows.map((row) => mapRecord(row, mappings)) };
+    });
+    const order = ['base connection', 'class', 'field group', 'schema', 'identity descriptor', 'dataset', 'source connection', 'target connection', 'mapping set', 'dataflow'];
+    const connection = { action: 'reuse' as const, resource: 'base connection', name: (await session.state.read(sandbox)).connection?.name ?? `aep-zoho ${profile}`, id: shared.connectionId };
+    return { plan: [connection, ...plan.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource))], preview };
+  }
   results.sort((a, b) => templates.findIndex((t) => t.template.name === a.template) - templates.findIndex((t) => t.template.name === b.template));
   return { dataflows: results };
 }
@@ -194,7 +212,7 @@ async function crmFlowSpec(ctx: Context, session: Session): Promise<string> {
   return spec.id;
 }
 
-async function prepare(ctx: Context, shared: Shared, loaded: LoadedTemplate, registry: SchemaRegistry, catalog: Catalog, dataPrep: DataPrep): Promise<Prepared> {
+async function prepare(ctx: Context, shared: Shared, loaded: LoadedTemplate, registry: SchemaRegistry, catalog: Catalog, dataPrep: DataPrep, preview: boolean): Promise<Prepared> {
   const { template } = loaded;
   const { session } = shared;
   const names = resourceNames(template, session.settings.profileName);
@@ -209,7 +227,7 @@ async function prepare(ctx: Context, shared: Shared, loaded: LoadedTemplate, reg
   const flowByName = (collection: string, name: string) => session.flow.findByName(collection, name).then((items) => items[0]);
 
   const [detail, classExists, fieldGroup, tenantClass, schema, dataset, source, target, mappingSet, existingFlow] = await Promise.all([
-    session.flow.exploreTable(shared.connectionId, table.path, false),
+    session.flow.exploreTable(shared.connectionId, table.path, preview && table.canPreview),
     shared.classes.get(classId)!,
     registry.findByTitle('fieldgroups', names.fieldGroup),
     fallbackWanted ? registry.findByTitle('classes', names.class) : Promise.resolve(undefined),
@@ -253,6 +271,7 @@ async function prepare(ctx: Context, shared: Shared, loaded: LoadedTemplate, reg
     columns,
     mappings,
     skippedColumns: [...skippedColumns],
+    rows: (detail.data ?? []).slice(0, 3),
     fallback: !classExists,
     existing: {
       class: ref(tenantClass as XdmResource | undefined),
@@ -574,6 +593,24 @@ const KIND_ORDER: Kind[] = ['class', 'fieldGroup', 'schema', 'descriptor', 'data
 const inOrder = (kinds: string[]) => [...kinds].sort((a, b) => KIND_ORDER.indexOf(a as Kind) - KIND_ORDER.indexOf(b as Kind));
 
 const withId = (resource: XdmResource) => ({ ...resource, id: resource.$id, etag: undefined as string | undefined });
+
+/**
+ * A row as the XDM record the mapping set would produce, computed locally for --dry-run (the
+ * schema may not exist yet, and Data Prep's preview needs it). Source columns are copied to their
+ * destinations; calculated fields are shown as the expression Data Prep will evaluate.
+ */
+export function mapRecord(row: Record<string, unknown>, mappings: TemplateMapping[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const m of mappings) {
+    let value: unknown = m.expression ? `=${m.expression}` : m.source!.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), row);
+    if (value === undefined || value === null) continue;
+    const keys = m.destination.split('.');
+    let node = record;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = value;
+  }
+  return record;
+}
 
 /** Data Prep mapping set in the API reference's style (ruling 1: no `id` on create). */
 export function mappingSetBody(name: string, schemaId: string, mappings: TemplateMapping[]) {

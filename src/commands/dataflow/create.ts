@@ -1,7 +1,7 @@
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
-import { printPlan, type PlanStep } from '../../core/plan.js';
-import type { DataflowResult, Schedule } from '../../tasks/dataflow.js';
+import { printPlan } from '../../core/plan.js';
+import type { DataflowResult, DryRunResult, Schedule } from '../../tasks/dataflow.js';
 
 interface Args {
   template: string;
@@ -10,9 +10,10 @@ interface Args {
   frequency?: Schedule['frequency'];
   interval?: number;
   concurrency: number;
+  debug?: boolean;
 }
 
-type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | { plan: PlanStep[] };
+type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | DryRunResult;
 
 /** --start: an ISO 8601 time, epoch seconds, or `now`; Adobe takes epoch seconds. */
 export function parseStart(value: string, now: Date): number {
@@ -65,8 +66,14 @@ export default defineCommand<Args, Result>({
     if ('plan' in result) return result;
     return result.dataflows.length === 1 ? result.dataflows[0] : result;
   },
-  human(result, ui) {
-    if ('plan' in result) return printPlan(result.plan, ui);
+  human(result, ui, args) {
+    if ('plan' in result) {
+      for (const { template, records } of result.preview) {
+        ui.line(ui.bold(`${template}: the first ${records.length} preview row(s) as XDM records`));
+        for (const record of records) ui.line(`  ${JSON.stringify(record)}`);
+      }
+      return printPlan(result.plan, ui, args.debug);
+    }
     const flows = result.dataflows ?? [result as DataflowResult];
     for (const f of flows) {
       ui.line(`${ui.bold(f.template)}: dataflow ${f.flowId} ${f.created.length ? ui.green(`(created ${f.created.join(', ')})`) : '(everything reused)'}`);
