@@ -52,5 +52,7 @@ await step('create the Zoho CRM base connection', ['connect']);
 await step('run it again: nothing new is created', ['connect']);
 await step("list the CRM's tables", ['explore']);
 await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
+await step('plan the Accounts dataflow (sends no write)', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
+await step('create the Accounts dataflow', ['dataflow', 'create', '--template', 'accounts']);
 await cleanup();
 process.stderr.write('\nDemo finished. Point the same commands at your real org with the steps in README.md.\n');
