@@ -8,6 +8,10 @@ import dataflowCreate from '../commands/dataflow/create.js';
 import emulator from '../commands/emulator.js';
 import explore from '../commands/explore.js';
 import init from '../commands/init.js';
+import templatesInit from '../commands/templates/init.js';
+import templatesList from '../commands/templates/list.js';
+import templatesShow from '../commands/templates/show.js';
+import templatesValidate from '../commands/templates/validate.js';
 import zohoAuthorizeUrl from '../commands/zoho/authorize-url.js';
 import zohoToken from '../commands/zoho/token.js';
 
@@ -19,5 +23,6 @@ export const registry: Array<CommandDef | CommandGroup> = [
   connect,
   explore,
   { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs', subcommands: [dataflowCreate] },
+  { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit] },
   emulator,
 ] as Array<CommandDef | CommandGroup>;

@@ -1,0 +1,68 @@
+// `templates init --table <table>`: writes a starter template from the table's explored columns.
+import { defineCommand } from '../../core/command.js';
+import { UsageError } from '../../core/errors.js';
+import type { Template } from '../../template/types.js';
+
+interface Args {
+  table: string;
+  output?: string;
+  force: boolean;
+  connection?: string;
+}
+
+interface Result {
+  file: string;
+  name: string;
+  table: string;
+  deltaColumn: string;
+  mappings: number;
+  overwritten: boolean;
+  template: Template;
+}
+
+export default defineCommand<Args, Result>({
+  command: 'init',
+  describe: "Write a starter template for a Zoho table: every column mapped into a tenant field group",
+  examples: [
+    ['$0 templates init --table Subscriptions', 'writes ./subscriptions.json'],
+    ['$0 templates init --table Products --output templates/products.json --force', 'choose the file; replace it if it exists'],
+  ],
+  builder: (y) =>
+    y
+      .option('table', { type: 'string', demandOption: true, describe: 'Table name (e.g. Accounts) or path, as explore lists it' })
+      .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<table>.json)' })
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite the file if it exists' })
+      .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
+  async run(args, ctx) {
+    if (!args.table.trim()) throw new UsageError('--table is empty.', { hint: "'aep-zoho explore' lists the tables." });
+    const { resolve } = await import('node:path');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { displayPath, pathExists, validateTemplate } = await import('../../template/load.js');
+    const { starterTemplate, templateName } = await import('../../template/starter.js');
+    const { formatTemplate } = await import('../../template/format.js');
+    // Refuse early (before any API call) when the named output exists; the default name needs the table.
+    const explicit = args.output?.trim();
+    if (explicit && pathExists(resolve(explicit)) && !args.force) throw exists(explicit);
+    const { describeTable } = await import('../../tasks/explore.js');
+    const detail = await describeTable(ctx, args.table, { preview: false, connection: args.connection });
+    const file = resolve(explicit || `${templateName(detail.table.name)}.json`);
+    const overwritten = pathExists(file);
+    if (overwritten && !args.force) throw exists(displayPath(file));
+    const { template, deltaNote } = starterTemplate(detail.table, detail.rawColumns, file);
+    validateTemplate(template, file); // a starter that does not validate is a bug here, not the user's
+    if (deltaNote) ctx.log.warn(deltaNote);
+    await mkdir(resolve(file, '..'), { recursive: true });
+    await writeFile(file, formatTemplate(template), { flag: args.force ? 'w' : 'wx' });
+    return { file, name: template.name, table: detail.table.name, deltaColumn: template.source.deltaColumn, mappings: template.mappings.length, overwritten, template };
+  },
+  async human(result, ui) {
+    const { displayPath } = await import('../../template/load.js');
+    const file = displayPath(result.file);
+    ui.line(`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`);
+    ui.line(`Next: move fields to standard XDM paths and add an identity (see ${ui.bold('aep-zoho templates show contacts')}), check with ${ui.bold(`aep-zoho templates validate ${file}`)}, then ${ui.bold(`aep-zoho dataflow create --template ${file}`)}.`);
+  },
+});
+
+function exists(file: string): UsageError {
+  return new UsageError(`${file} already exists.`, { hint: 'Pass --force to overwrite it, or --output <file> to write elsewhere.' });
+}

@@ -1,0 +1,88 @@
+// `templates init`: a starter template from a table's explored columns. Every column goes into the
+// tenant field group as `_{TENANT_ID}.zoho.<module>.<field>` (camelCase), lookups as their `.id`
+// and `.name` parts; the user then moves fields to standard XDM paths and adds an identity, the
+// way the built-in templates do.
+import { dirname, relative, sep } from 'node:path';
+import { SCHEMA_FILE, TENANT_ROOT, camelCase } from './load.js';
+import type { Template, TemplateMapping } from './types.js';
+
+export interface StarterColumn {
+  name: string;
+  type: string;
+  xdm?: { type: string; format?: string; properties?: Record<string, unknown> };
+  'meta:xdmType'?: string;
+}
+
+export interface Starter {
+  template: Template;
+  /** Why the delta column is what it is, when it is not Modified_Time (for a warning). */
+  deltaNote?: string;
+}
+
+const PROFILE_CLASS = 'https://ns.adobe.com/xdm/context/profile';
+/** The parts of a Zoho lookup worth keeping (the `email` of user lookups is personal data, left out). */
+const LOOKUP_PARTS = ['id', 'name'];
+
+export function starterTemplate(table: { name: string; path: string }, columns: StarterColumn[], outputFile: string): Starter {
+  const module = camelCase(table.name);
+  const root = `${TENANT_ROOT}.zoho.${module}`;
+  const label = table.name.replace(/_/g, ' ');
+  const taken = new Set<string>();
+  /** camelCase names can collide (`Email_Opt_Out`, `EmailOptOut`): number the later ones. */
+  const unique = (field: string) => {
+    let name = field;
+    for (let n = 2; taken.has(name); n++) name = `${field}${n}`;
+    taken.add(name);
+    return name;
+  };
+  const mappings: TemplateMapping[] = [];
+  for (const column of columns) {
+    const field = unique(camelCase(column.name));
+    const parts = Object.keys(column.xdm?.properties ?? {});
+    const isLookup = (column.type === 'object' || column.xdm?.type === 'object') && parts.length > 0;
+    if (isLookup) {
+      // A lookup ({name, id}) becomes an object with the parts Data Prep reaches by dot notation.
+      const wanted = LOOKUP_PARTS.filter((part) => parts.includes(part));
+      for (const part of wanted.length ? wanted : parts) mappings.push({ source: `${column.name}.${part}`, destination: `${root}.${field}.${camelCase(part)}` });
+    } else {
+      mappings.push({ source: column.name, destination: `${root}.${field}` });
+    }
+  }
+  const { deltaColumn, note } = pickDeltaColumn(columns);
+  const schemaPath = relative(dirname(outputFile), SCHEMA_FILE).split(sep).join('/');
+  const template: Template = {
+    $schema: schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`,
+    name: templateName(table.name),
+    description: `Zoho CRM ${label}: every column in a tenant field group (starter from 'aep-zoho templates init'; map standard XDM fields and an identity as needed)`,
+    source: { table: table.name, deltaColumn },
+    target: {
+      schema: {
+        title: `Zoho CRM ${label}`,
+        description: `Zoho CRM ${label} ingested by aep-zoho.`,
+        // Every org has XDM Individual Profile; change it (and add field groups) for a better fit.
+        class: PROFILE_CLASS,
+        fieldGroups: [],
+      },
+      fieldGroup: { title: `Zoho CRM ${label} fields`, description: `Zoho CRM ${label.toLowerCase()} fields (created by aep-zoho).` },
+      dataset: { name: `Zoho CRM ${label}`, description: `Zoho CRM ${label}, ingested by the aep-zoho dataflow.`, profileEnabled: false },
+    },
+    mappings,
+    schedule: { frequency: 'hour', interval: 1, backfill: true },
+  };
+  return { template, deltaNote: note };
+}
+
+/** Modified_Time when the table has it, else the first date-time column. */
+function pickDeltaColumn(columns: StarterColumn[]): { deltaColumn: string; note?: string } {
+  if (columns.some((c) => c.name === 'Modified_Time')) return { deltaColumn: 'Modified_Time' };
+  const isDateTime = (c: StarterColumn) => c.xdm?.format === 'date-time' || c['meta:xdmType'] === 'date-time';
+  const candidate = columns.find((c) => isDateTime(c) && /modif|updat|change/i.test(c.name)) ?? columns.find(isDateTime);
+  if (candidate) return { deltaColumn: candidate.name, note: `The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes whenever a record does.` };
+  return { deltaColumn: 'Modified_Time', note: "The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set it to the column that changes whenever a record does." };
+}
+
+/** The table name as a template name: lowercase, and only the characters a template name allows. */
+export function templateName(table: string): string {
+  const name = table.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+/, '').slice(0, 64);
+  return name || 'template';
+}
