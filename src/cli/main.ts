@@ -76,7 +76,8 @@ function usageError(message: string, argv: string[]): UsageError {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1].split(', ');
   const commands = registry.map((entry) => entry.command.split(' ')[0]);
   const suggested = /^Did you mean (.+)\?$/.exec(message)?.[1];
-  if (suggested) return new UsageError(`Unknown command '${words[0] ?? ''}'.`, { hint: `Did you mean '${suggested}'? 'aep-zoho --help' lists the commands.` });
+  const known = new Set(registry.flatMap((entry) => [entry.command.split(' ')[0], ...('subcommands' in entry ? entry.subcommands.map((sub) => sub.command.split(' ')[0]) : [])]));
+  if (suggested) return new UsageError(`Unknown command '${words.find((word) => !known.has(word)) ?? ''}'.`, { hint: `Did you mean '${suggested}'? 'aep-zoho --help' lists the commands.` });
   if (unknown && words[0] && unknown.includes(words[0]) && !commands.includes(words[0])) {
     const near = commands.filter((name) => name.startsWith(words[0].slice(0, 3)) || words[0].startsWith(name.slice(0, 3)));
     return new UsageError(`Unknown command '${words[0]}'.`, { hint: `${near.length ? `Did you mean ${near.map((n) => `'aep-zoho ${n}'`).join(' or ')}? ` : ''}'aep-zoho --help' lists the commands.` });
