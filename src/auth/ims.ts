@@ -74,7 +74,8 @@ export class ImsAuth {
     const { Ims } = await loadImsLibrary();
     const ims = new Ims('prod');
     ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
-    let result: { access_token: { token: string; expiry: number } };
+    // The library returns the body as text when it is not JSON (an HTML page, a truncated answer).
+    let result: { access_token?: { token: string; expiry: number }; payload?: unknown };
     const log = console.log;
     console.log = () => undefined; // aio-lib-ims's debug output goes to console.log
     try {
@@ -84,10 +85,16 @@ export class ImsAuth {
     } finally {
       console.log = log;
     }
-    const info = { token: result.access_token.token, expiry: result.access_token.expiry };
+    const info = { token: result?.access_token?.token ?? '', expiry: result?.access_token?.expiry ?? Number.NaN };
     if (!info.token || !Number.isFinite(info.expiry)) {
-      throw new ApiError(`Adobe IMS at ${this.imsUrl} returned a token aep-zoho cannot read (not a JWT with created_at and expires_in).`, {
-        hint: 'Check AEP_IMS_URL: it must point at Adobe IMS (default https://ims-na1.adobelogin.com).',
+      const payload = result?.payload;
+      const what = typeof payload !== 'string'
+        ? 'a token aep-zoho cannot read (not a JWT with created_at and expires_in)'
+        : /^\s*</.test(payload)
+          ? 'an HTML page instead of JSON (a proxy, firewall or login page?)'
+          : 'a response that is not valid JSON (truncated or corrupt)';
+      throw new ApiError(`Adobe IMS at ${this.imsUrl} returned ${what}.`, {
+        hint: 'Check AEP_IMS_URL (it must point at Adobe IMS, default https://ims-na1.adobelogin.com) and any proxy between you and Adobe; re-running is safe.',
       });
     }
     addSecret(info.token);
