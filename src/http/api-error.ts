@@ -40,6 +40,12 @@ export function adobeMessage(body: string | undefined): { message?: string; code
 }
 
 function hintFor(call: FailedCall, code?: string): string | undefined {
+  const body = call.body?.trim();
+  if (body && (call.status ?? 0) < 500 && !isJson(body)) {
+    return /^</.test(body)
+      ? 'Something other than the Platform API answered (a proxy, firewall or captive portal): check AEP_PLATFORM_URL (default https://platform.adobe.io) and your HTTPS proxy settings. Re-running is safe.'
+      : 'The response was cut off or corrupted on the way; re-run the command (re-running is safe). If it persists, check AEP_PLATFORM_URL and any proxy in between.';
+  }
   if (code === 'FLOW-2100-404' || (call.status === 404 && /sandbox/i.test(call.body ?? ''))) {
     return `Check the sandbox name ('${call.sandbox ?? '?'}'): pass --sandbox or set AEP_SANDBOX to a sandbox of your organization.`;
   }
@@ -63,10 +69,19 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
   }
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function apiError(call: FailedCall, service = 'Adobe'): ApiError {
   const path = call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
   const { message, code } = adobeMessage(call.body);
-  const text = `${call.method} ${path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}: ${message ?? 'no error message in the response'}.`.replace(/\.\.$/, '.');
+  const text = `${call.method} ${path} ${call.status && call.status < 400 ? 'answered' : 'failed with'} HTTP ${call.status}${code ? ` (${code})` : ''}: ${message ?? 'no error message in the response'}.`.replace(/\.\.$/, '.');
   return new ApiError(redact(`${service}: ${text}`), { hint: hintFor(call, code), status: call.status, requestId: call.requestId, code });
 }
 
