@@ -33,15 +33,20 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new UserError(`Cannot read the ${what} at ${path}: ${(error as Error).message}.`, { hint: 'Check the file permissions.' });
   }
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as T;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new UserError(`The ${what} at ${path} is not valid JSON (${(error as Error).message}).`, {
       hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
     });
   }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError(`The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`, {
+      hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+    });
+  }
+  return value as T;
 }
 
 /** Refuses a secrets file that group or others can read, as ssh does with private keys. */
