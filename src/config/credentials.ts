@@ -2,6 +2,7 @@
 // and the IMS token cache). Written atomically with mode 0600; refused when others can read it.
 import { join } from 'node:path';
 import { addSecret } from '../core/redact.js';
+import { UserError } from '../core/errors.js';
 import { assertPrivate, readJsonFile, writeFileAtomic } from './files.js';
 
 export interface AepCredentials {
@@ -52,6 +53,12 @@ export class CredentialsStore {
   async read(): Promise<StoreFile> {
     await assertPrivate(this.path, 'credentials store');
     const file = (await readJsonFile<Partial<StoreFile>>(this.path, 'credentials store')) ?? {};
+    const problem = shapeProblem(file);
+    if (problem) {
+      throw new UserError(`The credentials store at ${this.path} is damaged: ${problem}.`, {
+        hint: "Fix that entry in the file (keep it private), or remove the broken profile and run 'aep-zoho init' again.",
+      });
+    }
     const store: StoreFile = { version: 1, profiles: file.profiles ?? {}, tokens: file.tokens ?? {} };
     registerSecrets(store);
     return store;
@@ -85,6 +92,36 @@ export class CredentialsStore {
     registerSecrets(store);
     await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
+const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+/** What is wrong with the store's structure (a hand edit, another tool), as `<JSON pointer> must be …`. */
+function shapeProblem(file: Record<string, unknown>): string | undefined {
+  for (const key of ['profiles', 'tokens']) {
+    if (file[key] !== undefined && !isObject(file[key])) return `/${key} must be an object (got ${kind(file[key])})`;
+  }
+  for (const [name, profile] of Object.entries((file.profiles ?? {}) as Record<string, unknown>)) {
+    const at = `/profiles/${name}`;
+    if (!isObject(profile)) return `${at} must be an object (got ${kind(profile)})`;
+    for (const key of ['sandbox', 'platformUrl', 'imsUrl']) {
+      if (profile[key] !== undefined && typeof profile[key] !== 'string') return `${at}/${key} must be a string (got ${kind(profile[key])})`;
+    }
+    for (const part of ['aep', 'zoho']) {
+      const section = profile[part];
+      if (section === undefined) continue;
+      if (!isObject(section)) return `${at}/${part} must be an object (got ${kind(section)})`;
+      for (const [key, value] of Object.entries(section)) {
+        const ok = key === 'scopes' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : key === 'accessTokenExpiry' ? typeof value === 'number' : typeof value === 'string';
+        if (value !== undefined && !ok) return `${at}/${part}/${key} must be ${key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string'} (got ${kind(value)})`;
+      }
+    }
+  }
+  for (const [key, cached] of Object.entries((file.tokens ?? {}) as Record<string, unknown>)) {
+    if (!isObject(cached) || typeof cached.token !== 'string' || typeof cached.expiry !== 'number') return `/tokens/${key} must be { "token": string, "expiry": number }`;
+  }
+  return undefined;
 }
 
 function registerSecrets(store: StoreFile): void {
