@@ -47,7 +47,7 @@ export function normaliseUrl(value: string, name: string): string {
     throw new UsageError(`${name} is not a valid URL: '${value}'.`, { hint: `Give a full URL such as ${name.includes('ZOHO') ? DEFAULT_ZOHO_ACCOUNTS_URL : DEFAULT_PLATFORM_URL}.` });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`);
+    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, { hint: `Give a full https:// URL such as ${name.includes('ZOHO') ? DEFAULT_ZOHO_ACCOUNTS_URL : DEFAULT_PLATFORM_URL}, or unset ${name} to use the default.` });
   }
   return url.toString().replace(/\/+$/, '');
 }
