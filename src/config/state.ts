@@ -1,6 +1,7 @@
 // The profile's state: ids and etags of what aep-zoho created or adopted, per sandbox. No secrets.
 // Saved atomically after every resource, so an interrupted run leaves a valid file to resume from.
 import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
 
@@ -35,14 +36,26 @@ export class StateStore {
   }
 
   async read(sandbox: string): Promise<SandboxState> {
-    const file = await readJsonFile<StateFile>(this.path, 'state file');
+    const file = await this.load();
     return file?.sandboxes?.[sandbox] ?? {};
+  }
+
+  /** The file, or undefined when there is none; a damaged structure is a UserError naming the JSON path. */
+  private async load(): Promise<StateFile | undefined> {
+    const file = await readJsonFile<StateFile>(this.path, 'state file');
+    const problem = file && shapeProblem(file);
+    if (problem) {
+      throw new UserError(`The state file at ${this.path} is damaged: ${problem}.`, {
+        hint: 'Delete the file (it holds no secrets, only ids: the next command finds what aep-zoho made by name and rewrites it), or fix that entry.',
+      });
+    }
+    return file;
   }
 
   /** Serialised read-modify-write, so concurrent tasks never lose each other's updates. */
   update(sandbox: string, change: (state: SandboxState) => void): Promise<void> {
     const run = this.queue.then(async () => {
-      const file = (await readJsonFile<StateFile>(this.path, 'state file')) ?? { version: 1, sandboxes: {} };
+      const file = (await this.load()) ?? { version: 1, sandboxes: {} };
       file.sandboxes ??= {};
       const current = file.sandboxes[sandbox] ?? {};
       change(current);
@@ -52,4 +65,19 @@ export class StateStore {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+const isObject = (value: unknown): value is Record<string, any> => !!value && typeof value === 'object' && !Array.isArray(value);
+
+function shapeProblem(file: StateFile): string | undefined {
+  if (file.sandboxes === undefined) return undefined;
+  if (!isObject(file.sandboxes)) return '/sandboxes must be an object';
+  for (const [name, state] of Object.entries(file.sandboxes as Record<string, unknown>)) {
+    const at = `/sandboxes/${name}`;
+    if (!isObject(state)) return `${at} must be an object`;
+    if (state.connection !== undefined && !(isObject(state.connection) && typeof state.connection.id === 'string')) return `${at}/connection must be an object with an "id"`;
+    if (state.dataflows !== undefined && !(isObject(state.dataflows) && Object.values(state.dataflows).every(isObject))) return `${at}/dataflows must be an object of objects`;
+    if (state.tables !== undefined && !(isObject(state.tables) && Array.isArray(state.tables.items))) return `${at}/tables must be an object with "items"`;
+  }
+  return undefined;
 }
