@@ -1,10 +1,11 @@
 // The aep-zoho emulator: one HTTP origin that behaves like Adobe IMS, the Platform gateway with
 // Flow Service, Catalog, Schema Registry and Data Prep, and Zoho's accounts server. It holds real
 // state and rejects what the real services reject. It imports nothing from the CLI.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { flowError, problem } from './adobe-errors.js';
+import { flowError, gatewayError, problem } from './adobe-errors.js';
+import { Faults, type Fault } from './faults.js';
 import { checkGateway, isCaller } from './gateway.js';
 import { TokenSigner } from './jwt.js';
 import { parseBody, Router, type EmuRequest, type EmuResponse } from './router.js';
@@ -20,6 +21,7 @@ import { registerSchemaRegistry } from './services/schema-registry.js';
 import { registerDataPrep } from './services/data-prep.js';
 
 export type { EmulatorOptions } from './services/context.js';
+export type { Fault, FaultRule, FiredFault } from './faults.js';
 
 /** One request and the answer it got, for tests (assert bodies, validate against Adobe's specs). */
 export interface Exchange {
@@ -28,8 +30,11 @@ export interface Exchange {
   query: Record<string, string | string[]>;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** 0 when no answer was sent (a reset, a dropped response, a request abandoned during a delay). */
   status: number;
   response: unknown;
+  /** The injected fault applied to this request, if any. */
+  fault?: Fault['kind'];
 }
 
 export interface Emulator {
@@ -40,6 +45,8 @@ export interface Emulator {
   /** Requests that matched no route (a test that sees any has called an API the emulator lacks). */
   unmatched: string[];
   options: EmulatorOptions;
+  /** Fault injection (off until a test adds a rule): errors, resets, dropped answers, delays, expired tokens. */
+  faults: Faults;
   close(): Promise<void>;
 }
 
@@ -66,6 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];
   const unmatched: string[] = [];
+  const faults = new Faults(ctx.now);
 
   const handle = async (req: EmuRequest): Promise<EmuResponse> => {
     const found = router.match(req.method, req.path);
@@ -77,6 +85,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     req.params = found.params;
     if (req.path.startsWith(PLATFORM_PREFIX)) {
+      // A token issued before an injected expiry is rejected as the gateway rejects an expired one.
+      const claims = faults.tokensIssuedBefore ? ctx.signer.verify(/^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '') : undefined;
+      if (claims && faults.isExpired(Number(claims.created_at))) return gatewayError(401, '401013', 'Oauth token is not valid', req.requestId);
       const caller = checkGateway(req, { signer: ctx.signer, sandboxes, now: ctx.now });
       if (!isCaller(caller)) return caller;
       req.caller = caller;
@@ -104,6 +115,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       params: {},
       requestId: randomUUID(),
     };
+    const injected = faults.next(req.method, req.path);
+    const fault = injected?.fault;
+    const record = (status: number, response: unknown) =>
+      exchanges.push({
+        method: req.method,
+        path: req.path,
+        query: queryRecord(url.searchParams),
+        headers: incoming.headers,
+        body: req.body ?? (rawBody || undefined),
+        status,
+        response,
+        ...(fault ? { fault: fault.kind } : {}),
+      });
+    if (fault?.kind === 'status') {
+      const answer = problem(fault.status, STATUS_CODES[fault.status] ?? 'Error', 'Injected fault.', req.requestId);
+      answer.headers = { ...answer.headers, ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) };
+      record(answer.status, answer.body);
+      send(res, answer, req.requestId);
+      return;
+    }
+    if (fault?.kind === 'reset') {
+      record(0, undefined);
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay' && fault.handle !== 'after' && !(await wait(fault.ms, incoming))) {
+      injected!.fired.abandoned = true; // the client went away first: the service never starts
+      record(0, undefined);
+      return;
+    }
     let answer: EmuResponse;
     try {
       answer = await handle(req);
@@ -111,16 +152,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       answer = problem(500, 'Internal Server Error', `Emulator fault: ${(error as Error).message}`, req.requestId);
     }
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-    exchanges.push({
-      method: req.method,
-      path: req.path,
-      query: queryRecord(url.searchParams),
-      headers: incoming.headers,
-      body: req.body ?? (rawBody || undefined),
-      status: answer.status,
-      response: answer.body,
-    });
-    send(res, answer, req.requestId);
+    if (fault?.kind === 'drop') {
+      record(0, answer.body);
+      incoming.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'delay' && fault.handle === 'after') await wait(fault.ms, incoming);
+    record(answer.status, answer.body);
+    if (!incoming.socket.destroyed) send(res, answer, req.requestId);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -136,12 +175,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     exchanges,
     unmatched,
     options,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** Waits `ms`; resolves false as soon as the client closes the connection. */
+function wait(ms: number, incoming: IncomingMessage): Promise<boolean> {
+  const socket = incoming.socket;
+  if (socket.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      socket.off('close', onClose);
+      resolve(true);
+    }, ms);
+    socket.once('close', onClose);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,5 +1,5 @@
 // Test helper: an in-process emulator plus what a test needs to talk to it or point the CLI at it.
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type Fault } from '../../src/emulator/server.js';
 
 export type { Emulator } from '../../src/emulator/server.js';
 
@@ -45,4 +45,27 @@ export async function call(emu: Emulator, method: string, path: string, body?: u
     /* not JSON: keep the text */
   }
   return { status: res.status, body: parsed };
+}
+
+/** The fault kinds of the fault matrix (test/faults/matrix.test.ts), as emulator faults. */
+export const MATRIX_FAULTS = {
+  /** Refused with Retry-After: 1 (retried after a second, also on a POST: nothing was done). */
+  '429': { kind: 'status', status: 429, retryAfter: '1' },
+  '503': { kind: 'status', status: 503 },
+  '500': { kind: 'status', status: 500 },
+  /** The connection is reset before the service sees the request. */
+  reset: { kind: 'reset' },
+  /** The service handles the request, then the connection drops: a create happened unheard. */
+  drop: { kind: 'drop' },
+  /** Handled, then answered after the client's timeout (run the CLI with AEP_ZOHO_TIMEOUT_MS=300). */
+  timeout: { kind: 'delay', ms: 700, handle: 'after' },
+  /** Every IMS token issued so far expires (the gateway answers 401 from this request on). */
+  'expire-tokens': { kind: 'expire-tokens' },
+} as const satisfies Record<string, Fault>;
+
+export type MatrixFault = keyof typeof MATRIX_FAULTS;
+
+/** Injects one of the matrix faults at the k-th request the emulator receives (1-based, all requests). */
+export function faultAt(emu: Emulator, k: number, kind: MatrixFault): void {
+  emu.faults.add({ at: k, fault: MATRIX_FAULTS[kind], label: kind });
 }
