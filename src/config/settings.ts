@@ -38,16 +38,19 @@ export function homeDir(env: Env): string {
   return envValue(env, 'AEP_ZOHO_HOME') ?? join(envValue(env, 'XDG_CONFIG_HOME') ?? join(homedir(), '.config'), 'aep-zoho');
 }
 
+const exampleUrl = (name: string): string =>
+  ({ AEP_IMS_URL: DEFAULT_IMS_URL, ZOHO_ACCOUNTS_URL: DEFAULT_ZOHO_ACCOUNTS_URL, ZOHO_ENDPOINT: DEFAULT_ZOHO_ENDPOINT })[name] ?? DEFAULT_PLATFORM_URL;
+
 /** URLs are stored and sent without a trailing slash, and must be http(s). */
 export function normaliseUrl(value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new UsageError(`${name} is not a valid URL: '${value}'.`, { hint: `Give a full URL such as ${name.includes('ZOHO') ? DEFAULT_ZOHO_ACCOUNTS_URL : DEFAULT_PLATFORM_URL}.` });
+    throw new UsageError(`${name} is not a valid URL: '${value}'.`, { hint: `Give a full URL such as ${exampleUrl(name)}.` });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, { hint: `Give a full https:// URL such as ${name.includes('ZOHO') ? DEFAULT_ZOHO_ACCOUNTS_URL : DEFAULT_PLATFORM_URL}, or unset ${name} to use the default.` });
+    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, { hint: `Give a full https:// URL such as ${exampleUrl(name)}, or unset ${name} to use the default.` });
   }
   return url.toString().replace(/\/+$/, '');
 }
