@@ -88,7 +88,7 @@ export function apiError(call: FailedCall, service = 'Adobe'): ApiError {
 export function networkError(call: FailedCall, what: string, variable: string): NetworkError {
   const host = /^https?:\/\/([^/]+)/.exec(call.url)?.[1] ?? call.url;
   const reason = call.code === 'ETIMEDOUT' ? 'timed out' : call.code === 'ECONNREFUSED' ? 'refused the connection' : call.code === 'ENOTFOUND' ? 'could not be resolved' : `failed (${call.code ?? 'network error'})`;
-  return new NetworkError(`Cannot reach ${what} at ${host}: the connection ${reason} (${call.method} ${call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}).`, {
+  return new NetworkError(`Cannot reach ${what} at ${host}: ${call.code === 'ECONNREFUSED' ? 'the server' : 'the connection'} ${reason} (${call.method} ${call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}).`, {
     hint: `Check your network or proxy, and ${variable} if you point aep-zoho at another server. Re-running is safe.`,
   });
 }
