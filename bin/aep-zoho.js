@@ -7,6 +7,11 @@ const stop = () => {
   if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: leave now
   controller.abort();
 };
+// A reader that stops early (aep-zoho templates list | head) is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });

@@ -74,9 +74,12 @@ export function checkSchedule(schedule: Schedule, origin: string): Schedule {
   return { frequency, interval, startTime: schedule.startTime, backfill: schedule.backfill ?? true };
 }
 
-/** Resource names are deterministic (a re-run finds them) and carry the profile (profiles never share). */
+/**
+ * Resource names are deterministic (a re-run finds them by name) and carry the profile and the
+ * template, so two profiles, or two templates on the same table, never share a resource.
+ */
 export function resourceNames(template: Template, profile: string) {
-  const suffix = ` (aep-zoho ${profile})`;
+  const suffix = ` (aep-zoho ${profile}/${template.name})`;
   return {
     class: `${template.target.schema.fallbackClass?.title ?? template.target.schema.title}${suffix}`,
     fieldGroup: `${template.target.fieldGroup.title}${suffix}`,
@@ -98,7 +101,6 @@ interface Shared {
   tables: TableRef[];
   tenantId: string;
   flowSpecId: string;
-  classes: Map<string, Promise<boolean>>;
 }
 
 /** Stage 1 for one template: its table, columns, the mappings that apply, and what already exists. */
@@ -135,6 +137,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const schedules = new Map(templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
 
   const shared = {} as Shared;
+  const early = new Map<string, Lookups>();
   const prepared = new Map<string, Prepared>();
   const results: DataflowResult[] = [];
   const plan: PlanStep[] = [];
@@ -153,17 +156,21 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
             : saved
               ? flow.exploreRoot(saved.id).catch(() => undefined)
               : Promise.resolve(undefined);
+        // Nothing else needs to wait: every name lookup (and, with a cached listing, each table's
+        // columns) starts now, in the same wave as the connection, tenant and flow spec.
+        const cachedTables = cached && saved && cached.connectionId === saved.id ? cached.items : undefined;
+        for (const loaded of templates) early.set(loaded.template.name, startLookups(session, loaded.template, { registry, catalog, dataPrep }, saved?.id, cachedTables, options.dryRun));
         const [connectionId, tablesEarly, tenantId, flowSpecId] = await Promise.all([connectionPromise, tablesPromise, registry.tenantId(), crmFlowSpec(ctx, session)]);
         let tables = tablesEarly?.map((t) => ({ name: t.name, path: t.path, canPreview: !!t.canPreview, canFetchSchema: !!t.canFetchSchema }));
         if (!tables || saved?.id !== connectionId) tables = (await flow.exploreRoot(connectionId)).map((t) => ({ name: t.name, path: t.path, canPreview: !!t.canPreview, canFetchSchema: !!t.canFetchSchema }));
-        Object.assign(shared, { session, connectionId, tables, tenantId, flowSpecId, classes: new Map() });
+        Object.assign(shared, { session, connectionId, tables, tenantId, flowSpecId });
         task.title = `Connection ${connectionId}, ${tables.length} tables, tenant ${tenantId}, flow spec ${CRM_FLOW_SPEC_NAME}`;
       },
     },
     {
       title: `Check ${templates.length === 1 ? 'the template' : `${templates.length} templates`} against the tables`,
       task: async (_ctx, task) => {
-        await Promise.all(templates.map(async (loaded) => prepared.set(loaded.template.name, await prepare(ctx, shared, loaded, registry, catalog, dataPrep, options.dryRun))));
+        await Promise.all(templates.map(async (loaded) => prepared.set(loaded.template.name, await prepare(shared, loaded, early.get(loaded.template.name)!, options.dryRun))));
         const skipped = [...prepared.values()].flatMap((p) => p.skippedColumns.map((c) => `${p.template.name}: ${c}`));
         for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
         task.title = `Checked ${templates.map((t) => t.template.name).join(', ')}${skipped.length ? ` (${skipped.length} column(s) skipped)` : ''}`;
@@ -212,31 +219,58 @@ async function crmFlowSpec(ctx: Context, session: Session): Promise<string> {
   return spec.id;
 }
 
-async function prepare(ctx: Context, shared: Shared, loaded: LoadedTemplate, registry: SchemaRegistry, catalog: Catalog, dataPrep: DataPrep, preview: boolean): Promise<Prepared> {
+/** Observed later; a rejection before then must not crash the process as "unhandled". */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+type Lookups = ReturnType<typeof startLookups>;
+
+/** Starts everything a template's plan needs that does not wait for the shared lookups. */
+function startLookups(session: Session, template: Template, clients: Clients, savedConnectionId: string | undefined, cachedTables: TableRef[] | undefined, preview: boolean) {
+  const names = resourceNames(template, session.settings.profileName);
+  const flowByName = (collection: string, name: string) => session.flow.findByName(collection, name).then((items) => items[0]);
+  const cachedTable = cachedTables && matchTable(cachedTables, template.source.table);
+  return {
+    names,
+    classExists: later(clients.registry.lookup('global', 'classes', template.target.schema.class).then((found) => !!found)),
+    existing: later(
+      Promise.all([
+        clients.registry.findByTitle('fieldgroups', names.fieldGroup),
+        template.target.schema.fallbackClass ? clients.registry.findByTitle('classes', names.class) : Promise.resolve(undefined),
+        clients.registry.findByTitle('schemas', names.schema),
+        clients.catalog.findByName(names.dataset),
+        flowByName('sourceConnections', names.sourceConnection),
+        flowByName('targetConnections', names.targetConnection),
+        clients.dataPrep.findByName(names.mappingSet),
+        flowByName('flows', names.flow),
+      ]),
+    ),
+    /** The table's columns, fetched early when the saved connection and a cached listing allow it. */
+    detail:
+      savedConnectionId && cachedTable
+        ? { connectionId: savedConnectionId, path: cachedTable.path, promise: later(session.flow.exploreTable(savedConnectionId, cachedTable.path, preview && cachedTable.canPreview)) }
+        : undefined,
+  };
+}
+
+async function prepare(shared: Shared, loaded: LoadedTemplate, lookups: Lookups, preview: boolean): Promise<Prepared> {
   const { template } = loaded;
   const { session } = shared;
-  const names = resourceNames(template, session.settings.profileName);
+  const { names } = lookups;
   const table = matchTable(shared.tables, template.source.table);
   if (!table) {
     const error = unknownTable(shared.tables, template.source.table);
     throw new UsageError(`Template '${template.name}' (${loaded.file}): ${error.message}`, { hint: error.hint });
   }
   const classId = template.target.schema.class;
-  if (!shared.classes.has(classId)) shared.classes.set(classId, registry.lookup('global', 'classes', classId).then((found) => !!found));
   const fallbackWanted = !!template.target.schema.fallbackClass;
-  const flowByName = (collection: string, name: string) => session.flow.findByName(collection, name).then((items) => items[0]);
-
-  const [detail, classExists, fieldGroup, tenantClass, schema, dataset, source, target, mappingSet, existingFlow] = await Promise.all([
-    session.flow.exploreTable(shared.connectionId, table.path, preview && table.canPreview),
-    shared.classes.get(classId)!,
-    registry.findByTitle('fieldgroups', names.fieldGroup),
-    fallbackWanted ? registry.findByTitle('classes', names.class) : Promise.resolve(undefined),
-    registry.findByTitle('schemas', names.schema),
-    catalog.findByName(names.dataset),
-    flowByName('sourceConnections', names.sourceConnection),
-    flowByName('targetConnections', names.targetConnection),
-    dataPrep.findByName(names.mappingSet),
-    flowByName('flows', names.flow),
+  const early = lookups.detail?.connectionId === shared.connectionId && lookups.detail.path === table.path ? lookups.detail.promise : undefined;
+  const [detail, classExists, [fieldGroup, tenantClass, schema, dataset, source, target, mappingSet, existingFlow]] = await Promise.all([
+    early ?? session.flow.exploreTable(shared.connectionId, table.path, preview && table.canPreview),
+    lookups.classExists,
+    lookups.existing,
   ]);
   const columns = detail.schema?.columns ?? [];
   const have = new Set(columns.map((c) => c.name));

@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `npm run bench`: prints aep-zoho's speed figures on this machine (a benchmark, not a test).
+//   start-up     median wall time of --help and --version, as a ratio to `node -e 0` in the same run
+//   round trips  `dataflow create --template accounts` at 0 ms and 300 ms of added latency per
+//                request; (slow - fast) / 300 ms = the sequential round trips it waits for
+//   scale        `dataflow create` with 1 and with 10 templates at 300 ms latency
+//   memory       peak RSS of each command
+// Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../dist/emulator/server.js';
+
+const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
+const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS) || 15;
+const LATENCY = 300;
+// Reports the child's peak RSS on fd 3 at exit (loaded only for the memory runs).
+const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });")}`;
+
+function run(args, env = {}, { rss = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [...(rss ? ['--import', RSS_HOOK] : []), ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let rssKb = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdio[3].on('data', (chunk) => (rssKb += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
+      else resolve({ ms, stdout, rssMb: rssKb ? Number(rssKb) / 1024 : undefined });
+    });
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+async function timeMany(args) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push((await run(args)).ms);
+  return median(times);
+}
+
+function envFor(emu, home) {
+  return {
+    AEP_ZOHO_HOME: home,
+    AEP_PLATFORM_URL: emu.url,
+    AEP_IMS_URL: emu.url,
+    ZOHO_ACCOUNTS_URL: emu.url,
+    AEP_CLIENT_ID: 'bench-client',
+    AEP_CLIENT_SECRET: 'bench-secret',
+    AEP_ORG_ID: 'BENCH00000000000000000000@AdobeOrg',
+    ZOHO_CLIENT_ID: '1000.BENCH',
+    ZOHO_CLIENT_SECRET: 'bench-zoho-secret',
+    ZOHO_ACCESS_TOKEN: 'bench-access',
+    ZOHO_REFRESH_TOKEN: 'bench-refresh',
+  };
+}
+
+/** A connected profile on a fresh emulator (token cached), ready for `dataflow create`. */
+async function connected({ explore = false } = {}) {
+  const emu = await startEmulator({ runDurationMs: 60_000 });
+  const home = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'));
+  const env = envFor(emu, home);
+  await run([bin, 'connect', '--json'], env);
+  if (explore) await run([bin, 'explore', '--json'], env);
+  return { emu, env };
+}
+
+/** `dataflow create` on a fresh connected emulator with `latency` ms per request. */
+async function create(templates, latency, options = {}) {
+  const { emu, env } = await connected(options);
+  emu.options.latencyMs = latency;
+  const before = emu.exchanges.length;
+  const result = await run([bin, 'dataflow', 'create', '--template', templates, '--json'], env, { rss: !!options.rss });
+  const requests = emu.exchanges.length - before;
+  await emu.close();
+  return { ...result, requests };
+}
+
+/** Nine more templates: copies of accounts with their own names and titles. */
+function extraTemplates() {
+  const dir = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-templates-'));
+  const accounts = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
+  const files = [];
+  for (let i = 2; i <= 10; i++) {
+    const t = structuredClone(accounts);
+    t.name = `accounts${i}`;
+    t.target.schema.title += ` ${i}`;
+    t.target.fieldGroup.title += ` ${i}`;
+    t.target.dataset.name += ` ${i}`;
+    if (t.target.schema.fallbackClass) t.target.schema.fallbackClass.title += ` ${i}`;
+    const file = join(dir, `accounts${i}.json`);
+    writeFileSync(file, JSON.stringify(t, null, 2));
+    files.push(file);
+  }
+  return files;
+}
+
+const rows = [];
+const line = (label, value, note = '') => {
+  rows.push([label, value, note]);
+  process.stdout.write(`${label.padEnd(52)} ${String(value).padEnd(12)} ${note}\n`);
+};
+
+process.stdout.write(`aep-zoho benchmark (node ${process.version}, ${RUNS} runs per start-up figure)\n\n`);
+
+// Start-up.
+const node0 = await timeMany(['-e', '0']);
+const help = await timeMany([bin, '--help']);
+const version = await timeMany([bin, '--version']);
+line('node -e 0 (median)', fmt(node0));
+line('aep-zoho --help (median)', fmt(help), `${(help / node0).toFixed(2)}x node -e 0 (goal <= 2.5x)`);
+line('aep-zoho --version (median)', fmt(version), `${(version / node0).toFixed(2)}x node -e 0`);
+
+// Round trips, with a cached IMS token (connect ran first).
+const fast = await create('accounts', 0);
+const slow = await create('accounts', LATENCY);
+line('dataflow create --template accounts, 0 ms latency', fmt(fast.ms), `${fast.requests} requests`);
+line(`dataflow create --template accounts, ${LATENCY} ms latency`, fmt(slow.ms));
+line('  sequential round trips ((slow - fast) / 300 ms)', ((slow.ms - fast.ms) / LATENCY).toFixed(1), 'goal <= 7');
+const fastCached = await create('accounts', 0, { explore: true });
+const slowCached = await create('accounts', LATENCY, { explore: true });
+line('  ... with the table listing cached by explore', ((slowCached.ms - fastCached.ms) / LATENCY).toFixed(1), 'goal 6');
+{
+  const emu = await startEmulator();
+  const env = envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')));
+  await run([bin, 'connect', '--json'], env);
+  const afterConnect = emu.exchanges.length;
+  await run([bin, 'dataflow', 'create', '--template', 'accounts', '--json'], env);
+  line('requests: connect + dataflow create (fresh home)', emu.exchanges.length, `connect ${afterConnect}, create ${emu.exchanges.length - afterConnect}`);
+  await emu.close();
+}
+
+// Scale: 1 against 10 templates at 300 ms.
+const ten = ['accounts', ...extraTemplates()].join(',');
+const one = await create('accounts', LATENCY, { rss: true });
+const many = await create(ten, LATENCY, { rss: true });
+line(`dataflow create, 1 template, ${LATENCY} ms`, fmt(one.ms), `${one.requests} requests`);
+line(`dataflow create, 10 templates, ${LATENCY} ms`, fmt(many.ms), `${many.requests} requests, ${(many.ms / one.ms).toFixed(2)}x (goal <= 2x)`);
+
+// Peak memory.
+{
+  const emu = await startEmulator();
+  const env = envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')));
+  const measured = [
+    ['--help', [bin, '--help']],
+    ['connect', [bin, 'connect', '--json']],
+    ['explore', [bin, 'explore', '--json']],
+    ['explore Accounts', [bin, 'explore', 'Accounts', '--json']],
+  ];
+  for (const [label, args] of measured) line(`peak RSS: ${label}`, `${(await run(args, env, { rss: true })).rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+  await emu.close();
+}
+line('peak RSS: dataflow create (1 template)', `${one.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
