@@ -57,8 +57,9 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     sleep: (ms) =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new CancelledError());
-        const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => (clearTimeout(timer), reject(new CancelledError())), { once: true });
+        const onAbort = () => (clearTimeout(timer), reject(new CancelledError()));
+        const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+        signal.addEventListener('abort', onAbort, { once: true });
       }),
     ask,
     confirm: async (question, flagHint) => {

@@ -1,0 +1,46 @@
+import { defineCommand } from '../../core/command.js';
+import type { FlowList } from '../../tasks/flows.js';
+
+interface Args {
+  all: boolean;
+}
+
+export default defineCommand<Args, FlowList>({
+  command: 'list',
+  describe: "This profile's dataflows (from its state file, checked against Adobe); --all: every Zoho CRM dataflow in the sandbox",
+  examples: [
+    ['$0 dataflow list', "this profile's dataflows: state, schedule, last run"],
+    ['$0 dataflow list --all --json', 'every CRMToAEP dataflow in the sandbox, as JSON'],
+  ],
+  builder: (y) => y.option('all', { type: 'boolean', default: false, describe: 'Every CRM dataflow in the sandbox, not only this profile\'s' }),
+  async run(args, ctx) {
+    const { listFlows } = await import('../../tasks/flows.js');
+    return listFlows(ctx, { all: args.all });
+  },
+  async human(result, ui, args) {
+    if (!result.flows.length) {
+      ui.line(args.all ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.` : `This profile has no dataflows in sandbox ${result.sandbox}.`);
+      ui.line(`Create one with ${ui.bold('aep-zoho dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.bold('aep-zoho dataflow list --all')}`}.`);
+      return;
+    }
+    const [{ renderTable }, { describeSchedule }] = await Promise.all([import('../../cli/table.js'), import('../../tasks/flows.js')]);
+    const state = (s: string) => (s === 'enabled' ? ui.green(s) : s === 'missing' ? ui.red(s) : ui.yellow(s));
+    const hidden = renderTable(
+      ui,
+      ['Template', 'Name', 'Id', 'State', 'Schedule', 'Last run'],
+      result.flows.map((f) => [
+        f.template ?? (args.all ? '(other)' : ''),
+        f.name,
+        f.id,
+        state(f.state),
+        describeSchedule(f.schedule),
+        f.lastRun ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${f.lastRun.startedAt.slice(0, 16).replace('T', ' ')}` : ''}` : f.state === 'missing' ? '' : 'none yet',
+      ]),
+      { maxColumnWidth: 36 },
+    );
+    if (hidden.length) ui.line(ui.dim(`${hidden.join(', ')} not shown at this width; use --json.`));
+    const missing = result.flows.filter((f) => f.state === 'missing');
+    if (missing.length) ui.line(ui.yellow(`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with 'aep-zoho dataflow create --template ${missing[0].template}'.`));
+    ui.line(`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.bold('aep-zoho dataflow status <template|id>')}`);
+  },
+});

@@ -1,0 +1,54 @@
+import { defineCommand } from '../../core/command.js';
+import { UsageError } from '../../core/errors.js';
+import type { RunsResult } from '../../tasks/runs.js';
+
+interface Args {
+  flow: string;
+  watch: boolean;
+  limit: number;
+  timeout: string;
+}
+
+export default defineCommand<Args, RunsResult>({
+  command: 'runs <flow>',
+  describe: "A dataflow's runs, newest first: status, records, duration, errors; --watch follows the newest run to its end",
+  examples: [
+    ['$0 dataflow runs accounts', 'the last 10 runs'],
+    ['$0 dataflow runs accounts --watch', 'wait for the newest (or first) run to finish: exit 0 on success, 1 on failure'],
+    ['$0 dataflow runs 2c3f… --watch --timeout 2h --json', 'in CI, as JSON'],
+  ],
+  builder: (y) =>
+    y
+      .positional('flow', { type: 'string', describe: 'Template name, flow id or flow name' })
+      .option('watch', { type: 'boolean', default: false, describe: 'Poll until the newest run finishes (waits for the first run if there is none)' })
+      .option('limit', { type: 'number', default: 10, describe: 'Runs to show (1-100)' })
+      .option('timeout', { type: 'string', default: '30m', describe: 'With --watch: give up after this long (e.g. 90s, 30m, 2h); exit 1' }),
+  async run(args, ctx) {
+    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
+    const { flowRuns, parseDuration } = await import('../../tasks/runs.js');
+    const timeoutMs = parseDuration(args.timeout);
+    if (!timeoutMs) throw new UsageError(`Invalid --timeout '${args.timeout}'.`, { hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).' });
+    return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
+  },
+  async human(result, ui) {
+    const [{ renderTable }, { formatDuration }] = await Promise.all([import('../../cli/table.js'), import('../../tasks/flows.js')]);
+    ui.line(`${ui.bold(result.flowName)} ${ui.dim(`(${result.flowId})`)}`);
+    if (!result.runs.length) {
+      ui.line('No runs yet. Follow the first one with --watch.');
+      return;
+    }
+    const status = (s: string) => (s === 'success' ? ui.green(s) : s === 'failed' ? ui.red(s) : ui.yellow(s));
+    renderTable(
+      ui,
+      ['Run', 'Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Errors'],
+      result.runs.map((r) => [r.id, status(r.status), r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.errors.map((e) => e.code ?? e.message).join(', ')]),
+      { maxColumnWidth: 36 },
+    );
+    const failed = result.runs.filter((r) => r.errors.length).slice(0, 3);
+    for (const run of failed) for (const e of run.errors) ui.line(ui.dim(`  ${run.id}: ${e.code ? `${e.code} ` : ''}${e.message}`));
+    if (result.watched) {
+      if (result.ok) ui.line(ui.green(`Run ${result.watched.id} succeeded: ${result.watched.recordsWritten} record(s) written.`));
+      else if (result.error) ui.line(ui.red(result.error.message));
+    }
+  },
+});

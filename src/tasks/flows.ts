@@ -1,0 +1,287 @@
+// `dataflow list | status | runs`: reading dataflows and their runs (aep-api.md §8.3, §8.4).
+// A dataflow is named by its id, by the template it was built from (this profile's state file,
+// else the template's deterministic flow name), or by its full name.
+import { Catalog } from '../aep/catalog.js';
+import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, FLOW, type FlowResource } from '../aep/flow-service.js';
+import type { ResourceRef } from '../config/state.js';
+import type { Context } from '../core/context.js';
+import { UsageError, isUserError } from '../core/errors.js';
+import { openSession, type Session } from './session.js';
+
+export interface ScheduleSummary {
+  frequency: string;
+  interval?: number;
+  /** ISO 8601 (Adobe sends epoch seconds). */
+  startTime?: string;
+  backfill?: boolean;
+}
+
+export interface LastRunSummary {
+  id: string;
+  status: string;
+  startedAt?: string;
+  completedAt?: string;
+}
+
+export interface FlowSummary {
+  /** The template this profile built it from; absent for flows of others (--all). */
+  template?: string;
+  id: string;
+  name: string;
+  /** enabled, disabled, or `missing` when the state file names a flow Adobe no longer has. */
+  state: string;
+  schedule?: ScheduleSummary;
+  lastRun?: LastRunSummary;
+  /** True when this profile's state file records it. */
+  profile: boolean;
+}
+
+export interface FlowList {
+  sandbox: string;
+  flows: FlowSummary[];
+}
+
+export interface RunSummary {
+  id: string;
+  /** Adobe's status, lowercased where Adobe's casing varies: success, failed, inProgress, … */
+  status: string;
+  createdAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  durationMs?: number;
+  recordsRead: number;
+  recordsWritten: number;
+  recordsFailed: number;
+  errors: Array<{ code?: string; message: string }>;
+}
+
+export interface FlowStatus {
+  id: string;
+  name: string;
+  template?: string;
+  sandbox: string;
+  state: string;
+  schedule?: ScheduleSummary;
+  baseConnectionId?: string;
+  sourceConnectionId?: string;
+  table?: { path: string; name?: string };
+  targetConnectionId?: string;
+  dataset?: { id: string; name?: string };
+  schemaId?: string;
+  mappingSetId?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  lastRun?: RunSummary;
+}
+
+const iso = (ms: unknown): string | undefined => (typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined);
+
+export function scheduleSummary(params: Record<string, any> | undefined): ScheduleSummary | undefined {
+  if (!params?.frequency) return undefined;
+  const interval = params.interval === undefined ? undefined : Number(params.interval);
+  const start = Number(params.startTime);
+  return {
+    frequency: String(params.frequency),
+    ...(interval !== undefined && Number.isFinite(interval) ? { interval } : {}),
+    ...(Number.isFinite(start) ? { startTime: new Date(start * 1000).toISOString() } : {}),
+    ...(params.backfill !== undefined ? { backfill: params.backfill === true || params.backfill === 'true' } : {}),
+  };
+}
+
+/** "every 15 minutes from 2026-11-25 13:00 UTC", "once at …". */
+export function describeSchedule(schedule: ScheduleSummary | undefined): string {
+  if (!schedule) return '';
+  const at = schedule.startTime ? schedule.startTime.slice(0, 16).replace('T', ' ') + ' UTC' : '';
+  if (schedule.frequency === 'once') return `once${at ? ` at ${at}` : ''}`;
+  const n = schedule.interval ?? 1;
+  return `every ${n === 1 ? '' : `${n} `}${schedule.frequency}${n === 1 ? '' : 's'}${at ? ` from ${at}` : ''}`;
+}
+
+/** Adobe's docs write `Failed` and `failed`, `inProgress` and `INPROGRESS`: one spelling here. */
+export function normalStatus(value: unknown): string {
+  const text = String(value ?? 'unknown');
+  const lower = text.toLowerCase();
+  if (lower === 'inprogress' || lower === 'in_progress' || lower === 'in progress') return 'inProgress';
+  if (lower === 'partialsuccess') return 'partialSuccess';
+  return lower;
+}
+
+export const isFinished = (run: RunSummary): boolean => !['inProgress', 'pending', 'queued', 'scheduled', 'started', 'running', 'unknown'].includes(run.status) || !!run.completedAt;
+export const isSuccessful = (run: RunSummary): boolean => run.status === 'success' || run.status === 'partialSuccess';
+
+export function runSummary(run: Record<string, any>): RunSummary {
+  const metrics = run.metrics ?? {};
+  const duration = metrics.durationSummary ?? {};
+  const records = metrics.recordSummary ?? {};
+  const status = metrics.statusSummary ?? {};
+  const errors: Array<{ code?: string; message: string }> = [];
+  const seen = new Set<string>();
+  const collect = (list: unknown) => {
+    for (const error of Array.isArray(list) ? list : []) {
+      const entry = { ...(error?.code ? { code: String(error.code) } : {}), message: String(error?.message ?? error?.code ?? 'unknown error') };
+      const key = `${entry.code}|${entry.message}`;
+      if (!seen.has(key)) (seen.add(key), errors.push(entry));
+    }
+  };
+  collect(status.errors);
+  for (const activity of Array.isArray(run.activities) ? run.activities : []) collect(activity?.statusSummary?.errors);
+  const started = Number(duration.startedAtUTC);
+  const completed = Number(duration.completedAtUTC);
+  return {
+    id: String(run.id),
+    status: normalStatus(status.status ?? run.state),
+    ...(iso(run.createdAt) ? { createdAt: iso(run.createdAt) } : {}),
+    ...(iso(started) ? { startedAt: iso(started) } : {}),
+    ...(iso(completed) ? { completedAt: iso(completed) } : {}),
+    ...(Number.isFinite(started) && Number.isFinite(completed) ? { durationMs: completed - started } : {}),
+    recordsRead: Number(records.inputRecordCount ?? 0),
+    recordsWritten: Number(records.outputRecordCount ?? 0),
+    recordsFailed: Number(records.failedRecordCount ?? 0),
+    errors,
+  };
+}
+
+function lastRunOf(flow: FlowResource): LastRunSummary | undefined {
+  const last = flow.lastRunDetails;
+  if (!last?.id) return undefined;
+  return { id: String(last.id), status: normalStatus(last.state), ...(iso(last.startedAtUTC) ? { startedAt: iso(last.startedAtUTC) } : {}), ...(iso(last.completedAtUTC) ? { completedAt: iso(last.completedAtUTC) } : {}) };
+}
+
+function flowSummary(flow: FlowResource, template: string | undefined): FlowSummary {
+  return {
+    ...(template ? { template } : {}),
+    id: flow.id,
+    name: flow.name,
+    state: String(flow.state ?? 'unknown'),
+    schedule: scheduleSummary(flow.scheduleParams),
+    lastRun: lastRunOf(flow),
+    profile: !!template,
+  };
+}
+
+/** The profile's flows from the state file: template name → flow ref. */
+async function profileFlows(session: Session): Promise<Array<[string, ResourceRef]>> {
+  const state = await session.state.read(session.settings.sandbox);
+  return Object.entries(state.dataflows ?? {})
+    .filter(([, refs]) => refs.flow?.id)
+    .map(([template, refs]) => [template, refs.flow] as [string, ResourceRef]);
+}
+
+/** The CRM flow spec's id as Adobe answers it (ruling 2), the documented one if the lookup is empty. */
+async function crmFlowSpecId(session: Session): Promise<string> {
+  const specs = await session.flow.listAll('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` });
+  return specs.find((spec) => spec.name === CRM_FLOW_SPEC_NAME)?.id ?? CRM_FLOW_SPEC_ID;
+}
+
+export async function listFlows(ctx: Context, options: { all: boolean }): Promise<FlowList> {
+  const session = await openSession(ctx);
+  const mine = await profileFlows(session);
+  const byId = new Map(mine.map(([template, ref]) => [ref.id, template]));
+  const flows: FlowSummary[] = await Promise.all(
+    mine.map(async ([template, ref]) => {
+      const flow = await session.flow.get('flows', ref.id);
+      return flow ? flowSummary(flow, template) : { template, id: ref.id, name: ref.name, state: 'missing', profile: true };
+    }),
+  );
+  if (options.all) {
+    const specId = await crmFlowSpecId(session);
+    const others = (await session.flow.listAll('flows', { property: `flowSpec.id==${specId}` })).filter((flow) => !byId.has(flow.id));
+    others.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    flows.push(...others.map((flow) => flowSummary(flow, undefined)));
+  }
+  return { sandbox: session.settings.sandbox, flows };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A flow by id, template name or full name; an unknown one is a UsageError (exit 2) with a hint. */
+export async function resolveFlow(session: Session, input: string): Promise<{ flow: FlowResource; template?: string }> {
+  const wanted = input.trim();
+  const sandbox = session.settings.sandbox;
+  const mine = await profileFlows(session);
+  const templateOf = (id: string) => mine.find(([, ref]) => ref.id === id)?.[0];
+  const unknown = (detail = '') =>
+    new UsageError(`No dataflow '${wanted}' in sandbox '${sandbox}'${detail}.`, {
+      hint: `Name a flow id, a template${mine.length ? ` this profile built (${mine.map(([t]) => t).join(', ')})` : ''}, or a flow's full name; 'aep-zoho dataflow list --all' lists the sandbox's Zoho CRM dataflows.`,
+    });
+  if (!wanted) throw unknown();
+
+  const saved = mine.find(([template]) => template.toLowerCase() === wanted.toLowerCase());
+  if (saved) {
+    const flow = await session.flow.get('flows', saved[1].id);
+    if (flow) return { flow, template: saved[0] };
+  }
+  if (UUID.test(wanted)) {
+    const flow = await session.flow.get('flows', wanted);
+    if (flow) return { flow, template: templateOf(flow.id) };
+    throw unknown();
+  }
+  // A template's deterministic flow name (a re-run of `dataflow create` finds the same one).
+  const [{ loadTemplate }, { resourceNames }] = await Promise.all([import('../template/load.js'), import('./dataflow.js')]);
+  const template = await loadTemplate(wanted).catch((error) => (isUserError(error) ? undefined : Promise.reject(error)));
+  const names = template ? [resourceNames(template.template, session.settings.profileName).flow, wanted] : [wanted];
+  for (const name of names) {
+    const [flow] = await session.flow.findByName('flows', name);
+    if (flow) return { flow, template: templateOf(flow.id) ?? (template && name !== wanted ? template.template.name : undefined) };
+  }
+  throw unknown(saved ? `: the state file names flow ${saved[1].id}, which no longer exists (deleted outside aep-zoho?)` : '');
+}
+
+export async function listRuns(session: Session, flowId: string, limit: number): Promise<RunSummary[]> {
+  const page = await session.platform.get<{ items?: Array<Record<string, any>> }>(`${FLOW}/runs`, { property: `flowId==${flowId}`, orderby: '-createdAt', limit });
+  return (page.items ?? []).map(runSummary).slice(0, limit);
+}
+
+export async function flowStatus(ctx: Context, input: string): Promise<FlowStatus> {
+  const session = await openSession(ctx);
+  const { flow, template } = await resolveFlow(session, input);
+  const sourceId: string | undefined = flow.sourceConnectionIds?.[0];
+  const targetId: string | undefined = flow.targetConnectionIds?.[0];
+  const [source, target, runs, state] = await Promise.all([
+    sourceId ? session.flow.get('sourceConnections', sourceId) : undefined,
+    targetId ? session.flow.get('targetConnections', targetId) : undefined,
+    listRuns(session, flow.id, 1),
+    session.state.read(session.settings.sandbox),
+  ]);
+  const datasetId: string | undefined = target?.params?.dataSetId;
+  const dataset = datasetId ? await new Catalog(session.platform).get(datasetId) : undefined;
+  const tablePath: string | undefined = source?.params?.tableName;
+  // The table's name (explore's root listing): from the state file's cache, else one explore call.
+  let tableName = tablePath ? state.tables?.items.find((t) => t.path === tablePath)?.name : undefined;
+  if (tablePath && !tableName && source?.baseConnectionId) {
+    const tables = await session.flow.exploreRoot(source.baseConnectionId).catch(() => []);
+    tableName = tables.find((t) => t.path === tablePath)?.name;
+  }
+  const mapping = (flow.transformations ?? []).find((t: { name?: string }) => t.name === 'Mapping');
+  return {
+    id: flow.id,
+    name: flow.name,
+    ...(template ? { template } : {}),
+    sandbox: session.settings.sandbox,
+    state: String(flow.state ?? 'unknown'),
+    schedule: scheduleSummary(flow.scheduleParams),
+    ...(source?.baseConnectionId ? { baseConnectionId: source.baseConnectionId } : {}),
+    ...(sourceId ? { sourceConnectionId: sourceId } : {}),
+    ...(tablePath ? { table: { path: tablePath, ...(tableName ? { name: tableName } : {}) } } : {}),
+    ...(targetId ? { targetConnectionId: targetId } : {}),
+    ...(datasetId ? { dataset: { id: datasetId, ...(dataset?.name ? { name: dataset.name } : {}) } } : {}),
+    ...(target?.data?.schema?.id ? { schemaId: target.data.schema.id } : {}),
+    ...(mapping?.params?.mappingId ? { mappingSetId: mapping.params.mappingId } : {}),
+    ...(iso(flow.createdAt) ? { createdAt: iso(flow.createdAt) } : {}),
+    ...(iso(flow.updatedAt) ? { updatedAt: iso(flow.updatedAt) } : {}),
+    ...(runs[0] ? { lastRun: runs[0] } : {}),
+  };
+}
+
+/** "1.2 s", "3 min 4 s". */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 100) / 10;
+  if (s < 60) return `${s} s`;
+  const whole = Math.round(ms / 1000);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  return h ? `${h} h ${m} min` : `${m} min ${rest} s`;
+}

@@ -1,0 +1,121 @@
+// `dataflow runs <flow> [--watch]`: a flow's runs, newest first (GET /runs?property=flowId==…&
+// orderby=-createdAt), and, with --watch, polling with backoff (1 s, ×1.5, at most 15 s) until the
+// newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first.
+import type { Context } from '../core/context.js';
+import { UserError } from '../core/errors.js';
+import { formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, type RunSummary } from './flows.js';
+import { runTasks } from './runner.js';
+import { openSession } from './session.js';
+
+export interface RunsResult {
+  flowId: string;
+  flowName: string;
+  template?: string;
+  runs: RunSummary[];
+  /** With --watch: the run that was watched to its end. */
+  watched?: RunSummary;
+  ok?: boolean;
+  /** 1 when the watched run failed (cli/main.ts exits with it); the JSON result is still printed. */
+  exitCode?: number;
+  error?: { message: string; hint?: string };
+}
+
+export interface RunsOptions {
+  limit: number;
+  watch: boolean;
+  timeoutMs: number;
+  /** First poll delay (default 1 s); grows ×1.5 up to maxPollMs. */
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+const progress = (run: RunSummary) =>
+  `${run.status}${run.recordsRead || run.recordsWritten || run.recordsFailed ? `, ${run.recordsRead} read, ${run.recordsWritten} written${run.recordsFailed ? `, ${run.recordsFailed} failed` : ''}` : ''}`;
+
+export async function flowRuns(ctx: Context, input: string, options: RunsOptions): Promise<RunsResult> {
+  const session = await openSession(ctx);
+  const { flow, template } = await resolveFlow(session, input);
+  const base = { flowId: flow.id, flowName: flow.name, ...(template ? { template } : {}) };
+  if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
+
+  const firstPoll = options.pollMs ?? 1000;
+  const maxPoll = options.maxPollMs ?? 15_000;
+  const started = ctx.now().getTime();
+  const deadline = started + options.timeoutMs;
+  const live = ctx.io.isTTY.stderr && !ctx.flags.json && !ctx.flags.debug;
+  const watch: { run?: RunSummary; timedOut: boolean } = { timedOut: false };
+
+  await runTasks(ctx, [
+    {
+      title: `Waiting for the first run of '${flow.name}'`,
+      task: async (_c, task) => {
+        let delay = firstPoll;
+        let seen = '';
+        for (;;) {
+          const [newest] = await listRuns(session, flow.id, 1);
+          watch.run = newest;
+          if (newest) {
+            const state = `${newest.id}|${progress(newest)}`;
+            if (state !== seen) {
+              // Progress resets the backoff: something is happening, look again soon.
+              if (seen) delay = firstPoll;
+              seen = state;
+              task.title = `Run ${newest.id}: ${progress(newest)}`;
+            }
+            if (isFinished(newest)) {
+              task.title = `Run ${newest.id} ${isSuccessful(newest) ? 'succeeded' : newest.status}: ${newest.recordsRead} read, ${newest.recordsWritten} written, ${newest.recordsFailed} failed${newest.durationMs !== undefined ? ` in ${formatDuration(newest.durationMs)}` : ''}`;
+              return;
+            }
+          }
+          const now = ctx.now().getTime();
+          if (now >= deadline) {
+            watch.timedOut = true;
+            return;
+          }
+          if (live) task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, deadline - now))} (Ctrl-C stops watching, not the run)`;
+          await ctx.sleep(Math.min(delay, deadline - now));
+          delay = Math.min(maxPoll, Math.round(delay * 1.5));
+        }
+      },
+    },
+  ], {});
+
+  const waited = formatDuration(options.timeoutMs);
+  if (watch.timedOut) {
+    throw new UserError(
+      watch.run
+        ? `Run ${watch.run.id} of dataflow '${flow.name}' was still ${watch.run.status} after ${waited}.`
+        : `Dataflow '${flow.name}' (${flow.id}) started no run within ${waited}.`,
+      {
+        hint: watch.run
+          ? `The run goes on without aep-zoho watching: check later with 'aep-zoho dataflow runs ${flow.id}', or wait longer with --timeout.`
+          : `Check the flow's schedule and state with 'aep-zoho dataflow status ${flow.id}' (a disabled flow or a start time in the future starts no run), or wait longer with --timeout.`,
+      },
+    );
+  }
+  const run = watch.run!;
+  const runs = await listRuns(session, flow.id, options.limit);
+  if (isSuccessful(run)) return { ...base, runs, watched: run, ok: true };
+  const errors = run.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join('; ');
+  return {
+    ...base,
+    runs,
+    watched: run,
+    ok: false,
+    exitCode: 1,
+    error: {
+      message: `Run ${run.id} of dataflow '${flow.name}' ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}${errors ? `: ${errors}` : ''} (${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed).`,
+      hint: "Adobe's run errors are listed above; the Experience Platform UI (Sources > Dataflows > this flow) shows per-record error diagnostics. Fix the cause (Zoho tokens: 'aep-zoho connect --update-credentials'; IP allow list: 'aep-zoho allowlist'), then wait for the next scheduled run.",
+    },
+  };
+}
+
+/** --timeout: `90s`, `30m`, `2h`, `500ms`, or plain seconds. */
+export function parseDuration(value: string | number): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?\s*$/i.exec(String(value));
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  const unit = (match[2] ?? 's').toLowerCase();
+  const ms = n * ({ ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
+  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+}
