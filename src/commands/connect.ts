@@ -1,8 +1,11 @@
 import { defineCommand } from '../core/command.js';
+import { UsageError } from '../core/errors.js';
 import type { ConnectResult } from '../tasks/connect.js';
 import { printPlan, type PlanStep } from '../core/plan.js';
 
-export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean }, ConnectResult | { plan: PlanStep[] }>({
+type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] } }) | { plan: PlanStep[] };
+
+export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string }, Result>({
   command: 'connect',
   describe: 'Create, or find and reuse, the Zoho CRM base connection in Adobe Experience Platform',
   examples: [
@@ -14,16 +17,26 @@ export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun
     y
       .option('name', { type: 'string', describe: "Connection name (default 'aep-zoho <profile>')" })
       .option('update-credentials', { type: 'boolean', default: false, describe: 'PATCH the stored Zoho tokens into an existing connection' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Look up, plan, and send no write' }),
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Look up, plan, and send no write' })
+      .option('aep-region', { type: 'string', describe: "Your AEP region (va7|nld2|aus5|can2): the closing reminder lists Adobe's IP ranges for it" }),
   async run(args, ctx) {
+    const { ALLOWLIST } = await import('../aep/allowlist.js');
+    const region = args.aepRegion?.trim().toLowerCase();
+    if (region !== undefined && !ALLOWLIST[region]) throw new UsageError(`Unknown AEP region '${args.aepRegion}'.`, { hint: `Known regions: ${Object.keys(ALLOWLIST).join(', ')}.` });
     const { connect } = await import('../tasks/connect.js');
-    return connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun });
+    const result = await connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun });
+    return region && !('plan' in result) ? { ...result, allowlist: { region, ranges: ALLOWLIST[region].ranges } } : result;
   },
   human(result, ui) {
     if ('plan' in result) return printPlan(result.plan, ui);
     ui.line(`${result.created ? ui.green('Created') : 'Reused'} base connection ${ui.bold(result.name)} (${result.connectionId}) in sandbox ${result.sandbox}.`);
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
-    ui.line(ui.dim("Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>')."));
+    if (result.allowlist) {
+      ui.line(`Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for ${result.allowlist.region}:`);
+      ui.line(`  ${result.allowlist.ranges.join(', ')}`);
+    } else {
+      ui.line(ui.dim("Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>', or connect --aep-region)."));
+    }
     ui.line(`Next: ${ui.bold('aep-zoho explore')} to see the CRM's tables.`);
   },
 });
