@@ -14,7 +14,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b(bearer|Zoho-oauthtoken)\s+[A-Za-z0-9._~+/-]{8,}=*/gi, `$1 ${MASK}`],
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, MASK], // JWTs (IMS access tokens)
   [/\b1000\.[a-f0-9]{16,}\.[a-f0-9]{16,}\b/g, MASK], // Zoho access, refresh and grant tokens
-  [/((?:client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken)["']?\s*[:=]\s*["']?)(?!\*\*\*)[^\s"'&,}]+/g, `$1${MASK}`],
+  // Not JSON's true/false/null: `"clientSecret": true` (a "secret is stored" flag) must stay valid JSON.
+  [/((?:client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken)["']?\s*[:=]\s*["']?)(?!\*\*\*|(?:true|false|null)\b)[^\s"'&,}]+/g, `$1${MASK}`],
 ];
 
 export function redact(text: string): string {
