@@ -8,6 +8,7 @@ import dataflowCreate from '../commands/dataflow/create.js';
 import dataflowList from '../commands/dataflow/list.js';
 import dataflowRuns from '../commands/dataflow/runs.js';
 import dataflowStatus from '../commands/dataflow/status.js';
+import destroy from '../commands/destroy.js';
 import emulator from '../commands/emulator.js';
 import explore from '../commands/explore.js';
 import init from '../commands/init.js';
@@ -27,5 +28,6 @@ export const registry: Array<CommandDef | CommandGroup> = [
   explore,
   { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns] },
   { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit] },
+  destroy,
   emulator,
 ] as Array<CommandDef | CommandGroup>;

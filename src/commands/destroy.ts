@@ -1,0 +1,38 @@
+import { defineCommand } from '../core/command.js';
+import { printPlan } from '../core/plan.js';
+import type { DestroyItem, DestroyPlan, DestroyResult } from '../tasks/destroy.js';
+
+interface Args {
+  dryRun: boolean;
+}
+
+export default defineCommand<Args, DestroyResult | DestroyPlan>({
+  command: 'destroy',
+  describe: 'Delete what this profile created in this sandbox, dependents first (asks first on a terminal; --yes elsewhere)',
+  examples: [
+    ['$0 destroy --dry-run', 'list what would be deleted, sending nothing'],
+    ['$0 destroy --yes', 'delete without asking (CI); a re-run finishes an interrupted one'],
+    ['$0 destroy --sandbox dev-1 --profile ci --yes --json', 'another sandbox and profile, as JSON'],
+  ],
+  builder: (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Check and list the deletes; send none' }),
+  async run(args, ctx) {
+    const { destroy } = await import('../tasks/destroy.js');
+    return destroy(ctx, { dryRun: args.dryRun });
+  },
+  human(result, ui) {
+    const line = (item: DestroyItem) => `${item.resource} '${item.name}' ${ui.dim(`(${item.id})`)}${item.reason ? ui.dim(` — ${item.reason}`) : ''}`;
+    if ('plan' in result) {
+      if (result.plan.length) printPlan(result.plan, ui, true);
+      else ui.line(`Nothing to delete in sandbox ${result.sandbox}. Dry run: nothing was sent.`);
+    } else {
+      for (const item of result.deleted) ui.line(`${ui.red('deleted')} ${line(item)}`);
+      if (!result.deleted.length) ui.line(`Nothing to delete in sandbox ${result.sandbox}.`);
+    }
+    for (const item of result.gone) ui.line(`${ui.dim('gone')}    ${line(item)} ${ui.dim('(already deleted)')}`);
+    for (const item of result.skipped) ui.line(`${ui.yellow('skipped')} ${line(item)}`);
+    for (const item of result.kept) ui.line(`${ui.dim('kept')}    ${line(item)}`);
+    if (result.kept.some((item) => item.resource === 'mapping set')) {
+      ui.line(ui.dim('Mapping sets cannot be deleted through the Data Prep API; unused ones do no harm.'));
+    }
+  },
+});
