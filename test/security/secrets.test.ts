@@ -1,0 +1,241 @@
+// No secret ever reaches output, logs, errors, debug traces or state files: every command runs with
+// --debug, DEBUG=* and AIO_LOG_LEVEL=debug, with --json and without, succeeding and failing, and
+// every byte of stdout and stderr and every file under AEP_ZOHO_HOME except credentials.json is
+// scanned for every secret in play, including the tokens the emulator minted during the run.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { emulator, type Emulator } from '../helpers/emulator.js';
+import { SECRETS, cliEnv, runCli, spawnCli, tempHome, type CliResult } from '../helpers/cli.js';
+import { startProxy, type Proxy } from '../helpers/proxy.js';
+
+type Emu = Emulator & { env: Record<string, string> };
+
+const ROOT = new URL('../../', import.meta.url);
+const CONSOLE_SECRET = 'p8e-console-download-secret-0005';
+const DEBUG_ENV = { DEBUG: '*', AIO_LOG_LEVEL: 'debug', DEBUG_SHOW_HIDDEN: 'true' };
+const REDIRECT = 'https://example.com/zoho/callback';
+
+/** Asks the emulated Zoho authorization page for a grant code, following its redirect by hand. */
+async function grantCode(emu: Emu): Promise<string> {
+  const url = new URL(`${emu.url}/oauth/v2/auth`);
+  url.search = new URLSearchParams({ response_type: 'code', client_id: '1000.ZOHOCLIENTID', scope: 'ZohoCRM.modules.READ,ZohoCRM.settings.READ', access_type: 'offline', redirect_uri: REDIRECT }).toString();
+  const res = await fetch(url, { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const code = new URL(res.headers.get('location')!).searchParams.get('code');
+  assert.ok(code);
+  return code;
+}
+
+/** Every secret the run has seen so far: planted ones, and what IMS and Zoho issued. */
+function secretsOf(emus: Emu[], extra: string[] = []): string[] {
+  const found = new Set<string>([...Object.values(SECRETS), CONSOLE_SECRET, ...extra]);
+  for (const emu of emus) {
+    for (const exchange of emu.exchanges) {
+      const response = exchange.response as Record<string, unknown> | undefined;
+      if (!response || typeof response !== 'object') continue;
+      if (exchange.path.startsWith('/ims/token/') || exchange.path === '/oauth/v2/token') {
+        for (const key of ['access_token', 'refresh_token']) if (typeof response[key] === 'string') found.add(response[key] as string);
+      }
+    }
+  }
+  return [...found].filter((s) => s.length >= 8);
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as any).path, e.name));
+}
+
+function scan(label: string, text: string, secrets: string[]): void {
+  for (const secret of secrets) {
+    const at = text.indexOf(secret);
+    if (at >= 0) assert.fail(`${label}: secret ${secret.slice(0, 8)}… leaked near: ${text.slice(Math.max(0, at - 200), at + 40)}`);
+  }
+}
+
+describe('secrets never leave the credentials store', () => {
+  let emu: Emu;
+  let home: string;
+  let dir: string;
+  /** Every output of every run, with a label, scanned at the end against every secret seen. */
+  const outputs: Array<[string, string]> = [];
+  const codes: string[] = [];
+  let proxy: Proxy | undefined;
+
+  const record = (label: string, r: CliResult) => {
+    outputs.push([`${label} stdout`, r.stdout], [`${label} stderr`, r.stderr]);
+    return r;
+  };
+  /** The CLI in-process with every debug switch on; the stored Zoho tokens come from `zoho token`. */
+  const env = (extra: Record<string, string | undefined> = {}) =>
+    cliEnv(emu.env, home, { ...DEBUG_ENV, ZOHO_ACCESS_TOKEN: undefined, ZOHO_REFRESH_TOKEN: undefined, ...extra });
+  const both = async (label: string, argv: string[], extra: Record<string, string | undefined> = {}, expected = 0) => {
+    const results: CliResult[] = [];
+    for (const json of [true, false]) {
+      const args = [...argv, '--debug', ...(json ? ['--json'] : [])];
+      const r = record(`${label}${json ? ' --json' : ''}`, await runCli(args, env(extra)));
+      assert.equal(r.exitCode, expected, `${args.join(' ')} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
+      if (json) r.json(); // exactly one JSON document, also for errors
+      results.push(r);
+    }
+    return results;
+  };
+
+  before(async () => {
+    execFileSync(process.execPath, [join(ROOT.pathname, 'node_modules/typescript/bin/tsc'), '-p', ROOT.pathname], { stdio: 'inherit' });
+    emu = await emulator();
+    home = await tempHome();
+    dir = await tempHome();
+  });
+  after(async () => {
+    await proxy?.close();
+    await emu.close();
+  });
+
+  test('init --from-console, zoho authorize-url and zoho token (grant codes from the emulated redirect)', async () => {
+    const file = join(dir, 'credential.json');
+    await writeFile(file, JSON.stringify({ CLIENT_ID: 'test-client-id', CLIENT_SECRETS: [CONSOLE_SECRET], ORG_ID: '5C1328435BF324E90A49402A@AdobeOrg', SCOPES: ['openid', 'AdobeID'] }));
+    // The file's secret is the one stored: no AEP_CLIENT_SECRET in the environment for init.
+    await both('init --from-console', ['init', '--from-console', file, '--zoho-client-id', '1000.ZOHOCLIENTID'], { AEP_CLIENT_SECRET: undefined });
+    await both('zoho authorize-url', ['zoho', 'authorize-url', '--redirect-uri', REDIRECT]);
+    for (const json of [true, false]) {
+      const code = await grantCode(emu);
+      codes.push(code);
+      const args = ['zoho', 'token', '--grant-token', code, '--redirect-uri', REDIRECT, '--debug', ...(json ? ['--json'] : [])];
+      const r = record(`zoho token${json ? ' --json' : ''}`, await runCli(args, env()));
+      assert.equal(r.exitCode, 0, r.stderr);
+    }
+    // The same code again: Zoho's invalid_code, still nothing secret in the error.
+    const again = record('zoho token reused', await runCli(['zoho', 'token', '--grant-token', codes[0], '--debug', '--json'], env()));
+    assert.equal(again.exitCode, 1);
+    const minted = emu.exchanges.filter((e) => e.path === '/oauth/v2/token' && (e.response as any)?.refresh_token);
+    assert.equal(minted.length, 2, 'the emulator minted two token pairs');
+    const stored = JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8'));
+    assert.equal(stored.profiles.default.zoho.refreshToken, (minted[1].response as any).refresh_token, 'the last minted tokens are stored');
+    assert.equal(stored.profiles.default.aep.clientSecret, CONSOLE_SECRET);
+  });
+
+  test('the real binary: auth status with aio-lib-ims debug switched on, succeeding and with a wrong secret', async () => {
+    for (const json of [true, false]) {
+      const r = record(`bin auth status${json ? ' --json' : ''}`, await spawnCli(['auth', 'status', '--debug', ...(json ? ['--json'] : [])], env({ AEP_CLIENT_SECRET: undefined })));
+      assert.equal(r.exitCode, 0, r.stderr);
+      if (json) assert.equal(r.json().orgId, '5C1328435BF324E90A49402A@AdobeOrg');
+    }
+    const imsTokens = emu.exchanges.filter((e) => e.path.startsWith('/ims/token/') && (e.response as any)?.access_token);
+    assert.ok(imsTokens.length >= 1, 'IMS issued a token');
+    // The library's own debug lines would contain the secret; they must not reach any stream.
+    const strict = await emulator({ imsClients: { 'test-client-id': 'the-right-secret-9999' } });
+    try {
+      for (const json of [true, false]) {
+        const r = record(`bin auth status wrong secret${json ? ' --json' : ''}`, await spawnCli(['auth', 'status', '--debug', ...(json ? ['--json'] : [])], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+        assert.equal(r.exitCode, 1, r.stderr);
+        assert.match(r.stderr, /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 401/);
+        assert.doesNotMatch(r.stdout + r.stderr, /getAccessTokenByClientCredentials|aio-lib-ims/);
+      }
+      const connect = record('bin connect wrong secret', await spawnCli(['connect', '--debug', '--json'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+      assert.equal(connect.exitCode, 1);
+      assert.equal(strict.state.connections.size, 0);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('allowlist, auth status, connect (+ --update-credentials, --dry-run), explore, templates', async () => {
+    await both('allowlist', ['allowlist']);
+    await both('auth status', ['auth', 'status']);
+    const [made] = await both('connect', ['connect']);
+    assert.ok(made.json().connectionId);
+    const connection = emu.state.connections.get(made.json().connectionId)!;
+    const minted = emu.exchanges.filter((e) => e.path === '/oauth/v2/token' && (e.response as any)?.refresh_token).at(-1)!.response as any;
+    assert.equal(connection.auth.params.refreshToken, minted.refresh_token, 'connect hands Adobe the stored (minted) tokens');
+    await both('connect --update-credentials', ['connect', '--update-credentials']);
+    const [plan] = await both('connect --dry-run', ['connect', '--name', 'planned only', '--dry-run']);
+    assert.equal(plan.json().plan[0].request.body.auth.params.refreshToken, '***');
+    await both('explore', ['explore']);
+    await both('explore Accounts', ['explore', 'Accounts', '--limit', '3']);
+    await both('templates list', ['templates', 'list']);
+    await both('templates show', ['templates', 'show', 'accounts']);
+  });
+
+  test('dataflow create (+ --dry-run), and list/status/runs, destroy --dry-run, doctor where they exist', async () => {
+    await both('dataflow create --dry-run', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
+    const [created] = await both('dataflow create', ['dataflow', 'create', '--template', 'accounts']);
+    const flowId = created.json().flowId as string;
+    assert.ok(flowId);
+    const help = (await runCli(['--help'], env())).stdout + (await runCli(['dataflow', '--help'], env())).stdout;
+    const optional: Array<[string, string[]]> = [
+      ['dataflow list', ['dataflow', 'list']],
+      ['dataflow status', ['dataflow', 'status', flowId]],
+      ['dataflow runs', ['dataflow', 'runs', flowId]],
+      ['destroy', ['destroy', '--dry-run']],
+      ['doctor', ['doctor']],
+    ];
+    for (const [name, argv] of optional) {
+      if (!help.includes(`aep-zoho ${name}`)) continue;
+      await both(name, argv);
+    }
+  });
+
+  test('failures: an unknown sandbox, and a 500 whose body echoes the request (Authorization and secrets)', async () => {
+    await both('explore unknown sandbox', ['explore'], { AEP_SANDBOX: 'nosuch' }, 1);
+    // A broken gateway that reflects what it received, headers and body, in its error message.
+    proxy = await startProxy(({ method, path, body, headers }) => {
+      // Lookups pass; the create (whose body carries the Zoho client secret and tokens) fails.
+      if (method !== 'POST' || path !== '/data/foundation/flowservice/connections') return undefined;
+      const detail = `upstream failed for ${method} ${path}; authorization: ${headers.authorization}; body: ${body}`;
+      return { status: 500, body: JSON.stringify({ type: 'https://ns.adobe.com/aep/errors/FLOW-1100-500', title: 'Internal Server Error', status: 500, detail }), headers: { 'content-type': 'application/json' } };
+    }, emu.url);
+    const before = emu.state.counts();
+    const [failed] = await both('connect via a 500 proxy', ['connect', '--name', 'through a broken proxy'], { AEP_PLATFORM_URL: proxy.url }, 1);
+    assert.match(failed.json().error.message, /HTTP 500/);
+    assert.match(failed.json().error.message, /authorization: Bearer \*\*\*/, 'the reflected token is masked');
+    assert.match(failed.json().error.message, /"clientSecret":"\*\*\*"/, 'the reflected body is masked');
+    assert.ok(proxy.seen.includes('POST /data/foundation/flowservice/connections'));
+    assert.deepEqual(emu.state.counts(), before);
+  });
+
+  test('no secret in any output or in any file under AEP_ZOHO_HOME but credentials.json (mode 0600)', async () => {
+    const secrets = secretsOf([emu], codes);
+    // Sanity: the scan knows the IMS token and both minted Zoho pairs, and the runs did print debug lines.
+    assert.ok(secrets.length >= Object.values(SECRETS).length + 1 + 1 + 4, `secrets found: ${secrets.length}`);
+    assert.ok(outputs.some(([, text]) => /\[debug /.test(text)), 'debug output was produced');
+    for (const [label, text] of outputs) scan(label, text, secrets);
+    const files = await filesUnder(home);
+    assert.ok(files.some((f) => f.endsWith(join('state', 'default.json'))), `a state file exists: ${files.join(', ')}`);
+    for (const file of files) {
+      if (file === join(home, 'credentials.json')) continue;
+      assert.doesNotMatch(file, /\.tmp$/, 'no temp file left behind');
+      scan(file, await readFile(file, 'utf8'), secrets);
+    }
+    const store = join(home, 'credentials.json');
+    assert.equal((await stat(store)).mode & 0o777, 0o600);
+    const text = await readFile(store, 'utf8');
+    assert.ok(text.includes(CONSOLE_SECRET) && text.includes('"tokens"'), 'the store holds the secrets it should');
+  });
+
+  test('a credentials store others can read is refused (exit 1, advice: chmod 600) and left as it was', async () => {
+    const store = join(home, 'credentials.json');
+    const content = await readFile(store, 'utf8');
+    const before = emu.state.counts();
+    for (const mode of [0o644, 0o640, 0o604]) {
+      await chmod(store, mode);
+      for (const argv of [['connect', '--json'], ['auth', 'status']]) {
+        const r = await runCli(argv, env());
+        assert.equal(r.exitCode, 1, `mode ${mode.toString(8)} ${argv.join(' ')}: ${r.stderr}`);
+        const text = argv.includes('--json') ? `${r.json().error.message} ${r.json().error.hint}` : r.stderr;
+        assert.match(text, /can be read by other users/);
+        assert.match(text, new RegExp(`chmod 600 ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+        scan(`mode ${mode.toString(8)}`, r.stdout + r.stderr, secretsOf([emu], codes));
+      }
+      assert.equal((await stat(store)).mode & 0o777, mode, 'aep-zoho does not change the mode itself');
+      assert.equal(await readFile(store, 'utf8'), content);
+    }
+    assert.deepEqual(emu.state.counts(), before);
+    await chmod(store, 0o600);
+    assert.equal((await runCli(['auth', 'status', '--json'], env())).exitCode, 0);
+  });
+});
