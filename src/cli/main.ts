@@ -82,7 +82,24 @@ function usageError(message: string, argv: string[]): UsageError {
     const near = commands.filter((name) => name.startsWith(words[0].slice(0, 3)) || words[0].startsWith(name.slice(0, 3)));
     return new UsageError(`Unknown command '${words[0]}'.`, { hint: `${near.length ? `Did you mean ${near.map((n) => `'aep-zoho ${n}'`).join(' or ')}? ` : ''}'aep-zoho --help' lists the commands.` });
   }
-  return new UsageError(message);
+  // The rest in one paragraph, naming the flag as it is typed, with the help that lists the options.
+  const command = words.filter((word) => known.has(word)).join(' ');
+  const help = `Run 'aep-zoho ${command ? `${command} ` : ''}--help' for its options.`;
+  const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+  const flags = unknown?.filter((name) => argv.some((arg) => arg === flag(name) || arg.startsWith(`${flag(name)}=`)));
+  if (unknown && flags?.length === unknown.length) return new UsageError(`Unknown option${flags.length > 1 ? 's' : ''} ${flags.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`, { hint: help });
+  const choice = /^Invalid values:\s*Argument: (\S+), Given: (.+), Choices: (.+)$/s.exec(message);
+  if (choice) return new UsageError(`Invalid value ${choice[2].trim()} for --${choice[1]}.`, { hint: `Use one of ${choice[3].trim()}.` });
+  if (/^Not enough non-option arguments/.test(message)) {
+    const group = registry.find((entry): entry is CommandGroup => 'subcommands' in entry && entry.command.split(' ')[0] === words[0]);
+    const def = group?.subcommands.find((sub) => sub.command.split(' ')[0] === words[1]) ?? registry.find((entry): entry is CommandDef => !('subcommands' in entry) && entry.command.split(' ')[0] === words[0]);
+    if (group && (!def || !words[1])) return new UsageError(`'aep-zoho ${group.command.split(' ')[0]}' needs a subcommand: ${group.subcommands.map((sub) => sub.command.split(' ')[0]).join(', ')}.`, { hint: help });
+    const needs = def?.command.match(/<[^>]+>/g);
+    if (def && needs) return new UsageError(`'aep-zoho ${command}' needs ${needs.join(' ')}.`, { hint: `For example: ${def.examples[0]?.[0].replace('$0', 'aep-zoho') ?? `aep-zoho ${def.command}`}. ${help}` });
+  }
+  const missing = /^Missing required arguments?: (.+)$/.exec(message)?.[1].split(', ');
+  if (missing) return new UsageError(`Missing required option${missing.length > 1 ? 's' : ''} ${missing.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`, { hint: help });
+  return new UsageError(message.replace(/\s*\n\s*/g, ' '), { hint: help });
 }
 
 function registerCommand(y: Argv<any>, def: CommandDef, parsed: Parsed): void {
