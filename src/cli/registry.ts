@@ -9,6 +9,7 @@ import dataflowList from '../commands/dataflow/list.js';
 import dataflowRuns from '../commands/dataflow/runs.js';
 import dataflowStatus from '../commands/dataflow/status.js';
 import destroy from '../commands/destroy.js';
+import doctor from '../commands/doctor.js';
 import emulator from '../commands/emulator.js';
 import explore from '../commands/explore.js';
 import init from '../commands/init.js';
@@ -29,5 +30,6 @@ export const registry: Array<CommandDef | CommandGroup> = [
   { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns] },
   { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit] },
   destroy,
+  doctor,
   emulator,
 ] as Array<CommandDef | CommandGroup>;

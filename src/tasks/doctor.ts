@@ -1,0 +1,199 @@
+// `doctor`: one screen of checks, each pass / fail / warn / skip with a fix. It keeps going after a
+// failure; checks that need a failed one are skipped. Exit 1 when any check fails.
+//
+// Only documented calls (ruling 9): an IMS token, then `GET /connectionSpecs/<zoho id>`, which
+// proves org and sandbox (an unknown sandbox answers FLOW-2100-404), tells whether Adobe still
+// offers the Zoho CRM source (ruling 6), and carries the gateway's `Date` for the clock check;
+// then the base connection and its `/test`.
+import { FLOW, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
+import { loadSettings, requireAep, requireZoho, type Settings } from '../config/settings.js';
+import type { Context } from '../core/context.js';
+import { isNotFound, isUserError } from '../core/errors.js';
+import { defaultConnectionName, findConnection } from './connect.js';
+import { openSession, type Session } from './session.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorResult {
+  profile: string;
+  sandbox?: string;
+  checks: Check[];
+  ok: boolean;
+  exitCode?: number;
+}
+
+const FIVE_MINUTES = 5 * 60 * 1000;
+
+/** Variables that make libraries print what they send, secrets included. */
+const LEAKY_VARIABLES: Array<{ name: string; leaks: (value: string) => boolean; what: string }> = [
+  { name: 'DEBUG', leaks: (v) => v.trim() !== '', what: "the 'debug' package (aio-lib-ims logs the client secret at this level; got, follow-redirects and others log request details)" },
+  { name: 'AIO_LOG_LEVEL', leaks: (v) => /^(debug|trace|verbose|silly)$/i.test(v.trim()), what: "Adobe's aio libraries (aio-lib-ims logs the client secret at debug level)" },
+  { name: 'NODE_DEBUG', leaks: (v) => v.trim() !== '', what: "Node's core modules (http, net, tls, … log connection details)" },
+];
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const fixOf = (error: unknown) => (isUserError(error) ? error.hint : undefined);
+
+export async function doctor(ctx: Context): Promise<DoctorResult> {
+  // Read first: loading aio-lib-ims removes DEBUG and AIO_LOG_LEVEL from this process.
+  const leaky = LEAKY_VARIABLES.filter((v) => v.leaks(ctx.env[v.name] ?? '')).map((v) => ({ ...v, value: ctx.env[v.name]! }));
+  const checks: Check[] = [];
+  const add = (check: Check) => (checks.push(check), check);
+  const skip = (name: string, because: string) => add({ name, status: 'skip', detail: because });
+
+  // 1. Credentials.
+  let settings: Settings | undefined;
+  try {
+    settings = await loadSettings(ctx.env, ctx.flags);
+  } catch (error) {
+    add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
+  }
+  let aepOk = false;
+  if (settings) {
+    try {
+      const aep = requireAep(settings);
+      aepOk = true;
+      add({ name: 'Adobe credentials', status: 'pass', detail: `client ${aep.clientId}, org ${aep.orgId}, scopes ${settings.aep.scopes.join(',')}` });
+    } catch (error) {
+      add({ name: 'Adobe credentials', status: 'fail', detail: message(error), fix: fixOf(error) });
+    }
+    try {
+      const zoho = requireZoho(settings);
+      add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}` });
+    } catch (error) {
+      // Only `connect` sends them; an existing base connection keeps working without them.
+      add({ name: 'Zoho credentials', status: 'warn', detail: `${message(error)} Only 'aep-zoho connect' needs them.`, fix: fixOf(error) });
+    }
+  } else {
+    skip('Adobe credentials', 'needs a valid configuration');
+    skip('Zoho credentials', 'needs a valid configuration');
+  }
+
+  // 2. IMS: always a new token, so a rotated or wrong secret shows even while a cached token lives.
+  let session: Session | undefined;
+  if (settings && aepOk) {
+    try {
+      session = await openSession(ctx, settings);
+      const token = await session.ims.refresh();
+      add({ name: 'Adobe IMS token', status: 'pass', detail: `issued by ${settings.imsUrl}, valid until ${new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ')} UTC` });
+    } catch (error) {
+      session = undefined;
+      add({ name: 'Adobe IMS token', status: 'fail', detail: message(error), fix: fixOf(error) });
+    }
+  } else {
+    skip('Adobe IMS token', 'needs the Adobe credentials');
+  }
+
+  // 3. Org and sandbox, the Zoho connection spec, and the clock, from one Platform GET.
+  let sandboxOk = false;
+  if (session) {
+    const sandbox = session.settings.sandbox;
+    const sent = ctx.now().getTime();
+    let date: string | undefined;
+    let specOffered: boolean | undefined;
+    try {
+      const response = await session.platform.request<{ items?: Array<{ name?: string }> }>({ method: 'GET', path: `${FLOW}/connectionSpecs/${ZOHO_CONNECTION_SPEC.id}` });
+      date = [response.headers.date].flat()[0];
+      specOffered = !!response.body?.items?.length;
+      sandboxOk = true;
+    } catch (error) {
+      if (isNotFound(error)) {
+        sandboxOk = true; // the sandbox answered; the spec is what is missing
+        specOffered = false;
+        // The error carries no headers: the CRM flow spec lookup (a documented GET) gives the Date.
+        const response = await session.platform.request({ method: 'GET', path: `${FLOW}/flowSpecs`, query: { property: 'name==CRMToAEP' } }).catch(() => undefined);
+        date = response && [response.headers.date].flat()[0];
+      } else {
+        add({ name: 'Org and sandbox', status: 'fail', detail: message(error), fix: fixOf(error) });
+      }
+    }
+    const received = ctx.now().getTime();
+    if (sandboxOk) {
+      add({ name: 'Org and sandbox', status: 'pass', detail: `sandbox '${sandbox}' of org ${session.settings.aep.orgId} answers at ${session.settings.platformUrl}` });
+      add(
+        specOffered
+          ? { name: 'Zoho CRM source', status: 'pass', detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered` }
+          : {
+              name: 'Zoho CRM source',
+              status: 'fail',
+              detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
+              fix: 'Existing dataflows may keep running, but no new connection can be made. Check the Sources catalog in the Experience Platform UI, or ask your Adobe account team.',
+            },
+      );
+    } else {
+      skip('Zoho CRM source', 'needs a reachable org and sandbox');
+    }
+    const serverTime = date ? Date.parse(date) : NaN;
+    if (Number.isFinite(serverTime)) {
+      // Date has whole seconds; compare with the middle of the exchange.
+      const skew = (sent + received) / 2 - serverTime;
+      const seconds = Math.round(skew / 1000);
+      const text = `this machine's clock is ${Math.abs(seconds)} s ${seconds >= 0 ? 'ahead of' : 'behind'} Adobe's`;
+      add(
+        Math.abs(skew) > FIVE_MINUTES
+          ? { name: 'Clock', status: 'warn', detail: `${text}.`, fix: 'Turn on network time (NTP): token expiry and dataflow start times (--start now) are computed from this clock.' }
+          : { name: 'Clock', status: 'pass', detail: `within ${Math.max(1, Math.abs(seconds))} s of Adobe's (Date header)` },
+      );
+    } else {
+      skip('Clock', "no Date header in the Platform's answer");
+    }
+  } else {
+    skip('Org and sandbox', 'needs an IMS token');
+    skip('Zoho CRM source', 'needs an IMS token');
+    skip('Clock', 'needs an IMS token');
+  }
+
+  // 4. The base connection: exists, and Adobe can reach Zoho CRM with it.
+  if (session && sandboxOk) {
+    const saved = (await session.state.read(session.settings.sandbox)).connection;
+    const name = saved?.name ?? defaultConnectionName(session.settings.profileName);
+    try {
+      const found = await findConnection(ctx, session, name);
+      if (!found) {
+        add(
+          saved
+            ? { name: 'Base connection', status: 'fail', detail: `The state file names base connection '${name}' (${saved.id}), but Adobe has none by that id or name (deleted outside aep-zoho?).`, fix: "Run 'aep-zoho connect' to create it again, then 'aep-zoho dataflow create' for the dataflows." }
+            : { name: 'Base connection', status: 'warn', detail: `No base connection named '${name}' in sandbox '${session.settings.sandbox}' yet.`, fix: "Run 'aep-zoho connect'." },
+        );
+      } else {
+        const ok = await session.flow.testConnection(found.id);
+        add(
+          ok
+            ? { name: 'Base connection', status: 'pass', detail: `'${name}' (${found.id}): Adobe reached Zoho CRM with it` }
+            : {
+                name: 'Base connection',
+                status: 'fail',
+                detail: `'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the connection test failed).`,
+                fix: "Get new Zoho tokens ('aep-zoho zoho token --grant-token <code> --region <dc>'), then 'aep-zoho connect --update-credentials'; a Zoho admin must also allow Adobe's IP ranges ('aep-zoho allowlist').",
+              },
+        );
+      }
+    } catch (error) {
+      add({ name: 'Base connection', status: 'fail', detail: message(error), fix: fixOf(error) });
+    }
+  } else {
+    skip('Base connection', session ? 'needs a reachable org and sandbox' : 'needs an IMS token');
+  }
+
+  // 5. Debug variables that make libraries print secrets.
+  add(
+    leaky.length
+      ? {
+          name: 'Debug logging',
+          status: 'warn',
+          detail: `${leaky.map((v) => `${v.name}=${v.value}`).join(', ')} is set: it turns on debug output in ${leaky.map((v) => v.what).join('; ')}. aep-zoho mutes aio-lib-ims and masks secrets in its own output, but other tools run from this shell may print secrets or tokens to the terminal or CI logs.`,
+          fix: `Unset ${leaky.map((v) => v.name).join(' and ')} (e.g. 'unset ${leaky.map((v) => v.name).join(' ')}'), or set ${leaky.length > 1 ? 'them' : 'it'} only for the one command you are debugging; for aep-zoho itself use --debug, which masks secrets.`,
+        }
+      : { name: 'Debug logging', status: 'pass', detail: 'none of DEBUG, AIO_LOG_LEVEL=debug, NODE_DEBUG is set' },
+  );
+
+  const ok = !checks.some((c) => c.status === 'fail');
+  return { profile: ctx.flags.profile, ...(settings ? { sandbox: settings.sandbox } : {}), checks, ok, ...(ok ? {} : { exitCode: 1 }) };
+}
