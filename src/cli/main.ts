@@ -90,6 +90,13 @@ function usageError(message: string, argv: string[]): UsageError {
   if (unknown && flags?.length === unknown.length) return new UsageError(`Unknown option${flags.length > 1 ? 's' : ''} ${flags.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`, { hint: help });
   const choice = /^Invalid values:\s*Argument: (\S+), Given: (.+), Choices: (.+)$/s.exec(message);
   if (choice) return new UsageError(`Invalid value ${choice[2].trim()} for --${choice[1]}.`, { hint: `Use one of ${choice[3].trim()}.` });
+  const groupOf = registry.find((entry): entry is CommandGroup => 'subcommands' in entry && entry.command.split(' ')[0] === words[0]);
+  if (groupOf && /^Name a subcommand/.test(message)) {
+    const subs = groupOf.subcommands.map((sub) => sub.command.split(' ')[0]);
+    const hint = `The subcommands of 'aep-zoho ${words[0]}' are ${subs.join(', ')} ('aep-zoho ${words[0]} --help' describes them).`;
+    if (words[1] && !subs.includes(words[1])) return new UsageError(`Unknown subcommand '${words[1]}' for 'aep-zoho ${words[0]}'.`, { hint });
+    return new UsageError(`'aep-zoho ${words[0]}' needs a subcommand: ${subs.join(', ')}.`, { hint });
+  }
   if (/^Not enough non-option arguments/.test(message)) {
     const group = registry.find((entry): entry is CommandGroup => 'subcommands' in entry && entry.command.split(' ')[0] === words[0]);
     const def = group?.subcommands.find((sub) => sub.command.split(' ')[0] === words[1]) ?? registry.find((entry): entry is CommandDef => !('subcommands' in entry) && entry.command.split(' ')[0] === words[0]);
