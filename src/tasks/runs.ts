@@ -47,7 +47,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
 
   await runTasks(ctx, [
     {
-      title: `Waiting for the first run of '${flow.name}'`,
+      title: `Watching the runs of '${flow.name}'`,
       task: async (_c, task) => {
         let delay = firstPoll;
         let seen = '';

@@ -52,7 +52,7 @@ describe('dataflow list, status, runs', () => {
 
     const human = await runCli(['dataflow', 'list', '--all'], env, { columns: 200 });
     assert.equal(human.exitCode, 0, human.stderr);
-    assert.match(human.stdout, new RegExp(`accounts .*Zoho CRM Accounts to AEP.*${flow.flowId}`));
+    assert.match(human.stdout, new RegExp(`accounts .*${flow.flowId} .*Zoho CRM Accounts to AEP`));
     assert.match(human.stdout, /\(other\)/);
     assert.match(human.stdout, /every .* from \d{4}-/);
     assertNoSecrets(human.stdout + human.stderr);

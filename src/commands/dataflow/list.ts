@@ -24,17 +24,17 @@ export default defineCommand<Args, FlowList>({
       return;
     }
     const [{ renderTable }, { describeSchedule }] = await Promise.all([import('../../cli/table.js'), import('../../tasks/flows.js')]);
-    const state = (s: string) => (s === 'enabled' ? ui.green(s) : s === 'missing' ? ui.red(s) : ui.yellow(s));
+    // Plain cells: renderTable measures text, and colour codes would count as width.
     const hidden = renderTable(
       ui,
-      ['Template', 'Name', 'Id', 'State', 'Schedule', 'Last run'],
+      ['Template', 'State', 'Last run', 'Schedule', 'Id', 'Name'],
       result.flows.map((f) => [
         f.template ?? (args.all ? '(other)' : ''),
-        f.name,
-        f.id,
-        state(f.state),
-        describeSchedule(f.schedule),
+        f.state,
         f.lastRun ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${f.lastRun.startedAt.slice(0, 16).replace('T', ' ')}` : ''}` : f.state === 'missing' ? '' : 'none yet',
+        describeSchedule(f.schedule),
+        f.id,
+        f.name,
       ]),
       { maxColumnWidth: 36 },
     );

@@ -37,13 +37,14 @@ export default defineCommand<Args, RunsResult>({
       ui.line('No runs yet. Follow the first one with --watch.');
       return;
     }
-    const status = (s: string) => (s === 'success' ? ui.green(s) : s === 'failed' ? ui.red(s) : ui.yellow(s));
-    renderTable(
+    // Plain cells: renderTable measures text, and colour codes would count as width.
+    const hidden = renderTable(
       ui,
-      ['Run', 'Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Errors'],
-      result.runs.map((r) => [r.id, status(r.status), r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.errors.map((e) => e.code ?? e.message).join(', ')]),
+      ['Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
+      result.runs.map((r) => [r.status, r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
       { maxColumnWidth: 36 },
     );
+    if (hidden.length) ui.line(ui.dim(`${hidden.join(', ')} not shown at this width; use --json.`));
     const failed = result.runs.filter((r) => r.errors.length).slice(0, 3);
     for (const run of failed) for (const e of run.errors) ui.line(ui.dim(`  ${run.id}: ${e.code ? `${e.code} ` : ''}${e.message}`));
     if (result.watched) {
