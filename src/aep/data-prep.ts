@@ -7,15 +7,17 @@ export interface MappingSet {
   id: string;
   name?: string;
   version: number;
+  outputSchema?: { schemaRef?: { id?: string } };
   [key: string]: unknown;
 }
 
 export class DataPrep {
   constructor(private readonly platform: Platform) {}
 
-  async findByName(name: string): Promise<MappingSet | undefined> {
-    const page = await this.platform.get<{ data?: MappingSet[] }>(`${CONVERSION}/mappingSets`, { limit: 100, start: 0, name });
-    return (page.data ?? []).find((item) => item.name === name);
+  /** Every mapping set with this name, newest first (they cannot be deleted, so old ones linger). */
+  async findByName(name: string): Promise<MappingSet[]> {
+    const page = await this.platform.get<{ data?: MappingSet[] }>(`${CONVERSION}/mappingSets`, { limit: 100, start: 0, name, orderBy: '-updatedDate' });
+    return (page.data ?? []).filter((item) => item.name === name);
   }
 
   async create(body: Record<string, unknown>): Promise<MappingSet> {

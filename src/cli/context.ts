@@ -1,4 +1,5 @@
 // Builds the real Context: the only place (with main.ts) that knows about `process`.
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { Context, GlobalFlags, Io } from '../core/context.js';
@@ -16,6 +17,8 @@ export function processIo(): Io {
 }
 
 export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal): Context {
+  // Every request in flight listens for Ctrl-C on this one signal; concurrent dataflows have many.
+  setMaxListeners(500, signal);
   const color = useColor(env, io, flags.json);
   const canPrompt = io.isTTY.stdin && io.isTTY.stderr;
 

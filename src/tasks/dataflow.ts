@@ -8,7 +8,7 @@
 // Every id and etag is saved in the state file the moment it exists; a re-run reuses by name.
 import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type ExploreColumn, type FlowResource } from '../aep/flow-service.js';
 import { Catalog, DATASET_SCHEMA_CONTENT_TYPE } from '../aep/catalog.js';
-import { DataPrep } from '../aep/data-prep.js';
+import { DataPrep, type MappingSet } from '../aep/data-prep.js';
 import { SchemaRegistry, type XdmResource } from '../aep/schema-registry.js';
 import type { ResourceRef } from '../config/state.js';
 import type { Context } from '../core/context.js';
@@ -112,6 +112,8 @@ interface Prepared {
   columns: ExploreColumn[];
   mappings: TemplateMapping[];
   skippedColumns: string[];
+  /** Mapping sets with this template's name: one is reused only if it targets the schema in use. */
+  mappingSets: MappingSet[];
   /** Sample rows (dry runs only), to show the XDM records the mapping would produce. */
   rows: Array<Record<string, unknown>>;
   /** True when the org lacks the template's standard class and a tenant class stands in. */
@@ -267,7 +269,7 @@ async function prepare(shared: Shared, loaded: LoadedTemplate, lookups: Lookups,
   const classId = template.target.schema.class;
   const fallbackWanted = !!template.target.schema.fallbackClass;
   const early = lookups.detail?.connectionId === shared.connectionId && lookups.detail.path === table.path ? lookups.detail.promise : undefined;
-  const [detail, classExists, [fieldGroup, tenantClass, schema, dataset, source, target, mappingSet, existingFlow]] = await Promise.all([
+  const [detail, classExists, [fieldGroup, tenantClass, schema, dataset, source, target, mappingSets, existingFlow]] = await Promise.all([
     early ?? session.flow.exploreTable(shared.connectionId, table.path, preview && table.canPreview),
     lookups.classExists,
     lookups.existing,
@@ -305,6 +307,7 @@ async function prepare(shared: Shared, loaded: LoadedTemplate, lookups: Lookups,
     columns,
     mappings,
     skippedColumns: [...skippedColumns],
+    mappingSets,
     rows: (detail.data ?? []).slice(0, 3),
     fallback: !classExists,
     existing: {
@@ -314,7 +317,8 @@ async function prepare(shared: Shared, loaded: LoadedTemplate, lookups: Lookups,
       dataset: dataset ? { id: dataset.id, resource: dataset } : undefined,
       sourceConnection: ref(source as FlowResource | undefined),
       targetConnection: ref(target as FlowResource | undefined),
-      mappingSet: mappingSet ? { id: mappingSet.id, resource: mappingSet } : undefined,
+      // Chosen in the mapping step, once the schema is known (see mappingStep).
+      mappingSet: undefined,
       flow: ref(existingFlow as FlowResource | undefined),
     },
   };
@@ -541,17 +545,21 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
     return target();
   };
 
-  let mappingBody: Record<string, unknown> = {};
+  let mappingBody = {} as ReturnType<typeof mappingSetBody>;
   const mappingSet = ensure('mappingSet', 'mapping set', names.mappingSet,
     () => ({ method: 'POST', path: '/data/foundation/conversion/mappingSets', body: mappingBody }),
     async (body) => {
       const made = await clients.dataPrep.create(body);
       return { id: made.id, etag: String(made.version ?? 0) };
     },
-    () => clients.dataPrep.findByName(names.mappingSet).then((r) => (r ? { id: r.id, etag: String(r.version ?? 0) } : undefined)),
+    () => clients.dataPrep.findByName(names.mappingSet).then((all) => all.find((m) => m.outputSchema?.schemaRef?.id === mappingBody.outputSchema.schemaRef.id)).then((r) => (r ? { id: r.id, etag: String(r.version ?? 0) } : undefined)),
   );
   const mappingStep = async () => {
     const s = await schemaStep();
+    // Data Prep cannot delete mapping sets, so one named like ours may target a schema that
+    // `destroy` removed: reuse only a mapping set for the schema in use.
+    const current = p.mappingSets.find((m) => m.outputSchema?.schemaRef?.id === s.id);
+    if (current && !p.existing.mappingSet) p.existing.mappingSet = { id: current.id, resource: current };
     mappingBody = mappingSetBody(names.mappingSet, s.id, mappings);
     return mappingSet();
   };

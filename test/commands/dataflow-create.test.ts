@@ -180,3 +180,25 @@ describe('dataflow create: several templates, and bad input that creates nothing
     }
   });
 });
+
+describe('dataflow create after destroy', () => {
+  test('builds again: a kept mapping set for the deleted schema is not reused', async () => {
+    const { emu, env } = await connected();
+    try {
+      const first = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+      assert.equal(first.exitCode, 0, first.stderr);
+      const destroyed = await runCli(['destroy', '--yes', '--json'], env);
+      assert.equal(destroyed.exitCode, 0, destroyed.stderr);
+      assert.equal(emu.state.mappingSets.size, 1, 'Data Prep cannot delete mapping sets');
+      await runCli(['connect', '--json'], env);
+      const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+      assert.equal(again.exitCode, 0, again.stderr);
+      const out = again.json();
+      assert.ok(out.created.includes('mappingSet'));
+      assert.notEqual(out.mappingSetId, first.json().mappingSetId);
+      assert.equal(emu.state.mappingSets.get(out.mappingSetId)!.outputSchema.schemaRef.id, out.schemaId);
+    } finally {
+      await emu.close();
+    }
+  });
+});
