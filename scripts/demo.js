@@ -54,5 +54,6 @@ await step("list the CRM's tables", ['explore']);
 await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
 await step('plan the Accounts dataflow (sends no write)', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
 await step('create the Accounts dataflow', ['dataflow', 'create', '--template', 'accounts']);
+await step('watch its first run to the end', ['dataflow', 'runs', 'accounts', '--watch']);
 await cleanup();
 process.stderr.write('\nDemo finished. Point the same commands at your real org with the steps in README.md.\n');
