@@ -5,13 +5,20 @@
 // aio-lib-ims logs its arguments, the client secret among them, through `debug` to console.log when
 // DEBUG or AIO_LOG_LEVEL ask for it. Those variables are removed before the library loads and the
 // console is muted while it runs: nothing it prints can reach stdout or stderr.
-import type { CredentialsStore } from '../config/credentials.js';
+//
+// The library retries a failed token request (5xx, 429, network errors) by resending the same
+// multipart body, a stream already consumed: the retry sends headers and no body, and hangs until
+// the server times it out (found by the fault matrix: one IMS 500 cost 90 s and then failed). Its
+// own retries are turned off here and the request is retried from scratch, with backoff, instead.
+import { createRequire } from 'node:module';import type { CredentialsStore } from '../config/credentials.js';
 import { ApiError, NetworkError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { Logger } from '../core/context.js';
 import { adobeMessage } from '../http/api-error.js';
 
 const TEN_MINUTES = 10 * 60 * 1000;
+/** Token requests, in all: the first and up to three retries (as the library meant to). */
+const ATTEMPTS = 4;
 export const LIBRARY_DEBUG_VARIABLES = ['DEBUG', 'AIO_LOG_LEVEL', 'DEBUG_DEPTH', 'DEBUG_SHOW_HIDDEN'];
 
 export interface ImsCredentials {
@@ -35,6 +42,8 @@ export class ImsAuth {
     private readonly store: CredentialsStore,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** First retry delay in ms (doubles each time); tests make it short. */
+    private readonly retryBaseMs = 500,
   ) {}
 
   private get cacheKey(): string {
@@ -75,15 +84,19 @@ export class ImsAuth {
     const ims = new Ims('prod');
     ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
     // The library returns the body as text when it is not JSON (an HTML page, a truncated answer).
-    let result: { access_token?: { token: string; expiry: number }; payload?: unknown };
-    const log = console.log;
-    console.log = () => undefined; // aio-lib-ims's debug output goes to console.log
-    try {
-      result = await ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes);
-    } catch (error) {
-      throw imsError(error as Error, this.imsUrl);
-    } finally {
-      console.log = log;
+    let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
+    for (let attempt = 1; !result; attempt++) {
+      try {
+        result = await muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes));
+      } catch (cause) {
+        const error = imsError(cause as Error, this.imsUrl);
+        const status = (error as ApiError).status;
+        const transient = error instanceof NetworkError || status === 408 || status === 429 || (status !== undefined && status >= 500);
+        if (!transient || attempt >= ATTEMPTS) throw error;
+        const delay = this.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+        this.log.debug(`IMS: retrying the token request in ${Math.round(delay)} ms (attempt ${attempt}: ${status ?? 'network error'})`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
     const info = { token: result?.access_token?.token ?? '', expiry: result?.access_token?.expiry ?? Number.NaN };
     if (!info.token || !Number.isFinite(info.expiry)) {
@@ -103,11 +116,38 @@ export class ImsAuth {
   }
 }
 
+/** Runs the library with console.log muted (its debug output goes there); nests safely. */
+let mutes = 0;
+let consoleLog = console.log;
+async function muted<T>(run: () => Promise<T>): Promise<T> {
+  if (mutes++ === 0) {
+    consoleLog = console.log;
+    console.log = () => undefined;
+  }
+  try {
+    return await run();
+  } finally {
+    if (--mutes === 0) console.log = consoleLog;
+  }
+}
+
 let library: Promise<any> | undefined;
 function loadImsLibrary(): Promise<any> {
   for (const name of LIBRARY_DEBUG_VARIABLES) delete process.env[name];
-  // src/ims.js is the Ims class alone, without the context and plugin machinery of the index.
-  library ??= import('@adobe/aio-lib-ims/src/ims.js').then((module) => module.default ?? module);
+  library ??= (async () => {
+    // src/ims.js is the Ims class alone, without the context and plugin machinery of the index.
+    const module = await import('@adobe/aio-lib-ims/src/ims.js');
+    // The networking module the library itself loads (resolved from its folder): no retries inside.
+    const requireFromIms = createRequire(import.meta.resolve('@adobe/aio-lib-ims/src/ims.js'));
+    const { HttpExponentialBackoff } = requireFromIms('@adobe/aio-lib-core-networking');
+    const backoff = HttpExponentialBackoff.prototype.exponentialBackoff;
+    if (!backoff.once) {
+      HttpExponentialBackoff.prototype.exponentialBackoff = Object.assign(function (this: unknown, url: unknown, options: unknown, retryOptions: object = {}, ...rest: unknown[]) {
+        return backoff.call(this, url, options, { ...retryOptions, maxRetries: 0 }, ...rest);
+      }, { once: true });
+    }
+    return module.default ?? module;
+  })();
   return library;
 }
 
