@@ -137,6 +137,8 @@ describe('secrets never leave the credentials store', () => {
       }
       const connect = record('bin connect wrong secret', await spawnCli(['connect', '--debug', '--json'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
       assert.equal(connect.exitCode, 1);
+      const doctor = record('bin doctor wrong secret', await spawnCli(['doctor', '--debug'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+      assert.equal(doctor.exitCode, 1, doctor.stdout + doctor.stderr);
       assert.equal(strict.state.connections.size, 0);
     } finally {
       await strict.close();
@@ -160,7 +162,7 @@ describe('secrets never leave the credentials store', () => {
     await both('templates show', ['templates', 'show', 'accounts']);
   });
 
-  test('dataflow create (+ --dry-run), and list/status/runs, destroy --dry-run, doctor where they exist', async () => {
+  test('dataflow create (+ --dry-run), dataflow list/status/runs, destroy --dry-run, doctor', async () => {
     await both('dataflow create --dry-run', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
     const [created] = await both('dataflow create', ['dataflow', 'create', '--template', 'accounts']);
     const flowId = created.json().flowId as string;
@@ -174,7 +176,7 @@ describe('secrets never leave the credentials store', () => {
       ['doctor', ['doctor']],
     ];
     for (const [name, argv] of optional) {
-      if (!help.includes(`aep-zoho ${name}`)) continue;
+      assert.ok(help.includes(`aep-zoho ${name}`), `'aep-zoho ${name}' is a command`);
       await both(name, argv);
     }
   });
