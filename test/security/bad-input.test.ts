@@ -113,6 +113,12 @@ const CASES: Case[] = [
   { name: 'init --from-console: not a Server-to-Server credential', argv: (w) => ['init', '--from-console', file('console-no-secret')(w)], exit: 2, message: /has no OAuth Server-to-Server client id and secret/, hint: /OAuth Server-to-Server/ },
   { name: 'init --org-id without @AdobeOrg', argv: ['init', '--org-id', '12345'], exit: 2, message: /'12345' does not look like an Adobe org id/, hint: /@AdobeOrg/ },
   { name: 'explore Acounts (unknown table)', argv: ['explore', 'Acounts'], exit: 2, message: /Unknown table 'Acounts'/, hint: /Did you mean 'Accounts'\?/ },
+  { name: 'templates init --table Acounts', argv: ['templates', 'init', '--table', 'Acounts'], exit: 2, message: /Unknown table 'Acounts'/, hint: /Did you mean 'Accounts'\?/ },
+  { name: 'explore --connection with an unknown id', argv: ['explore', '--connection', 'nosuch-id'], exit: 2, message: /No base connection with id 'nosuch-id' in sandbox 'prod'/, hint: /omit --connection/ },
+  { name: 'connect --aep-region xx', argv: ['connect', '--aep-region', 'xx'], exit: 2, message: /Unknown AEP region 'xx'/, hint: /va7, nld2, aus5, can2/ },
+  { name: 'dataflow status of an unknown flow', argv: ['dataflow', 'status', 'nosuch'], exit: 2, message: /No dataflow 'nosuch' in sandbox 'prod'/, hint: /dataflow list --all/ },
+  { name: 'dataflow runs --watch --timeout abc', argv: ['dataflow', 'runs', 'contacts', '--watch', '--timeout', 'abc'], exit: 2, message: /Invalid --timeout 'abc'/, hint: /90s, 30m or 2h/ },
+  { name: 'destroy without --yes and without a terminal deletes nothing', argv: ['destroy'], exit: 2, message: /needs confirmation, and there is no terminal to ask on/, hint: /--yes/ },
 
   // ---------------------------------------------------------------- configuration files (exit 1)
   { name: 'credentials.json: invalid JSON', argv: ['connect'], setup: writeStore('{ "version": 1, "profiles": {'), exit: 1, message: /credentials store at .*credentials\.json is not valid JSON/, hint: /Fix or delete the file/ },
