@@ -2,8 +2,10 @@
 // four required headers, JSON, timeouts, keep-alive, the retry policy and the error mapping.
 //
 // Retry policy (aep-api.md ruling 11): GET, DELETE and PATCH-with-If-Match are retried with capped
-// exponential backoff and jitter, honouring Retry-After; a POST never is (Adobe's creates are not
-// idempotent: the tasks look the resource up by name instead). A 401 re-authenticates once.
+// exponential backoff and jitter, honouring Retry-After; a POST is retried only after a 429 (the
+// request was refused, nothing was done), never after a timeout, reset or 5xx (Adobe's creates are
+// not idempotent: the tasks look the resource up by name instead). A 401 re-authenticates once per
+// run, and every request the old token failed is resent once with the new one.
 import got, { type Got, type OptionsInit, type Response, RequestError } from 'got';
 import { CancelledError } from '../core/errors.js';
 import type { Logger } from '../core/context.js';
@@ -53,7 +55,8 @@ export class Platform {
 
   constructor(private readonly options: PlatformOptions) {
     const base = options.retryBaseMs ?? 500;
-    let reauthenticated = false;
+    // One token refresh per run, shared by every request that was in flight with the old token.
+    let refreshed: Promise<{ token: string }> | undefined;
     this.http = got.extend({
       prefixUrl: options.baseUrl,
       responseType: 'text',
@@ -68,14 +71,15 @@ export class Platform {
       },
       retry: {
         limit: 4,
-        methods: ['GET', 'DELETE', 'PATCH', 'PUT'],
+        methods: ['GET', 'DELETE', 'PATCH', 'PUT', 'POST'],
         statusCodes: [408, 429, 500, 502, 503, 504],
         maxRetryAfter: 60_000,
         calculateDelay: ({ attemptCount, error, computedValue, retryOptions }) => {
           if (computedValue === 0) return 0;
           const method = error.options.method;
           const guarded = (method === 'PATCH' || method === 'PUT') && !!error.options.headers['if-match'];
-          if (method !== 'GET' && method !== 'DELETE' && !guarded) return 0;
+          const refused = error.response?.statusCode === 429; // throttled before anything was done
+          if (method !== 'GET' && method !== 'DELETE' && !guarded && !refused) return 0;
           const retryAfter = Number(error.response?.headers['retry-after']);
           const delay = Number.isFinite(retryAfter) && retryAfter >= 0
             ? retryAfter * 1000
@@ -97,11 +101,13 @@ export class Platform {
         afterResponse: [
           async (response, retryWithMergedOptions) => {
             options.log.debug(`← ${response.statusCode} ${response.request.options.method} ${response.url.replace(options.baseUrl, '')} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`);
-            if (response.statusCode === 401 && !reauthenticated) {
-              // The gateway rejected the token before any service ran, so even a POST is safe to resend.
-              reauthenticated = true;
-              const { token } = await options.auth.refresh();
-              return retryWithMergedOptions({ headers: { authorization: `Bearer ${token}` } });
+            const context = response.request.options.context as { reauthenticated?: boolean };
+            if (response.statusCode === 401 && !context.reauthenticated) {
+              // The gateway rejected the token before any service ran, so even a POST is safe to
+              // resend; concurrent requests that failed with the same old token share one refresh.
+              refreshed ??= options.auth.refresh();
+              const { token } = await refreshed;
+              return retryWithMergedOptions({ headers: { authorization: `Bearer ${token}` }, context: { reauthenticated: true } });
             }
             return response;
           },
