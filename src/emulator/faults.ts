@@ -76,9 +76,9 @@ export class Faults {
     return this;
   }
 
-  /** Rejects every token issued up to now (a token that expired mid-run). */
+  /** Rejects every token issued before now (a token that expired mid-run); new ones work. */
   expireTokens(): void {
-    this.tokensIssuedBefore = this.now() + 1;
+    this.tokensIssuedBefore = this.now();
   }
 
   /** True when the gateway must treat a token with this `created_at` (ms) as expired. */
