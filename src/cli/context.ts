@@ -67,7 +67,7 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     ask,
     confirm: async (question, flagHint) => {
       if (flags.yes) return true;
-      if (!canPrompt) throw new UsageError(`${question} needs confirmation, and there is no terminal to ask on.`, { hint: `Pass ${flagHint} to confirm.` });
+      if (!canPrompt) throw new UsageError(`Confirmation needed, and there is no terminal to ask on: ${question.replace(/\?\s*$/, '')}.`, { hint: `Pass ${flagHint} to confirm.` });
       return /^y(es)?$/i.test(await ask(`${question} [y/N] `));
     },
   };

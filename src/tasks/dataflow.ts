@@ -6,6 +6,7 @@
 //   2. create what is missing as a dependency graph: each resource waits only for what it needs,
 //      so the chain (field group → schema → dataset → target connection → flow) sets the wall time.
 // Every id and etag is saved in the state file the moment it exists; a re-run reuses by name.
+import { closest, distance } from 'fastest-levenshtein';
 import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type ExploreColumn, type FlowResource } from '../aep/flow-service.js';
 import { Catalog, DATASET_SCHEMA_CONTENT_TYPE } from '../aep/catalog.js';
 import { DataPrep, type MappingSet } from '../aep/data-prep.js';
@@ -173,7 +174,13 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       title: `Check ${templates.length === 1 ? 'the template' : `${templates.length} templates`} against the tables`,
       task: async (_ctx, task) => {
         await Promise.all(templates.map(async (loaded) => prepared.set(loaded.template.name, await prepare(shared, loaded, early.get(loaded.template.name)!, options.dryRun))));
-        const skipped = [...prepared.values()].flatMap((p) => p.skippedColumns.map((c) => `${p.template.name}: ${c}`));
+        const skipped = [...prepared.values()].flatMap((p) =>
+          p.skippedColumns.map((c) => {
+            // A typo looks like a hidden field: name the closest column so the user can tell.
+            const near = closest(c, p.columns.map((col) => col.name));
+            return `${p.template.name}: ${c}${near && distance(near.toLowerCase(), c.toLowerCase()) <= 2 ? ` (did you mean ${near}?)` : ''}`;
+          }),
+        );
         for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
         task.title = `Checked ${templates.map((t) => t.template.name).join(', ')}${skipped.length ? ` (${skipped.length} column(s) skipped)` : ''}`;
       },

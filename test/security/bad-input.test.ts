@@ -118,7 +118,7 @@ const CASES: Case[] = [
   { name: 'connect --aep-region xx', argv: ['connect', '--aep-region', 'xx'], exit: 2, message: /Unknown AEP region 'xx'/, hint: /va7, nld2, aus5, can2/ },
   { name: 'dataflow status of an unknown flow', argv: ['dataflow', 'status', 'nosuch'], exit: 2, message: /No dataflow 'nosuch' in sandbox 'prod'/, hint: /dataflow list --all/ },
   { name: 'dataflow runs --watch --timeout abc', argv: ['dataflow', 'runs', 'contacts', '--watch', '--timeout', 'abc'], exit: 2, message: /Invalid --timeout 'abc'/, hint: /90s, 30m or 2h/ },
-  { name: 'destroy without --yes and without a terminal deletes nothing', argv: ['destroy'], exit: 2, message: /needs confirmation, and there is no terminal to ask on/, hint: /--yes/ },
+  { name: 'destroy without --yes and without a terminal deletes nothing', argv: ['destroy'], exit: 2, message: /Confirmation needed, and there is no terminal to ask on: /, hint: /--yes/ },
 
   // ---------------------------------------------------------------- configuration files (exit 1)
   { name: 'credentials.json: invalid JSON', argv: ['connect'], setup: writeStore('{ "version": 1, "profiles": {'), exit: 1, message: /credentials store at .*credentials\.json is not valid JSON/, hint: /Fix or delete the file/ },
