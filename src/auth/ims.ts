@@ -10,7 +10,8 @@
 // multipart body, a stream already consumed: the retry sends headers and no body, and hangs until
 // the server times it out (found by the fault matrix: one IMS 500 cost 90 s and then failed). Its
 // own retries are turned off here and the request is retried from scratch, with backoff, instead.
-import { createRequire } from 'node:module';import type { CredentialsStore } from '../config/credentials.js';
+import { createRequire } from 'node:module';
+import type { CredentialsStore } from '../config/credentials.js';
 import { ApiError, NetworkError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { Logger } from '../core/context.js';
