@@ -12,6 +12,9 @@ import type { Logger } from '../core/context.js';
 import { redact } from '../core/redact.js';
 import { apiError, networkError } from './api-error.js';
 
+/** The most one request waits between its retries, in all (Retry-After included). */
+const MAX_RETRY_WAIT_MS = 90_000;
+
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface PlatformRequest {
@@ -74,16 +77,20 @@ export class Platform {
         methods: ['GET', 'DELETE', 'PATCH', 'PUT', 'POST'],
         statusCodes: [408, 429, 500, 502, 503, 504],
         maxRetryAfter: 60_000,
-        calculateDelay: ({ attemptCount, error, computedValue, retryOptions }) => {
+        calculateDelay: ({ attemptCount, error, computedValue, retryOptions, retryAfter }) => {
           if (computedValue === 0) return 0;
           const method = error.options.method;
           const guarded = (method === 'PATCH' || method === 'PUT') && !!error.options.headers['if-match'];
           const refused = error.response?.statusCode === 429; // throttled before anything was done
           if (method !== 'GET' && method !== 'DELETE' && !guarded && !refused) return 0;
-          const retryAfter = Number(error.response?.headers['retry-after']);
-          const delay = Number.isFinite(retryAfter) && retryAfter >= 0
-            ? retryAfter * 1000
+          // got has parsed Retry-After (seconds or an HTTP date) into ms.
+          const delay = retryAfter !== undefined && Number.isFinite(retryAfter) && retryAfter >= 0
+            ? Math.max(retryAfter, 1) // 0 would mean "do not retry" to got
             : Math.min(base * 2 ** (attemptCount - 1), retryOptions.backoffLimit) * (0.5 + Math.random() / 2);
+          // Bounded in total as well as in count: a request never waits more than MAX_RETRY_WAIT_MS.
+          const context = error.options.context as { retryWaitMs?: number };
+          if ((context.retryWaitMs ?? 0) + delay > MAX_RETRY_WAIT_MS) return 0;
+          context.retryWaitMs = (context.retryWaitMs ?? 0) + delay;
           options.log.debug(`retrying ${method} ${error.options.url?.toString().replace(options.baseUrl, '')} in ${Math.round(delay)} ms (attempt ${attemptCount}: ${error.response?.statusCode ?? error.code})`);
           return delay;
         },
