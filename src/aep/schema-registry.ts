@@ -45,13 +45,18 @@ export class SchemaRegistry {
     return (await this.platform.request<XdmResource>({ method: 'POST', path: `${SCHEMA_REGISTRY}/tenant/${kind}`, body })).body;
   }
 
+  /** The schema's descriptors, full objects. */
   async descriptors(schemaId: string): Promise<Array<Record<string, unknown>>> {
-    const page = await this.platform.get<{ results?: Array<Record<string, unknown>> } | Array<Record<string, unknown>>>(
+    type Descriptor = Record<string, unknown>;
+    const page = await this.platform.get<{ results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]>>(
       `${SCHEMA_REGISTRY}/tenant/descriptors`,
       { property: `xdm:sourceSchema==${schemaId}` },
       { accept: 'application/vnd.adobe.xdm+json' },
     );
-    return Array.isArray(page) ? page : page.results ?? [];
+    if (Array.isArray(page)) return page;
+    if (Array.isArray(page.results)) return page.results;
+    // The documented shape for this Accept: the descriptors grouped by their @type.
+    return Object.values(page ?? {}).flatMap((group) => (Array.isArray(group) ? group.filter((d): d is Descriptor => !!d && typeof d === 'object') : []));
   }
 
   async delete(kind: RegistryKind | 'descriptors', id: string): Promise<void> {

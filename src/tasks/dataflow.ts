@@ -461,13 +461,20 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
   };
 
   let identityBody: Record<string, unknown> = {};
+  /** Descriptors have no name: this schema's identity descriptor is the one on the same property. */
+  const findIdentity = async (schemaId: string) => {
+    const found = (await clients.registry.descriptors(schemaId)).find(
+      (d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === schemaId && d['xdm:sourceProperty'] === identityBody['xdm:sourceProperty'],
+    );
+    return found ? { id: String(found['@id']), etag: undefined } : undefined;
+  };
   const descriptor = ensure('descriptor', 'identity descriptor', `${template.identity?.namespace} on ${template.identity?.destination}`,
     () => ({ method: 'POST', path: '/data/foundation/schemaregistry/tenant/descriptors', body: identityBody }),
     async (body) => {
       const made = await clients.registry.create('descriptors', body);
       return { id: String(made['@id'] ?? made.$id ?? ''), etag: undefined };
     },
-    async () => undefined,
+    () => findIdentity(String(identityBody['xdm:sourceSchema'])),
   );
   const descriptorStep = async () => {
     if (!template.identity) return undefined;
@@ -483,9 +490,8 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
     };
     if (p.existing.schema && !dryRun) {
       // A reused schema may already carry it: never add a second identity descriptor.
-      const existing = await clients.registry.descriptors(schemaId);
-      const found = existing.find((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceProperty'] === identityBody['xdm:sourceProperty']);
-      if (found) p.existing.descriptor = { id: String(found['@id']) };
+      const found = await findIdentity(schemaId);
+      if (found) p.existing.descriptor = { id: found.id };
     }
     return descriptor();
   };
