@@ -97,6 +97,8 @@ export function resourceNames(template: Template, profile: string) {
 const mappingColumns = (m: TemplateMapping) => (m.source ? [m.source.split('.')[0]] : m.columns ?? []);
 
 interface Shared {
+  /** Creates started (awaited before a failure is reported), and whether a step has failed. */
+  writes: { halted: boolean; inFlight: Set<Promise<unknown>> };
   session: Session;
   connectionId: string;
   tables: TableRef[];
@@ -139,7 +141,8 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const startTime = options.schedule?.startTime ?? Math.floor(ctx.now().getTime() / 1000);
   const schedules = new Map(templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
 
-  const shared = {} as Shared;
+  const writes: Shared['writes'] = { halted: false, inFlight: new Set() };
+  const shared = { writes } as Shared;
   const early = new Map<string, Lookups>();
   const prepared = new Map<string, Prepared>();
   const results: DataflowResult[] = [];
@@ -200,7 +203,17 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
 
   const build: Array<Task<object>> =
     buildTasks.length === 1 ? buildTasks : [{ title: `${options.dryRun ? 'Plan' : 'Build'} ${buildTasks.length} dataflows`, task: (_c, task) => task.newListr(buildTasks, { concurrent: Math.max(1, options.concurrency ?? 10), exitOnError: true }) }];
-  await runTasks(ctx, [...lookupTasks, ...build], {});
+  try {
+    await runTasks(ctx, [...lookupTasks, ...build], {});
+  } catch (error) {
+    // listr stops at the first failure but cannot stop the steps running alongside it: let those
+    // finish and save their ids, and start no new create, so nothing happens after we return
+    // (found by the fault tests: a refused create left the rest of the graph creating in the
+    // background, racing the user's re-run into duplicates).
+    writes.halted = true;
+    await Promise.all(writes.inFlight);
+    throw error;
+  }
   if (options.dryRun) {
     const tenants = (path: string) => path.replace(TENANT_PLACEHOLDER, `_${shared.tenantId}`);
     const preview = templates.map(({ template }) => {
@@ -362,8 +375,9 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
   /** Reuse what exists, else create once (adopting a create whose answer was lost), and record it. */
   const ensure = <T extends { id: string; etag?: string }>(kind: Kind, label: string, name: string, request: () => { method: string; path: string; body: Record<string, unknown> }, create: (body: Record<string, unknown>) => Promise<T>, lookup: () => Promise<T | undefined>) => {
     let memo: Promise<{ id: string; etag?: string; reused: boolean }> | undefined;
-    return () =>
-      (memo ??= (async () => {
+    return () => {
+      memo ??= (async () => {
+        if (shared.writes.halted) throw new UserError(`Not started: another step of this run failed (${label}).`);
         const existing = p.existing[kind];
         if (existing) {
           reused.push(kind);
@@ -380,7 +394,10 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
         created.push(kind);
         await save(kind, { id: value.id, name, etag: value.etag, created: true });
         return { id: value.id, etag: value.etag, reused: false };
-      })());
+      })();
+      shared.writes.inFlight.add(memo.catch(() => undefined));
+      return memo;
+    };
   };
 
   const fieldType = (m: TemplateMapping): Record<string, unknown> => {
