@@ -1,4 +1,6 @@
 // Test helper: an in-process emulator plus what a test needs to talk to it or point the CLI at it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions, type Fault } from '../../src/emulator/server.js';
 
 export type { Emulator } from '../../src/emulator/server.js';
@@ -68,4 +70,61 @@ export type MatrixFault = keyof typeof MATRIX_FAULTS;
 /** Injects one of the matrix faults at the k-th request the emulator receives (1-based, all requests). */
 export function faultAt(emu: Emulator, k: number, kind: MatrixFault): void {
   emu.faults.add({ at: k, fault: MATRIX_FAULTS[kind], label: kind });
+}
+
+/**
+ * What `connect` + `dataflow create --template accounts` must leave, whatever failed on the way:
+ * exactly one of each resource, every link in place, and a state file naming exactly those.
+ * Returns the problems found (none: converged).
+ */
+export async function convergence(emu: Emulator, home: string): Promise<string[]> {
+  const problems: string[] = [];
+  const s = emu.state;
+  const expected: Record<string, number> = { connections: 1, sourceConnections: 1, targetConnections: 1, flows: 1, dataSets: 1, schemas: 1, fieldGroups: 1, mappingSets: 1, classes: 0, descriptors: 0 };
+  const counts = s.counts();
+  for (const [kind, n] of Object.entries(expected)) if (counts[kind] !== n) problems.push(`${counts[kind]} ${kind}, expected ${n}`);
+  if (problems.length) return problems;
+
+  const [connection] = s.connections.all();
+  const [source] = s.sourceConnections.all();
+  const [target] = s.targetConnections.all();
+  const [flow] = s.flows.all();
+  const [dataset] = s.dataSets.all();
+  const [schema] = s.schemas.all();
+  const [fieldGroup] = s.fieldGroups.all();
+  const [mappingSet] = s.mappingSets.all();
+  const link = (ok: boolean, what: string) => ok || problems.push(what);
+  link(source.baseConnectionId === connection.id, 'source connection not on the base connection');
+  link(JSON.stringify(flow.sourceConnectionIds) === JSON.stringify([source.id]), 'flow does not use the source connection');
+  link(JSON.stringify(flow.targetConnectionIds) === JSON.stringify([target.id]), 'flow does not use the target connection');
+  link(target.params?.dataSetId === dataset.id, 'target connection not on the dataset');
+  link(target.data?.schema?.id === schema.$id, 'target connection not on the schema');
+  link(dataset.schemaRef?.id === schema.$id, 'dataset not on the schema');
+  link(flow.transformations?.find((t: any) => t.name === 'Mapping')?.params?.mappingId === mappingSet.id, 'flow does not use the mapping set');
+  link(mappingSet.outputSchema?.schemaRef?.id === schema.$id, 'mapping set not on the schema');
+  link((schema.allOf ?? []).some((r: any) => r.$ref === fieldGroup.$id), 'schema does not include the field group');
+
+  let file: any;
+  try {
+    file = JSON.parse(await readFile(join(home, 'state', 'default.json'), 'utf8'));
+  } catch (error) {
+    return [...problems, `state file: ${(error as Error).message}`];
+  }
+  const state = file.sandboxes?.prod ?? {};
+  link(state.connection?.id === connection.id, `state connection ${state.connection?.id} ≠ ${connection.id}`);
+  if (state.tables) link(state.tables.connectionId === connection.id, 'state table listing is for another connection');
+  const saved = state.dataflows?.accounts ?? {};
+  const want: Record<string, string> = {
+    fieldGroup: fieldGroup.$id,
+    schema: schema.$id,
+    dataset: dataset.id,
+    sourceConnection: source.id,
+    targetConnection: target.id,
+    mappingSet: mappingSet.id,
+    flow: flow.id,
+  };
+  link(JSON.stringify(Object.keys(saved).sort()) === JSON.stringify(Object.keys(want).sort()), `state names ${Object.keys(saved).sort().join(',')}`);
+  for (const [kind, id] of Object.entries(want)) link(saved[kind]?.id === id, `state ${kind} ${saved[kind]?.id} ≠ ${id}`);
+  link(Object.keys(file.sandboxes ?? {}).join() === 'prod', 'state holds other sandboxes');
+  return problems;
 }
