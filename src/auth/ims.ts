@@ -12,7 +12,7 @@
 // own retries are turned off here and the request is retried from scratch, with backoff, instead.
 import { createRequire } from 'node:module';
 import type { CredentialsStore } from '../config/credentials.js';
-import { ApiError, NetworkError } from '../core/errors.js';
+import { ApiError, CancelledError, NetworkError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { Logger } from '../core/context.js';
 import { adobeMessage } from '../http/api-error.js';
@@ -45,6 +45,8 @@ export class ImsAuth {
     private readonly now: () => number = Date.now,
     /** First retry delay in ms (doubles each time); tests make it short. */
     private readonly retryBaseMs = 500,
+    /** Ctrl-C: the library takes no signal, so a token request is abandoned rather than awaited. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   private get cacheKey(): string {
@@ -88,15 +90,16 @@ export class ImsAuth {
     let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
     for (let attempt = 1; !result; attempt++) {
       try {
-        result = await muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes));
+        result = await abortable(muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)), this.signal);
       } catch (cause) {
+        if (cause instanceof CancelledError) throw cause;
         const error = imsError(cause as Error, this.imsUrl);
         const status = (error as ApiError).status;
         const transient = error instanceof NetworkError || status === 408 || status === 429 || (status !== undefined && status >= 500);
         if (!transient || attempt >= ATTEMPTS) throw error;
         const delay = this.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
         this.log.debug(`IMS: retrying the token request in ${Math.round(delay)} ms (attempt ${attempt}: ${status ?? 'network error'})`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await abortable(new Promise((resolve) => setTimeout(resolve, delay)), this.signal);
       }
     }
     const info = { token: result?.access_token?.token ?? '', expiry: result?.access_token?.expiry ?? Number.NaN };
@@ -115,6 +118,17 @@ export class ImsAuth {
     await this.store.saveToken(this.cacheKey, info);
     return { ...info, cached: false };
   }
+}
+
+/** Settles with the promise, or rejects with CancelledError as soon as the signal aborts. */
+function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Runs the library with console.log muted (its debug output goes there); nests safely. */
