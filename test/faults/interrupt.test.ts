@@ -40,24 +40,7 @@ async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'befo
     const env = cliEnv(emu.env, home);
     assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
 
-    const outcome = await new Promise<Outcome>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, 'dataflow', 'create', '--template', 'accounts'], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      let signalledAt = 0;
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.stdout.resume();
-      child.on('error', reject);
-      child.on('close', (exitCode, sig) => resolve({ exitCode, signal: sig, stderr, exitMs: signalledAt ? Date.now() - signalledAt : -1 }));
-      emu.faults.add({
-        method: 'POST',
-        path,
-        fault: { kind: 'delay', ms: HOLD_MS, handle },
-        onFire: () => {
-          signalledAt = Date.now();
-          child.kill(signal);
-        },
-      });
-    });
+    const outcome = await interrupted(emu, ['dataflow', 'create', '--template', 'accounts'], env, signal, { method: 'POST', path, handle });
 
     const where = `${signal} at POST ${path.split('/').pop()} (${handle} handling)`;
     assert.equal(emu.faults.fired.length, 1, `${where}: the request was reached`);
@@ -74,6 +57,45 @@ async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'befo
     await emu.close();
   }
 }
+
+/** Spawns the binary and sends `signal` when the emulator receives the request a fault rule matches. */
+function interrupted(emu: Awaited<ReturnType<typeof emulator>>, argv: string[], env: Record<string, string | undefined>, signal: NodeJS.Signals, rule: { method?: string; path: string; handle: 'before' | 'after' }): Promise<Outcome> {
+  return new Promise<Outcome>((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let signalledAt = 0;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('close', (exitCode, sig) => resolve({ exitCode, signal: sig, stderr, exitMs: signalledAt ? Date.now() - signalledAt : -1 }));
+    emu.faults.add({
+      method: rule.method,
+      path: rule.path,
+      fault: { kind: 'delay', ms: HOLD_MS, handle: rule.handle },
+      onFire: () => {
+        signalledAt = Date.now();
+        child.kill(signal);
+      },
+    });
+  });
+}
+
+describe('interrupting connect while IMS holds the token request (real binary)', () => {
+  test('SIGINT: exit 130 at once (the IMS library takes no signal), and a re-run converges', async () => {
+    const emu = await emulator();
+    try {
+      const home = await tempHome();
+      const env = cliEnv(emu.env, home);
+      const outcome = await interrupted(emu, ['connect'], env, 'SIGINT', { path: '/ims/', handle: 'before' });
+      assert.equal(outcome.exitCode, 130, outcome.stderr);
+      assert.ok(outcome.exitMs < 5000, `exited ${outcome.exitMs} ms after the signal`);
+      for (const argv of [['connect'], ['dataflow', 'create', '--template', 'accounts']]) assert.equal((await runCli(argv, env)).exitCode, 0);
+      assert.deepEqual(await convergence(emu, home), []);
+    } finally {
+      await emu.close();
+    }
+  });
+});
 
 describe('interrupting dataflow create (real binary)', () => {
   const cases = CREATES.flatMap((path) => [
