@@ -118,7 +118,7 @@ export async function destroy(ctx: Context, options: { dryRun: boolean }): Promi
 
   if (doomed.length) {
     const ok = await ctx.confirm(`Delete ${doomed.length} resource(s) that profile '${profile}' created in sandbox '${sandbox}'?`, '--yes');
-    if (!ok) throw new CancelledError('destroy cancelled: nothing was deleted.');
+    if (!ok) throw new CancelledError('destroy cancelled: nothing was deleted.', 'Run it again and answer y, or pass --yes.');
   }
 
   const deleted: DestroyItem[] = [];
