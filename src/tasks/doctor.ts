@@ -187,7 +187,8 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     leaky.length
       ? {
           name: 'Debug logging',
-          status: 'warn',
+          // A failure, not a warning: in CI these variables put secrets into build logs.
+          status: 'fail',
           detail: `${leaky.map((v) => `${v.name}=${v.value}`).join(', ')} is set: it turns on debug output in ${leaky.map((v) => v.what).join('; ')}. aep-zoho mutes aio-lib-ims and masks secrets in its own output, but other tools run from this shell may print secrets or tokens to the terminal or CI logs.`,
           fix: `Unset ${leaky.map((v) => v.name).join(' and ')} (e.g. 'unset ${leaky.map((v) => v.name).join(' ')}'), or set ${leaky.length > 1 ? 'them' : 'it'} only for the one command you are debugging; for aep-zoho itself use --debug, which masks secrets.`,
         }

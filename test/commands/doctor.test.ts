@@ -92,14 +92,14 @@ describe('doctor', () => {
     }
   });
 
-  test('DEBUG=* and missing Zoho credentials are warnings; missing Adobe credentials fail', async () => {
+  test('DEBUG=* fails, missing Zoho credentials are a warning, missing Adobe credentials fail', async () => {
     const emu = await emulator();
     try {
       const home = await tempHome();
       const warned = await doctor(cliEnv(emu.env, home, { DEBUG: '*', NODE_DEBUG: 'http', ZOHO_REFRESH_TOKEN: undefined }));
-      assert.equal(warned.r.exitCode, 0, warned.r.stderr);
+      assert.equal(warned.r.exitCode, 1, warned.r.stderr);
       const debug = warned.check('Debug logging');
-      assert.equal(debug.status, 'warn');
+      assert.equal(debug.status, 'fail');
       assert.match(debug.detail, /DEBUG=\*, NODE_DEBUG=http/);
       assert.match(debug.detail, /other tools/);
       assert.match(debug.fix, /unset DEBUG NODE_DEBUG/);
