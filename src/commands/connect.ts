@@ -5,7 +5,7 @@ import { printPlan, type PlanStep } from '../core/plan.js';
 
 type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] } }) | { plan: PlanStep[] };
 
-export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string }, Result>({
+export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string; debug?: boolean }, Result>({
   command: 'connect',
   describe: 'Create, or find and reuse, the Zoho CRM base connection in Adobe Experience Platform',
   examples: [
@@ -27,8 +27,8 @@ export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun
     const result = await connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun });
     return region && !('plan' in result) ? { ...result, allowlist: { region, ranges: ALLOWLIST[region].ranges } } : result;
   },
-  human(result, ui) {
-    if ('plan' in result) return printPlan(result.plan, ui);
+  human(result, ui, args) {
+    if ('plan' in result) return printPlan(result.plan, ui, args.debug);
     ui.line(`${result.created ? ui.green('Created') : 'Reused'} base connection ${ui.bold(result.name)} (${result.connectionId}) in sandbox ${result.sandbox}.`);
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
     if (result.allowlist) {

@@ -2,7 +2,7 @@
 import type { Ui } from './command.js';
 
 export interface PlanStep {
-  action: 'create' | 'reuse' | 'update' | 'delete' | 'skip';
+  action: 'create' | 'reuse' | 'delete';
   resource: string;
   name: string;
   id?: string;
@@ -12,10 +12,11 @@ export interface PlanStep {
 
 export function printPlan(plan: PlanStep[], ui: Ui, showRequests = false): void {
   for (const step of plan) {
-    const action = step.action === 'create' ? ui.green(step.action) : step.action === 'delete' ? ui.red(step.action) : step.action;
-    ui.line(`  ${action.padEnd(step.action === 'reuse' || step.action === 'skip' ? 7 : 7 + (action.length - step.action.length))} ${step.resource} ${ui.bold(step.name)}${step.id ? ui.dim(` (${step.id})`) : ''}${step.note ? ui.dim(` — ${step.note}`) : ''}`);
+    const padded = step.action.padEnd(7);
+    const action = step.action === 'create' ? ui.green(padded) : step.action === 'delete' ? ui.red(padded) : padded;
+    ui.line(`  ${action} ${step.resource} ${ui.bold(step.name)}${step.id ? ui.dim(` (${step.id})`) : ''}${step.note ? ui.dim(` — ${step.note}`) : ''}`);
     if (showRequests && step.request) ui.line(ui.dim(`          ${step.request.method} ${step.request.path}${step.request.body ? ` ${JSON.stringify(step.request.body)}` : ''}`));
   }
-  const changes = plan.filter((step) => step.action !== 'reuse' && step.action !== 'skip').length;
+  const changes = plan.filter((step) => step.action !== 'reuse' || step.request).length;
   ui.line(changes ? `Plan: ${changes} change(s). Dry run: nothing was sent.` : 'No changes: everything already exists. Dry run: nothing was sent.');
 }

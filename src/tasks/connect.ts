@@ -108,12 +108,17 @@ export async function connect(ctx: Context, options: ConnectOptions, settings?: 
   if (options.dryRun) {
     const run = await runTasks(ctx, tasks, { created: false, updated: false, tested: false } as Run);
     const body = zohoConnectionBody(name, params);
+    // The contract's actions are create, reuse and delete: a credential rotation is a reuse with a PATCH.
+    const rotate = run.existing && options.updateCredentials;
     const plan: PlanStep[] = run.existing
-      ? [{ action: 'reuse', resource: 'base connection', name, id: run.existing.id }]
+      ? [{
+          action: 'reuse',
+          resource: 'base connection',
+          name,
+          id: run.existing.id,
+          ...(rotate ? { note: 'its Zoho credentials would be replaced', request: { method: 'PATCH', path: `/data/foundation/flowservice/connections/${run.existing.id}`, body: redactValue(credentialsPatch(params)) } } : {}),
+        }]
       : [{ action: 'create', resource: 'base connection', name, request: { method: 'POST', path: '/data/foundation/flowservice/connections', body: redactValue(body) } }];
-    if (run.existing && options.updateCredentials) {
-      plan.push({ action: 'update', resource: 'base connection credentials', name, id: run.existing.id, request: { method: 'PATCH', path: `/data/foundation/flowservice/connections/${run.existing.id}`, body: redactValue(credentialsPatch(params)) } });
-    }
     return { plan };
   }
 
