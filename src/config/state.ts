@@ -30,6 +30,8 @@ interface StateFile {
 export class StateStore {
   readonly path: string;
   private queue: Promise<void> = Promise.resolve();
+  /** Read once per run; every update goes through this copy and the serialised queue. */
+  private file?: Promise<StateFile | undefined>;
 
   constructor(home: string, profile: string) {
     this.path = join(home, 'state', `${profile}.json`);
@@ -37,33 +39,51 @@ export class StateStore {
 
   async read(sandbox: string): Promise<SandboxState> {
     const file = await this.load();
-    return file?.sandboxes?.[sandbox] ?? {};
+    return structuredClone(file?.sandboxes?.[sandbox] ?? {});
   }
 
   /** The file, or undefined when there is none; a damaged structure is a UserError naming the JSON path. */
-  private async load(): Promise<StateFile | undefined> {
-    const file = await readJsonFile<StateFile>(this.path, 'state file');
-    const problem = file && shapeProblem(file);
-    if (problem) {
-      throw new UserError(`The state file at ${this.path} is damaged: ${problem}.`, {
-        hint: 'Delete the file (it holds no secrets, only ids: the next command finds what aep-zoho made by name and rewrites it), or fix that entry.',
-      });
-    }
-    return file;
+  private load(): Promise<StateFile | undefined> {
+    this.file ??= readJsonFile<StateFile>(this.path, 'state file').then((file) => {
+      const problem = file && shapeProblem(file);
+      if (problem) {
+        throw new UserError(`The state file at ${this.path} is damaged: ${problem}.`, {
+          hint: 'Delete the file (it holds no secrets, only ids: the next command finds what aep-zoho made by name and rewrites it), or fix that entry.',
+        });
+      }
+      return file;
+    });
+    return this.file;
   }
 
-  /** Serialised read-modify-write, so concurrent tasks never lose each other's updates. */
+  /** Serialised read-modify-write, so concurrent tasks never lose each other's updates; no write when nothing changed. */
   update(sandbox: string, change: (state: SandboxState) => void): Promise<void> {
     const run = this.queue.then(async () => {
-      const file = (await this.load()) ?? { version: 1, sandboxes: {} };
+      const file = (await this.load()) ?? { version: 1 as const, sandboxes: {} };
       file.sandboxes ??= {};
       const current = file.sandboxes[sandbox] ?? {};
+      const before = JSON.stringify(current);
       change(current);
       file.sandboxes[sandbox] = current;
-      await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
+      this.file = Promise.resolve(file);
+      if (JSON.stringify(current) !== before) await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Records a resource (the base connection, or one of a template's). A re-run that reuses what
+   * this profile made keeps its `created` mark, so `destroy` still knows it is ours.
+   */
+  record(sandbox: string, where: { template?: string; kind: string }, ref: ResourceRef): Promise<void> {
+    return this.update(sandbox, (state) => {
+      const holder: Record<string, ResourceRef | undefined> = where.template ? ((state.dataflows ??= {})[where.template] ??= {}) : (state as Record<string, ResourceRef | undefined>);
+      const previous = holder[where.kind];
+      const created = ref.created || (previous?.id === ref.id && previous?.created) || undefined;
+      holder[where.kind] = { ...ref, ...(created ? { created: true } : { created: undefined }) };
+      if (!holder[where.kind]!.created) delete holder[where.kind]!.created;
+    });
   }
 }
 

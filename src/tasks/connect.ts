@@ -131,7 +131,7 @@ export async function connect(ctx: Context, options: ConnectOptions, settings?: 
         run.connectionId = made.id;
         run.etag = made.etag;
         run.created = made.created;
-        await state.update(sandbox, (s) => (s.connection = { id: made.id, name, etag: made.etag, created: made.created || s.connection?.created }));
+        await state.record(sandbox, { kind: 'connection' }, { id: made.id, name, etag: made.etag, created: made.created });
         task.title = `Created base connection '${name}' (${made.id})`;
       },
     },
@@ -151,9 +151,7 @@ export async function connect(ctx: Context, options: ConnectOptions, settings?: 
         const [current, ok] = await Promise.all([flow.get('connections', run.connectionId), flow.testConnection(run.connectionId)]);
         if (!current) throw new UserError(`The base connection ${run.connectionId} disappeared while aep-zoho was verifying it.`, { hint: "Re-run 'aep-zoho connect'." });
         run.etag = current.etag;
-        await state.update(sandbox, (s) => {
-          s.connection = { id: current.id, name, etag: current.etag, created: run.created || (s.connection?.id === current.id && !!s.connection?.created) };
-        });
+        await state.record(sandbox, { kind: 'connection' }, { id: current.id, name, etag: current.etag, created: run.created });
         if (!ok) {
           throw new UserError(`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`, {
             hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token --grant-token <code> --region <dc>', then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",

@@ -365,12 +365,7 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
   const mappings = p.mappings.map((m) => ({ ...m, destination: destination(m.destination) }));
   const tenantFields = mappings.filter((m) => m.destination.startsWith(`${tenantNs}.`));
 
-  const save = (kind: Kind, value: ResourceRef) =>
-    dryRun ? Promise.resolve() : session.state.update(sandbox, (s) => {
-      s.dataflows ??= {};
-      s.dataflows[template.name] ??= {};
-      s.dataflows[template.name][kind] = value;
-    });
+  const save = (kind: Kind, value: ResourceRef) => (dryRun ? Promise.resolve() : session.state.record(sandbox, { template: template.name, kind }, value));
 
   /** Reuse what exists, else create once (adopting a create whose answer was lost), and record it. */
   const ensure = <T extends { id: string; etag?: string }>(kind: Kind, label: string, name: string, request: () => { method: string; path: string; body: Record<string, unknown> }, create: (body: Record<string, unknown>) => Promise<T>, lookup: () => Promise<T | undefined>) => {
@@ -382,7 +377,7 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
         if (existing) {
           reused.push(kind);
           plan.push({ action: 'reuse', resource: label, name, id: existing.id });
-          await save(kind, { id: existing.id, name, etag: existing.etag, created: undefined });
+          await save(kind, { id: existing.id, name, etag: existing.etag });
           return { id: existing.id, etag: existing.etag, reused: true };
         }
         const req = request();

@@ -182,6 +182,20 @@ describe('dataflow create: several templates, and bad input that creates nothing
 });
 
 describe('dataflow create after destroy', () => {
+  test('a re-run keeps what it reuses marked as ours: destroy still deletes all of it', async () => {
+    const { emu, env } = await connected();
+    try {
+      for (let run = 0; run < 2; run++) assert.equal((await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)).exitCode, 0);
+      await runCli(['connect', '--json'], env); // connect again too: the connection stays ours
+      const destroyed = await runCli(['destroy', '--yes', '--json'], env);
+      assert.equal(destroyed.exitCode, 0, destroyed.stdout + destroyed.stderr);
+      const left = { ...emu.state.counts(), runs: 0, mappingSets: 0 };
+      assert.deepEqual(Object.values(left).reduce((a, b) => a + b, 0), 0, JSON.stringify(left));
+    } finally {
+      await emu.close();
+    }
+  });
+
   test('builds again: a kept mapping set for the deleted schema is not reused', async () => {
     const { emu, env } = await connected();
     try {
