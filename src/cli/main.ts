@@ -154,8 +154,12 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const result = await parsed.def.run(args, ctx);
     if (signal.aborted) throw new CancelledError();
     const human = parsed.def.human;
-    await printResult(io, flags.json, result, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
-    return (result as { exitCode?: number } | undefined)?.exitCode ?? 0;
+    // A result may fail without throwing (doctor, runs --watch): it carries its exit code, which is
+    // not printed, and the contract's `error` object on stdout.
+    const { exitCode = 0, ...printed } = (result ?? {}) as { exitCode?: number; error?: unknown };
+    if (exitCode !== 0) printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
+    await printResult(io, flags.json, result === undefined ? undefined : printed, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
+    return exitCode;
   } catch (error) {
     return reportError(signal.aborted ? new CancelledError() : error, io, env, json, debug);
   }

@@ -27,6 +27,7 @@ export interface DoctorResult {
   checks: Check[];
   ok: boolean;
   exitCode?: number;
+  error?: { message: string; hint?: string };
 }
 
 const FIVE_MINUTES = 5 * 60 * 1000;
@@ -196,5 +197,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   );
 
   const ok = !checks.some((c) => c.status === 'fail');
-  return { profile: ctx.flags.profile, ...(settings ? { sandbox: settings.sandbox } : {}), checks, ok, ...(ok ? {} : { exitCode: 1 }) };
+  const failed = checks.filter((c) => c.status === 'fail');
+  const error = { message: `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}.`, ...(failed[0]?.fix ? { hint: failed[0].fix } : {}) };
+  return { profile: ctx.flags.profile, ...(settings ? { sandbox: settings.sandbox } : {}), checks, ok, ...(ok ? {} : { exitCode: 1, error }) };
 }

@@ -52,6 +52,10 @@ describe('doctor', () => {
       const { r, out, check } = await doctor(cliEnv(emu.env, await tempHome()));
       assert.equal(r.exitCode, 1);
       assert.equal(out.ok, false);
+      // A failure carries the contract's error object, and the exit code is not part of the output.
+      assert.match(out.error.message, /^1 check\(s\) failed: Adobe IMS token\.$/);
+      assert.match(out.error.hint, /AEP_CLIENT_SECRET/);
+      assert.equal('exitCode' in out, false);
       assert.equal(check('Adobe credentials').status, 'pass');
       assert.equal(check('Adobe IMS token').status, 'fail');
       assert.match(check('Adobe IMS token').detail, /refused/);
