@@ -15,7 +15,7 @@ const paint = (on: boolean, open: number, close: number) => (text: string) => (o
 
 export function makeUi(io: Io, color: boolean, stream: 'stdout' | 'stderr' = 'stdout'): Ui {
   const out = io[stream];
-  return {
+  const ui: Ui = {
     line: (text = '') => void out.write(`${redact(text)}\n`),
     bold: paint(color, 1, 22),
     dim: paint(color, 2, 22),
@@ -23,7 +23,10 @@ export function makeUi(io: Io, color: boolean, stream: 'stdout' | 'stderr' = 'st
     yellow: paint(color, 33, 39),
     red: paint(color, 31, 39),
     columns: io.columns,
+    // cli-table3 loads only when a command draws a table.
+    table: async (headers, rows, options) => (await import('./table.js')).renderTable(ui, headers, rows, options),
   };
+  return ui;
 }
 
 export function makeLogger(io: Io, color: boolean, debug: boolean): Logger {

@@ -36,15 +36,14 @@ export default defineCommand<Args, Result>({
     return detail;
   },
   async human(result, ui, args) {
-    const { renderTable } = await import('../cli/table.js');
     if ('tables' in result) {
-      renderTable(ui, ['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
+      await ui.table(['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
       ui.line(`${result.tables.length} tables (connection ${result.connectionId}).`);
       ui.line(`Next: ${ui.bold('aep-zoho explore <table>')} for its columns and preview rows.`);
       return;
     }
     ui.line(`${ui.bold(result.table.name)} ${ui.dim(`(path ${result.table.path})`)}: ${result.columns.length} columns`);
-    renderTable(ui, ['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
+    await ui.table(['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
     if (!result.rows.length) {
       ui.line('No preview rows.');
       return;
@@ -54,7 +53,7 @@ export default defineCommand<Args, Result>({
     const unknown = wanted?.filter((name) => !result.columns.some((c) => c.name === name)) ?? [];
     if (unknown.length) ui.line(ui.yellow(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${result.table.name}; ignored.`));
     const headers = wanted?.length && unknown.length < wanted.length ? wanted.filter((name) => !unknown.includes(name)) : result.columns.map((c) => c.name);
-    const hidden = renderTable(ui, headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22 });
+    const hidden = await ui.table(headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22 });
     if (hidden.length) ui.line(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
   },
 });

@@ -13,6 +13,8 @@ export interface Ui {
   yellow(text: string): string;
   red(text: string): string;
   columns: number;
+  /** A table fitted to the terminal width (cells truncated, never wrapped); returns the headers left out. */
+  table(headers: string[], rows: unknown[][], options?: { maxColumnWidth?: number }): Promise<string[]>;
 }
 
 export interface CommandDef<A = any, R = unknown> {

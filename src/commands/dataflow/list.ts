@@ -23,11 +23,9 @@ export default defineCommand<Args, FlowList>({
       ui.line(`Create one with ${ui.bold('aep-zoho dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.bold('aep-zoho dataflow list --all')}`}.`);
       return;
     }
-    const [{ renderTable }, { describeSchedule }] = await Promise.all([import('../../cli/table.js'), import('../../tasks/flows.js')]);
-    // Plain cells: renderTable measures text, and colour codes would count as width.
-    const hidden = renderTable(
-      ui,
-      ['Template', 'State', 'Last run', 'Schedule', 'Id', 'Name'],
+    const { describeSchedule } = await import('../../tasks/flows.js');
+    // Plain cells: the table measures text, and colour codes would count as width.
+    const hidden = await ui.table(['Template', 'State', 'Last run', 'Schedule', 'Id', 'Name'],
       result.flows.map((f) => [
         f.template ?? (args.all ? '(other)' : ''),
         f.state,

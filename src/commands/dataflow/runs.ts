@@ -31,16 +31,14 @@ export default defineCommand<Args, RunsResult>({
     return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
   },
   async human(result, ui) {
-    const [{ renderTable }, { formatDuration }] = await Promise.all([import('../../cli/table.js'), import('../../tasks/flows.js')]);
+    const { formatDuration } = await import('../../tasks/flows.js');
     ui.line(`${ui.bold(result.flowName)} ${ui.dim(`(${result.flowId})`)}`);
     if (!result.runs.length) {
       ui.line('No runs yet. Follow the first one with --watch.');
       return;
     }
-    // Plain cells: renderTable measures text, and colour codes would count as width.
-    const hidden = renderTable(
-      ui,
-      ['Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
+    // Plain cells: the table measures text, and colour codes would count as width.
+    const hidden = await ui.table(['Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
       result.runs.map((r) => [r.status, r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
       { maxColumnWidth: 36 },
     );
