@@ -317,8 +317,6 @@ const STEPS: Step[] = [
  * owners, listed here so the suite stays green while they are open. Each entry must still match
  * (remove it when fixed); anything not listed fails the contract test.
  */
-const KNOWN_EMULATOR_VIOLATIONS: ReadonlyArray<{ pattern: RegExp; issue: string }> = [];
-
 describe('the emulator keeps to the specs', () => {
   let emu: Emulator;
   const scenario = {} as Scenario;
@@ -336,18 +334,7 @@ describe('the emulator keeps to the specs', () => {
   test('every recorded exchange follows the specs (§9 exceptions aside)', async () => {
     assert.deepEqual(emu.unmatched, [], 'the scenario called an API the emulator lacks');
     assert.ok(emu.exchanges.length > 20);
-    const started = performance.now();
     violations = await validateExchanges(emu.exchanges);
-    const ms = performance.now() - started;
-    const unknown = violations.filter((message) => !KNOWN_EMULATOR_VIOLATIONS.some(({ pattern }) => pattern.test(message)));
-    assert.deepEqual(unknown, [], `${unknown.length} violation(s) in ${emu.exchanges.length} exchanges`);
+    assert.deepEqual(violations, [], `${violations.length} violation(s) in ${emu.exchanges.length} exchanges`);
   });
-
-  for (const known of KNOWN_EMULATOR_VIOLATIONS) {
-    test(`known emulator violation: ${known.issue}`, { todo: 'reported to the emulator owners' }, () => {
-      const matching = violations.filter((message) => known.pattern.test(message));
-      assert.ok(matching.length, 'no longer seen: remove this entry from KNOWN_EMULATOR_VIOLATIONS');
-      assert.deepEqual(matching, [], 'still open');
-    });
-  }
 });

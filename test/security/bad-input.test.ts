@@ -38,7 +38,6 @@ interface Case {
   fresh?: boolean;
   /** What the proxy answers for Platform, IMS or Zoho accounts paths (else it forwards to the emulator). */
   answer?: { platform?: Canned; ims?: Canned; zoho?: Canned };
-  maxMs?: number;
 }
 
 const file = (name: string) => (w: World) => join(w.dir, `${name}.json`);
@@ -160,11 +159,11 @@ const CASES: Case[] = [
   { name: 'HTML instead of JSON (HTTP 200)', argv: ['explore'], env: viaProxy, answer: { platform: answers.html(200) }, exit: 1, message: /answered HTTP 200: the server answered with an HTML page instead of JSON/, hint: /AEP_PLATFORM_URL .*proxy/ },
   { name: 'HTML instead of JSON (HTTP 502)', argv: ['connect'], env: viaProxy, answer: { platform: answers.html(502) }, exit: 1, message: /failed with HTTP 502: the server answered with an HTML page/, hint: /re-run the command later/ },
   { name: 'truncated JSON', argv: ['explore', 'Accounts'], env: viaProxy, answer: { platform: answers.truncated() }, exit: 1, message: /the response was not valid JSON/, hint: /cut off or corrupted/ },
-  { name: 'a huge garbage response (6 MB)', argv: ['explore'], env: viaProxy, answer: { platform: answers.huge() }, exit: 1, message: /the response was not valid JSON \(truncated or corrupt\)/, hint: /cut off or corrupted/, maxMs: 10_000 },
+  { name: 'a huge garbage response (6 MB)', argv: ['explore'], env: viaProxy, answer: { platform: answers.huge() }, exit: 1, message: /the response was not valid JSON \(truncated or corrupt\)/, hint: /cut off or corrupted/ },
   { name: 'IMS answers an HTML page', argv: ['auth', 'status'], env: (w) => ({ AEP_IMS_URL: w.proxy.url }), answer: { ims: answers.html(200) }, exit: 1, message: /Adobe IMS at http:\/\/127\.0\.0\.1:\d+ returned an HTML page instead of JSON/, hint: /AEP_IMS_URL/ },
   { name: 'IMS answers truncated JSON', argv: ['connect'], env: (w) => ({ AEP_IMS_URL: w.proxy.url }), answer: { ims: answers.truncated() }, exit: 1, message: /returned a response that is not valid JSON/, hint: /AEP_IMS_URL/ },
   { name: "Zoho's accounts server answers HTML", argv: ['zoho', 'token', '--grant-token', '1000.abc'], env: (w) => ({ ZOHO_ACCOUNTS_URL: w.proxy.url }), answer: { zoho: answers.html(200) }, exit: 1, message: /answered HTTP 200 with something that is not JSON \(an HTML page\)/, hint: /ZOHO_ACCOUNTS_URL/ },
-  { name: "Zoho's accounts server answers a huge body", argv: ['zoho', 'token', '--grant-token', '1000.abc'], env: (w) => ({ ZOHO_ACCOUNTS_URL: w.proxy.url }), answer: { zoho: answers.huge() }, exit: 1, message: /not JSON/, hint: /ZOHO_ACCOUNTS_URL/, maxMs: 10_000 },
+  { name: "Zoho's accounts server answers a huge body", argv: ['zoho', 'token', '--grant-token', '1000.abc'], env: (w) => ({ ZOHO_ACCOUNTS_URL: w.proxy.url }), answer: { zoho: answers.huge() }, exit: 1, message: /not JSON/, hint: /ZOHO_ACCOUNTS_URL/ },
 ];
 
 /** Every file under a folder with its mode and content. */
@@ -261,9 +260,7 @@ describe('bad input: exit code, one paragraph with a hint, no stack, nothing cre
         const counts = resources(emu);
 
         // --json: exactly the error document on stdout.
-        const started = Date.now();
         const json = await runCli([...argv, '--json'], env);
-        const elapsed = Date.now() - started;
         const context = `${argv.join(' ')} --json → exit ${json.exitCode}\nstdout: ${json.stdout.slice(0, 2000)}\nstderr: ${json.stderr.slice(-2000)}`;
         assert.equal(json.exitCode, c.exit, context);
         const doc = json.json();
@@ -278,7 +275,6 @@ describe('bad input: exit code, one paragraph with a hint, no stack, nothing cre
         if (c.hint) assert.match(error.hint, c.hint, context);
         if (error.status !== undefined) assert.equal(typeof error.status, 'number');
         assert.doesNotMatch(json.stdout + json.stderr, /\n\s+at /, 'no stack trace without --debug');
-        if (c.maxMs) assert.ok(elapsed < c.maxMs, `took ${elapsed} ms`);
 
         // Human: the same paragraph and hint on stderr, nothing on stdout.
         const human = await runCli(argv, env);
