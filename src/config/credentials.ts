@@ -50,7 +50,15 @@ export class CredentialsStore {
     this.path = join(home, 'credentials.json');
   }
 
-  async read(): Promise<StoreFile> {
+  /** Read (and permission-checked) once per run; writes keep this copy current. */
+  private cached?: Promise<StoreFile>;
+
+  read(): Promise<StoreFile> {
+    this.cached ??= this.load();
+    return this.cached;
+  }
+
+  private async load(): Promise<StoreFile> {
     await assertPrivate(this.path, 'credentials store');
     const file = (await readJsonFile<Partial<StoreFile>>(this.path, 'credentials store')) ?? {};
     const problem = shapeProblem(file);
@@ -90,6 +98,7 @@ export class CredentialsStore {
 
   private async write(store: StoreFile): Promise<void> {
     registerSecrets(store);
+    this.cached = Promise.resolve(store);
     await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
   }
 }

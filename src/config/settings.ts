@@ -24,6 +24,10 @@ export interface Settings {
   store: CredentialsStore;
   /** The stored profile as read (undefined when there is none). */
   stored?: Profile;
+  /** AEP_ZOHO_TIMEOUT_MS: per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  /** AEP_ZOHO_RETRY_BASE_MS: first retry delay, doubling (default 500 ms); tests make it short. */
+  retryBaseMs?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,6 +57,14 @@ export function normaliseUrl(value: string, name: string): string {
     throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, { hint: `Give a full https:// URL such as ${exampleUrl(name)}, or unset ${name} to use the default.` });
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+function positiveInt(env: Env, name: string): number | undefined {
+  const text = envValue(env, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of milliseconds, got '${text}'.`);
+  return value;
 }
 
 export interface SettingsFlags {
@@ -105,6 +117,8 @@ export async function loadSettings(env: Env, flags: SettingsFlags): Promise<Sett
     },
     store,
     stored,
+    timeoutMs: positiveInt(env, 'AEP_ZOHO_TIMEOUT_MS'),
+    retryBaseMs: positiveInt(env, 'AEP_ZOHO_RETRY_BASE_MS'),
   };
   for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
   return settings;

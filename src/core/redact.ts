@@ -3,11 +3,15 @@
 // environment, token responses); token-shaped strings are masked even when never registered.
 
 const secrets = new Set<string>();
+/** The secrets, longest first, so a secret that contains another is masked whole. */
+let ordered: string[] = [];
 const MASK = '***';
 
 /** Remembers a secret so that no later output shows it. Values shorter than 4 chars are ignored (too common). */
 export function addSecret(value: string | undefined | null): void {
-  if (value && value.trim().length >= 4) secrets.add(value.trim());
+  if (!value || value.trim().length < 4 || secrets.has(value.trim())) return;
+  secrets.add(value.trim());
+  ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
@@ -20,8 +24,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function redact(text: string): string {
   let out = text;
-  // Longest first, so a secret that contains another is masked whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
+  for (const secret of ordered) out = out.split(secret).join(MASK);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

@@ -53,8 +53,6 @@ export interface PlatformOptions {
 
 export class Platform {
   private readonly http: Got;
-  /** Requests sent, for --debug summaries and benchmarks. */
-  requestCount = 0;
 
   constructor(private readonly options: PlatformOptions) {
     const base = options.retryBaseMs ?? 500;
@@ -101,7 +99,6 @@ export class Platform {
           async (request) => {
             const { token } = await options.auth.token();
             request.headers.authorization = `Bearer ${token}`;
-            this.requestCount++;
             options.log.debug(redact(`→ ${request.method} ${request.url?.toString().replace(options.baseUrl, '')}${request.json ? ` ${JSON.stringify(request.json)}` : ''}`));
           },
         ],

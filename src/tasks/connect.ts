@@ -2,7 +2,7 @@
 // base connection (state, then name) or create it, optionally rotate its Zoho tokens, verify it,
 // and save its id and etag. Zoho's tokens go to Adobe exactly as stored: aep-zoho never mints one here.
 import { ZOHO_CONNECTION_SPEC, type FlowResource, type FlowService, type JsonPatch, type ZohoAuthParams } from '../aep/flow-service.js';
-import { requireZoho, type Settings } from '../config/settings.js';
+import { requireZoho } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
@@ -64,8 +64,8 @@ export async function findConnection(ctx: Context, session: Session, name: strin
   return matches[0];
 }
 
-export async function connect(ctx: Context, options: ConnectOptions, settings?: Settings): Promise<ConnectResult | { plan: PlanStep[] }> {
-  const session = await openSession(ctx, settings);
+export async function connect(ctx: Context, options: ConnectOptions): Promise<ConnectResult | { plan: PlanStep[] }> {
+  const session = await openSession(ctx);
   const { flow, state } = session;
   const sandbox = session.settings.sandbox;
   const name = options.name?.trim() || defaultConnectionName(session.settings.profileName);

@@ -17,12 +17,13 @@ import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { redactValue } from '../core/redact.js';
 import type { LoadedTemplate, Template, TemplateMapping } from '../template/types.js';
+import { defaultConnectionName } from './connect.js';
 import { createOnce } from './converge.js';
-import { matchTable, resolveConnectionId, unknownTable, type TableRef } from './explore.js';
+import { fetchTables, matchTable, resolveConnectionId, unknownTable, type TableRef } from './explore.js';
 import { runTasks, type Task } from './runner.js';
 import { openSession, type Session } from './session.js';
 
-export const TENANT_PLACEHOLDER = '_{TENANT_ID}';
+import { TENANT_PLACEHOLDER } from '../template/types.js';
 const SCHEMA_VERSION = 'application/vnd.adobe.xed-full+json;version=1';
 const RECORD_BEHAVIOR = 'https://ns.adobe.com/xdm/data/record';
 const TIME_SERIES_BEHAVIOR = 'https://ns.adobe.com/xdm/data/time-series';
@@ -152,23 +153,14 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     {
       title: 'Look up the connection, tables, tenant, flow spec and existing resources',
       task: async (_ctx, task) => {
-        // The saved connection id lets the table listing start without waiting for the lookup.
-        const saved = (await session.state.read(sandbox)).connection;
-        const cached = (await session.state.read(sandbox)).tables;
-        const connectionPromise = resolveConnectionId(ctx, session);
-        const tablesPromise =
-          cached && saved && cached.connectionId === saved.id
-            ? Promise.resolve(cached.items)
-            : saved
-              ? flow.exploreRoot(saved.id).catch(() => undefined)
-              : Promise.resolve(undefined);
-        // Nothing else needs to wait: every name lookup (and, with a cached listing, each table's
-        // columns) starts now, in the same wave as the connection, tenant and flow spec.
+        // The saved connection id lets the table listing start without waiting for the lookup, and
+        // every name lookup (with a cached listing, each table's columns too) starts in this wave.
+        const { connection: saved, tables: cached } = await session.state.read(sandbox);
         const cachedTables = cached && saved && cached.connectionId === saved.id ? cached.items : undefined;
         for (const loaded of templates) early.set(loaded.template.name, startLookups(session, loaded.template, { registry, catalog, dataPrep }, saved?.id, cachedTables, options.dryRun));
-        const [connectionId, tablesEarly, tenantId, flowSpecId] = await Promise.all([connectionPromise, tablesPromise, registry.tenantId(), crmFlowSpec(ctx, session)]);
-        let tables = tablesEarly?.map((t) => ({ name: t.name, path: t.path, canPreview: !!t.canPreview, canFetchSchema: !!t.canFetchSchema }));
-        if (!tables || saved?.id !== connectionId) tables = (await flow.exploreRoot(connectionId)).map((t) => ({ name: t.name, path: t.path, canPreview: !!t.canPreview, canFetchSchema: !!t.canFetchSchema }));
+        const tablesPromise = cachedTables ? Promise.resolve(cachedTables) : saved ? fetchTables(session, saved.id).catch(() => undefined) : Promise.resolve(undefined);
+        const [connectionId, listed, tenantId, flowSpecId] = await Promise.all([resolveConnectionId(ctx, session), tablesPromise, registry.tenantId(), crmFlowSpec(ctx, session)]);
+        const tables = listed && saved?.id === connectionId ? listed : await fetchTables(session, connectionId);
         Object.assign(shared, { session, connectionId, tables, tenantId, flowSpecId });
         task.title = `Connection ${connectionId}, ${tables.length} tables, tenant ${tenantId}, flow spec ${CRM_FLOW_SPEC_NAME}`;
       },
@@ -222,7 +214,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       return { template: template.name, records: p.rows.map((row) => mapRecord(row, mappings)) };
     });
     const order = ['base connection', 'class', 'field group', 'schema', 'identity descriptor', 'dataset', 'source connection', 'target connection', 'mapping set', 'dataflow'];
-    const connection = { action: 'reuse' as const, resource: 'base connection', name: (await session.state.read(sandbox)).connection?.name ?? `aep-zoho ${profile}`, id: shared.connectionId };
+    const connection = { action: 'reuse' as const, resource: 'base connection', name: (await session.state.read(sandbox)).connection?.name ?? defaultConnectionName(profile), id: shared.connectionId };
     return { plan: [connection, ...plan.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource))], preview };
   }
   results.sort((a, b) => templates.findIndex((t) => t.template.name === a.template) - templates.findIndex((t) => t.template.name === b.template));

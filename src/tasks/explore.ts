@@ -103,8 +103,8 @@ export async function listTables(ctx: Context, options: { connection?: string } 
   return { connectionId, tables: await fetchTables(session, connectionId) };
 }
 
-export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number; connection?: string }, session?: Session): Promise<TableDetail> {
-  session ??= await openSession(ctx);
+export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number; connection?: string }): Promise<TableDetail> {
+  const session = await openSession(ctx);
   const connectionId = await resolveConnectionId(ctx, session, options.connection);
   const table = await resolveTable(session, connectionId, input);
   const detail = await session.flow.exploreTable(connectionId, table.path, options.preview && table.canPreview);

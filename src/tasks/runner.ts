@@ -1,5 +1,5 @@
 // Runs a listr2 task list with progress on stderr only: the live renderer on a terminal, plain
-// lines elsewhere (CI, pipes, --json), nothing with --quiet. Errors propagate unchanged.
+// lines elsewhere (CI, pipes, --json). Errors propagate unchanged.
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { Context } from '../core/context.js';
 

@@ -18,7 +18,7 @@ export interface Session {
 export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
   settings ??= await loadSettings(ctx.env, ctx.flags);
   const aep = requireAep(settings);
-  const ims = new ImsAuth(settings.imsUrl, aep, settings.store, ctx.log, () => ctx.now().getTime(), Number(ctx.env.AEP_ZOHO_RETRY_BASE_MS) || undefined, ctx.signal);
+  const ims = new ImsAuth(settings.imsUrl, aep, settings.store, ctx.log, () => ctx.now().getTime(), settings.retryBaseMs, ctx.signal);
   const platform = new Platform({
     baseUrl: settings.platformUrl,
     apiKey: aep.clientId,
@@ -27,8 +27,8 @@ export async function openSession(ctx: Context, settings?: Settings): Promise<Se
     auth: ims,
     log: ctx.log,
     signal: ctx.signal,
-    retryBaseMs: Number(ctx.env.AEP_ZOHO_RETRY_BASE_MS) || undefined,
-    timeoutMs: Number(ctx.env.AEP_ZOHO_TIMEOUT_MS) || undefined,
+    retryBaseMs: settings.retryBaseMs,
+    timeoutMs: settings.timeoutMs,
   });
   return {
     settings,

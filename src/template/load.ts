@@ -11,13 +11,12 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { UsageError } from '../core/errors.js';
 import type { LoadedTemplate, Template } from './types.js';
+import { TENANT_PLACEHOLDER } from './types.js';
 
 /** The package's templates/ folder: ../../templates from src/template/ (tsx) and dist/template/ (built). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 export const SCHEMA_FILE = join(TEMPLATES_DIR, 'template.schema.json');
 
-/** Where tenant fields go: `_{TENANT_ID}` is replaced by `_<tenantId>` at run time. */
-export const TENANT_ROOT = '_{TENANT_ID}';
 /** Standard XDM fields whose names start with an underscore (everything else under `_` is a tenant namespace). */
 const STANDARD_UNDERSCORE_ROOTS = new Set(['_id', '_repo', '_experience']);
 
@@ -275,12 +274,12 @@ function semanticProblems(template: Template): string[] {
 export function xdmPathProblem(path: string): string | undefined {
   const segments = path.split('.');
   if (segments.some((segment) => segment === '')) return 'must be dot-separated field names, with no empty part';
-  if (segments.slice(1).some((segment) => segment.includes('{'))) return `may use ${TENANT_ROOT} only as its first part`;
+  if (segments.slice(1).some((segment) => segment.includes('{'))) return `may use ${TENANT_PLACEHOLDER} only as its first part`;
   const [root] = segments;
-  if (root === TENANT_ROOT) return segments.length < 2 ? `must name a field under ${TENANT_ROOT}, e.g. "${TENANT_ROOT}.zoho.<module>.<field>"` : undefined;
+  if (root === TENANT_PLACEHOLDER) return segments.length < 2 ? `must name a field under ${TENANT_PLACEHOLDER}, e.g. "${TENANT_PLACEHOLDER}.zoho.<module>.<field>"` : undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(root)) return 'must start with a field name or _{TENANT_ID}';
   if (root.startsWith('_') && !STANDARD_UNDERSCORE_ROOTS.has(root)) {
-    return `starts with the tenant namespace '${root}': write ${TENANT_ROOT} instead (aep-zoho fills in the org's tenant id)`;
+    return `starts with the tenant namespace '${root}': write ${TENANT_PLACEHOLDER} instead (aep-zoho fills in the org's tenant id)`;
   }
   if (segments.some((segment) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment))) return 'must be dot-separated field names (letters, digits, underscores)';
   return undefined;

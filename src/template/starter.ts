@@ -3,7 +3,8 @@
 // and `.name` parts; the user then moves fields to standard XDM paths and adds an identity, the
 // way the built-in templates do.
 import { dirname, relative, sep } from 'node:path';
-import { SCHEMA_FILE, TENANT_ROOT, camelCase } from './load.js';
+import { SCHEMA_FILE, camelCase } from './load.js';
+import { TENANT_PLACEHOLDER } from './types.js';
 import type { Template, TemplateMapping } from './types.js';
 
 export interface StarterColumn {
@@ -25,7 +26,7 @@ const LOOKUP_PARTS = ['id', 'name'];
 
 export function starterTemplate(table: { name: string; path: string }, columns: StarterColumn[], outputFile: string): Starter {
   const module = camelCase(table.name);
-  const root = `${TENANT_ROOT}.zoho.${module}`;
+  const root = `${TENANT_PLACEHOLDER}.zoho.${module}`;
   const label = table.name.replace(/_/g, ' ');
   const taken = new Set<string>();
   /** camelCase names can collide (`Email_Opt_Out`, `EmailOptOut`): number the later ones. */

@@ -2,6 +2,9 @@
 // `_{TENANT_ID}` in a destination stands for the org's tenant namespace (`_<tenantId>`), filled in
 // at run time from Schema Registry's /stats.
 
+/** Stands for the org's tenant namespace (`_<tenantId>`) at the start of a destination path. */
+export const TENANT_PLACEHOLDER = '_{TENANT_ID}';
+
 export interface TemplateMapping {
   /** A source column (a Zoho API field name) or a dotted path into a lookup, e.g. `Owner.id`. */
   source?: string;

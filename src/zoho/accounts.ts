@@ -12,7 +12,7 @@ export interface ZohoTokens {
   expiresIn: number;
 }
 
-export function authorizeUrl(accountsUrl: string, clientId: string, scopes: string[], redirectUri?: string, state?: string): string {
+export function authorizeUrl(accountsUrl: string, clientId: string, scopes: string[], redirectUri?: string): string {
   const url = new URL(`${accountsUrl}/oauth/v2/auth`);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', clientId);
@@ -20,7 +20,6 @@ export function authorizeUrl(accountsUrl: string, clientId: string, scopes: stri
   url.searchParams.set('access_type', 'offline'); // without it Zoho returns no refresh token
   url.searchParams.set('prompt', 'consent'); // a new refresh token even if the user consented before
   if (redirectUri) url.searchParams.set('redirect_uri', redirectUri);
-  if (state) url.searchParams.set('state', state);
   return url.toString();
 }
 
@@ -43,7 +42,7 @@ const ADVICE: Record<string, { message: string; hint: string }> = {
   },
 };
 
-export async function exchangeGrantToken(input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string; timeoutMs?: number }): Promise<ZohoTokens> {
+export async function exchangeGrantToken(input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string }): Promise<ZohoTokens> {
   const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: input.clientId, client_secret: input.clientSecret, code: input.code });
   if (input.redirectUri) form.set('redirect_uri', input.redirectUri);
   const { default: got } = await import('got');
@@ -51,7 +50,7 @@ export async function exchangeGrantToken(input: { accountsUrl: string; clientId:
   let status: number;
   let text: string;
   try {
-    const response = await got.post(url, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: input.timeoutMs ?? 30_000 } });
+    const response = await got.post(url, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: 30_000 } });
     status = response.statusCode;
     text = response.body;
   } catch (error) {

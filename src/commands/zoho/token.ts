@@ -30,7 +30,7 @@ export default defineCommand<Args, Result>({
   async run(args, ctx) {
     const code = args.grantToken.trim();
     if (!code) throw new UsageError('--grant-token is empty.', { hint: 'Paste the code Zoho gave you (it starts with 1000.).' });
-    const { loadSettings, DEFAULT_ZOHO_ACCOUNTS_URL } = await import('../../config/settings.js');
+    const { loadSettings, envValue, DEFAULT_ZOHO_ACCOUNTS_URL, DEFAULT_ZOHO_ENDPOINT } = await import('../../config/settings.js');
     const { zohoRegion } = await import('../../zoho/regions.js');
     const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region });
     const clientId = settings.zoho.clientId ?? (await ctx.ask('Zoho client id: '));
@@ -39,7 +39,8 @@ export default defineCommand<Args, Result>({
     const accountsUrl = settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL;
     const { exchangeGrantToken } = await import('../../zoho/accounts.js');
     const tokens = await exchangeGrantToken({ accountsUrl, clientId, clientSecret, code, redirectUri: args.redirectUri?.trim() || undefined });
-    const endpoint = ctx.env.ZOHO_ENDPOINT?.trim() || tokens.apiDomain || (args.region ? zohoRegion(args.region).apiDomain : 'https://www.zohoapis.com');
+    // An explicit ZOHO_ENDPOINT wins (normalised by loadSettings); else the api_domain Zoho just named.
+    const endpoint = (envValue(ctx.env, 'ZOHO_ENDPOINT') && settings.zoho.endpoint) || tokens.apiDomain || (args.region ? zohoRegion(args.region).apiDomain : DEFAULT_ZOHO_ENDPOINT);
     const expiry = ctx.now().getTime() + tokens.expiresIn * 1000;
     await settings.store.updateProfile(settings.profileName, (profile) => ({
       ...profile,
@@ -50,7 +51,7 @@ export default defineCommand<Args, Result>({
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         accountsUrl,
-        endpoint: endpoint.replace(/\/+$/, ''),
+        endpoint,
         region: args.region?.toLowerCase() ?? profile.zoho?.region,
         accessTokenExpiry: expiry,
       },
