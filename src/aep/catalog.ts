@@ -1,5 +1,5 @@
 // Catalog client (aep-api.md §5.3): datasets. Lists are objects keyed by id, not arrays.
-import { isNotFound } from '../core/errors.js';
+import { unlessNotFound } from '../core/errors.js';
 import type { Platform } from '../http/platform.js';
 
 export const CATALOG = '/data/foundation/catalog';
@@ -22,13 +22,8 @@ export class Catalog {
   }
 
   async get(id: string): Promise<Dataset | undefined> {
-    try {
-      const found = await this.platform.get<Record<string, Omit<Dataset, 'id'>>>(`${CATALOG}/dataSets/${id}`);
-      return found?.[id] ? ({ ...found[id], id } as Dataset) : undefined;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const found = await unlessNotFound(this.platform.get<Record<string, Omit<Dataset, 'id'>>>(`${CATALOG}/dataSets/${id}`));
+    return found?.[id] ? ({ ...found[id], id } as Dataset) : undefined;
   }
 
   /** Creates a dataset and returns its id (Catalog answers ["@/dataSets/<id>"]). */
@@ -40,10 +35,6 @@ export class Catalog {
   }
 
   async delete(id: string): Promise<void> {
-    try {
-      await this.platform.request({ method: 'DELETE', path: `${CATALOG}/dataSets/${id}` });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${CATALOG}/dataSets/${id}` }));
   }
 }

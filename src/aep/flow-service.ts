@@ -1,6 +1,6 @@
 // Flow Service client (aep-api.md §2–§4, §6, §8): connection specs, base connections, explore,
 // source and target connections, flow specs, flows and runs. Paths and payload types live here.
-import { isNotFound } from '../core/errors.js';
+import { unlessNotFound } from '../core/errors.js';
 import type { Platform, Query } from '../http/platform.js';
 
 export const FLOW = '/data/foundation/flowservice';
@@ -60,12 +60,7 @@ export class FlowService {
 
   /** The spec, or undefined when Adobe no longer offers it (404). */
   async connectionSpec(id: string): Promise<FlowResource | undefined> {
-    try {
-      return (await this.platform.get<{ items: FlowResource[] }>(`${FLOW}/connectionSpecs/${id}`)).items?.[0];
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return (await unlessNotFound(this.platform.get<{ items: FlowResource[] }>(`${FLOW}/connectionSpecs/${id}`)))?.items?.[0];
   }
 
   /** Every item of a list endpoint matching the filters, following `_links.next` page by page. */
@@ -88,12 +83,7 @@ export class FlowService {
   }
 
   async get(collection: string, id: string): Promise<FlowResource | undefined> {
-    try {
-      return (await this.platform.get<{ items: FlowResource[] }>(`${FLOW}/${collection}/${id}`)).items?.[0];
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return (await unlessNotFound(this.platform.get<{ items: FlowResource[] }>(`${FLOW}/${collection}/${id}`)))?.items?.[0];
   }
 
   async create(collection: string, body: Record<string, unknown>): Promise<Created> {
@@ -106,11 +96,7 @@ export class FlowService {
 
   /** Deletes; a resource already gone counts as deleted. */
   async delete(collection: string, id: string): Promise<void> {
-    try {
-      await this.platform.request({ method: 'DELETE', path: `${FLOW}/${collection}/${id}` });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${FLOW}/${collection}/${id}` }));
   }
 
   async testConnection(id: string): Promise<boolean> {

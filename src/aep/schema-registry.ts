@@ -1,6 +1,6 @@
 // Schema Registry client (aep-api.md §5): tenant id, classes, field groups, schemas, descriptors.
 // Lists need an `xed-id` Accept and lookups a versioned one; both are set here, not by callers.
-import { isNotFound } from '../core/errors.js';
+import { unlessNotFound } from '../core/errors.js';
 import type { Platform } from '../http/platform.js';
 
 export const SCHEMA_REGISTRY = '/data/foundation/schemaregistry';
@@ -27,12 +27,7 @@ export class SchemaRegistry {
 
   /** A global or tenant resource by $id, or undefined when the org does not have it. */
   async lookup(container: 'global' | 'tenant', kind: RegistryKind, id: string): Promise<XdmResource | undefined> {
-    try {
-      return await this.platform.get<XdmResource>(`${SCHEMA_REGISTRY}/${container}/${kind}/${encodeURIComponent(id)}`, undefined, { accept: LOOKUP_ACCEPT });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return unlessNotFound(this.platform.get<XdmResource>(`${SCHEMA_REGISTRY}/${container}/${kind}/${encodeURIComponent(id)}`, undefined, { accept: LOOKUP_ACCEPT }));
   }
 
   /** Tenant resources with exactly this title (titles are unique per sandbox). */
@@ -60,10 +55,6 @@ export class SchemaRegistry {
   }
 
   async delete(kind: RegistryKind | 'descriptors', id: string): Promise<void> {
-    try {
-      await this.platform.request({ method: 'DELETE', path: `${SCHEMA_REGISTRY}/tenant/${kind}/${encodeURIComponent(id)}` });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${SCHEMA_REGISTRY}/tenant/${kind}/${encodeURIComponent(id)}` }));
   }
 }

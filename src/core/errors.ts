@@ -50,4 +50,14 @@ export class CancelledError extends UserError {
 export const isNotFound = (error: unknown): boolean =>
   error instanceof UserError && error.status === 404 && error.code !== 'FLOW-2100-404';
 
+/** The value, or undefined when the resource does not exist (a 404 for it; a missing sandbox still throws). */
+export async function unlessNotFound<T>(promise: Promise<T>): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 export const isUserError = (error: unknown): error is UserError => error instanceof UserError;

@@ -132,6 +132,9 @@ export interface DryRunResult {
 }
 
 export async function createDataflows(ctx: Context, templates: LoadedTemplate[], options: CreateOptions): Promise<{ dataflows: DataflowResult[] } | DryRunResult> {
+  // Schedules first: a bad one is a usage error, whatever else is missing.
+  const startTime = options.schedule?.startTime ?? Math.floor(ctx.now().getTime() / 1000);
+  const schedules = new Map(templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
   const session = await openSession(ctx);
   const registry = new SchemaRegistry(session.platform);
   const catalog = new Catalog(session.platform);
@@ -139,8 +142,6 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const { flow } = session;
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
-  const startTime = options.schedule?.startTime ?? Math.floor(ctx.now().getTime() / 1000);
-  const schedules = new Map(templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
 
   const writes: Shared['writes'] = { halted: false, inFlight: new Set() };
   const shared = { writes } as Shared;

@@ -49,16 +49,14 @@ export default defineCommand<Args, Result>({
     if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
     if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${args.template}.`);
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50) throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
-    if (args.interval !== undefined && (!Number.isInteger(args.interval) || Number.isNaN(args.interval))) throw new UsageError(`--interval must be a whole number, got ${args.interval}.`);
+    // Only the command line's own rules here; the schedule itself is checked by checkSchedule().
     const schedule: Partial<Schedule> = {};
     if (args.start !== undefined) schedule.startTime = parseStart(args.start, ctx.now());
-    if (args.frequency) schedule.frequency = args.frequency;
-    if (args.interval !== undefined) {
-      if (!args.frequency) throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
-      schedule.interval = args.interval;
+    if (args.interval !== undefined && !args.frequency) throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
+    if (args.frequency) {
+      schedule.frequency = args.frequency;
+      schedule.interval = args.interval; // a template's interval does not carry over to another frequency
     }
-    if (args.frequency === 'once') schedule.interval = undefined;
-    if (args.frequency === 'once' && args.interval !== undefined) throw new UsageError("Invalid schedule in the command line: a 'once' schedule takes no interval.", { hint: 'Drop --interval, or pick another --frequency.' });
     const { loadTemplate } = await import('../../template/load.js');
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
     const { createDataflows } = await import('../../tasks/dataflow.js');
