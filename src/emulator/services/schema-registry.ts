@@ -427,7 +427,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     }
     const links: Record<string, unknown> = { next };
     if (schemaLinks) links.global_schemas = { href: `${HOST}${SR}/global/schemas` };
-    return { status: 200, body: { results: page.map(form), _page: { orderby: orderby ?? null, next: nextStart, count: page.length }, _links: links } };
+    return { status: 200, body: { results: page.map(form), _page: { ...(orderby ? { orderby } : {}), next: nextStart, count: page.length }, _links: links } };
   }
 }
 
