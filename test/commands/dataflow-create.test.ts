@@ -181,6 +181,35 @@ describe('dataflow create: several templates, and bad input that creates nothing
   });
 });
 
+describe('dataflow create --dry-run on an empty org', () => {
+  test('plans every resource as create, sends no write, and shows the preview rows as XDM records', async () => {
+    const { emu, env, connectionId } = await connected();
+    try {
+      const mark = emu.exchanges.length;
+      const r = await runCli(['dataflow', 'create', '--template', 'contacts', '--dry-run', '--json'], env);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const { plan, preview } = r.json();
+      assert.deepEqual(plan[0], { action: 'reuse', resource: 'base connection', name: 'aep-zoho default', id: connectionId });
+      assert.deepEqual(plan.slice(1).map((s: any) => s.action), Array(plan.length - 1).fill('create'));
+      assert.deepEqual(plan.slice(1).map((s: any) => s.resource), ['field group', 'schema', 'identity descriptor', 'dataset', 'source connection', 'target connection', 'mapping set', 'dataflow']);
+      assert.ok(plan.slice(1).every((s: any) => s.request?.method === 'POST' && s.request.path.startsWith('/data/foundation/')));
+      // Only reads, and Data Prep's read-only endpoints, may be sent.
+      assert.deepEqual(writes(emu, mark).filter((e) => !/\/mappingSets\/(preview|validate)$/.test(e.path)), []);
+      const contacts = crmTables().find((t) => t.name === 'Contacts')!;
+      assert.equal(preview[0].template, 'contacts');
+      const [first] = preview[0].records;
+      assert.equal(first.person.name.firstName, contacts.rows[0].First_Name);
+      assert.equal(first.personalEmail.address, contacts.rows[0].Email);
+      assert.equal(first.personID, contacts.rows[0].id);
+      const human = await runCli(['dataflow', 'create', '--template', 'contacts', '--dry-run'], env);
+      assert.match(human.stdout, /contacts: the first 3 preview row\(s\) as XDM records/);
+      assert.match(human.stdout, /Plan: 8 change\(s\)\. Dry run: nothing was sent\./);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('dataflow create after destroy', () => {
   test('a re-run keeps what it reuses marked as ours: destroy still deletes all of it', async () => {
     const { emu, env } = await connected();
