@@ -15,6 +15,6 @@ process.stdout.on('error', (error) => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
-// Interrupted: everything worth saving is saved; a request nothing could cancel (the IMS library
-// takes no signal) must not hold the process open until its server answers.
-if (controller.signal.aborted) process.exit();
+// Everything worth saving is saved: a request nothing could cancel (the IMS library takes no signal
+// or timeout, so an abandoned token request may still be open) must not hold the process open.
+process.exit();

@@ -37,17 +37,37 @@ export interface TokenInfo {
 
 export class ImsAuth {
   private current?: Promise<TokenInfo>;
-  constructor(
-    private readonly imsUrl: string,
-    private readonly credentials: ImsCredentials,
-    private readonly store: CredentialsStore,
-    private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+  private readonly imsUrl: string;
+  private readonly credentials: ImsCredentials;
+  private readonly store: CredentialsStore;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly retryBaseMs: number;
+  private readonly timeoutMs: number;
+  private readonly signal?: AbortSignal;
+
+  constructor(options: {
+    imsUrl: string;
+    credentials: ImsCredentials;
+    store: CredentialsStore;
+    log: Logger;
+    now?: () => number;
     /** First retry delay in ms (doubles each time); tests make it short. */
-    private readonly retryBaseMs = 500,
+    retryBaseMs?: number;
+    /** Per attempt: the library takes no timeout, so a hung request is abandoned and retried. */
+    timeoutMs?: number;
     /** Ctrl-C: the library takes no signal, so a token request is abandoned rather than awaited. */
-    private readonly signal?: AbortSignal,
-  ) {}
+    signal?: AbortSignal;
+  }) {
+    this.imsUrl = options.imsUrl;
+    this.credentials = options.credentials;
+    this.store = options.store;
+    this.log = options.log;
+    this.now = options.now ?? Date.now;
+    this.retryBaseMs = options.retryBaseMs ?? 500;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.signal = options.signal;
+  }
 
   private get cacheKey(): string {
     return `${this.imsUrl}|${this.credentials.clientId}|${this.credentials.orgId}`;
@@ -90,7 +110,7 @@ export class ImsAuth {
     let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
     for (let attempt = 1; !result; attempt++) {
       try {
-        result = await abortable(muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)), this.signal);
+        result = await abortable(withTimeout(muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)), this.timeoutMs), this.signal);
       } catch (cause) {
         if (cause instanceof CancelledError) throw cause;
         const error = imsError(cause as Error, this.imsUrl);
@@ -118,6 +138,15 @@ export class ImsAuth {
     await this.store.saveToken(this.cacheKey, info);
     return { ...info, cached: false };
   }
+}
+
+/** Settles with the promise, or rejects like a network timeout (ETIMEDOUT, so it is retried) after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Settles with the promise, or rejects with CancelledError as soon as the signal aborts. */

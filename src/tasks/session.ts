@@ -18,7 +18,16 @@ export interface Session {
 export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
   settings ??= await loadSettings(ctx.env, ctx.flags);
   const aep = requireAep(settings);
-  const ims = new ImsAuth(settings.imsUrl, aep, settings.store, ctx.log, () => ctx.now().getTime(), settings.retryBaseMs, ctx.signal);
+  const ims = new ImsAuth({
+    imsUrl: settings.imsUrl,
+    credentials: aep,
+    store: settings.store,
+    log: ctx.log,
+    now: () => ctx.now().getTime(),
+    retryBaseMs: settings.retryBaseMs,
+    timeoutMs: settings.timeoutMs,
+    signal: ctx.signal,
+  });
   const platform = new Platform({
     baseUrl: settings.platformUrl,
     apiKey: aep.clientId,
