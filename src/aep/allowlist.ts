@@ -1,5 +1,6 @@
 // Adobe's source IP ranges per AEP region (aep-api.md §16, from Adobe's "IP address allow list
 // for sources"): what a Zoho CRM admin must allow so that Adobe's connector can reach the CRM.
+import { UsageError } from '../core/errors.js';
 
 export const ALLOWLIST: Record<string, { name: string; ranges: string[] }> = {
   va7: {
@@ -19,3 +20,11 @@ export const ALLOWLIST: Record<string, { name: string; ranges: string[] }> = {
     ranges: ['13.71.175.80/28', '20.38.147.224/28', '20.48.201.0/26', '20.116.47.72/29', '52.228.80.128/25', '52.228.81.0/26', '52.228.86.144/29', '52.246.155.224/28'],
   },
 };
+
+/** An AEP region's ranges, or a UsageError listing the known regions. */
+export function allowlistFor(region: string): { region: string; name: string; ranges: string[] } {
+  const code = region.trim().toLowerCase();
+  const entry = ALLOWLIST[code];
+  if (!entry) throw new UsageError(`Unknown AEP region '${region}'.`, { hint: `Known regions: ${Object.keys(ALLOWLIST).join(', ')}.` });
+  return { region: code, ...entry };
+}

@@ -99,6 +99,12 @@ export class FlowService {
     await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${FLOW}/${collection}/${id}` }));
   }
 
+  /** The CRMToAEP flow spec as Adobe answers it (ruling 2: look it up, never trust a documented id). */
+  async crmFlowSpec(): Promise<FlowResource | undefined> {
+    const specs = await this.listAll('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` });
+    return specs.find((spec) => spec.name === CRM_FLOW_SPEC_NAME);
+  }
+
   async testConnection(id: string): Promise<boolean> {
     return (await this.platform.get<{ result?: boolean }>(`${FLOW}/connections/${id}/test`)).result === true;
   }

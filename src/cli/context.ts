@@ -54,6 +54,7 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     io,
     flags,
     color,
+    canPrompt,
     log: makeLogger(io, color, flags.debug),
     signal,
     now: () => new Date(),

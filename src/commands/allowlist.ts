@@ -1,5 +1,4 @@
 import { defineCommand } from '../core/command.js';
-import { UsageError } from '../core/errors.js';
 
 interface Region {
   region: string;
@@ -16,13 +15,8 @@ export default defineCommand<{ region?: string }, { regions: Region[] }>({
   ],
   builder: (y) => y.option('region', { type: 'string', describe: 'AEP region: va7|nld2|aus5|can2' }),
   async run(args) {
-    const { ALLOWLIST } = await import('../aep/allowlist.js');
-    const wanted = args.region?.trim().toLowerCase();
-    if (wanted !== undefined && !ALLOWLIST[wanted]) {
-      throw new UsageError(`Unknown AEP region '${args.region}'.`, { hint: `Known regions: ${Object.keys(ALLOWLIST).join(', ')}.` });
-    }
-    const codes = wanted ? [wanted] : Object.keys(ALLOWLIST);
-    return { regions: codes.map((code) => ({ region: code, ...ALLOWLIST[code] })) };
+    const { ALLOWLIST, allowlistFor } = await import('../aep/allowlist.js');
+    return { regions: args.region !== undefined ? [allowlistFor(args.region)] : Object.keys(ALLOWLIST).map(allowlistFor) };
   },
   human(result, ui) {
     for (const region of result.regions) {

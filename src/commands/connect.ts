@@ -1,5 +1,4 @@
 import { defineCommand } from '../core/command.js';
-import { UsageError } from '../core/errors.js';
 import type { ConnectResult } from '../tasks/connect.js';
 import { printPlan, type PlanStep } from '../core/plan.js';
 
@@ -20,12 +19,11 @@ export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up, plan, and send no write' })
       .option('aep-region', { type: 'string', describe: "Your AEP region (va7|nld2|aus5|can2): the closing reminder lists Adobe's IP ranges for it" }),
   async run(args, ctx) {
-    const { ALLOWLIST } = await import('../aep/allowlist.js');
-    const region = args.aepRegion?.trim().toLowerCase();
-    if (region !== undefined && !ALLOWLIST[region]) throw new UsageError(`Unknown AEP region '${args.aepRegion}'.`, { hint: `Known regions: ${Object.keys(ALLOWLIST).join(', ')}.` });
+    const { allowlistFor } = await import('../aep/allowlist.js');
+    const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
     const { connect } = await import('../tasks/connect.js');
     const result = await connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun });
-    return region && !('plan' in result) ? { ...result, allowlist: { region, ranges: ALLOWLIST[region].ranges } } : result;
+    return region && !('plan' in result) ? { ...result, allowlist: { region: region.region, ranges: region.ranges } } : result;
   },
   human(result, ui, args) {
     if ('plan' in result) return printPlan(result.plan, ui, args.debug);

@@ -1,6 +1,7 @@
 // Atomic file writes (temp file + rename) so an interrupted run never leaves half a file, and the
 // permission check that refuses a credentials store others can read.
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { platform } from 'node:os';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/errors.js';
@@ -51,7 +52,7 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
 
 /** Refuses a secrets file that group or others can read, as ssh does with private keys. */
 export async function assertPrivate(path: string, what: string): Promise<void> {
-  if (process.platform === 'win32') return;
+  if (platform() === 'win32') return; // no POSIX modes to check
   let mode: number;
   try {
     mode = (await stat(path)).mode;

@@ -31,6 +31,8 @@ export interface Context {
   readonly io: Io;
   readonly flags: GlobalFlags;
   readonly color: boolean;
+  /** A terminal on stdin and stderr: questions can be asked. */
+  readonly canPrompt: boolean;
   readonly log: Logger;
   /** Aborted on SIGINT/SIGTERM; long operations check it. */
   readonly signal: AbortSignal;

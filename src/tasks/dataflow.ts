@@ -223,8 +223,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
 }
 
 async function crmFlowSpec(ctx: Context, session: Session): Promise<string> {
-  const specs = await session.flow.listAll('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` });
-  const spec = specs.find((s) => s.name === CRM_FLOW_SPEC_NAME);
+  const spec = await session.flow.crmFlowSpec();
   if (!spec) throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, { hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.' });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
     throw new UserError(`The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`, { hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.' });

@@ -2,7 +2,7 @@
 // A dataflow is named by its id, by the template it was built from (this profile's state file,
 // else the template's deterministic flow name), or by its full name.
 import { Catalog } from '../aep/catalog.js';
-import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, FLOW, type FlowResource } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_ID, FLOW, type FlowResource } from '../aep/flow-service.js';
 import type { ResourceRef } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
@@ -169,8 +169,7 @@ async function profileFlows(session: Session): Promise<Array<[string, ResourceRe
 
 /** The CRM flow spec's id as Adobe answers it (ruling 2), the documented one if the lookup is empty. */
 async function crmFlowSpecId(session: Session): Promise<string> {
-  const specs = await session.flow.listAll('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` });
-  return specs.find((spec) => spec.name === CRM_FLOW_SPEC_NAME)?.id ?? CRM_FLOW_SPEC_ID;
+  return (await session.flow.crmFlowSpec())?.id ?? CRM_FLOW_SPEC_ID;
 }
 
 export async function listFlows(ctx: Context, options: { all: boolean }): Promise<FlowList> {

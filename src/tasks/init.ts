@@ -71,8 +71,7 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
 export async function initProfile(ctx: Context, args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string }): Promise<InitResult> {
   const settings = await loadSettings(ctx.env, ctx.flags);
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
-  const canAsk = ctx.io.isTTY.stdin && ctx.io.isTTY.stderr;
-  const ask = async (current: string | undefined, question: string, secret = false) => current ?? (canAsk ? (await ctx.ask(question, { secret })) || undefined : undefined);
+  const ask = async (current: string | undefined, question: string, secret = false) => current ?? (ctx.canPrompt ? (await ctx.ask(question, { secret })) || undefined : undefined);
 
   const aep = {
     clientId: await ask(args.clientId?.trim() || fromFile?.clientId || settings.aep.clientId, 'Adobe client id (API key): '),
