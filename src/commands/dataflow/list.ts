@@ -36,7 +36,7 @@ export default defineCommand<Args, FlowList>({
       ]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.line(ui.dim(`${hidden.join(', ')} not shown at this width; use --json.`));
+    if (hidden.length) ui.line(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     const missing = result.flows.filter((f) => f.state === 'missing');
     if (missing.length) ui.line(ui.yellow(`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with 'aep-zoho dataflow create --template ${missing[0].template}'.`));
     ui.line(`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.bold('aep-zoho dataflow status <template|id>')}`);

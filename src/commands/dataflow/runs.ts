@@ -42,7 +42,7 @@ export default defineCommand<Args, RunsResult>({
       result.runs.map((r) => [r.status, r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.line(ui.dim(`${hidden.join(', ')} not shown at this width; use --json.`));
+    if (hidden.length) ui.line(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     const failed = result.runs.filter((r) => r.errors.length).slice(0, 3);
     for (const run of failed) for (const e of run.errors) ui.line(ui.dim(`  ${run.id}: ${e.code ? `${e.code} ` : ''}${e.message}`));
     if (result.watched) {
