@@ -138,7 +138,8 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     };
   }
 
-  router.on('POST', `${CONVERSION}/mappingSets`, (req) => {
+  /** The checks a create and an update share; the new version's snapshot when they pass. */
+  const validBody = (req: EmuRequest): EmuResponse | { now: number; who: string; version: ReturnType<typeof snapshot> } => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
     const checked = check(req, body);
@@ -146,7 +147,13 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     if (checked.issues.length) return rejectIssues(req, checked.issues);
     const now = ctx.now();
     const who = `${req.caller!.clientId}@AdobeID`;
-    const version = snapshot(body, checked, who, now);
+    return { now, who, version: snapshot(body, checked, who, now) };
+  };
+
+  router.on('POST', `${CONVERSION}/mappingSets`, (req) => {
+    const valid = validBody(req);
+    if ('status' in valid) return valid;
+    const { now, who, version } = valid;
     const mappingSet: Resource = {
       id: hexId(16),
       version: 0,
@@ -166,14 +173,9 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   router.on('PUT', `${CONVERSION}/mappingSets/:id`, (req) => {
     const mappingSet = state.mappingSets.get(req.params.id);
     if (!visible(mappingSet, req.caller!)) return notFound(req);
-    const body = objectBody(req);
-    if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const checked = check(req, body);
-    if (typeof checked === 'string') return badRequest(req, checked);
-    if (checked.issues.length) return rejectIssues(req, checked.issues);
-    const now = ctx.now();
-    const who = `${req.caller!.clientId}@AdobeID`;
-    const version = snapshot(body, checked, who, now);
+    const valid = validBody(req);
+    if ('status' in valid) return valid;
+    const { now, who, version } = valid;
     const number = (mappingSet!.version as number) + 1;
     Object.assign(mappingSet!, version, { version: number, modifiedDate: now, modifiedBy: who, versions: { ...mappingSet!.versions, [number]: version } });
     return { status: 200, body: present(mappingSet!) };
