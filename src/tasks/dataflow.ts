@@ -94,6 +94,13 @@ export function resourceNames(template: Template, profile: string) {
   };
 }
 
+/** A template destination as an XDM path: the tenant filled in; with a fallback class every standard path moves under the tenant. */
+function xdmDestination(path: string, tenantId: string, fallback: boolean): string {
+  const tenantNs = `_${tenantId}`;
+  if (path.startsWith(`${TENANT_PLACEHOLDER}.`)) return `${tenantNs}${path.slice(TENANT_PLACEHOLDER.length)}`;
+  return fallback ? `${tenantNs}.${path}` : path;
+}
+
 /** What a mapping reads from the table: the column (first segment of a lookup path) or the expression's columns. */
 const mappingColumns = (m: TemplateMapping) => (m.source ? [m.source.split('.')[0]] : m.columns ?? []);
 
@@ -208,10 +215,9 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     throw error;
   }
   if (options.dryRun) {
-    const tenants = (path: string) => path.replace(TENANT_PLACEHOLDER, `_${shared.tenantId}`);
     const preview = templates.map(({ template }) => {
       const p = prepared.get(template.name)!;
-      const mappings = p.mappings.map((m) => ({ ...m, destination: tenants(p.fallback && !m.destination.startsWith(TENANT_PLACEHOLDER) ? `${TENANT_PLACEHOLDER}.${m.destination}` : m.destination) }));
+      const mappings = p.mappings.map((m) => ({ ...m, destination: xdmDestination(m.destination, shared.tenantId, p.fallback) }));
       return { template: template.name, records: p.rows.map((row) => mapRecord(row, mappings)) };
     });
     const order = ['base connection', 'class', 'field group', 'schema', 'identity descriptor', 'dataset', 'source connection', 'target connection', 'mapping set', 'dataflow'];
@@ -352,8 +358,7 @@ function buildGraph(ctx: Context, shared: Shared, p: Prepared, schedule: Schedul
   const reused: string[] = [];
   const columnsByName = new Map(p.columns.map((c) => [c.name, c]));
 
-  /** Destination with the tenant filled in; with a fallback class every standard path moves under the tenant. */
-  const destination = (path: string) => (path.startsWith(`${TENANT_PLACEHOLDER}.`) ? `${tenantNs}${path.slice(TENANT_PLACEHOLDER.length)}` : p.fallback ? `${tenantNs}.${path}` : path);
+  const destination = (path: string) => xdmDestination(path, tenantId, p.fallback);
   const mappings = p.mappings.map((m) => ({ ...m, destination: destination(m.destination) }));
   const tenantFields = mappings.filter((m) => m.destination.startsWith(`${tenantNs}.`));
 
