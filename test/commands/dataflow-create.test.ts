@@ -245,3 +245,32 @@ describe('dataflow create after destroy', () => {
     }
   });
 });
+
+describe('dataflow create in an org without the B2B classes', () => {
+  test('accounts creates its fallback tenant class and maps every field under the tenant namespace', async () => {
+    const emu = await emulator({ hasB2BClasses: false });
+    try {
+      const env = cliEnv(emu.env, await tempHome());
+      assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+      const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+      assert.equal(r.exitCode, 0, r.stderr);
+      const out = r.json();
+      assert.ok(out.created.includes('class'));
+      const schema = emu.state.schemas.get(out.schemaId)!;
+      const tenantClass = emu.state.classes.all()[0];
+      assert.equal(schema['meta:class'], tenantClass.$id);
+      assert.match(tenantClass.title, /\(aep-zoho default\/accounts\)$/);
+      const tenant = `_${emu.state.tenantId('5C1328435BF324E90A49402A@AdobeOrg')}`;
+      const destinations = emu.state.mappingSets.get(out.mappingSetId)!.mappings.map((m: any) => m.destination as string);
+      assert.ok(destinations.length > 10);
+      assert.deepEqual(destinations.filter((d) => !d.startsWith(`${tenant}.`)), []);
+      assert.ok(destinations.includes(`${tenant}.accountName`), 'a standard path moved under the tenant');
+      // A re-run reuses the class too.
+      const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+      assert.ok(again.json().reused.includes('class'));
+      assert.equal(emu.state.classes.size, 1);
+    } finally {
+      await emu.close();
+    }
+  });
+});
