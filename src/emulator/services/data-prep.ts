@@ -96,17 +96,15 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   const objectBody = (req: EmuRequest) => (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined);
   const rejectIssues = (req: EmuRequest, issues: MappingIssue[]) => badRequest(req, issues.map((i) => i.exception).join(' '));
 
+  /** A new id and the audit fields Data Prep puts on a mapping set and on each of its mappings. */
+  const created = (who: string, now: number) => ({ id: hexId(16), version: 0, createdDate: now, modifiedDate: now, createdBy: who, modifiedBy: who });
+
   /** The stored form of one mapping, with both spellings as Adobe returns them. */
   function storedMapping(mapping: Record<string, unknown>, who: string, now: number): Record<string, unknown> {
     const { destinationXdmPath: _d, sourceAttribute: _s, ...rest } = mapping;
     return {
       ...rest,
-      id: hexId(16),
-      version: 0,
-      createdDate: now,
-      modifiedDate: now,
-      createdBy: who,
-      modifiedBy: who,
+      ...created(who, now),
       sourceType: mapping.sourceType,
       source: mapping.source,
       destination: mapping.destination,
@@ -155,12 +153,7 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     if ('status' in valid) return valid;
     const { now, who, version } = valid;
     const mappingSet: Resource = {
-      id: hexId(16),
-      version: 0,
-      createdDate: now,
-      modifiedDate: now,
-      createdBy: who,
-      modifiedBy: who,
+      ...created(who, now),
       ...version,
       imsOrgId: req.caller!.orgId,
       sandboxName: req.caller!.sandbox,
