@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { call, emulator, type Emulator } from '../helpers/emulator.js';
+import { call, emulator, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 import { assertNoSecrets, cliEnv, runCli, tempHome } from '../helpers/cli.js';
 
 type Emu = Emulator & { env: Record<string, string> };
@@ -41,11 +41,7 @@ describe('destroy', () => {
       // Foreign resources first: another profile's connection and dataflow, and a connection made by hand.
       const other = cliEnv(emu.env, await tempHome(), { AEP_ZOHO_PROFILE: 'other' });
       await build(emu, other, 'accounts');
-      const byHand = await call(emu, 'POST', `${FLOW}/connections`, {
-        name: 'made in the UI',
-        auth: { specName: 'Basic Authentication', params: { endpoint: 'https://www.zohoapis.com', accountsUrl: 'https://accounts.zoho.com', clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r' } },
-        connectionSpec: { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' },
-      });
+      const byHand = await call(emu, 'POST', `${FLOW}/connections`, zohoConnectionBody('made in the UI'));
       assert.equal(byHand.status, 201);
       const foreign = inventory(emu);
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Exchange } from '../../src/emulator/server.js';
 import { ALLOWANCES, loadSpecs, validateExchange, validateExchanges } from '../helpers/openapi.js';
-import { call, emulator, platformHeaders, TEST_ORG, type Emulator } from '../helpers/emulator.js';
+import { call, emulator, platformHeaders, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 
 const FLOW = '/data/foundation/flowservice';
 const CATALOG = '/data/foundation/catalog';
@@ -28,22 +28,6 @@ function exchange(partial: Partial<Exchange> & Pick<Exchange, 'method' | 'path' 
   return { query: {}, headers: { ...HEADERS }, body: undefined, response: undefined, ...partial };
 }
 
-const zohoConnection = () => ({
-  name: 'Zoho CRM base connection',
-  description: 'Base Connection for Zoho CRM',
-  auth: {
-    specName: 'Basic Authentication',
-    params: {
-      endpoint: 'https://www.zohoapis.eu',
-      accountsUrl: 'https://accounts.zoho.eu',
-      clientId: 'zoho-client',
-      clientSecret: 'zoho-secret',
-      accessToken: 'zoho-access',
-      refreshToken: 'zoho-refresh',
-    },
-  },
-  connectionSpec: { id: ZOHO_SPEC, version: '1.0' },
-});
 
 before(async () => {
   await loadSpecs();
@@ -58,12 +42,12 @@ describe('the validator reports what the specs reject', () => {
     assert.ok(found.some((message) => pattern.test(message)), `expected a violation matching ${pattern}, got ${JSON.stringify(found, null, 2)}`);
 
   test('a response field of the wrong type', () => {
-    const found = violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnection(), status: 201, response: { id: 42, etag: '"e"' } });
+    const found = violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnectionBody(), status: 201, response: { id: 42, etag: '"e"' } });
     assert.deepEqual(found, ['POST /data/foundation/flowservice/connections → 201 (flow-service.yaml POST /connections): response.body/id must be string']);
   });
 
   test('a request without a required field (connectionSpec)', () => {
-    const { connectionSpec: _omitted, ...body } = zohoConnection();
+    const { connectionSpec: _omitted, ...body } = zohoConnectionBody();
     const found = violations({ method: 'POST', path: `${FLOW}/connections`, body, status: 201, response: { id: 'a', etag: '"e"' } });
     assertViolation(found, /request\.body must have required property 'connectionSpec'/);
   });
@@ -95,7 +79,7 @@ describe('the validator reports what the specs reject', () => {
   });
 
   test('an undeclared success status, and an error status §9 does not allow', () => {
-    assertViolation(violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnection(), status: 200, response: { id: 'a', etag: '"e"' } }), /status 200 is not declared \(declared: 201, 403, 503\)/);
+    assertViolation(violations({ method: 'POST', path: `${FLOW}/connections`, body: zohoConnectionBody(), status: 200, response: { id: 'a', etag: '"e"' } }), /status 200 is not declared \(declared: 201, 403, 503\)/);
     assertViolation(violations({ method: 'GET', path: `${FLOW}/connections`, status: 418, response: {} }), /status 418 is not declared/);
   });
 
@@ -221,7 +205,7 @@ const STEPS: Step[] = [
   {
     name: 'Flow Service: create, list, get and test a Zoho base connection',
     async run(s) {
-      const created = await expect(s, 201, 'POST', `${FLOW}/connections`, zohoConnection());
+      const created = await expect(s, 201, 'POST', `${FLOW}/connections`, zohoConnectionBody());
       s.ids.connection = created.id;
       s.ids.connectionEtag = created.etag;
       await expect(s, 200, 'GET', `${FLOW}/connections${q({ property: 'name==Zoho CRM base connection', limit: '10' })}`);
@@ -237,7 +221,7 @@ const STEPS: Step[] = [
     async run(s) {
       const patch = [
         { op: 'replace', path: '/description', value: 'Zoho CRM (EU data centre)' },
-        { op: 'replace', path: '/auth/params', value: { ...zohoConnection().auth.params, accessToken: 'zoho-access-2' } },
+        { op: 'replace', path: '/auth/params', value: { ...zohoConnectionBody().auth.params, accessToken: 'zoho-access-2' } },
       ];
       const patched = await expect(s, 200, 'PATCH', `${FLOW}/connections/${s.ids.connection}`, patch, { 'if-match': s.ids.connectionEtag });
       assert.notEqual(patched.etag, s.ids.connectionEtag);
@@ -249,7 +233,7 @@ const STEPS: Step[] = [
   {
     name: "Flow Service: Adobe's error answers to well-formed requests",
     async run(s) {
-      const unknownSpec = { ...zohoConnection(), connectionSpec: { id: '00000000-0000-0000-0000-000000000000', version: '1.0' } };
+      const unknownSpec = { ...zohoConnectionBody(), connectionSpec: { id: '00000000-0000-0000-0000-000000000000', version: '1.0' } };
       await expect(s, 400, 'POST', `${FLOW}/connections`, unknownSpec);
       await expect(s, 404, 'GET', `${FLOW}/connections/00000000-0000-0000-0000-000000000000`);
       await expect(s, 404, 'GET', `${FLOW}/connections`, undefined, { 'x-sandbox-name': 'no-such-sandbox' });

@@ -2,7 +2,7 @@
 // field names and consistent cross-references, paths distinct from names, and Adobe's error answers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_ORG, call, emulator, platformHeaders, type Emulator } from '../helpers/emulator.js';
+import { TEST_ORG, call, emulator, platformHeaders, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 import { PREVIEW_ROWS } from '../../src/emulator/services/flow-explore.js';
 import {
   CRM_SEED,
@@ -21,22 +21,6 @@ const FLOW = '/data/foundation/flowservice';
 const ZOHO_SPEC = { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' };
 const MODULES = ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'];
 
-const zohoConnection = (name = 'Zoho CRM base connection') => ({
-  name,
-  description: 'Base Connection for Zoho CRM',
-  auth: {
-    specName: 'Basic Authentication',
-    params: {
-      endpoint: 'https://www.zohoapis.eu',
-      accountsUrl: 'https://accounts.zoho.eu',
-      clientId: '1000.ABC',
-      clientSecret: 'secret',
-      accessToken: '1000.access',
-      refreshToken: '1000.refresh',
-    },
-  },
-  connectionSpec: ZOHO_SPEC,
-});
 
 const table = (name: string): CrmTable => findTableByName(name)!;
 const byId = (name: string) => new Map(table(name).rows.map((row) => [row.id as string, row]));
@@ -184,7 +168,7 @@ describe('explore API', () => {
 
   before(async () => {
     emu = await emulator({ sandboxes: ['prod', 'dev'] });
-    const created = await call(emu, 'POST', `${FLOW}/connections`, zohoConnection());
+    const created = await call(emu, 'POST', `${FLOW}/connections`, zohoConnectionBody());
     assert.equal(created.status, 201);
     connectionId = created.body.id;
   });
@@ -265,7 +249,7 @@ describe('explore API', () => {
     const dev = await platformHeaders(emu, 'dev');
     const { status } = await explore('objectType=root', connectionId, dev);
     assert.equal(status, 404);
-    const own = await call(emu, 'POST', `${FLOW}/connections`, zohoConnection('dev connection'), dev);
+    const own = await call(emu, 'POST', `${FLOW}/connections`, zohoConnectionBody('dev connection'), dev);
     assert.equal((await explore('objectType=root', own.body.id, dev)).status, 200);
     assert.equal((await explore('objectType=root', own.body.id)).status, 404, 'nor the other way round');
   });
@@ -293,7 +277,7 @@ describe('explore after the Zoho source is retired', () => {
     const emu = await emulator({ retiredConnectionSpecs: [ZOHO_SPEC.id] });
     try {
       // Made before Adobe withdrew the spec: no POST can make one any more, so it goes straight into state.
-      emu.state.connections.add({ id: 'old-zoho', imsOrgId: TEST_ORG, sandboxName: 'prod', connectionSpec: ZOHO_SPEC, auth: zohoConnection().auth });
+      emu.state.connections.add({ id: 'old-zoho', imsOrgId: TEST_ORG, sandboxName: 'prod', connectionSpec: ZOHO_SPEC, auth: zohoConnectionBody().auth });
       const { status, body } = await call(emu, 'GET', `${FLOW}/connections/old-zoho/explore?objectType=root`);
       assert.equal(status, 400);
       assert.equal(body.type, 'https://ns.adobe.com/aep/errors/FLOW-1101-400');

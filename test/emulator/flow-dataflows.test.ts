@@ -4,7 +4,7 @@
 // table checks) stands in for the rest.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { call, emulator, platformHeaders, TEST_ORG, type Emulator } from '../helpers/emulator.js';
+import { call, emulator, platformHeaders, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
 import { CLOUD_STORAGE_FLOW_SPEC_ID, CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, SALESFORCE_SPEC_ID, ZOHO_SPEC_ID } from '../../src/emulator/specs-data.js';
 
@@ -65,14 +65,7 @@ async function world(t: TestContext, options: Parameters<typeof emulator>[0] = {
   emu.state.dataSets.add({ id: dataSetId, name: 'Zoho leads', schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' }, ...owned });
   const mappingId = '500a9b747fcf4908a21917d49bd61780';
   emu.state.mappingSets.add({ id: mappingId, version: 0, outputSchema: { schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed-full+json;version=1' } }, mappings: [], ...owned });
-  const zoho = await api('POST', '/connections', {
-    name: 'Zoho base',
-    auth: {
-      specName: 'Basic Authentication',
-      params: { endpoint: 'https://www.zohoapis.com', accountsUrl: 'https://accounts.zoho.com', clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r' },
-    },
-    connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' },
-  });
+  const zoho = await api('POST', '/connections', zohoConnectionBody('Zoho base'));
   assert.equal(zoho.status, 201, JSON.stringify(zoho.body));
   const salesforce = await api('POST', '/connections', {
     name: 'Salesforce base',

@@ -2,16 +2,10 @@
 // targets, only as many times as asked, and every firing is recorded.
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import { call, emulator, platformHeaders, type Emulator } from '../helpers/emulator.js';
+import { call, emulator, platformHeaders, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 const CONNECTIONS = '/data/foundation/flowservice/connections';
-const SPEC = { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' };
-const body = (name: string) => ({
-  name,
-  auth: { specName: 'Basic Authentication', params: { endpoint: 'https://www.zohoapis.com', accountsUrl: 'https://accounts.zoho.com', clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r' } },
-  connectionSpec: SPEC,
-});
 
 /** A raw request that reports a network failure as { error } instead of throwing. */
 async function attempt(emu: Emu, method: string, path: string, payload: unknown, headers: Record<string, string>, timeoutMs = 5000) {
@@ -68,7 +62,7 @@ describe('emulator fault injection', () => {
   test('reset: the service never sees the request', async () => {
     const before = emu.state.connections.size;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'reset' } });
-    const r = await attempt(emu, 'POST', CONNECTIONS, body('reset'), headers);
+    const r = await attempt(emu, 'POST', CONNECTIONS, zohoConnectionBody('reset'), headers);
     assert.ok('error' in r, 'the client sees a network error');
     assert.equal(emu.state.connections.size, before);
   });
@@ -76,7 +70,7 @@ describe('emulator fault injection', () => {
   test('drop: the create happens, the client never hears', async () => {
     const before = emu.state.connections.size;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'drop' } });
-    const r = await attempt(emu, 'POST', CONNECTIONS, body('dropped'), headers);
+    const r = await attempt(emu, 'POST', CONNECTIONS, zohoConnectionBody('dropped'), headers);
     assert.ok('error' in r, 'the client sees a network error');
     assert.equal(emu.state.connections.size, before + 1);
     assert.equal(emu.exchanges.at(-1)!.fault, 'drop');
@@ -86,7 +80,7 @@ describe('emulator fault injection', () => {
   test('delay after handling: created, answered too late for the client', async () => {
     const before = emu.state.connections.size;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'delay', ms: 400, handle: 'after' } });
-    const r = await attempt(emu, 'POST', CONNECTIONS, body('late'), headers, 100);
+    const r = await attempt(emu, 'POST', CONNECTIONS, zohoConnectionBody('late'), headers, 100);
     assert.equal((r as { error: string }).error, 'TimeoutError');
     assert.equal(emu.state.connections.size, before + 1);
   });
@@ -95,7 +89,7 @@ describe('emulator fault injection', () => {
     const before = emu.state.connections.size;
     let fired = 0;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'delay', ms: 400 }, onFire: () => fired++ });
-    const r = await attempt(emu, 'POST', CONNECTIONS, body('abandoned'), headers, 100);
+    const r = await attempt(emu, 'POST', CONNECTIONS, zohoConnectionBody('abandoned'), headers, 100);
     assert.ok('error' in r);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(fired, 1);

@@ -3,15 +3,10 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { Platform } from '../../src/http/platform.js';
-import { emulator, platformHeaders, TEST_CLIENT, TEST_ORG, type Emulator } from '../helpers/emulator.js';
+import { emulator, platformHeaders, TEST_CLIENT, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 const CONNECTIONS = '/data/foundation/flowservice/connections';
-const connectionBody = (name: string) => ({
-  name,
-  auth: { specName: 'Basic Authentication', params: { endpoint: 'https://www.zohoapis.com', accountsUrl: 'https://accounts.zoho.com', clientId: 'c', clientSecret: 's', accessToken: 'a', refreshToken: 'r' } },
-  connectionSpec: { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' },
-});
 /** Collects debug lines: the retry decisions (and their delays) are logged there. */
 const debugLines: string[] = [];
 const quiet = { info() {}, warn() {}, debug: (line: string) => void debugLines.push(line) };
@@ -81,7 +76,7 @@ describe('Platform retry policy against injected faults', () => {
     for (const fault of [{ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'reset' }, { kind: 'drop' }, { kind: 'delay', ms: 600, handle: 'after' }] as const) {
       const mark = emu.exchanges.length;
       emu.faults.add({ method: 'POST', path: CONNECTIONS, fault });
-      await assert.rejects(platform.request({ method: 'POST', path: CONNECTIONS, body: connectionBody(`post ${fault.kind}`) }));
+      await assert.rejects(platform.request({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody(`post ${fault.kind}`) }));
       if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, 400)); // recorded when answered
       assert.equal(seen(mark, 'POST', CONNECTIONS), 1, fault.kind);
     }
@@ -91,14 +86,14 @@ describe('Platform retry policy against injected faults', () => {
     const before = emu.state.connections.size;
     const mark = emu.exchanges.length;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'status', status: 429, retryAfter: '0' } });
-    const { status } = await platform.request({ method: 'POST', path: CONNECTIONS, body: connectionBody('post 429') });
+    const { status } = await platform.request({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody('post 429') });
     assert.equal(status, 201);
     assert.equal(seen(mark, 'POST', CONNECTIONS), 2);
     assert.equal(emu.state.connections.size, before + 1);
   });
 
   test('PATCH: retried only with If-Match; DELETE: retried', async () => {
-    const { body } = await platform.request<{ id: string; etag: string }>({ method: 'POST', path: CONNECTIONS, body: connectionBody('patch me') });
+    const { body } = await platform.request<{ id: string; etag: string }>({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody('patch me') });
     const ops = [{ op: 'replace', path: '/description', value: 'x' }];
     let mark = emu.exchanges.length;
     emu.faults.add({ method: 'PATCH', path: CONNECTIONS, fault: { kind: 'status', status: 503 } });

@@ -15,6 +15,26 @@ export async function emulator(options: EmulatorOptions = {}): Promise<Emulator 
   });
 }
 
+/** A Zoho CRM base connection body as Adobe's tutorial posts it (aep-api.md §2). */
+export function zohoConnectionBody(name = 'Zoho CRM base connection') {
+  return {
+    name,
+    description: 'Base Connection for Zoho CRM',
+    auth: {
+      specName: 'Basic Authentication',
+      params: {
+        endpoint: 'https://www.zohoapis.eu',
+        accountsUrl: 'https://accounts.zoho.eu',
+        clientId: '1000.ZOHOCLIENT',
+        clientSecret: 'zoho-secret',
+        accessToken: 'zoho-access',
+        refreshToken: 'zoho-refresh',
+      },
+    },
+    connectionSpec: { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' },
+  };
+}
+
 /** Headers for calling the emulator's Platform APIs directly (a fresh IMS token each call). */
 export async function platformHeaders(emu: Emulator, sandbox = 'prod'): Promise<Record<string, string>> {
   const res = await fetch(`${emu.url}/ims/token/v3`, {
