@@ -1,40 +1,46 @@
-// Catalog client (aep-api.md §5.3): datasets. Lists are objects keyed by id, not arrays.
-import { unlessNotFound } from '../core/errors.js';
-import type { Platform } from '../http/platform.js';
+// Catalog (aep-api.md §5.3, aep-updates.md §4): datasets. Lists are objects keyed by id, not arrays.
+import { UserError, unlessNotFound } from '../core/errors.js';
+import type { Platform, PlatformRequest } from '../http/platform.js';
 
 export const CATALOG = '/data/foundation/catalog';
 export const DATASET_SCHEMA_CONTENT_TYPE = 'application/vnd.adobe.xed+json;version=1';
+const JSON_ACCEPT = { accept: 'application/json' };
 
 export interface Dataset {
   id: string;
   name: string;
+  description?: string;
   schemaRef?: { id: string; contentType: string };
+  tags?: Record<string, string[]>;
   [key: string]: unknown;
+}
+
+type Keyed = Record<string, Omit<Dataset, 'id'>>;
+
+export const catalog = {
+  /** Catalog's name filter is compared again in the client (findDataset). */
+  byName: (name: string): PlatformRequest<Keyed> => ({ method: 'GET', path: `${CATALOG}/dataSets`, query: { property: `name==${name}`, limit: 10 }, headers: JSON_ACCEPT }),
+  get: (id: string): PlatformRequest<Keyed> => ({ method: 'GET', path: `${CATALOG}/dataSets/${id}`, headers: JSON_ACCEPT }),
+  create: (body: Record<string, unknown>): PlatformRequest<string[]> => ({ method: 'POST', path: `${CATALOG}/dataSets`, query: { requestDataSource: true }, body, headers: JSON_ACCEPT }),
+  /** Plain JSON: the fields given change, the rest stay (never PUT: it can drop tags). */
+  patch: (id: string, body: Record<string, unknown>): PlatformRequest<string[]> => ({ method: 'PATCH', path: `${CATALOG}/dataSets/${id}`, body, headers: JSON_ACCEPT }),
+  delete: (id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${CATALOG}/dataSets/${id}`, headers: JSON_ACCEPT }),
+};
+
+/** The datasets of a Catalog answer, ids folded in. */
+export const datasetsOf = (keyed: Keyed | undefined): Dataset[] => Object.entries(keyed ?? {}).map(([id, dataset]) => ({ ...dataset, id }) as Dataset);
+
+/** The id in Catalog's create answer, ["@/dataSets/<id>"]. */
+export function createdDatasetId(refs: unknown): string {
+  const id = /@\/dataSets\/([^/]+)$/.exec(Array.isArray(refs) ? String(refs[0] ?? '') : '')?.[1];
+  if (!id) throw new UserError(`Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]; nothing was recorded.`, { hint: 'Re-run the command: it looks the dataset up by name before creating it again.' });
+  return id;
 }
 
 export class Catalog {
   constructor(private readonly platform: Platform) {}
 
-  async findByName(name: string): Promise<Dataset | undefined> {
-    const found = await this.platform.get<Record<string, Omit<Dataset, 'id'>>>(`${CATALOG}/dataSets`, { property: `name==${name}`, limit: 10 });
-    const [id, dataset] = Object.entries(found ?? {}).find(([, item]) => item.name === name) ?? [];
-    return id ? ({ ...dataset, id } as Dataset) : undefined;
-  }
-
   async get(id: string): Promise<Dataset | undefined> {
-    const found = await unlessNotFound(this.platform.get<Record<string, Omit<Dataset, 'id'>>>(`${CATALOG}/dataSets/${id}`));
-    return found?.[id] ? ({ ...found[id], id } as Dataset) : undefined;
-  }
-
-  /** Creates a dataset and returns its id (Catalog answers ["@/dataSets/<id>"]). */
-  async create(body: Record<string, unknown>): Promise<string> {
-    const { body: refs } = await this.platform.request<string[]>({ method: 'POST', path: `${CATALOG}/dataSets`, query: { requestDataSource: true }, body });
-    const id = /@\/dataSets\/([^/]+)$/.exec(refs?.[0] ?? '')?.[1];
-    if (!id) throw new Error(`Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]`);
-    return id;
-  }
-
-  async delete(id: string): Promise<void> {
-    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${CATALOG}/dataSets/${id}` }));
+    return datasetsOf(await unlessNotFound(this.platform.send(catalog.get(id)))).find((d) => d.id === id);
   }
 }

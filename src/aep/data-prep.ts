@@ -1,32 +1,47 @@
-// Data Prep client (aep-api.md §7): mapping sets. There is no DELETE for mapping sets.
-import type { Platform } from '../http/platform.js';
+// Data Prep (aep-api.md §7, aep-updates.md §2): mapping sets. A mapping edit is a PUT of the whole
+// set, which bumps its version; the flow then moves to that version (src/converge/resources.ts).
+import type { PlatformRequest } from '../http/platform.js';
 
 export const CONVERSION = '/data/foundation/conversion';
+const JSON_ACCEPT = { accept: 'application/json' };
+/** Data Prep requires limit and start on lists. */
+const PAGE = 100;
 
-export interface MappingSet {
-  id: string;
-  name?: string;
-  version: number;
-  outputSchema?: { schemaRef?: { id?: string } };
+export interface Mapping {
+  sourceType?: string;
+  source?: string;
+  sourceAttribute?: string;
+  destination?: string;
+  destinationXdmPath?: string;
   [key: string]: unknown;
 }
 
-export class DataPrep {
-  constructor(private readonly platform: Platform) {}
-
-  /** Every mapping set with this name, newest first (they cannot be deleted, so old ones linger). */
-  async findByName(name: string): Promise<MappingSet[]> {
-    const page = await this.platform.get<{ data?: MappingSet[] }>(`${CONVERSION}/mappingSets`, { limit: 100, start: 0, name, orderBy: '-updatedDate' });
-    return (page.data ?? []).filter((item) => item.name === name);
-  }
-
-  async create(body: Record<string, unknown>): Promise<MappingSet> {
-    return (await this.platform.request<MappingSet>({ method: 'POST', path: `${CONVERSION}/mappingSets`, body })).body;
-  }
-
-  /** Maps sample rows with a mapping set that need not exist yet (read-only; used by --dry-run). */
-  async preview(rows: Array<Record<string, unknown>>, mappingSet: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
-    const { body } = await this.platform.request<{ data?: Array<Record<string, unknown>> } | Array<Record<string, unknown>>>({ method: 'POST', path: `${CONVERSION}/mappingSets/preview`, body: { data: rows, mappingSet } });
-    return Array.isArray(body) ? body : body.data ?? [];
-  }
+export interface MappingSet {
+  id: string;
+  /** Absent from list items (ruling 14); present on a GET by id. */
+  name?: string;
+  version: number;
+  outputSchema?: { schemaRef?: { id?: string } };
+  xdmSchema?: string;
+  mappings?: Mapping[];
+  [key: string]: unknown;
 }
+
+export interface MappingSetPage {
+  data?: MappingSet[];
+  _links?: { next?: { href?: string } };
+}
+
+export const dataPrep = {
+  /** No orderBy: Adobe's sources give three different values for it (ruling 14). */
+  list: (start = 0): PlatformRequest<MappingSetPage> => ({ method: 'GET', path: `${CONVERSION}/mappingSets`, query: { limit: PAGE, start }, headers: JSON_ACCEPT }),
+  get: (id: string, version?: number): PlatformRequest<MappingSet> => ({ method: 'GET', path: `${CONVERSION}/mappingSets/${id}`, query: version === undefined ? undefined : { version }, headers: JSON_ACCEPT }),
+  create: (body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'POST', path: `${CONVERSION}/mappingSets`, body, headers: JSON_ACCEPT }),
+  put: (id: string, body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'PUT', path: `${CONVERSION}/mappingSets/${id}`, body, headers: JSON_ACCEPT }),
+  validate: (body: Record<string, unknown>): PlatformRequest<{ validationResponse?: Array<{ status?: string; errors?: unknown }> }> => ({ method: 'POST', path: `${CONVERSION}/mappingSets/validate`, body, headers: JSON_ACCEPT }),
+  /** Not in the spec; aepp sends it. A 404 or 405 means the mapping set stays. */
+  delete: (id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${CONVERSION}/mappingSets/${id}`, headers: JSON_ACCEPT }),
+};
+
+/** The schema a mapping set writes to, in either body style. */
+export const mappingSetSchema = (set: MappingSet): string | undefined => set.outputSchema?.schemaRef?.id ?? set.xdmSchema;

@@ -1,13 +1,19 @@
-// Flow Service client (aep-api.md §2–§4, §6, §8): connection specs, base connections, explore,
-// source and target connections, flow specs, flows and runs. Paths and payload types live here.
+// Flow Service (aep-api.md §2–§4, §6, §8): connection specs, base connections, explore, source
+// and target connections, flow specs, flows and runs. Each endpoint once, as a request builder
+// (a value that a plan can show and apply can send); the FlowService class sends them for the
+// read-only commands. Paths and payload types live here.
 import { unlessNotFound } from '../core/errors.js';
-import type { Platform, Query } from '../http/platform.js';
+import type { Platform, PlatformRequest, Query } from '../http/platform.js';
 
 export const FLOW = '/data/foundation/flowservice';
 export const ZOHO_CONNECTION_SPEC = { id: '929e4450-0237-4ed2-9404-b7e1e0a00309', version: '1.0' } as const;
 export const DATA_LAKE_CONNECTION_SPEC = { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' } as const;
 export const CRM_FLOW_SPEC_NAME = 'CRMToAEP';
 export const CRM_FLOW_SPEC_ID = '14518937-270c-4525-bdec-c2ba7cce3860';
+/** Flow Service, Catalog and Data Prep answer JSON; the Postman collections and aepp ask for it. */
+const JSON_ACCEPT = { accept: 'application/json' };
+
+export type Collection = 'connections' | 'sourceConnections' | 'targetConnections' | 'flows';
 
 export interface Created {
   id: string;
@@ -55,48 +61,82 @@ export interface ExploreTableDetail {
 /** A PATCH body: RFC 6902 operations, lowercase as in Adobe's tutorials (ruling 10). */
 export type JsonPatch = Array<{ op: 'add' | 'replace' | 'remove'; path: string; value?: unknown }>;
 
+interface Page {
+  items?: FlowResource[];
+  _links?: { next?: { href?: string } };
+}
+
+/** The request builders: one per endpoint. */
+export const flowService = {
+  list: (collection: Collection | 'flowSpecs' | 'connectionSpecs', query: Query = {}): PlatformRequest<Page> => ({ method: 'GET', path: `${FLOW}/${collection}`, query, headers: JSON_ACCEPT }),
+  get: (collection: Collection, id: string): PlatformRequest<{ items: FlowResource[] }> => ({ method: 'GET', path: `${FLOW}/${collection}/${id}`, headers: JSON_ACCEPT }),
+  create: (collection: Collection, body: Record<string, unknown>): PlatformRequest<Created> => ({ method: 'POST', path: `${FLOW}/${collection}`, body, headers: JSON_ACCEPT }),
+  /** If-Match exactly as the GET returned the etag (ruling 12). */
+  patch: (collection: Collection, id: string, etag: string, ops: JsonPatch): PlatformRequest<Created> => ({ method: 'PATCH', path: `${FLOW}/${collection}/${id}`, body: ops, headers: { ...JSON_ACCEPT, 'if-match': etag } }),
+  delete: (collection: Collection, id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${FLOW}/${collection}/${id}`, headers: JSON_ACCEPT }),
+  /** Ruling 18: lowercase op, no subOp, no body. */
+  action: (id: string, op: 'enable' | 'disable'): PlatformRequest<Created> => ({ method: 'POST', path: `${FLOW}/flows/${id}/action`, query: { op }, headers: JSON_ACCEPT }),
+  connectionSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({ method: 'GET', path: `${FLOW}/connectionSpecs/${id}`, headers: JSON_ACCEPT }),
+  test: (id: string): PlatformRequest<{ result?: boolean }> => ({ method: 'GET', path: `${FLOW}/connections/${id}/test`, headers: JSON_ACCEPT }),
+  exploreRoot: (connectionId: string): PlatformRequest<ExploreTable[]> => ({ method: 'GET', path: `${FLOW}/connections/${connectionId}/explore`, query: { objectType: 'root' }, headers: JSON_ACCEPT }),
+  exploreTable: (connectionId: string, path: string, preview: boolean): PlatformRequest<ExploreTableDetail> => ({
+    method: 'GET',
+    path: `${FLOW}/connections/${connectionId}/explore`,
+    query: { objectType: 'table', object: path, ...(preview ? { preview: true } : {}) },
+    headers: JSON_ACCEPT,
+  }),
+  runs: (flowId: string, limit: number): PlatformRequest<{ items?: Array<Record<string, any>> }> => ({ method: 'GET', path: `${FLOW}/runs`, query: { property: `flowId==${flowId}`, orderby: '-createdAt', limit }, headers: JSON_ACCEPT }),
+};
+
+/** One spec from a GET: Adobe answers `{ items: [spec] }`, and one page shows the bare object. */
+export function oneItem(body: { items?: FlowResource[] } | FlowResource | undefined): FlowResource | undefined {
+  if (!body) return undefined;
+  if (Array.isArray((body as { items?: unknown }).items)) return (body as { items: FlowResource[] }).items[0];
+  return typeof (body as FlowResource).id === 'string' ? (body as FlowResource) : undefined;
+}
+
+/** The continuation token of a list page, read raw from `_links.next.href` (a `+` stays a `+`). */
+export function continuationToken(page: Page): string | undefined {
+  const href = page._links?.next?.href;
+  const raw = href ? /[?&]continuationToken=([^&]*)/.exec(href)?.[1] : undefined;
+  return raw ? decodeURIComponent(raw) : undefined;
+}
+
 export class FlowService {
   constructor(private readonly platform: Platform) {}
 
   /** The spec, or undefined when Adobe no longer offers it (404). */
   async connectionSpec(id: string): Promise<FlowResource | undefined> {
-    return (await unlessNotFound(this.platform.get<{ items: FlowResource[] }>(`${FLOW}/connectionSpecs/${id}`)))?.items?.[0];
+    return oneItem(await unlessNotFound(this.platform.send(flowService.connectionSpec(id))));
   }
 
   /** Every item of a list endpoint matching the filters, following `_links.next` page by page. */
-  async listAll(collection: string, query: Query = {}): Promise<FlowResource[]> {
+  async listAll(collection: Collection | 'flowSpecs', query: Query = {}): Promise<FlowResource[]> {
     const items: FlowResource[] = [];
+    const seen = new Set<string>();
     let next: Query | undefined = query;
     while (next) {
-      const page: { items?: FlowResource[]; _links?: { next?: { href?: string } } } = await this.platform.get(`${FLOW}/${collection}`, next);
+      const page: Page = await this.platform.send(flowService.list(collection, next));
       items.push(...(page.items ?? []));
-      const href = page._links?.next?.href;
-      const token = href ? new URL(href, 'http://x').searchParams.get('continuationToken') : null;
-      next = token ? { ...query, continuationToken: token } : undefined;
+      const token = continuationToken(page);
+      // A server that hands back a token it already gave would page forever.
+      next = token && !seen.has(token) ? { ...query, continuationToken: token } : undefined;
+      if (token) seen.add(token);
     }
     return items;
   }
 
-  /** Resources of a collection with exactly this name (Adobe allows duplicates; we never make them). */
-  findByName(collection: string, name: string, extra: string[] = []): Promise<FlowResource[]> {
-    return this.listAll(collection, { property: [`name==${name}`, ...extra] }).then((items) => items.filter((item) => item.name === name));
+  /**
+   * Resources with exactly this name, oldest first. The filter is on token-safe keys only (ruling
+   * 15: how `name==` treats spaces, parentheses and commas is not documented); names are compared here.
+   */
+  async findByName(collection: Collection, name: string, filters: string[]): Promise<FlowResource[]> {
+    const items = await this.listAll(collection, { property: filters });
+    return items.filter((item) => item.name === name).sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   }
 
-  async get(collection: string, id: string): Promise<FlowResource | undefined> {
-    return (await unlessNotFound(this.platform.get<{ items: FlowResource[] }>(`${FLOW}/${collection}/${id}`)))?.items?.[0];
-  }
-
-  async create(collection: string, body: Record<string, unknown>): Promise<Created> {
-    return (await this.platform.request<Created>({ method: 'POST', path: `${FLOW}/${collection}`, body })).body;
-  }
-
-  async patch(collection: string, id: string, etag: string, ops: JsonPatch): Promise<Created> {
-    return (await this.platform.request<Created>({ method: 'PATCH', path: `${FLOW}/${collection}/${id}`, body: ops, headers: { 'if-match': etag } })).body;
-  }
-
-  /** Deletes; a resource already gone counts as deleted. */
-  async delete(collection: string, id: string): Promise<void> {
-    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${FLOW}/${collection}/${id}` }));
+  async get(collection: Collection, id: string): Promise<FlowResource | undefined> {
+    return oneItem(await unlessNotFound(this.platform.send(flowService.get(collection, id))));
   }
 
   /** The CRMToAEP flow spec as Adobe answers it (ruling 2: look it up, never trust a documented id). */
@@ -106,18 +146,14 @@ export class FlowService {
   }
 
   async testConnection(id: string): Promise<boolean> {
-    return (await this.platform.get<{ result?: boolean }>(`${FLOW}/connections/${id}/test`)).result === true;
+    return (await this.platform.send(flowService.test(id))).result === true;
   }
 
   exploreRoot(connectionId: string): Promise<ExploreTable[]> {
-    return this.platform.get<ExploreTable[]>(`${FLOW}/connections/${connectionId}/explore`, { objectType: 'root' });
+    return this.platform.send(flowService.exploreRoot(connectionId));
   }
 
   exploreTable(connectionId: string, path: string, preview: boolean): Promise<ExploreTableDetail> {
-    return this.platform.get<ExploreTableDetail>(`${FLOW}/connections/${connectionId}/explore`, {
-      objectType: 'table',
-      object: path,
-      ...(preview ? { preview: true } : {}),
-    });
+    return this.platform.send(flowService.exploreTable(connectionId, path, preview));
   }
 }

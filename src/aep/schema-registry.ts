@@ -1,11 +1,15 @@
-// Schema Registry client (aep-api.md §5): tenant id, classes, field groups, schemas, descriptors.
-// Lists need an `xed-id` Accept and lookups a versioned one; both are set here, not by callers.
+// Schema Registry (aep-api.md §5, aep-updates.md §3): tenant id, classes, field groups, schemas,
+// descriptors. Lists need an `xed-id` Accept and lookups a versioned one; the builders set them.
 import { unlessNotFound } from '../core/errors.js';
-import type { Platform } from '../http/platform.js';
+import type { Platform, PlatformRequest } from '../http/platform.js';
+import type { JsonPatch } from './flow-service.js';
 
 export const SCHEMA_REGISTRY = '/data/foundation/schemaregistry';
 const LIST_ACCEPT = 'application/vnd.adobe.xed-id+json';
 const LOOKUP_ACCEPT = 'application/vnd.adobe.xed+json; version=1';
+const DESCRIPTOR_ACCEPT = 'application/vnd.adobe.xdm+json';
+/** The most a list page may hold (the registry's own cap). */
+const PAGE = 300;
 
 export interface XdmResource {
   $id: string;
@@ -15,46 +19,80 @@ export interface XdmResource {
   [key: string]: unknown;
 }
 
+export type Descriptor = Record<string, unknown>;
+
 export type RegistryKind = 'classes' | 'fieldgroups' | 'schemas';
+
+interface ListPage {
+  results?: XdmResource[];
+  _links?: { next?: { href?: string } };
+}
+
+const at = (container: 'global' | 'tenant', kind: RegistryKind | 'descriptors', id?: string) => `${SCHEMA_REGISTRY}/${container}/${kind}${id ? `/${encodeURIComponent(id)}` : ''}`;
+
+export const schemaRegistry = {
+  stats: (): PlatformRequest<{ tenantId: string }> => ({ method: 'GET', path: `${SCHEMA_REGISTRY}/stats`, headers: { accept: 'application/json' } }),
+  /** One page of the tenant container, ordered by title so `start` can continue it. */
+  list: (kind: RegistryKind, start?: string): PlatformRequest<ListPage> => ({
+    method: 'GET',
+    path: at('tenant', kind),
+    query: { orderby: 'title', limit: PAGE, ...(start !== undefined ? { start } : {}) },
+    headers: { accept: LIST_ACCEPT },
+  }),
+  lookup: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource> => ({ method: 'GET', path: at(container, kind, id), headers: { accept: LOOKUP_ACCEPT } }),
+  create: (kind: RegistryKind, body: Record<string, unknown>): PlatformRequest<XdmResource> => ({ method: 'POST', path: at('tenant', kind), body }),
+  /** JSON Patch; the registry takes no If-Match (aep-updates.md §3.1). */
+  patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => ({ method: 'PATCH', path: at('tenant', kind, id), body: ops }),
+  delete: (kind: RegistryKind | 'descriptors', id: string): PlatformRequest<void> => ({ method: 'DELETE', path: at('tenant', kind, id) }),
+  descriptorsOf: (schemaId: string): PlatformRequest<{ results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]>> => ({
+    method: 'GET',
+    path: at('tenant', 'descriptors'),
+    query: { property: `xdm:sourceSchema==${schemaId}` },
+    headers: { accept: DESCRIPTOR_ACCEPT },
+  }),
+  descriptor: (id: string): PlatformRequest<Descriptor> => ({ method: 'GET', path: at('tenant', 'descriptors', id), headers: { accept: DESCRIPTOR_ACCEPT } }),
+  createDescriptor: (body: Record<string, unknown>): PlatformRequest<Descriptor> => ({ method: 'POST', path: at('tenant', 'descriptors'), body }),
+  /** There is no PATCH for descriptors: PUT the whole body; Adobe answers 201 (aep-updates.md §3.4). */
+  putDescriptor: (id: string, body: Record<string, unknown>): PlatformRequest<Descriptor> => ({ method: 'PUT', path: at('tenant', 'descriptors', id), body }),
+};
+
+/** The documented descriptor list for this Accept groups them by @type; other shapes are accepted too. */
+export function descriptorList(page: { results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]> | undefined): Descriptor[] {
+  if (!page) return [];
+  if (Array.isArray(page)) return page;
+  if (Array.isArray(page.results)) return page.results as Descriptor[];
+  return Object.values(page).flatMap((group) => (Array.isArray(group) ? group.filter((d): d is Descriptor => !!d && typeof d === 'object') : []));
+}
 
 export class SchemaRegistry {
   constructor(private readonly platform: Platform) {}
 
   async tenantId(): Promise<string> {
-    const stats = await this.platform.get<{ tenantId: string }>(`${SCHEMA_REGISTRY}/stats`, undefined, { accept: 'application/json' });
-    return stats.tenantId;
+    return (await this.platform.send(schemaRegistry.stats())).tenantId;
   }
 
   /** A global or tenant resource by $id, or undefined when the org does not have it. */
-  async lookup(container: 'global' | 'tenant', kind: RegistryKind, id: string): Promise<XdmResource | undefined> {
-    return unlessNotFound(this.platform.get<XdmResource>(`${SCHEMA_REGISTRY}/${container}/${kind}/${encodeURIComponent(id)}`, undefined, { accept: LOOKUP_ACCEPT }));
+  lookup(container: 'global' | 'tenant', kind: RegistryKind, id: string): Promise<XdmResource | undefined> {
+    return unlessNotFound(this.platform.send(schemaRegistry.lookup(container, kind, id)));
   }
 
-  /** Tenant resources with exactly this title (titles are unique per sandbox). */
-  async findByTitle(kind: RegistryKind, title: string): Promise<XdmResource | undefined> {
-    const page = await this.platform.get<{ results?: XdmResource[] }>(`${SCHEMA_REGISTRY}/tenant/${kind}`, { property: `title==${title}` }, { accept: LIST_ACCEPT });
-    return (page.results ?? []).find((item) => item.title === title);
+  /** The whole tenant container of a kind (titles are matched here, ruling 15), page by page. */
+  async listTenant(kind: RegistryKind): Promise<XdmResource[]> {
+    const all: XdmResource[] = [];
+    const seen = new Set<string>();
+    let start: string | undefined;
+    for (;;) {
+      const page = await this.platform.send(schemaRegistry.list(kind, start));
+      all.push(...(page.results ?? []));
+      const href = page._links?.next?.href;
+      const next = href ? new URL(href, 'http://registry').searchParams.get('start') ?? undefined : undefined;
+      if (next === undefined || seen.has(next)) return all;
+      seen.add(next);
+      start = next;
+    }
   }
 
-  async create(kind: RegistryKind | 'descriptors', body: Record<string, unknown>): Promise<XdmResource> {
-    return (await this.platform.request<XdmResource>({ method: 'POST', path: `${SCHEMA_REGISTRY}/tenant/${kind}`, body })).body;
-  }
-
-  /** The schema's descriptors, full objects. */
-  async descriptors(schemaId: string): Promise<Array<Record<string, unknown>>> {
-    type Descriptor = Record<string, unknown>;
-    const page = await this.platform.get<{ results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]>>(
-      `${SCHEMA_REGISTRY}/tenant/descriptors`,
-      { property: `xdm:sourceSchema==${schemaId}` },
-      { accept: 'application/vnd.adobe.xdm+json' },
-    );
-    if (Array.isArray(page)) return page;
-    if (Array.isArray(page.results)) return page.results;
-    // The documented shape for this Accept: the descriptors grouped by their @type.
-    return Object.values(page ?? {}).flatMap((group) => (Array.isArray(group) ? group.filter((d): d is Descriptor => !!d && typeof d === 'object') : []));
-  }
-
-  async delete(kind: RegistryKind | 'descriptors', id: string): Promise<void> {
-    await unlessNotFound(this.platform.request({ method: 'DELETE', path: `${SCHEMA_REGISTRY}/tenant/${kind}/${encodeURIComponent(id)}` }));
+  async descriptors(schemaId: string): Promise<Descriptor[]> {
+    return descriptorList(await this.platform.send(schemaRegistry.descriptorsOf(schemaId)));
   }
 }

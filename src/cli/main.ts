@@ -156,8 +156,9 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const human = parsed.def.human;
     // A result may fail without throwing (doctor, runs --watch): it carries its exit code, which is
     // not printed, and the contract's `error` object on stdout.
+    // Exit code 3 (a dry run with --exit-code that plans changes) is a finding, not a failure.
     const { exitCode = 0, ...printed } = (result ?? {}) as { exitCode?: number; error?: unknown };
-    if (exitCode !== 0) printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
+    if (exitCode !== 0 && exitCode !== 3) printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
     await printResult(io, flags.json, result === undefined ? undefined : printed, human ? (ui) => human(result, ui, args) : undefined, makeUi(io, ctx.color));
     return exitCode;
   } catch (error) {

@@ -5,6 +5,7 @@ import allowlist from '../commands/allowlist.js';
 import authStatus from '../commands/auth/status.js';
 import connect from '../commands/connect.js';
 import dataflowCreate from '../commands/dataflow/create.js';
+import { disable as dataflowDisable, enable as dataflowEnable } from '../commands/dataflow/enable.js';
 import dataflowList from '../commands/dataflow/list.js';
 import dataflowRuns from '../commands/dataflow/runs.js';
 import dataflowStatus from '../commands/dataflow/status.js';
@@ -27,7 +28,7 @@ export const registry: Array<CommandDef | CommandGroup> = [
   { command: 'auth <command>', describe: 'Adobe IMS login', subcommands: [authStatus] },
   connect,
   explore,
-  { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns] },
+  { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs, enable, disable', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns, dataflowEnable, dataflowDisable] },
   { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit] },
   destroy,
   doctor,

@@ -14,10 +14,27 @@ export interface ResourceRef {
   [key: string]: unknown;
 }
 
+/** A create about to be sent: if the run dies before the answer, the next one still owns what it made. */
+export interface Intent {
+  template?: string;
+  kind: string;
+  name: string;
+  at: string;
+}
+
+/** A replaced resource: `retiring` (to delete once its successor runs) or `kept` (renamed aside: data, or a unique title). */
+export interface Retired extends ResourceRef {
+  template: string;
+  kind: string;
+  mode: 'retiring' | 'kept';
+}
+
 export interface SandboxState {
   connection?: ResourceRef;
   /** Keyed by template name. */
   dataflows?: Record<string, Record<string, ResourceRef>>;
+  intents?: Intent[];
+  retired?: Retired[];
   /** Explore's root listing, cached for the next command (tables change rarely). */
   tables?: { connectionId: string; fetchedAt: string; items: Array<{ name: string; path: string; canPreview: boolean; canFetchSchema: boolean }> };
 }
@@ -45,6 +62,7 @@ export class StateStore {
   /** The file, or undefined when there is none; a damaged structure is a UserError naming the JSON path. */
   private load(): Promise<StateFile | undefined> {
     this.file ??= readJsonFile<StateFile>(this.path, 'state file').then((file) => {
+      if (file) dropHalfWritten(file);
       const problem = file && shapeProblem(file);
       if (problem) {
         throw new UserError(`The state file at ${this.path} is damaged: ${problem}.`, {
@@ -83,7 +101,55 @@ export class StateStore {
       const created = ref.created || (previous?.id === ref.id && previous?.created) || undefined;
       holder[where.kind] = { ...ref, ...(created ? { created: true } : { created: undefined }) };
       if (!holder[where.kind]!.created) delete holder[where.kind]!.created;
+      dropIntent(state, where);
     });
+  }
+
+
+  /** Records an intent before a create (see Intent). */
+  intend(sandbox: string, intent: Omit<Intent, 'at'>, at: string): Promise<void> {
+    return this.update(sandbox, (state) => {
+      state.intents = (state.intents ?? []).filter((i) => !(i.template === intent.template && i.kind === intent.kind));
+      state.intents.push({ ...intent, at });
+    });
+  }
+
+  /** Forgets a resource (deleted, or gone), and the intent to make it. */
+  forget(sandbox: string, where: { template?: string; kind: string }, id: string): Promise<void> {
+    return this.update(sandbox, (state) => {
+      const holder = where.template ? state.dataflows?.[where.template] : (state as Record<string, ResourceRef | undefined>);
+      if (holder?.[where.kind]?.id === id) delete holder[where.kind];
+      if (where.template && state.dataflows?.[where.template] && !Object.keys(state.dataflows[where.template]).length) delete state.dataflows[where.template];
+      state.retired = state.retired?.filter((r) => r.id !== id);
+      if (!state.retired?.length) delete state.retired;
+      dropIntent(state, where);
+    });
+  }
+
+  /** Moves a replaced resource to the retired list (its successor takes its place in the template's entry). */
+  retire(sandbox: string, entry: Retired): Promise<void> {
+    return this.update(sandbox, (state) => {
+      state.retired = [...(state.retired ?? []).filter((r) => r.id !== entry.id), entry];
+    });
+  }
+}
+
+function dropIntent(state: SandboxState, where: { template?: string; kind: string }): void {
+  state.intents = state.intents?.filter((i) => !(i.template === where.template && i.kind === where.kind));
+  if (!state.intents?.length) delete state.intents;
+}
+
+/** Entries of ours without an id (a write cut short) say nothing: they never block a command. */
+function dropHalfWritten(file: StateFile): void {
+  for (const state of Object.values(file.sandboxes ?? {})) {
+    if (!isObject(state)) continue;
+    for (const refs of Object.values<any>(isObject(state.dataflows) ? state.dataflows : {})) {
+      if (!isObject(refs)) continue;
+      for (const [kind, ref] of Object.entries(refs)) if (!isObject(ref) || typeof ref.id !== 'string' || !ref.id) delete refs[kind];
+    }
+    if (isObject(state.connection) && (typeof state.connection.id !== 'string' || !state.connection.id)) delete state.connection;
+    if (state.intents !== undefined && !Array.isArray(state.intents)) delete state.intents;
+    if (state.retired !== undefined) state.retired = Array.isArray(state.retired) ? state.retired.filter((r: unknown) => isObject(r) && typeof r.id === 'string') : undefined;
   }
 }
 

@@ -23,6 +23,8 @@ export interface CommandDef<A = any, R = unknown> {
   describe: string;
   examples: Array<[string, string]>;
   builder?: (yargs: Argv) => Argv<any>;
+  /** Changes something in AEP or the home folder (held under the per-profile lock). */
+  writes?: boolean;
   run(args: A, ctx: Context): Promise<R>;
   /** Human view of the result (may load a renderer lazily). */
   human?(result: R, ui: Ui, args: A): void | Promise<void>;

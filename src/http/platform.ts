@@ -17,13 +17,19 @@ const MAX_RETRY_WAIT_MS = 90_000;
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
 
-export interface PlatformRequest {
+/**
+ * One request as a value: what a plan shows and what apply sends (src/aep/ builds them). `T` is
+ * the answer's body type; it exists only for the compiler.
+ */
+export interface PlatformRequest<T = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Full path from the gateway root, e.g. /data/foundation/flowservice/connections. */
   path: string;
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Phantom: the body type of the answer. */
+  readonly __answer?: T;
 }
 
 export interface PlatformResponse<T> {
@@ -161,6 +167,11 @@ export class Platform {
       }
     }
     return { status: response.statusCode, body: body as T, headers: response.headers };
+  }
+
+  /** Sends a built request and returns the answer's body. */
+  send<T>(req: PlatformRequest<T>): Promise<T> {
+    return this.request<T>(req).then((r) => r.body);
   }
 
   get<T = any>(path: string, query?: Query, headers?: Record<string, string>): Promise<T> {

@@ -1,40 +1,25 @@
-// `destroy`: delete what this profile created in this sandbox (state entries with `created: true`),
-// dependents first (aep-api.md §8.6): per template the dataflow, its source and target
-// connections, the dataset, the identity descriptor, the schema, the field group and the tenant
-// class; then the base connection. Mapping sets stay: Data Prep has no DELETE.
+// `destroy`: delete what this profile made in this sandbox, dependents first (aep-api.md §8.6),
+// through the same plan and executor as `dataflow create`. What is ours: what the state file
+// records under the name it recorded, and, since the state is only a cache, whatever carries our
+// deterministic name and our marker (found also from an empty home). With --template, only those
+// templates' resources go; the base connection and the other templates stay.
 //
-// Never deletes what it did not create: besides `created`, each resource's current name must still
-// be the recorded one (else it is skipped with a warning and forgotten). The state file is updated
-// after every delete, so an interrupted run leaves it describing exactly what still exists, and a
-// re-run finishes the job. A 404 counts as already deleted.
-import { CATALOG, Catalog } from '../aep/catalog.js';
-import { FLOW } from '../aep/flow-service.js';
-import { SCHEMA_REGISTRY, SchemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
+// Kept, and said so: a schema enabled for Profile (Adobe never deletes one, ruling 16), a mapping
+// set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
+import { catalog, datasetsOf } from '../aep/catalog.js';
+import { mappingSetSchema } from '../aep/data-prep.js';
+import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
+import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
+import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
+import { planDeletes } from '../converge/plan.js';
+import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';
+import type { Actual, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
-import { CancelledError, UserError, isNotFound, isUserError } from '../core/errors.js';
+import { UsageError, UserError, isUserError, unlessNotFound } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
-import { runTasks, type Task } from './runner.js';
+import { execute, printable } from './execute.js';
 import { openSession, type Session } from './session.js';
-
-/** Per template, in deletion order: dependents before what they depend on. */
-const ORDER = ['flow', 'sourceConnection', 'targetConnection', 'mappingSet', 'dataset', 'descriptor', 'schema', 'fieldGroup', 'class'] as const;
-
-const LABELS: Record<string, string> = {
-  flow: 'dataflow',
-  sourceConnection: 'source connection',
-  targetConnection: 'target connection',
-  mappingSet: 'mapping set',
-  dataset: 'dataset',
-  descriptor: 'identity descriptor',
-  schema: 'schema',
-  fieldGroup: 'field group',
-  class: 'class',
-  connection: 'base connection',
-};
-
-const FLOW_COLLECTIONS: Record<string, string> = { flow: 'flows', sourceConnection: 'sourceConnections', targetConnection: 'targetConnections', connection: 'connections' };
-const REGISTRY_KINDS: Record<string, RegistryKind> = { schema: 'schemas', fieldGroup: 'fieldgroups', class: 'classes' };
 
 export interface DestroyItem {
   resource: string;
@@ -51,187 +36,210 @@ export interface DestroyResult {
   gone: DestroyItem[];
   /** Renamed or replaced since they were recorded: not deleted, forgotten. */
   skipped: DestroyItem[];
-  /** Left in place: not created by this profile, or not deletable (mapping sets). */
+  /** Left in place: not ours, a Profile schema, or not deletable (mapping sets). */
   kept: DestroyItem[];
 }
 
 export type DestroyPlan = { plan: PlanStep[] } & Omit<DestroyResult, 'deleted'>;
 
-interface Step {
-  key: string; // state key: a kind, or 'connection'
+interface Found {
+  key: string;
+  kind: Kind;
   template?: string;
-  ref: ResourceRef;
-  item: DestroyItem;
-  path: string;
-  /** 'ok' (exists, same name), 'gone' (404), or why it is not ours any more. */
-  verdict?: 'ok' | 'gone' | { mismatch: string };
+  actual: Actual;
 }
 
-function deletePath(key: string, id: string): string {
-  if (FLOW_COLLECTIONS[key]) return `${FLOW}/${FLOW_COLLECTIONS[key]}/${id}`;
-  if (key === 'dataset') return `${CATALOG}/dataSets/${id}`;
-  if (key === 'descriptor') return `${SCHEMA_REGISTRY}/tenant/descriptors/${encodeURIComponent(id)}`;
-  return `${SCHEMA_REGISTRY}/tenant/${REGISTRY_KINDS[key]}/${encodeURIComponent(id)}`;
-}
-
-export async function destroy(ctx: Context, options: { dryRun: boolean }): Promise<DestroyResult | DestroyPlan> {
+export async function destroy(ctx: Context, options: { dryRun: boolean; templates?: string[] }): Promise<DestroyResult | DestroyPlan> {
   const session = await openSession(ctx);
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
-  const state = await session.state.read(sandbox);
-  const registry = new SchemaRegistry(session.platform);
-  const catalog = new Catalog(session.platform);
+  const saved = await session.state.read(sandbox);
+  const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now };
+  const shared = observeShared(services, saved);
+  const only = options.templates?.length ? new Set(options.templates) : undefined;
+  const wanted = (template: string | undefined) => !only || (template !== undefined && only.has(template));
 
+  const gone: DestroyItem[] = [];
+  const skipped: DestroyItem[] = [];
   const kept: DestroyItem[] = [];
-  const perTemplate = new Map<string, Step[]>();
-  for (const [template, refs] of Object.entries(state.dataflows ?? {})) {
-    const steps: Step[] = [];
-    for (const key of ORDER) {
-      const ref = refs[key];
-      if (!ref?.id) continue;
-      const item: DestroyItem = { resource: LABELS[key], name: ref.name, id: ref.id, template };
-      if (!ref.created) kept.push({ ...item, reason: 'reused, not created by this profile' });
-      else if (key === 'mappingSet') kept.push({ ...item, reason: 'Data Prep has no DELETE for mapping sets; it stays, unused' });
-      else steps.push({ key, template, ref, item, path: deletePath(key, ref.id) });
+  const item = (kind: Kind, template: string | undefined, ref: { id: string; name: string }, reason?: string): DestroyItem => ({ resource: RESOURCES[kind].label, name: ref.name, id: ref.id, ...(template ? { template } : {}), ...(reason ? { reason } : {}) });
+
+  const found = await discover(services, shared, saved, profile, wanted, { gone, skipped, kept });
+  if (only) {
+    const known = new Set(found.map((f) => f.template));
+    const missing = [...only].filter((t) => !known.has(t) && !saved.dataflows?.[t]);
+    if (missing.length) throw new UsageError(`Nothing of template${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} exists for profile '${profile}' in sandbox '${sandbox}'.`, { hint: "'aep-zoho dataflow list' shows this profile's dataflows." });
+  }
+  for (const s of skipped) ctx.log.warn(`not deleting ${s.resource} ${s.id}: ${s.reason}. aep-zoho forgets it.`);
+
+  // Adobe never deletes a schema enabled for Profile (ruling 16), nor what depends on it being there.
+  const doomed = found.filter((f) => {
+    if (f.kind === 'schema' && (f.actual.resource['meta:immutableTags'] ?? []).includes('union')) {
+      kept.push(item('schema', f.template, f.actual, 'enabled for Profile: Adobe never lets such a schema be deleted'));
+      return false;
     }
-    perTemplate.set(template, steps);
-  }
-  let connectionStep: Step | undefined;
-  if (state.connection?.id) {
-    const item: DestroyItem = { resource: LABELS.connection, name: state.connection.name, id: state.connection.id };
-    if (state.connection.created) connectionStep = { key: 'connection', ref: state.connection, item, path: deletePath('connection', state.connection.id) };
-    else kept.push({ ...item, reason: 'found by name, not created by this profile' });
-  }
-  const steps = [...[...perTemplate.values()].flat(), ...(connectionStep ? [connectionStep] : [])];
-
-  // Check every resource before deleting any: does it still exist, under the recorded name?
-  await Promise.all(steps.map(async (step) => (step.verdict = await verify(session, registry, catalog, step, state))));
-  const gone = steps.filter((s) => s.verdict === 'gone').map((s) => s.item);
-  const skipped = steps.filter((s) => typeof s.verdict === 'object').map((s) => ({ ...s.item, reason: (s.verdict as { mismatch: string }).mismatch }));
-  for (const item of skipped) ctx.log.warn(`not deleting ${item.resource} ${item.id}: ${item.reason}. aep-zoho forgets it.`);
-  const doomed = steps.filter((s) => s.verdict === 'ok');
-
-  if (options.dryRun) {
-    const plan: PlanStep[] = doomed.map((s) => ({ action: 'delete', resource: s.item.resource, name: s.item.name, id: s.item.id, request: { method: 'DELETE', path: s.path } }));
-    return { plan, sandbox, gone, skipped, kept };
-  }
-
-  if (doomed.length) {
-    const ok = await ctx.confirm(`Delete ${doomed.length} resource(s) that profile '${profile}' created in sandbox '${sandbox}'?`, '--yes');
-    if (!ok) throw new CancelledError('destroy cancelled: nothing was deleted.', 'Run it again and answer y, or pass --yes.');
-  }
-
-  const deleted: DestroyItem[] = [];
-  const failures: Array<{ step: Step; error: unknown }> = [];
-  const forget = (step: Step) =>
-    session.state.update(sandbox, (s: SandboxState) => {
-      if (step.key === 'connection') {
-        if (s.connection?.id === step.ref.id) delete s.connection;
-        if (s.tables?.connectionId === step.ref.id) delete s.tables;
-        return;
-      }
-      const refs = s.dataflows?.[step.template!];
-      if (refs?.[step.key]?.id === step.ref.id) delete refs[step.key];
-    });
-  /** After a template's last delete: drop its mapping set (kept, undeletable) and an empty entry. */
-  const tidy = (template: string) =>
-    session.state.update(sandbox, (s: SandboxState) => {
-      const refs = s.dataflows?.[template];
-      if (!refs) return;
-      if (refs.mappingSet?.created) delete refs.mappingSet;
-      if (!Object.keys(refs).length) delete s.dataflows![template];
-    });
-
-  const stepTask = (step: Step): Task<object> => ({
-    title: `Delete ${step.item.resource} '${step.item.name}'`,
-    task: async (_c, task) => {
-      if (step.verdict === 'ok') {
-        try {
-          await remove(session, registry, catalog, step);
-        } catch (error) {
-          failures.push({ step, error });
-          task.title = `Could not delete ${step.item.resource} '${step.item.name}' (${step.item.id})`;
-          throw error;
-        }
-        deleted.push(step.item);
-        task.title = `Deleted ${step.item.resource} '${step.item.name}' (${step.item.id})`;
-      } else {
-        task.title = step.verdict === 'gone' ? `${cap(step.item.resource)} '${step.item.name}' was already deleted` : `Skipped ${step.item.resource} ${step.item.id}: renamed or replaced`;
-      }
-      await forget(step);
-    },
+    return true;
   });
+  const keptSchemas = new Set(kept.filter((k) => k.resource === 'schema').map((k) => k.id));
+  const deletable = doomed.filter((f) => !(keptSchemas.size && (f.kind === 'fieldGroup' || f.kind === 'class' || f.kind === 'descriptor') && keptByProfileSchema(f, doomed, keptSchemas, kept, item)));
 
-  const tasks: Array<Task<object>> = [...perTemplate.entries()].map(([template, list]) => ({
-    title: `Dataflow resources of template '${template}'`,
-    exitOnError: false,
-    task: (_c, task) =>
-      task.newListr([...list.map(stepTask), { title: 'Tidy the state file', task: async (_x, t) => ((t.title = `Template '${template}' done`), await tidy(template)) }], { exitOnError: true }),
-  }));
-  if (connectionStep) {
-    const step = connectionStep;
-    tasks.push({
-      ...stepTask(step),
-      skip: () => (failures.length ? 'Keeping the base connection: something that uses it could not be deleted' : false),
-      exitOnError: false,
-    });
+  const steps = chain(planDeletes(deletable));
+  if (options.dryRun) return { plan: printable(steps), sandbox, gone, skipped, kept };
+
+  if (steps.length) {
+    const datasets = steps.filter((s) => s.kind === 'dataset').map((s) => `'${s.name}'`);
+    if (ctx.canPrompt && !ctx.flags.yes && !ctx.flags.json) {
+      // The plan before the question, datasets (the data) first.
+      for (const s of [...steps].sort((a, b) => Number(b.kind === 'dataset') - Number(a.kind === 'dataset'))) ctx.log.info(`  delete ${RESOURCES[s.kind].label} '${s.name}' (${s.id})`);
+    }
+    const ok = await ctx.confirm(`Delete ${steps.length} resource(s) that profile '${profile}' made in sandbox '${sandbox}'${datasets.length ? `, including dataset${datasets.length > 1 ? 's' : ''} ${datasets.join(', ')} and the data in ${datasets.length > 1 ? 'them' : 'it'}` : ''}?`, '--yes');
+    if (!ok) throw new UserError('destroy cancelled: nothing was deleted.', { hint: 'Run it again and answer y, or pass --yes.' });
   }
-  if (steps.length || Object.keys(state.dataflows ?? {}).length) await runTasks(ctx, tasks, {});
 
-  if (failures.length) throw failureError(failures, deleted.length, session);
+  const execution = await execute(ctx, session, steps, { groups: (t) => (t ? `Dataflow resources of template '${t}'` : undefined), keepGoing: true });
+  const deleted: DestroyItem[] = [];
+  for (const s of steps) {
+    if (execution.refused.has(s.key)) kept.push(item('mappingSet', s.template, { id: s.id!, name: s.name }, 'Data Prep has no DELETE for mapping sets; it stays, unused'));
+    else if (execution.completed.has(s.key)) deleted.push(item(s.kind, s.template, { id: s.id!, name: s.name }));
+  }
+  await tidy(session, steps, execution.refused);
+  if (execution.failure) throw failureError(execution.failure, deleted.length, session);
   return { sandbox, deleted, gone, skipped, kept };
 }
 
-const cap = (text: string) => text[0].toUpperCase() + text.slice(1);
+/** Per template, one delete after another in destroy order; the base connection after them all. */
+function chain(steps: Step[]): Step[] {
+  const rank = (s: Step) => DESTROY_ORDER.indexOf(s.kind);
+  const sorted = [...steps].sort((a, b) => rank(a) - rank(b));
+  const last = new Map<string | undefined, string>();
+  for (const step of sorted) {
+    const previous = last.get(step.template);
+    step.dependsOn = step.kind === 'connection' ? sorted.filter((s) => s.kind !== 'connection').map((s) => s.key) : previous ? [previous] : [];
+    last.set(step.template, step.key);
+  }
+  return sorted;
+}
 
-async function verify(session: Session, registry: SchemaRegistry, catalog: Catalog, step: Step, state: SandboxState): Promise<Step['verdict']> {
-  const { key, ref } = step;
-  const renamed = (current: unknown) => ({ mismatch: `its name is now '${String(current)}', not '${ref.name}' as recorded` });
-  if (FLOW_COLLECTIONS[key]) {
-    const found = await session.flow.get(FLOW_COLLECTIONS[key], ref.id);
-    return !found ? 'gone' : found.name === ref.name ? 'ok' : renamed(found.name);
-  }
-  if (key === 'dataset') {
-    const found = await catalog.get(ref.id);
-    return !found ? 'gone' : found.name === ref.name ? 'ok' : renamed(found.name);
-  }
-  if (key === 'descriptor') {
-    // Descriptors have no name: check that it still describes this template's schema.
-    try {
-      const found = await session.platform.get<Record<string, unknown>>(`${SCHEMA_REGISTRY}/tenant/descriptors/${encodeURIComponent(ref.id)}`, undefined, { accept: 'application/vnd.adobe.xdm+json' });
-      const schemaId = state.dataflows?.[step.template!]?.schema?.id;
-      return !schemaId || found['xdm:sourceSchema'] === schemaId ? 'ok' : { mismatch: `it now describes schema ${String(found['xdm:sourceSchema'])}, not ${schemaId}` };
-    } catch (error) {
-      if (isNotFound(error)) return 'gone';
-      throw error;
+/** A class, field group or descriptor of a kept Profile schema stays with it. */
+function keptByProfileSchema(f: Found, all: Found[], keptSchemas: Set<string>, kept: DestroyItem[], item: (kind: Kind, template: string | undefined, ref: { id: string; name: string }, reason?: string) => DestroyItem): boolean {
+  const schema = all.find((s) => s.kind === 'schema' && s.template === f.template) ?? { actual: { id: [...keptSchemas][0] } };
+  if (!keptSchemas.has(schema.actual.id)) return false;
+  kept.push(item(f.kind, f.template, f.actual, 'part of a schema enabled for Profile, which stays'));
+  return true;
+}
+
+/**
+ * Finds what is ours: the state's entries (checked against their recorded names), then, by name
+ * and marker, what the state does not know (an interrupted create, an empty home).
+ */
+async function discover(services: Services, shared: Shared, saved: SandboxState, profile: string, wanted: (t: string | undefined) => boolean, out: { gone: DestroyItem[]; skipped: DestroyItem[]; kept: DestroyItem[] }): Promise<Found[]> {
+  const found = new Map<string, Found>();
+  const add = (f: Found) => {
+    if (![...found.values()].some((x) => x.actual.id === f.actual.id)) found.set(f.key, f);
+  };
+  const label = (kind: Kind) => RESOURCES[kind].label;
+
+  // 1. The state's entries, by id: gone (404) or renamed (not ours any more) are forgotten.
+  const recorded: Array<{ kind: Kind; template?: string; ref: ResourceRef }> = [
+    ...(saved.connection?.id && wanted(undefined) ? [{ kind: 'connection' as Kind, ref: saved.connection }] : []),
+    ...Object.entries(saved.dataflows ?? {}).filter(([t]) => wanted(t)).flatMap(([template, refs]) => Object.entries(refs).filter(([kind, ref]) => kind in RESOURCES && ref?.id).map(([kind, ref]) => ({ kind: kind as Kind, template, ref }))),
+    ...(saved.retired ?? []).filter((r) => wanted(r.template)).map((r) => ({ kind: r.kind as Kind, template: r.template, ref: r })),
+  ];
+  await Promise.all(
+    recorded.map(async ({ kind, template, ref }) => {
+      const actual = RESOURCES[kind].read(await unlessNotFound(services.platform.send(RESOURCES[kind].get(ref.id))), ref.id);
+      const entry = { resource: label(kind), name: ref.name, id: ref.id, ...(template ? { template } : {}) };
+      if (!actual) return out.gone.push(entry);
+      // Descriptors have no name: one is ours while it describes our schema.
+      const renamed = kind === 'descriptor' ? undefined : actual.name !== ref.name && !(saved.retired ?? []).some((r) => r.id === ref.id) ? actual.name : undefined;
+      if (renamed !== undefined) return out.skipped.push({ ...entry, reason: `its name is now '${renamed}', not '${ref.name}' as recorded` });
+      // Recorded but not made by us (a connection picked with --name): someone else's to delete.
+      if (!ref.created && kind !== 'descriptor' && !String(actual.resource.description ?? '').includes(marker(profile, template))) return out.kept.push({ ...entry, reason: 'found by name, not created by this profile' });
+      add({ key: `${template ?? ''}/${kind}/${ref.id}`, kind, template, actual: { ...actual, name: ref.name } });
+    }),
+  );
+
+  // 2. By name and marker: our suffix names the template, our marker says we made it.
+  const ours = (resource: { name?: string; title?: string; description?: string }) => {
+    const name = resource.name ?? resource.title ?? '';
+    const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))?$/.exec(name);
+    if (!m || m[1] !== profile || !wanted(m[2])) return undefined;
+    return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
+  };
+  const flowSpecId = later(shared.flowSpec.then((s) => s.id).catch(() => undefined));
+  const [connections, targets, flows, classes, fieldGroups, schemas] = await Promise.all([
+    wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`) : Promise.resolve([]),
+    shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
+    flowSpecId.then((id) => (id ? shared.flowList('flows', `flowSpec.id==${id}`) : [])),
+    shared.tenantList('classes'),
+    shared.tenantList('fieldgroups'),
+    shared.tenantList('schemas'),
+  ]);
+  const connection = connections.find((c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)));
+  if (connection) add({ key: `/connection/${connection.id}`, kind: 'connection', actual: { id: connection.id, name: connection.name, etag: connection.etag, resource: connection } });
+  const baseIds = [...new Set([saved.connection?.id, connection?.id].filter((id): id is string => !!id))];
+  const sources = (await Promise.all(baseIds.map((id) => shared.flowList('sourceConnections', `baseConnectionId==${id}`)))).flat();
+  for (const [kind, list] of [['flow', flows], ['sourceConnection', sources], ['targetConnection', targets]] as const) {
+    for (const r of list) {
+      const template = ours(r);
+      if (template) add({ key: `${template}/${kind}/${r.id}`, kind, template, actual: { id: r.id, name: r.name, etag: r.etag, resource: r } });
     }
   }
-  const found = await registry.lookup('tenant', REGISTRY_KINDS[key], ref.id);
-  return !found ? 'gone' : found.title === ref.name ? 'ok' : renamed(found.title);
+  for (const [kind, list] of [['class', classes], ['fieldGroup', fieldGroups], ['schema', schemas]] as const) {
+    for (const r of list) {
+      const template = ours(r);
+      // Lists carry no description: the full resource says whether the marker is there.
+      if (!template && !/\(aep-zoho /.test(r.title)) continue;
+      const full = (template ? r : await services.platform.send(RESOURCES[kind].get(r.$id)).catch(() => undefined)) as Record<string, any> | undefined;
+      const owner = full ? ours(full) : undefined;
+      if (owner) add({ key: `${owner}/${kind}/${r.$id}`, kind, template: owner, actual: { id: r.$id, name: r.title, resource: full as Record<string, any> } });
+    }
+  }
+  // Datasets behind our target connections and schemas; descriptors and mapping sets of our schemas.
+  const ourSchemas = [...found.values()].filter((f) => f.kind === 'schema');
+  const datasetIds = new Set([...found.values()].filter((f) => f.kind === 'targetConnection').map((f) => String(f.actual.resource.params?.dataSetId)));
+  const [datasets, descriptors, mappingSets] = await Promise.all([
+    Promise.all([...datasetIds].map(async (id) => datasetsOf(await unlessNotFound(services.platform.send(catalog.get(id)))).find((d) => d.id === id))),
+    Promise.all(ourSchemas.map(async (s) => ({ schema: s, list: await shared.registry.descriptors(s.actual.id).catch(() => []) }))),
+    ourSchemas.length ? shared.mappingSets().catch(() => []) : Promise.resolve([]),
+  ]);
+  for (const d of datasets) {
+    const template = d && ours(d);
+    if (d && template) add({ key: `${template}/dataset/${d.id}`, kind: 'dataset', template, actual: { id: d.id, name: d.name, resource: d } });
+  }
+  for (const { schema, list } of descriptors) {
+    for (const d of list.filter((x) => x['@type'] === 'xdm:descriptorIdentity' && x['xdm:sourceSchema'] === schema.actual.id)) {
+      const id = String(d['@id']);
+      add({ key: `${schema.template}/descriptor/${id}`, kind: 'descriptor', template: schema.template, actual: RESOURCES.descriptor.read(d, id)! });
+    }
+  }
+  for (const m of mappingSets) {
+    const schema = ourSchemas.find((s) => s.actual.id === mappingSetSchema(m));
+    if (schema) add({ key: `${schema.template}/mappingSet/${m.id}`, kind: 'mappingSet', template: schema.template, actual: { id: m.id, name: m.name ?? m.id, resource: m } });
+  }
+  return [...found.values()];
 }
 
-function remove(session: Session, registry: SchemaRegistry, catalog: Catalog, step: Step): Promise<void> {
-  const { key, ref } = step;
-  if (FLOW_COLLECTIONS[key]) return session.flow.delete(FLOW_COLLECTIONS[key], ref.id);
-  if (key === 'dataset') return catalog.delete(ref.id);
-  if (key === 'descriptor') return registry.delete('descriptors', ref.id);
-  return registry.delete(REGISTRY_KINDS[key], ref.id);
+/** After the deletes: drop the entries of what is gone, mapping sets kept unused, and empty templates. */
+async function tidy(session: Session, steps: Step[], refused: Set<string>): Promise<void> {
+  await session.state.update(session.settings.sandbox, (s) => {
+    for (const step of steps.filter((x) => refused.has(x.key))) {
+      const refs = s.dataflows?.[step.template!];
+      if (refs && refs.mappingSet?.id === step.id && !refs.schema) delete refs.mappingSet;
+    }
+    for (const [template, refs] of Object.entries(s.dataflows ?? {})) if (!Object.keys(refs).length) delete s.dataflows![template];
+  });
 }
 
-function failureError(failures: Array<{ step: Step; error: unknown }>, deletedCount: number, session: Session): Error {
-  const first = failures[0].error;
+function failureError({ error: first, step: failed }: { error: unknown; step: Step }, deletedCount: number, session: Session): Error {
   if (!isUserError(first)) return first as Error;
-  const describe = ({ step, error }: { step: Step; error: unknown }) =>
-    `${step.item.resource} '${step.item.name}' (${step.item.id}): ${(error as Error).message}`;
-  const inUse = failures.find(({ step, error }) => step.key === 'connection' && isUserError(error) && /1418/.test(`${error.code} ${error.message}`));
-  const referenced = failures.find(({ error }) => isUserError(error) && (error.status === 409 || /in use|used by|1520/i.test(error.message)));
+  const what = `${RESOURCES[failed.kind].label} '${failed.name}' (${failed.id}): `;
+  const inUse = failed?.kind === 'connection' && /1418/.test(`${first.code} ${first.message}`);
+  const referenced = first.status === 409 || /in use|used by|1520/i.test(first.message);
   const hint = inUse
     ? `The base connection is still used by a dataflow this profile did not create. Delete that dataflow first (Experience Platform UI: Sources > Dataflows, or with the tool that made it), then re-run 'aep-zoho destroy'; everything else is already gone.`
     : referenced
       ? `Something aep-zoho did not create still uses it (for example a dataset or schema made in the UI). Remove that first, then re-run 'aep-zoho destroy': it resumes where it stopped.`
       : `Fix the cause and re-run 'aep-zoho destroy': it resumes where it stopped (the state file ${session.state.path} lists what still exists).`;
-  return new UserError(
-    `destroy stopped after deleting ${deletedCount} resource(s): could not delete ${failures.map(describe).join('; ')}`.replace(/\.?$/, '.'),
-    { hint, status: (first as UserError).status, requestId: (first as UserError).requestId, code: (first as UserError).code },
-  );
+  return new UserError(`destroy stopped after deleting ${deletedCount} resource(s): could not delete ${what}${first.message}`.replace(/\.?$/, '.'), { hint, status: first.status, requestId: first.requestId, code: first.code });
 }

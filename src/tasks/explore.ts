@@ -1,18 +1,14 @@
 // `explore`: the Zoho CRM's tables through Flow Service's explore API on the base connection.
 // Users may type a table's name or its path, in any case; the API takes the path (ruling 3).
-import { closest, distance } from 'fastest-levenshtein';
 import type { ExploreColumn, ExploreTable } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import { defaultConnectionName, findConnection } from './connect.js';
+
+export { matchTable, unknownTable, type TableRef };
 import { openSession, type Session } from './session.js';
 
-export interface TableRef {
-  name: string;
-  path: string;
-  canPreview: boolean;
-  canFetchSchema: boolean;
-}
 
 export interface TableList {
   connectionId: string;
@@ -58,27 +54,6 @@ export async function fetchTables(session: Session, connectionId: string): Promi
     state.tables = { connectionId, fetchedAt: new Date().toISOString(), items: tables };
   });
   return tables;
-}
-
-/** Finds a table by name or path: exact first, then case-insensitive; undefined when none matches. */
-export function matchTable(tables: TableRef[], input: string): TableRef | undefined {
-  const wanted = input.trim();
-  const lower = wanted.toLowerCase();
-  return (
-    tables.find((t) => t.name === wanted) ??
-    tables.find((t) => t.path === wanted) ??
-    tables.find((t) => t.name.toLowerCase() === lower) ??
-    tables.find((t) => t.path.toLowerCase() === lower)
-  );
-}
-
-export function unknownTable(tables: TableRef[], input: string): UsageError {
-  const names = tables.map((t) => t.name);
-  const near = names.filter((name) => distance(name.toLowerCase(), input.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3)));
-  const suggestion = near.length ? near : names.length ? [closest(input, names)] : [];
-  return new UsageError(`Unknown table '${input}': the Zoho CRM connection has no table with that name or path.`, {
-    hint: suggestion.length ? `Did you mean ${suggestion.map((s) => `'${s}'`).join(' or ')}? 'aep-zoho explore' lists all ${names.length} tables.` : "'aep-zoho explore' lists the tables.",
-  });
 }
 
 /**

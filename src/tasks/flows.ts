@@ -2,7 +2,7 @@
 // A dataflow is named by its id, by the template it was built from (this profile's state file,
 // else the template's deterministic flow name), or by its full name.
 import { Catalog } from '../aep/catalog.js';
-import { CRM_FLOW_SPEC_ID, FLOW, type FlowResource } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_ID, FLOW, flowService, type FlowResource } from '../aep/flow-service.js';
 import type { ResourceRef } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
@@ -216,11 +216,11 @@ export async function resolveFlow(session: Session, input: string): Promise<{ fl
     throw unknown();
   }
   // A template's deterministic flow name (a re-run of `dataflow create` finds the same one).
-  const [{ loadTemplate }, { resourceNames }] = await Promise.all([import('../template/load.js'), import('./dataflow.js')]);
+  const [{ loadTemplate }, { resourceNames }] = await Promise.all([import('../template/load.js'), import('../converge/desire.js')]);
   const template = await loadTemplate(wanted).catch((error) => (isUserError(error) ? undefined : Promise.reject(error)));
   const names = template ? [resourceNames(template.template, session.settings.profileName).flow, wanted] : [wanted];
   for (const name of names) {
-    const [flow] = await session.flow.findByName('flows', name);
+    const [flow] = await session.flow.findByName('flows', name, [`flowSpec.id==${await crmFlowSpecId(session)}`]);
     if (flow) return { flow, template: templateOf(flow.id) ?? (template && name !== wanted ? template.template.name : undefined) };
   }
   throw unknown(saved ? `: the state file names flow ${saved[1].id}, which no longer exists (deleted outside aep-zoho?)` : '');
@@ -283,4 +283,23 @@ export function formatDuration(ms: number | undefined): string {
   const m = Math.floor((whole % 3600) / 60);
   const rest = whole % 60;
   return h ? `${h} h ${m} min` : `${m} min ${rest} s`;
+}
+
+export interface FlowStateChange {
+  flowId: string;
+  name: string;
+  state: 'enabled' | 'disabled';
+  changed: boolean;
+  template?: string;
+}
+
+/** `dataflow enable|disable`: ruling 18's action, sent only when the flow is not in that state already. */
+export async function setFlowState(ctx: Context, input: string, op: 'enable' | 'disable'): Promise<FlowStateChange> {
+  const session = await openSession(ctx);
+  const { flow, template } = await resolveFlow(session, input);
+  const wanted = op === 'enable' ? 'enabled' : 'disabled';
+  const base = { flowId: flow.id, name: flow.name, state: wanted as FlowStateChange['state'], ...(template ? { template } : {}) };
+  if (String(flow.state).toLowerCase() === wanted) return { ...base, changed: false };
+  await session.platform.send(flowService.action(flow.id, op));
+  return { ...base, changed: true };
 }

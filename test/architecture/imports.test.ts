@@ -54,13 +54,14 @@ test('commands never reach into cli/ (they get what they need through Context an
 
 test('lower layers never import upwards', () => {
   const above: Record<string, string[]> = {
-    core: ['cli', 'commands', 'tasks', 'aep', 'auth', 'config', 'http', 'zoho', 'template', 'emulator'],
-    http: ['cli', 'commands', 'tasks', 'aep', 'auth', 'config', 'zoho', 'template', 'emulator'],
-    aep: ['cli', 'commands', 'tasks', 'emulator'],
-    auth: ['cli', 'commands', 'tasks', 'emulator'],
-    config: ['cli', 'commands', 'tasks', 'emulator'],
-    template: ['cli', 'commands', 'tasks', 'emulator'],
-    zoho: ['cli', 'commands', 'tasks', 'emulator'],
+    core: ['cli', 'commands', 'tasks', 'converge', 'aep', 'auth', 'config', 'http', 'zoho', 'template', 'emulator'],
+    http: ['cli', 'commands', 'tasks', 'converge', 'aep', 'auth', 'config', 'zoho', 'template', 'emulator'],
+    aep: ['cli', 'commands', 'tasks', 'converge', 'emulator'],
+    auth: ['cli', 'commands', 'tasks', 'converge', 'emulator'],
+    config: ['cli', 'commands', 'tasks', 'converge', 'emulator'],
+    template: ['cli', 'commands', 'tasks', 'converge', 'emulator'],
+    zoho: ['cli', 'commands', 'tasks', 'converge', 'emulator'],
+    converge: ['cli', 'commands', 'tasks', 'emulator'],
     tasks: ['cli', 'commands', 'emulator'],
   };
   const bad = Object.entries(above).flatMap(([folder, forbidden]) =>

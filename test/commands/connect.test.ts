@@ -27,7 +27,7 @@ describe('connect', () => {
     assert.equal(creates.length, 1);
     assert.deepEqual(creates[0].body, {
       name: 'aep-zoho default',
-      description: 'Zoho CRM base connection, managed by aep-zoho',
+      description: 'Zoho CRM base connection (managed by aep-zoho default)',
       auth: {
         specName: 'Basic Authentication',
         params: {

@@ -6,6 +6,7 @@ import type { DataflowResult, DryRunResult, Schedule } from '../../tasks/dataflo
 interface Args {
   template: string;
   dryRun: boolean;
+  exitCode: boolean;
   start?: string;
   frequency?: Schedule['frequency'];
   interval?: number;
@@ -13,7 +14,7 @@ interface Args {
   debug?: boolean;
 }
 
-type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | DryRunResult;
+type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | (DryRunResult & { exitCode?: number });
 
 /** --start: an ISO 8601 time, epoch seconds, or `now`; Adobe takes epoch seconds. */
 export function parseStart(value: string, now: Date): number {
@@ -27,19 +28,23 @@ export function parseStart(value: string, now: Date): number {
   return Math.floor(ms / 1000);
 }
 
+const LABELS: Record<string, string> = { class: 'class', fieldGroup: 'field group', schema: 'schema', descriptor: 'identity descriptor', dataset: 'dataset', sourceConnection: 'source connection', targetConnection: 'target connection', mappingSet: 'mapping set', flow: 'dataflow' };
+
 export default defineCommand<Args, Result>({
   command: 'create',
-  describe: 'Create (or reuse) the schema, dataset, connections, mapping set and scheduled dataflow for one or more templates',
+  describe: 'Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create what is missing, update what Adobe lets change, replace what it does not',
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
     ['$0 dataflow create --template accounts,contacts,leads,deals', 'four dataflows in one run, concurrently'],
     ['$0 dataflow create --template ./my-module.json --frequency day --interval 1 --start 2026-12-01T06:00:00Z', 'a template file with another schedule'],
     ['$0 dataflow create --template contacts --dry-run --json', 'the plan, sending no write'],
+    ['$0 dataflow create --template accounts --dry-run --exit-code', 'CI drift check: exit 0 when nothing would change, 3 when it would'],
   ],
   builder: (y) =>
     y
       .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several separated by commas' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
+      .option('exit-code', { type: 'boolean', default: false, describe: 'With --dry-run: exit 3 when the plan changes anything, 0 when it does not' })
       .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
       .option('frequency', { type: 'string', choices: ['once', 'minute', 'hour', 'day', 'week'], describe: "Override the template's schedule frequency" })
       .option('interval', { type: 'number', describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)' })
@@ -48,6 +53,7 @@ export default defineCommand<Args, Result>({
     const names = args.template.split(',').map((t) => t.trim()).filter(Boolean);
     if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
     if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${args.template}.`);
+    if (args.exitCode && !args.dryRun) throw new UsageError('--exit-code needs --dry-run.', { hint: 'For a drift check: aep-zoho dataflow create --template <name> --dry-run --exit-code.' });
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50) throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
     // Only the command line's own rules here; the schedule itself is checked by checkSchedule().
     const schedule: Partial<Schedule> = {};
@@ -61,7 +67,7 @@ export default defineCommand<Args, Result>({
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
     const { createDataflows } = await import('../../tasks/dataflow.js');
     const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency });
-    if ('plan' in result) return result;
+    if ('plan' in result) return args.exitCode && result.changes ? { ...result, exitCode: 3 } : result;
     return result.dataflows.length === 1 ? result.dataflows[0] : result;
   },
   human(result, ui, args) {
@@ -73,8 +79,10 @@ export default defineCommand<Args, Result>({
       return printPlan(result.plan, ui, args.debug);
     }
     const flows = result.dataflows ?? [result as DataflowResult];
+    const words = (kinds: string[]) => kinds.map((k) => LABELS[k] ?? k).join(', ');
     for (const f of flows) {
-      ui.line(`${ui.bold(f.template)}: dataflow ${f.flowId} ${f.created.length ? ui.green(`(created ${f.created.join(', ')})`) : '(everything reused)'}`);
+      const did = [f.created.length && ui.green(`created ${words(f.created)}`), f.updated.length && ui.yellow(`updated ${words(f.updated)}`), f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`)].filter(Boolean);
+      ui.line(`${ui.bold(f.template)}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`);
       ui.line(`  schema      ${f.schemaId}`);
       ui.line(`  dataset     ${f.datasetId}`);
       ui.line(`  source      ${f.sourceConnectionId}    target ${f.targetConnectionId}`);

@@ -1,0 +1,182 @@
+// Apply: one executor for the plan's dependency graph, shared by connect, dataflow create and
+// destroy. Each step starts when the steps it depends on are done, sends exactly the requests the
+// plan shows (Refs resolved from what earlier steps made), and saves state as it goes. After a
+// failure no new write starts; the ones in flight finish and save before the error is reported.
+import { isNotFound, isUserError, UserError } from '../core/errors.js';
+import type { Platform, PlatformRequest } from '../http/platform.js';
+import { createOnce } from './create-once.js';
+import { resolveRefs } from './plan.js';
+import { RESOURCES } from './resources.js';
+import { Ref, type Outcome, type Step } from './types.js';
+
+export interface ApplyHooks {
+  /** Before a create (or a replacement's create) is sent. */
+  intend(step: Step): Promise<void>;
+  /** After a step: what it made or kept. */
+  record(step: Step, outcome: Outcome): Promise<void>;
+  /** Before a replace: the old resource leaves the template's entry (to be deleted, or kept). */
+  retire(step: Step, mode: 'retiring' | 'kept'): Promise<void>;
+  /** After a delete (or a retirement's delete). */
+  forget(step: Step, id: string): Promise<void>;
+  /** After a create whose answer was lost: the resource it made, found by name (never `exclude`). */
+  adopt(step: Step, body: Record<string, unknown>, exclude?: string): Promise<Outcome | undefined>;
+}
+
+/** What the view sees of each node: its title changes as it runs. */
+export interface Node {
+  key: string;
+  step: Step;
+  /** `retire`: the old resource of a replace goes. */
+  phase: 'main' | 'retire';
+  deps: string[];
+  /** Resolves when done (rejects with the step's error, or "not started" after another failed). */
+  done: Promise<void>;
+}
+
+export interface Execution {
+  nodes: Node[];
+  outcomes: Map<string, Outcome>;
+  /** Keys of the steps (and `#retire` nodes) that finished. */
+  completed: Set<string>;
+  /** Delete steps whose resource Adobe would not delete (mapping sets): kept. */
+  refused: Set<string>;
+  /** The first failure, and its step. */
+  failure?: { error: unknown; step: Step };
+  /** Every node settled; rejects with the first failure. */
+  finished: Promise<void>;
+}
+
+export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, events: { onStart?(node: Node): void; onDone?(node: Node): void } = {}): Execution {
+  const outcomes = new Map<string, Outcome>();
+  const completed = new Set<string>();
+  const refused = new Set<string>();
+  const promises = new Map<string, Promise<void>>();
+  const keys = new Set(steps.map((s) => s.key));
+  let failure: unknown;
+  let failed: Execution['failure'];
+  const nodes: Node[] = [];
+
+  const resolve = <T>(value: T): T => resolveRefs(value, (ref) => valueOf(outcomes, ref));
+  const send = async <T>(request: PlatformRequest<T>): Promise<T> => {
+    if (failure !== undefined) throw notStarted();
+    return platform.send(resolveRequest(request, resolve, outcomes));
+  };
+
+  const start = (node: Omit<Node, 'done'>, run: () => Promise<void>) => {
+    const done = (async () => {
+      await Promise.all(node.deps.map((dep) => promises.get(dep)));
+      if (failure !== undefined) throw notStarted();
+      events.onStart?.(node as Node);
+      try {
+        await run();
+      } catch (error) {
+        if (failure === undefined) {
+          failure = error;
+          failed = { error, step: node.step };
+        }
+        throw error;
+      }
+      completed.add(node.key);
+      events.onDone?.(node as Node);
+    })();
+    done.catch(() => undefined);
+    promises.set(node.key, done);
+    nodes.push({ ...node, done });
+  };
+
+  for (const step of steps) {
+    start({ key: step.key, step, phase: 'main', deps: step.dependsOn.filter((k) => keys.has(k)) }, () => runStep(step));
+    if (step.retire) {
+      const retire = step.retire;
+      start({ key: `${step.key}#retire`, step, phase: 'retire', deps: [step.key, ...retire.after.filter((k) => keys.has(k.replace(/#retire$/, '')) && k !== step.key)] }, async () => {
+        for (const request of retire.requests) await tolerateGone(send(request));
+        await hooks.forget(step, step.id!);
+      });
+    }
+  }
+
+  async function runStep(step: Step): Promise<void> {
+    switch (step.action) {
+      case 'reuse': {
+        outcomes.set(step.key, { id: step.id!, etag: step.etag });
+        return hooks.record(step, outcomes.get(step.key)!);
+      }
+      case 'update': {
+        let answer: any;
+        for (const request of step.requests) answer = await send(request);
+        const outcome: Outcome = { id: step.id ?? valueOf(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string, etag: answer?.etag ?? step.etag };
+        if (step.kind === 'mappingSet') outcome.version = Number(answer?.version);
+        outcomes.set(step.key, outcome);
+        return hooks.record(step, outcome);
+      }
+      case 'create':
+      case 'replace': {
+        const create = step.requests[step.requests.length - 1];
+        if (step.action === 'replace') {
+          await hooks.retire(step, step.retire ? 'retiring' : 'kept');
+          for (const request of step.requests.slice(0, -1)) await send(request); // the old one renamed aside
+        }
+        await hooks.intend(step);
+        const body = resolve(create.body) as Record<string, unknown>;
+        const { value } = await createOnce(
+          async () => RESOURCES[step.kind].created(await send(create)),
+          () => hooks.adopt(step, body, step.id),
+        );
+        outcomes.set(step.key, value);
+        return hooks.record(step, value);
+      }
+      case 'delete': {
+        for (const request of step.requests) {
+          if (await keptIfRefused(send(request), step)) return void refused.add(step.key);
+        }
+        return hooks.forget(step, step.id!);
+      }
+    }
+  }
+
+  const execution: Execution = { nodes, outcomes, completed, refused, finished: Promise.resolve() };
+  execution.finished = Promise.allSettled([...promises.values()]).then(() => {
+    execution.failure = failed;
+    if (failure !== undefined) throw failure;
+  });
+  return execution;
+}
+
+function valueOf(outcomes: Map<string, Outcome>, ref: Ref): unknown {
+  const outcome = outcomes.get(ref.key);
+  if (!outcome) return undefined;
+  // mappingVersion travels as a string (ruling 1).
+  return ref.field === 'id' ? outcome.id : outcome.version === undefined ? undefined : String(outcome.version);
+}
+
+/** Refs in the body, and in the path (where a plan prints them as `<new key id>`). */
+function resolveRequest<T>(request: PlatformRequest<T>, resolve: <V>(value: V) => V, outcomes: Map<string, Outcome>): PlatformRequest<T> {
+  const path = request.path.replace(/(?:<|%3C)new(?: |%20)(.+?)(?: |%20)id(?:>|%3E)/g, (_m, key: string) => {
+    const id = outcomes.get(decodeURIComponent(key))?.id;
+    if (!id) throw new Error(`No id for ${decodeURIComponent(key)} yet`);
+    return encodeURIComponent(id);
+  });
+  return { ...request, path, ...(request.body !== undefined ? { body: resolve(request.body) } : {}) };
+}
+
+const notStarted = () => new UserError('Not started: another step of this run failed.');
+
+async function tolerateGone(promise: Promise<unknown>): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/** A delete Adobe does not offer (mapping sets: 404/405) leaves the resource, as a kept one. */
+async function keptIfRefused(promise: Promise<unknown>, step: Step): Promise<boolean> {
+  try {
+    await promise;
+    return false;
+  } catch (error) {
+    if (isNotFound(error) && step.kind !== 'mappingSet') return false; // already gone
+    if (step.kind === 'mappingSet' && isUserError(error) && (error.status === 404 || error.status === 405)) return true;
+    throw error;
+  }
+}

@@ -1,0 +1,221 @@
+// Observe: what exists, in as few sequential waves as the links allow. A resource is found by the
+// id in the state file (a cache, not the truth), else by our deterministic name on a token-safe
+// list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
+import { catalog, datasetsOf } from '../aep/catalog.js';
+import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
+import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, FlowService, flowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
+import { SchemaRegistry, schemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
+import type { SandboxState, StateStore } from '../config/state.js';
+import type { Logger } from '../core/context.js';
+import { UserError, unlessNotFound } from '../core/errors.js';
+import type { Platform } from '../http/platform.js';
+import type { Template } from '../template/types.js';
+import { resourceNames } from './desire.js';
+import { RESOURCES } from './resources.js';
+import { matchTable, type TableRef } from './tables.js';
+import type { Actual, Kind } from './types.js';
+
+export interface Services {
+  platform: Platform;
+  state: StateStore;
+  sandbox: string;
+  profile: string;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Observed once per run and shared by every template. */
+export interface Shared {
+  saved: SandboxState;
+  flow: FlowService;
+  registry: SchemaRegistry;
+  tenantId: Promise<string>;
+  flowSpec: Promise<FlowResource>;
+  /** The tenant container per kind, listed once (titles are matched locally). */
+  tenantList(kind: RegistryKind): Promise<XdmResource[]>;
+  /** Every list of a Flow Service collection with this filter, once. */
+  flowList(collection: Collection, filter: string): Promise<FlowResource[]>;
+  mappingSets(): Promise<MappingSet[]>;
+}
+
+export function observeShared(services: Services, saved: SandboxState): Shared {
+  const { platform } = services;
+  const flow = new FlowService(platform);
+  const registry = new SchemaRegistry(platform);
+  const memo = new Map<string, Promise<any>>();
+  const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, later(make()));
+    return memo.get(key)!;
+  };
+  return {
+    saved,
+    flow,
+    registry,
+    tenantId: once('tenant', () => registry.tenantId()),
+    flowSpec: once('flowSpec', () => crmFlowSpec(flow, services.log)),
+    tenantList: (kind) => once(`registry:${kind}`, () => registry.listTenant(kind)),
+    flowList: (collection, filter) => once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
+    mappingSets: () => once('mappingSets', () => listMappingSets(platform)),
+  };
+}
+
+/** The CRMToAEP flow spec, checked (ruling 2). */
+async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource> {
+  const spec = await flow.crmFlowSpec();
+  if (!spec) throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, { hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.' });
+  if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
+    throw new UserError(`The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`, { hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.' });
+  }
+  if (spec.id !== CRM_FLOW_SPEC_ID) log.debug(`${CRM_FLOW_SPEC_NAME} has id ${spec.id}, not the documented ${CRM_FLOW_SPEC_ID}`);
+  return spec;
+}
+
+async function listMappingSets(platform: Platform): Promise<MappingSet[]> {
+  const all: MappingSet[] = [];
+  for (let start = 0; ; ) {
+    const page = await platform.send(dataPrep.list(start));
+    const items = page.data ?? [];
+    all.push(...items);
+    if (!items.length || !page._links?.next?.href) return all;
+    start += items.length;
+  }
+}
+
+/** Observed later; a rejection before then must not crash the process as "unhandled". */
+export function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** One of ours by name: several mean a duplicate, reported; the state's id (else the oldest) wins. */
+function pick<T extends { id: string; createdAt?: number }>(candidates: T[], savedId: string | undefined, log: Logger, what: string): { found?: T; duplicates: string[] } {
+  const sorted = [...candidates].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
+  const found = sorted.find((c) => c.id === savedId) ?? sorted[0];
+  const duplicates = sorted.filter((c) => c !== found).map((c) => c.id);
+  if (duplicates.length) log.warn(`${sorted.length} resources are named like ${what}; using ${found!.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`);
+  return { found, duplicates };
+}
+
+/** By the state's id; undefined when it is gone. */
+async function byId(services: Services, kind: Kind, id: string, version?: number): Promise<Actual | undefined> {
+  const spec = RESOURCES[kind];
+  const request = kind === 'mappingSet' && version ? dataPrep.get(id, version) : spec.get(id);
+  return spec.read(await unlessNotFound(services.platform.send(request)), id);
+}
+
+const asActual = (item: FlowResource, duplicates: string[]): Actual => ({ id: item.id, name: item.name, etag: item.etag, resource: item, ...(duplicates.length ? { duplicates } : {}) });
+const registryActual = (item: XdmResource): Actual => ({ id: item.$id, name: item.title, resource: item });
+
+/** The base connection: the state's id, else our name among the Zoho connections (ruling 15). */
+export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
+  const saved = shared.saved.connection;
+  if (saved?.id) {
+    const found = await byId(services, 'connection', saved.id);
+    if (found) return found;
+  }
+  const matches = (await shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`)).filter((c) => c.name === name);
+  const { found, duplicates } = pick(matches, saved?.id, services.log, `base connection '${name}'`);
+  return found && asActual(found, duplicates);
+}
+
+export interface TemplateObservation {
+  /** By desired key. */
+  actual: Map<string, Actual>;
+  columns: ExploreColumn[];
+  rows: Array<Record<string, unknown>>;
+  classExists: boolean;
+  table: TableRef;
+}
+
+/**
+ * What exists of one template's resources. `connectionId` and `tables` are promises so the lookups
+ * that need neither start at once.
+ */
+export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean): Promise<TemplateObservation> {
+  const t = template.name;
+  const names = resourceNames(template, services.profile);
+  const saved = shared.saved.dataflows?.[t] ?? {};
+  const log = services.log;
+
+  /** By the state's id, else by name with `find`. */
+  const lookup = (kind: Kind, find: () => Promise<Actual | undefined>): Promise<Actual | undefined> =>
+    later((async () => {
+      const ref = saved[kind];
+      if (ref?.id) {
+        const found = await byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
+        if (found) return found;
+      }
+      return find();
+    })());
+  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string) =>
+    lookup(kind, async () => {
+      const { found } = pick((await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })), undefined, log, `${RESOURCES[kind].label} '${title}'`);
+      return found && registryActual(found);
+    });
+  const inFlowService = (kind: Kind, collection: Collection, filter: () => Promise<string | undefined>, name: string) =>
+    lookup(kind, async () => {
+      const by = await filter();
+      if (!by) return undefined;
+      const { found, duplicates } = pick((await shared.flowList(collection, by)).filter((r) => r.name === name), saved[kind]?.id, log, `${RESOURCES[kind].label} '${name}'`);
+      return found && asActual(found, duplicates);
+    });
+
+  const classExists = later(template.target.schema.fallbackClass ? shared.registry.lookup('global', 'classes', template.target.schema.class).then((found) => !!found) : Promise.resolve(true));
+  const tenantClass = template.target.schema.fallbackClass ? inRegistry('class', 'classes', names.class) : Promise.resolve(undefined);
+  const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
+  const schema = inRegistry('schema', 'schemas', names.schema);
+  const dataset = lookup('dataset', async () => {
+    const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter((d) => d.name === names.dataset);
+    const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
+    return one && { id: one.id, name: one.name, resource: one };
+  });
+  const descriptor = template.identity
+    ? lookup('descriptor', async () => {
+        const s = await schema;
+        if (!s) return undefined;
+        const all = (await shared.registry.descriptors(s.id)).filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === s.id);
+        const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
+        return one ? RESOURCES.descriptor.read(one, String(one['@id'])) : undefined;
+      })
+    : Promise.resolve(undefined);
+  const source = inFlowService('sourceConnection', 'sourceConnections', async () => {
+    const id = await connectionId;
+    return id ? `baseConnectionId==${id}` : undefined;
+  }, names.sourceConnection);
+  const target = inFlowService('targetConnection', 'targetConnections', async () => `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`, names.targetConnection);
+  const flow = inFlowService('flow', 'flows', async () => `flowSpec.id==${(await shared.flowSpec).id}`, names.flow);
+  // Mapping sets have no name in Adobe's lists (ruling 14): ours is the state's, else the one the
+  // flow uses, else one writing our schema (and named like ours where names are given).
+  const mappingSet = later((async () => {
+    const ref = saved.mappingSet;
+    let found = ref?.id ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined) : undefined;
+    const f = await flow;
+    const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
+    if (!found) {
+      const s = await schema;
+      const candidates = s ? (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === s.id && (m.name === undefined || m.name === names.mappingSet)) : [];
+      const chosen = candidates.find((m) => m.id === used?.mappingId) ?? candidates.sort((a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0))[0];
+      found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
+    }
+    // A GET without a version may answer version 0 (Adobe leaves it open): read the one the flow runs.
+    const version = Number(used?.mappingVersion);
+    if (found && used?.mappingId === found.id && Number.isInteger(version) && version > Number(found.resource.version ?? 0)) found = await byId(services, 'mappingSet', found.id, version);
+    return found;
+  })());
+
+  const resolvedTable = await table;
+  const id = await connectionId;
+  const [detail, exists] = await Promise.all([
+    id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
+    classExists,
+  ]);
+  const entries = await Promise.all([tenantClass, fieldGroup, schema, descriptor, dataset, source, target, mappingSet, flow]);
+  const kinds: Kind[] = ['class', 'fieldGroup', 'schema', 'descriptor', 'dataset', 'sourceConnection', 'targetConnection', 'mappingSet', 'flow'];
+  const actual = new Map<string, Actual>();
+  kinds.forEach((kind, i) => entries[i] && actual.set(`${t}/${kind}`, entries[i]!));
+  return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable };
+}
+
+/** The table a template names, from the cached or live listing (resolved by the caller). */
+export { matchTable };
+export { schemaRegistry, flowService };

@@ -1,0 +1,128 @@
+// Plan: desired against actual, per resource `create`, `reuse`, `update` (field-level changes),
+// `replace` (with the reason) or `delete`, each with exactly the requests apply will send. Pure.
+import { schemaRegistry } from '../aep/schema-registry.js';
+import type { PlatformRequest } from '../http/platform.js';
+import { RESOURCES, same } from './resources.js';
+import { Ref, type Actual, type Desired, type Step } from './types.js';
+
+export interface PlanInput {
+  desired: Desired[];
+  /** By desired key: what exists now. */
+  actual: Map<string, Actual>;
+  /** For renaming a replaced resource aside: "… (replaced 2026-12-01)". */
+  today: string;
+}
+
+/** Replaces the Refs whose target is already known; the rest stay for apply. */
+export function resolveRefs<T>(value: T, known: (ref: Ref) => unknown): T {
+  if (value instanceof Ref) {
+    const found = known(value);
+    return (found === undefined ? value : found) as T;
+  }
+  if (Array.isArray(value)) return value.map((item) => resolveRefs(item, known)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, known)])) as T;
+  return value;
+}
+
+export function plan({ desired, actual, today }: PlanInput): Step[] {
+  const steps = new Map<string, Step>();
+  const ordered = topological(desired);
+  const known = (ref: Ref): unknown => {
+    const step = steps.get(ref.key);
+    if (!step || (step.action !== 'reuse' && step.action !== 'update')) return undefined;
+    const found = actual.get(ref.key)!;
+    if (ref.field === 'id') return found.id;
+    // A mapping set's version: the one it has, unless this run PUTs a new one.
+    return step.action === 'reuse' ? String(found.resource.version ?? 0) : undefined;
+  };
+
+  for (const d of ordered) {
+    const spec = RESOURCES[d.kind];
+    const body = resolveRefs(d.body, known);
+    const base = { key: d.key, kind: d.kind, template: d.template, name: d.name, dependsOn: d.dependsOn };
+    const found = actual.get(d.key);
+    if (!found) {
+      steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
+    } else {
+      const diff = spec.update(d, found, body);
+      const existing = { id: found.id, etag: found.etag, notes: diff.notes?.length ? diff.notes : undefined };
+      if (diff.replace) steps.set(d.key, { ...base, ...existing, action: 'replace', reason: diff.replace, requests: replaceRequests(d, found, body, today), retire: retirement(d, found) });
+      else if (diff.requests.length) steps.set(d.key, { ...base, ...existing, action: 'update', changes: diff.changes, requests: diff.requests });
+      else steps.set(d.key, { ...base, ...existing, action: 'reuse', requests: [] });
+    }
+    if (d.kind === 'dataset' && d.facts?.profileEnabled) addProfileStep(steps, d, actual);
+  }
+  return [...steps.values()];
+}
+
+/** A replace creates the successor; a title Adobe keeps unique is first moved aside. */
+function replaceRequests(d: Desired, found: Actual, body: Record<string, unknown>, today: string): PlatformRequest[] {
+  const retire = RESOURCES[d.kind].retire;
+  const create = RESOURCES[d.kind].create(body);
+  return retire.mode === 'rename' ? [retire.request(found, `${found.name} (replaced ${today})`), create] : [create];
+}
+
+function retirement(d: Desired, found: Actual): Step['retire'] {
+  const retire = RESOURCES[d.kind].retire;
+  if (retire.mode !== 'delete') return undefined;
+  const flowKey = `${d.template}/flow`;
+  return { requests: retire.requests(found), after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`] };
+}
+
+/**
+ * A Profile dataset needs its schema enabled for Profile, which needs the primary identity first
+ * (ruling 16): a schema update between the descriptor and the dataset. `union` is never removed.
+ */
+function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<string, Actual>): void {
+  const schemaKey = `${dataset.template}/schema`;
+  const schema = steps.get(schemaKey)!;
+  const current = schema.action === 'reuse' || schema.action === 'update' ? actual.get(schemaKey) : undefined;
+  const tags: unknown[] = current?.resource['meta:immutableTags'] ?? [];
+  if (tags.includes('union')) return;
+  const key = `${dataset.template}/schema#profile`;
+  const descriptorKey = `${dataset.template}/descriptor`;
+  steps.set(key, {
+    key,
+    kind: 'schema',
+    template: dataset.template,
+    action: 'update',
+    name: schema.name,
+    id: current?.id,
+    // Enabling Profile is one-way: Adobe never lets it be disabled or the schema deleted.
+    changes: [{ field: 'meta:immutableTags', from: tags, to: [...tags, 'union'] }],
+    requests: [schemaRegistry.patch('schemas', current?.id ?? (new Ref(schemaKey) as unknown as string), [{ op: 'add', path: '/meta:immutableTags', value: [...tags, 'union'] }])],
+    dependsOn: [schemaKey, ...(steps.has(descriptorKey) ? [descriptorKey] : [])],
+  });
+  // The dataset waits for it (it was planned already; its own requests do not change).
+  const datasetStep = steps.get(dataset.key)!;
+  datasetStep.dependsOn = [...datasetStep.dependsOn, key];
+}
+
+/** Dependencies first; ties keep the desired order. */
+function topological(desired: Desired[]): Desired[] {
+  const byKey = new Map(desired.map((d) => [d.key, d]));
+  const done = new Set<string>();
+  const out: Desired[] = [];
+  const visit = (d: Desired) => {
+    if (done.has(d.key)) return;
+    done.add(d.key);
+    for (const dep of d.dependsOn) if (byKey.has(dep)) visit(byKey.get(dep)!);
+    out.push(d);
+  };
+  desired.forEach(visit);
+  return out;
+}
+
+/** Delete steps for resources of ours, dependents first (destroy, and resources a template dropped). */
+export function planDeletes(found: Array<{ key: string; kind: Step['kind']; template?: string; actual: Actual }>): Step[] {
+  return found.map(({ key, kind, template, actual }) => {
+    const spec = RESOURCES[kind];
+    const requests = spec.delete === 'cannot be deleted' ? [] : spec.delete(actual);
+    return { key, kind, template, action: 'delete' as const, name: actual.name, id: actual.id, requests, dependsOn: [] };
+  });
+}
+
+/** True when a plan changes anything (for --exit-code). */
+export const changesAnything = (steps: Step[]): boolean => steps.some((step) => step.action !== 'reuse');
+
+export { same };

@@ -1,0 +1,139 @@
+// What connect, dataflow create and destroy share around the core: the state file as apply's
+// memory, finding a create whose answer was lost, the plan as the contract prints it, and the
+// listr2 task list as a view of the executor.
+import { catalog, datasetsOf } from '../aep/catalog.js';
+import { mappingSetSchema } from '../aep/data-prep.js';
+import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type Collection } from '../aep/flow-service.js';
+import { SchemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
+import { apply, type ApplyHooks, type Execution, type Node } from '../converge/apply.js';
+import { observeShared } from '../converge/observe.js';
+import { RESOURCES } from '../converge/resources.js';
+import type { Kind, Outcome, Step } from '../converge/types.js';
+import type { Context } from '../core/context.js';
+import type { PlanStep } from '../core/plan.js';
+import { redactValue } from '../core/redact.js';
+import { runTasks, type Task } from './runner.js';
+import type { Session } from './session.js';
+
+const where = (step: Step) => ({ template: step.template, kind: step.kind });
+
+/** The state file as apply's memory: intents before creates, ids after, retirements, deletes. */
+export function stateHooks(session: Session, now: () => Date): ApplyHooks {
+  const { state } = session;
+  const sandbox = session.settings.sandbox;
+  return {
+    intend: (step) => state.intend(sandbox, { ...where(step), name: step.name }, now().toISOString()),
+    record: (step, outcome) =>
+      state.record(sandbox, where(step), {
+        id: outcome.id,
+        name: step.name,
+        ...(outcome.etag ? { etag: outcome.etag } : {}),
+        ...(outcome.version !== undefined && Number.isFinite(outcome.version) ? { version: outcome.version } : {}),
+        ...(step.action === 'create' || step.action === 'replace' ? { created: true } : {}),
+      }),
+    retire: (step, mode) => state.retire(sandbox, { template: step.template!, kind: step.kind, id: step.id!, name: step.name, mode }),
+    forget: (step, id) => state.forget(sandbox, where(step), id),
+    adopt: (step, body, exclude) => findMade(session, step.kind, step.name, body, exclude),
+  };
+}
+
+/** A resource a lost create answer made: the newest of ours by name (fresh lists, never the cache). */
+async function findMade(session: Session, kind: Kind, name: string, body: Record<string, any>, exclude?: string): Promise<Outcome | undefined> {
+  const shared = observeShared({ platform: session.platform, state: session.state, sandbox: session.settings.sandbox, profile: session.settings.profileName, log: { info() {}, warn() {}, debug() {} }, now: () => new Date() }, {});
+  const flows = async (collection: Collection, filter: string) => {
+    const found = (await session.flow.findByName(collection, name, [filter])).filter((item) => item.id !== exclude).at(-1);
+    return found && { id: found.id, etag: found.etag };
+  };
+  const registry = async (registryKind: RegistryKind) => {
+    const found = (await new SchemaRegistry(session.platform).listTenant(registryKind)).find((item) => item.title === name && item.$id !== exclude);
+    return found && { id: found.$id };
+  };
+  switch (kind) {
+    case 'connection':
+      return flows('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`);
+    case 'sourceConnection':
+      return flows('sourceConnections', `baseConnectionId==${body.baseConnectionId}`);
+    case 'targetConnection':
+      return flows('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`);
+    case 'flow':
+      return flows('flows', `flowSpec.id==${body.flowSpec.id}`);
+    case 'class':
+      return registry('classes');
+    case 'fieldGroup':
+      return registry('fieldgroups');
+    case 'schema':
+      return registry('schemas');
+    case 'dataset': {
+      const found = datasetsOf(await session.platform.send(catalog.byName(name))).filter((d) => d.name === name && d.id !== exclude).at(-1);
+      return found && { id: found.id };
+    }
+    case 'descriptor': {
+      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find((d) => d['xdm:sourceProperty'] === body['xdm:sourceProperty'] && d['@id'] !== exclude);
+      return found && { id: String(found['@id']) };
+    }
+    case 'mappingSet': {
+      const found = (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === body.outputSchema.schemaRef.id && m.id !== exclude).at(-1);
+      return found && { id: found.id, version: Number(found.version ?? 0) };
+    }
+  }
+}
+
+/** The plan as the contract prints it: secrets redacted, the first request shown. */
+export function printable(steps: Step[]): PlanStep[] {
+  return steps.map((step) => ({
+    action: step.action,
+    resource: RESOURCES[step.kind].label,
+    name: step.name,
+    ...(step.template ? { template: step.template } : {}),
+    ...(step.id ? { id: step.id } : {}),
+    ...(step.changes?.length ? { changes: redactValue(step.changes) } : {}),
+    ...(step.reason ? { reason: step.reason } : {}),
+    ...(step.notes?.length ? { notes: step.notes } : {}),
+    ...(step.requests.length ? { request: shown(step.requests[0]), ...(step.requests.length > 1 ? { requests: step.requests.map(shown) } : {}) } : {}),
+    ...(step.retire ? { then: step.retire.requests.map(shown) } : {}),
+  }));
+}
+
+const shown = (request: Step['requests'][number]) => redactValue(JSON.parse(JSON.stringify({ method: request.method, path: request.path, ...(request.query && Object.keys(request.query).length ? { query: request.query } : {}), ...(request.body !== undefined ? { body: request.body } : {}) })));
+
+const VERB: Record<Step['action'], [string, string]> = {
+  create: ['Create', 'Created'],
+  reuse: ['Reuse', 'Reused'],
+  update: ['Update', 'Updated'],
+  replace: ['Replace', 'Replaced'],
+  delete: ['Delete', 'Deleted'],
+};
+
+/** Runs the steps, with one task per step (grouped per template when there are several). */
+export async function execute(ctx: Context, session: Session, steps: Step[], options: { groups?: (template: string | undefined) => string | undefined; keepGoing?: boolean } = {}): Promise<Execution> {
+  const execution = apply(session.platform, steps, stateHooks(session, ctx.now));
+  const title = (node: Node, done: boolean): string => {
+    const label = RESOURCES[node.step.kind].label;
+    if (node.phase === 'retire') return done ? `Retired the old ${label} '${node.step.name}' (${node.step.id})` : `Retire the old ${label} '${node.step.name}'`;
+    const id = execution.outcomes.get(node.key)?.id;
+    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
+  };
+  const task = (node: Node): Task<object> => ({
+    title: title(node, false),
+    task: async (_c, t) => {
+      await node.done;
+      t.title = title(node, true);
+    },
+  });
+  const templates = [...new Set(execution.nodes.map((n) => n.step.template))];
+  const tasks: Array<Task<object>> =
+    templates.length > 1 && options.groups
+      ? templates.map((template) => ({
+          title: options.groups!(template) ?? 'Base connection',
+          task: (_c, t) => t.newListr(execution.nodes.filter((n) => n.step.template === template).map(task), { concurrent: true, exitOnError: true }),
+        }))
+      : execution.nodes.map(task);
+  try {
+    await runTasks(ctx, tasks, {}, { concurrent: true });
+  } catch {
+    // Reported below, once every write in flight has finished and saved.
+  }
+  await execution.finished.catch(() => undefined);
+  if (execution.failure && !options.keepGoing) throw execution.failure.error;
+  return execution;
+}
