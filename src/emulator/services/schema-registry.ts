@@ -153,25 +153,9 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   const createFieldGroup = (req: EmuRequest): EmuResponse => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const problem = checkCommon(req, body, 'mixins');
-    if (problem) return problem;
-    const intended = body['meta:intendedToExtend'];
-    if (!Array.isArray(intended) || !intended.length || intended.some((id) => typeof id !== 'string')) {
-      return badRequest(req, "'meta:intendedToExtend' is required: list the $id of each class this field group is compatible with.");
-    }
-    const unknown = intended.filter((id: string) => !findClass(req, id));
-    if (unknown.length) return badRequest(req, `Class ${unknown.join(', ')} referenced in 'meta:intendedToExtend' was not found.`);
-    const definitionsProblem = checkTenantFields(req, body);
-    if (definitionsProblem) return definitionsProblem;
-    const refs = refsOf(body);
-    const created = store(req, 'mixins', body, {
-      'meta:intendedToExtend': intended,
-      'meta:extensible': true,
-      'meta:abstract': true,
-      definitions: body.definitions ?? {},
-      allOf: (refs.length ? refs : Object.keys(body.definitions ?? {}).map((key) => `#/definitions/${key}`)).map(allOfEntry),
-    });
-    return { status: 201, body: present(created) };
+    const shape = checkCommon(req, body, 'mixins') ?? fieldGroupShape(req, body);
+    if (isAnswer(shape)) return shape;
+    return { status: 201, body: present(store(req, 'mixins', body, shape)) };
   };
   router.on('POST', `${SR}/tenant/fieldgroups`, createFieldGroup);
   router.on('POST', `${SR}/tenant/mixins`, createFieldGroup);
@@ -179,37 +163,9 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('POST', `${SR}/tenant/schemas`, (req) => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const problem = checkCommon(req, body, 'schemas');
-    if (problem) return problem;
-    const refs = refsOf(body);
-    const classes = refs.map((ref) => findClass(req, ref)).filter((found): found is Resource => !!found);
-    if (classes.length !== 1) {
-      return badRequest(req, classes.length ? `A schema must reference exactly one class; allOf references ${classes.length}: ${classes.map((c) => c.$id).join(', ')}.` : 'A schema must reference exactly one existing class in allOf.');
-    }
-    const schemaClass = classes[0];
-    if (body['meta:class'] !== undefined && body['meta:class'] !== schemaClass.$id) {
-      return badRequest(req, `'meta:class' ${body['meta:class']} does not match the class referenced in allOf (${schemaClass.$id}).`);
-    }
-    const fieldGroupIds: string[] = [];
-    for (const ref of refs) {
-      if (ref === schemaClass.$id) continue;
-      const group = findFieldGroup(req, ref);
-      if (!group) return xdmError(req, 400, '1011', 'Reference not found', `Reference ${ref} in allOf is not a class or field group available in sandbox '${req.caller!.sandbox}'.`);
-      if (!(group['meta:intendedToExtend'] ?? []).includes(schemaClass.$id)) {
-        return badRequest(req, `Field group ${ref} is not compatible with class ${schemaClass.$id} (meta:intendedToExtend: ${(group['meta:intendedToExtend'] ?? []).join(', ')}).`);
-      }
-      fieldGroupIds.push(ref);
-    }
-    const behavior = schemaClass['meta:extends']?.find((id: string) => BEHAVIORS.includes(id)) ?? schemaClass.behavior;
-    const created = store(req, 'schemas', body, {
-      allOf: refs.map(allOfEntry),
-      refs,
-      'meta:class': schemaClass.$id,
-      'meta:extends': [...new Set([schemaClass.$id, behavior, 'https://ns.adobe.com/xdm/common/extensible', ...fieldGroupIds].filter(Boolean))],
-      'meta:extensible': false,
-      'meta:abstract': false,
-    });
-    return { status: 201, body: present(created) };
+    const shape = checkCommon(req, body, 'schemas') ?? schemaShape(req, body);
+    if (isAnswer(shape)) return shape;
+    return { status: 201, body: present(store(req, 'schemas', body, shape)) };
   });
 
   // ---- deletes ---------------------------------------------------------------------------------
@@ -312,6 +268,58 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       return xdmError(req, 409, '1521', 'Unique constraint violation', `Title must be unique. An object ${clash.$id} already exists with the same title '${body.title}'.`);
     }
     return undefined;
+  }
+
+  /** A field group's class list and fields, checked (on create and after a PATCH); the stored fields they imply. */
+  function fieldGroupShape(req: EmuRequest, body: Record<string, any>): EmuResponse | Record<string, unknown> {
+    const intended = body['meta:intendedToExtend'];
+    if (!Array.isArray(intended) || !intended.length || intended.some((id) => typeof id !== 'string')) {
+      return badRequest(req, "'meta:intendedToExtend' is required: list the $id of each class this field group is compatible with.");
+    }
+    const unknown = intended.filter((id: string) => !findClass(req, id));
+    if (unknown.length) return badRequest(req, `Class ${unknown.join(', ')} referenced in 'meta:intendedToExtend' was not found.`);
+    const definitionsProblem = checkTenantFields(req, body);
+    if (definitionsProblem) return definitionsProblem;
+    const refs = refsOf(body);
+    return {
+      'meta:intendedToExtend': intended,
+      'meta:extensible': true,
+      'meta:abstract': true,
+      definitions: body.definitions ?? {},
+      allOf: (refs.length ? refs : Object.keys(body.definitions ?? {}).map((key) => `#/definitions/${key}`)).map(allOfEntry),
+    };
+  }
+
+  /** A schema's parts, checked (on create and after a PATCH): exactly one class, compatible field groups. */
+  function schemaShape(req: EmuRequest, body: Record<string, any>): EmuResponse | Record<string, unknown> {
+    const refs = refsOf(body);
+    const classes = refs.map((ref) => findClass(req, ref)).filter((found): found is Resource => !!found);
+    if (classes.length !== 1) {
+      return badRequest(req, classes.length ? `A schema must reference exactly one class; allOf references ${classes.length}: ${classes.map((c) => c.$id).join(', ')}.` : 'A schema must reference exactly one existing class in allOf.');
+    }
+    const schemaClass = classes[0];
+    if (body['meta:class'] !== undefined && body['meta:class'] !== schemaClass.$id) {
+      return badRequest(req, `'meta:class' ${body['meta:class']} does not match the class referenced in allOf (${schemaClass.$id}).`);
+    }
+    const fieldGroupIds: string[] = [];
+    for (const ref of refs) {
+      if (ref === schemaClass.$id) continue;
+      const group = findFieldGroup(req, ref);
+      if (!group) return xdmError(req, 400, '1011', 'Reference not found', `Reference ${ref} in allOf is not a class or field group available in sandbox '${req.caller!.sandbox}'.`);
+      if (!(group['meta:intendedToExtend'] ?? []).includes(schemaClass.$id)) {
+        return badRequest(req, `Field group ${ref} is not compatible with class ${schemaClass.$id} (meta:intendedToExtend: ${(group['meta:intendedToExtend'] ?? []).join(', ')}).`);
+      }
+      fieldGroupIds.push(ref);
+    }
+    const behavior = schemaClass['meta:extends']?.find((id: string) => BEHAVIORS.includes(id)) ?? schemaClass.behavior;
+    return {
+      allOf: refs.map(allOfEntry),
+      refs,
+      'meta:class': schemaClass.$id,
+      'meta:extends': [...new Set([schemaClass.$id, behavior, 'https://ns.adobe.com/xdm/common/extensible', ...fieldGroupIds].filter(Boolean))],
+      'meta:extensible': false,
+      'meta:abstract': false,
+    };
   }
 
   /** Tenant-defined fields must live under `_<tenantId>` (so they never collide with Adobe's). */
@@ -502,6 +510,9 @@ function allOfEntry(ref: string): Record<string, string> {
 function refsOf(body: Record<string, any>): string[] {
   return (Array.isArray(body.allOf) ? body.allOf : []).map((part: any) => part?.$ref ?? part?.['$ref ']).filter((ref: unknown): ref is string => typeof ref === 'string');
 }
+
+/** A check's refusal, as opposed to the fields it would store. */
+const isAnswer = (value: EmuResponse | Record<string, unknown>): value is EmuResponse => typeof value.status === 'number';
 
 function objectBody(req: EmuRequest): Record<string, any> | undefined {
   return req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
