@@ -5,7 +5,7 @@ import { header } from '../gateway.js';
 import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
 import { parsePropertyFilters, pageByContinuation } from '../query.js';
 import type { Caller, EmuRequest, EmuResponse } from '../router.js';
-import { newEtag, newId, type Collection, type Resource } from '../state.js';
+import { newEtag, newId, restore, type Collection, type Resource } from '../state.js';
 
 export const FLOW = '/data/foundation/flowservice';
 
@@ -81,12 +81,6 @@ export function checkIfMatch(req: EmuRequest, resource: Resource, required: bool
   if (ifMatch.replace(/"/g, '') === String(resource.etag).replace(/"/g, '')) return undefined;
   const message = `The supplied version '${ifMatch}' does not match the current version on entity '${resource.id}'. Please ensure that the supplied version matches the current version on entity and try again.`;
   return flowError(412, '1404', 'Version not matching', message, req.requestId);
-}
-
-/** Puts a resource back as it was (a PATCH whose result failed a later check). */
-export function restore(resource: Resource, before: Resource): void {
-  for (const key of Object.keys(resource)) delete resource[key];
-  Object.assign(resource, before);
 }
 
 /**

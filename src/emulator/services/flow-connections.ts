@@ -2,9 +2,9 @@
 // rejects: unknown or retired specs, a wrong auth spec name, missing or empty auth params.
 import type { EmuRequest, Router } from '../router.js';
 import { CONNECTION_SPECS, SECRET_AUTH_PARAMS } from '../specs-data.js';
-import type { Resource } from '../state.js';
+import { restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, restore, specRef, stamp } from './flow-common.js';
+import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
 
 export function registerFlowConnections(router: Router, ctx: ServiceContext): void {
   const { state } = ctx;

@@ -5,9 +5,9 @@
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { FLOW_SPECS, findFlowSpec, type FlowSpec } from '../flow-specs-data.js';
 import { readPatch, type PatchOp } from '../json-patch.js';
-import { newEtag, type Resource } from '../state.js';
+import { newEtag, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, badRequest, checkIfMatch, created, find, jsonObject, list, notFound, patch, restore, stamp, visible } from './flow-common.js';
+import { FLOW, badRequest, checkIfMatch, created, find, jsonObject, list, notFound, patch, stamp, visible } from './flow-common.js';
 import { createRunEngine, registerFlowRuns, type RunEngine } from './flow-runs.js';
 import { registerSourceTargetConnections } from './flow-source-target.js';
 import { checkConnections, checkSchedule, checkTransformations, type Problem } from './flow-validate.js';

@@ -4,10 +4,10 @@
 // deleting a connection a flow still uses.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { CONNECTION_SPECS, DATA_LAKE_SPEC_ID, ZOHO_SPEC_ID } from '../specs-data.js';
-import type { Resource } from '../state.js';
+import { restore, type Resource } from '../state.js';
 import { crmTables, findTable } from '../zoho-crm.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, restore, specRef, stamp } from './flow-common.js';
+import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
 
 const SOURCE_FORMATS = new Set(['tabular', 'delimited', 'json', 'parquet']);
 
