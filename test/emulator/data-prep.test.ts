@@ -130,7 +130,13 @@ test('create rejections: null id, unknown schema, missing destination path, dupl
   assert.equal(badExpression.status, 400);
   assert.equal((await post({ ...body, mappings: [] })).status, 400);
   assert.equal((await post({ mappings: body.mappings })).status, 400);
+  assert.match((await post({ ...body, name: null })).body.detail, /'name' must be a string/);
   assert.equal(emu.state.mappingSets.size, 0);
+  // Without a name the stored set has none (the spec types it a string, so never null).
+  const unnamed = await post({ outputSchema: body.outputSchema, mappings: body.mappings });
+  const read = await call(emu, 'GET', `${DP}/mappingSets/${unnamed.body.id}`);
+  assert.equal('name' in read.body, false);
+  assert.equal('description' in read.body, false);
 });
 
 test('list: limit and start required, name filter, paging links, sandbox scope; no DELETE', async (t) => {

@@ -51,6 +51,7 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   /** Checks a mapping set body; a string is a whole-request problem, issues are per mapping. */
   function check(req: EmuRequest, body: Record<string, any>): Checked | string {
     if ('id' in body && typeof body.id !== 'string') return "'id' must be a string when present; omit it for a new mapping set (null is not accepted).";
+    for (const key of ['name', 'description']) if (key in body && typeof body[key] !== 'string') return `'${key}' must be a string when present.`;
     const refId = body.outputSchema?.schemaRef?.id;
     const tutorialId = body.xdmSchema;
     if (refId !== undefined && typeof refId !== 'string') return "outputSchema.schemaRef.id must be a string.";
@@ -121,8 +122,9 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   function snapshot(body: Record<string, any>, checked: Checked, who: string, now: number): Record<string, unknown> {
     const schemaRef = { id: checked.schemaId, contentType: checked.contentType };
     return {
-      name: body.name ?? null,
-      description: body.description ?? null,
+      // The spec types name and description as strings: absent, not null, when not given.
+      ...(typeof body.name === 'string' ? { name: body.name } : {}),
+      ...(typeof body.description === 'string' ? { description: body.description } : {}),
       supportVersion: '1.1',
       outputSchema: { schemaRef },
       ...(body.inputSchema ? { inputSchema: body.inputSchema } : {}),
