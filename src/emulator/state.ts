@@ -57,6 +57,12 @@ export class EmulatorState {
   }
 }
 
+/** Gives a stored resource exactly the fields of `next`, in place (an update, or an undone one). */
+export function restore(resource: Resource, next: Resource): void {
+  for (const key of Object.keys(resource)) delete resource[key];
+  Object.assign(resource, next);
+}
+
 export const newId = () => randomUUID();
 /** Adobe's etags carry literal double quotes: "\"10033e77-0000-0200-0000-5e96785b0000\"". */
 export const newEtag = () => `"${randomBytes(4).toString('hex')}-0000-0200-0000-${randomBytes(6).toString('hex')}"`;

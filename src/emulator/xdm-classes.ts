@@ -285,7 +285,11 @@ export function resourceTree(state: EmulatorState, id: string): FieldTree | unde
 /** All fields of a schema (class + field groups), or undefined when the schema does not exist. */
 export function schemaTree(state: EmulatorState, schemaId: string): FieldTree | undefined {
   const schema = state.schemas.get(schemaId);
-  if (!schema) return undefined;
+  return schema ? schemaTreeOf(state, schema) : undefined;
+}
+
+/** The fields a schema resource's `allOf` brings together (also for a schema not yet stored, e.g. a PATCH result). */
+export function schemaTreeOf(state: EmulatorState, schema: Resource): FieldTree {
   const tree: FieldTree = {};
   for (const part of schema.allOf ?? []) {
     const ref = part?.$ref ?? part?.['$ref '];

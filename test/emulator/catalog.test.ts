@@ -111,3 +111,60 @@ test('delete dataset: 200 with the id array, then 404', async (t) => {
   assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets/${id}`)).status, 404);
   assert.equal((await call(emu, 'DELETE', `${CATALOG}/dataSets/${id}`)).status, 404);
 });
+
+test('PATCH dataset: plain fields (application/json) or JSON Patch (application/json-patch+json); schemaRef and read-only fields refused', async (t) => {
+  let clock = 1_700_000_000_000;
+  const emu = await emulator({ now: () => clock, sandboxes: ['prod', 'dev'] });
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const id = (await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), description: 'Leads from Zoho' })).body[0].split('/').pop();
+  const url = `${CATALOG}/dataSets/${id}`;
+  const h = await platformHeaders(emu);
+  const jsonPatch = { ...h, 'content-type': 'application/json-patch+json' };
+  clock += 1000;
+
+  // Plain fields: the ones sent change, the others stay (update-object.md).
+  const plain = await call(emu, 'PATCH', url, { name: 'Updated Dataset Name' }, h);
+  assert.equal(plain.status, 200, JSON.stringify(plain.body));
+  assert.deepEqual(plain.body, [`@/dataSets/${id}`]);
+  let stored = emu.state.dataSets.get(id)!;
+  assert.equal(stored.name, 'Updated Dataset Name');
+  assert.equal(stored.description, 'Leads from Zoho');
+  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'] });
+  assert.equal(stored.updated, clock);
+  assert.equal(stored.created, clock - 1000);
+
+  // JSON Patch, as the spec's example adds tags.
+  const patched = await call(emu, 'PATCH', url, [{ op: 'add', path: '/tags/unifiedIdentity', value: ['enabled:true'] }, { op: 'replace', path: '/description', value: 'New' }], jsonPatch);
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  stored = emu.state.dataSets.get(id)!;
+  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'], unifiedIdentity: ['enabled:true'] });
+  assert.equal(stored.description, 'New');
+  const read = await call(emu, 'GET', url);
+  assert.equal(read.body[id].description, 'New');
+
+  const otherSchema = await schema(emu, 'prod', 'Other');
+  const refusals: Array<[unknown, Record<string, string>, RegExp]> = [
+    [{ schemaRef: { id: otherSchema, contentType: 'application/vnd.adobe.xed+json;version=1' } }, h, /'schemaRef' is an expandable field/],
+    [[{ op: 'replace', path: '/schemaRef/id', value: otherSchema }], jsonPatch, /'schemaRef' is an expandable field/],
+    [{ files: '@/dataSetFiles' }, h, /expandable/],
+    [{ created: 0 }, h, /'created' cannot be updated/],
+    [[{ op: 'replace', path: '/version', value: '9' }], jsonPatch, /'version' cannot be updated/],
+    [{ name: '' }, h, /'name' is required/],
+    [{ tags: { unifiedProfile: 'enabled:true' } }, h, /'tags' must be an object whose values are arrays of strings/],
+    [[{ op: 'replace', path: '/name', value: 'x' }], h, /JSON Patch array needs Content-Type: application\/json-patch\+json/],
+    [{ name: 'x' }, jsonPatch, /must be an array/],
+    [[{ op: 'remove', path: '/tags/nope' }], jsonPatch, /Missing field "nope"/],
+    [[{ op: 'move', from: '/name', path: '/description' }], jsonPatch, /Unsupported operation 'move'/],
+  ];
+  for (const [body, headers, pattern] of refusals) {
+    const res = await call(emu, 'PATCH', url, body, headers);
+    assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+    assert.match(res.body.detail, pattern);
+  }
+  stored = emu.state.dataSets.get(id)!;
+  assert.equal(stored.schemaRef.id, schemaId);
+  assert.equal(stored.name, 'Updated Dataset Name');
+  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/000000000000000000000000`, { name: 'x' }, h)).status, 404);
+  assert.equal((await call(emu, 'PATCH', url, { name: 'x' }, await platformHeaders(emu, 'dev'))).status, 404, 'another sandbox cannot see it');
+});

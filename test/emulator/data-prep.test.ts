@@ -130,7 +130,13 @@ test('create rejections: null id, unknown schema, missing destination path, dupl
   assert.equal(badExpression.status, 400);
   assert.equal((await post({ ...body, mappings: [] })).status, 400);
   assert.equal((await post({ mappings: body.mappings })).status, 400);
+  assert.match((await post({ ...body, name: null })).body.detail, /'name' must be a string/);
   assert.equal(emu.state.mappingSets.size, 0);
+  // Without a name the stored set has none (the spec types it a string, so never null).
+  const unnamed = await post({ outputSchema: body.outputSchema, mappings: body.mappings });
+  const read = await call(emu, 'GET', `${DP}/mappingSets/${unnamed.body.id}`);
+  assert.equal('name' in read.body, false);
+  assert.equal('description' in read.body, false);
 });
 
 test('list: limit and start required, name filter, paging links, sandbox scope; no DELETE', async (t) => {
@@ -163,24 +169,76 @@ test('list: limit and start required, name filter, paging links, sandbox scope; 
   assert.equal(emu.state.mappingSets.size, 3);
 });
 
-test('PUT makes version 1; GET ?version=0 still returns the first mappings', async (t) => {
+test('PUT stores the whole set as the next version; GET ?version=N reads any version, without it the latest', async (t) => {
+  let clock = 1_700_000_000_000;
+  const emu = await emulator({ sandboxes: ['prod', 'dev'], now: () => clock });
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const created = await call(emu, 'POST', `${DP}/mappingSets`, referenceStyle(schemaId));
+  const id = created.body.id;
+  const body = referenceStyle(schemaId);
+  const withEmail = { ...body, mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Email', destination: 'personalEmail.address' }] };
+  clock += 1000;
+  const v1 = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, withEmail);
+  assert.equal(v1.status, 200);
+  // The answer is the whole mapping set (mapping-set.md): same id, version 1, new mapping ids at version 0.
+  assert.equal(v1.body.id, id);
+  assert.equal(v1.body.version, 1);
+  assert.equal(v1.body.createdDate, created.body.createdDate);
+  assert.equal(v1.body.modifiedDate, clock);
+  assert.equal(v1.body.outputSchema.schemaRef.id, schemaId);
+  assert.equal(v1.body.mappings.length, 4);
+  assert.ok(v1.body.mappings.every((m: any) => m.version === 0 && /^[0-9a-f]{32}$/.test(m.id)));
+  assert.equal(v1.body.imsOrgId, undefined);
+  assert.equal(v1.body.versions, undefined);
+  clock += 1000;
+  // The whole set, not a delta: a PUT with one mapping leaves one mapping.
+  const v2 = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, { ...body, mappings: [body.mappings[0]] });
+  assert.equal(v2.body.version, 2);
+
+  const latest = await call(emu, 'GET', `${DP}/mappingSets/${id}`);
+  assert.equal(latest.body.version, 2);
+  assert.equal(latest.body.mappings.length, 1);
+  const reads = await Promise.all([0, 1, 2].map((n) => call(emu, 'GET', `${DP}/mappingSets/${id}?version=${n}`)));
+  assert.deepEqual(reads.map((r) => [r.status, r.body.version, r.body.mappings.length]), [[200, 0, 3], [200, 1, 4], [200, 2, 1]]);
+  const missing = await call(emu, 'GET', `${DP}/mappingSets/${id}?version=3`);
+  assert.equal(missing.status, 404);
+  assert.deepEqual(Object.keys(missing.body).sort(), ['detail', 'report', 'status', 'title', 'type']);
+  assert.equal(missing.body.status, 404);
+  assert.match(missing.body.detail, /no version 3/);
+  assert.equal((await call(emu, 'GET', `${DP}/mappingSets/${id}?version=one`)).status, 400);
+
+  // A PUT is validated like a create; a refused one makes no version.
+  const refused = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, { ...body, mappings: [{ sourceType: 'ATTRIBUTE', source: 'x', destination: 'no.such.field' }] });
+  assert.equal(refused.status, 400);
+  assert.match(refused.body.detail, /'no\.such\.field' does not exist/);
+  assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, { ...body, id: null })).status, 400);
+  assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, [body])).status, 400);
+  assert.equal(emu.state.mappingSets.get(id)!.version, 2);
+  assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/00000000000000000000000000000000`, body)).status, 404);
+  assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, body, await platformHeaders(emu, 'dev'))).status, 404);
+
+  const mappings = await call(emu, 'GET', `${DP}/mappingSets/${id}/mappings`);
+  assert.equal(mappings.body.length, 1);
+  const one = await call(emu, 'GET', `${DP}/mappingSets/${id}/mappings/${mappings.body[0].id}`);
+  assert.equal(one.body.destination, '_id');
+});
+
+test('DELETE is answered 405 with the methods the resource has (the spec has no DELETE; aepp sends one)', async (t) => {
   const emu = await emulator();
   t.after(() => emu.close());
   const schemaId = await schema(emu);
   const created = await call(emu, 'POST', `${DP}/mappingSets`, referenceStyle(schemaId));
-  const body = referenceStyle(schemaId);
-  const updated = await call(emu, 'PUT', `${DP}/mappingSets/${created.body.id}`, { ...body, mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Email', destination: 'personalEmail.address' }] });
-  assert.equal(updated.status, 200);
-  assert.equal(updated.body.version, 1);
-  assert.equal(updated.body.mappings.length, 4);
-  const v0 = await call(emu, 'GET', `${DP}/mappingSets/${created.body.id}?version=0`);
-  assert.equal(v0.body.version, 0);
-  assert.equal(v0.body.mappings.length, 3);
-  assert.equal((await call(emu, 'GET', `${DP}/mappingSets/${created.body.id}?version=7`)).status, 404);
-  const mappings = await call(emu, 'GET', `${DP}/mappingSets/${created.body.id}/mappings`);
-  assert.equal(mappings.body.length, 4);
-  const one = await call(emu, 'GET', `${DP}/mappingSets/${created.body.id}/mappings/${mappings.body[3].id}`);
-  assert.equal(one.body.destination, 'personalEmail.address');
+  for (const id of [created.body.id, '00000000000000000000000000000000']) {
+    const res = await fetch(`${emu.url}${DP}/mappingSets/${id}`, { method: 'DELETE', headers: await platformHeaders(emu) });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET, PUT');
+    const problem = (await res.json()) as Record<string, unknown>;
+    assert.equal(problem.status, 405);
+    assert.match(String(problem.detail), /no DELETE/);
+  }
+  assert.equal(emu.state.mappingSets.size, 1);
+  assert.deepEqual(emu.unmatched, []);
 });
 
 test('validate: per-mapping SUCCESS/FAILED', async (t) => {

@@ -414,7 +414,7 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assertFlowError(bad, 400, '1100', /at least 15/);
   const mappingSwap = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/transformations/1', value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 7 } } }], ifMatch(ok.body.etag));
   assertFlowError(mappingSwap, 400, '1412');
-  assertFlowError(await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/flowSpec/id', value: CLOUD_STORAGE_FLOW_SPEC_ID }], ifMatch(ok.body.etag)), 400, '1100', /cannot be patched/);
+  assertFlowError(await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/flowSpec/id', value: CLOUD_STORAGE_FLOW_SPEC_ID }], ifMatch(ok.body.etag)), 400, '1100', /flow spec of a dataflow cannot be updated/);
   flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
   assert.equal(flow.scheduleParams.frequency, 'day');
   assert.equal(flow.etag, ok.body.etag);
@@ -432,8 +432,11 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   const late = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 99_999 }], ifMatch(moved.body.etag));
   assertFlowError(late, 400, '1100', /startTime cannot be changed/);
 
-  const disabled = await w.api('POST', `/flows/${id}/action?op=disable`);
+  // As aepp sends it: lowercase op, no subOp, no body, no Content-Type (aep-updates.md §1.5).
+  const { 'content-type': _type, ...bare } = w.h;
+  const disabled = await w.api('POST', `/flows/${id}/action?op=disable`, undefined, bare);
   assert.equal(disabled.status, 200);
+  assert.deepEqual(Object.keys(disabled.body).sort(), ['etag', 'id']);
   assert.equal(disabled.body.id, id);
   flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
   assert.equal(flow.state, 'disabled');
@@ -443,6 +446,8 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal(enabled.status, 200);
   assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].state, 'enabled');
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=pause`), 400, '1434', /Unsupported operation 'pause'/);
+  assertFlowError(await w.api('POST', `/flows/${id}/action?op=Disable`), 400, '1434', /Unsupported operation 'Disable'/);
+  assertFlowError(await w.api('POST', `/flows/${id}/action`), 400, '1100', /'op' is required/);
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=REVERSE`), 400, '1435', /Unsupported sub action 'REVERSE'/);
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=PROGRESS`), 400, '1436');
   const spec = await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=APPLY`);
@@ -463,6 +468,73 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal((await w.api('DELETE', `/targetConnections/${ids.targetId}`)).status, 204);
   assert.equal((await w.api('DELETE', `/connections/${baseId}`)).status, 204);
   assert.equal(w.emu.state.runs.size, 0);
+});
+
+test('flows: PATCH refuses what Flow Service refuses, and records the update', async (t) => {
+  const w = await world(t);
+  const ids = await connections(w);
+  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS + 3600, frequency: 'hour', interval: '1', backfill: true } }));
+  let etag = (await w.api('GET', `/flows/${id}`)).body.items[0].etag;
+  const send = (ops: unknown, headers: Record<string, string> = { 'if-match': etag }) => w.api('PATCH', `/flows/${id}`, ops, { ...w.h, ...headers });
+  const rename = [{ op: 'replace', path: '/name', value: 'x' }];
+
+  // If-Match: required, and the current etag, with or without its quotes (flow-service-errors.md 1403, 1404).
+  const missing = await w.api('PATCH', `/flows/${id}`, rename, w.h);
+  assertFlowError(missing, 400, '1403', /The header 'If-Match' is missing in the request/);
+  assert.equal(missing.body.title, 'Header is missing');
+  const stale = await send(rename, { 'if-match': '"1a0037e4-0000-0200-0000-602e06f60000"' });
+  assertFlowError(stale, 412, '1404', new RegExp(`does not match the current version on entity '${id}'`));
+  assert.equal(stale.body.title, 'Version not matching');
+
+  // The body: a non-empty array of add/replace/remove on fields the flow has.
+  assertFlowError(await send([]), 400, '1405', /cannot be null or empty/);
+  assertFlowError(await send([{ op: 'move', from: '/name', path: '/description' }]), 400, '1434', /Unsupported operation 'move' received/);
+  assertFlowError(await send([{ op: 'Replace', path: '/name', value: 'x' }]), 400, '1434');
+  assertFlowError(await send([{ op: 'replace', path: '/nickname', value: 'x' }]), 400, '1455', /Missing field "nickname"/);
+  assertFlowError(await send([{ op: 'replace', path: '/scheduleParams/timezone', value: 'UTC' }]), 400, '1455', /Missing field "timezone"/);
+  assertFlowError(await send([{ op: 'replace', path: '/transformations/5', value: {} }]), 400, '1455');
+
+  // Connections and flow spec are not updated in place: a new flow (update-dataflows.md).
+  const otherTarget = await create(w, '/targetConnections', targetBody(w, { name: 'Second target' }));
+  for (const ops of [
+    [{ op: 'replace', path: '/targetConnectionIds', value: [otherTarget] }],
+    [{ op: 'add', path: '/targetConnectionIds/-', value: otherTarget }],
+    [{ op: 'replace', path: '/sourceConnectionIds/0', value: ids.sourceId }],
+  ]) {
+    assertFlowError(await send(ops), 400, '1100', /connections of a dataflow cannot be updated; create new connections and a new dataflow/);
+  }
+  assertFlowError(await send([{ op: 'replace', path: '/flowSpec', value: { id: CRM_FLOW_SPEC_ID, version: '1.0' } }]), 400, '1100', /flow spec of a dataflow cannot be updated/);
+  assertFlowError(await send([{ op: 'replace', path: '/state', value: 'disabled' }]), 400, '1100', /'state' cannot be updated/);
+
+  // The mapping version must exist (1412), and its schema be the target's (1425).
+  const mappingSet = w.emu.state.mappingSets.get(w.mappingId)!;
+  const otherSchema = { schemaRef: { id: 'https://ns.adobe.com/tenantx/schemas/other', contentType: 'application/vnd.adobe.xed-full+json;version=1' } };
+  Object.assign(mappingSet, { version: 2, versions: { 0: { outputSchema: mappingSet.outputSchema }, 1: { outputSchema: mappingSet.outputSchema }, 2: { outputSchema: otherSchema } } });
+  const mappingAt = (version: unknown) => [{ op: 'replace', path: '/transformations/1', value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: version } } }];
+  assertFlowError(await send(mappingAt('3')), 400, '1412', /Invalid Mapping Version in request/);
+  assertFlowError(await send(mappingAt('2')), 400, '1425', /Schema with same id and version must be used in both mapping and target dataset/);
+  assert.equal(w.emu.state.flows.get(id)!.etag, etag, 'refused patches change nothing');
+
+  const ops = [...mappingAt('1'), { op: 'replace', path: '/scheduleParams/frequency', value: 'day' }, { op: 'replace', path: '/description', value: 'Daily' }];
+  const ok = await send(ops);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.deepEqual(Object.keys(ok.body).sort(), ['etag', 'id']);
+  assert.equal(ok.body.id, id);
+  assert.notEqual(ok.body.etag, etag);
+  const flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
+  assert.equal(flow.etag, ok.body.etag);
+  assert.equal(flow.description, 'Daily');
+  assert.equal(flow.scheduleParams.frequency, 'day');
+  assert.deepEqual(flow.transformations.map((x: any) => x.name), ['Copy', 'Mapping'], 'the Copy transformation is intact');
+  assert.equal(flow.transformations[1].params.mappingVersion, '1');
+  assert.deepEqual(flow.lastOperation.ops, ops);
+  assert.equal(flow.lastOperation.operation, 'update');
+  assert.equal(flow.updatedAt, T0);
+  etag = ok.body.etag;
+  // The docs send the etag in quotes on flows and bare on connections: both are the etag.
+  const bare = await send([{ op: 'add', path: '/scheduleParams/backfill', value: false }], { 'if-match': etag.replace(/"/g, '') });
+  assert.equal(bare.status, 200, JSON.stringify(bare.body));
+  assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].lastOperation.ops[0].path, '/scheduleParams/backfill');
 });
 
 // ---------------------------------------------------------------- runs

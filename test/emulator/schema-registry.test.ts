@@ -324,3 +324,193 @@ test('B2B: account schema with account details; account paths resolve', async (t
   const paths = schemaFieldPaths(emu.state, schema.body.$id)!;
   for (const path of ['accountKey.sourceKey', 'accountKey.sourceID', 'accountName', 'accountOrganization.industry', 'accountBillingAddress.city']) assert.ok(paths.has(path), path);
 });
+
+// ---------------------------------------------------------------- updates (aep-updates.md §3)
+
+/** A tenant field group on the profile class, and a profile schema that uses it. */
+async function zohoFieldGroupAndSchema(emu: Emulator) {
+  const tenant = `_${emu.state.tenantId(TEST_ORG)}`;
+  const h = await headers(emu);
+  const group = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, {
+    type: 'object',
+    title: 'Zoho CRM fields',
+    description: 'Zoho-specific fields',
+    'meta:intendedToExtend': [PROFILE],
+    definitions: { zoho: { properties: { [tenant]: { type: 'object', properties: { zohoId: { type: 'string' }, leadScore: { type: 'integer' }, rating: { type: 'string', enum: ['hot', 'warm', 'cold'] } } } } } },
+    allOf: [{ $ref: '#/definitions/zoho' }],
+  }, h);
+  assert.equal(group.status, 201);
+  const schema = await createSchema(emu, { ...profileSchema(), allOf: [{ $ref: PROFILE }, { $ref: `${PROFILE}-personal-details` }, { $ref: group.body.$id }] });
+  assert.equal(schema.status, 201);
+  const fields = `/definitions/zoho/properties/${tenant}/properties`;
+  return { tenant, h, group: group.body, schema: schema.body, fields };
+}
+
+async function addDataSet(emu: Emulator, schemaId: string) {
+  const res = await call(emu, 'POST', '/data/foundation/catalog/dataSets', { name: 'Contacts', schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' } });
+  assert.equal(res.status, 201);
+}
+
+function assertRegistryError(res: { status: number; body: any }, status: number, pattern: RegExp) {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  assert.equal(res.body.status, status);
+  assert.equal(typeof res.body.type, 'string');
+  assert.equal(typeof res.body.title, 'string');
+  assert.match(res.body.detail, pattern);
+}
+
+test('field group PATCH: JSON Patch add/replace/remove, re-checked as a create, version 1.0 → 1.1 → 1.2', async (t) => {
+  let clock = 1_700_000_000_000;
+  const emu = await emulator({ now: () => clock });
+  t.after(() => emu.close());
+  const { tenant, h, group, schema, fields } = await zohoFieldGroupAndSchema(emu);
+  const url = `${SR}/tenant/fieldgroups/${group['meta:altId']}`;
+  clock += 1000;
+  // The docs' example: new description, one field added under the tenant namespace (field-groups.md).
+  const added = await call(emu, 'PATCH', url, [
+    { op: 'replace', path: '/description', value: 'Zoho CRM fields, with the city' },
+    { op: 'add', path: `${fields}/mailingCity`, value: { title: 'Mailing City', type: 'string' } },
+  ], h);
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.equal(added.body.$id, group.$id);
+  assert.equal(added.body.version, '1.1');
+  assert.equal(added.body.description, 'Zoho CRM fields, with the city');
+  assert.equal(added.body.definitions.zoho.properties[tenant].properties.mailingCity.type, 'string');
+  assert.equal(added.body['meta:registryMetadata']['repo:lastModifiedDate'], clock);
+  assert.equal(added.body['meta:registryMetadata']['repo:createdDate'], clock - 1000);
+  assert.notEqual(added.body['meta:registryMetadata'].eTag, group['meta:registryMetadata'].eTag);
+  assert.equal(added.body.imsOrgId, undefined);
+  assert.ok(schemaFieldPaths(emu.state, schema.$id)!.has(`${tenant}.mailingCity`), 'the schema has the new field');
+  const read = await call(emu, 'GET', `${SR}/tenant/fieldgroups/${encodeURIComponent(group.$id)}`, undefined, await headers(emu, LOOKUP));
+  assert.equal(read.body.version, '1.1');
+
+  // No dataset yet: removing and retyping are allowed.
+  const removed = await call(emu, 'PATCH', url, [{ op: 'remove', path: `${fields}/mailingCity` }, { op: 'replace', path: `${fields}/leadScore/type`, value: 'number' }], h);
+  assert.equal(removed.status, 200, JSON.stringify(removed.body));
+  assert.equal(removed.body.version, '1.2');
+  assert.ok(!schemaFieldPaths(emu.state, schema.$id)!.has(`${tenant}.mailingCity`));
+
+  // Refused like a create: fields outside the tenant namespace, a class that does not exist, a duplicate title.
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'add', path: '/definitions/zoho/properties/city', value: { type: 'string' } }], h), 400, new RegExp(`nested under '${tenant}'`));
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'add', path: '/meta:intendedToExtend/-', value: 'https://ns.adobe.com/xdm/context/nope' }], h), 400, /not found/);
+  const other = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, { type: 'object', title: 'Other', description: 'x', 'meta:intendedToExtend': [PROFILE], definitions: { o: { properties: { [tenant]: { type: 'object', properties: { o: { type: 'string' } } } } } } }, h);
+  assertRegistryError(await call(emu, 'PATCH', `${SR}/tenant/fieldgroups/${other.body['meta:altId']}`, [{ op: 'replace', path: '/title', value: 'Zoho CRM fields' }], h), 409, /Title must be unique/);
+  // And as JSON Patch: registry-owned fields, missing targets, other ops, non-arrays.
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'replace', path: '/version', value: '9.9' }], h), 400, /'\/version' cannot be changed/);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'replace', path: '/$id', value: 'x' }], h), 400, /cannot be changed/);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'remove', path: `${fields}/nope` }], h), 400, /Missing field "nope"/);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'copy', from: '/title', path: '/description' }], h), 400, /Unsupported operation 'copy'/);
+  assertRegistryError(await call(emu, 'PATCH', url, [], h), 400, /cannot be null or empty/);
+  assertRegistryError(await call(emu, 'PATCH', `${SR}/tenant/fieldgroups/_nope.mixins.0`, [{ op: 'replace', path: '/title', value: 'x' }], h), 404, /not found/);
+  assert.equal(emu.state.fieldGroups.get(group.$id)!.version, '1.2', 'refused patches change nothing');
+  // The deprecated mixins path takes the same PATCH.
+  assert.equal((await call(emu, 'PATCH', `${SR}/tenant/mixins/${group['meta:altId']}`, [{ op: 'replace', path: '/title', value: 'Zoho CRM fields (v2)' }], h)).body.version, '1.3');
+});
+
+test('field group PATCH once a dataset exists: additive only (add fields, new text); remove, retype, rename or restrict → 400', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const { tenant, h, group, schema, fields } = await zohoFieldGroupAndSchema(emu);
+  await addDataSet(emu, schema.$id);
+  const url = `${SR}/tenant/fieldgroups/${group['meta:altId']}`;
+  const refusals: Array<[unknown[], RegExp]> = [
+    [[{ op: 'remove', path: `${fields}/leadScore` }], new RegExp(`field '${tenant}.leadScore' would be removed`)],
+    [[{ op: 'replace', path: `${fields}/leadScore`, value: { type: 'string' } }], new RegExp(`'${tenant}.leadScore' would be redefined from int to string`)],
+    [[{ op: 'remove', path: `${fields}/zohoId` }, { op: 'add', path: `${fields}/zohoID`, value: { type: 'string' } }], /'.+\.zohoId' would be removed/],
+    [[{ op: 'replace', path: `${fields}/rating/enum`, value: ['hot', 'cold'] }], /no longer accept 'warm'/],
+    [[{ op: 'add', path: `${fields}/zohoId/enum`, value: ['a'] }], /restricted to the values a/],
+  ];
+  for (const [ops, pattern] of refusals) {
+    const res = await call(emu, 'PATCH', url, ops, h);
+    assertRegistryError(res, 400, pattern);
+    assert.match(res.body.detail, new RegExp(`only additive changes.*${schema.$id}`));
+  }
+  assert.equal(emu.state.fieldGroups.get(group.$id)!.version, '1.0');
+  const additive = await call(emu, 'PATCH', url, [
+    { op: 'add', path: `${fields}/mailingCity`, value: { type: 'string' } },
+    { op: 'add', path: `${fields}/rating/enum/-`, value: 'frozen' },
+    { op: 'replace', path: '/title', value: 'Zoho CRM fields (renamed)' },
+    { op: 'replace', path: '/description', value: 'New description' },
+  ], h);
+  assert.equal(additive.status, 200, JSON.stringify(additive.body));
+  assert.equal(additive.body.version, '1.1');
+  assert.ok(schemaFieldPaths(emu.state, schema.$id)!.has(`${tenant}.mailingCity`));
+});
+
+test('schema PATCH: add a field group (allOf and meta:extends), then additive only once a dataset exists', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const { tenant, h, group, schema } = await zohoFieldGroupAndSchema(emu);
+  const url = `${SR}/tenant/schemas/${schema['meta:altId']}`;
+  const details = `${PROFILE}-person-details`;
+  // The docs' example (schemas.md): both ops; version 1.0 → 1.1.
+  const added = await call(emu, 'PATCH', url, [{ op: 'add', path: '/meta:extends/-', value: details }, { op: 'add', path: '/allOf/-', value: { $ref: details } }], h);
+  assert.equal(added.status, 200, JSON.stringify(added.body));
+  assert.equal(added.body.version, '1.1');
+  assert.ok(added.body['meta:extends'].includes(details));
+  assert.ok(added.body.allOf.some((part: any) => part.$ref === details));
+  assert.ok(schemaFieldPaths(emu.state, schema.$id)!.has('person.name.firstName'));
+  // The relationship tutorial adds only `/allOf/-`: meta:extends follows allOf.
+  const deleted = await call(emu, 'PATCH', url, [{ op: 'remove', path: `/allOf/${added.body.allOf.findIndex((part: any) => part.$ref === details)}` }], h);
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.ok(!deleted.body['meta:extends'].includes(details));
+  const onlyAllOf = await call(emu, 'PATCH', url, [{ op: 'add', path: '/allOf/-', value: { $ref: details } }], h);
+  assert.ok(onlyAllOf.body['meta:extends'].includes(details));
+  assert.equal(onlyAllOf.body.version, '1.3');
+
+  // Checked as a create: one class, compatible and existing field groups.
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'add', path: '/allOf/-', value: { $ref: 'https://ns.adobe.com/xdm/context/experienceevent' } }], h), 400, /exactly one class/);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'add', path: '/allOf/-', value: { $ref: 'https://ns.adobe.com/xdm/mixins/account-details' } }], h), 400, /not compatible/);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'replace', path: '/meta:class', value: 'https://ns.adobe.com/xdm/context/experienceevent' }], h), 400, /cannot be changed/);
+
+  await addDataSet(emu, schema.$id);
+  const dropGroup = await call(emu, 'PATCH', url, [{ op: 'remove', path: `/allOf/${onlyAllOf.body.allOf.findIndex((part: any) => part.$ref === group.$id)}` }], h);
+  assertRegistryError(dropGroup, 400, new RegExp(`field '${tenant}.zohoId' would be removed`));
+  const retitled = await call(emu, 'PATCH', url, [{ op: 'replace', path: '/title', value: 'Zoho Contacts (renamed)' }, { op: 'replace', path: '/description', value: 'New' }], h);
+  assert.equal(retitled.status, 200, JSON.stringify(retitled.body));
+  assert.equal(retitled.body.version, '1.4');
+  // Adding a field group only adds fields: allowed with a dataset.
+  const more = await call(emu, 'PATCH', url, [{ op: 'add', path: '/allOf/-', value: { $ref: `${PROFILE}-work-details` } }], h);
+  assert.equal(more.status, 200, JSON.stringify(more.body));
+  assert.equal(more.body.version, '1.5');
+  assert.ok(schemaFieldPaths(emu.state, schema.$id)!.has('workEmail.address'));
+});
+
+test('descriptor PUT: the whole descriptor again, checked as a POST, answered 201 with its @id', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const schema = await createSchema(emu);
+  const h = await headers(emu);
+  const descriptor = (extra: Record<string, unknown> = {}) => ({
+    '@type': 'xdm:descriptorIdentity',
+    'xdm:sourceSchema': schema.body.$id,
+    'xdm:sourceVersion': 1,
+    'xdm:sourceProperty': '/personalEmail/address',
+    'xdm:namespace': 'Email',
+    'xdm:property': 'xdm:code',
+    'xdm:isPrimary': true,
+    ...extra,
+  });
+  const created = await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor(), h);
+  const id = created.body['@id'];
+  const phone = await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor({ 'xdm:sourceProperty': '/mobilePhone/number', 'xdm:namespace': 'Phone', 'xdm:isPrimary': false }), h);
+  // Rewriting itself (same path, still primary) is no clash with itself.
+  const same = await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, descriptor(), h);
+  assert.equal(same.status, 201, JSON.stringify(same.body));
+  assert.deepEqual(same.body, { '@id': id });
+  const demoted = await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, descriptor({ 'xdm:isPrimary': false }), h);
+  assert.equal(demoted.status, 201);
+  const stored = emu.state.descriptors.get(id)!;
+  assert.equal(stored['xdm:isPrimary'], false);
+  assert.equal(stored['xdm:sourceProperty'], '/personalEmail/address');
+  assert.equal(stored['meta:registryMetadata']['repo:createdDate'], created.body['meta:registryMetadata']['repo:createdDate']);
+  // Refused as a POST would be; nothing changes.
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, descriptor({ 'xdm:sourceProperty': '/mobilePhone/number', 'xdm:isPrimary': false }), h), 409, /already exists/);
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, descriptor({ 'xdm:namespace': 'ZohoId' }), h), 400, /not a standard namespace/);
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, descriptor({ 'xdm:sourceProperty': '/nope' }), h), 400, /does not exist/);
+  const phonePrimary = await call(emu, 'PUT', `${SR}/tenant/descriptors/${phone.body['@id']}`, descriptor({ 'xdm:sourceProperty': '/mobilePhone/number', 'xdm:namespace': 'Phone', 'xdm:isPrimary': true }), h);
+  assert.equal(phonePrimary.status, 201, 'the old primary was demoted, so the phone may be primary now');
+  assert.equal(emu.state.descriptors.get(id)!['xdm:isPrimary'], false);
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${'0'.repeat(40)}`, descriptor(), h), 404, /not found/);
+  assert.equal(emu.state.descriptors.size, 2);
+});

@@ -1,12 +1,15 @@
 // Catalog Service datasets (aep-api.md §5.3, catalog.yaml): create (201, `["@/dataSets/<id>"]` and
 // a Location header), list (an object keyed by id, with limit/start/orderBy/properties/property
-// filters), look up, delete (200 with the same array body, as catalog.yaml declares). A dataset
-// needs a name and a schemaRef to a schema of the caller's sandbox. `requestDataSource=true` is
-// accepted although the spec does not declare it (§9): it gives the dataset a dataSourceId.
+// filters), look up, PATCH (plain fields or JSON Patch), delete (200 with the same array body, as
+// catalog.yaml declares). A dataset needs a name and a schemaRef to a schema of the caller's
+// sandbox. `requestDataSource=true` is accepted although the spec does not declare it (§9): it
+// gives the dataset a dataSourceId.
 import { problem } from '../adobe-errors.js';
+import { header } from '../gateway.js';
+import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
 import { parsePropertyFilters, type Predicate } from '../query.js';
 import type { Caller, EmuRequest, Router } from '../router.js';
-import { hexId, type Resource } from '../state.js';
+import { hexId, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
 
 export const CATALOG = '/data/foundation/catalog';
@@ -75,6 +78,36 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
     return { status: 200, body: { [dataSet!.id]: present(dataSet!, propertiesOf(req)) } };
   });
 
+  // Updates (update-object.md, aep-updates.md §4): plain fields with application/json ("fields left
+  // out are unchanged"), or a JSON Patch array with application/json-patch+json. "PATCH operations
+  // on an object cannot modify its expandable fields, which represent interrelated objects": the
+  // schema and files stay; Catalog's own fields are read-only.
+  router.on('PATCH', `${CATALOG}/dataSets/:id`, (req) => {
+    const dataSet = state.dataSets.get(req.params.id);
+    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+    const jsonPatch = /^application\/json-patch\+json\s*(;|$)/i.test(header(req, 'content-type') ?? '');
+    let next: Resource | PatchFailure;
+    if (jsonPatch) {
+      if (!Array.isArray(req.body)) return badRequest(req, 'A JSON Patch body must be an array of operations.');
+      const ops = readPatch(req.body);
+      if (isFailure(ops)) return badRequest(req, ops.message);
+      const refused = ops.map(({ path }) => fixedField(pointerTokens(path)[0])).find(Boolean);
+      if (refused) return badRequest(req, refused);
+      next = applyPatch(dataSet!, ops);
+    } else {
+      const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
+      if (!body) return badRequest(req, 'The request body must be a JSON object of the fields to update (a JSON Patch array needs Content-Type: application/json-patch+json).');
+      const refused = Object.keys(body).map(fixedField).find(Boolean);
+      if (refused) return badRequest(req, refused);
+      next = { ...dataSet!, ...body };
+    }
+    if (isFailure(next)) return badRequest(req, `The JSON Patch cannot be applied: ${next.message}`);
+    const problemText = checkDataSet(req, next);
+    if (problemText) return badRequest(req, problemText);
+    restore(dataSet!, { ...next, updated: ctx.now(), updatedUser: `${req.caller!.clientId}@AdobeID` });
+    return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
+  });
+
   router.on('DELETE', `${CATALOG}/dataSets/:id`, (req) => {
     const dataSet = state.dataSets.get(req.params.id);
     if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
@@ -100,6 +133,18 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
     }
     return undefined;
   }
+}
+
+/** Fields a dataset PATCH may change (dataSetRequest in catalog.yaml, less what links to other objects). */
+const PATCHABLE = new Set(['name', 'description', 'tags', 'enableErrorDiagnostics']);
+/** Expandable fields: references to interrelated objects (update-object.md). */
+const EXPANDABLE = new Set(['schemaRef', 'files', 'viewId', 'dataSourceId']);
+
+/** Why a top-level field cannot be patched, or undefined when it can. */
+function fixedField(field: string): string | undefined {
+  if (PATCHABLE.has(field)) return undefined;
+  if (EXPANDABLE.has(field)) return `'${field}' is an expandable field: PATCH operations on an object cannot modify its expandable fields, which represent interrelated objects. Modifications to interrelated objects must be made directly.`;
+  return `'${field}' cannot be updated by a PATCH; the fields a dataset PATCH takes are ${[...PATCHABLE].join(', ')}.`;
 }
 
 /** limit 1–100 (default 20; 0 is rejected), start ≥ 0, orderBy `asc:created,updated` / `desc:name`. */

@@ -5,8 +5,8 @@
 // Adobe's stored source types (ATTRIBUTE → text/x.schema-path, EXPRESSION → text/x.aep-xl,
 // STATIC → text/plain). Rejects a null id, an unknown schema, destinations the schema lacks,
 // duplicate destinations and bad source types. Preview maps rows to nested XDM with the subset of
-// expression functions in ../data-prep-expressions.ts. There is no DELETE (the spec has none), so
-// the router answers 405 for it.
+// expression functions in ../data-prep-expressions.ts. A PUT stores a new version (GET ?version=N
+// reads any of them). There is no DELETE (the spec has none): it is answered 405.
 import { problem } from '../adobe-errors.js';
 import { ExpressionError, evaluate, parseExpression, readSource } from '../data-prep-expressions.js';
 import type { Caller, EmuRequest, EmuResponse, Router } from '../router.js';
@@ -51,6 +51,7 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   /** Checks a mapping set body; a string is a whole-request problem, issues are per mapping. */
   function check(req: EmuRequest, body: Record<string, any>): Checked | string {
     if ('id' in body && typeof body.id !== 'string') return "'id' must be a string when present; omit it for a new mapping set (null is not accepted).";
+    for (const key of ['name', 'description']) if (key in body && typeof body[key] !== 'string') return `'${key}' must be a string when present.`;
     const refId = body.outputSchema?.schemaRef?.id;
     const tutorialId = body.xdmSchema;
     if (refId !== undefined && typeof refId !== 'string') return "outputSchema.schemaRef.id must be a string.";
@@ -121,8 +122,9 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   function snapshot(body: Record<string, any>, checked: Checked, who: string, now: number): Record<string, unknown> {
     const schemaRef = { id: checked.schemaId, contentType: checked.contentType };
     return {
-      name: body.name ?? null,
-      description: body.description ?? null,
+      // The spec types name and description as strings: absent, not null, when not given.
+      ...(typeof body.name === 'string' ? { name: body.name } : {}),
+      ...(typeof body.description === 'string' ? { description: body.description } : {}),
       supportVersion: '1.1',
       outputSchema: { schemaRef },
       ...(body.inputSchema ? { inputSchema: body.inputSchema } : {}),
@@ -195,14 +197,23 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     const mappingSet = state.mappingSets.get(req.params.id);
     if (!visible(mappingSet, req.caller!)) return notFound(req);
     const versionText = req.query.get('version');
-    let view: Resource = mappingSet!;
-    if (versionText !== null) {
-      const stored = mappingSet!.versions[Number(versionText)];
-      if (!/^\d+$/.test(versionText) || !stored) return problem(404, 'Not Found', `Mapping set ${mappingSet!.id} has no version ${versionText}.`, req.requestId);
-      view = { ...mappingSet!, ...stored, version: Number(versionText) };
-    }
-    return { status: 200, body: present(view, req.query.get('expandSchema') === 'true') };
+    // Without ?version the latest version is returned. The spec's `version` defaults to 0, and
+    // Adobe's only example (a GET right after the create) cannot tell the two apart: UNVERIFIED
+    // (aep-updates.md §2.2).
+    if (versionText === null) return { status: 200, body: present(mappingSet!, req.query.get('expandSchema') === 'true') };
+    // "An integer query parameter that determines which version of the mapping set to retrieve" (mapping-set.md).
+    if (!/^\d+$/.test(versionText)) return badRequest(req, `Invalid version '${versionText}': the version must be an integer.`);
+    const stored = mappingSet!.versions?.[Number(versionText)];
+    if (!stored) return problem(404, 'Not Found', `Mapping set ${mappingSet!.id} has no version ${versionText}.`, req.requestId);
+    return { status: 200, body: present({ ...mappingSet!, ...stored, version: Number(versionText) }, req.query.get('expandSchema') === 'true') };
   });
+
+  // The spec has no DELETE for mapping sets, yet aepp sends one (issue 12); the service has no such
+  // operation, so it answers 405 with the methods it has, whatever the id.
+  router.on('DELETE', `${CONVERSION}/mappingSets/:id`, (req) => ({
+    ...problem(405, 'Method Not Allowed', 'Mapping sets cannot be deleted: the Data Prep API has no DELETE operation for /mappingSets/{id}.', req.requestId),
+    headers: { 'x-request-id': req.requestId, allow: 'GET, PUT' },
+  }));
 
   router.on('GET', `${CONVERSION}/mappingSets/:id/mappings`, (req) => {
     const mappingSet = state.mappingSets.get(req.params.id);

@@ -2,9 +2,10 @@
 // error answers, list responses with filters and paging, and If-Match + JSON Patch updates.
 import { flowError } from '../adobe-errors.js';
 import { header } from '../gateway.js';
+import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
 import { parsePropertyFilters, pageByContinuation } from '../query.js';
 import type { Caller, EmuRequest, EmuResponse } from '../router.js';
-import { newEtag, newId, type Collection, type Resource } from '../state.js';
+import { newEtag, newId, restore, type Collection, type Resource } from '../state.js';
 
 export const FLOW = '/data/foundation/flowservice';
 
@@ -67,30 +68,58 @@ export function find(req: EmuRequest, collection: Collection, id = req.params.id
   return visible(resource, req.caller!) ? resource : undefined;
 }
 
-/** PATCH with If-Match and an RFC 6902 array (lowercase or uppercase ops; Adobe's docs use lowercase). */
-export function patch(req: EmuRequest, resource: Resource, allowed: RegExp, now: number): EmuResponse {
+/**
+ * If-Match as Flow Service checks it: missing → FLOW-1403-400 (when required), stale → FLOW-1404-412.
+ * The docs send the etag with its quotes on flows and without them on connections
+ * (aep-updates.md §1.2), so the quotes are not compared.
+ */
+export function checkIfMatch(req: EmuRequest, resource: Resource, required: boolean): EmuResponse | undefined {
   const ifMatch = header(req, 'if-match');
-  if (!ifMatch) return badRequest(req, "The header 'If-Match' is missing.", '1403');
-  if (ifMatch.replace(/"/g, '') !== String(resource.etag).replace(/"/g, '')) {
-    return flowError(412, '1404', 'Precondition Failed', `Supplied version=[${ifMatch}] does not match the current version on entity=[${resource.id}]`, req.requestId);
+  if (!ifMatch) {
+    return required ? flowError(400, '1403', 'Header is missing', "The header 'If-Match' is missing in the request. Please provide the header and try again.", req.requestId) : undefined;
   }
-  const ops = Array.isArray(req.body) ? req.body : req.body && typeof req.body === 'object' ? [req.body] : undefined;
-  if (!ops?.length) return badRequest(req, 'The request body must be a JSON Patch array.');
-  const copy = structuredClone(resource);
-  for (const op of ops as Array<{ op?: string; path?: string; value?: unknown }>) {
-    const kind = String(op.op ?? '').toLowerCase();
-    if (!['add', 'replace', 'remove'].includes(kind)) return badRequest(req, `Unsupported patch operation '${op.op}'.`);
-    if (typeof op.path !== 'string' || !allowed.test(op.path)) return badRequest(req, `The path '${op.path}' cannot be patched.`);
-    const keys = op.path.split('/').slice(1);
-    const last = keys.pop()!;
-    let target: any = copy;
-    for (const key of keys) target = target[key] ??= {};
-    if (kind === 'remove') delete target[last];
-    else target[last] = op.value;
+  if (ifMatch.replace(/"/g, '') === String(resource.etag).replace(/"/g, '')) return undefined;
+  const message = `The supplied version '${ifMatch}' does not match the current version on entity '${resource.id}'. Please ensure that the supplied version matches the current version on entity and try again.`;
+  return flowError(412, '1404', 'Version not matching', message, req.requestId);
+}
+
+/**
+ * PATCH with If-Match and an RFC 6902 array (aep-updates.md §1.2). Paths outside `allowed` are
+ * refused: a field the resource has cannot be updated (`immutable` gives Adobe's code and words for
+ * some top-level fields), one it lacks is FLOW-1455-400 "Missing field". Returns the new
+ * `{id, etag}` on success.
+ */
+export function patch(req: EmuRequest, resource: Resource, allowed: RegExp, now: number, immutable: Record<string, { code: string; message: string }> = {}): EmuResponse {
+  const stale = checkIfMatch(req, resource, true);
+  if (stale) return stale;
+  const ops = readPatch(req.body);
+  if (isFailure(ops)) return patchRefused(req, ops);
+  for (const { path } of ops) {
+    if (allowed.test(path)) continue;
+    const field = pointerTokens(path)[0];
+    if (!(field in resource)) return patchRefused(req, { kind: 'missing', message: '', subject: field });
+    const refusal = immutable[field] ?? { code: '1100', message: `The field '${field}' cannot be updated.` };
+    return badRequest(req, refusal.message, refusal.code);
   }
+  const patched = applyPatch(resource, ops);
+  if (isFailure(patched)) return patchRefused(req, patched);
   const etag = newEtag();
-  Object.assign(resource, copy, { etag, version: etag, updatedAt: now, updatedBy: `${req.caller!.clientId}@AdobeID`, updatedClient: req.caller!.clientId });
+  restore(resource, { ...patched, etag, version: etag, updatedAt: now, updatedBy: `${req.caller!.clientId}@AdobeID`, updatedClient: req.caller!.clientId });
   return { status: 200, body: { id: resource.id, etag } };
+}
+
+/** A JSON Patch that cannot apply, in Flow Service's words (flow-service-errors.md: 1405, 1434, 1455). */
+function patchRefused(req: EmuRequest, failure: PatchFailure): EmuResponse {
+  switch (failure.kind) {
+    case 'empty':
+      return badRequest(req, 'The request body cannot be null or empty. Please provide a request body and try again.', '1405');
+    case 'op':
+      return badRequest(req, `Unsupported operation '${failure.subject}' received. Please use one of the supported operation types and try again.`, '1434');
+    case 'missing':
+      return badRequest(req, `An error has occurred while validating patch instructions: Missing field "${failure.subject}".`, '1455');
+    default:
+      return badRequest(req, `An error has occurred while validating patch instructions: ${failure.message}`, '1455');
+  }
 }
 
 export function jsonObject(req: EmuRequest): Record<string, any> | undefined {

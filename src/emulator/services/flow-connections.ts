@@ -2,7 +2,7 @@
 // rejects: unknown or retired specs, a wrong auth spec name, missing or empty auth params.
 import type { EmuRequest, Router } from '../router.js';
 import { CONNECTION_SPECS, SECRET_AUTH_PARAMS } from '../specs-data.js';
-import type { Resource } from '../state.js';
+import { restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
 import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
 
@@ -62,11 +62,14 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
     const connection = find(req, state.connections);
     if (!connection) return notFound(req, 'connections', req.params.id);
     const before = structuredClone(connection);
-    const answer = patch(req, connection, /^\/(name|description|auth\/params(\/\w+)?)$/, ctx.now());
+    // FLOW-1414-400 is Adobe's answer to a connection spec change (flow-service-errors.md).
+    const answer = patch(req, connection, /^\/(name|description|auth\/params(\/\w+)?)$/, ctx.now(), {
+      connectionSpec: { code: '1414', message: 'The connection spec of a connection cannot be updated.' },
+    });
     const spec = CONNECTION_SPECS.find((candidate) => candidate.id === connection.connectionSpec.id);
     const problem = answer.status === 200 && spec ? checkAuth(connection.auth, spec) : undefined;
     if (problem) {
-      Object.assign(connection, before);
+      restore(connection, before);
       return badRequest(req, problem);
     }
     return answer;

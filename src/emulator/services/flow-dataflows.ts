@@ -4,11 +4,10 @@
 // transformations that match the mapping set and source table, and a schedule its spec allows.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { FLOW_SPECS, findFlowSpec, type FlowSpec } from '../flow-specs-data.js';
-import { header } from '../gateway.js';
-import { flowError } from '../adobe-errors.js';
-import { newEtag, type Resource } from '../state.js';
+import { readPatch, type PatchOp } from '../json-patch.js';
+import { newEtag, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, stamp, visible } from './flow-common.js';
+import { FLOW, badRequest, checkIfMatch, created, find, jsonObject, list, notFound, patch, stamp, visible } from './flow-common.js';
 import { createRunEngine, registerFlowRuns, type RunEngine } from './flow-runs.js';
 import { registerSourceTargetConnections } from './flow-source-target.js';
 import { checkConnections, checkSchedule, checkTransformations, type Problem } from './flow-validate.js';
@@ -35,6 +34,17 @@ function registerFlowSpecs(router: Router): void {
 }
 
 const reject = (req: EmuRequest, problem: Problem) => badRequest(req, problem.message, problem.code);
+
+/** What a flow PATCH may change: name, description, the schedule and the transformations (aep-updates.md §1.3). */
+const FLOW_PATCHABLE = /^\/(name|description|scheduleParams(\/\w+)?|transformations(\/(\d+|-)(\/params(\/\w+)*)?)?)$/;
+
+/** "You must create a new pair of source and target connections, as well as a new dataflow" (update-dataflows.md). */
+const NEW_FLOW = { code: '1100', message: 'Source and target connections of a dataflow cannot be updated; create new connections and a new dataflow.' };
+const FLOW_IMMUTABLE = {
+  sourceConnectionIds: NEW_FLOW,
+  targetConnectionIds: NEW_FLOW,
+  flowSpec: { code: '1100', message: 'The flow spec of a dataflow cannot be updated; a different flow spec needs a new dataflow.' },
+};
 
 function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): void {
   const { state } = ctx;
@@ -126,22 +136,24 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     engine.sync(flow); // runs due under the old schedule happen before the change
     const before = structuredClone(flow);
     const now = ctx.now();
-    const answer = patch(req, flow, /^\/(name|description|scheduleParams(\/\w+)?|transformations(\/\d+(\/params(\/\w+)*)?)?)$/, now);
+    const answer = patch(req, flow, FLOW_PATCHABLE, now, FLOW_IMMUTABLE);
     if (answer.status !== 200) return answer;
     const undo = (response: EmuResponse) => {
-      for (const key of Object.keys(flow)) delete flow[key];
-      Object.assign(flow, before);
+      restore(flow, before);
       return response;
     };
-    // JSON Patch `remove` on /transformations/<n> must shift the array, not leave a hole.
-    if (Array.isArray(flow.transformations)) flow.transformations = flow.transformations.filter(() => true);
+    // "You cannot update the startTime of a dataflow if the initially scheduled startTime has
+    // already occurred", enabled or disabled (update-dataflows.md). Adobe's error body for it is
+    // not documented (aep-updates.md §0.4): a Flow Service 400.
     const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
     if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
       return undo(badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'));
     }
     const checked = checkFlow(req, findFlowSpec(flow.flowSpec.id)!, flow);
     if ('code' in checked) return undo(reject(req, checked));
-    Object.assign(flow, { transformations: checked.transformations, scheduleParams: checked.scheduleParams, lastOperation: operation('update', now) });
+    // lastOperation.ops echoes the PATCH, as in Adobe's GET example (update-dataflows.md).
+    const ops = readPatch(req.body) as PatchOp[];
+    Object.assign(flow, { transformations: checked.transformations, scheduleParams: checked.scheduleParams, lastOperation: { ...operation('update', now), ops } });
     return answer;
   });
 
@@ -159,7 +171,8 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     if (!flow) return notFound(req, 'flows', req.params.id);
     const op = req.query.get('op');
     if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
-    const target = ({ enable: 'enabled', disable: 'disabled' } as Record<string, string>)[op.toLowerCase()];
+    // Exactly the docs' lowercase or the spec's uppercase (ruling 18), not another casing.
+    const target = ({ enable: 'enabled', ENABLE: 'enabled', disable: 'disabled', DISABLE: 'disabled' } as Record<string, string>)[op];
     if (!target) return badRequest(req, `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`, '1434');
     // The spec declares subOp (APPLY|ROLLBACK|PROGRESS); the docs never send it. Check it when given.
     for (const subOp of req.query.getAll('subOp').flatMap((value) => value.split(','))) {
@@ -167,10 +180,9 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
       if (!known) return badRequest(req, `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`, '1435');
       if (subOp.toLowerCase() === 'progress') return badRequest(req, `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`, '1436');
     }
-    const ifMatch = header(req, 'if-match');
-    if (ifMatch && ifMatch.replace(/"/g, '') !== String(flow.etag).replace(/"/g, '')) {
-      return flowError(412, '1404', 'Precondition Failed', `Supplied version=[${ifMatch}] does not match the current version on entity=[${flow.id}]`, req.requestId);
-    }
+    // If-Match is optional here (flow-service.yaml postStateTransition); a stale one is refused.
+    const stale = checkIfMatch(req, flow, false);
+    if (stale) return stale;
     engine.sync(flow); // runs due while enabled are produced before the switch
     const now = ctx.now();
     if (target === 'enabled' && flow.state !== 'enabled') engine.resume(flow);

@@ -4,7 +4,7 @@
 // deleting a connection a flow still uses.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { CONNECTION_SPECS, DATA_LAKE_SPEC_ID, ZOHO_SPEC_ID } from '../specs-data.js';
-import type { Resource } from '../state.js';
+import { restore, type Resource } from '../state.js';
 import { crmTables, findTable } from '../zoho-crm.js';
 import type { ServiceContext } from './context.js';
 import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
@@ -161,8 +161,7 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     const answer = patch(req, resource, allowed, ctx.now());
     const problem = answer.status === 200 ? check(resource) : undefined;
     if (!problem) return answer;
-    for (const key of Object.keys(resource)) delete resource[key];
-    Object.assign(resource, before);
+    restore(resource, before);
     return badRequest(req, problem);
   }
 }

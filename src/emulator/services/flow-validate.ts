@@ -137,21 +137,21 @@ export function checkTransformations(
   return { transformations };
 }
 
-/** Mapping: an existing mapping set and version whose schema is the target's (FLOW-1425-400). */
+/** Mapping: an existing mapping set and version (FLOW-1412-400) whose schema is the target's (FLOW-1425-400). */
 function checkMapping(req: EmuRequest, state: EmulatorState, params: Record<string, any>, targets: Resource[]): { params: Record<string, any> } | Problem {
   const { mappingId } = params;
   if (typeof mappingId !== 'string' || !mappingId) return invalid('The Mapping transformation needs params.mappingId.');
   const mappingSet = find(req, state.mappingSets, mappingId);
   if (!mappingSet) return invalid(`Error while validating mapping with id ${mappingId}: the mapping set was not found. Please check your mapping.`, '1419');
   const latest = Number(mappingSet.version ?? 0);
-  let mappingVersion = String(latest);
-  if (params.mappingVersion !== undefined) {
-    // The spec types mappingVersion as a string ("0"); Adobe's tutorials send 0.
-    const version = wholeNumber(params.mappingVersion);
-    if (version === undefined || version > latest) return invalid(`Invalid Mapping Version in request: ${JSON.stringify(params.mappingVersion)} (mapping ${mappingId} is at version ${latest}). Please provide correct mapping version.`, '1412');
-    mappingVersion = String(version);
+  // The spec types mappingVersion as a string ("0"); Adobe's tutorials send 0. Absent: the latest.
+  const version = params.mappingVersion === undefined ? latest : wholeNumber(params.mappingVersion);
+  // Data Prep keeps every version a PUT made (GET ?version=N); one it never made does not exist.
+  const stored = version === undefined || version > latest ? undefined : (mappingSet.versions?.[version] ?? mappingSet);
+  if (!stored) {
+    return invalid(`Invalid Mapping Version in request: ${JSON.stringify(params.mappingVersion)} (mapping ${mappingId} is at version ${latest}). Please provide correct mapping version.`, '1412');
   }
-  const mappingSchema = mappingSet.outputSchema?.schemaRef?.id ?? mappingSet.xdmSchema;
+  const mappingSchema = stored.outputSchema?.schemaRef?.id ?? stored.xdmSchema;
   for (const target of targets) {
     if (target.data?.schema?.id !== mappingSchema) {
       return invalid(
@@ -160,7 +160,7 @@ function checkMapping(req: EmuRequest, state: EmulatorState, params: Record<stri
       );
     }
   }
-  return { params: { ...params, mappingId, mappingVersion } };
+  return { params: { ...params, mappingId, mappingVersion: String(version) } };
 }
 
 /** Copy: `deltaColumn.name` is required and must be a column of the source table. */

@@ -4,12 +4,15 @@
 // sandbox), Accept-header rules, property filters and orderby/start/limit paging. Rejects what the
 // registry rejects: a schema without exactly one class, incompatible or unknown field groups,
 // custom fields outside `_<tenantId>`, duplicate titles, descriptors on missing fields, deleting a
-// schema a dataset uses. Error codes XDM-1006/1007/1008/1009-400 and XDM-1012-404 are Adobe's
+// schema a dataset uses. Updates (aep-updates.md §3): JSON Patch on field groups and schemas,
+// additive only once a dataset exists (../schema-evolution.ts), and descriptor PUT. Error codes XDM-1006/1007/1008/1009-400 and XDM-1012-404 are Adobe's
 // (spec examples); the other XDM codes are the emulator's own, in the same shape.
 import { header } from '../gateway.js';
 import { parsePropertyFilters } from '../query.js';
 import type { Caller, EmuRequest, EmuResponse, Router } from '../router.js';
-import { hexId, type Resource } from '../state.js';
+import { applyPatch, isFailure, readPatch } from '../json-patch.js';
+import { breakingChanges, signatures } from '../schema-evolution.js';
+import { hexId, restore, type Resource } from '../state.js';
 import {
   BEHAVIORS,
   STANDARD_NAMESPACES,
@@ -19,6 +22,7 @@ import {
   resourceTree,
   schemaFields,
   schemaTree,
+  schemaTreeOf,
   standardClasses,
   standardFieldGroups,
   treeToProperties,
@@ -153,25 +157,9 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   const createFieldGroup = (req: EmuRequest): EmuResponse => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const problem = checkCommon(req, body, 'mixins');
-    if (problem) return problem;
-    const intended = body['meta:intendedToExtend'];
-    if (!Array.isArray(intended) || !intended.length || intended.some((id) => typeof id !== 'string')) {
-      return badRequest(req, "'meta:intendedToExtend' is required: list the $id of each class this field group is compatible with.");
-    }
-    const unknown = intended.filter((id: string) => !findClass(req, id));
-    if (unknown.length) return badRequest(req, `Class ${unknown.join(', ')} referenced in 'meta:intendedToExtend' was not found.`);
-    const definitionsProblem = checkTenantFields(req, body);
-    if (definitionsProblem) return definitionsProblem;
-    const refs = refsOf(body);
-    const created = store(req, 'mixins', body, {
-      'meta:intendedToExtend': intended,
-      'meta:extensible': true,
-      'meta:abstract': true,
-      definitions: body.definitions ?? {},
-      allOf: (refs.length ? refs : Object.keys(body.definitions ?? {}).map((key) => `#/definitions/${key}`)).map(allOfEntry),
-    });
-    return { status: 201, body: present(created) };
+    const shape = checkCommon(req, body, 'mixins') ?? fieldGroupShape(req, body);
+    if (isAnswer(shape)) return shape;
+    return { status: 201, body: present(store(req, 'mixins', body, shape)) };
   };
   router.on('POST', `${SR}/tenant/fieldgroups`, createFieldGroup);
   router.on('POST', `${SR}/tenant/mixins`, createFieldGroup);
@@ -179,37 +167,9 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('POST', `${SR}/tenant/schemas`, (req) => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const problem = checkCommon(req, body, 'schemas');
-    if (problem) return problem;
-    const refs = refsOf(body);
-    const classes = refs.map((ref) => findClass(req, ref)).filter((found): found is Resource => !!found);
-    if (classes.length !== 1) {
-      return badRequest(req, classes.length ? `A schema must reference exactly one class; allOf references ${classes.length}: ${classes.map((c) => c.$id).join(', ')}.` : 'A schema must reference exactly one existing class in allOf.');
-    }
-    const schemaClass = classes[0];
-    if (body['meta:class'] !== undefined && body['meta:class'] !== schemaClass.$id) {
-      return badRequest(req, `'meta:class' ${body['meta:class']} does not match the class referenced in allOf (${schemaClass.$id}).`);
-    }
-    const fieldGroupIds: string[] = [];
-    for (const ref of refs) {
-      if (ref === schemaClass.$id) continue;
-      const group = findFieldGroup(req, ref);
-      if (!group) return xdmError(req, 400, '1011', 'Reference not found', `Reference ${ref} in allOf is not a class or field group available in sandbox '${req.caller!.sandbox}'.`);
-      if (!(group['meta:intendedToExtend'] ?? []).includes(schemaClass.$id)) {
-        return badRequest(req, `Field group ${ref} is not compatible with class ${schemaClass.$id} (meta:intendedToExtend: ${(group['meta:intendedToExtend'] ?? []).join(', ')}).`);
-      }
-      fieldGroupIds.push(ref);
-    }
-    const behavior = schemaClass['meta:extends']?.find((id: string) => BEHAVIORS.includes(id)) ?? schemaClass.behavior;
-    const created = store(req, 'schemas', body, {
-      allOf: refs.map(allOfEntry),
-      refs,
-      'meta:class': schemaClass.$id,
-      'meta:extends': [...new Set([schemaClass.$id, behavior, 'https://ns.adobe.com/xdm/common/extensible', ...fieldGroupIds].filter(Boolean))],
-      'meta:extensible': false,
-      'meta:abstract': false,
-    });
-    return { status: 201, body: present(created) };
+    const shape = checkCommon(req, body, 'schemas') ?? schemaShape(req, body);
+    if (isAnswer(shape)) return shape;
+    return { status: 201, body: present(store(req, 'schemas', body, shape)) };
   });
 
   // ---- deletes ---------------------------------------------------------------------------------
@@ -238,32 +198,70 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     });
   }
 
+  // ---- updates (aep-updates.md §3) ------------------------------------------------------------------
+  // JSON Patch add/replace/remove ("The Schema Registry supports all standard JSON Patch
+  // operations", field-groups.md), on the parts the docs patch; the result is checked as a create
+  // is, evolves only additively once a dataset exists, and gets the next minor version ("1.1").
+  const PATCHABLE: Record<'mixins' | 'schemas', RegExp> = {
+    mixins: /^\/(title|description|definitions|allOf|meta:intendedToExtend)(\/|$)/,
+    schemas: /^\/(title|description|allOf|meta:extends|meta:immutableTags)(\/|$)/,
+  };
+
+  const patchResource = (kind: 'mixins' | 'schemas') => (req: EmuRequest): EmuResponse => {
+    const resource = findTenant(req, kind, req.params.id);
+    if (!resource) return xdmError(req, 404, '1010', 'Resource Not Found', `Resource ${req.params.id} is not found.`);
+    const ops = readPatch(req.body);
+    if (isFailure(ops)) return badRequest(req, `The request body must be a JSON Patch array: ${ops.message}`);
+    const fixed = ops.find(({ path }) => !PATCHABLE[kind].test(path));
+    if (fixed) return badRequest(req, `'${fixed.path}' cannot be changed by a PATCH.`);
+    const patched = applyPatch(resource, ops);
+    if (isFailure(patched)) return badRequest(req, `The JSON Patch cannot be applied: ${patched.message}`);
+    const shape = checkCommon(req, patched, kind, resource) ?? (kind === 'schemas' ? schemaShape(req, patched) : fieldGroupShape(req, patched));
+    if (isAnswer(shape)) return shape;
+    const next: Resource = { ...patched, ...shape };
+    const breaking = evolutionProblem(req, kind, resource, next);
+    if (breaking) return breaking;
+    restore(resource, { ...next, version: nextMinor(resource.version), 'meta:registryMetadata': modified(resource, req.caller!) });
+    return { status: 200, body: present(resource) };
+  };
+  router.on('PATCH', `${SR}/tenant/fieldgroups/:id`, patchResource('mixins'));
+  router.on('PATCH', `${SR}/tenant/mixins/:id`, patchResource('mixins'));
+  router.on('PATCH', `${SR}/tenant/schemas/:id`, patchResource('schemas'));
+
+  /** Refuses a breaking change to a resource that a schema with a dataset uses (schema-evolution.ts). */
+  function evolutionProblem(req: EmuRequest, kind: 'mixins' | 'schemas', before: Resource, after: Resource): EmuResponse | undefined {
+    const schemas = kind === 'schemas' ? [before] : tenantItems(req, 'schemas').filter((schema) => (schema.refs ?? []).includes(before.$id));
+    const withData = schemas.filter((schema) => state.dataSets.all().some((ds) => visible(ds, req.caller!) && ds.schemaRef?.id === schema.$id));
+    if (!withData.length) return undefined;
+    const fields = (resource: Resource) => (kind === 'schemas' ? signatures(schemaTreeOf(state, resource)) : signatures(definitionsTree(resource), resource.definitions));
+    const changes = breakingChanges(fields(before), fields(after));
+    if (!changes.length) return undefined;
+    const users = withData.map((schema) => schema.$id).join(', ');
+    return badRequest(req, `Once a dataset exists for a schema only additive changes are allowed, and schema ${users} has one: ${changes.join('; ')}.`);
+  }
+
   // ---- descriptors -----------------------------------------------------------------------------
   router.on('POST', `${SR}/tenant/descriptors`, (req) => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
     const problem = checkDescriptor(req, body);
     if (problem) return problem;
-    const now = ctx.now();
     const id = hexId(20);
-    const identity = body['@type'] === 'xdm:descriptorIdentity';
-    const descriptor: Resource = {
-      id,
-      '@id': id,
-      ...body,
-      'xdm:sourceVersion': Number(body['xdm:sourceVersion']),
-      ...(identity ? { 'xdm:property': body['xdm:property'] ?? 'xdm:code', 'xdm:isPrimary': body['xdm:isPrimary'] === true } : {}),
-      imsOrg: req.caller!.orgId,
-      version: '1',
-      'meta:containerId': 'tenant',
-      'meta:sandboxId': sandboxId(req.caller!),
-      'meta:sandboxType': req.caller!.sandbox === 'prod' ? 'production' : 'development',
-      'meta:registryMetadata': registryMetadata(req.caller!, now),
-      imsOrgId: req.caller!.orgId,
-      sandboxName: req.caller!.sandbox,
-    };
-    state.descriptors.add(descriptor);
+    const descriptor = state.descriptors.add({ ...descriptorRecord(req, body, id), 'meta:registryMetadata': registryMetadata(req.caller!, ctx.now()) });
     return { status: 201, body: presentDescriptor(descriptor) };
+  });
+
+  // No PATCH for descriptors: a PUT rewrites one, "the same as the payload to create (POST)", and
+  // answers 201 with its @id (descriptors.md; the spec says 200 with the descriptor).
+  router.on('PUT', `${SR}/tenant/descriptors/:id`, (req) => {
+    const descriptor = state.descriptors.get(req.params.id);
+    if (!visible(descriptor, req.caller!)) return xdmError(req, 404, '1010', 'Resource Not Found', `Descriptor ${req.params.id} is not found.`);
+    const body = objectBody(req);
+    if (!body) return badRequest(req, 'The request body must be a JSON object.');
+    const problem = checkDescriptor(req, body, descriptor);
+    if (problem) return problem;
+    restore(descriptor!, { ...descriptorRecord(req, body, descriptor!.id), 'meta:registryMetadata': modified(descriptor!, req.caller!) });
+    return { status: 201, body: { '@id': descriptor!['@id'] } };
   });
 
   router.on('GET', `${SR}/:container/descriptors`, (req) => {
@@ -299,7 +297,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   // ---- helpers that need the context -------------------------------------------------------------
 
   /** Ruling 1: type object, title and description required; titles unique per resource type and sandbox. */
-  function checkCommon(req: EmuRequest, body: Record<string, any>, kind: Kind): EmuResponse | undefined {
+  function checkCommon(req: EmuRequest, body: Record<string, any>, kind: Kind, self?: Resource): EmuResponse | undefined {
     if (body.type !== 'object') return badRequest(req, "'type' is required and must be 'object'.");
     if (typeof body.title !== 'string' || !body.title.trim()) return badRequest(req, "'title' is required and must be a non-empty string.");
     if (typeof body.description !== 'string') return badRequest(req, "'description' is required and must be a string.");
@@ -307,11 +305,63 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       if (!Array.isArray(body.allOf) || (kind !== 'mixins' && !refsOf(body).length)) return badRequest(req, "'allOf' is required: an array of { \"$ref\": \"<$id>\" } objects.");
     }
     if (Array.isArray(body.allOf) && body.allOf.some((part: any) => !part || typeof (part.$ref ?? part['$ref ']) !== 'string')) return badRequest(req, "Every 'allOf' entry needs a string '$ref'.");
-    const clash = tenantItems(req, kind).find((item) => item.title === body.title);
+    const clash = tenantItems(req, kind).find((item) => item.title === body.title && item !== self);
     if (clash) {
       return xdmError(req, 409, '1521', 'Unique constraint violation', `Title must be unique. An object ${clash.$id} already exists with the same title '${body.title}'.`);
     }
     return undefined;
+  }
+
+  /** A field group's class list and fields, checked (on create and after a PATCH); the stored fields they imply. */
+  function fieldGroupShape(req: EmuRequest, body: Record<string, any>): EmuResponse | Record<string, unknown> {
+    const intended = body['meta:intendedToExtend'];
+    if (!Array.isArray(intended) || !intended.length || intended.some((id) => typeof id !== 'string')) {
+      return badRequest(req, "'meta:intendedToExtend' is required: list the $id of each class this field group is compatible with.");
+    }
+    const unknown = intended.filter((id: string) => !findClass(req, id));
+    if (unknown.length) return badRequest(req, `Class ${unknown.join(', ')} referenced in 'meta:intendedToExtend' was not found.`);
+    const definitionsProblem = checkTenantFields(req, body);
+    if (definitionsProblem) return definitionsProblem;
+    const refs = refsOf(body);
+    return {
+      'meta:intendedToExtend': intended,
+      'meta:extensible': true,
+      'meta:abstract': true,
+      definitions: body.definitions ?? {},
+      allOf: (refs.length ? refs : Object.keys(body.definitions ?? {}).map((key) => `#/definitions/${key}`)).map(allOfEntry),
+    };
+  }
+
+  /** A schema's parts, checked (on create and after a PATCH): exactly one class, compatible field groups. */
+  function schemaShape(req: EmuRequest, body: Record<string, any>): EmuResponse | Record<string, unknown> {
+    const refs = refsOf(body);
+    const classes = refs.map((ref) => findClass(req, ref)).filter((found): found is Resource => !!found);
+    if (classes.length !== 1) {
+      return badRequest(req, classes.length ? `A schema must reference exactly one class; allOf references ${classes.length}: ${classes.map((c) => c.$id).join(', ')}.` : 'A schema must reference exactly one existing class in allOf.');
+    }
+    const schemaClass = classes[0];
+    if (body['meta:class'] !== undefined && body['meta:class'] !== schemaClass.$id) {
+      return badRequest(req, `'meta:class' ${body['meta:class']} does not match the class referenced in allOf (${schemaClass.$id}).`);
+    }
+    const fieldGroupIds: string[] = [];
+    for (const ref of refs) {
+      if (ref === schemaClass.$id) continue;
+      const group = findFieldGroup(req, ref);
+      if (!group) return xdmError(req, 400, '1011', 'Reference not found', `Reference ${ref} in allOf is not a class or field group available in sandbox '${req.caller!.sandbox}'.`);
+      if (!(group['meta:intendedToExtend'] ?? []).includes(schemaClass.$id)) {
+        return badRequest(req, `Field group ${ref} is not compatible with class ${schemaClass.$id} (meta:intendedToExtend: ${(group['meta:intendedToExtend'] ?? []).join(', ')}).`);
+      }
+      fieldGroupIds.push(ref);
+    }
+    const behavior = schemaClass['meta:extends']?.find((id: string) => BEHAVIORS.includes(id)) ?? schemaClass.behavior;
+    return {
+      allOf: refs.map(allOfEntry),
+      refs,
+      'meta:class': schemaClass.$id,
+      'meta:extends': [...new Set([schemaClass.$id, behavior, 'https://ns.adobe.com/xdm/common/extensible', ...fieldGroupIds].filter(Boolean))],
+      'meta:extensible': false,
+      'meta:abstract': false,
+    };
   }
 
   /** Tenant-defined fields must live under `_<tenantId>` (so they never collide with Adobe's). */
@@ -330,7 +380,8 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     return undefined;
   }
 
-  function checkDescriptor(req: EmuRequest, body: Record<string, any>): EmuResponse | undefined {
+  /** A descriptor body (POST, or the PUT that rewrites `self`). */
+  function checkDescriptor(req: EmuRequest, body: Record<string, any>, self?: Resource): EmuResponse | undefined {
     const types = ['xdm:descriptorIdentity', 'xdm:alternateDisplayInfo', 'xdm:descriptorReferenceIdentity', 'xdm:descriptorOneToOne', 'xdm:descriptorRelationship'];
     if (!types.includes(body['@type'])) return badRequest(req, `'@type' must be one of ${types.join(', ')}.`);
     const schema = findTenant(req, 'schemas', String(body['xdm:sourceSchema'] ?? ''));
@@ -353,10 +404,36 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       return badRequest(req, `Identity namespace '${namespace}' is not a standard namespace code (${Object.keys(STANDARD_NAMESPACES).join(', ')}); xdm:property must be xdm:code or xdm:id.`);
     }
     if (body['xdm:isPrimary'] !== undefined && typeof body['xdm:isPrimary'] !== 'boolean') return badRequest(req, 'xdm:isPrimary must be a boolean.');
-    const existing = state.descriptors.all().filter((d) => visible(d, req.caller!) && d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === schema.$id);
+    const existing = state.descriptors.all().filter((d) => d !== self && visible(d, req.caller!) && d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === schema.$id);
     if (existing.some((d) => d['xdm:sourceProperty'] === pointer)) return xdmError(req, 409, '1521', 'Unique constraint violation', `An identity descriptor already exists for ${pointer} in schema ${schema.$id}.`);
     if (body['xdm:isPrimary'] === true && existing.some((d) => d['xdm:isPrimary'])) return badRequest(req, `Schema ${schema.$id} already has a primary identity; a schema can have only one.`);
     return undefined;
+  }
+
+  /** A descriptor as stored, from a POST or PUT body (registry metadata aside). */
+  function descriptorRecord(req: EmuRequest, body: Record<string, any>, id: string): Resource {
+    const identity = body['@type'] === 'xdm:descriptorIdentity';
+    return {
+      id,
+      '@id': id,
+      ...body,
+      'xdm:sourceVersion': Number(body['xdm:sourceVersion']),
+      ...(identity ? { 'xdm:property': body['xdm:property'] ?? 'xdm:code', 'xdm:isPrimary': body['xdm:isPrimary'] === true } : {}),
+      imsOrg: req.caller!.orgId,
+      version: '1',
+      'meta:containerId': 'tenant',
+      'meta:sandboxId': sandboxId(req.caller!),
+      'meta:sandboxType': req.caller!.sandbox === 'prod' ? 'production' : 'development',
+      imsOrgId: req.caller!.orgId,
+      sandboxName: req.caller!.sandbox,
+    };
+  }
+
+  /** The registry metadata of an update: same creation, new modification and eTag. */
+  function modified(resource: Resource, caller: Caller): Record<string, unknown> {
+    const fresh = registryMetadata(caller, ctx.now());
+    const { 'repo:createdDate': created, 'xdm:createdClientId': client, 'xdm:createdUserId': user } = resource['meta:registryMetadata'] ?? fresh;
+    return { ...fresh, 'repo:createdDate': created, 'xdm:createdClientId': client, 'xdm:createdUserId': user };
   }
 
   /** Stores a tenant class, field group or schema with the registry's ids and metadata. */
@@ -502,6 +579,15 @@ function allOfEntry(ref: string): Record<string, string> {
 function refsOf(body: Record<string, any>): string[] {
   return (Array.isArray(body.allOf) ? body.allOf : []).map((part: any) => part?.$ref ?? part?.['$ref ']).filter((ref: unknown): ref is string => typeof ref === 'string');
 }
+
+/** "1.0" → "1.1" → "1.2": each update of a schema or field group (schemas.md, field-groups.md examples). */
+function nextMinor(version: unknown): string {
+  const [major = '1', minor = '0'] = String(version ?? '1.0').split('.');
+  return `${major}.${Number(minor) + 1}`;
+}
+
+/** A check's refusal, as opposed to the fields it would store. */
+const isAnswer = (value: EmuResponse | Record<string, unknown>): value is EmuResponse => typeof value.status === 'number';
 
 function objectBody(req: EmuRequest): Record<string, any> | undefined {
   return req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
