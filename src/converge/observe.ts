@@ -3,8 +3,8 @@
 // list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
-import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, FlowService, flowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
-import { SchemaRegistry, schemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
+import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, FlowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
+import { SchemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
 import type { SandboxState, StateStore } from '../config/state.js';
 import type { Logger } from '../core/context.js';
 import { UserError, unlessNotFound } from '../core/errors.js';
@@ -12,7 +12,7 @@ import type { Platform } from '../http/platform.js';
 import type { Template } from '../template/types.js';
 import { resourceNames } from './desire.js';
 import { RESOURCES } from './resources.js';
-import { matchTable, type TableRef } from './tables.js';
+import type { TableRef } from './tables.js';
 import type { Actual, Kind } from './types.js';
 
 export interface Services {
@@ -104,7 +104,6 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
 }
 
 const asActual = (item: FlowResource, duplicates: string[]): Actual => ({ id: item.id, name: item.name, etag: item.etag, resource: item, ...(duplicates.length ? { duplicates } : {}) });
-const registryActual = (item: XdmResource): Actual => ({ id: item.$id, name: item.title, resource: item });
 
 /** The base connection: the state's id, else our name among the Zoho connections (ruling 15). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
@@ -147,10 +146,17 @@ export async function observeTemplate(services: Services, shared: Shared, templa
       }
       return find();
     })());
-  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string) =>
-    lookup(kind, async () => {
+  /** The registry's lists carry only ids and titles: the id comes first, the full resource after it. */
+  const registryId = (kind: Kind, registryKind: RegistryKind, title: string): Promise<string | undefined> =>
+    later((async () => {
+      if (saved[kind]?.id) return saved[kind].id;
       const { found } = pick((await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })), undefined, log, `${RESOURCES[kind].label} '${title}'`);
-      return found && registryActual(found);
+      return found?.id;
+    })());
+  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string, id = registryId(kind, registryKind, title)) =>
+    lookup(kind, async () => {
+      const listed = await id;
+      return listed && listed !== saved[kind]?.id ? byId(services, kind, listed) : undefined;
     });
   const inFlowService = (kind: Kind, collection: Collection, filter: () => Promise<string | undefined>, name: string) =>
     lookup(kind, async () => {
@@ -163,7 +169,8 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   const classExists = later(template.target.schema.fallbackClass ? shared.registry.lookup('global', 'classes', template.target.schema.class).then((found) => !!found) : Promise.resolve(true));
   const tenantClass = template.target.schema.fallbackClass ? inRegistry('class', 'classes', names.class) : Promise.resolve(undefined);
   const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
-  const schema = inRegistry('schema', 'schemas', names.schema);
+  const schemaId = registryId('schema', 'schemas', names.schema);
+  const schema = inRegistry('schema', 'schemas', names.schema, schemaId);
   const dataset = lookup('dataset', async () => {
     const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter((d) => d.name === names.dataset);
     const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
@@ -171,9 +178,10 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   });
   const descriptor = template.identity
     ? lookup('descriptor', async () => {
-        const s = await schema;
-        if (!s) return undefined;
-        const all = (await shared.registry.descriptors(s.id)).filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === s.id);
+        // The schema's id from the state or the list: no need to wait for the schema itself.
+        const id = (await schema)?.id ?? (await schemaId);
+        if (!id) return undefined;
+        const all = (await shared.registry.descriptors(id)).filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id);
         const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
         return one ? RESOURCES.descriptor.read(one, String(one['@id'])) : undefined;
       })
@@ -192,8 +200,8 @@ export async function observeTemplate(services: Services, shared: Shared, templa
     const f = await flow;
     const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
     if (!found) {
-      const s = await schema;
-      const candidates = s ? (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === s.id && (m.name === undefined || m.name === names.mappingSet)) : [];
+      const s = (await schema)?.id;
+      const candidates = s ? (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet)) : [];
       const chosen = candidates.find((m) => m.id === used?.mappingId) ?? candidates.sort((a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0))[0];
       found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
     }
@@ -215,7 +223,3 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   kinds.forEach((kind, i) => entries[i] && actual.set(`${t}/${kind}`, entries[i]!));
   return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable };
 }
-
-/** The table a template names, from the cached or live listing (resolved by the caller). */
-export { matchTable };
-export { schemaRegistry, flowService };

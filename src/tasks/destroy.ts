@@ -64,7 +64,8 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
   const kept: DestroyItem[] = [];
   const item = (kind: Kind, template: string | undefined, ref: { id: string; name: string }, reason?: string): DestroyItem => ({ resource: RESOURCES[kind].label, name: ref.name, id: ref.id, ...(template ? { template } : {}), ...(reason ? { reason } : {}) });
 
-  const found = await discover(services, shared, saved, profile, wanted, { gone, skipped, kept });
+  const forget: Array<{ template?: string; kind: Kind; id: string }> = [];
+  const found = await discover(services, shared, saved, profile, wanted, { gone, skipped, kept, forget });
   if (only) {
     const known = new Set(found.map((f) => f.template));
     const missing = [...only].filter((t) => !known.has(t) && !saved.dataflows?.[t]);
@@ -96,6 +97,8 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
     if (!ok) throw new UserError('destroy cancelled: nothing was deleted.', { hint: 'Run it again and answer y, or pass --yes.' });
   }
 
+  // Gone, or renamed since: not ours to delete any more, so the state forgets them.
+  for (const f of forget) await session.state.forget(sandbox, { template: f.template, kind: f.kind }, f.id);
   const execution = await execute(ctx, session, steps, { groups: (t) => (t ? `Dataflow resources of template '${t}'` : undefined), keepGoing: true });
   const deleted: DestroyItem[] = [];
   for (const s of steps) {
@@ -132,7 +135,7 @@ function keptByProfileSchema(f: Found, all: Found[], keptSchemas: Set<string>, k
  * Finds what is ours: the state's entries (checked against their recorded names), then, by name
  * and marker, what the state does not know (an interrupted create, an empty home).
  */
-async function discover(services: Services, shared: Shared, saved: SandboxState, profile: string, wanted: (t: string | undefined) => boolean, out: { gone: DestroyItem[]; skipped: DestroyItem[]; kept: DestroyItem[] }): Promise<Found[]> {
+async function discover(services: Services, shared: Shared, saved: SandboxState, profile: string, wanted: (t: string | undefined) => boolean, out: { gone: DestroyItem[]; skipped: DestroyItem[]; kept: DestroyItem[]; forget: Array<{ template?: string; kind: Kind; id: string }> }): Promise<Found[]> {
   const found = new Map<string, Found>();
   const add = (f: Found) => {
     if (![...found.values()].some((x) => x.actual.id === f.actual.id)) found.set(f.key, f);
@@ -149,6 +152,7 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
     recorded.map(async ({ kind, template, ref }) => {
       const actual = RESOURCES[kind].read(await unlessNotFound(services.platform.send(RESOURCES[kind].get(ref.id))), ref.id);
       const entry = { resource: label(kind), name: ref.name, id: ref.id, ...(template ? { template } : {}) };
+      if (!actual || (kind !== 'descriptor' && actual.name !== ref.name)) out.forget.push({ template, kind, id: ref.id });
       if (!actual) return out.gone.push(entry);
       // Descriptors have no name: one is ours while it describes our schema.
       const renamed = kind === 'descriptor' ? undefined : actual.name !== ref.name && !(saved.retired ?? []).some((r) => r.id === ref.id) ? actual.name : undefined;

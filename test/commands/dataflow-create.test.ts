@@ -190,9 +190,16 @@ describe('dataflow create --dry-run on an empty org', () => {
       assert.equal(r.exitCode, 0, r.stderr);
       const { plan, preview } = r.json();
       assert.deepEqual(plan[0], { action: 'reuse', resource: 'base connection', name: 'aep-zoho default', id: connectionId });
-      assert.deepEqual(plan.slice(1).map((s: any) => s.action), Array(plan.length - 1).fill('create'));
-      assert.deepEqual(plan.slice(1).map((s: any) => s.resource), ['field group', 'schema', 'identity descriptor', 'dataset', 'source connection', 'target connection', 'mapping set', 'dataflow']);
-      assert.ok(plan.slice(1).every((s: any) => s.request?.method === 'POST' && s.request.path.startsWith('/data/foundation/')));
+      // Every resource is created; the new schema is then enabled for Profile, after its identity (ruling 16).
+      assert.deepEqual(plan.slice(1).map((s: any) => `${s.action} ${s.resource}`), [
+        'create field group', 'create schema', 'create identity descriptor', 'update schema', 'create dataset', 'create source connection', 'create target connection', 'create mapping set', 'create dataflow',
+      ]);
+      const creates = plan.filter((s: any) => s.action === 'create');
+      assert.ok(creates.every((s: any) => s.request?.method === 'POST' && s.request.path.startsWith('/data/foundation/')));
+      const profile = plan.find((s: any) => s.action === 'update');
+      assert.deepEqual(profile.changes, [{ field: 'meta:immutableTags', from: [], to: ['union'] }]);
+      assert.equal(profile.request.method, 'PATCH');
+      assert.deepEqual(profile.request.body, [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }]);
       // Only reads, and Data Prep's read-only endpoints, may be sent.
       assert.deepEqual(writes(emu, mark).filter((e) => !/\/mappingSets\/(preview|validate)$/.test(e.path)), []);
       const contacts = crmTables().find((t) => t.name === 'Contacts')!;
@@ -203,7 +210,7 @@ describe('dataflow create --dry-run on an empty org', () => {
       assert.equal(first.personID, contacts.rows[0].id);
       const human = await runCli(['dataflow', 'create', '--template', 'contacts', '--dry-run'], env);
       assert.match(human.stdout, /contacts: the first 3 preview row\(s\) as XDM records/);
-      assert.match(human.stdout, /Plan: 8 change\(s\)\. Dry run: nothing was sent\./);
+      assert.match(human.stdout, /Plan: 8 to create, 1 to update\. Dry run: nothing was sent\./);
     } finally {
       await emu.close();
     }

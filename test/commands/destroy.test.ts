@@ -55,16 +55,22 @@ describe('destroy', () => {
       const r = await runCli(['destroy', '--yes', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
       const out = r.json();
-      assert.equal(out.deleted.length, mine.filter((x) => x.kind !== 'mappingSet').length + 1);
-      assert.deepEqual(out.kept.map((k: any) => k.resource), ['mapping set', 'mapping set']);
-      assert.match(out.kept[0].reason, /no DELETE/);
+      // contacts' schema is enabled for Profile (ruling 16): it stays with its field group and identity.
+      const profileParts = ['schema', 'fieldGroup', 'descriptor'];
+      const stays = (x: { kind: string; template: string }) => x.kind === 'mappingSet' || (x.template === 'contacts' && profileParts.includes(x.kind));
+      const mineByTemplate = Object.entries(state.dataflows as Record<string, Record<string, any>>).flatMap(([template, refs]) => Object.entries(refs).filter(([, ref]) => ref.created).map(([kind, ref]) => ({ kind, template, id: ref.id })));
+      assert.equal(out.deleted.length, mineByTemplate.filter((x) => !stays(x)).length + 1);
+      assert.deepEqual(out.kept.map((k: any) => k.resource).sort(), ['field group', 'identity descriptor', 'mapping set', 'mapping set', 'schema']);
+      assert.match(out.kept.find((k: any) => k.resource === 'mapping set').reason, /no DELETE/);
+      assert.match(out.kept.find((k: any) => k.resource === 'schema').reason, /enabled for Profile/);
+      assert.ok(deletes(emu, mark).some((e) => e.path.endsWith(`/mappingSets/${accounts.mappingSetId}`)), 'the mapping set DELETE is tried (aepp sends it)');
       assertNoSecrets(r.stdout + r.stderr);
 
-      // Only foreign resources (and the two undeletable mapping sets) remain.
+      // Only foreign resources, the undeletable mapping sets and contacts' Profile schema remain.
       const after = inventory(emu);
+      const kept = (collection: string) => mineByTemplate.filter((x) => stays(x) && { mappingSets: 'mappingSet', schemas: 'schema', mixins: 'fieldGroup', descriptors: 'descriptor' }[collection] === x.kind).map((x) => x.id);
       for (const [collection, ids] of Object.entries(after)) {
-        const expected = collection === 'mappingSets' ? [...foreign[collection], accounts.mappingSetId, contacts.mappingSetId].sort() : foreign[collection];
-        assert.deepEqual(ids, expected, collection);
+        assert.deepEqual(ids, [...foreign[collection], ...kept(collection)].sort(), collection);
       }
 
       // Dependents first: each flow before its connections, datasets before schemas, the base connection last.
@@ -75,7 +81,7 @@ describe('destroy', () => {
       assert.ok(order.at(-1)!.startsWith(`${FLOW}/connections/`));
 
       const left = await stateOf(env);
-      assert.deepEqual(left.dataflows, {});
+      assert.deepEqual(Object.keys(left.dataflows), ['contacts'], 'only the kept Profile schema is still recorded');
       assert.equal(left.connection, undefined);
 
       const again = await runCli(['destroy', '--yes', '--json'], env);
@@ -99,7 +105,8 @@ describe('destroy', () => {
       assert.equal(plan[0].request.path, `${FLOW}/flows/${flow.flowId}`);
       assert.equal(plan.at(-1).resource, 'base connection');
       assert.ok(plan.some((s: any) => s.request.path === `/data/foundation/catalog/dataSets/${flow.datasetId}`));
-      assert.ok(!plan.some((s: any) => s.resource === 'mapping set'));
+      // aepp sends a mapping-set DELETE (the spec has none); Data Prep's refusal keeps it.
+      assert.ok(plan.some((s: any) => s.resource === 'mapping set' && s.request.path.endsWith(`/mappingSets/${flow.mappingSetId}`)));
       assert.deepEqual(deletes(emu, mark), []);
 
       const human = await runCli(['destroy', '--dry-run'], env);
