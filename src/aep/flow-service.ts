@@ -117,7 +117,8 @@ export class FlowService {
     let next: Query | undefined = query;
     while (next) {
       const page: Page = await this.platform.send(flowService.list(collection, next));
-      items.push(...(page.items ?? []));
+      // One Adobe page shows a flow spec answered bare, not as { items: [...] }.
+      items.push(...(Array.isArray(page.items) ? page.items : typeof (page as FlowResource).id === 'string' ? [page as FlowResource] : []));
       const token = continuationToken(page);
       // A server that hands back a token it already gave would page forever.
       next = token && !seen.has(token) ? { ...query, continuationToken: token } : undefined;

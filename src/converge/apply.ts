@@ -64,6 +64,7 @@ export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, even
 
   const start = (node: Omit<Node, 'done'>, run: () => Promise<void>) => {
     const done = (async () => {
+      await null; // every node is registered before any looks up its dependencies
       await Promise.all(node.deps.map((dep) => promises.get(dep)));
       if (failure !== undefined) throw notStarted();
       events.onStart?.(node as Node);

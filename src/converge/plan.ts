@@ -66,7 +66,7 @@ function retirement(d: Desired, found: Actual): Step['retire'] {
   const retire = RESOURCES[d.kind].retire;
   if (retire.mode !== 'delete') return undefined;
   const flowKey = `${d.template}/flow`;
-  return { requests: retire.requests(found), after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`] };
+  return { name: found.name, requests: retire.requests(found), after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`] };
 }
 
 /**

@@ -75,7 +75,7 @@ export interface Step {
   requests: PlatformRequest[];
   dependsOn: string[];
   /** replace: how the old resource goes once its successor runs (after these keys). */
-  retire?: { requests: PlatformRequest[]; after: string[] };
+  retire?: { name: string; requests: PlatformRequest[]; after: string[] };
 }
 
 /** What a step produced: the id to refer to, and the etag/version a later request needs. */

@@ -109,7 +109,7 @@ export async function execute(ctx: Context, session: Session, steps: Step[], opt
   const execution = apply(session.platform, steps, stateHooks(session, ctx.now));
   const title = (node: Node, done: boolean): string => {
     const label = RESOURCES[node.step.kind].label;
-    if (node.phase === 'retire') return done ? `Retired the old ${label} '${node.step.name}' (${node.step.id})` : `Retire the old ${label} '${node.step.name}'`;
+    if (node.phase === 'retire') return done ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})` : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;
     return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
   };
