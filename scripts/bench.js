@@ -142,6 +142,38 @@ line('  ... with the table listing cached by explore', ((slowCached.ms - fastCac
   await emu.close();
 }
 
+// Day two: a converged re-run (with the state file, and from an empty home), and applying an edit.
+/** `dataflow create` of a built accounts template again, after `change` (edit the file, empty the home). */
+async function again(latency, change = {}) {
+  const { emu, env } = await connected();
+  const file = join(mkdtempSync(join(tmpdir(), 'aep-zoho-bench-edit-')), 'accounts.json');
+  const template = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
+  delete template.$schema;
+  writeFileSync(file, JSON.stringify(template));
+  await run([bin, 'dataflow', 'create', '--template', file, '--json'], env);
+  if (change.edit) {
+    template.mappings.push({ source: 'Description', destination: '_{TENANT_ID}.zoho.accounts.notes' });
+    template.schedule = { frequency: 'day', interval: 1, backfill: true };
+    writeFileSync(file, JSON.stringify(template));
+  }
+  const runEnv = change.emptyHome ? { ...env, AEP_ZOHO_HOME: mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')) } : env;
+  if (change.emptyHome) await run([bin, 'auth', 'status', '--json'], runEnv); // the IMS token cached, as in any later run
+  emu.options.latencyMs = latency;
+  const before = emu.exchanges.length;
+  const result = await run([bin, 'dataflow', 'create', '--template', file, '--json'], runEnv);
+  const requests = emu.exchanges.length - before;
+  await emu.close();
+  return { ...result, requests };
+}
+for (const [label, change, goal] of [
+  ['converged re-run, with the state file', {}, 'goal <= 2'],
+  ['converged re-run, from an empty home', { emptyHome: true }, 'goal <= 3'],
+  ['applying a mapping + schedule edit', { edit: true }, 'goal <= 5'],
+]) {
+  const [quick, slowed] = [await again(0, change), await again(LATENCY, change)];
+  line(`  ${label}: sequential round trips`, ((slowed.ms - quick.ms) / LATENCY).toFixed(1), `${goal}; ${quick.requests} requests (before the core: 7.0 for a first create)`);
+}
+
 // Scale: 1 against 10 templates at 300 ms.
 const ten = ['accounts', ...extraTemplates()].join(',');
 const one = await create('accounts', LATENCY, { rss: true });

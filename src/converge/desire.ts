@@ -81,6 +81,15 @@ export function xdmDestination(path: string, tenantId: string, fallback: boolean
 /** What a mapping reads from the table: the column (first segment of a lookup path) or the expression's columns. */
 export const mappingColumns = (m: TemplateMapping) => (m.source ? [m.source.split('.')[0]] : m.columns ?? []);
 
+const KNOWN_RAW_TYPES = ['string', 'date', 'date-time', 'datetime', 'double', 'float', 'decimal', 'currency', 'number', 'integer', 'long', 'int', 'bigint', 'boolean'];
+
+/** A column whose type the allow-list below does not know (it lands as a string). */
+export const unknownType = (column: ExploreColumn): string | undefined => {
+  if (column.xdm && ['string', 'number', 'integer', 'boolean'].includes(column.xdm.type)) return undefined;
+  const raw = String(column['meta:xdmType'] ?? column.type ?? 'string').toLowerCase();
+  return KNOWN_RAW_TYPES.includes(raw) ? undefined : raw;
+};
+
 /** Explore column types as XDM (an allow-list; anything else is a string). */
 export function xdmType(column: ExploreColumn | undefined): { type: string; format?: string } {
   const xdm = column?.xdm;

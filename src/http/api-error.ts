@@ -55,7 +55,8 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
     case 401:
       return "Adobe did not accept the access token: check AEP_CLIENT_ID and AEP_ORG_ID (or run 'aep-zoho auth status').";
     case 403:
-      return 'The credential lacks permission: in Adobe Developer Console add the Experience Platform API to the project, and give its product profile the Sources, Datasets and Schemas permissions for this sandbox.';
+      // Adobe now grants API credentials access through roles (Permissions > Roles > API credentials), not product profiles.
+      return "The credential lacks permission: in Adobe Experience Platform, Permissions > Roles, add the credential under the role's API credentials tab, with the Sources, Datasets and Schemas permissions for this sandbox (the project in Adobe Developer Console must have the Experience Platform API).";
     case 404:
       return 'The resource does not exist (any more). If it was deleted outside aep-zoho, re-run the command to recreate it.';
     case 409:

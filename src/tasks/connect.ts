@@ -8,7 +8,7 @@ import { observeConnection, observeShared } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
 import type { Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
-import { UserError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { execute, printable } from './execute.js';
 import { runTasks, type Task } from './runner.js';
@@ -63,6 +63,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const name = options.name?.trim() || defaultConnectionName(profile);
+  if (name.includes(',')) throw new UsageError(`--name '${name}' contains a comma.`, { hint: 'Adobe reads a comma in a lookup filter as "or" (ruling 15): pick a name without one.' });
   const zoho = requireZoho(session.settings);
   const params: ZohoAuthParams = {
     endpoint: zoho.endpoint,

@@ -6,7 +6,7 @@
 // A dry run stops after plan and sends no write.
 import { closest, distance } from 'fastest-levenshtein';
 import type { ExploreColumn } from '../aep/flow-service.js';
-import { defaultConnectionName, desireTemplate, mappingColumns, resourceNames, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
+import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
 import { later, observeConnection, observeShared, observeTemplate, type Services, type TemplateObservation } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
@@ -149,6 +149,13 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     }),
   );
   for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
+  for (const p of prepared.values()) {
+    const used = new Set(p.mappings.flatMap(mappingColumns));
+    for (const column of p.observed.columns.filter((c) => used.has(c.name))) {
+      const raw = unknownType(column);
+      if (raw) ctx.log.warn(`${p.loaded.template.name}: column ${column.name} has the type '${raw}', which aep-zoho does not know; it lands as an XDM string.`);
+    }
+  }
 
   const actual = new Map<string, Actual>([...prepared.values()].flatMap((p) => [...p.observed.actual]));
   const steps = plan({ desired: [...prepared.values()].flatMap((p) => p.desired), actual, today: ctx.now().toISOString().slice(0, 10) });
@@ -207,6 +214,10 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
         hint: `A Zoho admin may have hidden or renamed the field; check 'aep-zoho explore ${table.name}', then fix the template's ${role === 'delta column' ? '/source/deltaColumn' : '/identity/source'}.`,
       });
     }
+  }
+  // Commas separate alternatives in Adobe's filters (ruling 15): none in the names we look up.
+  for (const [field, value] of [['/target/dataset/name', template.target.dataset.name], ['/target/schema/title', template.target.schema.title], ['/target/fieldGroup/title', template.target.fieldGroup.title]] as const) {
+    if (value.includes(',')) throw new UsageError(`Template '${template.name}' (${loaded.file}): ${field} '${value}' contains a comma.`, { hint: 'Adobe reads a comma in a lookup filter as "or": remove it from the name.' });
   }
   const skipped = new Set<string>();
   const mappings = template.mappings.filter((m) => {

@@ -33,7 +33,7 @@ interface Outcome {
   exitMs: number;
 }
 
-async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'before' | 'after'): Promise<number> {
+async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'before' | 'after', then: 'rerun' | 'destroy' = 'rerun'): Promise<number> {
   const emu = await emulator();
   try {
     const home = await tempHome();
@@ -49,6 +49,16 @@ async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'befo
     const text = await readFile(join(home, 'state', 'default.json'), 'utf8');
     assert.doesNotThrow(() => JSON.parse(text), `${where}: the state file is valid JSON`);
 
+    if (then === 'destroy') {
+      // What the interrupted create made, even unheard, is ours: destroy leaves nothing behind
+      // but what Data Prep cannot delete (mapping sets, reported as kept).
+      const gone = await runCli(['destroy', '--yes', '--json'], env);
+      assert.equal(gone.exitCode, 0, `${where}: destroy\n${gone.stderr}`);
+      const left = Object.entries(emu.state.counts()).filter(([kind, n]) => n > 0 && kind !== 'mappingSets' && kind !== 'runs');
+      assert.deepEqual(left, [], `${where}: left after destroy`);
+      assert.equal(gone.json().kept.filter((k: { resource: string }) => k.resource !== 'mapping set').length, 0, where);
+      return outcome.exitMs;
+    }
     const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(again.exitCode, 0, `${where}: the re-run\n${again.stderr}`);
     assert.deepEqual(await convergence(emu, home), [], where);
@@ -99,20 +109,24 @@ describe('interrupting connect while IMS holds the token request (real binary)',
 
 describe('interrupting dataflow create (real binary)', () => {
   const cases = CREATES.flatMap((path) => [
-    { path, signal: 'SIGINT' as const, handle: 'after' as const },
-    { path, signal: 'SIGTERM' as const, handle: 'before' as const },
+    { path, signal: 'SIGINT' as const, handle: 'after' as const, then: 'rerun' as const },
+    { path, signal: 'SIGTERM' as const, handle: 'before' as const, then: 'rerun' as const },
   ]);
-  test(`${cases.length} interruptions: exit 130, valid state, a re-run converges`, async (t) => {
-    const failures: string[] = [];
-    const exits: number[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: POOL }, async () => {
-      while (next < cases.length) {
-        const { path, signal, handle } = cases[next++];
-        await interruptCase(path, signal, handle).then((ms) => exits.push(ms), (error: Error) => failures.push(error.message));
-      }
-    }));
-    t.diagnostic(`exit after the signal: ${Math.min(...exits)}–${Math.max(...exits)} ms`);
-    assert.deepEqual(failures, []);
-  });
+  // Created, never answered, then destroyed without a re-run: the intent recorded before the create makes it ours.
+  const destroys = CREATES.map((path) => ({ path, signal: 'SIGINT' as const, handle: 'after' as const, then: 'destroy' as const }));
+  for (const [title, list] of [[`${cases.length} interruptions: exit 130, valid state, a re-run converges`, cases], [`${destroys.length} interruptions, then destroy: nothing is left`, destroys]] as const) {
+    test(title, async (t) => {
+      const failures: string[] = [];
+      const exits: number[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: POOL }, async () => {
+        while (next < list.length) {
+          const { path, signal, handle, then } = list[next++];
+          await interruptCase(path, signal, handle, then).then((ms) => exits.push(ms), (error: Error) => failures.push(error.message));
+        }
+      }));
+      t.diagnostic(`exit after the signal: ${Math.min(...exits)}–${Math.max(...exits)} ms`);
+      assert.deepEqual(failures, []);
+    });
+  }
 });

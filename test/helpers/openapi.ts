@@ -162,25 +162,6 @@ export const ALLOWANCES: readonly Allowance[] = [
     },
   },
   {
-    spec: 'schema-registry',
-    why: 'JSON Patch `value` may be any JSON (an array for `/meta:immutableTags`, an object for a new field); the spec types it a string',
-    apply(doc) {
-      for (const name of ['patchSchema', 'patchFieldGroup']) {
-        const properties = schema(doc, name).items?.properties;
-        if (!properties?.value) throw new Error(`${name} has no items.properties.value`);
-        properties.value = { anyOf: [properties.value, { type: 'array' }, { type: 'object' }, { type: 'boolean' }, { type: 'number' }] };
-      }
-    },
-  },
-  {
-    spec: 'data-prep',
-    why: 'stored mappings answer `sourceType` as the media type Data Prep keeps (`text/x.schema-path`, `text/x.aep-xl`, `text/plain`; aep-api.md §7); the enum lists only the request names',
-    apply(doc) {
-      const sourceType = schema(doc, 'SourceType');
-      sourceType.enum = [...sourceType.enum, 'text/x.schema-path', 'text/x.aep-xl', 'text/plain'];
-    },
-  },
-  {
     spec: 'data-prep',
     why: 'Data Prep dates (`createdDate`, `modifiedDate`, ...) are epoch milliseconds; the spec says `date-time` strings',
     apply(doc) {
