@@ -295,7 +295,8 @@ test('flows: create, read back with inherited attributes, and the rejections Ado
   assert.equal(flow.name, 'Zoho dataflow');
   assert.equal(flow.state, 'enabled');
   assert.deepEqual(flow.flowSpec, { id: CRM_FLOW_SPEC_ID, version: '1.0' });
-  assert.deepEqual(flow.scheduleParams, { startTime: T0_SECONDS, frequency: 'minute', interval: '15', backfill: true });
+  // Adobe's GETs give schedule values as strings (update-dataflows.md), whatever types the create sent.
+  assert.deepEqual(flow.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'minute', interval: '15', backfill: 'true' });
   assert.deepEqual(flow.transformations[1], { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: '0' } });
   assert.equal(flow.runs, `/runs?property=flowId==${res.body.id}`);
   assert.equal(flow.inheritedAttributes.sourceConnections[0].id, ids.sourceId);
@@ -306,15 +307,18 @@ test('flows: create, read back with inherited attributes, and the rejections Ado
   assert.equal(flow.etag, res.body.etag);
   assert.equal(flow.imsOrgId, TEST_ORG);
 
-  // Doc-style types are accepted and stored as the spec types them.
+  // Doc-style types are accepted, stored as the spec types them, and read back as strings.
   const docStyle = await w.api('POST', '/flows', flowBody(w, ids, {
     transformations: [{ name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 0 } }],
     scheduleParams: { startTime: String(T0_SECONDS), frequency: 'hour', interval: 2, backfill: 'true' },
   }));
   assert.equal(docStyle.status, 201);
   const stored = (await w.api('GET', `/flows/${docStyle.body.id}`)).body.items[0];
-  assert.deepEqual(stored.scheduleParams, { startTime: T0_SECONDS, frequency: 'hour', interval: '2', backfill: true });
+  assert.deepEqual(stored.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'hour', interval: '2', backfill: 'true' });
   assert.equal(stored.transformations[0].params.mappingVersion, '0');
+  assert.deepEqual(w.emu.state.flows.get(docStyle.body.id)!.scheduleParams, { startTime: T0_SECONDS, frequency: 'hour', interval: '2', backfill: true });
+  const listed = (await w.api('GET', `/flows?property=id==${docStyle.body.id}`)).body.items[0];
+  assert.deepEqual(listed.scheduleParams, stored.scheduleParams);
 
   const before = w.emu.state.flows.size;
   const bad = (extra: Record<string, unknown>) => w.api('POST', '/flows', flowBody(w, ids, extra));
@@ -405,7 +409,7 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.notEqual(ok.body.etag, etag);
   let flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
   assert.equal(flow.name, 'Renamed');
-  assert.deepEqual(flow.scheduleParams, { startTime: T0_SECONDS + 3600, frequency: 'day', interval: '1' });
+  assert.deepEqual(flow.scheduleParams, { startTime: String(T0_SECONDS + 3600), frequency: 'day', interval: '1' });
   assert.equal(flow.lastOperation.operation, 'update');
   assert.equal(flow.etag, ok.body.etag);
 
