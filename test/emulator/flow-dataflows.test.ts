@@ -667,3 +667,30 @@ test('runs: Zoho runs read the source table (row count, listed columns only)', a
   const projected = table.rows.map((row) => ({ [table.columns[0].name]: row[table.columns[0].name] }));
   assert.equal(run.metrics.sizeSummary.inputBytes, Buffer.byteLength(JSON.stringify(projected)));
 });
+
+test('list filters: a comma in a value means alternatives (== any of, != none of); other operators take one value (1443)', async (t) => {
+  const w = await world(t, { runOutcome: 'failed', runDurationMs: 1000 });
+  const ids = await connections(w);
+  const [a, b, c] = [await create(w, '/flows', flowBody(w, ids, { name: 'a' })), await create(w, '/flows', flowBody(w, ids, { name: 'b' })), await create(w, '/flows', flowBody(w, ids, { name: 'c' }))];
+  const names = async (filter: string) => (await w.api('GET', `/flows?property=${encodeURIComponent(filter)}`)).body.items.map((f: any) => f.name).sort();
+  assert.deepEqual(await names(`id==${a},${c}`), ['a', 'c']);
+  assert.deepEqual(await names(`id!=${a},${c}`), ['b']);
+  assert.deepEqual(await names('name=="a","b"'), ['a', 'b']);
+  // A name with a comma is two alternatives, so it matches neither half (ruling 15: refuse such names).
+  w.emu.state.flows.get(b)!.name = 'b, with a comma';
+  assert.deepEqual(await names('name==b, with a comma'), []);
+  assert.deepEqual(await names('name=="b, with a comma"'), []);
+  // Array paths, as sort-and-filter.md's example: sourceConnectionIds[]==<id>,<id>.
+  const other = await create(w, '/sourceConnections', { ...(ids.table ? zohoSource(w, ids.table.path) : salesforceSource(w)), name: 'Other source' });
+  const d = await create(w, '/flows', flowBody(w, { ...ids, sourceId: other }, { name: 'd' }));
+  assert.deepEqual(await names(`sourceConnectionIds[]==${ids.sourceId},${other}`), ['a', 'b, with a comma', 'c', 'd']);
+  assert.deepEqual(await names(`sourceConnectionIds[]==${other},00000000-0000-0000-0000-000000000000`), ['d']);
+  assertFlowError(await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0},${T0 + 1}`)}`), 400, '1443', /Operator '<=' is not allowed for multiple values/);
+  assert.equal((await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0}`)}`)).body.items.length, 4);
+  // The other Flow Service lists too: connections, and runs (statuses normalised per alternative).
+  const bases = (await w.api('GET', `/connections?property=${encodeURIComponent(`id==${w.zohoBaseId},${w.salesforceBaseId}`)}`)).body.items;
+  assert.equal(bases.length, 2);
+  w.clock.now = T0 + 2000;
+  const runs = await w.api('GET', `/runs?property=${encodeURIComponent(`flowId==${a},${d}`)}&property=${encodeURIComponent('metrics.statusSummary.status==Failed,INPROGRESS')}`);
+  assert.deepEqual(runs.body.items.map((r: any) => r.flowId).sort(), [a, d].sort());
+});
