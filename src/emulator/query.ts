@@ -1,12 +1,23 @@
 // Adobe's list-query conventions shared by the services: `property=` filters (`==`, `!=`, `<`,
-// `>`, `<=`, `>=`, `~`; several are AND-ed; values may be quoted) and paging.
+// `>`, `<=`, `>=`, `~`; several are AND-ed; values may be quoted; in Flow Service a comma separates
+// alternatives) and paging.
 
 export type Predicate = (item: Record<string, unknown>) => boolean;
 
 const OPERATORS = ['==', '!=', '>=', '<=', '>', '<', '~'] as const;
 
+export interface FilterOptions {
+  /**
+   * Flow Service: a `,` in a value separates alternatives, as in sort-and-filter.md's
+   * `GET /flows?property=sourceConnectionIds[]==9874984,6980696`. `==` matches any of them, `!=`
+   * none; another operator with several values is refused, as Flow Service refuses it
+   * (FLOW-1443-400 "Operator '<=' is not allowed for multiple values.").
+   */
+  alternatives?: boolean;
+}
+
 /** Parses every `property` query parameter; returns an error message for an unparsable one. */
-export function parsePropertyFilters(query: URLSearchParams): Predicate[] | string {
+export function parsePropertyFilters(query: URLSearchParams, options: FilterOptions = {}): Predicate[] | string {
   const predicates: Predicate[] = [];
   for (const expression of query.getAll('property')) {
     const op = OPERATORS.find((candidate) => expression.includes(candidate));
@@ -18,12 +29,20 @@ export function parsePropertyFilters(query: URLSearchParams): Predicate[] | stri
     }
     const at = expression.indexOf(op);
     const path = expression.slice(0, at).trim();
-    const raw = expression.slice(at + op.length).trim().replace(/^"(.*)"$/, '$1');
+    const raw = expression.slice(at + op.length).trim();
     if (!path) return `Invalid property filter '${expression}'.`;
-    predicates.push((item) => compare(lookup(item, path), op, raw));
+    const values = (options.alternatives ? raw.split(',') : [raw]).map(unquote);
+    if (values.length > 1 && op !== '==' && op !== '!=') return multipleValues(op);
+    predicates.push(op === '!=' ? (item) => values.every((value) => compare(lookup(item, path), op, value)) : (item) => values.some((value) => compare(lookup(item, path), op, value)));
   }
   return predicates;
 }
+
+/** Flow Service's words for an operator that takes one value (flow-service-errors.md, 1443-400), and how to tell them. */
+const multipleValues = (op: string) => `Operator '${op}' is not allowed for multiple values.`;
+export const MULTIPLE_VALUES = / is not allowed for multiple values\.$/;
+
+const unquote = (value: string) => value.trim().replace(/^"(.*)"$/, '$1');
 
 function lookup(item: unknown, path: string): unknown {
   let value: unknown = item;

@@ -94,6 +94,15 @@ describe('the validator reports what the specs reject', () => {
     assertViolation(violations({ method: 'POST', path: `${CONVERSION}/mappingSets`, body: { mappings: [] }, status: 200, response: dates }), /response\.body\/createdDate/);
     const page = { results: [], _page: { count: 0, next: 5 }, _links: { next: null } };
     assertViolation(violations({ method: 'GET', path: `${SCHEMAS}/tenant/schemas`, headers: { ...HEADERS, accept: 'application/vnd.adobe.xed-id+json' }, status: 200, response: page }), /response\.body\/_page\/next/);
+    assertViolation(violations({ method: 'POST', path: `${FLOW}/flows/abc/action`, query: { op: 'Disable' }, status: 200, response: { id: 'abc', etag: '"e"' } }), /request\.query\/op must be equal to one of the allowed values/);
+    const flowWith = (scheduleParams: object) => ({ items: [{ id: 'f', name: 'n', scheduleParams }] });
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/flows/f`, status: 200, response: flowWith({ startTime: 'soon', frequency: 'day', interval: '1' }) }), /response\.body\/items\/0\/scheduleParams/);
+    assertViolation(violations({ method: 'GET', path: `${FLOW}/flows/f`, status: 200, response: flowWith({ startTime: '1612310466', frequency: 'day', interval: '1', backfill: 'yes' }) }), /response\.body\/items\/0\/scheduleParams/);
+    assertViolation(violations({ method: 'PATCH', path: `${SCHEMAS}/tenant/schemas/s`, body: [{ op: 'add', path: '/title', value: null }], status: 200, response: {} }), /request\.body\/0\/value/);
+    const descriptor = { '@type': 'xdm:descriptorIdentity', 'xdm:sourceSchema': 's', 'xdm:sourceVersion': 1, 'xdm:sourceProperty': '/p' };
+    assertViolation(violations({ method: 'PUT', path: `${SCHEMAS}/tenant/descriptors/d`, body: descriptor, status: 202, response: { '@id': 'd' } }), /status 202 is not declared/);
+    assertViolation(violations({ method: 'GET', path: `${CONVERSION}/mappingSets/m`, status: 200, response: { id: 'm', mappings: [{ sourceType: 'COLUMN' }] } }), /response\.body\/mappings\/0\/sourceType/);
+    assertViolation(violations({ method: 'DELETE', path: `${CONVERSION}/mappingSets/m`, status: 204 }), /status 204 is not declared \(declared: 405\)/);
     const table = { format: 'flat', data: [] }; // no schema
     assertViolation(violations({ method: 'GET', path: `${FLOW}/connections/abc/explore`, query: { objectType: 'table', object: 't' }, status: 200, response: table }), /response\.body/);
   });
@@ -156,6 +165,34 @@ describe('the §9 allowances pass', () => {
     for (const status of [400, 401, 403, 404, 409, 412]) {
       clean({ method: 'GET', path: `${FLOW}/connections/abc`, status, response: { type: 'https://ns.adobe.com/aep/errors/FLOW-1439-404', title: 'x', status } });
     }
+  });
+
+  test('flow actions with a lowercase op and no subOp', () => {
+    clean({ method: 'POST', path: `${FLOW}/flows/abc/action`, query: { op: 'disable' }, status: 200, response: { id: 'abc', etag: '"e"' } });
+    clean({ method: 'POST', path: `${FLOW}/flows/abc/action`, query: { op: 'ENABLE' }, status: 200, response: { id: 'abc', etag: '"e"' } });
+  });
+
+  test('Flow Service GETs with scheduleParams as strings', () => {
+    const flow = { id: 'f', name: 'n', scheduleParams: { startTime: '1612310466', frequency: 'week', interval: '15', backfill: 'true' }, transformations: [{ name: 'Mapping', params: { mappingId: 'm', mappingVersion: '0' } }] };
+    clean({ method: 'GET', path: `${FLOW}/flows/f`, status: 200, response: { items: [flow] } });
+  });
+
+  test('Schema Registry JSON Patch values of any JSON type', () => {
+    const body = [{ op: 'add', path: '/allOf/-', value: { $ref: 'https://ns.adobe.com/t/mixins/1' } }, { op: 'add', path: '/meta:immutableTags', value: ['union'] }, { op: 'replace', path: '/title', value: 'T' }];
+    clean({ method: 'PATCH', path: `${SCHEMAS}/tenant/schemas/s`, body, status: 200, response: { $id: 's', title: 'T' } });
+  });
+
+  test('descriptor PUT answered 201 with its @id', () => {
+    const descriptor = { '@type': 'xdm:descriptorIdentity', 'xdm:sourceSchema': 'https://ns.adobe.com/t/schemas/1', 'xdm:sourceVersion': 1, 'xdm:sourceProperty': '/_t/email', 'xdm:namespace': 'Email', 'xdm:isPrimary': true };
+    clean({ method: 'PUT', path: `${SCHEMAS}/tenant/descriptors/d1`, body: descriptor, status: 201, response: { '@id': 'd1' } });
+  });
+
+  test('Data Prep: validate errors null, stored source types, DELETE answered 405', () => {
+    const body = { outputSchema: { schemaRef: { id: 'x', contentType: 'application/vnd.adobe.xed-full+json;version=1' } }, mappings: [{ sourceType: 'ATTRIBUTE', source: 'a', destination: 'b' }] };
+    clean({ method: 'POST', path: `${CONVERSION}/mappingSets/validate`, body, status: 200, response: { validationResponse: [{ status: 'SUCCESS', errors: null }] } });
+    const stored = { id: 'm', version: 1, mappings: ['text/x.schema-path', 'text/x.aep-xl', 'text/plain'].map((sourceType) => ({ sourceType, source: 'a', destination: 'b' })) };
+    clean({ method: 'GET', path: `${CONVERSION}/mappingSets/m`, status: 200, response: stored });
+    clean({ method: 'DELETE', path: `${CONVERSION}/mappingSets/m`, status: 405, response: { type: 't', status: 405, title: 'Method Not Allowed', detail: 'd' } });
   });
 
   test('IMS and Zoho have no Adobe spec: not checked', () => {
@@ -284,6 +321,95 @@ const STEPS: Step[] = [
       await expect(s, 200, 'GET', `${FLOW}/flows${q({ orderby: '-createdAt' })}`);
       await expect(s, 200, 'GET', `${FLOW}/runs${q({ property: 'flowId==00000000-0000-0000-0000-000000000000' })}`);
       await expect(s, 404, 'GET', `${FLOW}/flows/00000000-0000-0000-0000-000000000000`);
+    },
+  },
+  {
+    name: 'Schema Registry: a tenant field group and a schema, each updated with JSON Patch',
+    async run(s) {
+      const tenant = `_${s.emu.state.tenantId(TEST_ORG)}`;
+      const group = await expect(s, 201, 'POST', `${SCHEMAS}/tenant/fieldgroups`, {
+        type: 'object',
+        title: 'Zoho lead fields',
+        description: 'Zoho',
+        'meta:intendedToExtend': ['https://ns.adobe.com/xdm/context/profile'],
+        definitions: { zoho: { properties: { [tenant]: { type: 'object', properties: { zohoId: { type: 'string' } } } } } },
+        allOf: [{ $ref: '#/definitions/zoho' }],
+      });
+      const add = { op: 'add', path: `/definitions/zoho/properties/${tenant}/properties/leadScore`, value: { title: 'Lead score', type: 'integer' } };
+      await expect(s, 200, 'PATCH', `${SCHEMAS}/tenant/fieldgroups/${group['meta:altId']}`, [{ op: 'replace', path: '/description', value: 'Zoho lead fields' }, add]);
+      const schema = await expect(s, 201, 'POST', `${SCHEMAS}/tenant/schemas`, {
+        type: 'object',
+        title: 'Zoho leads',
+        description: 'Leads',
+        allOf: [{ $ref: 'https://ns.adobe.com/xdm/context/profile' }, { $ref: 'https://ns.adobe.com/xdm/context/profile-personal-details' }, { $ref: group.$id }],
+      });
+      const details = 'https://ns.adobe.com/xdm/context/profile-person-details';
+      const patched = await expect(s, 200, 'PATCH', `${SCHEMAS}/tenant/schemas/${schema['meta:altId']}`, [{ op: 'add', path: '/meta:extends/-', value: details }, { op: 'add', path: '/allOf/-', value: { $ref: details } }]);
+      assert.equal(patched.version, '1.1');
+      s.ids.schema = schema.$id;
+    },
+  },
+  {
+    name: 'Catalog: a dataset, renamed with a plain-field PATCH',
+    async run(s) {
+      const created = await expect(s, 201, 'POST', `${CATALOG}/dataSets${q({ requestDataSource: 'true' })}`, { name: 'Zoho leads', schemaRef: { id: s.ids.schema, contentType: 'application/vnd.adobe.xed+json;version=1' } });
+      s.ids.dataSet = created[0].split('/').pop();
+      await expect(s, 200, 'PATCH', `${CATALOG}/dataSets/${s.ids.dataSet}`, { name: 'Zoho leads (renamed)', description: 'Leads from Zoho' });
+    },
+  },
+  {
+    name: 'Data Prep: a mapping set, a new version with PUT, both versions read back',
+    async run(s) {
+      const body = (extra: object[] = []) => ({
+        outputSchema: { schemaRef: { id: s.ids.schema, contentType: 'application/vnd.adobe.xed-full+json;version=1' } },
+        mappings: [{ sourceType: 'ATTRIBUTE', source: 'Email', destination: 'personalEmail.address' }, ...extra],
+      });
+      await expect(s, 200, 'POST', `${CONVERSION}/mappingSets/validate`, body());
+      const created = await expect(s, 200, 'POST', `${CONVERSION}/mappingSets`, body());
+      s.ids.mappingSet = created.id;
+      const updated = await expect(s, 200, 'PUT', `${CONVERSION}/mappingSets/${created.id}`, body([{ sourceType: 'ATTRIBUTE', source: 'First_Name', destination: 'person.name.firstName' }]));
+      assert.equal(updated.version, 1);
+      await expect(s, 200, 'GET', `${CONVERSION}/mappingSets/${created.id}${q({ version: '0' })}`);
+      await expect(s, 200, 'GET', `${CONVERSION}/mappingSets/${created.id}`);
+      await expect(s, 200, 'GET', `${CONVERSION}/mappingSets${q({ limit: '10', start: '0' })}`);
+      await expect(s, 405, 'DELETE', `${CONVERSION}/mappingSets/${created.id}`);
+    },
+  },
+  {
+    name: 'Flow Service: a dataflow, its Mapping moved to version 1 with PATCH, disabled and enabled',
+    async run(s) {
+      const target = await expect(s, 201, 'POST', `${FLOW}/targetConnections`, {
+        name: 'Zoho target connection',
+        data: { schema: { id: s.ids.schema, version: 'application/vnd.adobe.xed-full+json;version=1' } },
+        params: { dataSetId: s.ids.dataSet },
+        connectionSpec: { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' },
+      });
+      s.ids.target = target.id;
+      const flow = await expect(s, 201, 'POST', `${FLOW}/flows`, {
+        name: 'Zoho leads dataflow',
+        flowSpec: { id: CRM_FLOW_SPEC, version: '1.0' },
+        sourceConnectionIds: [s.ids.source],
+        targetConnectionIds: [target.id],
+        transformations: [
+          { name: 'Copy', params: { deltaColumn: { name: 'Modified_Time' } } },
+          { name: 'Mapping', params: { mappingId: s.ids.mappingSet, mappingVersion: '0' } },
+        ],
+        scheduleParams: { startTime: Math.floor(Date.now() / 1000) + 3600, frequency: 'hour', interval: '1', backfill: true },
+      });
+      s.ids.flow = flow.id;
+      const got = await expect(s, 200, 'GET', `${FLOW}/flows/${flow.id}`);
+      const index = got.items[0].transformations.findIndex((t: { name: string }) => t.name === 'Mapping');
+      const ops = [
+        { op: 'replace', path: `/transformations/${index}`, value: { name: 'Mapping', params: { mappingId: s.ids.mappingSet, mappingVersion: '1' } } },
+        { op: 'replace', path: '/scheduleParams/frequency', value: 'day' },
+      ];
+      const patched = await expect(s, 200, 'PATCH', `${FLOW}/flows/${flow.id}`, ops, { 'if-match': got.items[0].etag });
+      await expect(s, 412, 'PATCH', `${FLOW}/flows/${flow.id}`, ops, { 'if-match': got.items[0].etag });
+      await expect(s, 200, 'POST', `${FLOW}/flows/${flow.id}/action${q({ op: 'disable' })}`, undefined, { 'if-match': patched.etag });
+      await expect(s, 200, 'POST', `${FLOW}/flows/${flow.id}/action${q({ op: 'enable' })}`);
+      await expect(s, 200, 'GET', `${FLOW}/flows${q({ property: `sourceConnectionIds==${s.ids.source}` })}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/flows/${flow.id}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/targetConnections/${target.id}`);
     },
   },
   {

@@ -139,7 +139,7 @@ test('create rejections: null id, unknown schema, missing destination path, dupl
   assert.equal('description' in read.body, false);
 });
 
-test('list: limit and start required, name filter, paging links, sandbox scope; no DELETE', async (t) => {
+test('list: limit and start required, items without name, the documented orderBy only, name filter, paging links, sandbox scope', async (t) => {
   let clock = 1_700_000_000_000;
   const emu = await emulator({ sandboxes: ['prod', 'dev'], now: () => clock });
   t.after(() => emu.close());
@@ -155,11 +155,25 @@ test('list: limit and start required, name filter, paging links, sandbox scope; 
   assert.equal((await call(emu, 'GET', `${DP}/mappingSets?limit=0&start=0`)).status, 400);
   const page = await call(emu, 'GET', `${DP}/mappingSets?limit=2&start=0&orderBy=%2BcreatedDate`);
   assert.equal(page.status, 200);
-  assert.deepEqual(page.body.data.map((m: any) => m.name), ['A', 'B']);
+  assert.deepEqual(page.body.data.map((m: any) => m.id), ids.slice(0, 2));
+  // Adobe's documented list items carry no name (mapping-set.md).
+  assert.ok(page.body.data.every((m: any) => !('name' in m)));
+  assert.equal(page.body.data[0].outputSchema.schemaRef.id, schemaId);
   assert.deepEqual(page.body._page, { count: 3, limit: 2 });
   assert.match(page.body._links.next.href, /start=2/);
   const newest = await call(emu, 'GET', `${DP}/mappingSets?limit=1&start=0`);
-  assert.deepEqual(newest.body.data.map((m: any) => m.name), ['C']);
+  assert.deepEqual(newest.body.data.map((m: any) => m.id), [ids[2]]);
+  // orderBy: createdDate or updatedDate, with +, - or nothing (an unencoded + arrives as a space).
+  for (const [orderBy, expected] of [['-createdDate', [2, 1, 0]], ['createdDate', [0, 1, 2]], ['+updatedDate', [0, 1, 2]], ['-updatedDate', [2, 1, 0]]] as const) {
+    const sorted = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&orderBy=${encodeURIComponent(orderBy)}`);
+    assert.deepEqual(sorted.body.data.map((m: any) => m.id), expected.map((i) => ids[i]), orderBy);
+  }
+  assert.equal((await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&orderBy=+createdDate`)).status, 200);
+  for (const orderBy of ['lastUpdateDate', '-modifiedDate', 'name', '*createdDate', 'createdDate,updatedDate']) {
+    const refused = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&orderBy=${encodeURIComponent(orderBy)}`);
+    assert.equal(refused.status, 400, orderBy);
+    assert.match(refused.body.detail, /only supported fields are createdDate and updatedDate/);
+  }
   const named = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&name=B`);
   assert.deepEqual(named.body.data.map((m: any) => m.id), [ids[1]]);
   const dev = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0`, undefined, await platformHeaders(emu, 'dev'));

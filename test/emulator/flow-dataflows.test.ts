@@ -295,7 +295,8 @@ test('flows: create, read back with inherited attributes, and the rejections Ado
   assert.equal(flow.name, 'Zoho dataflow');
   assert.equal(flow.state, 'enabled');
   assert.deepEqual(flow.flowSpec, { id: CRM_FLOW_SPEC_ID, version: '1.0' });
-  assert.deepEqual(flow.scheduleParams, { startTime: T0_SECONDS, frequency: 'minute', interval: '15', backfill: true });
+  // Adobe's GETs give schedule values as strings (update-dataflows.md), whatever types the create sent.
+  assert.deepEqual(flow.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'minute', interval: '15', backfill: 'true' });
   assert.deepEqual(flow.transformations[1], { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: '0' } });
   assert.equal(flow.runs, `/runs?property=flowId==${res.body.id}`);
   assert.equal(flow.inheritedAttributes.sourceConnections[0].id, ids.sourceId);
@@ -306,15 +307,18 @@ test('flows: create, read back with inherited attributes, and the rejections Ado
   assert.equal(flow.etag, res.body.etag);
   assert.equal(flow.imsOrgId, TEST_ORG);
 
-  // Doc-style types are accepted and stored as the spec types them.
+  // Doc-style types are accepted, stored as the spec types them, and read back as strings.
   const docStyle = await w.api('POST', '/flows', flowBody(w, ids, {
     transformations: [{ name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 0 } }],
     scheduleParams: { startTime: String(T0_SECONDS), frequency: 'hour', interval: 2, backfill: 'true' },
   }));
   assert.equal(docStyle.status, 201);
   const stored = (await w.api('GET', `/flows/${docStyle.body.id}`)).body.items[0];
-  assert.deepEqual(stored.scheduleParams, { startTime: T0_SECONDS, frequency: 'hour', interval: '2', backfill: true });
+  assert.deepEqual(stored.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'hour', interval: '2', backfill: 'true' });
   assert.equal(stored.transformations[0].params.mappingVersion, '0');
+  assert.deepEqual(w.emu.state.flows.get(docStyle.body.id)!.scheduleParams, { startTime: T0_SECONDS, frequency: 'hour', interval: '2', backfill: true });
+  const listed = (await w.api('GET', `/flows?property=id==${docStyle.body.id}`)).body.items[0];
+  assert.deepEqual(listed.scheduleParams, stored.scheduleParams);
 
   const before = w.emu.state.flows.size;
   const bad = (extra: Record<string, unknown>) => w.api('POST', '/flows', flowBody(w, ids, extra));
@@ -405,7 +409,7 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.notEqual(ok.body.etag, etag);
   let flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
   assert.equal(flow.name, 'Renamed');
-  assert.deepEqual(flow.scheduleParams, { startTime: T0_SECONDS + 3600, frequency: 'day', interval: '1' });
+  assert.deepEqual(flow.scheduleParams, { startTime: String(T0_SECONDS + 3600), frequency: 'day', interval: '1' });
   assert.equal(flow.lastOperation.operation, 'update');
   assert.equal(flow.etag, ok.body.etag);
 
@@ -662,4 +666,31 @@ test('runs: Zoho runs read the source table (row count, listed columns only)', a
   assert.equal(run.metrics.recordSummary.outputRecordCount, table.rows.length);
   const projected = table.rows.map((row) => ({ [table.columns[0].name]: row[table.columns[0].name] }));
   assert.equal(run.metrics.sizeSummary.inputBytes, Buffer.byteLength(JSON.stringify(projected)));
+});
+
+test('list filters: a comma in a value means alternatives (== any of, != none of); other operators take one value (1443)', async (t) => {
+  const w = await world(t, { runOutcome: 'failed', runDurationMs: 1000 });
+  const ids = await connections(w);
+  const [a, b, c] = [await create(w, '/flows', flowBody(w, ids, { name: 'a' })), await create(w, '/flows', flowBody(w, ids, { name: 'b' })), await create(w, '/flows', flowBody(w, ids, { name: 'c' }))];
+  const names = async (filter: string) => (await w.api('GET', `/flows?property=${encodeURIComponent(filter)}`)).body.items.map((f: any) => f.name).sort();
+  assert.deepEqual(await names(`id==${a},${c}`), ['a', 'c']);
+  assert.deepEqual(await names(`id!=${a},${c}`), ['b']);
+  assert.deepEqual(await names('name=="a","b"'), ['a', 'b']);
+  // A name with a comma is two alternatives, so it matches neither half (ruling 15: refuse such names).
+  w.emu.state.flows.get(b)!.name = 'b, with a comma';
+  assert.deepEqual(await names('name==b, with a comma'), []);
+  assert.deepEqual(await names('name=="b, with a comma"'), []);
+  // Array paths, as sort-and-filter.md's example: sourceConnectionIds[]==<id>,<id>.
+  const other = await create(w, '/sourceConnections', { ...(ids.table ? zohoSource(w, ids.table.path) : salesforceSource(w)), name: 'Other source' });
+  const d = await create(w, '/flows', flowBody(w, { ...ids, sourceId: other }, { name: 'd' }));
+  assert.deepEqual(await names(`sourceConnectionIds[]==${ids.sourceId},${other}`), ['a', 'b, with a comma', 'c', 'd']);
+  assert.deepEqual(await names(`sourceConnectionIds[]==${other},00000000-0000-0000-0000-000000000000`), ['d']);
+  assertFlowError(await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0},${T0 + 1}`)}`), 400, '1443', /Operator '<=' is not allowed for multiple values/);
+  assert.equal((await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0}`)}`)).body.items.length, 4);
+  // The other Flow Service lists too: connections, and runs (statuses normalised per alternative).
+  const bases = (await w.api('GET', `/connections?property=${encodeURIComponent(`id==${w.zohoBaseId},${w.salesforceBaseId}`)}`)).body.items;
+  assert.equal(bases.length, 2);
+  w.clock.now = T0 + 2000;
+  const runs = await w.api('GET', `/runs?property=${encodeURIComponent(`flowId==${a},${d}`)}&property=${encodeURIComponent('metrics.statusSummary.status==Failed,INPROGRESS')}`);
+  assert.deepEqual(runs.body.items.map((r: any) => r.flowId).sort(), [a, d].sort());
 });

@@ -20,6 +20,18 @@ const profileSchema = (title = 'Zoho Contacts') => ({
   allOf: [{ $ref: PROFILE }, { $ref: `${PROFILE}-person-details` }, { $ref: `${PROFILE}-personal-details` }],
 });
 
+/** A primary Email identity on personalEmail.address, as descriptors.md posts it. */
+const identityDescriptor = (schemaId: string, extra: Record<string, unknown> = {}) => ({
+  '@type': 'xdm:descriptorIdentity',
+  'xdm:sourceSchema': schemaId,
+  'xdm:sourceVersion': 1,
+  'xdm:sourceProperty': '/personalEmail/address',
+  'xdm:namespace': 'Email',
+  'xdm:property': 'xdm:code',
+  'xdm:isPrimary': true,
+  ...extra,
+});
+
 async function createSchema(emu: Emulator, body: unknown = profileSchema(), sandbox = 'prod') {
   return call(emu, 'POST', `${SR}/tenant/schemas`, body, await headers(emu, undefined, sandbox));
 }
@@ -254,16 +266,7 @@ test('identity descriptors: schema, version, path, namespace and one primary che
   t.after(() => emu.close());
   const schema = await createSchema(emu);
   const h = await headers(emu);
-  const descriptor = (extra: Record<string, unknown> = {}) => ({
-    '@type': 'xdm:descriptorIdentity',
-    'xdm:sourceSchema': schema.body.$id,
-    'xdm:sourceVersion': 1,
-    'xdm:sourceProperty': '/personalEmail/address',
-    'xdm:namespace': 'Email',
-    'xdm:property': 'xdm:code',
-    'xdm:isPrimary': true,
-    ...extra,
-  });
+  const descriptor = (extra: Record<string, unknown> = {}) => identityDescriptor(schema.body.$id, extra);
   assert.equal((await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor({ 'xdm:sourceSchema': 'https://ns.adobe.com/x/schemas/0' }), h)).status, 400);
   const missingPath = await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor({ 'xdm:sourceProperty': '/workEmail/address' }), h);
   assert.equal(missingPath.status, 400);
@@ -481,16 +484,7 @@ test('descriptor PUT: the whole descriptor again, checked as a POST, answered 20
   t.after(() => emu.close());
   const schema = await createSchema(emu);
   const h = await headers(emu);
-  const descriptor = (extra: Record<string, unknown> = {}) => ({
-    '@type': 'xdm:descriptorIdentity',
-    'xdm:sourceSchema': schema.body.$id,
-    'xdm:sourceVersion': 1,
-    'xdm:sourceProperty': '/personalEmail/address',
-    'xdm:namespace': 'Email',
-    'xdm:property': 'xdm:code',
-    'xdm:isPrimary': true,
-    ...extra,
-  });
+  const descriptor = (extra: Record<string, unknown> = {}) => identityDescriptor(schema.body.$id, extra);
   const created = await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor(), h);
   const id = created.body['@id'];
   const phone = await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor({ 'xdm:sourceProperty': '/mobilePhone/number', 'xdm:namespace': 'Phone', 'xdm:isPrimary': false }), h);

@@ -137,6 +137,27 @@ export const ALLOWANCES: readonly Allowance[] = [
     },
   },
   {
+    spec: 'flow-service',
+    why: 'flow actions take a lowercase `op` (`enable`, `disable`) and no `subOp`, as the docs and aepp send them; the spec enum is uppercase and declares subOp required',
+    apply(doc) {
+      const op = operation(doc, 'post', '/flows/{FLOW_ID}/action');
+      const param = parameter(op, 'query', 'op');
+      param.schema.enum = [...param.schema.enum, ...param.schema.enum.map((value: string) => value.toLowerCase())];
+      parameter(op, 'query', 'subOp').required = false;
+    },
+  },
+  {
+    spec: 'flow-service',
+    why: 'Flow Service GETs give every `scheduleParams` value as a string (`"startTime":"1612310466"`, `"backfill":"true"`); the spec types startTime integer and backfill boolean',
+    apply(doc) {
+      const properties = schema(doc, 'FlowItemDTO').properties;
+      if (!properties.scheduleParams) throw new Error('FlowItemDTO has no scheduleParams');
+      const digits = { type: 'string', pattern: '^\\d+$' };
+      const asStrings = { type: 'object', properties: { startTime: digits, frequency: { type: 'string' }, interval: digits, backfill: { type: 'string', enum: ['true', 'false'] } } };
+      properties.scheduleParams = { anyOf: [properties.scheduleParams, asStrings] };
+    },
+  },
+  {
     spec: 'catalog',
     why: '`POST /dataSets?requestDataSource=true` is documented but the parameter is not declared',
     apply(doc) {
@@ -159,6 +180,48 @@ export const ALLOWANCES: readonly Allowance[] = [
     apply(doc) {
       const properties = schema(doc, 'statsResponse').properties;
       properties.classUsage = { anyOf: [properties.classUsage, { type: 'object' }] };
+    },
+  },
+  {
+    spec: 'schema-registry',
+    why: 'Schema Registry JSON Patch `value`s are any JSON (a field definition object, a `$ref` object, an array of tags); the spec types `value` as a string',
+    apply(doc) {
+      const properties = deref(doc, schema(doc, 'patchSchema').items).properties;
+      properties.value = { anyOf: [properties.value, { type: 'object' }, { type: 'array' }, { type: 'number' }, { type: 'boolean' }] };
+    },
+  },
+  {
+    spec: 'schema-registry',
+    why: 'a descriptor PUT answers 201 with `{"@id"}` (descriptors.md, aep-updates.md §0.6); the spec declares 200 with the descriptor. NOT YET IN aep-api.md §9',
+    apply(doc) {
+      const responses = operation(doc, 'put', '/tenant/descriptors/{DESCRIPTOR_ID}').responses;
+      if (!responses['200']) throw new Error('PUT /tenant/descriptors/{DESCRIPTOR_ID} declares no 200');
+      responses['201'] = { description: 'Updated', content: { 'application/json': { schema: { type: 'object', required: ['@id'], properties: { '@id': { type: 'string' } } } } } };
+    },
+  },
+  {
+    spec: 'data-prep',
+    why: 'DELETE /mappingSets/{id} is sent (aepp does; issue 12 asks the CLI to try it) and answered 405: the API has no such operation. NOT YET IN aep-api.md §9',
+    apply(doc) {
+      const item = doc.paths['/mappingSets/{MAPPING_SET_ID}'];
+      if (!item?.get || item.delete) throw new Error('/mappingSets/{MAPPING_SET_ID} has no GET, or now declares DELETE');
+      item.delete = { operationId: 'deleteMappingSet (not in the spec)', parameters: item.get.parameters.filter((p: Json) => p.in === 'path'), responses: { '405': { description: 'Method Not Allowed' } } };
+    },
+  },
+  {
+    spec: 'data-prep',
+    why: 'validate answers `"errors": null` for a mapping without errors (the spec example); the schema types errors as an array',
+    apply(doc) {
+      const properties = schema(doc, 'ValidationResponse').properties;
+      properties.errors = { anyOf: [properties.errors, { type: 'null' }] };
+    },
+  },
+  {
+    spec: 'data-prep',
+    why: 'stored mappings come back with Data Prep\'s stored source types (`text/x.schema-path`, `text/x.aep-xl`, `text/plain`; mapping-set.md, aep-api.md §7); the enum lists only ATTRIBUTE, EXPRESSION, STATIC. NOT YET IN aep-api.md §9',
+    apply(doc) {
+      const sourceType = schema(doc, 'SourceType');
+      sourceType.enum = [...sourceType.enum, 'text/x.schema-path', 'text/x.aep-xl', 'text/plain'];
     },
   },
   {

@@ -190,7 +190,13 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
       links.next = { href: `${CONVERSION}/mappingSets?${query.toString()}` };
     }
     const expand = req.query.get('expandSchema') === 'true';
-    return { status: 200, body: { data: page.map((m) => present(m, expand)), _page: { count: matched.length, limit: paging.limit }, _links: links } };
+    // Adobe's documented list response (mapping-set.md) has no `name` in its items: a client cannot
+    // match list items by name (aep-api.md ruling 14). The `name` query filter is documented and kept.
+    const item = (m: Resource) => {
+      const { name: _name, ...rest } = present(m, expand);
+      return rest;
+    };
+    return { status: 200, body: { data: page.map(item), _page: { count: matched.length, limit: paging.limit }, _links: links } };
   });
 
   router.on('GET', `${CONVERSION}/mappingSets/:id`, (req) => {
@@ -272,7 +278,14 @@ function simple(mappingSet: Resource): Record<string, unknown> {
 
 const notFound = (req: EmuRequest): EmuResponse => problem(404, 'Not Found', `Mapping set ${req.params.id} was not found in sandbox '${req.caller!.sandbox}'.`, req.requestId);
 
-/** limit and start are both required (data-prep.yaml); orderBy createdDate/updatedDate with +/-. */
+/**
+ * limit and start are both required (data-prep.yaml, mapping-set.md). orderBy: Adobe's sources
+ * disagree (the spec's description, its `default: lastUpdateDate` and the Postman collection give
+ * three spellings, aep-api.md ruling 14); this follows the description, which mapping-set.md repeats:
+ * "The only supported fields are createdDate and updatedDate. You can prepend the property with +
+ * or -". An unencoded `+` arrives as a space (form decoding), so a leading space counts as `+`.
+ * Without orderBy the newest update comes first.
+ */
 function pagingOf(req: EmuRequest): { limit: number; start: number; field: string; sign: number } | string {
   const limitText = req.query.get('limit');
   const startText = req.query.get('start');
@@ -282,10 +295,9 @@ function pagingOf(req: EmuRequest): { limit: number; start: number; field: strin
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
   if (!Number.isInteger(start) || start < 0) return `Invalid start '${startText}'. Provide a non-negative integer.`;
   const orderBy = req.query.get('orderBy') ?? '-updatedDate';
-  const key = orderBy.replace(/^[-+ ]/, '');
-  const field = { createdDate: 'createdDate', updatedDate: 'modifiedDate', modifiedDate: 'modifiedDate', lastUpdateDate: 'modifiedDate' }[key];
-  if (!field) return `Invalid orderBy '${orderBy}'. Use createdDate or updatedDate, prefixed with + or -.`;
-  return { limit, start, field, sign: orderBy.startsWith('-') ? -1 : 1 };
+  const match = /^([-+ ]?)(createdDate|updatedDate)$/.exec(orderBy);
+  if (!match) return `Invalid orderBy '${orderBy}'. The only supported fields are createdDate and updatedDate, optionally prefixed with + (ascending) or - (descending).`;
+  return { limit, start, field: match[2] === 'createdDate' ? 'createdDate' : 'modifiedDate', sign: match[1] === '-' ? -1 : 1 };
 }
 
 /** One preview row: each mapping's value, converted to the destination's XDM type, set at its path. */

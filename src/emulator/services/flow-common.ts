@@ -3,7 +3,7 @@
 import { flowError } from '../adobe-errors.js';
 import { header } from '../gateway.js';
 import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
-import { parsePropertyFilters, pageByContinuation } from '../query.js';
+import { MULTIPLE_VALUES, parsePropertyFilters, pageByContinuation } from '../query.js';
 import type { Caller, EmuRequest, EmuResponse } from '../router.js';
 import { newEtag, newId, restore, type Collection, type Resource } from '../state.js';
 
@@ -44,8 +44,8 @@ export function created(resource: Resource, path: string): EmuResponse {
 
 /** GET list: property filters, orderby, count=true, limit + continuationToken. */
 export function list(req: EmuRequest, items: Resource[], path: string, present: (item: Resource) => unknown = (item) => item): EmuResponse {
-  const predicates = parsePropertyFilters(req.query);
-  if (typeof predicates === 'string') return badRequest(req, predicates);
+  const predicates = parsePropertyFilters(req.query, { alternatives: true });
+  if (typeof predicates === 'string') return badRequest(req, predicates, MULTIPLE_VALUES.test(predicates) ? '1443' : '1100');
   let matched = items.filter((item) => visible(item, req.caller!) && predicates.every((p) => p(item)));
   const orderby = req.query.get('orderby');
   if (orderby) {

@@ -72,6 +72,13 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     const targets = (flow.targetConnectionIds as string[]).map((id) => ({ id, connectionSpec: state.targetConnections.get(id)?.connectionSpec }));
     return {
       ...flow,
+      // Adobe's GETs give every schedule value as a string ("startTime": "1612310466", "interval":
+      // "15", "backfill": "true") and mappingVersion as "0" (update-dataflows.md; aep-api.md §9),
+      // whatever types the create sent.
+      scheduleParams: Object.fromEntries(Object.entries(flow.scheduleParams ?? {}).map(([key, value]) => [key, String(value)])),
+      transformations: (flow.transformations ?? []).map((t: Record<string, any>) =>
+        t.name === 'Mapping' && t.params?.mappingVersion !== undefined ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } } : t,
+      ),
       inheritedAttributes: { sourceConnections: sources, targetConnections: targets },
       runs: `/runs?property=flowId==${flow.id}`,
       ...(last

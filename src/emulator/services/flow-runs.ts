@@ -160,7 +160,7 @@ export function registerFlowRuns(router: Router, ctx: ServiceContext, engine: Ru
     const query = new URLSearchParams(req.query);
     query.delete('property');
     for (const filter of req.query.getAll('property')) {
-      query.append('property', /^metrics\.statusSummary\.status\s*[=!]=/.test(filter) ? filter.replace(/(=)(\s*"?)([A-Za-z]+)/, (_m, eq, gap, value) => `${eq}${gap}${normalStatus(value)}`) : filter);
+      query.append('property', /^metrics\.statusSummary\.status\s*[=!]=/.test(filter) ? filter.replace(/(=)([^=]*)$/, (_m, eq, values: string) => `${eq}${values.replace(/[A-Za-z]+/g, normalStatus)}`) : filter);
     }
     return list({ ...req, query }, state.runs.all(), `${FLOW}/runs`);
   });
