@@ -199,6 +199,14 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
       if (owner) add({ key: `${owner}/${kind}/${r.$id}`, kind, template: owner, actual: { id: r.$id, name: r.title, resource: full as Record<string, any> } });
     }
   }
+  // A create that was sent but never answered: the intent recorded before it names what to look for.
+  await Promise.all(
+    (saved.intents ?? []).filter((i) => wanted(i.template) && i.kind in RESOURCES).map(async (intent) => {
+      const kind = intent.kind as Kind;
+      const made = await findByIntent(services, kind, intent.name, [...found.values()]);
+      if (made) add({ key: `${intent.template ?? ''}/${kind}/${made.id}`, kind, template: intent.template, actual: made });
+    }),
+  );
   // Datasets behind our target connections and schemas; descriptors and mapping sets of our schemas.
   const ourSchemas = [...found.values()].filter((f) => f.kind === 'schema');
   const datasetIds = new Set([...found.values()].filter((f) => f.kind === 'targetConnection').map((f) => String(f.actual.resource.params?.dataSetId)));
@@ -222,6 +230,13 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
     if (schema) add({ key: `${schema.template}/mappingSet/${m.id}`, kind: 'mappingSet', template: schema.template, actual: { id: m.id, name: m.name ?? m.id, resource: m } });
   }
   return [...found.values()];
+}
+
+/** What an unanswered create made, by its name (datasets, the one kind no list above reaches). */
+async function findByIntent(services: Services, kind: Kind, name: string, found: Found[]): Promise<Actual | undefined> {
+  if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
+  const match = datasetsOf(await services.platform.send(catalog.byName(name))).find((d) => d.name === name && !found.some((f) => f.actual.id === d.id));
+  return match && { id: match.id, name: match.name, resource: match };
 }
 
 /** After the deletes: drop the entries of what is gone, mapping sets kept unused, and empty templates. */

@@ -10,7 +10,8 @@ import { runCli, tempHome } from '../helpers/cli.js';
 
 async function walkThrough(): Promise<string[][]> {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('## From zero to a running dataflow'), readme.indexOf('## Commands'));
+  const start = readme.indexOf('## From zero to a running dataflow');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   return section
     .split('\n')
     .map((line) => line.trim().replace(/\s+#.*$/, ''))
