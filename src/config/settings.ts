@@ -28,6 +28,8 @@ export interface Settings {
   timeoutMs?: number;
   /** AEP_ZOHO_RETRY_BASE_MS: first retry delay, doubling (default 500 ms); tests make it short. */
   retryBaseMs?: number;
+  /** AEP_ZOHO_MAX_IN_FLIGHT: Platform requests in flight at once (default 16). */
+  maxInFlight?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -59,11 +61,11 @@ export function normaliseUrl(value: string, name: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function positiveInt(env: Env, name: string): number | undefined {
+function positiveInt(env: Env, name: string, unit = 'milliseconds'): number | undefined {
   const text = envValue(env, name);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of milliseconds, got '${text}'.`);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of ${unit}, got '${text}'.`, { hint: `Unset ${name} for the default.` });
   return value;
 }
 
@@ -119,6 +121,7 @@ export async function loadSettings(env: Env, flags: SettingsFlags): Promise<Sett
     stored,
     timeoutMs: positiveInt(env, 'AEP_ZOHO_TIMEOUT_MS'),
     retryBaseMs: positiveInt(env, 'AEP_ZOHO_RETRY_BASE_MS'),
+    maxInFlight: positiveInt(env, 'AEP_ZOHO_MAX_IN_FLIGHT', 'requests'),
   };
   for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
   return settings;

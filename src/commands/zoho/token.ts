@@ -38,7 +38,7 @@ export default defineCommand<Args, Result>({
     if (!clientId || !clientSecret) throw new UsageError('The Zoho client id and secret are required.', { hint: 'Set ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, or run on a terminal to be asked.' });
     const accountsUrl = settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL;
     const { exchangeGrantToken } = await import('../../zoho/accounts.js');
-    const tokens = await exchangeGrantToken({ accountsUrl, clientId, clientSecret, code, redirectUri: args.redirectUri?.trim() || undefined });
+    const tokens = await exchangeGrantToken({ accountsUrl, clientId, clientSecret, code, redirectUri: args.redirectUri?.trim() || undefined }, { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: settings.timeoutMs });
     // An explicit ZOHO_ENDPOINT wins (normalised by loadSettings); else the api_domain Zoho just named.
     const endpoint = (envValue(ctx.env, 'ZOHO_ENDPOINT') && settings.zoho.endpoint) || tokens.apiDomain || (args.region ? zohoRegion(args.region).apiDomain : DEFAULT_ZOHO_ENDPOINT);
     const expiry = ctx.now().getTime() + tokens.expiresIn * 1000;
