@@ -1,6 +1,7 @@
 // Flow Service client (aep-api.md §2–§4, §6, §8): connection specs, base connections, explore,
 // source and target connections, flow specs, flows and runs. Paths and payload types live here.
 import { unlessNotFound } from '../core/errors.js';
+import { pageGuard } from '../http/pages.js';
 import type { Platform, Query } from '../http/platform.js';
 
 export const FLOW = '/data/foundation/flowservice';
@@ -67,12 +68,13 @@ export class FlowService {
   async listAll(collection: string, query: Query = {}): Promise<FlowResource[]> {
     const items: FlowResource[] = [];
     let next: Query | undefined = query;
+    const guard = pageGuard(`GET ${FLOW}/${collection}`);
     while (next) {
       const page: { items?: FlowResource[]; _links?: { next?: { href?: string } } } = await this.platform.get(`${FLOW}/${collection}`, next);
       items.push(...(page.items ?? []));
       const href = page._links?.next?.href;
       const token = href ? new URL(href, 'http://x').searchParams.get('continuationToken') : null;
-      next = token ? { ...query, continuationToken: token } : undefined;
+      next = token ? (guard(token), { ...query, continuationToken: token }) : undefined;
     }
     return items;
   }
