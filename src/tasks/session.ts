@@ -16,7 +16,7 @@ export interface Session {
 }
 
 export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
-  settings ??= await loadSettings(ctx.env, ctx.flags);
+  settings ??= await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const aep = requireAep(settings);
   // One set of network settings for IMS and Platform: the same proxy, timeouts, retries and Ctrl-C.
   const network = {

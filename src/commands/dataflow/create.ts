@@ -29,6 +29,7 @@ export function parseStart(value: string, now: Date): number {
 
 export default defineCommand<Args, Result>({
   command: 'create',
+  writes: true,
   describe: 'Create (or reuse) the schema, dataset, connections, mapping set and scheduled dataflow for one or more templates',
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
