@@ -68,8 +68,6 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
       return 'A resource with that name already exists; re-run the command to adopt it.';
     case 412:
       return 'Someone else changed the resource meanwhile; re-run the command to use its current version.';
-    case 407:
-      return 'The proxy wants credentials: give them in the proxy variable, as http://user:password@host:port (they are masked in every output).';
     case 429:
       return 'Adobe is throttling requests; wait a minute and re-run (re-running is safe: nothing is duplicated).';
     default:
@@ -126,6 +124,14 @@ export function networkError(call: FailedCall, what: string, variable: string): 
     const reason = call.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `its certificate is for another host name` : call.code.includes('EXPIRED') || call.code.includes('NOT_YET') ? 'its certificate is out of date' : 'its certificate is not signed by an authority this machine trusts';
     return new NetworkError(`Cannot reach ${what} at ${host}${via}: the TLS certificate check failed (${call.code}): ${reason} (${request}).`, {
       hint: `This is a certificate problem, not a credential one. Behind a corporate proxy or firewall that inspects HTTPS, point NODE_EXTRA_CA_CERTS at its CA certificate (a PEM file) and run again. Otherwise check ${variable}: the host must present a valid certificate for its name.`,
+    });
+  }
+  const refused = /^PROXY_(\d{3})$/.exec(call.code ?? '')?.[1];
+  if (refused && call.proxy) {
+    return new NetworkError(`Cannot reach ${what} at ${host}${via}: the proxy refused to open a tunnel to it (HTTP ${refused}) (${request}).`, {
+      hint: refused === '407'
+        ? `The proxy wants credentials: give them in ${call.proxy.variable}, as http://user:password@host:port (they are masked in every output).`
+        : `Check that the proxy allows connections to ${host} (or list the host in NO_PROXY), and ${variable}.`,
     });
   }
   const reason = call.code === 'ETIMEDOUT'

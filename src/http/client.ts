@@ -11,7 +11,7 @@ import { ApiError, CancelledError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { networkError } from './api-error.js';
 import type { Limiter } from './limiter.js';
-import { proxyAgent, proxyFor, type ProxyRoute } from './proxy.js';
+import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
 import { parseRetryAfter, retryDelay } from './retry.js';
 
 /** Far above any Adobe or Zoho answer; a larger one is a wrong server (or an attack) and is not read. */
@@ -180,7 +180,8 @@ export class HttpClient {
       });
     } catch (error) {
       stream.destroy();
-      throw new AttemptError((error as NodeJS.ErrnoException).code);
+      const refused = proxyRefusal(error);
+      throw new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
     }
     const status = response.statusCode;
     const location = response.headers.location;

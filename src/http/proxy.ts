@@ -64,22 +64,23 @@ const require = createRequire(import.meta.url);
 const agents = new Map<string, Agent>();
 
 /**
- * The agent that sends a request through the proxy: CONNECT tunnels for https targets, absolute
- * URLs for http ones. One per proxy and scheme, so connections are pooled across the run.
+ * The agent that sends a request through the proxy: a CONNECT tunnel, for https targets and http
+ * ones alike (hpagent). One per proxy and scheme, so connections are pooled across the run.
  */
 export function proxyAgent(route: ProxyRoute, targetProtocol: string): Agent {
   const key = `${targetProtocol}${route.url.href}`;
   let agent = agents.get(key);
   if (!agent) {
     // Loaded on first use: most runs have no proxy.
-    if (targetProtocol === 'https:') {
-      const { HttpsProxyAgent } = require('https-proxy-agent') as typeof import('https-proxy-agent');
-      agent = new HttpsProxyAgent(route.url, { keepAlive: true });
-    } else {
-      const { HttpProxyAgent } = require('http-proxy-agent') as typeof import('http-proxy-agent');
-      agent = new HttpProxyAgent(route.url, { keepAlive: true });
-    }
+    const { HttpProxyAgent, HttpsProxyAgent } = require('hpagent') as typeof import('hpagent');
+    agent = targetProtocol === 'https:' ? new HttpsProxyAgent({ proxy: route.url, keepAlive: true }) : new HttpProxyAgent({ proxy: route.url, keepAlive: true });
     agents.set(key, agent);
   }
   return agent;
+}
+
+/** hpagent reports a proxy that refused the tunnel as "Bad response: <status>". */
+export function proxyRefusal(error: unknown): number | undefined {
+  const status = /^Bad response: (\d{3})$/.exec((error as Error)?.message ?? '')?.[1];
+  return status ? Number(status) : undefined;
 }
