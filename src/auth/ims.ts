@@ -6,20 +6,21 @@
 // DEBUG or AIO_LOG_LEVEL ask for it. Those variables are removed before the library loads and the
 // console is muted while it runs: nothing it prints can reach stdout or stderr.
 //
-// The library retries a failed token request (5xx, 429, network errors) by resending the same
-// multipart body, a stream already consumed: the retry sends headers and no body, and hangs until
-// the server times it out (found by the fault matrix: one IMS 500 cost 90 s and then failed). Its
-// own retries are turned off here and the request is retried from scratch, with backoff, instead.
+// The library builds the request and reads the answer; sending it is left to the one network
+// stack (http/client.ts): its own fetch (no timeout, no proxy but its own, redirects followed with
+// the client secret, and retries that resend an already consumed multipart stream) is replaced, for
+// the duration of our call, by HttpClient.send. So IMS gets the same proxy, timeouts, retry policy,
+// redirect rule and size cap as every other request.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { STATUS_CODES } from 'node:http';
 import { createRequire } from 'node:module';
 import type { CredentialsStore } from '../config/credentials.js';
-import { ApiError, CancelledError, NetworkError } from '../core/errors.js';
+import { ApiError, NetworkError, UserError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
-import type { Logger } from '../core/context.js';
 import { adobeMessage } from '../http/api-error.js';
+import { HttpClient, type NetworkOptions } from '../http/client.js';
 
 const TEN_MINUTES = 10 * 60 * 1000;
-/** Token requests, in all: the first and up to three retries (as the library meant to). */
-const ATTEMPTS = 4;
 export const LIBRARY_DEBUG_VARIABLES = ['DEBUG', 'AIO_LOG_LEVEL', 'DEBUG_DEPTH', 'DEBUG_SHOW_HIDDEN'];
 
 export interface ImsCredentials {
@@ -40,33 +41,24 @@ export class ImsAuth {
   private readonly imsUrl: string;
   private readonly credentials: ImsCredentials;
   private readonly store: CredentialsStore;
-  private readonly log: Logger;
-  private readonly now: () => number;
-  private readonly retryBaseMs: number;
-  private readonly timeoutMs: number;
-  private readonly signal?: AbortSignal;
+  private readonly network: NetworkOptions;
+  private http?: HttpClient;
 
   constructor(options: {
     imsUrl: string;
     credentials: ImsCredentials;
     store: CredentialsStore;
-    log: Logger;
-    now?: () => number;
-    /** First retry delay in ms (doubles each time); tests make it short. */
-    retryBaseMs?: number;
-    /** Per attempt: the library takes no timeout, so a hung request is abandoned and retried. */
-    timeoutMs?: number;
-    /** Ctrl-C: the library takes no signal, so a token request is abandoned rather than awaited. */
-    signal?: AbortSignal;
+    /** The run's network settings (proxy, timeout, retries, Ctrl-C); `now` also decides the cache's freshness. */
+    network: NetworkOptions;
   }) {
     this.imsUrl = options.imsUrl;
     this.credentials = options.credentials;
     this.store = options.store;
-    this.log = options.log;
-    this.now = options.now ?? Date.now;
-    this.retryBaseMs = options.retryBaseMs ?? 500;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.signal = options.signal;
+    this.network = options.network;
+  }
+
+  private get now(): number {
+    return (this.network.now ?? Date.now)();
   }
 
   private get cacheKey(): string {
@@ -92,9 +84,9 @@ export class ImsAuth {
 
   private async load(): Promise<TokenInfo> {
     const cached = await this.store.cachedToken(this.cacheKey);
-    if (cached && cached.expiry - this.now() > TEN_MINUTES) {
+    if (cached && cached.expiry - this.now > TEN_MINUTES) {
       addSecret(cached.token);
-      this.log.debug(`IMS: reusing the cached token (expires ${new Date(cached.expiry).toISOString()})`);
+      this.network.log.debug(`IMS: reusing the cached token (expires ${new Date(cached.expiry).toISOString()})`);
       return { ...cached, cached: true };
     }
     return this.fetch();
@@ -102,25 +94,19 @@ export class ImsAuth {
 
   private async fetch(): Promise<TokenInfo> {
     const { clientId, clientSecret, orgId, scopes } = this.credentials;
-    this.log.debug(`IMS: requesting a token from ${this.imsUrl}/ims/token/v2 for client ${clientId}`);
+    this.network.log.debug(`IMS: requesting a token from ${this.imsUrl}/ims/token/v2 for client ${clientId}`);
     const { Ims } = await loadImsLibrary();
     const ims = new Ims('prod');
     ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
+    this.http ??= new HttpClient({ ...this.network, service: 'Adobe IMS', variable: 'AEP_IMS_URL', baseUrl: this.imsUrl });
     // The library returns the body as text when it is not JSON (an HTML page, a truncated answer).
     let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
-    for (let attempt = 1; !result; attempt++) {
-      try {
-        result = await abortable(withTimeout(muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)), this.timeoutMs), this.signal);
-      } catch (cause) {
-        if (cause instanceof CancelledError) throw cause;
-        const error = imsError(cause as Error, this.imsUrl);
-        const status = (error as ApiError).status;
-        const transient = error instanceof NetworkError || status === 408 || status === 429 || (status !== undefined && status >= 500);
-        if (!transient || attempt >= ATTEMPTS) throw error;
-        const delay = this.retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-        this.log.debug(`IMS: retrying the token request in ${Math.round(delay)} ms (attempt ${attempt}: ${status ?? 'network error'})`);
-        await abortable(new Promise((resolve) => setTimeout(resolve, delay)), this.signal);
-      }
+    try {
+      result = await transport.run(this.http, () => muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)));
+    } catch (cause) {
+      // Failures of the network stack (network, TLS, redirect, size, Ctrl-C) are already explained.
+      if (cause instanceof UserError) throw cause;
+      throw imsError(cause as Error, this.imsUrl);
     }
     const info = { token: result?.access_token?.token ?? '', expiry: result?.access_token?.expiry ?? Number.NaN };
     if (!info.token || !Number.isFinite(info.expiry)) {
@@ -140,26 +126,6 @@ export class ImsAuth {
   }
 }
 
-/** Settles with the promise, or rejects like a network timeout (ETIMEDOUT, so it is retried) after `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Settles with the promise, or rejects with CancelledError as soon as the signal aborts. */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new CancelledError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /** Runs the library with console.log muted (its debug output goes there); nests safely. */
 let mutes = 0;
 let consoleLog = console.log;
@@ -175,24 +141,47 @@ async function muted<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The client a token request of ours is sent with, for the library's networking calls in it. */
+const transport = new AsyncLocalStorage<HttpClient>();
+
 let library: Promise<any> | undefined;
 function loadImsLibrary(): Promise<any> {
   for (const name of LIBRARY_DEBUG_VARIABLES) delete process.env[name];
   library ??= (async () => {
     // src/ims.js is the Ims class alone, without the context and plugin machinery of the index.
     const module = await import('@adobe/aio-lib-ims/src/ims.js');
-    // The networking module the library itself loads (resolved from its folder): no retries inside.
+    // The networking module the library itself loads (resolved from its folder).
     const requireFromIms = createRequire(import.meta.resolve('@adobe/aio-lib-ims/src/ims.js'));
     const { HttpExponentialBackoff } = requireFromIms('@adobe/aio-lib-core-networking');
-    const backoff = HttpExponentialBackoff.prototype.exponentialBackoff;
-    if (!backoff.once) {
-      HttpExponentialBackoff.prototype.exponentialBackoff = Object.assign(function (this: unknown, url: unknown, options: unknown, retryOptions: object = {}, ...rest: unknown[]) {
-        return backoff.call(this, url, options, { ...retryOptions, maxRetries: 0 }, ...rest);
-      }, { once: true });
+    const original = HttpExponentialBackoff.prototype.exponentialBackoff;
+    if (!original.viaHttpClient) {
+      HttpExponentialBackoff.prototype.exponentialBackoff = Object.assign(function (this: unknown, url: string, init: LibraryRequest, ...rest: unknown[]) {
+        const http = transport.getStore();
+        return http ? send(http, url, init) : original.call(this, url, init, ...rest);
+      }, { viaHttpClient: true });
     }
     return module.default ?? module;
   })();
   return library;
+}
+
+/** What the library hands its fetch: a method, headers and a form-data body. */
+interface LibraryRequest {
+  method: 'POST' | 'GET';
+  headers?: Record<string, string>;
+  body?: { getBuffer(): Buffer; getHeaders(): Record<string, string> };
+}
+
+/** The library's request through the one stack, answered in the shape of fetch's Response it reads. */
+async function send(http: HttpClient, url: string, init: LibraryRequest) {
+  const response = await http.send({
+    method: init.method,
+    path: url,
+    headers: { ...init.headers, ...init.body?.getHeaders() },
+    body: init.body?.getBuffer(),
+    idempotent: true, // a second token request only mints a second token
+  });
+  return { status: response.status, statusText: STATUS_CODES[response.status] ?? '', ok: response.status < 300, text: async () => response.body };
 }
 
 /** aio-lib-ims throws "<status> (<text>): <body>" or a fetch error; make either one paragraph. */

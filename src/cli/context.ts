@@ -16,7 +16,18 @@ export function processIo(): Io {
   };
 }
 
-export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal): Context {
+/** Whether a process runs: signal 0 checks without sending; EPERM means it runs as another user. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `command` is what the locks record: the command words ('aep-zoho connect'), never the flags. */
+export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal, command = 'aep-zoho'): Context {
   // Every request in flight listens for Ctrl-C on this one signal; concurrent dataflows have many.
   setMaxListeners(500, signal);
   const color = useColor(env, io, flags.json);
@@ -58,6 +69,7 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     log: makeLogger(io, color, flags.debug),
     signal,
     now: () => new Date(),
+    lockOwner: { pid: process.pid, command, isAlive },
     sleep: (ms) =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new CancelledError());

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import type { CommandDef, CommandGroup } from '../core/command.js';
-import type { GlobalFlags, Io } from '../core/context.js';
+import type { Context, GlobalFlags, Io } from '../core/context.js';
 import { CancelledError, UsageError, isUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { createContext, processIo } from './context.js';
@@ -150,8 +150,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     if (!/^[A-Za-z0-9_.-]+$/.test(flags.profile)) {
       throw new UsageError(`Invalid profile name '${flags.profile}'.`, { hint: 'Use letters, digits, dot, dash and underscore.' });
     }
-    const ctx = createContext(flags, io, env, signal);
-    const result = await parsed.def.run(args, ctx);
+    const ctx = createContext(flags, io, env, signal, ['aep-zoho', ...(args._ as unknown[]).map(String)].join(' '));
+    const result = await runCommand(parsed.def, args, ctx);
     if (signal.aborted) throw new CancelledError();
     const human = parsed.def.human;
     // A result may fail without throwing (doctor, runs --watch): it carries its exit code, which is
@@ -163,6 +163,18 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return exitCode;
   } catch (error) {
     return reportError(signal.aborted ? new CancelledError() : error, io, env, json, debug);
+  }
+}
+
+/** Runs the command, holding the lock of its profile and sandbox when it writes. */
+async function runCommand(def: CommandDef, args: Record<string, any>, ctx: Context): Promise<unknown> {
+  if (!def.writes) return def.run(args, ctx);
+  const { lockCommand } = await import('../config/settings.js');
+  const release = await lockCommand(ctx);
+  try {
+    return await def.run(args, ctx);
+  } finally {
+    await release();
   }
 }
 

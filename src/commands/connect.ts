@@ -6,6 +6,7 @@ type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] 
 
 export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string; debug?: boolean }, Result>({
   command: 'connect',
+  writes: true,
   describe: 'Create, or find and reuse, the Zoho CRM base connection in Adobe Experience Platform',
   examples: [
     ['$0 connect', "create or reuse the connection named 'aep-zoho <profile>'"],

@@ -10,6 +10,7 @@ interface Args {
 
 export default defineCommand<Args, DestroyResult | DestroyPlan>({
   command: 'destroy',
+  writes: true,
   describe: 'Delete what this profile created in this sandbox, dependents first (asks first on a terminal; --yes elsewhere)',
   examples: [
     ['$0 destroy --dry-run', 'list what would be deleted, sending nothing'],

@@ -13,6 +13,7 @@ type Result = TableList | Omit<TableDetail, 'rawColumns'>;
 
 export default defineCommand<Args, Result>({
   command: 'explore [table]',
+  writes: true, // caches the table listing in the state file
   describe: "List the Zoho CRM's tables, or one table's columns and preview rows",
   examples: [
     ['$0 explore', 'the tables, with their names and paths'],

@@ -11,6 +11,7 @@ interface Args {
 
 export default defineCommand<Args, InitResult>({
   command: 'init',
+  writes: true,
   describe: "Set up a profile's credentials (asks on a terminal; flags and environment otherwise)",
   examples: [
     ['$0 init --from-console ~/Downloads/credential.json', 'import the OAuth Server-to-Server JSON from Adobe Developer Console'],

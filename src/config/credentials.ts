@@ -1,9 +1,15 @@
 // The credentials store: the only file that holds secrets (profiles' Adobe and Zoho credentials,
-// and the IMS token cache). Written atomically with mode 0600; refused when others can read it.
+// and the IMS token cache). Written atomically with mode 0600; refused when others can read it or
+// can write to its folder. Every profile shares the file, so each write re-reads it and merges its
+// change under the home's credentials lock: concurrent runs (two inits of two profiles) keep both.
 import { join } from 'node:path';
+import type { LockOwner } from '../core/context.js';
 import { addSecret } from '../core/redact.js';
 import { UserError } from '../core/errors.js';
-import { assertPrivate, readJsonFile, writeFileAtomic } from './files.js';
+import { assertPrivate, assertSafeHome, readJsonFile, writeFileAtomic } from './files.js';
+import { credentialsLockPath, withLock } from './lock.js';
+
+export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 export interface AepCredentials {
   clientId?: string;
@@ -46,7 +52,11 @@ interface StoreFile {
 
 export class CredentialsStore {
   readonly path: string;
-  constructor(home: string) {
+  constructor(
+    private readonly home: string,
+    private readonly owner: LockOwner,
+    private readonly lockWaitMs = DEFAULT_LOCK_WAIT_MS,
+  ) {
     this.path = join(home, 'credentials.json');
   }
 
@@ -59,6 +69,7 @@ export class CredentialsStore {
   }
 
   private async load(): Promise<StoreFile> {
+    await assertSafeHome(this.home);
     await assertPrivate(this.path, 'credentials store');
     const file = (await readJsonFile<Partial<StoreFile>>(this.path, 'credentials store')) ?? {};
     const problem = shapeProblem(file);
@@ -76,12 +87,13 @@ export class CredentialsStore {
     return (await this.read()).profiles[name];
   }
 
-  /** Read-modify-write of one profile (creating it), keeping every other profile as it was. */
+  /** Read-modify-write of one profile (creating it), keeping every other profile as it is on disk. */
   async updateProfile(name: string, update: (profile: Profile) => Profile): Promise<Profile> {
-    const store = await this.read();
-    const next = update(structuredClone(store.profiles[name] ?? {}));
-    store.profiles[name] = next;
-    await this.write(store);
+    let next: Profile = {};
+    await this.change((store) => {
+      next = update(structuredClone(store.profiles[name] ?? {}));
+      store.profiles[name] = next;
+    });
     return next;
   }
 
@@ -90,16 +102,21 @@ export class CredentialsStore {
   }
 
   async saveToken(key: string, token: CachedToken | undefined): Promise<void> {
-    const store = await this.read();
-    if (token) store.tokens[key] = token;
-    else delete store.tokens[key];
-    await this.write(store);
+    await this.change((store) => {
+      if (token) store.tokens[key] = token;
+      else delete store.tokens[key];
+    });
   }
 
-  private async write(store: StoreFile): Promise<void> {
-    registerSecrets(store);
-    this.cached = Promise.resolve(store);
-    await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
+  /** Applies a change to the file as it is now (another run may have written it since we read it). */
+  private async change(apply: (store: StoreFile) => void): Promise<void> {
+    await withLock(credentialsLockPath(this.home), this.owner, { what: `the credentials store ${this.path}`, waitMs: this.lockWaitMs }, async () => {
+      const store = await this.load();
+      apply(store);
+      registerSecrets(store);
+      this.cached = Promise.resolve(store);
+      await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
+    });
   }
 }
 

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { UserError, UsageError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import { zohoRegion } from '../zoho/regions.js';
-import { CredentialsStore, type AepCredentials, type Profile, type ZohoCredentials } from './credentials.js';
+import type { Context, LockOwner } from '../core/context.js';
+import { CredentialsStore, DEFAULT_LOCK_WAIT_MS, type AepCredentials, type Profile, type ZohoCredentials } from './credentials.js';
+import { assertSafeHome } from './files.js';
+import { acquireLock, commandLockPath } from './lock.js';
 
 export const DEFAULT_PLATFORM_URL = 'https://platform.adobe.io';
 export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com';
@@ -28,6 +31,8 @@ export interface Settings {
   timeoutMs?: number;
   /** AEP_ZOHO_RETRY_BASE_MS: first retry delay, doubling (default 500 ms); tests make it short. */
   retryBaseMs?: number;
+  /** AEP_ZOHO_MAX_IN_FLIGHT: Platform requests in flight at once (default 16). */
+  maxInFlight?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -59,11 +64,11 @@ export function normaliseUrl(value: string, name: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function positiveInt(env: Env, name: string): number | undefined {
+function positiveInt(env: Env, name: string, unit = 'milliseconds'): number | undefined {
   const text = envValue(env, name);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of milliseconds, got '${text}'.`);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of ${unit}, got '${text}'.`, { hint: `Unset ${name} for the default.` });
   return value;
 }
 
@@ -73,17 +78,25 @@ export interface SettingsFlags {
   region?: string;
 }
 
-export async function loadSettings(env: Env, flags: SettingsFlags): Promise<Settings> {
+/** The sandbox: flag, then AEP_SANDBOX, then the stored profile's, else prod. */
+function resolveSandbox(env: Env, flags: SettingsFlags, stored: Profile | undefined): string {
+  const sandbox = (flags.sandbox ?? envValue(env, 'AEP_SANDBOX') ?? stored?.sandbox ?? 'prod').trim();
+  if (!/^[a-z0-9-]+$/.test(sandbox)) {
+    throw new UsageError(`Invalid sandbox name '${sandbox}'.`, { hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod or dev-1.' });
+  }
+  return sandbox;
+}
+
+const lockWaitMs = (env: Env) => positiveInt(env, 'AEP_ZOHO_LOCK_WAIT_MS') ?? DEFAULT_LOCK_WAIT_MS;
+
+export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOwner): Promise<Settings> {
   const home = homeDir(env);
-  const store = new CredentialsStore(home);
+  const store = new CredentialsStore(home, owner, lockWaitMs(env));
   const profileName = flags.profile;
   const stored = await store.profile(profileName);
   const pick = (name: string, fromProfile?: string) => envValue(env, name) ?? fromProfile;
 
-  const sandbox = (flags.sandbox ?? pick('AEP_SANDBOX', stored?.sandbox) ?? 'prod').trim();
-  if (!/^[a-z0-9-]+$/.test(sandbox)) {
-    throw new UsageError(`Invalid sandbox name '${sandbox}'.`, { hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod or dev-1.' });
-  }
+  const sandbox = resolveSandbox(env, flags, stored);
   const scopesText = envValue(env, 'AEP_SCOPES');
   const scopes = scopesText ? scopesText.split(',').map((s) => s.trim()).filter(Boolean) : stored?.aep?.scopes ?? DEFAULT_SCOPES;
 
@@ -119,6 +132,7 @@ export async function loadSettings(env: Env, flags: SettingsFlags): Promise<Sett
     stored,
     timeoutMs: positiveInt(env, 'AEP_ZOHO_TIMEOUT_MS'),
     retryBaseMs: positiveInt(env, 'AEP_ZOHO_RETRY_BASE_MS'),
+    maxInFlight: positiveInt(env, 'AEP_ZOHO_MAX_IN_FLIGHT', 'requests'),
   };
   for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
   return settings;
@@ -159,4 +173,18 @@ export function requireZoho(settings: Settings): Required<Pick<ZohoCredentials, 
     accountsUrl: z.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL,
     endpoint: z.endpoint ?? DEFAULT_ZOHO_ENDPOINT,
   };
+}
+
+/**
+ * Takes the lock of a writing command: one per home, profile and sandbox, so two runs never change
+ * the same resources and state at once. Returns its release.
+ */
+export async function lockCommand(ctx: Pick<Context, 'env' | 'flags' | 'lockOwner' | 'log' | 'sleep'>): Promise<() => Promise<void>> {
+  const { env, flags, lockOwner } = ctx;
+  const home = homeDir(env);
+  await assertSafeHome(home);
+  // The stored profile is read only when neither the flag nor AEP_SANDBOX names the sandbox.
+  const stored = flags.sandbox || envValue(env, 'AEP_SANDBOX') ? undefined : await new CredentialsStore(home, lockOwner).profile(flags.profile);
+  const sandbox = resolveSandbox(env, flags, stored);
+  return acquireLock(commandLockPath(home, flags.profile, sandbox), lockOwner, { what: `profile '${flags.profile}' in sandbox '${sandbox}'`, waitMs: lockWaitMs(env), log: ctx.log, sleep: ctx.sleep });
 }

@@ -69,6 +69,7 @@ export class StateStore {
           hint: 'Delete the file (it holds no secrets, only ids: the next command finds what aep-zoho made by name and rewrites it), or fix that entry.',
         });
       }
+      if (file) dropDamagedTables(file);
       return file;
     });
     return this.file;
@@ -163,7 +164,15 @@ function shapeProblem(file: StateFile): string | undefined {
     if (!isObject(state)) return `${at} must be an object`;
     if (state.connection !== undefined && !(isObject(state.connection) && typeof state.connection.id === 'string')) return `${at}/connection must be an object with an "id"`;
     if (state.dataflows !== undefined && !(isObject(state.dataflows) && Object.values(state.dataflows).every(isObject))) return `${at}/dataflows must be an object of objects`;
-    if (state.tables !== undefined && !(isObject(state.tables) && Array.isArray(state.tables.items))) return `${at}/tables must be an object with "items"`;
   }
   return undefined;
+}
+
+/** The table listing is only a cache: a damaged one (`items: [null]`, a hand edit) is dropped and fetched again. */
+function dropDamagedTables(file: StateFile): void {
+  const isTable = (item: unknown) => isObject(item) && typeof item.name === 'string' && typeof item.path === 'string';
+  for (const state of Object.values(file.sandboxes ?? {})) {
+    const tables: unknown = state.tables;
+    if (tables !== undefined && !(isObject(tables) && typeof tables.connectionId === 'string' && Array.isArray(tables.items) && tables.items.every(isTable))) delete state.tables;
+  }
 }

@@ -23,7 +23,10 @@ export interface CommandDef<A = any, R = unknown> {
   describe: string;
   examples: Array<[string, string]>;
   builder?: (yargs: Argv) => Argv<any>;
-  /** Changes something in AEP or the home folder (held under the per-profile lock). */
+  /**
+   * The command changes resources, state or credentials: cli/main.ts holds the lock of the home,
+   * profile and sandbox around run(), so a second such run waits for it (or fails naming it).
+   */
   writes?: boolean;
   run(args: A, ctx: Context): Promise<R>;
   /** Human view of the result (may load a renderer lazily). */

@@ -26,6 +26,15 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/** This process, as the locks under AEP_ZOHO_HOME record it (only cli/ knows `process`). */
+export interface LockOwner {
+  pid: number;
+  /** The command words, e.g. 'aep-zoho dataflow create': never its flags, which may hold secrets. */
+  command: string;
+  /** Whether a process of this host still runs (a lock whose owner is gone is taken over). */
+  isAlive(pid: number): boolean;
+}
+
 export interface Context {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly io: Io;
@@ -37,6 +46,7 @@ export interface Context {
   /** Aborted on SIGINT/SIGTERM; long operations check it. */
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  readonly lockOwner: LockOwner;
   sleep(ms: number): Promise<void>;
   /** Asks on a TTY; without one (or with --yes) returns the default or fails with a UsageError naming the flag. */
   confirm(question: string, flagHint: string): Promise<boolean>;

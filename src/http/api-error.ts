@@ -2,6 +2,7 @@
 // message, a hint from the status, and the request id support will ask for. Never the headers.
 import { ApiError, NetworkError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import type { ProxyRoute } from './proxy.js';
 
 export interface FailedCall {
   method: string;
@@ -12,6 +13,10 @@ export interface FailedCall {
   /** Node's error code for a network failure (ECONNREFUSED, ETIMEDOUT, …). */
   code?: string;
   sandbox?: string;
+  /** The proxy the request went through. */
+  proxy?: ProxyRoute;
+  /** The per-attempt timeout, for the message of a timeout. */
+  timeoutMs?: number;
 }
 
 /** Adobe's message from any of its error body styles (Flow Service, gateway, problem details, IMS). */
@@ -40,6 +45,7 @@ export function adobeMessage(body: string | undefined): { message?: string; code
 }
 
 function hintFor(call: FailedCall, code?: string): string | undefined {
+  if (call.status === 414 || call.status === 431) return longUrlHint(call.url);
   const body = call.body?.trim();
   if (body && (call.status ?? 0) < 500 && !isJson(body)) {
     return /^</.test(body)
@@ -70,6 +76,15 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
   }
 }
 
+/** A 414 or 431: the URL was too long, nearly always because of a long name in a lookup by name. */
+function longUrlHint(url: string): string {
+  const values = [...new URL(url, 'http://x').searchParams.values()];
+  const name = values.map((value) => /^name==(.*)$/s.exec(value)?.[1]).find((found) => found !== undefined);
+  const longest = name ?? values.sort((a, b) => b.length - a.length)[0] ?? '';
+  const what = name !== undefined ? `the name '${name.slice(0, 40)}${name.length > 40 ? '…' : ''}' (${name.length} characters), sent in the lookup by name` : `a query value of ${longest.length} characters`;
+  return `The request URL is ${url.length} characters long, more than the server accepts; most of it is ${what}. Use a shorter name (--name, or the names in the template), a few hundred characters at most.`;
+}
+
 function isJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -86,10 +101,47 @@ export function apiError(call: FailedCall, service = 'Adobe'): ApiError {
   return new ApiError(redact(`${service}: ${text}`), { hint: hintFor(call, code), status: call.status, requestId: call.requestId, code });
 }
 
+/** Node's codes for a certificate the client does not trust (or that names another host). */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const duration = (ms: number) => (ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
 export function networkError(call: FailedCall, what: string, variable: string): NetworkError {
   const host = /^https?:\/\/([^/]+)/.exec(call.url)?.[1] ?? call.url;
-  const reason = call.code === 'ETIMEDOUT' ? 'timed out' : call.code === 'ECONNREFUSED' ? 'refused the connection' : call.code === 'ENOTFOUND' ? 'could not be resolved' : `failed (${call.code ?? 'network error'})`;
-  return new NetworkError(`Cannot reach ${what} at ${host}: ${call.code === 'ECONNREFUSED' ? 'the server' : 'the connection'} ${reason} (${call.method} ${call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}).`, {
-    hint: `Check your network or proxy, and ${variable} if you point aep-zoho at another server. Re-running is safe.`,
+  const request = `${call.method} ${call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}`;
+  const via = call.proxy ? ` through the proxy ${call.proxy.shown} (${call.proxy.variable})` : '';
+  if (call.code && TLS_CODES.has(call.code)) {
+    const reason = call.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `its certificate is for another host name` : call.code.includes('EXPIRED') || call.code.includes('NOT_YET') ? 'its certificate is out of date' : 'its certificate is not signed by an authority this machine trusts';
+    return new NetworkError(`Cannot reach ${what} at ${host}${via}: the TLS certificate check failed (${call.code}): ${reason} (${request}).`, {
+      hint: `This is a certificate problem, not a credential one. Behind a corporate proxy or firewall that inspects HTTPS, point NODE_EXTRA_CA_CERTS at its CA certificate (a PEM file) and run again. Otherwise check ${variable}: the host must present a valid certificate for its name.`,
+    });
+  }
+  const refused = /^PROXY_(\d{3})$/.exec(call.code ?? '')?.[1];
+  if (refused && call.proxy) {
+    return new NetworkError(`Cannot reach ${what} at ${host}${via}: the proxy refused to open a tunnel to it (HTTP ${refused}) (${request}).`, {
+      hint: refused === '407'
+        ? `The proxy wants credentials: give them in ${call.proxy.variable}, as http://user:password@host:port (they are masked in every output).`
+        : `Check that the proxy allows connections to ${host} (or list the host in NO_PROXY), and ${variable}.`,
+    });
+  }
+  const reason = call.code === 'ETIMEDOUT'
+    ? `timed out (no answer within ${duration(call.timeoutMs ?? 30_000)} per attempt, after retries)`
+    : call.code === 'ECONNREFUSED' ? 'refused the connection' : call.code === 'ENOTFOUND' ? 'could not be resolved' : `failed (${call.code ?? 'network error'})`;
+  const who = call.code === 'ECONNREFUSED' ? (call.proxy ? 'the proxy' : 'the server') : 'the connection';
+  return new NetworkError(`Cannot reach ${what} at ${host}${via}: ${who} ${reason} (${request}).`, {
+    hint: call.proxy
+      ? `Check that the proxy ${call.proxy.shown} is running and allows ${host} (or list the host in NO_PROXY), and ${variable} if you point aep-zoho at another server. Re-running is safe.`
+      : `Check your network, and ${variable} if you point aep-zoho at another server${call.code === 'ETIMEDOUT' ? ' (AEP_ZOHO_TIMEOUT_MS raises the per-attempt timeout)' : ''}. Behind a proxy, set HTTPS_PROXY. Re-running is safe.`,
   });
 }

@@ -1,7 +1,7 @@
 // `connect`: authenticate, check that Adobe still offers the Zoho CRM source, find this profile's
 // base connection (state, then name) or create it, optionally rotate its Zoho tokens, verify it,
 // and save its id and etag. Zoho's tokens go to Adobe exactly as stored: aep-zoho never mints one here.
-import { ZOHO_CONNECTION_SPEC, type FlowResource, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
+import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type FlowResource, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
 import { requireZoho } from '../config/settings.js';
 import { defaultConnectionName, desireConnection } from '../converge/desire.js';
 import { observeConnection, observeShared } from '../converge/observe.js';
@@ -34,12 +34,19 @@ export { defaultConnectionName };
 const RETIRED_HINT =
   'Adobe announced that the Zoho CRM source is deprecated at the end of June 2025, and this organization no longer offers it. Existing dataflows may keep running; new connections cannot be made. Check the Sources catalog in the Experience Platform UI, or ask your Adobe account team.';
 
-/** Fails plainly when Adobe no longer offers the Zoho CRM connection spec (ruling 6). */
+/**
+ * Fails plainly when Adobe no longer offers the Zoho CRM connection spec (ruling 6). A 404 means
+ * retirement only if the same gateway finds the Data Lake spec, which every organization has:
+ * otherwise a wrong AEP_PLATFORM_URL or a proxy's 404 page is answering, not Adobe.
+ */
 export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
-  const spec = await flow.connectionSpec(ZOHO_CONNECTION_SPEC.id);
-  if (!spec) {
-    throw new UserError(`The Zoho CRM source (connection spec ${ZOHO_CONNECTION_SPEC.id}) is no longer available in this organization.`, { hint: RETIRED_HINT });
+  if (await flow.connectionSpec(ZOHO_CONNECTION_SPEC.id)) return;
+  if (!(await flow.connectionSpec(DATA_LAKE_CONNECTION_SPEC.id))) {
+    throw new UserError(`The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway.`, {
+      hint: 'Check AEP_PLATFORM_URL (default https://platform.adobe.io, without a path) and any proxy in between (HTTPS_PROXY): their 404 page reads like a missing spec.',
+    });
   }
+  throw new UserError(`The Zoho CRM source (connection spec ${ZOHO_CONNECTION_SPEC.id}) is no longer available in this organization.`, { hint: RETIRED_HINT });
 }
 
 /**

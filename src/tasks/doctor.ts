@@ -52,7 +52,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   // 1. Credentials.
   let settings: Settings | undefined;
   try {
-    settings = await loadSettings(ctx.env, ctx.flags);
+    settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   } catch (error) {
     add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
   }

@@ -1,6 +1,7 @@
 // `init`: writes a profile's credentials. Sources, in order: flags, the Developer Console JSON,
 // environment variables, the stored profile, and (on a terminal only) questions.
 import { readFile } from 'node:fs/promises';
+import { readableByOthers } from '../config/files.js';
 import { loadSettings } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
@@ -69,7 +70,7 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
 }
 
 export async function initProfile(ctx: Context, args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string }): Promise<InitResult> {
-  const settings = await loadSettings(ctx.env, ctx.flags);
+  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
   const ask = async (current: string | undefined, question: string, secret = false) => current ?? (ctx.canPrompt ? (await ctx.ask(question, { secret })) || undefined : undefined);
 
@@ -101,6 +102,10 @@ export async function initProfile(ctx: Context, args: { fromConsole?: string; cl
     zoho: { ...profile.zoho, ...(zoho.clientId ? { clientId: zoho.clientId } : {}), ...(zoho.clientSecret ? { clientSecret: zoho.clientSecret } : {}), ...(region ? { region, accountsUrl: profile.zoho?.accountsUrl ?? zohoRegion(region).accountsUrl } : {}) },
     ...(ctx.flags.sandbox ? { sandbox: ctx.flags.sandbox } : {}),
   }));
+  const mode = args.fromConsole ? await readableByOthers(args.fromConsole) : undefined;
+  if (mode !== undefined) {
+    ctx.log.warn(`${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}). The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`);
+  }
   return {
     profile: settings.profileName,
     stored: settings.store.path,

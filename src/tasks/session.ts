@@ -16,28 +16,26 @@ export interface Session {
 }
 
 export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
-  settings ??= await loadSettings(ctx.env, ctx.flags);
+  settings ??= await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const aep = requireAep(settings);
-  const ims = new ImsAuth({
-    imsUrl: settings.imsUrl,
-    credentials: aep,
-    store: settings.store,
+  // One set of network settings for IMS and Platform: the same proxy, timeouts, retries and Ctrl-C.
+  const network = {
+    env: ctx.env,
     log: ctx.log,
-    now: () => ctx.now().getTime(),
-    retryBaseMs: settings.retryBaseMs,
-    timeoutMs: settings.timeoutMs,
     signal: ctx.signal,
-  });
+    timeoutMs: settings.timeoutMs,
+    retryBaseMs: settings.retryBaseMs,
+    now: () => ctx.now().getTime(),
+  };
+  const ims = new ImsAuth({ imsUrl: settings.imsUrl, credentials: aep, store: settings.store, network });
   const platform = new Platform({
+    ...network,
     baseUrl: settings.platformUrl,
     apiKey: aep.clientId,
     orgId: aep.orgId,
     sandbox: settings.sandbox,
     auth: ims,
-    log: ctx.log,
-    signal: ctx.signal,
-    retryBaseMs: settings.retryBaseMs,
-    timeoutMs: settings.timeoutMs,
+    maxInFlight: settings.maxInFlight,
   });
   return {
     settings,

@@ -1,7 +1,8 @@
 // Zoho's accounts server: the authorization URL and the grant-token exchange (aep-api.md §14).
 // Zoho answers many errors with HTTP 200 and an `error` field: the body decides, not the status.
-import { ApiError, NetworkError, UserError } from '../core/errors.js';
+import { ApiError, UserError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
+import type { NetworkOptions } from '../http/client.js';
 
 export const DEFAULT_ZOHO_SCOPES = ['ZohoCRM.modules.READ', 'ZohoCRM.settings.READ'];
 
@@ -42,22 +43,16 @@ const ADVICE: Record<string, { message: string; hint: string }> = {
   },
 };
 
-export async function exchangeGrantToken(input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string }): Promise<ZohoTokens> {
+/** The exchange, on the one network stack: proxy, AEP_ZOHO_TIMEOUT_MS, no redirect that would resend the secret. */
+export async function exchangeGrantToken(input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string }, network: NetworkOptions): Promise<ZohoTokens> {
   const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: input.clientId, client_secret: input.clientSecret, code: input.code });
   if (input.redirectUri) form.set('redirect_uri', input.redirectUri);
-  const { default: got } = await import('got');
-  const url = `${input.accountsUrl}/oauth/v2/token`;
-  let status: number;
-  let text: string;
-  try {
-    const response = await got.post(url, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: 30_000 } });
-    status = response.statusCode;
-    text = response.body;
-  } catch (error) {
-    throw new NetworkError(`Cannot reach Zoho's accounts server at ${input.accountsUrl} (${(error as NodeJS.ErrnoException).code ?? 'network error'}).`, {
-      hint: 'Check your network, --region, and ZOHO_ACCOUNTS_URL if you set it.',
-    });
-  }
+  const { HttpClient } = await import('../http/client.js');
+  const http = new HttpClient({ ...network, service: "Zoho's accounts server", variable: 'ZOHO_ACCOUNTS_URL', baseUrl: input.accountsUrl });
+  // Never resent: the first attempt spends the grant code, even when its answer is lost.
+  const response = await http.send({ method: 'POST', path: '/oauth/v2/token', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, retry: false });
+  const status = response.status;
+  const text = response.body;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;

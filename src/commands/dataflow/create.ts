@@ -32,6 +32,7 @@ const LABELS: Record<string, string> = { class: 'class', fieldGroup: 'field grou
 
 export default defineCommand<Args, Result>({
   command: 'create',
+  writes: true,
   describe: 'Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create what is missing, update what Adobe lets change, replace what it does not',
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],

@@ -32,7 +32,7 @@ export default defineCommand<Args, { url: string; accountsUrl: string; scopes: s
   async run(args, ctx) {
     const { loadSettings, DEFAULT_ZOHO_ACCOUNTS_URL } = await import('../../config/settings.js');
     const { authorizeUrl, DEFAULT_ZOHO_SCOPES } = await import('../../zoho/accounts.js');
-    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region });
+    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region }, ctx.lockOwner);
     const clientId = args.clientId?.trim() || settings.zoho.clientId;
     if (!clientId) throw new UsageError('A Zoho client id is needed to build the URL.', { hint: 'Pass --client-id or set ZOHO_CLIENT_ID (register a client at https://api-console.zoho.com).' });
     const scopes = args.scopes ? args.scopes.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_ZOHO_SCOPES;

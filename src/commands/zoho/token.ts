@@ -17,6 +17,7 @@ interface Result {
 
 export default defineCommand<Args, Result>({
   command: 'token',
+  writes: true,
   describe: 'Exchange a Zoho grant token for access and refresh tokens, and store them in the profile',
   examples: [
     ['$0 zoho token --grant-token 1000.abc… --region eu', 'exchange a grant token from an EU Zoho account'],
@@ -32,13 +33,13 @@ export default defineCommand<Args, Result>({
     if (!code) throw new UsageError('--grant-token is empty.', { hint: 'Paste the code Zoho gave you (it starts with 1000.).' });
     const { loadSettings, envValue, DEFAULT_ZOHO_ACCOUNTS_URL, DEFAULT_ZOHO_ENDPOINT } = await import('../../config/settings.js');
     const { zohoRegion } = await import('../../zoho/regions.js');
-    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region });
+    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region }, ctx.lockOwner);
     const clientId = settings.zoho.clientId ?? (await ctx.ask('Zoho client id: '));
     const clientSecret = settings.zoho.clientSecret ?? (await ctx.ask('Zoho client secret: ', { secret: true }));
     if (!clientId || !clientSecret) throw new UsageError('The Zoho client id and secret are required.', { hint: 'Set ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, or run on a terminal to be asked.' });
     const accountsUrl = settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL;
     const { exchangeGrantToken } = await import('../../zoho/accounts.js');
-    const tokens = await exchangeGrantToken({ accountsUrl, clientId, clientSecret, code, redirectUri: args.redirectUri?.trim() || undefined });
+    const tokens = await exchangeGrantToken({ accountsUrl, clientId, clientSecret, code, redirectUri: args.redirectUri?.trim() || undefined }, { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: settings.timeoutMs });
     // An explicit ZOHO_ENDPOINT wins (normalised by loadSettings); else the api_domain Zoho just named.
     const endpoint = (envValue(ctx.env, 'ZOHO_ENDPOINT') && settings.zoho.endpoint) || tokens.apiDomain || (args.region ? zohoRegion(args.region).apiDomain : DEFAULT_ZOHO_ENDPOINT);
     const expiry = ctx.now().getTime() + tokens.expiresIn * 1000;

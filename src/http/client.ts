@@ -1,0 +1,239 @@
+// The one network stack: every request aep-zoho sends (Platform, IMS through aio-lib-ims, Zoho's
+// accounts server) is one HttpClient.send(). It routes through HTTPS_PROXY/HTTP_PROXY/NO_PROXY,
+// bounds each attempt (AEP_ZOHO_TIMEOUT_MS) and the whole request with its retries, applies the
+// one retry policy, waits for a slot of the limiter, reads at most MAX_BODY_BYTES of an answer,
+// and follows a redirect only within the origin and only when no body has to be sent again:
+// headers and bodies carry credentials, so they never go to a host they were not meant for.
+import type { IncomingHttpHeaders } from 'node:http';
+import got, { type Got, type Response } from 'got';
+import type { Logger } from '../core/context.js';
+import { ApiError, CancelledError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { networkError } from './api-error.js';
+import type { Limiter } from './limiter.js';
+import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
+import { parseRetryAfter, retryDelay } from './retry.js';
+
+/** Far above any Adobe or Zoho answer; a larger one is a wrong server (or an attack) and is not read. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** A request, with its retries and their waits, ends after twice the per-attempt timeout, at least this. */
+const MIN_TOTAL_MS = 60_000;
+
+/** What each client gets from its run: the environment (proxies), logging, Ctrl-C, timing and tuning. */
+export interface NetworkOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Per attempt (AEP_ZOHO_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** First retry delay (AEP_ZOHO_RETRY_BASE_MS), doubling. */
+  retryBaseMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface ClientOptions extends NetworkOptions {
+  /** Named in messages, e.g. 'Adobe Experience Platform'. */
+  service: string;
+  /** The variable that points aep-zoho at the service, named in hints. */
+  variable: string;
+  baseUrl: string;
+  headers?: Record<string, string>;
+  limiter?: Limiter;
+  /** Headers computed before every attempt (the current bearer token). */
+  authorize?: () => Promise<Record<string, string>>;
+  /** After a 401: headers for one more attempt, or undefined to return the 401. */
+  reauthorize?: () => Promise<Record<string, string> | undefined>;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Below baseUrl (leading slash), or a full URL on the same origin. */
+  path: string;
+  searchParams?: URLSearchParams;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string | Buffer;
+  /** Safe to send twice whatever the method (an IMS token request). */
+  idempotent?: boolean;
+  /** false: one attempt only (a Zoho grant code is spent by the first). */
+  retry?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export class HttpClient {
+  private readonly got: Got;
+  private readonly origin: string;
+  private readonly route?: ProxyRoute;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: ClientOptions) {
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.route = proxyFor(base, options.env);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.got = got.extend({
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      signal: options.signal,
+      headers: { 'user-agent': 'aep-zoho', ...options.headers },
+      ...(this.route ? { agent: { [base.protocol === 'https:' ? 'https' : 'http']: proxyAgent(this.route, base.protocol) } } : {}),
+      // Same origin and nothing to resend (or a 303, which turns the request into a bare GET).
+      followRedirect: (response) => {
+        const { body, json } = response.request.options;
+        const target = new URL(String(response.headers.location), response.url);
+        return target.origin === this.origin && (response.statusCode === 303 || (body === undefined && json === undefined));
+      },
+    });
+  }
+
+  /** Sends with retries; any status comes back (the caller reads its errors), network failures throw. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const url = this.url(req);
+    const started = this.now();
+    const deadline = started + Math.max(2 * this.timeoutMs, MIN_TOTAL_MS);
+    let headers = req.headers ?? {};
+    let reauthorized = false;
+    for (let number = 1; ; number++) {
+      let response: HttpResponse | undefined;
+      let code: string | undefined;
+      try {
+        const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - this.now()));
+        const attempt = () => this.attempt(req, url, headers, timeout);
+        response = await (this.options.limiter ? this.options.limiter.run(attempt, this.options.signal) : attempt());
+      } catch (error) {
+        if (this.options.signal?.aborted) throw new CancelledError();
+        if (!(error instanceof AttemptError)) throw error;
+        code = error.code;
+      }
+      if (response?.status === 401 && this.options.reauthorize && !reauthorized) {
+        reauthorized = true;
+        const fresh = await this.options.reauthorize();
+        if (fresh) {
+          headers = { ...headers, ...fresh };
+          number--;
+          continue;
+        }
+      }
+      const delay = req.retry === false
+        ? undefined
+        : retryDelay(
+            { method: req.method, guarded: !!lower(headers)['if-match'], idempotent: req.idempotent, number, status: response?.status, code, retryAfterMs: parseRetryAfter(response?.headers['retry-after'], this.now()) },
+            { baseMs: this.options.retryBaseMs ?? 500, remainingMs: deadline - this.now(), random: this.options.random ?? Math.random },
+          );
+      if (delay === undefined) {
+        if (response) return response;
+        throw networkError({ method: req.method, url: url.href, code, proxy: this.route, timeoutMs: this.timeoutMs }, this.options.service, this.options.variable);
+      }
+      this.options.log.debug(`retrying ${req.method} ${this.shown(url)} in ${delay} ms (attempt ${number}: ${response?.status ?? code})`);
+      await this.sleep(delay);
+      if (this.options.signal?.aborted) throw new CancelledError();
+    }
+  }
+
+  private url(req: HttpRequest): URL {
+    const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(`${this.options.baseUrl}${req.path}`);
+    if (url.origin !== this.origin) throw new Error(`${url.origin} is not ${this.origin}`); // a bug: a client serves one origin
+    for (const [key, value] of req.searchParams ?? []) url.searchParams.append(key, value);
+    return url;
+  }
+
+  /** The URL below baseUrl, query included (debug lines). */
+  private relative(url: URL): string {
+    return (url.href.startsWith(this.options.baseUrl) ? url.href.slice(this.options.baseUrl.length) : url.href) || '/';
+  }
+
+  /** The path below baseUrl without the query (messages). */
+  private shown(url: URL): string {
+    return this.relative(url).split('?')[0] || '/';
+  }
+
+  /** One exchange: the status, headers and at most MAX_BODY_BYTES of body. */
+  private async attempt(req: HttpRequest, url: URL, headers: Record<string, string>, timeout: number): Promise<HttpResponse> {
+    const log = this.options.log;
+    const authorization = this.options.authorize ? await this.options.authorize() : {};
+    log.debug(redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`));
+    const stream = this.got.stream(url, {
+      method: req.method,
+      headers: { ...headers, ...authorization },
+      timeout: { request: timeout },
+      ...(req.json !== undefined ? { json: req.json } : req.body !== undefined ? { body: req.body } : {}),
+    });
+    // A stream sends a bodiless DELETE or POST only once its writable side ends.
+    if (req.json === undefined && req.body === undefined && req.method !== 'GET') stream.end();
+    let response: Response;
+    try {
+      response = await new Promise<Response>((resolve, reject) => {
+        stream.once('response', resolve);
+        stream.once('error', reject);
+      });
+    } catch (error) {
+      stream.destroy();
+      const refused = proxyRefusal(error);
+      throw new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
+    }
+    const status = response.statusCode;
+    const location = response.headers.location;
+    if (status >= 300 && status < 400 && location) {
+      stream.destroy();
+      throw this.refusedRedirect(req, url, status, location);
+    }
+    const announced = Number(response.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      if (announced > MAX_BODY_BYTES) throw this.tooLarge(req, url, status);
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) throw this.tooLarge(req, url, status);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      stream.destroy();
+      if (error instanceof ApiError) throw error;
+      throw new AttemptError((error as NodeJS.ErrnoException).code);
+    }
+    log.debug(`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`);
+    return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  private refusedRedirect(req: HttpRequest, url: URL, status: number, location: string): ApiError {
+    const target = new URL(location, url);
+    const path = `${req.method} ${this.shown(url)}`;
+    const message = target.origin !== this.origin
+      ? `${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}. aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
+      : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
+    return new ApiError(redact(message), {
+      status,
+      hint: `Check ${this.options.variable}: it must name ${this.options.service} itself (no other host answers for it), and any proxy or gateway in between that rewrites answers. Nothing was sent to ${target.origin === this.origin ? 'the new address' : target.origin}.`,
+    });
+  }
+
+  private tooLarge(req: HttpRequest, url: URL, status: number): ApiError {
+    return new ApiError(`${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`, {
+      status,
+      hint: `Something other than ${this.options.service} may be answering: check ${this.options.variable} and any proxy in between. Re-running is safe.`,
+    });
+  }
+}
+
+/** A failed attempt with no answer (reset, refused, timeout, TLS): the retry policy decides. */
+class AttemptError extends Error {
+  constructor(readonly code: string | undefined) {
+    super(code ?? 'network error');
+  }
+}
+
+const lower = (headers: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+
