@@ -24,10 +24,20 @@ export class Collection<T extends Resource = Resource> {
   }
 }
 
+/** A Zoho token the emulated accounts server issued: an access token names the refresh token it came from. */
+export interface ZohoToken {
+  kind: 'access' | 'refresh';
+  clientId: string;
+  refreshToken?: string;
+  revoked?: boolean;
+}
+
 export class EmulatorState {
-  /** Zoho grant codes already exchanged (single use), and refresh tokens issued. */
+  /** Zoho grant codes already exchanged (single use), and the grant codes issued. */
   readonly usedGrantCodes = new Set<string>();
   readonly grantCodes = new Map<string, { clientId: string; redirectUri?: string; scope: string }>();
+  /** Every Zoho access and refresh token the accounts server issued, by token. */
+  readonly zohoTokens = new Map<string, ZohoToken>();
   readonly connections = new Collection();
   readonly sourceConnections = new Collection();
   readonly targetConnections = new Collection();

@@ -17,6 +17,12 @@ export interface EmulatorOptions {
   retiredConnectionSpecs?: string[];
   /** When set, Zoho accepts only these clients (id → secret); by default any non-empty pair. */
   zohoClients?: Record<string, string>;
+  /**
+   * Zoho tokens must be ones the emulated accounts server issued and has not revoked: a refresh
+   * with any other refresh token is `invalid_code`, and a connection's /test passes only for such
+   * tokens. Off by default, as the CLI contract says ("any non-empty Zoho client and tokens").
+   */
+  strictCredentials?: boolean;
   /** How long an emulated dataflow run stays in progress (default 3000 ms). */
   runDurationMs?: number;
   /** How emulated runs end (default success). */

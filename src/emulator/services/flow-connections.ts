@@ -1,9 +1,10 @@
 // Flow Service: connection specs and base connections (aep-api.md §2). Rejects what Adobe
 // rejects: unknown or retired specs, a wrong auth spec name, missing or empty auth params.
 import type { EmuRequest, Router } from '../router.js';
-import { CONNECTION_SPECS, SECRET_AUTH_PARAMS } from '../specs-data.js';
+import { CONNECTION_SPECS, SECRET_AUTH_PARAMS, ZOHO_SPEC_ID } from '../specs-data.js';
 import { restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
+import { zohoTokensValid } from './zoho-accounts.js';
 import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
 
 export function registerFlowConnections(router: Router, ctx: ServiceContext): void {
@@ -55,7 +56,11 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
     const connection = find(req, state.connections);
     if (!connection) return notFound(req, 'connections', req.params.id);
     const spec = CONNECTION_SPECS.find((candidate) => candidate.id === connection.connectionSpec.id);
-    return { status: 200, body: { result: !!spec && !retired.has(spec.id) && !checkAuth(connection.auth, spec) } };
+    // "Returns false if the queried base connection is invalid" (flow-service.yaml). A Zoho
+    // connection also needs tokens the accounts server would honour (zohoTokensValid).
+    const params = connection.auth?.params ?? {};
+    const zoho = spec?.id !== ZOHO_SPEC_ID || zohoTokensValid(ctx, params.clientId, [params.accessToken, params.refreshToken]);
+    return { status: 200, body: { result: !!spec && !retired.has(spec.id) && !checkAuth(connection.auth, spec) && zoho } };
   });
 
   router.on('PATCH', `${FLOW}/connections/:id`, (req) => {

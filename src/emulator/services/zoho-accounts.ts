@@ -1,6 +1,8 @@
 // Zoho's accounts server: the authorization page (`/oauth/v2/auth`, which redirects back with a
-// grant code) and the token endpoint (`/oauth/v2/token`). Like Zoho, it answers most errors with
-// HTTP 200 and an `error` field, codes are single-use, and minting is throttled per refresh token.
+// grant code), the token endpoint (`/oauth/v2/token`) and revocation (`/oauth/v2/token/revoke`).
+// Like Zoho, it answers most errors with HTTP 200 and an `error` field, codes are single-use, and
+// minting is throttled per refresh token. Every token it issues is kept in state.zohoTokens;
+// `strictCredentials` accepts no other (see zohoTokensValid).
 import { randomBytes } from 'node:crypto';
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import type { ServiceContext } from './context.js';
@@ -10,7 +12,8 @@ const MINTS_PER_WINDOW = 10;
 export const ZOHO_API_DOMAIN = 'https://www.zohoapis.com';
 
 export function registerZohoAccounts(router: Router, ctx: ServiceContext): void {
-  const refreshTokens = new Map<string, { clientId: string; mints: number[] }>();
+  /** When each refresh token minted its recent access tokens (at most 10 per 10 minutes). */
+  const mints = new Map<string, number[]>();
 
   router.on('GET', '/oauth/v2/auth', (req) => {
     const q = req.query;
@@ -42,17 +45,21 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
       if (issued && issued.clientId !== p.client_id) return zohoError('invalid_code');
       if (issued?.redirectUri && p.redirect_uri && issued.redirectUri !== p.redirect_uri) return zohoError('invalid_redirect_uri');
       ctx.state.usedGrantCodes.add(code);
-      const refreshToken = `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
-      refreshTokens.set(refreshToken, { clientId: p.client_id, mints: [ctx.now()] });
-      return tokens({ refresh_token: refreshToken });
+      const refreshToken = newToken();
+      ctx.state.zohoTokens.set(refreshToken, { kind: 'refresh', clientId: p.client_id });
+      mints.set(refreshToken, [ctx.now()]);
+      return tokens(ctx, p.client_id, refreshToken, true);
     }
     if (p.grant_type === 'refresh_token') {
-      const known = refreshTokens.get(p.refresh_token ?? '');
-      // Tokens this emulator did not mint are accepted too (the contract: any non-empty tokens).
-      const record = known ?? { clientId: p.client_id, mints: [] };
-      if (!p.refresh_token?.trim()) return zohoError('invalid_code');
-      record.mints = record.mints.filter((at) => at > ctx.now() - TEN_MINUTES);
-      if (record.mints.length >= MINTS_PER_WINDOW) {
+      const refreshToken = p.refresh_token?.trim();
+      if (!refreshToken) return zohoError('invalid_code');
+      // "When you generate an access token using a revoked refresh token, the system returns the
+      // 'invalid_code' error" (Zoho token-validity). Unknown tokens are accepted unless strict.
+      const issued = ctx.state.zohoTokens.get(refreshToken);
+      if (issued && (issued.kind !== 'refresh' || issued.revoked || issued.clientId !== p.client_id)) return zohoError('invalid_code');
+      if (!issued && ctx.options.strictCredentials) return zohoError('invalid_code');
+      const recent = (mints.get(refreshToken) ?? []).filter((at) => at > ctx.now() - TEN_MINUTES);
+      if (recent.length >= MINTS_PER_WINDOW) {
         return {
           status: 400,
           body: {
@@ -62,26 +69,55 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
           },
         };
       }
-      record.mints.push(ctx.now());
-      refreshTokens.set(p.refresh_token, record);
-      return tokens({});
+      mints.set(refreshToken, [...recent, ctx.now()]);
+      return tokens(ctx, p.client_id, refreshToken, false);
     }
     return zohoError('unsupported_grant_type');
   });
+
+  // POST /oauth/v2/token/revoke?token=<refresh_token> → {"status":"success"}; an invalid token is
+  // HTTP 400. "When you revoke a refresh token, the system revokes all the access tokens generated
+  // using that refresh token" (Zoho CRM revoke-tokens.html).
+  router.on('POST', '/oauth/v2/token/revoke', (req) => {
+    const token = (req.query.get('token') ?? String((req.body as Record<string, unknown> | undefined)?.token ?? '')).trim();
+    const issued = ctx.state.zohoTokens.get(token);
+    if (!issued || issued.revoked) return { status: 400, body: { status: 'failure', error: 'invalid_token' } };
+    issued.revoked = true;
+    if (issued.kind === 'refresh') for (const record of ctx.state.zohoTokens.values()) if (record.refreshToken === token) record.revoked = true;
+    return { status: 200, body: { status: 'success' } };
+  });
 }
 
-function tokens(extra: Record<string, string>): EmuResponse {
+function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, withRefresh: boolean): EmuResponse {
+  const accessToken = newToken();
+  ctx.state.zohoTokens.set(accessToken, { kind: 'access', clientId, refreshToken });
   return {
     status: 200,
     body: {
-      access_token: `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`,
-      ...extra,
+      access_token: accessToken,
+      ...(withRefresh ? { refresh_token: refreshToken } : {}),
       scope: 'ZohoCRM.modules.READ ZohoCRM.settings.READ',
       api_domain: ZOHO_API_DOMAIN,
       token_type: 'Bearer',
       expires_in: 3600,
     },
   };
+}
+
+const newToken = () => `1000.${randomBytes(16).toString('hex')}.${randomBytes(16).toString('hex')}`;
+
+/**
+ * Whether a client and its tokens would work for Adobe's connector: any non-empty ones by default
+ * (CLI-CONTRACT.md, "The emulator"), except tokens this server revoked or issued to another client;
+ * with `strictCredentials`, only tokens it issued to this client and has not revoked.
+ */
+export function zohoTokensValid(ctx: ServiceContext, clientId: unknown, tokens: unknown[]): boolean {
+  return tokens.every((token) => {
+    if (typeof token !== 'string' || !token.trim()) return false;
+    const issued = ctx.state.zohoTokens.get(token);
+    if (!issued) return !ctx.options.strictCredentials;
+    return !issued.revoked && issued.clientId === clientId;
+  });
 }
 
 const zohoError = (error: string): EmuResponse => ({ status: 200, body: { error } });
