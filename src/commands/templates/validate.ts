@@ -16,6 +16,7 @@ export default defineCommand<{ file: string }, Result>({
     ['$0 templates validate ./my-contacts.json', 'exit 0 when valid, 2 with each problem and its JSON path'],
     ['$0 templates validate ./my-contacts.json --json', '{ "valid": true, "name": …, "file": … }'],
   ],
+  completions: { file: 'templates' },
   builder: (y) => y.positional('file', { type: 'string', describe: 'Template file (or built-in name)' }),
   async run(args) {
     const { loadTemplate } = await import('../../template/load.js');
