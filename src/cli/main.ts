@@ -51,7 +51,9 @@ function lookup(words: string[]): { group?: CommandGroup; def?: CommandDef; path
 }
 
 /** `aep-zoho help dataflow create` is `aep-zoho dataflow create --help`; no command at all is --help. */
-function normaliseArgv(argv: string[]): string[] {
+function normaliseArgv(rawArgv: string[]): string[] {
+  // yargs reads a lone `-` as a positional word; `--grant-token -` means "the value is stdin".
+  const argv = rawArgv.flatMap((arg, i) => (arg === '-' && rawArgv[i - 1]?.startsWith('--') ? [] : rawArgv[i + 1] === '-' && arg.startsWith('--') && !arg.includes('=') ? [`${arg}=-`] : [arg]));
   if (argv[0] === 'help') return [...argv.slice(1), '--help'];
   if (!argv.some((arg) => !arg.startsWith('-')) && !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg))) return [...argv, '--help'];
   return argv;

@@ -23,6 +23,9 @@ export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');
     const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
+    // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
+    const [{ loadSettings, requireAep, requireZoho }, { requireAll }] = await Promise.all([import('../config/settings.js'), import('../tasks/session.js')]);
+    requireAll(await loadSettings(ctx.env, ctx.flags), [requireAep, requireZoho]);
     const { connect } = await import('../tasks/connect.js');
     const result = await connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun });
     return region && !('plan' in result) ? { ...result, allowlist: { region: region.region, ranges: region.ranges } } : result;
