@@ -122,7 +122,7 @@ describe('templates list / show / validate', () => {
     const { exitCode, file } = await validateFile(copy);
     assert.equal(exitCode, 0);
     const result = await runCli(['templates', 'validate', file, '--json'], env);
-    assert.deepEqual(result.json(), { valid: true, name: 'my-contacts', file, table: 'Contacts', mappings: copy.mappings.length });
+    assert.deepEqual(result.json(), { valid: true, name: 'my-contacts', file, table: 'Contacts', mappings: copy.mappings.length, checked: 'offline', offlineReason: 'no Adobe credentials' });
     const human = await runCli(['templates', 'validate', file], env);
     assert.match(human.stdout, /^Valid: .*broken\.json — template 'my-contacts', table Contacts, \d+ mappings\.$/m);
     const builtIn = await runCli(['templates', 'validate', 'deals', '--json'], env);
