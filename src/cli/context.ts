@@ -4,15 +4,18 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { Context, GlobalFlags, Io } from '../core/context.js';
 import { CancelledError, UsageError } from '../core/errors.js';
+import type { HintFlags } from '../core/hint.js';
 import { makeLogger, useColor } from './output.js';
 
-export function processIo(): Io {
+export function processIo(env: Record<string, string | undefined>): Io {
+  // COLUMNS, when set, is the width the user asked for; else the terminal's own.
+  const asked = Number(env.COLUMNS);
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
     isTTY: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
-    columns: process.stdout.columns || process.stderr.columns || 80,
+    columns: Number.isInteger(asked) && asked > 0 ? asked : process.stdout.columns || process.stderr.columns || 80,
   };
 }
 
@@ -27,10 +30,11 @@ function isAlive(pid: number): boolean {
 }
 
 /** `command` is what the locks record: the command words ('aep-zoho connect'), never the flags. */
-export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal, command = 'aep-zoho'): Context {
+export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal, hintFlags: HintFlags = {}, command = 'aep-zoho'): Context {
   // Every request in flight listens for Ctrl-C on this one signal; concurrent dataflows have many.
   setMaxListeners(500, signal);
-  const color = useColor(env, io, flags.json);
+  // Progress, logs and prompts are on stderr: its colour is the context's.
+  const color = useColor(env, io.isTTY.stderr);
   const canPrompt = io.isTTY.stdin && io.isTTY.stderr;
 
   const ask = async (question: string, options: { secret?: boolean } = {}): Promise<string> => {
@@ -66,7 +70,8 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     flags,
     color,
     canPrompt,
-    log: makeLogger(io, color, flags.debug),
+    log: makeLogger(io, { env, quiet: flags.quiet, debug: flags.debug, hintFlags }),
+    hintFlags,
     signal,
     now: () => new Date(),
     lockOwner: { pid: process.pid, command, isAlive },

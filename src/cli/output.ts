@@ -1,41 +1,78 @@
 // Where output goes: results to stdout (one JSON document with --json, else the command's human
-// view), everything else to stderr. Colour only on a terminal, never with NO_COLOR or --json.
-// Every line passes through redact().
+// view), everything else to stderr. Colour is decided per stream (a redirected stdout gets none
+// while stderr on a terminal keeps it), honouring NO_COLOR, FORCE_COLOR and TERM=dumb. Every line
+// passes through redact(), and control characters that are not our own colour codes are escaped.
 import type { Ui } from '../core/command.js';
 import type { Io, Logger } from '../core/context.js';
+import { withFlags, type HintFlags } from '../core/hint.js';
 import { redact } from '../core/redact.js';
+import { cellText, safeLine, wrapWords } from '../core/text.js';
 
-export function useColor(env: Record<string, string | undefined>, io: Io, json: boolean): boolean {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Colour for one stream: NO_COLOR wins, then FORCE_COLOR, then a terminal that is not `dumb`. */
+export function useColor(env: Env, tty: boolean): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return !json && io.isTTY.stderr && env.TERM !== 'dumb';
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return tty && env.TERM !== 'dumb';
 }
 
 const paint = (on: boolean, open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
 
-export function makeUi(io: Io, color: boolean, stream: 'stdout' | 'stderr' = 'stdout'): Ui {
+export interface UiOptions {
+  env: Env;
+  quiet?: boolean;
+  hintFlags?: HintFlags;
+}
+
+/** A Ui writing to one stream; its notes go to stdout only when stdout is a terminal. */
+export function makeUi(io: Io, options: UiOptions, stream: 'stdout' | 'stderr' = 'stdout'): Ui {
   const out = io[stream];
+  const tty = io.isTTY[stream];
+  const color = useColor(options.env, tty);
+  const write = (target: NodeJS.WritableStream, wrap: boolean, text: string) => {
+    const line = safeLine(redact(text));
+    // Wrapping needs a real terminal: a pipe or a CI log keeps each line whole, for grep.
+    for (const part of wrap ? wrapWords(line, io.columns) : [line]) target.write(`${part}\n`);
+  };
   const ui: Ui = {
-    line: (text = '') => void out.write(`${redact(text)}\n`),
+    line: (text = '') => write(out, tty, text),
+    raw: (text) => void out.write(safeLine(redact(text))),
+    note: (text) => {
+      if (options.quiet) return;
+      if (tty || stream === 'stderr') write(out, tty, text);
+      else write(io.stderr, io.isTTY.stderr, text);
+    },
     bold: paint(color, 1, 22),
     dim: paint(color, 2, 22),
     green: paint(color, 32, 39),
     yellow: paint(color, 33, 39),
     red: paint(color, 31, 39),
+    cmd: (args) => paint(color, 1, 22)(`aep-zoho ${withFlags(args, options.hintFlags ?? {})}`),
+    tty,
     columns: io.columns,
-    // cli-table3 loads only when a command draws a table.
-    table: async (headers, rows, options) => (await import('./table.js')).renderTable(ui, headers, rows, options),
+    // cli-table3 loads only when a command draws a table on a terminal.
+    table: async (headers, rows, tableOptions) => (tty ? (await import('./table.js')).renderTable(ui, headers, rows, tableOptions) : plainRows(ui, headers, rows, tableOptions?.header)),
   };
   return ui;
 }
 
-export function makeLogger(io: Io, color: boolean, debug: boolean): Logger {
-  const ui = makeUi(io, color, 'stderr');
+/** Off a terminal: tab-separated rows with every column, for cut, awk and spreadsheets. */
+function plainRows(ui: Ui, headers: string[], rows: unknown[][], header = false): string[] {
+  if (header) ui.line(headers.join('\t'));
+  for (const row of rows) ui.line(headers.map((_h, i) => cellText(row[i])).join('\t'));
+  return [];
+}
+
+export function makeLogger(io: Io, options: UiOptions & { debug: boolean }): Logger {
+  const ui = makeUi(io, options, 'stderr');
   return {
-    info: (message) => ui.line(message),
+    info: (message) => {
+      if (!options.quiet) ui.line(message);
+    },
     warn: (message) => ui.line(`${ui.yellow('warning:')} ${message}`),
     debug: (message) => {
-      if (debug) ui.line(ui.dim(`[debug ${new Date().toISOString().slice(11, 23)}] ${message}`));
+      if (options.debug) ui.line(ui.dim(`[debug ${new Date().toISOString().slice(11, 23)}] ${message}`));
     },
   };
 }

@@ -2,6 +2,7 @@
 // them is cheap; each one imports its heavy code inside run().
 import type { CommandDef, CommandGroup } from '../core/command.js';
 import allowlist from '../commands/allowlist.js';
+import completion from '../commands/completion.js';
 import authStatus from '../commands/auth/status.js';
 import connect from '../commands/connect.js';
 import dataflowCreate from '../commands/dataflow/create.js';
@@ -33,4 +34,5 @@ export const registry: Array<CommandDef | CommandGroup> = [
   destroy,
   doctor,
   emulator,
+  completion,
 ] as Array<CommandDef | CommandGroup>;

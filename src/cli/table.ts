@@ -2,21 +2,11 @@
 // columns that do not fit are left out with a note (use --json for everything).
 import Table from 'cli-table3';
 import type { Ui } from '../core/command.js';
+import { cellText } from '../core/text.js';
 
 export interface TableOptions {
   /** Widest a single column may get before its cells are truncated. */
   maxColumnWidth?: number;
-}
-
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    // Zoho lookups ({name, id}) read best as their name.
-    if (typeof record.name === 'string') return record.name;
-    return JSON.stringify(value);
-  }
-  return String(value).replace(/\s+/g, ' ');
 }
 
 /** Renders rows under headers within ui.columns; returns the headers that were left out. */

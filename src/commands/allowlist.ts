@@ -13,6 +13,7 @@ export default defineCommand<{ region?: string }, { regions: Region[] }>({
     ['$0 allowlist', 'every AEP region'],
     ['$0 allowlist --region nld2 --json', 'the Europe ranges as JSON'],
   ],
+  completions: { region: 'aep-regions' },
   builder: (y) => y.option('region', { type: 'string', describe: 'AEP region: va7|nld2|aus5|can2' }),
   async run(args) {
     const { ALLOWLIST, allowlistFor } = await import('../aep/allowlist.js');
@@ -23,6 +24,6 @@ export default defineCommand<{ region?: string }, { regions: Region[] }>({
       ui.line(ui.bold(`${region.region}  ${region.name}`));
       for (const range of region.ranges) ui.line(`  ${range}`);
     }
-    ui.line(ui.dim("In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'."));
+    ui.note(ui.dim("In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'."));
   },
 });

@@ -1,6 +1,7 @@
 import { defineCommand } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
 import { printPlan } from '../core/plan.js';
+import { safe } from '../core/text.js';
 import type { DestroyItem, DestroyPlan, DestroyResult } from '../tasks/destroy.js';
 
 interface Args {
@@ -29,7 +30,7 @@ export default defineCommand<Args, DestroyResult | DestroyPlan>({
     return destroy(ctx, { dryRun: args.dryRun, templates });
   },
   human(result, ui) {
-    const line = (item: DestroyItem) => `${item.resource} '${item.name}' ${ui.dim(`(${item.id})`)}${item.reason ? ui.dim(` — ${item.reason}`) : ''}`;
+    const line = (item: DestroyItem) => `${item.resource} '${safe(item.name)}' ${ui.dim(`(${item.id})`)}${item.reason ? ui.dim(` — ${item.reason}`) : ''}`;
     if ('plan' in result) {
       if (result.plan.length) printPlan(result.plan, ui, true);
       else ui.line(`Nothing to delete in sandbox ${result.sandbox}. Dry run: nothing was sent.`);
@@ -41,7 +42,7 @@ export default defineCommand<Args, DestroyResult | DestroyPlan>({
     for (const item of result.skipped) ui.line(`${ui.yellow('skipped')} ${line(item)}`);
     for (const item of result.kept) ui.line(`${ui.dim('kept')}    ${line(item)}`);
     if (result.kept.some((item) => item.resource === 'mapping set')) {
-      ui.line(ui.dim('Mapping sets cannot be deleted through the Data Prep API; unused ones do no harm.'));
+      ui.note(ui.dim('Mapping sets cannot be deleted through the Data Prep API; unused ones do no harm.'));
     }
   },
 });

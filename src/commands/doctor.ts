@@ -15,7 +15,7 @@ export default defineCommand<Record<string, never>, DoctorResult>({
   human(result, ui) {
     const mark = { pass: ui.green('✔ pass'), fail: ui.red('✖ FAIL'), warn: ui.yellow('! warn'), skip: ui.dim('- skip') };
     const width = Math.max(...result.checks.map((c) => c.name.length));
-    ui.line(`aep-zoho doctor: profile ${ui.bold(result.profile)}${result.sandbox ? `, sandbox ${ui.bold(result.sandbox)}` : ''}`);
+    ui.note(`aep-zoho doctor: profile ${ui.bold(result.profile)}${result.sandbox ? `, sandbox ${ui.bold(result.sandbox)}` : ''}`);
     for (const check of result.checks) {
       ui.line(`${mark[check.status]}  ${check.name.padEnd(width)}  ${check.status === 'skip' ? ui.dim(check.detail) : check.detail}`);
       if (check.fix && check.status !== 'pass') ui.line(`        ${''.padEnd(width)}  ${ui.dim('fix:')} ${check.fix}`);

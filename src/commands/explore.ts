@@ -1,12 +1,13 @@
 import { defineCommand } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
+import { safe } from '../core/text.js';
 import type { TableDetail, TableList } from '../tasks/explore.js';
 
 interface Args {
   table?: string;
   limit: number;
   connection?: string;
-  columns?: string;
+  columns?: string[];
 }
 
 type Result = TableList | Omit<TableDetail, 'rawColumns'>;
@@ -21,6 +22,7 @@ export default defineCommand<Args, Result>({
     ['$0 explore Contacts --columns Full_Name,Email,Account_Name', 'choose the preview columns'],
     ['$0 explore Contacts --json', 'the same as JSON'],
   ],
+  lists: ['columns'],
   builder: (y) =>
     y
       .positional('table', { type: 'string', describe: 'Table name (e.g. Accounts) or path' })
@@ -34,27 +36,37 @@ export default defineCommand<Args, Result>({
     const explore = await import('../tasks/explore.js');
     if (!args.table?.trim()) return explore.listTables(ctx, { connection: args.connection });
     const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, { preview: true, limit: args.limit, connection: args.connection });
-    return detail;
+    if (!args.columns?.length) return detail;
+    // --columns names columns of this table: checked here, with the closest name for a typo.
+    const names = detail.columns.map((c) => c.name);
+    const unknown = args.columns.filter((name) => !names.includes(name));
+    if (unknown.length) {
+      const { closest } = await import('fastest-levenshtein');
+      const near = unknown.map((name) => names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? closest(name, names));
+      throw new UsageError(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${detail.table.name}.`, {
+        hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns.`,
+      });
+    }
+    return { ...detail, rows: detail.rows.map((row) => Object.fromEntries(args.columns!.map((name) => [name, row[name]]))) };
   },
   async human(result, ui, args) {
     if ('tables' in result) {
       await ui.table(['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
-      ui.line(`${result.tables.length} tables (connection ${result.connectionId}).`);
-      ui.line(`Next: ${ui.bold('aep-zoho explore <table>')} for its columns and preview rows.`);
+      ui.note(`${result.tables.length} tables (connection ${result.connectionId}).`);
+      ui.note(`Next: ${ui.cmd('explore <table>')} for its columns and preview rows.`);
       return;
     }
-    ui.line(`${ui.bold(result.table.name)} ${ui.dim(`(path ${result.table.path})`)}: ${result.columns.length} columns`);
+    ui.note(`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns`);
     await ui.table(['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
     if (!result.rows.length) {
-      ui.line('No preview rows.');
+      ui.note('No preview rows.');
       return;
     }
-    ui.line(`Preview: ${result.rows.length} row(s)`);
-    const wanted = args.columns?.split(',').map((c) => c.trim()).filter(Boolean);
-    const unknown = wanted?.filter((name) => !result.columns.some((c) => c.name === name)) ?? [];
-    if (unknown.length) ui.line(ui.yellow(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${result.table.name}; ignored.`));
-    const headers = wanted?.length && unknown.length < wanted.length ? wanted.filter((name) => !unknown.includes(name)) : result.columns.map((c) => c.name);
-    const hidden = await ui.table(headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22 });
-    if (hidden.length) ui.line(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
+    ui.note(`Preview: ${result.rows.length} row(s)`);
+    if (!ui.tty) ui.line();
+    const headers = args.columns?.length ? args.columns : result.columns.map((c) => c.name);
+    // A header row off a terminal too: preview columns differ from table to table.
+    const hidden = await ui.table(headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22, header: true });
+    if (hidden.length) ui.note(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
   },
 });

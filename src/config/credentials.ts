@@ -27,6 +27,8 @@ export interface ZohoCredentials {
   /** Zoho's api_domain: the connection's `endpoint`. */
   endpoint?: string;
   region?: string;
+  /** The redirect URI of the last authorization request (`zoho authorize-url`), for `zoho token`. */
+  redirectUri?: string;
   /** When the stored access token expires (ms since epoch); Adobe refreshes it after that. */
   accessTokenExpiry?: number;
 }

@@ -1,11 +1,14 @@
 // What a command receives instead of `process`: streams, environment, flags, a logger, the one
 // result printer, the resolved paths, and lazily built services. Built only in cli/context.ts.
 import type { Readable, Writable } from 'node:stream';
+import type { HintFlags } from './hint.js';
 
 export interface GlobalFlags {
   profile: string;
   sandbox?: string;
   json: boolean;
+  /** No progress and no notes (--quiet). */
+  quiet: boolean;
   debug: boolean;
   yes: boolean;
 }
@@ -39,7 +42,10 @@ export interface Context {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly io: Io;
   readonly flags: GlobalFlags;
+  /** Colour on stderr (progress, logs, prompts); stdout decides its own. */
   readonly color: boolean;
+  /** The --profile/--sandbox given on the command line, for commands suggested in messages. */
+  readonly hintFlags: HintFlags;
   /** A terminal on stdin and stderr: questions can be asked. */
   readonly canPrompt: boolean;
   readonly log: Logger;

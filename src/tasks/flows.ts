@@ -6,6 +6,7 @@ import { CRM_FLOW_SPEC_ID, FLOW, flowService, type FlowResource } from '../aep/f
 import type { ResourceRef } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
+import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { openSession, type Session } from './session.js';
 
 export interface ScheduleSummary {
@@ -26,12 +27,16 @@ export interface LastRunSummary {
 export interface FlowSummary {
   /** The template this profile built it from; absent for flows of others (--all). */
   template?: string;
+  /** The flow id (also as `flowId`, the name create and runs use). */
   id: string;
+  flowId: string;
   name: string;
   /** enabled, disabled, or `missing` when the state file names a flow Adobe no longer has. */
   state: string;
   schedule?: ScheduleSummary;
   lastRun?: LastRunSummary;
+  /** When the schedule next starts a run (ISO 8601); absent for a disabled flow or a `once` already run. */
+  nextRunAt?: string;
   /** True when this profile's state file records it. */
   profile: boolean;
 }
@@ -39,6 +44,16 @@ export interface FlowSummary {
 export interface FlowList {
   sandbox: string;
   flows: FlowSummary[];
+}
+
+/** One cause of a failed run, with the records it concerns when Adobe counts them. */
+export interface RunError {
+  code?: string;
+  message: string;
+  /** Records this error concerns (Adobe's `recordCount` on row-level errors). */
+  records?: number;
+  /** Where Adobe reported it: the run (`run`) or one of its activities (e.g. `promotionActivity`). */
+  activity?: string;
 }
 
 export interface RunSummary {
@@ -52,46 +67,71 @@ export interface RunSummary {
   recordsRead: number;
   recordsWritten: number;
   recordsFailed: number;
-  errors: Array<{ code?: string; message: string }>;
+  /** The run's own errors first, then each activity's row-level ones (`statusSummary.extensions.errors`). */
+  errors: RunError[];
 }
 
 export interface FlowStatus {
+  /** The flow id (also as `flowId`, as in create and runs). */
   id: string;
+  flowId: string;
   name: string;
   template?: string;
   sandbox: string;
   state: string;
   schedule?: ScheduleSummary;
   baseConnectionId?: string;
+  /** The base connection again, under the name connect and explore use. */
+  connectionId?: string;
   sourceConnectionId?: string;
   table?: { path: string; name?: string };
   targetConnectionId?: string;
   dataset?: { id: string; name?: string };
+  /** The dataset id again, under the name create uses. */
+  datasetId?: string;
   schemaId?: string;
   mappingSetId?: string;
   createdAt?: string;
   updatedAt?: string;
   lastRun?: RunSummary;
+  nextRunAt?: string;
 }
 
-const iso = (ms: unknown): string | undefined => (typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined);
+// Adobe's times are epoch milliseconds, but its pages and some answers also show ISO strings.
+const iso = (value: unknown): string | undefined => isoTime(value);
 
 export function scheduleSummary(params: Record<string, any> | undefined): ScheduleSummary | undefined {
   if (!params?.frequency) return undefined;
   const interval = params.interval === undefined ? undefined : Number(params.interval);
-  const start = Number(params.startTime);
+  // Epoch seconds, as a number or a string (aep-api.md §9), or an ISO time.
+  const start = isoTime(params.startTime, typeof params.startTime === 'string' && !/^\s*\d+\s*$/.test(params.startTime) ? 'ms' : 's');
   return {
     frequency: String(params.frequency),
     ...(interval !== undefined && Number.isFinite(interval) ? { interval } : {}),
-    ...(Number.isFinite(start) ? { startTime: new Date(start * 1000).toISOString() } : {}),
+    ...(start ? { startTime: start } : {}),
     ...(params.backfill !== undefined ? { backfill: params.backfill === true || params.backfill === 'true' } : {}),
   };
+}
+
+const FREQUENCY_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+
+/**
+ * When the schedule next starts a run: its start while that is ahead, else the first interval
+ * boundary after `now`; nothing for a disabled flow, or a `once` flow whose run has happened.
+ */
+export function nextRun(schedule: ScheduleSummary | undefined, state: string, now: Date, hasRun: boolean): string | undefined {
+  if (!schedule?.startTime || state !== 'enabled') return undefined;
+  const start = Date.parse(schedule.startTime);
+  if (start > now.getTime()) return schedule.startTime;
+  const step = (schedule.interval ?? 1) * (FREQUENCY_MS[schedule.frequency] ?? 0);
+  if (schedule.frequency === 'once' || !step) return hasRun ? undefined : schedule.startTime;
+  return new Date(start + Math.ceil((now.getTime() - start) / step) * step).toISOString();
 }
 
 /** "every 15 minutes from 2026-11-25 13:00 UTC", "once at …". */
 export function describeSchedule(schedule: ScheduleSummary | undefined): string {
   if (!schedule) return '';
-  const at = schedule.startTime ? schedule.startTime.slice(0, 16).replace('T', ' ') + ' UTC' : '';
+  const at = humanTime(schedule.startTime);
   if (schedule.frequency === 'once') return `once${at ? ` at ${at}` : ''}`;
   const n = schedule.interval ?? 1;
   return `every ${n === 1 ? '' : `${n} `}${schedule.frequency}${n === 1 ? '' : 's'}${at ? ` from ${at}` : ''}`;
@@ -114,31 +154,49 @@ export function runSummary(run: Record<string, any>): RunSummary {
   const duration = metrics.durationSummary ?? {};
   const records = metrics.recordSummary ?? {};
   const status = metrics.statusSummary ?? {};
-  const errors: Array<{ code?: string; message: string }> = [];
+  const errors: RunError[] = [];
   const seen = new Set<string>();
-  const collect = (list: unknown) => {
+  const collect = (list: unknown, activity: string) => {
     for (const error of Array.isArray(list) ? list : []) {
-      const entry = { ...(error?.code ? { code: String(error.code) } : {}), message: String(error?.message ?? error?.code ?? 'unknown error') };
+      const count = Number(error?.recordCount ?? error?.records ?? error?.count);
+      const entry: RunError = {
+        ...(error?.code ? { code: String(error.code) } : {}),
+        message: String(error?.message ?? error?.code ?? 'unknown error'),
+        ...(Number.isFinite(count) && count > 0 ? { records: count } : {}),
+        activity,
+      };
       const key = `${entry.code}|${entry.message}`;
       if (!seen.has(key)) (seen.add(key), errors.push(entry));
     }
   };
-  collect(status.errors);
-  for (const activity of Array.isArray(run.activities) ? run.activities : []) collect(activity?.statusSummary?.errors);
-  const started = Number(duration.startedAtUTC);
-  const completed = Number(duration.completedAtUTC);
+  // The run's summary error (CONNECTOR-2001-500 …), then the row-level causes Adobe files under each
+  // activity's statusSummary.extensions.errors (INGEST-1212-400, MAPPER-3700-400 …).
+  collect(status.errors, 'run');
+  collect(status.extensions?.errors, 'run');
+  for (const activity of Array.isArray(run.activities) ? run.activities : []) {
+    const name = String(activity?.id ?? activity?.name ?? 'activity');
+    collect(activity?.statusSummary?.errors, name);
+    collect(activity?.statusSummary?.extensions?.errors, name);
+  }
+  const started = epochMs(duration.startedAtUTC);
+  const completed = epochMs(duration.completedAtUTC);
   return {
     id: String(run.id),
     status: normalStatus(status.status ?? run.state),
     ...(iso(run.createdAt) ? { createdAt: iso(run.createdAt) } : {}),
     ...(iso(started) ? { startedAt: iso(started) } : {}),
     ...(iso(completed) ? { completedAt: iso(completed) } : {}),
-    ...(Number.isFinite(started) && Number.isFinite(completed) ? { durationMs: completed - started } : {}),
+    ...(started !== undefined && completed !== undefined ? { durationMs: completed - started } : {}),
     recordsRead: Number(records.inputRecordCount ?? 0),
     recordsWritten: Number(records.outputRecordCount ?? 0),
     recordsFailed: Number(records.failedRecordCount ?? 0),
     errors,
   };
+}
+
+/** A run error as one line: `INGEST-1212-400: Encountered … (3 records)`. */
+export function describeRunError(error: RunError): string {
+  return `${error.code ? `${error.code}: ` : ''}${error.message}${error.records ? ` (${error.records} record${error.records === 1 ? '' : 's'})` : ''}`;
 }
 
 function lastRunOf(flow: FlowResource): LastRunSummary | undefined {
@@ -147,14 +205,20 @@ function lastRunOf(flow: FlowResource): LastRunSummary | undefined {
   return { id: String(last.id), status: normalStatus(last.state), ...(iso(last.startedAtUTC) ? { startedAt: iso(last.startedAtUTC) } : {}), ...(iso(last.completedAtUTC) ? { completedAt: iso(last.completedAtUTC) } : {}) };
 }
 
-function flowSummary(flow: FlowResource, template: string | undefined): FlowSummary {
+function flowSummary(flow: FlowResource, template: string | undefined, now: Date): FlowSummary {
+  const schedule = scheduleSummary(flow.scheduleParams);
+  const state = String(flow.state ?? 'unknown');
+  const lastRun = lastRunOf(flow);
+  const next = nextRun(schedule, state, now, !!lastRun);
   return {
     ...(template ? { template } : {}),
     id: flow.id,
+    flowId: flow.id,
     name: flow.name,
-    state: String(flow.state ?? 'unknown'),
-    schedule: scheduleSummary(flow.scheduleParams),
-    lastRun: lastRunOf(flow),
+    state,
+    schedule,
+    lastRun,
+    ...(next ? { nextRunAt: next } : {}),
     profile: !!template,
   };
 }
@@ -176,17 +240,21 @@ export async function listFlows(ctx: Context, options: { all: boolean }): Promis
   const session = await openSession(ctx);
   const mine = await profileFlows(session);
   const byId = new Map(mine.map(([template, ref]) => [ref.id, template]));
-  const flows: FlowSummary[] = await Promise.all(
-    mine.map(async ([template, ref]) => {
-      const flow = await session.flow.get('flows', ref.id);
-      return flow ? flowSummary(flow, template) : { template, id: ref.id, name: ref.name, state: 'missing', profile: true };
-    }),
-  );
+  const now = ctx.now();
+  // The CRM flow spec lookup also proves the sandbox exists, when the state file names no flow to read.
+  const [specId, flows] = await Promise.all([
+    options.all || !mine.length ? crmFlowSpecId(session) : undefined,
+    Promise.all(
+      mine.map(async ([template, ref]): Promise<FlowSummary> => {
+        const flow = await session.flow.get('flows', ref.id);
+        return flow ? flowSummary(flow, template, now) : { template, id: ref.id, flowId: ref.id, name: ref.name, state: 'missing', profile: true };
+      }),
+    ),
+  ]);
   if (options.all) {
-    const specId = await crmFlowSpecId(session);
     const others = (await session.flow.listAll('flows', { property: `flowSpec.id==${specId}` })).filter((flow) => !byId.has(flow.id));
-    others.sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
-    flows.push(...others.map((flow) => flowSummary(flow, undefined)));
+    others.sort((a, b) => (epochMs(b.createdAt) ?? 0) - (epochMs(a.createdAt) ?? 0));
+    flows.push(...others.map((flow) => flowSummary(flow, undefined, now)));
   }
   return { sandbox: session.settings.sandbox, flows };
 }
@@ -252,23 +320,27 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
     tableName = tables.find((t) => t.path === tablePath)?.name;
   }
   const mapping = (flow.transformations ?? []).find((t: { name?: string }) => t.name === 'Mapping');
+  const schedule = scheduleSummary(flow.scheduleParams);
+  const next = nextRun(schedule, String(flow.state ?? 'unknown'), ctx.now(), !!runs[0]);
   return {
     id: flow.id,
+    flowId: flow.id,
     name: flow.name,
     ...(template ? { template } : {}),
     sandbox: session.settings.sandbox,
     state: String(flow.state ?? 'unknown'),
-    schedule: scheduleSummary(flow.scheduleParams),
-    ...(source?.baseConnectionId ? { baseConnectionId: source.baseConnectionId } : {}),
+    schedule,
+    ...(source?.baseConnectionId ? { baseConnectionId: source.baseConnectionId, connectionId: source.baseConnectionId } : {}),
     ...(sourceId ? { sourceConnectionId: sourceId } : {}),
     ...(tablePath ? { table: { path: tablePath, ...(tableName ? { name: tableName } : {}) } } : {}),
     ...(targetId ? { targetConnectionId: targetId } : {}),
-    ...(datasetId ? { dataset: { id: datasetId, ...(dataset?.name ? { name: dataset.name } : {}) } } : {}),
+    ...(datasetId ? { dataset: { id: datasetId, ...(dataset?.name ? { name: dataset.name } : {}) }, datasetId } : {}),
     ...(target?.data?.schema?.id ? { schemaId: target.data.schema.id } : {}),
     ...(mapping?.params?.mappingId ? { mappingSetId: mapping.params.mappingId } : {}),
     ...(iso(flow.createdAt) ? { createdAt: iso(flow.createdAt) } : {}),
     ...(iso(flow.updatedAt) ? { updatedAt: iso(flow.updatedAt) } : {}),
     ...(runs[0] ? { lastRun: runs[0] } : {}),
+    ...(next ? { nextRunAt: next } : {}),
   };
 }
 

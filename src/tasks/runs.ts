@@ -3,7 +3,8 @@
 // newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first.
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
-import { formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, type RunSummary } from './flows.js';
+import { humanTime } from '../core/text.js';
+import { describeRunError, formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, scheduleSummary, type RunSummary } from './flows.js';
 import { runTasks } from './runner.js';
 import { openSession } from './session.js';
 
@@ -17,7 +18,7 @@ export interface RunsResult {
   ok?: boolean;
   /** 1 when the watched run failed (cli/main.ts exits with it); the JSON result is still printed. */
   exitCode?: number;
-  error?: { message: string; hint?: string };
+  error?: { message: string; hint?: string; code?: string; errors?: RunSummary['errors'] };
 }
 
 export interface RunsOptions {
@@ -39,6 +40,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
 
   const firstPoll = options.pollMs ?? 1000;
+  if (!(await listRuns(session, flow.id, 1)).length) checkFirstRun(ctx, flow, options.timeoutMs);
   const maxPoll = options.maxPollMs ?? 15_000;
   const started = ctx.now().getTime();
   const deadline = started + options.timeoutMs;
@@ -64,6 +66,8 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
             }
             if (isFinished(newest)) {
               task.title = `Run ${newest.id} ${isSuccessful(newest) ? 'succeeded' : newest.status}: ${newest.recordsRead} read, ${newest.recordsWritten} written, ${newest.recordsFailed} failed${newest.durationMs !== undefined ? ` in ${formatDuration(newest.durationMs)}` : ''}`;
+              // A failed run fails its task, so the progress line shows it failed (✖, red), not done.
+              if (!isSuccessful(newest)) throw new WatchedRunFailed();
               return;
             }
           }
@@ -78,7 +82,9 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
         }
       },
     },
-  ], {});
+  ], {}).catch((error) => {
+    if (!(error instanceof WatchedRunFailed)) throw error;
+  });
 
   const waited = formatDuration(options.timeoutMs);
   if (watch.timedOut) {
@@ -96,18 +102,43 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   const run = watch.run!;
   const runs = await listRuns(session, flow.id, options.limit);
   if (isSuccessful(run)) return { ...base, runs, watched: run, ok: true };
-  const errors = run.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message)).join('; ');
+  return { ...base, runs, watched: run, ok: false, exitCode: 1, error: failedRun(run, flow.name, base.template ?? flow.id) };
+}
+
+/** Thrown inside the watch task so that listr marks it failed; caught right after. */
+class WatchedRunFailed extends Error {}
+
+/** The contract's error object for a failed run: the status, the counts, every cause, and what to do. */
+function failedRun(run: RunSummary, flowName: string, flowRef: string): { message: string; hint: string; code: string; errors: RunSummary['errors'] } {
+  const outcome = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
+  const causes = run.errors.map(describeRunError).join('; ');
   return {
-    ...base,
-    runs,
-    watched: run,
-    ok: false,
-    exitCode: 1,
-    error: {
-      message: `Run ${run.id} of dataflow '${flow.name}' ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}${errors ? `: ${errors}` : ''} (${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed).`,
-      hint: "Adobe's run errors are listed above; the Experience Platform UI (Sources > Dataflows > this flow) shows per-record error diagnostics. Fix the cause (Zoho tokens: 'aep-zoho connect --update-credentials'; IP allow list: 'aep-zoho allowlist'), then wait for the next scheduled run.",
-    },
+    message: `Run ${run.id} of dataflow '${flowName}' ${outcome}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written${causes ? `. ${causes}` : ''}.`,
+    hint: `Adobe's per-record diagnostics are in the Experience Platform UI (Sources > Dataflows > this flow > the run). Fix the cause (mapping errors: the template, then 'aep-zoho dataflow create --template ${flowRef}'; Zoho tokens: 'aep-zoho connect --update-credentials'; IP allow list: 'aep-zoho allowlist'), then wait for the next scheduled run.`,
+    code: 'RUN_FAILED',
+    errors: run.errors,
   };
+}
+
+/**
+ * Before waiting for a first run: a disabled flow starts none, and one due after the timeout would
+ * only be waited for in vain. Say when the first run is due, and stop.
+ */
+function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: unknown; scheduleParams?: Record<string, any> }, timeoutMs: number): void {
+  const schedule = scheduleSummary(flow.scheduleParams);
+  if (flow.state !== 'enabled') {
+    throw new UserError(`Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch.`, {
+      hint: `'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
+      code: 'FLOW_DISABLED',
+    });
+  }
+  const start = schedule?.startTime ? Date.parse(schedule.startTime) : NaN;
+  if (Number.isFinite(start) && start > ctx.now().getTime() + timeoutMs) {
+    throw new UserError(`The first run of dataflow '${flow.name}' is due at ${humanTime(schedule!.startTime)}, after the --timeout of ${formatDuration(timeoutMs)}: nothing to watch yet.`, {
+      hint: `Watch it from then with 'aep-zoho dataflow runs ${flow.id} --watch', or wait that long with a longer --timeout.`,
+      code: 'FIRST_RUN_PENDING',
+    });
+  }
 }
 
 /** --timeout: `90s`, `30m`, `2h`, `500ms`, or plain seconds. */

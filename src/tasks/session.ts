@@ -5,6 +5,7 @@ import { ImsAuth } from '../auth/ims.js';
 import { loadSettings, requireAep, type Settings } from '../config/settings.js';
 import { StateStore } from '../config/state.js';
 import type { Context } from '../core/context.js';
+import { UserError, isUserError } from '../core/errors.js';
 import { Platform } from '../http/platform.js';
 
 export interface Session {
@@ -44,4 +45,22 @@ export async function openSession(ctx: Context, settings?: Settings): Promise<Se
     platform,
     flow: new FlowService(platform),
   };
+}
+
+/**
+ * Every credential a command needs, checked together: one error that names all that is missing,
+ * Adobe's and Zoho's at once, instead of one per attempt.
+ */
+export function requireAll(settings: Settings, checks: Array<(settings: Settings) => unknown>): void {
+  const missing = checks.flatMap((check) => {
+    try {
+      check(settings);
+      return [];
+    } catch (error) {
+      if (isUserError(error)) return [error];
+      throw error;
+    }
+  });
+  if (missing.length === 1) throw missing[0];
+  if (missing.length) throw new UserError(missing.map((error) => error.message).join(' '), { hint: missing.map((error) => error.hint).filter(Boolean).join(' ') });
 }

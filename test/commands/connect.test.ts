@@ -137,8 +137,9 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       const r = await runCli(['connect', '--sandbox', 'nosuch', '--json'], cliEnv(emu.env, await tempHome()));
       assert.equal(r.exitCode, 1);
       const { error } = r.json();
-      assert.match(error.message, /FLOW-2100-404.*Sandbox 'nosuch' was not found/);
-      assert.match(error.hint, /sandbox name \('nosuch'\).*--sandbox/);
+      assert.equal(error.message, "Sandbox 'nosuch' not found in this organization.");
+      assert.equal(error.code, 'FLOW-2100-404');
+      assert.match(error.hint, /--sandbox \(or set AEP_SANDBOX\)/);
       assert.equal(error.status, 404);
       assert.ok(error.requestId);
       assert.equal(emu.state.connections.size, 0);

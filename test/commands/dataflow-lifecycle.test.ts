@@ -50,7 +50,7 @@ describe('dataflow list, status, runs', () => {
     const listQuery = emu.exchanges.filter((e) => e.method === 'GET' && e.path === '/data/foundation/flowservice/flows').at(-1)!;
     assert.equal(listQuery.query.property, 'flowSpec.id==14518937-270c-4525-bdec-c2ba7cce3860');
 
-    const human = await runCli(['dataflow', 'list', '--all'], env, { columns: 200 });
+    const human = await runCli(['dataflow', 'list', '--all'], env, { columns: 200, tty: true });
     assert.equal(human.exitCode, 0, human.stderr);
     assert.match(human.stdout, new RegExp(`accounts .*${flow.flowId} .*Zoho CRM Accounts to AEP`));
     assert.match(human.stdout, /\(other\)/);
@@ -153,17 +153,18 @@ describe('dataflow runs --watch', () => {
       assert.equal(out.ok, false);
       assert.equal(out.watched.status, 'failed');
       assert.equal(out.watched.errors[0].code, 'CONNECTOR-2001-500');
-      assert.match(out.error.message, /Run .* failed: CONNECTOR-2001-500/);
+      assert.match(out.error.message, /Run .* failed: 48 of 48 record\(s\) failed, 0 written\. CONNECTOR-2001-500/);
 
       const human = await runCli(['dataflow', 'runs', 'accounts', '--watch'], env);
       assert.equal(human.exitCode, 1);
-      assert.match(human.stdout, /failed: CONNECTOR-2001-500: Error occurred at promotion activity/);
+      assert.match(human.stdout, /✖ Run .* failed: 48 of 48 record\(s\) failed/);
+      assert.match(human.stdout, /CONNECTOR-2001-500 Error occurred at promotion activity/);
     } finally {
       await emu.close();
     }
   });
 
-  test('waits for the first run, and times out with exit 1 when none comes', async () => {
+  test('a first run due after --timeout: says when it is due and exits 1 at once', async () => {
     const emu = await emulator({ runDurationMs: 100 });
     try {
       const env = cliEnv(emu.env, await tempHome());
@@ -173,7 +174,8 @@ describe('dataflow runs --watch', () => {
       assert.equal(made.exitCode, 0, made.stderr);
       const r = await runCli(['dataflow', 'runs', 'accounts', '--watch', '--timeout', '1500ms', '--json'], env);
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /started no run within 1\.5 s/);
+      assert.match(r.json().error.message, /first run of dataflow .* is due at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after the --timeout of 1\.5 s/);
+      assert.equal(r.json().error.code, 'FIRST_RUN_PENDING');
       assert.match(r.json().error.hint, /--timeout/);
 
       const bad = await runCli(['dataflow', 'runs', 'accounts', '--watch', '--timeout', 'soon'], env);

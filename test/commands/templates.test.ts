@@ -103,7 +103,7 @@ describe('templates list / show / validate', () => {
     const human = await runCli(['templates', 'list'], env);
     assert.equal(human.exitCode, 0);
     assert.match(human.stdout, /^accounts\s+Accounts\s+templates[\\/]accounts\.json$/m);
-    assert.match(human.stdout, /dataflow create --template <name>/);
+    assert.match(human.stderr, /dataflow create --template <name>/, 'the closing note is not data: on stderr when piped');
   });
 
   test('show: the template object with --json, and the same JSON without it (any case)', async () => {
@@ -122,7 +122,7 @@ describe('templates list / show / validate', () => {
     const { exitCode, file } = await validateFile(copy);
     assert.equal(exitCode, 0);
     const result = await runCli(['templates', 'validate', file, '--json'], env);
-    assert.deepEqual(result.json(), { valid: true, name: 'my-contacts', file, table: 'Contacts', mappings: copy.mappings.length });
+    assert.deepEqual(result.json(), { valid: true, name: 'my-contacts', file, table: 'Contacts', mappings: copy.mappings.length, checked: 'offline', offlineReason: 'no Adobe credentials' });
     const human = await runCli(['templates', 'validate', file], env);
     assert.match(human.stdout, /^Valid: .*broken\.json — template 'my-contacts', table Contacts, \d+ mappings\.$/m);
     const builtIn = await runCli(['templates', 'validate', 'deals', '--json'], env);
@@ -225,7 +225,8 @@ describe('rejected templates: exit 2, the file and the JSON path', () => {
   test('the human form prints the message and a hint on stderr', async () => {
     const copy = await contactsCopy();
     copy.mappings[0].destination = 'a b';
-    const { exitCode, stderr } = await validateFile(copy);
+    const { file } = await validateFile(copy);
+    const { exitCode, stderr } = await runCli(['templates', 'validate', file], env);
     assert.equal(exitCode, 2);
     assert.match(stderr, /^Error: .*broken\.json: \/mappings\/0\/destination must be a dotted XDM path/m);
     assert.match(stderr, /^Hint: The template format is described in .*template\.schema\.json/m);

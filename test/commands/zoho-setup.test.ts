@@ -131,7 +131,7 @@ describe('connect --aep-region', () => {
       const env = cliEnv(emu.env, await tempHome());
       const human = await runCli(['connect', '--aep-region', 'can2'], env);
       assert.equal(human.exitCode, 0, human.stderr);
-      assert.match(human.stdout, /IP ranges for can2:\n\s+13\.71\.175\.80\/28, .*52\.246\.155\.224\/28/);
+      assert.match(human.stderr, /IP ranges for can2:\n\s+13\.71\.175\.80\/28, .*52\.246\.155\.224\/28/, 'a note: on stderr when piped');
       const json = await runCli(['connect', '--aep-region', 'can2', '--json'], env);
       assert.equal(json.json().allowlist.ranges.length, 8);
       const bad = await runCli(['connect', '--aep-region', 'xx'], env);

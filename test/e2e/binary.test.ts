@@ -55,7 +55,7 @@ describe('help, version and completion', () => {
     assert.equal(version.stdout.trim(), pkg.version);
     const help = await spawnCli(['--help'], {});
     assert.equal(help.exitCode, 0);
-    for (const group of ['zoho', 'auth', 'dataflow', 'templates']) assert.match(help.stdout, new RegExp(`aep-zoho ${group} <command>`));
+    for (const group of ['zoho', 'auth', 'dataflow', 'templates']) assert.match(help.stdout, new RegExp(`^  aep-zoho ${group} `, 'm'));
     for (const command of CONTRACT_COMMANDS) {
       const r = await runCli([...command.split(' '), '--help'], {});
       assert.equal(r.exitCode, 0, command);

@@ -59,9 +59,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   return result(exitCode, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'));
 }
 
-export function spawnCli(argv: string[], env: Record<string, string | undefined>, options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+export function spawnCli(argv: string[], env: Record<string, string | undefined>, options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; stdin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,4 +1,5 @@
 import { defineCommand } from '../../core/command.js';
+import { humanTime } from '../../core/text.js';
 
 interface Result {
   profile: string;
@@ -32,6 +33,6 @@ export default defineCommand<Record<string, never>, Result>({
     ui.line(`${ui.green('Logged in')} to Adobe IMS (${r.imsUrl}) as client ${ui.bold(r.clientId)}`);
     ui.line(`  org      ${r.orgId}`);
     ui.line(`  sandbox  ${r.sandbox}`);
-    ui.line(`  token    valid until ${r.tokenExpiresAt}${r.tokenCached ? ' (cached)' : ' (new)'}`);
+    ui.line(`  token    valid until ${humanTime(r.tokenExpiresAt)}${r.tokenCached ? ' (cached)' : ' (new)'}`);
   },
 });

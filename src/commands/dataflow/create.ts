@@ -1,10 +1,12 @@
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
 import { printPlan } from '../../core/plan.js';
+import { safe } from '../../core/text.js';
 import type { DataflowResult, DryRunResult, Schedule } from '../../tasks/dataflow.js';
 
 interface Args {
-  template: string;
+  /** Every --template, comma lists split (cli/main.ts). */
+  template: string[];
   dryRun: boolean;
   exitCode: boolean;
   start?: string;
@@ -41,9 +43,12 @@ export default defineCommand<Args, Result>({
     ['$0 dataflow create --template contacts --dry-run --json', 'the plan, sending no write'],
     ['$0 dataflow create --template accounts --dry-run --exit-code', 'CI drift check: exit 0 when nothing would change, 3 when it would'],
   ],
+  completions: { template: 'templates' },
+  lists: ['template'],
+  positionalOption: 'template',
   builder: (y) =>
     y
-      .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several separated by commas' })
+      .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several: repeat the option or separate them with commas' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
       .option('exit-code', { type: 'boolean', default: false, describe: 'With --dry-run: exit 3 when the plan changes anything, 0 when it does not' })
       .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
@@ -51,9 +56,9 @@ export default defineCommand<Args, Result>({
       .option('interval', { type: 'number', describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)' })
       .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' }),
   async run(args, ctx) {
-    const names = args.template.split(',').map((t) => t.trim()).filter(Boolean);
+    const names = args.template;
     if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
-    if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${args.template}.`);
+    if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${names.join(',')}.`);
     if (args.exitCode && !args.dryRun) throw new UsageError('--exit-code needs --dry-run.', { hint: 'For a drift check: aep-zoho dataflow create --template <name> --dry-run --exit-code.' });
     if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50) throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
     // Only the command line's own rules here; the schedule itself is checked by checkSchedule().
@@ -75,7 +80,8 @@ export default defineCommand<Args, Result>({
     if ('plan' in result) {
       for (const { template, records } of result.preview) {
         ui.line(ui.bold(`${template}: the first ${records.length} preview row(s) as XDM records`));
-        for (const record of records) ui.line(`  ${JSON.stringify(record)}`);
+        // One field a line, indented: a record on one line is a thousand characters wide.
+        for (const record of records) ui.raw(`${JSON.stringify(record, null, 2).replace(/^/gm, '  ')}\n`);
       }
       return printPlan(result.plan, ui, args.debug);
     }
@@ -83,13 +89,13 @@ export default defineCommand<Args, Result>({
     const words = (kinds: string[]) => kinds.map((k) => LABELS[k] ?? k).join(', ');
     for (const f of flows) {
       const did = [f.created.length && ui.green(`created ${words(f.created)}`), f.updated.length && ui.yellow(`updated ${words(f.updated)}`), f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`)].filter(Boolean);
-      ui.line(`${ui.bold(f.template)}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`);
+      ui.line(`${ui.bold(safe(f.template))}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`);
       ui.line(`  schema      ${f.schemaId}`);
       ui.line(`  dataset     ${f.datasetId}`);
       ui.line(`  source      ${f.sourceConnectionId}    target ${f.targetConnectionId}`);
       ui.line(`  mapping set ${f.mappingSetId}`);
-      if (f.skippedColumns.length) ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.join(', ')}`));
+      if (f.skippedColumns.length) ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.map(safe).join(', ')}`));
     }
-    ui.line(`Next: ${ui.bold(`aep-zoho dataflow runs ${flows[0].flowId} --watch`)} to follow the first run.`);
+    ui.note(`Next: ${ui.cmd(`dataflow runs ${flows[0].flowId} --watch`)} to follow the first run.`);
   },
 });

@@ -1,4 +1,5 @@
 import { defineCommand } from '../../core/command.js';
+import { humanTime, safe } from '../../core/text.js';
 import type { FlowList } from '../../tasks/flows.js';
 
 interface Args {
@@ -19,26 +20,27 @@ export default defineCommand<Args, FlowList>({
   },
   async human(result, ui, args) {
     if (!result.flows.length) {
-      ui.line(args.all ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.` : `This profile has no dataflows in sandbox ${result.sandbox}.`);
-      ui.line(`Create one with ${ui.bold('aep-zoho dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.bold('aep-zoho dataflow list --all')}`}.`);
+      ui.note(args.all ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.` : `This profile has no dataflows in sandbox ${result.sandbox}.`);
+      ui.note(`Create one with ${ui.cmd('dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`}.`);
       return;
     }
     const { describeSchedule } = await import('../../tasks/flows.js');
     // Plain cells: the table measures text, and colour codes would count as width.
-    const hidden = await ui.table(['Template', 'State', 'Last run', 'Schedule', 'Id', 'Name'],
+    const hidden = await ui.table(['Template', 'State', 'Last run', 'Next run', 'Schedule', 'Id', 'Name'],
       result.flows.map((f) => [
         f.template ?? (args.all ? '(other)' : ''),
         f.state,
-        f.lastRun ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${f.lastRun.startedAt.slice(0, 16).replace('T', ' ')}` : ''}` : f.state === 'missing' ? '' : 'none yet',
+        f.lastRun ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${humanTime(f.lastRun.startedAt)}` : ''}` : f.state === 'missing' ? '' : 'none yet',
+        f.nextRunAt ? humanTime(f.nextRunAt) : '',
         describeSchedule(f.schedule),
         f.id,
         f.name,
       ]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.line(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
+    if (hidden.length) ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     const missing = result.flows.filter((f) => f.state === 'missing');
-    if (missing.length) ui.line(ui.yellow(`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with 'aep-zoho dataflow create --template ${missing[0].template}'.`));
-    ui.line(`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.bold('aep-zoho dataflow status <template|id>')}`);
+    if (missing.length) ui.note(ui.yellow(`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`));
+    ui.note(`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`);
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
+import { humanTime, safe } from '../../core/text.js';
 import type { RunsResult } from '../../tasks/runs.js';
 
 interface Args {
@@ -17,6 +18,7 @@ export default defineCommand<Args, RunsResult>({
     ['$0 dataflow runs accounts --watch', 'wait for the newest (or first) run to finish: exit 0 on success, 1 on failure'],
     ['$0 dataflow runs 2c3f… --watch --timeout 2h --json', 'in CI, as JSON'],
   ],
+  completions: { flow: 'templates' },
   builder: (y) =>
     y
       .positional('flow', { type: 'string', describe: 'Template name, flow id or flow name' })
@@ -30,24 +32,31 @@ export default defineCommand<Args, RunsResult>({
     if (!timeoutMs) throw new UsageError(`Invalid --timeout '${args.timeout}'.`, { hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).' });
     return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
   },
+  interrupted: (args) => ({ message: 'Stopped watching.', hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.` }),
   async human(result, ui) {
-    const { formatDuration } = await import('../../tasks/flows.js');
-    ui.line(`${ui.bold(result.flowName)} ${ui.dim(`(${result.flowId})`)}`);
+    const { describeRunError, formatDuration } = await import('../../tasks/flows.js');
+    ui.note(`${ui.bold(safe(result.flowName))} ${ui.dim(`(${result.flowId})`)}`);
     if (!result.runs.length) {
-      ui.line('No runs yet. Follow the first one with --watch.');
+      ui.note('No runs yet. Follow the first one with --watch.');
       return;
     }
     // Plain cells: the table measures text, and colour codes would count as width.
-    const hidden = await ui.table(['Status', 'Started (UTC)', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
-      result.runs.map((r) => [r.status, r.startedAt?.slice(0, 19).replace('T', ' ') ?? '', formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
+    const hidden = await ui.table(['Status', 'Started', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
+      result.runs.map((r) => [r.status, humanTime(r.startedAt), formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.line(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
-    const failed = result.runs.filter((r) => r.errors.length).slice(0, 3);
-    for (const run of failed) for (const e of run.errors) ui.line(ui.dim(`  ${run.id}: ${e.code ? `${e.code} ` : ''}${e.message}`));
-    if (result.watched) {
-      if (result.ok) ui.line(ui.green(`Run ${result.watched.id} succeeded: ${result.watched.recordsWritten} record(s) written.`));
-      else if (result.error) ui.line(ui.red(result.error.message));
+    if (hidden.length) ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
+    // Every cause of the newest failed runs, top-level and row-level, with the records each concerns.
+    const failed = result.runs.filter((r) => r.errors.length && r !== result.watched).slice(0, 3);
+    for (const run of failed) for (const e of run.errors) ui.note(ui.dim(`  ${run.id}: ${safe(describeRunError(e))}`));
+    if (!result.watched) return;
+    if (result.ok) {
+      ui.line(ui.green(`✔ Run ${result.watched.id} succeeded: ${result.watched.recordsWritten} record(s) written.`));
+      return;
     }
+    const run = result.watched;
+    ui.line(ui.red(`✖ Run ${run.id} ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`));
+    for (const e of run.errors) ui.line(`  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : ''}${e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : ''}`);
+    if (result.error?.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
   },
 });

@@ -59,7 +59,7 @@ export default defineCommand<Args, Result>({
     const { displayPath } = await import('../../template/load.js');
     const file = displayPath(result.file);
     ui.line(`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`);
-    ui.line(`Next: move fields to standard XDM paths and add an identity (see ${ui.bold('aep-zoho templates show contacts')}), check with ${ui.bold(`aep-zoho templates validate ${file}`)}, then ${ui.bold(`aep-zoho dataflow create --template ${file}`)}.`);
+    ui.note(`Next: move fields to standard XDM paths and add an identity (see ${ui.cmd('templates show contacts')}), check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`);
   },
 });
 

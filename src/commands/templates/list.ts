@@ -26,7 +26,7 @@ export default defineCommand<Record<string, never>, Result>({
       ui.line(`${ui.bold(t.name.padEnd(width))}  ${t.table.padEnd(tableWidth)}  ${ui.dim(displayPath(t.file))}`);
       ui.line(`${' '.repeat(width)}  ${t.description}`);
     }
-    ui.line();
-    ui.line(`Use one with ${ui.bold('aep-zoho dataflow create --template <name>')}; copy one with ${ui.bold('aep-zoho templates show <name> > my.json')}.`);
+    ui.note('');
+    ui.note(`Use one with ${ui.cmd('dataflow create --template <name>')}; copy one with ${ui.cmd('templates show <name> > my.json')}.`);
   },
 });

@@ -9,6 +9,7 @@ export default defineCommand<{ name: string }, Template>({
     ['$0 templates show accounts', 'the built-in accounts template'],
     ['$0 templates show contacts > my-contacts.json', 'a copy to edit (then --template ./my-contacts.json)'],
   ],
+  completions: { name: 'templates' },
   builder: (y) => y.positional('name', { type: 'string', describe: 'Built-in template name (any case) or template file' }),
   async run(args) {
     const { loadTemplate } = await import('../../template/load.js');
@@ -17,6 +18,6 @@ export default defineCommand<{ name: string }, Template>({
   async human(template, ui) {
     // Plain JSON on stdout without --json too, so the output can be redirected into a file.
     const { formatTemplate } = await import('../../template/format.js');
-    for (const line of formatTemplate(template).trimEnd().split('\n')) ui.line(line);
+    ui.raw(formatTemplate(template));
   },
 });

@@ -1,7 +1,8 @@
 // Flow Service runs (aep-api.md §8.4). Runs are produced lazily from each enabled flow's schedule
 // whenever runs or flows are read: one run for `once`, one per elapsed interval otherwise. Each
 // run is stored in `state.runs`, stays `inProgress` for `runDurationMs`, then ends `success` (or
-// `failed` when the emulator is told so), with metrics computed from the source table's rows.
+// `failed` when the emulator is told so, with row-level errors under the promotion activity's
+// `statusSummary.extensions.errors`), with metrics computed from the source table's rows.
 import { randomBytes } from 'node:crypto';
 import type { Router } from '../router.js';
 import { newEtag, newId, type Resource } from '../state.js';
@@ -87,6 +88,11 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     const outputBytes = failed ? 0 : Math.round(inputBytes * 0.7); // Parquet in the Data Lake is smaller.
     const records = { inputRecordCount: rows.length, createdRecordCount: failed ? 0 : rows.length, outputRecordCount: failed ? 0 : rows.length, failedRecordCount: failed ? rows.length : 0 };
     const errors = failed ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }] : undefined;
+    // Adobe files a failed run's row-level causes under the activity's statusSummary.extensions.errors.
+    const rowErrors = failed ? [
+      { code: 'INGEST-1212-400', message: `Encountered ${rows.length} errors in the data. Successfully ingested 0 rows. Review the associated diagnostic files for more details.`, recordCount: rows.length },
+      { code: 'MAPPER-3700-400', message: 'Mapper Transform Error: the value of a mapped field could not be converted to its XDM type.', recordCount: rows.length },
+    ] : undefined;
     const status = failed ? 'failed' : 'success';
     const copyDone = startedAt + Math.round(duration() * 0.6);
     const batchId = batchIdFor();
@@ -105,7 +111,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       activities: [
         activity('copyActivity', 'Copy Activity', startedAt, { status: 'success' }, copyDone, { inputBytes, outputBytes: inputBytes }, { inputFileCount: 1, outputFileCount: 1 }),
         {
-          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(errors ? { errors } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
+          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(rowErrors ? { extensions: { errors: rowErrors } } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
           recordSummary: records,
           targetInfo: (flow?.targetConnectionIds ?? []).map((id: string) => ({ type: 'TargetConnection', id, reference: { type: 'Batch', ids: [batchId] } })),
         },

@@ -1,0 +1,91 @@
+// Text for terminals: control characters from servers made visible, lines wrapped at words,
+// one time format, and Adobe's timestamps (epoch numbers or ISO strings) read one way.
+
+/** Our own colour codes (SGR: ESC [ … m); every other escape sequence is someone else's. */
+const SGR = /\u001b\[[0-9;]*m/g;
+// C0 controls but tab and newline, DEL, and the C1 range (0x9b is a one-byte CSI on some terminals).
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const visible = (char: string) => (char === '\u001b' ? '\\e' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/**
+ * A value from a server (a flow, dataset or connection name anyone in the sandbox can set), safe to
+ * print: every control character, newlines and colour codes included, shown as an escape (`\e`,
+ * `\x0d`), so a name cannot move the cursor, retitle the window, or forge a line.
+ */
+export function safe(value: unknown): string {
+  return String(value ?? '').replace(/[\t\n]/g, (c) => (c === '\t' ? '\\t' : '\\n')).replace(CONTROL, visible);
+}
+
+/** A table cell: one line, a Zoho lookup ({name, id}) by its name, control characters escaped. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return typeof record.name === 'string' ? cellText(record.name) : safe(JSON.stringify(value));
+  }
+  return safe(String(value).replace(/\s+/g, ' '));
+}
+
+/** A whole line about to be written: our colour codes kept, any other control character escaped. */
+export function safeLine(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(SGR)) {
+    out += text.slice(last, match.index).replace(CONTROL, visible) + match[0];
+    last = match.index! + match[0].length;
+  }
+  return out + text.slice(last).replace(CONTROL, visible);
+}
+
+/** Printed width: colour codes take none. */
+export const visibleLength = (text: string): number => [...text.replace(SGR, '')].length;
+
+/**
+ * Wraps at spaces to `width` columns; a continuation keeps the line's indent. A word longer than
+ * the width (a URL, an id) stays whole on its own line rather than being cut.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  if (width < 20 || visibleLength(text) <= width) return [text];
+  const indent = text.slice(0, text.length - text.trimStart().length);
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.trimStart().split(/ +/)) {
+    const candidate = current ? `${current} ${word}` : `${indent}${word}`;
+    if (current && visibleLength(candidate) > width) {
+      lines.push(current);
+      current = `${indent}${word}`;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current) lines.push(current);
+  return lines;
+}
+
+/**
+ * Adobe's timestamps as epoch milliseconds: numbers (seconds when they are too small to be
+ * milliseconds, as `scheduleParams.startTime` is), numeric strings, or ISO 8601 strings.
+ */
+export function epochMs(value: unknown, unit: 'ms' | 's' = 'ms'): number | undefined {
+  if (value === null || value === undefined || value === '' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string' && !/^\s*-?\d+(\.\d+)?\s*$/.test(value)) {
+    const parsed = Date.parse(value);
+    return Number.isFinite(parsed) ? parsed : undefined;
+  }
+  const n = Number(value);
+  if (!Number.isFinite(n)) return undefined;
+  return unit === 's' || n < 1e11 ? n * 1000 : n;
+}
+
+/** ISO 8601 for JSON, or undefined when the value is no time. */
+export const isoTime = (value: unknown, unit: 'ms' | 's' = 'ms'): string | undefined => {
+  const ms = epochMs(value, unit);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+};
+
+/** The one time format of human output: `2026-12-02 08:42 UTC`. */
+export function humanTime(value: string | number | Date | undefined): string {
+  if (value === undefined) return '';
+  const ms = value instanceof Date ? value.getTime() : epochMs(value);
+  return ms === undefined ? String(value) : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
