@@ -161,6 +161,15 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const steps = plan({ desired: [...prepared.values()].flatMap((p) => p.desired), actual, today: ctx.now().toISOString().slice(0, 10) });
   const connectionStep: Step = { key: 'connection', kind: 'connection', action: 'reuse', name: connection!.name, id: connection!.id, etag: connection!.etag, requests: [], dependsOn: [] };
   const all = sortSteps([connectionStep, ...steps], templates);
+  // Adobe never moves a start that has passed (aep-updates.md §0.4): say so before anything is sent.
+  for (const step of all.filter((s) => s.kind === 'flow' && s.action === 'update')) {
+    const start = step.changes?.find((c) => c.field === 'scheduleParams.startTime');
+    if (start && Number(start.from) <= nowSeconds) {
+      throw new UsageError(`Dataflow '${step.name}' started at ${new Date(Number(start.from) * 1000).toISOString()}: Adobe does not move the start time of a dataflow once its first run was due.`, {
+        hint: 'Leave out --start to keep the schedule, or change --frequency/--interval; a new start needs a new dataflow (aep-zoho destroy --template <name>, then dataflow create).',
+      });
+    }
+  }
   for (const step of all) for (const note of step.notes ?? []) ctx.log.warn(`${step.template ? `${step.template}: ` : ''}${note}.`);
 
   if (options.dryRun) {

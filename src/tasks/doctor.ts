@@ -5,7 +5,7 @@
 // proves org and sandbox (an unknown sandbox answers FLOW-2100-404), tells whether Adobe still
 // offers the Zoho CRM source (ruling 6), and carries the gateway's `Date` for the clock check;
 // then the base connection and its `/test`.
-import { FLOW, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_NAME, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
 import { loadSettings, requireAep, requireZoho, type Settings } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { isNotFound, isUserError } from '../core/errors.js';
@@ -100,16 +100,16 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     let date: string | undefined;
     let specOffered: boolean | undefined;
     try {
-      const response = await session.platform.request<{ items?: Array<{ name?: string }> }>({ method: 'GET', path: `${FLOW}/connectionSpecs/${ZOHO_CONNECTION_SPEC.id}` });
+      const response = await session.platform.request(flowService.connectionSpec(ZOHO_CONNECTION_SPEC.id));
       date = [response.headers.date].flat()[0];
-      specOffered = !!response.body?.items?.length;
+      specOffered = !!oneItem(response.body);
       sandboxOk = true;
     } catch (error) {
       if (isNotFound(error)) {
         sandboxOk = true; // the sandbox answered; the spec is what is missing
         specOffered = false;
         // The error carries no headers: the CRM flow spec lookup (a documented GET) gives the Date.
-        const response = await session.platform.request({ method: 'GET', path: `${FLOW}/flowSpecs`, query: { property: 'name==CRMToAEP' } }).catch(() => undefined);
+        const response = await session.platform.request(flowService.list('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` })).catch(() => undefined);
         date = response && [response.headers.date].flat()[0];
       } else {
         add({ name: 'Org and sandbox', status: 'fail', detail: message(error), fix: fixOf(error) });

@@ -84,3 +84,13 @@ test('the scanner sees the imports it checks (so the rules above can fail)', () 
   assert.ok(under('tasks').some((i) => !i.typeOnly && layer(i) === 'aep'));
   assert.ok(under('cli').some((i) => layer(i) === 'commands'));
 });
+
+test('requests are built only in aep/ (each endpoint once) and written only by the one executor', () => {
+  const sources = files(SRC).filter((file) => !relative(SRC, file).startsWith('emulator/'));
+  // IMS (auth/) and Zoho (zoho/) are their own services' request layers.
+  const builds = sources.filter((file) => !/^(aep|http|auth|zoho)\//.test(relative(SRC, file)) && /method:\s*'(GET|POST|PUT|PATCH|DELETE)'/.test(readFileSync(file, 'utf8')));
+  assert.deepEqual(builds.map((file) => relative(SRC, file)), []);
+  // Writes go through converge/apply.ts; tasks only read (GETs) or hand steps to it.
+  const writers = sources.filter((file) => /\.(create|patch|put|delete|action|createDescriptor|putDescriptor)\(/.test(readFileSync(file, 'utf8')) && /platform\.send\(/.test(readFileSync(file, 'utf8')) && /^tasks\//.test(relative(SRC, file)));
+  assert.deepEqual(writers.map((file) => relative(SRC, file)), ['tasks/flows.ts'], 'only dataflow enable/disable sends a write outside the executor');
+});
