@@ -127,10 +127,11 @@ export interface TemplateObservation {
 }
 
 /**
- * What exists of one template's resources. `connectionId` and `tables` are promises so the lookups
- * that need neither start at once.
+ * What exists of one template's resources. `connectionId` (the base connection found), `explored`
+ * (the one to explore: the saved id, before the lookup confirms it) and `table` are promises, so the
+ * lookups that need none of them start at once.
  */
-export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean): Promise<TemplateObservation> {
+export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, explored: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean): Promise<TemplateObservation> {
   const t = template.name;
   const names = resourceNames(template, services.profile);
   const saved = shared.saved.dataflows?.[t] ?? {};
@@ -194,14 +195,15 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   const flow = inFlowService('flow', 'flows', async () => `flowSpec.id==${(await shared.flowSpec).id}`, names.flow);
   // Mapping sets have no name in Adobe's lists (ruling 14): ours is the state's, else the one the
   // flow uses, else one writing our schema (and named like ours where names are given).
+  const listed = saved.mappingSet?.id ? undefined : shared.mappingSets(); // started now, matched later
   const mappingSet = later((async () => {
     const ref = saved.mappingSet;
     let found = ref?.id ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined) : undefined;
     const f = await flow;
     const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
     if (!found) {
-      const s = (await schema)?.id;
-      const candidates = s ? (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet)) : [];
+      const s = saved.schema?.id ?? (await schemaId);
+      const candidates = s ? (await (listed ?? shared.mappingSets())).filter((m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet)) : [];
       const chosen = candidates.find((m) => m.id === used?.mappingId) ?? candidates.sort((a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0))[0];
       found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
     }
@@ -212,7 +214,7 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   })());
 
   const resolvedTable = await table;
-  const id = await connectionId;
+  const id = await explored;
   const [detail, exists] = await Promise.all([
     id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
     classExists,

@@ -100,6 +100,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now };
   const shared = observeShared(services, saved);
   const prepared = new Map<string, Prepared>();
+  const noConnection = () => new UserError(`Profile '${profile}' has no Zoho CRM base connection in sandbox '${sandbox}'.`, { hint: "Run 'aep-zoho connect' first." });
   let connection: Actual | undefined;
   let tables: TableRef[] = [];
 
@@ -107,35 +108,42 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     {
       title: 'Look up the connection, tables, tenant, flow spec and existing resources',
       task: async (_c, task) => {
-        // The saved connection id and a cached listing let every lookup start in this one wave.
+        // The saved connection id and a cached listing let every lookup, the tables' columns
+        // included, start in this one wave; if the saved connection turns out gone, look again.
         const savedId = saved.connection?.id;
-        const cached = saved.tables && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
-        const connectionFound = later(observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)));
-        const connectionId = later(connectionFound.then((c) => c?.id));
-        const listing = later(
-          (async () => {
-            const id = await connectionId;
-            if (!id) throw new UserError(`Profile '${profile}' has no Zoho CRM base connection in sandbox '${sandbox}'.`, { hint: "Run 'aep-zoho connect' first." });
-            return cached && id === savedId ? cached : fetchTables(session, id);
-          })(),
-        );
-        const tableOf = (loaded: LoadedTemplate) =>
-          later(
-            listing.then((list) => {
-              const table = matchTable(list, loaded.template.source.table);
-              if (table) return table;
-              const error = unknownTable(list, loaded.template.source.table);
-              throw new UsageError(`Template '${loaded.template.name}' (${loaded.file}): ${error.message}`, { hint: error.hint });
-            }),
+        const cached = saved.tables && savedId && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
+        const observeAll = async (trustCache: boolean): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
+          const connectionFound = later(observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)));
+          const connectionId = later(connectionFound.then((c) => c?.id));
+          const early = trustCache && cached ? cached : undefined;
+          const listing = later(
+            early
+              ? Promise.resolve(early)
+              : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
           );
-        const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, tableOf(loaded), options.dryRun)));
-        const [found, list, tenantId, spec] = await Promise.all([connectionFound, listing, shared.tenantId, shared.flowSpec]);
-        connection = found;
-        tables = list;
-        const observed = await Promise.all(observations);
+          const tableOf = (loaded: LoadedTemplate) =>
+            later(
+              listing.then((list) => {
+                const table = matchTable(list, loaded.template.source.table);
+                if (table) return table;
+                const error = unknownTable(list, loaded.template.source.table);
+                throw new UsageError(`Template '${loaded.template.name}' (${loaded.file}): ${error.message}`, { hint: error.hint });
+              }),
+            );
+          const explored = early ? Promise.resolve(savedId) : connectionId;
+          const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, explored, tableOf(loaded), options.dryRun)));
+          const found = await connectionFound;
+          if (!found) throw noConnection();
+          if (early && found.id !== savedId) return observeAll(false); // the cache belongs to a connection that is gone
+          const [list, tenantId, spec] = await Promise.all([listing, shared.tenantId, shared.flowSpec]);
+          connection = found;
+          tables = list;
+          return { observed: await Promise.all(observations), tenantId, flowSpecId: spec.id };
+        };
+        const { observed, tenantId, flowSpecId } = await observeAll(true);
         const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
-        templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId: spec.id, tableNames, schedule: schedules.get(loaded.template.name)!, explicitStart }, connection!.id)));
-        task.title = `Connection ${connection!.id}, ${tables.length} tables, tenant ${tenantId}, flow spec ${spec.name}`;
+        templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId, tableNames, schedule: schedules.get(loaded.template.name)!, explicitStart }, connection!.id)));
+        task.title = `Connection ${connection!.id}, ${tables.length} tables, tenant ${tenantId}, flow spec ${flowSpecId}`;
       },
     },
   ];
