@@ -368,7 +368,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const haveMapping = transformation(flow, 'Mapping');
       if (!haveMapping) return { changes: [], requests: [], replace: 'forces replacement: the flow has no Mapping transformation' };
       if (unresolved(wantMapping.mappingId) || unresolved(wantMapping.mappingVersion) || !same(wantMapping.mappingId, haveMapping.params.mappingId) || !same(wantMapping.mappingVersion, haveMapping.params.mappingVersion)) {
-        changes.push({ field: 'transformations.Mapping', from: `${haveMapping.params.mappingId} v${haveMapping.params.mappingVersion}`, to: `${show(wantMapping.mappingId)} v${show(wantMapping.mappingVersion)}` });
+        const version = unresolved(wantMapping.mappingVersion) ? 'the version its update returns' : `v${wantMapping.mappingVersion}`;
+        changes.push({ field: 'transformations.Mapping', from: `${haveMapping.params.mappingId} v${haveMapping.params.mappingVersion}`, to: `${unresolved(wantMapping.mappingId) ? 'the new mapping set' : wantMapping.mappingId} at ${version}` });
         // By index, found by name: Adobe's example patches index 0, which on a CRM flow is Copy (aep-updates.md §0.1).
         ops.push({ op: 'replace', path: `/transformations/${haveMapping.index}`, value: { name: 'Mapping', params: wantMapping } });
       }

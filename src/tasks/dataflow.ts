@@ -5,7 +5,7 @@
 //   apply    the one executor (src/converge/apply.ts), shown as a listr2 task list.
 // A dry run stops after plan and sends no write.
 import { closest, distance } from 'fastest-levenshtein';
-import type { ExploreColumn } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_NAME, type ExploreColumn } from '../aep/flow-service.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
 import { later, observeConnection, observeShared, observeTemplate, type Services, type TemplateObservation } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
@@ -143,7 +143,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         const { observed, tenantId, flowSpecId } = await observeAll(true);
         const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
         templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId, tableNames, schedule: schedules.get(loaded.template.name)!, explicitStart }, connection!.id)));
-        task.title = `Connection ${connection!.id}, ${tables.length} tables, tenant ${tenantId}, flow spec ${flowSpecId}`;
+        task.title = `Connection ${connection!.id}, ${tables.length} tables, tenant ${tenantId}, flow spec ${CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
       },
     },
   ];
@@ -158,7 +158,8 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   );
   for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
   for (const p of prepared.values()) {
-    const used = new Set(p.mappings.flatMap(mappingColumns));
+    // Columns mapped as they are (a lookup's `Owner.id` is a string whatever the column's type).
+    const used = new Set(p.mappings.filter((m) => m.source && !m.source.includes('.')).map((m) => m.source!));
     for (const column of p.observed.columns.filter((c) => used.has(c.name))) {
       const raw = unknownType(column);
       if (raw) ctx.log.warn(`${p.loaded.template.name}: column ${column.name} has the type '${raw}', which aep-zoho does not know; it lands as an XDM string.`);
