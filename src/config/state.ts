@@ -100,7 +100,9 @@ export class StateStore {
       const holder: Record<string, ResourceRef | undefined> = where.template ? ((state.dataflows ??= {})[where.template] ??= {}) : (state as Record<string, ResourceRef | undefined>);
       const previous = holder[where.kind];
       const created = ref.created || (previous?.id === ref.id && previous?.created) || undefined;
-      holder[where.kind] = { ...ref, ...(created ? { created: true } : { created: undefined }) };
+      // A reuse knows no mapping-set version: the one recorded for the same id stays.
+      const version = ref.version ?? (previous?.id === ref.id ? previous.version : undefined);
+      holder[where.kind] = { ...ref, ...(version !== undefined ? { version } : {}), ...(created ? { created: true } : { created: undefined }) };
       if (!holder[where.kind]!.created) delete holder[where.kind]!.created;
       dropIntent(state, where);
     });

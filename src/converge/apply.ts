@@ -106,7 +106,10 @@ export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, even
         let answer: any;
         for (const request of step.requests) answer = await send(request);
         const outcome: Outcome = { id: step.id ?? valueOf(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string, etag: answer?.etag ?? step.etag };
-        if (step.kind === 'mappingSet') outcome.version = Number(answer?.version);
+        if (step.kind === 'mappingSet') {
+          outcome.version = Number(answer?.version);
+          if (!Number.isInteger(outcome.version)) throw new UserError(`Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`, { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' });
+        }
         outcomes.set(step.key, outcome);
         return hooks.record(step, outcome);
       }
@@ -122,6 +125,7 @@ export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, even
         const { value } = await createOnce(
           async () => RESOURCES[step.kind].created(await send(create)),
           () => hooks.adopt(step, body, step.id),
+          (error) => error instanceof NotStarted,
         );
         outcomes.set(step.key, value);
         return hooks.record(step, value);
@@ -160,7 +164,9 @@ function resolveRequest<T>(request: PlatformRequest<T>, resolve: <V>(value: V) =
   return { ...request, path, ...(request.body !== undefined ? { body: resolve(request.body) } : {}) };
 }
 
-const notStarted = () => new UserError('Not started: another step of this run failed.');
+/** A write not sent because another failed: never a lost answer to look for. */
+class NotStarted extends UserError {}
+const notStarted = () => new NotStarted('Not started: another step of this run failed.');
 
 async function tolerateGone(promise: Promise<unknown>): Promise<void> {
   try {

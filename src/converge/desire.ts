@@ -190,7 +190,7 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
       'xdm:namespace': template.identity.namespace,
       'xdm:property': 'xdm:code',
       'xdm:isPrimary': template.identity.primary,
-    }, ['schema']);
+    }, ['schema', 'fieldGroup']); // its property may be a tenant field the field group gains in this run
   }
 
   // Ruling 8: the descriptor before the dataset; ruling 16: a Profile dataset on a union schema.

@@ -147,17 +147,17 @@ export async function observeTemplate(services: Services, shared: Shared, templa
       }
       return find();
     })());
-  /** The registry's lists carry only ids and titles: the id comes first, the full resource after it. */
-  const registryId = (kind: Kind, registryKind: RegistryKind, title: string): Promise<string | undefined> =>
+  /** The registry's lists carry only ids and titles: the title gives the id, a GET the resource. */
+  const listedId = (kind: Kind, registryKind: RegistryKind, title: string): Promise<string | undefined> =>
     later((async () => {
-      if (saved[kind]?.id) return saved[kind].id;
       const { found } = pick((await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })), undefined, log, `${RESOURCES[kind].label} '${title}'`);
       return found?.id;
     })());
-  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string, id = registryId(kind, registryKind, title)) =>
+  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string) =>
     lookup(kind, async () => {
-      const listed = await id;
-      return listed && listed !== saved[kind]?.id ? byId(services, kind, listed) : undefined;
+      // Only when the state names none, or one that is gone (a state from elsewhere): by title.
+      const id = await listedId(kind, registryKind, title);
+      return id ? byId(services, kind, id) : undefined;
     });
   const inFlowService = (kind: Kind, collection: Collection, filter: () => Promise<string | undefined>, name: string) =>
     lookup(kind, async () => {
@@ -170,8 +170,7 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   const classExists = later(template.target.schema.fallbackClass ? shared.registry.lookup('global', 'classes', template.target.schema.class).then((found) => !!found) : Promise.resolve(true));
   const tenantClass = template.target.schema.fallbackClass ? inRegistry('class', 'classes', names.class) : Promise.resolve(undefined);
   const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
-  const schemaId = registryId('schema', 'schemas', names.schema);
-  const schema = inRegistry('schema', 'schemas', names.schema, schemaId);
+  const schema = inRegistry('schema', 'schemas', names.schema);
   const dataset = lookup('dataset', async () => {
     const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter((d) => d.name === names.dataset);
     const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
@@ -179,8 +178,7 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   });
   const descriptor = template.identity
     ? lookup('descriptor', async () => {
-        // The schema's id from the state or the list: no need to wait for the schema itself.
-        const id = (await schema)?.id ?? (await schemaId);
+        const id = (await schema)?.id;
         if (!id) return undefined;
         const all = (await shared.registry.descriptors(id)).filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id);
         const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
@@ -202,7 +200,7 @@ export async function observeTemplate(services: Services, shared: Shared, templa
     const f = await flow;
     const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
     if (!found) {
-      const s = saved.schema?.id ?? (await schemaId);
+      const s = (await schema)?.id;
       const candidates = s ? (await (listed ?? shared.mappingSets())).filter((m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet)) : [];
       const chosen = candidates.find((m) => m.id === used?.mappingId) ?? candidates.sort((a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0))[0];
       found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;

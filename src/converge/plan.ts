@@ -2,14 +2,14 @@
 // `replace` (with the reason) or `delete`, each with exactly the requests apply will send. Pure.
 import { schemaRegistry } from '../aep/schema-registry.js';
 import type { PlatformRequest } from '../http/platform.js';
-import { RESOURCES, same } from './resources.js';
+import { RESOURCES } from './resources.js';
 import { Ref, type Actual, type Desired, type Step } from './types.js';
 
 export interface PlanInput {
   desired: Desired[];
   /** By desired key: what exists now. */
   actual: Map<string, Actual>;
-  /** For renaming a replaced resource aside: "… (replaced 2026-12-01)". */
+  /** For renaming a replaced resource aside: "… (replaced 2026-12-01T10:20Z)". */
   today: string;
 }
 
@@ -39,6 +39,9 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
   for (const d of ordered) {
     const spec = RESOURCES[d.kind];
     const body = resolveRefs(d.body, known);
+    // A field group no mapping needs any more stays in the schema: Adobe takes only additive changes.
+    const keptGroup = d.kind === 'schema' && !desired.some((x) => x.key === `${d.template}/fieldGroup`) ? actual.get(`${d.template}/fieldGroup`) : undefined;
+    if (keptGroup) body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
     const base = { key: d.key, kind: d.kind, template: d.template, name: d.name, dependsOn: d.dependsOn };
     const found = actual.get(d.key);
     if (!found) {
@@ -46,7 +49,10 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
     } else {
       const diff = spec.update(d, found, body);
       const existing = { id: found.id, etag: found.etag, notes: diff.notes?.length ? diff.notes : undefined };
-      if (diff.replace) steps.set(d.key, { ...base, ...existing, action: 'replace', reason: diff.replace, requests: replaceRequests(d, found, body, today), retire: retirement(d, found) });
+      if (diff.replace) {
+        const aside = RESOURCES[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
+        steps.set(d.key, { ...base, ...existing, action: 'replace', reason: diff.replace, requests: replaceRequests(d, found, body, aside), retire: retirement(d, found), ...(aside ? { aside } : {}) });
+      }
       else if (diff.requests.length) steps.set(d.key, { ...base, ...existing, action: 'update', changes: diff.changes, requests: diff.requests });
       else steps.set(d.key, { ...base, ...existing, action: 'reuse', requests: [] });
     }
@@ -55,11 +61,14 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
   return [...steps.values()];
 }
 
+/** "X (replaced <when>)": one suffix, however often it is replaced. */
+const asideName = (name: string, when: string) => `${name.replace(/( \(replaced [^)]*\))+$/, '')} (replaced ${when})`;
+
 /** A replace creates the successor; a title Adobe keeps unique is first moved aside. */
-function replaceRequests(d: Desired, found: Actual, body: Record<string, unknown>, today: string): PlatformRequest[] {
+function replaceRequests(d: Desired, found: Actual, body: Record<string, unknown>, aside: string | undefined): PlatformRequest[] {
   const retire = RESOURCES[d.kind].retire;
   const create = RESOURCES[d.kind].create(body);
-  return retire.mode === 'rename' ? [retire.request(found, `${found.name} (replaced ${today})`), create] : [create];
+  return retire.mode === 'rename' && aside ? [retire.request(found, aside), create] : [create];
 }
 
 function retirement(d: Desired, found: Actual): Step['retire'] {
@@ -125,4 +134,3 @@ export function planDeletes(found: Array<{ key: string; kind: Step['kind']; temp
 /** True when a plan changes anything (for --exit-code). */
 export const changesAnything = (steps: Step[]): boolean => steps.some((step) => step.action !== 'reuse');
 
-export { same };

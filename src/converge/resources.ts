@@ -131,7 +131,8 @@ function compareFields(desired: Properties, actual: Properties, pointer: string,
   return { add, retyped, leftOver };
 }
 
-const refsOf = (allOf: unknown): string[] => (Array.isArray(allOf) ? allOf.map((entry) => String((entry as { $ref?: string })?.$ref ?? '')).filter(Boolean) : []);
+/** The known $refs of an allOf (a Ref to a resource not made yet is not one of them). */
+const refsOf = (allOf: unknown): string[] => (Array.isArray(allOf) ? allOf.map((entry) => (entry as { $ref?: unknown })?.$ref).filter((ref): ref is string => typeof ref === 'string' && !!ref) : []);
 
 // ---- Data Prep -------------------------------------------------------------------------------
 
@@ -220,16 +221,17 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const want = refsOf(body.allOf);
       const have = refsOf(actual.resource.allOf);
-      if (!unresolved(body['meta:class']) && actual.resource['meta:class'] && !same(body['meta:class'], actual.resource['meta:class'])) {
+      if (unresolved(body['meta:class'])) return { changes: [], requests: [], replace: 'forces replacement: its class is new' };
+      if (actual.resource['meta:class'] && !same(body['meta:class'], actual.resource['meta:class'])) {
         return { changes: [], requests: [], replace: forces('class', actual.resource['meta:class'], body['meta:class']) };
       }
-      if ((body.allOf as unknown[]).some(unresolvedRef)) return { changes: [], requests: [], replace: 'forces replacement: its class or field group is new' };
+      // A new field group is an additive change: its $ref, known once it is made, is added (§3.3).
       const removed = have.filter((ref) => !want.includes(ref) && ref !== actual.resource['meta:class']);
       if (removed.length) return { changes: [], requests: [], replace: `forces replacement: field group ${removed.join(', ')} would be removed (Adobe allows only additive schema changes)` };
       const diff = patchDescription('schemas', actual, body);
-      const added = want.filter((ref) => !have.includes(ref));
+      const added: unknown[] = [...want.filter((ref) => !have.includes(ref)), ...(body.allOf as Array<{ $ref: unknown }>).map((entry) => entry.$ref).filter(unresolved)];
       const ops: JsonPatch = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...added.map((ref) => ({ op: 'add' as const, path: '/allOf/-', value: { $ref: ref } }))];
-      const changes = [...diff.changes, ...added.map((ref) => ({ field: 'allOf', to: ref }))];
+      const changes = [...diff.changes, ...added.map((ref) => ({ field: 'allOf', to: unresolved(ref) ? 'the new field group' : ref }))];
       return { changes, requests: ops.length ? [schemaRegistry.patch('schemas', actual.id, ops)] : [] };
     },
     // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.
@@ -274,10 +276,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const { changes } = nameAndDescription(body, actual.resource);
       const patch: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.to]));
       const tags = body.tags as Record<string, string[]> | undefined;
-      const missing = Object.entries(tags ?? {}).filter(([tag, values]) => JSON.stringify(actual.resource.tags?.[tag]) !== JSON.stringify(values));
+      // Adobe may add values of its own to a tag: only the ones we need must be there.
+      const missing = Object.entries(tags ?? {}).filter(([tag, values]) => !values.every((v) => (actual.resource.tags?.[tag] ?? []).includes(v)));
       if (missing.length) {
         changes.push(...missing.map(([tag, values]) => ({ field: `tags.${tag}`, from: actual.resource.tags?.[tag], to: values })));
-        patch.tags = { ...(actual.resource.tags ?? {}), ...Object.fromEntries(missing) };
+        patch.tags = { ...(actual.resource.tags ?? {}), ...Object.fromEntries(missing.map(([tag, values]) => [tag, [...new Set([...(actual.resource.tags?.[tag] ?? []), ...values])]])) };
       }
       return { changes, requests: changes.length ? [catalog.patch(actual.id, patch)] : [] };
     },
@@ -360,8 +363,9 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const bodyTransforms = body.transformations as Array<{ name: string; params: Record<string, any> }>;
       const wantCopy = bodyTransforms.find((t) => t.name === 'Copy')!.params.deltaColumn;
       const haveCopy = transformation(flow, 'Copy')?.params.deltaColumn ?? {};
+      // Only what the template sets: a flow made with a dateFormat (or given one by Adobe) is not a change.
       for (const field of ['name', 'dateFormat', 'timezone']) {
-        if (!same(wantCopy[field], haveCopy[field])) return { changes: [], requests: [], replace: forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]) };
+        if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field])) return { changes: [], requests: [], replace: forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]) };
       }
       const { changes, ops } = nameAndDescription(body, flow);
       const wantMapping = bodyTransforms.find((t) => t.name === 'Mapping')!.params;
@@ -375,8 +379,10 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       }
       const want = body.scheduleParams as Record<string, unknown>;
       const have = (flow.scheduleParams ?? {}) as Record<string, unknown>;
+      // A field the desired schedule leaves out is compared only when the frequency changes (a 'once' flow takes no interval).
+      const frequencyChanges = !same(want.frequency, have.frequency);
       for (const field of SCHEDULE_FIELDS) {
-        if (!same(want[field], have[field])) {
+        if ((want[field] !== undefined || frequencyChanges) && !same(want[field], have[field])) {
           changes.push({ field: `scheduleParams.${field}`, from: have[field], to: want[field] });
           ops.push(want[field] === undefined ? { op: 'remove', path: `/scheduleParams/${field}` } : { op: have[field] === undefined ? 'add' : 'replace', path: `/scheduleParams/${field}`, value: want[field] });
         }
@@ -389,16 +395,12 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       return { changes, requests: ops.length ? [flowService.patch('flows', actual.id, actual.etag ?? '', ops)] : [] };
     },
     delete: (actual) => [flowService.delete('flows', actual.id)],
-    retire: { mode: 'delete', after: 'flow', requests: (actual) => [flowService.action(actual.id, 'disable'), flowService.delete('flows', actual.id)] },
+    retire: { mode: 'delete', after: 'flow', requests: (actual) => [...(String(actual.resource.state).toLowerCase() === 'disabled' ? [] : [flowService.action(actual.id, 'disable')]), flowService.delete('flows', actual.id)] },
   },
 };
 
 function renameRegistry(kind: RegistryKind): KindSpec['retire'] {
   return { mode: 'rename', request: (actual, name) => schemaRegistry.patch(kind, actual.id, [{ op: 'replace', path: '/title', value: name }]) };
-}
-
-function unresolvedRef(entry: unknown): boolean {
-  return unresolved((entry as { $ref?: unknown })?.$ref);
 }
 
 function patchDescription(kind: RegistryKind, actual: Actual, body: Record<string, unknown>): Diff {

@@ -74,6 +74,8 @@ export interface Step {
   /** In order; Refs inside are resolved by apply. */
   requests: PlatformRequest[];
   dependsOn: string[];
+  /** replace of a kind whose old resource is renamed aside and kept: its new name. */
+  aside?: string;
   /** replace: how the old resource goes once its successor runs (after these keys). */
   retire?: { name: string; requests: PlatformRequest[]; after: string[] };
 }

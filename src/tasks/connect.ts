@@ -98,7 +98,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
         // A connection saved under another name is not this one (connect --name).
         const state = saved.connection?.name === name ? saved : { ...saved, connection: undefined };
         const [, existing] = await Promise.all([assertZohoSpecOffered(flow), observeConnection(services, observeShared(services, state), name)]);
-        steps = plan({ desired: [desireConnection(name, profile, params, !!options.updateCredentials)], actual: new Map(existing ? [['connection', existing]] : []), today: ctx.now().toISOString().slice(0, 10) });
+        steps = plan({ desired: [desireConnection(name, profile, params, !!options.updateCredentials)], actual: new Map(existing ? [['connection', existing]] : []), today: `${ctx.now().toISOString().slice(0, 16)}Z` });
         task.title = existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`;
       },
     },

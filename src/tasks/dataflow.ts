@@ -8,7 +8,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { CRM_FLOW_SPEC_NAME, type ExploreColumn } from '../aep/flow-service.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
 import { later, observeConnection, observeShared, observeTemplate, type Services, type TemplateObservation } from '../converge/observe.js';
-import { changesAnything, plan } from '../converge/plan.js';
+import { changesAnything, plan, planDeletes } from '../converge/plan.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Actual, Desired, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
@@ -167,7 +167,17 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   }
 
   const actual = new Map<string, Actual>([...prepared.values()].flatMap((p) => [...p.observed.actual]));
-  const steps = plan({ desired: [...prepared.values()].flatMap((p) => p.desired), actual, today: ctx.now().toISOString().slice(0, 10) });
+  const steps = plan({ desired: [...prepared.values()].flatMap((p) => p.desired), actual, today: `${ctx.now().toISOString().slice(0, 16)}Z` });
+  // Old resources of a replace that did not finish retiring (a failure, Ctrl-C): they go now.
+  const names = new Set(templates.map((t) => t.template.name));
+  const leftovers = (saved.retired ?? []).filter((r) => r.mode === 'retiring' && names.has(r.template));
+  const retiring = planDeletes(leftovers.map((r) => ({ key: `${r.template}/${r.kind}#old/${r.id}`, kind: r.kind as Kind, template: r.template, actual: { id: r.id, name: r.name, resource: {} } })));
+  for (const step of retiring) {
+    const oldFlows = retiring.filter((x) => x.template === step.template && x.kind === 'flow' && x !== step).map((x) => x.key);
+    step.dependsOn = [`${step.template}/flow`, ...(step.kind === 'flow' ? [] : oldFlows)];
+    step.reason = 'left from an earlier replace that did not finish';
+  }
+  steps.push(...retiring);
   const connectionStep: Step = { key: 'connection', kind: 'connection', action: 'reuse', name: connection!.name, id: connection!.id, etag: connection!.etag, requests: [], dependsOn: [] };
   const all = sortSteps([connectionStep, ...steps], templates);
   // Adobe never moves a start that has passed (aep-updates.md §0.4): say so before anything is sent.

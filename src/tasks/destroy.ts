@@ -8,7 +8,7 @@
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
-import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_ID, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
@@ -81,9 +81,15 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
     }
     return true;
   });
-  const keptSchemas = new Set(kept.filter((k) => k.resource === 'schema').map((k) => k.id));
-  const deletable = doomed.filter((f) => !(keptSchemas.size && (f.kind === 'fieldGroup' || f.kind === 'class' || f.kind === 'descriptor') && keptByProfileSchema(f, doomed, keptSchemas, kept, item)));
-
+  // What a kept schema uses stays with it: its class and field groups, and its descriptors.
+  const keptSchemas = found.filter((f) => f.kind === 'schema' && !doomed.includes(f));
+  const usedByKept = (f: Found) =>
+    keptSchemas.some((s) => (f.kind === 'descriptor' ? f.actual.resource['xdm:sourceSchema'] === s.actual.id : JSON.stringify(s.actual.resource.allOf ?? []).includes(JSON.stringify(f.actual.id)) || s.actual.resource['meta:class'] === f.actual.id));
+  const deletable = doomed.filter((f) => {
+    if (!['class', 'fieldGroup', 'descriptor'].includes(f.kind) || !usedByKept(f)) return true;
+    kept.push(item(f.kind, f.template, f.actual, 'part of a schema enabled for Profile, which stays'));
+    return false;
+  });
   const steps = chain(planDeletes(deletable));
   if (options.dryRun) return { plan: printable(steps), sandbox, gone, skipped, kept };
 
@@ -123,14 +129,6 @@ function chain(steps: Step[]): Step[] {
   return sorted;
 }
 
-/** A class, field group or descriptor of a kept Profile schema stays with it. */
-function keptByProfileSchema(f: Found, all: Found[], keptSchemas: Set<string>, kept: DestroyItem[], item: (kind: Kind, template: string | undefined, ref: { id: string; name: string }, reason?: string) => DestroyItem): boolean {
-  const schema = all.find((s) => s.kind === 'schema' && s.template === f.template) ?? { actual: { id: [...keptSchemas][0] } };
-  if (!keptSchemas.has(schema.actual.id)) return false;
-  kept.push(item(f.kind, f.template, f.actual, 'part of a schema enabled for Profile, which stays'));
-  return true;
-}
-
 /**
  * Finds what is ours: the state's entries (checked against their recorded names), then, by name
  * and marker, what the state does not know (an interrupted create, an empty home).
@@ -166,11 +164,12 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
   // 2. By name and marker: our suffix names the template, our marker says we made it.
   const ours = (resource: { name?: string; title?: string; description?: string }) => {
     const name = resource.name ?? resource.title ?? '';
-    const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))?$/.exec(name);
+    const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
     if (!m || m[1] !== profile || !wanted(m[2])) return undefined;
     return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
   };
-  const flowSpecId = later(shared.flowSpec.then((s) => s.id).catch(() => undefined));
+  // Without the Zoho check of dataflow create: after Adobe's retirement our flows still need to go.
+  const flowSpecId = later(shared.flow.crmFlowSpec().then((s) => s?.id ?? CRM_FLOW_SPEC_ID));
   const [connections, targets, flows, classes, fieldGroups, schemas] = await Promise.all([
     wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`) : Promise.resolve([]),
     shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),

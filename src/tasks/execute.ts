@@ -31,7 +31,8 @@ export function stateHooks(session: Session, now: () => Date): ApplyHooks {
         ...(outcome.version !== undefined && Number.isFinite(outcome.version) ? { version: outcome.version } : {}),
         ...(step.action === 'create' || step.action === 'replace' ? { created: true } : {}),
       }),
-    retire: (step, mode) => state.retire(sandbox, { template: step.template!, kind: step.kind, id: step.id!, name: step.name, mode }),
+    // The old resource keeps its name (deleted soon) or has its aside name (kept); it was ours.
+    retire: (step, mode) => state.retire(sandbox, { template: step.template!, kind: step.kind, id: step.id!, name: step.aside ?? step.retire?.name ?? step.name, mode, created: true }),
     forget: (step, id) => state.forget(sandbox, where(step), id),
     adopt: (step, body, exclude) => findMade(session, step.kind, step.name, body, exclude),
   };
@@ -68,11 +69,12 @@ async function findMade(session: Session, kind: Kind, name: string, body: Record
       return found && { id: found.id };
     }
     case 'descriptor': {
-      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find((d) => d['xdm:sourceProperty'] === body['xdm:sourceProperty'] && d['@id'] !== exclude);
+      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find((d) => d['@type'] === body['@type'] && d['xdm:sourceProperty'] === body['xdm:sourceProperty'] && d['xdm:namespace'] === body['xdm:namespace'] && d['@id'] !== exclude);
       return found && { id: String(found['@id']) };
     }
     case 'mappingSet': {
-      const found = (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === body.outputSchema.schemaRef.id && m.id !== exclude).at(-1);
+      const mine = (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === body.outputSchema.schemaRef.id && (m.name === undefined || m.name === name) && m.id !== exclude);
+      const found = mine.sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0)).at(-1);
       return found && { id: found.id, version: Number(found.version ?? 0) };
     }
   }
