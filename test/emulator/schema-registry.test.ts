@@ -207,6 +207,23 @@ test('tenant field groups: fields under _tenantId, intendedToExtend checked, usa
   assert.equal(noIntended.status, 400);
   const badClass = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, { ...body, 'meta:intendedToExtend': ['https://ns.adobe.com/xdm/context/nope'] }, h);
   assert.equal(badClass.status, 400);
+  // Field definitions are JSON Schema as XDM uses it: an explore column's raw type is not one.
+  const withField = (field: Record<string, unknown>) => ({ ...body, title: `Zoho ${Math.random()}`, definitions: { zoho: { properties: { [tenant]: { type: 'object', properties: { f: field } } } } } });
+  for (const [field, pattern] of [
+    [{ type: 'datetime' }, /field '.+\.f' has type "datetime"/],
+    [{ type: 'double' }, /has type "double"/],
+    [{ type: 'integer', format: 'date' }, /formats apply to strings/],
+    [{ type: 'string', 'meta:xdmType': 'datetime' }, /meta:xdmType "datetime"/],
+    [{ type: 'object' }, /needs properties/],
+    [{ type: 'array' }, /needs items/],
+  ] as const) {
+    const refused = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, withField(field), h);
+    assert.equal(refused.status, 400, JSON.stringify(field));
+    assert.match(refused.body.detail, pattern);
+  }
+  for (const field of [{ type: 'string', format: 'date-time', 'meta:xdmType': 'date-time' }, { type: 'number' }, { type: 'array', items: { type: 'string' } }, { type: 'object', additionalProperties: { type: 'string' } }]) {
+    assert.equal((await call(emu, 'POST', `${SR}/tenant/fieldgroups`, withField(field), h)).status, 201, JSON.stringify(field));
+  }
 
   const created = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, body, h);
   assert.equal(created.status, 201);

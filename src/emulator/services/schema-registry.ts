@@ -19,6 +19,7 @@ import {
   TIME_SERIES_BEHAVIOR,
   definitionsTree,
   flattenFields,
+  invalidFieldDefinition,
   resourceTree,
   schemaFields,
   schemaTree,
@@ -374,6 +375,8 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       if (!properties || typeof properties !== 'object') return badRequest(req, `definitions.${key} must have 'properties'.`);
       const outside = Object.keys(properties).filter((name) => name !== namespace);
       if (outside.length) return badRequest(req, `Custom fields must be nested under '${namespace}'; found ${outside.map((name) => `'${name}'`).join(', ')} in definitions.${key}.`);
+      const invalid = invalidFieldDefinition(properties);
+      if (invalid) return badRequest(req, `Invalid field definition in definitions.${key}: ${invalid}.`);
     }
     const leaves = flattenFields(definitionsTree({ id: '', definitions } as Resource));
     if (Object.keys(definitions).length && !leaves.size) return badRequest(req, `No fields are defined under '${namespace}'.`);
