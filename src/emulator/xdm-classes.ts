@@ -249,6 +249,34 @@ function jsonTypeToXdm(raw: Record<string, any>): XdmType {
   return 'string'; // strings, and arrays/maps, which Data Prep addresses as a whole
 }
 
+/** JSON Schema's types, and XDM's `meta:xdmType`s (help/xdm/schema/field-constraints.md). */
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
+const XDM_TYPES = new Set(['string', 'number', 'long', 'int', 'short', 'byte', 'boolean', 'date', 'date-time', 'object', 'map', 'array']);
+
+/**
+ * The first field definition in a `properties` object that the registry would refuse, as a
+ * sentence: a `type` JSON Schema lacks (`datetime`, `double`), an unknown `meta:xdmType`, a
+ * `format` on a non-string, an object without properties, an array without items.
+ */
+export function invalidFieldDefinition(properties: unknown, prefix = ''): string | undefined {
+  for (const [name, raw] of Object.entries((properties ?? {}) as Record<string, any>)) {
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (!raw || typeof raw !== 'object') return `field '${path}' must be a JSON Schema object`;
+    if (typeof (raw.$ref ?? raw['$ref ']) === 'string') continue;
+    if (!JSON_TYPES.has(raw.type)) return `field '${path}' has type ${JSON.stringify(raw.type)}; use one of ${[...JSON_TYPES].join(', ')}`;
+    if (raw['meta:xdmType'] !== undefined && !XDM_TYPES.has(raw['meta:xdmType'])) return `field '${path}' has meta:xdmType ${JSON.stringify(raw['meta:xdmType'])}`;
+    if (raw.format !== undefined && raw.type !== 'string') return `field '${path}' has a format but type ${raw.type}; formats apply to strings`;
+    if (raw.type === 'array' && (!raw.items || typeof raw.items !== 'object')) return `array field '${path}' needs items`;
+    if (raw.type === 'object') {
+      if (raw.properties && typeof raw.properties === 'object') {
+        const inner = invalidFieldDefinition(raw.properties, path);
+        if (inner) return inner;
+      } else if (!raw.additionalProperties) return `object field '${path}' needs properties (or additionalProperties, for a map)`;
+    }
+  }
+  return undefined;
+}
+
 /** The field tree a tenant class or field group defines (every `definitions.*.properties` merged). */
 export function definitionsTree(resource: Resource): FieldTree {
   const tree: FieldTree = {};

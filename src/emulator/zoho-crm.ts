@@ -4,8 +4,13 @@
 //
 // Decisions (the real connector's behaviour is UNVERIFIED; these are the emulator's contract):
 // - Table name vs path: `name` is the module's API name (`Accounts`, `Subscriptions`); `path` is
-//   the records resource the connector reads, `crm/v2/<API name>` (`crm/v2/Accounts`). Explore's
-//   `object=` and a source connection's `params.tableName` take the path; the name alone fails.
+//   what Explore's `object=` and a source connection's `params.tableName` take; the name alone
+//   fails. Paths and column shapes vary as Adobe's two explore pages show them (issue 12): most
+//   modules answer as explore/tabular.md does, path `crm/v2/<API name>` and columns with an `xdm`
+//   block; the CRM_PAGE_STYLE modules answer as explore/crm.md does, a lowercase path (`deals`,
+//   like its `customeropportunityrole`) and columns `{ name, type, meta: { originalType } }` with
+//   no `xdm` block, `type` the connector's raw type (`string`, `integer`, `double`, `boolean`,
+//   `date`, `datetime`, `object`) and `originalType` Zoho's field type (`text`, `ownerlookup`…).
 // - Lookups (Owner, Created_By, Modified_By, Account_Name, Contact_Name, Parent_Account, What_Id…)
 //   stay one column each, of type object, as Zoho returns them: `{ name, id }`, plus `email` on
 //   user lookups. Data Prep reaches the parts with its dot notation (`Owner.id`, `Account_Name.name`);
@@ -14,11 +19,13 @@
 //   with the org's UTC offset (`2024-03-05T10:15:00-05:00`), dates `YYYY-MM-DD`, currency a number,
 //   empty fields null. `Modified_Time` is every module's delta column.
 
+/** An explore column: with an `xdm` block (explore/tabular.md) or with `meta.originalType` (explore/crm.md). */
 export interface CrmColumn {
   name: string;
   type: string;
-  xdm: { type: string; format?: string; properties?: Record<string, { type: string }> };
+  xdm?: { type: string; format?: string; properties?: Record<string, { type: string }> };
   'meta:xdmType'?: string;
+  meta?: { originalType: string };
 }
 
 export interface CrmTable {
@@ -34,6 +41,8 @@ export interface CrmTable {
   custom: boolean;
   /** The field a lookup to this module shows as its `name` (Account_Name, Full_Name, …). */
   primaryField: string;
+  /** The parts of each lookup column (`Owner` → name, id, email), whichever form its columns take. */
+  lookups: Record<string, string[]>;
 }
 
 /** A Zoho lookup value as the records API returns it. */
@@ -46,6 +55,8 @@ export interface CrmLookup {
 export const CRM_SEED = 20250630;
 export const DELTA_COLUMN = 'Modified_Time';
 export const PATH_PREFIX = 'crm/v2/';
+/** Modules explored as Adobe's CRM page shows tables: lowercase path, `meta.originalType` columns. Two are built-in templates' tables. */
+export const CRM_PAGE_STYLE: ReadonlySet<string> = new Set(['Contacts', 'Deals', 'Products', 'Tasks']);
 /** The org's time zone as a fixed UTC offset (US Eastern standard time); Zoho writes it on every date-time. */
 export const ORG_UTC_OFFSET = '-05:00';
 const OFFSET_MS = -5 * 3600_000;
@@ -171,7 +182,10 @@ type Field = readonly [name: string, type: FieldType];
 
 const STRING = { type: 'string' };
 
-/** How explore describes a Zoho field (aep-api.md §3.2). */
+/** The parts of a lookup value, as Zoho's records API returns it. */
+const LOOKUP_PARTS: Partial<Record<FieldType, string[]>> = { lookup: ['name', 'id'], ownerlookup: ['name', 'id', 'email'] };
+
+/** How explore/tabular.md describes a field: an `xdm` block (aep-api.md §3.2). */
 function column(name: string, type: FieldType): CrmColumn {
   switch (type) {
     case 'integer':
@@ -186,12 +200,17 @@ function column(name: string, type: FieldType): CrmColumn {
     case 'datetime':
       return { name, type: 'string', 'meta:xdmType': 'date-time', xdm: { type: 'string', format: 'date-time' } };
     case 'lookup':
-      return { name, type: 'object', 'meta:xdmType': 'object', xdm: { type: 'object', properties: { name: STRING, id: STRING } } };
     case 'ownerlookup':
-      return { name, type: 'object', 'meta:xdmType': 'object', xdm: { type: 'object', properties: { name: STRING, id: STRING, email: STRING } } };
+      return { name, type: 'object', 'meta:xdmType': 'object', xdm: { type: 'object', properties: Object.fromEntries(LOOKUP_PARTS[type]!.map((part) => [part, STRING])) } };
     default:
       return { name, type: 'string', xdm: { type: 'string' } };
   }
+}
+
+/** How explore/crm.md describes a field: the connector's raw type and the source's own, no `xdm` block. */
+function crmPageColumn(name: string, type: FieldType): CrmColumn {
+  const raw: Partial<Record<FieldType, string>> = { integer: 'integer', double: 'double', currency: 'double', boolean: 'boolean', date: 'date', datetime: 'datetime', lookup: 'object', ownerlookup: 'object' };
+  return { name, type: raw[type] ?? 'string', meta: { originalType: type } };
 }
 
 /** Every module carries these besides its own fields. */
@@ -665,10 +684,12 @@ function generateModule(g: Gen, def: ModuleDef, crm: Crm, team: User[], nextId: 
     });
   }
   const fields: Field[] = [['id', 'text'], ...def.fields, ...AUDIT_FIELDS, ...(def.lastActivity ? [['Last_Activity_Time', 'datetime'] as const] : [])];
+  const crmPage = CRM_PAGE_STYLE.has(def.name);
   const table: CrmTable = {
     name: def.name,
-    path: `${PATH_PREFIX}${def.name}`,
-    columns: fields.map(([name, type]) => column(name, type)),
+    path: crmPage ? def.name.toLowerCase() : `${PATH_PREFIX}${def.name}`,
+    columns: fields.map(([name, type]) => (crmPage ? crmPageColumn : column)(name, type)),
+    lookups: Object.fromEntries(fields.flatMap(([name, type]) => (LOOKUP_PARTS[type] ? [[name, LOOKUP_PARTS[type]!]] : []))),
     rows: [],
     label: def.label ?? def.name,
     custom: !!def.custom,
@@ -734,7 +755,7 @@ export function resolveTable(nameOrPath: string): CrmTable | undefined {
 
 /** Every source path Data Prep may map from this table: the columns, plus `Owner.id`-style parts of lookups. */
 export function sourcePaths(table: CrmTable): string[] {
-  return table.columns.flatMap((col) => [col.name, ...Object.keys(col.xdm.properties ?? {}).map((part) => `${col.name}.${part}`)]);
+  return table.columns.flatMap((col) => [col.name, ...(table.lookups[col.name] ?? []).map((part) => `${col.name}.${part}`)]);
 }
 
 /** Reads a source path (`Account_Name.id`, `Email`) from a row; undefined when the path does not exist. */

@@ -19,7 +19,7 @@ async function schema(emu: Emulator, sandbox = 'prod', title = 'Zoho Leads'): Pr
 const dataSetBody = (schemaId: string, name = 'Zoho Leads dataset') => ({
   name,
   schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' },
-  tags: { unifiedProfile: ['enabled:true'] },
+  tags: { unifiedIdentity: ['enabled:true'] },
 });
 
 test('create dataset: 201, array body, Location header, stored with schemaRef and scope', async (t) => {
@@ -36,7 +36,7 @@ test('create dataset: 201, array body, Location header, stored with schemaRef an
   const stored = emu.state.dataSets.get(id)!;
   assert.equal(stored.name, 'Zoho Leads dataset');
   assert.deepEqual(stored.schemaRef, { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' });
-  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'] });
+  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'] });
   assert.equal(stored.imsOrgId, TEST_ORG);
   assert.equal(stored.sandboxName, 'prod');
   assert.equal(typeof stored.dataSourceId, 'number');
@@ -130,15 +130,15 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   let stored = emu.state.dataSets.get(id)!;
   assert.equal(stored.name, 'Updated Dataset Name');
   assert.equal(stored.description, 'Leads from Zoho');
-  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'] });
+  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'] });
   assert.equal(stored.updated, clock);
   assert.equal(stored.created, clock - 1000);
 
   // JSON Patch, as the spec's example adds tags.
-  const patched = await call(emu, 'PATCH', url, [{ op: 'add', path: '/tags/unifiedIdentity', value: ['enabled:true'] }, { op: 'replace', path: '/description', value: 'New' }], jsonPatch);
+  const patched = await call(emu, 'PATCH', url, [{ op: 'add', path: '/tags/zoho', value: ['contacts'] }, { op: 'replace', path: '/description', value: 'New' }], jsonPatch);
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
   stored = emu.state.dataSets.get(id)!;
-  assert.deepEqual(stored.tags, { unifiedProfile: ['enabled:true'], unifiedIdentity: ['enabled:true'] });
+  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'], zoho: ['contacts'] });
   assert.equal(stored.description, 'New');
   const read = await call(emu, 'GET', url);
   assert.equal(read.body[id].description, 'New');
@@ -167,4 +167,32 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   assert.equal(stored.name, 'Updated Dataset Name');
   assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/000000000000000000000000`, { name: 'x' }, h)).status, 404);
   assert.equal((await call(emu, 'PATCH', url, { name: 'x' }, await platformHeaders(emu, 'dev'))).status, 404, 'another sandbox cannot see it');
+});
+
+test('Profile: a dataset tagged for Profile needs a schema enabled for Profile (union), on create and PATCH', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  const h = await platformHeaders(emu);
+  for (const tag of ['enabled:true', 'enabled: true']) {
+    const refused = await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: [tag] } }, h);
+    assert.equal(refused.status, 400, tag);
+    assert.match(refused.body.detail, /not enabled for Profile; add 'union' to the schema's meta:immutableTags first/);
+  }
+  assert.equal((await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled:false'] } }, h)).status, 201);
+  const id = (await call(emu, 'POST', `${CATALOG}/dataSets`, dataSetBody(schemaId), h)).body[0].split('/').pop();
+  const enable = [{ op: 'add', path: '/tags/unifiedProfile', value: ['enabled:true', 'isUpsert:true'] }];
+  const patchHeaders = { ...h, 'content-type': 'application/json-patch+json' };
+  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, enable, patchHeaders)).status, 400);
+  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, { tags: { unifiedProfile: ['enabled:true'] } }, h)).status, 400);
+
+  // Descriptor (primary identity), then union, then the Profile dataset: the order Adobe needs.
+  const SR = '/data/foundation/schemaregistry';
+  const descriptor = { '@type': 'xdm:descriptorIdentity', 'xdm:sourceSchema': schemaId, 'xdm:sourceVersion': 1, 'xdm:sourceProperty': '/_id', 'xdm:namespace': 'ECID', 'xdm:isPrimary': true };
+  assert.equal((await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor, h)).status, 201);
+  const union = await call(emu, 'PATCH', `${SR}/tenant/schemas/${encodeURIComponent(schemaId)}`, [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }], h);
+  assert.equal(union.status, 200, JSON.stringify(union.body));
+  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, enable, patchHeaders)).status, 200);
+  assert.deepEqual(emu.state.dataSets.get(id)!.tags.unifiedProfile, ['enabled:true', 'isUpsert:true']);
+  assert.equal((await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled: true'] } }, h)).status, 201);
 });

@@ -36,7 +36,8 @@ describe('synthetic Zoho CRM', () => {
   test('has the standard modules plus a custom one, 40-80 records each, paths differing from names', () => {
     const tables = crmTables();
     assert.deepEqual(tables.map((t) => t.name), MODULES);
-    assert.deepEqual(tables.map((t) => t.path), MODULES.map((name) => `crm/v2/${name}`));
+    // Two path styles, as Adobe's explore pages show them (tabular.md: crm/v2/<name>; crm.md: lowercase).
+    assert.deepEqual(tables.map((t) => t.path), ['crm/v2/Accounts', 'contacts', 'crm/v2/Leads', 'crm/v2/Campaigns', 'products', 'deals', 'tasks', 'crm/v2/Subscriptions']);
     assert.deepEqual(tables.filter((t) => t.custom).map((t) => t.name), ['Subscriptions']);
     for (const t of tables) {
       assert.ok(t.rows.length >= 40 && t.rows.length <= 80, `${t.name}: ${t.rows.length} rows`);
@@ -50,8 +51,9 @@ describe('synthetic Zoho CRM', () => {
     assert.equal(findTable('Accounts'), undefined);
     assert.equal(findTableByName('Accounts')?.path, 'crm/v2/Accounts');
     assert.equal(findTableByName('crm/v2/Accounts'), undefined);
-    assert.equal(resolveTable('Deals')?.path, 'crm/v2/Deals');
-    assert.equal(resolveTable('crm/v2/Deals')?.name, 'Deals');
+    assert.equal(resolveTable('Deals')?.path, 'deals');
+    assert.equal(resolveTable('deals')?.name, 'Deals');
+    assert.equal(findTable('Deals'), undefined, 'the name is not the path, even when they differ only in case');
   });
 
   test('every module has id, Created_Time and Modified_Time (the delta column), and rows match the columns', () => {
@@ -88,13 +90,30 @@ describe('synthetic Zoho CRM', () => {
     for (const field of ['First_Name', 'Last_Name', 'Full_Name', 'Email', 'Secondary_Email', 'Phone', 'Mobile', 'Title', 'Department', 'Account_Name', 'Mailing_Street', 'Mailing_Zip', 'Date_of_Birth', 'Lead_Source', 'Email_Opt_Out']) {
       assert.ok(contacts[field], `Contacts.${field}`);
     }
-    assert.deepEqual(contacts.Email_Opt_Out, { name: 'Email_Opt_Out', type: 'boolean', xdm: { type: 'boolean' } });
-    assert.deepEqual(contacts.Date_of_Birth, { name: 'Date_of_Birth', type: 'string', 'meta:xdmType': 'date', xdm: { type: 'string', format: 'date' } });
-    assert.equal(contacts.Account_Name.type, 'object');
+    // Contacts answer as explore/crm.md shows columns: raw type and Zoho's type, no xdm block.
+    assert.deepEqual(contacts.Email_Opt_Out, { name: 'Email_Opt_Out', type: 'boolean', meta: { originalType: 'boolean' } });
+    assert.deepEqual(contacts.Date_of_Birth, { name: 'Date_of_Birth', type: 'date', meta: { originalType: 'date' } });
+    assert.deepEqual(contacts.Modified_Time, { name: 'Modified_Time', type: 'datetime', meta: { originalType: 'datetime' } });
+    assert.deepEqual(contacts.Email, { name: 'Email', type: 'string', meta: { originalType: 'email' } });
+    assert.deepEqual(contacts.Account_Name, { name: 'Account_Name', type: 'object', meta: { originalType: 'lookup' } });
     const deals = columns('Deals');
     for (const field of ['Deal_Name', 'Stage', 'Amount', 'Closing_Date', 'Account_Name', 'Contact_Name', 'Probability', 'Pipeline']) assert.ok(deals[field], `Deals.${field}`);
     assert.ok(sourcePaths(table('Contacts')).includes('Account_Name.id'));
     assert.ok(sourcePaths(table('Deals')).includes('Owner.email'));
+  });
+
+  test('offers both of Adobe’s column forms: an xdm block (tabular.md) or meta.originalType (crm.md), never both', () => {
+    const forms = new Map(crmTables().map((t) => [t.name, [...new Set(t.columns.map((c) => (c.xdm ? 'xdm' : c.meta ? 'meta' : 'none')))]]));
+    assert.deepEqual(Object.fromEntries(forms), {
+      Accounts: ['xdm'], Contacts: ['meta'], Leads: ['xdm'], Campaigns: ['xdm'], Products: ['meta'], Deals: ['meta'], Tasks: ['meta'], Subscriptions: ['xdm'],
+    });
+    for (const t of crmTables()) for (const c of t.columns) assert.ok(!(c.xdm && c.meta), `${t.name}.${c.name}`);
+    const rawTypes = new Set(crmTables().flatMap((t) => t.columns.filter((c) => c.meta).map((c) => c.type)));
+    assert.deepEqual([...rawTypes].sort(), ['boolean', 'date', 'datetime', 'double', 'integer', 'object', 'string']);
+    // Lookup parts are known whichever form the columns take.
+    assert.ok(sourcePaths(table('Deals')).includes('Owner.email'));
+    assert.ok(sourcePaths(table('Deals')).includes('Account_Name.id'));
+    assert.ok(sourcePaths(table('Accounts')).includes('Parent_Account.name'));
   });
 
   test('keeps cross-references consistent: lookups carry a real id and that record’s name', () => {
@@ -179,6 +198,7 @@ describe('explore API', () => {
     assert.equal(status, 200);
     assert.equal(body.length, MODULES.length);
     assert.deepEqual(body[0], { type: 'table', name: 'Accounts', path: 'crm/v2/Accounts', canPreview: true, canFetchSchema: true });
+    assert.deepEqual(body[5], { type: 'table', name: 'Deals', path: 'deals', canPreview: true, canFetchSchema: true });
     assert.deepEqual(body.map((t: { name: string }) => t.name), MODULES);
   });
 
@@ -191,23 +211,24 @@ describe('explore API', () => {
   });
 
   test('objectType=table gives the columns of a path, without rows unless previewed', async () => {
-    const { status, body } = await explore(`objectType=table&object=${encodeURIComponent('crm/v2/Contacts')}`);
+    const { status, body } = await explore(`objectType=table&object=${encodeURIComponent('crm/v2/Leads')}`);
     assert.equal(status, 200);
     assert.equal(body.format, 'flat');
-    assert.deepEqual(body.schema.columns, table('Contacts').columns);
+    assert.deepEqual(body.schema.columns, table('Leads').columns);
     assert.equal(body.data, undefined);
     // An unencoded path works too: the slashes sit in the query string.
-    assert.equal((await explore('objectType=table&object=crm/v2/Contacts')).status, 200);
+    assert.equal((await explore('objectType=table&object=crm/v2/Leads')).status, 200);
+    assert.deepEqual((await explore('objectType=table&object=contacts')).body.schema.columns, table('Contacts').columns);
   });
 
   test('preview=true adds the first rows', async () => {
-    const { status, body } = await explore(`objectType=table&object=crm/v2/Deals&preview=true`);
+    const { status, body } = await explore(`objectType=table&object=deals&preview=true`);
     assert.equal(status, 200);
     assert.equal(body.data.length, PREVIEW_ROWS);
     assert.deepEqual(body.data, table('Deals').rows.slice(0, PREVIEW_ROWS));
     assert.deepEqual(Object.keys(body.data[0]), body.schema.columns.map((c: { name: string }) => c.name));
     assert.deepEqual(body.data[0].Account_Name, table('Deals').rows[0].Account_Name);
-    assert.equal((await explore('objectType=table&object=crm/v2/Deals&preview=false')).body.data, undefined);
+    assert.equal((await explore('objectType=table&object=deals&preview=false')).body.data, undefined);
   });
 
   test('the custom module is explored like any other', async () => {

@@ -651,6 +651,45 @@ test('runs: runOutcome failed ends runs with Adobe-style errors', async (t) => {
   assert.equal(run.metrics.recordSummary.failedRecordCount, ids.table?.rows.length ?? 0);
   assert.equal(run.activities[1].statusSummary.status, 'failed');
   assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].lastRunDetails.state, 'failed');
+  // The row-level causes sit in the promotion activity's statusSummary.extensions (monitor.md).
+  const rows = ids.table?.rows.length ?? 0;
+  const batch = run.activities[1].targetInfo[0].reference.ids[0];
+  assert.deepEqual(run.activities[1].statusSummary.extensions, {
+    manifest: {
+      failedRecords: `https://platform.adobe.io/data/foundation/export/batches/${batch}/meta?path=row_errors`,
+      sampleErrors: `https://platform.adobe.io/data/foundation/export/batches/${batch}/meta?path=row_error_samples.json`,
+    },
+    errors: [
+      { code: 'INGEST-1212-400', message: `Encountered ${rows} errors in the data. Successfully ingested 0 rows. Review the associated diagnostic files for additional details.` },
+      { code: 'MAPPER-3700-400', recordCount: rows, message: 'Mapper Transform Error' },
+    ],
+  });
+  assert.equal(run.activities[0].statusSummary.extensions, undefined);
+});
+
+test('runs: runOutcome partial succeeds with a tenth of the records failed, and says why per row', async (t) => {
+  if (needsTables(t)) return;
+  const w = await world(t, { runOutcome: 'partial', runDurationMs: 1000 });
+  const ids = await connections(w);
+  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  w.clock.now = T0 + 1000;
+  const run = (await w.api('GET', `/runs?property=flowId==${id}`)).body.items[0];
+  const rows = ids.table!.rows.length;
+  const failed = Math.floor(rows / 10);
+  assert.equal(run.metrics.statusSummary.status, 'success');
+  assert.deepEqual(run.metrics.recordSummary, { inputRecordCount: rows, createdRecordCount: rows - failed, outputRecordCount: rows - failed, failedRecordCount: failed });
+  const [ingest, mapper] = run.activities[1].statusSummary.extensions.errors;
+  assert.equal(ingest.code, 'INGEST-1212-400');
+  assert.match(ingest.message, new RegExp(`^Encountered ${failed} errors in the data. Successfully ingested ${rows - failed} rows.`));
+  assert.deepEqual(mapper, { code: 'MAPPER-3700-400', recordCount: failed, message: 'Mapper Transform Error' });
+  // A clean run carries no extensions.
+  const clean = await world(t, { runDurationMs: 1000 });
+  const cleanIds = await connections(clean);
+  const cleanId = await create(clean, '/flows', flowBody(clean, cleanIds, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  clean.clock.now = T0 + 1000;
+  const ok = (await clean.api('GET', `/runs?property=flowId==${cleanId}`)).body.items[0];
+  assert.equal(ok.activities[1].statusSummary.extensions, undefined);
+  assert.equal(ok.metrics.statusSummary.errors, undefined);
 });
 
 test('runs: Zoho runs read the source table (row count, listed columns only)', async (t) => {

@@ -207,6 +207,23 @@ test('tenant field groups: fields under _tenantId, intendedToExtend checked, usa
   assert.equal(noIntended.status, 400);
   const badClass = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, { ...body, 'meta:intendedToExtend': ['https://ns.adobe.com/xdm/context/nope'] }, h);
   assert.equal(badClass.status, 400);
+  // Field definitions are JSON Schema as XDM uses it: an explore column's raw type is not one.
+  const withField = (field: Record<string, unknown>) => ({ ...body, title: `Zoho ${Math.random()}`, definitions: { zoho: { properties: { [tenant]: { type: 'object', properties: { f: field } } } } } });
+  for (const [field, pattern] of [
+    [{ type: 'datetime' }, /field '.+\.f' has type "datetime"/],
+    [{ type: 'double' }, /has type "double"/],
+    [{ type: 'integer', format: 'date' }, /formats apply to strings/],
+    [{ type: 'string', 'meta:xdmType': 'datetime' }, /meta:xdmType "datetime"/],
+    [{ type: 'object' }, /needs properties/],
+    [{ type: 'array' }, /needs items/],
+  ] as const) {
+    const refused = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, withField(field), h);
+    assert.equal(refused.status, 400, JSON.stringify(field));
+    assert.match(refused.body.detail, pattern);
+  }
+  for (const field of [{ type: 'string', format: 'date-time', 'meta:xdmType': 'date-time' }, { type: 'number' }, { type: 'array', items: { type: 'string' } }, { type: 'object', additionalProperties: { type: 'string' } }]) {
+    assert.equal((await call(emu, 'POST', `${SR}/tenant/fieldgroups`, withField(field), h)).status, 201, JSON.stringify(field));
+  }
 
   const created = await call(emu, 'POST', `${SR}/tenant/fieldgroups`, body, h);
   assert.equal(created.status, 201);
@@ -507,4 +524,49 @@ test('descriptor PUT: the whole descriptor again, checked as a POST, answered 20
   assert.equal(emu.state.descriptors.get(id)!['xdm:isPrimary'], false);
   assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${'0'.repeat(40)}`, descriptor(), h), 404, /not found/);
   assert.equal(emu.state.descriptors.size, 2);
+});
+
+// ---------------------------------------------------------------- Profile (aep-api.md ruling 16)
+
+test('Profile: union needs a primary identity first, is never removed, and a union schema is never deleted', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const { tenant, h, group, schema, fields } = await zohoFieldGroupAndSchema(emu);
+  const url = `${SR}/tenant/schemas/${schema['meta:altId']}`;
+  const union = [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }];
+  // schemas.md's PATCH, refused until the schema has a primary identity.
+  assertRegistryError(await call(emu, 'PATCH', url, union, h), 400, /must have a primary identity before it can be enabled for Profile/);
+  assertRegistryError(await createSchema(emu, { ...profileSchema('Born union'), 'meta:immutableTags': ['union'] }), 400, /primary identity/);
+  const secondary = await call(emu, 'POST', `${SR}/tenant/descriptors`, identityDescriptor(schema.$id, { 'xdm:isPrimary': false }), h);
+  assert.equal(secondary.status, 201);
+  assertRegistryError(await call(emu, 'PATCH', url, union, h), 400, /primary identity/);
+  const primary = await call(emu, 'PUT', `${SR}/tenant/descriptors/${secondary.body['@id']}`, identityDescriptor(schema.$id), h);
+  assert.equal(primary.status, 201);
+  assertRegistryError(await call(emu, 'PATCH', url, [{ op: 'add', path: '/meta:immutableTags', value: ['profile'] }], h), 400, /only tag is 'union'/);
+  const enabled = await call(emu, 'PATCH', url, union, h);
+  assert.equal(enabled.status, 200, JSON.stringify(enabled.body));
+  assert.deepEqual(enabled.body['meta:immutableTags'], ['union']);
+  const stats = await call(emu, 'GET', `${SR}/stats`, undefined, await headers(emu, 'application/json'));
+  assert.equal(stats.body.counts.unions, 1);
+
+  // Immutable tags are set, never removed (schemas.md).
+  for (const ops of [[{ op: 'remove', path: '/meta:immutableTags' }], [{ op: 'replace', path: '/meta:immutableTags', value: [] }], [{ op: 'remove', path: '/meta:immutableTags/0' }]]) {
+    assertRegistryError(await call(emu, 'PATCH', url, ops, h), 400, /never removed/);
+  }
+  // Enabled for Profile: additive only, even without a dataset (composition.md).
+  assertRegistryError(await call(emu, 'PATCH', `${SR}/tenant/fieldgroups/${group['meta:altId']}`, [{ op: 'remove', path: `${fields}/zohoId` }], h), 400, new RegExp(`'${tenant}.zohoId' would be removed`));
+  assert.equal((await call(emu, 'PATCH', `${SR}/tenant/fieldgroups/${group['meta:altId']}`, [{ op: 'add', path: `${fields}/city`, value: { type: 'string' } }], h)).status, 200);
+  // The primary identity stays primary and stays put; the schema is never deleted.
+  const id = secondary.body['@id'];
+  assertRegistryError(await call(emu, 'DELETE', `${SR}/tenant/descriptors/${id}`, undefined, h), 400, /primary identity .* cannot be deleted/);
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, identityDescriptor(schema.$id, { 'xdm:isPrimary': false }), h), 400, /made non-primary/);
+  const moved = identityDescriptor(schema.$id, { 'xdm:sourceProperty': '/mobilePhone/number', 'xdm:namespace': 'Phone' });
+  assert.equal((await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, moved, h)).status, 201, 'no data yet: the primary field may change');
+  await addDataSet(emu, schema.$id);
+  assertRegistryError(await call(emu, 'PUT', `${SR}/tenant/descriptors/${id}`, identityDescriptor(schema.$id), h), 400, /cannot change: the schema is enabled for Profile and has a dataset/);
+  const dataSetId = [...emu.state.dataSets.items.keys()][0];
+  assert.equal((await call(emu, 'DELETE', `/data/foundation/catalog/dataSets/${dataSetId}`)).status, 200);
+  assertRegistryError(await call(emu, 'DELETE', `${SR}/tenant/schemas/${schema['meta:altId']}`, undefined, h), 400, /enabled for Profile .* cannot be deleted/);
+  assert.ok(emu.state.schemas.get(schema.$id));
+  assert.equal(emu.state.descriptors.size, 1);
 });

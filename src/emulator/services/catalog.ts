@@ -130,10 +130,19 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
       const tags = body.tags;
       const valid = tags && typeof tags === 'object' && !Array.isArray(tags) && Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
       if (!valid) return "'tags' must be an object whose values are arrays of strings, e.g. { \"unifiedProfile\": [\"enabled:true\"] }.";
+      // "To enable a dataset for Profile, the schema must also be enabled for Profile"
+      // (catalog/datasets/enable-for-profile.md): union in the schema's meta:immutableTags.
+      const union = Array.isArray(schema!['meta:immutableTags']) && schema!['meta:immutableTags'].includes('union');
+      if (enabledTag(tags.unifiedProfile) && !union) {
+        return `The dataset is tagged for Profile (tags.unifiedProfile enabled) but schema ${ref.id} is not enabled for Profile; add 'union' to the schema's meta:immutableTags first.`;
+      }
     }
     return undefined;
   }
 }
+
+/** A tag list that says `enabled:true` (the docs write it with and without a space after the colon). */
+const enabledTag = (values: unknown) => Array.isArray(values) && values.some((value) => /^enabled:\s*true$/i.test(String(value)));
 
 /** Fields a dataset PATCH may change (dataSetRequest in catalog.yaml, less what links to other objects). */
 const PATCHABLE = new Set(['name', 'description', 'tags', 'enableErrorDiagnostics']);

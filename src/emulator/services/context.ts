@@ -25,8 +25,8 @@ export interface EmulatorOptions {
   strictCredentials?: boolean;
   /** How long an emulated dataflow run stays in progress (default 3000 ms). */
   runDurationMs?: number;
-  /** How emulated runs end (default success). */
-  runOutcome?: 'success' | 'failed';
+  /** How emulated runs end (default success); `partial`: a success in which a tenth of the records failed. */
+  runOutcome?: 'success' | 'failed' | 'partial';
   /** Classes the org has besides the core ones (e.g. XDM Business Account); default: all standard B2B classes. */
   hasB2BClasses?: boolean;
   /** Clock, injectable so tests can move run progress and token expiry. */

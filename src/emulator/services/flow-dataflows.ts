@@ -2,6 +2,9 @@
 // runs they tie together (registered from here, kept in their own files). A flow is checked as
 // Flow Service checks it: no `state` on create, a known flow spec, connections the spec supports,
 // transformations that match the mapping set and source table, and a schedule its spec allows.
+// Updates as aep-updates.md §1 describes them: PATCH with If-Match (connections and flow spec
+// fixed, startTime frozen once passed, the whole result re-checked) and enable/disable actions.
+// GETs give schedule values and mappingVersion as strings, as Adobe's do.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { FLOW_SPECS, findFlowSpec, type FlowSpec } from '../flow-specs-data.js';
 import { readPatch, type PatchOp } from '../json-patch.js';

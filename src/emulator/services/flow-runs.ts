@@ -1,8 +1,8 @@
 // Flow Service runs (aep-api.md §8.4). Runs are produced lazily from each enabled flow's schedule
 // whenever runs or flows are read: one run for `once`, one per elapsed interval otherwise. Each
 // run is stored in `state.runs`, stays `inProgress` for `runDurationMs`, then ends `success` (or
-// `failed` when the emulator is told so, with row-level errors under the promotion activity's
-// `statusSummary.extensions.errors`), with metrics computed from the source table's rows.
+// `failed`, or `success` with some failed records, when the emulator is told so), with metrics
+// computed from the source table's rows and row-level causes where Adobe reports them.
 import { randomBytes } from 'node:crypto';
 import type { Router } from '../router.js';
 import { newEtag, newId, type Resource } from '../state.js';
@@ -82,17 +82,16 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     const completedAt = startedAt + duration();
     if (now < completedAt) return run;
     const flow = state.flows.get(run.flowId);
-    const failed = ctx.options.runOutcome === 'failed';
+    const outcome = ctx.options.runOutcome ?? 'success';
+    const failed = outcome === 'failed';
     const rows = flow ? sourceRows(flow) : [];
+    // 'partial': every tenth record fails mapping, the run still succeeds (monitor.md's example: 99 of 100).
+    const failedRows = failed ? rows.length : outcome === 'partial' ? Math.max(1, Math.floor(rows.length / 10)) : 0;
+    const ingested = rows.length - failedRows;
     const inputBytes = Buffer.byteLength(JSON.stringify(rows));
-    const outputBytes = failed ? 0 : Math.round(inputBytes * 0.7); // Parquet in the Data Lake is smaller.
-    const records = { inputRecordCount: rows.length, createdRecordCount: failed ? 0 : rows.length, outputRecordCount: failed ? 0 : rows.length, failedRecordCount: failed ? rows.length : 0 };
-    const errors = failed ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }] : undefined;
-    // Adobe files a failed run's row-level causes under the activity's statusSummary.extensions.errors.
-    const rowErrors = failed ? [
-      { code: 'INGEST-1212-400', message: `Encountered ${rows.length} errors in the data. Successfully ingested 0 rows. Review the associated diagnostic files for more details.`, recordCount: rows.length },
-      { code: 'MAPPER-3700-400', message: 'Mapper Transform Error: the value of a mapped field could not be converted to its XDM type.', recordCount: rows.length },
-    ] : undefined;
+    const outputBytes = failed ? 0 : Math.round((inputBytes * 0.7 * ingested) / Math.max(1, rows.length)); // Parquet in the Data Lake is smaller.
+    const records = { inputRecordCount: rows.length, createdRecordCount: ingested, outputRecordCount: ingested, failedRecordCount: failedRows };
+    const errors = failed || failedRows ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }] : undefined;
     const status = failed ? 'failed' : 'success';
     const copyDone = startedAt + Math.round(duration() * 0.6);
     const batchId = batchIdFor();
@@ -111,7 +110,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       activities: [
         activity('copyActivity', 'Copy Activity', startedAt, { status: 'success' }, copyDone, { inputBytes, outputBytes: inputBytes }, { inputFileCount: 1, outputFileCount: 1 }),
         {
-          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(rowErrors ? { extensions: { errors: rowErrors } } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
+          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(errors ? { errors, extensions: rowErrors(batchId, failedRows, ingested) } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
           recordSummary: records,
           targetInfo: (flow?.targetConnectionIds ?? []).map((id: string) => ({ type: 'TargetConnection', id, reference: { type: 'Batch', ids: [batchId] } })),
         },
@@ -212,6 +211,23 @@ function activity(
     sizeSummary,
     fileSummary,
     statusSummary,
+  };
+}
+
+/**
+ * The row-level causes of failed records, where Adobe's run responses put them: the promotion
+ * activity's `statusSummary.extensions` (monitor.md and every source tutorial's "Monitor your
+ * dataflow": INGEST-1212-400 with the counts, MAPPER-3700-400 with a recordCount, and the
+ * diagnostic files' manifest).
+ */
+function rowErrors(batchId: string, failed: number, ingested: number): Record<string, unknown> {
+  const meta = `https://platform.adobe.io/data/foundation/export/batches/${batchId}/meta`;
+  return {
+    manifest: { failedRecords: `${meta}?path=row_errors`, sampleErrors: `${meta}?path=row_error_samples.json` },
+    errors: [
+      { code: 'INGEST-1212-400', message: `Encountered ${failed} errors in the data. Successfully ingested ${ingested} rows. Review the associated diagnostic files for additional details.` },
+      { code: 'MAPPER-3700-400', recordCount: failed, message: 'Mapper Transform Error' },
+    ],
   };
 }
 

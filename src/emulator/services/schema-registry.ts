@@ -19,6 +19,7 @@ import {
   TIME_SERIES_BEHAVIOR,
   definitionsTree,
   flattenFields,
+  invalidFieldDefinition,
   resourceTree,
   schemaFields,
   schemaTree,
@@ -93,7 +94,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       body: {
         imsOrg: caller.orgId,
         tenantId: state.tenantId(caller.orgId),
-        counts: { schemas: schemas.length, mixins: tenantItems(req, 'mixins').length, datatypes: 0, classes: tenantItems(req, 'classes').length, unions: 0 },
+        counts: { schemas: schemas.length, mixins: tenantItems(req, 'mixins').length, datatypes: 0, classes: tenantItems(req, 'classes').length, unions: new Set(schemas.filter(isUnion).map((schema) => schema['meta:class'])).size },
         recentlyCreatedResources: recent('repo:createdDate'),
         recentlyUpdatedResources: recent('repo:lastModifiedDate'),
         classUsage,
@@ -167,7 +168,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('POST', `${SR}/tenant/schemas`, (req) => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const shape = checkCommon(req, body, 'schemas') ?? schemaShape(req, body);
+    const shape = checkCommon(req, body, 'schemas') ?? profileProblem(req, undefined, body) ?? schemaShape(req, body);
     if (isAnswer(shape)) return shape;
     return { status: 201, body: present(store(req, 'schemas', body, shape)) };
   });
@@ -176,6 +177,9 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('DELETE', `${SR}/tenant/schemas/:id`, (req) => {
     const schema = findTenant(req, 'schemas', req.params.id);
     if (!schema) return xdmError(req, 404, '1010', 'Resource Not Found', `Resource ${req.params.id} is not found.`);
+    // "Deleting the schema" and "Disabling the schema from participating in Profile" are breaking
+    // changes (composition.md): a Profile-enabled schema stays (ruling 16). The status is UNVERIFIED.
+    if (isUnion(schema)) return badRequest(req, `Schema ${schema.$id} is enabled for Profile (meta:immutableTags: union) and cannot be deleted.`);
     const datasets = state.dataSets.all().filter((ds) => visible(ds, req.caller!) && ds.schemaRef?.id === schema.$id);
     if (datasets.length) {
       // Adobe refuses while datasets use the schema; the exact code and status are UNVERIFIED.
@@ -219,8 +223,8 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     const shape = checkCommon(req, patched, kind, resource) ?? (kind === 'schemas' ? schemaShape(req, patched) : fieldGroupShape(req, patched));
     if (isAnswer(shape)) return shape;
     const next: Resource = { ...patched, ...shape };
-    const breaking = evolutionProblem(req, kind, resource, next);
-    if (breaking) return breaking;
+    const refused = (kind === 'schemas' ? profileProblem(req, resource, next) : undefined) ?? evolutionProblem(req, kind, resource, next);
+    if (refused) return refused;
     restore(resource, { ...next, version: nextMinor(resource.version), 'meta:registryMetadata': modified(resource, req.caller!) });
     return { status: 200, body: present(resource) };
   };
@@ -228,16 +232,43 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('PATCH', `${SR}/tenant/mixins/:id`, patchResource('mixins'));
   router.on('PATCH', `${SR}/tenant/schemas/:id`, patchResource('schemas'));
 
-  /** Refuses a breaking change to a resource that a schema with a dataset uses (schema-evolution.ts). */
+  /**
+   * Refuses a breaking change to a resource used by a schema that has a dataset or is enabled for
+   * Profile: "You can only introduce a breaking change to a schema if it has not yet been used to
+   * ingest data into Experience Platform and hasn't been enabled for use in Real-Time Customer
+   * Profile" (composition.md; see schema-evolution.ts).
+   */
   function evolutionProblem(req: EmuRequest, kind: 'mixins' | 'schemas', before: Resource, after: Resource): EmuResponse | undefined {
     const schemas = kind === 'schemas' ? [before] : tenantItems(req, 'schemas').filter((schema) => (schema.refs ?? []).includes(before.$id));
-    const withData = schemas.filter((schema) => state.dataSets.all().some((ds) => visible(ds, req.caller!) && ds.schemaRef?.id === schema.$id));
+    const withData = schemas.filter((schema) => isUnion(schema) || state.dataSets.all().some((ds) => visible(ds, req.caller!) && ds.schemaRef?.id === schema.$id));
     if (!withData.length) return undefined;
     const fields = (resource: Resource) => (kind === 'schemas' ? signatures(schemaTreeOf(state, resource)) : signatures(definitionsTree(resource), resource.definitions));
     const changes = breakingChanges(fields(before), fields(after));
     if (!changes.length) return undefined;
     const users = withData.map((schema) => schema.$id).join(', ');
-    return badRequest(req, `Once a dataset exists for a schema only additive changes are allowed, and schema ${users} has one: ${changes.join('; ')}.`);
+    return badRequest(req, `Once a dataset exists for a schema, or it is enabled for Profile, only additive changes are allowed, and that applies to schema ${users}: ${changes.join('; ')}.`);
+  }
+
+  // ---- Profile (aep-api.md ruling 16) ------------------------------------------------------------
+  /** A primary identity descriptor on the schema: what Profile needs first. */
+  const hasPrimaryIdentity = (req: EmuRequest, schema: Resource) =>
+    state.descriptors.all().some((d) => visible(d, req.caller!) && d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === schema.$id && d['xdm:isPrimary'] === true);
+
+  /**
+   * `meta:immutableTags` on a create or PATCH (schemas.md, "Enable a schema for use in Real-Time
+   * Customer Profile"): only `union` exists; adding it needs a primary identity descriptor first;
+   * "Immutable tags are tags that are intended to be set, but never removed."
+   */
+  function profileProblem(req: EmuRequest, before: Resource | undefined, after: Record<string, any>): EmuResponse | undefined {
+    const tags = after['meta:immutableTags'];
+    if (tags !== undefined && (!Array.isArray(tags) || tags.some((tag) => tag !== 'union'))) return badRequest(req, `'meta:immutableTags' must be an array whose only tag is 'union'; got ${JSON.stringify(tags)}.`);
+    if (before && isUnion(before) && !isUnion(after)) {
+      return badRequest(req, `Schema ${before.$id} is enabled for Profile: immutable tags are intended to be set, but never removed, so 'union' cannot be removed from meta:immutableTags.`);
+    }
+    if (isUnion(after) && !(before && isUnion(before)) && !(before && hasPrimaryIdentity(req, before))) {
+      return badRequest(req, `A schema must have a primary identity before it can be enabled for Profile: add an identity descriptor with xdm:isPrimary true to ${before?.$id ?? 'the schema'}, then the union tag.`);
+    }
+    return undefined;
   }
 
   // ---- descriptors -----------------------------------------------------------------------------
@@ -258,7 +289,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     if (!visible(descriptor, req.caller!)) return xdmError(req, 404, '1010', 'Resource Not Found', `Descriptor ${req.params.id} is not found.`);
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    const problem = checkDescriptor(req, body, descriptor);
+    const problem = checkDescriptor(req, body, descriptor) ?? primaryIdentityProblem(req, descriptor!, body);
     if (problem) return problem;
     restore(descriptor!, { ...descriptorRecord(req, body, descriptor!.id), 'meta:registryMetadata': modified(descriptor!, req.caller!) });
     return { status: 201, body: { '@id': descriptor!['@id'] } };
@@ -290,6 +321,8 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
   router.on('DELETE', `${SR}/tenant/descriptors/:id`, (req) => {
     const descriptor = state.descriptors.get(req.params.id);
     if (!visible(descriptor, req.caller!)) return xdmError(req, 404, '1010', 'Resource Not Found', `Descriptor ${req.params.id} is not found.`);
+    const refused = primaryIdentityProblem(req, descriptor!);
+    if (refused) return refused;
     state.descriptors.delete(req.params.id);
     return { status: 204 };
   });
@@ -374,10 +407,29 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
       if (!properties || typeof properties !== 'object') return badRequest(req, `definitions.${key} must have 'properties'.`);
       const outside = Object.keys(properties).filter((name) => name !== namespace);
       if (outside.length) return badRequest(req, `Custom fields must be nested under '${namespace}'; found ${outside.map((name) => `'${name}'`).join(', ')} in definitions.${key}.`);
+      const invalid = invalidFieldDefinition(properties);
+      if (invalid) return badRequest(req, `Invalid field definition in definitions.${key}: ${invalid}.`);
     }
     const leaves = flattenFields(definitionsTree({ id: '', definitions } as Resource));
     if (Object.keys(definitions).length && !leaves.size) return badRequest(req, `No fields are defined under '${namespace}'.`);
     return undefined;
+  }
+
+  /**
+   * The primary identity of a Profile-enabled schema: Profile needs one, so it is not deleted, and
+   * "Changing the primary identity field on a schema that is enabled for Profile and has ingested
+   * data" is breaking (composition.md); a dataset stands in for ingested data here.
+   */
+  function primaryIdentityProblem(req: EmuRequest, descriptor: Resource, next?: Record<string, any>): EmuResponse | undefined {
+    if (descriptor['@type'] !== 'xdm:descriptorIdentity' || descriptor['xdm:isPrimary'] !== true) return undefined;
+    const schema = findTenant(req, 'schemas', descriptor['xdm:sourceSchema']);
+    if (!schema || !isUnion(schema)) return undefined;
+    if (!next || next['xdm:isPrimary'] !== true || next['xdm:sourceSchema'] !== schema.$id) {
+      return badRequest(req, `Descriptor ${descriptor['@id']} is the primary identity of ${schema.$id}, which is enabled for Profile: it cannot be ${next ? 'made non-primary or moved to another schema' : 'deleted'}.`);
+    }
+    const same = next['xdm:sourceProperty'] === descriptor['xdm:sourceProperty'];
+    const hasData = state.dataSets.all().some((ds) => visible(ds, req.caller!) && ds.schemaRef?.id === schema.$id);
+    return same || !hasData ? undefined : badRequest(req, `The primary identity of ${schema.$id} cannot change: the schema is enabled for Profile and has a dataset.`);
   }
 
   /** A descriptor body (POST, or the PUT that rewrites `self`). */
@@ -585,6 +637,9 @@ function nextMinor(version: unknown): string {
   const [major = '1', minor = '0'] = String(version ?? '1.0').split('.');
   return `${major}.${Number(minor) + 1}`;
 }
+
+/** Enabled for Profile: `meta:immutableTags` holds `union` (schemas.md). */
+const isUnion = (schema: Record<string, any>) => Array.isArray(schema['meta:immutableTags']) && schema['meta:immutableTags'].includes('union');
 
 /** A check's refusal, as opposed to the fields it would store. */
 const isAnswer = (value: EmuResponse | Record<string, unknown>): value is EmuResponse => typeof value.status === 'number';
