@@ -5,6 +5,7 @@ import { strict as assert } from 'node:assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { crmTables } from '../../src/emulator/zoho-crm.js';
 import type { Template } from '../../src/template/types.js';
 import { call, emulator, platformHeaders, type Emulator } from '../helpers/emulator.js';
 import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
@@ -152,7 +153,7 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       assert.equal(replaced.datasetId, first.datasetId, 'the dataset and its data stay');
       assert.deepEqual(emu.state.flows.all().map((f: any) => f.id), [replaced.flowId], 'exactly one live flow');
       assert.equal(emu.state.sourceConnections.get(first.sourceConnectionId), undefined, 'the old source connection is gone');
-      assert.equal(emu.state.sourceConnections.get(replaced.sourceConnectionId)!.params.tableName, 'crm/v2/Products');
+      assert.equal(emu.state.sourceConnections.get(replaced.sourceConnectionId)!.params.tableName, crmTables().find((t) => t.name === 'Products')!.path);
       await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code'], env, 0);
     } finally {
       await emu.close();
