@@ -5,8 +5,11 @@
 //                request; (slow - fast) / 300 ms = the sequential round trips it waits for
 //   scale        `dataflow create` with 1 and with 10 templates at 300 ms latency
 //   memory       peak RSS of each command
+//   throttled    46 templates against a gateway allowing 8 requests in flight (time, peak in flight, 429s)
+//   huge answer  peak RSS while a 100 MB answer is refused
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
+import { createServer, request } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +23,7 @@ const LATENCY = 300;
 // Reports the child's peak RSS on fd 3 at exit (loaded only for the memory runs).
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });")}`;
 
-function run(args, env = {}, { rss = false } = {}) {
+function run(args, env = {}, { rss = false, fails = false } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [...(rss ? ['--import', RSS_HOOK] : []), ...args], {
@@ -36,7 +39,7 @@ function run(args, env = {}, { rss = false } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
+      if ((code !== 0) !== fails) reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
       else resolve({ ms, stdout, rssMb: rssKb ? Number(rssKb) / 1024 : undefined });
     });
   });
@@ -88,12 +91,12 @@ async function create(templates, latency, options = {}) {
   return { ...result, requests };
 }
 
-/** Nine more templates: copies of accounts with their own names and titles. */
-function extraTemplates() {
+/** `count` more templates: copies of accounts with their own names and titles. */
+function extraTemplates(count = 9) {
   const dir = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-templates-'));
   const accounts = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
   const files = [];
-  for (let i = 2; i <= 10; i++) {
+  for (let i = 2; i <= count + 1; i++) {
     const t = structuredClone(accounts);
     t.name = `accounts${i}`;
     t.target.schema.title += ` ${i}`;
@@ -105,6 +108,38 @@ function extraTemplates() {
     files.push(file);
   }
   return files;
+}
+
+/** A front for the emulator that answers 429 (Retry-After: 1) beyond `max` requests in flight, and counts them. */
+async function throttlingFront(target, max, latencyMs) {
+  // `peak` counts what the client had open at once, the refused requests included.
+  const front = { peak: 0, refused: 0, served: 0 };
+  let active = 0;
+  let open = 0;
+  const server = createServer((req, res) => {
+    front.peak = Math.max(front.peak, ++open);
+    res.on('close', () => open--);
+    if (active >= max) {
+      front.refused++;
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error_code":"429050","message":"Too many requests"}');
+      return;
+    }
+    active++;
+    front.served++;
+    setTimeout(() => {
+      const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', () => active--);
+      });
+      upstream.on('error', () => (active--, res.writeHead(502).end()));
+      req.pipe(upstream);
+    }, latencyMs);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  front.url = `http://127.0.0.1:${server.address().port}`;
+  front.close = () => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()));
+  return front;
 }
 
 const rows = [];
@@ -174,3 +209,50 @@ line(`dataflow create, 10 templates, ${LATENCY} ms`, fmt(many.ms), `${many.reque
 }
 line('peak RSS: dataflow create (1 template)', `${one.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
 line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+
+// Throttled: 46 templates against a gateway that allows 8 requests in flight (20 ms each).
+{
+  const templates = ['accounts', ...extraTemplates(45)].join(',');
+  for (const limit of [undefined, 8]) {
+    const emu = await startEmulator();
+    const front = await throttlingFront(emu.url, 8, 20);
+    const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: front.url, ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}) };
+    await run([bin, 'connect', '--json'], env);
+    const result = await run([bin, 'dataflow', 'create', '--template', templates, '--json'], env);
+    const flows = JSON.parse(result.stdout).dataflows.length;
+    const label = `46 templates, gateway allows 8 in flight, limiter ${limit ?? '16 (default)'}`;
+    line(label, fmt(result.ms), `${flows} dataflows, ${front.served} requests, peak ${front.peak} sent at once (goal <= limiter), ${front.refused} answered 429`);
+    await front.close();
+    await emu.close();
+  }
+}
+
+// A 100 MB answer (to the Zoho spec lookup of connect): refused, and how much memory that took.
+{
+  const emu = await startEmulator();
+  const hundredMb = 100 * 1024 * 1024;
+  const chunk = Buffer.alloc(1024 * 1024, 'x');
+  const server = createServer((req, res) => {
+    if (!req.url.startsWith('/data/foundation/flowservice/connectionSpecs/')) {
+      const upstream = request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => (res.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(res)));
+      req.pipe(upstream);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }); // no Content-Length: it must be read to be refused
+    let sent = 0;
+    const pump = () => {
+      while (sent < hundredMb && res.write(chunk)) sent += chunk.length;
+      if (sent >= hundredMb) res.end();
+    };
+    res.on('drain', pump);
+    pump();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: `http://127.0.0.1:${server.address().port}` };
+  const refused = await run([bin, 'connect', '--json'], env, { rss: true, fails: true });
+  const message = JSON.parse(refused.stdout).error.message;
+  line('peak RSS: connect refusing a 100 MB answer', `${refused.rssMb.toFixed(0)} MB`, `goal < 150 MB; "${message.slice(0, 90)}…"`);
+  server.closeAllConnections();
+  server.close();
+  await emu.close();
+}
