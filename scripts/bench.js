@@ -10,14 +10,14 @@
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
+import { accountsCopies, throttlingFront } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
-const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS) || 15;
 const LATENCY = 300;
 // Reports the child's peak RSS on fd 3 at exit (loaded only for the memory runs).
@@ -91,57 +91,6 @@ async function create(templates, latency, options = {}) {
   return { ...result, requests };
 }
 
-/** `count` more templates: copies of accounts with their own names and titles. */
-function extraTemplates(count = 9) {
-  const dir = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-templates-'));
-  const accounts = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
-  const files = [];
-  for (let i = 2; i <= count + 1; i++) {
-    const t = structuredClone(accounts);
-    t.name = `accounts${i}`;
-    t.target.schema.title += ` ${i}`;
-    t.target.fieldGroup.title += ` ${i}`;
-    t.target.dataset.name += ` ${i}`;
-    if (t.target.schema.fallbackClass) t.target.schema.fallbackClass.title += ` ${i}`;
-    const file = join(dir, `accounts${i}.json`);
-    writeFileSync(file, JSON.stringify(t, null, 2));
-    files.push(file);
-  }
-  return files;
-}
-
-/** A front for the emulator that answers 429 (Retry-After: 1) beyond `max` requests in flight, and counts them. */
-async function throttlingFront(target, max, latencyMs) {
-  // `peak` counts what the client had open at once, the refused requests included.
-  const front = { peak: 0, refused: 0, served: 0 };
-  let active = 0;
-  let open = 0;
-  const server = createServer((req, res) => {
-    front.peak = Math.max(front.peak, ++open);
-    res.on('close', () => open--);
-    if (active >= max) {
-      front.refused++;
-      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error_code":"429050","message":"Too many requests"}');
-      return;
-    }
-    active++;
-    front.served++;
-    setTimeout(() => {
-      const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('end', () => active--);
-      });
-      upstream.on('error', () => (active--, res.writeHead(502).end()));
-      req.pipe(upstream);
-    }, latencyMs);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  front.url = `http://127.0.0.1:${server.address().port}`;
-  front.close = () => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()));
-  return front;
-}
-
 const rows = [];
 const line = (label, value, note = '') => {
   rows.push([label, value, note]);
@@ -178,7 +127,7 @@ line('  ... with the table listing cached by explore', ((slowCached.ms - fastCac
 }
 
 // Scale: 1 against 10 templates at 300 ms.
-const ten = ['accounts', ...extraTemplates()].join(',');
+const ten = ['accounts', ...accountsCopies(9)].join(',');
 const one = await create('accounts', LATENCY, { rss: true });
 const many = await create(ten, LATENCY, { rss: true });
 line(`dataflow create, 1 template, ${LATENCY} ms`, fmt(one.ms), `${one.requests} requests`);
@@ -212,10 +161,10 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
 
 // Throttled: 46 templates against a gateway that allows 8 requests in flight (20 ms each).
 {
-  const templates = ['accounts', ...extraTemplates(45)].join(',');
+  const templates = ['accounts', ...accountsCopies(45)].join(',');
   for (const limit of [undefined, 8]) {
     const emu = await startEmulator();
-    const front = await throttlingFront(emu.url, 8, 20);
+    const front = await throttlingFront(emu.url, { maxInFlight: 8, latencyMs: 20 });
     const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: front.url, ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}) };
     await run([bin, 'connect', '--json'], env);
     const result = await run([bin, 'dataflow', 'create', '--template', templates, '--json'], env);

@@ -4,16 +4,14 @@
 // server names the name that made it so.
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HttpClient } from '../../src/http/client.js';
 import { Limiter } from '../../src/http/limiter.js';
 import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
-import { startLimitedFront } from '../helpers/limited-front.js';
+// Plain JavaScript, shared with the benchmark.
+import { accountsCopies, throttlingFront } from '../../scripts/fixtures.js';
 import { answers, startProxy } from '../helpers/proxy.js';
 
 type Emu = Emulator & { env: Record<string, string> };
@@ -24,24 +22,6 @@ const quiet = { info() {}, warn() {}, debug() {} };
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** `n` copies of the accounts template, each with its own names, as files. */
-async function accountsCopies(n: number): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'aep-zoho-templates-'));
-  const accounts = JSON.parse(await readFile(new URL('../../templates/accounts.json', import.meta.url), 'utf8'));
-  const files: string[] = [];
-  for (let i = 1; i <= n; i++) {
-    const t = structuredClone(accounts);
-    t.name = `accounts${i}`;
-    t.target.schema.title += ` ${i}`;
-    t.target.fieldGroup.title += ` ${i}`;
-    t.target.dataset.name += ` ${i}`;
-    if (t.target.schema.fallbackClass) t.target.schema.fallbackClass.title += ` ${i}`;
-    files.push(join(dir, `accounts${i}.json`));
-    await writeFile(files.at(-1)!, JSON.stringify(t));
-  }
-  return files;
 }
 
 describe('point 7: timeouts', () => {
@@ -150,11 +130,11 @@ describe('point 9: one limiter for all Platform traffic', () => {
 
   test('dataflow create with 6 templates against a gateway allowing 4 in flight: AEP_ZOHO_MAX_IN_FLIGHT=4 keeps every request under it', async () => {
     const emu = await emulator();
-    const front = await startLimitedFront(emu.url, { maxInFlight: 4, latencyMs: 15 });
+    const front = await throttlingFront(emu.url, { maxInFlight: 4, latencyMs: 15 });
     try {
       const env = cliEnv(emu.env, await tempHome(), { AEP_PLATFORM_URL: front.url, AEP_ZOHO_MAX_IN_FLIGHT: '4' });
       assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
-      const templates = await accountsCopies(6);
+      const templates: string[] = accountsCopies(6);
       const r = await runCli(['dataflow', 'create', '--template', templates.join(','), '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.equal(r.json().dataflows.length, 6);
