@@ -5,22 +5,25 @@
 //                request; (slow - fast) / 300 ms = the sequential round trips it waits for
 //   scale        `dataflow create` with 1 and with 10 templates at 300 ms latency
 //   memory       peak RSS of each command
+//   throttled    46 templates against a gateway allowing 8 requests in flight (time, peak in flight, 429s)
+//   huge answer  peak RSS while a 100 MB answer is refused
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
+import { accountsCopies, throttlingFront } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
-const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS) || 15;
 const LATENCY = 300;
 // Reports the child's peak RSS on fd 3 at exit (loaded only for the memory runs).
 const RSS_HOOK = `data:text/javascript,${encodeURIComponent("import { writeSync } from 'node:fs'; process.on('exit', () => { try { writeSync(3, String(process.resourceUsage().maxRSS)); } catch {} });")}`;
 
-function run(args, env = {}, { rss = false } = {}) {
+function run(args, env = {}, { rss = false, fails = false } = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [...(rss ? ['--import', RSS_HOOK] : []), ...args], {
@@ -36,7 +39,7 @@ function run(args, env = {}, { rss = false } = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
+      if ((code !== 0) !== fails) reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
       else resolve({ ms, stdout, rssMb: rssKb ? Number(rssKb) / 1024 : undefined });
     });
   });
@@ -86,25 +89,6 @@ async function create(templates, latency, options = {}) {
   const requests = emu.exchanges.length - before;
   await emu.close();
   return { ...result, requests };
-}
-
-/** Nine more templates: copies of accounts with their own names and titles. */
-function extraTemplates() {
-  const dir = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-templates-'));
-  const accounts = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
-  const files = [];
-  for (let i = 2; i <= 10; i++) {
-    const t = structuredClone(accounts);
-    t.name = `accounts${i}`;
-    t.target.schema.title += ` ${i}`;
-    t.target.fieldGroup.title += ` ${i}`;
-    t.target.dataset.name += ` ${i}`;
-    if (t.target.schema.fallbackClass) t.target.schema.fallbackClass.title += ` ${i}`;
-    const file = join(dir, `accounts${i}.json`);
-    writeFileSync(file, JSON.stringify(t, null, 2));
-    files.push(file);
-  }
-  return files;
 }
 
 const rows = [];
@@ -175,7 +159,7 @@ for (const [label, change, goal] of [
 }
 
 // Scale: 1 against 10 templates at 300 ms.
-const ten = ['accounts', ...extraTemplates()].join(',');
+const ten = ['accounts', ...accountsCopies(9)].join(',');
 const one = await create('accounts', LATENCY, { rss: true });
 const many = await create(ten, LATENCY, { rss: true });
 line(`dataflow create, 1 template, ${LATENCY} ms`, fmt(one.ms), `${one.requests} requests`);
@@ -206,3 +190,50 @@ line(`dataflow create, 10 templates, ${LATENCY} ms`, fmt(many.ms), `${many.reque
 }
 line('peak RSS: dataflow create (1 template)', `${one.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
 line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+
+// Throttled: 46 templates against a gateway that allows 8 requests in flight (20 ms each).
+{
+  const templates = ['accounts', ...accountsCopies(45)].join(',');
+  for (const limit of [undefined, 8]) {
+    const emu = await startEmulator();
+    const front = await throttlingFront(emu.url, { maxInFlight: 8, latencyMs: 20 });
+    const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: front.url, ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}) };
+    await run([bin, 'connect', '--json'], env);
+    const result = await run([bin, 'dataflow', 'create', '--template', templates, '--json'], env);
+    const flows = JSON.parse(result.stdout).dataflows.length;
+    const label = `46 templates, gateway allows 8 in flight, limiter ${limit ?? '16 (default)'}`;
+    line(label, fmt(result.ms), `${flows} dataflows, ${front.served} requests, peak ${front.peak} sent at once (goal <= limiter), ${front.refused} answered 429`);
+    await front.close();
+    await emu.close();
+  }
+}
+
+// A 100 MB answer (to the Zoho spec lookup of connect): refused, and how much memory that took.
+{
+  const emu = await startEmulator();
+  const hundredMb = 100 * 1024 * 1024;
+  const chunk = Buffer.alloc(1024 * 1024, 'x');
+  const server = createServer((req, res) => {
+    if (!req.url.startsWith('/data/foundation/flowservice/connectionSpecs/')) {
+      const upstream = request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => (res.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(res)));
+      req.pipe(upstream);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }); // no Content-Length: it must be read to be refused
+    let sent = 0;
+    const pump = () => {
+      while (sent < hundredMb && res.write(chunk)) sent += chunk.length;
+      if (sent >= hundredMb) res.end();
+    };
+    res.on('drain', pump);
+    pump();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: `http://127.0.0.1:${server.address().port}` };
+  const refused = await run([bin, 'connect', '--json'], env, { rss: true, fails: true });
+  const message = JSON.parse(refused.stdout).error.message;
+  line('peak RSS: connect refusing a 100 MB answer', `${refused.rssMb.toFixed(0)} MB`, `goal < 150 MB; "${message.slice(0, 90)}…"`);
+  server.closeAllConnections();
+  server.close();
+  await emu.close();
+}

@@ -4,7 +4,7 @@
 // per profile and sandbox, held by a writing command for as long as it runs, and one for the
 // credentials store, held while it is re-read, merged and written (profiles share that file).
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { LockOwner, Logger } from '../core/context.js';
 import { UserError } from '../core/errors.js';
@@ -51,7 +51,7 @@ export async function acquireLock(path: string, owner: LockOwner, options: LockO
   const started = Date.now();
   let announced = false;
   try {
-    await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   } catch (error) {
     throw await localFileError(error, path, 'create');
   }

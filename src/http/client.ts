@@ -5,6 +5,7 @@
 // and follows a redirect only within the origin and only when no body has to be sent again:
 // headers and bodies carry credentials, so they never go to a host they were not meant for.
 import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import got, { type Got, type Response } from 'got';
 import type { Logger } from '../core/context.js';
 import { ApiError, CancelledError } from '../core/errors.js';
@@ -82,7 +83,8 @@ export class HttpClient {
     this.route = proxyFor(base, options.env);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // Ctrl-C ends a wait for a retry too (Retry-After may ask for many seconds).
+    this.sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }).catch(() => Promise.reject(new CancelledError())));
     this.got = got.extend({
       throwHttpErrors: false,
       retry: { limit: 0 },
@@ -126,18 +128,18 @@ export class HttpClient {
           continue;
         }
       }
-      const delay = req.retry === false
+      const wait = req.retry === false
         ? undefined
         : retryDelay(
             { method: req.method, guarded: !!lower(headers)['if-match'], idempotent: req.idempotent, number, status: response?.status, code, retryAfterMs: parseRetryAfter(response?.headers['retry-after'], this.now()) },
             { baseMs: this.options.retryBaseMs ?? 500, remainingMs: deadline - this.now(), random: this.options.random ?? Math.random },
           );
-      if (delay === undefined) {
+      if (wait === undefined) {
         if (response) return response;
         throw networkError({ method: req.method, url: url.href, code, proxy: this.route, timeoutMs: this.timeoutMs }, this.options.service, this.options.variable);
       }
-      this.options.log.debug(`retrying ${req.method} ${this.shown(url)} in ${delay} ms (attempt ${number}: ${response?.status ?? code})`);
-      await this.sleep(delay);
+      this.options.log.debug(`retrying ${req.method} ${this.shown(url)} in ${wait} ms (attempt ${number}: ${response?.status ?? code})`);
+      await this.sleep(wait);
       if (this.options.signal?.aborted) throw new CancelledError();
     }
   }

@@ -45,6 +45,7 @@ export async function startForwardProxy(options: { user?: string; password?: str
   server.on('connect', (req, socket: Socket, head: Buffer) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy()); // a client that gives up resets its tunnel
     if (!allowed(req.headers)) {
       socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -60,7 +61,7 @@ export async function startForwardProxy(options: { user?: string; password?: str
     sockets.add(upstream);
     upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
+    socket.on('close', () => upstream.destroy());
   });
 
   await new Promise<void>((resolve, reject) => {

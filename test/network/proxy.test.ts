@@ -12,17 +12,19 @@ import { startTlsFront, TLS_CERT, type TlsFront } from '../helpers/tls.js';
 type Emu = Emulator & { env: Record<string, string> };
 const ZOHO_CODE = '1000.00112233445566778899aabbccddeeff.ffeeddccbbaa99887766554433221100';
 
+// One emulator, reached directly over http and through an HTTPS front, for every test of the file.
+let emu: Emu;
+let tls: TlsFront;
+before(async () => {
+  emu = await emulator();
+  tls = await startTlsFront(emu.url);
+});
+after(async () => {
+  await tls.close();
+  await emu.close();
+});
+
 describe('proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY for every request', () => {
-  let emu: Emu;
-  let tls: TlsFront;
-  before(async () => {
-    emu = await emulator();
-    tls = await startTlsFront(emu.url);
-  });
-  after(async () => {
-    await tls.close();
-    await emu.close();
-  });
   /** The emulator's three services behind the HTTPS front (https://localhost:<port>). */
   const httpsEnv = () => ({ AEP_PLATFORM_URL: tls.url, AEP_IMS_URL: tls.url, ZOHO_ACCOUNTS_URL: tls.url, NODE_EXTRA_CA_CERTS: TLS_CERT });
 
@@ -107,17 +109,6 @@ describe('proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY for every request', () =
 });
 
 describe('TLS: certificate failures are explained, with NODE_EXTRA_CA_CERTS', () => {
-  let emu: Emu;
-  let tls: TlsFront;
-  before(async () => {
-    emu = await emulator();
-    tls = await startTlsFront(emu.url);
-  });
-  after(async () => {
-    await tls.close();
-    await emu.close();
-  });
-
   for (const [label, argv, env, service] of [
     ['IMS', ['auth', 'status'], (url: string) => ({ AEP_IMS_URL: url }), 'Adobe IMS'],
     ['Platform', ['connect'], (url: string) => ({ AEP_PLATFORM_URL: url }), 'Adobe Experience Platform'],
