@@ -5,6 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { HttpClient } from '../../src/http/client.js';
 import { Limiter } from '../../src/http/limiter.js';
@@ -236,15 +238,26 @@ describe('point 10: answers and listings that never end', () => {
 });
 
 describe('point 14: a URL too long for the server', () => {
-  test('connect --name with 20,000 characters: HTTP 431, and the hint names the name and its length', async () => {
+  // Lookups filter on ids (ruling 15) except Catalog's dataset name: a template's dataset name is
+  // the one user-given value that still travels in a URL.
+  test('a template whose dataset name has 20,000 characters: HTTP 431, the hint names the name and its length, nothing is made', async () => {
     const emu = await emulator();
     try {
-      const r = await runCli(['connect', '--json', '--name', 'n'.repeat(20_000)], cliEnv(emu.env, await tempHome()));
+      const home = await tempHome();
+      const env = cliEnv(emu.env, home);
+      assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+      const template = JSON.parse(await readFile(new URL('../../templates/deals.json', import.meta.url), 'utf8'));
+      delete template.$schema;
+      template.target.dataset.name = 'n'.repeat(20_000);
+      const file = join(home, 'long.json');
+      await writeFile(file, JSON.stringify(template));
+      const before = emu.state.counts();
+      const r = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
       assert.equal(r.exitCode, 1, r.stderr);
       const { error } = r.json();
       assert.equal(error.status, 431);
-      assert.match(error.hint, /the name 'n{40}…' \(20000 characters\), sent in the lookup by name\. Use a shorter name/);
-      assert.equal(emu.state.connections.size, 0);
+      assert.match(error.hint, /the name 'n{40}…' \(20\d{3} characters\), sent in the lookup by name\. Use a shorter name/);
+      assert.deepEqual(emu.state.counts(), before);
     } finally {
       await emu.close();
     }
