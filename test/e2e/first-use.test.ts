@@ -24,7 +24,8 @@ async function withDataflow(env: Env, template = 'accounts'): Promise<any> {
 
 const json = (r: CliResult) => r.json();
 
-describe('issue 14, with a shared emulator', () => {
+// Concurrent: the tests only read the shared flow, or put back what they change before awaiting others' output.
+describe('issue 14, with a shared emulator', { concurrency: true }, () => {
   let emu: Emu;
   let env: Env;
   let flow: any;
@@ -118,10 +119,10 @@ describe('issue 14, with a shared emulator', () => {
     const r = await ptyRun(['dataflow', 'create', '--template', 'contacts', '--dry-run'], { ...env, NO_COLOR: '1' }, { cols: 60 });
     assert.equal(r.exitCode, 0, r.output);
     const text = plain(r.output);
-    assert.match(text, /^ {2}\{\n {4}"/m, 'one field a line');
+    assert.match(text, /^ {2}\{\n {4}"/m, `one field a line:\n${text}`);
     const words = text.split('\n').filter((line) => !line.startsWith('  ') && !/^[✔❯]/.test(line.trim()) && line.length >= 50);
     for (const line of words) assert.ok(!/\w$/.test(line) || line.length <= 60, `wrapped: ${line}`);
-    const status = await ptyRun(['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback'], { ...env, NO_COLOR: '1' }, { cols: 60 });
+    const status = await ptyRun(['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback'], { ...env, AEP_ZOHO_HOME: await tempHome(), NO_COLOR: '1' }, { cols: 60 });
     const lines = plain(status.output).split('\n');
     assert.ok(lines.some((line) => line.startsWith('Then: aep-zoho zoho token')));
     for (const line of lines.filter((l) => !l.startsWith('http'))) assert.ok([...line].length <= 60, `wrapped at 60: ${line}`);
@@ -219,6 +220,7 @@ describe('issue 14, with a shared emulator', () => {
   test('issue 12: ISO date strings are read where epoch numbers are expected', async () => {
     const mine = emu.state.flows.get(flow.flowId)!;
     const params = { ...mine.scheduleParams };
+    await spawnCli(['dataflow', 'runs', 'accounts', '--json'], env); // runs are made when read
     const run = emu.state.runs.all().find((r) => r.flowId === flow.flowId)!;
     const duration = { ...run.metrics.durationSummary };
     mine.scheduleParams = { ...params, startTime: '2026-01-02T03:04:00Z' };
