@@ -46,11 +46,13 @@ export const visibleLength = (text: string): number => [...text.replace(SGR, '')
  */
 export function wrapWords(text: string, width: number): string[] {
   if (width < 20 || visibleLength(text) <= width) return [text];
-  const indent = text.slice(0, text.length - text.trimStart().length);
+  // The lead: colour codes and the indent before the first word; continuations keep the indent.
+  const lead = /^(?:\u001b\[[0-9;]*m|\s)*/.exec(text)![0];
+  const indent = lead.replace(SGR, '');
   const lines: string[] = [];
   let current = '';
-  for (const word of text.trimStart().split(/ +/)) {
-    const candidate = current ? `${current} ${word}` : `${indent}${word}`;
+  for (const word of text.slice(lead.length).split(/ +/)) {
+    const candidate = current ? `${current} ${word}` : `${lines.length ? indent : lead}${word}`;
     if (current && visibleLength(candidate) > width) {
       lines.push(current);
       current = `${indent}${word}`;

@@ -36,7 +36,8 @@ export async function resolveConnectionId(ctx: Context, session: Session, explic
   const found = await findConnection(ctx, session, saved?.name ?? name);
   if (!found) {
     throw new UserError(`Profile '${session.settings.profileName}' has no Zoho CRM base connection in sandbox '${session.settings.sandbox}'.`, {
-      hint: "Run 'aep-zoho connect' first (or pass --connection <id>).",
+      // Also reached from dataflow create, which has no --connection flag.
+      hint: "Run 'aep-zoho connect' first (explore and templates init also take --connection <id>).",
     });
   }
   return found.id;

@@ -47,7 +47,7 @@ export default defineCommand<Args, RunsResult>({
     );
     if (hidden.length) ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     // Every cause of the newest failed runs, top-level and row-level, with the records each concerns.
-    const failed = result.runs.filter((r) => r.errors.length && r !== result.watched).slice(0, 3);
+    const failed = result.runs.filter((r) => r.errors.length && r.id !== result.watched?.id).slice(0, 3);
     for (const run of failed) for (const e of run.errors) ui.note(ui.dim(`  ${run.id}: ${safe(describeRunError(e))}`));
     if (!result.watched) return;
     if (result.ok) {
