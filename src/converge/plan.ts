@@ -48,7 +48,7 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
       steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
     } else {
       const diff = spec.update(d, found, body);
-      const existing = { id: found.id, etag: found.etag, notes: diff.notes?.length ? diff.notes : undefined };
+      const existing = { id: found.id, etag: found.etag, notes: diff.notes?.length ? diff.notes : undefined, ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}) };
       if (diff.replace) {
         const aside = RESOURCES[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
         steps.set(d.key, { ...base, ...existing, action: 'replace', reason: diff.replace, requests: replaceRequests(d, found, body, aside), retire: retirement(d, found), ...(aside ? { aside } : {}) });

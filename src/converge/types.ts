@@ -69,6 +69,8 @@ export interface Step {
   changes?: Change[];
   /** Why a replace is needed ("forces replacement: …"). */
   reason?: string;
+  /** Other resources carrying our name (the one used is `id`): reported, never touched. */
+  duplicates?: string[];
   /** Things the user should know that change nothing (a field that stays in the field group). */
   notes?: string[];
   /** In order; Refs inside are resolved by apply. */

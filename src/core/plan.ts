@@ -11,6 +11,7 @@ export interface PlanStep {
   changes?: Array<{ field: string; from?: unknown; to?: unknown }>;
   reason?: string;
   notes?: string[];
+  duplicates?: string[];
   request?: { method: string; path: string; query?: unknown; body?: unknown };
   requests?: Array<{ method: string; path: string; query?: unknown; body?: unknown }>;
   /** A replace: how the old resource goes afterwards. */
@@ -32,6 +33,7 @@ export function printPlan(plan: PlanStep[], ui: Ui, showRequests = false): void 
       ui.line(`          ${change.field}: ${arrow}`);
     }
     for (const note of step.notes ?? []) ui.line(ui.dim(`          note: ${note}`));
+    if (step.duplicates?.length) ui.line(ui.yellow(`          duplicate: ${step.duplicates.join(', ')} carry the same name (left alone; delete them in the Experience Platform UI)`));
     if (showRequests) {
       for (const request of step.requests ?? (step.request ? [step.request] : [])) ui.line(ui.dim(`          ${request.method} ${request.path}${request.body ? ` ${JSON.stringify(request.body)}` : ''}`));
       for (const request of step.then ?? []) ui.line(ui.dim(`          then ${request.method} ${request.path}`));

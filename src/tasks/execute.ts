@@ -91,6 +91,7 @@ export function printable(steps: Step[]): PlanStep[] {
     ...(step.changes?.length ? { changes: redactValue(step.changes) } : {}),
     ...(step.reason ? { reason: step.reason } : {}),
     ...(step.notes?.length ? { notes: step.notes } : {}),
+    ...(step.duplicates?.length ? { duplicates: step.duplicates } : {}),
     ...(step.requests.length ? { request: shown(step.requests[0]), ...(step.requests.length > 1 ? { requests: step.requests.map(shown) } : {}) } : {}),
     ...(step.retire ? { then: step.retire.requests.map(shown) } : {}),
   }));

@@ -178,6 +178,36 @@ describe('template edits', () => {
     ]);
   });
 
+  test('a second resource with our name is reported on the step, never used', () => {
+    const twice = new Map(actual);
+    twice.set('accounts/flow', { ...twice.get('accounts/flow')!, duplicates: ['other-flow'] });
+    const step = byKey(plan({ desired: before, actual: twice, today: TODAY })).get('accounts/flow')!;
+    assert.equal(step.action, 'reuse');
+    assert.equal(step.id, 'id-of-accounts/flow');
+    assert.deepEqual(step.duplicates, ['other-flow']);
+  });
+
+  test('a flow made with a dateFormat, and a template without one: no replace', () => {
+    const made = new Map(actual);
+    const flow = structuredClone(made.get('accounts/flow')!);
+    flow.resource.transformations[0].params.deltaColumn = { name: 'Modified_Time', dateFormat: 'YYYY-MM-DD', timezone: 'UTC' };
+    made.set('accounts/flow', flow);
+    assert.equal(byKey(plan({ desired: before, actual: made, today: TODAY })).get('accounts/flow')!.action, 'reuse');
+  });
+
+  test('the first tenant field of a template without any: the new field group is added to the schema in place', () => {
+    const plain: Template = structuredClone(template);
+    plain.mappings = plain.mappings.filter((m) => !m.destination.startsWith('_{TENANT_ID}'));
+    const desiredPlain = desireTemplate(plain, facts(plain), 'conn-1');
+    const steps = byKey(plan({ desired: before, actual: converged(desiredPlain), today: TODAY }));
+    assert.equal(steps.get('accounts/fieldGroup')!.action, 'create');
+    const schema = steps.get('accounts/schema')!;
+    assert.equal(schema.action, 'update');
+    assert.ok((schema.requests[0].body as any[])[0].value.$ref instanceof Ref);
+    assert.equal(steps.get('accounts/dataset')!.action, 'reuse');
+    assert.equal(steps.get('accounts/flow')!.action, 'update', 'only its mapping moves');
+  });
+
   test('a dataset renamed in the template is a Catalog PATCH; its target connection is renamed too', () => {
     const edited: Template = structuredClone(template);
     edited.target.dataset.name = 'Zoho Accounts';
