@@ -30,6 +30,11 @@ export interface ZohoToken {
   clientId: string;
   refreshToken?: string;
   revoked?: boolean;
+  /** An access token deleted because its refresh token minted 15 newer ones (Zoho's active-token cap). */
+  superseded?: boolean;
+  /** Access tokens: when issued and when they stop working (ms, on the emulator's clock). */
+  issuedAt?: number;
+  expiresAt?: number;
 }
 
 export class EmulatorState {
