@@ -199,6 +199,12 @@ describe('the §9 allowances pass', () => {
     clean({ method: 'POST', path: '/ims/token/v3', headers: {}, body: { grant_type: 'client_credentials' }, status: 200, response: { access_token: 1 } });
     clean({ method: 'POST', path: '/oauth/v2/token', headers: {}, status: 200, response: {} });
   });
+
+  test("Zoho's CRM API and the streaming inlet have no Adobe spec here: not checked", () => {
+    clean({ method: 'GET', path: '/crm/v8/Accounts', headers: {}, query: { fields: 'Account_Name' }, status: 304, response: undefined });
+    clean({ method: 'GET', path: '/crm/v8/settings/modules', headers: {}, status: 200, response: { modules: 1 } });
+    clean({ method: 'POST', path: '/collection/0123abcd', headers: {}, body: { id: 1 }, status: 200, response: { inletId: 2 } });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
