@@ -21,6 +21,7 @@ import { registerSchemaRegistry } from './services/schema-registry.js';
 import { registerDataPrep } from './services/data-prep.js';
 import { registerZohoCrmApi, zohoApiError } from './services/zoho-crm-api.js';
 import { LiveCrm } from './zoho-live.js';
+import { registerInlet } from './services/inlet.js';
 
 export type { EmulatorOptions } from './services/context.js';
 export type { Fault, FaultRule, FiredFault } from './faults.js';
@@ -58,11 +59,14 @@ const PLATFORM_PREFIX = '/data/foundation/';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new EmulatorState();
+  const now = options.now ?? Date.now;
+  const faults = new Faults(now);
   const ctx: ServiceContext = {
     state,
     options,
     signer: new TokenSigner(),
-    now: options.now ?? Date.now,
+    now,
+    tokenExpired: (createdAt) => faults.isExpired(createdAt),
   };
   const router = new Router();
   registerIms(router, ctx);
@@ -75,11 +79,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerDataPrep(router, ctx);
   const zoho = new LiveCrm(ctx.now);
   registerZohoCrmApi(router, ctx, zoho);
+  registerInlet(router, ctx);
 
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];
   const unmatched: string[] = [];
-  const faults = new Faults(ctx.now);
 
   const handle = async (req: EmuRequest): Promise<EmuResponse> => {
     const found = router.match(req.method, req.path);

@@ -40,4 +40,6 @@ export interface ServiceContext {
   options: EmulatorOptions;
   signer: TokenSigner;
   now: () => number;
+  /** True for an IMS token created before an injected expiry (faults' expire-tokens). */
+  tokenExpired?: (createdAt: number) => boolean;
 }
