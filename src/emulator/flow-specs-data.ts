@@ -2,7 +2,7 @@
 // sources include Zoho CRM, and CloudStorageToAEP, whose sources do not, so a flow created on the
 // wrong spec (the crm.md doc bug) is rejected as Adobe rejects it. Shapes follow Adobe's published
 // GET /flowSpecs responses (table-dataflow-template.md, the spec's FlowSpecItemDTO examples).
-import { CLOUD_STORAGE_FLOW_SPEC_ID, CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, SALESFORCE_SPEC_ID, ZOHO_SPEC_ID } from './specs-data.js';
+import { CLOUD_STORAGE_FLOW_SPEC_ID, CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, SALESFORCE_SPEC_ID, STREAMING_FLOW_SPEC_ID, STREAMING_XDM_FLOW_SPEC_ID, ZOHO_SPEC_ID } from './specs-data.js';
 
 const PROVIDER_ID = '0ed90a81-07f4-4586-8190-b40eccef1c5a';
 const SCHEMA = 'http://json-schema.org/draft-07/schema#';
@@ -186,5 +186,37 @@ export const FLOW_SPECS: FlowSpec[] = [
     transformationSpec: [MAPPING_TRANSFORMATION],
   },
 ];
+
+// The HTTP API streaming source's flow specs: no schedule, no Copy; c1a19761 takes a Mapping and
+// is the one for raw data, d8a6f005 takes none (http.md@c3aba92). Names are UNVERIFIED
+// (aep-fallback.md §1.5): the CLI looks them up by id and checks sourceConnectionSpecIds.
+const streamingFlowAttributes = { isSourceFlow: true, flacValidationSupported: false, frequency: 'streaming', notification: { category: 'sources', flowRun: { enabled: false } } };
+FLOW_SPECS.push(
+  {
+    id: STREAMING_FLOW_SPEC_ID,
+    name: 'Mapping-Streaming',
+    providerId: '521eee4d-8cbe-4906-bb48-fb6bd4450033',
+    version: '1.0',
+    attributes: streamingFlowAttributes,
+    sourceConnectionSpecIds: [HTTP_API_SPEC_ID],
+    targetConnectionSpecIds: [DATA_LAKE_SPEC_ID],
+    permissionsInfo: PERMISSIONS,
+    transformationSpec: [MAPPING_TRANSFORMATION],
+  },
+  {
+    id: STREAMING_XDM_FLOW_SPEC_ID,
+    name: 'Streaming',
+    providerId: '521eee4d-8cbe-4906-bb48-fb6bd4450033',
+    version: '1.0',
+    attributes: streamingFlowAttributes,
+    sourceConnectionSpecIds: [HTTP_API_SPEC_ID],
+    targetConnectionSpecIds: [DATA_LAKE_SPEC_ID],
+    permissionsInfo: PERMISSIONS,
+    transformationSpec: [],
+  },
+);
+
+/** A flow spec without a schedule: records arrive when someone posts them to the inlet. */
+export const isStreaming = (spec: FlowSpec): boolean => !spec.scheduleSpec;
 
 export const findFlowSpec = (id: string): FlowSpec | undefined => FLOW_SPECS.find((spec) => spec.id === id);

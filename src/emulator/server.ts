@@ -1,5 +1,5 @@
 // The aep-zoho emulator: one HTTP origin that behaves like Adobe IMS, the Platform gateway with
-// Flow Service, Catalog, Schema Registry and Data Prep, and Zoho's accounts server. It holds real
+// Flow Service, Catalog, Schema Registry and Data Prep, Zoho's accounts server and CRM REST API. It holds real
 // state and rejects what the real services reject. It imports nothing from the CLI.
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,9 @@ import { registerFlowDataflows } from './services/flow-dataflows.js';
 import { registerCatalog } from './services/catalog.js';
 import { registerSchemaRegistry } from './services/schema-registry.js';
 import { registerDataPrep } from './services/data-prep.js';
+import { registerZohoCrmApi, zohoApiError } from './services/zoho-crm-api.js';
+import { LiveCrm } from './zoho-live.js';
+import { registerInlet } from './services/inlet.js';
 
 export type { EmulatorOptions } from './services/context.js';
 export type { Fault, FaultRule, FiredFault } from './faults.js';
@@ -47,6 +50,8 @@ export interface Emulator {
   options: EmulatorOptions;
   /** Fault injection (off until a test adds a rule): errors, resets, dropped answers, delays, expired tokens. */
   faults: Faults;
+  /** The CRM Zoho's REST API (/crm/v8/…) serves; tests edit, add and delete records through it. */
+  zoho: LiveCrm;
   close(): Promise<void>;
 }
 
@@ -54,11 +59,14 @@ const PLATFORM_PREFIX = '/data/foundation/';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new EmulatorState();
+  const now = options.now ?? Date.now;
+  const faults = new Faults(now);
   const ctx: ServiceContext = {
     state,
     options,
     signer: new TokenSigner(),
-    now: options.now ?? Date.now,
+    now,
+    tokenExpired: (createdAt) => faults.isExpired(createdAt),
   };
   const router = new Router();
   registerIms(router, ctx);
@@ -69,11 +77,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerCatalog(router, ctx);
   registerSchemaRegistry(router, ctx);
   registerDataPrep(router, ctx);
+  const zoho = new LiveCrm(ctx.now);
+  registerZohoCrmApi(router, ctx, zoho);
+  registerInlet(router, ctx);
 
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];
   const unmatched: string[] = [];
-  const faults = new Faults(ctx.now);
 
   const handle = async (req: EmuRequest): Promise<EmuResponse> => {
     const found = router.match(req.method, req.path);
@@ -129,7 +139,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(fault ? { fault: fault.kind } : {}),
       });
     if (fault?.kind === 'status') {
-      const answer = problem(fault.status, STATUS_CODES[fault.status] ?? 'Error', 'Injected fault.', req.requestId);
+      // Zoho's API answers in its own error shape; everything else in Adobe's.
+      const answer = req.path.startsWith('/crm/')
+        ? zohoApiError(fault.status, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'INTERNAL_ERROR', 'Injected fault.')
+        : problem(fault.status, STATUS_CODES[fault.status] ?? 'Error', 'Injected fault.', req.requestId);
       answer.headers = { ...answer.headers, ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) };
       record(answer.status, answer.body);
       send(res, answer, req.requestId);
@@ -176,6 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     unmatched,
     options,
     faults,
+    zoho,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

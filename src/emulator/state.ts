@@ -30,9 +30,36 @@ export interface ZohoToken {
   clientId: string;
   refreshToken?: string;
   revoked?: boolean;
+  /** An access token deleted because its refresh token minted 15 newer ones (Zoho's active-token cap). */
+  superseded?: boolean;
+  /** Access tokens: when issued and when they stop working (ms, on the emulator's clock). */
+  issuedAt?: number;
+  expiresAt?: number;
+}
+
+/** A record the HTTP API inlet received, and what Data Prep made of it for the dataset. */
+export interface StreamedRecord {
+  inletId: string;
+  flowId: string;
+  dataSetId: string;
+  xactionId: string;
+  receivedTimeMs: number;
+  /** The raw record as posted. */
+  raw: unknown;
+  /** The XDM the flow's mapping set made of it (empty when the mapping failed). */
+  data: Record<string, unknown>;
+  /** Mapping errors: the record lands in a failed batch (asynchronous validation). */
+  errors: Array<Record<string, unknown>> | null;
 }
 
 export class EmulatorState {
+  /** Every record the streaming inlets received, in order (see recordsOf). */
+  readonly streamed: StreamedRecord[] = [];
+  /** The records a dataset received through streaming flows, mapped (failed ones excluded unless asked). */
+  recordsOf(dataSetId: string, options: { failed?: boolean } = {}): StreamedRecord[] {
+    return this.streamed.filter((record) => record.dataSetId === dataSetId && (options.failed || !record.errors));
+  }
+
   /** Zoho grant codes already exchanged (single use), and the grant codes issued. */
   readonly usedGrantCodes = new Set<string>();
   readonly grantCodes = new Map<string, { clientId: string; redirectUri?: string; scope: string }>();

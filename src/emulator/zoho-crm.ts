@@ -43,6 +43,8 @@ export interface CrmTable {
   primaryField: string;
   /** The parts of each lookup column (`Owner` → name, id, email), whichever form its columns take. */
   lookups: Record<string, string[]>;
+  /** Each column's Zoho data type, as Zoho's settings/fields API names it (`ownerlookup`, `currency`…). */
+  fieldTypes: Record<string, FieldType>;
 }
 
 /** A Zoho lookup value as the records API returns it. */
@@ -66,7 +68,7 @@ const START = Date.UTC(2023, 0, 2, 14);
 export const CRM_SNAPSHOT = Date.UTC(2025, 5, 27, 21);
 const DAY = 86_400_000;
 /** Zoho record ids: the org's 7-digit prefix, six zeros, then a sequence. */
-const ID_PREFIX = '4876876000000';
+export const ID_PREFIX = '4876876000000';
 
 // ---------------------------------------------------------------- random source
 
@@ -82,7 +84,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-class Gen {
+export class Gen {
   constructor(readonly next: () => number) {}
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
@@ -118,15 +120,15 @@ export function zohoDate(ms: number): string {
   return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+export const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 // ---------------------------------------------------------------- vocabularies (picked from, never rows)
 
 const FIRST_NAMES = ['Aaron', 'Amelia', 'Arjun', 'Beatriz', 'Carlos', 'Chloe', 'Daniel', 'Divya', 'Elena', 'Ethan', 'Fatima', 'Felix', 'Grace', 'Hannah', 'Hiro', 'Isabel', 'Jamal', 'Julia', 'Kenji', 'Laura', 'Liam', 'Lucia', 'Marcus', 'Maya', 'Nadia', 'Noah', 'Olivia', 'Omar', 'Priya', 'Rafael', 'Rosa', 'Samuel', 'Sofia', 'Tomas', 'Uma', 'Victor', 'Wei', 'Yara', 'Zoe', 'Kwame'];
 const LAST_NAMES = ['Anderson', 'Bakshi', 'Becker', 'Brennan', 'Castillo', 'Chen', 'Dubois', 'Edwards', 'Fischer', 'Garcia', 'Gupta', 'Hansen', 'Ito', 'Jensen', 'Kowalski', 'Larsen', 'Martins', 'Meyer', 'Nakamura', 'Novak', "O'Connor", 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Santos', 'Schmidt', 'Silva', 'Tanaka', 'Thompson', 'Varga', 'Walsh', 'Weber', 'Xu', 'Yilmaz', 'Zimmerman'];
-const COMPANY_STEMS = ['Benton', 'Chanay', 'Chemel', 'Feltz', 'Commercial', 'Morlong', 'Truhlar', 'Kwik', 'Zylker', 'Northwind', 'Bluefin', 'Cascade', 'Redwood', 'Silverline', 'Ironbridge', 'Brightpath', 'Orbital', 'Granite', 'Harbor', 'Lumen', 'Meridian', 'Pinnacle', 'Quartz', 'Summit', 'Tidewater', 'Vertex', 'Willow', 'Aster', 'Copperleaf', 'Evergreen'];
-const COMPANY_KINDS = ['Logistics', 'Printing', 'Foods', 'Systems', 'Analytics', 'Health', 'Motors', 'Labs', 'Energy', 'Retail', 'Software', 'Textiles'];
-const COMPANY_FORMS = ['Inc', 'LLC', 'Corp', 'Ltd', 'GmbH', 'Co'];
+export const COMPANY_STEMS = ['Benton', 'Chanay', 'Chemel', 'Feltz', 'Commercial', 'Morlong', 'Truhlar', 'Kwik', 'Zylker', 'Northwind', 'Bluefin', 'Cascade', 'Redwood', 'Silverline', 'Ironbridge', 'Brightpath', 'Orbital', 'Granite', 'Harbor', 'Lumen', 'Meridian', 'Pinnacle', 'Quartz', 'Summit', 'Tidewater', 'Vertex', 'Willow', 'Aster', 'Copperleaf', 'Evergreen'];
+export const COMPANY_KINDS = ['Logistics', 'Printing', 'Foods', 'Systems', 'Analytics', 'Health', 'Motors', 'Labs', 'Energy', 'Retail', 'Software', 'Textiles'];
+export const COMPANY_FORMS = ['Inc', 'LLC', 'Corp', 'Ltd', 'GmbH', 'Co'];
 /** City, state, country, dialling code, and a postal-code pattern (# digit, @ letter). */
 const PLACES: ReadonlyArray<readonly [city: string, state: string, country: string, dial: string, zip: string]> = [
   ['San Francisco', 'CA', 'United States', '+1', '941##'], ['Austin', 'TX', 'United States', '+1', '787##'],
@@ -144,10 +146,10 @@ const STREETS = ['Main St', 'Oak Avenue', 'Market Street', 'Harbor Blvd', 'Elm S
 const SALUTATIONS = ['Mr.', 'Mrs.', 'Ms.', 'Dr.', 'Prof.'];
 const TITLES = ['CEO', 'CFO', 'CTO', 'VP Sales', 'VP Marketing', 'Head of IT', 'Procurement Manager', 'Operations Manager', 'Marketing Manager', 'Sales Director', 'Data Analyst', 'Office Manager', 'Account Executive', 'Product Manager'];
 const DEPARTMENTS = ['Sales', 'Marketing', 'Finance', 'IT', 'Operations', 'Procurement', 'Executive', 'Support'];
-const INDUSTRIES = ['ASP (Application Service Provider)', 'Data/Telecom OEM', 'ERP (Enterprise Resource Planning)', 'Government/Military', 'Large Enterprise', 'ManagementISV', 'MSP (Management Service Provider)', 'Network Equipment Enterprise', 'Non-management ISV', 'Optical Networking', 'Service Provider', 'Small/Medium Enterprise', 'Storage Equipment', 'Storage Service Provider', 'Systems Integrator', 'Wireless Industry'];
-const ACCOUNT_TYPES = ['Analyst', 'Competitor', 'Customer', 'Customer', 'Customer', 'Distributor', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Prospect', 'Reseller', 'Other'];
-const ACCOUNT_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
-const OWNERSHIPS = ['Other', 'Private', 'Public', 'Subsidiary', 'Partnership', 'Government', 'Privately Held', 'Public Company'];
+export const INDUSTRIES = ['ASP (Application Service Provider)', 'Data/Telecom OEM', 'ERP (Enterprise Resource Planning)', 'Government/Military', 'Large Enterprise', 'ManagementISV', 'MSP (Management Service Provider)', 'Network Equipment Enterprise', 'Non-management ISV', 'Optical Networking', 'Service Provider', 'Small/Medium Enterprise', 'Storage Equipment', 'Storage Service Provider', 'Systems Integrator', 'Wireless Industry'];
+export const ACCOUNT_TYPES = ['Analyst', 'Competitor', 'Customer', 'Customer', 'Customer', 'Distributor', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Prospect', 'Reseller', 'Other'];
+export const ACCOUNT_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
+export const OWNERSHIPS = ['Other', 'Private', 'Public', 'Subsidiary', 'Partnership', 'Government', 'Privately Held', 'Public Company'];
 const LEAD_SOURCES = ['Advertisement', 'Cold Call', 'Employee Referral', 'External Referral', 'Online Store', 'Partner', 'Public Relations', 'Sales Email Alias', 'Seminar Partner', 'Internal Seminar', 'Trade Show', 'Web Download', 'Web Research', 'Chat'];
 const LEAD_STATUSES = ['Attempted to Contact', 'Contact in Future', 'Contacted', 'Junk Lead', 'Lost Lead', 'Not Contacted', 'Pre-Qualified', 'Not Qualified'];
 const LEAD_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
@@ -177,7 +179,7 @@ const DESCRIPTIONS = ['Met at the regional trade show.', 'Interested in a multi-
 // ---------------------------------------------------------------- columns
 
 /** Zoho's field data types, as the settings/fields API names them (lookup, ownerlookup, …). */
-type FieldType = 'text' | 'email' | 'phone' | 'website' | 'picklist' | 'textarea' | 'integer' | 'double' | 'currency' | 'boolean' | 'date' | 'datetime' | 'lookup' | 'ownerlookup';
+export type FieldType = 'text' | 'email' | 'phone' | 'website' | 'picklist' | 'textarea' | 'integer' | 'double' | 'currency' | 'boolean' | 'date' | 'datetime' | 'lookup' | 'ownerlookup';
 type Field = readonly [name: string, type: FieldType];
 
 const STRING = { type: 'string' };
@@ -253,13 +255,13 @@ interface Place {
 const created = (row: Row) => Date.parse(String(row.Created_Time));
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-function place(g: Gen): Place {
+export function place(g: Gen): Place {
   const [city, state, country, dial, pattern] = g.pick(PLACES);
   const zip = pattern.replace(/[#@]/g, (ch) => (ch === '#' ? String(g.int(0, 9)) : String.fromCharCode(65 + g.int(0, 25))));
   return { street: `${g.int(1, 2400)} ${g.pick(STREETS)}`, city, state, zip, country, dial };
 }
 
-const phone = (g: Gen, dial: string) => `${dial} ${g.int(200, 989)} 555 ${String(g.int(0, 9999)).padStart(4, '0')}`;
+export const phone = (g: Gen, dial: string) => `${dial} ${g.int(200, 989)} 555 ${String(g.int(0, 9999)).padStart(4, '0')}`;
 
 /** A lookup value pointing at a row of another module. */
 function ref(crm: Crm, module: string, row: Row): CrmLookup {
@@ -694,6 +696,7 @@ function generateModule(g: Gen, def: ModuleDef, crm: Crm, team: User[], nextId: 
     label: def.label ?? def.name,
     custom: !!def.custom,
     primaryField: def.primary,
+    fieldTypes: Object.fromEntries(fields.map(([name, type]) => [name, type])),
   };
   crm.set(def.name, table);
   table.rows = drafts.map((draft) => draft.values);

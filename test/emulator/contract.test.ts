@@ -199,6 +199,19 @@ describe('the §9 allowances pass', () => {
     clean({ method: 'POST', path: '/ims/token/v3', headers: {}, body: { grant_type: 'client_credentials' }, status: 200, response: { access_token: 1 } });
     clean({ method: 'POST', path: '/oauth/v2/token', headers: {}, status: 200, response: {} });
   });
+
+  test('an HTTP API streaming source connection without data; any other source connection still needs it', () => {
+    const body = { name: 's', baseConnectionId: 'b', connectionSpec: { id: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb', version: '1.0' } };
+    clean({ method: 'POST', path: `${FLOW}/sourceConnections`, body, status: 201, response: { id: 'a', etag: '"e"' } });
+    const zoho = validateExchange(exchange({ method: 'POST', path: `${FLOW}/sourceConnections`, body: { ...body, connectionSpec: { id: ZOHO_SPEC, version: '1.0' } }, status: 201, response: { id: 'a', etag: '"e"' } }));
+    assert.ok(zoho.some((message) => /data/.test(message)), JSON.stringify(zoho));
+  });
+
+  test("Zoho's CRM API and the streaming inlet have no Adobe spec here: not checked", () => {
+    clean({ method: 'GET', path: '/crm/v8/Accounts', headers: {}, query: { fields: 'Account_Name' }, status: 304, response: undefined });
+    clean({ method: 'GET', path: '/crm/v8/settings/modules', headers: {}, status: 200, response: { modules: 1 } });
+    clean({ method: 'POST', path: '/collection/0123abcd', headers: {}, body: { id: 1 }, status: 200, response: { inletId: 2 } });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -410,6 +423,50 @@ const STEPS: Step[] = [
       await expect(s, 200, 'GET', `${FLOW}/flows${q({ property: `sourceConnectionIds==${s.ids.source}` })}`);
       await expect(s, 204, 'DELETE', `${FLOW}/flows/${flow.id}`);
       await expect(s, 204, 'DELETE', `${FLOW}/targetConnections/${target.id}`);
+    },
+  },
+  {
+    name: 'Flow Service: the HTTP API streaming source (ruling 19): spec, base connection with its inlet, source connection without params, streaming flow',
+    async run(s) {
+      const HTTP_API = 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb';
+      const STREAMING = 'c1a19761-d2c7-4702-b9fa-fe91f0613e81';
+      await expect(s, 200, 'GET', `${FLOW}/connectionSpecs/${HTTP_API}`);
+      const flowSpec = await expect(s, 200, 'GET', `${FLOW}/flowSpecs/${STREAMING}`);
+      assert.ok(flowSpec.items[0].sourceConnectionSpecIds.includes(HTTP_API));
+      const base = await expect(s, 201, 'POST', `${FLOW}/connections`, {
+        name: 'aep-zoho HTTP API',
+        description: 'Zoho CRM records posted by aep-zoho',
+        connectionSpec: { id: HTTP_API, version: '1.0' },
+        auth: { specName: 'Streaming Connection', params: { dataType: 'raw', sourceId: 'aep-zoho', name: 'aep-zoho', authenticationRequired: true } },
+      });
+      const got = await expect(s, 200, 'GET', `${FLOW}/connections/${base.id}`);
+      assert.match(got.items[0].auth.params.inletUrl, /\/collection\/[0-9a-f]{64}$/);
+      const source = await expect(s, 201, 'POST', `${FLOW}/sourceConnections`, { name: 'Zoho Leads (HTTP API)', baseConnectionId: base.id, connectionSpec: { id: HTTP_API, version: '1.0' } });
+      await expect(s, 200, 'GET', `${FLOW}/sourceConnections/${source.id}`);
+      const target = await expect(s, 201, 'POST', `${FLOW}/targetConnections`, {
+        name: 'Zoho streaming target',
+        data: { schema: { id: s.ids.schema, version: 'application/vnd.adobe.xed-full+json;version=1' } },
+        params: { dataSetId: s.ids.dataSet },
+        connectionSpec: { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' },
+      });
+      const flow = await expect(s, 201, 'POST', `${FLOW}/flows`, {
+        name: 'Zoho Leads streaming',
+        flowSpec: { id: STREAMING, version: '1.0' },
+        sourceConnectionIds: [source.id],
+        targetConnectionIds: [target.id],
+        transformations: [{ name: 'Mapping', params: { mappingId: s.ids.mappingSet, mappingVersion: '0' } }],
+      });
+      await expect(s, 200, 'GET', `${FLOW}/flows/${flow.id}`);
+      const inlet = await fetch(got.items[0].auth.params.inletUrl, {
+        method: 'POST',
+        headers: { authorization: s.headers.authorization, 'x-api-key': s.headers['x-api-key'], 'x-gw-ims-org-id': TEST_ORG, 'x-adobe-flow-id': flow.id, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: '4876876000000333001', First_Name: 'Ada', Last_Name: 'Lovelace' }),
+      });
+      assert.equal(inlet.status, 200);
+      await expect(s, 204, 'DELETE', `${FLOW}/flows/${flow.id}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/targetConnections/${target.id}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/sourceConnections/${source.id}`);
+      await expect(s, 204, 'DELETE', `${FLOW}/connections/${base.id}`);
     },
   },
   {

@@ -155,7 +155,7 @@ test('flow specs: CRMToAEP by name (quoted or not) holds Zoho; CloudStorageToAEP
     assert.equal(spec.runSpec.name, 'ProviderParams');
   }
   const all = await w.api('GET', '/flowSpecs');
-  assert.deepEqual(all.body.items.map((s: any) => s.name).sort(), ['CRMToAEP', 'CloudStorageToAEP']);
+  assert.deepEqual(all.body.items.map((s: any) => s.name).sort(), ['CRMToAEP', 'CloudStorageToAEP', 'Mapping-Streaming', 'Streaming']);
   const cloud = await w.api('GET', `/flowSpecs/${CLOUD_STORAGE_FLOW_SPEC_ID}`);
   assert.equal(cloud.status, 200);
   assert.equal(cloud.body.items[0].name, 'CloudStorageToAEP');

@@ -83,3 +83,40 @@ test('strictCredentials: only tokens the accounts server issued to this client a
   const again = await issueTokens(emu);
   assert.equal(await testConnection(emu, { accessToken: again.access_token, refreshToken: again.refresh_token }), true);
 });
+
+test('refresh_token grant: a short-lived access token on the emulator clock, the refresh token unchanged', async (t) => {
+  let now = Date.UTC(2026, 0, 5, 9);
+  const emu = await start(t, { now: () => now, zohoTokenLifetimeMs: 120_000 });
+  const issued = await issueTokens(emu);
+  const refreshed = await refresh(emu, issued.refresh_token);
+  assert.equal(refreshed.status, 200);
+  assert.deepEqual(Object.keys(refreshed.body).sort(), ['access_token', 'api_domain', 'expires_in', 'scope', 'token_type']);
+  assert.equal(refreshed.body.expires_in, 120);
+  assert.equal(refreshed.body.token_type, 'Bearer');
+  const record = emu.state.zohoTokens.get(refreshed.body.access_token)!;
+  assert.deepEqual([record.kind, record.refreshToken, record.expiresAt], ['access', issued.refresh_token, now + 120_000]);
+  now += 120_000;
+  assert.ok(record.expiresAt! <= now, 'expired on the injected clock');
+});
+
+test('the mint throttle: 10 access tokens per refresh token per 10 minutes, then HTTP 200 "Access Denied"', async (t) => {
+  let now = Date.UTC(2026, 0, 5, 9);
+  const emu = await start(t, { now: () => now });
+  const issued = await issueTokens(emu); // the code exchange is the first mint
+  for (let i = 0; i < 9; i++) {
+    now += 1000;
+    assert.ok((await refresh(emu, issued.refresh_token)).body.access_token, `mint ${i + 2}`);
+  }
+  const refused = await refresh(emu, issued.refresh_token);
+  assert.equal(refused.status, 200);
+  assert.deepEqual(refused.body, {
+    error_description: 'Token creation throttle limit reached. Please reuse the valid tokens you currently have.',
+    error: 'Access Denied',
+  });
+  // Another refresh token of the same client has its own budget.
+  assert.ok((await issueTokens(emu)).access_token);
+  // Ten minutes after the first mint, one slot is free again.
+  now = Date.UTC(2026, 0, 5, 9) + 10 * 60_000 + 1;
+  assert.ok((await refresh(emu, issued.refresh_token)).body.access_token);
+  assert.equal((await refresh(emu, issued.refresh_token)).body.error, 'Access Denied');
+});

@@ -158,6 +158,20 @@ export const ALLOWANCES: readonly Allowance[] = [
     },
   },
   {
+    spec: 'flow-service',
+    why: "an HTTP API streaming source connection is created without `data` (and without params), as Adobe's streaming tutorial posts it (http.md; aep-api.md ruling 19); the spec requires `data` on every source connection",
+    apply(doc) {
+      const request = schema(doc, 'CreateSourceConnectionRequest');
+      if (!request.required?.includes('data')) throw new Error('CreateSourceConnectionRequest no longer requires data');
+      const streaming = {
+        ...request,
+        required: request.required.filter((key: string) => key !== 'data'),
+        properties: { ...request.properties, connectionSpec: { type: 'object', required: ['id'], properties: { id: { const: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb' } } } },
+      };
+      doc.components!.schemas!.CreateSourceConnectionRequest = { anyOf: [{ ...request }, streaming] };
+    },
+  },
+  {
     spec: 'catalog',
     why: '`POST /dataSets?requestDataSource=true` is documented but the parameter is not declared',
     apply(doc) {

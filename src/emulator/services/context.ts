@@ -23,6 +23,8 @@ export interface EmulatorOptions {
    * tokens. Off by default, as the CLI contract says ("any non-empty Zoho client and tokens").
    */
   strictCredentials?: boolean;
+  /** Lifetime of the Zoho access tokens the accounts server issues, in ms (Zoho: 1 h). */
+  zohoTokenLifetimeMs?: number;
   /** How long an emulated dataflow run stays in progress (default 3000 ms). */
   runDurationMs?: number;
   /** How emulated runs end (default success); `partial`: a success in which a tenth of the records failed. */
@@ -38,4 +40,6 @@ export interface ServiceContext {
   options: EmulatorOptions;
   signer: TokenSigner;
   now: () => number;
+  /** True for an IMS token created before an injected expiry (faults' expire-tokens). */
+  tokenExpired?: (createdAt: number) => boolean;
 }

@@ -10,7 +10,7 @@
 import { problem } from '../adobe-errors.js';
 import { ExpressionError, evaluate, parseExpression, readSource } from '../data-prep-expressions.js';
 import type { Caller, EmuRequest, EmuResponse, Router } from '../router.js';
-import { hexId, type Resource } from '../state.js';
+import { hexId, type EmulatorState, type Resource } from '../state.js';
 import { schemaFields, schemaTree, treeToProperties, type XdmType } from '../xdm-classes.js';
 import type { ServiceContext } from './context.js';
 
@@ -271,6 +271,18 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   }
 }
 
+/**
+ * Applies a stored mapping set (at a version) to one source record, as Data Prep does for a flow:
+ * what the streaming inlet writes to the dataset. Undefined when the set or its schema is gone.
+ */
+export function applyMappingSet(state: EmulatorState, mappingSet: Resource, version: number): ((row: Record<string, unknown>) => { data: Record<string, unknown>; errors: MappingIssueInfo[] | null }) | undefined {
+  const stored = (mappingSet.versions?.[version] ?? (Number(mappingSet.version) === version ? mappingSet : undefined)) as Record<string, any> | undefined;
+  const schemaId = stored?.outputSchema?.schemaRef?.id;
+  const types = schemaId ? schemaFields(state, schemaId) : undefined;
+  if (!stored || !types) return undefined;
+  return (row) => mapRow(row, stored.mappings, types, stored.allowNullValues === true);
+}
+
 function simple(mappingSet: Resource): Record<string, unknown> {
   const { id, version, createdDate, modifiedDate, createdBy, modifiedBy } = mappingSet;
   return { id, version, createdDate, modifiedDate, createdBy, modifiedBy };
@@ -324,7 +336,7 @@ function mapRow(row: Record<string, unknown>, mappings: Array<Record<string, unk
   return { data, errors: errors.length ? errors : null };
 }
 
-type MappingIssueInfo = { destination: string; source: string; sourceType: string; exception: string };
+export type MappingIssueInfo = { destination: string; source: string; sourceType: string; exception: string };
 
 function convert(value: unknown, type: XdmType): unknown {
   switch (type) {

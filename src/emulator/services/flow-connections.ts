@@ -1,8 +1,8 @@
 // Flow Service: connection specs and base connections (aep-api.md §2). Rejects what Adobe
 // rejects: unknown or retired specs, a wrong auth spec name, missing or empty auth params.
 import type { EmuRequest, Router } from '../router.js';
-import { CONNECTION_SPECS, SECRET_AUTH_PARAMS, ZOHO_SPEC_ID } from '../specs-data.js';
-import { restore, type Resource } from '../state.js';
+import { CONNECTION_SPECS, HTTP_API_SPEC_ID, SECRET_AUTH_PARAMS, ZOHO_SPEC_ID } from '../specs-data.js';
+import { hexId, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
 import { zohoTokensValid } from './zoho-accounts.js';
 import { FLOW, badRequest, created, find, jsonObject, list, notFound, patch, specRef, stamp } from './flow-common.js';
@@ -40,7 +40,7 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
       description: body.description ?? '',
       connectionSpec: spec,
       state: 'enabled',
-      auth: body.auth,
+      auth: spec.id === HTTP_API_SPEC_ID ? withInlet(req, body.auth) : body.auth,
     };
     state.connections.add(connection);
     return created(connection, '/connections');
@@ -93,6 +93,17 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
   });
 }
 
+/**
+ * An HTTP API connection gets its inlet when it is created: `inletId` and `inletUrl` in
+ * auth.params (aep-fallback.md §1.2), here on the emulator's own origin (/collection/{inletId});
+ * `authenticationRequired` is stored as false unless given.
+ */
+function withInlet(req: EmuRequest, auth: { specName: string; params?: Record<string, unknown> }): Record<string, unknown> {
+  const inletId = hexId(32);
+  const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+  return { ...auth, params: { ...auth.params, authenticationRequired: auth.params?.authenticationRequired ?? false, inletId, inletUrl: `${origin}/collection/${inletId}` } };
+}
+
 /** Adobe returns secret auth params masked, never as sent. */
 function present(connection: Resource): Resource {
   const params = connection.auth?.params ?? {};
@@ -112,6 +123,13 @@ function checkAuth(auth: unknown, spec: Record<string, any>): string | undefined
   const params = given.params ?? {};
   const missing = (authSpec.spec.required as string[]).filter((key) => typeof params[key] !== 'string' || !(params[key] as string).trim());
   if (missing.length) return `Missing or empty auth params: ${missing.join(', ')}.`;
+  // Typed params (the HTTP API's dataType enum and authenticationRequired boolean) are checked when given.
+  for (const [key, property] of Object.entries((authSpec.spec.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>)) {
+    if (params[key] === undefined) continue;
+    if (property.type === 'boolean' && typeof params[key] !== 'boolean') return `auth.params.${key} must be a boolean (true or false), not ${JSON.stringify(params[key])}.`;
+    if (property.type === 'string' && typeof params[key] !== 'string') return `auth.params.${key} must be a string.`;
+    if (property.enum && !property.enum.includes(params[key])) return `auth.params.${key} must be one of ${property.enum.join(', ')}, not ${JSON.stringify(params[key])}.`;
+  }
   for (const key of ['endpoint', 'accountsUrl']) {
     if (key in (authSpec.spec.properties ?? {}) && !/^https?:\/\/[^\s/]+/.test(String(params[key]))) return `auth.params.${key} must be an http(s) URL.`;
   }

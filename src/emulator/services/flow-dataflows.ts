@@ -6,7 +6,7 @@
 // fixed, startTime frozen once passed, the whole result re-checked) and enable/disable actions.
 // GETs give schedule values and mappingVersion as strings, as Adobe's do.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
-import { FLOW_SPECS, findFlowSpec, type FlowSpec } from '../flow-specs-data.js';
+import { FLOW_SPECS, findFlowSpec, isStreaming, type FlowSpec } from '../flow-specs-data.js';
 import { readPatch, type PatchOp } from '../json-patch.js';
 import { newEtag, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
@@ -59,6 +59,15 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     if ('code' in connections) return connections;
     const transformations = checkTransformations(req, state, flowSpec, body.transformations, connections.sources, connections.targets);
     if ('code' in transformations) return transformations;
+    if (isStreaming(flowSpec)) {
+      // A streaming flow has no schedule: records arrive when they are posted to the inlet.
+      if (body.scheduleParams !== undefined) return { code: '1100', message: `Flow spec ${flowSpec.id} (${flowSpec.name}) is a streaming flow spec; scheduleParams are not supported.` };
+      const specNames = (flowSpec.transformationSpec ?? []).map((t: { name: string }) => t.name);
+      if (specNames.includes('Mapping') && !transformations.transformations.some((t) => t.name === 'Mapping')) {
+        return { code: '1100', message: `Flow spec ${flowSpec.id} (${flowSpec.name}) needs a Mapping transformation: raw records are mapped by a mapping set.` };
+      }
+      return { transformations: transformations.transformations, scheduleParams: undefined };
+    }
     // "By default, the scheduling frequency is set to once" (aep-api.md §8.2).
     const schedule = checkSchedule(body.scheduleParams ?? { startTime: Math.floor(ctx.now() / 1000), frequency: 'once' }, flowSpec);
     if ('code' in schedule) return schedule;
@@ -78,7 +87,7 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
       // Adobe's GETs give every schedule value as a string ("startTime": "1612310466", "interval":
       // "15", "backfill": "true") and mappingVersion as "0" (update-dataflows.md; aep-api.md §9),
       // whatever types the create sent.
-      scheduleParams: Object.fromEntries(Object.entries(flow.scheduleParams ?? {}).map(([key, value]) => [key, String(value)])),
+      ...(flow.scheduleParams ? { scheduleParams: Object.fromEntries(Object.entries(flow.scheduleParams).map(([key, value]) => [key, String(value)])) } : {}),
       transformations: (flow.transformations ?? []).map((t: Record<string, any>) =>
         t.name === 'Mapping' && t.params?.mappingVersion !== undefined ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } } : t,
       ),
@@ -123,7 +132,7 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
       sourceConnectionIds: body.sourceConnectionIds,
       targetConnectionIds: body.targetConnectionIds,
       transformations: checked.transformations,
-      scheduleParams: checked.scheduleParams,
+      ...(checked.scheduleParams ? { scheduleParams: checked.scheduleParams } : {}),
       lastOperation: operation('create', now),
     };
     state.flows.add(flow);
@@ -163,7 +172,8 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     if ('code' in checked) return undo(reject(req, checked));
     // lastOperation.ops echoes the PATCH, as in Adobe's GET example (update-dataflows.md).
     const ops = readPatch(req.body) as PatchOp[];
-    Object.assign(flow, { transformations: checked.transformations, scheduleParams: checked.scheduleParams, lastOperation: { ...operation('update', now), ops } });
+    Object.assign(flow, { transformations: checked.transformations, lastOperation: { ...operation('update', now), ops } });
+    if (checked.scheduleParams) flow.scheduleParams = checked.scheduleParams;
     return answer;
   });
 

@@ -138,7 +138,8 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     sync(flow) {
       const now = ctx.now();
       const existing = runsOf(flow.id);
-      if (flow.state === 'enabled') {
+      // Streaming flows have no schedule and no runs here (that they produce runs is UNVERIFIED, aep-fallback.md §1.8).
+      if (flow.state === 'enabled' && flow.scheduleParams) {
         for (const startedAt of dueStarts(flow, existing, now)) existing.push(start(flow, startedAt, existing.length));
       }
       return existing.map((run) => settle(run, now));

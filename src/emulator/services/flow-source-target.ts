@@ -3,7 +3,7 @@
 // table given by display name instead of path, unknown columns, a dataset of another schema, and
 // deleting a connection a flow still uses.
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
-import { CONNECTION_SPECS, DATA_LAKE_SPEC_ID, ZOHO_SPEC_ID } from '../specs-data.js';
+import { CONNECTION_SPECS, DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, ZOHO_SPEC_ID } from '../specs-data.js';
 import { restore, type Resource } from '../state.js';
 import { crmTables, findTable } from '../zoho-crm.js';
 import type { ServiceContext } from './context.js';
@@ -39,6 +39,13 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     if (!base) return `The base connection ${body.baseConnectionId} was not found. Verify the base connection id and try again.`;
     if (base.connectionSpec?.id !== spec.id) {
       return `The base connection ${base.id} uses connection spec ${base.connectionSpec?.id}, not ${spec.id}. A source connection must use its base connection's connection spec.`;
+    }
+    // The HTTP API source connection has no params and no data (http.md@c3aba92; aep-api.md §9).
+    if (spec.id === HTTP_API_SPEC_ID) {
+      if (body.params !== undefined && (typeof body.params !== 'object' || body.params === null || Object.keys(body.params).length)) {
+        return 'An HTTP API source connection takes no params: records arrive at the base connection\'s inlet.';
+      }
+      if (body.data === undefined) return undefined;
     }
     const format = body.data?.format;
     if (typeof format !== 'string' || !format) return 'data.format is required.';

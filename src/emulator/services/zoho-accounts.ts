@@ -8,7 +8,12 @@ import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import type { ServiceContext } from './context.js';
 
 const TEN_MINUTES = 10 * 60 * 1000;
+/** "a maximum of ten access tokens in a span of ten minutes" per refresh token (token-limits.html). */
 const MINTS_PER_WINDOW = 10;
+/** Active access tokens per refresh token; the next one deletes the oldest (token-limits.html). */
+const ACTIVE_PER_REFRESH = 15;
+/** Zoho access tokens live one hour (aep-api.md §14). */
+export const ZOHO_TOKEN_LIFETIME_MS = 3_600_000;
 export const ZOHO_API_DOMAIN = 'https://www.zohoapis.com';
 
 export function registerZohoAccounts(router: Router, ctx: ServiceContext): void {
@@ -60,12 +65,12 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
       if (!issued && ctx.options.strictCredentials) return zohoError('invalid_code');
       const recent = (mints.get(refreshToken) ?? []).filter((at) => at > ctx.now() - TEN_MINUTES);
       if (recent.length >= MINTS_PER_WINDOW) {
+        // HTTP 200, as Zoho answers it (zoho.com/accounts/protocol/oauth/token-limits.html; aep-fallback.md §2).
         return {
-          status: 400,
+          status: 200,
           body: {
-            error_description: 'You have made too many requests continuously. Please try again after some time.',
+            error_description: 'Token creation throttle limit reached. Please reuse the valid tokens you currently have.',
             error: 'Access Denied',
-            status: 'failure',
           },
         };
       }
@@ -90,7 +95,12 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
 
 function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, withRefresh: boolean): EmuResponse {
   const accessToken = newToken();
-  ctx.state.zohoTokens.set(accessToken, { kind: 'access', clientId, refreshToken });
+  const lifetime = ctx.options.zohoTokenLifetimeMs ?? ZOHO_TOKEN_LIFETIME_MS;
+  const now = ctx.now();
+  // The 16th active access token of a refresh token deletes the oldest one.
+  const active = [...ctx.state.zohoTokens.values()].filter((t) => t.kind === 'access' && t.refreshToken === refreshToken && !t.revoked && !t.superseded && (t.expiresAt ?? Infinity) > now);
+  for (const old of active.slice(0, Math.max(0, active.length - ACTIVE_PER_REFRESH + 1))) old.superseded = true;
+  ctx.state.zohoTokens.set(accessToken, { kind: 'access', clientId, refreshToken, issuedAt: now, expiresAt: now + lifetime });
   return {
     status: 200,
     body: {
@@ -99,7 +109,7 @@ function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, wit
       scope: 'ZohoCRM.modules.READ ZohoCRM.settings.READ',
       api_domain: ZOHO_API_DOMAIN,
       token_type: 'Bearer',
-      expires_in: 3600,
+      expires_in: Math.floor(lifetime / 1000),
     },
   };
 }
@@ -111,6 +121,14 @@ const newToken = () => `1000.${randomBytes(16).toString('hex')}.${randomBytes(16
  * (CLI-CONTRACT.md, "The emulator"), except tokens this server revoked or issued to another client;
  * with `strictCredentials`, only tokens it issued to this client and has not revoked.
  */
+/** Why an API call's `Zoho-oauthtoken` is refused, or undefined when it is a live access token this server issued. */
+export function zohoAccessTokenProblem(ctx: ServiceContext, token: string): 'unknown' | 'revoked' | 'expired' | undefined {
+  const issued = ctx.state.zohoTokens.get(token);
+  if (!issued || issued.kind !== 'access') return 'unknown';
+  if (issued.revoked || issued.superseded) return 'revoked';
+  return (issued.expiresAt ?? Infinity) <= ctx.now() ? 'expired' : undefined;
+}
+
 export function zohoTokensValid(ctx: ServiceContext, clientId: unknown, tokens: unknown[]): boolean {
   return tokens.every((token) => {
     if (typeof token !== 'string' || !token.trim()) return false;

@@ -1,0 +1,289 @@
+// Zoho CRM's REST API v8, the part aep-zoho reads after Adobe's Zoho source is gone
+// (aep-fallback.md §3): module and field metadata, records, deleted records. Served from the
+// emulator's LiveCrm (zoho-live.ts) with `Authorization: Zoho-oauthtoken <token>`, where the token
+// must be a live access token the emulated accounts server issued.
+//
+// What it follows, and what it chose where the sources are silent (UNVERIFIED in aep-fallback.md):
+// - GET /crm/v8/{module}: `fields` is mandatory, at most 50 (v3/v5 get-records.html); `per_page`
+//   at most 200; `page` and `page_token` not together; `page` stops at the first 2,000 records with
+//   DISCRETE_PAGINATION_LIMIT_EXCEEDED (airbytehq/airbyte#30977, the exact body); `sort_by` is id,
+//   Created_Time or Modified_Time, `sort_order` asc|desc with desc the default (Kaizen #29);
+//   `If-Modified-Since` keeps records modified at or after it (inclusive, as Airbyte observed) and
+//   answers 304 with no body when there are none; an empty module is 204. Every record carries
+//   `id`; lookups are objects ({name, id}, plus email on user lookups). A page token is a keyset
+//   cursor (the last record's sort key and id) valid 24 h (`page_token_expiry`; the real lifetime
+//   is unverified), so records changed while paging move to the end instead of being skipped.
+// - GET /crm/v8/{module}/deleted: `type` all|recycle|permanent (default all), `page`/`per_page`
+//   (≤ 200), If-Modified-Since on `deleted_time` (get-deleted-records.html, SDK 8). Oldest first.
+// - Error bodies are Zoho's `{code, details, message, status: "error"}`. The exact words for
+//   the 50-field limit, a bad page token and a bad parameter are not documented: the emulator
+//   uses LIMIT_EXCEEDED / INVALID_DATA with the parameter named in `details`.
+import type { EmuRequest, EmuResponse, Router } from '../router.js';
+import { ID_PREFIX, zohoDateTime, type CrmTable, type FieldType } from '../zoho-crm.js';
+import type { LiveCrm } from '../zoho-live.js';
+import type { ServiceContext } from './context.js';
+import { zohoAccessTokenProblem } from './zoho-accounts.js';
+
+export const CRM_API = '/crm/v8';
+export const MAX_FIELDS = 50;
+export const MAX_PER_PAGE = 200;
+/** "You can only get the first 2000 records without using page_token param". */
+export const PAGE_LIMIT = 2000;
+const PAGE_TOKEN_LIFETIME_MS = 24 * 3600_000;
+
+/** Zoho's modules without API support, as settings/modules lists them (api_supported: false). */
+const UNSUPPORTED_MODULES = ['Home', 'Reports', 'Dashboards', 'Forecasts', 'Feeds'];
+
+/** Which module each lookup field points to (What_Id is Zoho's multi-module lookup; here Deals). */
+const LOOKUP_TARGETS: Record<string, string> = {
+  Parent_Account: 'Accounts', Account_Name: 'Accounts', Account: 'Accounts', Reporting_To: 'Contacts', Contact_Name: 'Contacts',
+  Contact: 'Contacts', Who_Id: 'Contacts', Campaign_Source: 'Campaigns', Parent_Campaign: 'Campaigns', What_Id: 'Deals', Product: 'Products',
+};
+
+const JSON_TYPES: Record<FieldType, string> = {
+  text: 'string', email: 'string', phone: 'string', website: 'string', picklist: 'string', textarea: 'string', integer: 'integer',
+  double: 'double', currency: 'double', boolean: 'boolean', date: 'string', datetime: 'string', lookup: 'jsonobject', ownerlookup: 'jsonobject',
+};
+
+export const zohoApiError = (status: number, code: string, message: string, details: Record<string, unknown> = {}): EmuResponse => ({
+  status,
+  body: { code, details, message, status: 'error' },
+});
+
+const SORTABLE = ['id', 'Created_Time', 'Modified_Time'] as const;
+type SortField = (typeof SORTABLE)[number];
+
+interface PageToken {
+  module: string;
+  sortBy: SortField;
+  sortOrder: 'asc' | 'desc';
+  since?: number;
+  /** Sort key and id of the last record already given. */
+  after: { key: number; id: string };
+  page: number;
+  expiresAt: number;
+}
+
+export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: LiveCrm): void {
+  const tokens = new Map<string, PageToken>();
+  let tokenCount = 0;
+
+  /** Zoho-oauthtoken with a live access token the accounts server issued. */
+  const authorized = (req: EmuRequest, handler: (req: EmuRequest) => EmuResponse): EmuResponse => {
+    const header = String(req.headers.authorization ?? '').trim();
+    const token = /^Zoho-oauthtoken\s+(\S+)$/i.exec(header)?.[1];
+    if (!token) return zohoApiError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed');
+    if (zohoAccessTokenProblem(ctx, token)) return zohoApiError(401, 'INVALID_TOKEN', 'invalid oauth token');
+    return handler(req);
+  };
+  const on = (path: string, handler: (req: EmuRequest) => EmuResponse) => router.on('GET', path, (req) => authorized(req, handler));
+
+  const supported = (name: string): CrmTable | undefined => crm.table(name);
+  const invalidModule = () => zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
+
+  on(`${CRM_API}/settings/modules`, () => ({
+    status: 200,
+    body: {
+      modules: [
+        ...crm.tables().map((table, i) => moduleInfo(table.name, table.label, table.custom, i, true)),
+        ...UNSUPPORTED_MODULES.map((name, i) => moduleInfo(name, name, false, 50 + i, false)),
+      ],
+    },
+  }));
+
+  on(`${CRM_API}/settings/fields`, (req) => {
+    const module = req.query.get('module');
+    if (!module) return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'module' });
+    if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
+    const table = supported(module);
+    if (!table) return invalidModule();
+    const moduleIndex = crm.tables().indexOf(table);
+    const fields = table.columns
+      .filter((column) => column.name !== 'id')
+      .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
+    return { status: 200, body: { fields } };
+  });
+
+  on(`${CRM_API}/:module/deleted`, (req) => {
+    const table = supported(req.params.module);
+    if (!table) return invalidModule();
+    const type = req.query.get('type') ?? 'all';
+    if (!['all', 'recycle', 'permanent'].includes(type)) return invalidParam('type', `type must be all, recycle or permanent, not '${type}'`);
+    const paging = pageParams(req);
+    if ('status' in paging) return paging;
+    const since = ifModifiedSince(req);
+    if (typeof since === 'object') return since;
+    const entries = crm.deleted(table.name).filter((entry) => (type === 'all' || entry.type === type) && (since === undefined || Date.parse(entry.deleted_time) >= since));
+    if (!entries.length) return { status: since === undefined ? 204 : 304 };
+    const start = (paging.page - 1) * paging.perPage;
+    const data = entries.slice(start, start + paging.perPage);
+    if (!data.length) return { status: 204 };
+    return { status: 200, body: { data, info: { per_page: paging.perPage, count: data.length, page: paging.page, more_records: start + data.length < entries.length } } };
+  });
+
+  on(`${CRM_API}/:module`, (req) => {
+    const table = supported(req.params.module);
+    if (!table) return invalidModule();
+    const fieldsParam = req.query.get('fields');
+    if (!fieldsParam?.trim()) return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'fields' });
+    const fields = fieldsParam.split(',').map((name) => name.trim()).filter(Boolean);
+    if (fields.length > MAX_FIELDS) return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, { param: 'fields', limit: MAX_FIELDS });
+    const known = new Set(table.columns.map((column) => column.name));
+    const unknown = fields.find((name) => !known.has(name));
+    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
+    const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
+    if (typeof perPage === 'object') return perPage;
+    const tokenText = req.query.get('page_token');
+    if (tokenText !== null && req.query.has('page')) return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", { param: 'page' });
+
+    let cursor: PageToken;
+    if (tokenText !== null) {
+      const stored = tokens.get(tokenText);
+      if (!stored || stored.module !== table.name) return invalidParam('page_token', 'the page_token is invalid');
+      if (stored.expiresAt <= ctx.now()) return invalidParam('page_token', 'the page_token has expired');
+      cursor = stored;
+    } else {
+      const sortBy = req.query.get('sort_by') ?? 'id';
+      if (!(SORTABLE as readonly string[]).includes(sortBy)) return invalidParam('sort_by', `sort_by must be one of ${SORTABLE.join(', ')}`);
+      const sortOrder = req.query.get('sort_order') ?? 'desc';
+      if (sortOrder !== 'asc' && sortOrder !== 'desc') return invalidParam('sort_order', 'sort_order must be asc or desc');
+      const since = ifModifiedSince(req);
+      if (typeof since === 'object') return since;
+      const page = intParam(req, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
+      if (typeof page === 'object') return page;
+      if ((page - 1) * perPage >= PAGE_LIMIT) {
+        return zohoApiError(400, 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', `You can only get the first ${PAGE_LIMIT} records without using page_token param`, { limit: PAGE_LIMIT });
+      }
+      cursor = { module: table.name, sortBy: sortBy as SortField, sortOrder, since, after: { key: NaN, id: '' }, page, expiresAt: 0 };
+    }
+
+    const view = crm.sortedBy(table.name, cursor.sortBy);
+    const order = view.rows.map((row, i) => ({ row, key: view.keys[i], id: String(row.id) }));
+    if (cursor.sortOrder === 'desc') order.reverse();
+    const matching = cursor.since === undefined ? order : order.filter(({ row }) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
+    if (!matching.length) return { status: cursor.since === undefined ? 204 : 304 };
+    let start: number;
+    let end: number;
+    if (tokenText !== null) {
+      const sign = cursor.sortOrder === 'asc' ? 1 : -1;
+      const beyond = (k: { key: number; id: string }) => sign * (k.key - cursor.after.key) > 0 || (k.key === cursor.after.key && sign * compareIds(k.id, cursor.after.id) > 0);
+      start = matching.findIndex(beyond);
+      if (start < 0) start = matching.length;
+      end = start + perPage;
+    } else {
+      start = (cursor.page - 1) * perPage;
+      end = Math.min(start + perPage, PAGE_LIMIT);
+    }
+    const slice = matching.slice(start, end);
+    if (!slice.length) return { status: 204 };
+    const more = start + slice.length < matching.length;
+    const page = tokenText !== null ? cursor.page + 1 : cursor.page;
+    let next: string | null = null;
+    const expiresAt = ctx.now() + PAGE_TOKEN_LIFETIME_MS;
+    if (more) {
+      const last = slice[slice.length - 1];
+      next = `${(++tokenCount).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+      tokens.set(next, { ...cursor, after: { key: last.key, id: last.id }, page, expiresAt });
+    }
+    const data = slice.map(({ row }) => project(row, fields));
+    return {
+      status: 200,
+      body: {
+        data,
+        info: {
+          per_page: perPage,
+          next_page_token: next,
+          count: data.length,
+          sort_by: cursor.sortBy,
+          page,
+          previous_page_token: tokenText,
+          page_token_expiry: next ? zohoDateTime(expiresAt) : null,
+          sort_order: cursor.sortOrder,
+          more_records: more,
+        },
+      },
+    };
+  });
+}
+
+const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+
+/** The fields asked for, `id` always, lookups as the objects Zoho returns (copies). */
+function project(row: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const record: Record<string, unknown> = { id: row.id };
+  for (const name of fields) {
+    const value = row[name];
+    record[name] = value && typeof value === 'object' ? { ...(value as object) } : value;
+  }
+  return record;
+}
+
+function invalidParam(param: string, message: string): EmuResponse {
+  return zohoApiError(400, 'INVALID_DATA', message, { param });
+}
+
+function intParam(req: EmuRequest, name: string, min: number, max: number, fallback: number): number | EmuResponse {
+  const text = req.query.get(name);
+  if (text === null) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) return invalidParam(name, `${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+  return value;
+}
+
+function pageParams(req: EmuRequest): { page: number; perPage: number } | EmuResponse {
+  const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
+  if (typeof perPage === 'object') return perPage;
+  const page = intParam(req, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
+  if (typeof page === 'object') return page;
+  return { page, perPage };
+}
+
+/** If-Modified-Since as an instant: ISO 8601 with seconds and an offset (or Z), e.g. 2019-07-25T15:26:49+05:30. */
+function ifModifiedSince(req: EmuRequest): number | undefined | EmuResponse {
+  const raw = req.headers['if-modified-since'];
+  const text = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (!text) return undefined;
+  const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) return zohoApiError(400, 'INVALID_DATA', 'the If-Modified-Since header must be an ISO 8601 date-time with an offset', { header: 'If-Modified-Since' });
+  return ms;
+}
+
+const zohoId = (n: number) => `${ID_PREFIX}${String(n).padStart(6, '0')}`;
+
+function moduleInfo(name: string, label: string, custom: boolean, index: number, apiSupported: boolean): Record<string, unknown> {
+  const singular = name.endsWith('ies') ? `${name.slice(0, -3)}y` : name.replace(/s$/, '');
+  return {
+    id: zohoId(2175 + index),
+    api_name: name,
+    module_name: name,
+    plural_label: label,
+    singular_label: singular.replace(/_/g, ' '),
+    generated_type: custom ? 'custom' : 'default',
+    api_supported: apiSupported,
+    creatable: apiSupported,
+    editable: apiSupported,
+    deletable: apiSupported,
+    viewable: true,
+    visible: true,
+    status: 'visible',
+  };
+}
+
+function fieldInfo(table: CrmTable, name: string, moduleIndex: number, index: number): Record<string, unknown> {
+  const type = table.fieldTypes[name];
+  const label = name.replace(/_/g, ' ');
+  const target = type === 'lookup' ? LOOKUP_TARGETS[name] : undefined;
+  return {
+    id: zohoId(10_000 + moduleIndex * 100 + index),
+    api_name: name,
+    field_label: label,
+    display_label: label,
+    data_type: type,
+    json_type: JSON_TYPES[type],
+    system_mandatory: name === table.primaryField,
+    read_only: ['Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Last_Activity_Time'].includes(name),
+    custom_field: table.custom && !['Owner', 'Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Name'].includes(name),
+    visible: true,
+    ...(target ? { lookup: { module: { api_name: target, id: zohoId(2175 + ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'].indexOf(target)) } } } : {}),
+  };
+}
