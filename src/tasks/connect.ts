@@ -116,7 +116,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
         const ok = await flow.testConnection(connectionId);
         if (!ok) {
           throw new UserError(`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`, {
-            hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token --grant-token <code> --region <dc>', then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
+            hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token' (it asks for the code and remembers the region), then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
           });
         }
         task.title = `Verified base connection (${connectionId}): Adobe reached Zoho CRM`;

@@ -110,7 +110,10 @@ const VERB: Record<Step['action'], [string, string]> = {
 /** Runs the steps, with one task per step (grouped per template when there are several). */
 export async function execute(ctx: Context, session: Session, steps: Step[], options: { groups?: (template: string | undefined) => string | undefined; keepGoing?: boolean } = {}): Promise<Execution> {
   const execution = apply(session.platform, steps, stateHooks(session, ctx.now));
-  const title = (node: Node, done: boolean): string => {
+  // Several templates: each line names its own, so a CI log (plain lines, no tree) reads on its own.
+  const several = new Set(steps.map((s) => s.template).filter(Boolean)).size > 1;
+  const title = (node: Node, done: boolean): string => `${several && node.step.template ? `${node.step.template}: ` : ''}${text(node, done)}`;
+  const text = (node: Node, done: boolean): string => {
     const label = RESOURCES[node.step.kind].label;
     if (node.phase === 'retire') return done ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})` : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;

@@ -4,6 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, emulator, platformHeaders, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
+import { crmTables } from '../../src/emulator/zoho-crm.js';
 import { CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, STREAMING_FLOW_SPEC_ID, STREAMING_XDM_FLOW_SPEC_ID, ZOHO_SPEC_ID } from '../../src/emulator/specs-data.js';
 
 const FLOW = '/data/foundation/flowservice';
@@ -135,7 +136,7 @@ test('the source connection takes no params; the streaming flow needs the Mappin
   const p = await provision(w);
   const source = (await w.api('GET', `/sourceConnections/${p.sourceId}`)).body.items[0];
   assert.deepEqual(source.params, {});
-  const withParams = await w.api('POST', '/sourceConnections', { name: 'x', baseConnectionId: p.baseId, connectionSpec: HTTP_SPEC, params: { tableName: 'crm/v2/Contacts' } });
+  const withParams = await w.api('POST', '/sourceConnections', { name: 'x', baseConnectionId: p.baseId, connectionSpec: HTTP_SPEC, params: { tableName: crmTables().find((t) => t.name === 'Contacts')!.path } });
   assert.match(withParams.body.errorMessage, /takes no params/);
   const flow = (await w.api('GET', `/flows/${p.flowId}`)).body.items[0];
   assert.equal(flow.scheduleParams, undefined);
@@ -148,7 +149,7 @@ test('the source connection takes no params; the streaming flow needs the Mappin
   const onCrmSpec = await w.api('POST', '/flows', { ...p.flowBody, flowSpec: { id: CRM_FLOW_SPEC_ID, version: '1.0' } });
   assert.equal(onCrmSpec.body.code ?? onCrmSpec.body.type.split('/').pop(), 'FLOW-1413-400');
   const zohoBase = await w.api('POST', '/connections', zohoConnectionBody());
-  const zohoSource = await w.api('POST', '/sourceConnections', { name: 'z', baseConnectionId: zohoBase.body.id, connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' }, data: { format: 'tabular' }, params: { tableName: 'crm/v2/Contacts' } });
+  const zohoSource = await w.api('POST', '/sourceConnections', { name: 'z', baseConnectionId: zohoBase.body.id, connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' }, data: { format: 'tabular' }, params: { tableName: crmTables().find((t) => t.name === 'Contacts')!.path } });
   const zohoOnStreaming = await w.api('POST', '/flows', { ...p.flowBody, sourceConnectionIds: [zohoSource.body.id] });
   assert.match(zohoOnStreaming.body.errorMessage, /does not support/);
   // A mapping edit is a flow PATCH, as for the CRM flow; the flow still has no schedule.

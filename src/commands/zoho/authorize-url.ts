@@ -10,6 +10,7 @@ interface Args {
 
 export default defineCommand<Args, { url: string; accountsUrl: string; scopes: string[]; redirectUri?: string; region?: string }>({
   command: 'authorize-url',
+  writes: true, // it remembers the region and redirect URI in the profile
   describe: 'Print the Zoho authorization URL (access type offline) that yields a grant token',
   examples: [
     ['$0 zoho authorize-url --region eu --redirect-uri https://example.com/callback', 'open the URL, consent, copy the code= from the redirect'],
