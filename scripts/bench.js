@@ -10,7 +10,7 @@
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { startEmulator } from '../dist/emulator/server.js';
 import { accountsCopies, throttlingFront } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
+const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS) || 15;
 const LATENCY = 300;
 // Reports the child's peak RSS on fd 3 at exit (loaded only for the memory runs).

@@ -111,14 +111,15 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         // The saved connection id and a cached listing let every lookup, the tables' columns
         // included, start in this one wave; if the saved connection turns out gone, look again.
         const savedId = saved.connection?.id;
-        const cached = saved.tables && savedId && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
-        const observeAll = async (trustCache: boolean): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
+        const cached = saved.tables && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
+        const observeAll = async (trustSaved: boolean): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
           const connectionFound = later(observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)));
           const connectionId = later(connectionFound.then((c) => c?.id));
-          const early = trustCache && cached ? cached : undefined;
+          // Trusting the saved connection, the listing (cached, else fetched on it) does not wait for the lookup.
+          const early = trustSaved && savedId ? savedId : undefined;
           const listing = later(
             early
-              ? Promise.resolve(early)
+              ? cached ? Promise.resolve(cached) : fetchTables(session, early)
               : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
           );
           const tableOf = (loaded: LoadedTemplate) =>
@@ -134,7 +135,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
           const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, explored, tableOf(loaded), options.dryRun)));
           const found = await connectionFound;
           if (!found) throw noConnection();
-          if (early && found.id !== savedId) return observeAll(false); // the cache belongs to a connection that is gone
+          if (early && found.id !== savedId) return observeAll(false); // the saved connection is gone: look again
           const [list, tenantId, spec] = await Promise.all([listing, shared.tenantId, shared.flowSpec]);
           connection = found;
           tables = list;
