@@ -4,6 +4,7 @@
 //   plan     create, reuse, update in place, or replace, per resource (src/converge/plan.ts);
 //   apply    the one executor (src/converge/apply.ts), shown as a listr2 task list.
 // A dry run stops after plan and sends no write.
+import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { CRM_FLOW_SPEC_NAME, type ExploreColumn } from '../aep/flow-service.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
@@ -39,6 +40,8 @@ export interface DataflowResult {
 
 export interface CreateOptions {
   dryRun: boolean;
+  /** Skip (with a warning) mappings of columns the table lacks, instead of exit 2. */
+  allowMissingColumns?: boolean;
   schedule?: Partial<Schedule>;
   concurrency?: number;
 }
@@ -150,14 +153,21 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   ];
   await runTasks(ctx, lookups, {});
 
-  const skipped = [...prepared.values()].flatMap((p) =>
+  // A misspelled column would silently never be ingested: an error naming the template line and
+  // the closest column, unless --allow-missing-columns says the gap is deliberate.
+  const missing = [...prepared.values()].flatMap((p) =>
     p.skippedColumns.map((c) => {
-      // A typo looks like a hidden field: name the closest column so the user can tell.
       const near = closest(c, p.observed.columns.map((col) => col.name));
-      return `${p.loaded.template.name}: ${c}${near && distance(near.toLowerCase(), c.toLowerCase()) <= 2 ? ` (did you mean ${near}?)` : ''}`;
+      const line = lineOf(p.loaded.file, c);
+      return { template: p.loaded.template.name, text: `${p.loaded.file}${line ? `:${line}` : ''}: column ${c} is not in table ${p.observed.table.name}${near && distance(near.toLowerCase(), c.toLowerCase()) <= 2 ? ` (did you mean ${near}?)` : ''}` };
     }),
   );
-  for (const note of skipped) ctx.log.warn(`column ${note} is not in the table; its mapping is skipped.`);
+  if (missing.length && !options.allowMissingColumns) {
+    throw new UsageError(`Template ${missing.length === 1 ? `'${missing[0].template}' maps a column` : 'mappings name columns'} the table does not have: ${missing.map((m) => m.text).join('; ')}.`, {
+      hint: 'Fix the column name (`aep-zoho explore <table>` lists them), or pass --allow-missing-columns to skip those mappings on purpose.',
+    });
+  }
+  for (const m of missing) ctx.log.warn(`${m.text}; its mapping is skipped.`);
   for (const p of prepared.values()) {
     // Columns mapped as they are (a lookup's `Owner.id` is a string whatever the column's type).
     const used = new Set(p.mappings.filter((m) => m.source && !m.source.includes('.')).map((m) => m.source!));
@@ -229,6 +239,16 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     };
   });
   return { dataflows };
+}
+
+/** The line of a template file where a column is named as a mapping's source (for messages). */
+function lineOf(file: string, column: string): number | undefined {
+  try {
+    const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(`"${column}"`));
+    return index < 0 ? undefined : index + 1;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Checks a template against its table and turns it into desired resources. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
@@ -162,17 +162,27 @@ describe('dataflow create: several templates, and bad input that creates nothing
     }
   });
 
-  test('an optional column the table lacks is reported and skipped', async () => {
+  test('a column the table lacks is exit 2 naming the file line and the closest column; --allow-missing-columns skips it', async () => {
     const { emu, env } = await connected();
     try {
       const accounts = JSON.parse((await runCli(['templates', 'show', 'accounts', '--json'], env)).stdout);
       accounts.mappings.push({ source: 'Favourite_Colour', destination: '_{TENANT_ID}.zoho.favouriteColour' });
+      accounts.mappings.push({ source: 'Industri', destination: '_{TENANT_ID}.zoho.industri' });
       const file = join(await tempHome(), 'extra.json');
-      await writeFile(file, JSON.stringify(accounts));
-      const r = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
+      await writeFile(file, JSON.stringify(accounts, null, 2));
+      const before = emu.state.counts();
+      const refused = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
+      assert.equal(refused.exitCode, 2, refused.stderr);
+      const line = (await readFile(file, 'utf8')).split('\n').findIndex((l) => l.includes('"Industri"')) + 1;
+      assert.match(refused.json().error.message, new RegExp(`extra\\.json:${line}: column Industri is not in table Accounts \\(did you mean Industry\\?\\)`));
+      assert.match(refused.json().error.hint, /--allow-missing-columns/);
+      assert.deepEqual(emu.state.counts(), before, 'nothing sent');
+      accounts.mappings.pop();
+      await writeFile(file, JSON.stringify(accounts, null, 2));
+      const r = await runCli(['dataflow', 'create', '--template', file, '--allow-missing-columns', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.deepEqual(r.json().skippedColumns, ['Favourite_Colour']);
-      assert.match(r.stderr, /Favourite_Colour is not in the table; its mapping is skipped/);
+      assert.match(r.stderr, /column Favourite_Colour is not in table Accounts; its mapping is skipped/);
       const mappingSet = emu.state.mappingSets.get(r.json().mappingSetId)!;
       assert.ok(!JSON.stringify(mappingSet.mappings).includes('Favourite_Colour'));
     } finally {

@@ -136,25 +136,25 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
       await saveTemplate(home, { ...template, source: { ...template.source, table: 'Products' } });
 
-      const dry = (await ok(['dataflow', 'create', '--template', file, '--dry-run', '--json'], env)).json();
+      const dry = (await ok(['dataflow', 'create', '--template', file, '--dry-run', '--allow-missing-columns', '--json'], env)).json();
       const source = dry.plan.find((s: any) => s.resource === 'source connection');
       assert.equal(source.action, 'replace');
       assert.equal(source.reason, 'forces replacement: source.table Accounts → Products');
       assert.equal(dry.plan.find((s: any) => s.resource === 'dataflow').action, 'replace');
 
       const mark = emu.exchanges.length;
-      const refused = await ok(['dataflow', 'create', '--template', file, '--json'], env, 2);
+      const refused = await ok(['dataflow', 'create', '--template', file, '--allow-missing-columns', '--json'], env, 2);
       assert.match(refused.json().error.hint, /--yes/);
       assert.deepEqual(writes(emu, mark), [], 'nothing sent without --yes');
 
-      const replaced = (await ok(['dataflow', 'create', '--template', file, '--yes', '--json'], env)).json();
+      const replaced = (await ok(['dataflow', 'create', '--template', file, '--yes', '--allow-missing-columns', '--json'], env)).json();
       assert.deepEqual(replaced.replaced.sort(), ['flow', 'sourceConnection']);
       assert.notEqual(replaced.flowId, first.flowId);
       assert.equal(replaced.datasetId, first.datasetId, 'the dataset and its data stay');
       assert.deepEqual(emu.state.flows.all().map((f: any) => f.id), [replaced.flowId], 'exactly one live flow');
       assert.equal(emu.state.sourceConnections.get(first.sourceConnectionId), undefined, 'the old source connection is gone');
       assert.equal(emu.state.sourceConnections.get(replaced.sourceConnectionId)!.params.tableName, crmTables().find((t) => t.name === 'Products')!.path);
-      await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code'], env, 0);
+      await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--allow-missing-columns'], env, 0);
     } finally {
       await emu.close();
     }

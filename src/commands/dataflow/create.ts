@@ -9,6 +9,7 @@ interface Args {
   template: string[];
   dryRun: boolean;
   exitCode: boolean;
+  allowMissingColumns: boolean;
   start?: string;
   frequency?: Schedule['frequency'];
   interval?: number;
@@ -50,6 +51,7 @@ export default defineCommand<Args, Result>({
     y
       .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several: repeat the option or separate them with commas' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
+      .option('allow-missing-columns', { type: 'boolean', default: false, describe: 'Skip mappings of columns the table lacks (with a warning) instead of failing' })
       .option('exit-code', { type: 'boolean', default: false, describe: 'With --dry-run: exit 3 when the plan changes anything, 0 when it does not' })
       .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
       .option('frequency', { type: 'string', choices: ['once', 'minute', 'hour', 'day', 'week'], describe: "Override the template's schedule frequency" })
@@ -72,7 +74,7 @@ export default defineCommand<Args, Result>({
     const { loadTemplate } = await import('../../template/load.js');
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
     const { createDataflows } = await import('../../tasks/dataflow.js');
-    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency });
+    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency, allowMissingColumns: args.allowMissingColumns });
     if ('plan' in result) return args.exitCode && result.changes ? { ...result, exitCode: 3 } : result;
     return result.dataflows.length === 1 ? result.dataflows[0] : result;
   },
