@@ -9,6 +9,7 @@ import { crmTables } from '../../src/emulator/zoho-crm.js';
 import type { Template } from '../../src/template/types.js';
 import { call, emulator, platformHeaders, type Emulator } from '../helpers/emulator.js';
 import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
+import { plain, ptyRun } from '../helpers/pty.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 type Env = Record<string, string | undefined>;
@@ -175,6 +176,34 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       assert.match(on, /is now enabled/);
       assert.equal(emu.state.flows.get(made.flowId)!.state, 'enabled');
       await ok(['dataflow', 'enable', 'no-such-flow'], env, 2);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test('destroy on a terminal lists the deletes, datasets first, before asking; "no" exits 1 and deletes nothing', async () => {
+    const { emu, env } = await setUp();
+    try {
+      await ok(['dataflow', 'create', '--template', 'deals', '--json'], env);
+      let answered = false;
+      const r = await ptyRun(['destroy'], env, {
+        cols: 200,
+        onData: (output, pty) => {
+          if (!answered && /\[y\/N\]/.test(output)) {
+            answered = true;
+            pty.write('n\r');
+          }
+        },
+      });
+      const text = plain(r.output);
+      assert.equal(r.exitCode, 1, text);
+      const lines = text.split('\n').filter((line) => /^\s+delete /.test(line));
+      assert.match(lines[0], /delete dataset 'Zoho CRM Deals/);
+      assert.ok(lines.some((line) => /delete dataflow/.test(line)) && lines.some((line) => /delete base connection/.test(line)));
+      assert.match(text, /Delete \d+ resource\(s\).*including dataset 'Zoho CRM Deals \(aep-zoho default\/deals\)' and the data in it\? \[y\/N\]/);
+      assert.match(text, /destroy cancelled: nothing was deleted/);
+      assert.equal(emu.state.flows.size, 1);
+      assert.equal(emu.state.dataSets.size, 1);
     } finally {
       await emu.close();
     }
