@@ -7,6 +7,7 @@ import type { JsonPatch } from './flow-service.js';
 export const SCHEMA_REGISTRY = '/data/foundation/schemaregistry';
 const LIST_ACCEPT = 'application/vnd.adobe.xed-id+json';
 const LOOKUP_ACCEPT = 'application/vnd.adobe.xed+json; version=1';
+const FULL_ACCEPT = 'application/vnd.adobe.xed-full+json; version=1';
 const DESCRIPTOR_ACCEPT = 'application/vnd.adobe.xdm+json';
 /** The most a list page may hold (the registry's own cap). */
 const PAGE = 300;
@@ -40,6 +41,8 @@ export const schemaRegistry = {
     headers: { accept: LIST_ACCEPT },
   }),
   lookup: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource> => ({ method: 'GET', path: at(container, kind, id), headers: { accept: LOOKUP_ACCEPT } }),
+  /** With the resolved `properties` (every field the resource brings), for checking destinations. */
+  full: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource & { properties?: Record<string, unknown> }> => ({ method: 'GET', path: at(container, kind, id), headers: { accept: FULL_ACCEPT } }),
   create: (kind: RegistryKind, body: Record<string, unknown>): PlatformRequest<XdmResource> => ({ method: 'POST', path: at('tenant', kind), body }),
   /** JSON Patch; the registry takes no If-Match (aep-updates.md §3.1). */
   patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => ({ method: 'PATCH', path: at('tenant', kind, id), body: ops }),
@@ -95,4 +98,13 @@ export class SchemaRegistry {
   async descriptors(schemaId: string): Promise<Descriptor[]> {
     return descriptorList(await this.platform.send(schemaRegistry.descriptorsOf(schemaId)));
   }
+}
+
+/** Every field path of a resolved `properties` tree: `a`, `a.b`, … */
+export function fieldPaths(properties: Record<string, unknown> | undefined, prefix = ''): string[] {
+  return Object.entries(properties ?? {}).flatMap(([key, node]) => {
+    const path = `${prefix}${key}`;
+    const inner = (node as { properties?: Record<string, unknown> })?.properties;
+    return [path, ...(inner ? fieldPaths(inner, `${path}.`) : [])];
+  });
 }

@@ -4,7 +4,7 @@
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
 import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, FlowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
-import { SchemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
+import { SchemaRegistry, fieldPaths, schemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
 import type { SandboxState, StateStore } from '../config/state.js';
 import type { Logger } from '../core/context.js';
 import { UserError, unlessNotFound } from '../core/errors.js';
@@ -120,6 +120,8 @@ export async function observeConnection(services: Services, shared: Shared, name
 export interface TemplateObservation {
   /** By desired key. */
   actual: Map<string, Actual>;
+  /** Every field path the standard class and field groups bring (undefined: the class is missing). */
+  standardPaths?: Set<string>;
   columns: ExploreColumn[];
   rows: Array<Record<string, unknown>>;
   classExists: boolean;
@@ -167,7 +169,14 @@ export async function observeTemplate(services: Services, shared: Shared, templa
       return found && asActual(found, duplicates);
     });
 
-  const classExists = later(template.target.schema.fallbackClass ? shared.registry.lookup('global', 'classes', template.target.schema.class).then((found) => !!found) : Promise.resolve(true));
+  // The standard class and field groups, resolved: which destinations exist before anything is made.
+  const standard = later(
+    Promise.all([
+      unlessNotFound(services.platform.send(schemaRegistry.full('global', 'classes', template.target.schema.class))),
+      ...(template.target.schema.fieldGroups ?? []).map((id) => unlessNotFound(services.platform.send(schemaRegistry.full('global', 'fieldgroups', id)))),
+    ]),
+  );
+  const classExists = later(standard.then(([found]) => !!found));
   const tenantClass = template.target.schema.fallbackClass ? inRegistry('class', 'classes', names.class) : Promise.resolve(undefined);
   const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
   const schema = inRegistry('schema', 'schemas', names.schema);
@@ -221,5 +230,7 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   const kinds: Kind[] = ['class', 'fieldGroup', 'schema', 'descriptor', 'dataset', 'sourceConnection', 'targetConnection', 'mappingSet', 'flow'];
   const actual = new Map<string, Actual>();
   kinds.forEach((kind, i) => entries[i] && actual.set(`${t}/${kind}`, entries[i]!));
-  return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable };
+  const resolved = await standard;
+  const standardPaths = resolved[0] ? new Set(resolved.flatMap((r) => fieldPaths(r?.properties))) : undefined;
+  return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable, standardPaths };
 }

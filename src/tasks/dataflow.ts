@@ -15,7 +15,7 @@ import type { Actual, Desired, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
-import type { LoadedTemplate, TemplateMapping } from '../template/types.js';
+import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '../template/types.js';
 import { execute, printable } from './execute.js';
 import { fetchTables } from './explore.js';
 import { runTasks, type Task } from './runner.js';
@@ -280,6 +280,22 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
     });
   }
   const fallback = !observed.classExists;
+  // Every destination must exist before the first write: a standard one in the class or its field
+  // groups, a tenant one in the field group this run makes (with a fallback class, all are tenant).
+  if (!fallback && observed.standardPaths) {
+    const wrong = mappings.filter((m) => !m.destination.startsWith(`${TENANT_PLACEHOLDER}.`) && !observed.standardPaths!.has(m.destination));
+    if (wrong.length) {
+      const known = [...observed.standardPaths];
+      const list = wrong.map((m) => {
+        const line = lineOf(loaded.file, m.destination);
+        const near = closest(m.destination, known);
+        return `${loaded.file}${line ? `:${line}` : ''}: ${m.destination}${near ? ` (did you mean ${near}?)` : ''}`;
+      });
+      throw new UsageError(`Template '${template.name}' maps to destination${wrong.length > 1 ? 's' : ''} that ${template.target.schema.class} and its field groups do not have: ${list.join('; ')}.`, {
+        hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under ${TENANT_PLACEHOLDER}. (the tenant field group aep-zoho makes).`,
+      });
+    }
+  }
   const desired = desireTemplate(template, { ...facts, fallback, table, columns, mappings }, connectionId);
   return { loaded, observed, mappings, skippedColumns: [...skipped], fallback, tenantId: facts.tenantId, desired };
 }

@@ -191,6 +191,28 @@ describe('dataflow create: several templates, and bad input that creates nothing
   });
 });
 
+describe('dataflow create: destinations checked before the first write', () => {
+  test('a destination the class and its field groups lack is exit 2 naming the file line and the closest field, in a dry run too; nothing is sent', async () => {
+    const { emu, env } = await connected();
+    try {
+      const accounts = JSON.parse((await runCli(['templates', 'show', 'accounts', '--json'], env)).stdout);
+      accounts.mappings.find((m: any) => m.source === 'Website').destination = 'accountOrganization.websight';
+      const file = join(await tempHome(), 'typo.json');
+      await writeFile(file, JSON.stringify(accounts, null, 2));
+      const line = (await readFile(file, 'utf8')).split('\n').findIndex((l) => l.includes('websight')) + 1;
+      const mark = emu.exchanges.length;
+      for (const extra of [['--dry-run'], []]) {
+        const r = await runCli(['dataflow', 'create', '--template', file, ...extra, '--json'], env);
+        assert.equal(r.exitCode, 2, r.stderr);
+        assert.match(r.json().error.message, new RegExp(`typo\\.json:${line}: accountOrganization\\.websight \\(did you mean accountOrganization\\.website\\?\\)`));
+      }
+      assert.deepEqual(writes(emu, mark), [], 'nothing sent');
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('dataflow create --dry-run on an empty org', () => {
   test('plans every resource as create, sends no write, and shows the preview rows as XDM records', async () => {
     const { emu, env, connectionId } = await connected();
