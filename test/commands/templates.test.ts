@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // templates list|show|validate|init: the built-ins are valid and map real Zoho columns to XDM
 // paths the emulated registry knows; every kind of broken template is exit 2 naming the file and
 // the JSON path; init writes a starter from explore's columns that validates.
@@ -110,7 +112,10 @@ describe('templates list / show / validate', () => {
     const json = await runCli(['templates', 'show', 'Contacts', '--json'], env);
     assert.equal(json.exitCode, 0, json.stderr);
     const expected = JSON.parse(await readFile((await loadTemplate('contacts')).file, 'utf8'));
+    // The schema by absolute file URL, so a copy saved outside the repo still resolves it.
+    expected.$schema = pathToFileURL(fileURLToPath(new URL('../../templates/template.schema.json', import.meta.url))).href;
     assert.deepEqual(json.json(), expected);
+    assert.ok(existsSync(new URL(json.json().$schema)));
     const human = await runCli(['templates', 'show', 'contacts'], env);
     assert.deepEqual(JSON.parse(human.stdout), expected, 'human output is plain JSON too (redirectable into a file)');
     assert.match(human.stdout, /^ {4}\{ "source": "Email", "destination": "personalEmail\.address" \},$/m, 'one line per mapping');

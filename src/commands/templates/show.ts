@@ -12,8 +12,10 @@ export default defineCommand<{ name: string }, Template>({
   completions: { name: 'templates' },
   builder: (y) => y.positional('name', { type: 'string', describe: 'Built-in template name (any case) or template file' }),
   async run(args) {
-    const { loadTemplate } = await import('../../template/load.js');
-    return (await loadTemplate(args.name)).template;
+    const [{ loadTemplate, SCHEMA_FILE }, { pathToFileURL }] = await Promise.all([import('../../template/load.js'), import('node:url')]);
+    const { template } = await loadTemplate(args.name);
+    // A copy saved anywhere keeps its editor checks: the schema by absolute URL, not "./template.schema.json".
+    return template.$schema?.startsWith('.') ? { ...template, $schema: pathToFileURL(SCHEMA_FILE).href } : template;
   },
   async human(template, ui) {
     // Plain JSON on stdout without --json too, so the output can be redirected into a file.
