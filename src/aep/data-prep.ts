@@ -38,7 +38,6 @@ export const dataPrep = {
   get: (id: string, version?: number): PlatformRequest<MappingSet> => ({ method: 'GET', path: `${CONVERSION}/mappingSets/${id}`, query: version === undefined ? undefined : { version }, headers: JSON_ACCEPT }),
   create: (body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'POST', path: `${CONVERSION}/mappingSets`, body, headers: JSON_ACCEPT }),
   put: (id: string, body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'PUT', path: `${CONVERSION}/mappingSets/${id}`, body, headers: JSON_ACCEPT }),
-  validate: (body: Record<string, unknown>): PlatformRequest<{ validationResponse?: Array<{ status?: string; errors?: unknown }> }> => ({ method: 'POST', path: `${CONVERSION}/mappingSets/validate`, body, headers: JSON_ACCEPT }),
   /** Not in the spec; aepp sends it. A 404 or 405 means the mapping set stays. */
   delete: (id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${CONVERSION}/mappingSets/${id}`, headers: JSON_ACCEPT }),
 };

@@ -226,10 +226,12 @@ export async function observeTemplate(services: Services, shared: Shared, templa
     id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
     classExists,
   ]);
-  const entries = await Promise.all([tenantClass, fieldGroup, schema, descriptor, dataset, source, target, mappingSet, flow]);
-  const kinds: Kind[] = ['class', 'fieldGroup', 'schema', 'descriptor', 'dataset', 'sourceConnection', 'targetConnection', 'mappingSet', 'flow'];
+  const lookups: Partial<Record<Kind, Promise<Actual | undefined>>> = { class: tenantClass, fieldGroup, schema, descriptor, dataset, sourceConnection: source, targetConnection: target, mappingSet, flow };
   const actual = new Map<string, Actual>();
-  kinds.forEach((kind, i) => entries[i] && actual.set(`${t}/${kind}`, entries[i]!));
+  for (const [kind, found] of Object.entries(lookups)) {
+    const one = await found;
+    if (one) actual.set(`${t}/${kind}`, one);
+  }
   const resolved = await standard;
   const standardPaths = resolved[0] ? new Set(resolved.flatMap((r) => fieldPaths(r?.properties))) : undefined;
   return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable, standardPaths };

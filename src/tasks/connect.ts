@@ -1,12 +1,12 @@
 // `connect`: authenticate, check that Adobe still offers the Zoho CRM source, find this profile's
 // base connection (state, then name) or create it, optionally rotate its Zoho tokens, verify it,
 // and save its id and etag. Zoho's tokens go to Adobe exactly as stored: aep-zoho never mints one here.
-import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type FlowResource, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
+import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
 import { requireZoho } from '../config/settings.js';
 import { defaultConnectionName, desireConnection } from '../converge/desire.js';
 import { observeConnection, observeShared } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
-import type { Step } from '../converge/types.js';
+import type { Actual, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
@@ -50,18 +50,14 @@ export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
 }
 
 /**
- * The base connection to use: from the state file when it still exists, else by name. Returns
- * undefined when there is none. Several with the same name: the oldest wins, with a warning.
+ * The base connection to use (explore, doctor): the state's when it is the one by this name, else by
+ * name, as connect finds it. Undefined when there is none.
  */
-export async function findConnection(ctx: Context, session: Session, name: string): Promise<FlowResource | undefined> {
-  const saved = (await session.state.read(session.settings.sandbox)).connection;
-  if (saved?.id && saved.name === name) {
-    const current = await session.flow.get('connections', saved.id);
-    if (current && current.name === name) return current;
-  }
-  const matches = await session.flow.findByName('connections', name, [`connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`]);
-  if (matches.length > 1) ctx.log.warn(`${matches.length} base connections are named '${name}'; using the oldest, ${matches[0].id}.`);
-  return matches[0];
+export async function findConnection(ctx: Context, session: Session, name: string): Promise<Actual | undefined> {
+  const saved = await session.state.read(session.settings.sandbox);
+  const state = saved.connection?.name === name ? saved : { ...saved, connection: undefined };
+  const services = { platform: session.platform, state: session.state, sandbox: session.settings.sandbox, profile: session.settings.profileName, log: ctx.log, now: ctx.now };
+  return observeConnection(services, observeShared(services, state), name);
 }
 
 export async function connect(ctx: Context, options: ConnectOptions): Promise<ConnectResult | { plan: PlanStep[]; changes: boolean }> {
@@ -80,8 +76,6 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
     accessToken: zoho.accessToken,
     refreshToken: zoho.refreshToken,
   };
-  const saved = await session.state.read(sandbox);
-  const services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now };
   let steps: Step[] = [];
 
   await runTasks(ctx, [
@@ -95,9 +89,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
     {
       title: 'Check the Zoho CRM source and look up the base connection',
       task: async (_c, task) => {
-        // A connection saved under another name is not this one (connect --name).
-        const state = saved.connection?.name === name ? saved : { ...saved, connection: undefined };
-        const [, existing] = await Promise.all([assertZohoSpecOffered(flow), observeConnection(services, observeShared(services, state), name)]);
+        const [, existing] = await Promise.all([assertZohoSpecOffered(flow), findConnection(ctx, session, name)]);
         steps = plan({ desired: [desireConnection(name, profile, params, !!options.updateCredentials)], actual: new Map(existing ? [['connection', existing]] : []), today: `${ctx.now().toISOString().slice(0, 16)}Z` });
         task.title = existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`;
       },

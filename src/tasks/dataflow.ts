@@ -10,6 +10,7 @@ import { CRM_FLOW_SPEC_NAME, type ExploreColumn } from '../aep/flow-service.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
 import { later, observeConnection, observeShared, observeTemplate, type Services, type TemplateObservation } from '../converge/observe.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
+import { CREATE_ORDER } from '../converge/resources.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Actual, Desired, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
@@ -21,7 +22,7 @@ import { fetchTables } from './explore.js';
 import { runTasks, type Task } from './runner.js';
 import { openSession } from './session.js';
 
-export { resourceNames, mappingSetBody, scheduleParams, type Schedule } from '../converge/desire.js';
+export type { Schedule } from '../converge/desire.js';
 
 export interface DataflowResult {
   template: string;
@@ -84,7 +85,6 @@ interface Prepared {
   desired: Desired[];
 }
 
-const ORDER: Kind[] = ['connection', 'class', 'fieldGroup', 'schema', 'descriptor', 'dataset', 'sourceConnection', 'targetConnection', 'mappingSet', 'flow'];
 
 export async function createDataflows(ctx: Context, templates: LoadedTemplate[], options: CreateOptions): Promise<{ dataflows: DataflowResult[] } | DryRunResult> {
   const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
@@ -302,7 +302,7 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
 
 /** Base connection first, then by kind (templates in the order given), each resource's Profile step after it. */
 function sortSteps(steps: Step[], templates: LoadedTemplate[]): Step[] {
-  const rank = (s: Step) => (s.key.endsWith('#profile') ? ORDER.indexOf('descriptor') * 2 + 1 : ORDER.indexOf(s.kind) * 2);
+  const rank = (s: Step) => (s.key.endsWith('#profile') ? CREATE_ORDER.indexOf('descriptor') * 2 + 1 : CREATE_ORDER.indexOf(s.kind) * 2);
   const order = (s: Step) => templates.findIndex((t) => t.template.name === s.template);
   return [...steps].sort((a, b) => rank(a) - rank(b) || order(a) - order(b));
 }
