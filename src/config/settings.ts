@@ -11,6 +11,7 @@ import type { Context, LockOwner } from '../core/context.js';
 import { CredentialsStore, DEFAULT_LOCK_WAIT_MS, type AepCredentials, type Profile, type ZohoCredentials } from './credentials.js';
 import { assertSafeHome } from './files.js';
 import { acquireLock, commandLockPath } from './lock.js';
+import type { Via } from './state.js';
 
 export const DEFAULT_PLATFORM_URL = 'https://platform.adobe.io';
 export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com';
@@ -189,4 +190,19 @@ export async function lockCommand(ctx: Pick<Context, 'env' | 'flags' | 'lockOwne
   const stored = flags.sandbox || envValue(env, 'AEP_SANDBOX') ? undefined : await new CredentialsStore(home, lockOwner).profile(flags.profile);
   const sandbox = resolveSandbox(env, flags, stored);
   return acquireLock(commandLockPath(home, flags.profile, sandbox), lockOwner, { what: `profile '${flags.profile}' in sandbox '${sandbox}'`, waitMs: lockWaitMs(env), log: ctx.log, sleep: ctx.sleep });
+}
+
+export const VIAS: readonly Via[] = ['zoho-source', 'http-api'];
+
+/** The path to AEP: --via, then AEP_ZOHO_VIA, then what `connect` recorded for the sandbox, else Adobe's Zoho source. */
+export function resolveVia(flag: string | undefined, env: Env, recorded: Via | undefined): Via {
+  const given = flag?.trim() || envValue(env, 'AEP_ZOHO_VIA');
+  if (given === undefined) return recorded ?? 'zoho-source';
+  if (!(VIAS as readonly string[]).includes(given)) {
+    const from = flag?.trim() ? '--via' : 'AEP_ZOHO_VIA';
+    throw new UsageError(`${from} must be zoho-source or http-api, got '${given}'.`, {
+      hint: "zoho-source: Adobe's Zoho CRM source reads Zoho on a schedule; http-api: aep-zoho reads Zoho and posts to an HTTP API streaming source when 'aep-zoho sync' runs.",
+    });
+  }
+  return given as Via;
 }

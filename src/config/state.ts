@@ -29,8 +29,41 @@ export interface Retired extends ResourceRef {
   mode: 'retiring' | 'kept';
 }
 
+/** How Zoho records reach AEP: Adobe's Zoho CRM source, or aep-zoho feeding an HTTP API streaming source. */
+export type Via = 'zoho-source' | 'http-api';
+
+/**
+ * One http-api dataflow as `sync` carries it: what to read from Zoho, where to post it, and how far
+ * it got. Written by `dataflow create --via http-api`, advanced by `sync` after every page.
+ */
+export interface SyncState {
+  flowId: string;
+  /** The Zoho module's API name (`Accounts`). */
+  module: string;
+  /** The module fields the mapping reads (top-level API names; `id` is always sent by Zoho). */
+  fields: string[];
+  /** The base connection's inlet, as Adobe gave it in `auth.params.inletUrl` (never built by hand). */
+  inletUrl: string;
+  /** When the flow was created or its mapping changed (ISO): Adobe pauses ingestion for about five minutes after. */
+  changedAt?: string;
+  /** The newest Modified_Time (as Zoho sent it) up to which every record was acknowledged by AEP. */
+  cursor?: string;
+  /** The ids of the records acknowledged at exactly the cursor's second (re-read inclusively, then dropped). */
+  cursorIds?: string[];
+  /** The newest deleted_time already reported, and the ids reported at that second. */
+  deletedCursor?: string;
+  deletedIds?: string[];
+  /** When the last complete pass ended (ISO). */
+  lastSyncAt?: string;
+}
+
 export interface SandboxState {
+  /** The path `connect` chose for this profile and sandbox (AEP_ZOHO_VIA and --via override it). */
+  via?: Via;
+  /** The base connection of that path. */
   connection?: ResourceRef;
+  /** http-api dataflows, keyed by template name. */
+  syncs?: Record<string, SyncState>;
   /** Keyed by template name. */
   dataflows?: Record<string, Record<string, ResourceRef>>;
   intents?: Intent[];
