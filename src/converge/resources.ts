@@ -294,7 +294,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     ...flowKind('sourceConnections'),
     update: (desired, actual, body) => {
       // Source and target connections are not changed in place (aep-updates.md §0.2, §5).
-      const params = body.params as { tableName?: string };
+      const params = (body.params ?? {}) as { tableName?: string }; // an HTTP API source connection has none
       if (!same(params.tableName, actual.resource.params?.tableName)) {
         const tableNames = (desired.facts?.tableNames ?? {}) as Record<string, string>;
         const from = actual.resource.params?.tableName;

@@ -293,12 +293,12 @@ async function recordSyncs(session: Session, saved: SandboxState, connection: Ac
 
 /** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and records as explore columns and rows. */
 async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
-  const [{ ZohoCrm }, explore] = await Promise.all([import('../zoho/crm.js'), import('./explore.js')]);
+  const [{ ZohoCrm }, tables] = await Promise.all([import('../zoho/crm.js'), import('../zoho/tables.js')]);
   const crm = ZohoCrm.open(ctx, session.settings);
   return {
-    tables: () => explore.zohoTables(crm),
+    tables: () => tables.zohoTables(crm),
     readTable: async (table, preview): Promise<ExploreTableDetail> => {
-      const detail = await explore.zohoTableDetail(crm, table, preview ? 3 : 0);
+      const detail = await tables.zohoTableDetail(crm, table, preview ? 3 : 0);
       return { format: 'tabular', schema: { columns: detail.columns }, data: detail.rows };
     },
   };
