@@ -150,3 +150,41 @@ describe('--via http-api after the Zoho source is retired', () => {
     assert.equal(state.sandboxes.prod.syncs, undefined);
   });
 });
+
+describe('switching a template from the Zoho source to http-api', () => {
+  let emu: Emu;
+  before(async () => (emu = await emulator()));
+  after(() => emu.close());
+
+  test('the source connection and flow are replaced (new first), the schema, dataset and mapping set stay', async () => {
+    const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, await tempHome());
+    assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+    const before = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+    assert.equal(before.exitCode, 0, before.stdout);
+    const old = before.json();
+    assert.equal((await runCli(['connect', '--via', 'http-api', '--json'], env)).exitCode, 0);
+
+    const dry = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--json'], env);
+    const actions = Object.fromEntries(dry.json().plan.map((s: any) => [s.resource, s.action]));
+    assert.equal(actions['source connection'], 'replace');
+    assert.equal(actions.dataflow, 'replace');
+    assert.equal(actions.dataset, 'reuse');
+    assert.equal(actions['mapping set'], 'reuse');
+
+    // A replace needs --yes off a terminal: nothing is sent without it.
+    const refused = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+    assert.equal(refused.exitCode, 2, refused.stdout);
+    assert.ok(emu.state.flows.get(old.flowId));
+
+    const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--yes', '--json'], env);
+    assert.equal(r.exitCode, 0, r.stdout);
+    const made = r.json();
+    assert.notEqual(made.flowId, old.flowId);
+    assert.equal(made.datasetId, old.datasetId);
+    assert.equal(made.mappingSetId, old.mappingSetId);
+    assert.deepEqual(made.replaced.sort(), ['flow', 'sourceConnection']);
+    assert.equal(emu.state.flows.get(old.flowId), undefined, 'the CRM flow is gone');
+    assert.equal(emu.state.sourceConnections.get(old.sourceConnectionId), undefined);
+    assert.deepEqual(emu.state.flows.all().map((f: any) => f.flowSpec.id), [STREAMING_FLOW_SPEC]);
+  });
+});
