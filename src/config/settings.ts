@@ -1,7 +1,8 @@
 // THE configuration table: every environment variable of CLI-CONTRACT.md and how it combines with
 // flags and the stored profile (flag, then variable, then profile; ZOHO_ACCOUNTS_URL always wins),
-// and the tuning variables (AEP_ZOHO_TIMEOUT_MS, _RETRY_BASE_MS, _MAX_IN_FLIGHT, _LOCK_WAIT_MS), and
-// ZOHO_MAX_IN_FLIGHT: Zoho CRM API calls in flight at once on the http-api path (default 5, the
+// and the tuning variables (AEP_ZOHO_TIMEOUT_MS, _RETRY_BASE_MS, _MAX_IN_FLIGHT, _LOCK_WAIT_MS, and
+// _FIRST_RUN_GRACE_MS: how late a due first run may be before `runs --watch` gives up, read in tasks/runs.ts),
+// and ZOHO_MAX_IN_FLIGHT: Zoho CRM API calls in flight at once on the http-api path (default 5, the
 // free edition's concurrency limit; Standard 10, Professional 15, Enterprise 20, Ultimate 25).
 // HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read per request by http/proxy.ts.
 import { homedir } from 'node:os';

@@ -1,9 +1,11 @@
 // `dataflow runs <flow> [--watch]`: a flow's runs, newest first (GET /runs?property=flowId==…&
 // orderby=-createdAt), and, with --watch, polling with backoff (1 s, ×1.5, at most 15 s) until the
-// newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first.
+// newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first. A first
+// run that was due and has not started gets a grace (Adobe's scheduler can be minutes late), then exit 1.
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
-import { humanTime } from '../core/text.js';
+import { epochMs, humanTime, isoTime } from '../core/text.js';
+import { envValue } from '../config/settings.js';
 import { describeRunError, formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, scheduleSummary, type RunSummary } from './flows.js';
 import { runTasks } from './runner.js';
 import { openSession } from './session.js';
@@ -15,6 +17,8 @@ export interface RunsResult {
   runs: RunSummary[];
   /** With --watch: the run that was watched to its end. */
   watched?: RunSummary;
+  /** With --watch and no run yet: when the first run was due (ISO), and when aep-zoho stopped waiting for it. */
+  firstRun?: { dueAt: string; gaveUpAt: string };
   ok?: boolean;
   /** 1 when the watched run failed (cli/main.ts exits with it); the JSON result is still printed. */
   exitCode?: number;
@@ -25,6 +29,8 @@ export interface RunsOptions {
   limit: number;
   watch: boolean;
   timeoutMs: number;
+  /** How long past its due time a first run may be late (default FIRST_RUN_GRACE_MS, or AEP_ZOHO_FIRST_RUN_GRACE_MS). */
+  firstRunGraceMs?: number;
   /** First poll delay (default 1 s); grows ×1.5 up to maxPollMs. */
   pollMs?: number;
   maxPollMs?: number;
@@ -40,12 +46,15 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
 
   const firstPoll = options.pollMs ?? 1000;
-  if (!(await listRuns(session, flow.id, 1)).length) checkFirstRun(ctx, flow, options.timeoutMs);
+  const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);
+  const first = (await listRuns(session, flow.id, 1)).length ? undefined : checkFirstRun(ctx, flow, options.timeoutMs, grace);
   const maxPoll = options.maxPollMs ?? 15_000;
   const started = ctx.now().getTime();
   const deadline = started + options.timeoutMs;
   const live = ctx.io.isTTY.stderr && !ctx.flags.json && !ctx.flags.debug;
-  const watch: { run?: RunSummary; timedOut: boolean } = { timedOut: false };
+  const watch: { run?: RunSummary; timedOut: boolean; late: boolean } = { timedOut: false, late: false };
+  const lateNote = first && `The first run was due at ${humanTime(first.dueAt)} and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until ${humanTime(first.giveUpAt)} (${formatDuration(grace)} past it).`;
+  let noted = false;
 
   await runTasks(ctx, [
     {
@@ -72,12 +81,24 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
             }
           }
           const now = ctx.now().getTime();
+          // No run yet, and its due time plus the grace has passed: it is not coming by itself.
+          if (!newest && first && now >= first.giveUpAt) {
+            watch.late = true;
+            task.title = `No first run of '${flow.name}': it was due at ${humanTime(first.dueAt)}`;
+            throw new WatchedRunFailed(); // ✖, not ✔
+          }
           if (now >= deadline) {
             watch.timedOut = true;
             return;
           }
-          if (live) task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, deadline - now))} (Ctrl-C stops watching, not the run)`;
-          await ctx.sleep(Math.min(delay, deadline - now));
+          if (!newest && first && now >= first.dueAt && !noted) {
+            noted = true;
+            if (live) task.title = lateNote!;
+            else ctx.log.info(lateNote!);
+          }
+          const until = !newest && first ? Math.min(deadline, first.giveUpAt) : deadline;
+          if (live) task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, until - now))} (Ctrl-C stops watching, not the run)`;
+          await ctx.sleep(Math.min(delay, until - now));
           delay = Math.min(maxPoll, Math.round(delay * 1.5));
         }
       },
@@ -86,6 +107,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
     if (!(error instanceof WatchedRunFailed)) throw error;
   });
 
+  if (watch.late) return { ...base, runs: [], firstRun: { dueAt: isoTime(first!.dueAt)!, gaveUpAt: isoTime(first!.giveUpAt)! }, ok: false, exitCode: 1, error: lateFirstRun(flow, first!, grace) };
   const waited = formatDuration(options.timeoutMs);
   if (watch.timedOut) {
     throw new UserError(
@@ -105,7 +127,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   return { ...base, runs, watched: run, ok: false, exitCode: 1, error: failedRun(run, flow.name, base.template ?? flow.id) };
 }
 
-/** Thrown inside the watch task so that listr marks it failed; caught right after. */
+/** Thrown inside the watch task so that listr marks it failed (a failed or missing run); caught right after. */
 class WatchedRunFailed extends Error {}
 
 /** The contract's error object for a failed run: the status, the counts, every cause, and what to do. */
@@ -120,15 +142,31 @@ function failedRun(run: RunSummary, flowName: string, flowRef: string): { messag
   };
 }
 
+/** Adobe's scheduler can start a due run some minutes late; past this, a missing first run is a problem. */
+export const FIRST_RUN_GRACE_MS = 5 * 60_000;
+
+/** AEP_ZOHO_FIRST_RUN_GRACE_MS (milliseconds) overrides the grace; tests make it short. */
+export function firstRunGraceMs(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(envValue(env, 'AEP_ZOHO_FIRST_RUN_GRACE_MS'));
+  return Number.isFinite(value) && value >= 0 ? value : FIRST_RUN_GRACE_MS;
+}
+
+interface FirstRun {
+  /** Epoch ms: the schedule's start, or the flow's creation when it started in the past. */
+  dueAt: number;
+  /** Epoch ms: when watching for it stops. */
+  giveUpAt: number;
+}
+
 /**
  * Before waiting for a first run: a disabled flow starts none, and one due after the timeout would
- * only be waited for in vain. Say when the first run is due, and stop.
+ * only be waited for in vain. Say so, and stop; otherwise, when the first run is due.
  */
-function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: unknown; scheduleParams?: Record<string, any> }, timeoutMs: number): void {
+function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: unknown; scheduleParams?: Record<string, any>; createdAt?: unknown; updatedAt?: unknown }, timeoutMs: number, graceMs: number): FirstRun | undefined {
   const schedule = scheduleSummary(flow.scheduleParams);
   if (flow.state !== 'enabled') {
-    throw new UserError(`Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch.`, {
-      hint: `'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
+    throw new UserError(`Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch (a disabled flow never runs).`, {
+      hint: `Enable it with 'aep-zoho dataflow enable ${flow.id}', then watch again; 'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
       code: 'FLOW_DISABLED',
     });
   }
@@ -139,6 +177,19 @@ function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: u
       code: 'FIRST_RUN_PENDING',
     });
   }
+  if (!Number.isFinite(start)) return undefined;
+  // A start in the past means "from creation"; a flow changed since (enabled again) may start later still.
+  const dueAt = Math.max(start, epochMs(flow.createdAt) ?? 0);
+  return { dueAt, giveUpAt: Math.max(dueAt, epochMs(flow.updatedAt) ?? 0) + graceMs };
+}
+
+/** The contract's error object for a first run that was due and never started. */
+function lateFirstRun(flow: { id: string; name: string }, first: FirstRun, graceMs: number): { message: string; hint: string; code: string } {
+  return {
+    message: `The first run of dataflow '${flow.name}' was due at ${humanTime(first.dueAt)} and has not started (aep-zoho waited until ${humanTime(first.giveUpAt)}, ${formatDuration(graceMs)} past it).`,
+    hint: `Check the flow's state and schedule with 'aep-zoho dataflow status ${flow.id}' (a disabled flow never runs: 'aep-zoho dataflow enable ${flow.id}'), and the flow's errors in the Experience Platform UI (Sources > Dataflows > this flow).`,
+    code: 'FIRST_RUN_LATE',
+  };
 }
 
 /** --timeout: `90s`, `30m`, `2h`, `500ms`, or plain seconds. */

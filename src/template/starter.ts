@@ -1,7 +1,7 @@
 // `templates init`: a starter template from a table's explored columns. Every column goes into the
 // tenant field group as `_{TENANT_ID}.zoho.<module>.<field>` (camelCase), lookups as their `.id`
 // and `.name` parts; the user then moves fields to standard XDM paths and adds an identity, the
-// way the built-in templates do.
+// way the built-in templates do. The class follows the module: see schemaClass.
 import { dirname, relative, sep } from 'node:path';
 import { SCHEMA_FILE, camelCase } from './load.js';
 import { TENANT_PLACEHOLDER } from './types.js';
@@ -21,6 +21,24 @@ export interface Starter {
 }
 
 const PROFILE_CLASS = 'https://ns.adobe.com/xdm/context/profile';
+/**
+ * Adobe's record behaviour. No standard XDM class fits most Zoho modules (Products, Tasks, custom
+ * ones), and a behaviour is never a class, so with it as `class` the fallbackClass (a tenant class
+ * with record behaviour) is made in every org.
+ */
+export const RECORD_BEHAVIOR = 'https://ns.adobe.com/xdm/data/record';
+type SchemaClass = Pick<Template['target']['schema'], 'class' | 'fallbackClass'>;
+/** The B2B classes of the built-in accounts and deals templates, with their fallbacks, word for word. */
+const B2B_CLASSES: Record<string, SchemaClass> = {
+  Accounts: {
+    class: 'https://ns.adobe.com/xdm/context/account',
+    fallbackClass: { title: 'Zoho CRM Account', description: 'A Zoho CRM account, for orgs without the XDM Business Account class (created by aep-zoho).', behavior: 'record' },
+  },
+  Deals: {
+    class: 'https://ns.adobe.com/xdm/context/opportunity',
+    fallbackClass: { title: 'Zoho CRM Deal', description: 'A Zoho CRM deal, for orgs without the XDM Business Opportunity class (created by aep-zoho).', behavior: 'record' },
+  },
+};
 /** The parts of a Zoho lookup worth keeping (the `email` of user lookups is personal data, left out). */
 const LOOKUP_PARTS = ['id', 'name'];
 
@@ -60,8 +78,7 @@ export function starterTemplate(table: { name: string; path: string }, columns: 
       schema: {
         title: `Zoho CRM ${label}`,
         description: `Zoho CRM ${label} ingested by aep-zoho.`,
-        // Every org has XDM Individual Profile; change it (and add field groups) for a better fit.
-        class: PROFILE_CLASS,
+        ...schemaClass(table.name, label, columns),
         fieldGroups: [],
       },
       fieldGroup: { title: `Zoho CRM ${label} fields`, description: `Zoho CRM ${label.toLowerCase()} fields (created by aep-zoho).` },
@@ -71,6 +88,37 @@ export function starterTemplate(table: { name: string; path: string }, columns: 
     schedule: { frequency: 'hour', interval: 1, backfill: true },
   };
   return { template, deltaNote: note };
+}
+
+/**
+ * People (Contacts, Leads, any module with a name and an email) are XDM Individual Profiles, which
+ * every org has; Accounts and Deals take the built-in templates' B2B classes and fallbacks; anything
+ * else is a record of its own: a tenant class with record behaviour.
+ */
+export function schemaClass(module: string, label: string, columns: StarterColumn[]): SchemaClass {
+  const names = new Set(columns.map((c) => c.name));
+  const person = module === 'Contacts' || module === 'Leads' || ((names.has('First_Name') || names.has('Last_Name')) && names.has('Email'));
+  if (person) return { class: PROFILE_CLASS };
+  const b2b = B2B_CLASSES[module];
+  if (b2b) return structuredClone(b2b);
+  const singular = singularOf(label);
+  // The class title must differ from the schema's (`Zoho CRM <label>`).
+  const entity = singular === label ? `${label} record` : singular;
+  return {
+    class: RECORD_BEHAVIOR,
+    fallbackClass: {
+      title: `Zoho CRM ${entity}`,
+      description: `A Zoho CRM ${singular === label ? entity : entity.toLowerCase()}, as a tenant class with record behavior: XDM has no standard class for it (created by aep-zoho).`,
+      behavior: 'record',
+    },
+  };
+}
+
+/** `Products` → `Product`, `Opportunities` → `Opportunity`, `Sales Orders` → `Sales Order`; others as they are. */
+function singularOf(label: string): string {
+  if (/[^aeiou]ies$/i.test(label)) return `${label.slice(0, -3)}y`;
+  if (/(ss|us|is)$/i.test(label) || !/s$/i.test(label)) return label;
+  return label.slice(0, -1);
 }
 
 /** Modified_Time when the table has it, else the first date-time column. */

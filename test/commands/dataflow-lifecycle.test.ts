@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { call, emulator, type Emulator } from '../helpers/emulator.js';
-import { assertNoSecrets, cliEnv, runCli, tempHome } from '../helpers/cli.js';
+import { assertNoSecrets, cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 type Env = Record<string, string | undefined>;
@@ -183,5 +183,69 @@ describe('dataflow runs --watch', () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+describe('dataflow runs --watch: a first run that was due and never came (through the binary)', () => {
+  let emu: Emu;
+  let env: Env;
+  let flowId: string;
+  before(async () => {
+    // The emulator's scheduler starts nothing: the flow is enabled and due, and no run appears.
+    emu = await emulator({ stalledScheduler: true });
+    env = cliEnv(emu.env, await tempHome());
+    ({ flowId } = await withDataflow(emu, env));
+  });
+  after(() => emu.close());
+
+  test('waits the grace past the due time, saying so on stderr, then exits 1 naming the due time', async () => {
+    // The grace ends 3 s from now, however long the set-up took (a loaded machine is slow).
+    const flow = emu.state.flows.get(flowId)!;
+    const due = Math.max(Number(flow.scheduleParams.startTime) * 1000, flow.createdAt, flow.updatedAt);
+    const grace = Date.now() - due + 3000;
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: String(grace) });
+    assert.equal(r.exitCode, 1, r.stderr);
+    const out = r.json();
+    assert.equal(out.ok, false);
+    assert.deepEqual(out.runs, []);
+    assert.equal(out.error.code, 'FIRST_RUN_LATE');
+    // ISO in JSON, the human format in the message.
+    assert.match(out.firstRun.dueAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(Date.parse(out.firstRun.gaveUpAt) - Date.parse(out.firstRun.dueAt) >= grace);
+    assert.ok(Date.parse(out.firstRun.dueAt) <= Date.now());
+    assert.match(out.error.message, /^The first run of dataflow 'Zoho CRM Accounts to AEP .*' was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started \(aep-zoho waited until \d{4}-\d\d-\d\d \d\d:\d\d UTC, [\d.]+ s past it\)\.$/);
+    assert.match(out.error.hint, new RegExp(`'aep-zoho dataflow status ${flowId}'.*'aep-zoho dataflow enable ${flowId}'.*Experience Platform UI`));
+    assert.match(r.stderr, /The first run was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until .* \([\d.]+ s past it\)\./);
+    assert.equal(emu.state.runs.all().length, 0);
+    assert.equal(emu.state.flows.get(flowId)!.state, 'enabled');
+  });
+
+  test('once the grace is over already, exits 1 at once; in human mode a red ✖ with the hint', async () => {
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '0' });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.match(r.stdout, /✖ The first run of dataflow .* was due at .* UTC and has not started/);
+    assert.match(r.stdout, /Hint: Check the flow's state and schedule with 'aep-zoho dataflow status /);
+    assert.ok(!/scheduler can be a few minutes late/.test(r.stderr), 'no waiting when there is nothing left to wait for');
+  });
+
+  test('Ctrl-C while waiting out the grace: exit 130, "Stopped watching"', async () => {
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000' }, {
+      onStderr: (text, child) => {
+        if (/scheduler can be a few minutes late/.test(text) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+      },
+    });
+    assert.equal(r.exitCode, 130, r.stderr);
+    assert.match(r.stderr, /Error: Stopped watching\./);
+    assert.ok(!/run the same command again/.test(r.stderr));
+  });
+
+  test('a disabled flow: says so at once and suggests dataflow enable', async () => {
+    const disabled = await spawnCli(['dataflow', 'disable', 'accounts', '--json'], env);
+    assert.equal(disabled.exitCode, 0, disabled.stderr);
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000' });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.equal(r.json().error.code, 'FLOW_DISABLED');
+    assert.match(r.json().error.message, /is disabled and has no run yet: nothing to watch \(a disabled flow never runs\)/);
+    assert.match(r.json().error.hint, new RegExp(`^Enable it with 'aep-zoho dataflow enable ${flowId}'`));
   });
 });

@@ -8,11 +8,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { findTableByName, sourcePaths } from '../../src/emulator/zoho-crm.js';
-import { STANDARD_CLASSES, STANDARD_FIELD_GROUPS, flattenFields } from '../../src/emulator/xdm-classes.js';
+import { RECORD_BEHAVIOR, STANDARD_CLASSES, STANDARD_FIELD_GROUPS, flattenFields } from '../../src/emulator/xdm-classes.js';
 import { camelCase, listTemplates, loadTemplate, validateTemplate, xdmPathProblem } from '../../src/template/load.js';
 import type { Template } from '../../src/template/types.js';
 import { UsageError } from '../../src/core/errors.js';
-import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
+import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
 
 const BUILT_INS = ['accounts', 'contacts', 'deals', 'leads'];
@@ -296,6 +296,66 @@ describe('templates init', () => {
     const forced = await runCli(['templates', 'init', '--table', 'crm/v2/Subscriptions', '--output', file, '--force'], cli);
     assert.equal(forced.exitCode, 0, forced.stderr);
     assert.match(forced.stdout, /^Replaced .*subs\.json: template 'subscriptions' for Subscriptions, \d+ mappings/m);
+  });
+
+  test('the class follows the module, through the binary: people are Profiles, Accounts and Deals the built-ins\' B2B classes, the rest a tenant record class', async () => {
+    const dir = await tempHome();
+    const init = async (table: string): Promise<Template> => {
+      const file = join(dir, `${table}.json`);
+      const result = await spawnCli(['templates', 'init', '--table', table, '--output', file, '--json'], cli);
+      assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+      return JSON.parse(await readFile(file, 'utf8')) as Template;
+    };
+    for (const table of ['Contacts', 'Leads']) {
+      const { schema } = (await init(table)).target;
+      assert.equal(schema.class, 'https://ns.adobe.com/xdm/context/profile', table);
+      assert.equal(schema.fallbackClass, undefined, table);
+    }
+    for (const [table, builtIn] of [['Accounts', 'accounts'], ['Deals', 'deals']]) {
+      const { schema } = (await init(table)).target;
+      const expected = (await loadTemplate(builtIn)).template.target.schema;
+      assert.deepEqual({ class: schema.class, fallbackClass: schema.fallbackClass }, { class: expected.class, fallbackClass: expected.fallbackClass }, table);
+    }
+    for (const [table, title] of [['Products', 'Zoho CRM Product'], ['Subscriptions', 'Zoho CRM Subscription']]) {
+      const file = join(dir, `${table}.json`);
+      const { schema } = (await init(table)).target;
+      assert.equal(schema.class, RECORD_BEHAVIOR, table);
+      assert.equal(schema.fallbackClass?.behavior, 'record', table);
+      assert.equal(schema.fallbackClass?.title, title);
+      assert.notEqual(schema.fallbackClass?.title, schema.title, 'the class is not named like the schema');
+
+      const validate = await spawnCli(['templates', 'validate', file, '--json'], cli);
+      assert.equal(validate.exitCode, 0, validate.stdout);
+      assert.deepEqual([validate.json().valid, validate.json().checked], [true, 'online']);
+      const dry = await spawnCli(['dataflow', 'create', '--template', file, '--dry-run', '--json'], cli);
+      assert.equal(dry.exitCode, 0, dry.stdout + dry.stderr);
+      const plan = dry.json().plan as { action: string; resource: string; name: string; request?: { body?: any } }[];
+      const made = plan.find((step) => step.resource === 'class');
+      assert.equal(made?.action, 'create', `${table}: the tenant class is planned`);
+      assert.match(made!.name, new RegExp(`^${title} `));
+      assert.deepEqual(made!.request?.body?.allOf, [{ $ref: RECORD_BEHAVIOR }]);
+      const schemaStep = plan.find((step) => step.resource === 'schema')!;
+      assert.notEqual(schemaStep.request?.body?.['meta:class'], RECORD_BEHAVIOR, 'the schema is of the tenant class, not the behaviour');
+    }
+
+    const human = await spawnCli(['templates', 'init', '--table', 'Products', '--output', join(dir, 'Products.json'), '--force'], cli);
+    assert.equal(human.exitCode, 0, human.stderr);
+    assert.match(human.stderr, /Next: the schema gets its own class 'Zoho CRM Product' \(record behavior\), every field under _\{TENANT_ID\}/);
+
+    // And it is made: a tenant class with record behaviour, the schema of that class, a dataflow.
+    const created = await spawnCli(['dataflow', 'create', '--template', join(dir, 'Products.json'), '--json'], cli);
+    assert.equal(created.exitCode, 0, created.stdout + created.stderr);
+    const schema = emu.state.schemas.get(created.json().schemaId)!;
+    const tenantClass = emu.state.classes.all().find((c) => c.$id === schema['meta:class'])!;
+    assert.match(tenantClass.title, /^Zoho CRM Product /);
+    assert.deepEqual(tenantClass.allOf.map((part: { $ref: string }) => part.$ref), [RECORD_BEHAVIOR]);
+    assert.ok(emu.state.flows.get(created.json().flowId));
+  });
+
+  test('a template whose class is the record behaviour needs a fallbackClass (exit 2)', async () => {
+    const template = await contactsCopy();
+    template.target.schema.class = RECORD_BEHAVIOR;
+    await expectInvalid(template, /\/target\/schema\/fallbackClass is required/);
   });
 
   test('an unknown table is exit 2 with a suggestion', async () => {

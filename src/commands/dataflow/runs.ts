@@ -36,6 +36,12 @@ export default defineCommand<Args, RunsResult>({
   async human(result, ui) {
     const { describeRunError, formatDuration } = await import('../../tasks/flows.js');
     ui.note(`${ui.bold(safe(result.flowName))} ${ui.dim(`(${result.flowId})`)}`);
+    if (result.firstRun && result.error) {
+      // The first run was due and never started: the watch's outcome, as red as a failed run.
+      ui.line(ui.red(`✖ ${result.error.message}`));
+      if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
+      return;
+    }
     if (!result.runs.length) {
       ui.note('No runs yet. Follow the first one with --watch.');
       return;

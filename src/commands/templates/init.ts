@@ -57,9 +57,15 @@ export default defineCommand<Args, Result>({
   },
   async human(result, ui) {
     const { displayPath } = await import('../../template/load.js');
+    const { RECORD_BEHAVIOR } = await import('../../template/starter.js');
     const file = displayPath(result.file);
     ui.line(`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`);
-    ui.note(`Next: move fields to standard XDM paths and add an identity (see ${ui.cmd('templates show contacts')}), check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`);
+    const { schema } = result.template.target;
+    // A record class of its own has no standard fields to move to: everything stays under the tenant.
+    const first = schema.fallbackClass && schema.class === RECORD_BEHAVIOR
+      ? `the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under _{TENANT_ID}; rename fields as you like`
+      : `move fields to standard XDM paths and add an identity (see ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
+    ui.note(`Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`);
   },
 });
 

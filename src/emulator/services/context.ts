@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   runDurationMs?: number;
   /** How emulated runs end (default success); `partial`: a success in which a tenth of the records failed. */
   runOutcome?: 'success' | 'failed' | 'partial';
+  /** Fault: the scheduler starts no run, so an enabled flow's due runs never come (default false). */
+  stalledScheduler?: boolean;
   /** Classes the org has besides the core ones (e.g. XDM Business Account); default: all standard B2B classes. */
   hasB2BClasses?: boolean;
   /** Clock, injectable so tests can move run progress and token expiry. */

@@ -2,7 +2,8 @@
 // whenever runs or flows are read: one run for `once`, one per elapsed interval otherwise. Each
 // run is stored in `state.runs`, stays `inProgress` for `runDurationMs`, then ends `success` (or
 // `failed`, or `success` with some failed records, when the emulator is told so), with metrics
-// computed from the source table's rows and row-level causes where Adobe reports them.
+// computed from the source table's rows and row-level causes where Adobe reports them. With
+// `stalledScheduler` no run starts at all: a due run that never comes.
 import { randomBytes } from 'node:crypto';
 import type { Router } from '../router.js';
 import { newEtag, newId, type Resource } from '../state.js';
@@ -139,7 +140,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       const now = ctx.now();
       const existing = runsOf(flow.id);
       // Streaming flows have no schedule and no runs here (that they produce runs is UNVERIFIED, aep-fallback.md §1.8).
-      if (flow.state === 'enabled' && flow.scheduleParams) {
+      if (flow.state === 'enabled' && flow.scheduleParams && !ctx.options.stalledScheduler) {
         for (const startedAt of dueStarts(flow, existing, now)) existing.push(start(flow, startedAt, existing.length));
       }
       return existing.map((run) => settle(run, now));
