@@ -3,7 +3,7 @@
 // newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first. A first
 // run that was due and has not started gets a grace (Adobe's scheduler can be minutes late), then exit 1.
 import type { Context } from '../core/context.js';
-import { UserError } from '../core/errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { envValue } from '../config/settings.js';
 import { describeRunError, formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, scheduleSummary, type RunSummary } from './flows.js';
@@ -44,6 +44,12 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   const { flow, template } = await resolveFlow(session, input);
   const base = { flowId: flow.id, flowName: flow.name, ...(template ? { template } : {}) };
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
+  // A streaming flow (--via http-api) has no schedule: nothing comes that --watch could wait for.
+  if (!flow.scheduleParams) {
+    throw new UsageError(`Dataflow '${flow.name}' is a streaming dataflow: it has no scheduled runs to watch; records arrive when 'aep-zoho sync' posts them.`, {
+      hint: "Run 'aep-zoho sync' (its summary says what was read and sent), or list what Adobe recorded with 'aep-zoho dataflow runs <flow>' without --watch.",
+    });
+  }
 
   const firstPoll = options.pollMs ?? 1000;
   const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);

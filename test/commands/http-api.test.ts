@@ -188,3 +188,26 @@ describe('switching a template from the Zoho source to http-api', () => {
     assert.deepEqual(emu.state.flows.all().map((f: any) => f.flowSpec.id), [STREAMING_FLOW_SPEC]);
   });
 });
+
+describe('the lifecycle commands on a streaming dataflow', () => {
+  let emu: Emu;
+  before(async () => (emu = await emulator({ retiredConnectionSpecs: [ZOHO_SPEC] })));
+  after(() => emu.close());
+
+  test('list and status show it without a schedule; runs --watch says sync moves its data (exit 2)', async () => {
+    const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, await tempHome());
+    assert.equal((await runCli(['connect', '--via', 'http-api', '--json'], env)).exitCode, 0);
+    const made = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+    assert.equal(made.exitCode, 0, made.stdout);
+    const list = await runCli(['dataflow', 'list', '--json'], env);
+    assert.equal(list.exitCode, 0, list.stdout);
+    const [flow] = list.json().flows;
+    assert.equal(flow.flowId, made.json().flowId);
+    assert.equal(flow.nextRunAt, undefined);
+    const status = await runCli(['dataflow', 'status', 'accounts', '--json'], env);
+    assert.equal(status.exitCode, 0, status.stdout);
+    const watch = await runCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], env);
+    assert.equal(watch.exitCode, 2, watch.stdout);
+    assert.match(watch.json().error.message, /streaming dataflow.*aep-zoho sync/);
+  });
+});
