@@ -8,6 +8,7 @@ interface Args {
   limit: number;
   connection?: string;
   columns?: string[];
+  via?: string;
 }
 
 type Result = TableList | Omit<TableDetail, 'rawColumns'>;
@@ -21,6 +22,7 @@ export default defineCommand<Args, Result>({
     ['$0 explore accounts --limit 5', 'columns and 5 preview rows (name or path, any case)'],
     ['$0 explore Contacts --columns Full_Name,Email,Account_Name', 'choose the preview columns'],
     ['$0 explore Contacts --json', 'the same as JSON'],
+    ['$0 explore Accounts --via http-api', "from Zoho CRM's own API (no Adobe connection needed)"],
   ],
   lists: ['columns'],
   builder: (y) =>
@@ -28,14 +30,15 @@ export default defineCommand<Args, Result>({
       .positional('table', { type: 'string', describe: 'Table name (e.g. Accounts) or path' })
       .option('limit', { type: 'number', default: 10, describe: 'Preview rows to show (1-100)' })
       .option('columns', { type: 'string', describe: 'Comma-separated columns to show in the preview (default: as many as fit)' })
-      .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
+      .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" })
+      .option('via', { type: 'string', describe: "zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default: AEP_ZOHO_VIA, else what connect recorded, else zoho-source)" }),
   async run(args, ctx) {
     if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) {
       throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
     }
     const explore = await import('../tasks/explore.js');
-    if (!args.table?.trim()) return explore.listTables(ctx, { connection: args.connection });
-    const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, { preview: true, limit: args.limit, connection: args.connection });
+    if (!args.table?.trim()) return explore.listTables(ctx, { connection: args.connection, via: args.via });
+    const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, { preview: true, limit: args.limit, connection: args.connection, via: args.via });
     if (!args.columns?.length) return detail;
     // --columns names columns of this table: checked here, with the closest name for a typo.
     const names = detail.columns.map((c) => c.name);
@@ -52,11 +55,11 @@ export default defineCommand<Args, Result>({
   async human(result, ui, args) {
     if ('tables' in result) {
       await ui.table(['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
-      ui.note(`${result.tables.length} tables (connection ${result.connectionId}).`);
-      ui.note(`Next: ${ui.cmd('explore <table>')} for its columns and preview rows.`);
+      ui.note(result.via === 'http-api' ? `${result.tables.length} tables, read directly from Zoho CRM's API (--via http-api${result.connectionId ? `; HTTP API connection ${result.connectionId}` : ''}).` : `${result.tables.length} tables (connection ${result.connectionId}).`);
+      ui.note(`Next: ${ui.cmd(result.via === 'http-api' ? 'explore <table> --via http-api' : 'explore <table>')} for its columns and preview rows.`);
       return;
     }
-    ui.note(`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns`);
+    ui.note(`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${result.via === 'http-api' ? ", read directly from Zoho CRM's API" : ''}`);
     await ui.table(['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
     if (!result.rows.length) {
       ui.note('No preview rows.');

@@ -1,22 +1,32 @@
-// `explore`: the Zoho CRM's tables through Flow Service's explore API on the base connection.
+// `explore`: the Zoho CRM's tables through Flow Service's explore API on the base connection, or,
+// with --via http-api, from Zoho CRM's own REST API (aep-zoho reads Zoho itself on that path).
 // Users may type a table's name or its path, in any case; the API takes the path (ruling 3).
 import type { ExploreColumn, ExploreTable } from '../aep/flow-service.js';
+import { loadSettings, resolveVia, type Settings } from '../config/settings.js';
+import { StateStore, type SandboxState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
+import { MAX_FIELDS_PER_CALL, ZohoCrm, zohoColumns, zohoTables } from '../zoho/crm.js';
 import { defaultConnectionName, findConnection } from './connect.js';
 
 export { matchTable, unknownTable, type TableRef };
+// The module list and columns of the http-api path, for dataflow create and templates as well.
+export { zohoColumn, zohoColumns, zohoTablePath, zohoTables } from '../zoho/crm.js';
 import { openSession, type Session } from './session.js';
 
 
 export interface TableList {
-  connectionId: string;
+  /** The base connection explored; null with --via http-api when none exists yet (Zoho was read directly). */
+  connectionId: string | null;
   tables: TableRef[];
+  /** With --via http-api: read from Zoho CRM's REST API rather than through Adobe. */
+  via?: 'http-api';
 }
 
 export interface TableDetail {
-  connectionId: string;
+  connectionId: string | null;
+  via?: 'http-api';
   table: { name: string; path: string };
   columns: Array<{ name: string; type: string; xdmType?: string; format?: string }>;
   rows: Array<Record<string, unknown>>;
@@ -73,14 +83,35 @@ export async function resolveTable(session: Session, connectionId: string, input
   return match;
 }
 
-export async function listTables(ctx: Context, options: { connection?: string } = {}): Promise<TableList> {
-  const session = await openSession(ctx);
+export interface ExploreOptions {
+  connection?: string;
+  /** --via; AEP_ZOHO_VIA and what connect recorded apply when it is absent. */
+  via?: string;
+}
+
+/** The sandbox's state and the path to explore it by (--via, AEP_ZOHO_VIA, what connect recorded). */
+async function chooseVia(ctx: Context, options: ExploreOptions): Promise<{ settings: Settings; saved: SandboxState; via: 'zoho-source' | 'http-api' }> {
+  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+  const saved = await new StateStore(settings.home, settings.profileName).read(settings.sandbox);
+  const via = resolveVia(options.via, ctx.env, saved.via);
+  if (via === 'http-api' && options.connection?.trim()) {
+    throw new UsageError('--connection names an Adobe base connection to explore through; with --via http-api aep-zoho reads Zoho CRM directly and uses none.', { hint: 'Drop --connection, or pass --via zoho-source to explore through that connection.' });
+  }
+  return { settings, saved, via };
+}
+
+export async function listTables(ctx: Context, options: ExploreOptions = {}): Promise<TableList> {
+  const { settings, saved, via } = await chooseVia(ctx, options);
+  if (via === 'http-api') return { connectionId: httpApiConnection(saved), tables: await zohoTables(ZohoCrm.open(ctx, settings)), via };
+  const session = await openSession(ctx, settings);
   const connectionId = await resolveConnectionId(ctx, session, options.connection);
   return { connectionId, tables: await fetchTables(session, connectionId) };
 }
 
-export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number; connection?: string }): Promise<TableDetail> {
-  const session = await openSession(ctx);
+export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number } & ExploreOptions): Promise<TableDetail> {
+  const { settings, saved, via } = await chooseVia(ctx, options);
+  if (via === 'http-api') return { ...(await describeZohoTable(ZohoCrm.open(ctx, settings), input, options)), connectionId: httpApiConnection(saved), via };
+  const session = await openSession(ctx, settings);
   const connectionId = await resolveConnectionId(ctx, session, options.connection);
   const table = await resolveTable(session, connectionId, input);
   const detail = await session.flow.exploreTable(connectionId, table.path, options.preview && table.canPreview);
@@ -90,6 +121,31 @@ export async function describeTable(ctx: Context, input: string, options: { prev
     table: { name: table.name, path: table.path },
     columns: rawColumns.map((c) => ({ name: c.name, type: c.type, xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined), format: c.xdm?.format })),
     rows: (detail.data ?? []).slice(0, options.limit ?? 10),
+    rawColumns,
+  };
+}
+
+// --- --via http-api: Zoho CRM's REST API (GET /crm/v8/settings/modules, /settings/fields, records)
+
+/** The HTTP API base connection `connect --via http-api` recorded, else null: explore needs none. */
+const httpApiConnection = (saved: SandboxState): string | null => (saved.via === 'http-api' ? saved.connection?.id ?? null : null);
+
+async function describeZohoTable(crm: ZohoCrm, input: string, options: { preview: boolean; limit?: number }): Promise<Omit<TableDetail, 'connectionId'>> {
+  const tables = await zohoTables(crm);
+  const table = matchTable(tables, input);
+  if (!table) throw unknownTable(tables, input);
+  const rawColumns = await zohoColumns(crm, table.name);
+  let rows: Array<Record<string, unknown>> = [];
+  if (options.preview) {
+    // One call: the first 50 columns (Zoho's per-call limit); `id` comes anyway. Oldest change first.
+    const fields = rawColumns.map((c) => c.name).filter((n) => n !== 'id').slice(0, MAX_FIELDS_PER_CALL);
+    const page = await crm.records(table.name, { fields, perPage: options.limit ?? 10 });
+    rows = page.records.slice(0, options.limit ?? 10);
+  }
+  return {
+    table: { name: table.name, path: table.path },
+    columns: rawColumns.map((c) => ({ name: c.name, type: c.type, xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined), format: c.xdm?.format })),
+    rows,
     rawColumns,
   };
 }

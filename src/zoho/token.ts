@@ -51,12 +51,12 @@ export class ZohoTokenSource {
     if (this.minting) return { ...(await this.minting), minted: false };
     const held = this.usable(this.held);
     if (held) return { token: held.token, expiry: held.expiry, minted: false };
-    const stored = await this.storedToken();
+    const zoho = await this.storedZoho();
+    const stored = this.valid(zoho);
     if (stored && stored.expiry !== Infinity) return this.hold(stored);
     // ZOHO_ACCESS_TOKEN only starts the chain; an expired stored copy of it is not tried again.
     const given = envValue(this.env, 'ZOHO_ACCESS_TOKEN');
-    const storedZoho = await this.storedZoho();
-    const expiredCopy = given === storedZoho?.accessToken && storedZoho?.accessTokenExpiry !== undefined;
+    const expiredCopy = given === zoho?.accessToken && zoho?.accessTokenExpiry !== undefined;
     if (given && !this.rejected.has(given) && !expiredCopy) return this.hold({ token: given, expiry: Infinity });
     if (stored) return this.hold(stored);
     return this.mint();
@@ -72,7 +72,7 @@ export class ZohoTokenSource {
     if (this.minting) return { ...(await this.minting), minted: false };
     const held = this.usable(this.held);
     if (held) return { token: held.token, expiry: held.expiry, minted: false };
-    const stored = await this.storedToken();
+    const stored = this.valid(await this.storedZoho());
     if (stored && stored.expiry !== Infinity) return this.hold(stored);
     return this.mint();
   }
@@ -94,11 +94,10 @@ export class ZohoTokenSource {
   }
 
   /** The stored token when it is still valid (Infinity: stored without an expiry), else undefined. */
-  private async storedToken(): Promise<{ token: string; expiry: number } | undefined> {
-    const zoho = await this.storedZoho();
+  private valid(zoho: ZohoCredentials | undefined): { token: string; expiry: number } | undefined {
     const token = zoho?.accessToken;
     if (!token || this.rejected.has(token)) return undefined;
-    const expiry = zoho.accessTokenExpiry ?? Infinity;
+    const expiry = zoho!.accessTokenExpiry ?? Infinity;
     return expiry - EXPIRY_MARGIN_MS > this.now() ? { token, expiry } : undefined;
   }
 

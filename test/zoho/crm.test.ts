@@ -3,6 +3,8 @@
 // the access token kept and reused across clients, the mint throttle, INVALID_TOKEN, redaction.
 import { strict as assert } from 'node:assert';
 import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -341,6 +343,34 @@ describe('ZohoCrm', () => {
     assert.equal(two.limiter.max, 2);
     const { crm: option } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_MAX_IN_FLIGHT: '2' }), { maxInFlight: 7 });
     assert.equal(option.limiter.max, 7);
+  });
+
+  test('429 is retried (Retry-After honoured) within the call; daily credits used up stop with ZOHO_CREDITS_EXHAUSTED', async () => {
+    const { crm } = await openCrm(zohoEnv(emu, await tempHome()));
+    await crm.accessToken();
+    emu.faults.add({ path: '/crm/v8/settings/modules', fault: { kind: 'status', status: 429, retryAfter: '0' } });
+    const calls = crm.calls;
+    assert.equal((await crm.modules()).length, crmTables().length);
+    assert.equal(crm.calls - calls, 1, 'one call, retried by the network stack');
+    assert.deepEqual(emu.exchanges.filter((e) => e.path === '/crm/v8/settings/modules').slice(-2).map((e) => e.status), [429, 200]);
+    // The emulator does not spend credits; a stand-in for Zoho's API answers as the v8 SDK's codes say.
+    const server = createServer((req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'LIMIT_REACHED', details: {}, message: 'API credits exhausted for the day', status: 'error' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { crm: spent } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_ENDPOINT: `http://127.0.0.1:${port}` }));
+      await assert.rejects(spent.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
+        assert.equal(error.code, 'ZOHO_CREDITS_EXHAUSTED');
+        assert.match(error.message, /API credits are used up.*module Accounts.*rolling 24-hour window/);
+        assert.match(error.hint!, /resumes from its cursor/);
+        return true;
+      });
+    } finally {
+      server.close();
+    }
   });
 
   test('no token in any output, even with --debug', async () => {
