@@ -291,15 +291,17 @@ async function recordSyncs(session: Session, saved: SandboxState, connection: Ac
   });
 }
 
-/** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and records as explore columns and rows. */
+/** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and first records as explore columns and rows. */
 async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
-  const [{ ZohoCrm }, tables] = await Promise.all([import('../zoho/crm.js'), import('../zoho/tables.js')]);
+  const { MAX_FIELDS_PER_CALL, ZohoCrm, zohoColumns, zohoTables } = await import('../zoho/crm.js');
   const crm = ZohoCrm.open(ctx, session.settings);
   return {
-    tables: () => tables.zohoTables(crm),
+    tables: () => zohoTables(crm),
     readTable: async (table, preview): Promise<ExploreTableDetail> => {
-      const detail = await tables.zohoTableDetail(crm, table, preview ? 3 : 0);
-      return { format: 'tabular', schema: { columns: detail.columns }, data: detail.rows };
+      const columns = await zohoColumns(crm, table.name);
+      // A dry run's preview: three records in one call (at most 50 fields; id always comes).
+      const rows = preview ? (await crm.records(table.name, { fields: columns.filter((c) => c.name !== 'id').slice(0, MAX_FIELDS_PER_CALL).map((c) => c.name), perPage: 3 })).records : [];
+      return { format: 'tabular', schema: { columns }, data: rows };
     },
   };
 }
