@@ -86,7 +86,7 @@ export default defineCommand<Args, undefined>({
     }
     const started: Started = { url: emu.url, port: emu.port, env: emulatorEnv(emu.url, args.strictCredentials), options: { ...options, port: emu.port } };
     // Written at once (the result printer runs only when the command ends, at Ctrl-C).
-    ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(started, null, 2)}\n` : instructions(started, args.strictCredentials));
+    ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(started, null, 2)}\n` : instructions(started, args.strictCredentials, args.retiredSource));
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     await emu.close();
     return undefined;
@@ -94,12 +94,13 @@ export default defineCommand<Args, undefined>({
 });
 
 /** The contract line, then the block to paste into another shell. */
-function instructions(started: Started, strict: boolean): string {
+function instructions(started: Started, strict: boolean, retired: boolean): string {
   const exports = Object.entries(started.env).map(([name, value]) => `export ${name}=${value}`);
   return [
     `aep-zoho emulator listening on ${started.url}`,
     '',
-    '# In another shell, paste these lines, then run: npx aep-zoho connect',
+    // Without Adobe's Zoho source, plain connect would only say so: the other path is the one to try.
+    `# In another shell, paste these lines, then run: npx aep-zoho connect${retired ? ' --via http-api' : ''}`,
     ...exports,
     ...(strict ? ['# Zoho tokens: npx aep-zoho zoho authorize-url, open the URL, then npx aep-zoho zoho token'] : []),
     '# Ctrl-C here stops the emulator (its state is kept in memory only).',
