@@ -85,6 +85,12 @@ export class CredentialsStore {
     return store;
   }
 
+  /** The file as it is on disk now (another run may have written a token since this one read it). */
+  reload(): Promise<StoreFile> {
+    this.cached = this.load();
+    return this.cached;
+  }
+
   async profile(name: string): Promise<Profile | undefined> {
     return (await this.read()).profiles[name];
   }

@@ -1,6 +1,8 @@
 // THE configuration table: every environment variable of CLI-CONTRACT.md and how it combines with
 // flags and the stored profile (flag, then variable, then profile; ZOHO_ACCOUNTS_URL always wins),
-// and the tuning variables (AEP_ZOHO_TIMEOUT_MS, _RETRY_BASE_MS, _MAX_IN_FLIGHT, _LOCK_WAIT_MS).
+// and the tuning variables (AEP_ZOHO_TIMEOUT_MS, _RETRY_BASE_MS, _MAX_IN_FLIGHT, _LOCK_WAIT_MS), and
+// ZOHO_MAX_IN_FLIGHT: Zoho CRM API calls in flight at once on the http-api path (default 5, the
+// free edition's concurrency limit; Standard 10, Professional 15, Enterprise 20, Ultimate 25).
 // HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read per request by http/proxy.ts.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,8 @@ export interface Settings {
   retryBaseMs?: number;
   /** AEP_ZOHO_MAX_IN_FLIGHT: Platform requests in flight at once (default 16). */
   maxInFlight?: number;
+  /** ZOHO_MAX_IN_FLIGHT: Zoho CRM API calls in flight at once (default 5, the free edition's limit). */
+  zohoMaxInFlight?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -136,6 +140,7 @@ export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOw
     timeoutMs: positiveInt(env, 'AEP_ZOHO_TIMEOUT_MS'),
     retryBaseMs: positiveInt(env, 'AEP_ZOHO_RETRY_BASE_MS'),
     maxInFlight: positiveInt(env, 'AEP_ZOHO_MAX_IN_FLIGHT', 'requests'),
+    zohoMaxInFlight: positiveInt(env, 'ZOHO_MAX_IN_FLIGHT', 'requests'),
   };
   for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
   return settings;

@@ -1,0 +1,319 @@
+// Zoho CRM's REST API v8 as the http-api path reads it (aep-fallback.md §3, issue 15 "Reading Zoho
+// correctly"): module and field metadata, records one page at a time (page_token, sorted by
+// Modified_Time, If-Modified-Since), more than 50 fields as several calls merged by id, and the
+// deleted records. All traffic goes through the one network stack (http/client.ts: proxies,
+// timeouts, retries on 429/5xx with Retry-After, the body cap) and waits for one of at most
+// ZOHO_MAX_IN_FLIGHT slots (5 by default: the free edition's concurrency limit).
+import { DEFAULT_ZOHO_ENDPOINT, envValue, type Settings } from '../config/settings.js';
+import type { Context } from '../core/context.js';
+import { ApiError, UserError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { HttpClient, type NetworkOptions } from '../http/client.js';
+import { Limiter } from '../http/limiter.js';
+import { ZohoTokenSource } from './token.js';
+
+export const CRM_API = '/crm/v8';
+/** "you can include a maximum of 50 field API names" (get-records.html). */
+export const MAX_FIELDS_PER_CALL = 50;
+export const MAX_PER_PAGE = 200;
+/** The free edition's concurrency limit (Standard 10, Professional 15, Enterprise 20, Ultimate 25). */
+export const DEFAULT_ZOHO_IN_FLIGHT = 5;
+/** The sort key of every records read; also the field that tells two reads of a record apart. */
+const SORT_FIELD = 'Modified_Time';
+
+export interface ZohoModule {
+  apiName: string;
+  label: string;
+  custom: boolean;
+}
+
+export interface ZohoField {
+  apiName: string;
+  label: string;
+  dataType: string;
+  jsonType?: string;
+  lookupModule?: string;
+}
+
+export interface RecordsPage {
+  records: Array<Record<string, unknown>>;
+  nextPageToken?: string;
+  more: boolean;
+  /** Ids left out of this page because they changed between the calls of a >50-field read (see records()). */
+  changed?: string[];
+}
+
+export interface DeletedPage {
+  records: Array<{ id: string; deletedTime: string; type: string; displayName?: string }>;
+  more: boolean;
+}
+
+export interface ZohoCrmOptions {
+  /** Zoho calls in flight at once (default ZOHO_MAX_IN_FLIGHT, else 5). */
+  maxInFlight?: number;
+  /**
+   * Fields per records call, at most Zoho's 50. Only tests lower it: the emulator's modules have
+   * fewer than 50 fields, and the merge by id is the same code whatever the chunk size.
+   */
+  fieldsPerCall?: number;
+}
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+export class ZohoCrm {
+  readonly limiter: Limiter;
+  private readonly tokens: ZohoTokenSource;
+  private readonly clients = new Map<string, HttpClient>();
+  private readonly fieldsPerCall: number;
+  private callCount = 0;
+
+  private constructor(
+    private readonly settings: Settings,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly network: NetworkOptions,
+    options: ZohoCrmOptions,
+  ) {
+    this.limiter = new Limiter(options.maxInFlight ?? settings.zohoMaxInFlight ?? DEFAULT_ZOHO_IN_FLIGHT);
+    this.fieldsPerCall = Math.max(2, Math.min(MAX_FIELDS_PER_CALL, options.fieldsPerCall ?? MAX_FIELDS_PER_CALL));
+    this.tokens = new ZohoTokenSource(settings, env, network, network.now ?? Date.now);
+  }
+
+  static open(ctx: Context, settings: Settings, options: ZohoCrmOptions = {}): ZohoCrm {
+    const network: NetworkOptions = { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: settings.timeoutMs, retryBaseMs: settings.retryBaseMs, now: () => ctx.now().getTime() };
+    return new ZohoCrm(settings, ctx.env, network, options);
+  }
+
+  /** Access tokens minted by this client. */
+  get mints(): number {
+    return this.tokens.mints;
+  }
+
+  /** Zoho CRM API calls sent (each chunk of a page counts; retries of one call do not). */
+  get calls(): number {
+    return this.callCount;
+  }
+
+  /** Mints only when the stored token is missing or expired. */
+  accessToken(): Promise<{ token: string; minted: boolean; expiry: number }> {
+    return this.tokens.get();
+  }
+
+  /**
+   * The API domain: ZOHO_ENDPOINT when set (it wins over any token answer: that is how tests and
+   * proxies point aep-zoho elsewhere), else the api_domain Zoho named with the last token, else
+   * the stored endpoint, else Zoho's US domain.
+   */
+  get baseUrl(): string {
+    if (envValue(this.env, 'ZOHO_ENDPOINT') && this.settings.zoho.endpoint) return this.settings.zoho.endpoint;
+    return this.tokens.apiDomain ?? this.settings.zoho.endpoint ?? DEFAULT_ZOHO_ENDPOINT;
+  }
+
+  /** GET /settings/modules: the modules the API serves (api_supported), by API name. */
+  async modules(): Promise<ZohoModule[]> {
+    const { body } = await this.get(`${CRM_API}/settings/modules`, new URLSearchParams(), {});
+    const modules: any[] = Array.isArray(body?.modules) ? body.modules : [];
+    return modules
+      .filter((m) => m?.api_supported === true && typeof m.api_name === 'string')
+      .map((m) => ({ apiName: m.api_name, label: String(m.plural_label ?? m.module_name ?? m.api_name), custom: m.generated_type === 'custom' }))
+      .sort((a, b) => a.apiName.localeCompare(b.apiName));
+  }
+
+  /** GET /settings/fields?module=: the module's fields; undefined on 204 (Zoho: metadata inaccessible). */
+  async fields(module: string): Promise<ZohoField[] | undefined> {
+    const { status, body } = await this.get(`${CRM_API}/settings/fields`, new URLSearchParams({ module }), { module });
+    if (status === 204 || status === 304) return undefined;
+    const fields: any[] = Array.isArray(body?.fields) ? body.fields : [];
+    return fields
+      .filter((f) => typeof f?.api_name === 'string')
+      .map((f) => ({
+        apiName: f.api_name,
+        label: String(f.field_label ?? f.display_label ?? f.api_name),
+        dataType: String(f.data_type ?? 'text'),
+        ...(typeof f.json_type === 'string' ? { jsonType: f.json_type } : {}),
+        ...(typeof f.lookup?.module?.api_name === 'string' ? { lookupModule: f.lookup.module.api_name } : {}),
+      }));
+  }
+
+  /**
+   * ONE page of a module's records, oldest change first (sort_by=Modified_Time&sort_order=asc),
+   * modified at or after `since` (If-Modified-Since, inclusive), continuing at `pageToken`.
+   * 304 (nothing changed) and 204 (empty module) are an empty last page.
+   *
+   * More than 50 fields: every chunk of fields is read with the SAME request (the same page token,
+   * or the same first-page parameters), and the first chunk decides the page: its ids, its order,
+   * its next token. Later chunks are merged into those records by id. Every chunk also asks for
+   * Modified_Time: a record missing from a later chunk, or with another Modified_Time there,
+   * changed (or was deleted) between the calls, so its halves do not belong together; it is left
+   * out of this page (listed in `changed`). That loses nothing: its new version carries a
+   * Modified_Time at least as late as anything read so far, so it comes again later in this pass
+   * or, at worst, in the next one (the cursor is inclusive). Why not the `ids` parameter for the
+   * later chunks: it takes 100 ids, so a page of 200 would cost two calls per extra chunk instead
+   * of one; and page tokens are reusable (Zoho hands back `previous_page_token` for that).
+   */
+  async records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<RecordsPage> {
+    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
+    const wanted = [...new Set(options.fields.map((f) => f.trim()).filter((f) => f && f !== 'id'))]; // `id` always comes
+    const chunks = fieldChunks(wanted.length ? wanted : [SORT_FIELD], this.fieldsPerCall);
+    const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
+    const read = (fields: string[]) => {
+      const query = new URLSearchParams({ fields: fields.join(','), per_page: String(perPage), sort_by: SORT_FIELD, sort_order: 'asc' });
+      if (options.pageToken) query.set('page_token', options.pageToken);
+      return this.get(`${CRM_API}/${encodeURIComponent(module)}`, query, { module }, headers);
+    };
+    const answers = await Promise.all(chunks.map(read));
+    const [first, ...rest] = answers;
+    if (first.status === 304 || first.status === 204) return { records: [], more: false };
+    const records: Array<Record<string, unknown>> = Array.isArray(first.body?.data) ? first.body.data : [];
+    const info = first.body?.info ?? {};
+    const page: RecordsPage = { records, more: info.more_records === true, ...(info.more_records === true && info.next_page_token ? { nextPageToken: String(info.next_page_token) } : {}) };
+    if (!rest.length) return page;
+    const others = rest.map((answer) => new Map<string, Record<string, unknown>>((Array.isArray(answer.body?.data) ? answer.body.data : []).map((r: Record<string, unknown>) => [String(r.id), r])));
+    const changed: string[] = [];
+    page.records = records.filter((record) => {
+      const id = String(record.id);
+      const parts = others.map((chunk) => chunk.get(id));
+      if (parts.some((part) => !part || part[SORT_FIELD] !== record[SORT_FIELD])) {
+        changed.push(id);
+        return false;
+      }
+      for (const part of parts) Object.assign(record, part);
+      return true;
+    });
+    if (changed.length) {
+      page.changed = changed;
+      this.network.log.debug(`${module}: ${changed.length} record(s) changed between the field chunks of one page; left for their next read`);
+    }
+    return page;
+  }
+
+  /** GET /{module}/deleted?type=all: one page (oldest first), deleted at or after `since`. */
+  async deleted(module: string, options: { since?: string; page?: number; perPage?: number } = {}): Promise<DeletedPage> {
+    const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
+    const query = new URLSearchParams({ type: 'all', per_page: String(perPage), page: String(Math.max(1, Math.floor(options.page ?? 1))) });
+    const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
+    const { status, body } = await this.get(`${CRM_API}/${encodeURIComponent(module)}/deleted`, query, { module }, headers);
+    if (status === 304 || status === 204) return { records: [], more: false };
+    const data: any[] = Array.isArray(body?.data) ? body.data : [];
+    return {
+      records: data.map((d) => ({ id: String(d.id), deletedTime: String(d.deleted_time), type: String(d.type), ...(d.display_name ? { displayName: String(d.display_name) } : {}) })),
+      more: body?.info?.more_records === true,
+    };
+  }
+
+  private client(baseUrl: string): HttpClient {
+    let client = this.clients.get(baseUrl);
+    if (!client) {
+      client = new HttpClient({ ...this.network, service: 'Zoho CRM', variable: 'ZOHO_ENDPOINT', baseUrl, limiter: this.limiter, headers: { accept: 'application/json' } });
+      this.clients.set(baseUrl, client);
+    }
+    return client;
+  }
+
+  /** One GET with the access token; a refused token (INVALID_TOKEN) is refreshed once and the call resent. */
+  private async get(path: string, query: URLSearchParams, what: { module?: string }, headers: Record<string, string> = {}): Promise<Answer> {
+    let access = await this.tokens.get();
+    for (let attempt = 1; ; attempt++) {
+      const base = this.baseUrl;
+      this.callCount++;
+      const response = await this.client(base).send({ method: 'GET', path, searchParams: query, headers: { ...headers, authorization: `Zoho-oauthtoken ${access.token}` } });
+      let body: any;
+      if (response.body.trim()) {
+        try {
+          body = JSON.parse(response.body);
+        } catch {
+          throw new ApiError(`Zoho CRM: GET ${path} answered HTTP ${response.status} with something that is not JSON${/^\s*</.test(response.body) ? ' (an HTML page)' : ''}.`, {
+            status: response.status,
+            hint: `Check ZOHO_ENDPOINT (it must name Zoho's API domain, e.g. ${DEFAULT_ZOHO_ENDPOINT}) and any proxy in between. Re-running is safe.`,
+          });
+        }
+      }
+      if (response.status === 401 && body?.code === 'INVALID_TOKEN' && attempt === 1) {
+        access = await this.tokens.refreshAfter(access.token);
+        continue;
+      }
+      if (response.status >= 400) throw zohoError({ path, base, status: response.status, body, module: what.module, query, freshToken: access.minted || attempt > 1 });
+      return { status: response.status, body };
+    }
+  }
+}
+
+/** Chunks of at most `size` fields; with more than one chunk, each holds Modified_Time (the merge checks it). */
+export function fieldChunks(fields: string[], size = MAX_FIELDS_PER_CALL): string[][] {
+  if (fields.length <= size) return [fields];
+  const others = fields.filter((f) => f !== SORT_FIELD);
+  const chunks: string[][] = [];
+  for (let i = 0; i < others.length; i += size - 1) chunks.push([SORT_FIELD, ...others.slice(i, i + size - 1)]);
+  return chunks;
+}
+
+/**
+ * A time as Zoho's If-Modified-Since wants it: ISO 8601 with seconds and an offset
+ * (2019-07-25T15:26:49+05:30). A value already in that form is sent as given (the org's offset);
+ * others are converted to UTC (+00:00), milliseconds dropped (the filter is inclusive, so
+ * rounding down never skips a record).
+ */
+export function zohoTime(value: string | number | Date): string {
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/.test(value.trim())) return value.trim();
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw new UserError(`'${String(value)}' is not a date-time Zoho can filter by.`, { hint: 'Give an ISO 8601 date-time with an offset, e.g. 2025-07-14T10:00:00-05:00.' });
+  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
+}
+
+interface FailedZohoCall {
+  path: string;
+  base: string;
+  status: number;
+  body: any;
+  module?: string;
+  query: URLSearchParams;
+  /** The token was minted for this call: another INVALID_TOKEN is not about expiry. */
+  freshToken: boolean;
+}
+
+/** Zoho's error body `{code, details, message, status: "error"}` as one paragraph with a hint. */
+function zohoError(call: FailedZohoCall): ApiError {
+  const code: string | undefined = typeof call.body?.code === 'string' ? call.body.code : undefined;
+  const details: Record<string, unknown> = call.body?.details && typeof call.body.details === 'object' ? call.body.details : {};
+  const zohoMessage: string | undefined = typeof call.body?.message === 'string' ? call.body.message : undefined;
+  const param = typeof details.param === 'string' ? details.param : typeof details.header === 'string' ? details.header : undefined;
+  const where = call.module ? ` (module ${call.module}${param ? `, parameter ${param}` : ''}${typeof details.api_name === 'string' ? ` '${details.api_name}'` : ''})` : param ? ` (parameter ${param})` : '';
+  const text = `Zoho CRM: GET ${call.path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}${where}: ${zohoMessage ?? 'no error message in the response'}.`;
+  const make = (message: string, hint: string, errorCode = code) => new ApiError(redact(message), { status: call.status, code: errorCode, hint });
+
+  // Zoho's credit error is not documented exactly (aep-fallback.md §3.6): LIMIT_REACHED in the v8
+  // SDK's codes; LIMIT_EXCEEDED names a parameter when it is about a request's size (50 fields).
+  const credits = code === 'LIMIT_REACHED' || (code === 'LIMIT_EXCEEDED' && !param) || (call.status === 429 && /credit/i.test(zohoMessage ?? ''));
+  if (credits) {
+    return make(
+      `Zoho CRM's API credits are used up: GET ${call.path}${call.module ? ` (module ${call.module})` : ''} was refused (${code ?? `HTTP ${call.status}`}${zohoMessage ? `: ${zohoMessage}` : ''}). Zoho counts credits over a rolling 24-hour window, so they come back as the calls of the last 24 hours age out.`,
+      "Nothing is lost: run again in a few hours, and a sync resumes from its cursor. Zoho CRM's Setup → Developer Hub → APIs shows the credits used; an edition with more users or add-on credits raises the limit.",
+      'ZOHO_CREDITS_EXHAUSTED',
+    );
+  }
+  switch (code) {
+    case 'INVALID_TOKEN':
+    case 'AUTHENTICATION_FAILURE':
+      return make(
+        `${text} ${call.freshToken ? 'Zoho refused even a freshly minted access token.' : 'Zoho refused the access token.'}`,
+        `A Zoho token works only in its own data centre: check that ZOHO_ENDPOINT (now ${call.base}) and ZOHO_ACCOUNTS_URL name the same one (e.g. accounts.zoho.eu with www.zohoapis.eu). Otherwise run 'aep-zoho zoho token --grant-token <code>' for new tokens.`,
+      );
+    case 'OAUTH_SCOPE_MISMATCH':
+      return make(text, "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ and ZohoCRM.settings.READ ('aep-zoho zoho authorize-url'), then 'aep-zoho zoho token --grant-token <code>'.");
+    case 'INVALID_MODULE':
+      return make(text, "The module name is the Zoho API name (e.g. Accounts, Contacts): 'aep-zoho explore --via http-api' lists them.");
+    case 'NO_PERMISSION':
+      return make(text, 'The Zoho user who granted the tokens has no access to this module: give their profile read permission in Zoho CRM (Setup → Users and Control → Security Control), or authorize as another user.');
+    case 'DISCRETE_PAGINATION_LIMIT_EXCEEDED':
+      return make(text, 'Past 2,000 records Zoho pages only with page_token; this is a bug in aep-zoho: please report it.');
+    default:
+      break;
+  }
+  if (param === 'page_token') return make(text, 'The page token expired or is unknown: start again from the cursor (re-running is safe).');
+  if (param === 'fields') return make(text, `Check the field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a template may name a field that was renamed or deleted in Zoho).`);
+  if (call.status === 429) return make(text, `Zoho kept throttling after the retries: lower ZOHO_MAX_IN_FLIGHT to your edition's concurrency limit (free 5, standard 10, professional 15, enterprise 20) and run again.`, 'ZOHO_THROTTLED');
+  if (call.status >= 500) return make(text, 'Zoho had a server error; run again later (re-running is safe).');
+  return make(text, 'Zoho rejected the request; the message names the parameter. Run with --debug to see the request (the token is never shown).');
+}
