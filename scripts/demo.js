@@ -2,6 +2,8 @@
 // `npm run demo`: the whole job against the bundled emulator, with the CLI's real output.
 // Starts the emulator in this process, points the CLI at it with a throw-away AEP_ZOHO_HOME and
 // demo credentials, and runs each command as a user would, through bin/aep-zoho.js.
+// `npm run demo -- --via http-api`: an org where Adobe retired the Zoho source; aep-zoho reads
+// Zoho itself and posts the records to an HTTP API streaming source (`sync`).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
-const emu = await startEmulator({ runDurationMs: 4000 });
+const viaAt = process.argv.indexOf('--via');
+const via = viaAt > 0 ? process.argv[viaAt + 1] : process.argv.find((a) => a.startsWith('--via='))?.slice(6) ?? 'zoho-source';
+if (!['zoho-source', 'http-api'].includes(via)) {
+  process.stderr.write(`demo: --via must be zoho-source or http-api, got '${via}'\n`);
+  process.exit(2);
+}
+const streaming = via === 'http-api';
+const emu = await startEmulator({ runDurationMs: 4000, ...(streaming ? { retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] } : {}) });
 const home = mkdtempSync(join(tmpdir(), 'aep-zoho-demo-'));
 const env = {
   ...process.env,
@@ -18,6 +27,8 @@ const env = {
   AEP_PLATFORM_URL: emu.url,
   AEP_IMS_URL: emu.url,
   ZOHO_ACCOUNTS_URL: emu.url,
+  // The emulator serves Zoho CRM's REST API too (what --via http-api reads).
+  ZOHO_ENDPOINT: emu.url,
   AEP_CLIENT_ID: 'demo-client-id',
   AEP_CLIENT_SECRET: 'demo-client-secret',
   AEP_ORG_ID: 'DEMO0000000000000000000A@AdobeOrg',
@@ -27,11 +38,11 @@ const env = {
 
 const bold = (text) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[1m${text}\x1b[0m` : text);
 // Async spawn: the emulator answers from this process's event loop meanwhile.
-const step = async (title, args) => {
+const step = async (title, args, expected = 0) => {
   const shown = args.map((arg) => (/^1000\.[0-9a-f]{8,}/.test(arg) ? '1000.…' : arg)).join(' ');
   process.stderr.write(`\n${bold(`$ aep-zoho ${shown}`)}   # ${title}\n`);
   const status = await new Promise((resolve) => spawn(process.execPath, [bin, ...args], { env, stdio: 'inherit' }).on('close', resolve));
-  if (status !== 0) {
+  if (status !== expected) {
     process.stderr.write(`\ndemo: 'aep-zoho ${shown}' exited ${status}\n`);
     await cleanup();
     process.exit(status ?? 1);
@@ -48,12 +59,22 @@ const consent = await fetch(`${emu.url}/oauth/v2/auth?response_type=code&client_
 const code = new URL(consent.headers.get('location')).searchParams.get('code');
 
 await step('exchange the Zoho grant token', ['zoho', 'token', '--grant-token', code, '--redirect-uri', 'https://example.com/callback']);
-await step('create the Zoho CRM base connection', ['connect']);
-await step('run it again: nothing new is created', ['connect']);
-await step("list the CRM's tables", ['explore']);
-await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
-await step('plan the Accounts dataflow (sends no write)', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
-await step('create the Accounts dataflow', ['dataflow', 'create', '--template', 'accounts']);
-await step('watch its first run to the end', ['dataflow', 'runs', 'accounts', '--watch']);
+if (streaming) {
+  await step('Adobe retired the Zoho CRM source in this org: connect says so, and what to run', ['connect'], 1);
+  await step('an HTTP API streaming source that aep-zoho feeds itself', ['connect', '--via', 'http-api']);
+  await step("list the CRM's modules, read from Zoho's own API", ['explore']);
+  await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
+  await step('create the Accounts streaming dataflow', ['dataflow', 'create', '--template', 'accounts']);
+  await step('carry every Accounts record to AEP', ['sync']);
+  await step('run it again: only what changed moves', ['sync']);
+} else {
+  await step('create the Zoho CRM base connection', ['connect']);
+  await step('run it again: nothing new is created', ['connect']);
+  await step("list the CRM's tables", ['explore']);
+  await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
+  await step('plan the Accounts dataflow (sends no write)', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
+  await step('create the Accounts dataflow', ['dataflow', 'create', '--template', 'accounts']);
+  await step('watch its first run to the end', ['dataflow', 'runs', 'accounts', '--watch']);
+}
 await cleanup();
 process.stderr.write('\nDemo finished. Point the same commands at your real org with the steps in README.md.\n');

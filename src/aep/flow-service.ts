@@ -11,6 +11,9 @@ export const ZOHO_CONNECTION_SPEC = { id: '929e4450-0237-4ed2-9404-b7e1e0a00309'
 export const DATA_LAKE_CONNECTION_SPEC = { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' } as const;
 export const CRM_FLOW_SPEC_NAME = 'CRMToAEP';
 export const CRM_FLOW_SPEC_ID = '14518937-270c-4525-bdec-c2ba7cce3860';
+/** The HTTP API streaming source (ruling 19, aep-fallback.md §1): its connection spec, and the flow spec that takes a Mapping. */
+export const HTTP_API_CONNECTION_SPEC = { id: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb', version: '1.0' } as const;
+export const STREAMING_FLOW_SPEC_ID = 'c1a19761-d2c7-4702-b9fa-fe91f0613e81';
 /** Flow Service, Catalog and Data Prep answer JSON; the Postman collections and aepp ask for it. */
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -78,6 +81,7 @@ export const flowService = {
   /** Ruling 18: lowercase op, no subOp, no body. */
   action: (id: string, op: 'enable' | 'disable'): PlatformRequest<Created> => ({ method: 'POST', path: `${FLOW}/flows/${id}/action`, query: { op }, headers: JSON_ACCEPT }),
   connectionSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({ method: 'GET', path: `${FLOW}/connectionSpecs/${id}`, headers: JSON_ACCEPT }),
+  flowSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({ method: 'GET', path: `${FLOW}/flowSpecs/${id}`, headers: JSON_ACCEPT }),
   test: (id: string): PlatformRequest<{ result?: boolean }> => ({ method: 'GET', path: `${FLOW}/connections/${id}/test`, headers: JSON_ACCEPT }),
   exploreRoot: (connectionId: string): PlatformRequest<ExploreTable[]> => ({ method: 'GET', path: `${FLOW}/connections/${connectionId}/explore`, query: { objectType: 'root' }, headers: JSON_ACCEPT }),
   exploreTable: (connectionId: string, path: string, preview: boolean): PlatformRequest<ExploreTableDetail> => ({
@@ -143,6 +147,11 @@ export class FlowService {
   async crmFlowSpec(): Promise<FlowResource | undefined> {
     const specs = await this.listAll('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` });
     return specs.find((spec) => spec.name === CRM_FLOW_SPEC_NAME);
+  }
+
+  /** The streaming flow spec by its documented id (its name is not documented: aep-fallback.md §1.5). */
+  async streamingFlowSpec(): Promise<FlowResource | undefined> {
+    return oneItem(await unlessNotFound(this.platform.send(flowService.flowSpec(STREAMING_FLOW_SPEC_ID))));
   }
 
   async testConnection(id: string): Promise<boolean> {

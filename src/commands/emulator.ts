@@ -28,7 +28,8 @@ const PLACEHOLDERS = {
 export function emulatorEnv(url: string, strict: boolean): Record<string, string> {
   const { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN, ...clients } = PLACEHOLDERS;
   // Strict: Zoho tokens must be ones the emulator issued, through `zoho authorize-url` and `zoho token`.
-  return { AEP_PLATFORM_URL: url, AEP_IMS_URL: url, ZOHO_ACCOUNTS_URL: url, ...clients, ...(strict ? {} : { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN }) };
+  // ZOHO_ENDPOINT: the emulator also serves Zoho CRM's REST API, which --via http-api reads.
+  return { AEP_PLATFORM_URL: url, AEP_IMS_URL: url, ZOHO_ACCOUNTS_URL: url, ZOHO_ENDPOINT: url, ...clients, ...(strict ? {} : { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN }) };
 }
 
 interface Started {
@@ -44,7 +45,7 @@ export default defineCommand<Args, undefined>({
   examples: [
     ['$0 emulator --port 4010', "then paste the printed 'export' lines into another shell and run aep-zoho connect"],
     ['$0 emulator --sandboxes prod,dev --fail-runs', 'a second sandbox, and dataflow runs that fail with row-level errors'],
-    ['$0 emulator --retired-source', "an org where Adobe no longer offers the Zoho CRM source (see 'aep-zoho doctor')"],
+    ['$0 emulator --retired', "an org where Adobe retired the Zoho CRM source: try 'aep-zoho connect --via http-api'"],
     ['$0 emulator --strict-credentials', 'accept only the printed credentials and Zoho tokens the emulator issued'],
   ],
   lists: ['sandboxes'],
@@ -53,7 +54,7 @@ export default defineCommand<Args, undefined>({
       .option('port', { type: 'number', default: 4010, describe: 'Port on 127.0.0.1 (0 picks a free one)' })
       .option('latency', { type: 'number', default: 0, describe: 'Milliseconds added to every response' })
       .option('sandboxes', { type: 'string', describe: 'Sandboxes every org has, comma-separated (default prod)' })
-      .option('retired-source', { type: 'boolean', default: false, describe: 'Adobe no longer offers the Zoho CRM connection spec (as after June 2025)' })
+      .option('retired-source', { type: 'boolean', default: false, alias: 'retired', describe: 'Adobe no longer offers the Zoho CRM connection spec (as after June 2025)' })
       .option('fail-runs', { type: 'boolean', default: false, describe: 'Dataflow runs fail, with row-level errors and record counts' })
       .option('run-duration', { type: 'number', default: 3000, describe: 'Milliseconds a dataflow run stays in progress' })
       .option('strict-credentials', { type: 'boolean', default: false, describe: 'Accept only the printed credentials, and only Zoho tokens the emulator issued' }),

@@ -184,6 +184,21 @@ export function requireZoho(settings: Settings): Required<Pick<ZohoCredentials, 
 }
 
 /**
+ * What reading Zoho directly (--via http-api) needs: the client and the refresh token. An access
+ * token is optional there: aep-zoho mints one from the refresh token when none is valid.
+ */
+export function requireZohoReader(settings: Settings): Required<Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'refreshToken' | 'accountsUrl'>> {
+  const z = settings.zoho;
+  const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((key) => !z[key]).map((key) => ({ clientId: 'ZOHO_CLIENT_ID', clientSecret: 'ZOHO_CLIENT_SECRET', refreshToken: 'ZOHO_REFRESH_TOKEN' })[key]);
+  if (missing.length) {
+    throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
+    });
+  }
+  return { clientId: z.clientId!, clientSecret: z.clientSecret!, refreshToken: z.refreshToken!, accountsUrl: z.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL };
+}
+
+/**
  * Takes the lock of a writing command: one per home, profile and sandbox, so two runs never change
  * the same resources and state at once. Returns its release.
  */

@@ -38,6 +38,8 @@ export type Via = 'zoho-source' | 'http-api';
  */
 export interface SyncState {
   flowId: string;
+  /** The dataset the flow writes: a new one means the records are read again from the start. */
+  datasetId?: string;
   /** The Zoho module's API name (`Accounts`). */
   module: string;
   /** The module fields the mapping reads (top-level API names; `id` is always sent by Zoho). */

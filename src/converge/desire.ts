@@ -1,6 +1,7 @@
 // Desire: what a template asks for, as values. Pure: no request, no clock, no file. Ids that do
 // not exist yet are Refs to the resource that will have them; dependencies are explicit.
-import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type ExploreColumn, type ZohoAuthParams } from '../aep/flow-service.js';
+import { DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type ExploreColumn, type ZohoAuthParams } from '../aep/flow-service.js';
+import type { Via } from '../config/state.js';
 import { TENANT_PLACEHOLDER, type Template, type TemplateMapping } from '../template/types.js';
 import { DATASET_SCHEMA_CONTENT_TYPE } from './resources.js';
 import { Ref, type Desired, type Kind } from './types.js';
@@ -33,6 +34,8 @@ export interface TemplateFacts {
   /** --start was given: a flow's start time is compared (and may move). */
   explicitStart: boolean;
   flowSpecId: string;
+  /** http-api: an HTTP API source connection and a streaming flow (no Copy, no schedule: `sync` is the schedule). */
+  via?: Via;
 }
 
 /** The marker in the description of everything aep-zoho makes: with the name, it says "ours". */
@@ -68,6 +71,27 @@ export function desireConnection(name: string, profile: string, params: ZohoAuth
     body: { name, description: described('Zoho CRM base connection', profile), auth: { specName: 'Basic Authentication', params }, connectionSpec: ZOHO_CONNECTION_SPEC },
     dependsOn: [],
     facts: { updateCredentials, ours: name === defaultConnectionName(profile) },
+  };
+}
+
+/**
+ * The HTTP API streaming base connection (ruling 19, aep-fallback.md §1.1): raw records, so Data
+ * Prep applies the template's mapping; authenticated, because CRM records are personal data. Zoho's
+ * credentials never go to Adobe on this path: aep-zoho reads Zoho itself.
+ */
+export function desireStreamingConnection(name: string, profile: string): Desired {
+  return {
+    key: 'connection',
+    kind: 'connection',
+    name,
+    body: {
+      name,
+      description: described('Zoho CRM records posted by aep-zoho sync', profile),
+      auth: { specName: 'Streaming Connection', params: { sourceId: name, name, dataType: 'raw', authenticationRequired: true } },
+      connectionSpec: HTTP_API_CONNECTION_SPEC,
+    },
+    dependsOn: [],
+    facts: { ours: name === defaultConnectionName(profile) },
   };
 }
 
@@ -201,16 +225,25 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     ...(profileEnabled ? { tags: { unifiedProfile: ['enabled:true'], unifiedIdentity: ['enabled:true'] } } : {}),
   }, ['schema', 'descriptor'], { facts: { profileEnabled } });
 
-  want('sourceConnection', names.sourceConnection, {
-    name: names.sourceConnection,
-    description: described(`Zoho CRM ${facts.table.name}`, profile, t),
-    baseConnectionId: connection,
-    data: { format: 'tabular' },
-    // No `columns`: all of the table's columns are read (optional per Adobe's CRM tutorial), so a
-    // mapping edit never needs a new source connection, which Adobe cannot change in place.
-    params: { tableName: facts.table.path },
-    connectionSpec: ZOHO_CONNECTION_SPEC,
-  }, [], { dependsOn: connectionDeps, facts: { table: facts.table.name, tableNames: facts.tableNames } });
+  const streaming = facts.via === 'http-api';
+  want('sourceConnection', names.sourceConnection, streaming
+    ? {
+        // An HTTP API source connection takes no params: records arrive at the base connection's inlet (aep-fallback.md §1.3).
+        name: names.sourceConnection,
+        description: described(`Zoho CRM ${facts.table.name}, posted by aep-zoho sync`, profile, t),
+        baseConnectionId: connection,
+        connectionSpec: HTTP_API_CONNECTION_SPEC,
+      }
+    : {
+        name: names.sourceConnection,
+        description: described(`Zoho CRM ${facts.table.name}`, profile, t),
+        baseConnectionId: connection,
+        data: { format: 'tabular' },
+        // No `columns`: all of the table's columns are read (optional per Adobe's CRM tutorial), so a
+        // mapping edit never needs a new source connection, which Adobe cannot change in place.
+        params: { tableName: facts.table.path },
+        connectionSpec: ZOHO_CONNECTION_SPEC,
+      }, [], { dependsOn: connectionDeps, facts: { table: facts.table.name, tableNames: facts.tableNames } });
 
   want('targetConnection', names.targetConnection, {
     name: names.targetConnection,
@@ -222,6 +255,19 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
 
   want('mappingSet', names.mappingSet, mappingSetBody(names.mappingSet, ref('schema'), mappings), ['schema', 'fieldGroup']);
 
+  const mapping = { name: 'Mapping', params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') } };
+  if (streaming) {
+    // "the name parameter … must always be set to Mapping"; no scheduleParams on a streaming flow (aep-fallback.md §1.5).
+    want('flow', names.flow, {
+      name: names.flow,
+      description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}, posted by aep-zoho sync`, profile, t),
+      flowSpec: { id: facts.flowSpecId, version: '1.0' },
+      sourceConnectionIds: [ref('sourceConnection')],
+      targetConnectionIds: [ref('targetConnection')],
+      transformations: [mapping],
+    }, ['sourceConnection', 'targetConnection', 'mappingSet']);
+    return out;
+  }
   const { deltaColumn, dateFormat, timezone } = template.source;
   want('flow', names.flow, {
     name: names.flow,
@@ -232,7 +278,7 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     transformations: [
       // Ruling 17: only the column's name unless the template sets a format or time zone.
       { name: 'Copy', params: { deltaColumn: { name: deltaColumn, ...(dateFormat ? { dateFormat } : {}), ...(timezone ? { timezone } : {}) } } },
-      { name: 'Mapping', params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') } },
+      mapping,
     ],
     scheduleParams: scheduleParams(facts.schedule),
   }, ['sourceConnection', 'targetConnection', 'mappingSet'], { facts: { explicitStart: facts.explicitStart } });

@@ -3,9 +3,9 @@
 // list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
-import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, FlowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, STREAMING_FLOW_SPEC_ID, ZOHO_CONNECTION_SPEC, FlowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
 import { SchemaRegistry, fieldPaths, schemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
-import type { SandboxState, StateStore } from '../config/state.js';
+import type { SandboxState, StateStore, Via } from '../config/state.js';
 import type { Logger } from '../core/context.js';
 import { UserError, unlessNotFound } from '../core/errors.js';
 import type { Platform } from '../http/platform.js';
@@ -22,7 +22,12 @@ export interface Services {
   profile: string;
   log: Logger;
   now: () => Date;
+  /** Adobe's Zoho CRM source (default), or the HTTP API streaming source aep-zoho feeds. */
+  via?: Via;
 }
+
+/** The base connection's spec on each path. */
+export const connectionSpecOf = (via: Via | undefined) => (via === 'http-api' ? HTTP_API_CONNECTION_SPEC : ZOHO_CONNECTION_SPEC);
 
 /** Observed once per run and shared by every template. */
 export interface Shared {
@@ -52,7 +57,7 @@ export function observeShared(services: Services, saved: SandboxState): Shared {
     flow,
     registry,
     tenantId: once('tenant', () => registry.tenantId()),
-    flowSpec: once('flowSpec', () => crmFlowSpec(flow, services.log)),
+    flowSpec: once('flowSpec', () => (services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log))),
     tenantList: (kind) => once(`registry:${kind}`, () => registry.listTenant(kind)),
     flowList: (collection, filter) => once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
     mappingSets: () => once('mappingSets', () => listMappingSets(platform)),
@@ -67,6 +72,16 @@ async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource
     throw new UserError(`The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`, { hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.' });
   }
   if (spec.id !== CRM_FLOW_SPEC_ID) log.debug(`${CRM_FLOW_SPEC_NAME} has id ${spec.id}, not the documented ${CRM_FLOW_SPEC_ID}`);
+  return spec;
+}
+
+/** The streaming flow spec that takes a Mapping, checked like ruling 2 does for CRM (ruling 19). */
+async function streamingFlowSpec(flow: FlowService): Promise<FlowResource> {
+  const spec = await flow.streamingFlowSpec();
+  if (!spec) throw new UserError(`Adobe offers no streaming flow spec ${STREAMING_FLOW_SPEC_ID} in this sandbox.`, { hint: 'The HTTP API source may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI (Streaming > HTTP API).' });
+  if (!(spec.sourceConnectionSpecIds ?? []).includes(HTTP_API_CONNECTION_SPEC.id)) {
+    throw new UserError(`The streaming flow spec ${spec.id} does not list the HTTP API connection spec (${HTTP_API_CONNECTION_SPEC.id}) as a source.`, { hint: 'Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI, or use --via zoho-source.' });
+  }
   return spec;
 }
 
@@ -105,14 +120,15 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
 
 const asActual = (item: FlowResource, duplicates: string[]): Actual => ({ id: item.id, name: item.name, etag: item.etag, resource: item, ...(duplicates.length ? { duplicates } : {}) });
 
-/** The base connection: the state's id, else our name among the Zoho connections (ruling 15). */
+/** The base connection: the state's id (when it is of this path's spec), else our name among that spec's connections (ruling 15). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
   const saved = shared.saved.connection;
+  const spec = connectionSpecOf(services.via);
   if (saved?.id) {
     const found = await byId(services, 'connection', saved.id);
-    if (found) return found;
+    if (found && found.resource.connectionSpec?.id === spec.id) return found;
   }
-  const matches = (await shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`)).filter((c) => c.name === name);
+  const matches = (await shared.flowList('connections', `connectionSpec.id==${spec.id}`)).filter((c) => c.name === name);
   const { found, duplicates } = pick(matches, saved?.id, services.log, `base connection '${name}'`);
   return found && asActual(found, duplicates);
 }
@@ -133,7 +149,10 @@ export interface TemplateObservation {
  * (the one to explore: the saved id, before the lookup confirms it) and `table` are promises, so the
  * lookups that need none of them start at once.
  */
-export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, explored: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean): Promise<TemplateObservation> {
+/** A table's columns (and preview rows): Adobe's explore on the base connection, or Zoho's own API on the http-api path. */
+export type ReadTable = (table: TableRef, preview: boolean) => Promise<ExploreTableDetail>;
+
+export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, explored: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean, readTable?: ReadTable): Promise<TemplateObservation> {
   const t = template.name;
   const names = resourceNames(template, services.profile);
   const saved = shared.saved.dataflows?.[t] ?? {};
@@ -221,9 +240,11 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   })());
 
   const resolvedTable = await table;
-  const id = await explored;
+  const id = readTable ? undefined : await explored;
   const [detail, exists] = await Promise.all([
-    id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
+    readTable
+      ? readTable(resolvedTable, preview && resolvedTable.canPreview)
+      : id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
     classExists,
   ]);
   const lookups: Partial<Record<Kind, Promise<Actual | undefined>>> = { class: tenantClass, fieldGroup, schema, descriptor, dataset, sourceConnection: source, targetConnection: target, mappingSet, flow };

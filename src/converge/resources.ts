@@ -294,13 +294,15 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     ...flowKind('sourceConnections'),
     update: (desired, actual, body) => {
       // Source and target connections are not changed in place (aep-updates.md §0.2, §5).
-      const params = body.params as { tableName?: string };
+      const params = (body.params ?? {}) as { tableName?: string }; // an HTTP API source connection has none
       if (!same(params.tableName, actual.resource.params?.tableName)) {
         const tableNames = (desired.facts?.tableNames ?? {}) as Record<string, string>;
         const from = actual.resource.params?.tableName;
         return { changes: [], requests: [], replace: forces('source.table', tableNames[from] ?? from, desired.facts?.table ?? params.tableName) };
       }
       if (unresolved(body.baseConnectionId) || !same(body.baseConnectionId, actual.resource.baseConnectionId)) return { changes: [], requests: [], replace: forces('base connection', actual.resource.baseConnectionId, body.baseConnectionId) };
+      const spec = (body.connectionSpec as { id: string }).id;
+      if (!same(spec, actual.resource.connectionSpec?.id)) return { changes: [], requests: [], replace: forces('connection spec', actual.resource.connectionSpec?.id, spec) };
       return namePatch('sourceConnections', actual, body);
     },
     delete: (actual) => [flowService.delete('sourceConnections', actual.id)],
@@ -361,10 +363,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       }
       if (!same((body.flowSpec as { id: string }).id, flow.flowSpec?.id)) return { changes: [], requests: [], replace: forces('flow spec', flow.flowSpec?.id, (body.flowSpec as { id: string }).id) };
       const bodyTransforms = body.transformations as Array<{ name: string; params: Record<string, any> }>;
-      const wantCopy = bodyTransforms.find((t) => t.name === 'Copy')!.params.deltaColumn;
+      // A streaming flow has no Copy (and no schedule): records arrive when `sync` posts them.
+      const wantCopy = bodyTransforms.find((t) => t.name === 'Copy')?.params.deltaColumn;
       const haveCopy = transformation(flow, 'Copy')?.params.deltaColumn ?? {};
       // Only what the template sets: a flow made with a dateFormat (or given one by Adobe) is not a change.
-      for (const field of ['name', 'dateFormat', 'timezone']) {
+      for (const field of wantCopy ? ['name', 'dateFormat', 'timezone'] : []) {
         if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field])) return { changes: [], requests: [], replace: forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]) };
       }
       const { changes, ops } = nameAndDescription(body, flow);
@@ -377,6 +380,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         // By index, found by name: Adobe's example patches index 0, which on a CRM flow is Copy (aep-updates.md §0.1).
         ops.push({ op: 'replace', path: `/transformations/${haveMapping.index}`, value: { name: 'Mapping', params: wantMapping } });
       }
+      if (!body.scheduleParams) return { changes, requests: ops.length ? [flowService.patch('flows', actual.id, actual.etag ?? '', ops)] : [] };
       const want = body.scheduleParams as Record<string, unknown>;
       const have = (flow.scheduleParams ?? {}) as Record<string, unknown>;
       // A field the desired schedule leaves out is compared only when the frequency changes (a 'once' flow takes no interval).

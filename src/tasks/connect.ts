@@ -1,9 +1,13 @@
-// `connect`: authenticate, check that Adobe still offers the Zoho CRM source, find this profile's
-// base connection (state, then name) or create it, optionally rotate its Zoho tokens, verify it,
-// and save its id and etag. Zoho's tokens go to Adobe exactly as stored: aep-zoho never mints one here.
-import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
-import { requireZoho } from '../config/settings.js';
-import { defaultConnectionName, desireConnection } from '../converge/desire.js';
+// `connect`: authenticate, check that Adobe offers the source, find this profile's base connection
+// (state, then name) or create it, verify it, and save its id and etag and the path chosen.
+// - zoho-source (default): Adobe's Zoho CRM source; optionally rotate its Zoho tokens. Zoho's
+//   tokens go to Adobe exactly as stored: aep-zoho never mints one here.
+// - http-api: an HTTP API streaming source that `sync` feeds (ruling 19); aep-zoho checks Zoho
+//   access itself (a token from the refresh token, then the module list) and reads the inlet URL.
+import { DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type FlowService, type ZohoAuthParams } from '../aep/flow-service.js';
+import { requireZoho, requireZohoReader, resolveVia } from '../config/settings.js';
+import type { Via } from '../config/state.js';
+import { defaultConnectionName, desireConnection, desireStreamingConnection } from '../converge/desire.js';
 import { observeConnection, observeShared } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
 import type { Actual, Step } from '../converge/types.js';
@@ -18,6 +22,7 @@ export interface ConnectOptions {
   name?: string;
   updateCredentials?: boolean;
   dryRun?: boolean;
+  via?: string;
 }
 
 export interface ConnectResult {
@@ -25,14 +30,20 @@ export interface ConnectResult {
   created: boolean;
   name: string;
   sandbox: string;
+  via: Via;
   updatedCredentials: boolean;
   tested: boolean;
+  /** http-api: where `sync` posts records (Adobe's `auth.params.inletUrl`). */
+  inletUrl?: string;
+  /** http-api: the Zoho modules the API can read (the access check). */
+  zohoModules?: number;
 }
 
 export { defaultConnectionName };
 
-const RETIRED_HINT =
-  'Adobe announced that the Zoho CRM source is deprecated at the end of June 2025, and this organization no longer offers it. Existing dataflows may keep running; new connections cannot be made. Check the Sources catalog in the Experience Platform UI, or ask your Adobe account team.';
+/** Where a user goes when Adobe's Zoho source is gone: the other path, by its exact command. */
+export const RETIRED_HINT =
+  "Adobe retired the Zoho CRM source at the end of June 2025, and this organization no longer offers it; existing dataflows may keep running. Carry the data through Adobe's HTTP API streaming source instead, which aep-zoho feeds itself: run 'aep-zoho connect --via http-api'.";
 
 /**
  * Fails plainly when Adobe no longer offers the Zoho CRM connection spec (ruling 6). A 404 means
@@ -53,10 +64,10 @@ export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
  * The base connection to use (explore, doctor): the state's when it is the one by this name, else by
  * name, as connect finds it. Undefined when there is none.
  */
-export async function findConnection(ctx: Context, session: Session, name: string): Promise<Actual | undefined> {
+export async function findConnection(ctx: Context, session: Session, name: string, via?: Via): Promise<Actual | undefined> {
   const saved = await session.state.read(session.settings.sandbox);
   const state = saved.connection?.name === name ? saved : { ...saved, connection: undefined };
-  const services = { platform: session.platform, state: session.state, sandbox: session.settings.sandbox, profile: session.settings.profileName, log: ctx.log, now: ctx.now };
+  const services = { platform: session.platform, state: session.state, sandbox: session.settings.sandbox, profile: session.settings.profileName, log: ctx.log, now: ctx.now, via };
   return observeConnection(services, observeShared(services, state), name);
 }
 
@@ -65,18 +76,19 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
   const { flow } = session;
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
+  const via = resolveVia(options.via, ctx.env, (await session.state.read(sandbox)).via);
   const name = options.name?.trim() || defaultConnectionName(profile);
   if (name.includes(',')) throw new UsageError(`--name '${name}' contains a comma.`, { hint: 'Adobe reads a comma in a lookup filter as "or" (ruling 15): pick a name without one.' });
-  const zoho = requireZoho(session.settings);
-  const params: ZohoAuthParams = {
-    endpoint: zoho.endpoint,
-    accountsUrl: zoho.accountsUrl,
-    clientId: zoho.clientId,
-    clientSecret: zoho.clientSecret,
-    accessToken: zoho.accessToken,
-    refreshToken: zoho.refreshToken,
-  };
+  if (via === 'http-api' && options.updateCredentials) {
+    throw new UsageError('--update-credentials does not apply with --via http-api: Adobe holds no Zoho credentials on that path.', { hint: "aep-zoho reads the stored tokens on every sync: update them with 'aep-zoho zoho token', then run 'aep-zoho sync'." });
+  }
+  const zoho = via === 'http-api' ? (requireZohoReader(session.settings), undefined) : requireZoho(session.settings);
+  const desired =
+    !zoho
+      ? desireStreamingConnection(name, profile)
+      : desireConnection(name, profile, { endpoint: zoho.endpoint, accountsUrl: zoho.accountsUrl, clientId: zoho.clientId, clientSecret: zoho.clientSecret, accessToken: zoho.accessToken, refreshToken: zoho.refreshToken } satisfies ZohoAuthParams, !!options.updateCredentials);
   let steps: Step[] = [];
+  let zohoModules: number | undefined;
 
   await runTasks(ctx, [
     {
@@ -87,11 +99,16 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
       },
     },
     {
-      title: 'Check the Zoho CRM source and look up the base connection',
+      title: via === 'http-api' ? 'Check the HTTP API source, Zoho access, and look up the base connection' : 'Check the Zoho CRM source and look up the base connection',
       task: async (_c, task) => {
-        const [, existing] = await Promise.all([assertZohoSpecOffered(flow), findConnection(ctx, session, name)]);
-        steps = plan({ desired: [desireConnection(name, profile, params, !!options.updateCredentials)], actual: new Map(existing ? [['connection', existing]] : []), today: `${ctx.now().toISOString().slice(0, 16)}Z` });
-        task.title = existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`;
+        const [, existing, modules] = await Promise.all([
+          via === 'http-api' ? assertStreamingSpecOffered(flow) : assertZohoSpecOffered(flow),
+          findConnection(ctx, session, name, via),
+          via === 'http-api' ? checkZohoAccess(ctx, session) : Promise.resolve(undefined),
+        ]);
+        zohoModules = modules;
+        steps = plan({ desired: [desired], actual: new Map(existing ? [['connection', existing]] : []), today: `${ctx.now().toISOString().slice(0, 16)}Z` });
+        task.title = `${existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`}${modules !== undefined ? `; Zoho answers (${modules} modules)` : ''}`;
       },
     },
   ] as Array<Task<object>>, {});
@@ -101,26 +118,62 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
   const execution = await execute(ctx, session, steps);
   const step = steps[0];
   const connectionId = execution.outcomes.get('connection')!.id;
+  let inletUrl: string | undefined;
   await runTasks(ctx, [
-    {
-      title: 'Verify the base connection',
-      task: async (_c, task) => {
-        const ok = await flow.testConnection(connectionId);
-        if (!ok) {
-          throw new UserError(`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`, {
-            hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token' (it asks for the code and remembers the region), then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
-          });
+    via === 'http-api'
+      ? {
+          title: 'Read the inlet URL',
+          task: async (_c, task) => {
+            // "The streaming endpoint URL is automatically created with the connection": read it, never build it (§1.2).
+            const found = await flow.get('connections', connectionId);
+            inletUrl = typeof found?.auth?.params?.inletUrl === 'string' ? found.auth.params.inletUrl.replace(/\/+$/, '') : undefined;
+            if (!inletUrl) {
+              throw new UserError(`Adobe answered base connection ${connectionId} without an inlet URL (auth.params.inletUrl).`, { hint: 'Re-run the command in a minute; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI.' });
+            }
+            task.title = `Inlet ${inletUrl}`;
+          },
         }
-        task.title = `Verified base connection (${connectionId}): Adobe reached Zoho CRM`;
-      },
-    },
+      : {
+          title: 'Verify the base connection',
+          task: async (_c, task) => {
+            const ok = await flow.testConnection(connectionId);
+            if (!ok) {
+              throw new UserError(`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`, {
+                hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token' (it asks for the code and remembers the region), then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
+              });
+            }
+            task.title = `Verified base connection (${connectionId}): Adobe reached Zoho CRM`;
+          },
+        },
   ] as Array<Task<object>>, {});
+  // Later commands follow this choice for the profile and sandbox (AEP_ZOHO_VIA and --via override it).
+  await session.state.update(sandbox, (state) => {
+    state.via = via;
+  });
   return {
     connectionId,
     created: step.action === 'create',
     name,
     sandbox,
+    via,
     updatedCredentials: !!step.changes?.some((c) => c.field === 'auth.params'),
     tested: true,
+    ...(inletUrl ? { inletUrl } : {}),
+    ...(zohoModules !== undefined ? { zohoModules } : {}),
   };
+}
+
+/** The HTTP API source must be offered (it is in every organization with streaming sources). */
+async function assertStreamingSpecOffered(flow: FlowService): Promise<void> {
+  if (await flow.connectionSpec(HTTP_API_CONNECTION_SPEC.id)) return;
+  throw new UserError(`Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in this sandbox.`, {
+    hint: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI, and that AEP_PLATFORM_URL points at https://platform.adobe.io.',
+  });
+}
+
+/** aep-zoho reads Zoho itself on this path: an access token (minted from the refresh token only when none is valid), then the module list. */
+async function checkZohoAccess(ctx: Context, session: Session): Promise<number> {
+  const { ZohoCrm } = await import('../zoho/crm.js');
+  const crm = ZohoCrm.open(ctx, session.settings);
+  return (await crm.modules()).length;
 }

@@ -6,9 +6,11 @@
 // A dry run stops after plan and sends no write.
 import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
-import { CRM_FLOW_SPEC_NAME, type ExploreColumn } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_NAME, type ExploreColumn, type ExploreTableDetail } from '../aep/flow-service.js';
+import { resolveVia } from '../config/settings.js';
+import type { SandboxState, SyncState, Via } from '../config/state.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
-import { later, observeConnection, observeShared, observeTemplate, type Services, type TemplateObservation } from '../converge/observe.js';
+import { later, observeConnection, observeShared, observeTemplate, type ReadTable, type Services, type TemplateObservation } from '../converge/observe.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
 import { CREATE_ORDER } from '../converge/resources.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
@@ -20,7 +22,7 @@ import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '.
 import { execute, printable } from './execute.js';
 import { fetchTables } from './explore.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 
 export type { Schedule } from '../converge/desire.js';
 
@@ -37,9 +39,12 @@ export interface DataflowResult {
   updated: string[];
   replaced: string[];
   skippedColumns: string[];
+  via: Via;
 }
 
 export interface CreateOptions {
+  /** --via (else AEP_ZOHO_VIA, else what connect recorded). */
+  via?: string;
   dryRun: boolean;
   /** Skip (with a warning) mappings of columns the table lacks, instead of exit 2. */
   allowMissingColumns?: boolean;
@@ -94,16 +99,24 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     throw new UsageError(`--start ${new Date(options.schedule!.startTime! * 1000).toISOString()} is in the past.`, { hint: "Give a time from now on, or 'now'; an existing dataflow keeps its start once its first run is due." });
   }
   const startTime = options.schedule?.startTime ?? nowSeconds;
-  // Schedules first: a bad one is a usage error, whatever else is missing. The command line wins over the template.
-  const schedules = new Map(templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
   const session = await openSession(ctx);
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);
-  const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now };
+  const via = resolveVia(options.via, ctx.env, saved.via);
+  const streaming = via === 'http-api';
+  if (streaming && Object.values(options.schedule ?? {}).some((v) => v !== undefined)) {
+    throw new UsageError('A dataflow made with --via http-api has no schedule: --start, --frequency and --interval do not apply.', { hint: "Records move when 'aep-zoho sync' runs: schedule that (cron, CI, or 'aep-zoho sync --every 15m')." });
+  }
+  // Schedules first: a bad one is a usage error, whatever else is missing. The command line wins over the template.
+  const schedules = new Map(streaming ? [] : templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
+  const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now, via };
   const shared = observeShared(services, saved);
   const prepared = new Map<string, Prepared>();
-  const noConnection = () => new UserError(`Profile '${profile}' has no Zoho CRM base connection in sandbox '${sandbox}'.`, { hint: "Run 'aep-zoho connect' first." });
+  const noConnection = () =>
+    new UserError(`Profile '${profile}' has no ${streaming ? 'HTTP API' : 'Zoho CRM'} base connection in sandbox '${sandbox}'.`, { hint: `Run 'aep-zoho connect${streaming ? ' --via http-api' : ''}' first.` });
+  // On the http-api path the tables and columns come from Zoho's own API, not Adobe's explore.
+  const zoho = streaming ? await zohoReader(ctx, session) : undefined;
   let connection: Actual | undefined;
   let tables: TableRef[] = [];
 
@@ -114,16 +127,18 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         // The saved connection id and a cached listing let every lookup, the tables' columns
         // included, start in this one wave; if the saved connection turns out gone, look again.
         const savedId = saved.connection?.id;
-        const cached = saved.tables && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
+        const cached = zoho ? undefined : saved.tables && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
         const observeAll = async (trustSaved: boolean): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
           const connectionFound = later(observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)));
           const connectionId = later(connectionFound.then((c) => c?.id));
           // Trusting the saved connection, the listing (cached, else fetched on it) does not wait for the lookup.
           const early = trustSaved && savedId ? savedId : undefined;
           const listing = later(
-            early
-              ? cached ? Promise.resolve(cached) : fetchTables(session, early)
-              : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
+            zoho
+              ? zoho.tables()
+              : early
+                ? cached ? Promise.resolve(cached) : fetchTables(session, early)
+                : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
           );
           const tableOf = (loaded: LoadedTemplate) =>
             later(
@@ -135,7 +150,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
               }),
             );
           const explored = early ? Promise.resolve(savedId) : connectionId;
-          const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, explored, tableOf(loaded), options.dryRun)));
+          const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, explored, tableOf(loaded), options.dryRun, zoho?.readTable)));
           const found = await connectionFound;
           if (!found) throw noConnection();
           if (early && found.id !== savedId) return observeAll(false); // the saved connection is gone: look again
@@ -146,8 +161,8 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         };
         const { observed, tenantId, flowSpecId } = await observeAll(true);
         const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
-        templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId, tableNames, schedule: schedules.get(loaded.template.name)!, explicitStart }, connection!.id)));
-        task.title = `Connection ${connection!.id}, ${tables.length} tables, tenant ${tenantId}, flow spec ${CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
+        templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId, tableNames, schedule: schedules.get(loaded.template.name) ?? { frequency: 'once', startTime }, explicitStart, via }, connection!.id)));
+        task.title = `Connection ${connection!.id}, ${tables.length} ${zoho ? 'Zoho modules' : 'tables'}, tenant ${tenantId}, flow spec ${zoho ? 'streaming' : CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
       },
     },
   ];
@@ -236,9 +251,57 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       updated: [...new Set([...by('update'), ...all.filter((s) => s.template === template.name && s.key.endsWith('#profile')).map((s) => s.kind)])],
       replaced: by('replace'),
       skippedColumns: prepared.get(template.name)!.skippedColumns,
+      via,
     };
   });
+  if (streaming) await recordSyncs(session, saved, connection!, [...prepared.values()], dataflows, all, ctx.now());
   return { dataflows };
+}
+
+/**
+ * What `sync` needs for each http-api dataflow, saved once the flow exists: the module and the
+ * fields the mapping reads, the inlet Adobe gave the base connection, and when ingestion paused
+ * (a created flow or a changed mapping: about five minutes, aep-fallback.md §1). The cursor stays
+ * while the dataset does; records for a new dataset are read again from the start.
+ */
+async function recordSyncs(session: Session, saved: SandboxState, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[], now: Date): Promise<void> {
+  const inletUrl = String(connection.resource.auth?.params?.inletUrl ?? '').replace(/\/+$/, '');
+  if (!inletUrl) throw new UserError(`Adobe answered base connection ${connection.id} without an inlet URL (auth.params.inletUrl).`, { hint: "Run 'aep-zoho connect --via http-api' again; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI." });
+  await session.state.update(session.settings.sandbox, (state) => {
+    for (const [i, p] of prepared.entries()) {
+      const { template } = p.loaded;
+      const result = dataflows[i];
+      const previous = saved.syncs?.[template.name];
+      const paused = steps.some((s) => s.template === template.name && (s.kind === 'flow' || s.kind === 'mappingSet') && s.action !== 'reuse');
+      const columns = new Set(p.observed.columns.map((c) => c.name));
+      // Modified_Time is the cursor; id comes with every record anyway.
+      const fields = [...new Set(['Modified_Time', ...p.mappings.flatMap(mappingColumns), ...(template.identity ? [template.identity.source.split('.')[0]] : [])])].filter((f) => f !== 'id' && columns.has(f));
+      const keep = previous && previous.datasetId === result.datasetId ? { cursor: previous.cursor, cursorIds: previous.cursorIds, deletedCursor: previous.deletedCursor, deletedIds: previous.deletedIds, lastSyncAt: previous.lastSyncAt } : {};
+      const entry: SyncState = {
+        flowId: result.flowId,
+        datasetId: result.datasetId,
+        module: p.observed.table.name,
+        fields,
+        inletUrl,
+        ...(paused ? { changedAt: now.toISOString() } : previous?.changedAt ? { changedAt: previous.changedAt } : {}),
+        ...keep,
+      };
+      state.syncs = { ...state.syncs, [template.name]: JSON.parse(JSON.stringify(entry)) as SyncState };
+    }
+  });
+}
+
+/** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and records as explore columns and rows. */
+async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
+  const [{ ZohoCrm }, tables] = await Promise.all([import('../zoho/crm.js'), import('../zoho/tables.js')]);
+  const crm = ZohoCrm.open(ctx, session.settings);
+  return {
+    tables: () => tables.zohoTables(crm),
+    readTable: async (table, preview): Promise<ExploreTableDetail> => {
+      const detail = await tables.zohoTableDetail(crm, table, preview ? 3 : 0);
+      return { format: 'tabular', schema: { columns: detail.columns }, data: detail.rows };
+    },
+  };
 }
 
 /** The line of a template file where a column is named as a mapping's source (for messages). */

@@ -8,7 +8,7 @@
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
-import { CRM_FLOW_SPEC_ID, DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
+import { CRM_FLOW_SPEC_ID, DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, STREAMING_FLOW_SPEC_ID, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
@@ -169,18 +169,22 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
     return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
   };
   // Without the Zoho check of dataflow create: after Adobe's retirement our flows still need to go.
+  // Both paths: Zoho source connections and CRM flows, HTTP API connections and streaming flows.
   const flowSpecId = later(shared.flow.crmFlowSpec().then((s) => s?.id ?? CRM_FLOW_SPEC_ID));
-  const [connections, targets, flows, classes, fieldGroups, schemas] = await Promise.all([
+  const [zohoConnections, streamingConnections, targets, crmFlows, streamingFlows, classes, fieldGroups, schemas] = await Promise.all([
     wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`) : Promise.resolve([]),
+    wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${HTTP_API_CONNECTION_SPEC.id}`) : Promise.resolve([]),
     shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
     flowSpecId.then((id) => (id ? shared.flowList('flows', `flowSpec.id==${id}`) : [])),
+    shared.flowList('flows', `flowSpec.id==${STREAMING_FLOW_SPEC_ID}`),
     shared.tenantList('classes'),
     shared.tenantList('fieldgroups'),
     shared.tenantList('schemas'),
   ]);
-  const connection = connections.find((c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)));
-  if (connection) add({ key: `/connection/${connection.id}`, kind: 'connection', actual: { id: connection.id, name: connection.name, etag: connection.etag, resource: connection } });
-  const baseIds = [...new Set([saved.connection?.id, connection?.id].filter((id): id is string => !!id))];
+  const flows = [...crmFlows, ...streamingFlows];
+  const mine = [...zohoConnections, ...streamingConnections].filter((c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)));
+  for (const connection of mine) add({ key: `/connection/${connection.id}`, kind: 'connection', actual: { id: connection.id, name: connection.name, etag: connection.etag, resource: connection } });
+  const baseIds = [...new Set([saved.connection?.id, ...mine.map((c) => c.id)].filter((id): id is string => !!id))];
   const sources = (await Promise.all(baseIds.map((id) => shared.flowList('sourceConnections', `baseConnectionId==${id}`)))).flat();
   for (const [kind, list] of [['flow', flows], ['sourceConnection', sources], ['targetConnection', targets]] as const) {
     for (const r of list) {
@@ -246,6 +250,10 @@ async function tidy(session: Session, steps: Step[], refused: Set<string>): Prom
       if (refs && refs.mappingSet?.id === step.id && !refs.schema) delete refs.mappingSet;
     }
     for (const [template, refs] of Object.entries(s.dataflows ?? {})) if (!Object.keys(refs).length) delete s.dataflows![template];
+    // A sync entry goes with its flow: nothing is left to post to.
+    const deletedFlows = new Set(steps.filter((x) => x.kind === 'flow' && !refused.has(x.key)).map((x) => x.id));
+    for (const [template, entry] of Object.entries(s.syncs ?? {})) if (deletedFlows.has(entry.flowId) || !s.dataflows?.[template]?.flow) delete s.syncs![template];
+    if (s.syncs && !Object.keys(s.syncs).length) delete s.syncs;
   });
 }
 

@@ -4,12 +4,14 @@
 // Only documented calls (ruling 9): an IMS token, then `GET /connectionSpecs/<zoho id>`, which
 // proves org and sandbox (an unknown sandbox answers FLOW-2100-404), tells whether Adobe still
 // offers the Zoho CRM source (ruling 6), and carries the gateway's `Date` for the clock check;
-// then the base connection and its `/test`.
-import { CRM_FLOW_SPEC_NAME, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
-import { loadSettings, requireAep, requireZoho, type Settings } from '../config/settings.js';
+// then the base connection and its `/test`. On the http-api path (recorded by connect, or
+// AEP_ZOHO_VIA) the HTTP API source replaces the Zoho one, and aep-zoho checks Zoho itself.
+import { CRM_FLOW_SPEC_NAME, HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
+import { loadSettings, requireAep, requireZoho, requireZohoReader, resolveVia, type Settings } from '../config/settings.js';
+import { StateStore, type Via } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { isNotFound, isUserError } from '../core/errors.js';
-import { defaultConnectionName, findConnection } from './connect.js';
+import { RETIRED_HINT, defaultConnectionName, findConnection } from './connect.js';
 import { openSession, type Session } from './session.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -57,6 +59,14 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
   }
   let aepOk = false;
+  let via: Via = 'zoho-source';
+  if (settings) {
+    try {
+      via = resolveVia(undefined, ctx.env, (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via);
+    } catch (error) {
+      add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
+    }
+  }
   if (settings) {
     try {
       const aep = requireAep(settings);
@@ -66,11 +76,19 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
       add({ name: 'Adobe credentials', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
     try {
-      const zoho = requireZoho(settings);
-      add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}` });
+      if (via === 'http-api') {
+        const zoho = requireZohoReader(settings);
+        add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via http-api)` });
+      } else {
+        const zoho = requireZoho(settings);
+        add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}` });
+      }
     } catch (error) {
-      // Only `connect` sends them; an existing base connection keeps working without them.
-      add({ name: 'Zoho credentials', status: 'warn', detail: `${message(error)} Only 'aep-zoho connect' needs them.`, fix: fixOf(error) });
+      // Adobe's source: only `connect` sends them; an existing base connection keeps working without them.
+      // The http-api path reads Zoho on every sync: there they are needed.
+      add(via === 'http-api'
+        ? { name: 'Zoho credentials', status: 'fail', detail: `${message(error)} 'aep-zoho sync' reads Zoho with them.`, fix: fixOf(error) }
+        : { name: 'Zoho credentials', status: 'warn', detail: `${message(error)} Only 'aep-zoho connect' needs them.`, fix: fixOf(error) });
     }
   } else {
     skip('Adobe credentials', 'needs a valid configuration');
@@ -118,16 +136,25 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     const received = ctx.now().getTime();
     if (sandboxOk) {
       add({ name: 'Org and sandbox', status: 'pass', detail: `sandbox '${sandbox}' of org ${session.settings.aep.orgId} answers at ${session.settings.platformUrl}` });
-      add(
-        specOffered
-          ? { name: 'Zoho CRM source', status: 'pass', detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered` }
-          : {
-              name: 'Zoho CRM source',
-              status: 'fail',
-              detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
-              fix: 'Existing dataflows may keep running, but no new connection can be made. Check the Sources catalog in the Experience Platform UI, or ask your Adobe account team.',
-            },
-      );
+      if (via === 'http-api') {
+        const offered = await session.flow.connectionSpec(HTTP_API_CONNECTION_SPEC.id).catch(() => undefined);
+        add(
+          offered
+            ? { name: 'HTTP API source', status: 'pass', detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${specOffered ? '' : "; Adobe's Zoho CRM source is retired here"})` }
+            : { name: 'HTTP API source', status: 'fail', detail: `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in sandbox '${sandbox}'.`, fix: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI.' },
+        );
+      } else {
+        add(
+          specOffered
+            ? { name: 'Zoho CRM source', status: 'pass', detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered` }
+            : {
+                name: 'Zoho CRM source',
+                status: 'fail',
+                detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
+                fix: RETIRED_HINT,
+              },
+        );
+      }
     } else {
       skip('Zoho CRM source', 'needs a reachable org and sandbox');
     }
@@ -156,13 +183,24 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     const saved = (await session.state.read(session.settings.sandbox)).connection;
     const name = saved?.name ?? defaultConnectionName(session.settings.profileName);
     try {
-      const found = await findConnection(ctx, session, name);
+      const found = await findConnection(ctx, session, name, via);
+      const connect = via === 'http-api' ? "'aep-zoho connect --via http-api'" : "'aep-zoho connect'";
       if (!found) {
         add(
           saved
-            ? { name: 'Base connection', status: 'fail', detail: `The state file names base connection '${name}' (${saved.id}), but Adobe has none by that id or name (deleted outside aep-zoho?).`, fix: "Run 'aep-zoho connect' to create it again, then 'aep-zoho dataflow create' for the dataflows." }
-            : { name: 'Base connection', status: 'warn', detail: `No base connection named '${name}' in sandbox '${session.settings.sandbox}' yet.`, fix: "Run 'aep-zoho connect'." },
+            ? { name: 'Base connection', status: 'fail', detail: `The state file names base connection '${name}' (${saved.id}), but Adobe has none by that id or name (deleted outside aep-zoho?).`, fix: `Run ${connect} to create it again, then 'aep-zoho dataflow create' for the dataflows.` }
+            : { name: 'Base connection', status: 'warn', detail: `No base connection named '${name}' in sandbox '${session.settings.sandbox}' yet.`, fix: `Run ${connect}.` },
         );
+      } else if (via === 'http-api') {
+        // Adobe never reaches Zoho on this path: aep-zoho does, with a token from the refresh token.
+        add({ name: 'Base connection', status: 'pass', detail: `'${name}' (${found.id}): HTTP API inlet ${found.resource.auth?.params?.inletUrl ?? '(none yet)'}` });
+        try {
+          const { ZohoCrm } = await import('../zoho/crm.js');
+          const modules = await ZohoCrm.open(ctx, session.settings).modules();
+          add({ name: 'Zoho CRM API', status: 'pass', detail: `Zoho answers aep-zoho directly: ${modules.length} modules readable` });
+        } catch (error) {
+          add({ name: 'Zoho CRM API', status: 'fail', detail: message(error), fix: fixOf(error) });
+        }
       } else {
         const ok = await session.flow.testConnection(found.id);
         add(

@@ -155,7 +155,7 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       assert.equal(r.exitCode, 1);
       const { error } = r.json();
       assert.match(error.message, /Zoho CRM source .* is no longer available/);
-      assert.match(error.hint, /deprecated at the end of June 2025/);
+      assert.match(error.hint, /retired the Zoho CRM source at the end of June 2025.*run 'aep-zoho connect --via http-api'/);
       assert.equal(emu.state.connections.size, 0);
     } finally {
       await emu.close();

@@ -90,6 +90,7 @@ describe('doctor', () => {
       assert.equal(check('Org and sandbox').status, 'pass');
       assert.equal(check('Zoho CRM source').status, 'fail');
       assert.match(check('Zoho CRM source').detail, /deprecated at the end of June 2025/);
+      assert.match(check('Zoho CRM source').fix, /run 'aep-zoho connect --via http-api'/);
       assert.equal(check('Clock').status, 'pass');
     } finally {
       await emu.close();

@@ -11,6 +11,7 @@ interface Args {
   exitCode: boolean;
   allowMissingColumns: boolean;
   start?: string;
+  via?: string;
   frequency?: Schedule['frequency'];
   interval?: number;
   concurrency: number;
@@ -43,8 +44,9 @@ export default defineCommand<Args, Result>({
     ['$0 dataflow create --template ./my-module.json --frequency day --interval 1 --start 2026-12-01T06:00:00Z', 'a template file with another schedule'],
     ['$0 dataflow create --template contacts --dry-run --json', 'the plan, sending no write'],
     ['$0 dataflow create --template accounts --dry-run --exit-code', 'CI drift check: exit 0 when nothing would change, 3 when it would'],
+    ['$0 dataflow create --template accounts --via http-api', "after Adobe retired the Zoho source: a streaming dataflow that 'aep-zoho sync' feeds"],
   ],
-  completions: { template: 'templates' },
+  completions: { template: 'templates', via: ['zoho-source', 'http-api'] },
   lists: ['template'],
   positionalOption: 'template',
   builder: (y) =>
@@ -56,7 +58,8 @@ export default defineCommand<Args, Result>({
       .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
       .option('frequency', { type: 'string', choices: ['once', 'minute', 'hour', 'day', 'week'], describe: "Override the template's schedule frequency" })
       .option('interval', { type: 'number', describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)' })
-      .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' }),
+      .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' })
+      .option('via', { type: 'string', describe: "zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho sync' feeds); default: what connect recorded" }),
   async run(args, ctx) {
     const names = args.template;
     if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
@@ -74,7 +77,7 @@ export default defineCommand<Args, Result>({
     const { loadTemplate } = await import('../../template/load.js');
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
     const { createDataflows } = await import('../../tasks/dataflow.js');
-    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency, allowMissingColumns: args.allowMissingColumns });
+    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency, allowMissingColumns: args.allowMissingColumns, via: args.via });
     if ('plan' in result) return args.exitCode && result.changes ? { ...result, exitCode: 3 } : result;
     return result.dataflows.length === 1 ? result.dataflows[0] : result;
   },
@@ -97,6 +100,14 @@ export default defineCommand<Args, Result>({
       ui.line(`  source      ${f.sourceConnectionId}    target ${f.targetConnectionId}`);
       ui.line(`  mapping set ${f.mappingSetId}`);
       if (f.skippedColumns.length) ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.map(safe).join(', ')}`));
+    }
+    if (flows[0].via === 'http-api') {
+      // Said once: Adobe pauses a new (or re-mapped) streaming dataflow, and nothing moves until sync runs.
+      if (flows.some((f) => f.created.includes('flow') || f.replaced.includes('flow') || f.updated.includes('mappingSet') || f.updated.includes('flow'))) {
+        ui.note('Adobe pauses ingestion for about five minutes after a streaming dataflow is created or its mapping changes.');
+      }
+      ui.note(`Data moves only when ${ui.cmd('sync')} runs: run it now (records sent during the pause may wait), from cron or CI, or ${ui.cmd('sync --every 15m')}.`);
+      return;
     }
     ui.note(`Next: ${ui.cmd(`dataflow runs ${flows[0].flowId} --watch`)} to follow the first run.`);
   },
