@@ -7,6 +7,7 @@
 //   memory       peak RSS of each command
 //   throttled    46 templates against a gateway allowing 8 requests in flight (time, peak in flight, 429s)
 //   huge answer  peak RSS while a 100 MB answer is refused
+//   sync         --via http-api: all Accounts (~2,500) at 50 ms latency: Zoho calls, inlet peak in flight, records/s, RSS
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
@@ -236,5 +237,35 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   line('peak RSS: connect refusing a 100 MB answer', `${refused.rssMb.toFixed(0)} MB`, `goal < 150 MB; "${message.slice(0, 90)}…"`);
   server.closeAllConnections();
   server.close();
+  await emu.close();
+}
+
+// sync (--via http-api): every Accounts record (about 2,500) from Zoho's REST API to the streaming
+// inlet, at 50 ms added latency per request. Zoho calls: goal ceil(n/200) pages per field chunk
+// plus one deleted call (a call refused for its token and resent is counted apart). Peak in flight:
+// what the run's inlet limiter let out at once (goal <= its bound, 20).
+{
+  const SYNC_LATENCY = 50;
+  const emu = await startEmulator({ retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] });
+  const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), ZOHO_ENDPOINT: emu.url };
+  await run([bin, 'connect', '--via', 'http-api', '--json'], env);
+  await run([bin, 'dataflow', 'create', '--template', 'accounts', '--via', 'http-api', '--json'], env);
+  emu.options.latencyMs = SYNC_LATENCY;
+  const before = emu.exchanges.length;
+  const result = await run([bin, 'sync', '--json'], env, { rss: true });
+  const out = JSON.parse(result.stdout);
+  const [s] = out.syncs;
+  const exchanges = emu.exchanges.slice(before);
+  const zoho = exchanges.filter((e) => e.path.startsWith('/crm/v8/'));
+  const refused = zoho.filter((e) => e.status === 401).length;
+  const posts = exchanges.filter((e) => e.path.startsWith('/collection/')).length;
+  const goal = Math.ceil(s.read / 200) + 1;
+  line(`sync, ${s.read} records, ${SYNC_LATENCY} ms latency`, fmt(result.ms), `${s.sent} sent, ${posts} inlet requests, ${s.deleted} deletes counted`);
+  line('  Zoho calls', zoho.length, `${zoho.length - refused} answered + ${refused} refused token (goal ${goal}: ceil(n/200) pages + 1 deleted call); ${out.zohoMints} token minted`);
+  line('  inlet requests in flight, peak', out.inletPeakInFlight, 'goal <= 20 (the bound)');
+  line('  records per second', (s.sent / (result.ms / 1000)).toFixed(0), 'goal >= 200 (whole run: start-up, IMS, Zoho and inlet)');
+  line('peak RSS: sync', `${result.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+  const quiet = await run([bin, 'sync', '--json'], env);
+  line('sync again, nothing new', fmt(quiet.ms), `${JSON.parse(quiet.stdout).syncs[0].sent} sent`);
   await emu.close();
 }

@@ -14,6 +14,7 @@ import destroy from '../commands/destroy.js';
 import doctor from '../commands/doctor.js';
 import emulator from '../commands/emulator.js';
 import explore from '../commands/explore.js';
+import sync from '../commands/sync.js';
 import init from '../commands/init.js';
 import templatesInit from '../commands/templates/init.js';
 import templatesList from '../commands/templates/list.js';
@@ -31,6 +32,7 @@ export const registry: Array<CommandDef | CommandGroup> = [
   explore,
   { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs, enable, disable', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns, dataflowEnable, dataflowDisable], examples: [['$0 dataflow create --template accounts', 'schema, dataset, connections, mapping set and the scheduled dataflow'], ['$0 dataflow list', "this profile's dataflows: state, last and next run"], ['$0 dataflow runs accounts --watch', 'follow the newest run to its end (exit 1 when it fails)']] },
   { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit], examples: [['$0 templates list', 'the built-in templates'], ['$0 templates show contacts > my-contacts.json', 'a copy to edit'], ['$0 templates validate my-contacts.json', 'its format, and with credentials its table and columns']] },
+  sync,
   destroy,
   doctor,
   emulator,

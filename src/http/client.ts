@@ -206,6 +206,9 @@ export class HttpClient {
       if (error instanceof ApiError) throw error;
       throw new AttemptError((error as NodeJS.ErrnoException).code);
     }
+    // got's streams are not destroyed at their end (autoDestroy: false), and only destroy() removes
+    // the listener each one adds to the run's abort signal: without this, one leaks per request.
+    stream.destroy();
     log.debug(`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`);
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   }

@@ -1,0 +1,25 @@
+// How a pass reads in words: the progress line of a dataflow and its summary lines, shared by the
+// command's human output and the per-pass log of `--every`. Plain text (colour is the caller's).
+import { safe } from '../core/text.js';
+import type { PassReport } from './engine.js';
+
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** The listr2 title while a dataflow runs (`done`: its final line). */
+export function progressTitle(r: PassReport, done = false): string {
+  const counts = `${plural(r.read, 'record')} read, ${r.sent.toLocaleString('en-US')} sent${r.failed ? `, ${r.failed} not delivered` : ''}`;
+  if (!done) return `${safe(r.template)}: ${counts} (page ${r.pages})`;
+  if (r.error) return `${safe(r.template)}: stopped after ${counts}`;
+  return `${safe(r.template)}: ${counts}, ${plural(r.deleted, 'delete')} in Zoho`;
+}
+
+/** One dataflow's outcome: what was read and sent, the deletes, and where the cursor is. */
+export function passLines(r: PassReport): string[] {
+  const name = safe(r.template);
+  const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
+  if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
+  const deletes = r.deleted ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)` : '';
+  if (!r.read && !r.failed) return [`${name}: nothing new in ${safe(r.module)}${deletes}; ${cursor}.`];
+  const failed = r.failed ? `, ${r.failed} not delivered${r.notSent ? `, ${r.notSent} not sent after ${r.failed === 1 ? 'it' : 'them'}` : ''}` : '';
+  return [`${name}: ${plural(r.read, 'record')} read from ${safe(r.module)}, ${r.sent.toLocaleString('en-US')} sent to AEP${failed}${deletes}; ${cursor}.`];
+}

@@ -1,0 +1,258 @@
+// `aep-zoho sync`: for each http-api dataflow of the sandbox (the `syncs` that `dataflow create
+// --via http-api` records), one pass of the engine (engine.ts), dataflows side by side, progress on
+// stderr (listr2). `--every` repeats the pass until Ctrl-C.
+//
+// The profile and sandbox lock is taken per pass, not for the whole command: a `sync --every 15m`
+// left running must not keep `dataflow create` or `destroy` waiting between passes. Each pass reads
+// the state file afresh, so a dataflow created between passes is synced by the next one.
+import { closest } from 'fastest-levenshtein';
+import { DEFAULT_INLET_IN_FLIGHT, InletClient } from '../aep/inlet.js';
+import { envValue, loadSettings, lockCommand, requireAep, requireZohoReader, type Settings } from '../config/settings.js';
+import { StateStore, type SandboxState, type SyncState } from '../config/state.js';
+import type { Context } from '../core/context.js';
+import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
+import { humanTime } from '../core/text.js';
+import { runTasks, type Task } from '../tasks/runner.js';
+import { openSession, requireAll, type Session } from '../tasks/session.js';
+import { ZohoCrm } from '../zoho/crm.js';
+import { syncDataflow, type PassReport } from './engine.js';
+import { passLines, progressTitle } from './report.js';
+
+/** Adobe pauses ingestion for about five minutes after a streaming flow is created or its mapping changes. */
+export const INGESTION_PAUSE_MS = 5 * 60_000;
+
+export interface SyncOptions {
+  /** Template names, flow ids or flow names; empty: every http-api dataflow. */
+  selection: string[];
+  full: boolean;
+  /** Repeat the pass this often until Ctrl-C. */
+  everyMs?: number;
+  /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else 20). */
+  inFlight?: number;
+}
+
+export interface SyncResult {
+  sandbox: string;
+  syncs: PassReport[];
+  /** The most inlet posts that were in flight at once during the run. */
+  inletPeakInFlight: number;
+  /** Zoho CRM API calls of the run, and access tokens minted. */
+  zohoCalls: number;
+  zohoMints: number;
+  exitCode?: number;
+  error?: { message: string; hint?: string; code?: string; status?: number };
+}
+
+interface Services {
+  session: Session;
+  reader: ZohoCrm;
+  inlet: InletClient;
+}
+
+export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncResult> {
+  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+  const inFlight = options.inFlight ?? inFlightFromEnv(ctx.env) ?? DEFAULT_INLET_IN_FLIGHT;
+  const warned = new Set<string>();
+  let services: Services | undefined;
+  const pass = async () => {
+    const release = await lockCommand(ctx);
+    try {
+      const state = new StateStore(settings.home, settings.profileName);
+      const targets = select(await state.read(settings.sandbox), options.selection, settings);
+      services ??= await openServices(ctx, settings, inFlight);
+      warnPause(ctx, targets, warned);
+      return await runPass(ctx, services, state, settings.sandbox, targets, { full: options.full, inFlight });
+    } finally {
+      await release();
+    }
+  };
+  if (!options.everyMs) return pass();
+
+  for (let number = 1; ; number++) {
+    const started = ctx.now().getTime();
+    try {
+      const result = await pass();
+      for (const line of result.syncs.flatMap(passLines)) ctx.log.info(`[${humanTime(ctx.now())}] ${line}`);
+      if (result.error) ctx.log.warn(result.error.message);
+    } catch (error) {
+      // A first pass that cannot start (no dataflow, credentials, usage) ends the command; a later
+      // one (the lock held by another command, a network outage) is retried at the next interval.
+      if (number === 1 || error instanceof CancelledError || error instanceof UsageError || !isUserError(error)) throw error;
+      ctx.log.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+    }
+    const next = started + options.everyMs;
+    ctx.log.info(`Next pass at ${humanTime(next)} (every ${formatEvery(options.everyMs)}; Ctrl-C stops).`);
+    await ctx.sleep(Math.max(0, next - ctx.now().getTime()));
+  }
+}
+
+async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
+  requireAll(settings, [requireAep, requireZohoReader]);
+  const session = await openSession(ctx, settings);
+  const reader = await ZohoCrm.open(ctx, settings);
+  const aep = requireAep(settings);
+  const inlet = new InletClient({
+    env: ctx.env,
+    log: ctx.log,
+    signal: ctx.signal,
+    timeoutMs: settings.timeoutMs,
+    retryBaseMs: settings.retryBaseMs,
+    now: () => ctx.now().getTime(),
+    apiKey: aep.clientId,
+    orgId: aep.orgId,
+    auth: session.ims,
+    maxInFlight: inFlight,
+  });
+  return { session, reader, inlet };
+}
+
+interface Target {
+  template: string;
+  sync: SyncState;
+}
+
+async function runPass(ctx: Context, services: Services, state: StateStore, sandbox: string, targets: Target[], options: { full: boolean; inFlight: number }): Promise<SyncResult> {
+  const reports: PassReport[] = [];
+  const deps = { reader: services.reader, inlet: services.inlet, state, sandbox, signal: ctx.signal, inFlight: options.inFlight, now: ctx.now };
+  const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
+    title: `${template}: reading ${sync.module} from Zoho`,
+    // One dataflow's failure must not stop the others; each outcome is in its report.
+    exitOnError: false,
+    task: async (_ctx, task) => {
+      const report = await syncDataflow(deps, template, sync, { full: options.full, onPage: (r) => (task.title = progressTitle(r)) });
+      reports[index] = report;
+      task.title = progressTitle(report, true);
+      if (report.error || report.failed || report.notSent) throw new PassIncomplete(report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`);
+    },
+  }));
+  await runTasks(ctx, tasks, {}, { concurrent: true });
+  if (ctx.signal.aborted) throw new CancelledError();
+  const syncs = reports.filter(Boolean);
+  const result: SyncResult = {
+    sandbox,
+    syncs,
+    inletPeakInFlight: services.inlet.limiter.peak,
+    zohoCalls: services.reader.calls,
+    zohoMints: services.reader.mints,
+  };
+  const error = failure(syncs);
+  return error ? { ...result, exitCode: 1, error } : result;
+}
+
+/** Thrown in a dataflow's task so that its progress line shows it failed; the report says why. */
+class PassIncomplete extends Error {}
+
+/** The contract's error object when any record was not delivered, or a dataflow could not be read. */
+function failure(reports: PassReport[]): SyncResult['error'] | undefined {
+  const bad = reports.filter((r) => r.error || r.failed || r.notSent);
+  if (!bad.length) return undefined;
+  const messages: string[] = [];
+  let hint: string | undefined;
+  let code: string | undefined;
+  let status: number | undefined;
+  for (const r of bad) {
+    if (r.error) {
+      messages.push(`${r.template}: ${r.error.message}${/[.!?]$/.test(r.error.message) ? '' : '.'}`);
+      hint ??= r.error.hint;
+      code ??= r.error.code;
+      status ??= r.error.status;
+      continue;
+    }
+    const named = r.failures.map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`).join(', ');
+    const more = r.failed > r.failures.length ? ` and ${r.failed - r.failures.length} more` : '';
+    const later = r.notSent ? `; ${r.notSent} record(s) after ${r.failed === 1 ? 'it' : 'them'} were not sent` : '';
+    messages.push(`${r.template}: ${r.failed} record(s) not delivered to AEP: ${named}${more}${later}. The cursor stays ${r.cursor ? `at ${r.cursor}` : 'at the start'}, before ${r.failed === 1 ? 'it' : 'them'}: the next sync sends ${r.failed === 1 && !r.notSent ? 'it' : 'them'} again.`);
+    hint ??= recordHint(r);
+    code ??= 'SYNC_INCOMPLETE';
+  }
+  return { message: messages.join(' '), ...(hint ? { hint } : {}), ...(code ? { code } : {}), ...(status ? { status } : {}) };
+}
+
+function recordHint(r: PassReport): string {
+  const first = r.failures[0];
+  if (first?.tooLarge) return `AEP takes records of at most 1 MB: shorten record ${first.id} in Zoho CRM (its largest field); until it changes, sync stops before it.`;
+  const status = first?.status;
+  if (status === 401 || status === 403) return "Adobe's inlet did not accept the IMS token: check 'aep-zoho auth status', and that the credential's role has the Sources and Datasets permissions in this sandbox.";
+  if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return `Adobe refused the record: check the dataflow with 'aep-zoho dataflow status ${r.template}', and converge it with 'aep-zoho dataflow create --template ${r.template} --via http-api'.`;
+  }
+  return "AEP's inlet kept failing after the retries: run 'aep-zoho sync' again later. Nothing is lost: the cursor stays before the record.";
+}
+
+/** The dataflows a pass carries: all of the sandbox's, or those named (template, flow id or flow name). */
+function select(state: SandboxState, names: string[], settings: Settings): Target[] {
+  const syncs = state.syncs ?? {};
+  const templates = Object.keys(syncs);
+  if (!templates.length) {
+    throw new UserError(`Profile '${settings.profileName}' has no http-api dataflow in sandbox '${settings.sandbox}': nothing to sync.`, {
+      hint: "Create one with 'aep-zoho dataflow create --template <name> --via http-api' (after 'aep-zoho connect --via http-api'); sync carries the Zoho records of those dataflows to AEP.",
+      code: 'NO_SYNCS',
+    });
+  }
+  if (!names.length) return templates.map((template) => ({ template, sync: syncs[template] }));
+  const chosen = new Map<string, Target>();
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    const template =
+      templates.find((t) => t === name) ??
+      templates.find((t) => t.toLowerCase() === lower) ??
+      templates.find((t) => syncs[t].flowId === name) ??
+      templates.find((t) => state.dataflows?.[t]?.flow?.name === name);
+    if (!template) {
+      const other = Object.keys(state.dataflows ?? {}).find((t) => t.toLowerCase() === lower || state.dataflows?.[t]?.flow?.id === name);
+      if (other) {
+        throw new UsageError(`Dataflow '${name}' reads Zoho through Adobe's Zoho CRM source, on its own schedule: sync carries only http-api dataflows (${templates.join(', ')}).`, {
+          hint: `To move it to the http-api path: 'aep-zoho dataflow create --template ${other} --via http-api'.`,
+        });
+      }
+      const near = closest(lower, templates.map((t) => t.toLowerCase()));
+      throw new UsageError(`No http-api dataflow '${name}' in sandbox '${settings.sandbox}'.`, {
+        hint: `${near ? `Did you mean '${templates.find((t) => t.toLowerCase() === near)}'? ` : ''}The http-api dataflows are ${templates.join(', ')}; name one by template, flow id or flow name.`,
+      });
+    }
+    chosen.set(template, { template, sync: syncs[template] });
+  }
+  return [...chosen.values()];
+}
+
+/** Once per flow change: records sent in the pause reach the dataset only once Adobe resumes. */
+function warnPause(ctx: Context, targets: Target[], warned: Set<string>): void {
+  const now = ctx.now().getTime();
+  for (const { template, sync } of targets) {
+    const changed = sync.changedAt ? Date.parse(sync.changedAt) : NaN;
+    const key = `${template}@${sync.changedAt}`;
+    if (!(now - changed < INGESTION_PAUSE_MS) || warned.has(key)) continue;
+    warned.add(key);
+    ctx.log.warn(
+      `Dataflow '${template}' was created or its mapping changed at ${humanTime(changed)}: Adobe pauses ingestion for about five minutes after that, ` +
+        `so records sent now are ingested from about ${humanTime(changed + INGESTION_PAUSE_MS)}. If some are missing from the dataset after that, 'aep-zoho sync ${template} --full' sends every record again.`,
+    );
+  }
+}
+
+function inFlightFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = envValue(env, 'AEP_ZOHO_INLET_IN_FLIGHT');
+  if (text === undefined) return undefined;
+  return checkInFlight(Number(text), 'AEP_ZOHO_INLET_IN_FLIGHT', text);
+}
+
+export function checkInFlight(value: number, name: string, shown: string = String(value)): number {
+  if (!Number.isInteger(value) || value < 1 || value > 200) throw new UsageError(`${name} must be a whole number from 1 to 200, got '${shown}'.`, { hint: `Inlet posts in flight at once; the default is ${DEFAULT_INLET_IN_FLIGHT}.` });
+  return value;
+}
+
+/** --every as written back: 15m, 1h, 30s. */
+export function formatEvery(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** --every: `30s`, `15m`, `1h`, `1h30m`; at least one second. */
+export function parseEvery(value: string): number | undefined {
+  const text = value.trim().toLowerCase();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
+  return Number.isFinite(ms) && ms >= 1000 ? Math.round(ms) : undefined;
+}
