@@ -3,6 +3,8 @@
 // cursor moves past what AEP acknowledged and is saved, so a run killed at any moment resumes
 // from the last page and loses nothing (a record may be sent again, never skipped). Then the
 // deletes since the delete cursor are counted (reported only: the Data Lake is append-only).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { SyncState, StateStore } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
 import { MAX_RECORD_BYTES, type InletClient, type PostOutcome } from '../aep/inlet.js';
@@ -64,6 +66,18 @@ export interface PassOptions {
   onPage?: (report: PassReport) => void;
 }
 
+/**
+ * A full garbage collection, run between pages. What a pass keeps between pages is small (about
+ * 11 MB), but the objects of each inlet post live while it waits on the network, survive the
+ * young-generation collections and are promoted: left alone, old space grows to ~75 MB for 2,500
+ * records (140 MB RSS). One collection per page (200 records, a few ms) keeps the RSS of a long
+ * `sync --every` flat, near 100 MB. `--expose-gc` only makes `gc` reachable, from a new context.
+ */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
 /** Failures named in messages and --json, at most. */
 const SHOWN_FAILURES = 5;
 
@@ -99,6 +113,7 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
       }
       report.cursor = stored.at ?? null;
       options.onPage?.(report);
+      collectGarbage();
       // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
       if (report.failed || report.notSent) break;
       if (!page.more || !page.nextPageToken) break;
