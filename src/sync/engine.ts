@@ -91,14 +91,28 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
   const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
   const saved: Cursor = { at: sync.cursor, ids: sync.cursorIds ?? [] };
   // --full reads from the start and tracks its own cursor, saved only where it passes the stored one.
-  const start: Cursor = options.full ? { ids: [] } : saved;
+  let start: Cursor = options.full ? { ids: [] } : saved;
+  let restarted = false;
   let cursor = start;
   let stored = saved;
   let pageToken: string | undefined;
   const tokens = new Set<string>();
   try {
     for (;;) {
-      const page = await reader.records(sync.module, { fields, since: start.at, pageToken });
+      let page: Awaited<ReturnType<ZohoReader['records']>>;
+      try {
+        page = await reader.records(sync.module, { fields, since: start.at, pageToken });
+      } catch (error) {
+        // A page token that expired while the pass ran (Zoho's lifetime is undocumented): once per
+        // pass, read again from the cursor saved so far; what was acknowledged is dropped there.
+        if (!pageToken || restarted || (error as { code?: string }).code !== 'ZOHO_PAGE_TOKEN_INVALID') throw error;
+        restarted = true;
+        if (!options.full) start = stored;
+        cursor = start;
+        pageToken = undefined;
+        tokens.clear();
+        continue;
+      }
       report.pages++;
       const records = page.records.map((raw) => ({ raw, id: String(raw.id), time: raw.Modified_Time }));
       const fates = await postPage(deps, sync, records, start, options.full, report);

@@ -313,7 +313,7 @@ function zohoError(call: FailedZohoCall): ApiError {
     default:
       break;
   }
-  if (param === 'page_token') return make(text, 'The page token expired or is unknown: start again from the cursor (re-running is safe).');
+  if (param === 'page_token') return make(text, 'The page token expired or is unknown: start again from the cursor (re-running is safe).', 'ZOHO_PAGE_TOKEN_INVALID');
   if (param === 'fields') return make(text, `Check the field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a template may name a field that was renamed or deleted in Zoho).`);
   if (call.status === 429) return make(text, `Zoho kept throttling after the retries: lower ZOHO_MAX_IN_FLIGHT to your edition's concurrency limit (free 5, standard 10, professional 15, enterprise 20) and run again.`, 'ZOHO_THROTTLED');
   if (call.status >= 500) return make(text, 'Zoho had a server error; run again later (re-running is safe).');

@@ -134,3 +134,18 @@ test('SIGKILL in the middle of a sync loses nothing: the next sync resumes from 
   assert.ok(inletPosts(w.emu, from).length < zohoIds(w.emu).length - 1000, 'resumed, not started over');
   assertAllArrived(w);
 });
+
+test('a page token that expires mid-pass: the pass reads again from the cursor saved so far, once, and every record arrives', async (t) => {
+  // The emulator's clock jumps 25 hours while the fourth page is asked for: every page token (and token) it gave is expired.
+  let offset = 0;
+  const w = await syncWorld(t, { emulator: { now: () => Date.now() + offset } });
+  w.emu.faults.add({ method: 'GET', path: /^\/crm\/v8\/Accounts$/, nth: 4, fault: { kind: 'delay', ms: 0 }, onFire: () => (offset = 25 * 3600_000) });
+  const from = mark(w.emu);
+  const r = await w.cli(['sync', '--json']);
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  const refused = w.emu.exchanges.slice(from).filter((e) => e.path === '/crm/v8/Accounts' && e.status === 400);
+  assert.equal(refused.length, 1, 'one expired page token, then a fresh start from the cursor');
+  assertAllArrived(w);
+  // Only the records of the cursor's last second were at risk of a resend; the first pages were not read twice into the inlet.
+  assert.ok(postedIds(w, from).length < zohoIds(w.emu).length + 200);
+});
