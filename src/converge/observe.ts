@@ -56,8 +56,13 @@ export function observeShared(services: Services, saved: SandboxState): Shared {
     saved,
     flow,
     registry,
-    tenantId: once('tenant', () => registry.tenantId()),
-    flowSpec: once('flowSpec', () => (services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log))),
+    // On first use: connect, explore and destroy never need them; dataflow create asks at once.
+    get tenantId() {
+      return once('tenant', () => registry.tenantId());
+    },
+    get flowSpec() {
+      return once('flowSpec', () => (services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log)));
+    },
     tenantList: (kind) => once(`registry:${kind}`, () => registry.listTenant(kind)),
     flowList: (collection, filter) => once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
     mappingSets: () => once('mappingSets', () => listMappingSets(platform)),

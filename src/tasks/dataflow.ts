@@ -112,6 +112,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const schedules = new Map(streaming ? [] : templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
   const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now, via };
   const shared = observeShared(services, saved);
+  void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
   const prepared = new Map<string, Prepared>();
   const noConnection = () =>
     new UserError(`Profile '${profile}' has no ${streaming ? 'HTTP API' : 'Zoho CRM'} base connection in sandbox '${sandbox}'.`, { hint: `Run 'aep-zoho connect${streaming ? ' --via http-api' : ''}' first.` });
