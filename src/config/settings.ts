@@ -193,6 +193,7 @@ export function requireZohoReader(settings: Settings): Required<Pick<ZohoCredent
   const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((key) => !z[key]).map((key) => ({ clientId: 'ZOHO_CLIENT_ID', clientSecret: 'ZOHO_CLIENT_SECRET', refreshToken: 'ZOHO_REFRESH_TOKEN' })[key]);
   if (missing.length) {
     throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      code: 'ZOHO_CREDENTIALS_MISSING',
       hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
     });
   }

@@ -198,17 +198,30 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
   const start: Cursor = { at: sync.deletedCursor, ids: sync.deletedIds ?? [] };
   const from = instant(start.at);
   let newest = start;
-  let count = 0;
+  // Each id once a pass: the listing may shift between pages while deletes arrive, and one record
+  // can be listed as both recycled and permanently deleted.
+  const counted = new Set<string>();
+  const pages = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await deps.reader.deleted(sync.module, { since: start.at, page });
     for (const entry of answer.records) {
+      const id = String(entry.id);
       const at = instant(entry.deletedTime);
-      if (alreadySent(start, String(entry.id), entry.deletedTime) || (at !== undefined && from !== undefined && at < from)) continue;
-      count++;
-      if (at !== undefined) newest = later(newest, { at: entry.deletedTime, ids: [String(entry.id)] });
+      // Without a deleted_time no cursor can say it was reported: it would count on every pass.
+      if (at === undefined || counted.has(id) || alreadySent(start, id, entry.deletedTime) || (from !== undefined && at < from)) continue;
+      counted.add(id);
+      newest = later(newest, { at: entry.deletedTime, ids: [id] });
     }
     if (!answer.more || !answer.records.length) break;
+    const key = answer.records.map((r) => r.id).join(',');
+    if (pages.has(key)) {
+      throw new ApiError(`Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent; aep-zoho stopped instead of reading it forever.`, {
+        hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursors are saved).',
+      });
+    }
+    pages.add(key);
   }
+  const count = counted.size;
   if (!sameCursor(newest, start)) {
     await checkpoint(deps.state, deps.sandbox, template, sync.flowId, (entry) => {
       entry.deletedCursor = newest.at;

@@ -181,7 +181,8 @@ function recordHint(r: PassReport): string {
 
 /** The dataflows a pass carries: all of the sandbox's, or those named (template, flow id or flow name). */
 function select(state: SandboxState, names: string[], settings: Settings): Target[] {
-  const syncs = state.syncs ?? {};
+  // An entry whose flow the template no longer uses (replaced outside a streaming run) feeds nothing.
+  const syncs = Object.fromEntries(Object.entries(state.syncs ?? {}).filter(([t, entry]) => !state.dataflows?.[t]?.flow || state.dataflows[t].flow.id === entry.flowId));
   const templates = Object.keys(syncs);
   if (!templates.length) {
     throw new UserError(`Profile '${settings.profileName}' has no http-api dataflow in sandbox '${settings.sandbox}': nothing to sync.`, {

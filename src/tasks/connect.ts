@@ -107,6 +107,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
           via === 'http-api' ? checkZohoAccess(ctx, session) : Promise.resolve(undefined),
         ]);
         zohoModules = modules;
+        if (via === 'http-api' && existing) assertStreamingConnection(existing, name);
         steps = plan({ desired: [desired], actual: new Map(existing ? [['connection', existing]] : []), today: `${ctx.now().toISOString().slice(0, 16)}Z` });
         task.title = `${existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`}${modules !== undefined ? `; Zoho answers (${modules} modules)` : ''}`;
       },
@@ -125,11 +126,7 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
           title: 'Read the inlet URL',
           task: async (_c, task) => {
             // "The streaming endpoint URL is automatically created with the connection": read it, never build it (§1.2).
-            const found = await flow.get('connections', connectionId);
-            inletUrl = typeof found?.auth?.params?.inletUrl === 'string' ? found.auth.params.inletUrl.replace(/\/+$/, '') : undefined;
-            if (!inletUrl) {
-              throw new UserError(`Adobe answered base connection ${connectionId} without an inlet URL (auth.params.inletUrl).`, { hint: 'Re-run the command in a minute; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI.' });
-            }
+            inletUrl = inletUrlOf(await flow.get('connections', connectionId), connectionId);
             task.title = `Inlet ${inletUrl}`;
           },
         }
@@ -161,6 +158,28 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
     ...(inletUrl ? { inletUrl } : {}),
     ...(zohoModules !== undefined ? { zohoModules } : {}),
   };
+}
+
+/** Where sync posts: the inlet URL Adobe made with the connection (aep-fallback.md §1.2), without a trailing slash. */
+export function inletUrlOf(connection: Record<string, any> | undefined, id: string): string {
+  const url = connection?.auth?.params?.inletUrl;
+  if (typeof url === 'string' && url.trim()) return url.trim().replace(/\/+$/, '');
+  throw new UserError(`Adobe answered HTTP API base connection ${id} without an inlet URL (auth.params.inletUrl).`, {
+    hint: "Run 'aep-zoho connect --via http-api' again in a minute; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI.",
+  });
+}
+
+/**
+ * A connection by our name must be one sync can feed: raw records (Data Prep applies the mapping)
+ * on an authenticated inlet (CRM records are personal data). Adobe cannot change either in place.
+ */
+function assertStreamingConnection(existing: Actual, name: string): void {
+  const params = existing.resource.auth?.params ?? {};
+  const wrong = [params.dataType !== 'raw' && `dataType is '${params.dataType ?? 'unset'}', not 'raw'`, params.authenticationRequired !== true && 'it is not authenticated (authenticationRequired is not true)'].filter(Boolean);
+  if (!wrong.length) return;
+  throw new UserError(`The HTTP API base connection '${name}' (${existing.id}) cannot carry Zoho records for aep-zoho: ${wrong.join(' and ')}.`, {
+    hint: "Pick another name with 'aep-zoho connect --via http-api --name <name>', or delete that connection in the Experience Platform UI (Sources > Accounts) and run connect again.",
+  });
 }
 
 /** The HTTP API source must be offered (it is in every organization with streaming sources). */

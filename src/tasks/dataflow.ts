@@ -20,6 +20,7 @@ import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '../template/types.js';
 import { execute, printable } from './execute.js';
+import { inletUrlOf } from './connect.js';
 import { fetchTables } from './explore.js';
 import { runTasks, type Task } from './runner.js';
 import { openSession, type Session } from './session.js';
@@ -256,6 +257,13 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     };
   });
   if (streaming) await recordSyncs(session, saved, connection!, [...prepared.values()], dataflows, all, ctx.now());
+  else {
+    // Back on Adobe's Zoho source: the streaming flow was replaced, so sync has nothing to feed.
+    await session.state.update(sandbox, (state) => {
+      for (const { template } of templates) delete state.syncs?.[template.name];
+      if (state.syncs && !Object.keys(state.syncs).length) delete state.syncs;
+    });
+  }
   return { dataflows };
 }
 
@@ -266,8 +274,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
  * while the dataset does; records for a new dataset are read again from the start.
  */
 async function recordSyncs(session: Session, saved: SandboxState, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[], now: Date): Promise<void> {
-  const inletUrl = String(connection.resource.auth?.params?.inletUrl ?? '').replace(/\/+$/, '');
-  if (!inletUrl) throw new UserError(`Adobe answered base connection ${connection.id} without an inlet URL (auth.params.inletUrl).`, { hint: "Run 'aep-zoho connect --via http-api' again; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI." });
+  const inletUrl = inletUrlOf(connection.resource, connection.id);
   await session.state.update(session.settings.sandbox, (state) => {
     for (const [i, p] of prepared.entries()) {
       const { template } = p.loaded;
@@ -294,14 +301,13 @@ async function recordSyncs(session: Session, saved: SandboxState, connection: Ac
 
 /** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and first records as explore columns and rows. */
 async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
-  const { MAX_FIELDS_PER_CALL, ZohoCrm, zohoColumns, zohoTables } = await import('../zoho/crm.js');
+  const { ZohoCrm, zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
   const crm = ZohoCrm.open(ctx, session.settings);
   return {
     tables: () => zohoTables(crm),
     readTable: async (table, preview): Promise<ExploreTableDetail> => {
       const columns = await zohoColumns(crm, table.name);
-      // A dry run's preview: three records in one call (at most 50 fields; id always comes).
-      const rows = preview ? (await crm.records(table.name, { fields: columns.filter((c) => c.name !== 'id').slice(0, MAX_FIELDS_PER_CALL).map((c) => c.name), perPage: 3 })).records : [];
+      const rows = preview ? await zohoPreview(crm, table.name, columns, 3) : []; // a dry run's preview
       return { format: 'tabular', schema: { columns }, data: rows };
     },
   };

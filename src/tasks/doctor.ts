@@ -156,7 +156,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
         );
       }
     } else {
-      skip('Zoho CRM source', 'needs a reachable org and sandbox');
+      skip(via === 'http-api' ? 'HTTP API source' : 'Zoho CRM source', 'needs a reachable org and sandbox');
     }
     const serverTime = date ? Date.parse(date) : NaN;
     if (Number.isFinite(serverTime)) {
@@ -174,7 +174,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     }
   } else {
     skip('Org and sandbox', 'needs an IMS token');
-    skip('Zoho CRM source', 'needs an IMS token');
+    skip(via === 'http-api' ? 'HTTP API source' : 'Zoho CRM source', 'needs an IMS token');
     skip('Clock', 'needs an IMS token');
   }
 

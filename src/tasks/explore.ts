@@ -7,7 +7,7 @@ import { StateStore, type SandboxState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
-import { MAX_FIELDS_PER_CALL, ZohoCrm, zohoColumns, zohoTables } from '../zoho/crm.js';
+import { ZohoCrm, zohoColumns, zohoPreview, zohoTables } from '../zoho/crm.js';
 import { defaultConnectionName, findConnection } from './connect.js';
 
 export { matchTable, unknownTable, type TableRef };
@@ -17,15 +17,15 @@ import { openSession, type Session } from './session.js';
 
 
 export interface TableList {
-  /** The base connection explored; null with --via http-api when none exists yet (Zoho was read directly). */
-  connectionId: string | null;
+  /** The base connection explored (with --via http-api: the HTTP API connection; Zoho itself was read). */
+  connectionId: string;
   tables: TableRef[];
   /** With --via http-api: read from Zoho CRM's REST API rather than through Adobe. */
   via?: 'http-api';
 }
 
 export interface TableDetail {
-  connectionId: string | null;
+  connectionId: string;
   via?: 'http-api';
   table: { name: string; path: string };
   columns: Array<{ name: string; type: string; xdmType?: string; format?: string }>;
@@ -102,7 +102,10 @@ async function chooseVia(ctx: Context, options: ExploreOptions): Promise<{ setti
 
 export async function listTables(ctx: Context, options: ExploreOptions = {}): Promise<TableList> {
   const { settings, saved, via } = await chooseVia(ctx, options);
-  if (via === 'http-api') return { connectionId: httpApiConnection(saved), tables: await zohoTables(ZohoCrm.open(ctx, settings)), via };
+  if (via === 'http-api') {
+    const [connectionId, tables] = await Promise.all([httpApiConnection(ctx, settings, saved), zohoTables(ZohoCrm.open(ctx, settings))]);
+    return { connectionId, tables, via };
+  }
   const session = await openSession(ctx, settings);
   const connectionId = await resolveConnectionId(ctx, session, options.connection);
   return { connectionId, tables: await fetchTables(session, connectionId) };
@@ -110,7 +113,10 @@ export async function listTables(ctx: Context, options: ExploreOptions = {}): Pr
 
 export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number } & ExploreOptions): Promise<TableDetail> {
   const { settings, saved, via } = await chooseVia(ctx, options);
-  if (via === 'http-api') return { ...(await describeZohoTable(ZohoCrm.open(ctx, settings), input, options)), connectionId: httpApiConnection(saved), via };
+  if (via === 'http-api') {
+    const [connectionId, detail] = await Promise.all([httpApiConnection(ctx, settings, saved), describeZohoTable(ZohoCrm.open(ctx, settings), input, options)]);
+    return { ...detail, connectionId, via };
+  }
   const session = await openSession(ctx, settings);
   const connectionId = await resolveConnectionId(ctx, session, options.connection);
   const table = await resolveTable(session, connectionId, input);
@@ -127,21 +133,28 @@ export async function describeTable(ctx: Context, input: string, options: { prev
 
 // --- --via http-api: Zoho CRM's REST API (GET /crm/v8/settings/modules, /settings/fields, records)
 
-/** The HTTP API base connection `connect --via http-api` recorded, else null: explore needs none. */
-const httpApiConnection = (saved: SandboxState): string | null => (saved.via === 'http-api' ? saved.connection?.id ?? null : null);
+/**
+ * The HTTP API base connection (the state's, else by name, as connect finds it): the one the
+ * records of these tables go to. Looked up while Zoho is read; none yet is "run connect" as on
+ * the other path.
+ */
+async function httpApiConnection(ctx: Context, settings: Settings, saved: SandboxState): Promise<string> {
+  const session = await openSession(ctx, settings);
+  const found = await findConnection(ctx, session, saved.connection?.name ?? defaultConnectionName(settings.profileName), 'http-api');
+  if (!found) {
+    throw new UserError(`Profile '${settings.profileName}' has no HTTP API base connection in sandbox '${settings.sandbox}'.`, {
+      hint: "Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho can read Zoho CRM.",
+    });
+  }
+  return found.id;
+}
 
 async function describeZohoTable(crm: ZohoCrm, input: string, options: { preview: boolean; limit?: number }): Promise<Omit<TableDetail, 'connectionId'>> {
   const tables = await zohoTables(crm);
   const table = matchTable(tables, input);
   if (!table) throw unknownTable(tables, input);
   const rawColumns = await zohoColumns(crm, table.name);
-  let rows: Array<Record<string, unknown>> = [];
-  if (options.preview) {
-    // One call: the first 50 columns (Zoho's per-call limit); `id` comes anyway. Oldest change first.
-    const fields = rawColumns.map((c) => c.name).filter((n) => n !== 'id').slice(0, MAX_FIELDS_PER_CALL);
-    const page = await crm.records(table.name, { fields, perPage: options.limit ?? 10 });
-    rows = page.records.slice(0, options.limit ?? 10);
-  }
+  const rows = options.preview ? await zohoPreview(crm, table.name, rawColumns, options.limit ?? 10) : [];
   return {
     table: { name: table.name, path: table.path },
     columns: rawColumns.map((c) => ({ name: c.name, type: c.type, xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined), format: c.xdm?.format })),

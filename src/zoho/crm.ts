@@ -191,7 +191,7 @@ export class ZohoCrm {
     return page;
   }
 
-  /** GET /{module}/deleted?type=all: one page (oldest first), deleted at or after `since`. */
+  /** GET /{module}/deleted?type=all: one page, deleted at or after `since` (Zoho documents no order). */
   async deleted(module: string, options: { since?: string; page?: number; perPage?: number } = {}): Promise<DeletedPage> {
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
     const query = new URLSearchParams({ type: 'all', per_page: String(perPage), page: String(Math.max(1, Math.floor(options.page ?? 1))) });
@@ -200,7 +200,7 @@ export class ZohoCrm {
     if (status === 304 || status === 204) return { records: [], more: false };
     const data: any[] = Array.isArray(body?.data) ? body.data : [];
     return {
-      records: data.map((d) => ({ id: String(d.id), deletedTime: String(d.deleted_time), type: String(d.type), ...(d.display_name ? { displayName: String(d.display_name) } : {}) })),
+      records: data.map((d) => ({ id: String(d.id), deletedTime: typeof d.deleted_time === 'string' ? d.deleted_time : '', type: String(d.type), ...(d.display_name ? { displayName: String(d.display_name) } : {}) })),
       more: body?.info?.more_records === true,
     };
   }
@@ -375,4 +375,10 @@ export async function zohoColumns(crm: ZohoCrm, module: string): Promise<Explore
   }
   const id: ExploreColumn = { name: 'id', type: 'string', xdm: { type: 'string' }, meta: { originalType: 'bigint' } };
   return [...(fields.some((f) => f.apiName === 'id') ? [] : [id]), ...fields.map(zohoColumn)];
+}
+
+/** A module's first `limit` records for a preview: one call, the first 50 columns (Zoho's per-call limit; `id` comes anyway), oldest change first. */
+export async function zohoPreview(crm: ZohoCrm, module: string, columns: ExploreColumn[], limit: number): Promise<Array<Record<string, unknown>>> {
+  const fields = columns.map((c) => c.name).filter((n) => n !== 'id').slice(0, MAX_FIELDS_PER_CALL);
+  return (await crm.records(module, { fields, perPage: limit })).records.slice(0, limit);
 }

@@ -4,9 +4,8 @@
 // then a stored one that is still valid, then ZOHO_ACCESS_TOKEN (only a starting token here: its
 // expiry is unknown, so it is used until Zoho says INVALID_TOKEN), then a mint with the refresh
 // token. Concurrent callers share one mint.
-import { DEFAULT_ZOHO_ACCOUNTS_URL, envValue, type Settings } from '../config/settings.js';
+import { DEFAULT_ZOHO_ACCOUNTS_URL, envValue, requireZohoReader, type Settings } from '../config/settings.js';
 import type { ZohoCredentials } from '../config/credentials.js';
-import { UserError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { NetworkOptions } from '../http/client.js';
 import { refreshAccessToken } from './accounts.js';
@@ -103,23 +102,20 @@ export class ZohoTokenSource {
 
   private mint(): Promise<ZohoAccess> {
     this.minting ??= (async () => {
+      // After this tick: a failure thrown before the first await would run `finally` before
+      // `this.minting` is assigned, leaving a rejected mint cached for the rest of the run.
+      await null;
       try {
-        const { clientId, clientSecret, refreshToken } = this.settings.zoho;
-        const missing = [!clientId && 'ZOHO_CLIENT_ID', !clientSecret && 'ZOHO_CLIENT_SECRET', !refreshToken && 'ZOHO_REFRESH_TOKEN'].filter(Boolean);
-        if (missing.length) {
-          throw new UserError(`aep-zoho needs a Zoho access token for profile '${this.settings.profileName}' and has no valid one (none stored, ZOHO_ACCESS_TOKEN unset or refused), and cannot refresh one: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing.`, {
-            code: 'ZOHO_CREDENTIALS_MISSING',
-            hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code>' (see 'aep-zoho zoho authorize-url'), which stores the refresh token, or set ${missing.join(', ')}.`,
-          });
-        }
+        // No valid token (none stored, ZOHO_ACCESS_TOKEN unset or refused): minting needs the client and the refresh token.
+        const { clientId, clientSecret, refreshToken } = requireZohoReader(this.settings);
         const started = this.now();
-        const answer = await refreshAccessToken({ accountsUrl: this.settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL, clientId: clientId!, clientSecret: clientSecret!, refreshToken: refreshToken! }, this.network);
+        const answer = await refreshAccessToken({ accountsUrl: this.settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL, clientId, clientSecret, refreshToken }, this.network);
         this.mints++;
         this.apiDomain = answer.apiDomain ?? this.apiDomain;
         const lifetime = answer.expiresIn * 1000;
         const expiry = started + lifetime;
         this.held = { token: answer.accessToken, expiry, usableUntil: expiry - Math.min(EXPIRY_MARGIN_MS, lifetime / 2) };
-        await this.save(answer.accessToken, expiry);
+        await this.save(answer.accessToken, expiry, answer.apiDomain);
         return { token: answer.accessToken, expiry, minted: true };
       } finally {
         this.minting = undefined;
@@ -129,9 +125,11 @@ export class ZohoTokenSource {
   }
 
   /** Kept for the next run (mode 0600, atomic: the store does that); a failed write only costs a mint later. */
-  private async save(token: string, expiry: number): Promise<void> {
+  // The api_domain goes with the token: a token of Zoho's EU centre is refused on the US domain, so a
+  // later run that used the default would throw it away and mint another (ZOHO_ENDPOINT still wins).
+  private async save(token: string, expiry: number, apiDomain?: string): Promise<void> {
     try {
-      await this.settings.store.updateProfile(this.settings.profileName, (profile) => ({ ...profile, zoho: { ...profile.zoho, accessToken: token, accessTokenExpiry: expiry } }));
+      await this.settings.store.updateProfile(this.settings.profileName, (profile) => ({ ...profile, zoho: { ...profile.zoho, accessToken: token, accessTokenExpiry: expiry, ...(apiDomain ? { endpoint: apiDomain } : {}) } }));
     } catch (error) {
       this.network.log.warn(`Could not keep the new Zoho access token in ${this.settings.store.path} (${(error as Error).message}); the next run mints another.`);
     }

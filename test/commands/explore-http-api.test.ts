@@ -1,20 +1,24 @@
 // `explore --via http-api` through the real binary against the emulator: the tables and columns
-// come from Zoho CRM's own REST API (no Adobe connection, no Adobe credentials needed), in the
-// same JSON shapes as through Adobe's Zoho source.
+// come from Zoho CRM's own REST API, in the same JSON shapes as through Adobe's Zoho source, with
+// the HTTP API base connection they feed as connectionId (found by name, as connect finds it).
 import { strict as assert } from 'node:assert';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
-import { assertNoSecrets, cliEnv, SECRETS, spawnCli, tempHome } from '../helpers/cli.js';
+import { assertNoSecrets, cliEnv, runCli, SECRETS, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 
 describe('explore --via http-api', () => {
   let emu: Emu;
+  let connectionId: string;
   before(async () => {
     emu = await emulator();
+    const made = await runCli(['connect', '--via', 'http-api', '--json'], cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url }));
+    assert.equal(made.exitCode, 0, made.stdout);
+    connectionId = made.json().connectionId;
   });
   after(() => emu.close());
 
@@ -24,9 +28,8 @@ describe('explore --via http-api', () => {
   const adobeCalls = () => emu.exchanges.filter((e) => e.path.startsWith('/data/') || e.path.startsWith('/ims/')).length;
   const issuedTokens = () => [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);
 
-  test("the tables are Zoho's api_supported modules, with no Adobe connection and no Adobe credentials", async () => {
-    const adobeBefore = adobeCalls();
-    const r = await spawnCli(['explore', '--via', 'http-api', '--json'], await env({ AEP_CLIENT_ID: undefined, AEP_CLIENT_SECRET: undefined, AEP_ORG_ID: undefined }));
+  test("the tables are Zoho's api_supported modules; connectionId is the HTTP API connection, found by name", async () => {
+    const r = await spawnCli(['explore', '--via', 'http-api', '--json'], await env());
     assert.equal(r.exitCode, 0, r.stderr);
     const modules = (await fetch(`${emu.url}/crm/v8/settings/modules`, { headers: { authorization: `Zoho-oauthtoken ${issuedTokens().at(-1)}` } }).then((res) => res.json())) as { modules: Array<{ api_name: string; api_supported: boolean }> };
     const expected = modules.modules
@@ -34,8 +37,11 @@ describe('explore --via http-api', () => {
       .map((m) => ({ name: m.api_name, path: `crm/v8/${m.api_name}`, canPreview: true, canFetchSchema: true }))
       .sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(expected.map((t) => t.name), crmTables().map((t) => t.name).sort((a, b) => a.localeCompare(b)));
-    assert.deepEqual(r.json(), { connectionId: null, tables: expected, via: 'http-api' });
-    assert.equal(adobeCalls(), adobeBefore, 'nothing was sent to Adobe');
+    assert.deepEqual(r.json(), { connectionId, tables: expected, via: 'http-api' });
+    // Without Adobe credentials the connection cannot be looked up: exit 1 naming them.
+    const noAdobe = await spawnCli(['explore', '--via', 'http-api', '--json'], await env({ AEP_CLIENT_ID: undefined, AEP_CLIENT_SECRET: undefined, AEP_ORG_ID: undefined }));
+    assert.equal(noAdobe.exitCode, 1);
+    assert.match(noAdobe.json().error.message, /AEP_CLIENT_ID/);
   });
 
   test('a table: columns from settings/fields, preview rows equal to the emulator records (lookups as objects)', async () => {
@@ -43,7 +49,7 @@ describe('explore --via http-api', () => {
     const r = await spawnCli(['explore', 'Accounts', '--via', 'http-api', '--limit', '5', '--json'], await env());
     assert.equal(r.exitCode, 0, r.stderr);
     const out = r.json();
-    assert.equal(out.connectionId, null);
+    assert.equal(out.connectionId, connectionId);
     assert.deepEqual(out.table, { name: 'Accounts', path: 'crm/v8/Accounts' });
     // The same names and types as Adobe's explore shows for the table.
     assert.deepEqual(out.columns.map((c: any) => [c.name, c.type]), accounts.columns.map((c) => [c.name, c.type]));
@@ -71,13 +77,13 @@ describe('explore --via http-api', () => {
     assert.match(human.stdout + human.stderr, /read directly from Zoho CRM's API/);
   });
 
-  test('the recorded via and HTTP API connection of the sandbox are followed', async () => {
+  test('the recorded via is followed; a recorded connection that is gone gives way to the one by name', async () => {
     const home = await tempHome();
     await mkdir(join(home, 'state'), { recursive: true });
     await writeFile(join(home, 'state', 'default.json'), JSON.stringify({ version: 1, sandboxes: { prod: { via: 'http-api', connection: { id: 'http-api-connection-1', name: 'aep-zoho default' } } } }));
     const r = await spawnCli(['explore', '--json'], cliEnv(emu.env, home, { ZOHO_ENDPOINT: emu.url }));
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.equal(r.json().connectionId, 'http-api-connection-1');
+    assert.equal(r.json().connectionId, connectionId);
     assert.equal(r.json().via, 'http-api');
   });
 

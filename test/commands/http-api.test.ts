@@ -46,6 +46,12 @@ describe('--via http-api after the Zoho source is retired', () => {
     assert.match(variable.json().error.message, /AEP_ZOHO_VIA/);
   });
 
+  test('explore --via http-api before connect: exit 1 saying to connect first', async () => {
+    const r = await runCli(['explore', '--via', 'http-api', '--json'], env);
+    assert.equal(r.exitCode, 1, r.stdout);
+    assert.match(r.json().error.hint, /'aep-zoho connect --via http-api'/);
+  });
+
   let connectionId: string;
   test('connect --via http-api makes an authenticated raw HTTP API connection, checks Zoho itself, and records the choice', async () => {
     const r = await runCli(['connect', '--via', 'http-api', '--json'], env);
