@@ -12,7 +12,7 @@ import { advance, alreadySent, instant, later, sameCursor, type Cursor, type Fat
 
 /** What a pass needs from Zoho's REST API (src/zoho/crm.ts's ZohoCrm). */
 export interface ZohoReader {
-  records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<{ records: Array<Record<string, unknown>>; nextPageToken?: string; more: boolean }>;
+  records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<{ records: Array<Record<string, unknown>>; nextPageToken?: string; more: boolean; changed?: string[] }>;
   deleted(module: string, options: { since?: string; page?: number }): Promise<{ records: Array<{ id: string; deletedTime: string; type?: string; displayName?: string }>; more: boolean }>;
 }
 
@@ -40,6 +40,8 @@ export interface PassReport {
   failed: number;
   /** Read but not sent because an earlier record failed (the next pass sends them). */
   notSent: number;
+  /** Changed in Zoho while its fields were read in several calls: left, with what follows, for the next pass (not a failure). */
+  changed: number;
   deletedCursor: string | null;
   pages: number;
   /** The first few records that were not delivered. */
@@ -85,7 +87,7 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
   const { reader, state, sandbox } = deps;
   const report: PassReport = {
     template, flowId: sync.flowId, module: sync.module, read: 0, sent: 0, deleted: 0, cursor: sync.cursor ?? null,
-    failed: 0, notSent: 0, deletedCursor: sync.deletedCursor ?? null, pages: 0, failures: [],
+    failed: 0, notSent: 0, changed: 0, deletedCursor: sync.deletedCursor ?? null, pages: 0, failures: [],
   };
   // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
   const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
@@ -115,7 +117,7 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
       }
       report.pages++;
       const records = page.records.map((raw) => ({ raw, id: String(raw.id), time: raw.Modified_Time }));
-      const fates = await postPage(deps, sync, records, start, options.full, report);
+      const fates = await postPage(deps, sync, records, start, options.full, report, new Set(page.changed ?? []));
       cursor = advance(cursor, records, fates);
       const next = options.full ? later(stored, cursor) : cursor;
       if (!sameCursor(next, stored)) {
@@ -129,7 +131,8 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
       options.onPage?.(report);
       collectGarbage();
       // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
-      if (report.failed || report.notSent) break;
+      // Likewise before a record that changed while it was read: the next pass reads it anew.
+      if (report.failed || report.notSent || report.changed) break;
       if (!page.more || !page.nextPageToken) break;
       if (tokens.has(page.nextPageToken)) {
         throw new ApiError(`Zoho CRM answered page ${report.pages + 1} of ${sync.module} with a page_token it had already sent; aep-zoho stopped instead of reading the same pages forever.`, {
@@ -154,10 +157,13 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
  * Posts a page's new records, up to `inFlight` at once. After the first failure no further post
  * starts: the cursor stops before that record anyway, so later ones would only be sent again.
  */
-async function postPage(deps: PassDeps, sync: SyncState, records: Array<{ raw: Record<string, unknown>; id: string; time: unknown }>, start: Cursor, full: boolean, report: PassReport): Promise<Fate[]> {
+async function postPage(deps: PassDeps, sync: SyncState, records: Array<{ raw: Record<string, unknown>; id: string; time: unknown }>, start: Cursor, full: boolean, report: PassReport, changed: Set<string>): Promise<Fate[]> {
   const fates: Fate[] = records.map(({ id, time }) => (!full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent'));
-  const todo = fates.flatMap((fate, i) => (fate === 'not-sent' ? [i] : []));
+  // Only what comes before the first changed record is sent: the cursor cannot pass that one.
+  const firstChanged = records.findIndex((r, i) => fates[i] === 'not-sent' && changed.has(r.id));
+  const todo = fates.flatMap((fate, i) => (fate === 'not-sent' && (firstChanged < 0 || i < firstChanged) ? [i] : []));
   report.read += todo.length;
+  if (firstChanged >= 0) report.changed += fates.slice(firstChanged).filter((fate) => fate === 'not-sent').length;
   let next = 0;
   let stopped = false;
   const fail = (i: number, failure: Omit<Failure, 'id'>) => {
@@ -185,7 +191,7 @@ async function postPage(deps: PassDeps, sync: SyncState, records: Array<{ raw: R
     }
   };
   await Promise.all(Array.from({ length: Math.min(deps.inFlight, todo.length) }, worker));
-  report.notSent += fates.filter((fate) => fate === 'not-sent').length;
+  report.notSent += fates.filter((fate, i) => fate === 'not-sent' && (firstChanged < 0 || i < firstChanged)).length;
   return fates;
 }
 

@@ -18,6 +18,8 @@ export const CRM_API = '/crm/v8';
 /** "you can include a maximum of 50 field API names" (get-records.html). */
 export const MAX_FIELDS_PER_CALL = 50;
 export const MAX_PER_PAGE = 200;
+/** Record ids one `ids` read takes (Zoho's get-records). */
+const MAX_IDS_PER_CALL = 100;
 /** The free edition's concurrency limit (Standard 10, Professional 15, Enterprise 20, Ultimate 25). */
 export const DEFAULT_ZOHO_IN_FLIGHT = 5;
 /** The sort key of every records read; also the field that tells two reads of a record apart. */
@@ -41,7 +43,7 @@ export interface RecordsPage {
   records: Array<Record<string, unknown>>;
   nextPageToken?: string;
   more: boolean;
-  /** Ids left out of this page because they changed between the calls of a >50-field read (see records()). */
+  /** Records of this page that changed between the calls of a >50-field read: not to be sent (see records()). */
   changed?: string[];
 }
 
@@ -144,49 +146,44 @@ export class ZohoCrm {
    * modified at or after `since` (If-Modified-Since, inclusive), continuing at `pageToken`.
    * 304 (nothing changed) and 204 (empty module) are an empty last page.
    *
-   * More than 50 fields: every chunk of fields is read with the SAME request (the same page token,
-   * or the same first-page parameters), and the first chunk decides the page: its ids, its order,
-   * its next token. Later chunks are merged into those records by id. Every chunk also asks for
-   * Modified_Time: a record missing from a later chunk, or with another Modified_Time there,
-   * changed (or was deleted) between the calls, so its halves do not belong together; it is left
-   * out of this page (listed in `changed`). That loses nothing: its new version carries a
-   * Modified_Time at least as late as anything read so far, so it comes again later in this pass
-   * or, at worst, in the next one (the cursor is inclusive). Why not the `ids` parameter for the
-   * later chunks: it takes 100 ids, so a page of 200 would cost two calls per extra chunk instead
-   * of one; and page tokens are reusable (Zoho hands back `previous_page_token` for that).
+   * More than 50 fields: the first chunk of fields decides the page (its records, their order,
+   * the next token); the other chunks are read for exactly those records with `ids` (100 a call),
+   * so neither the order of records sharing a second nor a page token's field list can make the
+   * halves differ. Every chunk also asks for Modified_Time: a record missing from a later chunk,
+   * or with another Modified_Time there, changed (or was deleted) between the calls. It stays in
+   * the page with its first-chunk fields only and is listed in `changed`: the caller must not
+   * send it, nor move its cursor past it (sync ends the pass there; the next one reads it anew).
    */
   async records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<RecordsPage> {
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
     const wanted = [...new Set(options.fields.map((f) => f.trim()).filter((f) => f && f !== 'id'))]; // `id` always comes
-    const chunks = fieldChunks(wanted.length ? wanted : [SORT_FIELD], this.fieldsPerCall);
+    const [firstChunk, ...otherChunks] = fieldChunks(wanted.length ? wanted : [SORT_FIELD], this.fieldsPerCall);
+    const query = new URLSearchParams({ fields: firstChunk.join(','), per_page: String(perPage), sort_by: SORT_FIELD, sort_order: 'asc' });
+    if (options.pageToken) query.set('page_token', options.pageToken);
     const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
-    const read = (fields: string[]) => {
-      const query = new URLSearchParams({ fields: fields.join(','), per_page: String(perPage), sort_by: SORT_FIELD, sort_order: 'asc' });
-      if (options.pageToken) query.set('page_token', options.pageToken);
-      return this.get(`${CRM_API}/${encodeURIComponent(module)}`, query, { module }, headers);
-    };
-    const answers = await Promise.all(chunks.map(read));
-    const [first, ...rest] = answers;
+    const first = await this.get(`${CRM_API}/${encodeURIComponent(module)}`, query, { module }, headers);
     if (first.status === 304 || first.status === 204) return { records: [], more: false };
     const records: Array<Record<string, unknown>> = Array.isArray(first.body?.data) ? first.body.data : [];
     const info = first.body?.info ?? {};
     const page: RecordsPage = { records, more: info.more_records === true, ...(info.more_records === true && info.next_page_token ? { nextPageToken: String(info.next_page_token) } : {}) };
-    if (!rest.length) return page;
-    const others = rest.map((answer) => new Map<string, Record<string, unknown>>((Array.isArray(answer.body?.data) ? answer.body.data : []).map((r: Record<string, unknown>) => [String(r.id), r])));
+    if (!otherChunks.length || !records.length) return page;
+    const ids = records.map((r) => String(r.id));
+    const groups = Array.from({ length: Math.ceil(ids.length / MAX_IDS_PER_CALL) }, (_, i) => ids.slice(i * MAX_IDS_PER_CALL, (i + 1) * MAX_IDS_PER_CALL));
+    const answers = await Promise.all(
+      otherChunks.flatMap((fields) => groups.map((group) => this.get(`${CRM_API}/${encodeURIComponent(module)}`, new URLSearchParams({ fields: fields.join(','), ids: group.join(',') }), { module }))),
+    );
+    const parts = new Map<string, Array<Record<string, unknown>>>();
+    for (const answer of answers) for (const r of Array.isArray(answer.body?.data) ? answer.body.data : []) parts.set(String(r.id), [...(parts.get(String(r.id)) ?? []), r]);
     const changed: string[] = [];
-    page.records = records.filter((record) => {
+    for (const record of records) {
       const id = String(record.id);
-      const parts = others.map((chunk) => chunk.get(id));
-      if (parts.some((part) => !part || part[SORT_FIELD] !== record[SORT_FIELD])) {
-        changed.push(id);
-        return false;
-      }
-      for (const part of parts) Object.assign(record, part);
-      return true;
-    });
+      const got = parts.get(id) ?? [];
+      if (got.length !== otherChunks.length || got.some((part) => part[SORT_FIELD] !== record[SORT_FIELD])) changed.push(id);
+      else for (const part of got) Object.assign(record, part);
+    }
     if (changed.length) {
       page.changed = changed;
-      this.network.log.debug(`${module}: ${changed.length} record(s) changed between the field chunks of one page; left for their next read`);
+      this.network.log.debug(`${module}: ${changed.length} record(s) changed between the field chunks of one page; left for the next read`);
     }
     return page;
   }

@@ -9,7 +9,8 @@
 //   DISCRETE_PAGINATION_LIMIT_EXCEEDED (airbytehq/airbyte#30977, the exact body); `sort_by` is id,
 //   Created_Time or Modified_Time, `sort_order` asc|desc with desc the default (Kaizen #29);
 //   `If-Modified-Since` keeps records modified at or after it (inclusive, as Airbyte observed) and
-//   answers 304 with no body when there are none; an empty module is 204. Every record carries
+//   answers 304 with no body when there are none; an empty module is 204. `ids` (≤ 100) reads
+//   just those records, without paging. Every record carries
 //   `id`; lookups are objects ({name, id}, plus email on user lookups). A page token is a keyset
 //   cursor (the last record's sort key and id) valid 24 h (`page_token_expiry`; the real lifetime
 //   is unverified), so records changed while paging move to the end instead of being skipped.
@@ -27,6 +28,8 @@ import { zohoAccessTokenProblem } from './zoho-accounts.js';
 export const CRM_API = '/crm/v8';
 export const MAX_FIELDS = 50;
 export const MAX_PER_PAGE = 200;
+/** Record ids one `ids` read takes. */
+export const MAX_IDS = 100;
 /** "You can only get the first 2000 records without using page_token param". */
 export const PAGE_LIMIT = 2000;
 const PAGE_TOKEN_LIFETIME_MS = 24 * 3600_000;
@@ -131,6 +134,19 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     const known = new Set(table.columns.map((column) => column.name));
     const unknown = fields.find((name) => !known.has(name));
     if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
+    // `ids` (GetRecordsParam in SDK 8): these records only, at most 100, with the fields asked for;
+    // no paging. The limit of 100 is the one Zoho's get-records page gives for `ids`.
+    const idsText = req.query.get('ids');
+    if (idsText !== null) {
+      const ids = idsText.split(',').map((id) => id.trim()).filter(Boolean);
+      if (!ids.length) return invalidParam('ids', 'ids must name at least one record id');
+      if (ids.length > MAX_IDS) return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, { param: 'ids', limit: MAX_IDS });
+      if (req.query.has('page') || req.query.has('page_token')) return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', { param: 'ids' });
+      const wanted = new Set(ids);
+      const data = crm.sortedBy(table.name, 'id').rows.filter((row) => wanted.has(String(row.id))).map((row) => project(row, fields));
+      if (!data.length) return { status: 204 };
+      return { status: 200, body: { data, info: { per_page: data.length, count: data.length, page: 1, more_records: false } } };
+    }
     const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
     if (typeof perPage === 'object') return perPage;
     const tokenText = req.query.get('page_token');
