@@ -256,7 +256,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       via,
     };
   });
-  if (streaming) await recordSyncs(session, saved, connection!, [...prepared.values()], dataflows, all, ctx.now());
+  if (streaming) await recordSyncs(ctx, session, saved, connection!, [...prepared.values()], dataflows, all);
   else {
     // Back on Adobe's Zoho source: the streaming flow was replaced, so sync has nothing to feed.
     await session.state.update(sandbox, (state) => {
@@ -273,7 +273,8 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
  * (a created flow or a changed mapping: about five minutes, aep-fallback.md §1). The cursor stays
  * while the dataset does; records for a new dataset are read again from the start.
  */
-async function recordSyncs(session: Session, saved: SandboxState, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[], now: Date): Promise<void> {
+async function recordSyncs(ctx: Context, session: Session, saved: SandboxState, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[]): Promise<void> {
+  const now = ctx.now();
   const inletUrl = inletUrlOf(connection.resource, connection.id);
   await session.state.update(session.settings.sandbox, (state) => {
     for (const [i, p] of prepared.entries()) {
@@ -284,6 +285,11 @@ async function recordSyncs(session: Session, saved: SandboxState, connection: Ac
       const columns = new Set(p.observed.columns.map((c) => c.name));
       // Modified_Time is the cursor; id comes with every record anyway.
       const fields = [...new Set(['Modified_Time', ...p.mappings.flatMap(mappingColumns), ...(template.identity ? [template.identity.source.split('.')[0]] : [])])].filter((f) => f !== 'id' && columns.has(f));
+      // Data Prep maps a record when it arrives: those already in the dataset keep the old mapping.
+      const remapped = steps.some((s) => s.template === template.name && s.kind === 'mappingSet' && (s.action === 'update' || s.action === 'replace'));
+      if (remapped && previous?.cursor && previous.datasetId === result.datasetId) {
+        ctx.log.warn(`${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`);
+      }
       const keep = previous && previous.datasetId === result.datasetId ? { cursor: previous.cursor, cursorIds: previous.cursorIds, deletedCursor: previous.deletedCursor, deletedIds: previous.deletedIds, lastSyncAt: previous.lastSyncAt } : {};
       const entry: SyncState = {
         flowId: result.flowId,

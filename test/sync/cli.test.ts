@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { BIN, SECRETS, assertNoSecrets, cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
@@ -37,6 +37,20 @@ test('the http-api path end to end: connect --via http-api, dataflow create --te
   for (const row of rows) assert.ok(ids.has(String(row.id)), `record ${row.id}`);
   assert.ok(streamed.every((record) => !record.errors && Object.keys(record.data).length), 'mapped without errors');
   assert.equal(state.syncs.accounts.cursor, s.cursor);
+
+  // Next week the template maps one more field: the change is made, and the user is told that the
+  // records already sent keep the old mapping until a --full sync.
+  const file = join(home, 'accounts.json');
+  const template = JSON.parse((await spawnCli(['templates', 'show', 'accounts'], env)).stdout);
+  template.mappings.push({ source: 'Industry', destination: '_{TENANT_ID}.zoho.accounts.sector' });
+  await writeFile(file, JSON.stringify(template));
+  const edited = await spawnCli(['dataflow', 'create', '--template', file, '--json'], env);
+  assert.equal(edited.exitCode, 0, edited.stdout + edited.stderr);
+  assert.deepEqual(edited.json().updated.sort(), ['fieldGroup', 'flow', 'mappingSet']);
+  assert.match(edited.stderr, /accounts: the mapping changed; the records sent before keep the old one .*'aep-zoho sync accounts --full'/);
+  const after = JSON.parse(await readFile(join(home, 'state', 'default.json'), 'utf8')).sandboxes.prod.syncs.accounts;
+  assert.ok(after.fields.includes('Industry'));
+  assert.equal(after.cursor, s.cursor, 'the cursor stays: the dataset is the same');
 });
 
 test('--every, and --in-flight: bad values are exit 2; --every with --json is exit 2 (one document); nothing is sent', async (t) => {
