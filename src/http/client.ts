@@ -35,6 +35,11 @@ export interface NetworkOptions {
   random?: () => number;
 }
 
+/** A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings. */
+export function networkOptions(ctx: { env: NetworkOptions['env']; log: Logger; signal?: AbortSignal; now: () => Date }, tuning: { timeoutMs?: number; retryBaseMs?: number }): NetworkOptions {
+  return { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: tuning.timeoutMs, retryBaseMs: tuning.retryBaseMs, now: () => ctx.now().getTime() };
+}
+
 export interface ClientOptions extends NetworkOptions {
   /** Named in messages, e.g. 'Adobe Experience Platform'. */
   service: string;

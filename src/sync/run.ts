@@ -12,6 +12,7 @@ import { StateStore, type SandboxState, type SyncState } from '../config/state.j
 import type { Context } from '../core/context.js';
 import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
 import { humanTime } from '../core/text.js';
+import { networkOptions } from '../http/client.js';
 import { runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { ZohoCrm } from '../zoho/crm.js';
@@ -89,15 +90,10 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
 async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
   requireAll(settings, [requireAep, requireZohoReader]);
   const session = await openSession(ctx, settings);
-  const reader = await ZohoCrm.open(ctx, settings);
+  const reader = ZohoCrm.open(ctx, settings);
   const aep = requireAep(settings);
   const inlet = new InletClient({
-    env: ctx.env,
-    log: ctx.log,
-    signal: ctx.signal,
-    timeoutMs: settings.timeoutMs,
-    retryBaseMs: settings.retryBaseMs,
-    now: () => ctx.now().getTime(),
+    ...networkOptions(ctx, settings),
     apiKey: aep.clientId,
     orgId: aep.orgId,
     auth: session.ims,

@@ -6,6 +6,7 @@ import { loadSettings, requireAep, type Settings } from '../config/settings.js';
 import { StateStore } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UserError, isUserError } from '../core/errors.js';
+import { networkOptions } from '../http/client.js';
 import { Platform } from '../http/platform.js';
 
 export interface Session {
@@ -20,14 +21,7 @@ export async function openSession(ctx: Context, settings?: Settings): Promise<Se
   settings ??= await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const aep = requireAep(settings);
   // One set of network settings for IMS and Platform: the same proxy, timeouts, retries and Ctrl-C.
-  const network = {
-    env: ctx.env,
-    log: ctx.log,
-    signal: ctx.signal,
-    timeoutMs: settings.timeoutMs,
-    retryBaseMs: settings.retryBaseMs,
-    now: () => ctx.now().getTime(),
-  };
+  const network = networkOptions(ctx, settings);
   const ims = new ImsAuth({ imsUrl: settings.imsUrl, credentials: aep, store: settings.store, network });
   const platform = new Platform({
     ...network,

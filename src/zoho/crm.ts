@@ -10,7 +10,7 @@ import type { TableRef } from '../converge/tables.js';
 import type { Context } from '../core/context.js';
 import { ApiError, UserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { HttpClient, type NetworkOptions } from '../http/client.js';
+import { HttpClient, networkOptions, type NetworkOptions } from '../http/client.js';
 import { Limiter } from '../http/limiter.js';
 import { ZohoTokenSource } from './token.js';
 
@@ -86,7 +86,7 @@ export class ZohoCrm {
   }
 
   static open(ctx: Context, settings: Settings, options: ZohoCrmOptions = {}): ZohoCrm {
-    const network: NetworkOptions = { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: settings.timeoutMs, retryBaseMs: settings.retryBaseMs, now: () => ctx.now().getTime() };
+    const network = networkOptions(ctx, settings);
     return new ZohoCrm(settings, ctx.env, network, options);
   }
 
