@@ -82,11 +82,8 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
   if (via === 'http-api' && options.updateCredentials) {
     throw new UsageError('--update-credentials does not apply with --via http-api: Adobe holds no Zoho credentials on that path.', { hint: "aep-zoho reads the stored tokens on every sync: update them with 'aep-zoho zoho token', then run 'aep-zoho sync'." });
   }
-  const zoho = via === 'http-api' ? (requireZohoReader(session.settings), undefined) : requireZoho(session.settings);
-  const desired =
-    !zoho
-      ? desireStreamingConnection(name, profile)
-      : desireConnection(name, profile, { endpoint: zoho.endpoint, accountsUrl: zoho.accountsUrl, clientId: zoho.clientId, clientSecret: zoho.clientSecret, accessToken: zoho.accessToken, refreshToken: zoho.refreshToken } satisfies ZohoAuthParams, !!options.updateCredentials);
+  if (via === 'http-api') requireZohoReader(session.settings); // aep-zoho reads Zoho itself: the client and refresh token
+  const desired = via === 'http-api' ? desireStreamingConnection(name, profile) : desireZohoConnection(session, name, !!options.updateCredentials);
   let steps: Step[] = [];
   let zohoModules: number | undefined;
 
@@ -158,6 +155,13 @@ export async function connect(ctx: Context, options: ConnectOptions): Promise<Co
     ...(inletUrl ? { inletUrl } : {}),
     ...(zohoModules !== undefined ? { zohoModules } : {}),
   };
+}
+
+/** Adobe's Zoho CRM source connection, with the Zoho tokens exactly as stored or given. */
+function desireZohoConnection(session: Session, name: string, updateCredentials: boolean) {
+  const zoho = requireZoho(session.settings);
+  const params: ZohoAuthParams = { endpoint: zoho.endpoint, accountsUrl: zoho.accountsUrl, clientId: zoho.clientId, clientSecret: zoho.clientSecret, accessToken: zoho.accessToken, refreshToken: zoho.refreshToken };
+  return desireConnection(name, session.settings.profileName, params, updateCredentials);
 }
 
 /** Where sync posts: the inlet URL Adobe made with the connection (aep-fallback.md §1.2), without a trailing slash. */
