@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { CRM_FLOW_SPEC_NAME, type ExploreColumn, type ExploreTableDetail } from '../aep/flow-service.js';
 import { resolveVia } from '../config/settings.js';
-import type { SandboxState, SyncState, Via } from '../config/state.js';
+import type { SyncState, Via } from '../config/state.js';
 import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
 import { later, observeConnection, observeShared, observeTemplate, type ReadTable, type Services, type TemplateObservation } from '../converge/observe.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
@@ -256,7 +256,7 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       via,
     };
   });
-  if (streaming) await recordSyncs(ctx, session, saved, connection!, [...prepared.values()], dataflows, all);
+  if (streaming) await recordSyncs(ctx, session, connection!, [...prepared.values()], dataflows, all);
   else {
     // Back on Adobe's Zoho source: the streaming flow was replaced, so sync has nothing to feed.
     await session.state.update(sandbox, (state) => {
@@ -273,14 +273,14 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
  * (a created flow or a changed mapping: about five minutes, aep-fallback.md §1). The cursor stays
  * while the dataset does; records for a new dataset are read again from the start.
  */
-async function recordSyncs(ctx: Context, session: Session, saved: SandboxState, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[]): Promise<void> {
+async function recordSyncs(ctx: Context, session: Session, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[]): Promise<void> {
   const now = ctx.now();
   const inletUrl = inletUrlOf(connection.resource, connection.id);
   await session.state.update(session.settings.sandbox, (state) => {
     for (const [i, p] of prepared.entries()) {
       const { template } = p.loaded;
       const result = dataflows[i];
-      const previous = saved.syncs?.[template.name];
+      const previous = state.syncs?.[template.name]; // as the file has it now (the lock keeps sync out meanwhile)
       const paused = steps.some((s) => s.template === template.name && (s.kind === 'flow' || s.kind === 'mappingSet') && s.action !== 'reuse');
       const columns = new Set(p.observed.columns.map((c) => c.name));
       // Modified_Time is the cursor; id comes with every record anyway.
