@@ -89,8 +89,9 @@ function nameAndDescription(desired: Record<string, unknown>, actual: Record<str
 
 const unresolved = (value: unknown): value is Ref => value instanceof Ref;
 
-/** "forces replacement: tableName crm/v2/Accounts → crm/v2/Products". */
-const forces = (what: string, from: unknown, to: unknown) => `forces replacement: ${what} ${show(from)} → ${unresolved(to) ? 'a new one' : show(to)}`;
+/** A replacement, and why: "forces replacement: tableName crm/v2/Accounts → crm/v2/Products". */
+const replacing = (reason: string): Diff => ({ changes: [], requests: [], replace: reason });
+const forces = (what: string, from: unknown, to: unknown): Diff => replacing(`forces replacement: ${what} ${show(from)} → ${unresolved(to) ? 'a new one' : show(to)}`);
 const show = (value: unknown) => (value === undefined || value === null ? 'none' : typeof value === 'string' ? value : JSON.stringify(value));
 
 // ---- Schema Registry field trees -------------------------------------------------------------
@@ -180,7 +181,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     ...registryKind('classes'),
     update: (_desired, actual, body) => {
       const base = refsOf(body.allOf)[0];
-      if (base && !refsOf(actual.resource.allOf).includes(base)) return { changes: [], requests: [], replace: forces('class behaviour', refsOf(actual.resource.allOf)[0], base) };
+      if (base && !refsOf(actual.resource.allOf).includes(base)) return forces('class behaviour', refsOf(actual.resource.allOf)[0], base);
       return patchDescription('classes', actual, body);
     },
     delete: (actual) => [schemaRegistry.delete('classes', actual.id)],
@@ -197,14 +198,14 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const have = tenantProperties(actual.resource, tenantNs);
       const extend = (body['meta:intendedToExtend'] as unknown[])?.[0];
       if (!unresolved(extend) && extend && !((actual.resource['meta:intendedToExtend'] as unknown[]) ?? []).includes(extend)) {
-        return { changes: [], requests: [], replace: forces('class', (actual.resource['meta:intendedToExtend'] as unknown[])?.[0], extend) };
+        return forces('class', (actual.resource['meta:intendedToExtend'] as unknown[])?.[0], extend);
       }
       const diff = patchDescription('fieldgroups', actual, body);
       if (!want) return diff;
-      if (!have) return { changes: [], requests: [], replace: `forces replacement: field group ${actual.name} has no ${tenantNs} fields to extend` };
+      if (!have) return replacing(`forces replacement: field group ${actual.name} has no ${tenantNs} fields to extend`);
       const fields = compareFields(want.properties, have.properties, have.pointer);
       // Once a dataset exists Adobe takes additive schema changes only (aep-updates.md §3.2).
-      if (fields.retyped.length) return { changes: [], requests: [], replace: `forces replacement: retyped field ${fields.retyped.join(', ')} (Adobe allows only additive schema changes once a dataset exists)` };
+      if (fields.retyped.length) return replacing(`forces replacement: retyped field ${fields.retyped.join(', ')} (Adobe allows only additive schema changes once a dataset exists)`);
       const changes = [...diff.changes, ...fields.add.map((op) => ({ field: `${tenantNs}.${pointerPath(op.path, have.pointer)}`, to: describeField(op.value) }))];
       const ops = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...fields.add];
       const notes = fields.leftOver.map((path) => `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`);
@@ -221,13 +222,13 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const want = refsOf(body.allOf);
       const have = refsOf(actual.resource.allOf);
-      if (unresolved(body['meta:class'])) return { changes: [], requests: [], replace: 'forces replacement: its class is new' };
+      if (unresolved(body['meta:class'])) return replacing('forces replacement: its class is new');
       if (actual.resource['meta:class'] && !same(body['meta:class'], actual.resource['meta:class'])) {
-        return { changes: [], requests: [], replace: forces('class', actual.resource['meta:class'], body['meta:class']) };
+        return forces('class', actual.resource['meta:class'], body['meta:class']);
       }
       // A new field group is an additive change: its $ref, known once it is made, is added (§3.3).
       const removed = have.filter((ref) => !want.includes(ref) && ref !== actual.resource['meta:class']);
-      if (removed.length) return { changes: [], requests: [], replace: `forces replacement: field group ${removed.join(', ')} would be removed (Adobe allows only additive schema changes)` };
+      if (removed.length) return replacing(`forces replacement: field group ${removed.join(', ')} would be removed (Adobe allows only additive schema changes)`);
       const diff = patchDescription('schemas', actual, body);
       const added: unknown[] = [...want.filter((ref) => !have.includes(ref)), ...(body.allOf as Array<{ $ref: unknown }>).map((entry) => entry.$ref).filter(unresolved)];
       const ops: JsonPatch = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...added.map((ref) => ({ op: 'add' as const, path: '/allOf/-', value: { $ref: ref } }))];
@@ -251,7 +252,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       return { id };
     },
     update: (_desired, actual, body) => {
-      if (unresolved(body['xdm:sourceSchema'])) return { changes: [], requests: [], replace: 'forces replacement: its schema is new' };
+      if (unresolved(body['xdm:sourceSchema'])) return replacing('forces replacement: its schema is new');
       const fields = ['xdm:sourceSchema', 'xdm:sourceProperty', 'xdm:namespace', 'xdm:isPrimary', 'xdm:property'];
       const changes = fields.filter((f) => !same(body[f], actual.resource[f])).map((field) => ({ field, from: actual.resource[field], to: body[field] }));
       return { changes, requests: changes.length ? [schemaRegistry.putDescriptor(actual.id, body)] : [] };
@@ -272,7 +273,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     created: (answer) => ({ id: createdDatasetId(answer) }),
     update: (_desired, actual, body) => {
       const schema = (body.schemaRef as { id: unknown }).id;
-      if (unresolved(schema) || !same(schema, actual.resource.schemaRef?.id)) return { changes: [], requests: [], replace: forces('schema', actual.resource.schemaRef?.id, schema) };
+      if (unresolved(schema) || !same(schema, actual.resource.schemaRef?.id)) return forces('schema', actual.resource.schemaRef?.id, schema);
       const { changes } = nameAndDescription(body, actual.resource);
       const patch: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.to]));
       const tags = body.tags as Record<string, string[]> | undefined;
@@ -298,11 +299,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       if (!same(params.tableName, actual.resource.params?.tableName)) {
         const tableNames = (desired.facts?.tableNames ?? {}) as Record<string, string>;
         const from = actual.resource.params?.tableName;
-        return { changes: [], requests: [], replace: forces('source.table', tableNames[from] ?? from, desired.facts?.table ?? params.tableName) };
+        return forces('source.table', tableNames[from] ?? from, desired.facts?.table ?? params.tableName);
       }
-      if (unresolved(body.baseConnectionId) || !same(body.baseConnectionId, actual.resource.baseConnectionId)) return { changes: [], requests: [], replace: forces('base connection', actual.resource.baseConnectionId, body.baseConnectionId) };
+      if (unresolved(body.baseConnectionId) || !same(body.baseConnectionId, actual.resource.baseConnectionId)) return forces('base connection', actual.resource.baseConnectionId, body.baseConnectionId);
       const spec = (body.connectionSpec as { id: string }).id;
-      if (!same(spec, actual.resource.connectionSpec?.id)) return { changes: [], requests: [], replace: forces('connection spec', actual.resource.connectionSpec?.id, spec) };
+      if (!same(spec, actual.resource.connectionSpec?.id)) return forces('connection spec', actual.resource.connectionSpec?.id, spec);
       return namePatch('sourceConnections', actual, body);
     },
     delete: (actual) => [flowService.delete('sourceConnections', actual.id)],
@@ -316,8 +317,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const dataset = (body.params as { dataSetId: unknown }).dataSetId;
       const schema = (body.data as { schema: { id: unknown } }).schema.id;
-      if (unresolved(dataset) || !same(dataset, actual.resource.params?.dataSetId)) return { changes: [], requests: [], replace: forces('dataset', actual.resource.params?.dataSetId, dataset) };
-      if (unresolved(schema) || !same(schema, actual.resource.data?.schema?.id)) return { changes: [], requests: [], replace: forces('schema', actual.resource.data?.schema?.id, schema) };
+      if (unresolved(dataset) || !same(dataset, actual.resource.params?.dataSetId)) return forces('dataset', actual.resource.params?.dataSetId, dataset);
+      if (unresolved(schema) || !same(schema, actual.resource.data?.schema?.id)) return forces('schema', actual.resource.data?.schema?.id, schema);
       return namePatch('targetConnections', actual, body);
     },
     delete: (actual) => [flowService.delete('targetConnections', actual.id)],
@@ -337,7 +338,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const schema = (body.outputSchema as { schemaRef: { id: unknown } }).schemaRef.id;
       // A mapping set writes one schema; another schema means a new set (the old one cannot be deleted).
-      if (unresolved(schema) || !same(schema, mappingSetSchema(actual.resource as MappingSet))) return { changes: [], requests: [], replace: forces('schema', mappingSetSchema(actual.resource as MappingSet), schema) };
+      if (unresolved(schema) || !same(schema, mappingSetSchema(actual.resource as MappingSet))) return forces('schema', mappingSetSchema(actual.resource as MappingSet), schema);
       const want = (body.mappings as Mapping[]).map(mappingLine);
       const have = ((actual.resource.mappings as Mapping[] | undefined) ?? []).map(mappingLine);
       const changes: Change[] = [
@@ -359,21 +360,21 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       // The flow spec and connections of a flow are fixed (aep-updates.md §0.2).
       for (const [field, what] of [['sourceConnectionIds', 'source connection'], ['targetConnectionIds', 'target connection']] as const) {
         const want = body[field] as unknown[];
-        if (want.some(unresolved) || JSON.stringify(want) !== JSON.stringify(flow[field])) return { changes: [], requests: [], replace: forces(what, flow[field]?.[0], want[0]) };
+        if (want.some(unresolved) || JSON.stringify(want) !== JSON.stringify(flow[field])) return forces(what, flow[field]?.[0], want[0]);
       }
-      if (!same((body.flowSpec as { id: string }).id, flow.flowSpec?.id)) return { changes: [], requests: [], replace: forces('flow spec', flow.flowSpec?.id, (body.flowSpec as { id: string }).id) };
+      if (!same((body.flowSpec as { id: string }).id, flow.flowSpec?.id)) return forces('flow spec', flow.flowSpec?.id, (body.flowSpec as { id: string }).id);
       const bodyTransforms = body.transformations as Array<{ name: string; params: Record<string, any> }>;
       // A streaming flow has no Copy (and no schedule): records arrive when `sync` posts them.
       const wantCopy = bodyTransforms.find((t) => t.name === 'Copy')?.params.deltaColumn;
       const haveCopy = transformation(flow, 'Copy')?.params.deltaColumn ?? {};
       // Only what the template sets: a flow made with a dateFormat (or given one by Adobe) is not a change.
       for (const field of wantCopy ? ['name', 'dateFormat', 'timezone'] : []) {
-        if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field])) return { changes: [], requests: [], replace: forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]) };
+        if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field])) return forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]);
       }
       const { changes, ops } = nameAndDescription(body, flow);
       const wantMapping = bodyTransforms.find((t) => t.name === 'Mapping')!.params;
       const haveMapping = transformation(flow, 'Mapping');
-      if (!haveMapping) return { changes: [], requests: [], replace: 'forces replacement: the flow has no Mapping transformation' };
+      if (!haveMapping) return replacing('forces replacement: the flow has no Mapping transformation');
       if (unresolved(wantMapping.mappingId) || unresolved(wantMapping.mappingVersion) || !same(wantMapping.mappingId, haveMapping.params.mappingId) || !same(wantMapping.mappingVersion, haveMapping.params.mappingVersion)) {
         const version = unresolved(wantMapping.mappingVersion) ? 'the version its update returns' : `v${wantMapping.mappingVersion}`;
         changes.push({ field: 'transformations.Mapping', from: `${haveMapping.params.mappingId} v${haveMapping.params.mappingVersion}`, to: `${unresolved(wantMapping.mappingId) ? 'the new mapping set' : wantMapping.mappingId} at ${version}` });
