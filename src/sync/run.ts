@@ -118,7 +118,7 @@ async function runPass(ctx: Context, services: Services, state: StateStore, sand
       const report = await syncDataflow(deps, template, sync, { full: options.full, onPage: (r) => (task.title = progressTitle(r)) });
       reports[index] = report;
       task.title = progressTitle(report, true);
-      if (report.error || report.failed || report.notSent) throw new PassIncomplete(report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`);
+      if (incomplete(report)) throw new PassIncomplete(report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`);
     },
   }));
   await runTasks(ctx, tasks, {}, { concurrent: true });
@@ -135,12 +135,15 @@ async function runPass(ctx: Context, services: Services, state: StateStore, sand
   return error ? { ...result, exitCode: 1, error } : result;
 }
 
+/** A pass that left records undelivered, or could not read: exit 1 (a record that changed while being read is not one). */
+const incomplete = (r: PassReport) => !!(r.error || r.failed || r.notSent);
+
 /** Thrown in a dataflow's task so that its progress line shows it failed; the report says why. */
 class PassIncomplete extends Error {}
 
 /** The contract's error object when any record was not delivered, or a dataflow could not be read. */
 function failure(reports: PassReport[]): SyncResult['error'] | undefined {
-  const bad = reports.filter((r) => r.error || r.failed || r.notSent);
+  const bad = reports.filter(incomplete);
   if (!bad.length) return undefined;
   const messages: string[] = [];
   let hint: string | undefined;
