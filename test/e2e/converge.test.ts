@@ -18,7 +18,7 @@ const writes = (emu: Emu, from: number) => emu.exchanges.slice(from).filter((e) 
 
 async function ok(argv: string[], env: Env, code = 0) {
   const r = await spawnCli(argv, env);
-  assert.equal(r.exitCode, code, `${argv.join(' ')}\n${r.stderr}`);
+  assert.equal(r.exitCode, code, `${argv.join(' ')}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 

@@ -2,8 +2,9 @@
 // --debug, DEBUG=* and AIO_LOG_LEVEL=debug, with --json and without, succeeding and failing, and
 // every byte of stdout and stderr and every file under AEP_ZOHO_HOME except credentials.json is
 // scanned for every secret in play, including the tokens the emulator minted during the run.
+// The binary runs the build (`npx tsc -p .`; `npm test` builds first): rebuilding it here would
+// rewrite dist/ under the other test files' binaries running at the same time.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,7 +14,6 @@ import { startProxy, type Proxy } from '../helpers/proxy.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 
-const ROOT = new URL('../../', import.meta.url);
 const CONSOLE_SECRET = 'p8e-console-download-secret-0005';
 const DEBUG_ENV = { DEBUG: '*', AIO_LOG_LEVEL: 'debug', DEBUG_SHOW_HIDDEN: 'true' };
 const REDIRECT = 'https://example.com/zoho/callback';
@@ -85,7 +85,6 @@ describe('secrets never leave the credentials store', () => {
   };
 
   before(async () => {
-    execFileSync(process.execPath, [join(ROOT.pathname, 'node_modules/typescript/bin/tsc'), '-p', ROOT.pathname], { stdio: 'inherit' });
     emu = await emulator();
     home = await tempHome();
     dir = await tempHome();
