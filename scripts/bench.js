@@ -117,14 +117,22 @@ line(`dataflow create --template accounts, ${LATENCY} ms latency`, fmt(slow.ms))
 line('  sequential round trips ((slow - fast) / 300 ms)', ((slow.ms - fast.ms) / LATENCY).toFixed(1), 'goal <= 7');
 const fastCached = await create('accounts', 0, { explore: true });
 const slowCached = await create('accounts', LATENCY, { explore: true });
-line('  ... with the table listing cached by explore', ((slowCached.ms - fastCached.ms) / LATENCY).toFixed(1), 'goal 6');
+line(
+  '  ... with the table listing cached by explore',
+  ((slowCached.ms - fastCached.ms) / LATENCY).toFixed(1),
+  'goal 6',
+);
 {
   const emu = await startEmulator();
   const env = envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')));
   await run([bin, 'connect', '--json'], env);
   const afterConnect = emu.exchanges.length;
   await run([bin, 'dataflow', 'create', '--template', 'accounts', '--json'], env);
-  line('requests: connect + dataflow create (a fresh org)', emu.exchanges.length, `connect ${afterConnect}, create ${emu.exchanges.length - afterConnect}`);
+  line(
+    'requests: connect + dataflow create (a fresh org)',
+    emu.exchanges.length,
+    `connect ${afterConnect}, create ${emu.exchanges.length - afterConnect}`,
+  );
   await emu.close();
 }
 
@@ -157,7 +165,11 @@ for (const [label, change, goal] of [
   ['applying a mapping + schedule edit', { edit: true }, 'goal <= 5'],
 ]) {
   const [quick, slowed] = [await again(0, change), await again(LATENCY, change)];
-  line(`  ${label}: sequential round trips`, ((slowed.ms - quick.ms) / LATENCY).toFixed(1), `${goal}; ${quick.requests} requests (before the core: 7.0 for a first create)`);
+  line(
+    `  ${label}: sequential round trips`,
+    ((slowed.ms - quick.ms) / LATENCY).toFixed(1),
+    `${goal}; ${quick.requests} requests (before the core: 7.0 for a first create)`,
+  );
 }
 
 // Scale: 1 against 10 templates at 300 ms.
@@ -165,7 +177,11 @@ const ten = ['accounts', ...accountsCopies(9)].join(',');
 const one = await create('accounts', LATENCY, { rss: true });
 const many = await create(ten, LATENCY, { rss: true });
 line(`dataflow create, 1 template, ${LATENCY} ms`, fmt(one.ms), `${one.requests} requests`);
-line(`dataflow create, 10 templates, ${LATENCY} ms`, fmt(many.ms), `${many.requests} requests, ${(many.ms / one.ms).toFixed(2)}x (goal <= 2x)`);
+line(
+  `dataflow create, 10 templates, ${LATENCY} ms`,
+  fmt(many.ms),
+  `${many.requests} requests, ${(many.ms / one.ms).toFixed(2)}x (goal <= 2x)`,
+);
 
 // Peak memory: every command, in the order a user runs them.
 {
@@ -187,7 +203,12 @@ line(`dataflow create, 10 templates, ${LATENCY} ms`, fmt(many.ms), `${many.reque
     ['doctor', ['doctor', '--json']],
     ['destroy', ['destroy', '--yes', '--json']],
   ];
-  for (const [label, args] of measured) line(`peak RSS: ${label}`, `${(await run([bin, ...args], env, { rss: true })).rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
+  for (const [label, args] of measured)
+    line(
+      `peak RSS: ${label}`,
+      `${(await run([bin, ...args], env, { rss: true })).rssMb.toFixed(0)} MB`,
+      'goal <= 120 MB',
+    );
   await emu.close();
 }
 line('peak RSS: dataflow create (1 template)', `${one.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
@@ -199,12 +220,20 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   for (const limit of [undefined, 8]) {
     const emu = await startEmulator();
     const front = await throttlingFront(emu.url, { maxInFlight: 8, latencyMs: 20 });
-    const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: front.url, ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}) };
+    const env = {
+      ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))),
+      AEP_PLATFORM_URL: front.url,
+      ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}),
+    };
     await run([bin, 'connect', '--json'], env);
     const result = await run([bin, 'dataflow', 'create', '--template', templates, '--json'], env);
     const flows = JSON.parse(result.stdout).dataflows.length;
     const label = `46 templates, gateway allows 8 in flight, limiter ${limit ?? '16 (default)'}`;
-    line(label, fmt(result.ms), `${flows} dataflows, ${front.served} requests, peak ${front.peak} sent at once (goal <= limiter), ${front.refused} answered 429`);
+    line(
+      label,
+      fmt(result.ms),
+      `${flows} dataflows, ${front.served} requests, peak ${front.peak} sent at once (goal <= limiter), ${front.refused} answered 429`,
+    );
     await front.close();
     await emu.close();
   }
@@ -217,7 +246,11 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   const chunk = Buffer.alloc(1024 * 1024, 'x');
   const server = createServer((req, res) => {
     if (!req.url.startsWith('/data/foundation/flowservice/connectionSpecs/')) {
-      const upstream = request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => (res.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(res)));
+      const upstream = request(
+        `${emu.url}${req.url}`,
+        { method: req.method, headers: req.headers },
+        (answer) => (res.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(res)),
+      );
       req.pipe(upstream);
       return;
     }
@@ -231,10 +264,17 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
     pump();
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), AEP_PLATFORM_URL: `http://127.0.0.1:${server.address().port}` };
+  const env = {
+    ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))),
+    AEP_PLATFORM_URL: `http://127.0.0.1:${server.address().port}`,
+  };
   const refused = await run([bin, 'connect', '--json'], env, { rss: true, fails: true });
   const message = JSON.parse(refused.stdout).error.message;
-  line('peak RSS: connect refusing a 100 MB answer', `${refused.rssMb.toFixed(0)} MB`, `goal < 150 MB; "${message.slice(0, 90)}…"`);
+  line(
+    'peak RSS: connect refusing a 100 MB answer',
+    `${refused.rssMb.toFixed(0)} MB`,
+    `goal < 150 MB; "${message.slice(0, 90)}…"`,
+  );
   server.closeAllConnections();
   server.close();
   await emu.close();
@@ -260,10 +300,22 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   const refused = zoho.filter((e) => e.status === 401).length;
   const posts = exchanges.filter((e) => e.path.startsWith('/collection/')).length;
   const goal = Math.ceil(s.read / 200) + 1;
-  line(`sync, ${s.read} records, ${SYNC_LATENCY} ms latency`, fmt(result.ms), `${s.sent} sent, ${posts} inlet requests, ${s.deleted} deletes counted`);
-  line('  Zoho calls', zoho.length, `${zoho.length - refused} answered + ${refused} refused token (goal ${goal}: ceil(n/200) pages + 1 deleted call); ${out.zohoMints} token minted`);
+  line(
+    `sync, ${s.read} records, ${SYNC_LATENCY} ms latency`,
+    fmt(result.ms),
+    `${s.sent} sent, ${posts} inlet requests, ${s.deleted} deletes counted`,
+  );
+  line(
+    '  Zoho calls',
+    zoho.length,
+    `${zoho.length - refused} answered + ${refused} refused token (goal ${goal}: ceil(n/200) pages + 1 deleted call); ${out.zohoMints} token minted`,
+  );
   line('  inlet requests in flight, peak', out.inletPeakInFlight, 'goal <= 20 (the bound)');
-  line('  records per second', (s.sent / (result.ms / 1000)).toFixed(0), 'goal >= 200 (whole run: start-up, IMS, Zoho and inlet)');
+  line(
+    '  records per second',
+    (s.sent / (result.ms / 1000)).toFixed(0),
+    'goal >= 200 (whole run: start-up, IMS, Zoho and inlet)',
+  );
   line('peak RSS: sync', `${result.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
   const quiet = await run([bin, 'sync', '--json'], env);
   line('sync again, nothing new', fmt(quiet.ms), `${JSON.parse(quiet.stdout).syncs[0].sent} sent`);

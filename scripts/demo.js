@@ -13,13 +13,17 @@ import { startEmulator } from '../dist/emulator/server.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
 const viaAt = process.argv.indexOf('--via');
-const via = viaAt > 0 ? process.argv[viaAt + 1] : process.argv.find((a) => a.startsWith('--via='))?.slice(6) ?? 'zoho-source';
+const via =
+  viaAt > 0 ? process.argv[viaAt + 1] : (process.argv.find((a) => a.startsWith('--via='))?.slice(6) ?? 'zoho-source');
 if (!['zoho-source', 'http-api'].includes(via)) {
   process.stderr.write(`demo: --via must be zoho-source or http-api, got '${via}'\n`);
   process.exit(2);
 }
 const streaming = via === 'http-api';
-const emu = await startEmulator({ runDurationMs: 4000, ...(streaming ? { retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] } : {}) });
+const emu = await startEmulator({
+  runDurationMs: 4000,
+  ...(streaming ? { retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] } : {}),
+});
 const home = mkdtempSync(join(tmpdir(), 'aep-zoho-demo-'));
 const env = {
   ...process.env,
@@ -41,7 +45,9 @@ const bold = (text) => (process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[1m
 const step = async (title, args, expected = 0) => {
   const shown = args.map((arg) => (/^1000\.[0-9a-f]{8,}/.test(arg) ? '1000.…' : arg)).join(' ');
   process.stderr.write(`\n${bold(`$ aep-zoho ${shown}`)}   # ${title}\n`);
-  const status = await new Promise((resolve) => spawn(process.execPath, [bin, ...args], { env, stdio: 'inherit' }).on('close', resolve));
+  const status = await new Promise((resolve) =>
+    spawn(process.execPath, [bin, ...args], { env, stdio: 'inherit' }).on('close', resolve),
+  );
   if (status !== expected) {
     process.stderr.write(`\ndemo: 'aep-zoho ${shown}' exited ${status}\n`);
     await cleanup();
@@ -55,10 +61,20 @@ const cleanup = () => {
 
 process.stderr.write(`aep-zoho demo: emulator on ${emu.url}, throw-away home ${home}\n`);
 // What a browser does with 'zoho authorize-url': consent, then Zoho redirects back with ?code=…
-const consent = await fetch(`${emu.url}/oauth/v2/auth?response_type=code&client_id=1000.DEMOCLIENT&scope=ZohoCRM.modules.READ,ZohoCRM.settings.READ&access_type=offline&prompt=consent&redirect_uri=https://example.com/callback`, { redirect: 'manual' });
+const consent = await fetch(
+  `${emu.url}/oauth/v2/auth?response_type=code&client_id=1000.DEMOCLIENT&scope=ZohoCRM.modules.READ,ZohoCRM.settings.READ&access_type=offline&prompt=consent&redirect_uri=https://example.com/callback`,
+  { redirect: 'manual' },
+);
 const code = new URL(consent.headers.get('location')).searchParams.get('code');
 
-await step('exchange the Zoho grant token', ['zoho', 'token', '--grant-token', code, '--redirect-uri', 'https://example.com/callback']);
+await step('exchange the Zoho grant token', [
+  'zoho',
+  'token',
+  '--grant-token',
+  code,
+  '--redirect-uri',
+  'https://example.com/callback',
+]);
 if (streaming) {
   await step('Adobe retired the Zoho CRM source in this org: connect says so, and what to run', ['connect'], 1);
   await step('an HTTP API streaming source that aep-zoho feeds itself', ['connect', '--via', 'http-api']);
@@ -72,7 +88,13 @@ if (streaming) {
   await step('run it again: nothing new is created', ['connect']);
   await step("list the CRM's tables", ['explore']);
   await step('preview Accounts', ['explore', 'Accounts', '--limit', '5']);
-  await step('plan the Accounts dataflow (sends no write)', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
+  await step('plan the Accounts dataflow (sends no write)', [
+    'dataflow',
+    'create',
+    '--template',
+    'accounts',
+    '--dry-run',
+  ]);
   await step('create the Accounts dataflow', ['dataflow', 'create', '--template', 'accounts']);
   await step('watch its first run to the end', ['dataflow', 'runs', 'accounts', '--watch']);
 }

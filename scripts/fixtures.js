@@ -40,7 +40,9 @@ export async function throttlingFront(target, { maxInFlight, latencyMs = 0, retr
     res.on('close', () => open--);
     if (active >= maxInFlight) {
       front.refused++;
-      res.writeHead(429, { 'retry-after': retryAfter, 'content-type': 'application/json' }).end('{"error_code":"429050","message":"Too many requests"}');
+      res
+        .writeHead(429, { 'retry-after': retryAfter, 'content-type': 'application/json' })
+        .end('{"error_code":"429050","message":"Too many requests"}');
       return;
     }
     active++;

@@ -19,21 +19,50 @@ type Keyed = Record<string, Omit<Dataset, 'id'>>;
 
 export const catalog = {
   /** Catalog's name filter is compared again in the client (findDataset). */
-  byName: (name: string): PlatformRequest<Keyed> => ({ method: 'GET', path: `${CATALOG}/dataSets`, query: { property: `name==${name}`, limit: 10 }, headers: JSON_ACCEPT }),
-  get: (id: string): PlatformRequest<Keyed> => ({ method: 'GET', path: `${CATALOG}/dataSets/${id}`, headers: JSON_ACCEPT }),
-  create: (body: Record<string, unknown>): PlatformRequest<string[]> => ({ method: 'POST', path: `${CATALOG}/dataSets`, query: { requestDataSource: true }, body, headers: JSON_ACCEPT }),
+  byName: (name: string): PlatformRequest<Keyed> => ({
+    method: 'GET',
+    path: `${CATALOG}/dataSets`,
+    query: { property: `name==${name}`, limit: 10 },
+    headers: JSON_ACCEPT,
+  }),
+  get: (id: string): PlatformRequest<Keyed> => ({
+    method: 'GET',
+    path: `${CATALOG}/dataSets/${id}`,
+    headers: JSON_ACCEPT,
+  }),
+  create: (body: Record<string, unknown>): PlatformRequest<string[]> => ({
+    method: 'POST',
+    path: `${CATALOG}/dataSets`,
+    query: { requestDataSource: true },
+    body,
+    headers: JSON_ACCEPT,
+  }),
   /** Plain JSON: the fields given change, the rest stay (never PUT: it can drop tags). */
-  patch: (id: string, body: Record<string, unknown>): PlatformRequest<string[]> => ({ method: 'PATCH', path: `${CATALOG}/dataSets/${id}`, body, headers: JSON_ACCEPT }),
-  delete: (id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${CATALOG}/dataSets/${id}`, headers: JSON_ACCEPT }),
+  patch: (id: string, body: Record<string, unknown>): PlatformRequest<string[]> => ({
+    method: 'PATCH',
+    path: `${CATALOG}/dataSets/${id}`,
+    body,
+    headers: JSON_ACCEPT,
+  }),
+  delete: (id: string): PlatformRequest<void> => ({
+    method: 'DELETE',
+    path: `${CATALOG}/dataSets/${id}`,
+    headers: JSON_ACCEPT,
+  }),
 };
 
 /** The datasets of a Catalog answer, ids folded in. */
-export const datasetsOf = (keyed: Keyed | undefined): Dataset[] => Object.entries(keyed ?? {}).map(([id, dataset]) => ({ ...dataset, id }) as Dataset);
+export const datasetsOf = (keyed: Keyed | undefined): Dataset[] =>
+  Object.entries(keyed ?? {}).map(([id, dataset]) => ({ ...dataset, id }) as Dataset);
 
 /** The id in Catalog's create answer, ["@/dataSets/<id>"]. */
 export function createdDatasetId(refs: unknown): string {
   const id = /@\/dataSets\/([^/]+)$/.exec(Array.isArray(refs) ? String(refs[0] ?? '') : '')?.[1];
-  if (!id) throw new UserError(`Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]; nothing was recorded.`, { hint: 'Re-run the command: it looks the dataset up by name before creating it again.' });
+  if (!id)
+    throw new UserError(
+      `Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]; nothing was recorded.`,
+      { hint: 'Re-run the command: it looks the dataset up by name before creating it again.' },
+    );
   return id;
 }
 

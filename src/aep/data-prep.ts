@@ -34,13 +34,38 @@ export interface MappingSetPage {
 
 export const dataPrep = {
   /** No orderBy: Adobe's sources give three different values for it (ruling 14). */
-  list: (start = 0): PlatformRequest<MappingSetPage> => ({ method: 'GET', path: `${CONVERSION}/mappingSets`, query: { limit: PAGE, start }, headers: JSON_ACCEPT }),
-  get: (id: string, version?: number): PlatformRequest<MappingSet> => ({ method: 'GET', path: `${CONVERSION}/mappingSets/${id}`, query: version === undefined ? undefined : { version }, headers: JSON_ACCEPT }),
-  create: (body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'POST', path: `${CONVERSION}/mappingSets`, body, headers: JSON_ACCEPT }),
-  put: (id: string, body: Record<string, unknown>): PlatformRequest<MappingSet> => ({ method: 'PUT', path: `${CONVERSION}/mappingSets/${id}`, body, headers: JSON_ACCEPT }),
+  list: (start = 0): PlatformRequest<MappingSetPage> => ({
+    method: 'GET',
+    path: `${CONVERSION}/mappingSets`,
+    query: { limit: PAGE, start },
+    headers: JSON_ACCEPT,
+  }),
+  get: (id: string, version?: number): PlatformRequest<MappingSet> => ({
+    method: 'GET',
+    path: `${CONVERSION}/mappingSets/${id}`,
+    query: version === undefined ? undefined : { version },
+    headers: JSON_ACCEPT,
+  }),
+  create: (body: Record<string, unknown>): PlatformRequest<MappingSet> => ({
+    method: 'POST',
+    path: `${CONVERSION}/mappingSets`,
+    body,
+    headers: JSON_ACCEPT,
+  }),
+  put: (id: string, body: Record<string, unknown>): PlatformRequest<MappingSet> => ({
+    method: 'PUT',
+    path: `${CONVERSION}/mappingSets/${id}`,
+    body,
+    headers: JSON_ACCEPT,
+  }),
   /** Not in the spec; aepp sends it. A 404 or 405 means the mapping set stays. */
-  delete: (id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${CONVERSION}/mappingSets/${id}`, headers: JSON_ACCEPT }),
+  delete: (id: string): PlatformRequest<void> => ({
+    method: 'DELETE',
+    path: `${CONVERSION}/mappingSets/${id}`,
+    headers: JSON_ACCEPT,
+  }),
 };
 
 /** The schema a mapping set writes to, in either body style. */
-export const mappingSetSchema = (set: MappingSet): string | undefined => set.outputSchema?.schemaRef?.id ?? set.xdmSchema;
+export const mappingSetSchema = (set: MappingSet): string | undefined =>
+  set.outputSchema?.schemaRef?.id ?? set.xdmSchema;

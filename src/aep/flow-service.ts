@@ -72,25 +72,75 @@ interface Page {
 
 /** The request builders: one per endpoint. */
 export const flowService = {
-  list: (collection: Collection | 'flowSpecs' | 'connectionSpecs', query: Query = {}): PlatformRequest<Page> => ({ method: 'GET', path: `${FLOW}/${collection}`, query, headers: JSON_ACCEPT }),
-  get: (collection: Collection, id: string): PlatformRequest<{ items: FlowResource[] }> => ({ method: 'GET', path: `${FLOW}/${collection}/${id}`, headers: JSON_ACCEPT }),
-  create: (collection: Collection, body: Record<string, unknown>): PlatformRequest<Created> => ({ method: 'POST', path: `${FLOW}/${collection}`, body, headers: JSON_ACCEPT }),
+  list: (collection: Collection | 'flowSpecs' | 'connectionSpecs', query: Query = {}): PlatformRequest<Page> => ({
+    method: 'GET',
+    path: `${FLOW}/${collection}`,
+    query,
+    headers: JSON_ACCEPT,
+  }),
+  get: (collection: Collection, id: string): PlatformRequest<{ items: FlowResource[] }> => ({
+    method: 'GET',
+    path: `${FLOW}/${collection}/${id}`,
+    headers: JSON_ACCEPT,
+  }),
+  create: (collection: Collection, body: Record<string, unknown>): PlatformRequest<Created> => ({
+    method: 'POST',
+    path: `${FLOW}/${collection}`,
+    body,
+    headers: JSON_ACCEPT,
+  }),
   /** If-Match exactly as the GET returned the etag (ruling 12). */
-  patch: (collection: Collection, id: string, etag: string, ops: JsonPatch): PlatformRequest<Created> => ({ method: 'PATCH', path: `${FLOW}/${collection}/${id}`, body: ops, headers: { ...JSON_ACCEPT, 'if-match': etag } }),
-  delete: (collection: Collection, id: string): PlatformRequest<void> => ({ method: 'DELETE', path: `${FLOW}/${collection}/${id}`, headers: JSON_ACCEPT }),
+  patch: (collection: Collection, id: string, etag: string, ops: JsonPatch): PlatformRequest<Created> => ({
+    method: 'PATCH',
+    path: `${FLOW}/${collection}/${id}`,
+    body: ops,
+    headers: { ...JSON_ACCEPT, 'if-match': etag },
+  }),
+  delete: (collection: Collection, id: string): PlatformRequest<void> => ({
+    method: 'DELETE',
+    path: `${FLOW}/${collection}/${id}`,
+    headers: JSON_ACCEPT,
+  }),
   /** Ruling 18: lowercase op, no subOp, no body. */
-  action: (id: string, op: 'enable' | 'disable'): PlatformRequest<Created> => ({ method: 'POST', path: `${FLOW}/flows/${id}/action`, query: { op }, headers: JSON_ACCEPT }),
-  connectionSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({ method: 'GET', path: `${FLOW}/connectionSpecs/${id}`, headers: JSON_ACCEPT }),
-  flowSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({ method: 'GET', path: `${FLOW}/flowSpecs/${id}`, headers: JSON_ACCEPT }),
-  test: (id: string): PlatformRequest<{ result?: boolean }> => ({ method: 'GET', path: `${FLOW}/connections/${id}/test`, headers: JSON_ACCEPT }),
-  exploreRoot: (connectionId: string): PlatformRequest<ExploreTable[]> => ({ method: 'GET', path: `${FLOW}/connections/${connectionId}/explore`, query: { objectType: 'root' }, headers: JSON_ACCEPT }),
+  action: (id: string, op: 'enable' | 'disable'): PlatformRequest<Created> => ({
+    method: 'POST',
+    path: `${FLOW}/flows/${id}/action`,
+    query: { op },
+    headers: JSON_ACCEPT,
+  }),
+  connectionSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({
+    method: 'GET',
+    path: `${FLOW}/connectionSpecs/${id}`,
+    headers: JSON_ACCEPT,
+  }),
+  flowSpec: (id: string): PlatformRequest<{ items?: FlowResource[] } | FlowResource> => ({
+    method: 'GET',
+    path: `${FLOW}/flowSpecs/${id}`,
+    headers: JSON_ACCEPT,
+  }),
+  test: (id: string): PlatformRequest<{ result?: boolean }> => ({
+    method: 'GET',
+    path: `${FLOW}/connections/${id}/test`,
+    headers: JSON_ACCEPT,
+  }),
+  exploreRoot: (connectionId: string): PlatformRequest<ExploreTable[]> => ({
+    method: 'GET',
+    path: `${FLOW}/connections/${connectionId}/explore`,
+    query: { objectType: 'root' },
+    headers: JSON_ACCEPT,
+  }),
   exploreTable: (connectionId: string, path: string, preview: boolean): PlatformRequest<ExploreTableDetail> => ({
     method: 'GET',
     path: `${FLOW}/connections/${connectionId}/explore`,
     query: { objectType: 'table', object: path, ...(preview ? { preview: true } : {}) },
     headers: JSON_ACCEPT,
   }),
-  runs: (flowId: string, limit: number): PlatformRequest<{ items?: Array<Record<string, any>> }> => ({ method: 'GET', path: `${FLOW}/runs`, query: { property: `flowId==${flowId}`, orderby: '-createdAt', limit }, headers: JSON_ACCEPT }),
+  runs: (flowId: string, limit: number): PlatformRequest<{ items?: Array<Record<string, any>> }> => ({
+    method: 'GET',
+    path: `${FLOW}/runs`,
+    query: { property: `flowId==${flowId}`, orderby: '-createdAt', limit },
+    headers: JSON_ACCEPT,
+  }),
 };
 
 /** One spec from a GET: Adobe answers `{ items: [spec] }`, and one page shows the bare object. */
@@ -123,7 +173,13 @@ export class FlowService {
     while (next) {
       const page: Page = await this.platform.send(flowService.list(collection, next));
       // One Adobe page shows a flow spec answered bare, not as { items: [...] }.
-      items.push(...(Array.isArray(page.items) ? page.items : typeof (page as FlowResource).id === 'string' ? [page as FlowResource] : []));
+      items.push(
+        ...(Array.isArray(page.items)
+          ? page.items
+          : typeof (page as FlowResource).id === 'string'
+            ? [page as FlowResource]
+            : []),
+      );
       const token = continuationToken(page);
       next = token ? (guard(token), { ...query, continuationToken: token }) : undefined;
     }

@@ -63,11 +63,18 @@ export class InletClient {
         await this.renew(generation);
         response = await send();
       }
-      if (response.status >= 200 && response.status < 300) return { ok: true, xactionId: parse(response.body)?.xactionId };
+      if (response.status >= 200 && response.status < 300)
+        return { ok: true, xactionId: parse(response.body)?.xactionId };
       const { message } = adobeMessage(response.body);
-      return { ok: false, status: response.status, message: redact(message ?? `HTTP ${response.status}`), requestId: header(response.headers['x-request-id']) };
+      return {
+        ok: false,
+        status: response.status,
+        message: redact(message ?? `HTTP ${response.status}`),
+        requestId: header(response.headers['x-request-id']),
+      };
     } catch (error) {
-      if (error instanceof CancelledError || this.options.signal?.aborted) throw error instanceof CancelledError ? error : new CancelledError();
+      if (error instanceof CancelledError || this.options.signal?.aborted)
+        throw error instanceof CancelledError ? error : new CancelledError();
       // The network failed after the retries (or an answer was refused: a redirect, an oversized body).
       if (isUserError(error)) return { ok: false, status: error.status, message: error.message };
       throw error;
@@ -119,7 +126,11 @@ export class InletClient {
 /** DCS's authorization problem (…/data-collection-service-authorization) about the token itself. */
 function isTokenProblem(response: HttpResponse): boolean {
   const body = parse(response.body);
-  return typeof body?.type === 'string' && body.type.endsWith('-authorization') && /token/i.test(String(body?.report?.message ?? body?.title ?? ''));
+  return (
+    typeof body?.type === 'string' &&
+    body.type.endsWith('-authorization') &&
+    /token/i.test(String(body?.report?.message ?? body?.title ?? ''))
+  );
 }
 
 function parse(text: string): any {

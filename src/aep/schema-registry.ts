@@ -29,10 +29,15 @@ interface ListPage {
   _links?: { next?: { href?: string } };
 }
 
-const at = (container: 'global' | 'tenant', kind: RegistryKind | 'descriptors', id?: string) => `${SCHEMA_REGISTRY}/${container}/${kind}${id ? `/${encodeURIComponent(id)}` : ''}`;
+const at = (container: 'global' | 'tenant', kind: RegistryKind | 'descriptors', id?: string) =>
+  `${SCHEMA_REGISTRY}/${container}/${kind}${id ? `/${encodeURIComponent(id)}` : ''}`;
 
 export const schemaRegistry = {
-  stats: (): PlatformRequest<{ tenantId: string }> => ({ method: 'GET', path: `${SCHEMA_REGISTRY}/stats`, headers: { accept: 'application/json' } }),
+  stats: (): PlatformRequest<{ tenantId: string }> => ({
+    method: 'GET',
+    path: `${SCHEMA_REGISTRY}/stats`,
+    headers: { accept: 'application/json' },
+  }),
   /** One page of the tenant container, ordered by title so `start` can continue it. */
   list: (kind: RegistryKind, start?: string): PlatformRequest<ListPage> => ({
     method: 'GET',
@@ -40,31 +45,72 @@ export const schemaRegistry = {
     query: { orderby: 'title', limit: PAGE, ...(start !== undefined ? { start } : {}) },
     headers: { accept: LIST_ACCEPT },
   }),
-  lookup: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource> => ({ method: 'GET', path: at(container, kind, id), headers: { accept: LOOKUP_ACCEPT } }),
+  lookup: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource> => ({
+    method: 'GET',
+    path: at(container, kind, id),
+    headers: { accept: LOOKUP_ACCEPT },
+  }),
   /** With the resolved `properties` (every field the resource brings), for checking destinations. */
-  full: (container: 'global' | 'tenant', kind: RegistryKind, id: string): PlatformRequest<XdmResource & { properties?: Record<string, unknown> }> => ({ method: 'GET', path: at(container, kind, id), headers: { accept: FULL_ACCEPT } }),
-  create: (kind: RegistryKind, body: Record<string, unknown>): PlatformRequest<XdmResource> => ({ method: 'POST', path: at('tenant', kind), body }),
+  full: (
+    container: 'global' | 'tenant',
+    kind: RegistryKind,
+    id: string,
+  ): PlatformRequest<XdmResource & { properties?: Record<string, unknown> }> => ({
+    method: 'GET',
+    path: at(container, kind, id),
+    headers: { accept: FULL_ACCEPT },
+  }),
+  create: (kind: RegistryKind, body: Record<string, unknown>): PlatformRequest<XdmResource> => ({
+    method: 'POST',
+    path: at('tenant', kind),
+    body,
+  }),
   /** JSON Patch; the registry takes no If-Match (aep-updates.md §3.1). */
-  patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => ({ method: 'PATCH', path: at('tenant', kind, id), body: ops }),
-  delete: (kind: RegistryKind | 'descriptors', id: string): PlatformRequest<void> => ({ method: 'DELETE', path: at('tenant', kind, id) }),
-  descriptorsOf: (schemaId: string): PlatformRequest<{ results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]>> => ({
+  patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => ({
+    method: 'PATCH',
+    path: at('tenant', kind, id),
+    body: ops,
+  }),
+  delete: (kind: RegistryKind | 'descriptors', id: string): PlatformRequest<void> => ({
+    method: 'DELETE',
+    path: at('tenant', kind, id),
+  }),
+  descriptorsOf: (
+    schemaId: string,
+  ): PlatformRequest<{ results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]>> => ({
     method: 'GET',
     path: at('tenant', 'descriptors'),
     query: { property: `xdm:sourceSchema==${schemaId}` },
     headers: { accept: DESCRIPTOR_ACCEPT },
   }),
-  descriptor: (id: string): PlatformRequest<Descriptor> => ({ method: 'GET', path: at('tenant', 'descriptors', id), headers: { accept: DESCRIPTOR_ACCEPT } }),
-  createDescriptor: (body: Record<string, unknown>): PlatformRequest<Descriptor> => ({ method: 'POST', path: at('tenant', 'descriptors'), body }),
+  descriptor: (id: string): PlatformRequest<Descriptor> => ({
+    method: 'GET',
+    path: at('tenant', 'descriptors', id),
+    headers: { accept: DESCRIPTOR_ACCEPT },
+  }),
+  createDescriptor: (body: Record<string, unknown>): PlatformRequest<Descriptor> => ({
+    method: 'POST',
+    path: at('tenant', 'descriptors'),
+    body,
+  }),
   /** There is no PATCH for descriptors: PUT the whole body; Adobe answers 201 (aep-updates.md §3.4). */
-  putDescriptor: (id: string, body: Record<string, unknown>): PlatformRequest<Descriptor> => ({ method: 'PUT', path: at('tenant', 'descriptors', id), body }),
+  putDescriptor: (id: string, body: Record<string, unknown>): PlatformRequest<Descriptor> => ({
+    method: 'PUT',
+    path: at('tenant', 'descriptors', id),
+    body,
+  }),
 };
 
 /** The documented descriptor list for this Accept groups them by @type; other shapes are accepted too. */
-export function descriptorList(page: { results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]> | undefined): Descriptor[] {
+export function descriptorList(
+  page: { results?: Descriptor[] } | Descriptor[] | Record<string, Descriptor[]> | undefined,
+): Descriptor[] {
   if (!page) return [];
   if (Array.isArray(page)) return page;
   if (Array.isArray(page.results)) return page.results as Descriptor[];
-  return Object.values(page).flatMap((group) => (Array.isArray(group) ? group.filter((d): d is Descriptor => !!d && typeof d === 'object') : []));
+  return Object.values(page).flatMap((group) =>
+    Array.isArray(group) ? group.filter((d): d is Descriptor => !!d && typeof d === 'object') : [],
+  );
 }
 
 export class SchemaRegistry {
@@ -88,7 +134,7 @@ export class SchemaRegistry {
       const page = await this.platform.send(schemaRegistry.list(kind, start));
       all.push(...(page.results ?? []));
       const href = page._links?.next?.href;
-      const next = href ? new URL(href, 'http://registry').searchParams.get('start') ?? undefined : undefined;
+      const next = href ? (new URL(href, 'http://registry').searchParams.get('start') ?? undefined) : undefined;
       if (next === undefined || seen.has(next)) return all;
       seen.add(next);
       start = next;

@@ -98,11 +98,18 @@ export class ImsAuth {
     const { Ims } = await loadImsLibrary();
     const ims = new Ims('prod');
     ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
-    this.http ??= new HttpClient({ ...this.network, service: 'Adobe IMS', variable: 'AEP_IMS_URL', baseUrl: this.imsUrl });
+    this.http ??= new HttpClient({
+      ...this.network,
+      service: 'Adobe IMS',
+      variable: 'AEP_IMS_URL',
+      baseUrl: this.imsUrl,
+    });
     // The library returns the body as text when it is not JSON (an HTML page, a truncated answer).
     let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
     try {
-      result = await transport.run(this.http, () => muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)));
+      result = await transport.run(this.http, () =>
+        muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)),
+      );
     } catch (cause) {
       // Failures of the network stack (network, TLS, redirect, size, Ctrl-C) are already explained.
       if (cause instanceof UserError) throw cause;
@@ -111,11 +118,12 @@ export class ImsAuth {
     const info = { token: result?.access_token?.token ?? '', expiry: result?.access_token?.expiry ?? Number.NaN };
     if (!info.token || !Number.isFinite(info.expiry)) {
       const payload = result?.payload;
-      const what = typeof payload !== 'string'
-        ? 'a token aep-zoho cannot read (not a JWT with created_at and expires_in)'
-        : /^\s*</.test(payload)
-          ? 'an HTML page instead of JSON (a proxy, firewall or login page?)'
-          : 'a response that is not valid JSON (truncated or corrupt)';
+      const what =
+        typeof payload !== 'string'
+          ? 'a token aep-zoho cannot read (not a JWT with created_at and expires_in)'
+          : /^\s*</.test(payload)
+            ? 'an HTML page instead of JSON (a proxy, firewall or login page?)'
+            : 'a response that is not valid JSON (truncated or corrupt)';
       throw new ApiError(`Adobe IMS at ${this.imsUrl} returned ${what}.`, {
         hint: 'Check AEP_IMS_URL (it must point at Adobe IMS, default https://ims-na1.adobelogin.com) and any proxy between you and Adobe; re-running is safe.',
       });
@@ -155,10 +163,13 @@ function loadImsLibrary(): Promise<any> {
     const { HttpExponentialBackoff } = requireFromIms('@adobe/aio-lib-core-networking');
     const original = HttpExponentialBackoff.prototype.exponentialBackoff;
     if (!original.viaHttpClient) {
-      HttpExponentialBackoff.prototype.exponentialBackoff = Object.assign(function (this: unknown, url: string, init: LibraryRequest, ...rest: unknown[]) {
-        const http = transport.getStore();
-        return http ? send(http, url, init) : original.call(this, url, init, ...rest);
-      }, { viaHttpClient: true });
+      HttpExponentialBackoff.prototype.exponentialBackoff = Object.assign(
+        function (this: unknown, url: string, init: LibraryRequest, ...rest: unknown[]) {
+          const http = transport.getStore();
+          return http ? send(http, url, init) : original.call(this, url, init, ...rest);
+        },
+        { viaHttpClient: true },
+      );
     }
     return module.default ?? module;
   })();
@@ -181,7 +192,12 @@ async function send(http: HttpClient, url: string, init: LibraryRequest) {
     body: init.body?.getBuffer(),
     idempotent: true, // a second token request only mints a second token
   });
-  return { status: response.status, statusText: STATUS_CODES[response.status] ?? '', ok: response.status < 300, text: async () => response.body };
+  return {
+    status: response.status,
+    statusText: STATUS_CODES[response.status] ?? '',
+    ok: response.status < 300,
+    text: async () => response.body,
+  };
 }
 
 /** aio-lib-ims throws "<status> (<text>): <body>" or a fetch error; make either one paragraph. */
@@ -189,9 +205,12 @@ function imsError(error: Error, imsUrl: string): Error {
   const match = /^(\d{3}) \(([^)]*)\): ([\s\S]*)$/.exec(error.message);
   if (!match) {
     const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
-    return new NetworkError(`Cannot reach Adobe IMS at ${imsUrl}${code ? ` (${code})` : ''}: ${error.message.split('\n')[0]}.`, {
-      hint: 'Check your network or proxy, and AEP_IMS_URL if you point aep-zoho at another IMS.',
-    });
+    return new NetworkError(
+      `Cannot reach Adobe IMS at ${imsUrl}${code ? ` (${code})` : ''}: ${error.message.split('\n')[0]}.`,
+      {
+        hint: 'Check your network or proxy, and AEP_IMS_URL if you point aep-zoho at another IMS.',
+      },
+    );
   }
   const status = Number(match[1]);
   const { message, code } = adobeMessage(match[3]);
@@ -203,12 +222,15 @@ function imsError(error: Error, imsUrl: string): Error {
     }
   })();
   const badClient = body.error === 'invalid_client' || status === 401;
-  return new ApiError(`Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${message ?? match[2]}.`, {
-    status,
-    hint: badClient
-      ? "Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated secret must be re-imported: 'aep-zoho init --from-console <file>')."
-      : body.error === 'invalid_scope'
-        ? "Check AEP_SCOPES: use the scopes shown on the credential's page in Adobe Developer Console."
-        : 'Re-run with --debug for details.',
-  });
+  return new ApiError(
+    `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${message ?? match[2]}.`,
+    {
+      status,
+      hint: badClient
+        ? "Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated secret must be re-imported: 'aep-zoho init --from-console <file>')."
+        : body.error === 'invalid_scope'
+          ? "Check AEP_SCOPES: use the scopes shown on the credential's page in Adobe Developer Console."
+          : 'Re-run with --debug for details.',
+    },
+  );
 }

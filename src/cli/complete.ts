@@ -15,7 +15,24 @@ function commandOf(words: string[]): CommandDef | undefined {
 }
 
 /** Options that take no value: a word after one of them is not that option's value. */
-const FLAGS = new Set(['--json', '--quiet', '-q', '--debug', '--yes', '-y', '--help', '-h', '--version', '--dry-run', '--watch', '--all', '--force', '--update-credentials', '--exit-code', '--offline']);
+const FLAGS = new Set([
+  '--json',
+  '--quiet',
+  '-q',
+  '--debug',
+  '--yes',
+  '-y',
+  '--help',
+  '-h',
+  '--version',
+  '--dry-run',
+  '--watch',
+  '--all',
+  '--force',
+  '--update-credentials',
+  '--exit-code',
+  '--offline',
+]);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,9 +46,18 @@ async function values(source: CompletionSource, env: Env): Promise<string[]> {
     case 'aep-regions':
       return Object.keys((await import('../aep/allowlist.js')).ALLOWLIST);
     case 'profiles': {
-      const [{ homeDir }, { CredentialsStore }] = await Promise.all([import('../config/settings.js'), import('../config/credentials.js')]);
+      const [{ homeDir }, { CredentialsStore }] = await Promise.all([
+        import('../config/settings.js'),
+        import('../config/credentials.js'),
+      ]);
       // Read only: the owner is never used for a lock here.
-      const store = await new CredentialsStore(homeDir(env), { pid: process.pid, command: 'aep-zoho completion', isAlive: () => true }).read().catch(() => undefined);
+      const store = await new CredentialsStore(homeDir(env), {
+        pid: process.pid,
+        command: 'aep-zoho completion',
+        isAlive: () => true,
+      })
+        .read()
+        .catch(() => undefined);
       return Object.keys(store?.profiles ?? {});
     }
   }
@@ -63,7 +89,13 @@ export async function complete(words: string[], current: string, defaults: strin
   const comma = current.lastIndexOf(',');
   const [done, partial] = comma >= 0 ? [current.slice(0, comma + 1), current.slice(comma + 1)] : ['', current];
   const taken = new Set(done.split(',').filter(Boolean));
-  return (await values(source, env)).filter((value) => value.startsWith(partial) && !taken.has(value)).map((value) => `${done}${value}`);
+  return (await values(source, env))
+    .filter((value) => value.startsWith(partial) && !taken.has(value))
+    .map((value) => `${done}${value}`);
 }
 
-const isCommandWord = (word: string) => registry.some((entry) => nameOf(entry) === word || ('subcommands' in entry && entry.subcommands.some((sub) => nameOf(sub) === word)));
+const isCommandWord = (word: string) =>
+  registry.some(
+    (entry) =>
+      nameOf(entry) === word || ('subcommands' in entry && entry.subcommands.some((sub) => nameOf(sub) === word)),
+  );

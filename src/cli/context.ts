@@ -30,7 +30,14 @@ function isAlive(pid: number): boolean {
 }
 
 /** `command` is what the locks record: the command words ('aep-zoho connect'), never the flags. */
-export function createContext(flags: GlobalFlags, io: Io, env: Record<string, string | undefined>, signal: AbortSignal, hintFlags: HintFlags = {}, command = 'aep-zoho'): Context {
+export function createContext(
+  flags: GlobalFlags,
+  io: Io,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+  hintFlags: HintFlags = {},
+  command = 'aep-zoho',
+): Context {
   // Every request in flight listens for Ctrl-C on this one signal; concurrent dataflows have many.
   setMaxListeners(500, signal);
   // Progress, logs and prompts are on stderr: its colour is the context's.
@@ -38,7 +45,10 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
   const canPrompt = io.isTTY.stdin && io.isTTY.stderr;
 
   const ask = async (question: string, options: { secret?: boolean } = {}): Promise<string> => {
-    if (!canPrompt) throw new UsageError(`Cannot ask '${question.trim()}' without a terminal.`, { hint: 'Pass the value as a flag or an environment variable.' });
+    if (!canPrompt)
+      throw new UsageError(`Cannot ask '${question.trim()}' without a terminal.`, {
+        hint: 'Pass the value as a flag or an environment variable.',
+      });
     // Prompts go to stderr; a secret's echo is swallowed.
     let muted = false;
     const output = new Writable({
@@ -85,7 +95,11 @@ export function createContext(flags: GlobalFlags, io: Io, env: Record<string, st
     ask,
     confirm: async (question, flagHint) => {
       if (flags.yes) return true;
-      if (!canPrompt) throw new UsageError(`Confirmation needed, and there is no terminal to ask on: ${question.replace(/\?\s*$/, '')}.`, { hint: `Pass ${flagHint} to confirm.` });
+      if (!canPrompt)
+        throw new UsageError(
+          `Confirmation needed, and there is no terminal to ask on: ${question.replace(/\?\s*$/, '')}.`,
+          { hint: `Pass ${flagHint} to confirm.` },
+        );
       return /^y(es)?$/i.test(await ask(`${question} [y/N] `));
     },
   };

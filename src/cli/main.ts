@@ -24,7 +24,9 @@ type Env = Record<string, string | undefined>;
 // compiled): the biggest single cost of `aep-zoho --help`.
 const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 /** The options every command takes, in the order help lists them. */
 const GLOBALS = ['profile', 'sandbox', 'json', 'quiet', 'debug', 'yes', 'help', 'version'];
@@ -53,9 +55,19 @@ function lookup(words: string[]): { group?: CommandGroup; def?: CommandDef; path
 /** `aep-zoho help dataflow create` is `aep-zoho dataflow create --help`; no command at all is --help. */
 function normaliseArgv(rawArgv: string[]): string[] {
   // yargs reads a lone `-` as a positional word; `--grant-token -` means "the value is stdin".
-  const argv = rawArgv.flatMap((arg, i) => (arg === '-' && rawArgv[i - 1]?.startsWith('--') ? [] : rawArgv[i + 1] === '-' && arg.startsWith('--') && !arg.includes('=') ? [`${arg}=-`] : [arg]));
+  const argv = rawArgv.flatMap((arg, i) =>
+    arg === '-' && rawArgv[i - 1]?.startsWith('--')
+      ? []
+      : rawArgv[i + 1] === '-' && arg.startsWith('--') && !arg.includes('=')
+        ? [`${arg}=-`]
+        : [arg],
+  );
   if (argv[0] === 'help') return [...argv.slice(1), '--help'];
-  if (!argv.some((arg) => !arg.startsWith('-')) && !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg))) return [...argv, '--help'];
+  if (
+    !argv.some((arg) => !arg.startsWith('-')) &&
+    !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg))
+  )
+    return [...argv, '--help'];
   return argv;
 }
 
@@ -65,17 +77,55 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
   const parsed: Parsed = {};
   const y = yargs(argv)
     .scriptName('aep-zoho')
-    .usage('$0 <command> [options]\n\nProvision a Zoho CRM source in Adobe Experience Platform: connect, explore, and create scheduled dataflows from templates.')
-    .option('profile', { type: 'string', default: env.AEP_ZOHO_PROFILE?.trim() || 'default', describe: 'Profile of stored credentials and state (AEP_ZOHO_PROFILE)', global: true })
-    .option('sandbox', { type: 'string', describe: 'Experience Platform sandbox (AEP_SANDBOX; default prod)', global: true })
-    .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout (progress stays on stderr)', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress and no notes; only results, warnings and errors', global: true })
-    .option('debug', { type: 'boolean', default: false, describe: 'Log each request and show stack traces (secrets are always masked)', global: true })
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Answer yes to confirmations', global: true })
+    .usage(
+      '$0 <command> [options]\n\nProvision a Zoho CRM source in Adobe Experience Platform: connect, explore, and create scheduled dataflows from templates.',
+    )
+    .option('profile', {
+      type: 'string',
+      default: env.AEP_ZOHO_PROFILE?.trim() || 'default',
+      describe: 'Profile of stored credentials and state (AEP_ZOHO_PROFILE)',
+      global: true,
+    })
+    .option('sandbox', {
+      type: 'string',
+      describe: 'Experience Platform sandbox (AEP_SANDBOX; default prod)',
+      global: true,
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print one JSON document on stdout (progress stays on stderr)',
+      global: true,
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'No progress and no notes; only results, warnings and errors',
+      global: true,
+    })
+    .option('debug', {
+      type: 'boolean',
+      default: false,
+      describe: 'Log each request and show stack traces (secrets are always masked)',
+      global: true,
+    })
+    .option('yes', {
+      alias: 'y',
+      type: 'boolean',
+      default: false,
+      describe: 'Answer yes to confirmations',
+      global: true,
+    })
     .group(GLOBALS, 'Global options:')
     // yargs answers `--get-yargs-completions <words>` (what the completion scripts ask); the script
     // itself comes from the `completion` command. The hidden name keeps yargs' own script out of the way.
-    .completion('__yargs-completion', false, (async (current: string, _argv: unknown, defaults: (then: (error: Error | null, candidates?: string[]) => void) => void, done: (candidates: string[]) => void) => {
+    .completion('__yargs-completion', false, (async (
+      current: string,
+      _argv: unknown,
+      defaults: (then: (error: Error | null, candidates?: string[]) => void) => void,
+      done: (candidates: string[]) => void,
+    ) => {
       const { complete } = await import('./complete.js');
       defaults((_error, candidates) => void complete(argv.slice(2), current, candidates ?? [], env).then(done));
     }) as any)
@@ -85,7 +135,9 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
     .help()
     .alias('help', 'h')
     .wrap(Math.min(columns, 110))
-    .epilogue('Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 a dry run with --exit-code plans changes, 130 interrupted.\nDocs: README.md, https://experienceleague.adobe.com/docs/experience-platform/sources/connectors/crm/zoho.html')
+    .epilogue(
+      'Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 a dry run with --exit-code plans changes, 130 interrupted.\nDocs: README.md, https://experienceleague.adobe.com/docs/experience-platform/sources/connectors/crm/zoho.html',
+    )
     .exitProcess(false)
     .fail((message, error) => {
       throw error && !message ? error : usageError(message ?? String(error), argv);
@@ -98,7 +150,9 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
 
   if (argv[0] === '--get-yargs-completions') {
     // Asked by a completion script: the candidates, one a line (yargs answers these asynchronously).
-    const candidates = await new Promise<string[]>((resolve, reject) => y.getCompletion(argv.slice(1), (error, found) => (error ? reject(error) : resolve([...(found ?? [])]))));
+    const candidates = await new Promise<string[]>((resolve, reject) =>
+      y.getCompletion(argv.slice(1), (error, found) => (error ? reject(error) : resolve([...(found ?? [])]))),
+    );
     return { output: candidates.join('\n') };
   }
   const output = await new Promise<string>((resolve, reject) => {
@@ -111,17 +165,25 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
     return parsed;
   }
   parsed.output ??= output;
-  if (parsed.output && argv.some((arg) => arg === '--help' || arg === '-h')) parsed.output = withExamples(parsed.output, argv);
+  if (parsed.output && argv.some((arg) => arg === '--help' || arg === '-h'))
+    parsed.output = withExamples(parsed.output, argv);
   return parsed;
 }
 
 /** Repeated options: lists add up (`--template a --template b,c`), anything else takes the last value (gh, terraform). */
 function normaliseRepeats(args: Record<string, any>, lists: string[]): void {
-  const listKeys = new Set(lists.flatMap((name) => [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())]));
+  const listKeys = new Set(
+    lists.flatMap((name) => [name, name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())]),
+  );
   for (const [key, value] of Object.entries(args)) {
     if (key === '_') continue;
     if (listKeys.has(key)) {
-      if (value !== undefined) args[key] = [value].flat().flatMap((item) => String(item).split(',')).map((item) => item.trim()).filter(Boolean);
+      if (value !== undefined)
+        args[key] = [value]
+          .flat()
+          .flatMap((item) => String(item).split(','))
+          .map((item) => item.trim())
+          .filter(Boolean);
     } else if (Array.isArray(value)) {
       args[key] = value.at(-1);
     }
@@ -152,12 +214,22 @@ function usageError(message: string, argv: string[]): UsageError {
   const commands = registry.map(nameOf);
 
   // Words after the command's name that are not option values: a stray positional argument.
-  const strays = words.slice(path.length).filter((word) => !argv.some((arg, i) => arg.startsWith('-') && argv[i + 1] === word && !arg.includes('=')));
-  if (suggested && group) return new UsageError(`Unknown subcommand '${words[1]}' for 'aep-zoho ${words[0]}'.`, { hint: `Did you mean 'aep-zoho ${words[0]} ${suggested}'? 'aep-zoho ${words[0]} --help' lists them.` });
-  if (suggested) return new UsageError(`Unknown command '${words.find((word) => !commands.includes(word)) ?? ''}'.`, { hint: `Did you mean 'aep-zoho ${suggested}'? 'aep-zoho --help' lists the commands.` });
+  const strays = words
+    .slice(path.length)
+    .filter((word) => !argv.some((arg, i) => arg.startsWith('-') && argv[i + 1] === word && !arg.includes('=')));
+  if (suggested && group)
+    return new UsageError(`Unknown subcommand '${words[1]}' for 'aep-zoho ${words[0]}'.`, {
+      hint: `Did you mean 'aep-zoho ${words[0]} ${suggested}'? 'aep-zoho ${words[0]} --help' lists them.`,
+    });
+  if (suggested)
+    return new UsageError(`Unknown command '${words.find((word) => !commands.includes(word)) ?? ''}'.`, {
+      hint: `Did you mean 'aep-zoho ${suggested}'? 'aep-zoho --help' lists the commands.`,
+    });
   if (unknown && words[0] && !path.length) {
     const near = nearest(words[0], commands);
-    return new UsageError(`Unknown command '${words[0]}'.`, { hint: `${near ? `Did you mean 'aep-zoho ${near}'? ` : ''}'aep-zoho --help' lists the commands.` });
+    return new UsageError(`Unknown command '${words[0]}'.`, {
+      hint: `${near ? `Did you mean 'aep-zoho ${near}'? ` : ''}'aep-zoho --help' lists the commands.`,
+    });
   }
   if (unknown && group && !def && words[1]) {
     const subs = group.subcommands.map(nameOf);
@@ -172,19 +244,33 @@ function usageError(message: string, argv: string[]): UsageError {
     if (extra.length && def) return strayArgument(def, command, extra, help);
     const known = def ? optionNames(def) : GLOBALS;
     const near = flags.length === 1 ? nearest(flags[0], known) : undefined;
-    return new UsageError(`Unknown option${flags.length > 1 ? 's' : ''} ${flags.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`, {
-      hint: near ? `Did you mean --${near}? ${help}` : help,
-    });
+    return new UsageError(
+      `Unknown option${flags.length > 1 ? 's' : ''} ${flags.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`,
+      {
+        hint: near ? `Did you mean --${near}? ${help}` : help,
+      },
+    );
   }
   const choice = /^Invalid values:\s*Argument: (\S+), Given: (.+), Choices: (.+)$/s.exec(message);
-  if (choice) return new UsageError(`Invalid value ${choice[2].trim()} for --${choice[1]}.`, { hint: `Use one of ${choice[3].trim()}.` });
+  if (choice)
+    return new UsageError(`Invalid value ${choice[2].trim()} for --${choice[1]}.`, {
+      hint: `Use one of ${choice[3].trim()}.`,
+    });
   if (/^Not enough non-option arguments/.test(message)) {
     const needs = def?.command.match(/<[^>]+>/g);
-    if (def && needs) return new UsageError(`'aep-zoho ${command}' needs ${needs.join(' ')}.`, { hint: `For example: ${def.examples[0]?.[0].replace('$0', 'aep-zoho') ?? `aep-zoho ${def.command}`}. ${help}` });
+    if (def && needs)
+      return new UsageError(`'aep-zoho ${command}' needs ${needs.join(' ')}.`, {
+        hint: `For example: ${def.examples[0]?.[0].replace('$0', 'aep-zoho') ?? `aep-zoho ${def.command}`}. ${help}`,
+      });
   }
   const missing = /^Missing required arguments?: (.+)$/.exec(message)?.[1].split(', ');
-  if (missing && def?.positionalOption && missing.includes(def.positionalOption) && strays.length) return strayArgument(def, command, strays, help);
-  if (missing) return new UsageError(`Missing required option${missing.length > 1 ? 's' : ''} ${missing.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`, { hint: help });
+  if (missing && def?.positionalOption && missing.includes(def.positionalOption) && strays.length)
+    return strayArgument(def, command, strays, help);
+  if (missing)
+    return new UsageError(
+      `Missing required option${missing.length > 1 ? 's' : ''} ${missing.map(flag).join(', ')}${command ? ` for 'aep-zoho ${command}'` : ''}.`,
+      { hint: help },
+    );
   return new UsageError(message.replace(/\s*\n\s*/g, ' '), { hint: help });
 }
 
@@ -204,7 +290,10 @@ function nearest(word: string, names: string[]): string | undefined {
     const d = editDistance(word.toLowerCase(), name.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [name, d];
   }
-  return best !== undefined && (bestDistance <= Math.max(2, Math.floor(best.length / 3)) || best.startsWith(word) || word.startsWith(best)) ? best : undefined;
+  return best !== undefined &&
+    (bestDistance <= Math.max(2, Math.floor(best.length / 3)) || best.startsWith(word) || word.startsWith(best))
+    ? best
+    : undefined;
 }
 
 /** Levenshtein distance (fastest-levenshtein is kept off the start-up path; these words are short). */
@@ -212,7 +301,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];
@@ -222,7 +312,12 @@ function editDistance(a: string, b: string): number {
 function optionNames(def: CommandDef): string[] {
   const probe = yargs([]);
   const built = def.builder ? def.builder(probe) : probe;
-  return [...Object.keys((built as any).getOptions().key as Record<string, unknown>).filter((key) => !/[A-Z]/.test(key) && key !== 'help' && key !== 'version'), ...GLOBALS];
+  return [
+    ...Object.keys((built as any).getOptions().key as Record<string, unknown>).filter(
+      (key) => !/[A-Z]/.test(key) && key !== 'help' && key !== 'version',
+    ),
+    ...GLOBALS,
+  ];
 }
 
 function registerCommand(y: Argv<any>, def: CommandDef, parsed: Parsed, path: string[]): void {
@@ -232,7 +327,9 @@ function registerCommand(y: Argv<any>, def: CommandDef, parsed: Parsed, path: st
     (builder) => {
       const built = def.builder ? def.builder(builder) : builder;
       // The command's own options first, the global block after them.
-      const own = Object.keys((built as any).getOptions().key as Record<string, unknown>).filter((key) => !GLOBALS.includes(key) && key !== 'y' && key !== 'q' && key !== 'h');
+      const own = Object.keys((built as any).getOptions().key as Record<string, unknown>).filter(
+        (key) => !GLOBALS.includes(key) && key !== 'y' && key !== 'q' && key !== 'h',
+      );
       return built.group(own, 'Options:').group(GLOBALS, 'Global options:');
     },
     (args) => {
@@ -263,7 +360,10 @@ function registerGroup(y: Argv<any>, group: CommandGroup, parsed: Parsed): void 
 /** The --profile and --sandbox given on the command line, which hints must carry. */
 function hintFlagsOf(argv: string[], flags?: GlobalFlags): HintFlags {
   const given = (name: string) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
-  return { ...(given('profile') && flags ? { profile: flags.profile } : {}), ...(given('sandbox') && flags?.sandbox ? { sandbox: flags.sandbox } : {}) };
+  return {
+    ...(given('profile') && flags ? { profile: flags.profile } : {}),
+    ...(given('sandbox') && flags?.sandbox ? { sandbox: flags.sandbox } : {}),
+  };
 }
 
 /** Runs the CLI; resolves to the exit code. */
@@ -278,12 +378,22 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   try {
     parsed = await parseArgs(argv, env, io.columns);
     if (!parsed.def) {
-      if (parsed.output !== undefined) io.stdout.write(json && argv.includes('--version') ? `${JSON.stringify({ version: VERSION })}\n` : `${parsed.output}\n`);
+      if (parsed.output !== undefined)
+        io.stdout.write(
+          json && argv.includes('--version') ? `${JSON.stringify({ version: VERSION })}\n` : `${parsed.output}\n`,
+        );
       return 0;
     }
     const args = parsed.args!;
     flags = globalFlags(args);
-    const ctx = createContext(flags, io, env, signal, hintFlagsOf(argv, flags), ['aep-zoho', ...(args._ as unknown[]).map(String)].join(' '));
+    const ctx = createContext(
+      flags,
+      io,
+      env,
+      signal,
+      hintFlagsOf(argv, flags),
+      ['aep-zoho', ...(args._ as unknown[]).map(String)].join(' '),
+    );
     const result = await runCommand(parsed.def, args, ctx);
     if (signal.aborted) throw interrupted(parsed, args);
     const human = parsed.def.human;
@@ -291,9 +401,16 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     // not printed, and the contract's `error` object on stdout.
     // Exit code 3 (a dry run with --exit-code that plans changes) is a finding, not a failure.
     const { exitCode = 0, ...printed } = (result ?? {}) as { exitCode?: number; error?: unknown };
-    if (exitCode !== 0 && exitCode !== 3) printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
+    if (exitCode !== 0 && exitCode !== 3)
+      printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
     const ui = makeUi(io, { env, quiet: flags.quiet, hintFlags: hintFlagsOf(argv, flags) });
-    await printResult(io, flags.json, result === undefined ? undefined : printed, human ? (u) => human(result, u, args) : undefined, ui);
+    await printResult(
+      io,
+      flags.json,
+      result === undefined ? undefined : printed,
+      human ? (u) => human(result, u, args) : undefined,
+      ui,
+    );
     return exitCode;
   } catch (error) {
     const reported = signal.aborted ? interrupted(parsed, parsed?.args) : error;
@@ -317,12 +434,26 @@ async function runCommand(def: CommandDef, args: Record<string, any>, ctx: Conte
 function globalFlags(args: Record<string, any>): GlobalFlags {
   for (const name of ['profile', 'sandbox']) {
     if (args[name] !== undefined && !String(args[name]).trim()) {
-      throw new UsageError(`--${name} is empty.`, { hint: name === 'profile' ? "Name a profile (letters, digits, dot, dash, underscore), or leave out --profile for 'default'." : 'Name a sandbox (e.g. prod or dev-1), or leave out --sandbox for AEP_SANDBOX, else prod.' });
+      throw new UsageError(`--${name} is empty.`, {
+        hint:
+          name === 'profile'
+            ? "Name a profile (letters, digits, dot, dash, underscore), or leave out --profile for 'default'."
+            : 'Name a sandbox (e.g. prod or dev-1), or leave out --sandbox for AEP_SANDBOX, else prod.',
+      });
     }
   }
-  const flags: GlobalFlags = { profile: String(args.profile).trim(), sandbox: args.sandbox?.trim() || undefined, json: !!args.json, quiet: !!args.quiet, debug: !!args.debug, yes: !!args.yes };
+  const flags: GlobalFlags = {
+    profile: String(args.profile).trim(),
+    sandbox: args.sandbox?.trim() || undefined,
+    json: !!args.json,
+    quiet: !!args.quiet,
+    debug: !!args.debug,
+    yes: !!args.yes,
+  };
   if (!/^[A-Za-z0-9_.-]+$/.test(flags.profile)) {
-    throw new UsageError(`Invalid profile name '${flags.profile}'.`, { hint: 'Use letters, digits, dot, dash and underscore.' });
+    throw new UsageError(`Invalid profile name '${flags.profile}'.`, {
+      hint: 'Use letters, digits, dot, dash and underscore.',
+    });
   }
   return flags;
 }
@@ -348,7 +479,11 @@ function errorCode(error: unknown): string {
 /** Adobe answers an unknown sandbox with FLOW-2100-404 from every service: one message for it everywhere. */
 function sandboxNotFound(error: UserError, env: Env, flags: GlobalFlags | undefined): UserError {
   // The sandbox that was sent, which the HTTP layer's hint names; else what this run asked for.
-  const name = /\('([a-z0-9-]+)'\)/.exec(error.hint ?? '')?.[1] ?? /[Ss]andbox '([a-z0-9-]+)'/.exec(error.message)?.[1] ?? flags?.sandbox ?? (env.AEP_SANDBOX?.trim() || 'prod');
+  const name =
+    /\('([a-z0-9-]+)'\)/.exec(error.hint ?? '')?.[1] ??
+    /[Ss]andbox '([a-z0-9-]+)'/.exec(error.message)?.[1] ??
+    flags?.sandbox ??
+    (env.AEP_SANDBOX?.trim() || 'prod');
   return new UserError(`Sandbox '${name}' not found in this organization.`, {
     hint: "Pass --sandbox (or set AEP_SANDBOX) to one of your organization's sandboxes, as the Experience Platform UI lists them (aep-zoho doctor --sandbox <name> checks one).",
     status: error.status,
@@ -371,9 +506,13 @@ function reportError(raw: unknown, { io, env, json, debug, flags, hintFlags }: R
   const error = isUserError(raw) && raw.code === 'FLOW-2100-404' ? sandboxNotFound(raw, env, flags) : raw;
   const known = isUserError(error);
   const exitCode = known ? error.exitCode : 1;
-  const message = carryFlags(known ? error.message : `Internal error: ${(error as Error)?.message ?? String(error)}`, hintFlags);
+  const message = carryFlags(
+    known ? error.message : `Internal error: ${(error as Error)?.message ?? String(error)}`,
+    hintFlags,
+  );
   const rawHint = known
-    ? error.hint ?? (error instanceof UsageError ? "Run 'aep-zoho --help' (or '<command> --help') for usage." : undefined)
+    ? (error.hint ??
+      (error instanceof UsageError ? "Run 'aep-zoho --help' (or '<command> --help') for usage." : undefined))
     : 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).';
   const hint = rawHint ? carryFlags(rawHint, hintFlags) : undefined;
   const ui = makeUi(io, { env }, 'stderr');
@@ -381,7 +520,15 @@ function reportError(raw: unknown, { io, env, json, debug, flags, hintFlags }: R
     // The command's one JSON document is out already (the emulator's): Ctrl-C adds nothing.
   } else if (json) {
     // Printed once: the JSON document is the whole report.
-    const body = { error: { message, code: errorCode(error), ...(hint ? { hint } : {}), ...(known && error.status ? { status: error.status } : {}), ...(known && error.requestId ? { requestId: error.requestId } : {}) } };
+    const body = {
+      error: {
+        message,
+        code: errorCode(error),
+        ...(hint ? { hint } : {}),
+        ...(known && error.status ? { status: error.status } : {}),
+        ...(known && error.requestId ? { requestId: error.requestId } : {}),
+      },
+    };
     io.stdout.write(`${redact(JSON.stringify(body, null, 2))}\n`);
   } else {
     ui.line(`${ui.red('Error:')} ${message}`);

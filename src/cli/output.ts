@@ -17,7 +17,8 @@ export function useColor(env: Env, tty: boolean): boolean {
   return tty && env.TERM !== 'dumb';
 }
 
-const paint = (on: boolean, open: number, close: number) => (text: string) => (on ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+const paint = (on: boolean, open: number, close: number) => (text: string) =>
+  on ? `\u001b[${open}m${text}\u001b[${close}m` : text;
 
 export interface UiOptions {
   env: Env;
@@ -52,7 +53,10 @@ export function makeUi(io: Io, options: UiOptions, stream: 'stdout' | 'stderr' =
     tty,
     columns: io.columns,
     // cli-table3 loads only when a command draws a table on a terminal.
-    table: async (headers, rows, tableOptions) => (tty ? (await import('./table.js')).renderTable(ui, headers, rows, tableOptions) : plainRows(ui, headers, rows, tableOptions?.header)),
+    table: async (headers, rows, tableOptions) =>
+      tty
+        ? (await import('./table.js')).renderTable(ui, headers, rows, tableOptions)
+        : plainRows(ui, headers, rows, tableOptions?.header),
   };
   return ui;
 }
@@ -78,7 +82,13 @@ export function makeLogger(io: Io, options: UiOptions & { debug: boolean }): Log
 }
 
 /** Prints a command's result: JSON on stdout with --json, else the command's human renderer. */
-export async function printResult(io: Io, json: boolean, result: unknown, human: ((ui: Ui) => void | Promise<void>) | undefined, ui: Ui): Promise<void> {
+export async function printResult(
+  io: Io,
+  json: boolean,
+  result: unknown,
+  human: ((ui: Ui) => void | Promise<void>) | undefined,
+  ui: Ui,
+): Promise<void> {
   if (json) {
     io.stdout.write(`${redact(JSON.stringify(result, null, 2))}\n`);
     return;

@@ -25,13 +25,50 @@ import zohoToken from '../commands/zoho/token.js';
 
 export const registry: Array<CommandDef | CommandGroup> = [
   init,
-  { command: 'zoho <command>', describe: 'Zoho OAuth: the authorization URL and the grant-token exchange', subcommands: [zohoAuthorizeUrl, zohoToken], examples: [['$0 zoho authorize-url --region eu --redirect-uri https://example.com/callback', 'the consent URL; open it and accept'], ['$0 zoho token', 'paste the code (or the redirect URL) when asked']] },
+  {
+    command: 'zoho <command>',
+    describe: 'Zoho OAuth: the authorization URL and the grant-token exchange',
+    subcommands: [zohoAuthorizeUrl, zohoToken],
+    examples: [
+      [
+        '$0 zoho authorize-url --region eu --redirect-uri https://example.com/callback',
+        'the consent URL; open it and accept',
+      ],
+      ['$0 zoho token', 'paste the code (or the redirect URL) when asked'],
+    ],
+  },
   allowlist,
-  { command: 'auth <command>', describe: 'Adobe IMS login', subcommands: [authStatus], examples: [['$0 auth status', 'who the credential is, and until when its token is valid']] },
+  {
+    command: 'auth <command>',
+    describe: 'Adobe IMS login',
+    subcommands: [authStatus],
+    examples: [['$0 auth status', 'who the credential is, and until when its token is valid']],
+  },
   connect,
   explore,
-  { command: 'dataflow <command>', describe: 'Dataflows from templates: create, list, status, runs, enable, disable', subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns, dataflowEnable, dataflowDisable], examples: [['$0 dataflow create --template accounts', 'schema, dataset, connections, mapping set and the scheduled dataflow'], ['$0 dataflow list', "this profile's dataflows: state, last and next run"], ['$0 dataflow runs accounts --watch', 'follow the newest run to its end (exit 1 when it fails)']] },
-  { command: 'templates <command>', describe: 'Dataflow templates: list, show, validate, and init a starter for any table', subcommands: [templatesList, templatesShow, templatesValidate, templatesInit], examples: [['$0 templates list', 'the built-in templates'], ['$0 templates show contacts > my-contacts.json', 'a copy to edit'], ['$0 templates validate my-contacts.json', 'its format, and with credentials its table and columns']] },
+  {
+    command: 'dataflow <command>',
+    describe: 'Dataflows from templates: create, list, status, runs, enable, disable',
+    subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns, dataflowEnable, dataflowDisable],
+    examples: [
+      [
+        '$0 dataflow create --template accounts',
+        'schema, dataset, connections, mapping set and the scheduled dataflow',
+      ],
+      ['$0 dataflow list', "this profile's dataflows: state, last and next run"],
+      ['$0 dataflow runs accounts --watch', 'follow the newest run to its end (exit 1 when it fails)'],
+    ],
+  },
+  {
+    command: 'templates <command>',
+    describe: 'Dataflow templates: list, show, validate, and init a starter for any table',
+    subcommands: [templatesList, templatesShow, templatesValidate, templatesInit],
+    examples: [
+      ['$0 templates list', 'the built-in templates'],
+      ['$0 templates show contacts > my-contacts.json', 'a copy to edit'],
+      ['$0 templates validate my-contacts.json', 'its format, and with credentials its table and columns'],
+    ],
+  },
   sync,
   destroy,
   doctor,

@@ -12,7 +12,9 @@ export interface TableOptions {
 /** Renders rows under headers within ui.columns; returns the headers that were left out. */
 export function renderTable(ui: Ui, headers: string[], rows: unknown[][], options: TableOptions = {}): string[] {
   const maxWidth = options.maxColumnWidth ?? 28;
-  const natural = headers.map((header, i) => Math.min(maxWidth, Math.max(header.length, ...rows.map((row) => cellText(row[i]).length), 1)) + 2);
+  const natural = headers.map(
+    (header, i) => Math.min(maxWidth, Math.max(header.length, ...rows.map((row) => cellText(row[i]).length), 1)) + 2,
+  );
   const widths: number[] = [];
   let used = 1; // the left border
   for (const width of natural) {

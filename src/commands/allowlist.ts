@@ -17,13 +17,19 @@ export default defineCommand<{ region?: string }, { regions: Region[] }>({
   builder: (y) => y.option('region', { type: 'string', describe: 'AEP region: va7|nld2|aus5|can2' }),
   async run(args) {
     const { ALLOWLIST, allowlistFor } = await import('../aep/allowlist.js');
-    return { regions: args.region !== undefined ? [allowlistFor(args.region)] : Object.keys(ALLOWLIST).map(allowlistFor) };
+    return {
+      regions: args.region !== undefined ? [allowlistFor(args.region)] : Object.keys(ALLOWLIST).map(allowlistFor),
+    };
   },
   human(result, ui) {
     for (const region of result.regions) {
       ui.line(ui.bold(`${region.region}  ${region.name}`));
       for (const range of region.ranges) ui.line(`  ${range}`);
     }
-    ui.note(ui.dim("In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'."));
+    ui.note(
+      ui.dim(
+        "In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'.",
+      ),
+    );
   },
 });

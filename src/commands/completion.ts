@@ -48,7 +48,8 @@ export default defineCommand<{ shell?: string }, { shell: Shell; script: string 
   async run(args, ctx) {
     const fromEnv = /(bash|zsh|fish)$/.exec(ctx.env.SHELL ?? '')?.[1];
     const shell = (args.shell?.trim().toLowerCase() || fromEnv || 'bash') as Shell;
-    if (!SHELLS.includes(shell)) throw new UsageError(`No completion for shell '${args.shell}'.`, { hint: `Choose one of ${SHELLS.join(', ')}.` });
+    if (!SHELLS.includes(shell))
+      throw new UsageError(`No completion for shell '${args.shell}'.`, { hint: `Choose one of ${SHELLS.join(', ')}.` });
     return { shell, script: SCRIPTS[shell] };
   },
   human(result, ui) {

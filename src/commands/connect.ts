@@ -5,10 +5,14 @@ import { safe } from '../core/text.js';
 
 type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] } }) | { plan: PlanStep[] };
 
-export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string; via?: string; debug?: boolean }, Result>({
+export default defineCommand<
+  { name?: string; updateCredentials: boolean; dryRun: boolean; aepRegion?: string; via?: string; debug?: boolean },
+  Result
+>({
   command: 'connect',
   writes: true,
-  describe: "Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming source that 'sync' feeds",
+  describe:
+    "Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming source that 'sync' feeds",
   examples: [
     ['$0 connect', "create or reuse the connection named 'aep-zoho <profile>'"],
     ['$0 connect --update-credentials', 'rotate the stored Zoho tokens into the existing connection'],
@@ -19,37 +23,72 @@ export default defineCommand<{ name?: string; updateCredentials: boolean; dryRun
   builder: (y) =>
     y
       .option('name', { type: 'string', describe: "Connection name (default 'aep-zoho <profile>')" })
-      .option('update-credentials', { type: 'boolean', default: false, describe: 'PATCH the stored Zoho tokens into an existing connection' })
+      .option('update-credentials', {
+        type: 'boolean',
+        default: false,
+        describe: 'PATCH the stored Zoho tokens into an existing connection',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up, plan, and send no write' })
-      .option('aep-region', { type: 'string', describe: "Your AEP region (va7|nld2|aus5|can2): the closing reminder lists Adobe's IP ranges for it" })
-      .option('via', { type: 'string', describe: "zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source); default: what connect recorded, else zoho-source" }),
+      .option('aep-region', {
+        type: 'string',
+        describe: "Your AEP region (va7|nld2|aus5|can2): the closing reminder lists Adobe's IP ranges for it",
+      })
+      .option('via', {
+        type: 'string',
+        describe:
+          "zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source); default: what connect recorded, else zoho-source",
+      }),
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');
     const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
     // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
-    const [{ loadSettings, requireAep, requireZoho, requireZohoReader, resolveVia }, { requireAll }, { StateStore }] = await Promise.all([import('../config/settings.js'), import('../tasks/session.js'), import('../config/state.js')]);
+    const [{ loadSettings, requireAep, requireZoho, requireZohoReader, resolveVia }, { requireAll }, { StateStore }] =
+      await Promise.all([import('../config/settings.js'), import('../tasks/session.js'), import('../config/state.js')]);
     const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
-    const via = resolveVia(args.via, ctx.env, (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via);
+    const via = resolveVia(
+      args.via,
+      ctx.env,
+      (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
+    );
     requireAll(settings, [requireAep, via === 'http-api' ? requireZohoReader : requireZoho]);
     const { connect } = await import('../tasks/connect.js');
-    const result = await connect(ctx, { name: args.name, updateCredentials: args.updateCredentials, dryRun: args.dryRun, via });
-    return region && !('plan' in result) ? { ...result, allowlist: { region: region.region, ranges: region.ranges } } : result;
+    const result = await connect(ctx, {
+      name: args.name,
+      updateCredentials: args.updateCredentials,
+      dryRun: args.dryRun,
+      via,
+    });
+    return region && !('plan' in result)
+      ? { ...result, allowlist: { region: region.region, ranges: region.ranges } }
+      : result;
   },
   human(result, ui, args) {
     if ('plan' in result) return printPlan(result.plan, ui, args.debug);
-    ui.line(`${result.created ? ui.green('Created') : 'Reused'} ${result.via === 'http-api' ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`);
+    ui.line(
+      `${result.created ? ui.green('Created') : 'Reused'} ${result.via === 'http-api' ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
+    );
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
     if (result.via === 'http-api') {
-      ui.line(`Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to ${safe(result.inletUrl ?? '')}.`);
-      ui.note(`On this path data moves only when ${ui.cmd('sync')} runs (from cron or CI, or ${ui.cmd('sync --every 15m')}).`);
-      ui.note(`Next: ${ui.cmd('explore')} to see the CRM's modules, then ${ui.cmd('dataflow create --template accounts')}.`);
+      ui.line(
+        `Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to ${safe(result.inletUrl ?? '')}.`,
+      );
+      ui.note(
+        `On this path data moves only when ${ui.cmd('sync')} runs (from cron or CI, or ${ui.cmd('sync --every 15m')}).`,
+      );
+      ui.note(
+        `Next: ${ui.cmd('explore')} to see the CRM's modules, then ${ui.cmd('dataflow create --template accounts')}.`,
+      );
       return;
     }
     if (result.allowlist) {
       ui.note(`Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for ${result.allowlist.region}:`);
       ui.note(`  ${result.allowlist.ranges.join(', ')}`);
     } else {
-      ui.note(ui.dim("Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>', or connect --aep-region)."));
+      ui.note(
+        ui.dim(
+          "Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>', or connect --aep-region).",
+        ),
+      );
     }
     ui.note(`Next: ${ui.cmd('explore')} to see the CRM's tables.`);
   },

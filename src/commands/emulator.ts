@@ -29,7 +29,14 @@ export function emulatorEnv(url: string, strict: boolean): Record<string, string
   const { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN, ...clients } = PLACEHOLDERS;
   // Strict: Zoho tokens must be ones the emulator issued, through `zoho authorize-url` and `zoho token`.
   // ZOHO_ENDPOINT: the emulator also serves Zoho CRM's REST API, which --via http-api reads.
-  return { AEP_PLATFORM_URL: url, AEP_IMS_URL: url, ZOHO_ACCOUNTS_URL: url, ZOHO_ENDPOINT: url, ...clients, ...(strict ? {} : { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN }) };
+  return {
+    AEP_PLATFORM_URL: url,
+    AEP_IMS_URL: url,
+    ZOHO_ACCOUNTS_URL: url,
+    ZOHO_ENDPOINT: url,
+    ...clients,
+    ...(strict ? {} : { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN }),
+  };
 }
 
 interface Started {
@@ -41,10 +48,14 @@ interface Started {
 
 export default defineCommand<Args, undefined>({
   command: 'emulator',
-  describe: 'Run the bundled AEP + IMS + Zoho emulator in the foreground (Ctrl-C stops it); prints the variables that point aep-zoho at it',
+  describe:
+    'Run the bundled AEP + IMS + Zoho emulator in the foreground (Ctrl-C stops it); prints the variables that point aep-zoho at it',
   examples: [
     ['$0 emulator --port 4010', "then paste the printed 'export' lines into another shell and run aep-zoho connect"],
-    ['$0 emulator --sandboxes prod,dev --fail-runs', 'a second sandbox, and dataflow runs that fail with row-level errors'],
+    [
+      '$0 emulator --sandboxes prod,dev --fail-runs',
+      'a second sandbox, and dataflow runs that fail with row-level errors',
+    ],
     ['$0 emulator --retired', "an org where Adobe retired the Zoho CRM source: try 'aep-zoho connect --via http-api'"],
     ['$0 emulator --strict-credentials', 'accept only the printed credentials and Zoho tokens the emulator issued'],
   ],
@@ -54,18 +65,43 @@ export default defineCommand<Args, undefined>({
       .option('port', { type: 'number', default: 4010, describe: 'Port on 127.0.0.1 (0 picks a free one)' })
       .option('latency', { type: 'number', default: 0, describe: 'Milliseconds added to every response' })
       .option('sandboxes', { type: 'string', describe: 'Sandboxes every org has, comma-separated (default prod)' })
-      .option('retired-source', { type: 'boolean', default: false, alias: 'retired', describe: 'Adobe no longer offers the Zoho CRM connection spec (as after June 2025)' })
-      .option('fail-runs', { type: 'boolean', default: false, describe: 'Dataflow runs fail, with row-level errors and record counts' })
-      .option('run-duration', { type: 'number', default: 3000, describe: 'Milliseconds a dataflow run stays in progress' })
-      .option('strict-credentials', { type: 'boolean', default: false, describe: 'Accept only the printed credentials, and only Zoho tokens the emulator issued' }),
+      .option('retired-source', {
+        type: 'boolean',
+        default: false,
+        alias: 'retired',
+        describe: 'Adobe no longer offers the Zoho CRM connection spec (as after June 2025)',
+      })
+      .option('fail-runs', {
+        type: 'boolean',
+        default: false,
+        describe: 'Dataflow runs fail, with row-level errors and record counts',
+      })
+      .option('run-duration', {
+        type: 'number',
+        default: 3000,
+        describe: 'Milliseconds a dataflow run stays in progress',
+      })
+      .option('strict-credentials', {
+        type: 'boolean',
+        default: false,
+        describe: 'Accept only the printed credentials, and only Zoho tokens the emulator issued',
+      }),
   interrupted: () => ({ message: 'Emulator stopped.', hint: '', json: false }),
   async run(args, ctx) {
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0-65535, got ${args.port}.`);
-    if (!Number.isFinite(args.runDuration) || args.runDuration < 0) throw new UsageError(`--run-duration must be a number of milliseconds, got ${args.runDuration}.`);
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+      throw new UsageError(`--port must be 0-65535, got ${args.port}.`);
+    if (!Number.isFinite(args.runDuration) || args.runDuration < 0)
+      throw new UsageError(`--run-duration must be a number of milliseconds, got ${args.runDuration}.`);
     const sandboxes = args.sandboxes ?? ['prod'];
     const bad = sandboxes.find((name) => !/^[a-z0-9-]+$/.test(name));
-    if (bad) throw new UsageError(`Invalid sandbox name '${bad}' in --sandboxes.`, { hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod,dev-1.' });
-    const [{ startEmulator }, { ZOHO_CONNECTION_SPEC }] = await Promise.all([import('../emulator/server.js'), import('../aep/flow-service.js')]);
+    if (bad)
+      throw new UsageError(`Invalid sandbox name '${bad}' in --sandboxes.`, {
+        hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod,dev-1.',
+      });
+    const [{ startEmulator }, { ZOHO_CONNECTION_SPEC }] = await Promise.all([
+      import('../emulator/server.js'),
+      import('../aep/flow-service.js'),
+    ]);
     const options = {
       port: args.port,
       latencyMs: args.latency,
@@ -75,18 +111,33 @@ export default defineCommand<Args, undefined>({
       ...(args.failRuns ? { runOutcome: 'failed' as const } : {}),
       // strictCredentials: the emulator's own checks of tokens it did not issue; the client maps make IMS and Zoho's accounts server strict.
       ...(args.strictCredentials
-        ? { strictCredentials: true, imsClients: { [PLACEHOLDERS.AEP_CLIENT_ID]: PLACEHOLDERS.AEP_CLIENT_SECRET }, zohoClients: { [PLACEHOLDERS.ZOHO_CLIENT_ID]: PLACEHOLDERS.ZOHO_CLIENT_SECRET } }
+        ? {
+            strictCredentials: true,
+            imsClients: { [PLACEHOLDERS.AEP_CLIENT_ID]: PLACEHOLDERS.AEP_CLIENT_SECRET },
+            zohoClients: { [PLACEHOLDERS.ZOHO_CLIENT_ID]: PLACEHOLDERS.ZOHO_CLIENT_SECRET },
+          }
         : {}),
     };
     let emu;
     try {
       emu = await startEmulator(options);
     } catch (error) {
-      throw new UsageError(`Cannot listen on 127.0.0.1:${args.port}: ${(error as Error).message}.`, { hint: 'Pick another --port (0 picks a free one).' });
+      throw new UsageError(`Cannot listen on 127.0.0.1:${args.port}: ${(error as Error).message}.`, {
+        hint: 'Pick another --port (0 picks a free one).',
+      });
     }
-    const started: Started = { url: emu.url, port: emu.port, env: emulatorEnv(emu.url, args.strictCredentials), options: { ...options, port: emu.port } };
+    const started: Started = {
+      url: emu.url,
+      port: emu.port,
+      env: emulatorEnv(emu.url, args.strictCredentials),
+      options: { ...options, port: emu.port },
+    };
     // Written at once (the result printer runs only when the command ends, at Ctrl-C).
-    ctx.io.stdout.write(ctx.flags.json ? `${JSON.stringify(started, null, 2)}\n` : instructions(started, args.strictCredentials, args.retiredSource));
+    ctx.io.stdout.write(
+      ctx.flags.json
+        ? `${JSON.stringify(started, null, 2)}\n`
+        : instructions(started, args.strictCredentials, args.retiredSource),
+    );
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     await emu.close();
     return undefined;

@@ -29,38 +29,69 @@ export default defineCommand<Args, Result>({
     y
       .positional('table', { type: 'string', describe: 'Table name (e.g. Accounts) or path' })
       .option('limit', { type: 'number', default: 10, describe: 'Preview rows to show (1-100)' })
-      .option('columns', { type: 'string', describe: 'Comma-separated columns to show in the preview (default: as many as fit)' })
+      .option('columns', {
+        type: 'string',
+        describe: 'Comma-separated columns to show in the preview (default: as many as fit)',
+      })
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" })
-      .option('via', { type: 'string', describe: "zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default: AEP_ZOHO_VIA, else what connect recorded, else zoho-source)" }),
+      .option('via', {
+        type: 'string',
+        describe:
+          "zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default: AEP_ZOHO_VIA, else what connect recorded, else zoho-source)",
+      }),
   async run(args, ctx) {
     if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) {
       throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
     }
     const explore = await import('../tasks/explore.js');
     if (!args.table?.trim()) return explore.listTables(ctx, { connection: args.connection, via: args.via });
-    const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, { preview: true, limit: args.limit, connection: args.connection, via: args.via });
+    const { rawColumns: _raw, ...detail } = await explore.describeTable(ctx, args.table, {
+      preview: true,
+      limit: args.limit,
+      connection: args.connection,
+      via: args.via,
+    });
     if (!args.columns?.length) return detail;
     // --columns names columns of this table: checked here, with the closest name for a typo.
     const names = detail.columns.map((c) => c.name);
     const unknown = args.columns.filter((name) => !names.includes(name));
     if (unknown.length) {
       const { closest } = await import('fastest-levenshtein');
-      const near = unknown.map((name) => names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? closest(name, names));
+      const near = unknown.map(
+        (name) => names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? closest(name, names),
+      );
       throw new UsageError(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${detail.table.name}.`, {
         hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns.`,
       });
     }
-    return { ...detail, rows: detail.rows.map((row) => Object.fromEntries(args.columns!.map((name) => [name, row[name]]))) };
+    return {
+      ...detail,
+      rows: detail.rows.map((row) => Object.fromEntries(args.columns!.map((name) => [name, row[name]]))),
+    };
   },
   async human(result, ui, args) {
     if ('tables' in result) {
-      await ui.table(['Name', 'Path', 'Preview', 'Schema'], result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']));
-      ui.note(result.via === 'http-api' ? `${result.tables.length} tables, read directly from Zoho CRM's API (--via http-api${result.connectionId ? `; HTTP API connection ${result.connectionId}` : ''}).` : `${result.tables.length} tables (connection ${result.connectionId}).`);
-      ui.note(`Next: ${ui.cmd(result.via === 'http-api' ? 'explore <table> --via http-api' : 'explore <table>')} for its columns and preview rows.`);
+      await ui.table(
+        ['Name', 'Path', 'Preview', 'Schema'],
+        result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']),
+      );
+      ui.note(
+        result.via === 'http-api'
+          ? `${result.tables.length} tables, read directly from Zoho CRM's API (--via http-api${result.connectionId ? `; HTTP API connection ${result.connectionId}` : ''}).`
+          : `${result.tables.length} tables (connection ${result.connectionId}).`,
+      );
+      ui.note(
+        `Next: ${ui.cmd(result.via === 'http-api' ? 'explore <table> --via http-api' : 'explore <table>')} for its columns and preview rows.`,
+      );
       return;
     }
-    ui.note(`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${result.via === 'http-api' ? ", read directly from Zoho CRM's API" : ''}`);
-    await ui.table(['Column', 'Type', 'XDM type', 'Format'], result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']));
+    ui.note(
+      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${result.via === 'http-api' ? ", read directly from Zoho CRM's API" : ''}`,
+    );
+    await ui.table(
+      ['Column', 'Type', 'XDM type', 'Format'],
+      result.columns.map((c) => [c.name, c.type, c.xdmType ?? '', c.format ?? '']),
+    );
     if (!result.rows.length) {
       ui.note('No preview rows.');
       return;
@@ -69,7 +100,12 @@ export default defineCommand<Args, Result>({
     if (!ui.tty) ui.line();
     const headers = args.columns?.length ? args.columns : result.columns.map((c) => c.name);
     // A header row off a terminal too: preview columns differ from table to table.
-    const hidden = await ui.table(headers, result.rows.map((row) => headers.map((h) => row[h])), { maxColumnWidth: 22, header: true });
-    if (hidden.length) ui.note(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
+    const hidden = await ui.table(
+      headers,
+      result.rows.map((row) => headers.map((h) => row[h])),
+      { maxColumnWidth: 22, header: true },
+    );
+    if (hidden.length)
+      ui.note(ui.dim(`${hidden.length} more column(s) not shown at this width: choose with --columns, or use --json.`));
   },
 });

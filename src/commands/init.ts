@@ -14,13 +14,22 @@ export default defineCommand<Args, InitResult>({
   writes: true,
   describe: "Set up a profile's credentials (asks on a terminal; flags and environment otherwise)",
   examples: [
-    ['$0 init --from-console ~/Downloads/credential.json', 'import the OAuth Server-to-Server JSON from Adobe Developer Console'],
-    ['$0 init --client-id abc --org-id 123@AdobeOrg --profile staging', 'on a terminal: asks only for the secret (never on the command line, where ps and history keep it)'],
+    [
+      '$0 init --from-console ~/Downloads/credential.json',
+      'import the OAuth Server-to-Server JSON from Adobe Developer Console',
+    ],
+    [
+      '$0 init --client-id abc --org-id 123@AdobeOrg --profile staging',
+      'on a terminal: asks only for the secret (never on the command line, where ps and history keep it)',
+    ],
   ],
   completions: { 'zoho-region': 'zoho-regions' },
   builder: (y) =>
     y
-      .option('from-console', { type: 'string', describe: 'OAuth Server-to-Server credential JSON downloaded from Adobe Developer Console' })
+      .option('from-console', {
+        type: 'string',
+        describe: 'OAuth Server-to-Server credential JSON downloaded from Adobe Developer Console',
+      })
       .option('client-id', { type: 'string', describe: 'Adobe client id (API key)' })
       .option('org-id', { type: 'string', describe: 'Adobe org id (…@AdobeOrg)' })
       .option('zoho-client-id', { type: 'string', describe: 'Zoho OAuth client id' })
@@ -32,8 +41,12 @@ export default defineCommand<Args, InitResult>({
   human(r, ui) {
     if (r.readKeys) ui.line(`Read ${r.readKeys.join(', ')} from the Developer Console file.`);
     ui.line(`${ui.green('Saved')} profile '${r.profile}' to ${r.stored} (mode 600).`);
-    ui.line(`  Adobe: client ${r.aep.clientId ?? ui.yellow('missing')}, org ${r.aep.orgId ?? ui.yellow('missing')}, secret ${r.aep.clientSecret ? 'stored' : ui.yellow('missing')}`);
-    ui.line(`  Zoho:  client ${r.zoho.clientId ?? ui.yellow('missing')}, secret ${r.zoho.clientSecret ? 'stored' : ui.yellow('missing')}${r.zoho.region ? `, region ${r.zoho.region}` : ''}`);
+    ui.line(
+      `  Adobe: client ${r.aep.clientId ?? ui.yellow('missing')}, org ${r.aep.orgId ?? ui.yellow('missing')}, secret ${r.aep.clientSecret ? 'stored' : ui.yellow('missing')}`,
+    );
+    ui.line(
+      `  Zoho:  client ${r.zoho.clientId ?? ui.yellow('missing')}, secret ${r.zoho.clientSecret ? 'stored' : ui.yellow('missing')}${r.zoho.region ? `, region ${r.zoho.region}` : ''}`,
+    );
     ui.note(`Next: ${ui.cmd('auth status')}, then ${ui.cmd('zoho authorize-url')} to get Zoho tokens.`);
   },
 });

@@ -13,7 +13,8 @@ interface Args {
 
 export default defineCommand<Args, SyncResult>({
   command: 'sync [dataflows..]',
-  describe: 'http-api dataflows: carry new and changed Zoho records to the streaming inlet, and report deletes (data moves only when sync runs)',
+  describe:
+    'http-api dataflows: carry new and changed Zoho records to the streaming inlet, and report deletes (data moves only when sync runs)',
   examples: [
     ['$0 sync', 'every http-api dataflow of the sandbox, once (for cron or CI)'],
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],
@@ -26,18 +27,40 @@ export default defineCommand<Args, SyncResult>({
   writes: false,
   builder: (y) =>
     y
-      .positional('dataflows', { type: 'string', describe: 'Template names, flow ids or flow names (default: every http-api dataflow)' })
-      .option('full', { type: 'boolean', default: false, describe: 'Read every record, not only those changed since the cursor (the cursor still moves forward)' })
-      .option('every', { type: 'string', describe: 'Run a pass this often until Ctrl-C: 30s, 15m, 1h (not with --json)' })
-      .option('in-flight', { type: 'number', describe: 'Inlet posts in flight at once (AEP_ZOHO_INLET_IN_FLIGHT; default 20)' }),
+      .positional('dataflows', {
+        type: 'string',
+        describe: 'Template names, flow ids or flow names (default: every http-api dataflow)',
+      })
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe: 'Read every record, not only those changed since the cursor (the cursor still moves forward)',
+      })
+      .option('every', {
+        type: 'string',
+        describe: 'Run a pass this often until Ctrl-C: 30s, 15m, 1h (not with --json)',
+      })
+      .option('in-flight', {
+        type: 'number',
+        describe: 'Inlet posts in flight at once (AEP_ZOHO_INLET_IN_FLIGHT; default 20)',
+      }),
   async run(args, ctx) {
     const { checkInFlight, parseEvery, runSync } = await import('../sync/run.js');
     let everyMs: number | undefined;
     if (args.every !== undefined) {
       everyMs = parseEvery(String(args.every));
-      if (!everyMs) throw new UsageError(`Invalid --every '${args.every}'.`, { hint: 'Use a duration of at least a second: 30s, 15m, 1h (or 1h30m).' });
+      if (!everyMs)
+        throw new UsageError(`Invalid --every '${args.every}'.`, {
+          hint: 'Use a duration of at least a second: 30s, 15m, 1h (or 1h30m).',
+        });
       // The contract allows exactly one JSON document; a pass every interval would print many.
-      if (ctx.flags.json) throw new UsageError('--every cannot be combined with --json: --json prints exactly one document, and --every runs until Ctrl-C.', { hint: "For a log of JSON documents, run 'aep-zoho sync --json' from cron or a CI schedule (see the README)." });
+      if (ctx.flags.json)
+        throw new UsageError(
+          '--every cannot be combined with --json: --json prints exactly one document, and --every runs until Ctrl-C.',
+          {
+            hint: "For a log of JSON documents, run 'aep-zoho sync --json' from cron or a CI schedule (see the README).",
+          },
+        );
     }
     const inFlight = args.inFlight === undefined ? undefined : checkInFlight(Number(args.inFlight), '--in-flight');
     return runSync(ctx, { selection: args.dataflows ?? [], full: args.full, everyMs, inFlight });
@@ -48,11 +71,14 @@ export default defineCommand<Args, SyncResult>({
   }),
   async human(result, ui) {
     const { passLines } = await import('../sync/report.js');
-    for (const report of result.syncs) for (const line of passLines(report)) ui.line(report.error || report.failed ? ui.red(line) : line);
+    for (const report of result.syncs)
+      for (const line of passLines(report)) ui.line(report.error || report.failed ? ui.red(line) : line);
     if (result.error) {
       ui.line(`${ui.red('✖')} ${result.error.message}`);
       if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
     }
-    ui.note(`Next: data moves only when sync runs: run this again, or ${ui.cmd('sync --every 15m')} (or from cron or a CI schedule).`);
+    ui.note(
+      `Next: data moves only when sync runs: run this again, or ${ui.cmd('sync --every 15m')} (or from cron or a CI schedule).`,
+    );
   },
 });

@@ -118,18 +118,31 @@ export class CredentialsStore {
 
   /** Applies a change to the file as it is now (another run may have written it since we read it). */
   private async change(apply: (store: StoreFile) => void): Promise<void> {
-    await withLock(credentialsLockPath(this.home), this.owner, { what: `the credentials store ${this.path}`, waitMs: this.lockWaitMs }, async () => {
-      const store = await this.load();
-      apply(store);
-      registerSecrets(store);
-      this.cached = Promise.resolve(store);
-      await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
-    });
+    await withLock(
+      credentialsLockPath(this.home),
+      this.owner,
+      { what: `the credentials store ${this.path}`, waitMs: this.lockWaitMs },
+      async () => {
+        const store = await this.load();
+        apply(store);
+        registerSecrets(store);
+        this.cached = Promise.resolve(store);
+        await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, 0o600);
+      },
+    );
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
-const kind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
+const kind = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 
 /** What is wrong with the store's structure (a hand edit, another tool), as `<JSON pointer> must be …`. */
 function shapeProblem(file: Record<string, unknown>): string | undefined {
@@ -140,20 +153,28 @@ function shapeProblem(file: Record<string, unknown>): string | undefined {
     const at = `/profiles/${name}`;
     if (!isObject(profile)) return `${at} must be an object (got ${kind(profile)})`;
     for (const key of ['sandbox', 'platformUrl', 'imsUrl']) {
-      if (profile[key] !== undefined && typeof profile[key] !== 'string') return `${at}/${key} must be a string (got ${kind(profile[key])})`;
+      if (profile[key] !== undefined && typeof profile[key] !== 'string')
+        return `${at}/${key} must be a string (got ${kind(profile[key])})`;
     }
     for (const part of ['aep', 'zoho']) {
       const section = profile[part];
       if (section === undefined) continue;
       if (!isObject(section)) return `${at}/${part} must be an object (got ${kind(section)})`;
       for (const [key, value] of Object.entries(section)) {
-        const ok = key === 'scopes' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : key === 'accessTokenExpiry' ? typeof value === 'number' : typeof value === 'string';
-        if (value !== undefined && !ok) return `${at}/${part}/${key} must be ${key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string'} (got ${kind(value)})`;
+        const ok =
+          key === 'scopes'
+            ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+            : key === 'accessTokenExpiry'
+              ? typeof value === 'number'
+              : typeof value === 'string';
+        if (value !== undefined && !ok)
+          return `${at}/${part}/${key} must be ${key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string'} (got ${kind(value)})`;
       }
     }
   }
   for (const [key, cached] of Object.entries((file.tokens ?? {}) as Record<string, unknown>)) {
-    if (!isObject(cached) || typeof cached.token !== 'string' || typeof cached.expiry !== 'number') return `/tokens/${key} must be { "token": string, "expiry": number }`;
+    if (!isObject(cached) || typeof cached.token !== 'string' || typeof cached.expiry !== 'number')
+      return `/tokens/${key} must be { "token": string, "expiry": number }`;
   }
   return undefined;
 }

@@ -39,9 +39,12 @@ async function linkTarget(path: string): Promise<string> {
   try {
     return await realpath(path);
   } catch {
-    throw new UserError(`${path} is a symbolic link to ${await readlink(path).catch(() => '?')}, which does not exist.`, {
-      hint: 'Create the file the link points to, or remove the link. aep-zoho writes through a link and never replaces it with a file of its own.',
-    });
+    throw new UserError(
+      `${path} is a symbolic link to ${await readlink(path).catch(() => '?')}, which does not exist.`,
+      {
+        hint: 'Create the file the link points to, or remove the link. aep-zoho writes through a link and never replaces it with a file of its own.',
+      },
+    );
   }
 }
 
@@ -49,7 +52,11 @@ async function linkTarget(path: string): Promise<string> {
  * A local file failure as a UserError naming the file and the fix (a full disk, a read-only or
  * misplaced AEP_ZOHO_HOME); anything without an errno code is passed on as it is.
  */
-export async function localFileError(error: unknown, path: string, action: 'save' | 'read' | 'create'): Promise<unknown> {
+export async function localFileError(
+  error: unknown,
+  path: string,
+  action: 'save' | 'read' | 'create',
+): Promise<unknown> {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (!code || error instanceof UserError) return error;
   const cannot = `Cannot ${action} ${path}`;
@@ -57,21 +64,32 @@ export async function localFileError(error: unknown, path: string, action: 'save
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new UserError(`${cannot}: the disk is full (${code}).`, { hint: `Free some space on that disk, ${elsewhere}. The previous file, if any, is intact.` });
+      return new UserError(`${cannot}: the disk is full (${code}).`, {
+        hint: `Free some space on that disk, ${elsewhere}. The previous file, if any, is intact.`,
+      });
     case 'EROFS':
-      return new UserError(`${cannot}: the file system is read-only (${code}).`, { hint: `Set AEP_ZOHO_HOME to a writable folder (default ~/.config/aep-zoho).` });
+      return new UserError(`${cannot}: the file system is read-only (${code}).`, {
+        hint: `Set AEP_ZOHO_HOME to a writable folder (default ~/.config/aep-zoho).`,
+      });
     case 'EACCES':
     case 'EPERM':
-      return new UserError(`${cannot}: permission denied (${code}).`, { hint: `Make ${dirname(path)} writable for your user, ${elsewhere}.` });
+      return new UserError(`${cannot}: permission denied (${code}).`, {
+        hint: `Make ${dirname(path)} writable for your user, ${elsewhere}.`,
+      });
     case 'ENOTDIR':
     case 'EEXIST': {
       const file = await fileInPath(dirname(path));
-      return new UserError(`${cannot}: ${file ? `${file} is a file, not a folder` : 'a part of that path is not a folder'} (${code}).`, {
-        hint: `AEP_ZOHO_HOME must name a folder (or one that can be created): point it at one${file ? `, or move ${file} away` : ''}.`,
-      });
+      return new UserError(
+        `${cannot}: ${file ? `${file} is a file, not a folder` : 'a part of that path is not a folder'} (${code}).`,
+        {
+          hint: `AEP_ZOHO_HOME must name a folder (or one that can be created): point it at one${file ? `, or move ${file} away` : ''}.`,
+        },
+      );
     }
     case 'EISDIR':
-      return new UserError(`${cannot}: it is a folder, not a file (${code}).`, { hint: `Remove or rename that folder, ${elsewhere}.` });
+      return new UserError(`${cannot}: it is a folder, not a file (${code}).`, {
+        hint: `Remove or rename that folder, ${elsewhere}.`,
+      });
     default:
       return new UserError(`${cannot}: ${(error as Error).message}.`, { hint: `Check that folder, ${elsewhere}.` });
   }
@@ -104,9 +122,12 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
     });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError(`The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`, {
-      hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
-    });
+    throw new UserError(
+      `The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
+      {
+        hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+      },
+    );
   }
   return value as T;
 }
@@ -132,9 +153,12 @@ export async function assertSafeHome(home: string): Promise<void> {
   if (platform() === 'win32') return;
   const mode = (await stat(home).catch(() => undefined))?.mode;
   if (mode !== undefined && mode & 0o022) {
-    throw new UserError(`The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of them could replace the credentials store.`, {
-      hint: `Restrict it with: chmod go-w ${home} (or chmod 700), or set AEP_ZOHO_HOME to a private folder.`,
-    });
+    throw new UserError(
+      `The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of them could replace the credentials store.`,
+      {
+        hint: `Restrict it with: chmod go-w ${home} (or chmod 700), or set AEP_ZOHO_HOME to a private folder.`,
+      },
+    );
   }
 }
 

@@ -31,11 +31,17 @@ export interface LockOptions {
 const UNREADABLE_STALE_MS = 5_000;
 const POLL_MS = 100;
 
-export const commandLockPath = (home: string, profile: string, sandbox: string) => join(home, 'locks', `${profile}.${sandbox}.lock`);
+export const commandLockPath = (home: string, profile: string, sandbox: string) =>
+  join(home, 'locks', `${profile}.${sandbox}.lock`);
 export const credentialsLockPath = (home: string) => join(home, 'locks', 'credentials.lock');
 
 /** Runs `work` holding the lock, and releases it however `work` ends. */
-export async function withLock<T>(path: string, owner: LockOwner, options: LockOptions, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  path: string,
+  owner: LockOwner,
+  options: LockOptions,
+  work: () => Promise<T>,
+): Promise<T> {
   const release = await acquireLock(path, owner, options);
   try {
     return await work();
@@ -59,14 +65,23 @@ export async function acquireLock(path: string, owner: LockOwner, options: LockO
     if (await create(path, me)) return () => release(path, me);
     const holder = await read(path);
     if (holder === 'gone') continue; // released in between: try again at once
-    if (holder === 'unreadable' ? await olderThan(path, UNREADABLE_STALE_MS) : holder.host === me.host && holder.pid !== me.pid && !owner.isAlive(holder.pid)) {
-      if (holder !== 'unreadable') options.log?.debug(`lock ${path}: pid ${holder.pid} (${holder.command}) is no longer running; taking its lock over`);
+    if (
+      holder === 'unreadable'
+        ? await olderThan(path, UNREADABLE_STALE_MS)
+        : holder.host === me.host && holder.pid !== me.pid && !owner.isAlive(holder.pid)
+    ) {
+      if (holder !== 'unreadable')
+        options.log?.debug(
+          `lock ${path}: pid ${holder.pid} (${holder.command}) is no longer running; taking its lock over`,
+        );
       await takeOver(path, holder, sleep);
       continue;
     }
     if (Date.now() - started >= options.waitMs) throw heldError(path, holder, me, options);
     if (!announced && holder !== 'unreadable') {
-      options.log?.info(`Waiting for another aep-zoho (pid ${holder.pid}, ${holder.command}) to finish with ${options.what}…`);
+      options.log?.info(
+        `Waiting for another aep-zoho (pid ${holder.pid}, ${holder.command}) to finish with ${options.what}…`,
+      );
       announced = true;
     }
     await sleep(Math.min(POLL_MS, Math.max(1, options.waitMs - (Date.now() - started))));
@@ -114,14 +129,23 @@ const olderThan = async (path: string, ms: number) => {
 };
 
 const same = (a: Holder | 'gone' | 'unreadable', b: Holder | 'unreadable') =>
-  a === b || (typeof a === 'object' && typeof b === 'object' && a.pid === b.pid && a.startedAt === b.startedAt && a.host === b.host);
+  a === b ||
+  (typeof a === 'object' &&
+    typeof b === 'object' &&
+    a.pid === b.pid &&
+    a.startedAt === b.startedAt &&
+    a.host === b.host);
 
 /**
  * Removes a stale lock, unless someone else took it over meanwhile: the takeover itself is guarded
  * by a second O_EXCL file, so two runs that both found the owner dead cannot both delete (the
  * second one would delete the first one's fresh lock).
  */
-async function takeOver(path: string, stale: Holder | 'unreadable', sleep: (ms: number) => Promise<void>): Promise<void> {
+async function takeOver(
+  path: string,
+  stale: Holder | 'unreadable',
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   const guard = `${path}.takeover`;
   let handle;
   try {
@@ -149,12 +173,18 @@ async function release(path: string, me: Holder): Promise<void> {
 function heldError(path: string, holder: Holder | 'unreadable', me: Holder, options: LockOptions): UserError {
   const waited = `${Math.round(options.waitMs / 100) / 10} s`;
   if (holder === 'unreadable') {
-    return new UserError(`Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited ${waited}.`, {
-      hint: `Run the command again in a moment. If no aep-zoho is running, delete ${path}.`,
-    });
+    return new UserError(
+      `Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited ${waited}.`,
+      {
+        hint: `Run the command again in a moment. If no aep-zoho is running, delete ${path}.`,
+      },
+    );
   }
   const where = holder.host !== me.host ? ` on host ${holder.host}` : '';
-  return new UserError(`Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since ${holder.startedAt}); waited ${waited} for it to finish.`, {
-    hint: `Let it finish, then run the command again (AEP_ZOHO_LOCK_WAIT_MS waits longer). If no aep-zoho is running any more (pid ${holder.pid} may now be another program), delete ${path}.`,
-  });
+  return new UserError(
+    `Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since ${holder.startedAt}); waited ${waited} for it to finish.`,
+    {
+      hint: `Let it finish, then run the command again (AEP_ZOHO_LOCK_WAIT_MS waits longer). If no aep-zoho is running any more (pid ${holder.pid} may now be another program), delete ${path}.`,
+    },
+  );
 }

@@ -11,14 +11,26 @@ import { UserError, UsageError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import { zohoRegion } from '../zoho/regions.js';
 import type { Context, LockOwner } from '../core/context.js';
-import { CredentialsStore, DEFAULT_LOCK_WAIT_MS, type AepCredentials, type Profile, type ZohoCredentials } from './credentials.js';
+import {
+  CredentialsStore,
+  DEFAULT_LOCK_WAIT_MS,
+  type AepCredentials,
+  type Profile,
+  type ZohoCredentials,
+} from './credentials.js';
 import { assertSafeHome } from './files.js';
 import { acquireLock, commandLockPath } from './lock.js';
 import type { Via } from './state.js';
 
 export const DEFAULT_PLATFORM_URL = 'https://platform.adobe.io';
 export const DEFAULT_IMS_URL = 'https://ims-na1.adobelogin.com';
-export const DEFAULT_SCOPES = ['openid', 'AdobeID', 'read_organizations', 'additional_info.projectedProductContext', 'session'];
+export const DEFAULT_SCOPES = [
+  'openid',
+  'AdobeID',
+  'read_organizations',
+  'additional_info.projectedProductContext',
+  'session',
+];
 export const DEFAULT_ZOHO_ACCOUNTS_URL = 'https://accounts.zoho.com';
 export const DEFAULT_ZOHO_ENDPOINT = 'https://www.zohoapis.com';
 
@@ -52,11 +64,17 @@ export const envValue = (env: Env, name: string): string | undefined => {
 };
 
 export function homeDir(env: Env): string {
-  return envValue(env, 'AEP_ZOHO_HOME') ?? join(envValue(env, 'XDG_CONFIG_HOME') ?? join(homedir(), '.config'), 'aep-zoho');
+  return (
+    envValue(env, 'AEP_ZOHO_HOME') ?? join(envValue(env, 'XDG_CONFIG_HOME') ?? join(homedir(), '.config'), 'aep-zoho')
+  );
 }
 
 const exampleUrl = (name: string): string =>
-  ({ AEP_IMS_URL: DEFAULT_IMS_URL, ZOHO_ACCOUNTS_URL: DEFAULT_ZOHO_ACCOUNTS_URL, ZOHO_ENDPOINT: DEFAULT_ZOHO_ENDPOINT })[name] ?? DEFAULT_PLATFORM_URL;
+  ({
+    AEP_IMS_URL: DEFAULT_IMS_URL,
+    ZOHO_ACCOUNTS_URL: DEFAULT_ZOHO_ACCOUNTS_URL,
+    ZOHO_ENDPOINT: DEFAULT_ZOHO_ENDPOINT,
+  })[name] ?? DEFAULT_PLATFORM_URL;
 
 /** URLs are stored and sent without a trailing slash, and must be http(s). */
 export function normaliseUrl(value: string, name: string): string {
@@ -64,10 +82,14 @@ export function normaliseUrl(value: string, name: string): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new UsageError(`${name} is not a valid URL: '${value}'.`, { hint: `Give a full URL such as ${exampleUrl(name)}.` });
+    throw new UsageError(`${name} is not a valid URL: '${value}'.`, {
+      hint: `Give a full URL such as ${exampleUrl(name)}.`,
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, { hint: `Give a full https:// URL such as ${exampleUrl(name)}, or unset ${name} to use the default.` });
+    throw new UsageError(`${name} must be an http(s) URL, got '${value}'.`, {
+      hint: `Give a full https:// URL such as ${exampleUrl(name)}, or unset ${name} to use the default.`,
+    });
   }
   return url.toString().replace(/\/+$/, '');
 }
@@ -76,7 +98,10 @@ function positiveInt(env: Env, name: string, unit = 'milliseconds'): number | un
   const text = envValue(env, name);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a whole number of ${unit}, got '${text}'.`, { hint: `Unset ${name} for the default.` });
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a whole number of ${unit}, got '${text}'.`, {
+      hint: `Unset ${name} for the default.`,
+    });
   return value;
 }
 
@@ -90,7 +115,9 @@ export interface SettingsFlags {
 function resolveSandbox(env: Env, flags: SettingsFlags, stored: Profile | undefined): string {
   const sandbox = (flags.sandbox ?? envValue(env, 'AEP_SANDBOX') ?? stored?.sandbox ?? 'prod').trim();
   if (!/^[a-z0-9-]+$/.test(sandbox)) {
-    throw new UsageError(`Invalid sandbox name '${sandbox}'.`, { hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod or dev-1.' });
+    throw new UsageError(`Invalid sandbox name '${sandbox}'.`, {
+      hint: 'Sandbox names are lowercase letters, digits and hyphens, e.g. prod or dev-1.',
+    });
   }
   return sandbox;
 }
@@ -106,7 +133,12 @@ export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOw
 
   const sandbox = resolveSandbox(env, flags, stored);
   const scopesText = envValue(env, 'AEP_SCOPES');
-  const scopes = scopesText ? scopesText.split(',').map((s) => s.trim()).filter(Boolean) : stored?.aep?.scopes ?? DEFAULT_SCOPES;
+  const scopes = scopesText
+    ? scopesText
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : (stored?.aep?.scopes ?? DEFAULT_SCOPES);
 
   const regionAccounts = flags.region ? zohoRegion(flags.region).accountsUrl : undefined;
   const explicitAccounts = envValue(env, 'ZOHO_ACCOUNTS_URL');
@@ -116,7 +148,10 @@ export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOw
     profileName,
     home,
     sandbox,
-    platformUrl: normaliseUrl(pick('AEP_PLATFORM_URL', stored?.platformUrl) ?? DEFAULT_PLATFORM_URL, 'AEP_PLATFORM_URL'),
+    platformUrl: normaliseUrl(
+      pick('AEP_PLATFORM_URL', stored?.platformUrl) ?? DEFAULT_PLATFORM_URL,
+      'AEP_PLATFORM_URL',
+    ),
     imsUrl: normaliseUrl(pick('AEP_IMS_URL', stored?.imsUrl) ?? DEFAULT_IMS_URL, 'AEP_IMS_URL'),
     aep: {
       clientId: pick('AEP_CLIENT_ID', stored?.aep?.clientId),
@@ -143,7 +178,13 @@ export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOw
     maxInFlight: positiveInt(env, 'AEP_ZOHO_MAX_IN_FLIGHT', 'requests'),
     zohoMaxInFlight: positiveInt(env, 'ZOHO_MAX_IN_FLIGHT', 'requests'),
   };
-  for (const secret of [settings.aep.clientSecret, settings.zoho.clientSecret, settings.zoho.accessToken, settings.zoho.refreshToken]) addSecret(secret);
+  for (const secret of [
+    settings.aep.clientSecret,
+    settings.zoho.clientSecret,
+    settings.zoho.accessToken,
+    settings.zoho.refreshToken,
+  ])
+    addSecret(secret);
   return settings;
 }
 
@@ -162,7 +203,11 @@ export function requireAep(settings: Settings): Required<AepCredentials> {
 }
 
 /** The Zoho credentials a base connection needs, with the contract's defaults for the URLs. */
-export function requireZoho(settings: Settings): Required<Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'accessToken' | 'refreshToken' | 'accountsUrl' | 'endpoint'>> {
+export function requireZoho(
+  settings: Settings,
+): Required<
+  Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'accessToken' | 'refreshToken' | 'accountsUrl' | 'endpoint'>
+> {
   const z = settings.zoho;
   const missing: string[] = [];
   if (!z.clientId) missing.push('ZOHO_CLIENT_ID');
@@ -188,30 +233,52 @@ export function requireZoho(settings: Settings): Required<Pick<ZohoCredentials, 
  * What reading Zoho directly (--via http-api) needs: the client and the refresh token. An access
  * token is optional there: aep-zoho mints one from the refresh token when none is valid.
  */
-export function requireZohoReader(settings: Settings): Required<Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'refreshToken' | 'accountsUrl'>> {
+export function requireZohoReader(
+  settings: Settings,
+): Required<Pick<ZohoCredentials, 'clientId' | 'clientSecret' | 'refreshToken' | 'accountsUrl'>> {
   const z = settings.zoho;
-  const missing = (['clientId', 'clientSecret', 'refreshToken'] as const).filter((key) => !z[key]).map((key) => ({ clientId: 'ZOHO_CLIENT_ID', clientSecret: 'ZOHO_CLIENT_SECRET', refreshToken: 'ZOHO_REFRESH_TOKEN' })[key]);
+  const missing = (['clientId', 'clientSecret', 'refreshToken'] as const)
+    .filter((key) => !z[key])
+    .map(
+      (key) =>
+        ({ clientId: 'ZOHO_CLIENT_ID', clientSecret: 'ZOHO_CLIENT_SECRET', refreshToken: 'ZOHO_REFRESH_TOKEN' })[key],
+    );
   if (missing.length) {
     throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
       code: 'ZOHO_CREDENTIALS_MISSING',
       hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
     });
   }
-  return { clientId: z.clientId!, clientSecret: z.clientSecret!, refreshToken: z.refreshToken!, accountsUrl: z.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL };
+  return {
+    clientId: z.clientId!,
+    clientSecret: z.clientSecret!,
+    refreshToken: z.refreshToken!,
+    accountsUrl: z.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL,
+  };
 }
 
 /**
  * Takes the lock of a writing command: one per home, profile and sandbox, so two runs never change
  * the same resources and state at once. Returns its release.
  */
-export async function lockCommand(ctx: Pick<Context, 'env' | 'flags' | 'lockOwner' | 'log' | 'sleep'>): Promise<() => Promise<void>> {
+export async function lockCommand(
+  ctx: Pick<Context, 'env' | 'flags' | 'lockOwner' | 'log' | 'sleep'>,
+): Promise<() => Promise<void>> {
   const { env, flags, lockOwner } = ctx;
   const home = homeDir(env);
   await assertSafeHome(home);
   // The stored profile is read only when neither the flag nor AEP_SANDBOX names the sandbox.
-  const stored = flags.sandbox || envValue(env, 'AEP_SANDBOX') ? undefined : await new CredentialsStore(home, lockOwner).profile(flags.profile);
+  const stored =
+    flags.sandbox || envValue(env, 'AEP_SANDBOX')
+      ? undefined
+      : await new CredentialsStore(home, lockOwner).profile(flags.profile);
   const sandbox = resolveSandbox(env, flags, stored);
-  return acquireLock(commandLockPath(home, flags.profile, sandbox), lockOwner, { what: `profile '${flags.profile}' in sandbox '${sandbox}'`, waitMs: lockWaitMs(env), log: ctx.log, sleep: ctx.sleep });
+  return acquireLock(commandLockPath(home, flags.profile, sandbox), lockOwner, {
+    what: `profile '${flags.profile}' in sandbox '${sandbox}'`,
+    waitMs: lockWaitMs(env),
+    log: ctx.log,
+    sleep: ctx.sleep,
+  });
 }
 
 export const VIAS: readonly Via[] = ['zoho-source', 'http-api'];

@@ -71,7 +71,11 @@ export interface SandboxState {
   intents?: Intent[];
   retired?: Retired[];
   /** Explore's root listing, cached for the next command (tables change rarely). */
-  tables?: { connectionId: string; fetchedAt: string; items: Array<{ name: string; path: string; canPreview: boolean; canFetchSchema: boolean }> };
+  tables?: {
+    connectionId: string;
+    fetchedAt: string;
+    items: Array<{ name: string; path: string; canPreview: boolean; canFetchSchema: boolean }>;
+  };
 }
 
 interface StateFile {
@@ -120,7 +124,8 @@ export class StateStore {
       change(current);
       file.sandboxes[sandbox] = current;
       this.file = Promise.resolve(file);
-      if (JSON.stringify(current) !== before) await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
+      if (JSON.stringify(current) !== before)
+        await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -132,17 +137,22 @@ export class StateStore {
    */
   record(sandbox: string, where: { template?: string; kind: string }, ref: ResourceRef): Promise<void> {
     return this.update(sandbox, (state) => {
-      const holder: Record<string, ResourceRef | undefined> = where.template ? ((state.dataflows ??= {})[where.template] ??= {}) : (state as Record<string, ResourceRef | undefined>);
+      const holder: Record<string, ResourceRef | undefined> = where.template
+        ? ((state.dataflows ??= {})[where.template] ??= {})
+        : (state as Record<string, ResourceRef | undefined>);
       const previous = holder[where.kind];
       const created = ref.created || (previous?.id === ref.id && previous?.created) || undefined;
       // A reuse knows no mapping-set version: the one recorded for the same id stays.
       const version = ref.version ?? (previous?.id === ref.id ? previous.version : undefined);
-      holder[where.kind] = { ...ref, ...(version !== undefined ? { version } : {}), ...(created ? { created: true } : { created: undefined }) };
+      holder[where.kind] = {
+        ...ref,
+        ...(version !== undefined ? { version } : {}),
+        ...(created ? { created: true } : { created: undefined }),
+      };
       if (!holder[where.kind]!.created) delete holder[where.kind]!.created;
       dropIntent(state, where);
     });
   }
-
 
   /** Records an intent before a create (see Intent). */
   intend(sandbox: string, intent: Omit<Intent, 'at'>, at: string): Promise<void> {
@@ -155,9 +165,12 @@ export class StateStore {
   /** Forgets a resource (deleted, or gone), and the intent to make it. */
   forget(sandbox: string, where: { template?: string; kind: string }, id: string): Promise<void> {
     return this.update(sandbox, (state) => {
-      const holder = where.template ? state.dataflows?.[where.template] : (state as Record<string, ResourceRef | undefined>);
+      const holder = where.template
+        ? state.dataflows?.[where.template]
+        : (state as Record<string, ResourceRef | undefined>);
       if (holder?.[where.kind]?.id === id) delete holder[where.kind];
-      if (where.template && state.dataflows?.[where.template] && !Object.keys(state.dataflows[where.template]).length) delete state.dataflows[where.template];
+      if (where.template && state.dataflows?.[where.template] && !Object.keys(state.dataflows[where.template]).length)
+        delete state.dataflows[where.template];
       state.retired = state.retired?.filter((r) => r.id !== id);
       if (!state.retired?.length) delete state.retired;
       dropIntent(state, where);
@@ -183,15 +196,21 @@ function dropHalfWritten(file: StateFile): void {
     if (!isObject(state)) continue;
     for (const refs of Object.values<any>(isObject(state.dataflows) ? state.dataflows : {})) {
       if (!isObject(refs)) continue;
-      for (const [kind, ref] of Object.entries(refs)) if (!isObject(ref) || typeof ref.id !== 'string' || !ref.id) delete refs[kind];
+      for (const [kind, ref] of Object.entries(refs))
+        if (!isObject(ref) || typeof ref.id !== 'string' || !ref.id) delete refs[kind];
     }
-    if (isObject(state.connection) && (typeof state.connection.id !== 'string' || !state.connection.id)) delete state.connection;
+    if (isObject(state.connection) && (typeof state.connection.id !== 'string' || !state.connection.id))
+      delete state.connection;
     if (state.intents !== undefined && !Array.isArray(state.intents)) delete state.intents;
-    if (state.retired !== undefined) state.retired = Array.isArray(state.retired) ? state.retired.filter((r: unknown) => isObject(r) && typeof r.id === 'string') : undefined;
+    if (state.retired !== undefined)
+      state.retired = Array.isArray(state.retired)
+        ? state.retired.filter((r: unknown) => isObject(r) && typeof r.id === 'string')
+        : undefined;
   }
 }
 
-const isObject = (value: unknown): value is Record<string, any> => !!value && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, any> =>
+  !!value && typeof value === 'object' && !Array.isArray(value);
 
 function shapeProblem(file: StateFile): string | undefined {
   if (file.sandboxes === undefined) return undefined;
@@ -199,8 +218,10 @@ function shapeProblem(file: StateFile): string | undefined {
   for (const [name, state] of Object.entries(file.sandboxes as Record<string, unknown>)) {
     const at = `/sandboxes/${name}`;
     if (!isObject(state)) return `${at} must be an object`;
-    if (state.connection !== undefined && !(isObject(state.connection) && typeof state.connection.id === 'string')) return `${at}/connection must be an object with an "id"`;
-    if (state.dataflows !== undefined && !(isObject(state.dataflows) && Object.values(state.dataflows).every(isObject))) return `${at}/dataflows must be an object of objects`;
+    if (state.connection !== undefined && !(isObject(state.connection) && typeof state.connection.id === 'string'))
+      return `${at}/connection must be an object with an "id"`;
+    if (state.dataflows !== undefined && !(isObject(state.dataflows) && Object.values(state.dataflows).every(isObject)))
+      return `${at}/dataflows must be an object of objects`;
   }
   return undefined;
 }
@@ -210,6 +231,15 @@ function dropDamagedTables(file: StateFile): void {
   const isTable = (item: unknown) => isObject(item) && typeof item.name === 'string' && typeof item.path === 'string';
   for (const state of Object.values(file.sandboxes ?? {})) {
     const tables: unknown = state.tables;
-    if (tables !== undefined && !(isObject(tables) && typeof tables.connectionId === 'string' && Array.isArray(tables.items) && tables.items.every(isTable))) delete state.tables;
+    if (
+      tables !== undefined &&
+      !(
+        isObject(tables) &&
+        typeof tables.connectionId === 'string' &&
+        Array.isArray(tables.items) &&
+        tables.items.every(isTable)
+      )
+    )
+      delete state.tables;
   }
 }

@@ -46,7 +46,12 @@ export interface Execution {
   finished: Promise<void>;
 }
 
-export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, events: { onStart?(node: Node): void; onDone?(node: Node): void } = {}): Execution {
+export function apply(
+  platform: Platform,
+  steps: Step[],
+  hooks: ApplyHooks,
+  events: { onStart?(node: Node): void; onDone?(node: Node): void } = {},
+): Execution {
   const outcomes = new Map<string, Outcome>();
   const completed = new Set<string>();
   const refused = new Set<string>();
@@ -89,10 +94,18 @@ export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, even
     start({ key: step.key, step, phase: 'main', deps: step.dependsOn.filter((k) => keys.has(k)) }, () => runStep(step));
     if (step.retire) {
       const retire = step.retire;
-      start({ key: `${step.key}#retire`, step, phase: 'retire', deps: [step.key, ...retire.after.filter((k) => keys.has(k.replace(/#retire$/, '')) && k !== step.key)] }, async () => {
-        for (const request of retire.requests) await tolerateGone(send(request));
-        await hooks.forget(step, step.id!);
-      });
+      start(
+        {
+          key: `${step.key}#retire`,
+          step,
+          phase: 'retire',
+          deps: [step.key, ...retire.after.filter((k) => keys.has(k.replace(/#retire$/, '')) && k !== step.key)],
+        },
+        async () => {
+          for (const request of retire.requests) await tolerateGone(send(request));
+          await hooks.forget(step, step.id!);
+        },
+      );
     }
   }
 
@@ -105,10 +118,17 @@ export function apply(platform: Platform, steps: Step[], hooks: ApplyHooks, even
       case 'update': {
         let answer: any;
         for (const request of step.requests) answer = await send(request);
-        const outcome: Outcome = { id: step.id ?? valueOf(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string, etag: answer?.etag ?? step.etag };
+        const outcome: Outcome = {
+          id: step.id ?? (valueOf(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string),
+          etag: answer?.etag ?? step.etag,
+        };
         if (step.kind === 'mappingSet') {
           outcome.version = Number(answer?.version);
-          if (!Number.isInteger(outcome.version)) throw new UserError(`Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`, { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' });
+          if (!Number.isInteger(outcome.version))
+            throw new UserError(
+              `Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`,
+              { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' },
+            );
         }
         outcomes.set(step.key, outcome);
         return hooks.record(step, outcome);
@@ -155,7 +175,11 @@ function valueOf(outcomes: Map<string, Outcome>, ref: Ref): unknown {
 }
 
 /** Refs in the body, and in the path (where a plan prints them as `<new key id>`). */
-function resolveRequest<T>(request: PlatformRequest<T>, resolve: <V>(value: V) => V, outcomes: Map<string, Outcome>): PlatformRequest<T> {
+function resolveRequest<T>(
+  request: PlatformRequest<T>,
+  resolve: <V>(value: V) => V,
+  outcomes: Map<string, Outcome>,
+): PlatformRequest<T> {
   const path = request.path.replace(/(?:<|%3C)new(?: |%20)(.+?)(?: |%20)id(?:>|%3E)/g, (_m, key: string) => {
     const id = outcomes.get(decodeURIComponent(key))?.id;
     if (!id) throw new Error(`No id for ${decodeURIComponent(key)} yet`);

@@ -2,7 +2,11 @@
 // is lost (network error, timeout, 5xx) the resource is looked up by name before trying again;
 // a 409 (the name is taken) adopts the resource with that name.
 
-export async function createOnce<T>(create: () => Promise<T>, lookup: () => Promise<T | undefined>, unsent: (error: unknown) => boolean = () => false): Promise<{ value: T; adopted: boolean }> {
+export async function createOnce<T>(
+  create: () => Promise<T>,
+  lookup: () => Promise<T | undefined>,
+  unsent: (error: unknown) => boolean = () => false,
+): Promise<{ value: T; adopted: boolean }> {
   try {
     return { value: await create(), adopted: false };
   } catch (error) {

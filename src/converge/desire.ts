@@ -1,6 +1,12 @@
 // Desire: what a template asks for, as values. Pure: no request, no clock, no file. Ids that do
 // not exist yet are Refs to the resource that will have them; dependencies are explicit.
-import { DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type ExploreColumn, type ZohoAuthParams } from '../aep/flow-service.js';
+import {
+  DATA_LAKE_CONNECTION_SPEC,
+  HTTP_API_CONNECTION_SPEC,
+  ZOHO_CONNECTION_SPEC,
+  type ExploreColumn,
+  type ZohoAuthParams,
+} from '../aep/flow-service.js';
 import type { Via } from '../config/state.js';
 import { TENANT_PLACEHOLDER, type Template, type TemplateMapping } from '../template/types.js';
 import { DATASET_SCHEMA_CONTENT_TYPE } from './resources.js';
@@ -39,8 +45,10 @@ export interface TemplateFacts {
 }
 
 /** The marker in the description of everything aep-zoho makes: with the name, it says "ours". */
-export const marker = (profile: string, template?: string) => `managed by aep-zoho ${template ? `${profile}/${template}` : profile}`;
-const described = (text: string, profile: string, template?: string) => `${text.replace(/\s*\(managed by aep-zoho [^)]*\)$/, '')} (${marker(profile, template)})`;
+export const marker = (profile: string, template?: string) =>
+  `managed by aep-zoho ${template ? `${profile}/${template}` : profile}`;
+const described = (text: string, profile: string, template?: string) =>
+  `${text.replace(/\s*\(managed by aep-zoho [^)]*\)$/, '')} (${marker(profile, template)})`;
 
 /** Our name suffix: profile and template, so two profiles or templates never share a resource. */
 export const nameSuffix = (profile: string, template: string) => ` (aep-zoho ${profile}/${template})`;
@@ -63,12 +71,22 @@ export function resourceNames(template: Template, profile: string) {
 export const defaultConnectionName = (profile: string) => `aep-zoho ${profile}`;
 
 /** The Zoho CRM base connection (aep-api.md §2, ruling 5). */
-export function desireConnection(name: string, profile: string, params: ZohoAuthParams, updateCredentials: boolean): Desired {
+export function desireConnection(
+  name: string,
+  profile: string,
+  params: ZohoAuthParams,
+  updateCredentials: boolean,
+): Desired {
   return {
     key: 'connection',
     kind: 'connection',
     name,
-    body: { name, description: described('Zoho CRM base connection', profile), auth: { specName: 'Basic Authentication', params }, connectionSpec: ZOHO_CONNECTION_SPEC },
+    body: {
+      name,
+      description: described('Zoho CRM base connection', profile),
+      auth: { specName: 'Basic Authentication', params },
+      connectionSpec: ZOHO_CONNECTION_SPEC,
+    },
     dependsOn: [],
     facts: { updateCredentials, ours: name === defaultConnectionName(profile) },
   };
@@ -87,7 +105,10 @@ export function desireStreamingConnection(name: string, profile: string): Desire
     body: {
       name,
       description: described('Zoho CRM records posted by aep-zoho sync', profile),
-      auth: { specName: 'Streaming Connection', params: { sourceId: name, name, dataType: 'raw', authenticationRequired: true } },
+      auth: {
+        specName: 'Streaming Connection',
+        params: { sourceId: name, name, dataType: 'raw', authenticationRequired: true },
+      },
       connectionSpec: HTTP_API_CONNECTION_SPEC,
     },
     dependsOn: [],
@@ -103,9 +124,24 @@ export function xdmDestination(path: string, tenantId: string, fallback: boolean
 }
 
 /** What a mapping reads from the table: the column (first segment of a lookup path) or the expression's columns. */
-export const mappingColumns = (m: TemplateMapping) => (m.source ? [m.source.split('.')[0]] : m.columns ?? []);
+export const mappingColumns = (m: TemplateMapping) => (m.source ? [m.source.split('.')[0]] : (m.columns ?? []));
 
-const KNOWN_RAW_TYPES = ['string', 'date', 'date-time', 'datetime', 'double', 'float', 'decimal', 'currency', 'number', 'integer', 'long', 'int', 'bigint', 'boolean'];
+const KNOWN_RAW_TYPES = [
+  'string',
+  'date',
+  'date-time',
+  'datetime',
+  'double',
+  'float',
+  'decimal',
+  'currency',
+  'number',
+  'integer',
+  'long',
+  'int',
+  'bigint',
+  'boolean',
+];
 
 /** A column whose type the allow-list below does not know (it lands as a string). */
 export const unknownType = (column: ExploreColumn): string | undefined => {
@@ -122,7 +158,8 @@ export function xdmType(column: ExploreColumn | undefined): { type: string; form
   const raw = String(column?.['meta:xdmType'] ?? column?.type ?? 'string').toLowerCase();
   if (raw === 'date') return { type: 'string', format: 'date' };
   if (raw === 'date-time' || raw === 'datetime') return { type: 'string', format: 'date-time' };
-  if (raw === 'double' || raw === 'float' || raw === 'decimal' || raw === 'currency' || raw === 'number') return { type: 'number' };
+  if (raw === 'double' || raw === 'float' || raw === 'decimal' || raw === 'currency' || raw === 'number')
+    return { type: 'number' };
   if (raw === 'integer' || raw === 'long' || raw === 'int' || raw === 'bigint') return { type: 'integer' };
   if (raw === 'boolean') return { type: 'boolean' };
   return { type: 'string' };
@@ -133,14 +170,23 @@ export function mappingSetBody(name: string, schemaId: string | Ref, mappings: T
   return {
     name,
     outputSchema: { schemaRef: { id: schemaId, contentType: SCHEMA_VERSION } },
-    mappings: mappings.map((m) => (m.expression ? { sourceType: 'EXPRESSION', source: m.expression, destination: m.destination } : { sourceType: 'ATTRIBUTE', source: m.source, destination: m.destination })),
+    mappings: mappings.map((m) =>
+      m.expression
+        ? { sourceType: 'EXPRESSION', source: m.expression, destination: m.destination }
+        : { sourceType: 'ATTRIBUTE', source: m.source, destination: m.destination },
+    ),
   };
 }
 
 /** Types as ruled (ruling 1): startTime integer seconds, interval a string, backfill a boolean. */
 export function scheduleParams(schedule: Schedule): Record<string, unknown> {
   if (schedule.frequency === 'once') return { startTime: schedule.startTime, frequency: 'once' };
-  return { startTime: schedule.startTime, frequency: schedule.frequency, interval: String(schedule.interval), backfill: schedule.backfill ?? true };
+  return {
+    startTime: schedule.startTime,
+    frequency: schedule.frequency,
+    interval: String(schedule.interval),
+    backfill: schedule.backfill ?? true,
+  };
 }
 
 /** Every resource one template asks for, in dependency order. `connection` is the base connection's key or id. */
@@ -151,22 +197,44 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
   const tenantNs = `_${tenantId}`;
   const key = (kind: Kind) => `${t}/${kind}`;
   const ref = (kind: Kind, field: 'id' | 'version' = 'id') => new Ref(key(kind), field);
-  const mappings = facts.mappings.map((m) => ({ ...m, destination: xdmDestination(m.destination, tenantId, fallback) }));
+  const mappings = facts.mappings.map((m) => ({
+    ...m,
+    destination: xdmDestination(m.destination, tenantId, fallback),
+  }));
   const tenantFields = mappings.filter((m) => m.destination.startsWith(`${tenantNs}.`));
   const columns = new Map(facts.columns.map((c) => [c.name, c]));
   const out: Desired[] = [];
-  const want = (kind: Kind, name: string, body: Record<string, unknown>, dependsOn: Kind[], extra: Partial<Desired> = {}) =>
-    out.push({ key: key(kind), kind, template: t, name, body, dependsOn: dependsOn.filter((k) => out.some((d) => d.key === key(k))).map(key), ...extra });
+  const want = (
+    kind: Kind,
+    name: string,
+    body: Record<string, unknown>,
+    dependsOn: Kind[],
+    extra: Partial<Desired> = {},
+  ) =>
+    out.push({
+      key: key(kind),
+      kind,
+      template: t,
+      name,
+      body,
+      dependsOn: dependsOn.filter((k) => out.some((d) => d.key === key(k))).map(key),
+      ...extra,
+    });
   const connectionDeps = connection instanceof Ref ? [connection.key] : [];
 
   const fallbackClass = template.target.schema.fallbackClass;
   if (fallback && fallbackClass) {
-    want('class', names.class, {
-      type: 'object',
-      title: names.class,
-      description: described(fallbackClass.description, profile, t),
-      allOf: [{ $ref: fallbackClass.behavior === 'time-series' ? TIME_SERIES_BEHAVIOR : RECORD_BEHAVIOR }],
-    }, []);
+    want(
+      'class',
+      names.class,
+      {
+        type: 'object',
+        title: names.class,
+        description: described(fallbackClass.description, profile, t),
+        allOf: [{ $ref: fallbackClass.behavior === 'time-series' ? TIME_SERIES_BEHAVIOR : RECORD_BEHAVIOR }],
+      },
+      [],
+    );
   }
   const classId: string | Ref = fallback ? ref('class') : template.target.schema.class;
 
@@ -183,105 +251,164 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
       const type = m.expression || m.source!.includes('.') ? { type: 'string' } : xdmType(columns.get(m.source!));
       node[keys[keys.length - 1]] = { title: m.source ?? keys[keys.length - 1], ...type };
     }
-    want('fieldGroup', names.fieldGroup, {
-      type: 'object',
-      title: names.fieldGroup,
-      description: described(template.target.fieldGroup.description, profile, t),
-      'meta:intendedToExtend': [classId],
-      definitions: { zoho: { properties: { [tenantNs]: { type: 'object', properties: root } } } },
-      allOf: [{ $ref: '#/definitions/zoho' }],
-    }, ['class'], { facts: { tenantNs } });
+    want(
+      'fieldGroup',
+      names.fieldGroup,
+      {
+        type: 'object',
+        title: names.fieldGroup,
+        description: described(template.target.fieldGroup.description, profile, t),
+        'meta:intendedToExtend': [classId],
+        definitions: { zoho: { properties: { [tenantNs]: { type: 'object', properties: root } } } },
+        allOf: [{ $ref: '#/definitions/zoho' }],
+      },
+      ['class'],
+      { facts: { tenantNs } },
+    );
   }
 
-  const standard = fallback ? [] : template.target.schema.fieldGroups ?? [];
+  const standard = fallback ? [] : (template.target.schema.fieldGroups ?? []);
   const refs = [classId, ...standard, ...(tenantFields.length ? [ref('fieldGroup')] : [])];
-  want('schema', names.schema, {
-    type: 'object',
-    title: names.schema,
-    description: described(template.target.schema.description, profile, t),
-    allOf: refs.map(($ref) => ({ $ref })),
-    'meta:class': classId,
-  }, ['class', 'fieldGroup']);
+  want(
+    'schema',
+    names.schema,
+    {
+      type: 'object',
+      title: names.schema,
+      description: described(template.target.schema.description, profile, t),
+      allOf: refs.map(($ref) => ({ $ref })),
+      'meta:class': classId,
+    },
+    ['class', 'fieldGroup'],
+  );
 
   const profileEnabled = !!template.target.dataset.profileEnabled;
   if (template.identity) {
     const destination = xdmDestination(template.identity.destination, tenantId, fallback);
-    want('descriptor', `${template.identity.namespace} on ${destination}`, {
-      '@type': 'xdm:descriptorIdentity',
-      'xdm:sourceSchema': ref('schema'),
-      'xdm:sourceVersion': 1,
-      'xdm:sourceProperty': `/${destination.split('.').join('/')}`,
-      'xdm:namespace': template.identity.namespace,
-      'xdm:property': 'xdm:code',
-      'xdm:isPrimary': template.identity.primary,
-    }, ['schema', 'fieldGroup']); // its property may be a tenant field the field group gains in this run
+    want(
+      'descriptor',
+      `${template.identity.namespace} on ${destination}`,
+      {
+        '@type': 'xdm:descriptorIdentity',
+        'xdm:sourceSchema': ref('schema'),
+        'xdm:sourceVersion': 1,
+        'xdm:sourceProperty': `/${destination.split('.').join('/')}`,
+        'xdm:namespace': template.identity.namespace,
+        'xdm:property': 'xdm:code',
+        'xdm:isPrimary': template.identity.primary,
+      },
+      ['schema', 'fieldGroup'],
+    ); // its property may be a tenant field the field group gains in this run
   }
 
   // Ruling 8: the descriptor before the dataset; ruling 16: a Profile dataset on a union schema.
-  want('dataset', names.dataset, {
-    name: names.dataset,
-    description: described(template.target.dataset.description, profile, t),
-    schemaRef: { id: ref('schema'), contentType: DATASET_SCHEMA_CONTENT_TYPE },
-    ...(profileEnabled ? { tags: { unifiedProfile: ['enabled:true'], unifiedIdentity: ['enabled:true'] } } : {}),
-  }, ['schema', 'descriptor'], { facts: { profileEnabled } });
+  want(
+    'dataset',
+    names.dataset,
+    {
+      name: names.dataset,
+      description: described(template.target.dataset.description, profile, t),
+      schemaRef: { id: ref('schema'), contentType: DATASET_SCHEMA_CONTENT_TYPE },
+      ...(profileEnabled ? { tags: { unifiedProfile: ['enabled:true'], unifiedIdentity: ['enabled:true'] } } : {}),
+    },
+    ['schema', 'descriptor'],
+    { facts: { profileEnabled } },
+  );
 
   const streaming = facts.via === 'http-api';
-  want('sourceConnection', names.sourceConnection, streaming
-    ? {
-        // An HTTP API source connection takes no params: records arrive at the base connection's inlet (aep-fallback.md §1.3).
-        name: names.sourceConnection,
-        description: described(`Zoho CRM ${facts.table.name}, posted by aep-zoho sync`, profile, t),
-        baseConnectionId: connection,
-        connectionSpec: HTTP_API_CONNECTION_SPEC,
-      }
-    : {
-        name: names.sourceConnection,
-        description: described(`Zoho CRM ${facts.table.name}`, profile, t),
-        baseConnectionId: connection,
-        data: { format: 'tabular' },
-        // No `columns`: all of the table's columns are read (optional per Adobe's CRM tutorial), so a
-        // mapping edit never needs a new source connection, which Adobe cannot change in place.
-        params: { tableName: facts.table.path },
-        connectionSpec: ZOHO_CONNECTION_SPEC,
-      }, [], { dependsOn: connectionDeps, facts: { table: facts.table.name, tableNames: facts.tableNames } });
+  want(
+    'sourceConnection',
+    names.sourceConnection,
+    streaming
+      ? {
+          // An HTTP API source connection takes no params: records arrive at the base connection's inlet (aep-fallback.md §1.3).
+          name: names.sourceConnection,
+          description: described(`Zoho CRM ${facts.table.name}, posted by aep-zoho sync`, profile, t),
+          baseConnectionId: connection,
+          connectionSpec: HTTP_API_CONNECTION_SPEC,
+        }
+      : {
+          name: names.sourceConnection,
+          description: described(`Zoho CRM ${facts.table.name}`, profile, t),
+          baseConnectionId: connection,
+          data: { format: 'tabular' },
+          // No `columns`: all of the table's columns are read (optional per Adobe's CRM tutorial), so a
+          // mapping edit never needs a new source connection, which Adobe cannot change in place.
+          params: { tableName: facts.table.path },
+          connectionSpec: ZOHO_CONNECTION_SPEC,
+        },
+    [],
+    { dependsOn: connectionDeps, facts: { table: facts.table.name, tableNames: facts.tableNames } },
+  );
 
-  want('targetConnection', names.targetConnection, {
-    name: names.targetConnection,
-    description: described(`Data Lake target for ${names.dataset}`, profile, t),
-    data: { schema: { id: ref('schema'), version: SCHEMA_VERSION } },
-    params: { dataSetId: ref('dataset') },
-    connectionSpec: DATA_LAKE_CONNECTION_SPEC,
-  }, ['schema', 'dataset']);
+  want(
+    'targetConnection',
+    names.targetConnection,
+    {
+      name: names.targetConnection,
+      description: described(`Data Lake target for ${names.dataset}`, profile, t),
+      data: { schema: { id: ref('schema'), version: SCHEMA_VERSION } },
+      params: { dataSetId: ref('dataset') },
+      connectionSpec: DATA_LAKE_CONNECTION_SPEC,
+    },
+    ['schema', 'dataset'],
+  );
 
-  want('mappingSet', names.mappingSet, mappingSetBody(names.mappingSet, ref('schema'), mappings), ['schema', 'fieldGroup']);
+  want('mappingSet', names.mappingSet, mappingSetBody(names.mappingSet, ref('schema'), mappings), [
+    'schema',
+    'fieldGroup',
+  ]);
 
-  const mapping = { name: 'Mapping', params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') } };
+  const mapping = {
+    name: 'Mapping',
+    params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') },
+  };
   if (streaming) {
     // "the name parameter … must always be set to Mapping"; no scheduleParams on a streaming flow (aep-fallback.md §1.5).
-    want('flow', names.flow, {
-      name: names.flow,
-      description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}, posted by aep-zoho sync`, profile, t),
-      flowSpec: { id: facts.flowSpecId, version: '1.0' },
-      sourceConnectionIds: [ref('sourceConnection')],
-      targetConnectionIds: [ref('targetConnection')],
-      transformations: [mapping],
-    }, ['sourceConnection', 'targetConnection', 'mappingSet']);
+    want(
+      'flow',
+      names.flow,
+      {
+        name: names.flow,
+        description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}, posted by aep-zoho sync`, profile, t),
+        flowSpec: { id: facts.flowSpecId, version: '1.0' },
+        sourceConnectionIds: [ref('sourceConnection')],
+        targetConnectionIds: [ref('targetConnection')],
+        transformations: [mapping],
+      },
+      ['sourceConnection', 'targetConnection', 'mappingSet'],
+    );
     return out;
   }
   const { deltaColumn, dateFormat, timezone } = template.source;
-  want('flow', names.flow, {
-    name: names.flow,
-    description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}`, profile, t),
-    flowSpec: { id: facts.flowSpecId, version: '1.0' },
-    sourceConnectionIds: [ref('sourceConnection')],
-    targetConnectionIds: [ref('targetConnection')],
-    transformations: [
-      // Ruling 17: only the column's name unless the template sets a format or time zone.
-      { name: 'Copy', params: { deltaColumn: { name: deltaColumn, ...(dateFormat ? { dateFormat } : {}), ...(timezone ? { timezone } : {}) } } },
-      mapping,
-    ],
-    scheduleParams: scheduleParams(facts.schedule),
-  }, ['sourceConnection', 'targetConnection', 'mappingSet'], { facts: { explicitStart: facts.explicitStart } });
+  want(
+    'flow',
+    names.flow,
+    {
+      name: names.flow,
+      description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}`, profile, t),
+      flowSpec: { id: facts.flowSpecId, version: '1.0' },
+      sourceConnectionIds: [ref('sourceConnection')],
+      targetConnectionIds: [ref('targetConnection')],
+      transformations: [
+        // Ruling 17: only the column's name unless the template sets a format or time zone.
+        {
+          name: 'Copy',
+          params: {
+            deltaColumn: {
+              name: deltaColumn,
+              ...(dateFormat ? { dateFormat } : {}),
+              ...(timezone ? { timezone } : {}),
+            },
+          },
+        },
+        mapping,
+      ],
+      scheduleParams: scheduleParams(facts.schedule),
+    },
+    ['sourceConnection', 'targetConnection', 'mappingSet'],
+    { facts: { explicitStart: facts.explicitStart } },
+  );
 
   return out;
 }

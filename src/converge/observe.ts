@@ -3,8 +3,26 @@
 // list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
-import { CRM_FLOW_SPEC_ID, CRM_FLOW_SPEC_NAME, DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, STREAMING_FLOW_SPEC_ID, ZOHO_CONNECTION_SPEC, FlowService, type Collection, type ExploreColumn, type ExploreTableDetail, type FlowResource } from '../aep/flow-service.js';
-import { SchemaRegistry, fieldPaths, schemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
+import {
+  CRM_FLOW_SPEC_ID,
+  CRM_FLOW_SPEC_NAME,
+  DATA_LAKE_CONNECTION_SPEC,
+  HTTP_API_CONNECTION_SPEC,
+  STREAMING_FLOW_SPEC_ID,
+  ZOHO_CONNECTION_SPEC,
+  FlowService,
+  type Collection,
+  type ExploreColumn,
+  type ExploreTableDetail,
+  type FlowResource,
+} from '../aep/flow-service.js';
+import {
+  SchemaRegistry,
+  fieldPaths,
+  schemaRegistry,
+  type RegistryKind,
+  type XdmResource,
+} from '../aep/schema-registry.js';
 import type { SandboxState, StateStore, Via } from '../config/state.js';
 import type { Logger } from '../core/context.js';
 import { UserError, unlessNotFound } from '../core/errors.js';
@@ -27,7 +45,8 @@ export interface Services {
 }
 
 /** The base connection's spec on each path. */
-export const connectionSpecOf = (via: Via | undefined) => (via === 'http-api' ? HTTP_API_CONNECTION_SPEC : ZOHO_CONNECTION_SPEC);
+export const connectionSpecOf = (via: Via | undefined) =>
+  via === 'http-api' ? HTTP_API_CONNECTION_SPEC : ZOHO_CONNECTION_SPEC;
 
 /** Observed once per run and shared by every template. */
 export interface Shared {
@@ -61,10 +80,13 @@ export function observeShared(services: Services, saved: SandboxState): Shared {
       return once('tenant', () => registry.tenantId());
     },
     get flowSpec() {
-      return once('flowSpec', () => (services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log)));
+      return once('flowSpec', () =>
+        services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log),
+      );
     },
     tenantList: (kind) => once(`registry:${kind}`, () => registry.listTenant(kind)),
-    flowList: (collection, filter) => once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
+    flowList: (collection, filter) =>
+      once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
     mappingSets: () => once('mappingSets', () => listMappingSets(platform)),
   };
 }
@@ -72,20 +94,37 @@ export function observeShared(services: Services, saved: SandboxState): Shared {
 /** The CRMToAEP flow spec, checked (ruling 2). */
 async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource> {
   const spec = await flow.crmFlowSpec();
-  if (!spec) throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, { hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.' });
+  if (!spec)
+    throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, {
+      hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.',
+    });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
-    throw new UserError(`The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`, { hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.' });
+    throw new UserError(
+      `The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`,
+      {
+        hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.',
+      },
+    );
   }
-  if (spec.id !== CRM_FLOW_SPEC_ID) log.debug(`${CRM_FLOW_SPEC_NAME} has id ${spec.id}, not the documented ${CRM_FLOW_SPEC_ID}`);
+  if (spec.id !== CRM_FLOW_SPEC_ID)
+    log.debug(`${CRM_FLOW_SPEC_NAME} has id ${spec.id}, not the documented ${CRM_FLOW_SPEC_ID}`);
   return spec;
 }
 
 /** The streaming flow spec that takes a Mapping, checked like ruling 2 does for CRM (ruling 19). */
 async function streamingFlowSpec(flow: FlowService): Promise<FlowResource> {
   const spec = await flow.streamingFlowSpec();
-  if (!spec) throw new UserError(`Adobe offers no streaming flow spec ${STREAMING_FLOW_SPEC_ID} in this sandbox.`, { hint: 'The HTTP API source may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI (Streaming > HTTP API).' });
+  if (!spec)
+    throw new UserError(`Adobe offers no streaming flow spec ${STREAMING_FLOW_SPEC_ID} in this sandbox.`, {
+      hint: 'The HTTP API source may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI (Streaming > HTTP API).',
+    });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(HTTP_API_CONNECTION_SPEC.id)) {
-    throw new UserError(`The streaming flow spec ${spec.id} does not list the HTTP API connection spec (${HTTP_API_CONNECTION_SPEC.id}) as a source.`, { hint: 'Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI, or use --via zoho-source.' });
+    throw new UserError(
+      `The streaming flow spec ${spec.id} does not list the HTTP API connection spec (${HTTP_API_CONNECTION_SPEC.id}) as a source.`,
+      {
+        hint: 'Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI, or use --via zoho-source.',
+      },
+    );
   }
   return spec;
 }
@@ -108,11 +147,19 @@ export function later<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** One of ours by name: several mean a duplicate, reported; the state's id (else the oldest) wins. */
-function pick<T extends { id: string; createdAt?: number }>(candidates: T[], savedId: string | undefined, log: Logger, what: string): { found?: T; duplicates: string[] } {
+function pick<T extends { id: string; createdAt?: number }>(
+  candidates: T[],
+  savedId: string | undefined,
+  log: Logger,
+  what: string,
+): { found?: T; duplicates: string[] } {
   const sorted = [...candidates].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   const found = sorted.find((c) => c.id === savedId) ?? sorted[0];
   const duplicates = sorted.filter((c) => c !== found).map((c) => c.id);
-  if (duplicates.length) log.warn(`${sorted.length} resources are named like ${what}; using ${found!.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`);
+  if (duplicates.length)
+    log.warn(
+      `${sorted.length} resources are named like ${what}; using ${found!.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`,
+    );
   return { found, duplicates };
 }
 
@@ -123,7 +170,13 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
   return spec.read(await unlessNotFound(services.platform.send(request)), id);
 }
 
-const asActual = (item: FlowResource, duplicates: string[]): Actual => ({ id: item.id, name: item.name, etag: item.etag, resource: item, ...(duplicates.length ? { duplicates } : {}) });
+const asActual = (item: FlowResource, duplicates: string[]): Actual => ({
+  id: item.id,
+  name: item.name,
+  etag: item.etag,
+  resource: item,
+  ...(duplicates.length ? { duplicates } : {}),
+});
 
 /** The base connection: the state's id (when it is of this path's spec), else our name among that spec's connections (ruling 15). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
@@ -133,7 +186,9 @@ export async function observeConnection(services: Services, shared: Shared, name
     const found = await byId(services, 'connection', saved.id);
     if (found && found.resource.connectionSpec?.id === spec.id) return found;
   }
-  const matches = (await shared.flowList('connections', `connectionSpec.id==${spec.id}`)).filter((c) => c.name === name);
+  const matches = (await shared.flowList('connections', `connectionSpec.id==${spec.id}`)).filter(
+    (c) => c.name === name,
+  );
   const { found, duplicates } = pick(matches, saved?.id, services.log, `base connection '${name}'`);
   return found && asActual(found, duplicates);
 }
@@ -157,7 +212,16 @@ export interface TemplateObservation {
 /** A table's columns (and preview rows): Adobe's explore on the base connection, or Zoho's own API on the http-api path. */
 export type ReadTable = (table: TableRef, preview: boolean) => Promise<ExploreTableDetail>;
 
-export async function observeTemplate(services: Services, shared: Shared, template: Template, connectionId: Promise<string | undefined>, explored: Promise<string | undefined>, table: Promise<TableRef>, preview: boolean, readTable?: ReadTable): Promise<TemplateObservation> {
+export async function observeTemplate(
+  services: Services,
+  shared: Shared,
+  template: Template,
+  connectionId: Promise<string | undefined>,
+  explored: Promise<string | undefined>,
+  table: Promise<TableRef>,
+  preview: boolean,
+  readTable?: ReadTable,
+): Promise<TemplateObservation> {
   const t = template.name;
   const names = resourceNames(template, services.profile);
   const saved = shared.saved.dataflows?.[t] ?? {};
@@ -165,20 +229,29 @@ export async function observeTemplate(services: Services, shared: Shared, templa
 
   /** By the state's id, else by name with `find`. */
   const lookup = (kind: Kind, find: () => Promise<Actual | undefined>): Promise<Actual | undefined> =>
-    later((async () => {
-      const ref = saved[kind];
-      if (ref?.id) {
-        const found = await byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
-        if (found) return found;
-      }
-      return find();
-    })());
+    later(
+      (async () => {
+        const ref = saved[kind];
+        if (ref?.id) {
+          const found = await byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
+          if (found) return found;
+        }
+        return find();
+      })(),
+    );
   /** The registry's lists carry only ids and titles: the title gives the id, a GET the resource. */
   const listedId = (kind: Kind, registryKind: RegistryKind, title: string): Promise<string | undefined> =>
-    later((async () => {
-      const { found } = pick((await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })), undefined, log, `${RESOURCES[kind].label} '${title}'`);
-      return found?.id;
-    })());
+    later(
+      (async () => {
+        const { found } = pick(
+          (await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })),
+          undefined,
+          log,
+          `${RESOURCES[kind].label} '${title}'`,
+        );
+        return found?.id;
+      })(),
+    );
   const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string) =>
     lookup(kind, async () => {
       // Only when the state names none, or one that is gone (a state from elsewhere): by title.
@@ -189,7 +262,12 @@ export async function observeTemplate(services: Services, shared: Shared, templa
     lookup(kind, async () => {
       const by = await filter();
       if (!by) return undefined;
-      const { found, duplicates } = pick((await shared.flowList(collection, by)).filter((r) => r.name === name), saved[kind]?.id, log, `${RESOURCES[kind].label} '${name}'`);
+      const { found, duplicates } = pick(
+        (await shared.flowList(collection, by)).filter((r) => r.name === name),
+        saved[kind]?.id,
+        log,
+        `${RESOURCES[kind].label} '${name}'`,
+      );
       return found && asActual(found, duplicates);
     });
 
@@ -197,15 +275,21 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   const standard = later(
     Promise.all([
       unlessNotFound(services.platform.send(schemaRegistry.full('global', 'classes', template.target.schema.class))),
-      ...(template.target.schema.fieldGroups ?? []).map((id) => unlessNotFound(services.platform.send(schemaRegistry.full('global', 'fieldgroups', id)))),
+      ...(template.target.schema.fieldGroups ?? []).map((id) =>
+        unlessNotFound(services.platform.send(schemaRegistry.full('global', 'fieldgroups', id))),
+      ),
     ]),
   );
   const classExists = later(standard.then(([found]) => !!found));
-  const tenantClass = template.target.schema.fallbackClass ? inRegistry('class', 'classes', names.class) : Promise.resolve(undefined);
+  const tenantClass = template.target.schema.fallbackClass
+    ? inRegistry('class', 'classes', names.class)
+    : Promise.resolve(undefined);
   const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
   const schema = inRegistry('schema', 'schemas', names.schema);
   const dataset = lookup('dataset', async () => {
-    const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter((d) => d.name === names.dataset);
+    const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter(
+      (d) => d.name === names.dataset,
+    );
     const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
     return one && { id: one.id, name: one.name, resource: one };
   });
@@ -213,46 +297,88 @@ export async function observeTemplate(services: Services, shared: Shared, templa
     ? lookup('descriptor', async () => {
         const id = (await schema)?.id;
         if (!id) return undefined;
-        const all = (await shared.registry.descriptors(id)).filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id);
+        const all = (await shared.registry.descriptors(id)).filter(
+          (d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id,
+        );
         const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
         return one ? RESOURCES.descriptor.read(one, String(one['@id'])) : undefined;
       })
     : Promise.resolve(undefined);
-  const source = inFlowService('sourceConnection', 'sourceConnections', async () => {
-    const id = await connectionId;
-    return id ? `baseConnectionId==${id}` : undefined;
-  }, names.sourceConnection);
-  const target = inFlowService('targetConnection', 'targetConnections', async () => `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`, names.targetConnection);
+  const source = inFlowService(
+    'sourceConnection',
+    'sourceConnections',
+    async () => {
+      const id = await connectionId;
+      return id ? `baseConnectionId==${id}` : undefined;
+    },
+    names.sourceConnection,
+  );
+  const target = inFlowService(
+    'targetConnection',
+    'targetConnections',
+    async () => `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`,
+    names.targetConnection,
+  );
   const flow = inFlowService('flow', 'flows', async () => `flowSpec.id==${(await shared.flowSpec).id}`, names.flow);
   // Mapping sets have no name in Adobe's lists (ruling 14): ours is the state's, else the one the
   // flow uses, else one writing our schema (and named like ours where names are given).
   const listed = saved.mappingSet?.id ? undefined : shared.mappingSets(); // started now, matched later
-  const mappingSet = later((async () => {
-    const ref = saved.mappingSet;
-    let found = ref?.id ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined) : undefined;
-    const f = await flow;
-    const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
-    if (!found) {
-      const s = (await schema)?.id;
-      const candidates = s ? (await (listed ?? shared.mappingSets())).filter((m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet)) : [];
-      const chosen = candidates.find((m) => m.id === used?.mappingId) ?? candidates.sort((a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0))[0];
-      found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
-    }
-    // A GET without a version may answer version 0 (Adobe leaves it open): read the one the flow runs.
-    const version = Number(used?.mappingVersion);
-    if (found && used?.mappingId === found.id && Number.isInteger(version) && version > Number(found.resource.version ?? 0)) found = await byId(services, 'mappingSet', found.id, version);
-    return found;
-  })());
+  const mappingSet = later(
+    (async () => {
+      const ref = saved.mappingSet;
+      let found = ref?.id
+        ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined)
+        : undefined;
+      const f = await flow;
+      const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
+      if (!found) {
+        const s = (await schema)?.id;
+        const candidates = s
+          ? (await (listed ?? shared.mappingSets())).filter(
+              (m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet),
+            )
+          : [];
+        const chosen =
+          candidates.find((m) => m.id === used?.mappingId) ??
+          candidates.sort(
+            (a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0),
+          )[0];
+        found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
+      }
+      // A GET without a version may answer version 0 (Adobe leaves it open): read the one the flow runs.
+      const version = Number(used?.mappingVersion);
+      if (
+        found &&
+        used?.mappingId === found.id &&
+        Number.isInteger(version) &&
+        version > Number(found.resource.version ?? 0)
+      )
+        found = await byId(services, 'mappingSet', found.id, version);
+      return found;
+    })(),
+  );
 
   const resolvedTable = await table;
   const id = readTable ? undefined : await explored;
   const [detail, exists] = await Promise.all([
     readTable
       ? readTable(resolvedTable, preview && resolvedTable.canPreview)
-      : id ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview) : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
+      : id
+        ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview)
+        : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
     classExists,
   ]);
-  const lookups: Partial<Record<Kind, Promise<Actual | undefined>>> = { class: tenantClass, fieldGroup, schema, descriptor, dataset, sourceConnection: source, targetConnection: target, mappingSet, flow };
+  const lookups: Partial<Record<Kind, Promise<Actual | undefined>>> = {
+    class: tenantClass,
+    fieldGroup,
+    schema,
+    descriptor,
+    dataset,
+    sourceConnection: source,
+    targetConnection: target,
+    mappingSet,
+    flow,
+  };
   const actual = new Map<string, Actual>();
   for (const [kind, found] of Object.entries(lookups)) {
     const one = await found;
@@ -260,5 +386,12 @@ export async function observeTemplate(services: Services, shared: Shared, templa
   }
   const resolved = await standard;
   const standardPaths = resolved[0] ? new Set(resolved.flatMap((r) => fieldPaths(r?.properties))) : undefined;
-  return { actual, columns: detail.schema?.columns ?? [], rows: (detail.data ?? []).slice(0, 3), classExists: exists, table: resolvedTable, standardPaths };
+  return {
+    actual,
+    columns: detail.schema?.columns ?? [],
+    rows: (detail.data ?? []).slice(0, 3),
+    classExists: exists,
+    table: resolvedTable,
+    standardPaths,
+  };
 }

@@ -20,7 +20,8 @@ export function resolveRefs<T>(value: T, known: (ref: Ref) => unknown): T {
     return (found === undefined ? value : found) as T;
   }
   if (Array.isArray(value)) return value.map((item) => resolveRefs(item, known)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, known)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, known)])) as T;
   return value;
 }
 
@@ -40,7 +41,10 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
     const spec = RESOURCES[d.kind];
     const body = resolveRefs(d.body, known);
     // A field group no mapping needs any more stays in the schema: Adobe takes only additive changes.
-    const keptGroup = d.kind === 'schema' && !desired.some((x) => x.key === `${d.template}/fieldGroup`) ? actual.get(`${d.template}/fieldGroup`) : undefined;
+    const keptGroup =
+      d.kind === 'schema' && !desired.some((x) => x.key === `${d.template}/fieldGroup`)
+        ? actual.get(`${d.template}/fieldGroup`)
+        : undefined;
     if (keptGroup) body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
     const base = { key: d.key, kind: d.kind, template: d.template, name: d.name, dependsOn: d.dependsOn };
     const found = actual.get(d.key);
@@ -48,12 +52,25 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
       steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
     } else {
       const diff = spec.update(d, found, body);
-      const existing = { id: found.id, etag: found.etag, notes: diff.notes?.length ? diff.notes : undefined, ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}) };
+      const existing = {
+        id: found.id,
+        etag: found.etag,
+        notes: diff.notes?.length ? diff.notes : undefined,
+        ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}),
+      };
       if (diff.replace) {
         const aside = RESOURCES[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
-        steps.set(d.key, { ...base, ...existing, action: 'replace', reason: diff.replace, requests: replaceRequests(d, found, body, aside), retire: retirement(d, found), ...(aside ? { aside } : {}) });
-      }
-      else if (diff.requests.length) steps.set(d.key, { ...base, ...existing, action: 'update', changes: diff.changes, requests: diff.requests });
+        steps.set(d.key, {
+          ...base,
+          ...existing,
+          action: 'replace',
+          reason: diff.replace,
+          requests: replaceRequests(d, found, body, aside),
+          retire: retirement(d, found),
+          ...(aside ? { aside } : {}),
+        });
+      } else if (diff.requests.length)
+        steps.set(d.key, { ...base, ...existing, action: 'update', changes: diff.changes, requests: diff.requests });
       else steps.set(d.key, { ...base, ...existing, action: 'reuse', requests: [] });
     }
     if (d.kind === 'dataset' && d.facts?.profileEnabled) addProfileStep(steps, d, actual);
@@ -65,7 +82,12 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
 const asideName = (name: string, when: string) => `${name.replace(/( \(replaced [^)]*\))+$/, '')} (replaced ${when})`;
 
 /** A replace creates the successor; a title Adobe keeps unique is first moved aside. */
-function replaceRequests(d: Desired, found: Actual, body: Record<string, unknown>, aside: string | undefined): PlatformRequest[] {
+function replaceRequests(
+  d: Desired,
+  found: Actual,
+  body: Record<string, unknown>,
+  aside: string | undefined,
+): PlatformRequest[] {
   const retire = RESOURCES[d.kind].retire;
   const create = RESOURCES[d.kind].create(body);
   return retire.mode === 'rename' && aside ? [retire.request(found, aside), create] : [create];
@@ -75,7 +97,11 @@ function retirement(d: Desired, found: Actual): Step['retire'] {
   const retire = RESOURCES[d.kind].retire;
   if (retire.mode !== 'delete') return undefined;
   const flowKey = `${d.template}/flow`;
-  return { name: found.name, requests: retire.requests(found), after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`] };
+  return {
+    name: found.name,
+    requests: retire.requests(found),
+    after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`],
+  };
 }
 
 /**
@@ -99,7 +125,11 @@ function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<
     id: current?.id,
     // Enabling Profile is one-way: Adobe never lets it be disabled or the schema deleted.
     changes: [{ field: 'meta:immutableTags', from: tags, to: [...tags, 'union'] }],
-    requests: [schemaRegistry.patch('schemas', current?.id ?? (new Ref(schemaKey) as unknown as string), [{ op: 'add', path: '/meta:immutableTags', value: [...tags, 'union'] }])],
+    requests: [
+      schemaRegistry.patch('schemas', current?.id ?? (new Ref(schemaKey) as unknown as string), [
+        { op: 'add', path: '/meta:immutableTags', value: [...tags, 'union'] },
+      ]),
+    ],
     dependsOn: [schemaKey, ...(steps.has(descriptorKey) ? [descriptorKey] : [])],
   });
   // The dataset waits for it (it was planned already; its own requests do not change).
@@ -123,14 +153,24 @@ function topological(desired: Desired[]): Desired[] {
 }
 
 /** Delete steps for resources of ours, dependents first (destroy, and resources a template dropped). */
-export function planDeletes(found: Array<{ key: string; kind: Step['kind']; template?: string; actual: Actual }>): Step[] {
+export function planDeletes(
+  found: Array<{ key: string; kind: Step['kind']; template?: string; actual: Actual }>,
+): Step[] {
   return found.map(({ key, kind, template, actual }) => {
     const spec = RESOURCES[kind];
     const requests = spec.delete === 'cannot be deleted' ? [] : spec.delete(actual);
-    return { key, kind, template, action: 'delete' as const, name: actual.name, id: actual.id, requests, dependsOn: [] };
+    return {
+      key,
+      kind,
+      template,
+      action: 'delete' as const,
+      name: actual.name,
+      id: actual.id,
+      requests,
+      dependsOn: [],
+    };
   });
 }
 
 /** True when a plan changes anything (for --exit-code). */
 export const changesAnything = (steps: Step[]): boolean => steps.some((step) => step.action !== 'reuse');
-

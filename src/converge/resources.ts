@@ -39,7 +39,10 @@ export interface KindSpec {
    * successor is created (titles are unique; a dataset keeps its data) and kept, for destroy.
    * `keep`: left as it is (it belongs to a retired schema, or cannot be deleted).
    */
-  retire: { mode: 'delete'; after: 'flow' | 'old flow'; requests(actual: Actual): PlatformRequest[] } | { mode: 'rename'; request(actual: Actual, name: string): PlatformRequest } | { mode: 'keep' };
+  retire:
+    | { mode: 'delete'; after: 'flow' | 'old flow'; requests(actual: Actual): PlatformRequest[] }
+    | { mode: 'rename'; request(actual: Actual, name: string): PlatformRequest }
+    | { mode: 'keep' };
 }
 
 const flowKind = (collection: Collection): Pick<KindSpec, 'get' | 'read' | 'create' | 'created'> => ({
@@ -66,16 +69,26 @@ const registryKind = (kind: RegistryKind): Pick<KindSpec, 'get' | 'read' | 'crea
 });
 
 function noId(request: string, answer: unknown): UserError {
-  return new UserError(`Adobe answered ${request} without the new resource's id (${JSON.stringify(answer)?.slice(0, 200)}); nothing was recorded.`, {
-    hint: 'Re-run the command: it looks the resource up by name before creating it again. If this keeps happening, check AEP_PLATFORM_URL points at Adobe.',
-  });
+  return new UserError(
+    `Adobe answered ${request} without the new resource's id (${JSON.stringify(answer)?.slice(0, 200)}); nothing was recorded.`,
+    {
+      hint: 'Re-run the command: it looks the resource up by name before creating it again. If this keeps happening, check AEP_PLATFORM_URL points at Adobe.',
+    },
+  );
 }
 
 /** Loose equality for Adobe's answers: `"15"` is 15, `"true"` is true (ruling 13). */
-export const same = (a: unknown, b: unknown): boolean => (a === undefined || a === null ? b === undefined || b === null : b !== undefined && b !== null && String(a) === String(b));
+export const same = (a: unknown, b: unknown): boolean =>
+  a === undefined || a === null
+    ? b === undefined || b === null
+    : b !== undefined && b !== null && String(a) === String(b);
 
 /** A name/description change, as a change list and Flow Service JSON Patch ops. */
-function nameAndDescription(desired: Record<string, unknown>, actual: Record<string, any>, fields: Array<'name' | 'description'> = ['name', 'description']) {
+function nameAndDescription(
+  desired: Record<string, unknown>,
+  actual: Record<string, any>,
+  fields: Array<'name' | 'description'> = ['name', 'description'],
+) {
   const changes: Change[] = [];
   const ops: JsonPatch = [];
   for (const field of fields) {
@@ -91,18 +104,27 @@ const unresolved = (value: unknown): value is Ref => value instanceof Ref;
 
 /** A replacement, and why: "forces replacement: tableName crm/v2/Accounts → crm/v2/Products". */
 const replacing = (reason: string): Diff => ({ changes: [], requests: [], replace: reason });
-const forces = (what: string, from: unknown, to: unknown): Diff => replacing(`forces replacement: ${what} ${show(from)} → ${unresolved(to) ? 'a new one' : show(to)}`);
-const show = (value: unknown) => (value === undefined || value === null ? 'none' : typeof value === 'string' ? value : JSON.stringify(value));
+const forces = (what: string, from: unknown, to: unknown): Diff =>
+  replacing(`forces replacement: ${what} ${show(from)} → ${unresolved(to) ? 'a new one' : show(to)}`);
+const show = (value: unknown) =>
+  value === undefined || value === null ? 'none' : typeof value === 'string' ? value : JSON.stringify(value);
 
 // ---- Schema Registry field trees -------------------------------------------------------------
 
 type Properties = Record<string, { type?: string; format?: string; properties?: Properties; [key: string]: unknown }>;
 
 /** The tenant properties of a field group, and the JSON Pointer they live at. */
-export function tenantProperties(fieldGroup: Record<string, any>, tenantNs: string): { properties: Properties; pointer: string } | undefined {
+export function tenantProperties(
+  fieldGroup: Record<string, any>,
+  tenantNs: string,
+): { properties: Properties; pointer: string } | undefined {
   for (const [key, definition] of Object.entries<any>(fieldGroup.definitions ?? {})) {
     const tenant = definition?.properties?.[tenantNs];
-    if (tenant?.properties) return { properties: tenant.properties, pointer: `/definitions/${esc(key)}/properties/${esc(tenantNs)}/properties` };
+    if (tenant?.properties)
+      return {
+        properties: tenant.properties,
+        pointer: `/definitions/${esc(key)}/properties/${esc(tenantNs)}/properties`,
+      };
   }
   return undefined;
 }
@@ -125,7 +147,9 @@ function compareFields(desired: Properties, actual: Properties, pointer: string,
       retyped.push(...inner.retyped);
       leftOver.push(...inner.leftOver);
     } else if (!!node.properties !== !!existing.properties || typeOf(node) !== typeOf(existing)) {
-      retyped.push(`${here.join('.')} (${existing.properties ? 'object' : typeOf(existing)} → ${node.properties ? 'object' : typeOf(node)})`);
+      retyped.push(
+        `${here.join('.')} (${existing.properties ? 'object' : typeOf(existing)} → ${node.properties ? 'object' : typeOf(node)})`,
+      );
     }
   }
   for (const key of Object.keys(actual)) if (!desired[key]) leftOver.push([...path, key].join('.'));
@@ -133,12 +157,21 @@ function compareFields(desired: Properties, actual: Properties, pointer: string,
 }
 
 /** The known $refs of an allOf (a Ref to a resource not made yet is not one of them). */
-const refsOf = (allOf: unknown): string[] => (Array.isArray(allOf) ? allOf.map((entry) => (entry as { $ref?: unknown })?.$ref).filter((ref): ref is string => typeof ref === 'string' && !!ref) : []);
+const refsOf = (allOf: unknown): string[] =>
+  Array.isArray(allOf)
+    ? allOf
+        .map((entry) => (entry as { $ref?: unknown })?.$ref)
+        .filter((ref): ref is string => typeof ref === 'string' && !!ref)
+    : [];
 
 // ---- Data Prep -------------------------------------------------------------------------------
 
 /** Data Prep stores source types as media types (aep-api.md §7). */
-const SOURCE_TYPES: Record<string, string> = { 'TEXT/X.SCHEMA-PATH': 'ATTRIBUTE', 'TEXT/X.AEP-XL': 'EXPRESSION', 'TEXT/PLAIN': 'STATIC' };
+const SOURCE_TYPES: Record<string, string> = {
+  'TEXT/X.SCHEMA-PATH': 'ATTRIBUTE',
+  'TEXT/X.AEP-XL': 'EXPRESSION',
+  'TEXT/PLAIN': 'STATIC',
+};
 
 /** A mapping as one comparable line, in either body style Adobe stores. */
 export function mappingLine(m: Mapping): string {
@@ -148,8 +181,13 @@ export function mappingLine(m: Mapping): string {
 
 // ---- Flows -----------------------------------------------------------------------------------
 
-const transformation = (flow: Record<string, any>, name: string): { index: number; params: Record<string, any> } | undefined => {
-  const list: Array<{ name?: string; params?: Record<string, any> }> = Array.isArray(flow.transformations) ? flow.transformations : [];
+const transformation = (
+  flow: Record<string, any>,
+  name: string,
+): { index: number; params: Record<string, any> } | undefined => {
+  const list: Array<{ name?: string; params?: Record<string, any> }> = Array.isArray(flow.transformations)
+    ? flow.transformations
+    : [];
   const index = list.findIndex((t) => t?.name === name);
   return index < 0 ? undefined : { index, params: list[index].params ?? {} };
 };
@@ -169,7 +207,10 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         changes.push({ field: 'auth.params', to: 'the stored Zoho credentials' });
         ops.push({ op: 'replace', path: '/auth/params', value: (body.auth as { params: unknown }).params });
       }
-      return { changes, requests: ops.length ? [flowService.patch('connections', actual.id, actual.etag ?? '', ops)] : [] };
+      return {
+        changes,
+        requests: ops.length ? [flowService.patch('connections', actual.id, actual.etag ?? '', ops)] : [],
+      };
     },
     delete: (actual) => [flowService.delete('connections', actual.id)],
     retire: { mode: 'keep' },
@@ -181,7 +222,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     ...registryKind('classes'),
     update: (_desired, actual, body) => {
       const base = refsOf(body.allOf)[0];
-      if (base && !refsOf(actual.resource.allOf).includes(base)) return forces('class behaviour', refsOf(actual.resource.allOf)[0], base);
+      if (base && !refsOf(actual.resource.allOf).includes(base))
+        return forces('class behaviour', refsOf(actual.resource.allOf)[0], base);
       return patchDescription('classes', actual, body);
     },
     delete: (actual) => [schemaRegistry.delete('classes', actual.id)],
@@ -197,7 +239,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const want = tenantProperties(body, tenantNs);
       const have = tenantProperties(actual.resource, tenantNs);
       const extend = (body['meta:intendedToExtend'] as unknown[])?.[0];
-      if (!unresolved(extend) && extend && !((actual.resource['meta:intendedToExtend'] as unknown[]) ?? []).includes(extend)) {
+      if (
+        !unresolved(extend) &&
+        extend &&
+        !((actual.resource['meta:intendedToExtend'] as unknown[]) ?? []).includes(extend)
+      ) {
         return forces('class', (actual.resource['meta:intendedToExtend'] as unknown[])?.[0], extend);
       }
       const diff = patchDescription('fieldgroups', actual, body);
@@ -205,10 +251,22 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       if (!have) return replacing(`forces replacement: field group ${actual.name} has no ${tenantNs} fields to extend`);
       const fields = compareFields(want.properties, have.properties, have.pointer);
       // Once a dataset exists Adobe takes additive schema changes only (aep-updates.md §3.2).
-      if (fields.retyped.length) return replacing(`forces replacement: retyped field ${fields.retyped.join(', ')} (Adobe allows only additive schema changes once a dataset exists)`);
-      const changes = [...diff.changes, ...fields.add.map((op) => ({ field: `${tenantNs}.${pointerPath(op.path, have.pointer)}`, to: describeField(op.value) }))];
+      if (fields.retyped.length)
+        return replacing(
+          `forces replacement: retyped field ${fields.retyped.join(', ')} (Adobe allows only additive schema changes once a dataset exists)`,
+        );
+      const changes = [
+        ...diff.changes,
+        ...fields.add.map((op) => ({
+          field: `${tenantNs}.${pointerPath(op.path, have.pointer)}`,
+          to: describeField(op.value),
+        })),
+      ];
       const ops = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...fields.add];
-      const notes = fields.leftOver.map((path) => `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`);
+      const notes = fields.leftOver.map(
+        (path) =>
+          `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`,
+      );
       return { changes, requests: ops.length ? [schemaRegistry.patch('fieldgroups', actual.id, ops)] : [], notes };
     },
     delete: (actual) => [schemaRegistry.delete('fieldgroups', actual.id)],
@@ -228,11 +286,23 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       }
       // A new field group is an additive change: its $ref, known once it is made, is added (§3.3).
       const removed = have.filter((ref) => !want.includes(ref) && ref !== actual.resource['meta:class']);
-      if (removed.length) return replacing(`forces replacement: field group ${removed.join(', ')} would be removed (Adobe allows only additive schema changes)`);
+      if (removed.length)
+        return replacing(
+          `forces replacement: field group ${removed.join(', ')} would be removed (Adobe allows only additive schema changes)`,
+        );
       const diff = patchDescription('schemas', actual, body);
-      const added: unknown[] = [...want.filter((ref) => !have.includes(ref)), ...(body.allOf as Array<{ $ref: unknown }>).map((entry) => entry.$ref).filter(unresolved)];
-      const ops: JsonPatch = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...added.map((ref) => ({ op: 'add' as const, path: '/allOf/-', value: { $ref: ref } }))];
-      const changes = [...diff.changes, ...added.map((ref) => ({ field: 'allOf', to: unresolved(ref) ? 'the new field group' : ref }))];
+      const added: unknown[] = [
+        ...want.filter((ref) => !have.includes(ref)),
+        ...(body.allOf as Array<{ $ref: unknown }>).map((entry) => entry.$ref).filter(unresolved),
+      ];
+      const ops: JsonPatch = [
+        ...((diff.requests[0]?.body as JsonPatch | undefined) ?? []),
+        ...added.map((ref) => ({ op: 'add' as const, path: '/allOf/-', value: { $ref: ref } })),
+      ];
+      const changes = [
+        ...diff.changes,
+        ...added.map((ref) => ({ field: 'allOf', to: unresolved(ref) ? 'the new field group' : ref })),
+      ];
       return { changes, requests: ops.length ? [schemaRegistry.patch('schemas', actual.id, ops)] : [] };
     },
     // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.
@@ -244,7 +314,10 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     label: 'identity descriptor',
     dependsOn: ['schema'],
     get: (id) => schemaRegistry.descriptor(id),
-    read: (answer, id) => (answer && answer['@type'] ? { id: String(answer['@id'] ?? id), name: describeIdentity(answer), resource: answer } : undefined),
+    read: (answer, id) =>
+      answer && answer['@type']
+        ? { id: String(answer['@id'] ?? id), name: describeIdentity(answer), resource: answer }
+        : undefined,
     create: (body) => schemaRegistry.createDescriptor(body),
     created: (answer) => {
       const id = answer?.['@id'] ?? answer?.$id;
@@ -254,7 +327,9 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       if (unresolved(body['xdm:sourceSchema'])) return replacing('forces replacement: its schema is new');
       const fields = ['xdm:sourceSchema', 'xdm:sourceProperty', 'xdm:namespace', 'xdm:isPrimary', 'xdm:property'];
-      const changes = fields.filter((f) => !same(body[f], actual.resource[f])).map((field) => ({ field, from: actual.resource[field], to: body[field] }));
+      const changes = fields
+        .filter((f) => !same(body[f], actual.resource[f]))
+        .map((field) => ({ field, from: actual.resource[field], to: body[field] }));
       return { changes, requests: changes.length ? [schemaRegistry.putDescriptor(actual.id, body)] : [] };
     },
     delete: (actual) => [schemaRegistry.delete('descriptors', actual.id)],
@@ -273,15 +348,25 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     created: (answer) => ({ id: createdDatasetId(answer) }),
     update: (_desired, actual, body) => {
       const schema = (body.schemaRef as { id: unknown }).id;
-      if (unresolved(schema) || !same(schema, actual.resource.schemaRef?.id)) return forces('schema', actual.resource.schemaRef?.id, schema);
+      if (unresolved(schema) || !same(schema, actual.resource.schemaRef?.id))
+        return forces('schema', actual.resource.schemaRef?.id, schema);
       const { changes } = nameAndDescription(body, actual.resource);
       const patch: Record<string, unknown> = Object.fromEntries(changes.map((c) => [c.field, c.to]));
       const tags = body.tags as Record<string, string[]> | undefined;
       // Adobe may add values of its own to a tag: only the ones we need must be there.
-      const missing = Object.entries(tags ?? {}).filter(([tag, values]) => !values.every((v) => (actual.resource.tags?.[tag] ?? []).includes(v)));
+      const missing = Object.entries(tags ?? {}).filter(
+        ([tag, values]) => !values.every((v) => (actual.resource.tags?.[tag] ?? []).includes(v)),
+      );
       if (missing.length) {
-        changes.push(...missing.map(([tag, values]) => ({ field: `tags.${tag}`, from: actual.resource.tags?.[tag], to: values })));
-        patch.tags = { ...(actual.resource.tags ?? {}), ...Object.fromEntries(missing.map(([tag, values]) => [tag, [...new Set([...(actual.resource.tags?.[tag] ?? []), ...values])]])) };
+        changes.push(
+          ...missing.map(([tag, values]) => ({ field: `tags.${tag}`, from: actual.resource.tags?.[tag], to: values })),
+        );
+        patch.tags = {
+          ...(actual.resource.tags ?? {}),
+          ...Object.fromEntries(
+            missing.map(([tag, values]) => [tag, [...new Set([...(actual.resource.tags?.[tag] ?? []), ...values])]]),
+          ),
+        };
       }
       return { changes, requests: changes.length ? [catalog.patch(actual.id, patch)] : [] };
     },
@@ -301,13 +386,19 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         const from = actual.resource.params?.tableName;
         return forces('source.table', tableNames[from] ?? from, desired.facts?.table ?? params.tableName);
       }
-      if (unresolved(body.baseConnectionId) || !same(body.baseConnectionId, actual.resource.baseConnectionId)) return forces('base connection', actual.resource.baseConnectionId, body.baseConnectionId);
+      if (unresolved(body.baseConnectionId) || !same(body.baseConnectionId, actual.resource.baseConnectionId))
+        return forces('base connection', actual.resource.baseConnectionId, body.baseConnectionId);
       const spec = (body.connectionSpec as { id: string }).id;
-      if (!same(spec, actual.resource.connectionSpec?.id)) return forces('connection spec', actual.resource.connectionSpec?.id, spec);
+      if (!same(spec, actual.resource.connectionSpec?.id))
+        return forces('connection spec', actual.resource.connectionSpec?.id, spec);
       return namePatch('sourceConnections', actual, body);
     },
     delete: (actual) => [flowService.delete('sourceConnections', actual.id)],
-    retire: { mode: 'delete', after: 'old flow', requests: (actual) => [flowService.delete('sourceConnections', actual.id)] },
+    retire: {
+      mode: 'delete',
+      after: 'old flow',
+      requests: (actual) => [flowService.delete('sourceConnections', actual.id)],
+    },
   },
 
   targetConnection: {
@@ -317,19 +408,26 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const dataset = (body.params as { dataSetId: unknown }).dataSetId;
       const schema = (body.data as { schema: { id: unknown } }).schema.id;
-      if (unresolved(dataset) || !same(dataset, actual.resource.params?.dataSetId)) return forces('dataset', actual.resource.params?.dataSetId, dataset);
-      if (unresolved(schema) || !same(schema, actual.resource.data?.schema?.id)) return forces('schema', actual.resource.data?.schema?.id, schema);
+      if (unresolved(dataset) || !same(dataset, actual.resource.params?.dataSetId))
+        return forces('dataset', actual.resource.params?.dataSetId, dataset);
+      if (unresolved(schema) || !same(schema, actual.resource.data?.schema?.id))
+        return forces('schema', actual.resource.data?.schema?.id, schema);
       return namePatch('targetConnections', actual, body);
     },
     delete: (actual) => [flowService.delete('targetConnections', actual.id)],
-    retire: { mode: 'delete', after: 'old flow', requests: (actual) => [flowService.delete('targetConnections', actual.id)] },
+    retire: {
+      mode: 'delete',
+      after: 'old flow',
+      requests: (actual) => [flowService.delete('targetConnections', actual.id)],
+    },
   },
 
   mappingSet: {
     label: 'mapping set',
     dependsOn: ['schema', 'fieldGroup'],
     get: (id) => dataPrep.get(id),
-    read: (answer: MappingSet) => (answer?.id ? { id: answer.id, name: answer.name ?? answer.id, resource: answer } : undefined),
+    read: (answer: MappingSet) =>
+      answer?.id ? { id: answer.id, name: answer.name ?? answer.id, resource: answer } : undefined,
     create: (body) => dataPrep.create(body),
     created: (answer) => {
       if (typeof answer?.id !== 'string' || !answer.id) throw noId('POST mappingSets', answer);
@@ -338,7 +436,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (_desired, actual, body) => {
       const schema = (body.outputSchema as { schemaRef: { id: unknown } }).schemaRef.id;
       // A mapping set writes one schema; another schema means a new set (the old one cannot be deleted).
-      if (unresolved(schema) || !same(schema, mappingSetSchema(actual.resource as MappingSet))) return forces('schema', mappingSetSchema(actual.resource as MappingSet), schema);
+      if (unresolved(schema) || !same(schema, mappingSetSchema(actual.resource as MappingSet)))
+        return forces('schema', mappingSetSchema(actual.resource as MappingSet), schema);
       const want = (body.mappings as Mapping[]).map(mappingLine);
       const have = ((actual.resource.mappings as Mapping[] | undefined) ?? []).map(mappingLine);
       const changes: Change[] = [
@@ -358,30 +457,52 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     update: (desired, actual, body) => {
       const flow = actual.resource;
       // The flow spec and connections of a flow are fixed (aep-updates.md §0.2).
-      for (const [field, what] of [['sourceConnectionIds', 'source connection'], ['targetConnectionIds', 'target connection']] as const) {
+      for (const [field, what] of [
+        ['sourceConnectionIds', 'source connection'],
+        ['targetConnectionIds', 'target connection'],
+      ] as const) {
         const want = body[field] as unknown[];
-        if (want.some(unresolved) || JSON.stringify(want) !== JSON.stringify(flow[field])) return forces(what, flow[field]?.[0], want[0]);
+        if (want.some(unresolved) || JSON.stringify(want) !== JSON.stringify(flow[field]))
+          return forces(what, flow[field]?.[0], want[0]);
       }
-      if (!same((body.flowSpec as { id: string }).id, flow.flowSpec?.id)) return forces('flow spec', flow.flowSpec?.id, (body.flowSpec as { id: string }).id);
+      if (!same((body.flowSpec as { id: string }).id, flow.flowSpec?.id))
+        return forces('flow spec', flow.flowSpec?.id, (body.flowSpec as { id: string }).id);
       const bodyTransforms = body.transformations as Array<{ name: string; params: Record<string, any> }>;
       // A streaming flow has no Copy (and no schedule): records arrive when `sync` posts them.
       const wantCopy = bodyTransforms.find((t) => t.name === 'Copy')?.params.deltaColumn;
       const haveCopy = transformation(flow, 'Copy')?.params.deltaColumn ?? {};
       // Only what the template sets: a flow made with a dateFormat (or given one by Adobe) is not a change.
       for (const field of wantCopy ? ['name', 'dateFormat', 'timezone'] : []) {
-        if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field])) return forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]);
+        if ((field === 'name' || wantCopy[field] !== undefined) && !same(wantCopy[field], haveCopy[field]))
+          return forces(`source.${field === 'name' ? 'deltaColumn' : field}`, haveCopy[field], wantCopy[field]);
       }
       const { changes, ops } = nameAndDescription(body, flow);
       const wantMapping = bodyTransforms.find((t) => t.name === 'Mapping')!.params;
       const haveMapping = transformation(flow, 'Mapping');
       if (!haveMapping) return replacing('forces replacement: the flow has no Mapping transformation');
-      if (unresolved(wantMapping.mappingId) || unresolved(wantMapping.mappingVersion) || !same(wantMapping.mappingId, haveMapping.params.mappingId) || !same(wantMapping.mappingVersion, haveMapping.params.mappingVersion)) {
-        const version = unresolved(wantMapping.mappingVersion) ? 'the version its update returns' : `v${wantMapping.mappingVersion}`;
-        changes.push({ field: 'transformations.Mapping', from: `${haveMapping.params.mappingId} v${haveMapping.params.mappingVersion}`, to: `${unresolved(wantMapping.mappingId) ? 'the new mapping set' : wantMapping.mappingId} at ${version}` });
+      if (
+        unresolved(wantMapping.mappingId) ||
+        unresolved(wantMapping.mappingVersion) ||
+        !same(wantMapping.mappingId, haveMapping.params.mappingId) ||
+        !same(wantMapping.mappingVersion, haveMapping.params.mappingVersion)
+      ) {
+        const version = unresolved(wantMapping.mappingVersion)
+          ? 'the version its update returns'
+          : `v${wantMapping.mappingVersion}`;
+        changes.push({
+          field: 'transformations.Mapping',
+          from: `${haveMapping.params.mappingId} v${haveMapping.params.mappingVersion}`,
+          to: `${unresolved(wantMapping.mappingId) ? 'the new mapping set' : wantMapping.mappingId} at ${version}`,
+        });
         // By index, found by name: Adobe's example patches index 0, which on a CRM flow is Copy (aep-updates.md §0.1).
-        ops.push({ op: 'replace', path: `/transformations/${haveMapping.index}`, value: { name: 'Mapping', params: wantMapping } });
+        ops.push({
+          op: 'replace',
+          path: `/transformations/${haveMapping.index}`,
+          value: { name: 'Mapping', params: wantMapping },
+        });
       }
-      if (!body.scheduleParams) return { changes, requests: ops.length ? [flowService.patch('flows', actual.id, actual.etag ?? '', ops)] : [] };
+      if (!body.scheduleParams)
+        return { changes, requests: ops.length ? [flowService.patch('flows', actual.id, actual.etag ?? '', ops)] : [] };
       const want = body.scheduleParams as Record<string, unknown>;
       const have = (flow.scheduleParams ?? {}) as Record<string, unknown>;
       // A field the desired schedule leaves out is compared only when the frequency changes (a 'once' flow takes no interval).
@@ -389,7 +510,15 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       for (const field of SCHEDULE_FIELDS) {
         if ((want[field] !== undefined || frequencyChanges) && !same(want[field], have[field])) {
           changes.push({ field: `scheduleParams.${field}`, from: have[field], to: want[field] });
-          ops.push(want[field] === undefined ? { op: 'remove', path: `/scheduleParams/${field}` } : { op: have[field] === undefined ? 'add' : 'replace', path: `/scheduleParams/${field}`, value: want[field] });
+          ops.push(
+            want[field] === undefined
+              ? { op: 'remove', path: `/scheduleParams/${field}` }
+              : {
+                  op: have[field] === undefined ? 'add' : 'replace',
+                  path: `/scheduleParams/${field}`,
+                  value: want[field],
+                },
+          );
         }
       }
       // startTime moves only when asked for, and never once the first start has passed (§0.4).
@@ -400,19 +529,40 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       return { changes, requests: ops.length ? [flowService.patch('flows', actual.id, actual.etag ?? '', ops)] : [] };
     },
     delete: (actual) => [flowService.delete('flows', actual.id)],
-    retire: { mode: 'delete', after: 'flow', requests: (actual) => [...(String(actual.resource.state).toLowerCase() === 'disabled' ? [] : [flowService.action(actual.id, 'disable')]), flowService.delete('flows', actual.id)] },
+    retire: {
+      mode: 'delete',
+      after: 'flow',
+      requests: (actual) => [
+        ...(String(actual.resource.state).toLowerCase() === 'disabled'
+          ? []
+          : [flowService.action(actual.id, 'disable')]),
+        flowService.delete('flows', actual.id),
+      ],
+    },
   },
 };
 
 function renameRegistry(kind: RegistryKind): KindSpec['retire'] {
-  return { mode: 'rename', request: (actual, name) => schemaRegistry.patch(kind, actual.id, [{ op: 'replace', path: '/title', value: name }]) };
+  return {
+    mode: 'rename',
+    request: (actual, name) => schemaRegistry.patch(kind, actual.id, [{ op: 'replace', path: '/title', value: name }]),
+  };
 }
 
 function patchDescription(kind: RegistryKind, actual: Actual, body: Record<string, unknown>): Diff {
-  if (body.description === undefined || same(body.description, actual.resource.description)) return { changes: [], requests: [] };
+  if (body.description === undefined || same(body.description, actual.resource.description))
+    return { changes: [], requests: [] };
   return {
     changes: [{ field: 'description', from: actual.resource.description, to: body.description }],
-    requests: [schemaRegistry.patch(kind, actual.id, [{ op: actual.resource.description === undefined ? 'add' : 'replace', path: '/description', value: body.description }])],
+    requests: [
+      schemaRegistry.patch(kind, actual.id, [
+        {
+          op: actual.resource.description === undefined ? 'add' : 'replace',
+          path: '/description',
+          value: body.description,
+        },
+      ]),
+    ],
   };
 }
 
@@ -421,12 +571,21 @@ function namePatch(collection: Collection, actual: Actual, body: Record<string, 
   return { changes, requests: ops.length ? [flowService.patch(collection, actual.id, actual.etag ?? '', ops)] : [] };
 }
 
-const pointerPath = (pointer: string, base: string) => pointer.slice(base.length + 1).split('/').filter((s) => s !== 'properties').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+const pointerPath = (pointer: string, base: string) =>
+  pointer
+    .slice(base.length + 1)
+    .split('/')
+    .filter((s) => s !== 'properties')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
 const describeField = (value: unknown) => {
   const node = value as Properties[string];
   return node?.properties ? `object {${Object.keys(node.properties).join(', ')}}` : typeOf(node);
 };
-export const describeIdentity = (d: Record<string, unknown>) => `${String(d['xdm:namespace'])} on ${String(d['xdm:sourceProperty'] ?? '').replace(/^\//, '').replace(/\//g, '.')}`;
+export const describeIdentity = (d: Record<string, unknown>) =>
+  `${String(d['xdm:namespace'])} on ${String(d['xdm:sourceProperty'] ?? '')
+    .replace(/^\//, '')
+    .replace(/\//g, '.')}`;
 
 /** Kinds in create order: each after what it depends on. */
 export const CREATE_ORDER: Kind[] = (() => {

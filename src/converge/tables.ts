@@ -24,10 +24,13 @@ export function matchTable(tables: TableRef[], input: string): TableRef | undefi
 
 export function unknownTable(tables: TableRef[], input: string): UsageError {
   const names = tables.map((t) => t.name);
-  const near = names.filter((name) => distance(name.toLowerCase(), input.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3)));
+  const near = names.filter(
+    (name) => distance(name.toLowerCase(), input.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3)),
+  );
   const suggestion = near.length ? near : names.length ? [closest(input, names)] : [];
   return new UsageError(`Unknown table '${input}': the Zoho CRM connection has no table with that name or path.`, {
-    hint: suggestion.length ? `Did you mean ${suggestion.map((s) => `'${s}'`).join(' or ')}? 'aep-zoho explore' lists all ${names.length} tables.` : "'aep-zoho explore' lists the tables.",
+    hint: suggestion.length
+      ? `Did you mean ${suggestion.map((s) => `'${s}'`).join(' or ')}? 'aep-zoho explore' lists all ${names.length} tables.`
+      : "'aep-zoho explore' lists the tables.",
   });
 }
-

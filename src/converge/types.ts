@@ -3,7 +3,17 @@
 import type { PlatformRequest } from '../http/platform.js';
 
 /** Every kind of resource aep-zoho manages; the state file's keys. */
-export type Kind = 'connection' | 'class' | 'fieldGroup' | 'schema' | 'descriptor' | 'dataset' | 'sourceConnection' | 'targetConnection' | 'mappingSet' | 'flow';
+export type Kind =
+  | 'connection'
+  | 'class'
+  | 'fieldGroup'
+  | 'schema'
+  | 'descriptor'
+  | 'dataset'
+  | 'sourceConnection'
+  | 'targetConnection'
+  | 'mappingSet'
+  | 'flow';
 
 /**
  * A value known only once another step has run: the id (or new version, or etag) of the resource

@@ -29,7 +29,11 @@ export interface Ui {
    * returning the headers left out. Off one: tab-separated rows with every column and no header
    * (gh's model) unless `header` asks for one (for columns that vary, such as preview rows).
    */
-  table(headers: string[], rows: unknown[][], options?: { maxColumnWidth?: number; header?: boolean }): Promise<string[]>;
+  table(
+    headers: string[],
+    rows: unknown[][],
+    options?: { maxColumnWidth?: number; header?: boolean },
+  ): Promise<string[]>;
 }
 
 /** Where completion values come from: fixed words, or one of the lists the completer loads when asked. */

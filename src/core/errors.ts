@@ -41,7 +41,10 @@ export class NetworkError extends UserError {}
 /** Ctrl-C or SIGTERM: exit 130. */
 export class CancelledError extends UserError {
   override readonly exitCode = 130;
-  constructor(message = 'Interrupted.', hint = 'Everything made so far is saved in the state file; run the same command again to finish (nothing is duplicated).') {
+  constructor(
+    message = 'Interrupted.',
+    hint = 'Everything made so far is saved in the state file; run the same command again to finish (nothing is duplicated).',
+  ) {
     super(message, { hint });
   }
 }

@@ -17,7 +17,8 @@ export function withFlags(args: string, flags: HintFlags): string {
   if (NEITHER.test(words)) return words;
   const extra: string[] = [];
   if (flags.profile && !/(^|\s)--profile\b/.test(words)) extra.push(`--profile ${flags.profile}`);
-  if (flags.sandbox && !NO_SANDBOX.test(words) && !/(^|\s)--sandbox\b/.test(words)) extra.push(`--sandbox ${flags.sandbox}`);
+  if (flags.sandbox && !NO_SANDBOX.test(words) && !/(^|\s)--sandbox\b/.test(words))
+    extra.push(`--sandbox ${flags.sandbox}`);
   return [words, ...extra].join(' ');
 }
 

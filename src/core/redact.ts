@@ -19,7 +19,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, MASK], // JWTs (IMS access tokens)
   [/\b1000\.[a-f0-9]{16,}\.[a-f0-9]{16,}\b/g, MASK], // Zoho access, refresh and grant tokens
   // Not JSON's true/false/null: `"clientSecret": true` (a "secret is stored" flag) must stay valid JSON.
-  [/((?:client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken)["']?\s*[:=]\s*["']?)(?!\*\*\*|(?:true|false|null)\b)[^\s"'&,}]+/g, `$1${MASK}`],
+  [
+    /((?:client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken)["']?\s*[:=]\s*["']?)(?!\*\*\*|(?:true|false|null)\b)[^\s"'&,}]+/g,
+    `$1${MASK}`,
+  ],
 ];
 
 export function redact(text: string): string {
@@ -36,4 +39,13 @@ export function redactValue<T>(value: T): T {
   ) as T;
 }
 
-const SECRET_KEYS = new Set(['clientSecret', 'client_secret', 'accessToken', 'access_token', 'refreshToken', 'refresh_token', 'authorization', 'Authorization']);
+const SECRET_KEYS = new Set([
+  'clientSecret',
+  'client_secret',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'authorization',
+  'Authorization',
+]);

@@ -5,7 +5,8 @@
 const SGR = /\u001b\[[0-9;]*m/g;
 // C0 controls but tab and newline, DEL, and the C1 range (0x9b is a one-byte CSI on some terminals).
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const visible = (char: string) => (char === '\u001b' ? '\\e' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+const visible = (char: string) =>
+  char === '\u001b' ? '\\e' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 /**
  * A value from a server (a flow, dataset or connection name anyone in the sandbox can set), safe to
@@ -13,7 +14,9 @@ const visible = (char: string) => (char === '\u001b' ? '\\e' : `\\x${char.charCo
  * `\x0d`), so a name cannot move the cursor, retitle the window, or forge a line.
  */
 export function safe(value: unknown): string {
-  return String(value ?? '').replace(/[\t\n]/g, (c) => (c === '\t' ? '\\t' : '\\n')).replace(CONTROL, visible);
+  return String(value ?? '')
+    .replace(/[\t\n]/g, (c) => (c === '\t' ? '\\t' : '\\n'))
+    .replace(CONTROL, visible);
 }
 
 /** A table cell: one line, a Zoho lookup ({name, id}) by its name, control characters escaped. */

@@ -2,7 +2,14 @@
 import type { EmuResponse } from './router.js';
 
 /** Flow Service problem-details body, e.g. flowError(404, '1439', 'Resource not found', '...'). */
-export function flowError(status: number, code: string, title: string, message: string, requestId: string, extra: Record<string, unknown> = {}): EmuResponse {
+export function flowError(
+  status: number,
+  code: string,
+  title: string,
+  message: string,
+  requestId: string,
+  extra: Record<string, unknown> = {},
+): EmuResponse {
   const type = `https://ns.adobe.com/aep/errors/FLOW-${code}-${status}`;
   return {
     status,
@@ -24,7 +31,13 @@ export function gatewayError(status: number, errorCode: string, message: string,
 }
 
 /** Catalog, Schema Registry and Data Prep answer with a plain problem body. */
-export function problem(status: number, title: string, detail: string, requestId: string, type = `https://ns.adobe.com/aep/errors/${status}`): EmuResponse {
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  requestId: string,
+  type = `https://ns.adobe.com/aep/errors/${status}`,
+): EmuResponse {
   return {
     status,
     body: { type, status, title, detail, report: { 'request-id': requestId } },

@@ -108,7 +108,9 @@ export function parseExpression(text: string): Node {
       expect(')');
       return inner;
     }
-    throw new ExpressionError(token.type === 'end' ? 'Unexpected end of expression.' : `Unexpected '${token.value}' at position ${token.at}.`);
+    throw new ExpressionError(
+      token.type === 'end' ? 'Unexpected end of expression.' : `Unexpected '${token.value}' at position ${token.at}.`,
+    );
   };
   const unary = (): Node => (isOp('!', '-') ? { kind: 'unary', op: tokens[pos++].value, arg: unary() } : primary());
   const mul = binary(unary, ['*', '/', '%']);
@@ -133,8 +135,12 @@ export function readSource(row: unknown, path: string): unknown {
 }
 
 const isNil = (value: unknown) => value === null || value === undefined;
-const text = (value: unknown) => (isNil(value) ? null : typeof value === 'object' ? JSON.stringify(value) : String(value));
-const onText = (fn: (s: string, ...rest: unknown[]) => unknown) => (value: unknown, ...rest: unknown[]) => (isNil(value) ? null : fn(text(value)!, ...rest));
+const text = (value: unknown) =>
+  isNil(value) ? null : typeof value === 'object' ? JSON.stringify(value) : String(value);
+const onText =
+  (fn: (s: string, ...rest: unknown[]) => unknown) =>
+  (value: unknown, ...rest: unknown[]) =>
+    isNil(value) ? null : fn(text(value)!, ...rest);
 const toNumber = (integer: boolean) => (value: unknown) => {
   if (isNil(value) || value === '') return null;
   const n = Number(value);
@@ -149,20 +155,31 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   trim: onText((s) => s.trim()),
   ltrim: onText((s) => s.trimStart()),
   rtrim: onText((s) => s.trimEnd()),
-  substr: onText((s, start, length) => (isNil(length) ? s.substring(Number(start)) : s.substring(Number(start), Number(start) + Number(length)))),
+  substr: onText((s, start, length) =>
+    isNil(length) ? s.substring(Number(start)) : s.substring(Number(start), Number(start) + Number(length)),
+  ),
   left: onText((s, n) => s.slice(0, Number(n))),
   right: onText((s, n) => (Number(n) <= 0 ? '' : s.slice(-Number(n)))),
   length: (value) => (isNil(value) ? 0 : Array.isArray(value) ? value.length : text(value)!.length),
   replacestr: onText((s, find, replacement) => s.split(String(find)).join(String(replacement ?? ''))),
   split: onText((s, separator) => s.split(String(separator))),
-  join: (separator, ...values) => values.flat().filter((v) => !isNil(v)).map(text).join(String(separator)),
+  join: (separator, ...values) =>
+    values
+      .flat()
+      .filter((v) => !isNil(v))
+      .map(text)
+      .join(String(separator)),
   iif: (condition, whenTrue, whenFalse) => (condition === true || condition === 'true' ? whenTrue : whenFalse),
   coalesce: (...args) => args.find((a) => !isNil(a)) ?? null,
   decode: (value, ...pairs) => {
     for (let i = 0; i + 1 < pairs.length; i += 2) if (text(pairs[i]) === text(value)) return pairs[i + 1];
     return pairs.length % 2 ? pairs[pairs.length - 1] : null;
   },
-  is_empty: (value) => isNil(value) || value === '' || (Array.isArray(value) && !value.length) || (typeof value === 'object' && !Object.keys(value as object).length),
+  is_empty: (value) =>
+    isNil(value) ||
+    value === '' ||
+    (Array.isArray(value) && !value.length) ||
+    (typeof value === 'object' && !Object.keys(value as object).length),
   is_null: (value) => isNil(value),
   is_set: (value) => !isNil(value),
   contains_key: (value) => !isNil(value),
@@ -190,7 +207,10 @@ export function evaluate(node: Node, row: unknown): unknown {
       return readSource(row, node.path) ?? null;
     case 'call': {
       const fn = FUNCTIONS[node.name];
-      if (!fn) throw new ExpressionError(`Function '${node.name}' is not supported by the emulator (supported: ${SUPPORTED_FUNCTIONS.join(', ')}).`);
+      if (!fn)
+        throw new ExpressionError(
+          `Function '${node.name}' is not supported by the emulator (supported: ${SUPPORTED_FUNCTIONS.join(', ')}).`,
+        );
       // iif evaluates only the branch it returns, so a failing branch does not fail the row.
       if (node.name === 'iif') {
         const condition = evaluate(node.args[0], row);
@@ -219,8 +239,9 @@ function binaryOp(op: string, a: unknown, b: unknown): unknown {
     case '!=':
       return text(a) !== text(b);
   }
-  if (isNil(a) || isNil(b)) return op === '+' ? (isNil(a) ? b ?? null : a) : null;
-  const numeric = typeof a === 'number' || typeof b === 'number' ? !Number.isNaN(Number(a)) && !Number.isNaN(Number(b)) : false;
+  if (isNil(a) || isNil(b)) return op === '+' ? (isNil(a) ? (b ?? null) : a) : null;
+  const numeric =
+    typeof a === 'number' || typeof b === 'number' ? !Number.isNaN(Number(a)) && !Number.isNaN(Number(b)) : false;
   const x = numeric ? Number(a) : String(a);
   const y = numeric ? Number(b) : String(b);
   switch (op) {

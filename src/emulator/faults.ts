@@ -95,7 +95,11 @@ export class Faults {
     let chosen: ActiveRule | undefined;
     for (const rule of this.rules) {
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
-      if (rule.path !== undefined && !(typeof rule.path === 'string' ? path.startsWith(rule.path) : rule.path.test(path))) continue;
+      if (
+        rule.path !== undefined &&
+        !(typeof rule.path === 'string' ? path.startsWith(rule.path) : rule.path.test(path))
+      )
+        continue;
       rule.matched++;
       if (chosen || rule.left <= 0) continue;
       if (rule.nth !== undefined && rule.matched < rule.nth) continue;

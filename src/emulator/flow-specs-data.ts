@@ -2,7 +2,16 @@
 // sources include Zoho CRM, and CloudStorageToAEP, whose sources do not, so a flow created on the
 // wrong spec (the crm.md doc bug) is rejected as Adobe rejects it. Shapes follow Adobe's published
 // GET /flowSpecs responses (table-dataflow-template.md, the spec's FlowSpecItemDTO examples).
-import { CLOUD_STORAGE_FLOW_SPEC_ID, CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, SALESFORCE_SPEC_ID, STREAMING_FLOW_SPEC_ID, STREAMING_XDM_FLOW_SPEC_ID, ZOHO_SPEC_ID } from './specs-data.js';
+import {
+  CLOUD_STORAGE_FLOW_SPEC_ID,
+  CRM_FLOW_SPEC_ID,
+  DATA_LAKE_SPEC_ID,
+  HTTP_API_SPEC_ID,
+  SALESFORCE_SPEC_ID,
+  STREAMING_FLOW_SPEC_ID,
+  STREAMING_XDM_FLOW_SPEC_ID,
+  ZOHO_SPEC_ID,
+} from './specs-data.js';
 
 const PROVIDER_ID = '0ed90a81-07f4-4586-8190-b40eccef1c5a';
 const SCHEMA = 'http://json-schema.org/draft-07/schema#';
@@ -59,7 +68,12 @@ const OPTION_SPEC = {
     $schema: SCHEMA,
     type: 'object',
     properties: {
-      errorDiagnosticsEnabled: { title: 'Error diagnostics.', description: 'Flag to enable detailed and sample error diagnostics summary.', type: 'boolean', default: false },
+      errorDiagnosticsEnabled: {
+        title: 'Error diagnostics.',
+        description: 'Flag to enable detailed and sample error diagnostics summary.',
+        type: 'boolean',
+        default: false,
+      },
       partialIngestionPercent: {
         title: 'Partial ingestion threshold.',
         description: 'Percentage which defines the threshold of errors allowed before the run is marked as failed.',
@@ -79,10 +93,20 @@ const RUN_SPEC = {
     type: 'object',
     description: 'defines various params required for creating flow run.',
     properties: {
-      startTime: epochParam('An integer that defines the start time of the run. The value is represented in Unix epoch time.'),
-      windowStartTime: epochParam('An integer that defines the start time of the window against which data is to be pulled. The value is represented in Unix epoch time.'),
-      windowEndTime: epochParam('An integer that defines the end time of the window against which data is to be pulled. The value is represented in Unix epoch time.'),
-      deltaColumn: { ...deltaColumn, description: 'The delta column is required to partition the data and separate newly ingested data from historic data.' },
+      startTime: epochParam(
+        'An integer that defines the start time of the run. The value is represented in Unix epoch time.',
+      ),
+      windowStartTime: epochParam(
+        'An integer that defines the start time of the window against which data is to be pulled. The value is represented in Unix epoch time.',
+      ),
+      windowEndTime: epochParam(
+        'An integer that defines the end time of the window against which data is to be pulled. The value is represented in Unix epoch time.',
+      ),
+      deltaColumn: {
+        ...deltaColumn,
+        description:
+          'The delta column is required to partition the data and separate newly ingested data from historic data.',
+      },
     },
     required: ['startTime', 'windowStartTime', 'windowEndTime', 'deltaColumn'],
   },
@@ -155,7 +179,12 @@ const sourceFlowAttributes = {
   notification: { category: 'sources', flowRun: { enabled: true } },
 };
 
-export type FlowSpec = Record<string, any> & { id: string; name: string; sourceConnectionSpecIds: string[]; targetConnectionSpecIds: string[] };
+export type FlowSpec = Record<string, any> & {
+  id: string;
+  name: string;
+  sourceConnectionSpecIds: string[];
+  targetConnectionSpecIds: string[];
+};
 
 export const FLOW_SPECS: FlowSpec[] = [
   {
@@ -190,7 +219,12 @@ export const FLOW_SPECS: FlowSpec[] = [
 // The HTTP API streaming source's flow specs: no schedule, no Copy; c1a19761 takes a Mapping and
 // is the one for raw data, d8a6f005 takes none (http.md@c3aba92). Names are UNVERIFIED
 // (aep-fallback.md §1.5): the CLI looks them up by id and checks sourceConnectionSpecIds.
-const streamingFlowAttributes = { isSourceFlow: true, flacValidationSupported: false, frequency: 'streaming', notification: { category: 'sources', flowRun: { enabled: false } } };
+const streamingFlowAttributes = {
+  isSourceFlow: true,
+  flacValidationSupported: false,
+  frequency: 'streaming',
+  notification: { category: 'sources', flowRun: { enabled: false } },
+};
 FLOW_SPECS.push(
   {
     id: STREAMING_FLOW_SPEC_ID,

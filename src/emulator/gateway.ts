@@ -29,13 +29,33 @@ export function checkGateway(req: EmuRequest, opts: GatewayOptions): Caller | Em
   if (claims.org && orgId !== claims.org) return gatewayError(403, '403025', 'Profile is not valid', id);
   const sandbox = header(req, 'x-sandbox-name');
   if (!sandbox) {
-    return flowError(400, '2105', 'Bad Request', "The header 'x-sandbox-name' is missing. Provide a sandbox name and try again.", id);
+    return flowError(
+      400,
+      '2105',
+      'Bad Request',
+      "The header 'x-sandbox-name' is missing. Provide a sandbox name and try again.",
+      id,
+    );
   }
   if (!opts.sandboxes.has(sandbox)) {
-    return flowError(404, '2100', 'Sandbox not found', `Sandbox '${sandbox}' was not found in this organization. Check the sandbox name and try again.`, id);
+    return flowError(
+      404,
+      '2100',
+      'Sandbox not found',
+      `Sandbox '${sandbox}' was not found in this organization. Check the sandbox name and try again.`,
+      id,
+    );
   }
   if (req.rawBody && !header(req, 'content-type')) {
-    return { status: 400, body: { type: '/placeholder/type/uri', status: 400, title: 'BadRequestError', detail: 'A valid content-type must be specified' } };
+    return {
+      status: 400,
+      body: {
+        type: '/placeholder/type/uri',
+        status: 400,
+        title: 'BadRequestError',
+        detail: 'A valid content-type must be specified',
+      },
+    };
   }
   return { clientId: claims.client_id, orgId, sandbox };
 }

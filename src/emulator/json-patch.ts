@@ -19,7 +19,8 @@ export interface PatchFailure {
   subject?: string;
 }
 
-export const isFailure = (value: unknown): value is PatchFailure => !!value && typeof value === 'object' && 'kind' in value && 'message' in value;
+export const isFailure = (value: unknown): value is PatchFailure =>
+  !!value && typeof value === 'object' && 'kind' in value && 'message' in value;
 
 /** Reads a request body as JSON Patch operations (a single object counts as a one-op patch). */
 export function readPatch(body: unknown): PatchOp[] | PatchFailure {
@@ -31,9 +32,12 @@ export function readPatch(body: unknown): PatchOp[] | PatchFailure {
       return { kind: 'shape', message: 'Each JSON Patch operation needs a string op and a string path.' };
     }
     const op = raw.op === raw.op.toLowerCase() || raw.op === raw.op.toUpperCase() ? raw.op.toLowerCase() : raw.op;
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') return { kind: 'op', message: `Unsupported operation '${raw.op}'.`, subject: raw.op };
-    if (!raw.path.startsWith('/')) return { kind: 'shape', message: `The path '${raw.path}' is not a JSON pointer.`, subject: raw.path };
-    if (op !== 'remove' && !('value' in raw)) return { kind: 'shape', message: `The ${op} operation on '${raw.path}' needs a value.`, subject: raw.path };
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      return { kind: 'op', message: `Unsupported operation '${raw.op}'.`, subject: raw.op };
+    if (!raw.path.startsWith('/'))
+      return { kind: 'shape', message: `The path '${raw.path}' is not a JSON pointer.`, subject: raw.path };
+    if (op !== 'remove' && !('value' in raw))
+      return { kind: 'shape', message: `The ${op} operation on '${raw.path}' needs a value.`, subject: raw.path };
     read.push({ op, path: raw.path, ...(op !== 'remove' ? { value: raw.value } : {}) });
   }
   return read;
@@ -41,7 +45,10 @@ export function readPatch(body: unknown): PatchOp[] | PatchFailure {
 
 /** The reference tokens of a JSON pointer: `/a~1b/c~0d` → ['a/b', 'c~d']. */
 export function pointerTokens(path: string): string[] {
-  return path.split('/').slice(1).map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .split('/')
+    .slice(1)
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Applies the operations in order to a deep copy of `doc`; the first one that cannot apply fails the whole patch. */
@@ -56,14 +63,17 @@ export function applyPatch<T>(doc: T, ops: PatchOp[]): T | PatchFailure {
       if (parent === undefined || parent === null || typeof parent !== 'object') return missing(path, token);
     }
     if (Array.isArray(parent)) {
-      const index = last === '-' && op === 'add' ? parent.length : arrayIndex(last, op === 'add' ? parent.length : parent.length - 1);
+      const index =
+        last === '-' && op === 'add'
+          ? parent.length
+          : arrayIndex(last, op === 'add' ? parent.length : parent.length - 1);
       if (index === undefined) return missing(path, last);
       if (op === 'add') parent.splice(index, 0, structuredClone(value));
       else if (op === 'replace') parent[index] = structuredClone(value);
       else parent.splice(index, 1);
       continue;
     }
-    if (op !== 'add' && !Object.prototype.hasOwnProperty.call(parent, last)) return missing(path, last);
+    if (op !== 'add' && !Object.hasOwn(parent, last)) return missing(path, last);
     if (op === 'remove') delete parent[last];
     else parent[last] = structuredClone(value);
   }
@@ -76,4 +86,8 @@ function arrayIndex(token: string, max: number): number | undefined {
   return index <= max ? index : undefined;
 }
 
-const missing = (path: string, field: string): PatchFailure => ({ kind: 'missing', message: `Missing field "${field}" (path '${path}').`, subject: field });
+const missing = (path: string, field: string): PatchFailure => ({
+  kind: 'missing',
+  message: `Missing field "${field}" (path '${path}').`,
+  subject: field,
+});

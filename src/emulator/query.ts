@@ -33,7 +33,11 @@ export function parsePropertyFilters(query: URLSearchParams, options: FilterOpti
     if (!path) return `Invalid property filter '${expression}'.`;
     const values = (options.alternatives ? raw.split(',') : [raw]).map(unquote);
     if (values.length > 1 && op !== '==' && op !== '!=') return multipleValues(op);
-    predicates.push(op === '!=' ? (item) => values.every((value) => compare(lookup(item, path), op, value)) : (item) => values.some((value) => compare(lookup(item, path), op, value)));
+    predicates.push(
+      op === '!='
+        ? (item) => values.every((value) => compare(lookup(item, path), op, value))
+        : (item) => values.some((value) => compare(lookup(item, path), op, value)),
+    );
   }
   return predicates;
 }
@@ -74,10 +78,15 @@ function compare(actual: unknown, op: (typeof OPERATORS)[number], expected: stri
 }
 
 /** Flow Service paging: `limit` and an opaque `continuationToken`, with `_links.next.href`. */
-export function pageByContinuation<T>(items: T[], query: URLSearchParams, basePath: string): { page: T[]; next?: string } | string {
+export function pageByContinuation<T>(
+  items: T[],
+  query: URLSearchParams,
+  basePath: string,
+): { page: T[]; next?: string } | string {
   const limitText = query.get('limit');
   const limit = limitText === null ? 100 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
   const token = query.get('continuationToken');
   const offset = token ? Number(Buffer.from(token, 'base64url').toString('utf8')) : 0;
   if (!Number.isInteger(offset) || offset < 0) return `Invalid continuationToken '${token}'.`;

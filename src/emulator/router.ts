@@ -55,7 +55,10 @@ export class Router {
   }
 
   /** Finds the handler; `methodMismatch` tells a 405 from a 404. */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | { methodMismatch: boolean } {
+  match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | { methodMismatch: boolean } {
     let methodMismatch = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(path);

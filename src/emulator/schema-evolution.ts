@@ -16,8 +16,14 @@ export interface FieldSignature {
 /** Leaf fields of a field tree plus the enums found in the JSON Schema `properties` that define it. */
 export function signatures(tree: FieldTree, definitions: unknown = {}): Map<string, FieldSignature> {
   const enums = new Map<string, string[]>();
-  for (const definition of Object.values((definitions ?? {}) as Record<string, any>)) collectEnums(definition?.properties, '', enums);
-  return new Map([...flattenFields(tree)].map(([path, type]) => [path, { type, ...(enums.has(path) ? { enum: enums.get(path) } : {}) }]));
+  for (const definition of Object.values((definitions ?? {}) as Record<string, any>))
+    collectEnums(definition?.properties, '', enums);
+  return new Map(
+    [...flattenFields(tree)].map(([path, type]) => [
+      path,
+      { type, ...(enums.has(path) ? { enum: enums.get(path) } : {}) },
+    ]),
+  );
 }
 
 function collectEnums(properties: unknown, prefix: string, into: Map<string, string[]>): void {
@@ -41,7 +47,8 @@ export function breakingChanges(before: Map<string, FieldSignature>, after: Map<
     if (now.type !== was.type) changes.push(`field '${path}' would be redefined from ${was.type} to ${now.type}`);
     const dropped = was.enum ? was.enum.filter((value) => !(now.enum ?? was.enum!).includes(value)) : [];
     if (!was.enum && now.enum) changes.push(`field '${path}' would be restricted to the values ${now.enum.join(', ')}`);
-    if (dropped.length) changes.push(`field '${path}' would no longer accept ${dropped.map((value) => `'${value}'`).join(', ')}`);
+    if (dropped.length)
+      changes.push(`field '${path}' would no longer accept ${dropped.map((value) => `'${value}'`).join(', ')}`);
   }
   return changes;
 }

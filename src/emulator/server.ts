@@ -96,8 +96,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     req.params = found.params;
     if (req.path.startsWith(PLATFORM_PREFIX)) {
       // A token issued before an injected expiry is rejected as the gateway rejects an expired one.
-      const claims = faults.tokensIssuedBefore ? ctx.signer.verify(/^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '') : undefined;
-      if (claims && faults.isExpired(Number(claims.created_at))) return gatewayError(401, '401013', 'Oauth token is not valid', req.requestId);
+      const claims = faults.tokensIssuedBefore
+        ? ctx.signer.verify(/^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1] ?? '')
+        : undefined;
+      if (claims && faults.isExpired(Number(claims.created_at)))
+        return gatewayError(401, '401013', 'Oauth token is not valid', req.requestId);
       const caller = checkGateway(req, { signer: ctx.signer, sandboxes, now: ctx.now });
       if (!isCaller(caller)) return caller;
       req.caller = caller;
@@ -143,7 +146,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const answer = req.path.startsWith('/crm/')
         ? zohoApiError(fault.status, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'INTERNAL_ERROR', 'Injected fault.')
         : problem(fault.status, STATUS_CODES[fault.status] ?? 'Error', 'Injected fault.', req.requestId);
-      answer.headers = { ...answer.headers, ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) };
+      answer.headers = {
+        ...answer.headers,
+        ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+      };
       record(answer.status, answer.body);
       send(res, answer, req.requestId);
       return;
@@ -225,7 +231,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, answer: EmuResponse, requestId: string): void {
-  const headers: Record<string, string> = { 'x-request-id': requestId, date: new Date().toUTCString(), ...answer.headers };
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    date: new Date().toUTCString(),
+    ...answer.headers,
+  };
   if (answer.body === undefined || answer.status === 204) {
     res.writeHead(answer.status, headers).end();
     return;
@@ -234,7 +244,9 @@ function send(res: ServerResponse, answer: EmuResponse, requestId: string): void
     res.writeHead(answer.status, headers).end(String(answer.body));
     return;
   }
-  res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...headers }).end(JSON.stringify(answer.body));
+  res
+    .writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8', ...headers })
+    .end(JSON.stringify(answer.body));
 }
 
 function queryRecord(query: URLSearchParams): Record<string, string | string[]> {

@@ -16,7 +16,14 @@ export const STREAMING_XDM_FLOW_SPEC_ID = 'd8a6f005-7eaf-4153-983e-e8574508b877'
 const STREAMING_PROVIDER_ID = '521eee4d-8cbe-4906-bb48-fb6bd4450033';
 
 /** Zoho auth params Adobe documents; the secret ones are masked when a connection is read back. */
-export const ZOHO_AUTH_PARAMS = ['endpoint', 'accountsUrl', 'clientId', 'clientSecret', 'accessToken', 'refreshToken'] as const;
+export const ZOHO_AUTH_PARAMS = [
+  'endpoint',
+  'accountsUrl',
+  'clientId',
+  'clientSecret',
+  'accessToken',
+  'refreshToken',
+] as const;
 export const SECRET_AUTH_PARAMS = new Set(['clientSecret', 'accessToken', 'refreshToken']);
 
 const stringParam = (description: string, secret = false) => ({
@@ -52,18 +59,34 @@ export const CONNECTION_SPECS: Array<Record<string, any> & { id: string }> = [
       },
     ],
     sourceSpec: {
-      attributes: { uiAttributes: { isSource: true, isPreview: false, isBeta: false, category: 'CRM', icon: 'zohoCRM', description: 'Zoho CRM source', label: 'Zoho CRM' } },
+      attributes: {
+        uiAttributes: {
+          isSource: true,
+          isPreview: false,
+          isBeta: false,
+          category: 'CRM',
+          icon: 'zohoCRM',
+          description: 'Zoho CRM source',
+          label: 'Zoho CRM',
+        },
+      },
       spec: {
         $schema: 'http://json-schema.org/draft-07/schema#',
         type: 'object',
         description: 'Source connection params.',
-        properties: { tableName: { type: 'string', description: 'The table path from explore.' }, columns: { type: 'array' } },
+        properties: {
+          tableName: { type: 'string', description: 'The table path from explore.' },
+          columns: { type: 'array' },
+        },
         required: ['tableName'],
       },
     },
     exploreSpec: { name: 'Table', type: 'Table', requestSpec: {}, responseSpec: {} },
     attributes: { category: 'CRM', connectorName: 'Zoho CRM', isSource: true, isPreview: false },
-    permissionsInfo: { view: [{ '@type': 'lowLevel', name: 'SourceConnection', permissions: ['read'] }], manage: [{ '@type': 'lowLevel', name: 'SourceConnection', permissions: ['write'] }] },
+    permissionsInfo: {
+      view: [{ '@type': 'lowLevel', name: 'SourceConnection', permissions: ['read'] }],
+      manage: [{ '@type': 'lowLevel', name: 'SourceConnection', permissions: ['write'] }],
+    },
   },
   {
     // Adobe's tutorial posts auth.specName "Streaming Connection" with params.dataType raw|xdm, and
@@ -83,10 +106,18 @@ export const CONNECTION_SPECS: Array<Record<string, any> & { id: string }> = [
           type: 'object',
           description: 'Define auth params required for an HTTP API streaming connection.',
           properties: {
-            dataType: { type: 'string', enum: ['raw', 'xdm'], description: 'raw: JSON mapped by the flow\'s mapping set; xdm: XDM messages.' },
+            dataType: {
+              type: 'string',
+              enum: ['raw', 'xdm'],
+              description: "raw: JSON mapped by the flow's mapping set; xdm: XDM messages.",
+            },
             sourceId: { type: 'string', description: 'An identifier of the data source (authenticated connections).' },
             name: { type: 'string', description: 'A name for the data source (authenticated connections).' },
-            authenticationRequired: { type: 'boolean', default: false, description: 'Whether the inlet requires an IMS access token.' },
+            authenticationRequired: {
+              type: 'boolean',
+              default: false,
+              description: 'Whether the inlet requires an IMS access token.',
+            },
           },
           required: ['dataType'],
         },
@@ -94,7 +125,12 @@ export const CONNECTION_SPECS: Array<Record<string, any> & { id: string }> = [
     ],
     sourceSpec: {
       attributes: { uiAttributes: { isSource: true, category: 'Streaming', label: 'HTTP API' } },
-      spec: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', description: 'Source connection params.', properties: {} },
+      spec: {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        description: 'Source connection params.',
+        properties: {},
+      },
     },
     attributes: { category: 'Streaming', connectorName: 'HTTP API', isSource: true, isPreview: false },
   },
@@ -103,7 +139,13 @@ export const CONNECTION_SPECS: Array<Record<string, any> & { id: string }> = [
     name: 'salesforce',
     providerId: PROVIDER_ID,
     version: '1.0',
-    authSpec: [{ name: 'Basic Authentication', type: 'Basic Authentication', spec: { type: 'object', properties: {}, required: ['username', 'password', 'securityToken'] } }],
+    authSpec: [
+      {
+        name: 'Basic Authentication',
+        type: 'Basic Authentication',
+        spec: { type: 'object', properties: {}, required: ['username', 'password', 'securityToken'] },
+      },
+    ],
     attributes: { category: 'CRM', connectorName: 'Salesforce', isSource: true },
   },
   {

@@ -37,11 +37,34 @@ export const ACCOUNT_CLASS = 'https://ns.adobe.com/xdm/context/account';
 export const OPPORTUNITY_CLASS = 'https://ns.adobe.com/xdm/context/opportunity';
 
 // Standard data types, reused by classes and field groups (and by `$ref`s in tenant field groups).
-const address: FieldTree = { street1: 'string', street2: 'string', city: 'string', stateProvince: 'string', postalCode: 'string', country: 'string', countryCode: 'string', primary: 'boolean', status: 'string' };
+const address: FieldTree = {
+  street1: 'string',
+  street2: 'string',
+  city: 'string',
+  stateProvince: 'string',
+  postalCode: 'string',
+  country: 'string',
+  countryCode: 'string',
+  primary: 'boolean',
+  status: 'string',
+};
 const phone: FieldTree = { number: 'string', primary: 'boolean', status: 'string' };
 const email: FieldTree = { address: 'string', primary: 'boolean', status: 'string', type: 'string' };
-const b2bSource: FieldTree = { sourceType: 'string', sourceInstanceID: 'string', sourceID: 'string', sourceKey: 'string' };
-const sourceAudit: FieldTree = { createdBy: 'string', createdDate: 'date-time', lastUpdatedBy: 'string', lastUpdatedDate: 'date-time', lastActivityDate: 'date-time', lastReferencedDate: 'date-time', lastViewedDate: 'date-time' };
+const b2bSource: FieldTree = {
+  sourceType: 'string',
+  sourceInstanceID: 'string',
+  sourceID: 'string',
+  sourceKey: 'string',
+};
+const sourceAudit: FieldTree = {
+  createdBy: 'string',
+  createdDate: 'date-time',
+  lastUpdatedBy: 'string',
+  lastUpdatedDate: 'date-time',
+  lastActivityDate: 'date-time',
+  lastReferencedDate: 'date-time',
+  lastViewedDate: 'date-time',
+};
 const currencyAmount: FieldTree = { amount: 'number', currencyCode: 'string' };
 
 /** Data types a tenant field group may `$ref`, by $id. */
@@ -60,10 +83,19 @@ export const STANDARD_CLASSES: StandardResource[] = [
   {
     $id: PROFILE_CLASS,
     title: 'XDM Individual Profile',
-    description: 'A singular representation of the attributes and interests of both identified and partially-identified individuals.',
+    description:
+      'A singular representation of the attributes and interests of both identified and partially-identified individuals.',
     kind: 'classes',
     behavior: RECORD_BEHAVIOR,
-    fields: { ...recordFields, _repo: { createDate: 'date-time', modifyDate: 'date-time' }, createdByBatchID: 'string', modifiedByBatchID: 'string', personID: 'string', repositoryCreatedBy: 'string', repositoryLastModifiedBy: 'string' },
+    fields: {
+      ...recordFields,
+      _repo: { createDate: 'date-time', modifyDate: 'date-time' },
+      createdByBatchID: 'string',
+      modifiedByBatchID: 'string',
+      personID: 'string',
+      repositoryCreatedBy: 'string',
+      repositoryLastModifiedBy: 'string',
+    },
   },
   {
     $id: EXPERIENCE_EVENT_CLASS,
@@ -71,7 +103,13 @@ export const STANDARD_CLASSES: StandardResource[] = [
     description: 'A fact record of what occurred, including the point in time and identity of the individual involved.',
     kind: 'classes',
     behavior: TIME_SERIES_BEHAVIOR,
-    fields: { ...recordFields, timestamp: 'date-time', eventType: 'string', eventMergeId: 'string', producedBy: 'string' },
+    fields: {
+      ...recordFields,
+      timestamp: 'date-time',
+      eventType: 'string',
+      eventMergeId: 'string',
+      producedBy: 'string',
+    },
   },
   {
     $id: ACCOUNT_CLASS,
@@ -80,7 +118,13 @@ export const STANDARD_CLASSES: StandardResource[] = [
     kind: 'classes',
     behavior: RECORD_BEHAVIOR,
     b2b: true,
-    fields: { ...recordFields, accountID: 'string', accountKey: b2bSource, extSourceSystemAudit: sourceAudit, isDeleted: 'boolean' },
+    fields: {
+      ...recordFields,
+      accountID: 'string',
+      accountKey: b2bSource,
+      extSourceSystemAudit: sourceAudit,
+      isDeleted: 'boolean',
+    },
   },
   {
     $id: OPPORTUNITY_CLASS,
@@ -89,7 +133,18 @@ export const STANDARD_CLASSES: StandardResource[] = [
     kind: 'classes',
     behavior: RECORD_BEHAVIOR,
     b2b: true,
-    fields: { ...recordFields, opportunityID: 'string', opportunityKey: b2bSource, opportunityName: 'string', opportunityDescription: 'string', opportunityStage: 'string', opportunityType: 'string', accountID: 'string', accountKey: b2bSource, extSourceSystemAudit: sourceAudit },
+    fields: {
+      ...recordFields,
+      opportunityID: 'string',
+      opportunityKey: b2bSource,
+      opportunityName: 'string',
+      opportunityDescription: 'string',
+      opportunityStage: 'string',
+      opportunityType: 'string',
+      accountID: 'string',
+      accountKey: b2bSource,
+      extSourceSystemAudit: sourceAudit,
+    },
   },
 ];
 
@@ -102,7 +157,14 @@ export const STANDARD_FIELD_GROUPS: StandardResource[] = [
     intendedToExtend: [PROFILE_CLASS],
     fields: {
       person: {
-        name: { firstName: 'string', middleName: 'string', lastName: 'string', fullName: 'string', courtesyTitle: 'string', suffix: 'string' },
+        name: {
+          firstName: 'string',
+          middleName: 'string',
+          lastName: 'string',
+          fullName: 'string',
+          courtesyTitle: 'string',
+          suffix: 'string',
+        },
         birthDate: 'date',
         birthYear: 'int',
         birthDayAndMonth: 'string',
@@ -157,7 +219,15 @@ export const STANDARD_FIELD_GROUPS: StandardResource[] = [
       accountFax: phone,
       accountBillingAddress: address,
       accountShippingAddress: address,
-      accountOrganization: { industry: 'string', website: 'string', numberOfEmployees: 'int', annualRevenue: currencyAmount, SICCode: 'string', tickerSymbol: 'string', rating: 'string' },
+      accountOrganization: {
+        industry: 'string',
+        website: 'string',
+        numberOfEmployees: 'int',
+        annualRevenue: currencyAmount,
+        SICCode: 'string',
+        tickerSymbol: 'string',
+        rating: 'string',
+      },
     },
   },
   {
@@ -167,7 +237,17 @@ export const STANDARD_FIELD_GROUPS: StandardResource[] = [
     kind: 'mixins',
     intendedToExtend: [OPPORTUNITY_CLASS],
     b2b: true,
-    fields: { opportunityAmount: currencyAmount, expectedCloseDate: 'date', probabilityPercentage: 'number', isClosed: 'boolean', isWon: 'boolean', leadSource: 'string', nextStep: 'string', forecastCategory: 'string', opportunityOwnerID: 'string' },
+    fields: {
+      opportunityAmount: currencyAmount,
+      expectedCloseDate: 'date',
+      probabilityPercentage: 'number',
+      isClosed: 'boolean',
+      isWon: 'boolean',
+      leadSource: 'string',
+      nextStep: 'string',
+      forecastCategory: 'string',
+      opportunityOwnerID: 'string',
+    },
   },
 ];
 
@@ -210,7 +290,10 @@ export function flattenFields(tree: FieldTree, prefix = '', into = new Map<strin
 export function treeToProperties(tree: FieldTree): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(tree)) {
-    properties[name] = typeof value === 'string' ? leafSchema(name, value) : { title: titleOf(name), type: 'object', 'meta:xdmType': 'object', properties: treeToProperties(value) };
+    properties[name] =
+      typeof value === 'string'
+        ? leafSchema(name, value)
+        : { title: titleOf(name), type: 'object', 'meta:xdmType': 'object', properties: treeToProperties(value) };
   }
   return properties;
 }
@@ -223,7 +306,11 @@ function leafSchema(name: string, type: XdmType): Record<string, unknown> {
   return json;
 }
 
-const titleOf = (name: string) => name.replace(/^_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+const titleOf = (name: string) =>
+  name
+    .replace(/^_/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/^./, (c) => c.toUpperCase());
 
 /** Reads a JSON Schema `properties` object (a tenant class or field group's definitions) into a tree. */
 export function propertiesToTree(properties: unknown): FieldTree {
@@ -241,7 +328,11 @@ export function propertiesToTree(properties: unknown): FieldTree {
 
 function jsonTypeToXdm(raw: Record<string, any>): XdmType {
   const declared = raw['meta:xdmType'];
-  if (typeof declared === 'string' && ['string', 'number', 'int', 'long', 'boolean', 'date', 'date-time'].includes(declared)) return declared as XdmType;
+  if (
+    typeof declared === 'string' &&
+    ['string', 'number', 'int', 'long', 'boolean', 'date', 'date-time'].includes(declared)
+  )
+    return declared as XdmType;
   if (raw.type === 'integer') return 'int';
   if (raw.type === 'number') return 'number';
   if (raw.type === 'boolean') return 'boolean';
@@ -251,7 +342,20 @@ function jsonTypeToXdm(raw: Record<string, any>): XdmType {
 
 /** JSON Schema's types, and XDM's `meta:xdmType`s (help/xdm/schema/field-constraints.md). */
 const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
-const XDM_TYPES = new Set(['string', 'number', 'long', 'int', 'short', 'byte', 'boolean', 'date', 'date-time', 'object', 'map', 'array']);
+const XDM_TYPES = new Set([
+  'string',
+  'number',
+  'long',
+  'int',
+  'short',
+  'byte',
+  'boolean',
+  'date',
+  'date-time',
+  'object',
+  'map',
+  'array',
+]);
 
 /**
  * The first field definition in a `properties` object that the registry would refuse, as a
@@ -263,15 +367,20 @@ export function invalidFieldDefinition(properties: unknown, prefix = ''): string
     const path = prefix ? `${prefix}.${name}` : name;
     if (!raw || typeof raw !== 'object') return `field '${path}' must be a JSON Schema object`;
     if (typeof (raw.$ref ?? raw['$ref ']) === 'string') continue;
-    if (!JSON_TYPES.has(raw.type)) return `field '${path}' has type ${JSON.stringify(raw.type)}; use one of ${[...JSON_TYPES].join(', ')}`;
-    if (raw['meta:xdmType'] !== undefined && !XDM_TYPES.has(raw['meta:xdmType'])) return `field '${path}' has meta:xdmType ${JSON.stringify(raw['meta:xdmType'])}`;
-    if (raw.format !== undefined && raw.type !== 'string') return `field '${path}' has a format but type ${raw.type}; formats apply to strings`;
-    if (raw.type === 'array' && (!raw.items || typeof raw.items !== 'object')) return `array field '${path}' needs items`;
+    if (!JSON_TYPES.has(raw.type))
+      return `field '${path}' has type ${JSON.stringify(raw.type)}; use one of ${[...JSON_TYPES].join(', ')}`;
+    if (raw['meta:xdmType'] !== undefined && !XDM_TYPES.has(raw['meta:xdmType']))
+      return `field '${path}' has meta:xdmType ${JSON.stringify(raw['meta:xdmType'])}`;
+    if (raw.format !== undefined && raw.type !== 'string')
+      return `field '${path}' has a format but type ${raw.type}; formats apply to strings`;
+    if (raw.type === 'array' && (!raw.items || typeof raw.items !== 'object'))
+      return `array field '${path}' needs items`;
     if (raw.type === 'object') {
       if (raw.properties && typeof raw.properties === 'object') {
         const inner = invalidFieldDefinition(raw.properties, path);
         if (inner) return inner;
-      } else if (!raw.additionalProperties) return `object field '${path}' needs properties (or additionalProperties, for a map)`;
+      } else if (!raw.additionalProperties)
+        return `object field '${path}' needs properties (or additionalProperties, for a map)`;
     }
   }
   return undefined;

@@ -124,68 +124,383 @@ export const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, 
 
 // ---------------------------------------------------------------- vocabularies (picked from, never rows)
 
-const FIRST_NAMES = ['Aaron', 'Amelia', 'Arjun', 'Beatriz', 'Carlos', 'Chloe', 'Daniel', 'Divya', 'Elena', 'Ethan', 'Fatima', 'Felix', 'Grace', 'Hannah', 'Hiro', 'Isabel', 'Jamal', 'Julia', 'Kenji', 'Laura', 'Liam', 'Lucia', 'Marcus', 'Maya', 'Nadia', 'Noah', 'Olivia', 'Omar', 'Priya', 'Rafael', 'Rosa', 'Samuel', 'Sofia', 'Tomas', 'Uma', 'Victor', 'Wei', 'Yara', 'Zoe', 'Kwame'];
-const LAST_NAMES = ['Anderson', 'Bakshi', 'Becker', 'Brennan', 'Castillo', 'Chen', 'Dubois', 'Edwards', 'Fischer', 'Garcia', 'Gupta', 'Hansen', 'Ito', 'Jensen', 'Kowalski', 'Larsen', 'Martins', 'Meyer', 'Nakamura', 'Novak', "O'Connor", 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Santos', 'Schmidt', 'Silva', 'Tanaka', 'Thompson', 'Varga', 'Walsh', 'Weber', 'Xu', 'Yilmaz', 'Zimmerman'];
-export const COMPANY_STEMS = ['Benton', 'Chanay', 'Chemel', 'Feltz', 'Commercial', 'Morlong', 'Truhlar', 'Kwik', 'Zylker', 'Northwind', 'Bluefin', 'Cascade', 'Redwood', 'Silverline', 'Ironbridge', 'Brightpath', 'Orbital', 'Granite', 'Harbor', 'Lumen', 'Meridian', 'Pinnacle', 'Quartz', 'Summit', 'Tidewater', 'Vertex', 'Willow', 'Aster', 'Copperleaf', 'Evergreen'];
-export const COMPANY_KINDS = ['Logistics', 'Printing', 'Foods', 'Systems', 'Analytics', 'Health', 'Motors', 'Labs', 'Energy', 'Retail', 'Software', 'Textiles'];
+const FIRST_NAMES = [
+  'Aaron',
+  'Amelia',
+  'Arjun',
+  'Beatriz',
+  'Carlos',
+  'Chloe',
+  'Daniel',
+  'Divya',
+  'Elena',
+  'Ethan',
+  'Fatima',
+  'Felix',
+  'Grace',
+  'Hannah',
+  'Hiro',
+  'Isabel',
+  'Jamal',
+  'Julia',
+  'Kenji',
+  'Laura',
+  'Liam',
+  'Lucia',
+  'Marcus',
+  'Maya',
+  'Nadia',
+  'Noah',
+  'Olivia',
+  'Omar',
+  'Priya',
+  'Rafael',
+  'Rosa',
+  'Samuel',
+  'Sofia',
+  'Tomas',
+  'Uma',
+  'Victor',
+  'Wei',
+  'Yara',
+  'Zoe',
+  'Kwame',
+];
+const LAST_NAMES = [
+  'Anderson',
+  'Bakshi',
+  'Becker',
+  'Brennan',
+  'Castillo',
+  'Chen',
+  'Dubois',
+  'Edwards',
+  'Fischer',
+  'Garcia',
+  'Gupta',
+  'Hansen',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Martins',
+  'Meyer',
+  'Nakamura',
+  'Novak',
+  "O'Connor",
+  'Okafor',
+  'Patel',
+  'Quinn',
+  'Rossi',
+  'Santos',
+  'Schmidt',
+  'Silva',
+  'Tanaka',
+  'Thompson',
+  'Varga',
+  'Walsh',
+  'Weber',
+  'Xu',
+  'Yilmaz',
+  'Zimmerman',
+];
+export const COMPANY_STEMS = [
+  'Benton',
+  'Chanay',
+  'Chemel',
+  'Feltz',
+  'Commercial',
+  'Morlong',
+  'Truhlar',
+  'Kwik',
+  'Zylker',
+  'Northwind',
+  'Bluefin',
+  'Cascade',
+  'Redwood',
+  'Silverline',
+  'Ironbridge',
+  'Brightpath',
+  'Orbital',
+  'Granite',
+  'Harbor',
+  'Lumen',
+  'Meridian',
+  'Pinnacle',
+  'Quartz',
+  'Summit',
+  'Tidewater',
+  'Vertex',
+  'Willow',
+  'Aster',
+  'Copperleaf',
+  'Evergreen',
+];
+export const COMPANY_KINDS = [
+  'Logistics',
+  'Printing',
+  'Foods',
+  'Systems',
+  'Analytics',
+  'Health',
+  'Motors',
+  'Labs',
+  'Energy',
+  'Retail',
+  'Software',
+  'Textiles',
+];
 export const COMPANY_FORMS = ['Inc', 'LLC', 'Corp', 'Ltd', 'GmbH', 'Co'];
 /** City, state, country, dialling code, and a postal-code pattern (# digit, @ letter). */
 const PLACES: ReadonlyArray<readonly [city: string, state: string, country: string, dial: string, zip: string]> = [
-  ['San Francisco', 'CA', 'United States', '+1', '941##'], ['Austin', 'TX', 'United States', '+1', '787##'],
-  ['Chicago', 'IL', 'United States', '+1', '606##'], ['New York', 'NY', 'United States', '+1', '100##'],
-  ['Boston', 'MA', 'United States', '+1', '021##'], ['Seattle', 'WA', 'United States', '+1', '981##'],
-  ['Denver', 'CO', 'United States', '+1', '802##'], ['Atlanta', 'GA', 'United States', '+1', '303##'],
-  ['Toronto', 'ON', 'Canada', '+1', 'M5# #@#'], ['London', 'England', 'United Kingdom', '+44', 'EC1A #@@'],
-  ['Berlin', 'Berlin', 'Germany', '+49', '10###'], ['Munich', 'Bavaria', 'Germany', '+49', '80###'],
-  ['Paris', 'Île-de-France', 'France', '+33', '750##'], ['Madrid', 'Madrid', 'Spain', '+34', '280##'],
-  ['Amsterdam', 'North Holland', 'Netherlands', '+31', '10## @@'], ['Bengaluru', 'Karnataka', 'India', '+91', '560###'],
-  ['Chennai', 'Tamil Nadu', 'India', '+91', '600###'], ['Sydney', 'NSW', 'Australia', '+61', '20##'],
-  ['Melbourne', 'VIC', 'Australia', '+61', '30##'], ['Tokyo', 'Tokyo', 'Japan', '+81', '100-####'],
+  ['San Francisco', 'CA', 'United States', '+1', '941##'],
+  ['Austin', 'TX', 'United States', '+1', '787##'],
+  ['Chicago', 'IL', 'United States', '+1', '606##'],
+  ['New York', 'NY', 'United States', '+1', '100##'],
+  ['Boston', 'MA', 'United States', '+1', '021##'],
+  ['Seattle', 'WA', 'United States', '+1', '981##'],
+  ['Denver', 'CO', 'United States', '+1', '802##'],
+  ['Atlanta', 'GA', 'United States', '+1', '303##'],
+  ['Toronto', 'ON', 'Canada', '+1', 'M5# #@#'],
+  ['London', 'England', 'United Kingdom', '+44', 'EC1A #@@'],
+  ['Berlin', 'Berlin', 'Germany', '+49', '10###'],
+  ['Munich', 'Bavaria', 'Germany', '+49', '80###'],
+  ['Paris', 'Île-de-France', 'France', '+33', '750##'],
+  ['Madrid', 'Madrid', 'Spain', '+34', '280##'],
+  ['Amsterdam', 'North Holland', 'Netherlands', '+31', '10## @@'],
+  ['Bengaluru', 'Karnataka', 'India', '+91', '560###'],
+  ['Chennai', 'Tamil Nadu', 'India', '+91', '600###'],
+  ['Sydney', 'NSW', 'Australia', '+61', '20##'],
+  ['Melbourne', 'VIC', 'Australia', '+61', '30##'],
+  ['Tokyo', 'Tokyo', 'Japan', '+81', '100-####'],
 ];
-const STREETS = ['Main St', 'Oak Avenue', 'Market Street', 'Harbor Blvd', 'Elm Street', 'Park Lane', 'Cedar Road', 'Commerce Way', 'King Street', 'Station Road', 'Hillside Drive', 'Riverside Ave'];
+const STREETS = [
+  'Main St',
+  'Oak Avenue',
+  'Market Street',
+  'Harbor Blvd',
+  'Elm Street',
+  'Park Lane',
+  'Cedar Road',
+  'Commerce Way',
+  'King Street',
+  'Station Road',
+  'Hillside Drive',
+  'Riverside Ave',
+];
 const SALUTATIONS = ['Mr.', 'Mrs.', 'Ms.', 'Dr.', 'Prof.'];
-const TITLES = ['CEO', 'CFO', 'CTO', 'VP Sales', 'VP Marketing', 'Head of IT', 'Procurement Manager', 'Operations Manager', 'Marketing Manager', 'Sales Director', 'Data Analyst', 'Office Manager', 'Account Executive', 'Product Manager'];
+const TITLES = [
+  'CEO',
+  'CFO',
+  'CTO',
+  'VP Sales',
+  'VP Marketing',
+  'Head of IT',
+  'Procurement Manager',
+  'Operations Manager',
+  'Marketing Manager',
+  'Sales Director',
+  'Data Analyst',
+  'Office Manager',
+  'Account Executive',
+  'Product Manager',
+];
 const DEPARTMENTS = ['Sales', 'Marketing', 'Finance', 'IT', 'Operations', 'Procurement', 'Executive', 'Support'];
-export const INDUSTRIES = ['ASP (Application Service Provider)', 'Data/Telecom OEM', 'ERP (Enterprise Resource Planning)', 'Government/Military', 'Large Enterprise', 'ManagementISV', 'MSP (Management Service Provider)', 'Network Equipment Enterprise', 'Non-management ISV', 'Optical Networking', 'Service Provider', 'Small/Medium Enterprise', 'Storage Equipment', 'Storage Service Provider', 'Systems Integrator', 'Wireless Industry'];
-export const ACCOUNT_TYPES = ['Analyst', 'Competitor', 'Customer', 'Customer', 'Customer', 'Distributor', 'Integrator', 'Investor', 'Partner', 'Press', 'Prospect', 'Prospect', 'Reseller', 'Other'];
+export const INDUSTRIES = [
+  'ASP (Application Service Provider)',
+  'Data/Telecom OEM',
+  'ERP (Enterprise Resource Planning)',
+  'Government/Military',
+  'Large Enterprise',
+  'ManagementISV',
+  'MSP (Management Service Provider)',
+  'Network Equipment Enterprise',
+  'Non-management ISV',
+  'Optical Networking',
+  'Service Provider',
+  'Small/Medium Enterprise',
+  'Storage Equipment',
+  'Storage Service Provider',
+  'Systems Integrator',
+  'Wireless Industry',
+];
+export const ACCOUNT_TYPES = [
+  'Analyst',
+  'Competitor',
+  'Customer',
+  'Customer',
+  'Customer',
+  'Distributor',
+  'Integrator',
+  'Investor',
+  'Partner',
+  'Press',
+  'Prospect',
+  'Prospect',
+  'Reseller',
+  'Other',
+];
 export const ACCOUNT_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
-export const OWNERSHIPS = ['Other', 'Private', 'Public', 'Subsidiary', 'Partnership', 'Government', 'Privately Held', 'Public Company'];
-const LEAD_SOURCES = ['Advertisement', 'Cold Call', 'Employee Referral', 'External Referral', 'Online Store', 'Partner', 'Public Relations', 'Sales Email Alias', 'Seminar Partner', 'Internal Seminar', 'Trade Show', 'Web Download', 'Web Research', 'Chat'];
-const LEAD_STATUSES = ['Attempted to Contact', 'Contact in Future', 'Contacted', 'Junk Lead', 'Lost Lead', 'Not Contacted', 'Pre-Qualified', 'Not Qualified'];
+export const OWNERSHIPS = [
+  'Other',
+  'Private',
+  'Public',
+  'Subsidiary',
+  'Partnership',
+  'Government',
+  'Privately Held',
+  'Public Company',
+];
+const LEAD_SOURCES = [
+  'Advertisement',
+  'Cold Call',
+  'Employee Referral',
+  'External Referral',
+  'Online Store',
+  'Partner',
+  'Public Relations',
+  'Sales Email Alias',
+  'Seminar Partner',
+  'Internal Seminar',
+  'Trade Show',
+  'Web Download',
+  'Web Research',
+  'Chat',
+];
+const LEAD_STATUSES = [
+  'Attempted to Contact',
+  'Contact in Future',
+  'Contacted',
+  'Junk Lead',
+  'Lost Lead',
+  'Not Contacted',
+  'Pre-Qualified',
+  'Not Qualified',
+];
 const LEAD_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
 /** Zoho's standard pipeline: each stage carries its default probability. */
 const DEAL_STAGES: ReadonlyArray<readonly [stage: string, probability: number]> = [
-  ['Qualification', 10], ['Needs Analysis', 20], ['Value Proposition', 40], ['Id. Decision Makers', 60],
-  ['Proposal/Price Quote', 75], ['Negotiation/Review', 90], ['Closed Won', 100], ['Closed Lost', 0], ['Closed Lost to Competition', 0],
+  ['Qualification', 10],
+  ['Needs Analysis', 20],
+  ['Value Proposition', 40],
+  ['Id. Decision Makers', 60],
+  ['Proposal/Price Quote', 75],
+  ['Negotiation/Review', 90],
+  ['Closed Won', 100],
+  ['Closed Lost', 0],
+  ['Closed Lost to Competition', 0],
 ];
-const NEXT_STEPS = ['Send proposal', 'Schedule demo', 'Confirm budget', 'Legal review', 'Follow-up call', 'Security questionnaire'];
-const CAMPAIGN_TYPES = ['Email', 'Webinar', 'Trade Show', 'Advertisement', 'Conference', 'Public Relations', 'Referral Program', 'Banner Ads', 'Telemarketing', 'Others'];
+const NEXT_STEPS = [
+  'Send proposal',
+  'Schedule demo',
+  'Confirm budget',
+  'Legal review',
+  'Follow-up call',
+  'Security questionnaire',
+];
+const CAMPAIGN_TYPES = [
+  'Email',
+  'Webinar',
+  'Trade Show',
+  'Advertisement',
+  'Conference',
+  'Public Relations',
+  'Referral Program',
+  'Banner Ads',
+  'Telemarketing',
+  'Others',
+];
 const CAMPAIGN_STATUSES = ['Planning', 'Active', 'Inactive', 'Complete'];
-const CAMPAIGN_TOPICS = ['CRM Migration', 'Analytics Launch', 'Partner Summit', 'Customer Success', 'Product Tour', 'Year-End Offer', 'Data Privacy', 'Mobile Sales'];
+const CAMPAIGN_TOPICS = [
+  'CRM Migration',
+  'Analytics Launch',
+  'Partner Summit',
+  'Customer Success',
+  'Product Tour',
+  'Year-End Offer',
+  'Data Privacy',
+  'Mobile Sales',
+];
 const SEASONS = ['Spring', 'Summer', 'Autumn', 'Winter'];
-const PRODUCT_LINES: ReadonlyArray<readonly [category: string, nouns: readonly string[], unit: string, price: readonly [number, number]]> = [
-  ['Hardware', ['Barcode Scanner', 'Receipt Printer', 'POS Terminal', 'Label Printer', 'Card Reader'], 'Each', [89, 1499]],
-  ['Software', ['Analytics Suite', 'Inventory Manager', 'Helpdesk', 'Field Service App', 'Sync Connector'], 'Quantity', [19, 499]],
-  ['CRM Applications', ['Sales Automation Add-on', 'Marketing Journeys', 'Territory Planner', 'Quote Builder'], 'Quantity', [9, 199]],
+const PRODUCT_LINES: ReadonlyArray<
+  readonly [category: string, nouns: readonly string[], unit: string, price: readonly [number, number]]
+> = [
+  [
+    'Hardware',
+    ['Barcode Scanner', 'Receipt Printer', 'POS Terminal', 'Label Printer', 'Card Reader'],
+    'Each',
+    [89, 1499],
+  ],
+  [
+    'Software',
+    ['Analytics Suite', 'Inventory Manager', 'Helpdesk', 'Field Service App', 'Sync Connector'],
+    'Quantity',
+    [19, 499],
+  ],
+  [
+    'CRM Applications',
+    ['Sales Automation Add-on', 'Marketing Journeys', 'Territory Planner', 'Quote Builder'],
+    'Quantity',
+    [9, 199],
+  ],
 ];
 const MANUFACTURERS = ['AltvetPet Inc.', 'LexPon Inc.', 'MetBeat Corp.', 'Zylker Devices', 'Northwind Components'];
-const TASK_SUBJECTS = ['Follow up on proposal', 'Send pricing sheet', 'Schedule product demo', 'Call to confirm budget', 'Prepare contract draft', 'Share case study', 'Renewal check-in', 'Onboarding kickoff', 'Collect security questionnaire', 'Quarterly business review'];
+const TASK_SUBJECTS = [
+  'Follow up on proposal',
+  'Send pricing sheet',
+  'Schedule product demo',
+  'Call to confirm budget',
+  'Prepare contract draft',
+  'Share case study',
+  'Renewal check-in',
+  'Onboarding kickoff',
+  'Collect security questionnaire',
+  'Quarterly business review',
+];
 const TASK_STATUSES = ['Not Started', 'Deferred', 'In Progress', 'Completed', 'Completed', 'Waiting for input'];
 const TASK_PRIORITIES = ['High', 'Highest', 'Low', 'Lowest', 'Normal', 'Normal'];
-const PLANS: ReadonlyArray<readonly [plan: string, perSeat: number]> = [['Starter', 12], ['Professional', 29], ['Enterprise', 59]];
+const PLANS: ReadonlyArray<readonly [plan: string, perSeat: number]> = [
+  ['Starter', 12],
+  ['Professional', 29],
+  ['Enterprise', 59],
+];
 const SUBSCRIPTION_STATUSES = ['Active', 'Active', 'Active', 'Trialing', 'Past Due', 'Cancelled'];
-const DESCRIPTIONS = ['Met at the regional trade show.', 'Interested in a multi-year agreement.', 'Evaluating two competitors.', 'Referred by an existing customer.', 'Budget approved for next quarter.', 'Prefers email over phone.'];
+const DESCRIPTIONS = [
+  'Met at the regional trade show.',
+  'Interested in a multi-year agreement.',
+  'Evaluating two competitors.',
+  'Referred by an existing customer.',
+  'Budget approved for next quarter.',
+  'Prefers email over phone.',
+];
 
 // ---------------------------------------------------------------- columns
 
 /** Zoho's field data types, as the settings/fields API names them (lookup, ownerlookup, …). */
-export type FieldType = 'text' | 'email' | 'phone' | 'website' | 'picklist' | 'textarea' | 'integer' | 'double' | 'currency' | 'boolean' | 'date' | 'datetime' | 'lookup' | 'ownerlookup';
+export type FieldType =
+  | 'text'
+  | 'email'
+  | 'phone'
+  | 'website'
+  | 'picklist'
+  | 'textarea'
+  | 'integer'
+  | 'double'
+  | 'currency'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'lookup'
+  | 'ownerlookup';
 type Field = readonly [name: string, type: FieldType];
 
 const STRING = { type: 'string' };
 
 /** The parts of a lookup value, as Zoho's records API returns it. */
-const LOOKUP_PARTS: Partial<Record<FieldType, string[]>> = { lookup: ['name', 'id'], ownerlookup: ['name', 'id', 'email'] };
+const LOOKUP_PARTS: Partial<Record<FieldType, string[]>> = {
+  lookup: ['name', 'id'],
+  ownerlookup: ['name', 'id', 'email'],
+};
 
 /** How explore/tabular.md describes a field: an `xdm` block (aep-api.md §3.2). */
 function column(name: string, type: FieldType): CrmColumn {
@@ -203,7 +518,12 @@ function column(name: string, type: FieldType): CrmColumn {
       return { name, type: 'string', 'meta:xdmType': 'date-time', xdm: { type: 'string', format: 'date-time' } };
     case 'lookup':
     case 'ownerlookup':
-      return { name, type: 'object', 'meta:xdmType': 'object', xdm: { type: 'object', properties: Object.fromEntries(LOOKUP_PARTS[type]!.map((part) => [part, STRING])) } };
+      return {
+        name,
+        type: 'object',
+        'meta:xdmType': 'object',
+        xdm: { type: 'object', properties: Object.fromEntries(LOOKUP_PARTS[type]!.map((part) => [part, STRING])) },
+      };
     default:
       return { name, type: 'string', xdm: { type: 'string' } };
   }
@@ -211,13 +531,26 @@ function column(name: string, type: FieldType): CrmColumn {
 
 /** How explore/crm.md describes a field: the connector's raw type and the source's own, no `xdm` block. */
 function crmPageColumn(name: string, type: FieldType): CrmColumn {
-  const raw: Partial<Record<FieldType, string>> = { integer: 'integer', double: 'double', currency: 'double', boolean: 'boolean', date: 'date', datetime: 'datetime', lookup: 'object', ownerlookup: 'object' };
+  const raw: Partial<Record<FieldType, string>> = {
+    integer: 'integer',
+    double: 'double',
+    currency: 'double',
+    boolean: 'boolean',
+    date: 'date',
+    datetime: 'datetime',
+    lookup: 'object',
+    ownerlookup: 'object',
+  };
   return { name, type: raw[type] ?? 'string', meta: { originalType: type } };
 }
 
 /** Every module carries these besides its own fields. */
 const AUDIT_FIELDS: readonly Field[] = [
-  ['Owner', 'ownerlookup'], ['Created_By', 'ownerlookup'], ['Created_Time', 'datetime'], ['Modified_By', 'ownerlookup'], ['Modified_Time', 'datetime'],
+  ['Owner', 'ownerlookup'],
+  ['Created_By', 'ownerlookup'],
+  ['Created_Time', 'datetime'],
+  ['Modified_By', 'ownerlookup'],
+  ['Modified_Time', 'datetime'],
 ];
 
 // ---------------------------------------------------------------- modules
@@ -257,11 +590,14 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export function place(g: Gen): Place {
   const [city, state, country, dial, pattern] = g.pick(PLACES);
-  const zip = pattern.replace(/[#@]/g, (ch) => (ch === '#' ? String(g.int(0, 9)) : String.fromCharCode(65 + g.int(0, 25))));
+  const zip = pattern.replace(/[#@]/g, (ch) =>
+    ch === '#' ? String(g.int(0, 9)) : String.fromCharCode(65 + g.int(0, 25)),
+  );
   return { street: `${g.int(1, 2400)} ${g.pick(STREETS)}`, city, state, zip, country, dial };
 }
 
-export const phone = (g: Gen, dial: string) => `${dial} ${g.int(200, 989)} 555 ${String(g.int(0, 9999)).padStart(4, '0')}`;
+export const phone = (g: Gen, dial: string) =>
+  `${dial} ${g.int(200, 989)} 555 ${String(g.int(0, 9999)).padStart(4, '0')}`;
 
 /** A lookup value pointing at a row of another module. */
 function ref(crm: Crm, module: string, row: Row): CrmLookup {
@@ -278,7 +614,13 @@ function pickExisting(g: Gen, crm: Crm, module: string, draft: Draft, where: (ro
 }
 
 /** Like pickExisting, but null when nothing fits (optional lookups). */
-function pickOptional(g: Gen, crm: Crm, module: string, draft: Draft, where: (row: Row) => boolean = () => true): Row | null {
+function pickOptional(
+  g: Gen,
+  crm: Crm,
+  module: string,
+  draft: Draft,
+  where: (row: Row) => boolean = () => true,
+): Row | null {
   const earlier = crm.get(module)!.rows.filter((row) => where(row) && created(row) < draft.created);
   return earlier.length ? g.pick(earlier) : null;
 }
@@ -295,7 +637,12 @@ function email(g: Gen, first: string, last: string, domain: string, taken: Set<s
 function person(g: Gen) {
   const First_Name = g.pick(FIRST_NAMES);
   const Last_Name = g.pick(LAST_NAMES);
-  return { First_Name, Last_Name, Full_Name: `${First_Name} ${Last_Name}`, Salutation: g.maybe(0.7, () => g.pick(SALUTATIONS)) };
+  return {
+    First_Name,
+    Last_Name,
+    Full_Name: `${First_Name} ${Last_Name}`,
+    Salutation: g.maybe(0.7, () => g.pick(SALUTATIONS)),
+  };
 }
 
 function accountsModule(taken: Set<string>): ModuleDef {
@@ -306,11 +653,31 @@ function accountsModule(taken: Set<string>): ModuleDef {
     primary: 'Account_Name',
     lastActivity: true,
     fields: [
-      ['Account_Name', 'text'], ['Account_Number', 'text'], ['Account_Site', 'text'], ['Parent_Account', 'lookup'], ['Account_Type', 'picklist'],
-      ['Industry', 'picklist'], ['Annual_Revenue', 'currency'], ['Employees', 'integer'], ['Ownership', 'picklist'], ['Rating', 'picklist'],
-      ['SIC_Code', 'integer'], ['Ticker_Symbol', 'text'], ['Website', 'website'], ['Phone', 'phone'], ['Fax', 'phone'],
-      ['Billing_Street', 'text'], ['Billing_City', 'text'], ['Billing_State', 'text'], ['Billing_Code', 'text'], ['Billing_Country', 'text'],
-      ['Shipping_Street', 'text'], ['Shipping_City', 'text'], ['Shipping_State', 'text'], ['Shipping_Code', 'text'], ['Shipping_Country', 'text'],
+      ['Account_Name', 'text'],
+      ['Account_Number', 'text'],
+      ['Account_Site', 'text'],
+      ['Parent_Account', 'lookup'],
+      ['Account_Type', 'picklist'],
+      ['Industry', 'picklist'],
+      ['Annual_Revenue', 'currency'],
+      ['Employees', 'integer'],
+      ['Ownership', 'picklist'],
+      ['Rating', 'picklist'],
+      ['SIC_Code', 'integer'],
+      ['Ticker_Symbol', 'text'],
+      ['Website', 'website'],
+      ['Phone', 'phone'],
+      ['Fax', 'phone'],
+      ['Billing_Street', 'text'],
+      ['Billing_City', 'text'],
+      ['Billing_State', 'text'],
+      ['Billing_Code', 'text'],
+      ['Billing_Country', 'text'],
+      ['Shipping_Street', 'text'],
+      ['Shipping_City', 'text'],
+      ['Shipping_State', 'text'],
+      ['Shipping_Code', 'text'],
+      ['Shipping_Country', 'text'],
       ['Description', 'textarea'],
     ],
     build(g) {
@@ -338,8 +705,16 @@ function accountsModule(taken: Set<string>): ModuleDef {
         Website: `https://www.${slug(stem)}${slug(kind)}.com`,
         Phone: phone(g, billing.dial),
         Fax: g.maybe(0.3, () => phone(g, billing.dial)),
-        Billing_Street: billing.street, Billing_City: billing.city, Billing_State: billing.state, Billing_Code: billing.zip, Billing_Country: billing.country,
-        Shipping_Street: shipping.street, Shipping_City: shipping.city, Shipping_State: shipping.state, Shipping_Code: shipping.zip, Shipping_Country: shipping.country,
+        Billing_Street: billing.street,
+        Billing_City: billing.city,
+        Billing_State: billing.state,
+        Billing_Code: billing.zip,
+        Billing_Country: billing.country,
+        Shipping_Street: shipping.street,
+        Shipping_City: shipping.city,
+        Shipping_State: shipping.state,
+        Shipping_Code: shipping.zip,
+        Shipping_Country: shipping.country,
         Description: g.maybe(0.4, () => g.pick(DESCRIPTIONS)),
       };
     },
@@ -359,10 +734,27 @@ function contactsModule(taken: Set<string>): ModuleDef {
     primary: 'Full_Name',
     lastActivity: true,
     fields: [
-      ['Salutation', 'picklist'], ['First_Name', 'text'], ['Last_Name', 'text'], ['Full_Name', 'text'], ['Account_Name', 'lookup'],
-      ['Email', 'email'], ['Secondary_Email', 'email'], ['Email_Opt_Out', 'boolean'], ['Phone', 'phone'], ['Mobile', 'phone'], ['Home_Phone', 'phone'],
-      ['Title', 'text'], ['Department', 'text'], ['Reporting_To', 'lookup'], ['Lead_Source', 'picklist'], ['Date_of_Birth', 'date'],
-      ['Mailing_Street', 'text'], ['Mailing_City', 'text'], ['Mailing_State', 'text'], ['Mailing_Zip', 'text'], ['Mailing_Country', 'text'],
+      ['Salutation', 'picklist'],
+      ['First_Name', 'text'],
+      ['Last_Name', 'text'],
+      ['Full_Name', 'text'],
+      ['Account_Name', 'lookup'],
+      ['Email', 'email'],
+      ['Secondary_Email', 'email'],
+      ['Email_Opt_Out', 'boolean'],
+      ['Phone', 'phone'],
+      ['Mobile', 'phone'],
+      ['Home_Phone', 'phone'],
+      ['Title', 'text'],
+      ['Department', 'text'],
+      ['Reporting_To', 'lookup'],
+      ['Lead_Source', 'picklist'],
+      ['Date_of_Birth', 'date'],
+      ['Mailing_Street', 'text'],
+      ['Mailing_City', 'text'],
+      ['Mailing_State', 'text'],
+      ['Mailing_Zip', 'text'],
+      ['Mailing_Country', 'text'],
       ['Description', 'textarea'],
     ],
     build(g, draft, crm) {
@@ -370,13 +762,25 @@ function contactsModule(taken: Set<string>): ModuleDef {
       const who = person(g);
       const domain = String(account.Website).replace('https://www.', '');
       const mailing: Place = g.chance(0.75)
-        ? { street: String(account.Billing_Street), city: String(account.Billing_City), state: String(account.Billing_State), zip: String(account.Billing_Code), country: String(account.Billing_Country), dial: String(account.Phone).split(' ')[0] }
+        ? {
+            street: String(account.Billing_Street),
+            city: String(account.Billing_City),
+            state: String(account.Billing_State),
+            zip: String(account.Billing_Code),
+            country: String(account.Billing_Country),
+            dial: String(account.Phone).split(' ')[0],
+          }
         : place(g);
       return {
-        Salutation: who.Salutation, First_Name: who.First_Name, Last_Name: who.Last_Name, Full_Name: who.Full_Name,
+        Salutation: who.Salutation,
+        First_Name: who.First_Name,
+        Last_Name: who.Last_Name,
+        Full_Name: who.Full_Name,
         Account_Name: ref(crm, 'Accounts', account),
         Email: email(g, who.First_Name, who.Last_Name, domain, taken),
-        Secondary_Email: g.maybe(0.2, () => email(g, who.First_Name, who.Last_Name, g.pick(['gmail.com', 'outlook.com', 'yahoo.com']), taken)),
+        Secondary_Email: g.maybe(0.2, () =>
+          email(g, who.First_Name, who.Last_Name, g.pick(['gmail.com', 'outlook.com', 'yahoo.com']), taken),
+        ),
         Email_Opt_Out: g.chance(0.12),
         Phone: phone(g, mailing.dial),
         Mobile: g.maybe(0.7, () => phone(g, mailing.dial)),
@@ -386,7 +790,11 @@ function contactsModule(taken: Set<string>): ModuleDef {
         Reporting_To: null,
         Lead_Source: g.maybe(0.85, () => g.pick(LEAD_SOURCES)),
         Date_of_Birth: g.maybe(0.55, () => zohoDate(Date.UTC(g.int(1958, 2001), g.int(0, 11), g.int(1, 28), 12))),
-        Mailing_Street: mailing.street, Mailing_City: mailing.city, Mailing_State: mailing.state, Mailing_Zip: mailing.zip, Mailing_Country: mailing.country,
+        Mailing_Street: mailing.street,
+        Mailing_City: mailing.city,
+        Mailing_State: mailing.state,
+        Mailing_Zip: mailing.zip,
+        Mailing_Country: mailing.country,
         Description: g.maybe(0.3, () => g.pick(DESCRIPTIONS)),
       };
     },
@@ -394,8 +802,11 @@ function contactsModule(taken: Set<string>): ModuleDef {
       // Reporting lines stay inside one account, towards a colleague added earlier.
       drafts.forEach((draft, i) => {
         const accountId = (draft.values.Account_Name as CrmLookup).id;
-        const colleagues = drafts.slice(0, i).filter((other) => (other.values.Account_Name as CrmLookup).id === accountId);
-        if (colleagues.length && g.chance(0.5)) draft.values.Reporting_To = ref(crm, 'Contacts', g.pick(colleagues).values);
+        const colleagues = drafts
+          .slice(0, i)
+          .filter((other) => (other.values.Account_Name as CrmLookup).id === accountId);
+        if (colleagues.length && g.chance(0.5))
+          draft.values.Reporting_To = ref(crm, 'Contacts', g.pick(colleagues).values);
       });
     },
   };
@@ -408,11 +819,31 @@ function leadsModule(taken: Set<string>): ModuleDef {
     primary: 'Full_Name',
     lastActivity: true,
     fields: [
-      ['Salutation', 'picklist'], ['First_Name', 'text'], ['Last_Name', 'text'], ['Full_Name', 'text'], ['Company', 'text'], ['Designation', 'text'],
-      ['Email', 'email'], ['Secondary_Email', 'email'], ['Email_Opt_Out', 'boolean'], ['Phone', 'phone'], ['Mobile', 'phone'], ['Fax', 'phone'],
-      ['Website', 'website'], ['Industry', 'picklist'], ['Annual_Revenue', 'currency'], ['No_of_Employees', 'integer'], ['Rating', 'picklist'],
-      ['Lead_Source', 'picklist'], ['Lead_Status', 'picklist'], ['Street', 'text'], ['City', 'text'], ['State', 'text'], ['Zip_Code', 'text'],
-      ['Country', 'text'], ['Description', 'textarea'],
+      ['Salutation', 'picklist'],
+      ['First_Name', 'text'],
+      ['Last_Name', 'text'],
+      ['Full_Name', 'text'],
+      ['Company', 'text'],
+      ['Designation', 'text'],
+      ['Email', 'email'],
+      ['Secondary_Email', 'email'],
+      ['Email_Opt_Out', 'boolean'],
+      ['Phone', 'phone'],
+      ['Mobile', 'phone'],
+      ['Fax', 'phone'],
+      ['Website', 'website'],
+      ['Industry', 'picklist'],
+      ['Annual_Revenue', 'currency'],
+      ['No_of_Employees', 'integer'],
+      ['Rating', 'picklist'],
+      ['Lead_Source', 'picklist'],
+      ['Lead_Status', 'picklist'],
+      ['Street', 'text'],
+      ['City', 'text'],
+      ['State', 'text'],
+      ['Zip_Code', 'text'],
+      ['Country', 'text'],
+      ['Description', 'textarea'],
     ],
     build(g) {
       const who = person(g);
@@ -422,7 +853,10 @@ function leadsModule(taken: Set<string>): ModuleDef {
       if (taken.has(domain)) domain = `${slug(stem)}${slug(kind)}.io`;
       const where = place(g);
       return {
-        Salutation: who.Salutation, First_Name: who.First_Name, Last_Name: who.Last_Name, Full_Name: who.Full_Name,
+        Salutation: who.Salutation,
+        First_Name: who.First_Name,
+        Last_Name: who.Last_Name,
+        Full_Name: who.Full_Name,
         Company: `${stem} ${kind}`,
         Designation: g.maybe(0.8, () => g.pick(TITLES)),
         Email: email(g, who.First_Name, who.Last_Name, domain, taken),
@@ -438,7 +872,11 @@ function leadsModule(taken: Set<string>): ModuleDef {
         Rating: g.maybe(0.5, () => g.pick(LEAD_RATINGS)),
         Lead_Source: g.pick(LEAD_SOURCES),
         Lead_Status: g.pick(LEAD_STATUSES),
-        Street: where.street, City: where.city, State: where.state, Zip_Code: where.zip, Country: where.country,
+        Street: where.street,
+        City: where.city,
+        State: where.state,
+        Zip_Code: where.zip,
+        Country: where.country,
         Description: g.maybe(0.3, () => g.pick(DESCRIPTIONS)),
       };
     },
@@ -452,15 +890,25 @@ function campaignsModule(): ModuleDef {
     primary: 'Campaign_Name',
     lastActivity: false,
     fields: [
-      ['Campaign_Name', 'text'], ['Type', 'picklist'], ['Status', 'picklist'], ['Start_Date', 'date'], ['End_Date', 'date'],
-      ['Expected_Revenue', 'currency'], ['Budgeted_Cost', 'currency'], ['Actual_Cost', 'currency'], ['Expected_Response', 'integer'],
-      ['Num_sent', 'integer'], ['Parent_Campaign', 'lookup'], ['Description', 'textarea'],
+      ['Campaign_Name', 'text'],
+      ['Type', 'picklist'],
+      ['Status', 'picklist'],
+      ['Start_Date', 'date'],
+      ['End_Date', 'date'],
+      ['Expected_Revenue', 'currency'],
+      ['Budgeted_Cost', 'currency'],
+      ['Actual_Cost', 'currency'],
+      ['Expected_Response', 'integer'],
+      ['Num_sent', 'integer'],
+      ['Parent_Campaign', 'lookup'],
+      ['Description', 'textarea'],
     ],
     build(g, draft) {
       const start = draft.created + g.int(3, 60) * DAY;
       const end = start + g.int(7, 90) * DAY;
       const type = g.pick(CAMPAIGN_TYPES);
-      const status = start > CRM_SNAPSHOT ? 'Planning' : end > CRM_SNAPSHOT ? 'Active' : g.pick(CAMPAIGN_STATUSES.slice(2));
+      const status =
+        start > CRM_SNAPSHOT ? 'Planning' : end > CRM_SNAPSHOT ? 'Active' : g.pick(CAMPAIGN_STATUSES.slice(2));
       const budget = g.money(1_000, 80_000);
       return {
         Campaign_Name: `${SEASONS[Math.floor(new Date(start).getUTCMonth() / 3)]} ${new Date(start).getUTCFullYear()} ${type}: ${g.pick(CAMPAIGN_TOPICS)}`,
@@ -479,7 +927,8 @@ function campaignsModule(): ModuleDef {
     },
     link(g, drafts, crm) {
       drafts.forEach((draft, i) => {
-        if (i > 2 && g.chance(0.15)) draft.values.Parent_Campaign = ref(crm, 'Campaigns', drafts[g.int(0, i - 1)].values);
+        if (i > 2 && g.chance(0.15))
+          draft.values.Parent_Campaign = ref(crm, 'Campaigns', drafts[g.int(0, i - 1)].values);
       });
     },
   };
@@ -493,9 +942,21 @@ function productsModule(): ModuleDef {
     primary: 'Product_Name',
     lastActivity: false,
     fields: [
-      ['Product_Name', 'text'], ['Product_Code', 'text'], ['Product_Active', 'boolean'], ['Product_Category', 'picklist'], ['Manufacturer', 'picklist'],
-      ['Sales_Start_Date', 'date'], ['Sales_End_Date', 'date'], ['Unit_Price', 'currency'], ['Commission_Rate', 'currency'], ['Taxable', 'boolean'],
-      ['Usage_Unit', 'picklist'], ['Qty_in_Stock', 'double'], ['Qty_Ordered', 'double'], ['Reorder_Level', 'double'], ['Description', 'textarea'],
+      ['Product_Name', 'text'],
+      ['Product_Code', 'text'],
+      ['Product_Active', 'boolean'],
+      ['Product_Category', 'picklist'],
+      ['Manufacturer', 'picklist'],
+      ['Sales_Start_Date', 'date'],
+      ['Sales_End_Date', 'date'],
+      ['Unit_Price', 'currency'],
+      ['Commission_Rate', 'currency'],
+      ['Taxable', 'boolean'],
+      ['Usage_Unit', 'picklist'],
+      ['Qty_in_Stock', 'double'],
+      ['Qty_Ordered', 'double'],
+      ['Reorder_Level', 'double'],
+      ['Description', 'textarea'],
     ],
     build(g, draft) {
       const [category, nouns, unit, [low, high]] = g.pick(PRODUCT_LINES);
@@ -533,14 +994,31 @@ function dealsModule(): ModuleDef {
     primary: 'Deal_Name',
     lastActivity: true,
     fields: [
-      ['Deal_Name', 'text'], ['Account_Name', 'lookup'], ['Contact_Name', 'lookup'], ['Amount', 'currency'], ['Closing_Date', 'date'],
-      ['Pipeline', 'picklist'], ['Stage', 'picklist'], ['Probability', 'integer'], ['Expected_Revenue', 'currency'], ['Type', 'picklist'],
-      ['Lead_Source', 'picklist'], ['Campaign_Source', 'lookup'], ['Next_Step', 'text'], ['Description', 'textarea'],
+      ['Deal_Name', 'text'],
+      ['Account_Name', 'lookup'],
+      ['Contact_Name', 'lookup'],
+      ['Amount', 'currency'],
+      ['Closing_Date', 'date'],
+      ['Pipeline', 'picklist'],
+      ['Stage', 'picklist'],
+      ['Probability', 'integer'],
+      ['Expected_Revenue', 'currency'],
+      ['Type', 'picklist'],
+      ['Lead_Source', 'picklist'],
+      ['Campaign_Source', 'lookup'],
+      ['Next_Step', 'text'],
+      ['Description', 'textarea'],
     ],
     build(g, draft, crm) {
       const account = pickExisting(g, crm, 'Accounts', draft);
       const accountId = String(account.id);
-      const contact = pickOptional(g, crm, 'Contacts', draft, (row) => (row.Account_Name as CrmLookup).id === accountId);
+      const contact = pickOptional(
+        g,
+        crm,
+        'Contacts',
+        draft,
+        (row) => (row.Account_Name as CrmLookup).id === accountId,
+      );
       const product = pickOptional(g, crm, 'Products', draft);
       const campaign = g.chance(0.35) ? pickOptional(g, crm, 'Campaigns', draft) : null;
       const closing = draft.created + g.int(14, 180) * DAY;
@@ -575,8 +1053,15 @@ function tasksModule(): ModuleDef {
     primary: 'Subject',
     lastActivity: false,
     fields: [
-      ['Subject', 'text'], ['Due_Date', 'date'], ['Status', 'picklist'], ['Priority', 'picklist'], ['What_Id', 'lookup'], ['Who_Id', 'lookup'],
-      ['Send_Notification_Email', 'boolean'], ['Closed_Time', 'datetime'], ['Description', 'textarea'],
+      ['Subject', 'text'],
+      ['Due_Date', 'date'],
+      ['Status', 'picklist'],
+      ['Priority', 'picklist'],
+      ['What_Id', 'lookup'],
+      ['Who_Id', 'lookup'],
+      ['Send_Notification_Email', 'boolean'],
+      ['Closed_Time', 'datetime'],
+      ['Description', 'textarea'],
     ],
     build(g, draft, crm) {
       // What_Id is the deal the task is about; Who_Id the person (the deal's contact when it has one).
@@ -611,14 +1096,30 @@ function subscriptionsModule(): ModuleDef {
     primary: 'Name',
     lastActivity: false,
     fields: [
-      ['Name', 'text'], ['Account', 'lookup'], ['Contact', 'lookup'], ['Product', 'lookup'], ['Plan', 'picklist'], ['Status', 'picklist'],
-      ['Billing_Cycle', 'picklist'], ['Seats', 'integer'], ['Monthly_Fee', 'currency'], ['Start_Date', 'date'], ['Renewal_Date', 'date'],
-      ['Auto_Renew', 'boolean'], ['Email', 'email'],
+      ['Name', 'text'],
+      ['Account', 'lookup'],
+      ['Contact', 'lookup'],
+      ['Product', 'lookup'],
+      ['Plan', 'picklist'],
+      ['Status', 'picklist'],
+      ['Billing_Cycle', 'picklist'],
+      ['Seats', 'integer'],
+      ['Monthly_Fee', 'currency'],
+      ['Start_Date', 'date'],
+      ['Renewal_Date', 'date'],
+      ['Auto_Renew', 'boolean'],
+      ['Email', 'email'],
     ],
     build(g, draft, crm) {
       const account = pickExisting(g, crm, 'Accounts', draft, (row) => row.Account_Type === 'Customer');
       const accountId = String(account.id);
-      const contact = pickOptional(g, crm, 'Contacts', draft, (row) => (row.Account_Name as CrmLookup).id === accountId);
+      const contact = pickOptional(
+        g,
+        crm,
+        'Contacts',
+        draft,
+        (row) => (row.Account_Name as CrmLookup).id === accountId,
+      );
       const product = pickExisting(g, crm, 'Products', draft, (row) => row.Product_Category !== 'Hardware');
       const [plan, perSeat] = g.pick(PLANS);
       const seats = g.int(1, 60) * 5;
@@ -685,13 +1186,20 @@ function generateModule(g: Gen, def: ModuleDef, crm: Crm, team: User[], nextId: 
       ...(def.lastActivity ? { Last_Activity_Time: g.maybe(0.7, () => zohoDateTime(modified)) } : {}),
     });
   }
-  const fields: Field[] = [['id', 'text'], ...def.fields, ...AUDIT_FIELDS, ...(def.lastActivity ? [['Last_Activity_Time', 'datetime'] as const] : [])];
+  const fields: Field[] = [
+    ['id', 'text'],
+    ...def.fields,
+    ...AUDIT_FIELDS,
+    ...(def.lastActivity ? [['Last_Activity_Time', 'datetime'] as const] : []),
+  ];
   const crmPage = CRM_PAGE_STYLE.has(def.name);
   const table: CrmTable = {
     name: def.name,
     path: crmPage ? def.name.toLowerCase() : `${PATH_PREFIX}${def.name}`,
     columns: fields.map(([name, type]) => (crmPage ? crmPageColumn : column)(name, type)),
-    lookups: Object.fromEntries(fields.flatMap(([name, type]) => (LOOKUP_PARTS[type] ? [[name, LOOKUP_PARTS[type]!]] : []))),
+    lookups: Object.fromEntries(
+      fields.flatMap(([name, type]) => (LOOKUP_PARTS[type] ? [[name, LOOKUP_PARTS[type]!]] : [])),
+    ),
     rows: [],
     label: def.label ?? def.name,
     custom: !!def.custom,
@@ -722,7 +1230,16 @@ export function generateCrm(seed = CRM_SEED): CrmTable[] {
   const nextId = () => `${ID_PREFIX}${(sequence += g.int(1, 9))}`;
   const taken = new Set<string>();
   const crm: Crm = new Map();
-  const modules = [accountsModule(taken), contactsModule(taken), leadsModule(taken), campaignsModule(), productsModule(), dealsModule(), tasksModule(), subscriptionsModule()];
+  const modules = [
+    accountsModule(taken),
+    contactsModule(taken),
+    leadsModule(taken),
+    campaignsModule(),
+    productsModule(),
+    dealsModule(),
+    tasksModule(),
+    subscriptionsModule(),
+  ];
   return modules.map((def) => generateModule(g, def, crm, team, nextId));
 }
 
@@ -758,7 +1275,10 @@ export function resolveTable(nameOrPath: string): CrmTable | undefined {
 
 /** Every source path Data Prep may map from this table: the columns, plus `Owner.id`-style parts of lookups. */
 export function sourcePaths(table: CrmTable): string[] {
-  return table.columns.flatMap((col) => [col.name, ...(table.lookups[col.name] ?? []).map((part) => `${col.name}.${part}`)]);
+  return table.columns.flatMap((col) => [
+    col.name,
+    ...(table.lookups[col.name] ?? []).map((part) => `${col.name}.${part}`),
+  ]);
 }
 
 /** Reads a source path (`Account_Name.id`, `Email`) from a row; undefined when the path does not exist. */
@@ -768,5 +1288,7 @@ export function valueAt(row: Record<string, unknown>, path: string): unknown {
   if (dot < 0) return undefined;
   const parent = row[path.slice(0, dot)];
   if (parent === null) return null;
-  return parent && typeof parent === 'object' ? valueAt(parent as Record<string, unknown>, path.slice(dot + 1)) : undefined;
+  return parent && typeof parent === 'object'
+    ? valueAt(parent as Record<string, unknown>, path.slice(dot + 1))
+    : undefined;
 }

@@ -100,7 +100,11 @@ export class LiveCrm {
     const cacheKey = `${module}\u0000${field}`;
     const cached = this.sorted.get(cacheKey);
     if (cached && cached.version === state.version) return cached;
-    const keyed = state.rows.map((row) => ({ row, key: field === 'id' ? 0 : Date.parse(String(row[field])), id: String(row.id) }));
+    const keyed = state.rows.map((row) => ({
+      row,
+      key: field === 'id' ? 0 : Date.parse(String(row[field])),
+      id: String(row.id),
+    }));
     keyed.sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const view = { version: state.version, rows: keyed.map((k) => k.row), keys: keyed.map((k) => k.key) };
     this.sorted.set(cacheKey, view);
@@ -113,7 +117,12 @@ export class LiveCrm {
     const index = state.byId.get(id);
     if (index === undefined) throw new Error(`LiveCrm: no ${module} record ${id}`);
     this.checkFields(module, changes);
-    const row = { ...state.rows[index], ...changes, Modified_Time: zohoDateTime(this.second()), Modified_By: { ...this.user() } };
+    const row = {
+      ...state.rows[index],
+      ...changes,
+      Modified_Time: zohoDateTime(this.second()),
+      Modified_By: { ...this.user() },
+    };
     state.rows[index] = row;
     state.version++;
     return row;
@@ -128,7 +137,14 @@ export class LiveCrm {
     const now = zohoDateTime(this.second());
     const owner = this.user();
     const row: Row = Object.fromEntries(table.columns.map((column) => [column.name, null]));
-    Object.assign(row, values, { id: `${ID_PREFIX}${this.nextId++}`, Owner: { ...owner }, Created_By: { ...owner }, Modified_By: { ...owner }, Created_Time: now, Modified_Time: now });
+    Object.assign(row, values, {
+      id: `${ID_PREFIX}${this.nextId++}`,
+      Owner: { ...owner },
+      Created_By: { ...owner },
+      Modified_By: { ...owner },
+      Created_Time: now,
+      Modified_Time: now,
+    });
     state.byId.set(String(row.id), state.rows.push(row) - 1);
     state.version++;
     return row;
@@ -157,7 +173,9 @@ export class LiveCrm {
 
   private checkFields(module: string, values: Row): void {
     const known = new Set(this.table(module)!.columns.map((column) => column.name));
-    const bad = Object.keys(values).filter((key) => !known.has(key) || ['id', 'Created_Time', 'Modified_Time'].includes(key));
+    const bad = Object.keys(values).filter(
+      (key) => !known.has(key) || ['id', 'Created_Time', 'Modified_Time'].includes(key),
+    );
     if (bad.length) throw new Error(`LiveCrm: ${module} has no writable field ${bad.join(', ')}`);
   }
 
@@ -179,7 +197,13 @@ function indexById(rows: Row[]): Map<string, number> {
   return new Map(rows.map((row, i) => [String(row.id), i]));
 }
 
-function deletedEntry(table: CrmTable, row: Row, by: CrmLookup, at: number, type: DeletedRecord['type']): DeletedRecord {
+function deletedEntry(
+  table: CrmTable,
+  row: Row,
+  by: CrmLookup,
+  at: number,
+  type: DeletedRecord['type'],
+): DeletedRecord {
   const creator = row.Created_By as CrmLookup;
   return {
     deleted_by: { name: by.name, id: by.id },
@@ -197,7 +221,8 @@ let users: CrmLookup[] | undefined;
 function team(): CrmLookup[] {
   if (!users) {
     const byId = new Map<string, CrmLookup>();
-    for (const table of crmTables()) for (const row of table.rows) byId.set((row.Owner as CrmLookup).id, { ...(row.Owner as CrmLookup) });
+    for (const table of crmTables())
+      for (const row of table.rows) byId.set((row.Owner as CrmLookup).id, { ...(row.Owner as CrmLookup) });
     users = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
   return users;
@@ -244,8 +269,16 @@ export function bulkAccounts(): { rows: readonly Row[]; deleted: readonly Delete
       Website: `https://www.${domain}`,
       Phone: phone(g, where.dial),
       Fax: null,
-      Billing_Street: where.street, Billing_City: where.city, Billing_State: where.state, Billing_Code: where.zip, Billing_Country: where.country,
-      Shipping_Street: where.street, Shipping_City: where.city, Shipping_State: where.state, Shipping_Code: where.zip, Shipping_Country: where.country,
+      Billing_Street: where.street,
+      Billing_City: where.city,
+      Billing_State: where.state,
+      Billing_Code: where.zip,
+      Billing_Country: where.country,
+      Shipping_Street: where.street,
+      Shipping_City: where.city,
+      Shipping_State: where.state,
+      Shipping_Code: where.zip,
+      Shipping_Country: where.country,
       Description: 'Imported from the 2025 trade-show lead list.',
       Owner: { ...owner },
       Created_By: { ...people[0] },

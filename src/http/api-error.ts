@@ -23,16 +23,20 @@ export interface FailedCall {
 export function adobeMessage(body: string | undefined): { message?: string; code?: string } {
   if (!body?.trim()) return {};
   const trimmed = body.trim();
-  if (/^<(!doctype|html)/i.test(trimmed)) return { message: 'the server answered with an HTML page instead of JSON (a proxy, firewall or login page?)' };
+  if (/^<(!doctype|html)/i.test(trimmed))
+    return { message: 'the server answered with an HTML page instead of JSON (a proxy, firewall or login page?)' };
   let parsed: any;
   try {
     parsed = JSON.parse(trimmed);
   } catch {
-    return { message: `the response was not valid JSON (${trimmed.length > 80 ? 'truncated or corrupt' : JSON.stringify(trimmed)})` };
+    return {
+      message: `the response was not valid JSON (${trimmed.length > 80 ? 'truncated or corrupt' : JSON.stringify(trimmed)})`,
+    };
   }
   if (Array.isArray(parsed)) parsed = parsed[0];
   if (!parsed || typeof parsed !== 'object') return {};
-  const code = typeof parsed.type === 'string' ? /([A-Z]+-\d+-\d+)$/.exec(parsed.type)?.[1] : parsed.error_code ?? parsed.code;
+  const code =
+    typeof parsed.type === 'string' ? /([A-Z]+-\d+-\d+)$/.exec(parsed.type)?.[1] : (parsed.error_code ?? parsed.code);
   const message =
     parsed.report?.['detailed-message'] ??
     parsed.errorMessage ??
@@ -72,7 +76,9 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
     case 429:
       return 'Adobe is throttling requests; wait a minute and re-run (re-running is safe: nothing is duplicated).';
     default:
-      return call.status && call.status >= 500 ? 'Adobe had a server error; re-run the command later (re-running is safe: nothing is duplicated).' : undefined;
+      return call.status && call.status >= 500
+        ? 'Adobe had a server error; re-run the command later (re-running is safe: nothing is duplicated).'
+        : undefined;
   }
 }
 
@@ -81,7 +87,10 @@ function longUrlHint(url: string): string {
   const values = [...new URL(url, 'http://x').searchParams.values()];
   const name = values.map((value) => /^name==(.*)$/s.exec(value)?.[1]).find((found) => found !== undefined);
   const longest = name ?? values.sort((a, b) => b.length - a.length)[0] ?? '';
-  const what = name !== undefined ? `the name '${name.slice(0, 40)}${name.length > 40 ? '…' : ''}' (${name.length} characters), sent in the lookup by name` : `a query value of ${longest.length} characters`;
+  const what =
+    name !== undefined
+      ? `the name '${name.slice(0, 40)}${name.length > 40 ? '…' : ''}' (${name.length} characters), sent in the lookup by name`
+      : `a query value of ${longest.length} characters`;
   return `The request URL is ${url.length} characters long, more than the server accepts; most of it is ${what}. Use a shorter name (--name, or the names in the template), a few hundred characters at most.`;
 }
 
@@ -97,8 +106,17 @@ function isJson(text: string): boolean {
 export function apiError(call: FailedCall, service = 'Adobe'): ApiError {
   const path = call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
   const { message, code } = adobeMessage(call.body);
-  const text = `${call.method} ${path} ${call.status && call.status < 400 ? 'answered' : 'failed with'} HTTP ${call.status}${code ? ` (${code})` : ''}: ${message ?? 'no error message in the response'}.`.replace(/\.\.$/, '.');
-  return new ApiError(redact(`${service}: ${text}`), { hint: hintFor(call, code), status: call.status, requestId: call.requestId, code });
+  const text =
+    `${call.method} ${path} ${call.status && call.status < 400 ? 'answered' : 'failed with'} HTTP ${call.status}${code ? ` (${code})` : ''}: ${message ?? 'no error message in the response'}.`.replace(
+      /\.\.$/,
+      '.',
+    );
+  return new ApiError(redact(`${service}: ${text}`), {
+    hint: hintFor(call, code),
+    status: call.status,
+    requestId: call.requestId,
+    code,
+  });
 }
 
 /** Node's codes for a certificate the client does not trust (or that names another host). */
@@ -122,22 +140,39 @@ export function networkError(call: FailedCall, what: string, variable: string): 
   const request = `${call.method} ${call.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]}`;
   const via = call.proxy ? ` through the proxy ${call.proxy.shown} (${call.proxy.variable})` : '';
   if (call.code && TLS_CODES.has(call.code)) {
-    const reason = call.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `its certificate is for another host name` : call.code.includes('EXPIRED') || call.code.includes('NOT_YET') ? 'its certificate is out of date' : 'its certificate is not signed by an authority this machine trusts';
-    return new NetworkError(`Cannot reach ${what} at ${host}${via}: the TLS certificate check failed (${call.code}): ${reason} (${request}).`, {
-      hint: `This is a certificate problem, not a credential one. Behind a corporate proxy or firewall that inspects HTTPS, point NODE_EXTRA_CA_CERTS at its CA certificate (a PEM file) and run again. Otherwise check ${variable}: the host must present a valid certificate for its name.`,
-    });
+    const reason =
+      call.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? `its certificate is for another host name`
+        : call.code.includes('EXPIRED') || call.code.includes('NOT_YET')
+          ? 'its certificate is out of date'
+          : 'its certificate is not signed by an authority this machine trusts';
+    return new NetworkError(
+      `Cannot reach ${what} at ${host}${via}: the TLS certificate check failed (${call.code}): ${reason} (${request}).`,
+      {
+        hint: `This is a certificate problem, not a credential one. Behind a corporate proxy or firewall that inspects HTTPS, point NODE_EXTRA_CA_CERTS at its CA certificate (a PEM file) and run again. Otherwise check ${variable}: the host must present a valid certificate for its name.`,
+      },
+    );
   }
   const refused = /^PROXY_(\d{3})$/.exec(call.code ?? '')?.[1];
   if (refused && call.proxy) {
-    return new NetworkError(`Cannot reach ${what} at ${host}${via}: the proxy refused to open a tunnel to it (HTTP ${refused}) (${request}).`, {
-      hint: refused === '407'
-        ? `The proxy wants credentials: give them in ${call.proxy.variable}, as http://user:password@host:port (they are masked in every output).`
-        : `Check that the proxy allows connections to ${host} (or list the host in NO_PROXY), and ${variable}.`,
-    });
+    return new NetworkError(
+      `Cannot reach ${what} at ${host}${via}: the proxy refused to open a tunnel to it (HTTP ${refused}) (${request}).`,
+      {
+        hint:
+          refused === '407'
+            ? `The proxy wants credentials: give them in ${call.proxy.variable}, as http://user:password@host:port (they are masked in every output).`
+            : `Check that the proxy allows connections to ${host} (or list the host in NO_PROXY), and ${variable}.`,
+      },
+    );
   }
-  const reason = call.code === 'ETIMEDOUT'
-    ? `timed out (no answer within ${duration(call.timeoutMs ?? 30_000)} per attempt, after retries)`
-    : call.code === 'ECONNREFUSED' ? 'refused the connection' : call.code === 'ENOTFOUND' ? 'could not be resolved' : `failed (${call.code ?? 'network error'})`;
+  const reason =
+    call.code === 'ETIMEDOUT'
+      ? `timed out (no answer within ${duration(call.timeoutMs ?? 30_000)} per attempt, after retries)`
+      : call.code === 'ECONNREFUSED'
+        ? 'refused the connection'
+        : call.code === 'ENOTFOUND'
+          ? 'could not be resolved'
+          : `failed (${call.code ?? 'network error'})`;
   const who = call.code === 'ECONNREFUSED' ? (call.proxy ? 'the proxy' : 'the server') : 'the connection';
   return new NetworkError(`Cannot reach ${what} at ${host}${via}: ${who} ${reason} (${request}).`, {
     hint: call.proxy

@@ -36,8 +36,18 @@ export interface NetworkOptions {
 }
 
 /** A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings. */
-export function networkOptions(ctx: { env: NetworkOptions['env']; log: Logger; signal?: AbortSignal; now: () => Date }, tuning: { timeoutMs?: number; retryBaseMs?: number }): NetworkOptions {
-  return { env: ctx.env, log: ctx.log, signal: ctx.signal, timeoutMs: tuning.timeoutMs, retryBaseMs: tuning.retryBaseMs, now: () => ctx.now().getTime() };
+export function networkOptions(
+  ctx: { env: NetworkOptions['env']; log: Logger; signal?: AbortSignal; now: () => Date },
+  tuning: { timeoutMs?: number; retryBaseMs?: number },
+): NetworkOptions {
+  return {
+    env: ctx.env,
+    log: ctx.log,
+    signal: ctx.signal,
+    timeoutMs: tuning.timeoutMs,
+    retryBaseMs: tuning.retryBaseMs,
+    now: () => ctx.now().getTime(),
+  };
 }
 
 export interface ClientOptions extends NetworkOptions {
@@ -89,18 +99,24 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     // Ctrl-C ends a wait for a retry too (Retry-After may ask for many seconds).
-    this.sleep = options.sleep ?? ((ms) => delay(ms, undefined, { signal: options.signal }).catch(() => Promise.reject(new CancelledError())));
+    this.sleep =
+      options.sleep ??
+      ((ms) => delay(ms, undefined, { signal: options.signal }).catch(() => Promise.reject(new CancelledError())));
     this.got = got.extend({
       throwHttpErrors: false,
       retry: { limit: 0 },
       signal: options.signal,
       headers: { 'user-agent': 'aep-zoho', ...options.headers },
-      ...(this.route ? { agent: { [base.protocol === 'https:' ? 'https' : 'http']: proxyAgent(this.route, base.protocol) } } : {}),
+      ...(this.route
+        ? { agent: { [base.protocol === 'https:' ? 'https' : 'http']: proxyAgent(this.route, base.protocol) } }
+        : {}),
       // Same origin and nothing to resend (or a 303, which turns the request into a bare GET).
       followRedirect: (response) => {
         const { body, json } = response.request.options;
         const target = new URL(String(response.headers.location), response.url);
-        return target.origin === this.origin && (response.statusCode === 303 || (body === undefined && json === undefined));
+        return (
+          target.origin === this.origin && (response.statusCode === 303 || (body === undefined && json === undefined))
+        );
       },
     });
   }
@@ -133,17 +149,36 @@ export class HttpClient {
           continue;
         }
       }
-      const wait = req.retry === false
-        ? undefined
-        : retryDelay(
-            { method: req.method, guarded: !!lower(headers)['if-match'], idempotent: req.idempotent, number, status: response?.status, code, retryAfterMs: parseRetryAfter(response?.headers['retry-after'], this.now()) },
-            { baseMs: this.options.retryBaseMs ?? 500, remainingMs: deadline - this.now(), random: this.options.random ?? Math.random },
-          );
+      const wait =
+        req.retry === false
+          ? undefined
+          : retryDelay(
+              {
+                method: req.method,
+                guarded: !!lower(headers)['if-match'],
+                idempotent: req.idempotent,
+                number,
+                status: response?.status,
+                code,
+                retryAfterMs: parseRetryAfter(response?.headers['retry-after'], this.now()),
+              },
+              {
+                baseMs: this.options.retryBaseMs ?? 500,
+                remainingMs: deadline - this.now(),
+                random: this.options.random ?? Math.random,
+              },
+            );
       if (wait === undefined) {
         if (response) return response;
-        throw networkError({ method: req.method, url: url.href, code, proxy: this.route, timeoutMs: this.timeoutMs }, this.options.service, this.options.variable);
+        throw networkError(
+          { method: req.method, url: url.href, code, proxy: this.route, timeoutMs: this.timeoutMs },
+          this.options.service,
+          this.options.variable,
+        );
       }
-      this.options.log.debug(`retrying ${req.method} ${this.shown(url)} in ${wait} ms (attempt ${number}: ${response?.status ?? code})`);
+      this.options.log.debug(
+        `retrying ${req.method} ${this.shown(url)} in ${wait} ms (attempt ${number}: ${response?.status ?? code})`,
+      );
       await this.sleep(wait);
       if (this.options.signal?.aborted) throw new CancelledError();
     }
@@ -167,10 +202,17 @@ export class HttpClient {
   }
 
   /** One exchange: the status, headers and at most MAX_BODY_BYTES of body. */
-  private async attempt(req: HttpRequest, url: URL, headers: Record<string, string>, timeout: number): Promise<HttpResponse> {
+  private async attempt(
+    req: HttpRequest,
+    url: URL,
+    headers: Record<string, string>,
+    timeout: number,
+  ): Promise<HttpResponse> {
     const log = this.options.log;
     const authorization = this.options.authorize ? await this.options.authorize() : {};
-    log.debug(redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`));
+    log.debug(
+      redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
+    );
     const stream = this.got.stream(url, {
       method: req.method,
       headers: { ...headers, ...authorization },
@@ -214,16 +256,19 @@ export class HttpClient {
     // got's streams are not destroyed at their end (autoDestroy: false), and only destroy() removes
     // the listener each one adds to the run's abort signal: without this, one leaks per request.
     stream.destroy();
-    log.debug(`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`);
+    log.debug(
+      `← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`,
+    );
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
 
   private refusedRedirect(req: HttpRequest, url: URL, status: number, location: string): ApiError {
     const target = new URL(location, url);
     const path = `${req.method} ${this.shown(url)}`;
-    const message = target.origin !== this.origin
-      ? `${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}. aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
-      : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
+    const message =
+      target.origin !== this.origin
+        ? `${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}. aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
+        : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
     return new ApiError(redact(message), {
       status,
       hint: `Check ${this.options.variable}: it must name ${this.options.service} itself (no other host answers for it), and any proxy or gateway in between that rewrites answers. Nothing was sent to ${target.origin === this.origin ? 'the new address' : target.origin}.`,
@@ -231,10 +276,13 @@ export class HttpClient {
   }
 
   private tooLarge(req: HttpRequest, url: URL, status: number): ApiError {
-    return new ApiError(`${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`, {
-      status,
-      hint: `Something other than ${this.options.service} may be answering: check ${this.options.variable} and any proxy in between. Re-running is safe.`,
-    });
+    return new ApiError(
+      `${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
+      {
+        status,
+        hint: `Something other than ${this.options.service} may be answering: check ${this.options.variable} and any proxy in between. Re-running is safe.`,
+      },
+    );
   }
 }
 
@@ -245,5 +293,5 @@ class AttemptError extends Error {
   }
 }
 
-const lower = (headers: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
-
+const lower = (headers: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));

@@ -17,7 +17,9 @@ export function pageGuard(what: string, maxPages = MAX_PAGES): (token: string) =
       repeated
         ? `Adobe: ${what} answered page ${seen.size + 1} with a next-page token it had already sent ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
         : `Adobe: ${what} kept answering with a next page for ${maxPages} pages; aep-zoho stopped there (no listing this tool makes is that long).`,
-      { hint: 'A server or proxy in between is answering wrongly: check AEP_PLATFORM_URL and any proxy, then re-run (re-running is safe).' },
+      {
+        hint: 'A server or proxy in between is answering wrongly: check AEP_PLATFORM_URL and any proxy, then re-run (re-running is safe).',
+      },
     );
   };
 }

@@ -78,11 +78,25 @@ export class Platform {
       for (const item of Array.isArray(value) ? value : [value]) searchParams.append(key, String(item));
     }
     const url = `${this.options.baseUrl}${req.path}${searchParams.size ? `?${searchParams}` : ''}`;
-    const response = await this.http.send({ method: req.method, path: req.path, searchParams, headers: req.headers, json: req.body });
+    const response = await this.http.send({
+      method: req.method,
+      path: req.path,
+      searchParams,
+      headers: req.headers,
+      json: req.body,
+    });
     const text = response.body;
     const requestId = header(response.headers['x-request-id']);
-    if (response.status >= 400) throw apiError({ method: req.method, url, status: response.status, body: text, requestId, sandbox: this.options.sandbox });
-    let body: unknown = undefined;
+    if (response.status >= 400)
+      throw apiError({
+        method: req.method,
+        url,
+        status: response.status,
+        body: text,
+        requestId,
+        sandbox: this.options.sandbox,
+      });
+    let body: unknown;
     if (text) {
       try {
         body = JSON.parse(text);

@@ -32,14 +32,17 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
   if (!noProxy) return false;
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = target.port || DEFAULT_PORTS[target.protocol] || '';
-  return noProxy.split(/[\s,]+/).filter(Boolean).some((entry) => {
-    if (entry === '*') return true;
-    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.toLowerCase());
-    if (!match) return false;
-    const name = match[1].replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
-    if (match[2] && match[2] !== port) return false;
-    return host === name || host.endsWith(`.${name}`);
-  });
+  return noProxy
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === '*') return true;
+      const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry.toLowerCase());
+      if (!match) return false;
+      const name = match[1].replace(/^\[|\]$/g, '').replace(/^\*?\./, '');
+      if (match[2] && match[2] !== port) return false;
+      return host === name || host.endsWith(`.${name}`);
+    });
 }
 
 /** The proxy for a URL, or undefined to connect directly. A malformed proxy variable is a UsageError. */
@@ -50,10 +53,14 @@ export function proxyFor(target: URL, env: Env): ProxyRoute | undefined {
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(configured.value) ? configured.value : `http://${configured.value}`);
   } catch {
-    throw new UsageError(`${configured.name} is not a valid proxy URL.`, { hint: `Give it as http://host:port (or http://user:password@host:port), or unset ${configured.name}.` });
+    throw new UsageError(`${configured.name} is not a valid proxy URL.`, {
+      hint: `Give it as http://host:port (or http://user:password@host:port), or unset ${configured.name}.`,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${configured.name} must be an http:// or https:// proxy, got ${url.protocol}//.`, { hint: `Give it as http://host:port, or unset ${configured.name}.` });
+    throw new UsageError(`${configured.name} must be an http:// or https:// proxy, got ${url.protocol}//.`, {
+      hint: `Give it as http://host:port, or unset ${configured.name}.`,
+    });
   }
   // Proxy credentials are secrets like any other: masked wherever they could be printed.
   addSecret(decodeURIComponent(url.password));
@@ -73,7 +80,10 @@ export function proxyAgent(route: ProxyRoute, targetProtocol: string): Agent {
   if (!agent) {
     // Loaded on first use: most runs have no proxy.
     const { HttpProxyAgent, HttpsProxyAgent } = require('hpagent') as typeof import('hpagent');
-    agent = targetProtocol === 'https:' ? new HttpsProxyAgent({ proxy: route.url, keepAlive: true }) : new HttpProxyAgent({ proxy: route.url, keepAlive: true });
+    agent =
+      targetProtocol === 'https:'
+        ? new HttpsProxyAgent({ proxy: route.url, keepAlive: true })
+        : new HttpProxyAgent({ proxy: route.url, keepAlive: true });
     agents.set(key, agent);
   }
   return agent;

@@ -11,7 +11,18 @@ export const RETRY_LIMIT = 4;
 const BACKOFF_LIMIT_MS = 8_000;
 
 /** Node's codes for a request that may not have reached the server, or whose answer was lost. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 export interface Attempt {
   method: string;
@@ -39,9 +50,15 @@ export interface RetryPolicy {
 /** The delay before the next attempt, or undefined when the failure is final. */
 export function retryDelay(attempt: Attempt, policy: RetryPolicy): number | undefined {
   if (attempt.number > RETRY_LIMIT) return undefined;
-  const failed = attempt.status !== undefined ? RETRY_STATUSES.has(attempt.status) : !!attempt.code && NETWORK_CODES.has(attempt.code);
+  const failed =
+    attempt.status !== undefined
+      ? RETRY_STATUSES.has(attempt.status)
+      : !!attempt.code && NETWORK_CODES.has(attempt.code);
   if (!failed) return undefined;
-  const repeatable = attempt.idempotent || ['GET', 'HEAD', 'DELETE'].includes(attempt.method) || ((attempt.method === 'PATCH' || attempt.method === 'PUT') && attempt.guarded);
+  const repeatable =
+    attempt.idempotent ||
+    ['GET', 'HEAD', 'DELETE'].includes(attempt.method) ||
+    ((attempt.method === 'PATCH' || attempt.method === 'PUT') && attempt.guarded);
   const refused = attempt.status === 429; // throttled before anything was done
   if (!repeatable && !refused) return undefined;
   const delay =

@@ -38,7 +38,11 @@ export type Fate = 'acked' | 'already-sent' | 'failed' | 'not-sent';
  * that was not: everything before the new cursor, and its ids at its second, reached AEP.
  * A record without a readable time neither moves nor blocks the cursor.
  */
-export function advance(cursor: Cursor, records: ReadonlyArray<{ id: string; time: unknown }>, fates: readonly Fate[]): Cursor {
+export function advance(
+  cursor: Cursor,
+  records: ReadonlyArray<{ id: string; time: unknown }>,
+  fates: readonly Fate[],
+): Cursor {
   let { at, ids } = cursor;
   let second = instant(at);
   ids = [...ids];
@@ -69,4 +73,5 @@ export function later(a: Cursor, b: Cursor): Cursor {
   return { at: a.at, ids: [...new Set([...a.ids, ...b.ids])] };
 }
 
-export const sameCursor = (a: Cursor, b: Cursor): boolean => a.at === b.at && a.ids.length === b.ids.length && a.ids.every((id, i) => id === b.ids[i]);
+export const sameCursor = (a: Cursor, b: Cursor): boolean =>
+  a.at === b.at && a.ids.length === b.ids.length && a.ids.every((id, i) => id === b.ids[i]);

@@ -12,8 +12,17 @@ import { advance, alreadySent, instant, later, sameCursor, type Cursor, type Fat
 
 /** What a pass needs from Zoho's REST API (src/zoho/crm.ts's ZohoCrm). */
 export interface ZohoReader {
-  records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<{ records: Array<Record<string, unknown>>; nextPageToken?: string; more: boolean; changed?: string[] }>;
-  deleted(module: string, options: { since?: string; page?: number }): Promise<{ records: Array<{ id: string; deletedTime: string; type?: string; displayName?: string }>; more: boolean }>;
+  records(
+    module: string,
+    options: { fields: string[]; since?: string; pageToken?: string; perPage?: number },
+  ): Promise<{ records: Array<Record<string, unknown>>; nextPageToken?: string; more: boolean; changed?: string[] }>;
+  deleted(
+    module: string,
+    options: { since?: string; page?: number },
+  ): Promise<{
+    records: Array<{ id: string; deletedTime: string; type?: string; displayName?: string }>;
+    more: boolean;
+  }>;
 }
 
 export interface Failure {
@@ -83,11 +92,27 @@ const collectGarbage: () => void = (() => {
 /** Failures named in messages and --json, at most. */
 const SHOWN_FAILURES = 5;
 
-export async function syncDataflow(deps: PassDeps, template: string, sync: SyncState, options: PassOptions): Promise<PassReport> {
+export async function syncDataflow(
+  deps: PassDeps,
+  template: string,
+  sync: SyncState,
+  options: PassOptions,
+): Promise<PassReport> {
   const { reader, state, sandbox } = deps;
   const report: PassReport = {
-    template, flowId: sync.flowId, module: sync.module, read: 0, sent: 0, deleted: 0, cursor: sync.cursor ?? null,
-    failed: 0, notSent: 0, changed: 0, deletedCursor: sync.deletedCursor ?? null, pages: 0, failures: [],
+    template,
+    flowId: sync.flowId,
+    module: sync.module,
+    read: 0,
+    sent: 0,
+    deleted: 0,
+    cursor: sync.cursor ?? null,
+    failed: 0,
+    notSent: 0,
+    changed: 0,
+    deletedCursor: sync.deletedCursor ?? null,
+    pages: 0,
+    failures: [],
   };
   // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
   const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
@@ -135,20 +160,39 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
       if (report.failed || report.notSent || report.changed) break;
       if (!page.more || !page.nextPageToken) break;
       if (tokens.has(page.nextPageToken)) {
-        throw new ApiError(`Zoho CRM answered page ${report.pages + 1} of ${sync.module} with a page_token it had already sent; aep-zoho stopped instead of reading the same pages forever.`, {
-          hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
-        });
+        throw new ApiError(
+          `Zoho CRM answered page ${report.pages + 1} of ${sync.module} with a page_token it had already sent; aep-zoho stopped instead of reading the same pages forever.`,
+          {
+            hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
+          },
+        );
       }
       tokens.add(page.nextPageToken);
       pageToken = page.nextPageToken;
     }
     report.deleted = await countDeletes(deps, template, sync, report);
-    if (!report.failed && !report.notSent) await checkpoint(state, sandbox, template, sync.flowId, (entry) => void (entry.lastSyncAt = deps.now().toISOString()));
+    if (!report.failed && !report.notSent)
+      await checkpoint(
+        state,
+        sandbox,
+        template,
+        sync.flowId,
+        (entry) => void (entry.lastSyncAt = deps.now().toISOString()),
+      );
   } catch (error) {
     if (error instanceof CancelledError || deps.signal?.aborted) throw error;
     report.error = isUserError(error)
-      ? { message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.code ? { code: error.code } : {}), ...(error.status ? { status: error.status } : {}) }
-      : { message: `Internal error: ${(error as Error).message}`, hint: 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).', code: 'INTERNAL' };
+      ? {
+          message: error.message,
+          ...(error.hint ? { hint: error.hint } : {}),
+          ...(error.code ? { code: error.code } : {}),
+          ...(error.status ? { status: error.status } : {}),
+        }
+      : {
+          message: `Internal error: ${(error as Error).message}`,
+          hint: 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).',
+          code: 'INTERNAL',
+        };
   }
   return report;
 }
@@ -157,8 +201,18 @@ export async function syncDataflow(deps: PassDeps, template: string, sync: SyncS
  * Posts a page's new records, up to `inFlight` at once. After the first failure no further post
  * starts: the cursor stops before that record anyway, so later ones would only be sent again.
  */
-async function postPage(deps: PassDeps, sync: SyncState, records: Array<{ raw: Record<string, unknown>; id: string; time: unknown }>, start: Cursor, full: boolean, report: PassReport, changed: Set<string>): Promise<Fate[]> {
-  const fates: Fate[] = records.map(({ id, time }) => (!full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent'));
+async function postPage(
+  deps: PassDeps,
+  sync: SyncState,
+  records: Array<{ raw: Record<string, unknown>; id: string; time: unknown }>,
+  start: Cursor,
+  full: boolean,
+  report: PassReport,
+  changed: Set<string>,
+): Promise<Fate[]> {
+  const fates: Fate[] = records.map(({ id, time }) =>
+    !full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
+  );
   // Only what comes before the first changed record is sent: the cursor cannot pass that one.
   const firstChanged = records.findIndex((r, i) => fates[i] === 'not-sent' && changed.has(r.id));
   const todo = fates.flatMap((fate, i) => (fate === 'not-sent' && (firstChanged < 0 || i < firstChanged) ? [i] : []));
@@ -178,7 +232,10 @@ async function postPage(deps: PassDeps, sync: SyncState, records: Array<{ raw: R
       const body = JSON.stringify(records[i].raw);
       const bytes = Buffer.byteLength(body, 'utf8');
       if (bytes > MAX_RECORD_BYTES) {
-        fail(i, { message: `${(bytes / 1024 / 1024).toFixed(2)} MB, over AEP's 1 MB record limit (not sent)`, tooLarge: true });
+        fail(i, {
+          message: `${(bytes / 1024 / 1024).toFixed(2)} MB, over AEP's 1 MB record limit (not sent)`,
+          tooLarge: true,
+        });
         continue;
       }
       const outcome: PostOutcome = await deps.inlet.post(sync.inletUrl, sync.flowId, body);
@@ -214,16 +271,25 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
       const id = String(entry.id);
       const at = instant(entry.deletedTime);
       // Without a deleted_time no cursor can say it was reported: it would count on every pass.
-      if (at === undefined || counted.has(id) || alreadySent(start, id, entry.deletedTime) || (from !== undefined && at < from)) continue;
+      if (
+        at === undefined ||
+        counted.has(id) ||
+        alreadySent(start, id, entry.deletedTime) ||
+        (from !== undefined && at < from)
+      )
+        continue;
       counted.add(id);
       newest = later(newest, { at: entry.deletedTime, ids: [id] });
     }
     if (!answer.more || !answer.records.length) break;
     const key = answer.records.map((r) => r.id).join(',');
     if (pages.has(key)) {
-      throw new ApiError(`Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent; aep-zoho stopped instead of reading it forever.`, {
-        hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursors are saved).',
-      });
+      throw new ApiError(
+        `Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent; aep-zoho stopped instead of reading it forever.`,
+        {
+          hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursors are saved).',
+        },
+      );
     }
     pages.add(key);
   }
@@ -239,7 +305,13 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
 }
 
 /** Saves into the dataflow's sync entry, if it is still this flow's (never recreates a removed one). */
-function checkpoint(state: StateStore, sandbox: string, template: string, flowId: string, change: (entry: SyncState) => void): Promise<void> {
+function checkpoint(
+  state: StateStore,
+  sandbox: string,
+  template: string,
+  flowId: string,
+  change: (entry: SyncState) => void,
+): Promise<void> {
   return state.update(sandbox, (s) => {
     const entry = s.syncs?.[template];
     if (entry?.flowId === flowId) change(entry);

@@ -18,9 +18,20 @@ export function passLines(r: PassReport): string[] {
   const name = safe(r.template);
   const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
   if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
-  const deletes = r.deleted ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)` : '';
-  const changed = r.changed ? [`${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`] : [];
+  const deletes = r.deleted
+    ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)`
+    : '';
+  const changed = r.changed
+    ? [
+        `${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,
+      ]
+    : [];
   if (!r.read && !r.failed) return [`${name}: nothing new in ${safe(r.module)}${deletes}; ${cursor}.`, ...changed];
-  const failed = r.failed ? `, ${r.failed} not delivered${r.notSent ? `, ${r.notSent} not sent after ${r.failed === 1 ? 'it' : 'them'}` : ''}` : '';
-  return [`${name}: ${plural(r.read, 'record')} read from ${safe(r.module)}, ${r.sent.toLocaleString('en-US')} sent to AEP${failed}${deletes}; ${cursor}.`, ...changed];
+  const failed = r.failed
+    ? `, ${r.failed} not delivered${r.notSent ? `, ${r.notSent} not sent after ${r.failed === 1 ? 'it' : 'them'}` : ''}`
+    : '';
+  return [
+    `${name}: ${plural(r.read, 'record')} read from ${safe(r.module)}, ${r.sent.toLocaleString('en-US')} sent to AEP${failed}${deletes}; ${cursor}.`,
+    ...changed,
+  ];
 }

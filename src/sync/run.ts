@@ -7,7 +7,14 @@
 // the state file afresh, so a dataflow created between passes is synced by the next one.
 import { closest } from 'fastest-levenshtein';
 import { DEFAULT_INLET_IN_FLIGHT, InletClient } from '../aep/inlet.js';
-import { envValue, loadSettings, lockCommand, requireAep, requireZohoReader, type Settings } from '../config/settings.js';
+import {
+  envValue,
+  loadSettings,
+  lockCommand,
+  requireAep,
+  requireZohoReader,
+  type Settings,
+} from '../config/settings.js';
 import { StateStore, type SandboxState, type SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
@@ -78,7 +85,8 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
     } catch (error) {
       // A first pass that cannot start (no dataflow, credentials, usage) ends the command; a later
       // one (the lock held by another command, a network outage) is retried at the next interval.
-      if (number === 1 || error instanceof CancelledError || error instanceof UsageError || !isUserError(error)) throw error;
+      if (number === 1 || error instanceof CancelledError || error instanceof UsageError || !isUserError(error))
+        throw error;
       ctx.log.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     }
     const next = started + options.everyMs;
@@ -107,18 +115,39 @@ interface Target {
   sync: SyncState;
 }
 
-async function runPass(ctx: Context, services: Services, state: StateStore, sandbox: string, targets: Target[], options: { full: boolean; inFlight: number }): Promise<SyncResult> {
+async function runPass(
+  ctx: Context,
+  services: Services,
+  state: StateStore,
+  sandbox: string,
+  targets: Target[],
+  options: { full: boolean; inFlight: number },
+): Promise<SyncResult> {
   const reports: PassReport[] = [];
-  const deps = { reader: services.reader, inlet: services.inlet, state, sandbox, signal: ctx.signal, inFlight: options.inFlight, now: ctx.now };
+  const deps = {
+    reader: services.reader,
+    inlet: services.inlet,
+    state,
+    sandbox,
+    signal: ctx.signal,
+    inFlight: options.inFlight,
+    now: ctx.now,
+  };
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
     title: `${template}: reading ${sync.module} from Zoho`,
     // One dataflow's failure must not stop the others; each outcome is in its report.
     exitOnError: false,
     task: async (_ctx, task) => {
-      const report = await syncDataflow(deps, template, sync, { full: options.full, onPage: (r) => (task.title = progressTitle(r)) });
+      const report = await syncDataflow(deps, template, sync, {
+        full: options.full,
+        onPage: (r) => (task.title = progressTitle(r)),
+      });
       reports[index] = report;
       task.title = progressTitle(report, true);
-      if (incomplete(report)) throw new PassIncomplete(report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`);
+      if (incomplete(report))
+        throw new PassIncomplete(
+          report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`,
+        );
     },
   }));
   await runTasks(ctx, tasks, {}, { concurrent: true });
@@ -157,21 +186,32 @@ function failure(reports: PassReport[]): SyncResult['error'] | undefined {
       status ??= r.error.status;
       continue;
     }
-    const named = r.failures.map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`).join(', ');
+    const named = r.failures
+      .map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`)
+      .join(', ');
     const more = r.failed > r.failures.length ? ` and ${r.failed - r.failures.length} more` : '';
     const later = r.notSent ? `; ${r.notSent} record(s) after ${r.failed === 1 ? 'it' : 'them'} were not sent` : '';
-    messages.push(`${r.template}: ${r.failed} record(s) not delivered to AEP: ${named}${more}${later}. The cursor stays ${r.cursor ? `at ${r.cursor}` : 'at the start'}, before ${r.failed === 1 ? 'it' : 'them'}: the next sync sends ${r.failed === 1 && !r.notSent ? 'it' : 'them'} again.`);
+    messages.push(
+      `${r.template}: ${r.failed} record(s) not delivered to AEP: ${named}${more}${later}. The cursor stays ${r.cursor ? `at ${r.cursor}` : 'at the start'}, before ${r.failed === 1 ? 'it' : 'them'}: the next sync sends ${r.failed === 1 && !r.notSent ? 'it' : 'them'} again.`,
+    );
     hint ??= recordHint(r);
     code ??= 'SYNC_INCOMPLETE';
   }
-  return { message: messages.join(' '), ...(hint ? { hint } : {}), ...(code ? { code } : {}), ...(status ? { status } : {}) };
+  return {
+    message: messages.join(' '),
+    ...(hint ? { hint } : {}),
+    ...(code ? { code } : {}),
+    ...(status ? { status } : {}),
+  };
 }
 
 function recordHint(r: PassReport): string {
   const first = r.failures[0];
-  if (first?.tooLarge) return `AEP takes records of at most 1 MB: shorten record ${first.id} in Zoho CRM (its largest field); until it changes, sync stops before it.`;
+  if (first?.tooLarge)
+    return `AEP takes records of at most 1 MB: shorten record ${first.id} in Zoho CRM (its largest field); until it changes, sync stops before it.`;
   const status = first?.status;
-  if (status === 401 || status === 403) return "Adobe's inlet did not accept the IMS token: check 'aep-zoho auth status', and that the credential's role has the Sources and Datasets permissions in this sandbox.";
+  if (status === 401 || status === 403)
+    return "Adobe's inlet did not accept the IMS token: check 'aep-zoho auth status', and that the credential's role has the Sources and Datasets permissions in this sandbox.";
   if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return `Adobe refused the record: check the dataflow with 'aep-zoho dataflow status ${r.template}', and converge it with 'aep-zoho dataflow create --template ${r.template} --via http-api'.`;
   }
@@ -181,13 +221,20 @@ function recordHint(r: PassReport): string {
 /** The dataflows a pass carries: all of the sandbox's, or those named (template, flow id or flow name). */
 function select(state: SandboxState, names: string[], settings: Settings): Target[] {
   // An entry whose flow the template no longer uses (replaced outside a streaming run) feeds nothing.
-  const syncs = Object.fromEntries(Object.entries(state.syncs ?? {}).filter(([t, entry]) => !state.dataflows?.[t]?.flow || state.dataflows[t].flow.id === entry.flowId));
+  const syncs = Object.fromEntries(
+    Object.entries(state.syncs ?? {}).filter(
+      ([t, entry]) => !state.dataflows?.[t]?.flow || state.dataflows[t].flow.id === entry.flowId,
+    ),
+  );
   const templates = Object.keys(syncs);
   if (!templates.length) {
-    throw new UserError(`Profile '${settings.profileName}' has no http-api dataflow in sandbox '${settings.sandbox}': nothing to sync.`, {
-      hint: "Create one with 'aep-zoho dataflow create --template <name> --via http-api' (after 'aep-zoho connect --via http-api'); sync carries the Zoho records of those dataflows to AEP.",
-      code: 'NO_SYNCS',
-    });
+    throw new UserError(
+      `Profile '${settings.profileName}' has no http-api dataflow in sandbox '${settings.sandbox}': nothing to sync.`,
+      {
+        hint: "Create one with 'aep-zoho dataflow create --template <name> --via http-api' (after 'aep-zoho connect --via http-api'); sync carries the Zoho records of those dataflows to AEP.",
+        code: 'NO_SYNCS',
+      },
+    );
   }
   if (!names.length) return templates.map((template) => ({ template, sync: syncs[template] }));
   const chosen = new Map<string, Target>();
@@ -199,13 +246,21 @@ function select(state: SandboxState, names: string[], settings: Settings): Targe
       templates.find((t) => syncs[t].flowId === name) ??
       templates.find((t) => state.dataflows?.[t]?.flow?.name === name);
     if (!template) {
-      const other = Object.keys(state.dataflows ?? {}).find((t) => t.toLowerCase() === lower || state.dataflows?.[t]?.flow?.id === name);
+      const other = Object.keys(state.dataflows ?? {}).find(
+        (t) => t.toLowerCase() === lower || state.dataflows?.[t]?.flow?.id === name,
+      );
       if (other) {
-        throw new UsageError(`Dataflow '${name}' reads Zoho through Adobe's Zoho CRM source, on its own schedule: sync carries only http-api dataflows (${templates.join(', ')}).`, {
-          hint: `To move it to the http-api path: 'aep-zoho dataflow create --template ${other} --via http-api'.`,
-        });
+        throw new UsageError(
+          `Dataflow '${name}' reads Zoho through Adobe's Zoho CRM source, on its own schedule: sync carries only http-api dataflows (${templates.join(', ')}).`,
+          {
+            hint: `To move it to the http-api path: 'aep-zoho dataflow create --template ${other} --via http-api'.`,
+          },
+        );
       }
-      const near = closest(lower, templates.map((t) => t.toLowerCase()));
+      const near = closest(
+        lower,
+        templates.map((t) => t.toLowerCase()),
+      );
       throw new UsageError(`No http-api dataflow '${name}' in sandbox '${settings.sandbox}'.`, {
         hint: `${near ? `Did you mean '${templates.find((t) => t.toLowerCase() === near)}'? ` : ''}The http-api dataflows are ${templates.join(', ')}; name one by template, flow id or flow name.`,
       });
@@ -237,7 +292,10 @@ function inFlightFromEnv(env: Readonly<Record<string, string | undefined>>): num
 }
 
 export function checkInFlight(value: number, name: string, shown: string = String(value)): number {
-  if (!Number.isInteger(value) || value < 1 || value > 200) throw new UsageError(`${name} must be a whole number from 1 to 200, got '${shown}'.`, { hint: `Inlet posts in flight at once; the default is ${DEFAULT_INLET_IN_FLIGHT}.` });
+  if (!Number.isInteger(value) || value < 1 || value > 200)
+    throw new UsageError(`${name} must be a whole number from 1 to 200, got '${shown}'.`, {
+      hint: `Inlet posts in flight at once; the default is ${DEFAULT_INLET_IN_FLIGHT}.`,
+    });
   return value;
 }
 
@@ -253,6 +311,7 @@ export function parseEvery(value: string): number | undefined {
   const text = value.trim().toLowerCase();
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
   let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+    ms += Number(n) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[unit];
   return Number.isFinite(ms) && ms >= 1000 ? Math.round(ms) : undefined;
 }

@@ -9,8 +9,24 @@ import { closest, distance } from 'fastest-levenshtein';
 import { CRM_FLOW_SPEC_NAME, type ExploreColumn, type ExploreTableDetail } from '../aep/flow-service.js';
 import { resolveVia } from '../config/settings.js';
 import type { SyncState, Via } from '../config/state.js';
-import { defaultConnectionName, desireTemplate, mappingColumns, unknownType, xdmDestination, type Schedule, type TemplateFacts } from '../converge/desire.js';
-import { later, observeConnection, observeShared, observeTemplate, type ReadTable, type Services, type TemplateObservation } from '../converge/observe.js';
+import {
+  defaultConnectionName,
+  desireTemplate,
+  mappingColumns,
+  unknownType,
+  xdmDestination,
+  type Schedule,
+  type TemplateFacts,
+} from '../converge/desire.js';
+import {
+  later,
+  observeConnection,
+  observeShared,
+  observeTemplate,
+  type ReadTable,
+  type Services,
+  type TemplateObservation,
+} from '../converge/observe.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
 import { CREATE_ORDER } from '../converge/resources.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
@@ -65,17 +81,28 @@ export interface DryRunResult {
 export function checkSchedule(schedule: Schedule, origin: string): Schedule {
   const { frequency, interval } = schedule;
   if (!['once', 'minute', 'hour', 'day', 'week'].includes(frequency)) {
-    throw new UsageError(`Invalid schedule in ${origin}: frequency '${frequency}' is not one of once, minute, hour, day, week.`);
+    throw new UsageError(
+      `Invalid schedule in ${origin}: frequency '${frequency}' is not one of once, minute, hour, day, week.`,
+    );
   }
   if (frequency === 'once') {
-    if (interval !== undefined) throw new UsageError(`Invalid schedule in ${origin}: a 'once' schedule takes no interval.`, { hint: 'Drop --interval, or pick another --frequency.' });
+    if (interval !== undefined)
+      throw new UsageError(`Invalid schedule in ${origin}: a 'once' schedule takes no interval.`, {
+        hint: 'Drop --interval, or pick another --frequency.',
+      });
     return { frequency, startTime: schedule.startTime };
   }
   const min = frequency === 'minute' ? 15 : 1;
   if (interval === undefined || !Number.isInteger(interval) || interval < min) {
-    throw new UsageError(`Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min}, got ${interval ?? 'none'}.`, {
-      hint: frequency === 'minute' ? 'Adobe runs minute schedules every 15 minutes at the most often: --interval 15 or more.' : `Pass --interval ${min} or more.`,
-    });
+    throw new UsageError(
+      `Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min}, got ${interval ?? 'none'}.`,
+      {
+        hint:
+          frequency === 'minute'
+            ? 'Adobe runs minute schedules every 15 minutes at the most often: --interval 15 or more.'
+            : `Pass --interval ${min} or more.`,
+      },
+    );
   }
   return { frequency, interval, startTime: schedule.startTime, backfill: schedule.backfill ?? true };
 }
@@ -91,13 +118,18 @@ interface Prepared {
   desired: Desired[];
 }
 
-
-export async function createDataflows(ctx: Context, templates: LoadedTemplate[], options: CreateOptions): Promise<{ dataflows: DataflowResult[] } | DryRunResult> {
+export async function createDataflows(
+  ctx: Context,
+  templates: LoadedTemplate[],
+  options: CreateOptions,
+): Promise<{ dataflows: DataflowResult[] } | DryRunResult> {
   const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
   const explicitStart = options.schedule?.startTime !== undefined;
   // A start in the past would be refused by Adobe (or run a backfill nobody asked for): exit 2 before anything is sent.
   if (explicitStart && options.schedule!.startTime! < nowSeconds - 60) {
-    throw new UsageError(`--start ${new Date(options.schedule!.startTime! * 1000).toISOString()} is in the past.`, { hint: "Give a time from now on, or 'now'; an existing dataflow keeps its start once its first run is due." });
+    throw new UsageError(`--start ${new Date(options.schedule!.startTime! * 1000).toISOString()} is in the past.`, {
+      hint: "Give a time from now on, or 'now'; an existing dataflow keeps its start once its first run is due.",
+    });
   }
   const startTime = options.schedule?.startTime ?? nowSeconds;
   const session = await openSession(ctx);
@@ -107,16 +139,40 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   const via = resolveVia(options.via, ctx.env, saved.via);
   const streaming = via === 'http-api';
   if (streaming && Object.values(options.schedule ?? {}).some((v) => v !== undefined)) {
-    throw new UsageError('A dataflow made with --via http-api has no schedule: --start, --frequency and --interval do not apply.', { hint: "Records move when 'aep-zoho sync' runs: schedule that (cron, CI, or 'aep-zoho sync --every 15m')." });
+    throw new UsageError(
+      'A dataflow made with --via http-api has no schedule: --start, --frequency and --interval do not apply.',
+      { hint: "Records move when 'aep-zoho sync' runs: schedule that (cron, CI, or 'aep-zoho sync --every 15m')." },
+    );
   }
   // Schedules first: a bad one is a usage error, whatever else is missing. The command line wins over the template.
-  const schedules = new Map(streaming ? [] : templates.map((t) => [t.template.name, checkSchedule({ ...t.template.schedule, ...options.schedule, startTime } as Schedule, options.schedule?.frequency ? 'the command line' : t.file)]));
-  const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now, via };
+  const schedules = new Map(
+    streaming
+      ? []
+      : templates.map((t) => [
+          t.template.name,
+          checkSchedule(
+            { ...t.template.schedule, ...options.schedule, startTime } as Schedule,
+            options.schedule?.frequency ? 'the command line' : t.file,
+          ),
+        ]),
+  );
+  const services: Services = {
+    platform: session.platform,
+    state: session.state,
+    sandbox,
+    profile,
+    log: ctx.log,
+    now: ctx.now,
+    via,
+  };
   const shared = observeShared(services, saved);
   void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
   const prepared = new Map<string, Prepared>();
   const noConnection = () =>
-    new UserError(`Profile '${profile}' has no ${streaming ? 'HTTP API' : 'Zoho CRM'} base connection in sandbox '${sandbox}'.`, { hint: `Run 'aep-zoho connect${streaming ? ' --via http-api' : ''}' first.` });
+    new UserError(
+      `Profile '${profile}' has no ${streaming ? 'HTTP API' : 'Zoho CRM'} base connection in sandbox '${sandbox}'.`,
+      { hint: `Run 'aep-zoho connect${streaming ? ' --via http-api' : ''}' first.` },
+    );
   // On the http-api path the tables and columns come from Zoho's own API, not Adobe's explore.
   const zoho = streaming ? await zohoReader(ctx, session) : undefined;
   let connection: Actual | undefined;
@@ -129,9 +185,17 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         // The saved connection id and a cached listing let every lookup, the tables' columns
         // included, start in this one wave; if the saved connection turns out gone, look again.
         const savedId = saved.connection?.id;
-        const cached = zoho ? undefined : saved.tables && saved.tables.connectionId === savedId ? saved.tables.items : undefined;
-        const observeAll = async (trustSaved: boolean): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
-          const connectionFound = later(observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)));
+        const cached = zoho
+          ? undefined
+          : saved.tables && saved.tables.connectionId === savedId
+            ? saved.tables.items
+            : undefined;
+        const observeAll = async (
+          trustSaved: boolean,
+        ): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
+          const connectionFound = later(
+            observeConnection(services, shared, saved.connection?.name ?? defaultConnectionName(profile)),
+          );
           const connectionId = later(connectionFound.then((c) => c?.id));
           // Trusting the saved connection, the listing (cached, else fetched on it) does not wait for the lookup.
           const early = trustSaved && savedId ? savedId : undefined;
@@ -139,7 +203,9 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
             zoho
               ? zoho.tables()
               : early
-                ? cached ? Promise.resolve(cached) : fetchTables(session, early)
+                ? cached
+                  ? Promise.resolve(cached)
+                  : fetchTables(session, early)
                 : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
           );
           const tableOf = (loaded: LoadedTemplate) =>
@@ -148,11 +214,26 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
                 const table = matchTable(list, loaded.template.source.table);
                 if (table) return table;
                 const error = unknownTable(list, loaded.template.source.table);
-                throw new UsageError(`Template '${loaded.template.name}' (${loaded.file}): ${error.message}`, { hint: error.hint });
+                throw new UsageError(`Template '${loaded.template.name}' (${loaded.file}): ${error.message}`, {
+                  hint: error.hint,
+                });
               }),
             );
           const explored = early ? Promise.resolve(savedId) : connectionId;
-          const observations = templates.map((loaded) => later(observeTemplate(services, shared, loaded.template, connectionId, explored, tableOf(loaded), options.dryRun, zoho?.readTable)));
+          const observations = templates.map((loaded) =>
+            later(
+              observeTemplate(
+                services,
+                shared,
+                loaded.template,
+                connectionId,
+                explored,
+                tableOf(loaded),
+                options.dryRun,
+                zoho?.readTable,
+              ),
+            ),
+          );
           const found = await connectionFound;
           if (!found) throw noConnection();
           if (early && found.id !== savedId) return observeAll(false); // the saved connection is gone: look again
@@ -163,7 +244,25 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
         };
         const { observed, tenantId, flowSpecId } = await observeAll(true);
         const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
-        templates.forEach((loaded, i) => prepared.set(loaded.template.name, prepare(loaded, observed[i], { profile, tenantId, flowSpecId, tableNames, schedule: schedules.get(loaded.template.name) ?? { frequency: 'once', startTime }, explicitStart, via }, connection!.id)));
+        templates.forEach((loaded, i) =>
+          prepared.set(
+            loaded.template.name,
+            prepare(
+              loaded,
+              observed[i],
+              {
+                profile,
+                tenantId,
+                flowSpecId,
+                tableNames,
+                schedule: schedules.get(loaded.template.name) ?? { frequency: 'once', startTime },
+                explicitStart,
+                via,
+              },
+              connection!.id,
+            ),
+          ),
+        );
         task.title = `Connection ${connection!.id}, ${tables.length} ${zoho ? 'Zoho modules' : 'tables'}, tenant ${tenantId}, flow spec ${zoho ? 'streaming' : CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
       },
     },
@@ -174,15 +273,24 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   // the closest column, unless --allow-missing-columns says the gap is deliberate.
   const missing = [...prepared.values()].flatMap((p) =>
     p.skippedColumns.map((c) => {
-      const near = closest(c, p.observed.columns.map((col) => col.name));
+      const near = closest(
+        c,
+        p.observed.columns.map((col) => col.name),
+      );
       const line = lineOf(p.loaded.file, c);
-      return { template: p.loaded.template.name, text: `${p.loaded.file}${line ? `:${line}` : ''}: column ${c} is not in table ${p.observed.table.name}${near && distance(near.toLowerCase(), c.toLowerCase()) <= 2 ? ` (did you mean ${near}?)` : ''}` };
+      return {
+        template: p.loaded.template.name,
+        text: `${p.loaded.file}${line ? `:${line}` : ''}: column ${c} is not in table ${p.observed.table.name}${near && distance(near.toLowerCase(), c.toLowerCase()) <= 2 ? ` (did you mean ${near}?)` : ''}`,
+      };
     }),
   );
   if (missing.length && !options.allowMissingColumns) {
-    throw new UsageError(`Template ${missing.length === 1 ? `'${missing[0].template}' maps a column` : 'mappings name columns'} the table does not have: ${missing.map((m) => m.text).join('; ')}.`, {
-      hint: 'Fix the column name (`aep-zoho explore <table>` lists them), or pass --allow-missing-columns to skip those mappings on purpose.',
-    });
+    throw new UsageError(
+      `Template ${missing.length === 1 ? `'${missing[0].template}' maps a column` : 'mappings name columns'} the table does not have: ${missing.map((m) => m.text).join('; ')}.`,
+      {
+        hint: 'Fix the column name (`aep-zoho explore <table>` lists them), or pass --allow-missing-columns to skip those mappings on purpose.',
+      },
+    );
   }
   for (const m of missing) ctx.log.warn(`${m.text}; its mapping is skipped.`);
   for (const p of prepared.values()) {
@@ -190,39 +298,71 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
     const used = new Set(p.mappings.filter((m) => m.source && !m.source.includes('.')).map((m) => m.source!));
     for (const column of p.observed.columns.filter((c) => used.has(c.name))) {
       const raw = unknownType(column);
-      if (raw) ctx.log.warn(`${p.loaded.template.name}: column ${column.name} has the type '${raw}', which aep-zoho does not know; it lands as an XDM string.`);
+      if (raw)
+        ctx.log.warn(
+          `${p.loaded.template.name}: column ${column.name} has the type '${raw}', which aep-zoho does not know; it lands as an XDM string.`,
+        );
     }
   }
 
   const actual = new Map<string, Actual>([...prepared.values()].flatMap((p) => [...p.observed.actual]));
-  const steps = plan({ desired: [...prepared.values()].flatMap((p) => p.desired), actual, today: `${ctx.now().toISOString().slice(0, 16)}Z` });
+  const steps = plan({
+    desired: [...prepared.values()].flatMap((p) => p.desired),
+    actual,
+    today: `${ctx.now().toISOString().slice(0, 16)}Z`,
+  });
   // Old resources of a replace that did not finish retiring (a failure, Ctrl-C): they go now.
   const names = new Set(templates.map((t) => t.template.name));
   const leftovers = (saved.retired ?? []).filter((r) => r.mode === 'retiring' && names.has(r.template));
-  const retiring = planDeletes(leftovers.map((r) => ({ key: `${r.template}/${r.kind}#old/${r.id}`, kind: r.kind as Kind, template: r.template, actual: { id: r.id, name: r.name, resource: {} } })));
+  const retiring = planDeletes(
+    leftovers.map((r) => ({
+      key: `${r.template}/${r.kind}#old/${r.id}`,
+      kind: r.kind as Kind,
+      template: r.template,
+      actual: { id: r.id, name: r.name, resource: {} },
+    })),
+  );
   for (const step of retiring) {
-    const oldFlows = retiring.filter((x) => x.template === step.template && x.kind === 'flow' && x !== step).map((x) => x.key);
+    const oldFlows = retiring
+      .filter((x) => x.template === step.template && x.kind === 'flow' && x !== step)
+      .map((x) => x.key);
     step.dependsOn = [`${step.template}/flow`, ...(step.kind === 'flow' ? [] : oldFlows)];
     step.reason = 'left from an earlier replace that did not finish';
   }
   steps.push(...retiring);
-  const connectionStep: Step = { key: 'connection', kind: 'connection', action: 'reuse', name: connection!.name, id: connection!.id, etag: connection!.etag, requests: [], dependsOn: [] };
+  const connectionStep: Step = {
+    key: 'connection',
+    kind: 'connection',
+    action: 'reuse',
+    name: connection!.name,
+    id: connection!.id,
+    etag: connection!.etag,
+    requests: [],
+    dependsOn: [],
+  };
   const all = sortSteps([connectionStep, ...steps], templates);
   // Adobe never moves a start that has passed (aep-updates.md §0.4): say so before anything is sent.
   for (const step of all.filter((s) => s.kind === 'flow' && s.action === 'update')) {
     const start = step.changes?.find((c) => c.field === 'scheduleParams.startTime');
     if (start && Number(start.from) <= nowSeconds) {
-      throw new UsageError(`Dataflow '${step.name}' started at ${new Date(Number(start.from) * 1000).toISOString()}: Adobe does not move the start time of a dataflow once its first run was due.`, {
-        hint: 'Leave out --start to keep the schedule, or change --frequency/--interval; a new start needs a new dataflow (aep-zoho destroy --template <name>, then dataflow create).',
-      });
+      throw new UsageError(
+        `Dataflow '${step.name}' started at ${new Date(Number(start.from) * 1000).toISOString()}: Adobe does not move the start time of a dataflow once its first run was due.`,
+        {
+          hint: 'Leave out --start to keep the schedule, or change --frequency/--interval; a new start needs a new dataflow (aep-zoho destroy --template <name>, then dataflow create).',
+        },
+      );
     }
   }
-  for (const step of all) for (const note of step.notes ?? []) ctx.log.warn(`${step.template ? `${step.template}: ` : ''}${note}.`);
+  for (const step of all)
+    for (const note of step.notes ?? []) ctx.log.warn(`${step.template ? `${step.template}: ` : ''}${note}.`);
 
   if (options.dryRun) {
     const preview = templates.map(({ template }) => {
       const p = prepared.get(template.name)!;
-      const mappings = p.mappings.map((m) => ({ ...m, destination: xdmDestination(m.destination, p.tenantId, p.fallback) }));
+      const mappings = p.mappings.map((m) => ({
+        ...m,
+        destination: xdmDestination(m.destination, p.tenantId, p.fallback),
+      }));
       return { template: template.name, records: p.observed.rows.map((row) => mapRecord(row, mappings)) };
     });
     return { plan: printable(all), preview, changes: changesAnything(all) };
@@ -232,7 +372,10 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
   if (replaces.length) {
     const list = replaces.map((s) => `${s.template}: ${s.name} (${s.reason})`).join('; ');
     const ok = await ctx.confirm(`Replace ${replaces.length} resource(s)? ${list}`, '--yes');
-    if (!ok) throw new UserError('dataflow create stopped: nothing was changed.', { hint: "Run 'aep-zoho dataflow create --dry-run' to see why each is replaced; pass --yes to go ahead." });
+    if (!ok)
+      throw new UserError('dataflow create stopped: nothing was changed.', {
+        hint: "Run 'aep-zoho dataflow create --dry-run' to see why each is replaced; pass --yes to go ahead.",
+      });
   }
 
   const execution = await execute(ctx, session, all, { groups: (t) => (t ? `Dataflow '${t}'` : undefined) });
@@ -250,7 +393,12 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
       mappingSetId: outcome(template.name, 'mappingSet'),
       created: by('create'),
       reused: by('reuse'),
-      updated: [...new Set([...by('update'), ...all.filter((s) => s.template === template.name && s.key.endsWith('#profile')).map((s) => s.kind)])],
+      updated: [
+        ...new Set([
+          ...by('update'),
+          ...all.filter((s) => s.template === template.name && s.key.endsWith('#profile')).map((s) => s.kind),
+        ]),
+      ],
       replaced: by('replace'),
       skippedColumns: prepared.get(template.name)!.skippedColumns,
       via,
@@ -273,7 +421,14 @@ export async function createDataflows(ctx: Context, templates: LoadedTemplate[],
  * (a created flow or a changed mapping: about five minutes, aep-fallback.md §1). The cursor stays
  * while the dataset does; records for a new dataset are read again from the start.
  */
-async function recordSyncs(ctx: Context, session: Session, connection: Actual, prepared: Prepared[], dataflows: DataflowResult[], steps: Step[]): Promise<void> {
+async function recordSyncs(
+  ctx: Context,
+  session: Session,
+  connection: Actual,
+  prepared: Prepared[],
+  dataflows: DataflowResult[],
+  steps: Step[],
+): Promise<void> {
   const now = ctx.now();
   const inletUrl = inletUrlOf(connection.resource, connection.id);
   await session.state.update(session.settings.sandbox, (state) => {
@@ -281,16 +436,38 @@ async function recordSyncs(ctx: Context, session: Session, connection: Actual, p
       const { template } = p.loaded;
       const result = dataflows[i];
       const previous = state.syncs?.[template.name]; // as the file has it now (the lock keeps sync out meanwhile)
-      const paused = steps.some((s) => s.template === template.name && (s.kind === 'flow' || s.kind === 'mappingSet') && s.action !== 'reuse');
+      const paused = steps.some(
+        (s) => s.template === template.name && (s.kind === 'flow' || s.kind === 'mappingSet') && s.action !== 'reuse',
+      );
       const columns = new Set(p.observed.columns.map((c) => c.name));
       // Modified_Time is the cursor; id comes with every record anyway.
-      const fields = [...new Set(['Modified_Time', ...p.mappings.flatMap(mappingColumns), ...(template.identity ? [template.identity.source.split('.')[0]] : [])])].filter((f) => f !== 'id' && columns.has(f));
+      const fields = [
+        ...new Set([
+          'Modified_Time',
+          ...p.mappings.flatMap(mappingColumns),
+          ...(template.identity ? [template.identity.source.split('.')[0]] : []),
+        ]),
+      ].filter((f) => f !== 'id' && columns.has(f));
       // Data Prep maps a record when it arrives: those already in the dataset keep the old mapping.
-      const remapped = steps.some((s) => s.template === template.name && s.kind === 'mappingSet' && (s.action === 'update' || s.action === 'replace'));
+      const remapped = steps.some(
+        (s) =>
+          s.template === template.name && s.kind === 'mappingSet' && (s.action === 'update' || s.action === 'replace'),
+      );
       if (remapped && previous?.cursor && previous.datasetId === result.datasetId) {
-        ctx.log.warn(`${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`);
+        ctx.log.warn(
+          `${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
+        );
       }
-      const keep = previous && previous.datasetId === result.datasetId ? { cursor: previous.cursor, cursorIds: previous.cursorIds, deletedCursor: previous.deletedCursor, deletedIds: previous.deletedIds, lastSyncAt: previous.lastSyncAt } : {};
+      const keep =
+        previous && previous.datasetId === result.datasetId
+          ? {
+              cursor: previous.cursor,
+              cursorIds: previous.cursorIds,
+              deletedCursor: previous.deletedCursor,
+              deletedIds: previous.deletedIds,
+              lastSyncAt: previous.lastSyncAt,
+            }
+          : {};
       const entry: SyncState = {
         flowId: result.flowId,
         datasetId: result.datasetId,
@@ -306,7 +483,10 @@ async function recordSyncs(ctx: Context, session: Session, connection: Actual, p
 }
 
 /** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and first records as explore columns and rows. */
-async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
+async function zohoReader(
+  ctx: Context,
+  session: Session,
+): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
   const { ZohoCrm, zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
   const crm = ZohoCrm.open(ctx, session.settings);
   return {
@@ -322,7 +502,9 @@ async function zohoReader(ctx: Context, session: Session): Promise<{ tables: () 
 /** The line of a template file where a column is named as a mapping's source (for messages). */
 function lineOf(file: string, column: string): number | undefined {
   try {
-    const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(`"${column}"`));
+    const index = readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(`"${column}"`));
     return index < 0 ? undefined : index + 1;
   } catch {
     return undefined;
@@ -330,21 +512,39 @@ function lineOf(file: string, column: string): number | undefined {
 }
 
 /** Checks a template against its table and turns it into desired resources. */
-function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: Omit<TemplateFacts, 'fallback' | 'table' | 'columns' | 'mappings'>, connectionId: string): Prepared {
+function prepare(
+  loaded: LoadedTemplate,
+  observed: TemplateObservation,
+  facts: Omit<TemplateFacts, 'fallback' | 'table' | 'columns' | 'mappings'>,
+  connectionId: string,
+): Prepared {
   const { template } = loaded;
   const { table, columns } = observed;
   const have = new Set(columns.map((c: ExploreColumn) => c.name));
-  const required = [['delta column', template.source.deltaColumn], ...(template.identity ? [['identity column', template.identity.source.split('.')[0]]] : [])];
+  const required = [
+    ['delta column', template.source.deltaColumn],
+    ...(template.identity ? [['identity column', template.identity.source.split('.')[0]]] : []),
+  ];
   for (const [role, column] of required) {
     if (!have.has(column)) {
-      throw new UsageError(`Template '${template.name}' (${loaded.file}): the ${role} '${column}' is not a column of table ${table.name} (${table.path}).`, {
-        hint: `A Zoho admin may have hidden or renamed the field; check 'aep-zoho explore ${table.name}', then fix the template's ${role === 'delta column' ? '/source/deltaColumn' : '/identity/source'}.`,
-      });
+      throw new UsageError(
+        `Template '${template.name}' (${loaded.file}): the ${role} '${column}' is not a column of table ${table.name} (${table.path}).`,
+        {
+          hint: `A Zoho admin may have hidden or renamed the field; check 'aep-zoho explore ${table.name}', then fix the template's ${role === 'delta column' ? '/source/deltaColumn' : '/identity/source'}.`,
+        },
+      );
     }
   }
   // Commas separate alternatives in Adobe's filters (ruling 15): none in the names we look up.
-  for (const [field, value] of [['/target/dataset/name', template.target.dataset.name], ['/target/schema/title', template.target.schema.title], ['/target/fieldGroup/title', template.target.fieldGroup.title]] as const) {
-    if (value.includes(',')) throw new UsageError(`Template '${template.name}' (${loaded.file}): ${field} '${value}' contains a comma.`, { hint: 'Adobe reads a comma in a lookup filter as "or": remove it from the name.' });
+  for (const [field, value] of [
+    ['/target/dataset/name', template.target.dataset.name],
+    ['/target/schema/title', template.target.schema.title],
+    ['/target/fieldGroup/title', template.target.fieldGroup.title],
+  ] as const) {
+    if (value.includes(','))
+      throw new UsageError(`Template '${template.name}' (${loaded.file}): ${field} '${value}' contains a comma.`, {
+        hint: 'Adobe reads a comma in a lookup filter as "or": remove it from the name.',
+      });
   }
   const skipped = new Set<string>();
   const mappings = template.mappings.filter((m) => {
@@ -353,15 +553,20 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
     return missing.length === 0;
   });
   if (!observed.classExists && !template.target.schema.fallbackClass) {
-    throw new UserError(`This organization has no XDM class ${template.target.schema.class}, which template '${template.name}' needs.`, {
-      hint: "Add a fallbackClass to the template (see 'aep-zoho templates show accounts'), or ask your Adobe admin about the B2B edition.",
-    });
+    throw new UserError(
+      `This organization has no XDM class ${template.target.schema.class}, which template '${template.name}' needs.`,
+      {
+        hint: "Add a fallbackClass to the template (see 'aep-zoho templates show accounts'), or ask your Adobe admin about the B2B edition.",
+      },
+    );
   }
   const fallback = !observed.classExists;
   // Every destination must exist before the first write: a standard one in the class or its field
   // groups, a tenant one in the field group this run makes (with a fallback class, all are tenant).
   if (!fallback && observed.standardPaths) {
-    const wrong = mappings.filter((m) => !m.destination.startsWith(`${TENANT_PLACEHOLDER}.`) && !observed.standardPaths!.has(m.destination));
+    const wrong = mappings.filter(
+      (m) => !m.destination.startsWith(`${TENANT_PLACEHOLDER}.`) && !observed.standardPaths!.has(m.destination),
+    );
     if (wrong.length) {
       const known = [...observed.standardPaths];
       const list = wrong.map((m) => {
@@ -369,9 +574,12 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
         const near = closest(m.destination, known);
         return `${loaded.file}${line ? `:${line}` : ''}: ${m.destination}${near ? ` (did you mean ${near}?)` : ''}`;
       });
-      throw new UsageError(`Template '${template.name}' maps to destination${wrong.length > 1 ? 's' : ''} that ${template.target.schema.class} and its field groups do not have: ${list.join('; ')}.`, {
-        hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under ${TENANT_PLACEHOLDER}. (the tenant field group aep-zoho makes).`,
-      });
+      throw new UsageError(
+        `Template '${template.name}' maps to destination${wrong.length > 1 ? 's' : ''} that ${template.target.schema.class} and its field groups do not have: ${list.join('; ')}.`,
+        {
+          hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under ${TENANT_PLACEHOLDER}. (the tenant field group aep-zoho makes).`,
+        },
+      );
     }
   }
   const desired = desireTemplate(template, { ...facts, fallback, table, columns, mappings }, connectionId);
@@ -380,7 +588,8 @@ function prepare(loaded: LoadedTemplate, observed: TemplateObservation, facts: O
 
 /** Base connection first, then by kind (templates in the order given), each resource's Profile step after it. */
 function sortSteps(steps: Step[], templates: LoadedTemplate[]): Step[] {
-  const rank = (s: Step) => (s.key.endsWith('#profile') ? CREATE_ORDER.indexOf('descriptor') * 2 + 1 : CREATE_ORDER.indexOf(s.kind) * 2);
+  const rank = (s: Step) =>
+    s.key.endsWith('#profile') ? CREATE_ORDER.indexOf('descriptor') * 2 + 1 : CREATE_ORDER.indexOf(s.kind) * 2;
   const order = (s: Step) => templates.findIndex((t) => t.template.name === s.template);
   return [...steps].sort((a, b) => rank(a) - rank(b) || order(a) - order(b));
 }
@@ -393,7 +602,14 @@ function sortSteps(steps: Step[], templates: LoadedTemplate[]): Step[] {
 export function mapRecord(row: Record<string, unknown>, mappings: TemplateMapping[]): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const m of mappings) {
-    const value: unknown = m.expression ? `=${m.expression}` : m.source!.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), row);
+    const value: unknown = m.expression
+      ? `=${m.expression}`
+      : m
+          .source!.split('.')
+          .reduce<unknown>(
+            (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+            row,
+          );
     if (value === undefined || value === null) continue;
     const keys = m.destination.split('.');
     let node = record;

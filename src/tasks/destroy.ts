@@ -8,7 +8,13 @@
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
 import { catalog, datasetsOf } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
-import { CRM_FLOW_SPEC_ID, DATA_LAKE_CONNECTION_SPEC, HTTP_API_CONNECTION_SPEC, STREAMING_FLOW_SPEC_ID, ZOHO_CONNECTION_SPEC } from '../aep/flow-service.js';
+import {
+  CRM_FLOW_SPEC_ID,
+  DATA_LAKE_CONNECTION_SPEC,
+  HTTP_API_CONNECTION_SPEC,
+  STREAMING_FLOW_SPEC_ID,
+  ZOHO_CONNECTION_SPEC,
+} from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
@@ -49,12 +55,22 @@ interface Found {
   actual: Actual;
 }
 
-export async function destroy(ctx: Context, options: { dryRun: boolean; templates?: string[] }): Promise<DestroyResult | DestroyPlan> {
+export async function destroy(
+  ctx: Context,
+  options: { dryRun: boolean; templates?: string[] },
+): Promise<DestroyResult | DestroyPlan> {
   const session = await openSession(ctx);
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);
-  const services: Services = { platform: session.platform, state: session.state, sandbox, profile, log: ctx.log, now: ctx.now };
+  const services: Services = {
+    platform: session.platform,
+    state: session.state,
+    sandbox,
+    profile,
+    log: ctx.log,
+    now: ctx.now,
+  };
   const shared = observeShared(services, saved);
   const only = options.templates?.length ? new Set(options.templates) : undefined;
   const wanted = (template: string | undefined) => !only || (template !== undefined && only.has(template));
@@ -62,14 +78,29 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
   const gone: DestroyItem[] = [];
   const skipped: DestroyItem[] = [];
   const kept: DestroyItem[] = [];
-  const item = (kind: Kind, template: string | undefined, ref: { id: string; name: string }, reason?: string): DestroyItem => ({ resource: RESOURCES[kind].label, name: ref.name, id: ref.id, ...(template ? { template } : {}), ...(reason ? { reason } : {}) });
+  const item = (
+    kind: Kind,
+    template: string | undefined,
+    ref: { id: string; name: string },
+    reason?: string,
+  ): DestroyItem => ({
+    resource: RESOURCES[kind].label,
+    name: ref.name,
+    id: ref.id,
+    ...(template ? { template } : {}),
+    ...(reason ? { reason } : {}),
+  });
 
   const forget: Array<{ template?: string; kind: Kind; id: string }> = [];
   const found = await discover(services, shared, saved, profile, wanted, { gone, skipped, kept, forget });
   if (only) {
     const known = new Set(found.map((f) => f.template));
     const missing = [...only].filter((t) => !known.has(t) && !saved.dataflows?.[t]);
-    if (missing.length) throw new UsageError(`Nothing of template${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} exists for profile '${profile}' in sandbox '${sandbox}'.`, { hint: "'aep-zoho dataflow list' shows this profile's dataflows." });
+    if (missing.length)
+      throw new UsageError(
+        `Nothing of template${missing.length > 1 ? 's' : ''} ${missing.map((t) => `'${t}'`).join(', ')} exists for profile '${profile}' in sandbox '${sandbox}'.`,
+        { hint: "'aep-zoho dataflow list' shows this profile's dataflows." },
+      );
   }
   for (const s of skipped) ctx.log.warn(`not deleting ${s.resource} ${s.id}: ${s.reason}. aep-zoho forgets it.`);
 
@@ -84,7 +115,12 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
   // What a kept schema uses stays with it: its class and field groups, and its descriptors.
   const keptSchemas = found.filter((f) => f.kind === 'schema' && !doomed.includes(f));
   const usedByKept = (f: Found) =>
-    keptSchemas.some((s) => (f.kind === 'descriptor' ? f.actual.resource['xdm:sourceSchema'] === s.actual.id : JSON.stringify(s.actual.resource.allOf ?? []).includes(JSON.stringify(f.actual.id)) || s.actual.resource['meta:class'] === f.actual.id));
+    keptSchemas.some((s) =>
+      f.kind === 'descriptor'
+        ? f.actual.resource['xdm:sourceSchema'] === s.actual.id
+        : JSON.stringify(s.actual.resource.allOf ?? []).includes(JSON.stringify(f.actual.id)) ||
+          s.actual.resource['meta:class'] === f.actual.id,
+    );
   const deletable = doomed.filter((f) => {
     if (!['class', 'fieldGroup', 'descriptor'].includes(f.kind) || !usedByKept(f)) return true;
     kept.push(item(f.kind, f.template, f.actual, 'part of a schema enabled for Profile, which stays'));
@@ -97,18 +133,36 @@ export async function destroy(ctx: Context, options: { dryRun: boolean; template
     const datasets = steps.filter((s) => s.kind === 'dataset').map((s) => `'${s.name}'`);
     if (ctx.canPrompt && !ctx.flags.yes && !ctx.flags.json) {
       // The plan before the question, datasets (the data) first.
-      for (const s of [...steps].sort((a, b) => Number(b.kind === 'dataset') - Number(a.kind === 'dataset'))) ctx.log.info(`  delete ${RESOURCES[s.kind].label} '${s.name}' (${s.id})`);
+      for (const s of [...steps].sort((a, b) => Number(b.kind === 'dataset') - Number(a.kind === 'dataset')))
+        ctx.log.info(`  delete ${RESOURCES[s.kind].label} '${s.name}' (${s.id})`);
     }
-    const ok = await ctx.confirm(`Delete ${steps.length} resource(s) that profile '${profile}' made in sandbox '${sandbox}'${datasets.length ? `, including dataset${datasets.length > 1 ? 's' : ''} ${datasets.join(', ')} and the data in ${datasets.length > 1 ? 'them' : 'it'}` : ''}?`, '--yes');
-    if (!ok) throw new UserError('destroy cancelled: nothing was deleted.', { hint: 'Run it again and answer y, or pass --yes.' });
+    const ok = await ctx.confirm(
+      `Delete ${steps.length} resource(s) that profile '${profile}' made in sandbox '${sandbox}'${datasets.length ? `, including dataset${datasets.length > 1 ? 's' : ''} ${datasets.join(', ')} and the data in ${datasets.length > 1 ? 'them' : 'it'}` : ''}?`,
+      '--yes',
+    );
+    if (!ok)
+      throw new UserError('destroy cancelled: nothing was deleted.', {
+        hint: 'Run it again and answer y, or pass --yes.',
+      });
   }
 
   // Gone, or renamed since: not ours to delete any more, so the state forgets them.
   for (const f of forget) await session.state.forget(sandbox, { template: f.template, kind: f.kind }, f.id);
-  const execution = await execute(ctx, session, steps, { groups: (t) => (t ? `Dataflow resources of template '${t}'` : undefined), keepGoing: true });
+  const execution = await execute(ctx, session, steps, {
+    groups: (t) => (t ? `Dataflow resources of template '${t}'` : undefined),
+    keepGoing: true,
+  });
   const deleted: DestroyItem[] = [];
   for (const s of steps) {
-    if (execution.refused.has(s.key)) kept.push(item('mappingSet', s.template, { id: s.id!, name: s.name }, 'Data Prep has no DELETE for mapping sets; it stays, unused'));
+    if (execution.refused.has(s.key))
+      kept.push(
+        item(
+          'mappingSet',
+          s.template,
+          { id: s.id!, name: s.name },
+          'Data Prep has no DELETE for mapping sets; it stays, unused',
+        ),
+      );
     else if (execution.completed.has(s.key)) deleted.push(item(s.kind, s.template, { id: s.id!, name: s.name }));
   }
   await tidy(session, steps, execution.refused);
@@ -123,7 +177,12 @@ function chain(steps: Step[]): Step[] {
   const last = new Map<string | undefined, string>();
   for (const step of sorted) {
     const previous = last.get(step.template);
-    step.dependsOn = step.kind === 'connection' ? sorted.filter((s) => s.kind !== 'connection').map((s) => s.key) : previous ? [previous] : [];
+    step.dependsOn =
+      step.kind === 'connection'
+        ? sorted.filter((s) => s.kind !== 'connection').map((s) => s.key)
+        : previous
+          ? [previous]
+          : [];
     last.set(step.template, step.key);
   }
   return sorted;
@@ -133,7 +192,19 @@ function chain(steps: Step[]): Step[] {
  * Finds what is ours: the state's entries (checked against their recorded names), then, by name
  * and marker, what the state does not know (an interrupted create, an empty home).
  */
-async function discover(services: Services, shared: Shared, saved: SandboxState, profile: string, wanted: (t: string | undefined) => boolean, out: { gone: DestroyItem[]; skipped: DestroyItem[]; kept: DestroyItem[]; forget: Array<{ template?: string; kind: Kind; id: string }> }): Promise<Found[]> {
+async function discover(
+  services: Services,
+  shared: Shared,
+  saved: SandboxState,
+  profile: string,
+  wanted: (t: string | undefined) => boolean,
+  out: {
+    gone: DestroyItem[];
+    skipped: DestroyItem[];
+    kept: DestroyItem[];
+    forget: Array<{ template?: string; kind: Kind; id: string }>;
+  },
+): Promise<Found[]> {
   const found = new Map<string, Found>();
   const add = (f: Found) => {
     if (![...found.values()].some((x) => x.actual.id === f.actual.id)) found.set(f.key, f);
@@ -143,20 +214,43 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
   // 1. The state's entries, by id: gone (404) or renamed (not ours any more) are forgotten.
   const recorded: Array<{ kind: Kind; template?: string; ref: ResourceRef }> = [
     ...(saved.connection?.id && wanted(undefined) ? [{ kind: 'connection' as Kind, ref: saved.connection }] : []),
-    ...Object.entries(saved.dataflows ?? {}).filter(([t]) => wanted(t)).flatMap(([template, refs]) => Object.entries(refs).filter(([kind, ref]) => kind in RESOURCES && ref?.id).map(([kind, ref]) => ({ kind: kind as Kind, template, ref }))),
-    ...(saved.retired ?? []).filter((r) => wanted(r.template)).map((r) => ({ kind: r.kind as Kind, template: r.template, ref: r })),
+    ...Object.entries(saved.dataflows ?? {})
+      .filter(([t]) => wanted(t))
+      .flatMap(([template, refs]) =>
+        Object.entries(refs)
+          .filter(([kind, ref]) => kind in RESOURCES && ref?.id)
+          .map(([kind, ref]) => ({ kind: kind as Kind, template, ref })),
+      ),
+    ...(saved.retired ?? [])
+      .filter((r) => wanted(r.template))
+      .map((r) => ({ kind: r.kind as Kind, template: r.template, ref: r })),
   ];
   await Promise.all(
     recorded.map(async ({ kind, template, ref }) => {
-      const actual = RESOURCES[kind].read(await unlessNotFound(services.platform.send(RESOURCES[kind].get(ref.id))), ref.id);
+      const actual = RESOURCES[kind].read(
+        await unlessNotFound(services.platform.send(RESOURCES[kind].get(ref.id))),
+        ref.id,
+      );
       const entry = { resource: label(kind), name: ref.name, id: ref.id, ...(template ? { template } : {}) };
-      if (!actual || (kind !== 'descriptor' && actual.name !== ref.name)) out.forget.push({ template, kind, id: ref.id });
+      if (!actual || (kind !== 'descriptor' && actual.name !== ref.name))
+        out.forget.push({ template, kind, id: ref.id });
       if (!actual) return out.gone.push(entry);
       // Descriptors have no name: one is ours while it describes our schema.
-      const renamed = kind === 'descriptor' ? undefined : actual.name !== ref.name && !(saved.retired ?? []).some((r) => r.id === ref.id) ? actual.name : undefined;
-      if (renamed !== undefined) return out.skipped.push({ ...entry, reason: `its name is now '${renamed}', not '${ref.name}' as recorded` });
+      const renamed =
+        kind === 'descriptor'
+          ? undefined
+          : actual.name !== ref.name && !(saved.retired ?? []).some((r) => r.id === ref.id)
+            ? actual.name
+            : undefined;
+      if (renamed !== undefined)
+        return out.skipped.push({ ...entry, reason: `its name is now '${renamed}', not '${ref.name}' as recorded` });
       // Recorded but not made by us (a connection picked with --name): someone else's to delete.
-      if (!ref.created && kind !== 'descriptor' && !String(actual.resource.description ?? '').includes(marker(profile, template))) return out.kept.push({ ...entry, reason: 'found by name, not created by this profile' });
+      if (
+        !ref.created &&
+        kind !== 'descriptor' &&
+        !String(actual.resource.description ?? '').includes(marker(profile, template))
+      )
+        return out.kept.push({ ...entry, reason: 'found by name, not created by this profile' });
       add({ key: `${template ?? ''}/${kind}/${ref.id}`, kind, template, actual: { ...actual, name: ref.name } });
     }),
   );
@@ -171,66 +265,137 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
   // Without the Zoho check of dataflow create: after Adobe's retirement our flows still need to go.
   // Both paths: Zoho source connections and CRM flows, HTTP API connections and streaming flows.
   const flowSpecId = later(shared.flow.crmFlowSpec().then((s) => s?.id ?? CRM_FLOW_SPEC_ID));
-  const [zohoConnections, streamingConnections, targets, crmFlows, streamingFlows, classes, fieldGroups, schemas] = await Promise.all([
-    wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`) : Promise.resolve([]),
-    wanted(undefined) ? shared.flowList('connections', `connectionSpec.id==${HTTP_API_CONNECTION_SPEC.id}`) : Promise.resolve([]),
-    shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
-    flowSpecId.then((id) => (id ? shared.flowList('flows', `flowSpec.id==${id}`) : [])),
-    shared.flowList('flows', `flowSpec.id==${STREAMING_FLOW_SPEC_ID}`),
-    shared.tenantList('classes'),
-    shared.tenantList('fieldgroups'),
-    shared.tenantList('schemas'),
-  ]);
+  const [zohoConnections, streamingConnections, targets, crmFlows, streamingFlows, classes, fieldGroups, schemas] =
+    await Promise.all([
+      wanted(undefined)
+        ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`)
+        : Promise.resolve([]),
+      wanted(undefined)
+        ? shared.flowList('connections', `connectionSpec.id==${HTTP_API_CONNECTION_SPEC.id}`)
+        : Promise.resolve([]),
+      shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
+      flowSpecId.then((id) => (id ? shared.flowList('flows', `flowSpec.id==${id}`) : [])),
+      shared.flowList('flows', `flowSpec.id==${STREAMING_FLOW_SPEC_ID}`),
+      shared.tenantList('classes'),
+      shared.tenantList('fieldgroups'),
+      shared.tenantList('schemas'),
+    ]);
   const flows = [...crmFlows, ...streamingFlows];
-  const mine = [...zohoConnections, ...streamingConnections].filter((c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)));
-  for (const connection of mine) add({ key: `/connection/${connection.id}`, kind: 'connection', actual: { id: connection.id, name: connection.name, etag: connection.etag, resource: connection } });
+  const mine = [...zohoConnections, ...streamingConnections].filter(
+    (c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)),
+  );
+  for (const connection of mine)
+    add({
+      key: `/connection/${connection.id}`,
+      kind: 'connection',
+      actual: { id: connection.id, name: connection.name, etag: connection.etag, resource: connection },
+    });
   const baseIds = [...new Set([saved.connection?.id, ...mine.map((c) => c.id)].filter((id): id is string => !!id))];
-  const sources = (await Promise.all(baseIds.map((id) => shared.flowList('sourceConnections', `baseConnectionId==${id}`)))).flat();
-  for (const [kind, list] of [['flow', flows], ['sourceConnection', sources], ['targetConnection', targets]] as const) {
+  const sources = (
+    await Promise.all(baseIds.map((id) => shared.flowList('sourceConnections', `baseConnectionId==${id}`)))
+  ).flat();
+  for (const [kind, list] of [
+    ['flow', flows],
+    ['sourceConnection', sources],
+    ['targetConnection', targets],
+  ] as const) {
     for (const r of list) {
       const template = ours(r);
-      if (template) add({ key: `${template}/${kind}/${r.id}`, kind, template, actual: { id: r.id, name: r.name, etag: r.etag, resource: r } });
+      if (template)
+        add({
+          key: `${template}/${kind}/${r.id}`,
+          kind,
+          template,
+          actual: { id: r.id, name: r.name, etag: r.etag, resource: r },
+        });
     }
   }
-  for (const [kind, list] of [['class', classes], ['fieldGroup', fieldGroups], ['schema', schemas]] as const) {
+  for (const [kind, list] of [
+    ['class', classes],
+    ['fieldGroup', fieldGroups],
+    ['schema', schemas],
+  ] as const) {
     for (const r of list) {
       const template = ours(r);
       // Lists carry no description: the full resource says whether the marker is there.
       if (!template && !/\(aep-zoho /.test(r.title)) continue;
-      const full = (template ? r : await services.platform.send(RESOURCES[kind].get(r.$id)).catch(() => undefined)) as Record<string, any> | undefined;
+      const full = (template ? r : await services.platform.send(RESOURCES[kind].get(r.$id)).catch(() => undefined)) as
+        | Record<string, any>
+        | undefined;
       const owner = full ? ours(full) : undefined;
-      if (owner) add({ key: `${owner}/${kind}/${r.$id}`, kind, template: owner, actual: { id: r.$id, name: r.title, resource: full as Record<string, any> } });
+      if (owner)
+        add({
+          key: `${owner}/${kind}/${r.$id}`,
+          kind,
+          template: owner,
+          actual: { id: r.$id, name: r.title, resource: full as Record<string, any> },
+        });
     }
   }
   // A create that was sent but never answered: the intent recorded before it names what to look for.
   await Promise.all(
-    (saved.intents ?? []).filter((i) => wanted(i.template) && i.kind in RESOURCES).map(async (intent) => {
-      const kind = intent.kind as Kind;
-      const made = await findByIntent(services, kind, intent.name, [...found.values()]);
-      if (made) add({ key: `${intent.template ?? ''}/${kind}/${made.id}`, kind, template: intent.template, actual: made });
-    }),
+    (saved.intents ?? [])
+      .filter((i) => wanted(i.template) && i.kind in RESOURCES)
+      .map(async (intent) => {
+        const kind = intent.kind as Kind;
+        const made = await findByIntent(services, kind, intent.name, [...found.values()]);
+        if (made)
+          add({ key: `${intent.template ?? ''}/${kind}/${made.id}`, kind, template: intent.template, actual: made });
+      }),
   );
   // Datasets behind our target connections and schemas; descriptors and mapping sets of our schemas.
   const ourSchemas = [...found.values()].filter((f) => f.kind === 'schema');
-  const datasetIds = new Set([...found.values()].filter((f) => f.kind === 'targetConnection').map((f) => String(f.actual.resource.params?.dataSetId)));
+  const datasetIds = new Set(
+    [...found.values()]
+      .filter((f) => f.kind === 'targetConnection')
+      .map((f) => String(f.actual.resource.params?.dataSetId)),
+  );
   const [datasets, descriptors, mappingSets] = await Promise.all([
-    Promise.all([...datasetIds].map(async (id) => datasetsOf(await unlessNotFound(services.platform.send(catalog.get(id)))).find((d) => d.id === id))),
-    Promise.all(ourSchemas.map(async (s) => ({ schema: s, list: await shared.registry.descriptors(s.actual.id).catch(() => []) }))),
+    Promise.all(
+      [...datasetIds].map(async (id) =>
+        datasetsOf(await unlessNotFound(services.platform.send(catalog.get(id)))).find((d) => d.id === id),
+      ),
+    ),
+    Promise.all(
+      ourSchemas.map(async (s) => ({
+        schema: s,
+        list: await shared.registry.descriptors(s.actual.id).catch(() => []),
+      })),
+    ),
     ourSchemas.length ? shared.mappingSets().catch(() => []) : Promise.resolve([]),
   ]);
   for (const d of datasets) {
     const template = d && ours(d);
-    if (d && template) add({ key: `${template}/dataset/${d.id}`, kind: 'dataset', template, actual: { id: d.id, name: d.name, resource: d } });
+    if (d && template)
+      add({
+        key: `${template}/dataset/${d.id}`,
+        kind: 'dataset',
+        template,
+        actual: { id: d.id, name: d.name, resource: d },
+      });
   }
   for (const { schema, list } of descriptors) {
-    for (const d of list.filter((x) => x['@type'] === 'xdm:descriptorIdentity' && x['xdm:sourceSchema'] === schema.actual.id)) {
+    for (const d of list.filter(
+      (x) => x['@type'] === 'xdm:descriptorIdentity' && x['xdm:sourceSchema'] === schema.actual.id,
+    )) {
       const id = String(d['@id']);
-      add({ key: `${schema.template}/descriptor/${id}`, kind: 'descriptor', template: schema.template, actual: RESOURCES.descriptor.read(d, id)! });
+      add({
+        key: `${schema.template}/descriptor/${id}`,
+        kind: 'descriptor',
+        template: schema.template,
+        actual: RESOURCES.descriptor.read(d, id)!,
+      });
     }
   }
   for (const m of mappingSets) {
     const schema = ourSchemas.find((s) => s.actual.id === mappingSetSchema(m));
-    if (schema) add({ key: `${schema.template}/mappingSet/${m.id}`, kind: 'mappingSet', template: schema.template, actual: { id: m.id, name: m.name ?? m.id, resource: m } });
+    if (schema)
+      add({
+        key: `${schema.template}/mappingSet/${m.id}`,
+        kind: 'mappingSet',
+        template: schema.template,
+        actual: { id: m.id, name: m.name ?? m.id, resource: m },
+      });
   }
   return [...found.values()];
 }
@@ -238,7 +403,9 @@ async function discover(services: Services, shared: Shared, saved: SandboxState,
 /** What an unanswered create made, by its name (datasets, the one kind no list above reaches). */
 async function findByIntent(services: Services, kind: Kind, name: string, found: Found[]): Promise<Actual | undefined> {
   if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
-  const match = datasetsOf(await services.platform.send(catalog.byName(name))).find((d) => d.name === name && !found.some((f) => f.actual.id === d.id));
+  const match = datasetsOf(await services.platform.send(catalog.byName(name))).find(
+    (d) => d.name === name && !found.some((f) => f.actual.id === d.id),
+  );
   return match && { id: match.id, name: match.name, resource: match };
 }
 
@@ -249,15 +416,21 @@ async function tidy(session: Session, steps: Step[], refused: Set<string>): Prom
       const refs = s.dataflows?.[step.template!];
       if (refs && refs.mappingSet?.id === step.id && !refs.schema) delete refs.mappingSet;
     }
-    for (const [template, refs] of Object.entries(s.dataflows ?? {})) if (!Object.keys(refs).length) delete s.dataflows![template];
+    for (const [template, refs] of Object.entries(s.dataflows ?? {}))
+      if (!Object.keys(refs).length) delete s.dataflows![template];
     // A sync entry goes with its flow: nothing is left to post to.
     const deletedFlows = new Set(steps.filter((x) => x.kind === 'flow' && !refused.has(x.key)).map((x) => x.id));
-    for (const [template, entry] of Object.entries(s.syncs ?? {})) if (deletedFlows.has(entry.flowId) || !s.dataflows?.[template]?.flow) delete s.syncs![template];
+    for (const [template, entry] of Object.entries(s.syncs ?? {}))
+      if (deletedFlows.has(entry.flowId) || !s.dataflows?.[template]?.flow) delete s.syncs![template];
     if (s.syncs && !Object.keys(s.syncs).length) delete s.syncs;
   });
 }
 
-function failureError({ error: first, step: failed }: { error: unknown; step: Step }, deletedCount: number, session: Session): Error {
+function failureError(
+  { error: first, step: failed }: { error: unknown; step: Step },
+  deletedCount: number,
+  session: Session,
+): Error {
   if (!isUserError(first)) return first as Error;
   const what = `${RESOURCES[failed.kind].label} '${failed.name}' (${failed.id}): `;
   const inUse = failed?.kind === 'connection' && /1418/.test(`${first.code} ${first.message}`);
@@ -267,5 +440,11 @@ function failureError({ error: first, step: failed }: { error: unknown; step: St
     : referenced
       ? `Something aep-zoho did not create still uses it (for example a dataset or schema made in the UI). Remove that first, then re-run 'aep-zoho destroy': it resumes where it stopped.`
       : `Fix the cause and re-run 'aep-zoho destroy': it resumes where it stopped (the state file ${session.state.path} lists what still exists).`;
-  return new UserError(`destroy stopped after deleting ${deletedCount} resource(s): could not delete ${what}${first.message}`.replace(/\.?$/, '.'), { hint, status: first.status, requestId: first.requestId, code: first.code });
+  return new UserError(
+    `destroy stopped after deleting ${deletedCount} resource(s): could not delete ${what}${first.message}`.replace(
+      /\.?$/,
+      '.',
+    ),
+    { hint, status: first.status, requestId: first.requestId, code: first.code },
+  );
 }

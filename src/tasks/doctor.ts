@@ -6,8 +6,21 @@
 // offers the Zoho CRM source (ruling 6), and carries the gateway's `Date` for the clock check;
 // then the base connection and its `/test`. On the http-api path (recorded by connect, or
 // AEP_ZOHO_VIA) the HTTP API source replaces the Zoho one, and aep-zoho checks Zoho itself.
-import { CRM_FLOW_SPEC_NAME, HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
-import { loadSettings, requireAep, requireZoho, requireZohoReader, resolveVia, type Settings } from '../config/settings.js';
+import {
+  CRM_FLOW_SPEC_NAME,
+  HTTP_API_CONNECTION_SPEC,
+  ZOHO_CONNECTION_SPEC,
+  flowService,
+  oneItem,
+} from '../aep/flow-service.js';
+import {
+  loadSettings,
+  requireAep,
+  requireZoho,
+  requireZohoReader,
+  resolveVia,
+  type Settings,
+} from '../config/settings.js';
 import { StateStore, type Via } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { isNotFound, isUserError } from '../core/errors.js';
@@ -36,9 +49,21 @@ const FIVE_MINUTES = 5 * 60 * 1000;
 
 /** Variables that make libraries print what they send, secrets included. */
 const LEAKY_VARIABLES: Array<{ name: string; leaks: (value: string) => boolean; what: string }> = [
-  { name: 'DEBUG', leaks: (v) => v.trim() !== '', what: "the 'debug' package (aio-lib-ims logs the client secret at this level; got, follow-redirects and others log request details)" },
-  { name: 'AIO_LOG_LEVEL', leaks: (v) => /^(debug|trace|verbose|silly)$/i.test(v.trim()), what: "Adobe's aio libraries (aio-lib-ims logs the client secret at debug level)" },
-  { name: 'NODE_DEBUG', leaks: (v) => v.trim() !== '', what: "Node's core modules (http, net, tls, … log connection details)" },
+  {
+    name: 'DEBUG',
+    leaks: (v) => v.trim() !== '',
+    what: "the 'debug' package (aio-lib-ims logs the client secret at this level; got, follow-redirects and others log request details)",
+  },
+  {
+    name: 'AIO_LOG_LEVEL',
+    leaks: (v) => /^(debug|trace|verbose|silly)$/i.test(v.trim()),
+    what: "Adobe's aio libraries (aio-lib-ims logs the client secret at debug level)",
+  },
+  {
+    name: 'NODE_DEBUG',
+    leaks: (v) => v.trim() !== '',
+    what: "Node's core modules (http, net, tls, … log connection details)",
+  },
 ];
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -46,7 +71,10 @@ const fixOf = (error: unknown) => (isUserError(error) ? error.hint : undefined);
 
 export async function doctor(ctx: Context): Promise<DoctorResult> {
   // Read first: loading aio-lib-ims removes DEBUG and AIO_LOG_LEVEL from this process.
-  const leaky = LEAKY_VARIABLES.filter((v) => v.leaks(ctx.env[v.name] ?? '')).map((v) => ({ ...v, value: ctx.env[v.name]! }));
+  const leaky = LEAKY_VARIABLES.filter((v) => v.leaks(ctx.env[v.name] ?? '')).map((v) => ({
+    ...v,
+    value: ctx.env[v.name]!,
+  }));
   const checks: Check[] = [];
   const add = (check: Check) => (checks.push(check), check);
   const skip = (name: string, because: string) => add({ name, status: 'skip', detail: because });
@@ -62,7 +90,11 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   let via: Via = 'zoho-source';
   if (settings) {
     try {
-      via = resolveVia(undefined, ctx.env, (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via);
+      via = resolveVia(
+        undefined,
+        ctx.env,
+        (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
+      );
     } catch (error) {
       add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
@@ -71,24 +103,48 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     try {
       const aep = requireAep(settings);
       aepOk = true;
-      add({ name: 'Adobe credentials', status: 'pass', detail: `client ${aep.clientId}, org ${aep.orgId}, scopes ${settings.aep.scopes.join(',')}` });
+      add({
+        name: 'Adobe credentials',
+        status: 'pass',
+        detail: `client ${aep.clientId}, org ${aep.orgId}, scopes ${settings.aep.scopes.join(',')}`,
+      });
     } catch (error) {
       add({ name: 'Adobe credentials', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
     try {
       if (via === 'http-api') {
         const zoho = requireZohoReader(settings);
-        add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via http-api)` });
+        add({
+          name: 'Zoho credentials',
+          status: 'pass',
+          detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via http-api)`,
+        });
       } else {
         const zoho = requireZoho(settings);
-        add({ name: 'Zoho credentials', status: 'pass', detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}` });
+        add({
+          name: 'Zoho credentials',
+          status: 'pass',
+          detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}`,
+        });
       }
     } catch (error) {
       // Adobe's source: only `connect` sends them; an existing base connection keeps working without them.
       // The http-api path reads Zoho on every sync: there they are needed.
-      add(via === 'http-api'
-        ? { name: 'Zoho credentials', status: 'fail', detail: `${message(error)} 'aep-zoho sync' reads Zoho with them.`, fix: fixOf(error) }
-        : { name: 'Zoho credentials', status: 'warn', detail: `${message(error)} Only 'aep-zoho connect' needs them.`, fix: fixOf(error) });
+      add(
+        via === 'http-api'
+          ? {
+              name: 'Zoho credentials',
+              status: 'fail',
+              detail: `${message(error)} 'aep-zoho sync' reads Zoho with them.`,
+              fix: fixOf(error),
+            }
+          : {
+              name: 'Zoho credentials',
+              status: 'warn',
+              detail: `${message(error)} Only 'aep-zoho connect' needs them.`,
+              fix: fixOf(error),
+            },
+      );
     }
   } else {
     skip('Adobe credentials', 'needs a valid configuration');
@@ -101,7 +157,11 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     try {
       session = await openSession(ctx, settings);
       const token = await session.ims.refresh();
-      add({ name: 'Adobe IMS token', status: 'pass', detail: `issued by ${settings.imsUrl}, valid until ${new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ')} UTC` });
+      add({
+        name: 'Adobe IMS token',
+        status: 'pass',
+        detail: `issued by ${settings.imsUrl}, valid until ${new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      });
     } catch (error) {
       session = undefined;
       add({ name: 'Adobe IMS token', status: 'fail', detail: message(error), fix: fixOf(error) });
@@ -127,7 +187,9 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
         sandboxOk = true; // the sandbox answered; the spec is what is missing
         specOffered = false;
         // The error carries no headers: the CRM flow spec lookup (a documented GET) gives the Date.
-        const response = await session.platform.request(flowService.list('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` })).catch(() => undefined);
+        const response = await session.platform
+          .request(flowService.list('flowSpecs', { property: `name==${CRM_FLOW_SPEC_NAME}` }))
+          .catch(() => undefined);
         date = response && [response.headers.date].flat()[0];
       } else {
         add({ name: 'Org and sandbox', status: 'fail', detail: message(error), fix: fixOf(error) });
@@ -135,18 +197,35 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     }
     const received = ctx.now().getTime();
     if (sandboxOk) {
-      add({ name: 'Org and sandbox', status: 'pass', detail: `sandbox '${sandbox}' of org ${session.settings.aep.orgId} answers at ${session.settings.platformUrl}` });
+      add({
+        name: 'Org and sandbox',
+        status: 'pass',
+        detail: `sandbox '${sandbox}' of org ${session.settings.aep.orgId} answers at ${session.settings.platformUrl}`,
+      });
       if (via === 'http-api') {
         const offered = await session.flow.connectionSpec(HTTP_API_CONNECTION_SPEC.id).catch(() => undefined);
         add(
           offered
-            ? { name: 'HTTP API source', status: 'pass', detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${specOffered ? '' : "; Adobe's Zoho CRM source is retired here"})` }
-            : { name: 'HTTP API source', status: 'fail', detail: `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in sandbox '${sandbox}'.`, fix: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI.' },
+            ? {
+                name: 'HTTP API source',
+                status: 'pass',
+                detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${specOffered ? '' : "; Adobe's Zoho CRM source is retired here"})`,
+              }
+            : {
+                name: 'HTTP API source',
+                status: 'fail',
+                detail: `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in sandbox '${sandbox}'.`,
+                fix: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI.',
+              },
         );
       } else {
         add(
           specOffered
-            ? { name: 'Zoho CRM source', status: 'pass', detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered` }
+            ? {
+                name: 'Zoho CRM source',
+                status: 'pass',
+                detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered`,
+              }
             : {
                 name: 'Zoho CRM source',
                 status: 'fail',
@@ -166,8 +245,17 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
       const text = `this machine's clock is ${Math.abs(seconds)} s ${seconds >= 0 ? 'ahead of' : 'behind'} Adobe's`;
       add(
         Math.abs(skew) > FIVE_MINUTES
-          ? { name: 'Clock', status: 'warn', detail: `${text}.`, fix: 'Turn on network time (NTP): token expiry and dataflow start times (--start now) are computed from this clock.' }
-          : { name: 'Clock', status: 'pass', detail: `within ${Math.max(1, Math.abs(seconds))} s of Adobe's (Date header)` },
+          ? {
+              name: 'Clock',
+              status: 'warn',
+              detail: `${text}.`,
+              fix: 'Turn on network time (NTP): token expiry and dataflow start times (--start now) are computed from this clock.',
+            }
+          : {
+              name: 'Clock',
+              status: 'pass',
+              detail: `within ${Math.max(1, Math.abs(seconds))} s of Adobe's (Date header)`,
+            },
       );
     } else {
       skip('Clock', "no Date header in the Platform's answer");
@@ -188,16 +276,34 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
       if (!found) {
         add(
           saved
-            ? { name: 'Base connection', status: 'fail', detail: `The state file names base connection '${name}' (${saved.id}), but Adobe has none by that id or name (deleted outside aep-zoho?).`, fix: `Run ${connect} to create it again, then 'aep-zoho dataflow create' for the dataflows.` }
-            : { name: 'Base connection', status: 'warn', detail: `No base connection named '${name}' in sandbox '${session.settings.sandbox}' yet.`, fix: `Run ${connect}.` },
+            ? {
+                name: 'Base connection',
+                status: 'fail',
+                detail: `The state file names base connection '${name}' (${saved.id}), but Adobe has none by that id or name (deleted outside aep-zoho?).`,
+                fix: `Run ${connect} to create it again, then 'aep-zoho dataflow create' for the dataflows.`,
+              }
+            : {
+                name: 'Base connection',
+                status: 'warn',
+                detail: `No base connection named '${name}' in sandbox '${session.settings.sandbox}' yet.`,
+                fix: `Run ${connect}.`,
+              },
         );
       } else if (via === 'http-api') {
         // Adobe never reaches Zoho on this path: aep-zoho does, with a token from the refresh token.
-        add({ name: 'Base connection', status: 'pass', detail: `'${name}' (${found.id}): HTTP API inlet ${found.resource.auth?.params?.inletUrl ?? '(none yet)'}` });
+        add({
+          name: 'Base connection',
+          status: 'pass',
+          detail: `'${name}' (${found.id}): HTTP API inlet ${found.resource.auth?.params?.inletUrl ?? '(none yet)'}`,
+        });
         try {
           const { ZohoCrm } = await import('../zoho/crm.js');
           const modules = await ZohoCrm.open(ctx, session.settings).modules();
-          add({ name: 'Zoho CRM API', status: 'pass', detail: `Zoho answers aep-zoho directly: ${modules.length} modules readable` });
+          add({
+            name: 'Zoho CRM API',
+            status: 'pass',
+            detail: `Zoho answers aep-zoho directly: ${modules.length} modules readable`,
+          });
         } catch (error) {
           add({ name: 'Zoho CRM API', status: 'fail', detail: message(error), fix: fixOf(error) });
         }
@@ -205,7 +311,11 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
         const ok = await session.flow.testConnection(found.id);
         add(
           ok
-            ? { name: 'Base connection', status: 'pass', detail: `'${name}' (${found.id}): Adobe reached Zoho CRM with it` }
+            ? {
+                name: 'Base connection',
+                status: 'pass',
+                detail: `'${name}' (${found.id}): Adobe reached Zoho CRM with it`,
+              }
             : {
                 name: 'Base connection',
                 status: 'fail',
@@ -236,6 +346,15 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
 
   const ok = !checks.some((c) => c.status === 'fail');
   const failed = checks.filter((c) => c.status === 'fail');
-  const error = { message: `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}.`, ...(failed[0]?.fix ? { hint: failed[0].fix } : {}) };
-  return { profile: ctx.flags.profile, ...(settings ? { sandbox: settings.sandbox } : {}), checks, ok, ...(ok ? {} : { exitCode: 1, error }) };
+  const error = {
+    message: `${failed.length} check(s) failed: ${failed.map((c) => c.name).join(', ')}.`,
+    ...(failed[0]?.fix ? { hint: failed[0].fix } : {}),
+  };
+  return {
+    profile: ctx.flags.profile,
+    ...(settings ? { sandbox: settings.sandbox } : {}),
+    checks,
+    ok,
+    ...(ok ? {} : { exitCode: 1, error }),
+  };
 }

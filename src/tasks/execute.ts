@@ -32,21 +32,49 @@ export function stateHooks(session: Session, now: () => Date): ApplyHooks {
         ...(step.action === 'create' || step.action === 'replace' ? { created: true } : {}),
       }),
     // The old resource keeps its name (deleted soon) or has its aside name (kept); it was ours.
-    retire: (step, mode) => state.retire(sandbox, { template: step.template!, kind: step.kind, id: step.id!, name: step.aside ?? step.retire?.name ?? step.name, mode, created: true }),
+    retire: (step, mode) =>
+      state.retire(sandbox, {
+        template: step.template!,
+        kind: step.kind,
+        id: step.id!,
+        name: step.aside ?? step.retire?.name ?? step.name,
+        mode,
+        created: true,
+      }),
     forget: (step, id) => state.forget(sandbox, where(step), id),
     adopt: (step, body, exclude) => findMade(session, step.kind, step.name, body, exclude),
   };
 }
 
 /** A resource a lost create answer made: the newest of ours by name (fresh lists, never the cache). */
-async function findMade(session: Session, kind: Kind, name: string, body: Record<string, any>, exclude?: string): Promise<Outcome | undefined> {
-  const shared = observeShared({ platform: session.platform, state: session.state, sandbox: session.settings.sandbox, profile: session.settings.profileName, log: { info() {}, warn() {}, debug() {} }, now: () => new Date() }, {});
+async function findMade(
+  session: Session,
+  kind: Kind,
+  name: string,
+  body: Record<string, any>,
+  exclude?: string,
+): Promise<Outcome | undefined> {
+  const shared = observeShared(
+    {
+      platform: session.platform,
+      state: session.state,
+      sandbox: session.settings.sandbox,
+      profile: session.settings.profileName,
+      log: { info() {}, warn() {}, debug() {} },
+      now: () => new Date(),
+    },
+    {},
+  );
   const flows = async (collection: Collection, filter: string) => {
-    const found = (await session.flow.findByName(collection, name, [filter])).filter((item) => item.id !== exclude).at(-1);
+    const found = (await session.flow.findByName(collection, name, [filter]))
+      .filter((item) => item.id !== exclude)
+      .at(-1);
     return found && { id: found.id, etag: found.etag };
   };
   const registry = async (registryKind: RegistryKind) => {
-    const found = (await new SchemaRegistry(session.platform).listTenant(registryKind)).find((item) => item.title === name && item.$id !== exclude);
+    const found = (await new SchemaRegistry(session.platform).listTenant(registryKind)).find(
+      (item) => item.title === name && item.$id !== exclude,
+    );
     return found && { id: found.$id };
   };
   switch (kind) {
@@ -65,15 +93,28 @@ async function findMade(session: Session, kind: Kind, name: string, body: Record
     case 'schema':
       return registry('schemas');
     case 'dataset': {
-      const found = datasetsOf(await session.platform.send(catalog.byName(name))).filter((d) => d.name === name && d.id !== exclude).at(-1);
+      const found = datasetsOf(await session.platform.send(catalog.byName(name)))
+        .filter((d) => d.name === name && d.id !== exclude)
+        .at(-1);
       return found && { id: found.id };
     }
     case 'descriptor': {
-      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find((d) => d['@type'] === body['@type'] && d['xdm:sourceProperty'] === body['xdm:sourceProperty'] && d['xdm:namespace'] === body['xdm:namespace'] && d['@id'] !== exclude);
+      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find(
+        (d) =>
+          d['@type'] === body['@type'] &&
+          d['xdm:sourceProperty'] === body['xdm:sourceProperty'] &&
+          d['xdm:namespace'] === body['xdm:namespace'] &&
+          d['@id'] !== exclude,
+      );
       return found && { id: String(found['@id']) };
     }
     case 'mappingSet': {
-      const mine = (await shared.mappingSets()).filter((m) => mappingSetSchema(m) === body.outputSchema.schemaRef.id && (m.name === undefined || m.name === name) && m.id !== exclude);
+      const mine = (await shared.mappingSets()).filter(
+        (m) =>
+          mappingSetSchema(m) === body.outputSchema.schemaRef.id &&
+          (m.name === undefined || m.name === name) &&
+          m.id !== exclude,
+      );
       const found = mine.sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0)).at(-1);
       return found && { id: found.id, version: Number(found.version ?? 0) };
     }
@@ -92,12 +133,27 @@ export function printable(steps: Step[]): PlanStep[] {
     ...(step.reason ? { reason: step.reason } : {}),
     ...(step.notes?.length ? { notes: step.notes } : {}),
     ...(step.duplicates?.length ? { duplicates: step.duplicates } : {}),
-    ...(step.requests.length ? { request: shown(step.requests[0]), ...(step.requests.length > 1 ? { requests: step.requests.map(shown) } : {}) } : {}),
+    ...(step.requests.length
+      ? {
+          request: shown(step.requests[0]),
+          ...(step.requests.length > 1 ? { requests: step.requests.map(shown) } : {}),
+        }
+      : {}),
     ...(step.retire ? { then: step.retire.requests.map(shown) } : {}),
   }));
 }
 
-const shown = (request: Step['requests'][number]) => redactValue(JSON.parse(JSON.stringify({ method: request.method, path: request.path, ...(request.query && Object.keys(request.query).length ? { query: request.query } : {}), ...(request.body !== undefined ? { body: request.body } : {}) })));
+const shown = (request: Step['requests'][number]) =>
+  redactValue(
+    JSON.parse(
+      JSON.stringify({
+        method: request.method,
+        path: request.path,
+        ...(request.query && Object.keys(request.query).length ? { query: request.query } : {}),
+        ...(request.body !== undefined ? { body: request.body } : {}),
+      }),
+    ),
+  );
 
 const VERB: Record<Step['action'], [string, string]> = {
   create: ['Create', 'Created'],
@@ -108,14 +164,23 @@ const VERB: Record<Step['action'], [string, string]> = {
 };
 
 /** Runs the steps, with one task per step (grouped per template when there are several). */
-export async function execute(ctx: Context, session: Session, steps: Step[], options: { groups?: (template: string | undefined) => string | undefined; keepGoing?: boolean } = {}): Promise<Execution> {
+export async function execute(
+  ctx: Context,
+  session: Session,
+  steps: Step[],
+  options: { groups?: (template: string | undefined) => string | undefined; keepGoing?: boolean } = {},
+): Promise<Execution> {
   const execution = apply(session.platform, steps, stateHooks(session, ctx.now));
   // Several templates: each line names its own, so a CI log (plain lines, no tree) reads on its own.
   const several = new Set(steps.map((s) => s.template).filter(Boolean)).size > 1;
-  const title = (node: Node, done: boolean): string => `${several && node.step.template ? `${node.step.template}: ` : ''}${text(node, done)}`;
+  const title = (node: Node, done: boolean): string =>
+    `${several && node.step.template ? `${node.step.template}: ` : ''}${text(node, done)}`;
   const text = (node: Node, done: boolean): string => {
     const label = RESOURCES[node.step.kind].label;
-    if (node.phase === 'retire') return done ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})` : `Retire the old ${label} '${node.step.retire!.name}'`;
+    if (node.phase === 'retire')
+      return done
+        ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})`
+        : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;
     return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
   };
@@ -131,7 +196,11 @@ export async function execute(ctx: Context, session: Session, steps: Step[], opt
     templates.length > 1 && options.groups
       ? templates.map((template) => ({
           title: options.groups!(template) ?? 'Base connection',
-          task: (_c, t) => t.newListr(execution.nodes.filter((n) => n.step.template === template).map(task), { concurrent: true, exitOnError: true }),
+          task: (_c, t) =>
+            t.newListr(execution.nodes.filter((n) => n.step.template === template).map(task), {
+              concurrent: true,
+              exitOnError: true,
+            }),
         }))
       : execution.nodes.map(task);
   try {

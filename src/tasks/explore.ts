@@ -15,7 +15,6 @@ export { matchTable, unknownTable, type TableRef };
 export { zohoColumn, zohoColumns, zohoTablePath, zohoTables } from '../zoho/crm.js';
 import { openSession, type Session } from './session.js';
 
-
 export interface TableList {
   /** The base connection explored (with --via http-api: the HTTP API connection; Zoho itself was read). */
   connectionId: string;
@@ -38,22 +37,33 @@ export interface TableDetail {
 export async function resolveConnectionId(ctx: Context, session: Session, explicit?: string): Promise<string> {
   if (explicit?.trim()) {
     const connection = await session.flow.get('connections', explicit.trim());
-    if (!connection) throw new UsageError(`No base connection with id '${explicit}' in sandbox '${session.settings.sandbox}'.`, { hint: "List yours with 'aep-zoho connect --dry-run', or omit --connection." });
+    if (!connection)
+      throw new UsageError(`No base connection with id '${explicit}' in sandbox '${session.settings.sandbox}'.`, {
+        hint: "List yours with 'aep-zoho connect --dry-run', or omit --connection.",
+      });
     return connection.id;
   }
   const name = defaultConnectionName(session.settings.profileName);
   const saved = (await session.state.read(session.settings.sandbox)).connection;
   const found = await findConnection(ctx, session, saved?.name ?? name);
   if (!found) {
-    throw new UserError(`Profile '${session.settings.profileName}' has no Zoho CRM base connection in sandbox '${session.settings.sandbox}'.`, {
-      // Also reached from dataflow create, which has no --connection flag.
-      hint: "Run 'aep-zoho connect' first (explore and templates init also take --connection <id>).",
-    });
+    throw new UserError(
+      `Profile '${session.settings.profileName}' has no Zoho CRM base connection in sandbox '${session.settings.sandbox}'.`,
+      {
+        // Also reached from dataflow create, which has no --connection flag.
+        hint: "Run 'aep-zoho connect' first (explore and templates init also take --connection <id>).",
+      },
+    );
   }
   return found.id;
 }
 
-const toRef = (table: ExploreTable): TableRef => ({ name: table.name, path: table.path, canPreview: !!table.canPreview, canFetchSchema: !!table.canFetchSchema });
+const toRef = (table: ExploreTable): TableRef => ({
+  name: table.name,
+  path: table.path,
+  canPreview: !!table.canPreview,
+  canFetchSchema: !!table.canFetchSchema,
+});
 
 /** The root listing, sorted by name, cached in the state file for later commands. */
 export async function fetchTables(session: Session, connectionId: string): Promise<TableRef[]> {
@@ -90,12 +100,18 @@ export interface ExploreOptions {
 }
 
 /** The sandbox's state and the path to explore it by (--via, AEP_ZOHO_VIA, what connect recorded). */
-async function chooseVia(ctx: Context, options: ExploreOptions): Promise<{ settings: Settings; saved: SandboxState; via: 'zoho-source' | 'http-api' }> {
+async function chooseVia(
+  ctx: Context,
+  options: ExploreOptions,
+): Promise<{ settings: Settings; saved: SandboxState; via: 'zoho-source' | 'http-api' }> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const saved = await new StateStore(settings.home, settings.profileName).read(settings.sandbox);
   const via = resolveVia(options.via, ctx.env, saved.via);
   if (via === 'http-api' && options.connection?.trim()) {
-    throw new UsageError('--connection names an Adobe base connection to explore through; with --via http-api aep-zoho reads Zoho CRM directly and uses none.', { hint: 'Drop --connection, or pass --via zoho-source to explore through that connection.' });
+    throw new UsageError(
+      '--connection names an Adobe base connection to explore through; with --via http-api aep-zoho reads Zoho CRM directly and uses none.',
+      { hint: 'Drop --connection, or pass --via zoho-source to explore through that connection.' },
+    );
   }
   return { settings, saved, via };
 }
@@ -103,7 +119,10 @@ async function chooseVia(ctx: Context, options: ExploreOptions): Promise<{ setti
 export async function listTables(ctx: Context, options: ExploreOptions = {}): Promise<TableList> {
   const { settings, saved, via } = await chooseVia(ctx, options);
   if (via === 'http-api') {
-    const [connectionId, tables] = await Promise.all([httpApiConnection(ctx, settings, saved), zohoTables(ZohoCrm.open(ctx, settings))]);
+    const [connectionId, tables] = await Promise.all([
+      httpApiConnection(ctx, settings, saved),
+      zohoTables(ZohoCrm.open(ctx, settings)),
+    ]);
     return { connectionId, tables, via };
   }
   const session = await openSession(ctx, settings);
@@ -111,10 +130,17 @@ export async function listTables(ctx: Context, options: ExploreOptions = {}): Pr
   return { connectionId, tables: await fetchTables(session, connectionId) };
 }
 
-export async function describeTable(ctx: Context, input: string, options: { preview: boolean; limit?: number } & ExploreOptions): Promise<TableDetail> {
+export async function describeTable(
+  ctx: Context,
+  input: string,
+  options: { preview: boolean; limit?: number } & ExploreOptions,
+): Promise<TableDetail> {
   const { settings, saved, via } = await chooseVia(ctx, options);
   if (via === 'http-api') {
-    const [connectionId, detail] = await Promise.all([httpApiConnection(ctx, settings, saved), describeZohoTable(ZohoCrm.open(ctx, settings), input, options)]);
+    const [connectionId, detail] = await Promise.all([
+      httpApiConnection(ctx, settings, saved),
+      describeZohoTable(ZohoCrm.open(ctx, settings), input, options),
+    ]);
     return { ...detail, connectionId, via };
   }
   const session = await openSession(ctx, settings);
@@ -125,7 +151,12 @@ export async function describeTable(ctx: Context, input: string, options: { prev
   return {
     connectionId,
     table: { name: table.name, path: table.path },
-    columns: rawColumns.map((c) => ({ name: c.name, type: c.type, xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined), format: c.xdm?.format })),
+    columns: rawColumns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined),
+      format: c.xdm?.format,
+    })),
     rows: (detail.data ?? []).slice(0, options.limit ?? 10),
     rawColumns,
   };
@@ -140,16 +171,28 @@ export async function describeTable(ctx: Context, input: string, options: { prev
  */
 async function httpApiConnection(ctx: Context, settings: Settings, saved: SandboxState): Promise<string> {
   const session = await openSession(ctx, settings);
-  const found = await findConnection(ctx, session, saved.connection?.name ?? defaultConnectionName(settings.profileName), 'http-api');
+  const found = await findConnection(
+    ctx,
+    session,
+    saved.connection?.name ?? defaultConnectionName(settings.profileName),
+    'http-api',
+  );
   if (!found) {
-    throw new UserError(`Profile '${settings.profileName}' has no HTTP API base connection in sandbox '${settings.sandbox}'.`, {
-      hint: "Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho can read Zoho CRM.",
-    });
+    throw new UserError(
+      `Profile '${settings.profileName}' has no HTTP API base connection in sandbox '${settings.sandbox}'.`,
+      {
+        hint: "Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho can read Zoho CRM.",
+      },
+    );
   }
   return found.id;
 }
 
-async function describeZohoTable(crm: ZohoCrm, input: string, options: { preview: boolean; limit?: number }): Promise<Omit<TableDetail, 'connectionId'>> {
+async function describeZohoTable(
+  crm: ZohoCrm,
+  input: string,
+  options: { preview: boolean; limit?: number },
+): Promise<Omit<TableDetail, 'connectionId'>> {
   const tables = await zohoTables(crm);
   const table = matchTable(tables, input);
   if (!table) throw unknownTable(tables, input);
@@ -157,7 +200,12 @@ async function describeZohoTable(crm: ZohoCrm, input: string, options: { preview
   const rows = options.preview ? await zohoPreview(crm, table.name, rawColumns, options.limit ?? 10) : [];
   return {
     table: { name: table.name, path: table.path },
-    columns: rawColumns.map((c) => ({ name: c.name, type: c.type, xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined), format: c.xdm?.format })),
+    columns: rawColumns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      xdmType: c.xdm?.type ?? (c['meta:xdmType'] as string | undefined),
+      format: c.xdm?.format,
+    })),
     rows,
     rawColumns,
   };

@@ -104,7 +104,10 @@ export function scheduleSummary(params: Record<string, any> | undefined): Schedu
   if (!params?.frequency) return undefined;
   const interval = params.interval === undefined ? undefined : Number(params.interval);
   // Epoch seconds, as a number or a string (aep-api.md §9), or an ISO time.
-  const start = isoTime(params.startTime, typeof params.startTime === 'string' && !/^\s*\d+\s*$/.test(params.startTime) ? 'ms' : 's');
+  const start = isoTime(
+    params.startTime,
+    typeof params.startTime === 'string' && !/^\s*\d+\s*$/.test(params.startTime) ? 'ms' : 's',
+  );
   return {
     frequency: String(params.frequency),
     ...(interval !== undefined && Number.isFinite(interval) ? { interval } : {}),
@@ -119,7 +122,12 @@ const FREQUENCY_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, 
  * When the schedule next starts a run: its start while that is ahead, else the first interval
  * boundary after `now`; nothing for a disabled flow, or a `once` flow whose run has happened.
  */
-export function nextRun(schedule: ScheduleSummary | undefined, state: string, now: Date, hasRun: boolean): string | undefined {
+export function nextRun(
+  schedule: ScheduleSummary | undefined,
+  state: string,
+  now: Date,
+  hasRun: boolean,
+): string | undefined {
   if (!schedule?.startTime || state !== 'enabled') return undefined;
   const start = Date.parse(schedule.startTime);
   if (start > now.getTime()) return schedule.startTime;
@@ -146,7 +154,9 @@ export function normalStatus(value: unknown): string {
   return lower;
 }
 
-export const isFinished = (run: RunSummary): boolean => !['inProgress', 'pending', 'queued', 'scheduled', 'started', 'running', 'unknown'].includes(run.status) || !!run.completedAt;
+export const isFinished = (run: RunSummary): boolean =>
+  !['inProgress', 'pending', 'queued', 'scheduled', 'started', 'running', 'unknown'].includes(run.status) ||
+  !!run.completedAt;
 export const isSuccessful = (run: RunSummary): boolean => run.status === 'success' || run.status === 'partialSuccess';
 
 export function runSummary(run: Record<string, any>): RunSummary {
@@ -166,7 +176,7 @@ export function runSummary(run: Record<string, any>): RunSummary {
         activity,
       };
       const key = `${entry.code}|${entry.message}`;
-      if (!seen.has(key)) (seen.add(key), errors.push(entry));
+      if (!seen.has(key)) seen.add(key), errors.push(entry);
     }
   };
   // The run's summary error (CONNECTOR-2001-500 …), then the row-level causes Adobe files under each
@@ -202,7 +212,12 @@ export function describeRunError(error: RunError): string {
 function lastRunOf(flow: FlowResource): LastRunSummary | undefined {
   const last = flow.lastRunDetails;
   if (!last?.id) return undefined;
-  return { id: String(last.id), status: normalStatus(last.state), ...(iso(last.startedAtUTC) ? { startedAt: iso(last.startedAtUTC) } : {}), ...(iso(last.completedAtUTC) ? { completedAt: iso(last.completedAtUTC) } : {}) };
+  return {
+    id: String(last.id),
+    status: normalStatus(last.state),
+    ...(iso(last.startedAtUTC) ? { startedAt: iso(last.startedAtUTC) } : {}),
+    ...(iso(last.completedAtUTC) ? { completedAt: iso(last.completedAtUTC) } : {}),
+  };
 }
 
 function flowSummary(flow: FlowResource, template: string | undefined, now: Date): FlowSummary {
@@ -247,12 +262,16 @@ export async function listFlows(ctx: Context, options: { all: boolean }): Promis
     Promise.all(
       mine.map(async ([template, ref]): Promise<FlowSummary> => {
         const flow = await session.flow.get('flows', ref.id);
-        return flow ? flowSummary(flow, template, now) : { template, id: ref.id, flowId: ref.id, name: ref.name, state: 'missing', profile: true };
+        return flow
+          ? flowSummary(flow, template, now)
+          : { template, id: ref.id, flowId: ref.id, name: ref.name, state: 'missing', profile: true };
       }),
     ),
   ]);
   if (options.all) {
-    const others = (await session.flow.listAll('flows', { property: `flowSpec.id==${specId}` })).filter((flow) => !byId.has(flow.id));
+    const others = (await session.flow.listAll('flows', { property: `flowSpec.id==${specId}` })).filter(
+      (flow) => !byId.has(flow.id),
+    );
     others.sort((a, b) => (epochMs(b.createdAt) ?? 0) - (epochMs(a.createdAt) ?? 0));
     flows.push(...others.map((flow) => flowSummary(flow, undefined, now)));
   }
@@ -284,18 +303,33 @@ export async function resolveFlow(session: Session, input: string): Promise<{ fl
     throw unknown();
   }
   // A template's deterministic flow name (a re-run of `dataflow create` finds the same one).
-  const [{ loadTemplate }, { resourceNames }] = await Promise.all([import('../template/load.js'), import('../converge/desire.js')]);
-  const template = await loadTemplate(wanted).catch((error) => (isUserError(error) ? undefined : Promise.reject(error)));
+  const [{ loadTemplate }, { resourceNames }] = await Promise.all([
+    import('../template/load.js'),
+    import('../converge/desire.js'),
+  ]);
+  const template = await loadTemplate(wanted).catch((error) =>
+    isUserError(error) ? undefined : Promise.reject(error),
+  );
   const names = template ? [resourceNames(template.template, session.settings.profileName).flow, wanted] : [wanted];
   for (const name of names) {
     const [flow] = await session.flow.findByName('flows', name, [`flowSpec.id==${await crmFlowSpecId(session)}`]);
-    if (flow) return { flow, template: templateOf(flow.id) ?? (template && name !== wanted ? template.template.name : undefined) };
+    if (flow)
+      return {
+        flow,
+        template: templateOf(flow.id) ?? (template && name !== wanted ? template.template.name : undefined),
+      };
   }
-  throw unknown(saved ? `: the state file names flow ${saved[1].id}, which no longer exists (deleted outside aep-zoho?)` : '');
+  throw unknown(
+    saved ? `: the state file names flow ${saved[1].id}, which no longer exists (deleted outside aep-zoho?)` : '',
+  );
 }
 
 export async function listRuns(session: Session, flowId: string, limit: number): Promise<RunSummary[]> {
-  const page = await session.platform.get<{ items?: Array<Record<string, any>> }>(`${FLOW}/runs`, { property: `flowId==${flowId}`, orderby: '-createdAt', limit });
+  const page = await session.platform.get<{ items?: Array<Record<string, any>> }>(`${FLOW}/runs`, {
+    property: `flowId==${flowId}`,
+    orderby: '-createdAt',
+    limit,
+  });
   return (page.items ?? []).map(runSummary).slice(0, limit);
 }
 
@@ -330,7 +364,9 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
     sandbox: session.settings.sandbox,
     state: String(flow.state ?? 'unknown'),
     schedule,
-    ...(source?.baseConnectionId ? { baseConnectionId: source.baseConnectionId, connectionId: source.baseConnectionId } : {}),
+    ...(source?.baseConnectionId
+      ? { baseConnectionId: source.baseConnectionId, connectionId: source.baseConnectionId }
+      : {}),
     ...(sourceId ? { sourceConnectionId: sourceId } : {}),
     ...(tablePath ? { table: { path: tablePath, ...(tableName ? { name: tableName } : {}) } } : {}),
     ...(targetId ? { targetConnectionId: targetId } : {}),
@@ -370,7 +406,12 @@ export async function setFlowState(ctx: Context, input: string, op: 'enable' | '
   const session = await openSession(ctx);
   const { flow, template } = await resolveFlow(session, input);
   const wanted = op === 'enable' ? 'enabled' : 'disabled';
-  const base = { flowId: flow.id, name: flow.name, state: wanted as FlowStateChange['state'], ...(template ? { template } : {}) };
+  const base = {
+    flowId: flow.id,
+    name: flow.name,
+    state: wanted as FlowStateChange['state'],
+    ...(template ? { template } : {}),
+  };
   if (String(flow.state).toLowerCase() === wanted) return { ...base, changed: false };
   await session.platform.send(flowService.action(flow.id, op));
   return { ...base, changed: true };

@@ -35,9 +35,12 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UsageError(missing ? `No such file: ${path}.` : `${path} is not valid JSON (${(error as Error).message}).`, {
-      hint: "In Adobe Developer Console open the project → OAuth Server-to-Server credential → 'Download JSON', and pass that file.",
-    });
+    throw new UsageError(
+      missing ? `No such file: ${path}.` : `${path} is not valid JSON (${(error as Error).message}).`,
+      {
+        hint: "In Adobe Developer Console open the project → OAuth Server-to-Server credential → 'Download JSON', and pass that file.",
+      },
+    );
   }
   const readKeys: string[] = [];
   const take = (object: any, ...keys: string[]) => {
@@ -49,7 +52,9 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
     }
     return undefined;
   };
-  const workspace = data?.project?.workspace?.details?.credentials?.find?.((c: any) => c?.oauth_server_to_server)?.oauth_server_to_server;
+  const workspace = data?.project?.workspace?.details?.credentials?.find?.(
+    (c: any) => c?.oauth_server_to_server,
+  )?.oauth_server_to_server;
   const source = workspace ?? data;
   const secrets = take(source, 'CLIENT_SECRETS', 'client_secrets', 'CLIENT_SECRET', 'client_secret');
   const scopes = take(source, 'SCOPES', 'scopes');
@@ -57,25 +62,39 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
     clientId: take(source, 'CLIENT_ID', 'client_id'),
     clientSecret: Array.isArray(secrets) ? secrets[0] : secrets,
     orgId: take(source, 'ORG_ID', 'ims_org_id', 'org_id') ?? take(data?.project?.org, 'ims_org_id'),
-    scopes: Array.isArray(scopes) ? scopes.map(String) : typeof scopes === 'string' ? scopes.split(',').map((s) => s.trim()) : undefined,
+    scopes: Array.isArray(scopes)
+      ? scopes.map(String)
+      : typeof scopes === 'string'
+        ? scopes.split(',').map((s) => s.trim())
+        : undefined,
     readKeys,
   };
   if (!credential.clientId || !credential.clientSecret) {
-    throw new UsageError(`${path} has no OAuth Server-to-Server client id and secret (looked for CLIENT_ID and CLIENT_SECRETS).`, {
-      hint: "Download the JSON of an 'OAuth Server-to-Server' credential (not an API key or a JWT credential) from Adobe Developer Console.",
-    });
+    throw new UsageError(
+      `${path} has no OAuth Server-to-Server client id and secret (looked for CLIENT_ID and CLIENT_SECRETS).`,
+      {
+        hint: "Download the JSON of an 'OAuth Server-to-Server' credential (not an API key or a JWT credential) from Adobe Developer Console.",
+      },
+    );
   }
   addSecret(credential.clientSecret);
   return credential;
 }
 
-export async function initProfile(ctx: Context, args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string }): Promise<InitResult> {
+export async function initProfile(
+  ctx: Context,
+  args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string },
+): Promise<InitResult> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
-  const ask = async (current: string | undefined, question: string, secret = false) => current ?? (ctx.canPrompt ? (await ctx.ask(question, { secret })) || undefined : undefined);
+  const ask = async (current: string | undefined, question: string, secret = false) =>
+    current ?? (ctx.canPrompt ? (await ctx.ask(question, { secret })) || undefined : undefined);
 
   const aep = {
-    clientId: await ask(args.clientId?.trim() || fromFile?.clientId || settings.aep.clientId, 'Adobe client id (API key): '),
+    clientId: await ask(
+      args.clientId?.trim() || fromFile?.clientId || settings.aep.clientId,
+      'Adobe client id (API key): ',
+    ),
     clientSecret: await ask(fromFile?.clientSecret || settings.aep.clientSecret, 'Adobe client secret: ', true),
     orgId: await ask(args.orgId?.trim() || fromFile?.orgId || settings.aep.orgId, 'Adobe org id (…@AdobeOrg): '),
     scopes: fromFile?.scopes ?? settings.aep.scopes,
@@ -88,9 +107,15 @@ export async function initProfile(ctx: Context, args: { fromConsole?: string; cl
   };
   if (zoho.clientId && !zoho.clientSecret) zoho.clientSecret = await ask(undefined, 'Zoho client secret: ', true);
   if (aep.orgId && !/@AdobeOrg$/.test(aep.orgId)) {
-    throw new UsageError(`'${aep.orgId}' does not look like an Adobe org id.`, { hint: 'Org ids end in @AdobeOrg; copy it from the credential page in Adobe Developer Console.' });
+    throw new UsageError(`'${aep.orgId}' does not look like an Adobe org id.`, {
+      hint: 'Org ids end in @AdobeOrg; copy it from the credential page in Adobe Developer Console.',
+    });
   }
-  const missing = [!aep.clientId && '--client-id (or AEP_CLIENT_ID)', !aep.clientSecret && 'AEP_CLIENT_SECRET', !aep.orgId && '--org-id (or AEP_ORG_ID)'].filter(Boolean);
+  const missing = [
+    !aep.clientId && '--client-id (or AEP_CLIENT_ID)',
+    !aep.clientSecret && 'AEP_CLIENT_SECRET',
+    !aep.orgId && '--org-id (or AEP_ORG_ID)',
+  ].filter(Boolean);
   if (missing.length) {
     throw new UsageError(`Cannot save profile '${settings.profileName}': missing ${missing.join(', ')}.`, {
       hint: 'Pass --from-console <file> with the JSON from Adobe Developer Console, or the flags and variables named, or run on a terminal to be asked.',
@@ -98,13 +123,26 @@ export async function initProfile(ctx: Context, args: { fromConsole?: string; cl
   }
   await settings.store.updateProfile(settings.profileName, (profile) => ({
     ...profile,
-    aep: { ...profile.aep, clientId: aep.clientId, clientSecret: aep.clientSecret, orgId: aep.orgId, scopes: aep.scopes },
-    zoho: { ...profile.zoho, ...(zoho.clientId ? { clientId: zoho.clientId } : {}), ...(zoho.clientSecret ? { clientSecret: zoho.clientSecret } : {}), ...(region ? { region, accountsUrl: profile.zoho?.accountsUrl ?? zohoRegion(region).accountsUrl } : {}) },
+    aep: {
+      ...profile.aep,
+      clientId: aep.clientId,
+      clientSecret: aep.clientSecret,
+      orgId: aep.orgId,
+      scopes: aep.scopes,
+    },
+    zoho: {
+      ...profile.zoho,
+      ...(zoho.clientId ? { clientId: zoho.clientId } : {}),
+      ...(zoho.clientSecret ? { clientSecret: zoho.clientSecret } : {}),
+      ...(region ? { region, accountsUrl: profile.zoho?.accountsUrl ?? zohoRegion(region).accountsUrl } : {}),
+    },
     ...(ctx.flags.sandbox ? { sandbox: ctx.flags.sandbox } : {}),
   }));
   const mode = args.fromConsole ? await readableByOthers(args.fromConsole) : undefined;
   if (mode !== undefined) {
-    ctx.log.warn(`${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}). The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`);
+    ctx.log.warn(
+      `${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}). The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`,
+    );
   }
   return {
     profile: settings.profileName,

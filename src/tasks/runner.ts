@@ -5,9 +5,16 @@ import type { Context } from '../core/context.js';
 
 export type Task<C> = ListrTask<C, any, any>;
 
-export async function runTasks<C extends object>(ctx: Context, tasks: Array<Task<C>>, context: C, options: { concurrent?: boolean | number } = {}): Promise<C> {
+export async function runTasks<C extends object>(
+  ctx: Context,
+  tasks: Array<Task<C>>,
+  context: C,
+  options: { concurrent?: boolean | number } = {},
+): Promise<C> {
   const stderr = ctx.io.stderr as NodeJS.WriteStream;
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr, { dump: [], leaveEmptyLine: false }) });
+  const logger = new ListrLogger({
+    processOutput: new ProcessOutput(stderr, stderr, { dump: [], leaveEmptyLine: false }),
+  });
   // The live renderer redraws to the terminal's width: a terminal that reports none gets plain lines.
   const live = ctx.io.isTTY.stderr && (stderr.columns ?? 0) > 0 && !ctx.flags.debug && !ctx.flags.json;
   const list = new Listr<C, 'default', 'simple'>(tasks, {

@@ -6,7 +6,16 @@ import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { envValue } from '../config/settings.js';
-import { describeRunError, formatDuration, isFinished, isSuccessful, listRuns, resolveFlow, scheduleSummary, type RunSummary } from './flows.js';
+import {
+  describeRunError,
+  formatDuration,
+  isFinished,
+  isSuccessful,
+  listRuns,
+  resolveFlow,
+  scheduleSummary,
+  type RunSummary,
+} from './flows.js';
 import { runTasks } from './runner.js';
 import { openSession } from './session.js';
 
@@ -46,74 +55,94 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
   // A streaming flow (--via http-api) has no schedule: nothing comes that --watch could wait for.
   if (!flow.scheduleParams) {
-    throw new UsageError(`Dataflow '${flow.name}' is a streaming dataflow: it has no scheduled runs to watch; records arrive when 'aep-zoho sync' posts them.`, {
-      hint: "Run 'aep-zoho sync' (its summary says what was read and sent), or list what Adobe recorded with 'aep-zoho dataflow runs <flow>' without --watch.",
-    });
+    throw new UsageError(
+      `Dataflow '${flow.name}' is a streaming dataflow: it has no scheduled runs to watch; records arrive when 'aep-zoho sync' posts them.`,
+      {
+        hint: "Run 'aep-zoho sync' (its summary says what was read and sent), or list what Adobe recorded with 'aep-zoho dataflow runs <flow>' without --watch.",
+      },
+    );
   }
 
   const firstPoll = options.pollMs ?? 1000;
   const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);
-  const first = (await listRuns(session, flow.id, 1)).length ? undefined : checkFirstRun(ctx, flow, options.timeoutMs, grace);
+  const first = (await listRuns(session, flow.id, 1)).length
+    ? undefined
+    : checkFirstRun(ctx, flow, options.timeoutMs, grace);
   const maxPoll = options.maxPollMs ?? 15_000;
   const started = ctx.now().getTime();
   const deadline = started + options.timeoutMs;
   const live = ctx.io.isTTY.stderr && !ctx.flags.json && !ctx.flags.debug;
   const watch: { run?: RunSummary; timedOut: boolean; late: boolean } = { timedOut: false, late: false };
-  const lateNote = first && `The first run was due at ${humanTime(first.dueAt)} and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until ${humanTime(first.giveUpAt)} (${formatDuration(grace)} past it).`;
+  const lateNote =
+    first &&
+    `The first run was due at ${humanTime(first.dueAt)} and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until ${humanTime(first.giveUpAt)} (${formatDuration(grace)} past it).`;
   let noted = false;
 
-  await runTasks(ctx, [
-    {
-      title: `Watching the runs of '${flow.name}'`,
-      task: async (_c, task) => {
-        let delay = firstPoll;
-        let seen = '';
-        for (;;) {
-          const [newest] = await listRuns(session, flow.id, 1);
-          watch.run = newest;
-          if (newest) {
-            const state = `${newest.id}|${progress(newest)}`;
-            if (state !== seen) {
-              // Progress resets the backoff: something is happening, look again soon.
-              if (seen) delay = firstPoll;
-              seen = state;
-              task.title = `Run ${newest.id}: ${progress(newest)}`;
+  await runTasks(
+    ctx,
+    [
+      {
+        title: `Watching the runs of '${flow.name}'`,
+        task: async (_c, task) => {
+          let delay = firstPoll;
+          let seen = '';
+          for (;;) {
+            const [newest] = await listRuns(session, flow.id, 1);
+            watch.run = newest;
+            if (newest) {
+              const state = `${newest.id}|${progress(newest)}`;
+              if (state !== seen) {
+                // Progress resets the backoff: something is happening, look again soon.
+                if (seen) delay = firstPoll;
+                seen = state;
+                task.title = `Run ${newest.id}: ${progress(newest)}`;
+              }
+              if (isFinished(newest)) {
+                task.title = `Run ${newest.id} ${isSuccessful(newest) ? 'succeeded' : newest.status}: ${newest.recordsRead} read, ${newest.recordsWritten} written, ${newest.recordsFailed} failed${newest.durationMs !== undefined ? ` in ${formatDuration(newest.durationMs)}` : ''}`;
+                // A failed run fails its task, so the progress line shows it failed (✖, red), not done.
+                if (!isSuccessful(newest)) throw new WatchedRunFailed();
+                return;
+              }
             }
-            if (isFinished(newest)) {
-              task.title = `Run ${newest.id} ${isSuccessful(newest) ? 'succeeded' : newest.status}: ${newest.recordsRead} read, ${newest.recordsWritten} written, ${newest.recordsFailed} failed${newest.durationMs !== undefined ? ` in ${formatDuration(newest.durationMs)}` : ''}`;
-              // A failed run fails its task, so the progress line shows it failed (✖, red), not done.
-              if (!isSuccessful(newest)) throw new WatchedRunFailed();
+            const now = ctx.now().getTime();
+            // No run yet, and its due time plus the grace has passed: it is not coming by itself.
+            if (!newest && first && now >= first.giveUpAt) {
+              watch.late = true;
+              task.title = `No first run of '${flow.name}': it was due at ${humanTime(first.dueAt)}`;
+              throw new WatchedRunFailed(); // ✖, not ✔
+            }
+            if (now >= deadline) {
+              watch.timedOut = true;
               return;
             }
+            if (!newest && first && now >= first.dueAt && !noted) {
+              noted = true;
+              if (live) task.title = lateNote!;
+              else ctx.log.info(lateNote!);
+            }
+            const until = !newest && first ? Math.min(deadline, first.giveUpAt) : deadline;
+            if (live)
+              task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, until - now))} (Ctrl-C stops watching, not the run)`;
+            await ctx.sleep(Math.min(delay, until - now));
+            delay = Math.min(maxPoll, Math.round(delay * 1.5));
           }
-          const now = ctx.now().getTime();
-          // No run yet, and its due time plus the grace has passed: it is not coming by itself.
-          if (!newest && first && now >= first.giveUpAt) {
-            watch.late = true;
-            task.title = `No first run of '${flow.name}': it was due at ${humanTime(first.dueAt)}`;
-            throw new WatchedRunFailed(); // ✖, not ✔
-          }
-          if (now >= deadline) {
-            watch.timedOut = true;
-            return;
-          }
-          if (!newest && first && now >= first.dueAt && !noted) {
-            noted = true;
-            if (live) task.title = lateNote!;
-            else ctx.log.info(lateNote!);
-          }
-          const until = !newest && first ? Math.min(deadline, first.giveUpAt) : deadline;
-          if (live) task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, until - now))} (Ctrl-C stops watching, not the run)`;
-          await ctx.sleep(Math.min(delay, until - now));
-          delay = Math.min(maxPoll, Math.round(delay * 1.5));
-        }
+        },
       },
-    },
-  ], {}).catch((error) => {
+    ],
+    {},
+  ).catch((error) => {
     if (!(error instanceof WatchedRunFailed)) throw error;
   });
 
-  if (watch.late) return { ...base, runs: [], firstRun: { dueAt: isoTime(first!.dueAt)!, gaveUpAt: isoTime(first!.giveUpAt)! }, ok: false, exitCode: 1, error: lateFirstRun(flow, first!, grace) };
+  if (watch.late)
+    return {
+      ...base,
+      runs: [],
+      firstRun: { dueAt: isoTime(first!.dueAt)!, gaveUpAt: isoTime(first!.giveUpAt)! },
+      ok: false,
+      exitCode: 1,
+      error: lateFirstRun(flow, first!, grace),
+    };
   const waited = formatDuration(options.timeoutMs);
   if (watch.timedOut) {
     throw new UserError(
@@ -130,14 +159,25 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   const run = watch.run!;
   const runs = await listRuns(session, flow.id, options.limit);
   if (isSuccessful(run)) return { ...base, runs, watched: run, ok: true };
-  return { ...base, runs, watched: run, ok: false, exitCode: 1, error: failedRun(run, flow.name, base.template ?? flow.id) };
+  return {
+    ...base,
+    runs,
+    watched: run,
+    ok: false,
+    exitCode: 1,
+    error: failedRun(run, flow.name, base.template ?? flow.id),
+  };
 }
 
 /** Thrown inside the watch task so that listr marks it failed (a failed or missing run); caught right after. */
 class WatchedRunFailed extends Error {}
 
 /** The contract's error object for a failed run: the status, the counts, every cause, and what to do. */
-function failedRun(run: RunSummary, flowName: string, flowRef: string): { message: string; hint: string; code: string; errors: RunSummary['errors'] } {
+function failedRun(
+  run: RunSummary,
+  flowName: string,
+  flowRef: string,
+): { message: string; hint: string; code: string; errors: RunSummary['errors'] } {
   const outcome = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
   const causes = run.errors.map(describeRunError).join('; ');
   return {
@@ -168,20 +208,38 @@ interface FirstRun {
  * Before waiting for a first run: a disabled flow starts none, and one due after the timeout would
  * only be waited for in vain. Say so, and stop; otherwise, when the first run is due.
  */
-function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: unknown; scheduleParams?: Record<string, any>; createdAt?: unknown; updatedAt?: unknown }, timeoutMs: number, graceMs: number): FirstRun | undefined {
+function checkFirstRun(
+  ctx: Context,
+  flow: {
+    id: string;
+    name: string;
+    state?: unknown;
+    scheduleParams?: Record<string, any>;
+    createdAt?: unknown;
+    updatedAt?: unknown;
+  },
+  timeoutMs: number,
+  graceMs: number,
+): FirstRun | undefined {
   const schedule = scheduleSummary(flow.scheduleParams);
   if (flow.state !== 'enabled') {
-    throw new UserError(`Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch (a disabled flow never runs).`, {
-      hint: `Enable it with 'aep-zoho dataflow enable ${flow.id}', then watch again; 'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
-      code: 'FLOW_DISABLED',
-    });
+    throw new UserError(
+      `Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch (a disabled flow never runs).`,
+      {
+        hint: `Enable it with 'aep-zoho dataflow enable ${flow.id}', then watch again; 'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
+        code: 'FLOW_DISABLED',
+      },
+    );
   }
   const start = schedule?.startTime ? Date.parse(schedule.startTime) : NaN;
   if (Number.isFinite(start) && start > ctx.now().getTime() + timeoutMs) {
-    throw new UserError(`The first run of dataflow '${flow.name}' is due at ${humanTime(schedule!.startTime)}, after the --timeout of ${formatDuration(timeoutMs)}: nothing to watch yet.`, {
-      hint: `Watch it from then with 'aep-zoho dataflow runs ${flow.id} --watch', or wait that long with a longer --timeout.`,
-      code: 'FIRST_RUN_PENDING',
-    });
+    throw new UserError(
+      `The first run of dataflow '${flow.name}' is due at ${humanTime(schedule!.startTime)}, after the --timeout of ${formatDuration(timeoutMs)}: nothing to watch yet.`,
+      {
+        hint: `Watch it from then with 'aep-zoho dataflow runs ${flow.id} --watch', or wait that long with a longer --timeout.`,
+        code: 'FIRST_RUN_PENDING',
+      },
+    );
   }
   if (!Number.isFinite(start)) return undefined;
   // A start in the past means "from creation"; a flow changed since (enabled again) may start later still.
@@ -190,7 +248,11 @@ function checkFirstRun(ctx: Context, flow: { id: string; name: string; state?: u
 }
 
 /** The contract's error object for a first run that was due and never started. */
-function lateFirstRun(flow: { id: string; name: string }, first: FirstRun, graceMs: number): { message: string; hint: string; code: string } {
+function lateFirstRun(
+  flow: { id: string; name: string },
+  first: FirstRun,
+  graceMs: number,
+): { message: string; hint: string; code: string } {
   return {
     message: `The first run of dataflow '${flow.name}' was due at ${humanTime(first.dueAt)} and has not started (aep-zoho waited until ${humanTime(first.giveUpAt)}, ${formatDuration(graceMs)} past it).`,
     hint: `Check the flow's state and schedule with 'aep-zoho dataflow status ${flow.id}' (a disabled flow never runs: 'aep-zoho dataflow enable ${flow.id}'), and the flow's errors in the Experience Platform UI (Sources > Dataflows > this flow).`,

@@ -16,7 +16,8 @@ function block(value: unknown, indent: string, key?: string): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     // Mappings and short lists of strings: one item per line, or the whole list on one line.
-    if (value.every((item) => typeof item !== 'object' || item === null) && inline(value).length <= 100) return inline(value);
+    if (value.every((item) => typeof item !== 'object' || item === null) && inline(value).length <= 100)
+      return inline(value);
     if (!value.length) return '[]';
     return `[\n${value.map((item) => `${inner}${key === 'mappings' ? inline(item) : block(item, inner)}`).join(',\n')}\n${indent}]`;
   }

@@ -35,13 +35,18 @@ export interface TemplateSummary {
  */
 export async function loadTemplate(nameOrPath: string): Promise<LoadedTemplate> {
   const input = nameOrPath.trim();
-  if (!input) throw new UsageError('No template given.', { hint: `Name a built-in template (${(await builtInNames()).join(', ')}) or a template file.` });
+  if (!input)
+    throw new UsageError('No template given.', {
+      hint: `Name a built-in template (${(await builtInNames()).join(', ')}) or a template file.`,
+    });
   const builtIn = await findBuiltIn(input);
   if (builtIn) return readTemplate(builtIn, true);
   const file = resolve(input);
   if (await isFile(file)) return readTemplate(file, false);
   if (looksLikePath(input)) {
-    throw new UsageError(`Template file '${input}' does not exist.`, { hint: `Check the path (resolved to ${file}), or name a built-in template: ${(await builtInNames()).join(', ')}.` });
+    throw new UsageError(`Template file '${input}' does not exist.`, {
+      hint: `Check the path (resolved to ${file}), or name a built-in template: ${(await builtInNames()).join(', ')}.`,
+    });
   }
   const names = await builtInNames();
   const near = names.filter((name) => distance(name, input.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3)));
@@ -80,7 +85,9 @@ export async function builtInNames(): Promise<string[]> {
 
 async function builtInFiles(): Promise<string[]> {
   const entries = await readdir(TEMPLATES_DIR).catch(() => [] as string[]);
-  return entries.filter((entry) => entry.endsWith('.json') && entry !== 'template.schema.json').map((entry) => join(TEMPLATES_DIR, entry));
+  return entries
+    .filter((entry) => entry.endsWith('.json') && entry !== 'template.schema.json')
+    .map((entry) => join(TEMPLATES_DIR, entry));
 }
 
 async function findBuiltIn(input: string): Promise<string | undefined> {
@@ -89,10 +96,14 @@ async function findBuiltIn(input: string): Promise<string | undefined> {
   return (await builtInFiles()).find((file) => basename(file, '.json').toLowerCase() === wanted);
 }
 
-const looksLikePath = (input: string) => input.includes('/') || input.includes('\\') || extname(input).toLowerCase() === '.json';
+const looksLikePath = (input: string) =>
+  input.includes('/') || input.includes('\\') || extname(input).toLowerCase() === '.json';
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 async function readTemplate(file: string, builtIn: boolean): Promise<LoadedTemplate> {
@@ -100,7 +111,9 @@ async function readTemplate(file: string, builtIn: boolean): Promise<LoadedTempl
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read template file ${displayPath(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UsageError(
+      `Cannot read template file ${displayPath(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
   return { template: validateTemplate(parseTemplateText(text, file), file), file, builtIn };
 }
@@ -160,9 +173,12 @@ export function validateTemplate(value: unknown, file: string): Template {
   const problems = validate(value) ? semanticProblems(value as Template) : schemaProblems(validate.errors ?? []);
   if (problems.length) {
     const shown = displayPath(file);
-    throw new UsageError(`${shown}: ${problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`}.`, {
-      hint: `The template format is described in ${displayPath(SCHEMA_FILE)}; check again with 'aep-zoho templates validate ${shown}'.`,
-    });
+    throw new UsageError(
+      `${shown}: ${problems.length === 1 ? problems[0] : `${problems.length} problems: ${problems.join('; ')}`}.`,
+      {
+        hint: `The template format is described in ${displayPath(SCHEMA_FILE)}; check again with 'aep-zoho templates validate ${shown}'.`,
+      },
+    );
   }
   return value as Template;
 }
@@ -182,8 +198,24 @@ function schemaProblems(errors: ErrorObject[]): string[] {
   return problems;
 }
 
-const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value));
-const typeName = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' && Number.isInteger(value) ? 'integer' : typeof value);
+const show = (value: unknown) =>
+  typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'object'
+          ? 'an object'
+          : String(value);
+const typeName = (value: unknown) =>
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value === 'number' && Number.isInteger(value)
+        ? 'integer'
+        : typeof value;
 const pointer = (path: string) => path || '/';
 
 /** One ajv error as `<JSON pointer> <what is wrong>`, in words a template author can act on. */
@@ -191,7 +223,8 @@ function formatError(error: ErrorObject): string {
   const at = pointer(error.instancePath);
   const parent = (error.parentSchema ?? {}) as Record<string, unknown>;
   const params = error.params as Record<string, any>;
-  if (typeof parent.errorMessage === 'string') return `${at} ${parent.errorMessage}${error.keyword === 'minimum' ? ` (got ${show(error.data)})` : ''}`;
+  if (typeof parent.errorMessage === 'string')
+    return `${at} ${parent.errorMessage}${error.keyword === 'minimum' ? ` (got ${show(error.data)})` : ''}`;
   switch (error.keyword) {
     case 'required':
       return `${error.instancePath}/${params.missingProperty} is required but missing`;
@@ -199,7 +232,10 @@ function formatError(error: ErrorObject): string {
       const extra = String(params.additionalProperty);
       const known = Object.keys((parent.properties ?? {}) as object);
       const near = known.length ? closest(extra, known) : undefined;
-      const hint = near && distance(extra.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3)) ? ` (did you mean '${near}'?)` : '';
+      const hint =
+        near && distance(extra.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3))
+          ? ` (did you mean '${near}'?)`
+          : '';
       return `${error.instancePath}/${extra} is not a known property${hint}; allowed here: ${known.join(', ')}`;
     }
     case 'type':
@@ -232,20 +268,29 @@ function semanticProblems(template: Template): string[] {
     const hasSource = mapping.source !== undefined;
     const hasExpression = mapping.expression !== undefined;
     if (hasSource === hasExpression) {
-      problems.push(`${at} must have exactly one of "source" (a column) or "expression" (a calculated field), not ${hasSource ? 'both' : 'neither'}`);
+      problems.push(
+        `${at} must have exactly one of "source" (a column) or "expression" (a calculated field), not ${hasSource ? 'both' : 'neither'}`,
+      );
     }
-    if (mapping.columns !== undefined && !hasExpression) problems.push(`${at}/columns is only for an "expression" mapping (a "source" mapping reads its source column)`);
+    if (mapping.columns !== undefined && !hasExpression)
+      problems.push(`${at}/columns is only for an "expression" mapping (a "source" mapping reads its source column)`);
     const problem = xdmPathProblem(mapping.destination);
     if (problem) problems.push(`${at}/destination ${problem} (got ${JSON.stringify(mapping.destination)})`);
     const earlier = firstAt.get(mapping.destination);
-    if (earlier !== undefined) problems.push(`${at}/destination ${JSON.stringify(mapping.destination)} is already the destination of /mappings/${earlier}: each XDM field takes one mapping`);
+    if (earlier !== undefined)
+      problems.push(
+        `${at}/destination ${JSON.stringify(mapping.destination)} is already the destination of /mappings/${earlier}: each XDM field takes one mapping`,
+      );
     else firstAt.set(mapping.destination, index);
   });
   // A field cannot also be an object with fields of its own (`a.b` and `a.b.c`).
   const destinations = [...firstAt.keys()];
   for (const path of destinations) {
     const child = destinations.find((other) => other.startsWith(`${path}.`));
-    if (child) problems.push(`/mappings/${firstAt.get(path)}/destination ${JSON.stringify(path)} is a field, but /mappings/${firstAt.get(child)}/destination ${JSON.stringify(child)} makes it an object`);
+    if (child)
+      problems.push(
+        `/mappings/${firstAt.get(path)}/destination ${JSON.stringify(path)} is a field, but /mappings/${firstAt.get(child)}/destination ${JSON.stringify(child)} makes it an object`,
+      );
   }
   if (template.identity) {
     const { identity } = template;
@@ -253,9 +298,13 @@ function semanticProblems(template: Template): string[] {
     if (problem) problems.push(`/identity/destination ${problem} (got ${JSON.stringify(identity.destination)})`);
     const index = firstAt.get(identity.destination);
     if (index === undefined) {
-      problems.push(`/identity/destination ${JSON.stringify(identity.destination)} is not the destination of any mapping: add a mapping from ${JSON.stringify(identity.source)} to it`);
+      problems.push(
+        `/identity/destination ${JSON.stringify(identity.destination)} is not the destination of any mapping: add a mapping from ${JSON.stringify(identity.source)} to it`,
+      );
     } else if (template.mappings[index].source !== undefined && template.mappings[index].source !== identity.source) {
-      problems.push(`/identity/source ${JSON.stringify(identity.source)} differs from /mappings/${index}/source ${JSON.stringify(template.mappings[index].source)}, which fills ${JSON.stringify(identity.destination)}`);
+      problems.push(
+        `/identity/source ${JSON.stringify(identity.source)} differs from /mappings/${index}/source ${JSON.stringify(template.mappings[index].source)}, which fills ${JSON.stringify(identity.destination)}`,
+      );
     }
   }
   const { schedule } = template;
@@ -274,14 +323,19 @@ function semanticProblems(template: Template): string[] {
 export function xdmPathProblem(path: string): string | undefined {
   const segments = path.split('.');
   if (segments.some((segment) => segment === '')) return 'must be dot-separated field names, with no empty part';
-  if (segments.slice(1).some((segment) => segment.includes('{'))) return `may use ${TENANT_PLACEHOLDER} only as its first part`;
+  if (segments.slice(1).some((segment) => segment.includes('{')))
+    return `may use ${TENANT_PLACEHOLDER} only as its first part`;
   const [root] = segments;
-  if (root === TENANT_PLACEHOLDER) return segments.length < 2 ? `must name a field under ${TENANT_PLACEHOLDER}, e.g. "${TENANT_PLACEHOLDER}.zoho.<module>.<field>"` : undefined;
+  if (root === TENANT_PLACEHOLDER)
+    return segments.length < 2
+      ? `must name a field under ${TENANT_PLACEHOLDER}, e.g. "${TENANT_PLACEHOLDER}.zoho.<module>.<field>"`
+      : undefined;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(root)) return 'must start with a field name or _{TENANT_ID}';
   if (root.startsWith('_') && !STANDARD_UNDERSCORE_ROOTS.has(root)) {
     return `starts with the tenant namespace '${root}': write ${TENANT_PLACEHOLDER} instead (aep-zoho fills in the org's tenant id)`;
   }
-  if (segments.some((segment) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment))) return 'must be dot-separated field names (letters, digits, underscores)';
+  if (segments.some((segment) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)))
+    return 'must be dot-separated field names (letters, digits, underscores)';
   return undefined;
 }
 
@@ -290,7 +344,9 @@ export function xdmPathProblem(path: string): string | undefined {
 /** A Zoho API field name as an XDM field name: `Account_Name` → `accountName`, `SIC_Code` → `sicCode`. */
 export function camelCase(name: string): string {
   const parts = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  const joined = parts.map((part, i) => (i === 0 ? part.toLowerCase() : part[0].toUpperCase() + part.slice(1).toLowerCase())).join('');
+  const joined = parts
+    .map((part, i) => (i === 0 ? part.toLowerCase() : part[0].toUpperCase() + part.slice(1).toLowerCase()))
+    .join('');
   return /^[A-Za-z]/.test(joined) ? joined : `f${joined}`; // XDM field names start with a letter
 }
 

@@ -32,17 +32,29 @@ type SchemaClass = Pick<Template['target']['schema'], 'class' | 'fallbackClass'>
 const B2B_CLASSES: Record<string, SchemaClass> = {
   Accounts: {
     class: 'https://ns.adobe.com/xdm/context/account',
-    fallbackClass: { title: 'Zoho CRM Account', description: 'A Zoho CRM account, for orgs without the XDM Business Account class (created by aep-zoho).', behavior: 'record' },
+    fallbackClass: {
+      title: 'Zoho CRM Account',
+      description: 'A Zoho CRM account, for orgs without the XDM Business Account class (created by aep-zoho).',
+      behavior: 'record',
+    },
   },
   Deals: {
     class: 'https://ns.adobe.com/xdm/context/opportunity',
-    fallbackClass: { title: 'Zoho CRM Deal', description: 'A Zoho CRM deal, for orgs without the XDM Business Opportunity class (created by aep-zoho).', behavior: 'record' },
+    fallbackClass: {
+      title: 'Zoho CRM Deal',
+      description: 'A Zoho CRM deal, for orgs without the XDM Business Opportunity class (created by aep-zoho).',
+      behavior: 'record',
+    },
   },
 };
 /** The parts of a Zoho lookup worth keeping (the `email` of user lookups is personal data, left out). */
 const LOOKUP_PARTS = ['id', 'name'];
 
-export function starterTemplate(table: { name: string; path: string }, columns: StarterColumn[], outputFile: string): Starter {
+export function starterTemplate(
+  table: { name: string; path: string },
+  columns: StarterColumn[],
+  outputFile: string,
+): Starter {
   const module = camelCase(table.name);
   const root = `${TENANT_PLACEHOLDER}.zoho.${module}`;
   const label = table.name.replace(/_/g, ' ');
@@ -62,7 +74,8 @@ export function starterTemplate(table: { name: string; path: string }, columns: 
     if (isLookup) {
       // A lookup ({name, id}) becomes an object with the parts Data Prep reaches by dot notation.
       const wanted = LOOKUP_PARTS.filter((part) => parts.includes(part));
-      for (const part of wanted.length ? wanted : parts) mappings.push({ source: `${column.name}.${part}`, destination: `${root}.${field}.${camelCase(part)}` });
+      for (const part of wanted.length ? wanted : parts)
+        mappings.push({ source: `${column.name}.${part}`, destination: `${root}.${field}.${camelCase(part)}` });
     } else {
       mappings.push({ source: column.name, destination: `${root}.${field}` });
     }
@@ -81,8 +94,15 @@ export function starterTemplate(table: { name: string; path: string }, columns: 
         ...schemaClass(table.name, label, columns),
         fieldGroups: [],
       },
-      fieldGroup: { title: `Zoho CRM ${label} fields`, description: `Zoho CRM ${label.toLowerCase()} fields (created by aep-zoho).` },
-      dataset: { name: `Zoho CRM ${label}`, description: `Zoho CRM ${label}, ingested by the aep-zoho dataflow.`, profileEnabled: false },
+      fieldGroup: {
+        title: `Zoho CRM ${label} fields`,
+        description: `Zoho CRM ${label.toLowerCase()} fields (created by aep-zoho).`,
+      },
+      dataset: {
+        name: `Zoho CRM ${label}`,
+        description: `Zoho CRM ${label}, ingested by the aep-zoho dataflow.`,
+        profileEnabled: false,
+      },
     },
     mappings,
     schedule: { frequency: 'hour', interval: 1, backfill: true },
@@ -97,7 +117,10 @@ export function starterTemplate(table: { name: string; path: string }, columns: 
  */
 export function schemaClass(module: string, label: string, columns: StarterColumn[]): SchemaClass {
   const names = new Set(columns.map((c) => c.name));
-  const person = module === 'Contacts' || module === 'Leads' || ((names.has('First_Name') || names.has('Last_Name')) && names.has('Email'));
+  const person =
+    module === 'Contacts' ||
+    module === 'Leads' ||
+    ((names.has('First_Name') || names.has('Last_Name')) && names.has('Email'));
   if (person) return { class: PROFILE_CLASS };
   const b2b = B2B_CLASSES[module];
   if (b2b) return structuredClone(b2b);
@@ -125,13 +148,25 @@ function singularOf(label: string): string {
 function pickDeltaColumn(columns: StarterColumn[]): { deltaColumn: string; note?: string } {
   if (columns.some((c) => c.name === 'Modified_Time')) return { deltaColumn: 'Modified_Time' };
   const isDateTime = (c: StarterColumn) => c.xdm?.format === 'date-time' || c['meta:xdmType'] === 'date-time';
-  const candidate = columns.find((c) => isDateTime(c) && /modif|updat|change/i.test(c.name)) ?? columns.find(isDateTime);
-  if (candidate) return { deltaColumn: candidate.name, note: `The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes whenever a record does.` };
-  return { deltaColumn: 'Modified_Time', note: "The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set it to the column that changes whenever a record does." };
+  const candidate =
+    columns.find((c) => isDateTime(c) && /modif|updat|change/i.test(c.name)) ?? columns.find(isDateTime);
+  if (candidate)
+    return {
+      deltaColumn: candidate.name,
+      note: `The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes whenever a record does.`,
+    };
+  return {
+    deltaColumn: 'Modified_Time',
+    note: "The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set it to the column that changes whenever a record does.",
+  };
 }
 
 /** The table name as a template name: lowercase, and only the characters a template name allows. */
 export function templateName(table: string): string {
-  const name = table.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[-_]+/, '').slice(0, 64);
+  const name = table
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+/, '')
+    .slice(0, 64);
   return name || 'template';
 }

@@ -27,15 +27,18 @@ export function authorizeUrl(accountsUrl: string, clientId: string, scopes: stri
 /** What each of Zoho's token-endpoint errors means for a grant-token exchange (refreshes add REFRESH_ADVICE on top). */
 export const ADVICE: Record<string, { message: string; hint: string }> = {
   invalid_code: {
-    message: 'Zoho rejected the grant token (invalid_code): it has expired (grant tokens last about 3 minutes unless you chose longer) or it was already exchanged once.',
+    message:
+      'Zoho rejected the grant token (invalid_code): it has expired (grant tokens last about 3 minutes unless you chose longer) or it was already exchanged once.',
     hint: "Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate Code) and run 'aep-zoho zoho token --grant-token <code>' right away.",
   },
   invalid_client: {
-    message: 'Zoho does not recognise this client (invalid_client): the client id or secret is wrong, or the client is registered in another data centre.',
+    message:
+      'Zoho does not recognise this client (invalid_client): the client id or secret is wrong, or the client is registered in another data centre.',
     hint: 'Check ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, and pass --region for the data centre you sign in to Zoho at (zoho.com = us, zoho.eu = eu, zoho.in = in, zoho.com.au = au, zoho.jp = jp, zohocloud.ca = ca, zoho.sa = sa, zoho.com.cn = cn).',
   },
   invalid_redirect_uri: {
-    message: 'Zoho rejected the redirect URI (invalid_redirect_uri): it differs from the one registered for the client or used in the authorization request.',
+    message:
+      'Zoho rejected the redirect URI (invalid_redirect_uri): it differs from the one registered for the client or used in the authorization request.',
     hint: 'Pass --redirect-uri with exactly the Authorized Redirect URI of your Zoho client, or omit it for a Self Client.',
   },
   'Access Denied': {
@@ -45,16 +48,32 @@ export const ADVICE: Record<string, { message: string; hint: string }> = {
 };
 
 /** The exchange, on the one network stack: proxy, AEP_ZOHO_TIMEOUT_MS, no redirect that would resend the secret. */
-export async function exchangeGrantToken(input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string }, network: NetworkOptions): Promise<ZohoTokens> {
-  const form = new URLSearchParams({ grant_type: 'authorization_code', client_id: input.clientId, client_secret: input.clientSecret, code: input.code });
+export async function exchangeGrantToken(
+  input: { accountsUrl: string; clientId: string; clientSecret: string; code: string; redirectUri?: string },
+  network: NetworkOptions,
+): Promise<ZohoTokens> {
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    client_id: input.clientId,
+    client_secret: input.clientSecret,
+    code: input.code,
+  });
   if (input.redirectUri) form.set('redirect_uri', input.redirectUri);
   // Never resent: the first attempt spends the grant code, even when its answer is lost.
-  const body = await tokenCall(input.accountsUrl, form, network, false, ADVICE, 'Check the grant token, client id and secret, and the data centre (--region).');
+  const body = await tokenCall(
+    input.accountsUrl,
+    form,
+    network,
+    false,
+    ADVICE,
+    'Check the grant token, client id and secret, and the data centre (--region).',
+  );
   const accessToken = String(body.access_token ?? '');
   const refreshToken = String(body.refresh_token ?? '');
   addSecret(accessToken);
   addSecret(refreshToken);
-  if (!accessToken) throw new ApiError('Zoho answered without an access token.', { hint: 'Generate a new grant token and try again.' });
+  if (!accessToken)
+    throw new ApiError('Zoho answered without an access token.', { hint: 'Generate a new grant token and try again.' });
   if (!refreshToken) {
     throw new UserError('Zoho returned no refresh token, so Adobe could not keep the connection alive.', {
       hint: "Make the authorization request with access_type=offline (as 'aep-zoho zoho authorize-url' does), or use a Self Client's Generate Code, then exchange the new grant token.",
@@ -66,12 +85,14 @@ export async function exchangeGrantToken(input: { accountsUrl: string; clientId:
 /** Where a refresh's errors mean something else than in a grant exchange (the rest: ADVICE). */
 const REFRESH_ADVICE: Record<string, { message: string; hint: string; code?: string }> = {
   invalid_code: {
-    message: 'Zoho rejected the stored refresh token (invalid_code): it was revoked (in Zoho Accounts → Connected Apps, or by a newer grant beyond the 20 refresh tokens a user may hold), or it belongs to another client.',
+    message:
+      'Zoho rejected the stored refresh token (invalid_code): it was revoked (in Zoho Accounts → Connected Apps, or by a newer grant beyond the 20 refresh tokens a user may hold), or it belongs to another client.',
     hint: "Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate Code) and run 'aep-zoho zoho token --grant-token <code>'.",
     code: 'ZOHO_REFRESH_TOKEN_INVALID',
   },
   'Access Denied': {
-    message: 'Zoho refused to mint an access token (Access Denied: "Token creation throttle limit reached"): Zoho allows at most 10 access tokens per refresh token every 10 minutes; wait 10 minutes before trying again.',
+    message:
+      'Zoho refused to mint an access token (Access Denied: "Token creation throttle limit reached"): Zoho allows at most 10 access tokens per refresh token every 10 minutes; wait 10 minutes before trying again.',
     hint: 'aep-zoho keeps each access token in the credentials store and reuses it until it expires, so this means other programs (or many aep-zoho homes) share this refresh token: give each its own refresh token, or let them share one home (AEP_ZOHO_HOME).',
     code: 'ZOHO_TOKEN_THROTTLED',
   },
@@ -79,44 +100,88 @@ const REFRESH_ADVICE: Record<string, { message: string; hint: string; code?: str
 };
 
 /** A new access token from the refresh token (grant_type=refresh_token): one mint, of at most 10 per 10 minutes. */
-export async function refreshAccessToken(input: { accountsUrl: string; clientId: string; clientSecret: string; refreshToken: string }, network: NetworkOptions): Promise<Omit<ZohoTokens, 'refreshToken'>> {
+export async function refreshAccessToken(
+  input: { accountsUrl: string; clientId: string; clientSecret: string; refreshToken: string },
+  network: NetworkOptions,
+): Promise<Omit<ZohoTokens, 'refreshToken'>> {
   // Zoho documents query parameters; its token endpoint takes the same fields as a form body,
   // which keeps the refresh token and client secret out of URLs (proxy and server logs).
-  const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: input.clientId, client_secret: input.clientSecret, refresh_token: input.refreshToken });
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: input.clientId,
+    client_secret: input.clientSecret,
+    refresh_token: input.refreshToken,
+  });
   // Resent after a lost answer: the worst case is one more mint of the ten.
-  const body = await tokenCall(input.accountsUrl, form, network, true, { ...ADVICE, ...REFRESH_ADVICE }, "Check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (or run 'aep-zoho zoho token --grant-token <code>' for new tokens), and ZOHO_ACCOUNTS_URL.");
+  const body = await tokenCall(
+    input.accountsUrl,
+    form,
+    network,
+    true,
+    { ...ADVICE, ...REFRESH_ADVICE },
+    "Check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (or run 'aep-zoho zoho token --grant-token <code>' for new tokens), and ZOHO_ACCOUNTS_URL.",
+  );
   const accessToken = String(body.access_token ?? '');
   addSecret(accessToken);
-  if (!accessToken) throw new ApiError('Zoho answered the token refresh without an access token.', { hint: "Run 'aep-zoho zoho token --grant-token <code>' for new tokens." });
+  if (!accessToken)
+    throw new ApiError('Zoho answered the token refresh without an access token.', {
+      hint: "Run 'aep-zoho zoho token --grant-token <code>' for new tokens.",
+    });
   return { accessToken, apiDomain: apiDomain(body), expiresIn: Number(body.expires_in) || 3600 };
 }
 
-const apiDomain = (body: Record<string, unknown>) => (typeof body.api_domain === 'string' && body.api_domain ? body.api_domain.replace(/\/+$/, '') : undefined);
+const apiDomain = (body: Record<string, unknown>) =>
+  typeof body.api_domain === 'string' && body.api_domain ? body.api_domain.replace(/\/+$/, '') : undefined;
 
 /** POST /oauth/v2/token. Zoho answers most errors with HTTP 200 and an `error` field: the body decides. */
-async function tokenCall(accountsUrl: string, form: URLSearchParams, network: NetworkOptions, resend: boolean, advice: Record<string, { message: string; hint: string; code?: string }>, fallbackHint: string): Promise<Record<string, unknown>> {
+async function tokenCall(
+  accountsUrl: string,
+  form: URLSearchParams,
+  network: NetworkOptions,
+  resend: boolean,
+  advice: Record<string, { message: string; hint: string; code?: string }>,
+  fallbackHint: string,
+): Promise<Record<string, unknown>> {
   const { HttpClient } = await import('../http/client.js');
-  const http = new HttpClient({ ...network, service: "Zoho's accounts server", variable: 'ZOHO_ACCOUNTS_URL', baseUrl: accountsUrl });
-  const response = await http.send({ method: 'POST', path: '/oauth/v2/token', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, ...(resend ? { idempotent: true } : { retry: false }) });
+  const http = new HttpClient({
+    ...network,
+    service: "Zoho's accounts server",
+    variable: 'ZOHO_ACCOUNTS_URL',
+    baseUrl: accountsUrl,
+  });
+  const response = await http.send({
+    method: 'POST',
+    path: '/oauth/v2/token',
+    body: form.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    ...(resend ? { idempotent: true } : { retry: false }),
+  });
   const status = response.status;
   const text = response.body;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    throw new ApiError(`Zoho's accounts server at ${accountsUrl} answered HTTP ${status} with something that is not JSON${/^\s*</.test(text) ? ' (an HTML page)' : ''}.`, {
-      status,
-      hint: 'Check --region and ZOHO_ACCOUNTS_URL: they must name a Zoho accounts server, e.g. https://accounts.zoho.com.',
-    });
+    throw new ApiError(
+      `Zoho's accounts server at ${accountsUrl} answered HTTP ${status} with something that is not JSON${/^\s*</.test(text) ? ' (an HTML page)' : ''}.`,
+      {
+        status,
+        hint: 'Check --region and ZOHO_ACCOUNTS_URL: they must name a Zoho accounts server, e.g. https://accounts.zoho.com.',
+      },
+    );
   }
   const error = typeof body.error === 'string' ? body.error : undefined;
   if (error || status >= 400) {
     const known = advice[error ?? ''];
-    throw new ApiError(known?.message ?? `Zoho refused the token request (HTTP ${status}${error ? `, ${error}` : ''}${body.error_description ? `: ${body.error_description}` : ''}).`, {
-      status,
-      code: known?.code,
-      hint: known?.hint ?? fallbackHint,
-    });
+    throw new ApiError(
+      known?.message ??
+        `Zoho refused the token request (HTTP ${status}${error ? `, ${error}` : ''}${body.error_description ? `: ${body.error_description}` : ''}).`,
+      {
+        status,
+        code: known?.code,
+        hint: known?.hint ?? fallbackHint,
+      },
+    );
   }
   return body;
 }

@@ -121,7 +121,11 @@ export class ZohoCrm {
     const modules: any[] = Array.isArray(body?.modules) ? body.modules : [];
     return modules
       .filter((m) => m?.api_supported === true && typeof m.api_name === 'string')
-      .map((m) => ({ apiName: m.api_name, label: String(m.plural_label ?? m.module_name ?? m.api_name), custom: m.generated_type === 'custom' }))
+      .map((m) => ({
+        apiName: m.api_name,
+        label: String(m.plural_label ?? m.module_name ?? m.api_name),
+        custom: m.generated_type === 'custom',
+      }))
       .sort((a, b) => a.apiName.localeCompare(b.apiName));
   }
 
@@ -154,50 +158,94 @@ export class ZohoCrm {
    * the page with its first-chunk fields only and is listed in `changed`: the caller must not
    * send it, nor move its cursor past it (sync ends the pass there; the next one reads it anew).
    */
-  async records(module: string, options: { fields: string[]; since?: string; pageToken?: string; perPage?: number }): Promise<RecordsPage> {
+  async records(
+    module: string,
+    options: { fields: string[]; since?: string; pageToken?: string; perPage?: number },
+  ): Promise<RecordsPage> {
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
     const wanted = [...new Set(options.fields.map((f) => f.trim()).filter((f) => f && f !== 'id'))]; // `id` always comes
     const [firstChunk, ...otherChunks] = fieldChunks(wanted.length ? wanted : [SORT_FIELD], this.fieldsPerCall);
-    const query = new URLSearchParams({ fields: firstChunk.join(','), per_page: String(perPage), sort_by: SORT_FIELD, sort_order: 'asc' });
+    const query = new URLSearchParams({
+      fields: firstChunk.join(','),
+      per_page: String(perPage),
+      sort_by: SORT_FIELD,
+      sort_order: 'asc',
+    });
     if (options.pageToken) query.set('page_token', options.pageToken);
     const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
     const first = await this.get(`${CRM_API}/${encodeURIComponent(module)}`, query, { module }, headers);
     if (first.status === 304 || first.status === 204) return { records: [], more: false };
     const records: Array<Record<string, unknown>> = Array.isArray(first.body?.data) ? first.body.data : [];
     const info = first.body?.info ?? {};
-    const page: RecordsPage = { records, more: info.more_records === true, ...(info.more_records === true && info.next_page_token ? { nextPageToken: String(info.next_page_token) } : {}) };
+    const page: RecordsPage = {
+      records,
+      more: info.more_records === true,
+      ...(info.more_records === true && info.next_page_token ? { nextPageToken: String(info.next_page_token) } : {}),
+    };
     if (!otherChunks.length || !records.length) return page;
     const ids = records.map((r) => String(r.id));
-    const groups = Array.from({ length: Math.ceil(ids.length / MAX_IDS_PER_CALL) }, (_, i) => ids.slice(i * MAX_IDS_PER_CALL, (i + 1) * MAX_IDS_PER_CALL));
+    const groups = Array.from({ length: Math.ceil(ids.length / MAX_IDS_PER_CALL) }, (_, i) =>
+      ids.slice(i * MAX_IDS_PER_CALL, (i + 1) * MAX_IDS_PER_CALL),
+    );
     const answers = await Promise.all(
-      otherChunks.flatMap((fields) => groups.map((group) => this.get(`${CRM_API}/${encodeURIComponent(module)}`, new URLSearchParams({ fields: fields.join(','), ids: group.join(',') }), { module }))),
+      otherChunks.flatMap((fields) =>
+        groups.map((group) =>
+          this.get(
+            `${CRM_API}/${encodeURIComponent(module)}`,
+            new URLSearchParams({ fields: fields.join(','), ids: group.join(',') }),
+            { module },
+          ),
+        ),
+      ),
     );
     const parts = new Map<string, Array<Record<string, unknown>>>();
-    for (const answer of answers) for (const r of Array.isArray(answer.body?.data) ? answer.body.data : []) parts.set(String(r.id), [...(parts.get(String(r.id)) ?? []), r]);
+    for (const answer of answers)
+      for (const r of Array.isArray(answer.body?.data) ? answer.body.data : [])
+        parts.set(String(r.id), [...(parts.get(String(r.id)) ?? []), r]);
     const changed: string[] = [];
     for (const record of records) {
       const id = String(record.id);
       const got = parts.get(id) ?? [];
-      if (got.length !== otherChunks.length || got.some((part) => part[SORT_FIELD] !== record[SORT_FIELD])) changed.push(id);
+      if (got.length !== otherChunks.length || got.some((part) => part[SORT_FIELD] !== record[SORT_FIELD]))
+        changed.push(id);
       else for (const part of got) Object.assign(record, part);
     }
     if (changed.length) {
       page.changed = changed;
-      this.network.log.debug(`${module}: ${changed.length} record(s) changed between the field chunks of one page; left for the next read`);
+      this.network.log.debug(
+        `${module}: ${changed.length} record(s) changed between the field chunks of one page; left for the next read`,
+      );
     }
     return page;
   }
 
   /** GET /{module}/deleted?type=all: one page, deleted at or after `since` (Zoho documents no order). */
-  async deleted(module: string, options: { since?: string; page?: number; perPage?: number } = {}): Promise<DeletedPage> {
+  async deleted(
+    module: string,
+    options: { since?: string; page?: number; perPage?: number } = {},
+  ): Promise<DeletedPage> {
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(options.perPage ?? MAX_PER_PAGE)));
-    const query = new URLSearchParams({ type: 'all', per_page: String(perPage), page: String(Math.max(1, Math.floor(options.page ?? 1))) });
+    const query = new URLSearchParams({
+      type: 'all',
+      per_page: String(perPage),
+      page: String(Math.max(1, Math.floor(options.page ?? 1))),
+    });
     const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
-    const { status, body } = await this.get(`${CRM_API}/${encodeURIComponent(module)}/deleted`, query, { module }, headers);
+    const { status, body } = await this.get(
+      `${CRM_API}/${encodeURIComponent(module)}/deleted`,
+      query,
+      { module },
+      headers,
+    );
     if (status === 304 || status === 204) return { records: [], more: false };
     const data: any[] = Array.isArray(body?.data) ? body.data : [];
     return {
-      records: data.map((d) => ({ id: String(d.id), deletedTime: typeof d.deleted_time === 'string' ? d.deleted_time : '', type: String(d.type), ...(d.display_name ? { displayName: String(d.display_name) } : {}) })),
+      records: data.map((d) => ({
+        id: String(d.id),
+        deletedTime: typeof d.deleted_time === 'string' ? d.deleted_time : '',
+        type: String(d.type),
+        ...(d.display_name ? { displayName: String(d.display_name) } : {}),
+      })),
       more: body?.info?.more_records === true,
     };
   }
@@ -205,35 +253,64 @@ export class ZohoCrm {
   private client(baseUrl: string): HttpClient {
     let client = this.clients.get(baseUrl);
     if (!client) {
-      client = new HttpClient({ ...this.network, service: 'Zoho CRM', variable: 'ZOHO_ENDPOINT', baseUrl, limiter: this.limiter, headers: { accept: 'application/json' } });
+      client = new HttpClient({
+        ...this.network,
+        service: 'Zoho CRM',
+        variable: 'ZOHO_ENDPOINT',
+        baseUrl,
+        limiter: this.limiter,
+        headers: { accept: 'application/json' },
+      });
       this.clients.set(baseUrl, client);
     }
     return client;
   }
 
   /** One GET with the access token; a refused token (INVALID_TOKEN) is refreshed once and the call resent. */
-  private async get(path: string, query: URLSearchParams, what: { module?: string }, headers: Record<string, string> = {}): Promise<Answer> {
+  private async get(
+    path: string,
+    query: URLSearchParams,
+    what: { module?: string },
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     let access = await this.tokens.get();
     for (let attempt = 1; ; attempt++) {
       const base = this.baseUrl;
       this.callCount++;
-      const response = await this.client(base).send({ method: 'GET', path, searchParams: query, headers: { ...headers, authorization: `Zoho-oauthtoken ${access.token}` } });
+      const response = await this.client(base).send({
+        method: 'GET',
+        path,
+        searchParams: query,
+        headers: { ...headers, authorization: `Zoho-oauthtoken ${access.token}` },
+      });
       let body: any;
       if (response.body.trim()) {
         try {
           body = JSON.parse(response.body);
         } catch {
-          throw new ApiError(`Zoho CRM: GET ${path} answered HTTP ${response.status} with something that is not JSON${/^\s*</.test(response.body) ? ' (an HTML page)' : ''}.`, {
-            status: response.status,
-            hint: `Check ZOHO_ENDPOINT (it must name Zoho's API domain, e.g. ${DEFAULT_ZOHO_ENDPOINT}) and any proxy in between. Re-running is safe.`,
-          });
+          throw new ApiError(
+            `Zoho CRM: GET ${path} answered HTTP ${response.status} with something that is not JSON${/^\s*</.test(response.body) ? ' (an HTML page)' : ''}.`,
+            {
+              status: response.status,
+              hint: `Check ZOHO_ENDPOINT (it must name Zoho's API domain, e.g. ${DEFAULT_ZOHO_ENDPOINT}) and any proxy in between. Re-running is safe.`,
+            },
+          );
         }
       }
       if (response.status === 401 && body?.code === 'INVALID_TOKEN' && attempt === 1) {
         access = await this.tokens.refreshAfter(access.token);
         continue;
       }
-      if (response.status >= 400) throw zohoError({ path, base, status: response.status, body, module: what.module, query, freshToken: access.minted || attempt > 1 });
+      if (response.status >= 400)
+        throw zohoError({
+          path,
+          base,
+          status: response.status,
+          body,
+          module: what.module,
+          query,
+          freshToken: access.minted || attempt > 1,
+        });
       return { status: response.status, body };
     }
   }
@@ -255,9 +332,13 @@ export function fieldChunks(fields: string[], size = MAX_FIELDS_PER_CALL): strin
  * rounding down never skips a record).
  */
 export function zohoTime(value: string | number | Date): string {
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/.test(value.trim())) return value.trim();
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/.test(value.trim()))
+    return value.trim();
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
-  if (Number.isNaN(ms)) throw new UserError(`'${String(value)}' is not a date-time Zoho can filter by.`, { hint: 'Give an ISO 8601 date-time with an offset, e.g. 2025-07-14T10:00:00-05:00.' });
+  if (Number.isNaN(ms))
+    throw new UserError(`'${String(value)}' is not a date-time Zoho can filter by.`, {
+      hint: 'Give an ISO 8601 date-time with an offset, e.g. 2025-07-14T10:00:00-05:00.',
+    });
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
 }
 
@@ -275,16 +356,26 @@ interface FailedZohoCall {
 /** Zoho's error body `{code, details, message, status: "error"}` as one paragraph with a hint. */
 function zohoError(call: FailedZohoCall): ApiError {
   const code: string | undefined = typeof call.body?.code === 'string' ? call.body.code : undefined;
-  const details: Record<string, unknown> = call.body?.details && typeof call.body.details === 'object' ? call.body.details : {};
+  const details: Record<string, unknown> =
+    call.body?.details && typeof call.body.details === 'object' ? call.body.details : {};
   const zohoMessage: string | undefined = typeof call.body?.message === 'string' ? call.body.message : undefined;
-  const param = typeof details.param === 'string' ? details.param : typeof details.header === 'string' ? details.header : undefined;
-  const where = call.module ? ` (module ${call.module}${param ? `, parameter ${param}` : ''}${typeof details.api_name === 'string' ? ` '${details.api_name}'` : ''})` : param ? ` (parameter ${param})` : '';
+  const param =
+    typeof details.param === 'string' ? details.param : typeof details.header === 'string' ? details.header : undefined;
+  const where = call.module
+    ? ` (module ${call.module}${param ? `, parameter ${param}` : ''}${typeof details.api_name === 'string' ? ` '${details.api_name}'` : ''})`
+    : param
+      ? ` (parameter ${param})`
+      : '';
   const text = `Zoho CRM: GET ${call.path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}${where}: ${zohoMessage ?? 'no error message in the response'}.`;
-  const make = (message: string, hint: string, errorCode = code) => new ApiError(redact(message), { status: call.status, code: errorCode, hint });
+  const make = (message: string, hint: string, errorCode = code) =>
+    new ApiError(redact(message), { status: call.status, code: errorCode, hint });
 
   // Zoho's credit error is not documented exactly (aep-fallback.md §3.6): LIMIT_REACHED in the v8
   // SDK's codes; LIMIT_EXCEEDED names a parameter when it is about a request's size (50 fields).
-  const credits = code === 'LIMIT_REACHED' || (code === 'LIMIT_EXCEEDED' && !param) || (call.status === 429 && /credit/i.test(zohoMessage ?? ''));
+  const credits =
+    code === 'LIMIT_REACHED' ||
+    (code === 'LIMIT_EXCEEDED' && !param) ||
+    (call.status === 429 && /credit/i.test(zohoMessage ?? ''));
   if (credits) {
     return make(
       `Zoho CRM's API credits are used up: GET ${call.path}${call.module ? ` (module ${call.module})` : ''} was refused (${code ?? `HTTP ${call.status}`}${zohoMessage ? `: ${zohoMessage}` : ''}). Zoho counts credits over a rolling 24-hour window, so they come back as the calls of the last 24 hours age out.`,
@@ -300,21 +391,50 @@ function zohoError(call: FailedZohoCall): ApiError {
         `A Zoho token works only in its own data centre: check that ZOHO_ENDPOINT (now ${call.base}) and ZOHO_ACCOUNTS_URL name the same one (e.g. accounts.zoho.eu with www.zohoapis.eu). Otherwise run 'aep-zoho zoho token --grant-token <code>' for new tokens.`,
       );
     case 'OAUTH_SCOPE_MISMATCH':
-      return make(text, "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ and ZohoCRM.settings.READ ('aep-zoho zoho authorize-url'), then 'aep-zoho zoho token --grant-token <code>'.");
+      return make(
+        text,
+        "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ and ZohoCRM.settings.READ ('aep-zoho zoho authorize-url'), then 'aep-zoho zoho token --grant-token <code>'.",
+      );
     case 'INVALID_MODULE':
-      return make(text, "The module name is the Zoho API name (e.g. Accounts, Contacts): 'aep-zoho explore --via http-api' lists them.");
+      return make(
+        text,
+        "The module name is the Zoho API name (e.g. Accounts, Contacts): 'aep-zoho explore --via http-api' lists them.",
+      );
     case 'NO_PERMISSION':
-      return make(text, 'The Zoho user who granted the tokens has no access to this module: give their profile read permission in Zoho CRM (Setup → Users and Control → Security Control), or authorize as another user.');
+      return make(
+        text,
+        'The Zoho user who granted the tokens has no access to this module: give their profile read permission in Zoho CRM (Setup → Users and Control → Security Control), or authorize as another user.',
+      );
     case 'DISCRETE_PAGINATION_LIMIT_EXCEEDED':
-      return make(text, 'Past 2,000 records Zoho pages only with page_token; this is a bug in aep-zoho: please report it.');
+      return make(
+        text,
+        'Past 2,000 records Zoho pages only with page_token; this is a bug in aep-zoho: please report it.',
+      );
     default:
       break;
   }
-  if (param === 'page_token') return make(text, 'The page token expired or is unknown: start again from the cursor (re-running is safe).', 'ZOHO_PAGE_TOKEN_INVALID');
-  if (param === 'fields') return make(text, `Check the field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a template may name a field that was renamed or deleted in Zoho).`);
-  if (call.status === 429) return make(text, `Zoho kept throttling after the retries: lower ZOHO_MAX_IN_FLIGHT to your edition's concurrency limit (free 5, standard 10, professional 15, enterprise 20) and run again.`, 'ZOHO_THROTTLED');
+  if (param === 'page_token')
+    return make(
+      text,
+      'The page token expired or is unknown: start again from the cursor (re-running is safe).',
+      'ZOHO_PAGE_TOKEN_INVALID',
+    );
+  if (param === 'fields')
+    return make(
+      text,
+      `Check the field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a template may name a field that was renamed or deleted in Zoho).`,
+    );
+  if (call.status === 429)
+    return make(
+      text,
+      `Zoho kept throttling after the retries: lower ZOHO_MAX_IN_FLIGHT to your edition's concurrency limit (free 5, standard 10, professional 15, enterprise 20) and run again.`,
+      'ZOHO_THROTTLED',
+    );
   if (call.status >= 500) return make(text, 'Zoho had a server error; run again later (re-running is safe).');
-  return make(text, 'Zoho rejected the request; the message names the parameter. Run with --debug to see the request (the token is never shown).');
+  return make(
+    text,
+    'Zoho rejected the request; the message names the parameter. Run with --debug to see the request (the token is never shown).',
+  );
 }
 
 // --- Modules and fields as explore's tables and columns (explore, dataflow create and templates on the http-api path)
@@ -324,10 +444,18 @@ export const zohoTablePath = (module: string) => `crm/v8/${module}`;
 
 /** The modules Zoho's API serves (api_supported), as tables: name = API name, sorted by name. */
 export async function zohoTables(crm: ZohoCrm): Promise<TableRef[]> {
-  return (await crm.modules()).map((m) => ({ name: m.apiName, path: zohoTablePath(m.apiName), canPreview: true, canFetchSchema: true }));
+  return (await crm.modules()).map((m) => ({
+    name: m.apiName,
+    path: zohoTablePath(m.apiName),
+    canPreview: true,
+    canFetchSchema: true,
+  }));
 }
 
-const LOOKUP_PARTS: Record<string, string[]> = { ownerlookup: ['name', 'id', 'email'], userlookup: ['name', 'id', 'email'] };
+const LOOKUP_PARTS: Record<string, string[]> = {
+  ownerlookup: ['name', 'id', 'email'],
+  userlookup: ['name', 'id', 'email'],
+};
 
 /**
  * A Zoho field as an explore column, typed as Adobe's explore types the same columns (so templates
@@ -356,7 +484,16 @@ export function zohoColumn(field: ZohoField): ExploreColumn {
   }
   if (field.jsonType === 'jsonobject' || field.dataType === 'lookup' || field.dataType in LOOKUP_PARTS) {
     const parts = LOOKUP_PARTS[field.dataType] ?? ['name', 'id'];
-    return { name, type: 'object', 'meta:xdmType': 'object', xdm: { type: 'object', properties: Object.fromEntries(parts.map((p) => [p, { type: 'string' }])) } as ExploreColumn['xdm'], meta };
+    return {
+      name,
+      type: 'object',
+      'meta:xdmType': 'object',
+      xdm: {
+        type: 'object',
+        properties: Object.fromEntries(parts.map((p) => [p, { type: 'string' }])),
+      } as ExploreColumn['xdm'],
+      meta,
+    };
   }
   if (field.jsonType === 'jsonarray') return { name, type: 'array', xdm: { type: 'array' }, meta };
   return { name, type: 'string', xdm: { type: 'string' }, meta };
@@ -366,16 +503,27 @@ export function zohoColumn(field: ZohoField): ExploreColumn {
 export async function zohoColumns(crm: ZohoCrm, module: string): Promise<ExploreColumn[]> {
   const fields = await crm.fields(module);
   if (!fields) {
-    throw new UserError(`Zoho CRM gives no field metadata for module ${module} (HTTP 204: the metadata is inaccessible to this user).`, {
-      hint: 'Check that the Zoho user who granted the tokens may read this module (and has the ZohoCRM.settings.READ scope), or choose another module.',
-    });
+    throw new UserError(
+      `Zoho CRM gives no field metadata for module ${module} (HTTP 204: the metadata is inaccessible to this user).`,
+      {
+        hint: 'Check that the Zoho user who granted the tokens may read this module (and has the ZohoCRM.settings.READ scope), or choose another module.',
+      },
+    );
   }
   const id: ExploreColumn = { name: 'id', type: 'string', xdm: { type: 'string' }, meta: { originalType: 'bigint' } };
   return [...(fields.some((f) => f.apiName === 'id') ? [] : [id]), ...fields.map(zohoColumn)];
 }
 
 /** A module's first `limit` records for a preview: one call, the first 50 columns (Zoho's per-call limit; `id` comes anyway), oldest change first. */
-export async function zohoPreview(crm: ZohoCrm, module: string, columns: ExploreColumn[], limit: number): Promise<Array<Record<string, unknown>>> {
-  const fields = columns.map((c) => c.name).filter((n) => n !== 'id').slice(0, MAX_FIELDS_PER_CALL);
+export async function zohoPreview(
+  crm: ZohoCrm,
+  module: string,
+  columns: ExploreColumn[],
+  limit: number,
+): Promise<Array<Record<string, unknown>>> {
+  const fields = columns
+    .map((c) => c.name)
+    .filter((n) => n !== 'id')
+    .slice(0, MAX_FIELDS_PER_CALL);
   return (await crm.records(module, { fields, perPage: limit })).records.slice(0, limit);
 }

@@ -109,12 +109,24 @@ export class ZohoTokenSource {
         // No valid token (none stored, ZOHO_ACCESS_TOKEN unset or refused): minting needs the client and the refresh token.
         const { clientId, clientSecret, refreshToken } = requireZohoReader(this.settings);
         const started = this.now();
-        const answer = await refreshAccessToken({ accountsUrl: this.settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL, clientId, clientSecret, refreshToken }, this.network);
+        const answer = await refreshAccessToken(
+          {
+            accountsUrl: this.settings.zoho.accountsUrl ?? DEFAULT_ZOHO_ACCOUNTS_URL,
+            clientId,
+            clientSecret,
+            refreshToken,
+          },
+          this.network,
+        );
         this.mints++;
         this.apiDomain = answer.apiDomain ?? this.apiDomain;
         const lifetime = answer.expiresIn * 1000;
         const expiry = started + lifetime;
-        this.held = { token: answer.accessToken, expiry, usableUntil: expiry - Math.min(EXPIRY_MARGIN_MS, lifetime / 2) };
+        this.held = {
+          token: answer.accessToken,
+          expiry,
+          usableUntil: expiry - Math.min(EXPIRY_MARGIN_MS, lifetime / 2),
+        };
         await this.save(answer.accessToken, expiry, answer.apiDomain);
         return { token: answer.accessToken, expiry, minted: true };
       } finally {
@@ -129,9 +141,19 @@ export class ZohoTokenSource {
   // later run that used the default would throw it away and mint another (ZOHO_ENDPOINT still wins).
   private async save(token: string, expiry: number, apiDomain?: string): Promise<void> {
     try {
-      await this.settings.store.updateProfile(this.settings.profileName, (profile) => ({ ...profile, zoho: { ...profile.zoho, accessToken: token, accessTokenExpiry: expiry, ...(apiDomain ? { endpoint: apiDomain } : {}) } }));
+      await this.settings.store.updateProfile(this.settings.profileName, (profile) => ({
+        ...profile,
+        zoho: {
+          ...profile.zoho,
+          accessToken: token,
+          accessTokenExpiry: expiry,
+          ...(apiDomain ? { endpoint: apiDomain } : {}),
+        },
+      }));
     } catch (error) {
-      this.network.log.warn(`Could not keep the new Zoho access token in ${this.settings.store.path} (${(error as Error).message}); the next run mints another.`);
+      this.network.log.warn(
+        `Could not keep the new Zoho access token in ${this.settings.store.path} (${(error as Error).message}); the next run mints another.`,
+      );
     }
   }
 }

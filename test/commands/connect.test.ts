@@ -68,11 +68,16 @@ describe('connect', () => {
     const id = made.json().connectionId;
     const etag = emu.state.connections.get(id)!.etag;
 
-    const rotated = await runCli(['connect', '--name', 'Zoho EU', '--update-credentials', '--json'], cliEnv(emu.env, home, { ZOHO_ACCESS_TOKEN: 'new-access-token-xyz' }));
+    const rotated = await runCli(
+      ['connect', '--name', 'Zoho EU', '--update-credentials', '--json'],
+      cliEnv(emu.env, home, { ZOHO_ACCESS_TOKEN: 'new-access-token-xyz' }),
+    );
     assert.equal(rotated.exitCode, 0, rotated.stderr);
     assert.equal(rotated.json().created, false);
     assert.equal(rotated.json().updatedCredentials, true);
-    const patch = emu.exchanges.find((e) => e.method === 'PATCH' && e.path === `/data/foundation/flowservice/connections/${id}`)!;
+    const patch = emu.exchanges.find(
+      (e) => e.method === 'PATCH' && e.path === `/data/foundation/flowservice/connections/${id}`,
+    )!;
     assert.equal(patch.headers['if-match'], etag);
     assert.deepEqual((patch.body as any[])[0].op, 'replace');
     assert.equal(emu.state.connections.get(id)!.auth.params.accessToken, 'new-access-token-xyz');
@@ -80,7 +85,10 @@ describe('connect', () => {
 
   test('--dry-run plans a create and sends no write', async () => {
     const before = emu.exchanges.length;
-    const r = await runCli(['connect', '--name', 'never made', '--dry-run', '--json'], cliEnv(emu.env, await tempHome()));
+    const r = await runCli(
+      ['connect', '--name', 'never made', '--dry-run', '--json'],
+      cliEnv(emu.env, await tempHome()),
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     const { plan } = r.json();
     assert.equal(plan.length, 1);
@@ -98,7 +106,10 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
   test('missing credentials', async () => {
     const emu = await emulator();
     try {
-      const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome(), { AEP_CLIENT_SECRET: undefined, ZOHO_REFRESH_TOKEN: '  ' }));
+      const r = await runCli(
+        ['connect', '--json'],
+        cliEnv(emu.env, await tempHome(), { AEP_CLIENT_SECRET: undefined, ZOHO_REFRESH_TOKEN: '  ' }),
+      );
       assert.equal(r.exitCode, 1);
       const { error } = r.json();
       assert.match(error.message, /Adobe credentials are missing for profile 'default': AEP_CLIENT_SECRET/);
@@ -122,7 +133,10 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome()));
       assert.equal(r.exitCode, 1);
       const { error } = r.json();
-      assert.match(error.message, /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 401 invalid_client\)/);
+      assert.match(
+        error.message,
+        /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 401 invalid_client\)/,
+      );
       assert.match(error.hint, /AEP_CLIENT_SECRET/);
       assert.equal(error.status, 401);
       assert.equal(emu.state.connections.size, 0);
@@ -155,7 +169,10 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       assert.equal(r.exitCode, 1);
       const { error } = r.json();
       assert.match(error.message, /Zoho CRM source .* is no longer available/);
-      assert.match(error.hint, /retired the Zoho CRM source at the end of June 2025.*run 'aep-zoho connect --via http-api'/);
+      assert.match(
+        error.hint,
+        /retired the Zoho CRM source at the end of June 2025.*run 'aep-zoho connect --via http-api'/,
+      );
       assert.equal(emu.state.connections.size, 0);
     } finally {
       await emu.close();
@@ -165,7 +182,10 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
   test('a connection whose test fails explains how to rotate the tokens', async () => {
     const emu = await emulator();
     try {
-      const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: 'ftp://nowhere' }));
+      const r = await runCli(
+        ['connect', '--json'],
+        cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: 'ftp://nowhere' }),
+      );
       assert.equal(r.exitCode, 2);
       assert.match(r.json().error.message, /ZOHO_ENDPOINT must be an http\(s\) URL/);
     } finally {

@@ -10,7 +10,8 @@ type Emu = Emulator & { env: Record<string, string> };
 const ACCOUNTS_PATH = crmTables().find((t) => t.name === 'Accounts')!.path;
 /** Resource counts, without runs (the emulator makes those as time passes). */
 const resources = (emu: Emu) => ({ ...emu.state.counts(), runs: 0 });
-const writes = (emu: Emu, from = 0) => emu.exchanges.slice(from).filter((e) => e.method !== 'GET' && !e.path.startsWith('/ims/'));
+const writes = (emu: Emu, from = 0) =>
+  emu.exchanges.slice(from).filter((e) => e.method !== 'GET' && !e.path.startsWith('/ims/'));
 
 async function connected(): Promise<{ emu: Emu; env: Record<string, string | undefined>; connectionId: string }> {
   const emu = await emulator();
@@ -34,7 +35,8 @@ describe('dataflow create --template accounts', () => {
   after(() => emu.close());
 
   test('prints the contract object and every id exists with the right links', () => {
-    for (const key of ['flowId', 'sourceConnectionId', 'targetConnectionId', 'datasetId', 'schemaId', 'mappingSetId']) assert.equal(typeof first[key], 'string', key);
+    for (const key of ['flowId', 'sourceConnectionId', 'targetConnectionId', 'datasetId', 'schemaId', 'mappingSetId'])
+      assert.equal(typeof first[key], 'string', key);
     assert.ok(first.created.includes('flow') && first.created.includes('schema') && first.created.includes('dataset'));
     assert.deepEqual(first.reused, []);
     const s = emu.state;
@@ -65,7 +67,9 @@ describe('dataflow create --template accounts', () => {
     assert.equal(body.transformations[1].params.mappingVersion, '0');
     assert.equal(body.transformations[0].params.deltaColumn.name, 'Modified_Time');
     assert.deepEqual(body.flowSpec, { id: '14518937-270c-4525-bdec-c2ba7cce3860', version: '1.0' });
-    const mappingPost = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/conversion/mappingSets')!;
+    const mappingPost = emu.exchanges.find(
+      (e) => e.method === 'POST' && e.path === '/data/foundation/conversion/mappingSets',
+    )!;
     assert.ok(!('id' in (mappingPost.body as object)), 'no id on a new mapping set');
     const dataset = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/catalog/dataSets')!;
     assert.equal(dataset.query.requestDataSource, 'true');
@@ -82,7 +86,10 @@ describe('dataflow create --template accounts', () => {
     assert.equal(out.flowId, first.flowId);
     assert.deepEqual(writes(emu, mark), []);
 
-    const fresh = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], { ...env, AEP_ZOHO_HOME: await tempHome() });
+    const fresh = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], {
+      ...env,
+      AEP_ZOHO_HOME: await tempHome(),
+    });
     assert.equal(fresh.exitCode, 0, fresh.stderr);
     assert.deepEqual(fresh.json().created, []);
     assert.equal(fresh.json().flowId, first.flowId);
@@ -94,7 +101,10 @@ describe('dataflow create --template accounts', () => {
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--json'], env);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.ok(r.json().plan.length >= 7);
-    assert.deepEqual(r.json().plan.filter((s: any) => s.action !== 'reuse'), []);
+    assert.deepEqual(
+      r.json().plan.filter((s: any) => s.action !== 'reuse'),
+      [],
+    );
     assert.deepEqual(writes(emu, mark), []);
   });
 });
@@ -106,7 +116,10 @@ describe('dataflow create: several templates, and bad input that creates nothing
       const r = await runCli(['dataflow', 'create', '--template', 'accounts,contacts,leads,deals', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
       const { dataflows } = r.json();
-      assert.deepEqual(dataflows.map((d: any) => d.template), ['accounts', 'contacts', 'leads', 'deals']);
+      assert.deepEqual(
+        dataflows.map((d: any) => d.template),
+        ['accounts', 'contacts', 'leads', 'deals'],
+      );
       assert.equal(new Set(dataflows.map((d: any) => d.flowId)).size, 4);
       assert.equal(emu.state.flows.size, 4);
       // contacts and leads carry an Email identity descriptor on their schema
@@ -132,7 +145,12 @@ describe('dataflow create: several templates, and bad input that creates nothing
       };
       const noDelta = await variant('nodelta', (t) => (t.source.deltaColumn = 'Last_Synced_Time'));
       const noIdentity = await variant('noidentity', (t) => {
-        t.identity = { source: 'Primary_Email', destination: '_{TENANT_ID}.zoho.primaryEmail', namespace: 'Email', primary: true };
+        t.identity = {
+          source: 'Primary_Email',
+          destination: '_{TENANT_ID}.zoho.primaryEmail',
+          namespace: 'Email',
+          primary: true,
+        };
         t.mappings.push({ source: 'Primary_Email', destination: '_{TENANT_ID}.zoho.primaryEmail' });
       });
       const broken = join(dir, 'broken.json');
@@ -174,7 +192,10 @@ describe('dataflow create: several templates, and bad input that creates nothing
       const refused = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
       assert.equal(refused.exitCode, 2, refused.stderr);
       const line = (await readFile(file, 'utf8')).split('\n').findIndex((l) => l.includes('"Industri"')) + 1;
-      assert.match(refused.json().error.message, new RegExp(`extra\\.json:${line}: column Industri is not in table Accounts \\(did you mean Industry\\?\\)`));
+      assert.match(
+        refused.json().error.message,
+        new RegExp(`extra\\.json:${line}: column Industri is not in table Accounts \\(did you mean Industry\\?\\)`),
+      );
       assert.match(refused.json().error.hint, /--allow-missing-columns/);
       assert.deepEqual(emu.state.counts(), before, 'nothing sent');
       accounts.mappings.pop();
@@ -204,7 +225,12 @@ describe('dataflow create: destinations checked before the first write', () => {
       for (const extra of [['--dry-run'], []]) {
         const r = await runCli(['dataflow', 'create', '--template', file, ...extra, '--json'], env);
         assert.equal(r.exitCode, 2, r.stderr);
-        assert.match(r.json().error.message, new RegExp(`typo\\.json:${line}: accountOrganization\\.websight \\(did you mean accountOrganization\\.website\\?\\)`));
+        assert.match(
+          r.json().error.message,
+          new RegExp(
+            `typo\\.json:${line}: accountOrganization\\.websight \\(did you mean accountOrganization\\.website\\?\\)`,
+          ),
+        );
       }
       assert.deepEqual(writes(emu, mark), [], 'nothing sent');
     } finally {
@@ -221,19 +247,40 @@ describe('dataflow create --dry-run on an empty org', () => {
       const r = await runCli(['dataflow', 'create', '--template', 'contacts', '--dry-run', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
       const { plan, preview } = r.json();
-      assert.deepEqual(plan[0], { action: 'reuse', resource: 'base connection', name: 'aep-zoho default', id: connectionId });
+      assert.deepEqual(plan[0], {
+        action: 'reuse',
+        resource: 'base connection',
+        name: 'aep-zoho default',
+        id: connectionId,
+      });
       // Every resource is created; the new schema is then enabled for Profile, after its identity (ruling 16).
-      assert.deepEqual(plan.slice(1).map((s: any) => `${s.action} ${s.resource}`), [
-        'create field group', 'create schema', 'create identity descriptor', 'update schema', 'create dataset', 'create source connection', 'create target connection', 'create mapping set', 'create dataflow',
-      ]);
+      assert.deepEqual(
+        plan.slice(1).map((s: any) => `${s.action} ${s.resource}`),
+        [
+          'create field group',
+          'create schema',
+          'create identity descriptor',
+          'update schema',
+          'create dataset',
+          'create source connection',
+          'create target connection',
+          'create mapping set',
+          'create dataflow',
+        ],
+      );
       const creates = plan.filter((s: any) => s.action === 'create');
-      assert.ok(creates.every((s: any) => s.request?.method === 'POST' && s.request.path.startsWith('/data/foundation/')));
+      assert.ok(
+        creates.every((s: any) => s.request?.method === 'POST' && s.request.path.startsWith('/data/foundation/')),
+      );
       const profile = plan.find((s: any) => s.action === 'update');
       assert.deepEqual(profile.changes, [{ field: 'meta:immutableTags', from: [], to: ['union'] }]);
       assert.equal(profile.request.method, 'PATCH');
       assert.deepEqual(profile.request.body, [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }]);
       // Only reads, and Data Prep's read-only endpoints, may be sent.
-      assert.deepEqual(writes(emu, mark).filter((e) => !/\/mappingSets\/(preview|validate)$/.test(e.path)), []);
+      assert.deepEqual(
+        writes(emu, mark).filter((e) => !/\/mappingSets\/(preview|validate)$/.test(e.path)),
+        [],
+      );
       const contacts = crmTables().find((t) => t.name === 'Contacts')!;
       assert.equal(preview[0].template, 'contacts');
       const [first] = preview[0].records;
@@ -253,12 +300,17 @@ describe('dataflow create after destroy', () => {
   test('a re-run keeps what it reuses marked as ours: destroy still deletes all of it', async () => {
     const { emu, env } = await connected();
     try {
-      for (let run = 0; run < 2; run++) assert.equal((await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)).exitCode, 0);
+      for (let run = 0; run < 2; run++)
+        assert.equal((await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)).exitCode, 0);
       await runCli(['connect', '--json'], env); // connect again too: the connection stays ours
       const destroyed = await runCli(['destroy', '--yes', '--json'], env);
       assert.equal(destroyed.exitCode, 0, destroyed.stdout + destroyed.stderr);
       const left = { ...emu.state.counts(), runs: 0, mappingSets: 0 };
-      assert.deepEqual(Object.values(left).reduce((a, b) => a + b, 0), 0, JSON.stringify(left));
+      assert.deepEqual(
+        Object.values(left).reduce((a, b) => a + b, 0),
+        0,
+        JSON.stringify(left),
+      );
     } finally {
       await emu.close();
     }
@@ -300,9 +352,14 @@ describe('dataflow create in an org without the B2B classes', () => {
       assert.equal(schema['meta:class'], tenantClass.$id);
       assert.match(tenantClass.title, /\(aep-zoho default\/accounts\)$/);
       const tenant = `_${emu.state.tenantId('5C1328435BF324E90A49402A@AdobeOrg')}`;
-      const destinations = emu.state.mappingSets.get(out.mappingSetId)!.mappings.map((m: any) => m.destination as string);
+      const destinations = emu.state.mappingSets
+        .get(out.mappingSetId)!
+        .mappings.map((m: any) => m.destination as string);
       assert.ok(destinations.length > 10);
-      assert.deepEqual(destinations.filter((d) => !d.startsWith(`${tenant}.`)), []);
+      assert.deepEqual(
+        destinations.filter((d) => !d.startsWith(`${tenant}.`)),
+        [],
+      );
       assert.ok(destinations.includes(`${tenant}.accountName`), 'a standard path moved under the tenant');
       // A re-run reuses the class too.
       const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);

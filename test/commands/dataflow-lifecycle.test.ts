@@ -8,7 +8,10 @@ type Env = Record<string, string | undefined>;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** connect + dataflow create --template accounts through the CLI. */
-async function withDataflow(emu: Emu, env: Env): Promise<{ flowId: string; datasetId: string; sourceConnectionId: string }> {
+async function withDataflow(
+  emu: Emu,
+  env: Env,
+): Promise<{ flowId: string; datasetId: string; sourceConnectionId: string }> {
   const connected = await runCli(['connect', '--json'], env);
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
@@ -27,7 +30,7 @@ describe('dataflow list, status, runs', () => {
   });
   after(() => emu.close());
 
-  test('list shows this profile\'s flows; --all adds the sandbox\'s other CRM flows', async () => {
+  test("list shows this profile's flows; --all adds the sandbox's other CRM flows", async () => {
     const r = await runCli(['dataflow', 'list', '--json'], env);
     assert.equal(r.exitCode, 0, r.stderr);
     const { flows } = r.json();
@@ -42,12 +45,17 @@ describe('dataflow list, status, runs', () => {
     const other = cliEnv(emu.env, await tempHome(), { AEP_ZOHO_PROFILE: 'other' });
     const theirs = await withDataflow(emu, other);
     const mine = await runCli(['dataflow', 'list', '--json'], env);
-    assert.deepEqual(mine.json().flows.map((f: any) => f.id), [flow.flowId]);
+    assert.deepEqual(
+      mine.json().flows.map((f: any) => f.id),
+      [flow.flowId],
+    );
     const all = await runCli(['dataflow', 'list', '--all', '--json'], env);
     assert.equal(all.exitCode, 0, all.stderr);
     const ids = all.json().flows.map((f: any) => f.id);
     assert.deepEqual(ids.sort(), [flow.flowId, theirs.flowId].sort());
-    const listQuery = emu.exchanges.filter((e) => e.method === 'GET' && e.path === '/data/foundation/flowservice/flows').at(-1)!;
+    const listQuery = emu.exchanges
+      .filter((e) => e.method === 'GET' && e.path === '/data/foundation/flowservice/flows')
+      .at(-1)!;
     assert.equal(listQuery.query.property, 'flowSpec.id==14518937-270c-4525-bdec-c2ba7cce3860');
 
     const human = await runCli(['dataflow', 'list', '--all'], env, { columns: 200, tty: true });
@@ -86,7 +94,10 @@ describe('dataflow list, status, runs', () => {
     assert.equal(byId.json().template, 'accounts');
 
     // Without local state the template's deterministic flow name still finds it.
-    const fresh = await runCli(['dataflow', 'status', 'accounts', '--json'], { ...env, AEP_ZOHO_HOME: await tempHome() });
+    const fresh = await runCli(['dataflow', 'status', 'accounts', '--json'], {
+      ...env,
+      AEP_ZOHO_HOME: await tempHome(),
+    });
     assert.equal(fresh.exitCode, 0, fresh.stderr);
     assert.equal(fresh.json().id, flow.flowId);
 
@@ -174,7 +185,10 @@ describe('dataflow runs --watch', () => {
       assert.equal(made.exitCode, 0, made.stderr);
       const r = await runCli(['dataflow', 'runs', 'accounts', '--watch', '--timeout', '1500ms', '--json'], env);
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /first run of dataflow .* is due at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after the --timeout of 1\.5 s/);
+      assert.match(
+        r.json().error.message,
+        /first run of dataflow .* is due at \d{4}-\d\d-\d\d \d\d:\d\d UTC, after the --timeout of 1\.5 s/,
+      );
       assert.equal(r.json().error.code, 'FIRST_RUN_PENDING');
       assert.match(r.json().error.hint, /--timeout/);
 
@@ -203,7 +217,10 @@ describe('dataflow runs --watch: a first run that was due and never came (throug
     const flow = emu.state.flows.get(flowId)!;
     const due = Math.max(Number(flow.scheduleParams.startTime) * 1000, flow.createdAt, flow.updatedAt);
     const grace = Date.now() - due + 3000;
-    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: String(grace) });
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], {
+      ...env,
+      AEP_ZOHO_FIRST_RUN_GRACE_MS: String(grace),
+    });
     assert.equal(r.exitCode, 1, r.stderr);
     const out = r.json();
     assert.equal(out.ok, false);
@@ -213,9 +230,18 @@ describe('dataflow runs --watch: a first run that was due and never came (throug
     assert.match(out.firstRun.dueAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(Date.parse(out.firstRun.gaveUpAt) - Date.parse(out.firstRun.dueAt) >= grace);
     assert.ok(Date.parse(out.firstRun.dueAt) <= Date.now());
-    assert.match(out.error.message, /^The first run of dataflow 'Zoho CRM Accounts to AEP .*' was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started \(aep-zoho waited until \d{4}-\d\d-\d\d \d\d:\d\d UTC, [\d.]+ s past it\)\.$/);
-    assert.match(out.error.hint, new RegExp(`'aep-zoho dataflow status ${flowId}'.*'aep-zoho dataflow enable ${flowId}'.*Experience Platform UI`));
-    assert.match(r.stderr, /The first run was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until .* \([\d.]+ s past it\)\./);
+    assert.match(
+      out.error.message,
+      /^The first run of dataflow 'Zoho CRM Accounts to AEP .*' was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started \(aep-zoho waited until \d{4}-\d\d-\d\d \d\d:\d\d UTC, [\d.]+ s past it\)\.$/,
+    );
+    assert.match(
+      out.error.hint,
+      new RegExp(`'aep-zoho dataflow status ${flowId}'.*'aep-zoho dataflow enable ${flowId}'.*Experience Platform UI`),
+    );
+    assert.match(
+      r.stderr,
+      /The first run was due at \d{4}-\d\d-\d\d \d\d:\d\d UTC and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until .* \([\d.]+ s past it\)\./,
+    );
     assert.equal(emu.state.runs.all().length, 0);
     assert.equal(emu.state.flows.get(flowId)!.state, 'enabled');
   });
@@ -225,15 +251,23 @@ describe('dataflow runs --watch: a first run that was due and never came (throug
     assert.equal(r.exitCode, 1, r.stderr);
     assert.match(r.stdout, /✖ The first run of dataflow .* was due at .* UTC and has not started/);
     assert.match(r.stdout, /Hint: Check the flow's state and schedule with 'aep-zoho dataflow status /);
-    assert.ok(!/scheduler can be a few minutes late/.test(r.stderr), 'no waiting when there is nothing left to wait for');
+    assert.ok(
+      !/scheduler can be a few minutes late/.test(r.stderr),
+      'no waiting when there is nothing left to wait for',
+    );
   });
 
   test('Ctrl-C while waiting out the grace: exit 130, "Stopped watching"', async () => {
-    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000' }, {
-      onStderr: (text, child) => {
-        if (/scheduler can be a few minutes late/.test(text) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+    const r = await spawnCli(
+      ['dataflow', 'runs', 'accounts', '--watch'],
+      { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000' },
+      {
+        onStderr: (text, child) => {
+          if (/scheduler can be a few minutes late/.test(text) && child.exitCode === null && !child.killed)
+            child.kill('SIGINT');
+        },
       },
-    });
+    );
     assert.equal(r.exitCode, 130, r.stderr);
     assert.match(r.stderr, /Error: Stopped watching\./);
     assert.ok(!/run the same command again/.test(r.stderr));
@@ -242,10 +276,16 @@ describe('dataflow runs --watch: a first run that was due and never came (throug
   test('a disabled flow: says so at once and suggests dataflow enable', async () => {
     const disabled = await spawnCli(['dataflow', 'disable', 'accounts', '--json'], env);
     assert.equal(disabled.exitCode, 0, disabled.stderr);
-    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], { ...env, AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000' });
+    const r = await spawnCli(['dataflow', 'runs', 'accounts', '--watch', '--json'], {
+      ...env,
+      AEP_ZOHO_FIRST_RUN_GRACE_MS: '600000',
+    });
     assert.equal(r.exitCode, 1, r.stderr);
     assert.equal(r.json().error.code, 'FLOW_DISABLED');
-    assert.match(r.json().error.message, /is disabled and has no run yet: nothing to watch \(a disabled flow never runs\)/);
+    assert.match(
+      r.json().error.message,
+      /is disabled and has no run yet: nothing to watch \(a disabled flow never runs\)/,
+    );
     assert.match(r.json().error.hint, new RegExp(`^Enable it with 'aep-zoho dataflow enable ${flowId}'`));
   });
 });

@@ -28,8 +28,23 @@ async function stateOf(env: Env, profile = 'default'): Promise<any> {
 function inventory(emu: Emu): Record<string, string[]> {
   const s = emu.state as any;
   const out: Record<string, string[]> = {};
-  for (const key of ['connections', 'sourceConnections', 'targetConnections', 'flows', 'dataSets', 'schemas', 'mixins', 'classes', 'descriptors', 'mappingSets']) {
-    if (s[key]?.all) out[key] = s[key].all().map((r: any) => r.id).sort();
+  for (const key of [
+    'connections',
+    'sourceConnections',
+    'targetConnections',
+    'flows',
+    'dataSets',
+    'schemas',
+    'mixins',
+    'classes',
+    'descriptors',
+    'mappingSets',
+  ]) {
+    if (s[key]?.all)
+      out[key] = s[key]
+        .all()
+        .map((r: any) => r.id)
+        .sort();
   }
   return out;
 }
@@ -48,8 +63,15 @@ describe('destroy', () => {
       const env = cliEnv(emu.env, await tempHome());
       const [accounts, contacts] = await build(emu, env, 'accounts,contacts');
       const state = await stateOf(env);
-      const mine = Object.values(state.dataflows as Record<string, Record<string, any>>).flatMap((refs) => Object.entries(refs).filter(([, r]) => r.created).map(([kind, r]) => ({ kind, id: r.id })));
-      assert.ok(mine.some((r) => r.kind === 'descriptor'), 'contacts has an identity descriptor');
+      const mine = Object.values(state.dataflows as Record<string, Record<string, any>>).flatMap((refs) =>
+        Object.entries(refs)
+          .filter(([, r]) => r.created)
+          .map(([kind, r]) => ({ kind, id: r.id })),
+      );
+      assert.ok(
+        mine.some((r) => r.kind === 'descriptor'),
+        'contacts has an identity descriptor',
+      );
 
       const mark = emu.exchanges.length;
       const r = await runCli(['destroy', '--yes', '--json'], env);
@@ -57,18 +79,42 @@ describe('destroy', () => {
       const out = r.json();
       // contacts' schema is enabled for Profile (ruling 16): it stays with its field group and identity.
       const profileParts = ['schema', 'fieldGroup', 'descriptor'];
-      const stays = (x: { kind: string; template: string }) => x.kind === 'mappingSet' || (x.template === 'contacts' && profileParts.includes(x.kind));
-      const mineByTemplate = Object.entries(state.dataflows as Record<string, Record<string, any>>).flatMap(([template, refs]) => Object.entries(refs).filter(([, ref]) => ref.created).map(([kind, ref]) => ({ kind, template, id: ref.id })));
+      const stays = (x: { kind: string; template: string }) =>
+        x.kind === 'mappingSet' || (x.template === 'contacts' && profileParts.includes(x.kind));
+      const mineByTemplate = Object.entries(state.dataflows as Record<string, Record<string, any>>).flatMap(
+        ([template, refs]) =>
+          Object.entries(refs)
+            .filter(([, ref]) => ref.created)
+            .map(([kind, ref]) => ({ kind, template, id: ref.id })),
+      );
       assert.equal(out.deleted.length, mineByTemplate.filter((x) => !stays(x)).length + 1);
-      assert.deepEqual(out.kept.map((k: any) => k.resource).sort(), ['field group', 'identity descriptor', 'mapping set', 'mapping set', 'schema']);
+      assert.deepEqual(out.kept.map((k: any) => k.resource).sort(), [
+        'field group',
+        'identity descriptor',
+        'mapping set',
+        'mapping set',
+        'schema',
+      ]);
       assert.match(out.kept.find((k: any) => k.resource === 'mapping set').reason, /no DELETE/);
       assert.match(out.kept.find((k: any) => k.resource === 'schema').reason, /enabled for Profile/);
-      assert.ok(deletes(emu, mark).some((e) => e.path.endsWith(`/mappingSets/${accounts.mappingSetId}`)), 'the mapping set DELETE is tried (aepp sends it)');
+      assert.ok(
+        deletes(emu, mark).some((e) => e.path.endsWith(`/mappingSets/${accounts.mappingSetId}`)),
+        'the mapping set DELETE is tried (aepp sends it)',
+      );
       assertNoSecrets(r.stdout + r.stderr);
 
       // Only foreign resources, the undeletable mapping sets and contacts' Profile schema remain.
       const after = inventory(emu);
-      const kept = (collection: string) => mineByTemplate.filter((x) => stays(x) && { mappingSets: 'mappingSet', schemas: 'schema', mixins: 'fieldGroup', descriptors: 'descriptor' }[collection] === x.kind).map((x) => x.id);
+      const kept = (collection: string) =>
+        mineByTemplate
+          .filter(
+            (x) =>
+              stays(x) &&
+              { mappingSets: 'mappingSet', schemas: 'schema', mixins: 'fieldGroup', descriptors: 'descriptor' }[
+                collection
+              ] === x.kind,
+          )
+          .map((x) => x.id);
       for (const [collection, ids] of Object.entries(after)) {
         assert.deepEqual(ids, [...foreign[collection], ...kept(collection)].sort(), collection);
       }
@@ -106,7 +152,11 @@ describe('destroy', () => {
       assert.equal(plan.at(-1).resource, 'base connection');
       assert.ok(plan.some((s: any) => s.request.path === `/data/foundation/catalog/dataSets/${flow.datasetId}`));
       // aepp sends a mapping-set DELETE (the spec has none); Data Prep's refusal keeps it.
-      assert.ok(plan.some((s: any) => s.resource === 'mapping set' && s.request.path.endsWith(`/mappingSets/${flow.mappingSetId}`)));
+      assert.ok(
+        plan.some(
+          (s: any) => s.resource === 'mapping set' && s.request.path.endsWith(`/mappingSets/${flow.mappingSetId}`),
+        ),
+      );
       assert.deepEqual(deletes(emu, mark), []);
 
       const human = await runCli(['destroy', '--dry-run'], env);
@@ -131,7 +181,10 @@ describe('destroy', () => {
       const [flow] = await build(emu, env);
       assert.equal((await call(emu, 'DELETE', `${FLOW}/flows/${flow.flowId}`)).status, 204);
       // Someone made a dataset on the profile's schema in the UI: the schema cannot go yet.
-      const made = await call(emu, 'POST', '/data/foundation/catalog/dataSets', { name: 'made in the UI', schemaRef: { id: flow.schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' } });
+      const made = await call(emu, 'POST', '/data/foundation/catalog/dataSets', {
+        name: 'made in the UI',
+        schemaRef: { id: flow.schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' },
+      });
       assert.equal(made.status, 201);
       const foreignDataset = String(made.body[0]).split('/').pop()!;
 
@@ -171,7 +224,13 @@ describe('destroy', () => {
       const [flow] = await build(emu, env);
       // Someone renamed the source connection: no longer ours to delete.
       const source = emu.state.sourceConnections.get(flow.sourceConnectionId)!;
-      const renamed = await call(emu, 'PATCH', `${FLOW}/sourceConnections/${source.id}`, [{ op: 'replace', path: '/name', value: 'Renamed by a colleague' }], { ...(await (await import('../helpers/emulator.js')).platformHeaders(emu)), 'if-match': source.etag });
+      const renamed = await call(
+        emu,
+        'PATCH',
+        `${FLOW}/sourceConnections/${source.id}`,
+        [{ op: 'replace', path: '/name', value: 'Renamed by a colleague' }],
+        { ...(await (await import('../helpers/emulator.js')).platformHeaders(emu)), 'if-match': source.etag },
+      );
       assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
       // Another profile reuses this profile's base connection (by name) for its own dataflow.
       const other = cliEnv(emu.env, await tempHome(), { AEP_ZOHO_PROFILE: 'other' });

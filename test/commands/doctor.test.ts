@@ -32,7 +32,16 @@ describe('doctor', () => {
       const { r, out, check } = await doctor(env);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.equal(out.ok, true);
-      for (const name of ['Adobe credentials', 'Zoho credentials', 'Adobe IMS token', 'Org and sandbox', 'Zoho CRM source', 'Clock', 'Base connection', 'Debug logging']) {
+      for (const name of [
+        'Adobe credentials',
+        'Zoho credentials',
+        'Adobe IMS token',
+        'Org and sandbox',
+        'Zoho CRM source',
+        'Clock',
+        'Base connection',
+        'Debug logging',
+      ]) {
         assert.equal(check(name).status, 'pass', `${name}: ${check(name).detail}`);
       }
       assert.ok(out.checks.every((c: any) => typeof c.detail === 'string'));
@@ -60,7 +69,8 @@ describe('doctor', () => {
       assert.equal(check('Adobe IMS token').status, 'fail');
       assert.match(check('Adobe IMS token').detail, /refused/);
       assert.match(check('Adobe IMS token').fix, /AEP_CLIENT_SECRET/);
-      for (const name of ['Org and sandbox', 'Zoho CRM source', 'Clock', 'Base connection']) assert.equal(check(name).status, 'skip', name);
+      for (const name of ['Org and sandbox', 'Zoho CRM source', 'Clock', 'Base connection'])
+        assert.equal(check(name).status, 'skip', name);
       assert.equal(check('Debug logging').status, 'pass', 'later independent checks still run');
     } finally {
       await emu.close();
@@ -101,7 +111,9 @@ describe('doctor', () => {
     const emu = await emulator();
     try {
       const home = await tempHome();
-      const warned = await doctor(cliEnv(emu.env, home, { DEBUG: '*', NODE_DEBUG: 'http', ZOHO_REFRESH_TOKEN: undefined }));
+      const warned = await doctor(
+        cliEnv(emu.env, home, { DEBUG: '*', NODE_DEBUG: 'http', ZOHO_REFRESH_TOKEN: undefined }),
+      );
       assert.equal(warned.r.exitCode, 1, warned.r.stderr);
       const debug = warned.check('Debug logging');
       assert.equal(debug.status, 'fail');

@@ -16,30 +16,46 @@ describe('explore --via http-api', () => {
   let connectionId: string;
   before(async () => {
     emu = await emulator();
-    const made = await runCli(['connect', '--via', 'http-api', '--json'], cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url }));
+    const made = await runCli(
+      ['connect', '--via', 'http-api', '--json'],
+      cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url }),
+    );
     assert.equal(made.exitCode, 0, made.stdout);
     connectionId = made.json().connectionId;
   });
   after(() => emu.close());
 
   /** The CLI's environment on the emulator; the token answers' api_domain is Zoho's, so ZOHO_ENDPOINT points here. */
-  const env = async (extra: Record<string, string | undefined> = {}) => cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url, ...extra });
+  const env = async (extra: Record<string, string | undefined> = {}) =>
+    cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url, ...extra });
   const mints = () => emu.exchanges.filter((e) => e.method === 'POST' && e.path === '/oauth/v2/token').length;
-  const adobeCalls = () => emu.exchanges.filter((e) => e.path.startsWith('/data/') || e.path.startsWith('/ims/')).length;
-  const issuedTokens = () => [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);
+  const adobeCalls = () =>
+    emu.exchanges.filter((e) => e.path.startsWith('/data/') || e.path.startsWith('/ims/')).length;
+  const issuedTokens = () =>
+    [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);
 
   test("the tables are Zoho's api_supported modules; connectionId is the HTTP API connection, found by name", async () => {
     const r = await spawnCli(['explore', '--via', 'http-api', '--json'], await env());
     assert.equal(r.exitCode, 0, r.stderr);
-    const modules = (await fetch(`${emu.url}/crm/v8/settings/modules`, { headers: { authorization: `Zoho-oauthtoken ${issuedTokens().at(-1)}` } }).then((res) => res.json())) as { modules: Array<{ api_name: string; api_supported: boolean }> };
+    const modules = (await fetch(`${emu.url}/crm/v8/settings/modules`, {
+      headers: { authorization: `Zoho-oauthtoken ${issuedTokens().at(-1)}` },
+    }).then((res) => res.json())) as { modules: Array<{ api_name: string; api_supported: boolean }> };
     const expected = modules.modules
       .filter((m) => m.api_supported)
       .map((m) => ({ name: m.api_name, path: `crm/v8/${m.api_name}`, canPreview: true, canFetchSchema: true }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    assert.deepEqual(expected.map((t) => t.name), crmTables().map((t) => t.name).sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(
+      expected.map((t) => t.name),
+      crmTables()
+        .map((t) => t.name)
+        .sort((a, b) => a.localeCompare(b)),
+    );
     assert.deepEqual(r.json(), { connectionId, tables: expected, via: 'http-api' });
     // Without Adobe credentials the connection cannot be looked up: exit 1 naming them.
-    const noAdobe = await spawnCli(['explore', '--via', 'http-api', '--json'], await env({ AEP_CLIENT_ID: undefined, AEP_CLIENT_SECRET: undefined, AEP_ORG_ID: undefined }));
+    const noAdobe = await spawnCli(
+      ['explore', '--via', 'http-api', '--json'],
+      await env({ AEP_CLIENT_ID: undefined, AEP_CLIENT_SECRET: undefined, AEP_ORG_ID: undefined }),
+    );
     assert.equal(noAdobe.exitCode, 1);
     assert.match(noAdobe.json().error.message, /AEP_CLIENT_ID/);
   });
@@ -52,7 +68,10 @@ describe('explore --via http-api', () => {
     assert.equal(out.connectionId, connectionId);
     assert.deepEqual(out.table, { name: 'Accounts', path: 'crm/v8/Accounts' });
     // The same names and types as Adobe's explore shows for the table.
-    assert.deepEqual(out.columns.map((c: any) => [c.name, c.type]), accounts.columns.map((c) => [c.name, c.type]));
+    assert.deepEqual(
+      out.columns.map((c: any) => [c.name, c.type]),
+      accounts.columns.map((c) => [c.name, c.type]),
+    );
     assert.equal(out.columns.find((c: any) => c.name === 'Modified_Time').format, 'date-time');
     const oldest = emu.zoho.sortedBy('Accounts', 'Modified_Time').rows.slice(0, 5);
     assert.deepEqual(out.rows, oldest);
@@ -68,7 +87,10 @@ describe('explore --via http-api', () => {
     assert.equal(byPath.exitCode, 0, byPath.stderr);
     assert.equal(byPath.json().table.name, 'Contacts');
     assert.equal(byPath.json().rows.length, 2);
-    const human = await spawnCli(['explore', 'Deals', '--limit', '3', '--columns', 'Deal_Name,Account_Name,Owner'], shared);
+    const human = await spawnCli(
+      ['explore', 'Deals', '--limit', '3', '--columns', 'Deal_Name,Account_Name,Owner'],
+      shared,
+    );
     assert.equal(human.exitCode, 0, human.stderr);
     const deal = emu.zoho.sortedBy('Deals', 'Modified_Time').rows[0] as Record<string, any>;
     // Lookups show their name, not a JSON blob.
@@ -80,7 +102,13 @@ describe('explore --via http-api', () => {
   test('the recorded via is followed; a recorded connection that is gone gives way to the one by name', async () => {
     const home = await tempHome();
     await mkdir(join(home, 'state'), { recursive: true });
-    await writeFile(join(home, 'state', 'default.json'), JSON.stringify({ version: 1, sandboxes: { prod: { via: 'http-api', connection: { id: 'http-api-connection-1', name: 'aep-zoho default' } } } }));
+    await writeFile(
+      join(home, 'state', 'default.json'),
+      JSON.stringify({
+        version: 1,
+        sandboxes: { prod: { via: 'http-api', connection: { id: 'http-api-connection-1', name: 'aep-zoho default' } } },
+      }),
+    );
     const r = await spawnCli(['explore', '--json'], cliEnv(emu.env, home, { ZOHO_ENDPOINT: emu.url }));
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.json().connectionId, connectionId);
@@ -106,7 +134,10 @@ describe('explore --via http-api', () => {
   test('one token across runs of one home; no token in stdout or stderr, even with --debug', async () => {
     const shared = await env();
     const before = mints();
-    const first = await spawnCli(['explore', 'Leads', '--via', 'http-api', '--limit', '2', '--json', '--debug'], shared);
+    const first = await spawnCli(
+      ['explore', 'Leads', '--via', 'http-api', '--limit', '2', '--json', '--debug'],
+      shared,
+    );
     assert.equal(first.exitCode, 0, first.stderr);
     // ZOHO_ACCESS_TOKEN is not one the emulator issued: refused once, then one mint.
     assert.equal(mints() - before, 1);
@@ -114,9 +145,13 @@ describe('explore --via http-api', () => {
     assert.equal(second.exitCode, 0, second.stderr);
     assert.equal(mints() - before, 1, 'the second run reuses the stored token');
     assert.match(first.stderr, /GET \/crm\/v8\/Leads/, 'the debug lines are there');
-    for (const r of [first, second]) assertNoSecrets(r.stdout + r.stderr, [...Object.values(SECRETS), ...issuedTokens()]);
+    for (const r of [first, second])
+      assertNoSecrets(r.stdout + r.stderr, [...Object.values(SECRETS), ...issuedTokens()]);
     // A failure prints no token either.
-    const failed = await spawnCli(['explore', 'Leads', '--via', 'http-api', '--json', '--debug'], { ...shared, ZOHO_ENDPOINT: `${emu.url}/nowhere` });
+    const failed = await spawnCli(['explore', 'Leads', '--via', 'http-api', '--json', '--debug'], {
+      ...shared,
+      ZOHO_ENDPOINT: `${emu.url}/nowhere`,
+    });
     assert.equal(failed.exitCode, 1);
     assertNoSecrets(failed.stdout + failed.stderr, [...Object.values(SECRETS), ...issuedTokens()]);
   });

@@ -26,7 +26,10 @@ describe('explore', () => {
       .map((t) => ({ name: t.name, path: t.path, canPreview: true, canFetchSchema: true }))
       .sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(r.json(), { connectionId, tables: expected });
-    assert.ok(expected.some((t) => t.name !== t.path), 'names and paths differ in the emulator');
+    assert.ok(
+      expected.some((t) => t.name !== t.path),
+      'names and paths differ in the emulator',
+    );
   });
 
   test('a table: columns and preview rows exactly as the emulator holds them', async () => {
@@ -36,7 +39,10 @@ describe('explore', () => {
     const out = r.json();
     assert.equal(out.connectionId, connectionId);
     assert.deepEqual(out.table, { name: 'Accounts', path: accounts.path });
-    assert.deepEqual(out.columns.map((c: any) => [c.name, c.type]), accounts.columns.map((c) => [c.name, c.type]));
+    assert.deepEqual(
+      out.columns.map((c: any) => [c.name, c.type]),
+      accounts.columns.map((c) => [c.name, c.type]),
+    );
     assert.deepEqual(out.rows, accounts.rows.slice(0, 5));
     const call = emu.exchanges.findLast((e) => e.path.endsWith('/explore'))!;
     assert.deepEqual(call.query, { objectType: 'table', object: accounts.path, preview: 'true' });
@@ -67,9 +73,15 @@ describe('explore', () => {
     for (const line of lines) assert.ok(width(line) <= 80, `too wide (${width(line)}): ${line}`);
     const contacts = crmTables().find((t) => t.name === 'Contacts')!;
     const firstId = String(contacts.rows[0].id);
-    assert.ok(lines.some((line) => line.includes(firstId)), 'the first row is shown');
+    assert.ok(
+      lines.some((line) => line.includes(firstId)),
+      'the first row is shown',
+    );
     assert.match(r.stdout, /more column\(s\) not shown at this width: choose with --columns/);
-    const chosen = await runCli(['explore', 'Contacts', '--limit', '2', '--columns', 'Full_Name,Email'], env, { columns: 80, tty: true });
+    const chosen = await runCli(['explore', 'Contacts', '--limit', '2', '--columns', 'Full_Name,Email'], env, {
+      columns: 80,
+      tty: true,
+    });
     assert.ok(chosen.stdout.includes(String(contacts.rows[1].Full_Name)));
   });
 
@@ -77,7 +89,10 @@ describe('explore', () => {
     const limit = await runCli(['explore', 'Accounts', '--limit', '0'], env);
     assert.equal(limit.exitCode, 2);
     assert.match(limit.stderr, /--limit must be a whole number from 1 to 100/);
-    const other = await runCli(['explore', '--json', '--profile', 'nobody'], { ...env, AEP_ZOHO_HOME: await tempHome() });
+    const other = await runCli(['explore', '--json', '--profile', 'nobody'], {
+      ...env,
+      AEP_ZOHO_HOME: await tempHome(),
+    });
     assert.equal(other.exitCode, 1);
     assert.match(other.json().error.message, /Profile 'nobody' has no Zoho CRM base connection in sandbox 'prod'/);
     assert.match(other.json().error.hint, /aep-zoho connect/);

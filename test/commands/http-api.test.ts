@@ -67,7 +67,15 @@ describe('--via http-api after the Zoho source is retired', () => {
     assert.deepEqual(creates[0].body, {
       name: 'aep-zoho default',
       description: 'Zoho CRM records posted by aep-zoho sync (managed by aep-zoho default)',
-      auth: { specName: 'Streaming Connection', params: { sourceId: 'aep-zoho default', name: 'aep-zoho default', dataType: 'raw', authenticationRequired: true } },
+      auth: {
+        specName: 'Streaming Connection',
+        params: {
+          sourceId: 'aep-zoho default',
+          name: 'aep-zoho default',
+          dataType: 'raw',
+          authenticationRequired: true,
+        },
+      },
       connectionSpec: { id: HTTP_API_SPEC, version: '1.0' },
     });
     // The inlet URL is the one Adobe made, read back from the connection.
@@ -110,7 +118,10 @@ describe('--via http-api after the Zoho source is retired', () => {
     const flowStep = steps.find((s: any) => s.resource === 'dataflow');
     assert.equal(flowStep.request.body.flowSpec.id, STREAMING_FLOW_SPEC);
     assert.equal(flowStep.request.body.scheduleParams, undefined);
-    assert.deepEqual(flowStep.request.body.transformations.map((t: any) => t.name), ['Mapping']);
+    assert.deepEqual(
+      flowStep.request.body.transformations.map((t: any) => t.name),
+      ['Mapping'],
+    );
 
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
@@ -118,7 +129,10 @@ describe('--via http-api after the Zoho source is retired', () => {
     const made = r.json();
     const flow = emu.state.flows.get(made.flowId)!;
     assert.equal(flow.flowSpec.id, STREAMING_FLOW_SPEC);
-    assert.deepEqual(flow.transformations.map((t: any) => t.name), ['Mapping']);
+    assert.deepEqual(
+      flow.transformations.map((t: any) => t.name),
+      ['Mapping'],
+    );
     assert.equal(flow.transformations[0].params.mappingId, made.mappingSetId);
     assert.equal(emu.state.sourceConnections.get(made.sourceConnectionId)!.baseConnectionId, connectionId);
     assert.equal(emu.state.targetConnections.get(made.targetConnectionId)!.params.dataSetId, made.datasetId);
@@ -135,7 +149,10 @@ describe('--via http-api after the Zoho source is retired', () => {
     assert.ok(Date.parse(entry.changedAt) > 0);
 
     // Converged: the same command changes nothing.
-    const check = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'], env);
+    const check = await runCli(
+      ['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'],
+      env,
+    );
     assert.equal(check.exitCode, 0, check.stdout);
   });
 
@@ -191,7 +208,10 @@ describe('switching a template from the Zoho source to http-api', () => {
     assert.deepEqual(made.replaced.sort(), ['flow', 'sourceConnection']);
     assert.equal(emu.state.flows.get(old.flowId), undefined, 'the CRM flow is gone');
     assert.equal(emu.state.sourceConnections.get(old.sourceConnectionId), undefined);
-    assert.deepEqual(emu.state.flows.all().map((f: any) => f.flowSpec.id), [STREAMING_FLOW_SPEC]);
+    assert.deepEqual(
+      emu.state.flows.all().map((f: any) => f.flowSpec.id),
+      [STREAMING_FLOW_SPEC],
+    );
   });
 });
 

@@ -8,7 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { findTableByName, sourcePaths } from '../../src/emulator/zoho-crm.js';
-import { RECORD_BEHAVIOR, STANDARD_CLASSES, STANDARD_FIELD_GROUPS, flattenFields } from '../../src/emulator/xdm-classes.js';
+import {
+  RECORD_BEHAVIOR,
+  STANDARD_CLASSES,
+  STANDARD_FIELD_GROUPS,
+  flattenFields,
+} from '../../src/emulator/xdm-classes.js';
 import { camelCase, listTemplates, loadTemplate, validateTemplate, xdmPathProblem } from '../../src/template/load.js';
 import type { Template } from '../../src/template/types.js';
 import { UsageError } from '../../src/core/errors.js';
@@ -23,7 +28,9 @@ async function contactsCopy(): Promise<any> {
 }
 
 /** Writes a template (object or raw text) to a temp file and runs `templates validate --json` on it. */
-async function validateFile(content: unknown): Promise<{ exitCode: number; message: string; hint?: string; file: string; stderr: string }> {
+async function validateFile(
+  content: unknown,
+): Promise<{ exitCode: number; message: string; hint?: string; file: string; stderr: string }> {
   const file = join(await tempHome(), 'broken.json');
   await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
   const result = await runCli(['templates', 'validate', file, '--json'], env);
@@ -42,7 +49,10 @@ async function expectInvalid(content: unknown, ...patterns: RegExp[]): Promise<s
 describe('built-in templates', () => {
   test('every built-in loads, validates, and is named after its file', async () => {
     const listed = await listTemplates();
-    assert.deepEqual(listed.map((t) => t.name), BUILT_INS);
+    assert.deepEqual(
+      listed.map((t) => t.name),
+      BUILT_INS,
+    );
     for (const summary of listed) {
       const loaded = await loadTemplate(summary.name.toUpperCase()); // names are case-insensitive
       assert.equal(loaded.builtIn, true);
@@ -69,9 +79,18 @@ describe('built-in templates', () => {
         for (const path of flattenFields(resource.fields).keys()) fields.add(path);
       }
       for (const mapping of template.mappings) {
-        for (const column of mapping.source ? [mapping.source] : mapping.columns ?? []) assert.ok(columns.has(column), `${name}: column ${column}`);
-        if (mapping.destination.startsWith('_{TENANT_ID}.')) assert.match(mapping.destination, new RegExp(`^_\\{TENANT_ID\\}\\.zoho\\.${camelCase(template.source.table)}\\.`));
-        else assert.ok(fields.has(mapping.destination), `${name}: ${mapping.destination} is a field of the schema's class or field groups`);
+        for (const column of mapping.source ? [mapping.source] : (mapping.columns ?? []))
+          assert.ok(columns.has(column), `${name}: column ${column}`);
+        if (mapping.destination.startsWith('_{TENANT_ID}.'))
+          assert.match(
+            mapping.destination,
+            new RegExp(`^_\\{TENANT_ID\\}\\.zoho\\.${camelCase(template.source.table)}\\.`),
+          );
+        else
+          assert.ok(
+            fields.has(mapping.destination),
+            `${name}: ${mapping.destination} is a field of the schema's class or field groups`,
+          );
       }
     }
   });
@@ -79,11 +98,22 @@ describe('built-in templates', () => {
   test('identity on contacts and leads (Email, primary), none on accounts and deals; B2B classes carry a fallback', async () => {
     for (const name of ['contacts', 'leads']) {
       const { template } = await loadTemplate(name);
-      assert.deepEqual(template.identity, { source: 'Email', destination: 'personalEmail.address', namespace: 'Email', primary: true });
+      assert.deepEqual(template.identity, {
+        source: 'Email',
+        destination: 'personalEmail.address',
+        namespace: 'Email',
+        primary: true,
+      });
       assert.equal(template.target.schema.class, 'https://ns.adobe.com/xdm/context/profile');
-      assert.ok(template.mappings.some((m) => m.expression && m.columns?.length), 'a calculated field with its columns');
+      assert.ok(
+        template.mappings.some((m) => m.expression && m.columns?.length),
+        'a calculated field with its columns',
+      );
     }
-    for (const [name, cls] of [['accounts', 'https://ns.adobe.com/xdm/context/account'], ['deals', 'https://ns.adobe.com/xdm/context/opportunity']]) {
+    for (const [name, cls] of [
+      ['accounts', 'https://ns.adobe.com/xdm/context/account'],
+      ['deals', 'https://ns.adobe.com/xdm/context/opportunity'],
+    ]) {
       const { template } = await loadTemplate(name);
       assert.equal(template.identity, undefined);
       assert.equal(template.target.schema.class, cls);
@@ -97,7 +127,15 @@ describe('templates list / show / validate', () => {
     const result = await runCli(['templates', 'list', '--json'], env);
     assert.equal(result.exitCode, 0, result.stderr);
     const { templates } = result.json();
-    assert.deepEqual(templates.map((t: any) => [t.name, t.table]), [['accounts', 'Accounts'], ['contacts', 'Contacts'], ['deals', 'Deals'], ['leads', 'Leads']]);
+    assert.deepEqual(
+      templates.map((t: any) => [t.name, t.table]),
+      [
+        ['accounts', 'Accounts'],
+        ['contacts', 'Contacts'],
+        ['deals', 'Deals'],
+        ['leads', 'Leads'],
+      ],
+    );
     for (const t of templates) {
       assert.ok(t.description.length > 10);
       assert.match(t.file, /templates[\\/][a-z]+\.json$/);
@@ -105,7 +143,11 @@ describe('templates list / show / validate', () => {
     const human = await runCli(['templates', 'list'], env);
     assert.equal(human.exitCode, 0);
     assert.match(human.stdout, /^accounts\s+Accounts\s+templates[\\/]accounts\.json$/m);
-    assert.match(human.stderr, /dataflow create --template <name>/, 'the closing note is not data: on stderr when piped');
+    assert.match(
+      human.stderr,
+      /dataflow create --template <name>/,
+      'the closing note is not data: on stderr when piped',
+    );
   });
 
   test('show: the template object with --json, and the same JSON without it (any case)', async () => {
@@ -113,12 +155,18 @@ describe('templates list / show / validate', () => {
     assert.equal(json.exitCode, 0, json.stderr);
     const expected = JSON.parse(await readFile((await loadTemplate('contacts')).file, 'utf8'));
     // The schema by absolute file URL, so a copy saved outside the repo still resolves it.
-    expected.$schema = pathToFileURL(fileURLToPath(new URL('../../templates/template.schema.json', import.meta.url))).href;
+    expected.$schema = pathToFileURL(
+      fileURLToPath(new URL('../../templates/template.schema.json', import.meta.url)),
+    ).href;
     assert.deepEqual(json.json(), expected);
     assert.ok(existsSync(new URL(json.json().$schema)));
     const human = await runCli(['templates', 'show', 'contacts'], env);
     assert.deepEqual(JSON.parse(human.stdout), expected, 'human output is plain JSON too (redirectable into a file)');
-    assert.match(human.stdout, /^ {4}\{ "source": "Email", "destination": "personalEmail\.address" \},$/m, 'one line per mapping');
+    assert.match(
+      human.stdout,
+      /^ {4}\{ "source": "Email", "destination": "personalEmail\.address" \},$/m,
+      'one line per mapping',
+    );
   });
 
   test('validate: a valid file and a built-in name', async () => {
@@ -127,7 +175,15 @@ describe('templates list / show / validate', () => {
     const { exitCode, file } = await validateFile(copy);
     assert.equal(exitCode, 0);
     const result = await runCli(['templates', 'validate', file, '--json'], env);
-    assert.deepEqual(result.json(), { valid: true, name: 'my-contacts', file, table: 'Contacts', mappings: copy.mappings.length, checked: 'offline', offlineReason: 'no Adobe credentials' });
+    assert.deepEqual(result.json(), {
+      valid: true,
+      name: 'my-contacts',
+      file,
+      table: 'Contacts',
+      mappings: copy.mappings.length,
+      checked: 'offline',
+      offlineReason: 'no Adobe credentials',
+    });
     const human = await runCli(['templates', 'validate', file], env);
     assert.match(human.stdout, /^Valid: .*broken\.json — template 'my-contacts', table Contacts, \d+ mappings\.$/m);
     const builtIn = await runCli(['templates', 'validate', 'deals', '--json'], env);
@@ -148,7 +204,12 @@ describe('rejected templates: exit 2, the file and the JSON path', () => {
     const copy = await contactsCopy();
     copy.mappings[3].destination = 42;
     copy.schedule.interval = '1';
-    await expectInvalid(copy, /\/mappings\/3\/destination must be a string \(got integer\)/, /\/schedule\/interval must be an integer \(got string\)/, /2 problems: /);
+    await expectInvalid(
+      copy,
+      /\/mappings\/3\/destination must be a string \(got integer\)/,
+      /\/schedule\/interval must be an integer \(got string\)/,
+      /2 problems: /,
+    );
   });
 
   test('an unknown property, with the property it probably meant', async () => {
@@ -156,33 +217,54 @@ describe('rejected templates: exit 2, the file and the JSON path', () => {
     copy.target.schema.fieldgroups = copy.target.schema.fieldGroups;
     delete copy.target.schema.fieldGroups;
     copy.mappings[0].destinaton = 'x';
-    await expectInvalid(copy, /\/target\/schema\/fieldgroups is not a known property \(did you mean 'fieldGroups'\?\)/, /\/mappings\/0\/destinaton is not a known property \(did you mean 'destination'\?\)/);
+    await expectInvalid(
+      copy,
+      /\/target\/schema\/fieldgroups is not a known property \(did you mean 'fieldGroups'\?\)/,
+      /\/mappings\/0\/destinaton is not a known property \(did you mean 'destination'\?\)/,
+    );
   });
 
   test('a missing required property and a bad enum value', async () => {
     const copy = await contactsCopy();
     delete copy.source.deltaColumn;
     copy.schedule.frequency = 'hourly';
-    await expectInvalid(copy, /\/source\/deltaColumn is required but missing/, /\/schedule\/frequency must be one of "once", "minute", "hour", "day", "week" \(got "hourly"\)/);
+    await expectInvalid(
+      copy,
+      /\/source\/deltaColumn is required but missing/,
+      /\/schedule\/frequency must be one of "once", "minute", "hour", "day", "week" \(got "hourly"\)/,
+    );
   });
 
   test('a duplicate destination', async () => {
     const copy = await contactsCopy();
     copy.mappings.push({ source: 'Secondary_Email', destination: 'personalEmail.address' });
     const index = copy.mappings.length - 1;
-    await expectInvalid(copy, new RegExp(`/mappings/${index}/destination "personalEmail\\.address" is already the destination of /mappings/5`));
+    await expectInvalid(
+      copy,
+      new RegExp(`/mappings/${index}/destination "personalEmail\\.address" is already the destination of /mappings/5`),
+    );
   });
 
   test('bad XDM paths: syntax, a literal tenant namespace, a field that is also an object', async () => {
     const copy = await contactsCopy();
     copy.mappings[2].destination = 'person..name';
-    await expectInvalid(copy, /\/mappings\/2\/destination must be a dotted XDM path of identifiers/, /got "person\.\.name"/);
+    await expectInvalid(
+      copy,
+      /\/mappings\/2\/destination must be a dotted XDM path of identifiers/,
+      /got "person\.\.name"/,
+    );
     const tenant = await contactsCopy();
     tenant.mappings[16].destination = '_acme.zoho.contacts.title';
-    await expectInvalid(tenant, /\/mappings\/16\/destination starts with the tenant namespace '_acme': write _\{TENANT_ID\} instead/);
+    await expectInvalid(
+      tenant,
+      /\/mappings\/16\/destination starts with the tenant namespace '_acme': write _\{TENANT_ID\} instead/,
+    );
     const clash = await contactsCopy();
     clash.mappings.push({ source: 'Title', destination: 'person.name' });
-    await expectInvalid(clash, /\/mappings\/\d+\/destination "person\.name" is a field, but \/mappings\/1\/destination "person\.name\.courtesyTitle" makes it an object/);
+    await expectInvalid(
+      clash,
+      /\/mappings\/\d+\/destination "person\.name" is a field, but \/mappings\/1\/destination "person\.name\.courtesyTitle" makes it an object/,
+    );
   });
 
   test('a mapping needs exactly one of source and expression; the identity must be mapped', async () => {
@@ -212,7 +294,10 @@ describe('rejected templates: exit 2, the file and the JSON path', () => {
     none.schedule = { frequency: 'week' };
     await expectInvalid(none, /\/schedule\/interval is required but missing/);
     assert.equal((await validateFile({ ...(await contactsCopy()), schedule: { frequency: 'once' } })).exitCode, 0);
-    assert.equal((await validateFile({ ...(await contactsCopy()), schedule: { frequency: 'minute', interval: 15 } })).exitCode, 0);
+    assert.equal(
+      (await validateFile({ ...(await contactsCopy()), schedule: { frequency: 'minute', interval: 15 } })).exitCode,
+      0,
+    );
   });
 
   test('an unknown name suggests the closest built-in; a missing file is named', async () => {
@@ -239,8 +324,15 @@ describe('rejected templates: exit 2, the file and the JSON path', () => {
 
   test('loadTemplate and validateTemplate throw UsageError (exit 2)', async () => {
     await assert.rejects(loadTemplate('nope'), (error: unknown) => error instanceof UsageError && error.exitCode === 2);
-    assert.throws(() => validateTemplate({}, 'x.json'), (error: unknown) => error instanceof UsageError && /^x\.json: \d+ problems: \/name is required/.test(error.message));
-    assert.equal(xdmPathProblem('_{TENANT_ID}'), 'must name a field under _{TENANT_ID}, e.g. "_{TENANT_ID}.zoho.<module>.<field>"');
+    assert.throws(
+      () => validateTemplate({}, 'x.json'),
+      (error: unknown) =>
+        error instanceof UsageError && /^x\.json: \d+ problems: \/name is required/.test(error.message),
+    );
+    assert.equal(
+      xdmPathProblem('_{TENANT_ID}'),
+      'must name a field under _{TENANT_ID}, e.g. "_{TENANT_ID}.zoho.<module>.<field>"',
+    );
     assert.equal(xdmPathProblem('_id'), undefined);
     assert.equal(camelCase('SIC_Code'), 'sicCode');
     assert.equal(camelCase('No_of_Employees'), 'noOfEmployees');
@@ -282,7 +374,11 @@ describe('templates init', () => {
     assert.ok(!bySource.has('Account') && !bySource.has('Owner.email'), 'lookups only through .id and .name');
     // Every column of the table is mapped.
     const table = findTableByName('Subscriptions')!;
-    for (const column of table.columns) assert.ok(written.mappings.some((m) => m.source === column.name || m.source?.startsWith(`${column.name}.`)), column.name);
+    for (const column of table.columns)
+      assert.ok(
+        written.mappings.some((m) => m.source === column.name || m.source?.startsWith(`${column.name}.`)),
+        column.name,
+      );
 
     const validate = await runCli(['templates', 'validate', file, '--json'], cli);
     assert.equal(validate.exitCode, 0, validate.stdout);
@@ -293,12 +389,15 @@ describe('templates init', () => {
     assert.match(again.json().error.message, /already exists/);
     assert.match(again.json().error.hint, /--force/);
 
-    const forced = await runCli(['templates', 'init', '--table', 'crm/v2/Subscriptions', '--output', file, '--force'], cli);
+    const forced = await runCli(
+      ['templates', 'init', '--table', 'crm/v2/Subscriptions', '--output', file, '--force'],
+      cli,
+    );
     assert.equal(forced.exitCode, 0, forced.stderr);
     assert.match(forced.stdout, /^Replaced .*subs\.json: template 'subscriptions' for Subscriptions, \d+ mappings/m);
   });
 
-  test('the class follows the module, through the binary: people are Profiles, Accounts and Deals the built-ins\' B2B classes, the rest a tenant record class', async () => {
+  test("the class follows the module, through the binary: people are Profiles, Accounts and Deals the built-ins' B2B classes, the rest a tenant record class", async () => {
     const dir = await tempHome();
     const init = async (table: string): Promise<Template> => {
       const file = join(dir, `${table}.json`);
@@ -311,12 +410,22 @@ describe('templates init', () => {
       assert.equal(schema.class, 'https://ns.adobe.com/xdm/context/profile', table);
       assert.equal(schema.fallbackClass, undefined, table);
     }
-    for (const [table, builtIn] of [['Accounts', 'accounts'], ['Deals', 'deals']]) {
+    for (const [table, builtIn] of [
+      ['Accounts', 'accounts'],
+      ['Deals', 'deals'],
+    ]) {
       const { schema } = (await init(table)).target;
       const expected = (await loadTemplate(builtIn)).template.target.schema;
-      assert.deepEqual({ class: schema.class, fallbackClass: schema.fallbackClass }, { class: expected.class, fallbackClass: expected.fallbackClass }, table);
+      assert.deepEqual(
+        { class: schema.class, fallbackClass: schema.fallbackClass },
+        { class: expected.class, fallbackClass: expected.fallbackClass },
+        table,
+      );
     }
-    for (const [table, title] of [['Products', 'Zoho CRM Product'], ['Subscriptions', 'Zoho CRM Subscription']]) {
+    for (const [table, title] of [
+      ['Products', 'Zoho CRM Product'],
+      ['Subscriptions', 'Zoho CRM Subscription'],
+    ]) {
       const file = join(dir, `${table}.json`);
       const { schema } = (await init(table)).target;
       assert.equal(schema.class, RECORD_BEHAVIOR, table);
@@ -335,12 +444,22 @@ describe('templates init', () => {
       assert.match(made!.name, new RegExp(`^${title} `));
       assert.deepEqual(made!.request?.body?.allOf, [{ $ref: RECORD_BEHAVIOR }]);
       const schemaStep = plan.find((step) => step.resource === 'schema')!;
-      assert.notEqual(schemaStep.request?.body?.['meta:class'], RECORD_BEHAVIOR, 'the schema is of the tenant class, not the behaviour');
+      assert.notEqual(
+        schemaStep.request?.body?.['meta:class'],
+        RECORD_BEHAVIOR,
+        'the schema is of the tenant class, not the behaviour',
+      );
     }
 
-    const human = await spawnCli(['templates', 'init', '--table', 'Products', '--output', join(dir, 'Products.json'), '--force'], cli);
+    const human = await spawnCli(
+      ['templates', 'init', '--table', 'Products', '--output', join(dir, 'Products.json'), '--force'],
+      cli,
+    );
     assert.equal(human.exitCode, 0, human.stderr);
-    assert.match(human.stderr, /Next: the schema gets its own class 'Zoho CRM Product' \(record behavior\), every field under _\{TENANT_ID\}/);
+    assert.match(
+      human.stderr,
+      /Next: the schema gets its own class 'Zoho CRM Product' \(record behavior\), every field under _\{TENANT_ID\}/,
+    );
 
     // And it is made: a tenant class with record behaviour, the schema of that class, a dataflow.
     const created = await spawnCli(['dataflow', 'create', '--template', join(dir, 'Products.json'), '--json'], cli);
@@ -348,7 +467,10 @@ describe('templates init', () => {
     const schema = emu.state.schemas.get(created.json().schemaId)!;
     const tenantClass = emu.state.classes.all().find((c) => c.$id === schema['meta:class'])!;
     assert.match(tenantClass.title, /^Zoho CRM Product /);
-    assert.deepEqual(tenantClass.allOf.map((part: { $ref: string }) => part.$ref), [RECORD_BEHAVIOR]);
+    assert.deepEqual(
+      tenantClass.allOf.map((part: { $ref: string }) => part.$ref),
+      [RECORD_BEHAVIOR],
+    );
     assert.ok(emu.state.flows.get(created.json().flowId));
   });
 

@@ -20,7 +20,11 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
     try {
       const home = await tempHome();
       // Only the Zoho client is known at first: no Zoho tokens in the environment.
-      const env = cliEnv(emu.env, home, { ZOHO_ACCESS_TOKEN: undefined, ZOHO_REFRESH_TOKEN: undefined, ZOHO_CLIENT_SECRET: 'zoho-client-secret-0002' });
+      const env = cliEnv(emu.env, home, {
+        ZOHO_ACCESS_TOKEN: undefined,
+        ZOHO_REFRESH_TOKEN: undefined,
+        ZOHO_CLIENT_SECRET: 'zoho-client-secret-0002',
+      });
 
       const url = await runCli(['zoho', 'authorize-url', '--redirect-uri', REDIRECT, '--json'], env);
       assert.equal(url.exitCode, 0, url.stderr);
@@ -72,15 +76,24 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
     const emu = await emulator({ zohoClients: { '1000.ZOHOCLIENTID': 'zoho-client-secret-0002' } });
     try {
       const env = cliEnv(emu.env, await tempHome(), { ZOHO_ACCESS_TOKEN: undefined, ZOHO_REFRESH_TOKEN: undefined });
-      const url = await runCli(['zoho', 'authorize-url', '--scopes', 'ZohoCRM.modules.accounts.READ,ZohoCRM.settings.fields.READ', '--json'], env);
+      const url = await runCli(
+        ['zoho', 'authorize-url', '--scopes', 'ZohoCRM.modules.accounts.READ,ZohoCRM.settings.fields.READ', '--json'],
+        env,
+      );
       assert.equal(url.exitCode, 0, url.stderr);
-      assert.equal(new URL(url.json().url).searchParams.get('scope'), 'ZohoCRM.modules.accounts.READ,ZohoCRM.settings.fields.READ');
+      assert.equal(
+        new URL(url.json().url).searchParams.get('scope'),
+        'ZohoCRM.modules.accounts.READ,ZohoCRM.settings.fields.READ',
+      );
       const page = await (await fetch(url.json().url)).text();
       const code = /Grant code: (\S+?)</.exec(page)![1];
       const token = await runCli(['zoho', 'token', '--grant-token', code, '--json'], env);
       assert.equal(token.exitCode, 0, token.stderr);
 
-      const wrong = await runCli(['zoho', 'token', '--grant-token', '1000.abc.def', '--json'], { ...env, ZOHO_CLIENT_SECRET: 'not-the-secret' });
+      const wrong = await runCli(['zoho', 'token', '--grant-token', '1000.abc.def', '--json'], {
+        ...env,
+        ZOHO_CLIENT_SECRET: 'not-the-secret',
+      });
       assert.equal(wrong.exitCode, 1);
       assert.match(wrong.json().error.message, /invalid_client/);
       assert.match(wrong.json().error.hint, /--region/);
@@ -101,7 +114,10 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
     assert.equal(new URL(eu.json().url).origin, 'https://accounts.zoho.eu');
     const ca = await runCli(['zoho', 'authorize-url', '--region', 'ca', '--json'], env);
     assert.equal(new URL(ca.json().url).origin, 'https://accounts.zohocloud.ca');
-    const pinned = await runCli(['zoho', 'authorize-url', '--region', 'eu', '--json'], { ...env, ZOHO_ACCOUNTS_URL: 'http://127.0.0.1:9/' });
+    const pinned = await runCli(['zoho', 'authorize-url', '--region', 'eu', '--json'], {
+      ...env,
+      ZOHO_ACCOUNTS_URL: 'http://127.0.0.1:9/',
+    });
     assert.equal(new URL(pinned.json().url).origin, 'http://127.0.0.1:9');
   });
 });
@@ -110,7 +126,15 @@ describe('allowlist', () => {
   test("--region nld2 --json prints exactly Adobe's seven NLD2 ranges", async () => {
     const r = await runCli(['allowlist', '--region', 'nld2', '--json'], {});
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.deepEqual(r.json().regions[0].ranges, ['13.69.67.192/28', '13.69.107.112/28', '13.69.112.128/28', '40.74.24.192/26', '40.74.26.0/23', '40.113.176.232/29', '52.236.187.112/28']);
+    assert.deepEqual(r.json().regions[0].ranges, [
+      '13.69.67.192/28',
+      '13.69.107.112/28',
+      '13.69.112.128/28',
+      '40.74.24.192/26',
+      '40.74.26.0/23',
+      '40.113.176.232/29',
+      '52.236.187.112/28',
+    ]);
     assert.equal(r.json().regions.length, 1);
   });
 
@@ -119,7 +143,10 @@ describe('allowlist', () => {
     assert.equal(bad.exitCode, 2);
     assert.match(bad.json().error.hint, /va7, nld2, aus5, can2/);
     const all = await runCli(['allowlist', '--json'], {});
-    assert.deepEqual(all.json().regions.map((r: any) => r.region), ['va7', 'nld2', 'aus5', 'can2']);
+    assert.deepEqual(
+      all.json().regions.map((r: any) => r.region),
+      ['va7', 'nld2', 'aus5', 'can2'],
+    );
     assert.equal(all.json().regions[0].ranges.length, 13);
   });
 });
@@ -131,7 +158,11 @@ describe('connect --aep-region', () => {
       const env = cliEnv(emu.env, await tempHome());
       const human = await runCli(['connect', '--aep-region', 'can2'], env);
       assert.equal(human.exitCode, 0, human.stderr);
-      assert.match(human.stderr, /IP ranges for can2:\n\s+13\.71\.175\.80\/28, .*52\.246\.155\.224\/28/, 'a note: on stderr when piped');
+      assert.match(
+        human.stderr,
+        /IP ranges for can2:\n\s+13\.71\.175\.80\/28, .*52\.246\.155\.224\/28/,
+        'a note: on stderr when piped',
+      );
       const json = await runCli(['connect', '--aep-region', 'can2', '--json'], env);
       assert.equal(json.json().allowlist.ranges.length, 8);
       const bad = await runCli(['connect', '--aep-region', 'xx'], env);

@@ -10,7 +10,8 @@ import { Ref, type Actual, type Desired, type Step } from '../../src/converge/ty
 import { crmTables } from '../../src/emulator/zoho-crm.js';
 import type { Template } from '../../src/template/types.js';
 
-const load = (name: string): Template => JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
+const load = (name: string): Template =>
+  JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
 const table = (name: string) => crmTables().find((t) => t.name === name)!;
 
 function facts(template: Template, overrides: Partial<TemplateFacts> = {}): TemplateFacts {
@@ -24,7 +25,12 @@ function facts(template: Template, overrides: Partial<TemplateFacts> = {}): Temp
     tableNames: Object.fromEntries(crmTables().map((x) => [x.path, x.name])),
     columns: t.columns as never,
     mappings: template.mappings.filter((m) => !m.source || have.has(m.source.split('.')[0])),
-    schedule: { frequency: template.schedule.frequency, interval: template.schedule.interval, backfill: template.schedule.backfill, startTime: 1_800_000_000 },
+    schedule: {
+      frequency: template.schedule.frequency,
+      interval: template.schedule.interval,
+      backfill: template.schedule.backfill,
+      startTime: 1_800_000_000,
+    },
     explicitStart: false,
     flowSpecId: 'crm-spec',
     ...overrides,
@@ -36,14 +42,25 @@ function converged(desired: Desired[]): Map<string, Actual> {
   const ids = new Map(desired.map((d) => [d.key, `id-of-${d.key}`]));
   const actual = new Map<string, Actual>();
   for (const d of desired) {
-    const body = resolveRefs(d.body, (ref: Ref) => (ref.field === 'id' ? ids.get(ref.key) : '0')) as Record<string, any>;
+    const body = resolveRefs(d.body, (ref: Ref) => (ref.field === 'id' ? ids.get(ref.key) : '0')) as Record<
+      string,
+      any
+    >;
     const resource: Record<string, any> = { ...body, id: ids.get(d.key) };
-    if (d.kind === 'flow') resource.scheduleParams = Object.fromEntries(Object.entries(body.scheduleParams).map(([k, v]) => [k, String(v)]));
+    if (d.kind === 'flow')
+      resource.scheduleParams = Object.fromEntries(Object.entries(body.scheduleParams).map(([k, v]) => [k, String(v)]));
     if (d.kind === 'mappingSet') {
       resource.version = 0;
-      resource.mappings = body.mappings.map((m: any) => ({ sourceType: m.sourceType === 'EXPRESSION' ? 'text/x.aep-xl' : 'text/x.schema-path', source: m.source, sourceAttribute: m.source, destination: m.destination, destinationXdmPath: m.destination }));
+      resource.mappings = body.mappings.map((m: any) => ({
+        sourceType: m.sourceType === 'EXPRESSION' ? 'text/x.aep-xl' : 'text/x.schema-path',
+        source: m.source,
+        sourceAttribute: m.source,
+        destination: m.destination,
+        destinationXdmPath: m.destination,
+      }));
     }
-    if (d.kind === 'schema' && desired.some((x) => x.kind === 'dataset' && x.facts?.profileEnabled)) resource['meta:immutableTags'] = ['union'];
+    if (d.kind === 'schema' && desired.some((x) => x.kind === 'dataset' && x.facts?.profileEnabled))
+      resource['meta:immutableTags'] = ['union'];
     actual.set(d.key, { id: ids.get(d.key)!, name: d.name, etag: '"e1"', resource });
   }
   return actual;
@@ -66,17 +83,34 @@ describe('plan against what a converged apply left', () => {
 
   test('an empty org: every resource is a create, with Refs for ids made in the same run', () => {
     const template = load('contacts');
-    const steps = plan({ desired: desireTemplate(template, facts(template), 'conn-1'), actual: new Map(), today: TODAY });
+    const steps = plan({
+      desired: desireTemplate(template, facts(template), 'conn-1'),
+      actual: new Map(),
+      today: TODAY,
+    });
     assert.deepEqual(actions(steps), [
-      'create contacts/fieldGroup', 'create contacts/schema', 'create contacts/descriptor', 'create contacts/dataset', 'update contacts/schema#profile',
-      'create contacts/sourceConnection', 'create contacts/targetConnection', 'create contacts/mappingSet', 'create contacts/flow',
+      'create contacts/fieldGroup',
+      'create contacts/schema',
+      'create contacts/descriptor',
+      'create contacts/dataset',
+      'update contacts/schema#profile',
+      'create contacts/sourceConnection',
+      'create contacts/targetConnection',
+      'create contacts/mappingSet',
+      'create contacts/flow',
     ]);
     const flow = byKey(steps).get('contacts/flow')!;
     const body = flow.requests[0].body as any;
     assert.ok(body.sourceConnectionIds[0] instanceof Ref);
-    assert.equal(JSON.stringify(body.transformations[1].params), '{"mappingId":"<new contacts/mappingSet id>","mappingVersion":"<next contacts/mappingSet version>"}');
+    assert.equal(
+      JSON.stringify(body.transformations[1].params),
+      '{"mappingId":"<new contacts/mappingSet id>","mappingVersion":"<next contacts/mappingSet version>"}',
+    );
     // The dataset waits for Profile, which waits for the primary identity (ruling 16).
-    assert.deepEqual(byKey(steps).get('contacts/schema#profile')!.dependsOn, ['contacts/schema', 'contacts/descriptor']);
+    assert.deepEqual(byKey(steps).get('contacts/schema#profile')!.dependsOn, [
+      'contacts/schema',
+      'contacts/descriptor',
+    ]);
     assert.ok(byKey(steps).get('contacts/dataset')!.dependsOn.includes('contacts/schema#profile'));
     // Ruling 17: only the delta column's name.
     assert.deepEqual(body.transformations[0].params.deltaColumn, { name: 'Modified_Time' });
@@ -93,12 +127,32 @@ describe('template edits', () => {
     edited.mappings = edited.mappings.filter((m) => m.source !== 'Fax');
     edited.mappings.push({ source: 'Description', destination: '_{TENANT_ID}.zoho.accounts.notes' });
     const schedule = { frequency: 'day' as const, interval: 1, backfill: true, startTime: 1_900_000_000 };
-    const steps = byKey(plan({ desired: desireTemplate(edited, facts(edited, { schedule }), 'conn-1'), actual, today: TODAY }));
-    assert.deepEqual(actions([...steps.values()]), ['update accounts/fieldGroup', 'update accounts/mappingSet', 'update accounts/flow']);
+    const steps = byKey(
+      plan({ desired: desireTemplate(edited, facts(edited, { schedule }), 'conn-1'), actual, today: TODAY }),
+    );
+    assert.deepEqual(actions([...steps.values()]), [
+      'update accounts/fieldGroup',
+      'update accounts/mappingSet',
+      'update accounts/flow',
+    ]);
 
     const fieldGroup = steps.get('accounts/fieldGroup')!;
-    assert.deepEqual(fieldGroup.requests.map((r) => [r.method, r.path]), [['PATCH', `/data/foundation/schemaregistry/tenant/fieldgroups/${encodeURIComponent('id-of-accounts/fieldGroup')}`]]);
-    assert.deepEqual(fieldGroup.requests[0].body, [{ op: 'add', path: '/definitions/zoho/properties/_acme/properties/zoho/properties/accounts/properties/notes', value: { title: 'Description', type: 'string' } }]);
+    assert.deepEqual(
+      fieldGroup.requests.map((r) => [r.method, r.path]),
+      [
+        [
+          'PATCH',
+          `/data/foundation/schemaregistry/tenant/fieldgroups/${encodeURIComponent('id-of-accounts/fieldGroup')}`,
+        ],
+      ],
+    );
+    assert.deepEqual(fieldGroup.requests[0].body, [
+      {
+        op: 'add',
+        path: '/definitions/zoho/properties/_acme/properties/zoho/properties/accounts/properties/notes',
+        value: { title: 'Description', type: 'string' },
+      },
+    ]);
 
     const mapping = steps.get('accounts/mappingSet')!;
     assert.equal(mapping.requests[0].method, 'PUT');
@@ -109,7 +163,10 @@ describe('template edits', () => {
 
     const flow = steps.get('accounts/flow')!;
     assert.equal(flow.requests[0].headers?.['if-match'], '"e1"');
-    assert.deepEqual(flow.changes?.map((c) => c.field), ['transformations.Mapping', 'scheduleParams.frequency']);
+    assert.deepEqual(
+      flow.changes?.map((c) => c.field),
+      ['transformations.Mapping', 'scheduleParams.frequency'],
+    );
     const ops = flow.requests[0].body as any[];
     // The Mapping transformation by its index (1), never index 0 (Copy); the version the PUT returns.
     assert.equal(ops[0].path, '/transformations/1');
@@ -133,14 +190,30 @@ describe('template edits', () => {
     const edited: Template = structuredClone(template);
     edited.source.table = 'Products';
     const products = table('Products');
-    const steps = byKey(plan({ desired: desireTemplate(edited, facts(edited, { table: { name: products.name, path: products.path } }), 'conn-1'), actual, today: TODAY }));
+    const steps = byKey(
+      plan({
+        desired: desireTemplate(
+          edited,
+          facts(edited, { table: { name: products.name, path: products.path } }),
+          'conn-1',
+        ),
+        actual,
+        today: TODAY,
+      }),
+    );
     const source = steps.get('accounts/sourceConnection')!;
     assert.equal(source.action, 'replace');
     assert.equal(source.reason, 'forces replacement: source.table Accounts → Products');
     const flow = steps.get('accounts/flow')!;
     assert.equal(flow.action, 'replace');
     assert.match(flow.reason!, /forces replacement: source connection/);
-    assert.deepEqual(flow.retire!.requests.map((r) => `${r.method} ${r.path}${r.query ? `?op=${r.query.op}` : ''}`), ['POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable', 'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow']);
+    assert.deepEqual(
+      flow.retire!.requests.map((r) => `${r.method} ${r.path}${r.query ? `?op=${r.query.op}` : ''}`),
+      [
+        'POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable',
+        'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow',
+      ],
+    );
     assert.deepEqual(source.retire!.after, ['accounts/flow', 'accounts/flow#retire']);
   });
 
@@ -149,7 +222,10 @@ describe('template edits', () => {
     edited.source.deltaColumn = 'Created_Time';
     const steps = plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual, today: TODAY });
     assert.deepEqual(actions(steps), ['replace accounts/flow']);
-    assert.equal(byKey(steps).get('accounts/flow')!.reason, 'forces replacement: source.deltaColumn Modified_Time → Created_Time');
+    assert.equal(
+      byKey(steps).get('accounts/flow')!.reason,
+      'forces replacement: source.deltaColumn Modified_Time → Created_Time',
+    );
   });
 
   test('a retyped tenant field forces a new field group, schema and everything on them', () => {
@@ -160,8 +236,13 @@ describe('template edits', () => {
     assert.equal(fieldGroup.action, 'replace');
     assert.match(fieldGroup.reason!, /retyped field zoho\.accounts\.rating \(string → integer\)/);
     // Titles are unique: the old one is renamed aside first, then kept (its dataset holds data).
-    assert.deepEqual(fieldGroup.requests[0].body, [{ op: 'replace', path: '/title', value: `${fieldGroup.name} (replaced ${TODAY})` }]);
-    assert.deepEqual(actions(steps).map((a) => a.split(' ')[0]), ['replace', 'replace', 'replace', 'replace', 'replace', 'replace']);
+    assert.deepEqual(fieldGroup.requests[0].body, [
+      { op: 'replace', path: '/title', value: `${fieldGroup.name} (replaced ${TODAY})` },
+    ]);
+    assert.deepEqual(
+      actions(steps).map((a) => a.split(' ')[0]),
+      ['replace', 'replace', 'replace', 'replace', 'replace', 'replace'],
+    );
   });
 
   test('drift: a flow renamed and rescheduled in the UI is put back', () => {
@@ -190,7 +271,11 @@ describe('template edits', () => {
   test('a flow made with a dateFormat, and a template without one: no replace', () => {
     const made = new Map(actual);
     const flow = structuredClone(made.get('accounts/flow')!);
-    flow.resource.transformations[0].params.deltaColumn = { name: 'Modified_Time', dateFormat: 'YYYY-MM-DD', timezone: 'UTC' };
+    flow.resource.transformations[0].params.deltaColumn = {
+      name: 'Modified_Time',
+      dateFormat: 'YYYY-MM-DD',
+      timezone: 'UTC',
+    };
     made.set('accounts/flow', flow);
     assert.equal(byKey(plan({ desired: before, actual: made, today: TODAY })).get('accounts/flow')!.action, 'reuse');
   });

@@ -8,7 +8,27 @@ import { describe, test } from 'node:test';
 import { BIN, SECRETS, cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
 
-const CONTRACT_COMMANDS = ['init', 'zoho authorize-url', 'zoho token', 'allowlist', 'auth status', 'connect', 'explore', 'dataflow create', 'dataflow list', 'dataflow status', 'dataflow runs', 'templates list', 'templates show', 'templates validate', 'templates init', 'destroy', 'doctor', 'emulator', 'completion'];
+const CONTRACT_COMMANDS = [
+  'init',
+  'zoho authorize-url',
+  'zoho token',
+  'allowlist',
+  'auth status',
+  'connect',
+  'explore',
+  'dataflow create',
+  'dataflow list',
+  'dataflow status',
+  'dataflow runs',
+  'templates list',
+  'templates show',
+  'templates validate',
+  'templates init',
+  'destroy',
+  'doctor',
+  'emulator',
+  'completion',
+];
 
 describe('aep-zoho emulator', () => {
   test('prints the contract line once it listens, serves the CLI, and stops on SIGINT with 130', async () => {
@@ -50,18 +70,22 @@ describe('aep-zoho emulator', () => {
 
 describe('help, version and completion', () => {
   test('--version is the package version; --help lists every command of the contract, each with examples', async () => {
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     const version = await spawnCli(['--version'], {});
     assert.equal(version.stdout.trim(), pkg.version);
     const help = await spawnCli(['--help'], {});
     assert.equal(help.exitCode, 0);
-    for (const group of ['zoho', 'auth', 'dataflow', 'templates']) assert.match(help.stdout, new RegExp(`^  aep-zoho ${group} `, 'm'));
+    for (const group of ['zoho', 'auth', 'dataflow', 'templates'])
+      assert.match(help.stdout, new RegExp(`^  aep-zoho ${group} `, 'm'));
     for (const command of CONTRACT_COMMANDS) {
       const r = await runCli([...command.split(' '), '--help'], {});
       assert.equal(r.exitCode, 0, command);
       if (command === 'completion') continue; // yargs' own command: a plain usage line
       assert.match(r.stdout, /Examples:/, `${command} --help has examples`);
-      for (const option of ['--profile', '--sandbox', '--json', '--debug', '--yes']) assert.ok(r.stdout.includes(option), `${command} --help lists ${option}`);
+      for (const option of ['--profile', '--sandbox', '--json', '--debug', '--yes'])
+        assert.ok(r.stdout.includes(option), `${command} --help lists ${option}`);
     }
   });
 
@@ -79,7 +103,16 @@ describe('init', () => {
     try {
       const home = await tempHome();
       const file = join(home, 'credential.json');
-      await writeFile(file, JSON.stringify({ CLIENT_ID: 'console-client', CLIENT_SECRETS: [SECRETS.AEP_CLIENT_SECRET, 'older-secret'], ORG_ID: 'ABC123@AdobeOrg', SCOPES: ['openid', 'AdobeID'], TECHNICAL_ACCOUNT_ID: 'x@techacct.adobe.com' }));
+      await writeFile(
+        file,
+        JSON.stringify({
+          CLIENT_ID: 'console-client',
+          CLIENT_SECRETS: [SECRETS.AEP_CLIENT_SECRET, 'older-secret'],
+          ORG_ID: 'ABC123@AdobeOrg',
+          SCOPES: ['openid', 'AdobeID'],
+          TECHNICAL_ACCOUNT_ID: 'x@techacct.adobe.com',
+        }),
+      );
       const env = { PATH: process.env.PATH, AEP_ZOHO_HOME: home, ...emu.env };
       const r = await runCli(['init', '--from-console', file, '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
@@ -91,7 +124,10 @@ describe('init', () => {
 
       const status = await runCli(['auth', 'status', '--json'], env);
       assert.equal(status.exitCode, 0, status.stderr);
-      assert.deepEqual({ org: status.json().orgId, client: status.json().clientId }, { org: 'ABC123@AdobeOrg', client: 'console-client' });
+      assert.deepEqual(
+        { org: status.json().orgId, client: status.json().clientId },
+        { org: 'ABC123@AdobeOrg', client: 'console-client' },
+      );
       const token = emu.exchanges.find((e) => e.path === '/ims/token/v2')!;
       assert.equal((token.body as Record<string, string>).client_secret, SECRETS.AEP_CLIENT_SECRET);
       assert.equal((token.body as Record<string, string>).scope, 'openid,AdobeID');
@@ -104,7 +140,10 @@ describe('init', () => {
   test('a single CLIENT_SECRET and the flag form work; without a terminal, what is missing is named', async () => {
     const home = await tempHome();
     const file = join(home, 'single.json');
-    await writeFile(file, JSON.stringify({ CLIENT_ID: 'c2', CLIENT_SECRET: 'single-secret-value', ORG_ID: 'DEF456@AdobeOrg' }));
+    await writeFile(
+      file,
+      JSON.stringify({ CLIENT_ID: 'c2', CLIENT_SECRET: 'single-secret-value', ORG_ID: 'DEF456@AdobeOrg' }),
+    );
     const env = { AEP_ZOHO_HOME: home };
     const single = await runCli(['init', '--from-console', file, '--profile', 'single', '--json'], env);
     assert.equal(single.exitCode, 0, single.stderr);
@@ -112,7 +151,10 @@ describe('init', () => {
     const missing = await runCli(['init', '--client-id', 'abc', '--profile', 'flags', '--json'], env);
     assert.equal(missing.exitCode, 2);
     assert.match(missing.json().error.message, /missing AEP_CLIENT_SECRET, --org-id \(or AEP_ORG_ID\)/);
-    const flags = await runCli(['init', '--client-id', 'abc', '--org-id', 'GHI789@AdobeOrg', '--profile', 'flags', '--json'], { ...env, AEP_CLIENT_SECRET: 'flag-form-secret' });
+    const flags = await runCli(
+      ['init', '--client-id', 'abc', '--org-id', 'GHI789@AdobeOrg', '--profile', 'flags', '--json'],
+      { ...env, AEP_CLIENT_SECRET: 'flag-form-secret' },
+    );
     assert.equal(flags.exitCode, 0, flags.stderr);
     const store = JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8'));
     assert.deepEqual(Object.keys(store.profiles).sort(), ['flags', 'single']);

@@ -14,7 +14,8 @@ import { plain, ptyRun } from '../helpers/pty.js';
 type Emu = Emulator & { env: Record<string, string> };
 type Env = Record<string, string | undefined>;
 const FLOW = '/data/foundation/flowservice';
-const writes = (emu: Emu, from: number) => emu.exchanges.slice(from).filter((e) => e.method !== 'GET' && !e.path.startsWith('/ims/'));
+const writes = (emu: Emu, from: number) =>
+  emu.exchanges.slice(from).filter((e) => e.method !== 'GET' && !e.path.startsWith('/ims/'));
 
 async function ok(argv: string[], env: Env, code = 0) {
   const r = await spawnCli(argv, env);
@@ -30,7 +31,8 @@ async function setUp(): Promise<{ emu: Emu; env: Env; home: string }> {
   return { emu, env, home };
 }
 
-const builtIn = async (name: string): Promise<Template> => JSON.parse(await readFile(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
+const builtIn = async (name: string): Promise<Template> =>
+  JSON.parse(await readFile(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
 
 async function saveTemplate(home: string, template: Template): Promise<string> {
   const file = join(home, `${template.name}.json`);
@@ -42,7 +44,9 @@ async function saveTemplate(home: string, template: Template): Promise<string> {
 function edit(template: Template): { edited: Template; added: string; dropped: string } {
   const edited: Template = structuredClone(template);
   const reserved = new Set([template.source.deltaColumn, template.identity?.source]);
-  const plain = edited.mappings.filter((m) => m.source && !m.source.includes('.') && !reserved.has(m.source) && !m.destination.startsWith('_{TENANT_ID}'));
+  const plain = edited.mappings.filter(
+    (m) => m.source && !m.source.includes('.') && !reserved.has(m.source) && !m.destination.startsWith('_{TENANT_ID}'),
+  );
   const dropped = plain.at(-1)!;
   edited.mappings = edited.mappings.filter((m) => m !== dropped);
   const added = `_{TENANT_ID}.zoho.extra.${plain[0].source!.toLowerCase()}`;
@@ -67,11 +71,21 @@ describe('edit → dry run → apply → dry run, for every built-in template (r
         const dry = await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env, 3);
         assert.deepEqual(writes(emu, mark), []);
         const changed = dry.json().plan.filter((s: any) => s.action !== 'reuse');
-        assert.deepEqual(changed.map((s: any) => `${s.action} ${s.resource}`).sort(), ['update dataflow', 'update field group', 'update mapping set']);
+        assert.deepEqual(changed.map((s: any) => `${s.action} ${s.resource}`).sort(), [
+          'update dataflow',
+          'update field group',
+          'update mapping set',
+        ]);
         const flowStep = changed.find((s: any) => s.resource === 'dataflow');
-        assert.deepEqual(flowStep.changes.find((c: any) => c.field === 'scheduleParams.frequency'), { field: 'scheduleParams.frequency', from: 'hour', to: 'day' });
+        assert.deepEqual(
+          flowStep.changes.find((c: any) => c.field === 'scheduleParams.frequency'),
+          { field: 'scheduleParams.frequency', from: 'hour', to: 'day' },
+        );
         const mappingStep = changed.find((s: any) => s.resource === 'mapping set');
-        assert.ok(mappingStep.changes.some((c: any) => c.from?.endsWith(`→ ${dropped}`)), JSON.stringify(mappingStep.changes));
+        assert.ok(
+          mappingStep.changes.some((c: any) => c.from?.endsWith(`→ ${dropped}`)),
+          JSON.stringify(mappingStep.changes),
+        );
         assert.ok(mappingStep.changes.some((c: any) => c.to?.endsWith(`.zoho.extra.${added}`)));
         const human = await ok(['dataflow', 'create', '--template', file, '--dry-run'], env);
         assert.match(human.stdout, /~ update +dataflow/);
@@ -79,7 +93,15 @@ describe('edit → dry run → apply → dry run, for every built-in template (r
 
         // Apply: the same resources change in place.
         const applied = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
-        for (const key of ['flowId', 'datasetId', 'schemaId', 'mappingSetId', 'sourceConnectionId', 'targetConnectionId']) assert.equal(applied[key], first[key], key);
+        for (const key of [
+          'flowId',
+          'datasetId',
+          'schemaId',
+          'mappingSetId',
+          'sourceConnectionId',
+          'targetConnectionId',
+        ])
+          assert.equal(applied[key], first[key], key);
         assert.deepEqual(applied.updated.sort(), ['fieldGroup', 'flow', 'mappingSet']);
         const flow = emu.state.flows.get(applied.flowId)!;
         assert.equal(flow.scheduleParams.frequency, 'day');
@@ -94,8 +116,15 @@ describe('edit → dry run → apply → dry run, for every built-in template (r
         assert.match(JSON.stringify(fieldGroup.definitions), new RegExp(`"${added}"`));
 
         // Nothing left to do.
-        const after = await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env, 0);
-        assert.deepEqual(after.json().plan.filter((s: any) => s.action !== 'reuse'), []);
+        const after = await ok(
+          ['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'],
+          env,
+          0,
+        );
+        assert.deepEqual(
+          after.json().plan.filter((s: any) => s.action !== 'reuse'),
+          [],
+        );
       } finally {
         await emu.close();
       }
@@ -110,10 +139,21 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       const made = (await ok(['dataflow', 'create', '--template', 'accounts', '--json'], env)).json();
       const flow = emu.state.flows.get(made.flowId)!;
       const headers = { ...(await platformHeaders(emu)), 'if-match': flow.etag };
-      const drift = await call(emu, 'PATCH', `${FLOW}/flows/${made.flowId}`, [{ op: 'replace', path: '/scheduleParams/interval', value: '6' }, { op: 'replace', path: '/name', value: 'renamed in the UI' }], headers);
+      const drift = await call(
+        emu,
+        'PATCH',
+        `${FLOW}/flows/${made.flowId}`,
+        [
+          { op: 'replace', path: '/scheduleParams/interval', value: '6' },
+          { op: 'replace', path: '/name', value: 'renamed in the UI' },
+        ],
+        headers,
+      );
       assert.equal(drift.status, 200, JSON.stringify(drift.body));
 
-      const dry = (await ok(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'], env, 3)).json();
+      const dry = (
+        await ok(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'], env, 3)
+      ).json();
       const step = dry.plan.find((s: any) => s.resource === 'dataflow');
       assert.equal(step.action, 'update');
       assert.deepEqual(step.changes, [
@@ -137,7 +177,9 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
       await saveTemplate(home, { ...template, source: { ...template.source, table: 'Products' } });
 
-      const dry = (await ok(['dataflow', 'create', '--template', file, '--dry-run', '--allow-missing-columns', '--json'], env)).json();
+      const dry = (
+        await ok(['dataflow', 'create', '--template', file, '--dry-run', '--allow-missing-columns', '--json'], env)
+      ).json();
       const source = dry.plan.find((s: any) => s.resource === 'source connection');
       assert.equal(source.action, 'replace');
       assert.equal(source.reason, 'forces replacement: source.table Accounts → Products');
@@ -148,14 +190,31 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       assert.match(refused.json().error.hint, /--yes/);
       assert.deepEqual(writes(emu, mark), [], 'nothing sent without --yes');
 
-      const replaced = (await ok(['dataflow', 'create', '--template', file, '--yes', '--allow-missing-columns', '--json'], env)).json();
+      const replaced = (
+        await ok(['dataflow', 'create', '--template', file, '--yes', '--allow-missing-columns', '--json'], env)
+      ).json();
       assert.deepEqual(replaced.replaced.sort(), ['flow', 'sourceConnection']);
       assert.notEqual(replaced.flowId, first.flowId);
       assert.equal(replaced.datasetId, first.datasetId, 'the dataset and its data stay');
-      assert.deepEqual(emu.state.flows.all().map((f: any) => f.id), [replaced.flowId], 'exactly one live flow');
-      assert.equal(emu.state.sourceConnections.get(first.sourceConnectionId), undefined, 'the old source connection is gone');
-      assert.equal(emu.state.sourceConnections.get(replaced.sourceConnectionId)!.params.tableName, crmTables().find((t) => t.name === 'Products')!.path);
-      await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--allow-missing-columns'], env, 0);
+      assert.deepEqual(
+        emu.state.flows.all().map((f: any) => f.id),
+        [replaced.flowId],
+        'exactly one live flow',
+      );
+      assert.equal(
+        emu.state.sourceConnections.get(first.sourceConnectionId),
+        undefined,
+        'the old source connection is gone',
+      );
+      assert.equal(
+        emu.state.sourceConnections.get(replaced.sourceConnectionId)!.params.tableName,
+        crmTables().find((t) => t.name === 'Products')!.path,
+      );
+      await ok(
+        ['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--allow-missing-columns'],
+        env,
+        0,
+      );
     } finally {
       await emu.close();
     }
@@ -166,7 +225,13 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
     try {
       const made = (await ok(['dataflow', 'create', '--template', 'deals', '--json'], env)).json();
       const off = (await ok(['dataflow', 'disable', 'deals', '--json'], env)).json();
-      assert.deepEqual(off, { flowId: made.flowId, name: 'Zoho CRM Deals to AEP (aep-zoho default/deals)', state: 'disabled', changed: true, template: 'deals' });
+      assert.deepEqual(off, {
+        flowId: made.flowId,
+        name: 'Zoho CRM Deals to AEP (aep-zoho default/deals)',
+        state: 'disabled',
+        changed: true,
+        template: 'deals',
+      });
       assert.equal(emu.state.flows.get(made.flowId)!.state, 'disabled');
       const actions = () => emu.exchanges.filter((e) => e.method === 'POST' && e.path.endsWith('/action')).length;
       assert.equal(actions(), 1);
@@ -199,8 +264,13 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       assert.equal(r.exitCode, 1, text);
       const lines = text.split('\n').filter((line) => /^\s+delete /.test(line));
       assert.match(lines[0], /delete dataset 'Zoho CRM Deals/);
-      assert.ok(lines.some((line) => /delete dataflow/.test(line)) && lines.some((line) => /delete base connection/.test(line)));
-      assert.match(text, /Delete \d+ resource\(s\).*including dataset 'Zoho CRM Deals \(aep-zoho default\/deals\)' and the data in it\? \[y\/N\]/);
+      assert.ok(
+        lines.some((line) => /delete dataflow/.test(line)) && lines.some((line) => /delete base connection/.test(line)),
+      );
+      assert.match(
+        text,
+        /Delete \d+ resource\(s\).*including dataset 'Zoho CRM Deals \(aep-zoho default\/deals\)' and the data in it\? \[y\/N\]/,
+      );
       assert.match(text, /destroy cancelled: nothing was deleted/);
       assert.equal(emu.state.flows.size, 1);
       assert.equal(emu.state.dataSets.size, 1);
@@ -215,7 +285,10 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       const out = (await ok(['dataflow', 'create', '--template', 'accounts,deals', '--json'], env)).json();
       const [accounts, deals] = out.dataflows;
       const dry = (await ok(['destroy', '--template', 'deals', '--dry-run', '--json'], env)).json();
-      assert.ok(dry.plan.every((s: any) => s.template === 'deals'), JSON.stringify(dry.plan.map((s: any) => s.name)));
+      assert.ok(
+        dry.plan.every((s: any) => s.template === 'deals'),
+        JSON.stringify(dry.plan.map((s: any) => s.name)),
+      );
       await ok(['destroy', '--template', 'deals', '--json'], env, 2); // no terminal, no --yes
       const gone = (await ok(['destroy', '--template', 'deals', '--yes', '--json'], env)).json();
       assert.ok(gone.deleted.some((d: any) => d.id === deals.flowId));
@@ -229,7 +302,16 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       assert.ok(all.deleted.some((d: any) => d.id === accounts.flowId && d.template === 'accounts'));
       assert.ok(all.deleted.some((d: any) => d.resource === 'base connection'));
       const left = emu.state.counts();
-      for (const kind of ['connections', 'sourceConnections', 'targetConnections', 'flows', 'dataSets', 'schemas', 'fieldGroups']) assert.equal(left[kind], 0, kind);
+      for (const kind of [
+        'connections',
+        'sourceConnections',
+        'targetConnections',
+        'flows',
+        'dataSets',
+        'schemas',
+        'fieldGroups',
+      ])
+        assert.equal(left[kind], 0, kind);
     } finally {
       await emu.close();
     }

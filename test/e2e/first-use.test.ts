@@ -39,9 +39,15 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
   test('2. Zoho outside the US: authorize-url remembers region and redirect URI, its next command carries them, and token takes the whole redirect URL', async () => {
     const home = await tempHome();
     const e = cliEnv(emu.env, home, { ZOHO_ACCESS_TOKEN: undefined, ZOHO_REFRESH_TOKEN: undefined });
-    const url = await spawnCli(['zoho', 'authorize-url', '--region', 'eu', '--redirect-uri', 'https://example.com/callback'], e);
+    const url = await spawnCli(
+      ['zoho', 'authorize-url', '--region', 'eu', '--redirect-uri', 'https://example.com/callback'],
+      e,
+    );
     assert.equal(url.exitCode, 0, url.stderr);
-    assert.match(url.stderr, /^warning: ZOHO_ACCOUNTS_URL \(http:\/\/127\.0\.0\.1:\d+\) overrides --region eu \(https:\/\/accounts\.zoho\.eu\)\.$/m);
+    assert.match(
+      url.stderr,
+      /^warning: ZOHO_ACCOUNTS_URL \(http:\/\/127\.0\.0\.1:\d+\) overrides --region eu \(https:\/\/accounts\.zoho\.eu\)\.$/m,
+    );
     assert.match(url.stderr, /Then: aep-zoho zoho token --region eu --redirect-uri https:\/\/example\.com\/callback/);
     const stored = JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8')).profiles.default.zoho;
     assert.equal(stored.region, 'eu');
@@ -56,13 +62,39 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
   });
 
   test('3. repeated flags: lists add up, single values take the last', async () => {
-    const r = await spawnCli(['dataflow', 'create', '--template', 'accounts', '--template', 'contacts,leads', '--dry-run', '--json', '--sandbox', 'nosuch', '--sandbox', 'prod'], env);
+    const r = await spawnCli(
+      [
+        'dataflow',
+        'create',
+        '--template',
+        'accounts',
+        '--template',
+        'contacts,leads',
+        '--dry-run',
+        '--json',
+        '--sandbox',
+        'nosuch',
+        '--sandbox',
+        'prod',
+      ],
+      env,
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     const names = new Set(json(r).plan.map((step: any) => step.name));
-    for (const t of ['Accounts', 'Contacts', 'Leads']) assert.ok([...names].some((n) => String(n).includes(t)), `plans ${t}`);
+    for (const t of ['Accounts', 'Contacts', 'Leads'])
+      assert.ok(
+        [...names].some((n) => String(n).includes(t)),
+        `plans ${t}`,
+      );
     const regions = await spawnCli(['allowlist', '--region', 'va7', '--region', 'nld2', '--json'], {});
-    assert.deepEqual(json(regions).regions.map((x: any) => x.region), ['nld2']);
-    const columns = await spawnCli(['explore', 'Accounts', '--columns', 'id', '--columns', 'Account_Name', '--limit', '1', '--json'], env);
+    assert.deepEqual(
+      json(regions).regions.map((x: any) => x.region),
+      ['nld2'],
+    );
+    const columns = await spawnCli(
+      ['explore', 'Accounts', '--columns', 'id', '--columns', 'Account_Name', '--limit', '1', '--json'],
+      env,
+    );
     assert.deepEqual(Object.keys(json(columns).rows[0]), ['id', 'Account_Name']);
   });
 
@@ -76,7 +108,10 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     await writeFile(file, JSON.stringify(copy));
     const typo = await spawnCli(['templates', 'validate', file, '--json'], env);
     assert.equal(typo.exitCode, 2);
-    assert.match(json(typo).error.message, /\/mappings\/0\/source: no column 'Acount_Name' in Accounts \(closest: 'Account_Name'\)/);
+    assert.match(
+      json(typo).error.message,
+      /\/mappings\/0\/source: no column 'Acount_Name' in Accounts \(closest: 'Account_Name'\)/,
+    );
     const offline = await spawnCli(['templates', 'validate', file, '--offline'], env);
     assert.equal(offline.exitCode, 0);
     assert.match(offline.stderr, /Offline \(--offline\): the format was checked, not the table or its columns/);
@@ -84,7 +119,9 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
 
   test('7. colour per stream: a redirected stdout gets none while the terminal keeps it; NO_COLOR and TERM=dumb turn it off, FORCE_COLOR on', async () => {
     const dir = await tempHome();
-    const r = await ptyRun([], env, { shell: `$AEP_ZOHO allowlist --region va7 > ${dir}/out.txt; $AEP_ZOHO dataflow list --sandbox nosuch` });
+    const r = await ptyRun([], env, {
+      shell: `$AEP_ZOHO allowlist --region va7 > ${dir}/out.txt; $AEP_ZOHO dataflow list --sandbox nosuch`,
+    });
     assert.ok(!(await readFile(join(dir, 'out.txt'), 'utf8')).includes(ESC), 'no escape codes in the file');
     assert.match(r.output, /\u001b\[31mError:/, 'stderr on the terminal is coloured');
     const list = await ptyRun(['dataflow', 'list'], env);
@@ -111,21 +148,35 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     const narrow = await ptyRun(['dataflow', 'list'], env, { cols: 200 });
     assert.match(plain(narrow.output), /│ Template .*│ Name/);
     const columns = await ptyRun(['dataflow', 'list'], { ...env, COLUMNS: '60' }, { cols: 200 });
-    for (const line of plain(columns.output).split('\n').filter((l) => l.includes('│'))) assert.ok([...line].length <= 60, `within COLUMNS=60: ${line}`);
+    for (const line of plain(columns.output)
+      .split('\n')
+      .filter((l) => l.includes('│')))
+      assert.ok([...line].length <= 60, `within COLUMNS=60: ${line}`);
     assert.match(plain(columns.output), /hidden at this width/);
   });
 
   test('9. at 60 columns lines wrap at words; a dry-run preview record is pretty-printed', async () => {
-    const r = await ptyRun(['dataflow', 'create', '--template', 'contacts', '--dry-run'], { ...env, NO_COLOR: '1' }, { cols: 60 });
+    const r = await ptyRun(
+      ['dataflow', 'create', '--template', 'contacts', '--dry-run'],
+      { ...env, NO_COLOR: '1' },
+      { cols: 60 },
+    );
     assert.equal(r.exitCode, 0, r.output);
     const text = plain(r.output);
     assert.match(text, /^ {2}\{\n {4}"/m, `one field a line:\n${text}`);
-    const words = text.split('\n').filter((line) => !line.startsWith('  ') && !/^[✔❯]/.test(line.trim()) && line.length >= 50);
+    const words = text
+      .split('\n')
+      .filter((line) => !line.startsWith('  ') && !/^[✔❯]/.test(line.trim()) && line.length >= 50);
     for (const line of words) assert.ok(!/\w$/.test(line) || line.length <= 60, `wrapped: ${line}`);
-    const status = await ptyRun(['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback'], { ...env, AEP_ZOHO_HOME: await tempHome(), NO_COLOR: '1' }, { cols: 60 });
+    const status = await ptyRun(
+      ['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback'],
+      { ...env, AEP_ZOHO_HOME: await tempHome(), NO_COLOR: '1' },
+      { cols: 60 },
+    );
     const lines = plain(status.output).split('\n');
     assert.ok(lines.some((line) => line.startsWith('Then: aep-zoho zoho token')));
-    for (const line of lines.filter((l) => !l.startsWith('http'))) assert.ok([...line].length <= 60, `wrapped at 60: ${line}`);
+    for (const line of lines.filter((l) => !l.startsWith('http')))
+      assert.ok([...line].length <= 60, `wrapped at 60: ${line}`);
   });
 
   test('11. JSON: flowId, datasetId and connectionId everywhere; errors once, on stdout, with a code', async () => {
@@ -139,25 +190,41 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     assert.equal(bad.exitCode, 2);
     assert.equal(json(bad).error.code, 'USAGE');
     assert.equal(bad.stderr, '', 'nothing more on stderr');
-    assert.deepEqual(json(await spawnCli(['--version', '--json'], {})), { version: JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version });
+    assert.deepEqual(json(await spawnCli(['--version', '--json'], {})), {
+      version: JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    });
     assert.equal(json(await spawnCli(['completion', 'fish', '--json'], {})).shell, 'fish');
   });
 
   test('13. hints carry the --profile and --sandbox typed; after zoho token, connect --update-credentials when the connection exists', async () => {
-    const missing = await spawnCli(['connect', '--profile', 'staging', '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: await tempHome(), ...emu.env });
+    const missing = await spawnCli(['connect', '--profile', 'staging', '--json'], {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: await tempHome(),
+      ...emu.env,
+    });
     assert.match(json(missing).error.hint, /'aep-zoho init --profile staging'/);
     const home = await tempHome();
     const e = cliEnv(emu.env, home, { ZOHO_ACCESS_TOKEN: undefined, ZOHO_REFRESH_TOKEN: undefined });
-    const authorize = await spawnCli(['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback', '--profile', 'p2', '--json'], e);
+    const authorize = await spawnCli(
+      ['zoho', 'authorize-url', '--redirect-uri', 'https://example.com/callback', '--profile', 'p2', '--json'],
+      e,
+    );
     const first = await fetch(json(authorize).url, { redirect: 'manual' });
-    assert.equal((await spawnCli(['zoho', 'token', '--grant-token', first.headers.get('location')!, '--profile', 'p2'], e)).exitCode, 0);
+    assert.equal(
+      (await spawnCli(['zoho', 'token', '--grant-token', first.headers.get('location')!, '--profile', 'p2'], e))
+        .exitCode,
+      0,
+    );
     assert.equal((await spawnCli(['connect', '--profile', 'p2', '--sandbox', 'dev', '--json'], e)).exitCode, 0);
     const again = await fetch(json(authorize).url, { redirect: 'manual' });
-    const token = await spawnCli(['zoho', 'token', '--grant-token', again.headers.get('location')!, '--profile', 'p2', '--sandbox', 'dev'], e);
+    const token = await spawnCli(
+      ['zoho', 'token', '--grant-token', again.headers.get('location')!, '--profile', 'p2', '--sandbox', 'dev'],
+      e,
+    );
     assert.match(token.stderr, /Next: aep-zoho connect --update-credentials --profile p2 --sandbox dev/);
   });
 
-  test("14. an empty --sandbox or --profile is exit 2; an unknown sandbox is \"Sandbox 'x' not found\", dataflow list included", async () => {
+  test('14. an empty --sandbox or --profile is exit 2; an unknown sandbox is "Sandbox \'x\' not found", dataflow list included', async () => {
     for (const flag of ['--sandbox', '--profile']) {
       const r = await spawnCli(['dataflow', 'list', flag, '', '--json'], env);
       assert.equal(r.exitCode, 2);
@@ -180,8 +247,14 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     assert.match(group.stdout, /Examples:/);
     const help = await spawnCli(['help', 'dataflow', 'create'], {});
     assert.equal(help.exitCode, 0);
-    assert.ok(help.stdout.indexOf('--template') < help.stdout.indexOf('Global options:'), 'own options before the global block');
-    assert.match(help.stdout, /^ {2}# four dataflows in one run, concurrently\n {2}aep-zoho dataflow create --template accounts,contacts,leads,deals$/m);
+    assert.ok(
+      help.stdout.indexOf('--template') < help.stdout.indexOf('Global options:'),
+      'own options before the global block',
+    );
+    assert.match(
+      help.stdout,
+      /^ {2}# four dataflows in one run, concurrently\n {2}aep-zoho dataflow create --template accounts,contacts,leads,deals$/m,
+    );
     const dryrun = await spawnCli(['dataflow', 'create', '--template', 'accounts', '--dryrun'], {});
     assert.equal(dryrun.exitCode, 2);
     assert.match(dryrun.stderr, /Did you mean --dry-run\?/);
@@ -203,13 +276,19 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     assert.match(json(columns).error.hint, /Did you mean 'Account_Name'\?/);
   });
 
-  test("issue 13.4: control characters in server-provided names are escaped in human output", async () => {
+  test('issue 13.4: control characters in server-provided names are escaped in human output', async () => {
     const mine = emu.state.flows.get(flow.flowId)!;
     const name = mine.name;
     mine.name = 'evil\u001b]0;owned\u0007\u001b[2J\rname';
     try {
-      for (const r of [await ptyRun(['dataflow', 'status', 'accounts'], env), await ptyRun(['dataflow', 'list'], env, { cols: 200 })]) {
-        assert.ok(!r.output.includes('\u001b]0;') && !r.output.includes('\u001b[2J') && !r.output.includes('\u0007'), 'no raw escape from the server');
+      for (const r of [
+        await ptyRun(['dataflow', 'status', 'accounts'], env),
+        await ptyRun(['dataflow', 'list'], env, { cols: 200 }),
+      ]) {
+        assert.ok(
+          !r.output.includes('\u001b]0;') && !r.output.includes('\u001b[2J') && !r.output.includes('\u0007'),
+          'no raw escape from the server',
+        );
         assert.match(r.output, /evil\\e\]0;owned/);
       }
     } finally {
@@ -224,7 +303,10 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     const run = emu.state.runs.all().find((r) => r.flowId === flow.flowId)!;
     const duration = { ...run.metrics.durationSummary };
     mine.scheduleParams = { ...params, startTime: '2026-01-02T03:04:00Z' };
-    run.metrics.durationSummary = { startedAtUTC: '2026-01-02T03:04:00.000Z', completedAtUTC: '2026-01-02T03:05:30.000Z' };
+    run.metrics.durationSummary = {
+      startedAtUTC: '2026-01-02T03:04:00.000Z',
+      completedAtUTC: '2026-01-02T03:05:30.000Z',
+    };
     try {
       const s = json(await spawnCli(['dataflow', 'status', 'accounts', '--json'], env));
       assert.equal(s.schedule.startTime, '2026-01-02T03:04:00.000Z');
@@ -259,7 +341,14 @@ describe('issue 14, runs that fail (points 10, 15; issue 12 point 6)', () => {
       assert.match(status.stdout, /CONNECTOR-2001-500: Error occurred at promotion activity\./);
       assert.match(status.stdout, /INGEST-1212-400: Encountered 48 errors[^\n]*\n.*MAPPER-3700-400: .*\(48 records\)/s);
       const runs = json(await spawnCli(['dataflow', 'runs', 'accounts', '--json'], env));
-      assert.deepEqual(runs.runs[0].errors.map((e: any) => [e.code, e.records]), [['CONNECTOR-2001-500', undefined], ['INGEST-1212-400', undefined], ['MAPPER-3700-400', 48]]);
+      assert.deepEqual(
+        runs.runs[0].errors.map((e: any) => [e.code, e.records]),
+        [
+          ['CONNECTOR-2001-500', undefined],
+          ['INGEST-1212-400', undefined],
+          ['MAPPER-3700-400', 48],
+        ],
+      );
     } finally {
       await emu.close();
     }
@@ -271,16 +360,23 @@ describe('issue 14, runs that fail (points 10, 15; issue 12 point 6)', () => {
       const env = cliEnv(emu.env, await tempHome());
       await withDataflow(env);
       let sent = false;
-      const watch = await ptyRun(['dataflow', 'runs', 'accounts', '--watch'], { ...env, NO_COLOR: '1' }, {
-        onData: (out, pty) => {
-          if (!sent && /inProgress/.test(out)) {
-            sent = true;
-            pty.write('\u0003');
-          }
+      const watch = await ptyRun(
+        ['dataflow', 'runs', 'accounts', '--watch'],
+        { ...env, NO_COLOR: '1' },
+        {
+          onData: (out, pty) => {
+            if (!sent && /inProgress/.test(out)) {
+              sent = true;
+              pty.write('\u0003');
+            }
+          },
         },
-      });
+      );
       assert.equal(watch.exitCode, 130);
-      assert.match(plain(watch.output).replace(/\s+/g, ' '), /Error: Stopped watching\. Hint: The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs accounts'\./);
+      assert.match(
+        plain(watch.output).replace(/\s+/g, ' '),
+        /Error: Stopped watching\. Hint: The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs accounts'\./,
+      );
       assert.ok(!/run the same command again/.test(watch.output));
     } finally {
       await emu.close();
@@ -288,7 +384,9 @@ describe('issue 14, runs that fail (points 10, 15; issue 12 point 6)', () => {
     const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => /listening/.test(String(chunk)) && resolve()));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => /listening/.test(String(chunk)) && resolve()),
+    );
     const code = await new Promise<number | null>((resolve) => (child.on('exit', resolve), child.kill('SIGINT')));
     assert.equal(code, 130);
     assert.equal(stderr, 'Error: Emulator stopped.\n');
@@ -296,7 +394,10 @@ describe('issue 14, runs that fail (points 10, 15; issue 12 point 6)', () => {
 });
 
 describe('12. completion: the answers themselves', () => {
-  const ask = async (...words: string[]) => (await spawnCli(['--get-yargs-completions', 'aep-zoho', ...words], { PATH: process.env.PATH })).stdout.split('\n').filter(Boolean);
+  const ask = async (...words: string[]) =>
+    (await spawnCli(['--get-yargs-completions', 'aep-zoho', ...words], { PATH: process.env.PATH })).stdout
+      .split('\n')
+      .filter(Boolean);
 
   test('commands, subcommands, options, template names and values', async () => {
     assert.ok((await ask('')).includes('dataflow'));
@@ -320,20 +421,25 @@ describe('12. completion: the answers themselves', () => {
       new Promise<string>((resolve) => {
         const words = line.split(' ');
         const program = `source /dev/stdin <<'EOS'\n${script}\nEOS\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _aep_zoho_completions; printf '%s\\n' "\${COMPREPLY[@]}"`;
-        const child = spawn('bash', ['--noprofile', '--norc', '-c', program], { env: { PATH: `${dir}:${process.env.PATH}` } });
+        const child = spawn('bash', ['--noprofile', '--norc', '-c', program], {
+          env: { PATH: `${dir}:${process.env.PATH}` },
+        });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk));
         child.on('close', () => resolve(out));
       });
     assert.equal((await run('aep-zoho dataflow cr')).trim(), 'create');
     assert.equal((await run('aep-zoho dataflow create --template le')).trim(), 'leads');
-    for (const shell of ['zsh', 'fish']) assert.match((await spawnCli(['completion', shell], {})).stdout, /--get-yargs-completions/);
+    for (const shell of ['zsh', 'fish'])
+      assert.match((await spawnCli(['completion', shell], {})).stdout, /--get-yargs-completions/);
   });
 });
 
 describe('17. emulator flags: a retired Zoho source, failing runs, more sandboxes, strict credentials', () => {
   async function startEmulator(flags: string[]): Promise<{ child: ReturnType<typeof spawn>; started: any }> {
-    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--json', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--json', ...flags], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const started = await new Promise<any>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
@@ -350,7 +456,13 @@ describe('17. emulator flags: a retired Zoho source, failing runs, more sandboxe
   }
 
   test('--retired-source, --sandboxes, --fail-runs and --strict-credentials reach the emulator', async () => {
-    const { child, started } = await startEmulator(['--retired-source', '--sandboxes', 'prod,dev', '--fail-runs', '--strict-credentials']);
+    const { child, started } = await startEmulator([
+      '--retired-source',
+      '--sandboxes',
+      'prod,dev',
+      '--fail-runs',
+      '--strict-credentials',
+    ]);
     try {
       assert.deepEqual(started.options.sandboxes, ['prod', 'dev']);
       assert.equal(started.options.runOutcome, 'failed');
@@ -362,7 +474,11 @@ describe('17. emulator flags: a retired Zoho source, failing runs, more sandboxe
       const checks = Object.fromEntries(json(doctor).checks.map((c: any) => [c.name, c.status]));
       assert.equal(checks['Org and sandbox'], 'pass', 'the dev sandbox exists');
       assert.equal(checks['Zoho CRM source'], 'fail', 'the source is retired');
-      const wrong = await spawnCli(['auth', 'status', '--json'], { ...env, AEP_ZOHO_HOME: await tempHome(), AEP_CLIENT_SECRET: 'not-the-printed-one' });
+      const wrong = await spawnCli(['auth', 'status', '--json'], {
+        ...env,
+        AEP_ZOHO_HOME: await tempHome(),
+        AEP_CLIENT_SECRET: 'not-the-printed-one',
+      });
       assert.equal(wrong.exitCode, 1, 'strict: only the printed credentials');
     } finally {
       child.kill('SIGINT');

@@ -35,9 +35,15 @@ const freePort = () =>
   });
 
 /** A fresh login-less shell: only PATH and a home of its own, in the project folder (as after npm install). */
-function shell(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function shell(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-e', '-c', script], { cwd: ROOT, env: { PATH: process.env.PATH!, ...env } });
+    const child = spawn('bash', ['--noprofile', '--norc', '-e', '-c', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -46,7 +52,7 @@ function shell(script: string, env: Record<string, string>): Promise<{ code: num
   });
 }
 
-test("the emulator section, pasted into two shells: npx aep-zoho emulator prints the export block, and the commands after it succeed", async () => {
+test('the emulator section, pasted into two shells: npx aep-zoho emulator prints the export block, and the commands after it succeed', async () => {
   const section = await readmeSection('## The emulator', '## Development');
   const [start, ...after] = commandLines(section);
   assert.equal(start, 'npx aep-zoho emulator --port 4010');
@@ -54,7 +60,11 @@ test("the emulator section, pasted into two shells: npx aep-zoho emulator prints
   const port = await freePort(); // 4010 may be taken on a shared machine; nothing else is changed
   const home = await tempHome();
   // Its own process group, so that Ctrl-C (SIGINT to the group) reaches npx and the CLI as in a terminal.
-  const first = spawn('bash', ['--noprofile', '--norc', '-c', start.replace('4010', String(port))], { cwd: ROOT, env: { PATH: process.env.PATH!, AEP_ZOHO_HOME: home }, detached: true });
+  const first = spawn('bash', ['--noprofile', '--norc', '-c', start.replace('4010', String(port))], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, AEP_ZOHO_HOME: home },
+    detached: true,
+  });
   try {
     const printed = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -66,8 +76,22 @@ test("the emulator section, pasted into two shells: npx aep-zoho emulator prints
     });
     assert.match(printed, new RegExp(`^aep-zoho emulator listening on http://127\\.0\\.0\\.1:${port}$`, 'm'));
     const exports = printed.split('\n').filter((line) => line.startsWith('export '));
-    for (const name of ['AEP_PLATFORM_URL', 'AEP_IMS_URL', 'ZOHO_ACCOUNTS_URL', 'AEP_CLIENT_ID', 'AEP_CLIENT_SECRET', 'AEP_ORG_ID', 'ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_ACCESS_TOKEN', 'ZOHO_REFRESH_TOKEN']) {
-      assert.ok(exports.some((line) => line.startsWith(`export ${name}=`)), `exports ${name}`);
+    for (const name of [
+      'AEP_PLATFORM_URL',
+      'AEP_IMS_URL',
+      'ZOHO_ACCOUNTS_URL',
+      'AEP_CLIENT_ID',
+      'AEP_CLIENT_SECRET',
+      'AEP_ORG_ID',
+      'ZOHO_CLIENT_ID',
+      'ZOHO_CLIENT_SECRET',
+      'ZOHO_ACCESS_TOKEN',
+      'ZOHO_REFRESH_TOKEN',
+    ]) {
+      assert.ok(
+        exports.some((line) => line.startsWith(`export ${name}=`)),
+        `exports ${name}`,
+      );
     }
     // The second shell: the pasted block, then the README's commands, each of which must exit 0.
     const second = await shell([...exports, ...after].join('\n'), { AEP_ZOHO_HOME: home });
@@ -84,7 +108,10 @@ test('without the export block, connect names every missing credential at once, 
   try {
     const r = await shell('npx aep-zoho connect', { AEP_ZOHO_HOME: await tempHome(), ...emu.env });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^Error: Adobe credentials are missing .*AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID\. Zoho credentials are missing .*ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN\.$/m);
+    assert.match(
+      r.stderr,
+      /^Error: Adobe credentials are missing .*AEP_CLIENT_ID, AEP_CLIENT_SECRET, AEP_ORG_ID\. Zoho credentials are missing .*ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN\.$/m,
+    );
     assert.equal(r.stderr.match(/^Error:/gm)?.length, 1, 'one error, not one after the other');
     assert.equal(emu.exchanges.length, 0, 'nothing sent');
   } finally {
@@ -93,15 +120,31 @@ test('without the export block, connect names every missing credential at once, 
 });
 
 test("the README walk-through's commands run, in order, through the binary, and end with a successful run", async () => {
-  const commands = commandLines(await readmeSection('## From zero to a running dataflow', '## Day two')).map((line) => line.split(/\s+/).slice(2));
+  const commands = commandLines(await readmeSection('## From zero to a running dataflow', '## Day two')).map((line) =>
+    line.split(/\s+/).slice(2),
+  );
   assert.ok(commands.length >= 10, `found ${commands.length} commands`);
   const emu = await emulator({ runDurationMs: 50 });
   try {
     const home = await tempHome();
     const credential = join(home, 'credential.json');
-    await writeFile(credential, JSON.stringify({ CLIENT_ID: 'readme-client', CLIENT_SECRETS: ['readme-secret-0001'], ORG_ID: 'README000000000000000000@AdobeOrg', SCOPES: ['openid', 'AdobeID', 'read_organizations'] }));
+    await writeFile(
+      credential,
+      JSON.stringify({
+        CLIENT_ID: 'readme-client',
+        CLIENT_SECRETS: ['readme-secret-0001'],
+        ORG_ID: 'README000000000000000000@AdobeOrg',
+        SCOPES: ['openid', 'AdobeID', 'read_organizations'],
+      }),
+    );
     // Step 3's `export`: the Zoho client; the URLs point at the emulator (ZOHO_ACCOUNTS_URL beats --region).
-    const env = { PATH: process.env.PATH, AEP_ZOHO_HOME: home, ...emu.env, ZOHO_CLIENT_ID: '1000.README', ZOHO_CLIENT_SECRET: 'readme-zoho-secret' };
+    const env = {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: home,
+      ...emu.env,
+      ZOHO_CLIENT_ID: '1000.README',
+      ZOHO_CLIENT_SECRET: 'readme-zoho-secret',
+    };
     let authorizeUrl = '';
     for (const command of commands) {
       const argv = command.map((arg) => (arg === '~/Downloads/credential.json' ? credential : arg));
@@ -120,7 +163,11 @@ test("the README walk-through's commands run, in order, through the binary, and 
     }
     assert.equal(emu.state.flows.size, 1);
     const exchange = emu.exchanges.find((e) => e.path === '/oauth/v2/token')!;
-    assert.equal((exchange.body as Record<string, string>).redirect_uri, 'https://example.com/callback', 'the redirect URI authorize-url was given');
+    assert.equal(
+      (exchange.body as Record<string, string>).redirect_uri,
+      'https://example.com/callback',
+      'the redirect URI authorize-url was given',
+    );
   } finally {
     await emu.close();
   }

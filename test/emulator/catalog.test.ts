@@ -26,7 +26,11 @@ test('create dataset: 201, array body, Location header, stored with schemaRef an
   const emu = await emulator();
   t.after(() => emu.close());
   const schemaId = await schema(emu);
-  const res = await fetch(`${emu.url}${CATALOG}/dataSets?requestDataSource=true`, { method: 'POST', headers: await platformHeaders(emu), body: JSON.stringify(dataSetBody(schemaId)) });
+  const res = await fetch(`${emu.url}${CATALOG}/dataSets?requestDataSource=true`, {
+    method: 'POST',
+    headers: await platformHeaders(emu),
+    body: JSON.stringify(dataSetBody(schemaId)),
+  });
   assert.equal(res.status, 201);
   const body = (await res.json()) as string[];
   assert.equal(body.length, 1);
@@ -56,7 +60,8 @@ test('create dataset rejections: name, schemaRef, unknown schema, schema of anot
   const emu = await emulator({ sandboxes: ['prod', 'dev'] });
   t.after(() => emu.close());
   const schemaId = await schema(emu);
-  const post = async (body: unknown, sandbox = 'prod') => call(emu, 'POST', `${CATALOG}/dataSets`, body, await platformHeaders(emu, sandbox));
+  const post = async (body: unknown, sandbox = 'prod') =>
+    call(emu, 'POST', `${CATALOG}/dataSets`, body, await platformHeaders(emu, sandbox));
   const { name: _n, ...noName } = dataSetBody(schemaId);
   assert.equal((await post(noName)).status, 400);
   assert.equal((await post({ name: 'x' })).status, 400);
@@ -65,7 +70,10 @@ test('create dataset rejections: name, schemaRef, unknown schema, schema of anot
   assert.match(unknown.body.detail, /not found/);
   assert.equal((await post(dataSetBody(schemaId), 'dev')).status, 400, "prod's schema does not exist in dev");
   assert.equal((await post({ ...dataSetBody(schemaId), tags: { unifiedProfile: 'enabled:true' } })).status, 400);
-  assert.equal((await post({ ...dataSetBody(schemaId), schemaRef: { id: schemaId, contentType: 'application/json' } })).status, 400);
+  assert.equal(
+    (await post({ ...dataSetBody(schemaId), schemaRef: { id: schemaId, contentType: 'application/json' } })).status,
+    400,
+  );
   assert.equal(emu.state.dataSets.size, 0);
 });
 
@@ -88,15 +96,25 @@ test('list datasets: object keyed by id, limit/start/orderBy, property and name 
   const regex = await call(emu, 'GET', `${CATALOG}/dataSets?property=${encodeURIComponent('name~^L')}`);
   assert.deepEqual(Object.keys(regex.body), [ids[0]]);
   const sorted = await call(emu, 'GET', `${CATALOG}/dataSets?orderBy=asc:name&limit=2`);
-  assert.deepEqual(Object.values(sorted.body).map((d: any) => d.name), ['Accounts', 'Contacts']);
+  assert.deepEqual(
+    Object.values(sorted.body).map((d: any) => d.name),
+    ['Accounts', 'Contacts'],
+  );
   const next = await call(emu, 'GET', `${CATALOG}/dataSets?orderBy=asc:name&limit=2&start=2`);
-  assert.deepEqual(Object.values(next.body).map((d: any) => d.name), ['Leads']);
+  assert.deepEqual(
+    Object.values(next.body).map((d: any) => d.name),
+    ['Leads'],
+  );
   const projected = await call(emu, 'GET', `${CATALOG}/dataSets?properties=name`);
   assert.deepEqual(Object.values(projected.body)[0], { name: 'Leads' });
-  for (const bad of ['limit=0', 'limit=101', 'limit=abc', 'start=-1']) assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets?${bad}`)).status, 400, bad);
+  for (const bad of ['limit=0', 'limit=101', 'limit=abc', 'start=-1'])
+    assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets?${bad}`)).status, 400, bad);
   const dev = await call(emu, 'GET', `${CATALOG}/dataSets`, undefined, await platformHeaders(emu, 'dev'));
   assert.deepEqual(dev.body, {});
-  assert.equal((await call(emu, 'GET', `${CATALOG}/dataSets/${ids[0]}`, undefined, await platformHeaders(emu, 'dev'))).status, 404);
+  assert.equal(
+    (await call(emu, 'GET', `${CATALOG}/dataSets/${ids[0]}`, undefined, await platformHeaders(emu, 'dev'))).status,
+    404,
+  );
 });
 
 test('delete dataset: 200 with the id array, then 404', async (t) => {
@@ -117,7 +135,11 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   const emu = await emulator({ now: () => clock, sandboxes: ['prod', 'dev'] });
   t.after(() => emu.close());
   const schemaId = await schema(emu);
-  const id = (await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), description: 'Leads from Zoho' })).body[0].split('/').pop();
+  const id = (
+    await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), description: 'Leads from Zoho' })
+  ).body[0]
+    .split('/')
+    .pop();
   const url = `${CATALOG}/dataSets/${id}`;
   const h = await platformHeaders(emu);
   const jsonPatch = { ...h, 'content-type': 'application/json-patch+json' };
@@ -135,7 +157,16 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   assert.equal(stored.created, clock - 1000);
 
   // JSON Patch, as the spec's example adds tags.
-  const patched = await call(emu, 'PATCH', url, [{ op: 'add', path: '/tags/zoho', value: ['contacts'] }, { op: 'replace', path: '/description', value: 'New' }], jsonPatch);
+  const patched = await call(
+    emu,
+    'PATCH',
+    url,
+    [
+      { op: 'add', path: '/tags/zoho', value: ['contacts'] },
+      { op: 'replace', path: '/description', value: 'New' },
+    ],
+    jsonPatch,
+  );
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
   stored = emu.state.dataSets.get(id)!;
   assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'], zoho: ['contacts'] });
@@ -145,14 +176,22 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
 
   const otherSchema = await schema(emu, 'prod', 'Other');
   const refusals: Array<[unknown, Record<string, string>, RegExp]> = [
-    [{ schemaRef: { id: otherSchema, contentType: 'application/vnd.adobe.xed+json;version=1' } }, h, /'schemaRef' is an expandable field/],
+    [
+      { schemaRef: { id: otherSchema, contentType: 'application/vnd.adobe.xed+json;version=1' } },
+      h,
+      /'schemaRef' is an expandable field/,
+    ],
     [[{ op: 'replace', path: '/schemaRef/id', value: otherSchema }], jsonPatch, /'schemaRef' is an expandable field/],
     [{ files: '@/dataSetFiles' }, h, /expandable/],
     [{ created: 0 }, h, /'created' cannot be updated/],
     [[{ op: 'replace', path: '/version', value: '9' }], jsonPatch, /'version' cannot be updated/],
     [{ name: '' }, h, /'name' is required/],
     [{ tags: { unifiedProfile: 'enabled:true' } }, h, /'tags' must be an object whose values are arrays of strings/],
-    [[{ op: 'replace', path: '/name', value: 'x' }], h, /JSON Patch array needs Content-Type: application\/json-patch\+json/],
+    [
+      [{ op: 'replace', path: '/name', value: 'x' }],
+      h,
+      /JSON Patch array needs Content-Type: application\/json-patch\+json/,
+    ],
     [{ name: 'x' }, jsonPatch, /must be an array/],
     [[{ op: 'remove', path: '/tags/nope' }], jsonPatch, /Missing field "nope"/],
     [[{ op: 'move', from: '/name', path: '/description' }], jsonPatch, /Unsupported operation 'move'/],
@@ -165,8 +204,15 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   stored = emu.state.dataSets.get(id)!;
   assert.equal(stored.schemaRef.id, schemaId);
   assert.equal(stored.name, 'Updated Dataset Name');
-  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/000000000000000000000000`, { name: 'x' }, h)).status, 404);
-  assert.equal((await call(emu, 'PATCH', url, { name: 'x' }, await platformHeaders(emu, 'dev'))).status, 404, 'another sandbox cannot see it');
+  assert.equal(
+    (await call(emu, 'PATCH', `${CATALOG}/dataSets/000000000000000000000000`, { name: 'x' }, h)).status,
+    404,
+  );
+  assert.equal(
+    (await call(emu, 'PATCH', url, { name: 'x' }, await platformHeaders(emu, 'dev'))).status,
+    404,
+    'another sandbox cannot see it',
+  );
 });
 
 test('Profile: a dataset tagged for Profile needs a schema enabled for Profile (union), on create and PATCH', async (t) => {
@@ -175,24 +221,68 @@ test('Profile: a dataset tagged for Profile needs a schema enabled for Profile (
   const schemaId = await schema(emu);
   const h = await platformHeaders(emu);
   for (const tag of ['enabled:true', 'enabled: true']) {
-    const refused = await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: [tag] } }, h);
+    const refused = await call(
+      emu,
+      'POST',
+      `${CATALOG}/dataSets`,
+      { ...dataSetBody(schemaId), tags: { unifiedProfile: [tag] } },
+      h,
+    );
     assert.equal(refused.status, 400, tag);
     assert.match(refused.body.detail, /not enabled for Profile; add 'union' to the schema's meta:immutableTags first/);
   }
-  assert.equal((await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled:false'] } }, h)).status, 201);
+  assert.equal(
+    (
+      await call(
+        emu,
+        'POST',
+        `${CATALOG}/dataSets`,
+        { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled:false'] } },
+        h,
+      )
+    ).status,
+    201,
+  );
   const id = (await call(emu, 'POST', `${CATALOG}/dataSets`, dataSetBody(schemaId), h)).body[0].split('/').pop();
   const enable = [{ op: 'add', path: '/tags/unifiedProfile', value: ['enabled:true', 'isUpsert:true'] }];
   const patchHeaders = { ...h, 'content-type': 'application/json-patch+json' };
   assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, enable, patchHeaders)).status, 400);
-  assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, { tags: { unifiedProfile: ['enabled:true'] } }, h)).status, 400);
+  assert.equal(
+    (await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, { tags: { unifiedProfile: ['enabled:true'] } }, h)).status,
+    400,
+  );
 
   // Descriptor (primary identity), then union, then the Profile dataset: the order Adobe needs.
   const SR = '/data/foundation/schemaregistry';
-  const descriptor = { '@type': 'xdm:descriptorIdentity', 'xdm:sourceSchema': schemaId, 'xdm:sourceVersion': 1, 'xdm:sourceProperty': '/_id', 'xdm:namespace': 'ECID', 'xdm:isPrimary': true };
+  const descriptor = {
+    '@type': 'xdm:descriptorIdentity',
+    'xdm:sourceSchema': schemaId,
+    'xdm:sourceVersion': 1,
+    'xdm:sourceProperty': '/_id',
+    'xdm:namespace': 'ECID',
+    'xdm:isPrimary': true,
+  };
   assert.equal((await call(emu, 'POST', `${SR}/tenant/descriptors`, descriptor, h)).status, 201);
-  const union = await call(emu, 'PATCH', `${SR}/tenant/schemas/${encodeURIComponent(schemaId)}`, [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }], h);
+  const union = await call(
+    emu,
+    'PATCH',
+    `${SR}/tenant/schemas/${encodeURIComponent(schemaId)}`,
+    [{ op: 'add', path: '/meta:immutableTags', value: ['union'] }],
+    h,
+  );
   assert.equal(union.status, 200, JSON.stringify(union.body));
   assert.equal((await call(emu, 'PATCH', `${CATALOG}/dataSets/${id}`, enable, patchHeaders)).status, 200);
   assert.deepEqual(emu.state.dataSets.get(id)!.tags.unifiedProfile, ['enabled:true', 'isUpsert:true']);
-  assert.equal((await call(emu, 'POST', `${CATALOG}/dataSets`, { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled: true'] } }, h)).status, 201);
+  assert.equal(
+    (
+      await call(
+        emu,
+        'POST',
+        `${CATALOG}/dataSets`,
+        { ...dataSetBody(schemaId), tags: { unifiedProfile: ['enabled: true'] } },
+        h,
+      )
+    ).status,
+    201,
+  );
 });

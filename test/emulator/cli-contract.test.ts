@@ -29,7 +29,10 @@ test('connect, explore, dataflow create (with an identity), list, runs, destroy:
     }
     const platformCalls = emu.exchanges.filter((e) => e.path.startsWith('/data/foundation/'));
     for (const service of ['flowservice', 'catalog', 'schemaregistry', 'conversion']) {
-      assert.ok(platformCalls.some((e) => e.path.includes(`/${service}/`)), `the run used ${service}`);
+      assert.ok(
+        platformCalls.some((e) => e.path.includes(`/${service}/`)),
+        `the run used ${service}`,
+      );
     }
     assert.deepEqual(await validateExchanges(emu.exchanges), []);
   } finally {

@@ -18,7 +18,20 @@ async function schema(emu: Emulator, sandbox = 'prod'): Promise<string> {
       title: 'Zoho fields',
       description: 'Zoho',
       'meta:intendedToExtend': [PROFILE],
-      definitions: { zoho: { properties: { [tenant]: { type: 'object', properties: { zohoId: { type: 'string' }, leadScore: { type: 'integer' }, converted: { type: 'boolean' } } } } } },
+      definitions: {
+        zoho: {
+          properties: {
+            [tenant]: {
+              type: 'object',
+              properties: {
+                zohoId: { type: 'string' },
+                leadScore: { type: 'integer' },
+                converted: { type: 'boolean' },
+              },
+            },
+          },
+        },
+      },
     },
     h,
   );
@@ -27,7 +40,17 @@ async function schema(emu: Emulator, sandbox = 'prod'): Promise<string> {
     emu,
     'POST',
     '/data/foundation/schemaregistry/tenant/schemas',
-    { type: 'object', title: 'Zoho Leads', description: 'Leads', allOf: [{ $ref: PROFILE }, { $ref: `${PROFILE}-person-details` }, { $ref: `${PROFILE}-personal-details` }, { $ref: fg.body.$id }] },
+    {
+      type: 'object',
+      title: 'Zoho Leads',
+      description: 'Leads',
+      allOf: [
+        { $ref: PROFILE },
+        { $ref: `${PROFILE}-person-details` },
+        { $ref: `${PROFILE}-personal-details` },
+        { $ref: fg.body.$id },
+      ],
+    },
     h,
   );
   assert.equal(res.status, 201);
@@ -50,8 +73,22 @@ const tutorialStyle = (schemaId: string) => ({
   xdmSchema: schemaId,
   xdmVersion: '1.0',
   mappings: [
-    { destinationXdmPath: 'person.name.firstName', sourceAttribute: 'First_Name', identity: false, identityGroup: null, namespaceCode: null, version: 0 },
-    { destinationXdmPath: 'personalEmail.address', sourceAttribute: 'Email', identity: false, identityGroup: null, namespaceCode: null, version: 0 },
+    {
+      destinationXdmPath: 'person.name.firstName',
+      sourceAttribute: 'First_Name',
+      identity: false,
+      identityGroup: null,
+      namespaceCode: null,
+      version: 0,
+    },
+    {
+      destinationXdmPath: 'personalEmail.address',
+      sourceAttribute: 'Email',
+      identity: false,
+      identityGroup: null,
+      namespaceCode: null,
+      version: 0,
+    },
   ],
 });
 
@@ -63,7 +100,14 @@ test('create (reference style): 200 with id, version 0 and epoch-ms dates; store
   const created = await call(emu, 'POST', `${DP}/mappingSets`, referenceStyle(schemaId));
   assert.equal(created.status, 200);
   assert.match(created.body.id, /^[0-9a-f]{32}$/);
-  assert.deepEqual(created.body, { id: created.body.id, version: 0, createdDate: clock, modifiedDate: clock, createdBy: `${TEST_CLIENT}@AdobeID`, modifiedBy: `${TEST_CLIENT}@AdobeID` });
+  assert.deepEqual(created.body, {
+    id: created.body.id,
+    version: 0,
+    createdDate: clock,
+    modifiedDate: clock,
+    createdBy: `${TEST_CLIENT}@AdobeID`,
+    modifiedBy: `${TEST_CLIENT}@AdobeID`,
+  });
   const stored = emu.state.mappingSets.get(created.body.id)!;
   assert.equal(stored.outputSchema.schemaRef.id, schemaId);
   assert.equal(stored.version, 0);
@@ -83,7 +127,10 @@ test('create (reference style): 200 with id, version 0 and epoch-ms dates; store
   assert.equal(first.destinationXdmPath, 'person.name.firstName');
   assert.equal(got.body.mappings[0].description, 'Identifier field');
   const expanded = await call(emu, 'GET', `${DP}/mappingSets/${created.body.id}?expandSchema=true`);
-  assert.equal(expanded.body.outputSchema.jsonSchema.properties.person.properties.name.properties.firstName.type, 'string');
+  assert.equal(
+    expanded.body.outputSchema.jsonSchema.properties.person.properties.name.properties.firstName.type,
+    'string',
+  );
 });
 
 test('create (tutorial style): xdmSchema fills outputSchema.schemaRef.id', async (t) => {
@@ -108,7 +155,8 @@ test('create rejections: null id, unknown schema, missing destination path, dupl
   const emu = await emulator({ sandboxes: ['prod', 'dev'] });
   t.after(() => emu.close());
   const schemaId = await schema(emu);
-  const post = async (body: unknown, sandbox = 'prod') => call(emu, 'POST', `${DP}/mappingSets`, body, await platformHeaders(emu, sandbox));
+  const post = async (body: unknown, sandbox = 'prod') =>
+    call(emu, 'POST', `${DP}/mappingSets`, body, await platformHeaders(emu, sandbox));
   const nullId = await post({ ...tutorialStyle(schemaId), id: null });
   assert.equal(nullId.status, 400);
   assert.match(nullId.body.detail, /null/);
@@ -117,16 +165,28 @@ test('create rejections: null id, unknown schema, missing destination path, dupl
   assert.match(unknown.body.detail, /not found/);
   assert.equal((await post(referenceStyle(schemaId), 'dev')).status, 400, 'the schema is in prod, not dev');
   const body = referenceStyle(schemaId);
-  const missingPath = await post({ ...body, mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Company', destination: 'person.company' }] });
+  const missingPath = await post({
+    ...body,
+    mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Company', destination: 'person.company' }],
+  });
   assert.equal(missingPath.status, 400);
   assert.match(missingPath.body.detail, /'person\.company' does not exist/);
-  const duplicate = await post({ ...body, mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Full_Name', destination: 'person.name.firstName' }] });
+  const duplicate = await post({
+    ...body,
+    mappings: [
+      ...body.mappings,
+      { sourceType: 'ATTRIBUTE', source: 'Full_Name', destination: 'person.name.firstName' },
+    ],
+  });
   assert.equal(duplicate.status, 400);
   assert.match(duplicate.body.detail, /more than once/);
   const badType = await post({ ...body, mappings: [{ sourceType: 'COLUMN', source: 'id', destination: '_id' }] });
   assert.equal(badType.status, 400);
   assert.match(badType.body.detail, /sourceType 'COLUMN'/);
-  const badExpression = await post({ ...body, mappings: [{ sourceType: 'EXPRESSION', source: 'concat(First_Name, ', destination: 'person.name.fullName' }] });
+  const badExpression = await post({
+    ...body,
+    mappings: [{ sourceType: 'EXPRESSION', source: 'concat(First_Name, ', destination: 'person.name.fullName' }],
+  });
   assert.equal(badExpression.status, 400);
   assert.equal((await post({ ...body, mappings: [] })).status, 400);
   assert.equal((await post({ mappings: body.mappings })).status, 400);
@@ -155,18 +215,33 @@ test('list: limit and start required, items without name, the documented orderBy
   assert.equal((await call(emu, 'GET', `${DP}/mappingSets?limit=0&start=0`)).status, 400);
   const page = await call(emu, 'GET', `${DP}/mappingSets?limit=2&start=0&orderBy=%2BcreatedDate`);
   assert.equal(page.status, 200);
-  assert.deepEqual(page.body.data.map((m: any) => m.id), ids.slice(0, 2));
+  assert.deepEqual(
+    page.body.data.map((m: any) => m.id),
+    ids.slice(0, 2),
+  );
   // Adobe's documented list items carry no name (mapping-set.md).
   assert.ok(page.body.data.every((m: any) => !('name' in m)));
   assert.equal(page.body.data[0].outputSchema.schemaRef.id, schemaId);
   assert.deepEqual(page.body._page, { count: 3, limit: 2 });
   assert.match(page.body._links.next.href, /start=2/);
   const newest = await call(emu, 'GET', `${DP}/mappingSets?limit=1&start=0`);
-  assert.deepEqual(newest.body.data.map((m: any) => m.id), [ids[2]]);
+  assert.deepEqual(
+    newest.body.data.map((m: any) => m.id),
+    [ids[2]],
+  );
   // orderBy: createdDate or updatedDate, with +, - or nothing (an unencoded + arrives as a space).
-  for (const [orderBy, expected] of [['-createdDate', [2, 1, 0]], ['createdDate', [0, 1, 2]], ['+updatedDate', [0, 1, 2]], ['-updatedDate', [2, 1, 0]]] as const) {
+  for (const [orderBy, expected] of [
+    ['-createdDate', [2, 1, 0]],
+    ['createdDate', [0, 1, 2]],
+    ['+updatedDate', [0, 1, 2]],
+    ['-updatedDate', [2, 1, 0]],
+  ] as const) {
     const sorted = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&orderBy=${encodeURIComponent(orderBy)}`);
-    assert.deepEqual(sorted.body.data.map((m: any) => m.id), expected.map((i) => ids[i]), orderBy);
+    assert.deepEqual(
+      sorted.body.data.map((m: any) => m.id),
+      expected.map((i) => ids[i]),
+      orderBy,
+    );
   }
   assert.equal((await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&orderBy=+createdDate`)).status, 200);
   for (const orderBy of ['lastUpdateDate', '-modifiedDate', 'name', '*createdDate', 'createdDate,updatedDate']) {
@@ -175,10 +250,22 @@ test('list: limit and start required, items without name, the documented orderBy
     assert.match(refused.body.detail, /only supported fields are createdDate and updatedDate/);
   }
   const named = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0&name=B`);
-  assert.deepEqual(named.body.data.map((m: any) => m.id), [ids[1]]);
-  const dev = await call(emu, 'GET', `${DP}/mappingSets?limit=10&start=0`, undefined, await platformHeaders(emu, 'dev'));
+  assert.deepEqual(
+    named.body.data.map((m: any) => m.id),
+    [ids[1]],
+  );
+  const dev = await call(
+    emu,
+    'GET',
+    `${DP}/mappingSets?limit=10&start=0`,
+    undefined,
+    await platformHeaders(emu, 'dev'),
+  );
   assert.deepEqual(dev.body.data, []);
-  assert.equal((await call(emu, 'GET', `${DP}/mappingSets/${ids[0]}`, undefined, await platformHeaders(emu, 'dev'))).status, 404);
+  assert.equal(
+    (await call(emu, 'GET', `${DP}/mappingSets/${ids[0]}`, undefined, await platformHeaders(emu, 'dev'))).status,
+    404,
+  );
   assert.equal((await call(emu, 'DELETE', `${DP}/mappingSets/${ids[0]}`)).status, 405);
   assert.equal(emu.state.mappingSets.size, 3);
 });
@@ -191,7 +278,10 @@ test('PUT stores the whole set as the next version; GET ?version=N reads any ver
   const created = await call(emu, 'POST', `${DP}/mappingSets`, referenceStyle(schemaId));
   const id = created.body.id;
   const body = referenceStyle(schemaId);
-  const withEmail = { ...body, mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Email', destination: 'personalEmail.address' }] };
+  const withEmail = {
+    ...body,
+    mappings: [...body.mappings, { sourceType: 'ATTRIBUTE', source: 'Email', destination: 'personalEmail.address' }],
+  };
   clock += 1000;
   const v1 = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, withEmail);
   assert.equal(v1.status, 200);
@@ -214,7 +304,14 @@ test('PUT stores the whole set as the next version; GET ?version=N reads any ver
   assert.equal(latest.body.version, 2);
   assert.equal(latest.body.mappings.length, 1);
   const reads = await Promise.all([0, 1, 2].map((n) => call(emu, 'GET', `${DP}/mappingSets/${id}?version=${n}`)));
-  assert.deepEqual(reads.map((r) => [r.status, r.body.version, r.body.mappings.length]), [[200, 0, 3], [200, 1, 4], [200, 2, 1]]);
+  assert.deepEqual(
+    reads.map((r) => [r.status, r.body.version, r.body.mappings.length]),
+    [
+      [200, 0, 3],
+      [200, 1, 4],
+      [200, 2, 1],
+    ],
+  );
   const missing = await call(emu, 'GET', `${DP}/mappingSets/${id}?version=3`);
   assert.equal(missing.status, 404);
   assert.deepEqual(Object.keys(missing.body).sort(), ['detail', 'report', 'status', 'title', 'type']);
@@ -223,14 +320,20 @@ test('PUT stores the whole set as the next version; GET ?version=N reads any ver
   assert.equal((await call(emu, 'GET', `${DP}/mappingSets/${id}?version=one`)).status, 400);
 
   // A PUT is validated like a create; a refused one makes no version.
-  const refused = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, { ...body, mappings: [{ sourceType: 'ATTRIBUTE', source: 'x', destination: 'no.such.field' }] });
+  const refused = await call(emu, 'PUT', `${DP}/mappingSets/${id}`, {
+    ...body,
+    mappings: [{ sourceType: 'ATTRIBUTE', source: 'x', destination: 'no.such.field' }],
+  });
   assert.equal(refused.status, 400);
   assert.match(refused.body.detail, /'no\.such\.field' does not exist/);
   assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, { ...body, id: null })).status, 400);
   assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, [body])).status, 400);
   assert.equal(emu.state.mappingSets.get(id)!.version, 2);
   assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/00000000000000000000000000000000`, body)).status, 404);
-  assert.equal((await call(emu, 'PUT', `${DP}/mappingSets/${id}`, body, await platformHeaders(emu, 'dev'))).status, 404);
+  assert.equal(
+    (await call(emu, 'PUT', `${DP}/mappingSets/${id}`, body, await platformHeaders(emu, 'dev'))).status,
+    404,
+  );
 
   const mappings = await call(emu, 'GET', `${DP}/mappingSets/${id}/mappings`);
   assert.equal(mappings.body.length, 1);
@@ -244,7 +347,10 @@ test('DELETE is answered 405 with the methods the resource has (the spec has no 
   const schemaId = await schema(emu);
   const created = await call(emu, 'POST', `${DP}/mappingSets`, referenceStyle(schemaId));
   for (const id of [created.body.id, '00000000000000000000000000000000']) {
-    const res = await fetch(`${emu.url}${DP}/mappingSets/${id}`, { method: 'DELETE', headers: await platformHeaders(emu) });
+    const res = await fetch(`${emu.url}${DP}/mappingSets/${id}`, {
+      method: 'DELETE',
+      headers: await platformHeaders(emu),
+    });
     assert.equal(res.status, 405);
     assert.equal(res.headers.get('allow'), 'GET, PUT');
     const problem = (await res.json()) as Record<string, unknown>;
@@ -261,8 +367,17 @@ test('validate: per-mapping SUCCESS/FAILED', async (t) => {
   const schemaId = await schema(emu);
   const body = referenceStyle(schemaId);
   const ok = await call(emu, 'POST', `${DP}/mappingSets/validate`, body);
-  assert.deepEqual(ok.body, { validationResponse: [{ status: 'SUCCESS', errors: null }, { status: 'SUCCESS', errors: null }, { status: 'SUCCESS', errors: null }] });
-  const bad = await call(emu, 'POST', `${DP}/mappingSets/validate`, { ...body, mappings: [body.mappings[0], { sourceType: 'ATTRIBUTE', source: 'x', destination: 'nope.field' }] });
+  assert.deepEqual(ok.body, {
+    validationResponse: [
+      { status: 'SUCCESS', errors: null },
+      { status: 'SUCCESS', errors: null },
+      { status: 'SUCCESS', errors: null },
+    ],
+  });
+  const bad = await call(emu, 'POST', `${DP}/mappingSets/validate`, {
+    ...body,
+    mappings: [body.mappings[0], { sourceType: 'ATTRIBUTE', source: 'x', destination: 'nope.field' }],
+  });
   assert.equal(bad.status, 200);
   assert.equal(bad.body.validationResponse[0].status, 'SUCCESS');
   assert.equal(bad.body.validationResponse[1].status, 'FAILED');
@@ -281,16 +396,32 @@ test('preview: nested XDM, type conversion, dotted sources, expressions, per-row
       { sourceType: 'ATTRIBUTE', source: 'id', destination: '_id' },
       { sourceType: 'ATTRIBUTE', source: 'First_Name', destination: 'person.name.firstName' },
       { sourceType: 'ATTRIBUTE', source: 'Last_Name', destination: 'person.name.lastName' },
-      { sourceType: 'EXPRESSION', source: 'concat(First_Name, " ", upper(Last_Name))', destination: 'person.name.fullName' },
+      {
+        sourceType: 'EXPRESSION',
+        source: 'concat(First_Name, " ", upper(Last_Name))',
+        destination: 'person.name.fullName',
+      },
       { sourceType: 'EXPRESSION', source: 'lower(trim(Email))', destination: 'personalEmail.address' },
       { sourceType: 'ATTRIBUTE', source: 'Owner.id', destination: `${tenant}.zohoId` },
       { sourceType: 'ATTRIBUTE', source: 'Score', destination: `${tenant}.leadScore` },
-      { sourceType: 'EXPRESSION', source: 'iif(Status == "Converted", true, false)', destination: `${tenant}.converted` },
+      {
+        sourceType: 'EXPRESSION',
+        source: 'iif(Status == "Converted", true, false)',
+        destination: `${tenant}.converted`,
+      },
       { sourceType: 'STATIC', source: 'Zoho', destination: 'homeAddress.country' },
     ],
   };
   const rows = [
-    { id: 1234, First_Name: 'Jim', Last_Name: 'Seltzer', Email: '  Jim@Example.COM ', Owner: { id: '42', name: 'Ann' }, Score: '17', Status: 'Converted' },
+    {
+      id: 1234,
+      First_Name: 'Jim',
+      Last_Name: 'Seltzer',
+      Email: '  Jim@Example.COM ',
+      Owner: { id: '42', name: 'Ann' },
+      Score: '17',
+      Status: 'Converted',
+    },
     { id: 5, First_Name: 'Ann', Score: 'high', Status: 'Open' },
   ];
   const res = await call(emu, 'POST', `${DP}/mappingSets/preview`, { data: rows, mappingSet });
@@ -312,11 +443,25 @@ test('preview: nested XDM, type conversion, dotted sources, expressions, per-row
   assert.equal(res.body[1].errors[0].destination, `${tenant}.leadScore`);
   assert.match(res.body[1].errors[0].exception, /Cannot convert 'high'/);
 
-  const unknownFn = await call(emu, 'POST', `${DP}/mappingSets/preview`, { data: [{ a: 'x' }], mappingSet: { ...mappingSet, mappings: [{ sourceType: 'EXPRESSION', source: 'sha256(a)', destination: 'person.name.firstName' }] } });
+  const unknownFn = await call(emu, 'POST', `${DP}/mappingSets/preview`, {
+    data: [{ a: 'x' }],
+    mappingSet: {
+      ...mappingSet,
+      mappings: [{ sourceType: 'EXPRESSION', source: 'sha256(a)', destination: 'person.name.firstName' }],
+    },
+  });
   assert.equal(unknownFn.status, 200);
   assert.match(unknownFn.body[0].errors[0].exception, /sha256/);
   assert.equal((await call(emu, 'POST', `${DP}/mappingSets/preview`, { data: 'x', mappingSet })).status, 400);
-  assert.equal((await call(emu, 'POST', `${DP}/mappingSets/preview`, { data: rows, mappingSet: { ...mappingSet, mappings: [{ source: 'a', destination: 'no.such' }] } })).status, 400);
+  assert.equal(
+    (
+      await call(emu, 'POST', `${DP}/mappingSets/preview`, {
+        data: rows,
+        mappingSet: { ...mappingSet, mappings: [{ source: 'a', destination: 'no.such' }] },
+      })
+    ).status,
+    400,
+  );
 });
 
 test('expression subset: functions, operators, escapes, errors', () => {

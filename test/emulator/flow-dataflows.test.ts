@@ -6,7 +6,13 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, emulator, platformHeaders, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
-import { CLOUD_STORAGE_FLOW_SPEC_ID, CRM_FLOW_SPEC_ID, DATA_LAKE_SPEC_ID, SALESFORCE_SPEC_ID, ZOHO_SPEC_ID } from '../../src/emulator/specs-data.js';
+import {
+  CLOUD_STORAGE_FLOW_SPEC_ID,
+  CRM_FLOW_SPEC_ID,
+  DATA_LAKE_SPEC_ID,
+  SALESFORCE_SPEC_ID,
+  ZOHO_SPEC_ID,
+} from '../../src/emulator/specs-data.js';
 
 const FLOW = '/data/foundation/flowservice';
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -37,7 +43,12 @@ interface World {
   emu: Emulator;
   clock: { now: number };
   h: Record<string, string>;
-  api: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+  api: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; body: any }>;
   schemaId: string;
   dataSetId: string;
   mappingId: string;
@@ -62,9 +73,20 @@ async function world(t: TestContext, options: Parameters<typeof emulator>[0] = {
   const schemaId = 'https://ns.adobe.com/tenantx/schemas/0a1b2c3d4e5f';
   emu.state.schemas.add({ id: schemaId, $id: schemaId, title: 'Zoho leads', version: '1.0', ...owned });
   const dataSetId = '5c8c3c555033b814b69f947f';
-  emu.state.dataSets.add({ id: dataSetId, name: 'Zoho leads', schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' }, ...owned });
+  emu.state.dataSets.add({
+    id: dataSetId,
+    name: 'Zoho leads',
+    schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' },
+    ...owned,
+  });
   const mappingId = '500a9b747fcf4908a21917d49bd61780';
-  emu.state.mappingSets.add({ id: mappingId, version: 0, outputSchema: { schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed-full+json;version=1' } }, mappings: [], ...owned });
+  emu.state.mappingSets.add({
+    id: mappingId,
+    version: 0,
+    outputSchema: { schemaRef: { id: schemaId, contentType: 'application/vnd.adobe.xed-full+json;version=1' } },
+    mappings: [],
+    ...owned,
+  });
   const zoho = await api('POST', '/connections', zohoConnectionBody('Zoho base'));
   assert.equal(zoho.status, 201, JSON.stringify(zoho.body));
   const salesforce = await api('POST', '/connections', {
@@ -73,7 +95,17 @@ async function world(t: TestContext, options: Parameters<typeof emulator>[0] = {
     connectionSpec: { id: SALESFORCE_SPEC_ID, version: '1.0' },
   });
   assert.equal(salesforce.status, 201, JSON.stringify(salesforce.body));
-  return { emu, clock, h, api, schemaId, dataSetId, mappingId, zohoBaseId: zoho.body.id, salesforceBaseId: salesforce.body.id };
+  return {
+    emu,
+    clock,
+    h,
+    api,
+    schemaId,
+    dataSetId,
+    mappingId,
+    zohoBaseId: zoho.body.id,
+    salesforceBaseId: salesforce.body.id,
+  };
 }
 
 const zohoSource = (w: World, tableName: string, extra: Record<string, unknown> = {}) => ({
@@ -108,14 +140,20 @@ async function create(w: World, path: string, body: unknown): Promise<string> {
 }
 
 /** A source (Zoho if tables exist, else Salesforce) and a target, ready for a flow. */
-async function connections(w: World): Promise<{ sourceId: string; targetId: string; table?: ReturnType<typeof pickTable> }> {
+async function connections(
+  w: World,
+): Promise<{ sourceId: string; targetId: string; table?: ReturnType<typeof pickTable> }> {
   const table = pickTable();
   const sourceId = await create(w, '/sourceConnections', table ? zohoSource(w, table.path) : salesforceSource(w));
   const targetId = await create(w, '/targetConnections', targetBody(w));
   return { sourceId, targetId, table };
 }
 
-function flowBody(w: World, ids: { sourceId: string; targetId: string; table?: ReturnType<typeof pickTable> }, extra: Record<string, unknown> = {}) {
+function flowBody(
+  w: World,
+  ids: { sourceId: string; targetId: string; table?: ReturnType<typeof pickTable> },
+  extra: Record<string, unknown> = {},
+) {
   const delta = ids.table?.columns.at(-1)?.name ?? 'LastModifiedDate';
   return {
     name: 'Zoho dataflow',
@@ -150,17 +188,30 @@ test('flow specs: CRMToAEP by name (quoted or not) holds Zoho; CloudStorageToAEP
     assert.deepEqual(spec.targetConnectionSpecIds, [DATA_LAKE_SPEC_ID]);
     assert.deepEqual(spec.scheduleSpec.spec.properties.frequency.enum, ['once', 'minute', 'hour', 'day', 'week']);
     assert.equal(spec.scheduleSpec.spec.else.then.properties.interval.minimum, 15);
-    assert.deepEqual(spec.transformationSpec.map((x: any) => x.name), ['Copy', 'Mapping']);
+    assert.deepEqual(
+      spec.transformationSpec.map((x: any) => x.name),
+      ['Copy', 'Mapping'],
+    );
     assert.deepEqual(spec.transformationSpec[0].spec.required, ['deltaColumn']);
     assert.equal(spec.runSpec.name, 'ProviderParams');
   }
   const all = await w.api('GET', '/flowSpecs');
-  assert.deepEqual(all.body.items.map((s: any) => s.name).sort(), ['CRMToAEP', 'CloudStorageToAEP', 'Mapping-Streaming', 'Streaming']);
+  assert.deepEqual(all.body.items.map((s: any) => s.name).sort(), [
+    'CRMToAEP',
+    'CloudStorageToAEP',
+    'Mapping-Streaming',
+    'Streaming',
+  ]);
   const cloud = await w.api('GET', `/flowSpecs/${CLOUD_STORAGE_FLOW_SPEC_ID}`);
   assert.equal(cloud.status, 200);
   assert.equal(cloud.body.items[0].name, 'CloudStorageToAEP');
   assert.ok(!cloud.body.items[0].sourceConnectionSpecIds.includes(ZOHO_SPEC_ID));
-  assertFlowError(await w.api('GET', '/flowSpecs/00000000-0000-0000-0000-000000000000'), 404, '1439', /flowSpecs resource/);
+  assertFlowError(
+    await w.api('GET', '/flowSpecs/00000000-0000-0000-0000-000000000000'),
+    404,
+    '1439',
+    /flowSpecs resource/,
+  );
 });
 
 // ---------------------------------------------------------------- source connections
@@ -169,8 +220,14 @@ test('source connections: Zoho table by path; display names, unknown tables and 
   if (needsTables(t)) return;
   const w = await world(t);
   const table = pickTable()!;
-  const columns = table.columns.slice(0, 2).map((column) => ({ name: column.name, type: column.type, xdm: column.xdm }));
-  const res = await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { params: { tableName: table.path, columns } }));
+  const columns = table.columns
+    .slice(0, 2)
+    .map((column) => ({ name: column.name, type: column.type, xdm: column.xdm }));
+  const res = await w.api(
+    'POST',
+    '/sourceConnections',
+    zohoSource(w, table.path, { params: { tableName: table.path, columns } }),
+  );
   assert.equal(res.status, 201);
   assert.match(res.body.etag, /^"[0-9a-f]{8}-0000-0200-0000-[0-9a-f]{12}"$/);
   const got = await w.api('GET', `/sourceConnections/${res.body.id}`);
@@ -182,31 +239,77 @@ test('source connections: Zoho table by path; display names, unknown tables and 
   assert.deepEqual(item.data, { format: 'tabular' });
   assert.equal(item.state, 'enabled');
   assert.equal(item.etag, res.body.etag);
-  assert.deepEqual(item.inheritedAttributes.baseConnection, { id: w.zohoBaseId, connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' } });
+  assert.deepEqual(item.inheritedAttributes.baseConnection, {
+    id: w.zohoBaseId,
+    connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' },
+  });
   assert.equal(item.createdAt, T0);
 
   if (table.name !== table.path) {
     const byName = await w.api('POST', '/sourceConnections', zohoSource(w, table.name));
     assertFlowError(byName, 400, '1100', new RegExp(`display name; use its path '${table.path}'`));
   }
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, 'NoSuchTable')), 400, '1100', /table 'NoSuchTable' was not found/);
   assertFlowError(
-    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { params: { tableName: table.path, columns: [{ name: 'Nope' }] } })),
+    await w.api('POST', '/sourceConnections', zohoSource(w, 'NoSuchTable')),
+    400,
+    '1100',
+    /table 'NoSuchTable' was not found/,
+  );
+  assertFlowError(
+    await w.api(
+      'POST',
+      '/sourceConnections',
+      zohoSource(w, table.path, { params: { tableName: table.path, columns: [{ name: 'Nope' }] } }),
+    ),
     400,
     '1100',
     /Columns not found .*: Nope/,
   );
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { data: { format: 'delimited' } })), 400, '1100', /must be 'tabular'/);
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { data: {} })), 400, '1100', /data.format is required/);
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { params: {} })), 400, '1100', /tableName is required/);
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { name: '' })), 400, '1100', /name is required/);
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { data: { format: 'delimited' } })),
+    400,
+    '1100',
+    /must be 'tabular'/,
+  );
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { data: {} })),
+    400,
+    '1100',
+    /data.format is required/,
+  );
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { params: {} })),
+    400,
+    '1100',
+    /tableName is required/,
+  );
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { name: '' })),
+    400,
+    '1100',
+    /name is required/,
+  );
   // The base connection must exist, be visible, and share the connection spec.
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { baseConnectionId: w.salesforceBaseId })), 400, '1100', /uses connection spec/);
-  assertFlowError(await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { baseConnectionId: 'missing' })), 400, '1100', /base connection missing was not found/);
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { baseConnectionId: w.salesforceBaseId })),
+    400,
+    '1100',
+    /uses connection spec/,
+  );
+  assertFlowError(
+    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { baseConnectionId: 'missing' })),
+    400,
+    '1100',
+    /base connection missing was not found/,
+  );
   const dev = await w.api('POST', '/sourceConnections', zohoSource(w, table.path), await platformHeaders(w.emu, 'dev'));
   assertFlowError(dev, 400, '1100', /was not found/);
   assertFlowError(
-    await w.api('POST', '/sourceConnections', zohoSource(w, table.path, { connectionSpec: { id: ZOHO_SPEC_ID, version: '2.0' } })),
+    await w.api(
+      'POST',
+      '/sourceConnections',
+      zohoSource(w, table.path, { connectionSpec: { id: ZOHO_SPEC_ID, version: '2.0' } }),
+    ),
     400,
     '1100',
     /has no version 2.0/,
@@ -218,9 +321,14 @@ test('source connections: list filters, PATCH re-checks the table, DELETE', asyn
   const w = await world(t);
   const table = pickTable();
   const first = await create(w, '/sourceConnections', salesforceSource(w));
-  const second = table ? await create(w, '/sourceConnections', zohoSource(w, table.path)) : await create(w, '/sourceConnections', { ...salesforceSource(w), name: 'Other' });
+  const second = table
+    ? await create(w, '/sourceConnections', zohoSource(w, table.path))
+    : await create(w, '/sourceConnections', { ...salesforceSource(w), name: 'Other' });
   const byName = await w.api('GET', `/sourceConnections?property=${encodeURIComponent('name=="Salesforce Account"')}`);
-  assert.deepEqual(byName.body.items.map((s: any) => s.id), [first]);
+  assert.deepEqual(
+    byName.body.items.map((s: any) => s.id),
+    [first],
+  );
   const byBase = await w.api('GET', `/sourceConnections?property=baseConnectionId==${w.salesforceBaseId}`);
   assert.ok(byBase.body.items.some((s: any) => s.id === first));
   assert.equal(byBase.body.items.length, table ? 1 : 2);
@@ -228,18 +336,32 @@ test('source connections: list filters, PATCH re-checks the table, DELETE', asyn
   assert.deepEqual(other.body.items, []);
 
   const current = (await w.api('GET', `/sourceConnections/${second}`)).body.items[0];
-  const renamed = await w.api('PATCH', `/sourceConnections/${second}`, [{ op: 'replace', path: '/name', value: 'Renamed' }], { ...w.h, 'if-match': current.etag });
+  const renamed = await w.api(
+    'PATCH',
+    `/sourceConnections/${second}`,
+    [{ op: 'replace', path: '/name', value: 'Renamed' }],
+    { ...w.h, 'if-match': current.etag },
+  );
   assert.equal(renamed.status, 200);
   assert.notEqual(renamed.body.etag, current.etag);
   assert.equal((await w.api('GET', `/sourceConnections/${second}`)).body.items[0].name, 'Renamed');
   if (table) {
-    const bad = await w.api('PATCH', `/sourceConnections/${second}`, [{ op: 'replace', path: '/params/tableName', value: 'NoSuchTable' }], { ...w.h, 'if-match': renamed.body.etag });
+    const bad = await w.api(
+      'PATCH',
+      `/sourceConnections/${second}`,
+      [{ op: 'replace', path: '/params/tableName', value: 'NoSuchTable' }],
+      { ...w.h, 'if-match': renamed.body.etag },
+    );
     assertFlowError(bad, 400, '1100', /not found/);
     const after = (await w.api('GET', `/sourceConnections/${second}`)).body.items[0];
     assert.equal(after.params.tableName, table.path);
     assert.equal(after.etag, renamed.body.etag);
   }
-  assertFlowError(await w.api('PATCH', `/sourceConnections/${second}`, [{ op: 'replace', path: '/name', value: 'x' }]), 400, '1403');
+  assertFlowError(
+    await w.api('PATCH', `/sourceConnections/${second}`, [{ op: 'replace', path: '/name', value: 'x' }]),
+    400,
+    '1403',
+  );
 
   assert.equal((await w.api('DELETE', `/sourceConnections/${first}`)).status, 204);
   assertFlowError(await w.api('GET', `/sourceConnections/${first}`), 404, '1439', /sourceConnections resource/);
@@ -259,25 +381,70 @@ test('target connections: dataset and schema must exist and agree', async (t) =>
   const otherSchema = 'https://ns.adobe.com/tenantx/schemas/ffff';
   w.emu.state.schemas.add({ id: otherSchema, imsOrgId: TEST_ORG, sandboxName: 'prod' });
   assertFlowError(
-    await w.api('POST', '/targetConnections', targetBody(w, { data: { schema: { id: otherSchema, version: 'application/vnd.adobe.xed-full+json;version=1' } } })),
+    await w.api(
+      'POST',
+      '/targetConnections',
+      targetBody(w, {
+        data: { schema: { id: otherSchema, version: 'application/vnd.adobe.xed-full+json;version=1' } },
+      }),
+    ),
     400,
     '1100',
     new RegExp(`dataset ${w.dataSetId} uses schema ${w.schemaId}`),
   );
   assertFlowError(
-    await w.api('POST', '/targetConnections', targetBody(w, { data: { schema: { id: 'https://ns.adobe.com/tenantx/schemas/none', version: 'v' } } })),
+    await w.api(
+      'POST',
+      '/targetConnections',
+      targetBody(w, { data: { schema: { id: 'https://ns.adobe.com/tenantx/schemas/none', version: 'v' } } }),
+    ),
     400,
     '1100',
     /schema .* was not found/,
   );
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { params: { dataSetId: '000000000000000000000000' } })), 400, '1100', /dataset 0+ was not found/);
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { params: {} })), 400, '1100', /dataSetId is required/);
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { data: { schema: { id: w.schemaId } } })), 400, '1100', /schema.version is required/);
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' } })), 400, '1100', /not a target/);
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { name: undefined })), 400, '1100', /name is required/);
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { params: { dataSetId: '000000000000000000000000' } })),
+    400,
+    '1100',
+    /dataset 0+ was not found/,
+  );
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { params: {} })),
+    400,
+    '1100',
+    /dataSetId is required/,
+  );
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { data: { schema: { id: w.schemaId } } })),
+    400,
+    '1100',
+    /schema.version is required/,
+  );
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { connectionSpec: { id: ZOHO_SPEC_ID, version: '1.0' } })),
+    400,
+    '1100',
+    /not a target/,
+  );
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { name: undefined })),
+    400,
+    '1100',
+    /name is required/,
+  );
   // A dataset in another sandbox is not visible.
-  w.emu.state.dataSets.add({ id: 'aaaaaaaaaaaaaaaaaaaaaaaa', schemaRef: { id: w.schemaId }, imsOrgId: TEST_ORG, sandboxName: 'dev' });
-  assertFlowError(await w.api('POST', '/targetConnections', targetBody(w, { params: { dataSetId: 'aaaaaaaaaaaaaaaaaaaaaaaa' } })), 400, '1100', /was not found/);
+  w.emu.state.dataSets.add({
+    id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+    schemaRef: { id: w.schemaId },
+    imsOrgId: TEST_ORG,
+    sandboxName: 'dev',
+  });
+  assertFlowError(
+    await w.api('POST', '/targetConnections', targetBody(w, { params: { dataSetId: 'aaaaaaaaaaaaaaaaaaaaaaaa' } })),
+    400,
+    '1100',
+    /was not found/,
+  );
   assert.equal(w.emu.state.targetConnections.size, 1);
 });
 
@@ -296,64 +463,172 @@ test('flows: create, read back with inherited attributes, and the rejections Ado
   assert.equal(flow.state, 'enabled');
   assert.deepEqual(flow.flowSpec, { id: CRM_FLOW_SPEC_ID, version: '1.0' });
   // Adobe's GETs give schedule values as strings (update-dataflows.md), whatever types the create sent.
-  assert.deepEqual(flow.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'minute', interval: '15', backfill: 'true' });
-  assert.deepEqual(flow.transformations[1], { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: '0' } });
+  assert.deepEqual(flow.scheduleParams, {
+    startTime: String(T0_SECONDS),
+    frequency: 'minute',
+    interval: '15',
+    backfill: 'true',
+  });
+  assert.deepEqual(flow.transformations[1], {
+    name: 'Mapping',
+    params: { mappingId: w.mappingId, mappingVersion: '0' },
+  });
   assert.equal(flow.runs, `/runs?property=flowId==${res.body.id}`);
   assert.equal(flow.inheritedAttributes.sourceConnections[0].id, ids.sourceId);
-  assert.equal(flow.inheritedAttributes.sourceConnections[0].baseConnection.id, ids.table ? w.zohoBaseId : w.salesforceBaseId);
-  assert.deepEqual(flow.inheritedAttributes.targetConnections, [{ id: ids.targetId, connectionSpec: { id: DATA_LAKE_SPEC_ID, version: '1.0' } }]);
+  assert.equal(
+    flow.inheritedAttributes.sourceConnections[0].baseConnection.id,
+    ids.table ? w.zohoBaseId : w.salesforceBaseId,
+  );
+  assert.deepEqual(flow.inheritedAttributes.targetConnections, [
+    { id: ids.targetId, connectionSpec: { id: DATA_LAKE_SPEC_ID, version: '1.0' } },
+  ]);
   assert.equal(flow.lastOperation.operation, 'create');
   assert.equal(flow.lastRunDetails.state, 'inProgress');
   assert.equal(flow.etag, res.body.etag);
   assert.equal(flow.imsOrgId, TEST_ORG);
 
   // Doc-style types are accepted, stored as the spec types them, and read back as strings.
-  const docStyle = await w.api('POST', '/flows', flowBody(w, ids, {
-    transformations: [{ name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 0 } }],
-    scheduleParams: { startTime: String(T0_SECONDS), frequency: 'hour', interval: 2, backfill: 'true' },
-  }));
+  const docStyle = await w.api(
+    'POST',
+    '/flows',
+    flowBody(w, ids, {
+      transformations: [{ name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 0 } }],
+      scheduleParams: { startTime: String(T0_SECONDS), frequency: 'hour', interval: 2, backfill: 'true' },
+    }),
+  );
   assert.equal(docStyle.status, 201);
   const stored = (await w.api('GET', `/flows/${docStyle.body.id}`)).body.items[0];
-  assert.deepEqual(stored.scheduleParams, { startTime: String(T0_SECONDS), frequency: 'hour', interval: '2', backfill: 'true' });
+  assert.deepEqual(stored.scheduleParams, {
+    startTime: String(T0_SECONDS),
+    frequency: 'hour',
+    interval: '2',
+    backfill: 'true',
+  });
   assert.equal(stored.transformations[0].params.mappingVersion, '0');
-  assert.deepEqual(w.emu.state.flows.get(docStyle.body.id)!.scheduleParams, { startTime: T0_SECONDS, frequency: 'hour', interval: '2', backfill: true });
+  assert.deepEqual(w.emu.state.flows.get(docStyle.body.id)!.scheduleParams, {
+    startTime: T0_SECONDS,
+    frequency: 'hour',
+    interval: '2',
+    backfill: true,
+  });
   const listed = (await w.api('GET', `/flows?property=id==${docStyle.body.id}`)).body.items[0];
   assert.deepEqual(listed.scheduleParams, stored.scheduleParams);
 
   const before = w.emu.state.flows.size;
   const bad = (extra: Record<string, unknown>) => w.api('POST', '/flows', flowBody(w, ids, extra));
   assertFlowError(await bad({ state: 'enabled' }), 400, '1410', /State is not allowed/);
-  assertFlowError(await bad({ flowSpec: { id: CLOUD_STORAGE_FLOW_SPEC_ID, version: '1.0' }, transformations: [] }), 400, '1413', /does not support/);
-  assertFlowError(await bad({ flowSpec: { id: 'c0ffee00-0000-0000-0000-000000000000', version: '1.0' } }), 400, '1413', /spec ID provided is invalid/);
+  assertFlowError(
+    await bad({ flowSpec: { id: CLOUD_STORAGE_FLOW_SPEC_ID, version: '1.0' }, transformations: [] }),
+    400,
+    '1413',
+    /does not support/,
+  );
+  assertFlowError(
+    await bad({ flowSpec: { id: 'c0ffee00-0000-0000-0000-000000000000', version: '1.0' } }),
+    400,
+    '1413',
+    /spec ID provided is invalid/,
+  );
   assertFlowError(await bad({ flowSpec: { id: CRM_FLOW_SPEC_ID, version: '9.9' } }), 400, '1413');
   assertFlowError(await bad({ name: '' }), 400, '1100', /name is required/);
-  assertFlowError(await bad({ sourceConnectionIds: ['missing'] }), 400, '1100', /source connection missing was not found/);
+  assertFlowError(
+    await bad({ sourceConnectionIds: ['missing'] }),
+    400,
+    '1100',
+    /source connection missing was not found/,
+  );
   assertFlowError(await bad({ targetConnectionIds: [] }), 400, '1100', /targetConnectionIds is required/);
   assertFlowError(await bad({ sourceConnectionIds: [ids.targetId] }), 400, '1100', /was not found/);
 
   // Mapping: existing set, valid version, same schema as the target (FLOW-1425-400).
   const mapping = (params: Record<string, unknown>) => bad({ transformations: [{ name: 'Mapping', params }] });
-  assertFlowError(await mapping({ mappingId: 'ffffffffffffffffffffffffffffffff', mappingVersion: '0' }), 400, '1419', /mapping set was not found/);
-  assertFlowError(await mapping({ mappingId: w.mappingId, mappingVersion: '3' }), 400, '1412', /Invalid Mapping Version/);
+  assertFlowError(
+    await mapping({ mappingId: 'ffffffffffffffffffffffffffffffff', mappingVersion: '0' }),
+    400,
+    '1419',
+    /mapping set was not found/,
+  );
+  assertFlowError(
+    await mapping({ mappingId: w.mappingId, mappingVersion: '3' }),
+    400,
+    '1412',
+    /Invalid Mapping Version/,
+  );
   assertFlowError(await mapping({ mappingId: w.mappingId, mappingVersion: 'latest' }), 400, '1412');
-  w.emu.state.mappingSets.add({ id: 'e'.repeat(32), version: 0, outputSchema: { schemaRef: { id: 'https://ns.adobe.com/tenantx/schemas/other' } }, imsOrgId: TEST_ORG, sandboxName: 'prod' });
-  assertFlowError(await mapping({ mappingId: 'e'.repeat(32), mappingVersion: '0' }), 400, '1425', new RegExp(`target dataset ${w.dataSetId} with schema in mapping e{32}`));
-  assertFlowError(await bad({ transformations: [{ name: 'Mapping' }] }), 400, '1100', /needs a name and a params object/);
-  assertFlowError(await bad({ transformations: [{ name: 'Explode', params: {} }] }), 400, '1100', /not supported by flow spec CRMToAEP/);
+  w.emu.state.mappingSets.add({
+    id: 'e'.repeat(32),
+    version: 0,
+    outputSchema: { schemaRef: { id: 'https://ns.adobe.com/tenantx/schemas/other' } },
+    imsOrgId: TEST_ORG,
+    sandboxName: 'prod',
+  });
+  assertFlowError(
+    await mapping({ mappingId: 'e'.repeat(32), mappingVersion: '0' }),
+    400,
+    '1425',
+    new RegExp(`target dataset ${w.dataSetId} with schema in mapping e{32}`),
+  );
+  assertFlowError(
+    await bad({ transformations: [{ name: 'Mapping' }] }),
+    400,
+    '1100',
+    /needs a name and a params object/,
+  );
+  assertFlowError(
+    await bad({ transformations: [{ name: 'Explode', params: {} }] }),
+    400,
+    '1100',
+    /not supported by flow spec CRMToAEP/,
+  );
   assertFlowError(await bad({ transformations: [{ name: 'Copy', params: {} }] }), 400, '1100', /deltaColumn/);
 
   // Schedules, per the flow spec's scheduleSpec.
   const schedule = (scheduleParams: Record<string, unknown>) => bad({ scheduleParams });
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'minute', interval: '10' }), 400, '1100', /at least 15 when frequency is 'minute'; got 10/);
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'minute', interval: '10' }),
+    400,
+    '1100',
+    /at least 15 when frequency is 'minute'; got 10/,
+  );
   assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'hour', interval: 0 }), 400, '1100', /at least 1/);
   assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'day' }), 400, '1100', /interval is required/);
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'once', interval: '15' }), 400, '1100', /interval must not be set when frequency is 'once'/);
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'once', backfill: true }), 400, '1100', /backfill must not be set/);
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'month', interval: '1' }), 400, '1100', /frequency must be one of once, minute, hour, day, week/);
-  assertFlowError(await schedule({ startTime: 'tomorrow', frequency: 'once' }), 400, '1100', /startTime must be an epoch time in seconds/);
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'once', interval: '15' }),
+    400,
+    '1100',
+    /interval must not be set when frequency is 'once'/,
+  );
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'once', backfill: true }),
+    400,
+    '1100',
+    /backfill must not be set/,
+  );
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'month', interval: '1' }),
+    400,
+    '1100',
+    /frequency must be one of once, minute, hour, day, week/,
+  );
+  assertFlowError(
+    await schedule({ startTime: 'tomorrow', frequency: 'once' }),
+    400,
+    '1100',
+    /startTime must be an epoch time in seconds/,
+  );
   assertFlowError(await schedule({ frequency: 'once' }), 400, '1100', /startTime is required/);
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'hour', interval: '1.5' }), 400, '1100', /whole number/);
-  assertFlowError(await schedule({ startTime: T0_SECONDS, frequency: 'hour', interval: '1', backfill: 'yes' }), 400, '1100', /backfill must be a boolean/);
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'hour', interval: '1.5' }),
+    400,
+    '1100',
+    /whole number/,
+  );
+  assertFlowError(
+    await schedule({ startTime: T0_SECONDS, frequency: 'hour', interval: '1', backfill: 'yes' }),
+    400,
+    '1100',
+    /backfill must be a boolean/,
+  );
   assert.equal(w.emu.state.flows.size, before);
 });
 
@@ -361,10 +636,30 @@ test('flows: a Zoho source on CloudStorageToAEP is rejected; the Copy delta colu
   if (needsTables(t)) return;
   const w = await world(t);
   const ids = await connections(w);
-  const onCloud = await w.api('POST', '/flows', flowBody(w, ids, { flowSpec: { id: CLOUD_STORAGE_FLOW_SPEC_ID, version: '1.0' } }));
-  assertFlowError(onCloud, 400, '1413', new RegExp(`connection spec ${ZOHO_SPEC_ID}, which flow spec ${CLOUD_STORAGE_FLOW_SPEC_ID} \\(CloudStorageToAEP\\) does not support`));
-  const copy = await w.api('POST', '/flows', flowBody(w, ids, { transformations: [{ name: 'Copy', params: { deltaColumn: { name: 'NoSuchColumn' } } }] }));
-  assertFlowError(copy, 400, '1100', new RegExp(`delta column 'NoSuchColumn' is not a column of table '${ids.table!.path}'`));
+  const onCloud = await w.api(
+    'POST',
+    '/flows',
+    flowBody(w, ids, { flowSpec: { id: CLOUD_STORAGE_FLOW_SPEC_ID, version: '1.0' } }),
+  );
+  assertFlowError(
+    onCloud,
+    400,
+    '1413',
+    new RegExp(
+      `connection spec ${ZOHO_SPEC_ID}, which flow spec ${CLOUD_STORAGE_FLOW_SPEC_ID} \\(CloudStorageToAEP\\) does not support`,
+    ),
+  );
+  const copy = await w.api(
+    'POST',
+    '/flows',
+    flowBody(w, ids, { transformations: [{ name: 'Copy', params: { deltaColumn: { name: 'NoSuchColumn' } } }] }),
+  );
+  assertFlowError(
+    copy,
+    400,
+    '1100',
+    new RegExp(`delta column 'NoSuchColumn' is not a column of table '${ids.table!.path}'`),
+  );
   assert.equal(w.emu.state.flows.size, 0);
 });
 
@@ -375,36 +670,69 @@ test('flows: list filters and paging with continuationToken', async (t) => {
   for (const name of ['a', 'b', 'c']) created.push(await create(w, '/flows', flowBody(w, ids, { name })));
   const page1 = await w.api('GET', '/flows?limit=2');
   assert.equal(page1.status, 200);
-  assert.deepEqual(page1.body.items.map((f: any) => f.id), created.slice(0, 2));
+  assert.deepEqual(
+    page1.body.items.map((f: any) => f.id),
+    created.slice(0, 2),
+  );
   const next = page1.body._links.next.href as string;
   assert.match(next, /^\/data\/foundation\/flowservice\/flows\?limit=2&continuationToken=/);
   const page2 = await call(w.emu, 'GET', next, undefined, w.h);
-  assert.deepEqual(page2.body.items.map((f: any) => f.id), created.slice(2));
+  assert.deepEqual(
+    page2.body.items.map((f: any) => f.id),
+    created.slice(2),
+  );
   assert.deepEqual(page2.body._links, {});
   const byName = await w.api('GET', `/flows?property=${encodeURIComponent('name=="b"')}`);
-  assert.deepEqual(byName.body.items.map((f: any) => f.id), [created[1]]);
+  assert.deepEqual(
+    byName.body.items.map((f: any) => f.id),
+    [created[1]],
+  );
   const bySource = await w.api('GET', `/flows?property=sourceConnectionIds==${ids.sourceId}&count=true`);
   assert.deepEqual(bySource.body, { count: 3 });
   assertFlowError(await w.api('GET', '/flows?limit=1&count=true'), 400, '1401');
   const dev = await w.api('GET', '/flows', undefined, await platformHeaders(w.emu, 'dev'));
   assert.deepEqual(dev.body.items, []);
-  assertFlowError(await w.api('GET', `/flows/${created[0]}`, undefined, await platformHeaders(w.emu, 'dev')), 404, '1439', /flows resource/);
+  assertFlowError(
+    await w.api('GET', `/flows/${created[0]}`, undefined, await platformHeaders(w.emu, 'dev')),
+    404,
+    '1439',
+    /flows resource/,
+  );
 });
 
 test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order', async (t) => {
   const w = await world(t);
   const ids = await connections(w);
-  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS + 3600, frequency: 'minute', interval: '15' } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS + 3600, frequency: 'minute', interval: '15' } }),
+  );
   const etag = (await w.api('GET', `/flows/${id}`)).body.items[0].etag;
   const ifMatch = (value: string) => ({ ...w.h, 'if-match': value });
 
-  assertFlowError(await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/name', value: 'x' }]), 400, '1403', /If-Match/);
-  assertFlowError(await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/name', value: 'x' }], ifMatch('"stale"')), 412, '1404', /does not match/);
-  const ok = await w.api('PATCH', `/flows/${id}`, [
-    { op: 'replace', path: '/scheduleParams/frequency', value: 'day' },
-    { op: 'replace', path: '/scheduleParams/interval', value: '1' },
-    { op: 'replace', path: '/name', value: 'Renamed' },
-  ], ifMatch(etag));
+  assertFlowError(
+    await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/name', value: 'x' }]),
+    400,
+    '1403',
+    /If-Match/,
+  );
+  assertFlowError(
+    await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/name', value: 'x' }], ifMatch('"stale"')),
+    412,
+    '1404',
+    /does not match/,
+  );
+  const ok = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [
+      { op: 'replace', path: '/scheduleParams/frequency', value: 'day' },
+      { op: 'replace', path: '/scheduleParams/interval', value: '1' },
+      { op: 'replace', path: '/name', value: 'Renamed' },
+    ],
+    ifMatch(etag),
+  );
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.notEqual(ok.body.etag, etag);
   let flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
@@ -414,26 +742,70 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal(flow.etag, ok.body.etag);
 
   // An invalid result is undone: the flow and its etag stay as they were.
-  const bad = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/scheduleParams/frequency', value: 'minute' }], ifMatch(ok.body.etag));
+  const bad = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [{ op: 'replace', path: '/scheduleParams/frequency', value: 'minute' }],
+    ifMatch(ok.body.etag),
+  );
   assertFlowError(bad, 400, '1100', /at least 15/);
-  const mappingSwap = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/transformations/1', value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 7 } } }], ifMatch(ok.body.etag));
+  const mappingSwap = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [
+      {
+        op: 'replace',
+        path: '/transformations/1',
+        value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: 7 } },
+      },
+    ],
+    ifMatch(ok.body.etag),
+  );
   assertFlowError(mappingSwap, 400, '1412');
-  assertFlowError(await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/flowSpec/id', value: CLOUD_STORAGE_FLOW_SPEC_ID }], ifMatch(ok.body.etag)), 400, '1100', /flow spec of a dataflow cannot be updated/);
+  assertFlowError(
+    await w.api(
+      'PATCH',
+      `/flows/${id}`,
+      [{ op: 'replace', path: '/flowSpec/id', value: CLOUD_STORAGE_FLOW_SPEC_ID }],
+      ifMatch(ok.body.etag),
+    ),
+    400,
+    '1100',
+    /flow spec of a dataflow cannot be updated/,
+  );
   flow = (await w.api('GET', `/flows/${id}`)).body.items[0];
   assert.equal(flow.scheduleParams.frequency, 'day');
   assert.equal(flow.etag, ok.body.etag);
 
   // Removing a transformation shifts the array (the Copy goes, the Mapping stays).
-  const removed = await w.api('PATCH', `/flows/${id}`, [{ op: 'remove', path: '/transformations/0' }], ifMatch(ok.body.etag));
+  const removed = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [{ op: 'remove', path: '/transformations/0' }],
+    ifMatch(ok.body.etag),
+  );
   assert.equal(removed.status, 200, JSON.stringify(removed.body));
-  assert.deepEqual((await w.api('GET', `/flows/${id}`)).body.items[0].transformations.map((x: any) => x.name), ['Mapping']);
+  assert.deepEqual(
+    (await w.api('GET', `/flows/${id}`)).body.items[0].transformations.map((x: any) => x.name),
+    ['Mapping'],
+  );
   ok.body.etag = removed.body.etag;
 
   // startTime can change before the flow starts, not after.
-  const moved = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 7200 }], ifMatch(ok.body.etag));
+  const moved = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 7200 }],
+    ifMatch(ok.body.etag),
+  );
   assert.equal(moved.status, 200);
   w.clock.now = T0 + 3 * 3600_000;
-  const late = await w.api('PATCH', `/flows/${id}`, [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 99_999 }], ifMatch(moved.body.etag));
+  const late = await w.api(
+    'PATCH',
+    `/flows/${id}`,
+    [{ op: 'replace', path: '/scheduleParams/startTime', value: T0_SECONDS + 99_999 }],
+    ifMatch(moved.body.etag),
+  );
   assertFlowError(late, 400, '1100', /startTime cannot be changed/);
 
   // As aepp sends it: lowercase op, no subOp, no body, no Content-Type (aep-updates.md §1.5).
@@ -450,9 +822,19 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assert.equal(enabled.status, 200);
   assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].state, 'enabled');
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=pause`), 400, '1434', /Unsupported operation 'pause'/);
-  assertFlowError(await w.api('POST', `/flows/${id}/action?op=Disable`), 400, '1434', /Unsupported operation 'Disable'/);
+  assertFlowError(
+    await w.api('POST', `/flows/${id}/action?op=Disable`),
+    400,
+    '1434',
+    /Unsupported operation 'Disable'/,
+  );
   assertFlowError(await w.api('POST', `/flows/${id}/action`), 400, '1100', /'op' is required/);
-  assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=REVERSE`), 400, '1435', /Unsupported sub action 'REVERSE'/);
+  assertFlowError(
+    await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=REVERSE`),
+    400,
+    '1435',
+    /Unsupported sub action 'REVERSE'/,
+  );
   assertFlowError(await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=PROGRESS`), 400, '1436');
   const spec = await w.api('POST', `/flows/${id}/action?op=DISABLE&subOp=APPLY`);
   assert.equal(spec.status, 200);
@@ -461,7 +843,12 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
   assertFlowError(await w.api('POST', '/flows/missing/action?op=disable'), 404, '1439');
 
   // Connections in use cannot be deleted; the flow first.
-  assertFlowError(await w.api('DELETE', `/sourceConnections/${ids.sourceId}`), 400, '1447', new RegExp(`Found active flows containing id ${ids.sourceId}`));
+  assertFlowError(
+    await w.api('DELETE', `/sourceConnections/${ids.sourceId}`),
+    400,
+    '1447',
+    new RegExp(`Found active flows containing id ${ids.sourceId}`),
+  );
   assertFlowError(await w.api('DELETE', `/targetConnections/${ids.targetId}`), 400, '1447');
   const baseId = ids.table ? w.zohoBaseId : w.salesforceBaseId;
   assertFlowError(await w.api('DELETE', `/connections/${baseId}`), 400, '1418');
@@ -477,9 +864,16 @@ test('flows: PATCH with If-Match re-validates; enable/disable; deletes in order'
 test('flows: PATCH refuses what Flow Service refuses, and records the update', async (t) => {
   const w = await world(t);
   const ids = await connections(w);
-  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS + 3600, frequency: 'hour', interval: '1', backfill: true } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, {
+      scheduleParams: { startTime: T0_SECONDS + 3600, frequency: 'hour', interval: '1', backfill: true },
+    }),
+  );
   let etag = (await w.api('GET', `/flows/${id}`)).body.items[0].etag;
-  const send = (ops: unknown, headers: Record<string, string> = { 'if-match': etag }) => w.api('PATCH', `/flows/${id}`, ops, { ...w.h, ...headers });
+  const send = (ops: unknown, headers: Record<string, string> = { 'if-match': etag }) =>
+    w.api('PATCH', `/flows/${id}`, ops, { ...w.h, ...headers });
   const rename = [{ op: 'replace', path: '/name', value: 'x' }];
 
   // If-Match: required, and the current etag, with or without its quotes (flow-service-errors.md 1403, 1404).
@@ -492,10 +886,25 @@ test('flows: PATCH refuses what Flow Service refuses, and records the update', a
 
   // The body: a non-empty array of add/replace/remove on fields the flow has.
   assertFlowError(await send([]), 400, '1405', /cannot be null or empty/);
-  assertFlowError(await send([{ op: 'move', from: '/name', path: '/description' }]), 400, '1434', /Unsupported operation 'move' received/);
+  assertFlowError(
+    await send([{ op: 'move', from: '/name', path: '/description' }]),
+    400,
+    '1434',
+    /Unsupported operation 'move' received/,
+  );
   assertFlowError(await send([{ op: 'Replace', path: '/name', value: 'x' }]), 400, '1434');
-  assertFlowError(await send([{ op: 'replace', path: '/nickname', value: 'x' }]), 400, '1455', /Missing field "nickname"/);
-  assertFlowError(await send([{ op: 'replace', path: '/scheduleParams/timezone', value: 'UTC' }]), 400, '1455', /Missing field "timezone"/);
+  assertFlowError(
+    await send([{ op: 'replace', path: '/nickname', value: 'x' }]),
+    400,
+    '1455',
+    /Missing field "nickname"/,
+  );
+  assertFlowError(
+    await send([{ op: 'replace', path: '/scheduleParams/timezone', value: 'UTC' }]),
+    400,
+    '1455',
+    /Missing field "timezone"/,
+  );
   assertFlowError(await send([{ op: 'replace', path: '/transformations/5', value: {} }]), 400, '1455');
 
   // Connections and flow spec are not updated in place: a new flow (update-dataflows.md).
@@ -505,21 +914,63 @@ test('flows: PATCH refuses what Flow Service refuses, and records the update', a
     [{ op: 'add', path: '/targetConnectionIds/-', value: otherTarget }],
     [{ op: 'replace', path: '/sourceConnectionIds/0', value: ids.sourceId }],
   ]) {
-    assertFlowError(await send(ops), 400, '1100', /connections of a dataflow cannot be updated; create new connections and a new dataflow/);
+    assertFlowError(
+      await send(ops),
+      400,
+      '1100',
+      /connections of a dataflow cannot be updated; create new connections and a new dataflow/,
+    );
   }
-  assertFlowError(await send([{ op: 'replace', path: '/flowSpec', value: { id: CRM_FLOW_SPEC_ID, version: '1.0' } }]), 400, '1100', /flow spec of a dataflow cannot be updated/);
-  assertFlowError(await send([{ op: 'replace', path: '/state', value: 'disabled' }]), 400, '1100', /'state' cannot be updated/);
+  assertFlowError(
+    await send([{ op: 'replace', path: '/flowSpec', value: { id: CRM_FLOW_SPEC_ID, version: '1.0' } }]),
+    400,
+    '1100',
+    /flow spec of a dataflow cannot be updated/,
+  );
+  assertFlowError(
+    await send([{ op: 'replace', path: '/state', value: 'disabled' }]),
+    400,
+    '1100',
+    /'state' cannot be updated/,
+  );
 
   // The mapping version must exist (1412), and its schema be the target's (1425).
   const mappingSet = w.emu.state.mappingSets.get(w.mappingId)!;
-  const otherSchema = { schemaRef: { id: 'https://ns.adobe.com/tenantx/schemas/other', contentType: 'application/vnd.adobe.xed-full+json;version=1' } };
-  Object.assign(mappingSet, { version: 2, versions: { 0: { outputSchema: mappingSet.outputSchema }, 1: { outputSchema: mappingSet.outputSchema }, 2: { outputSchema: otherSchema } } });
-  const mappingAt = (version: unknown) => [{ op: 'replace', path: '/transformations/1', value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: version } } }];
+  const otherSchema = {
+    schemaRef: {
+      id: 'https://ns.adobe.com/tenantx/schemas/other',
+      contentType: 'application/vnd.adobe.xed-full+json;version=1',
+    },
+  };
+  Object.assign(mappingSet, {
+    version: 2,
+    versions: {
+      0: { outputSchema: mappingSet.outputSchema },
+      1: { outputSchema: mappingSet.outputSchema },
+      2: { outputSchema: otherSchema },
+    },
+  });
+  const mappingAt = (version: unknown) => [
+    {
+      op: 'replace',
+      path: '/transformations/1',
+      value: { name: 'Mapping', params: { mappingId: w.mappingId, mappingVersion: version } },
+    },
+  ];
   assertFlowError(await send(mappingAt('3')), 400, '1412', /Invalid Mapping Version in request/);
-  assertFlowError(await send(mappingAt('2')), 400, '1425', /Schema with same id and version must be used in both mapping and target dataset/);
+  assertFlowError(
+    await send(mappingAt('2')),
+    400,
+    '1425',
+    /Schema with same id and version must be used in both mapping and target dataset/,
+  );
   assert.equal(w.emu.state.flows.get(id)!.etag, etag, 'refused patches change nothing');
 
-  const ops = [...mappingAt('1'), { op: 'replace', path: '/scheduleParams/frequency', value: 'day' }, { op: 'replace', path: '/description', value: 'Daily' }];
+  const ops = [
+    ...mappingAt('1'),
+    { op: 'replace', path: '/scheduleParams/frequency', value: 'day' },
+    { op: 'replace', path: '/description', value: 'Daily' },
+  ];
   const ok = await send(ops);
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.deepEqual(Object.keys(ok.body).sort(), ['etag', 'id']);
@@ -529,16 +980,25 @@ test('flows: PATCH refuses what Flow Service refuses, and records the update', a
   assert.equal(flow.etag, ok.body.etag);
   assert.equal(flow.description, 'Daily');
   assert.equal(flow.scheduleParams.frequency, 'day');
-  assert.deepEqual(flow.transformations.map((x: any) => x.name), ['Copy', 'Mapping'], 'the Copy transformation is intact');
+  assert.deepEqual(
+    flow.transformations.map((x: any) => x.name),
+    ['Copy', 'Mapping'],
+    'the Copy transformation is intact',
+  );
   assert.equal(flow.transformations[1].params.mappingVersion, '1');
   assert.deepEqual(flow.lastOperation.ops, ops);
   assert.equal(flow.lastOperation.operation, 'update');
   assert.equal(flow.updatedAt, T0);
   etag = ok.body.etag;
   // The docs send the etag in quotes on flows and bare on connections: both are the etag.
-  const bare = await send([{ op: 'add', path: '/scheduleParams/backfill', value: false }], { 'if-match': etag.replace(/"/g, '') });
+  const bare = await send([{ op: 'add', path: '/scheduleParams/backfill', value: false }], {
+    'if-match': etag.replace(/"/g, ''),
+  });
   assert.equal(bare.status, 200, JSON.stringify(bare.body));
-  assert.equal((await w.api('GET', `/flows/${id}`)).body.items[0].lastOperation.ops[0].path, '/scheduleParams/backfill');
+  assert.equal(
+    (await w.api('GET', `/flows/${id}`)).body.items[0].lastOperation.ops[0].path,
+    '/scheduleParams/backfill',
+  );
 });
 
 // ---------------------------------------------------------------- runs
@@ -546,7 +1006,11 @@ test('flows: PATCH refuses what Flow Service refuses, and records the update', a
 test('runs: a once flow runs once, in progress for runDurationMs, then success with metrics', async (t) => {
   const w = await world(t);
   const ids = await connections(w);
-  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }),
+  );
   let runs = await w.api('GET', `/runs?property=flowId==${id}`);
   assert.equal(runs.status, 200);
   assert.equal(runs.body.items.length, 1);
@@ -574,8 +1038,15 @@ test('runs: a once flow runs once, in progress for runDurationMs, then success w
   assert.equal(run.metrics.recordSummary.outputRecordCount, rows);
   assert.equal(run.metrics.recordSummary.failedRecordCount, 0);
   assert.equal(run.metrics.sizeSummary.inputBytes > 0, true);
-  assert.deepEqual(run.metrics.fileSummary, { inputFileCount: 1, outputFileCount: 1, activityRefs: ['promotionActivity'] });
-  assert.deepEqual(run.activities.map((a: any) => a.id), ['copyActivity', 'promotionActivity']);
+  assert.deepEqual(run.metrics.fileSummary, {
+    inputFileCount: 1,
+    outputFileCount: 1,
+    activityRefs: ['promotionActivity'],
+  });
+  assert.deepEqual(
+    run.activities.map((a: any) => a.id),
+    ['copyActivity', 'promotionActivity'],
+  );
   const promotion = run.activities[1];
   assert.equal(promotion.targetInfo[0].id, ids.targetId);
   assert.match(promotion.targetInfo[0].reference.ids[0], /^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -594,23 +1065,54 @@ test('runs: recurring flows run once per interval; filters, ordering, paging, co
   const w = await world(t);
   const ids = await connections(w);
   const id = await create(w, '/flows', flowBody(w, ids));
-  const future = await create(w, '/flows', flowBody(w, ids, { name: 'later', scheduleParams: { startTime: T0_SECONDS + 86_400, frequency: 'day', interval: '1' } }));
+  const future = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, {
+      name: 'later',
+      scheduleParams: { startTime: T0_SECONDS + 86_400, frequency: 'day', interval: '1' },
+    }),
+  );
   w.clock.now = T0 + 45 * MINUTE + 1000; // the newest run is still in progress
   const runs = await w.api('GET', `/runs?property=flowId==${id}`);
-  assert.deepEqual(runs.body.items.map((r: any) => r.createdAt), [T0, T0 + 15 * MINUTE, T0 + 30 * MINUTE, T0 + 45 * MINUTE]);
-  assert.deepEqual(runs.body.items.map((r: any) => r.metrics.statusSummary.status), ['success', 'success', 'success', 'inProgress']);
+  assert.deepEqual(
+    runs.body.items.map((r: any) => r.createdAt),
+    [T0, T0 + 15 * MINUTE, T0 + 30 * MINUTE, T0 + 45 * MINUTE],
+  );
+  assert.deepEqual(
+    runs.body.items.map((r: any) => r.metrics.statusSummary.status),
+    ['success', 'success', 'success', 'inProgress'],
+  );
   assert.equal((await w.api('GET', `/runs?property=flowId==${future}`)).body.items.length, 0);
   const newestFirst = await w.api('GET', `/runs?property=flowId==${id}&orderby=-createdAt&limit=3`);
-  assert.deepEqual(newestFirst.body.items.map((r: any) => r.createdAt), [T0 + 45 * MINUTE, T0 + 30 * MINUTE, T0 + 15 * MINUTE]);
+  assert.deepEqual(
+    newestFirst.body.items.map((r: any) => r.createdAt),
+    [T0 + 45 * MINUTE, T0 + 30 * MINUTE, T0 + 15 * MINUTE],
+  );
   assert.match(newestFirst.body._links.next.href, /continuationToken=/);
   const rest = await call(w.emu, 'GET', newestFirst.body._links.next.href, undefined, w.h);
-  assert.deepEqual(rest.body.items.map((r: any) => r.createdAt), [T0]);
+  assert.deepEqual(
+    rest.body.items.map((r: any) => r.createdAt),
+    [T0],
+  );
   assert.deepEqual((await w.api('GET', `/runs?property=flowId==${id}&count=true`)).body, { count: 4 });
-  const inProgress = await w.api('GET', `/runs?property=flowId==${id}&property=metrics.statusSummary.status==inProgress`);
-  assert.deepEqual(inProgress.body.items.map((r: any) => r.createdAt), [T0 + 45 * MINUTE]);
-  const succeeded = await w.api('GET', `/runs?property=flowId==${id}&property=${encodeURIComponent('metrics.statusSummary.status=="Success"')}&count=true`);
+  const inProgress = await w.api(
+    'GET',
+    `/runs?property=flowId==${id}&property=metrics.statusSummary.status==inProgress`,
+  );
+  assert.deepEqual(
+    inProgress.body.items.map((r: any) => r.createdAt),
+    [T0 + 45 * MINUTE],
+  );
+  const succeeded = await w.api(
+    'GET',
+    `/runs?property=flowId==${id}&property=${encodeURIComponent('metrics.statusSummary.status=="Success"')}&count=true`,
+  );
   assert.deepEqual(succeeded.body, { count: 3 });
-  const startedAfter = await w.api('GET', `/runs?property=flowId==${id}&property=metrics.durationSummary.startedAtUTC>${T0 + 20 * MINUTE}&count=true`);
+  const startedAfter = await w.api(
+    'GET',
+    `/runs?property=flowId==${id}&property=metrics.durationSummary.startedAtUTC>${T0 + 20 * MINUTE}&count=true`,
+  );
   assert.deepEqual(startedAfter.body, { count: 2 });
   assert.equal(w.emu.state.runs.size, 4);
   w.clock.now = T0 + 46 * MINUTE;
@@ -625,20 +1127,29 @@ test('runs: recurring flows run once per interval; filters, ordering, paging, co
   await w.api('POST', `/flows/${id}/action?op=enable`);
   w.clock.now = T0 + 136 * MINUTE;
   const resumed = await w.api('GET', `/runs?property=flowId==${id}&orderby=-createdAt&limit=2`);
-  assert.deepEqual(resumed.body.items.map((r: any) => r.createdAt), [T0 + 135 * MINUTE, T0 + 120 * MINUTE]);
+  assert.deepEqual(
+    resumed.body.items.map((r: any) => r.createdAt),
+    [T0 + 135 * MINUTE, T0 + 120 * MINUTE],
+  );
 
   // A long absence produces a capped number of runs, not thousands.
   w.clock.now = T0 + 400 * 86_400_000;
   const count = (await w.api('GET', `/runs?property=flowId==${id}&count=true`)).body.count;
   assert.equal(count, 6 + 100);
   // Another sandbox sees none of them.
-  assert.deepEqual((await w.api('GET', '/runs?count=true', undefined, await platformHeaders(w.emu, 'dev'))).body, { count: 0 });
+  assert.deepEqual((await w.api('GET', '/runs?count=true', undefined, await platformHeaders(w.emu, 'dev'))).body, {
+    count: 0,
+  });
 });
 
 test('runs: runOutcome failed ends runs with Adobe-style errors', async (t) => {
   const w = await world(t, { runOutcome: 'failed', runDurationMs: 60_000 });
   const ids = await connections(w);
-  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS - 600, frequency: 'once' } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS - 600, frequency: 'once' } }),
+  );
   w.clock.now = T0 + 60_000;
   const failed = await w.api('GET', `/runs?property=flowId==${id}&property=metrics.statusSummary.status==Failed`);
   assert.equal(failed.body.items.length, 1);
@@ -646,7 +1157,9 @@ test('runs: runOutcome failed ends runs with Adobe-style errors', async (t) => {
   // A start time in the past: the run starts when the flow is created.
   assert.equal(run.createdAt, T0);
   assert.equal(run.metrics.statusSummary.status, 'failed');
-  assert.deepEqual(run.metrics.statusSummary.errors, [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }]);
+  assert.deepEqual(run.metrics.statusSummary.errors, [
+    { code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' },
+  ]);
   assert.equal(run.metrics.recordSummary.outputRecordCount, 0);
   assert.equal(run.metrics.recordSummary.failedRecordCount, ids.table?.rows.length ?? 0);
   assert.equal(run.activities[1].statusSummary.status, 'failed');
@@ -660,7 +1173,10 @@ test('runs: runOutcome failed ends runs with Adobe-style errors', async (t) => {
       sampleErrors: `https://platform.adobe.io/data/foundation/export/batches/${batch}/meta?path=row_error_samples.json`,
     },
     errors: [
-      { code: 'INGEST-1212-400', message: `Encountered ${rows} errors in the data. Successfully ingested 0 rows. Review the associated diagnostic files for additional details.` },
+      {
+        code: 'INGEST-1212-400',
+        message: `Encountered ${rows} errors in the data. Successfully ingested 0 rows. Review the associated diagnostic files for additional details.`,
+      },
       { code: 'MAPPER-3700-400', recordCount: rows, message: 'Mapper Transform Error' },
     ],
   });
@@ -671,21 +1187,37 @@ test('runs: runOutcome partial succeeds with a tenth of the records failed, and 
   if (needsTables(t)) return;
   const w = await world(t, { runOutcome: 'partial', runDurationMs: 1000 });
   const ids = await connections(w);
-  const id = await create(w, '/flows', flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, ids, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }),
+  );
   w.clock.now = T0 + 1000;
   const run = (await w.api('GET', `/runs?property=flowId==${id}`)).body.items[0];
   const rows = ids.table!.rows.length;
   const failed = Math.floor(rows / 10);
   assert.equal(run.metrics.statusSummary.status, 'success');
-  assert.deepEqual(run.metrics.recordSummary, { inputRecordCount: rows, createdRecordCount: rows - failed, outputRecordCount: rows - failed, failedRecordCount: failed });
+  assert.deepEqual(run.metrics.recordSummary, {
+    inputRecordCount: rows,
+    createdRecordCount: rows - failed,
+    outputRecordCount: rows - failed,
+    failedRecordCount: failed,
+  });
   const [ingest, mapper] = run.activities[1].statusSummary.extensions.errors;
   assert.equal(ingest.code, 'INGEST-1212-400');
-  assert.match(ingest.message, new RegExp(`^Encountered ${failed} errors in the data. Successfully ingested ${rows - failed} rows.`));
+  assert.match(
+    ingest.message,
+    new RegExp(`^Encountered ${failed} errors in the data. Successfully ingested ${rows - failed} rows.`),
+  );
   assert.deepEqual(mapper, { code: 'MAPPER-3700-400', recordCount: failed, message: 'Mapper Transform Error' });
   // A clean run carries no extensions.
   const clean = await world(t, { runDurationMs: 1000 });
   const cleanIds = await connections(clean);
-  const cleanId = await create(clean, '/flows', flowBody(clean, cleanIds, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  const cleanId = await create(
+    clean,
+    '/flows',
+    flowBody(clean, cleanIds, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }),
+  );
   clean.clock.now = T0 + 1000;
   const ok = (await clean.api('GET', `/runs?property=flowId==${cleanId}`)).body.items[0];
   assert.equal(ok.activities[1].statusSummary.extensions, undefined);
@@ -696,9 +1228,17 @@ test('runs: Zoho runs read the source table (row count, listed columns only)', a
   if (needsTables(t)) return;
   const w = await world(t);
   const table = pickTable()!;
-  const sourceId = await create(w, '/sourceConnections', zohoSource(w, table.path, { params: { tableName: table.path, columns: [{ name: table.columns[0].name }] } }));
+  const sourceId = await create(
+    w,
+    '/sourceConnections',
+    zohoSource(w, table.path, { params: { tableName: table.path, columns: [{ name: table.columns[0].name }] } }),
+  );
   const targetId = await create(w, '/targetConnections', targetBody(w));
-  const id = await create(w, '/flows', flowBody(w, { sourceId, targetId, table }, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }));
+  const id = await create(
+    w,
+    '/flows',
+    flowBody(w, { sourceId, targetId, table }, { scheduleParams: { startTime: T0_SECONDS, frequency: 'once' } }),
+  );
   w.clock.now = T0 + 3000;
   const run = (await w.api('GET', `/runs?property=flowId==${id}`)).body.items[0];
   assert.equal(run.metrics.recordSummary.inputRecordCount, table.rows.length);
@@ -710,8 +1250,13 @@ test('runs: Zoho runs read the source table (row count, listed columns only)', a
 test('list filters: a comma in a value means alternatives (== any of, != none of); other operators take one value (1443)', async (t) => {
   const w = await world(t, { runOutcome: 'failed', runDurationMs: 1000 });
   const ids = await connections(w);
-  const [a, b, c] = [await create(w, '/flows', flowBody(w, ids, { name: 'a' })), await create(w, '/flows', flowBody(w, ids, { name: 'b' })), await create(w, '/flows', flowBody(w, ids, { name: 'c' }))];
-  const names = async (filter: string) => (await w.api('GET', `/flows?property=${encodeURIComponent(filter)}`)).body.items.map((f: any) => f.name).sort();
+  const [a, b, c] = [
+    await create(w, '/flows', flowBody(w, ids, { name: 'a' })),
+    await create(w, '/flows', flowBody(w, ids, { name: 'b' })),
+    await create(w, '/flows', flowBody(w, ids, { name: 'c' })),
+  ];
+  const names = async (filter: string) =>
+    (await w.api('GET', `/flows?property=${encodeURIComponent(filter)}`)).body.items.map((f: any) => f.name).sort();
   assert.deepEqual(await names(`id==${a},${c}`), ['a', 'c']);
   assert.deepEqual(await names(`id!=${a},${c}`), ['b']);
   assert.deepEqual(await names('name=="a","b"'), ['a', 'b']);
@@ -720,16 +1265,29 @@ test('list filters: a comma in a value means alternatives (== any of, != none of
   assert.deepEqual(await names('name==b, with a comma'), []);
   assert.deepEqual(await names('name=="b, with a comma"'), []);
   // Array paths, as sort-and-filter.md's example: sourceConnectionIds[]==<id>,<id>.
-  const other = await create(w, '/sourceConnections', { ...(ids.table ? zohoSource(w, ids.table.path) : salesforceSource(w)), name: 'Other source' });
+  const other = await create(w, '/sourceConnections', {
+    ...(ids.table ? zohoSource(w, ids.table.path) : salesforceSource(w)),
+    name: 'Other source',
+  });
   const d = await create(w, '/flows', flowBody(w, { ...ids, sourceId: other }, { name: 'd' }));
   assert.deepEqual(await names(`sourceConnectionIds[]==${ids.sourceId},${other}`), ['a', 'b, with a comma', 'c', 'd']);
   assert.deepEqual(await names(`sourceConnectionIds[]==${other},00000000-0000-0000-0000-000000000000`), ['d']);
-  assertFlowError(await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0},${T0 + 1}`)}`), 400, '1443', /Operator '<=' is not allowed for multiple values/);
+  assertFlowError(
+    await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0},${T0 + 1}`)}`),
+    400,
+    '1443',
+    /Operator '<=' is not allowed for multiple values/,
+  );
   assert.equal((await w.api('GET', `/flows?property=${encodeURIComponent(`createdAt<=${T0}`)}`)).body.items.length, 4);
   // The other Flow Service lists too: connections, and runs (statuses normalised per alternative).
-  const bases = (await w.api('GET', `/connections?property=${encodeURIComponent(`id==${w.zohoBaseId},${w.salesforceBaseId}`)}`)).body.items;
+  const bases = (
+    await w.api('GET', `/connections?property=${encodeURIComponent(`id==${w.zohoBaseId},${w.salesforceBaseId}`)}`)
+  ).body.items;
   assert.equal(bases.length, 2);
   w.clock.now = T0 + 2000;
-  const runs = await w.api('GET', `/runs?property=${encodeURIComponent(`flowId==${a},${d}`)}&property=${encodeURIComponent('metrics.statusSummary.status==Failed,INPROGRESS')}`);
+  const runs = await w.api(
+    'GET',
+    `/runs?property=${encodeURIComponent(`flowId==${a},${d}`)}&property=${encodeURIComponent('metrics.statusSummary.status==Failed,INPROGRESS')}`,
+  );
   assert.deepEqual(runs.body.items.map((r: any) => r.flowId).sort(), [a, d].sort());
 });

@@ -18,7 +18,9 @@ test(`${TRIES} pairs of concurrent dataflow create runs: one of each resource, a
       // Long enough for the first run to finish on a loaded machine.
       const env = cliEnv(emu.env, home, { AEP_ZOHO_LOCK_WAIT_MS: '60000' });
       assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
-      const runs = await Promise.all([0, 1].map(() => spawnCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)));
+      const runs = await Promise.all(
+        [0, 1].map(() => spawnCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)),
+      );
       runs.forEach((r, n) => r.exitCode === 0 || problems.push(`try ${i} run ${n}: exit ${r.exitCode}\n${r.stderr}`));
       if (runs.some((r) => /Waiting for another aep-zoho/.test(r.stderr))) waited++;
       // One created everything; the other, after waiting, found it all.

@@ -8,9 +8,21 @@ type Emu = Emulator & { env: Record<string, string> };
 const CONNECTIONS = '/data/foundation/flowservice/connections';
 
 /** A raw request that reports a network failure as { error } instead of throwing. */
-async function attempt(emu: Emu, method: string, path: string, payload: unknown, headers: Record<string, string>, timeoutMs = 5000) {
+async function attempt(
+  emu: Emu,
+  method: string,
+  path: string,
+  payload: unknown,
+  headers: Record<string, string>,
+  timeoutMs = 5000,
+) {
   try {
-    const res = await fetch(`${emu.url}${path}`, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${emu.url}${path}`, {
+      method,
+      headers,
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return { status: res.status, headers: res.headers, body: await res.text() };
   } catch (error) {
     return { error: (error as Error).name };
@@ -33,7 +45,13 @@ describe('emulator fault injection', () => {
   });
 
   test('status with Retry-After, on the nth matching request, N times', async () => {
-    emu.faults.add({ method: 'GET', path: /\/connections$/, nth: 2, times: 2, fault: { kind: 'status', status: 429, retryAfter: '3' } });
+    emu.faults.add({
+      method: 'GET',
+      path: /\/connections$/,
+      nth: 2,
+      times: 2,
+      fault: { kind: 'status', status: 429, retryAfter: '3' },
+    });
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 4; i++) {
@@ -43,7 +61,13 @@ describe('emulator fault injection', () => {
     }
     assert.deepEqual(statuses, [200, 429, 429, 200]);
     assert.equal(retryAfter, '3');
-    assert.deepEqual(emu.faults.fired.map((f) => [f.kind, f.method, f.path]), [['status', 'GET', CONNECTIONS], ['status', 'GET', CONNECTIONS]]);
+    assert.deepEqual(
+      emu.faults.fired.map((f) => [f.kind, f.method, f.path]),
+      [
+        ['status', 'GET', CONNECTIONS],
+        ['status', 'GET', CONNECTIONS],
+      ],
+    );
     assert.equal(emu.exchanges.filter((e) => e.fault === 'status').length, 2);
     emu.faults.clear();
   });

@@ -9,7 +9,11 @@ import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 const FLOW = '/data/foundation/flowservice';
 
 describe('a refused create in the middle of dataflow create', () => {
-  for (const path of [`${FLOW}/sourceConnections`, '/data/foundation/schemaregistry/tenant/fieldgroups', '/data/foundation/conversion/mappingSets']) {
+  for (const path of [
+    `${FLOW}/sourceConnections`,
+    '/data/foundation/schemaregistry/tenant/fieldgroups',
+    '/data/foundation/conversion/mappingSets',
+  ]) {
     test(`400 on POST ${path.split('/').pop()}: nothing happens after the command returns; a re-run converges`, async () => {
       const emu = await emulator();
       try {
@@ -20,12 +24,26 @@ describe('a refused create in the middle of dataflow create', () => {
         assert.equal(failed.exitCode, 1);
         const settled = emu.exchanges.length;
         await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.deepEqual(emu.exchanges.slice(settled).map((e) => `${e.method} ${e.path}`), [], 'no request after the command returned');
+        assert.deepEqual(
+          emu.exchanges.slice(settled).map((e) => `${e.method} ${e.path}`),
+          [],
+          'no request after the command returned',
+        );
 
         const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
         assert.equal(again.exitCode, 0, again.stderr);
         const counts = emu.state.counts();
-        for (const kind of ['connections', 'sourceConnections', 'targetConnections', 'flows', 'dataSets', 'schemas', 'fieldGroups', 'mappingSets']) assert.equal(counts[kind], 1, kind);
+        for (const kind of [
+          'connections',
+          'sourceConnections',
+          'targetConnections',
+          'flows',
+          'dataSets',
+          'schemas',
+          'fieldGroups',
+          'mappingSets',
+        ])
+          assert.equal(counts[kind], 1, kind);
       } finally {
         await emu.close();
       }

@@ -10,7 +10,10 @@ test('a hung IMS token request is abandoned after the timeout and retried', asyn
   const emu = await emulator();
   try {
     emu.faults.add({ method: 'POST', path: '/ims/token/v2', fault: { kind: 'delay', ms: 5_000, handle: 'before' } });
-    const r = await runCli(['auth', 'status', '--json', '--debug'], cliEnv(emu.env, await tempHome(), { AEP_ZOHO_TIMEOUT_MS: '300' }));
+    const r = await runCli(
+      ['auth', 'status', '--json', '--debug'],
+      cliEnv(emu.env, await tempHome(), { AEP_ZOHO_TIMEOUT_MS: '300' }),
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stderr, /retrying POST \/ims\/token\/v2 in \d+ ms \(attempt 1: ETIMEDOUT\)/);
     assert.equal(emu.faults.fired.length, 1);

@@ -33,18 +33,31 @@ interface Outcome {
   exitMs: number;
 }
 
-async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'before' | 'after', then: 'rerun' | 'destroy' = 'rerun'): Promise<number> {
+async function interruptCase(
+  path: string,
+  signal: NodeJS.Signals,
+  handle: 'before' | 'after',
+  then: 'rerun' | 'destroy' = 'rerun',
+): Promise<number> {
   const emu = await emulator();
   try {
     const home = await tempHome();
     const env = cliEnv(emu.env, home);
     assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
 
-    const outcome = await interrupted(emu, ['dataflow', 'create', '--template', 'accounts'], env, signal, { method: 'POST', path, handle });
+    const outcome = await interrupted(emu, ['dataflow', 'create', '--template', 'accounts'], env, signal, {
+      method: 'POST',
+      path,
+      handle,
+    });
 
     const where = `${signal} at POST ${path.split('/').pop()} (${handle} handling)`;
     assert.equal(emu.faults.fired.length, 1, `${where}: the request was reached`);
-    assert.equal(outcome.exitCode, 130, `${where}: exit ${outcome.exitCode} ${outcome.signal ?? ''}\n${outcome.stderr}`);
+    assert.equal(
+      outcome.exitCode,
+      130,
+      `${where}: exit ${outcome.exitCode} ${outcome.signal ?? ''}\n${outcome.stderr}`,
+    );
     assert.ok(outcome.exitMs < 5000, `${where}: exited ${outcome.exitMs} ms after the signal`);
     const text = await readFile(join(home, 'state', 'default.json'), 'utf8');
     assert.doesNotThrow(() => JSON.parse(text), `${where}: the state file is valid JSON`);
@@ -54,7 +67,9 @@ async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'befo
       // but what Data Prep cannot delete (mapping sets, reported as kept).
       const gone = await runCli(['destroy', '--yes', '--json'], env);
       assert.equal(gone.exitCode, 0, `${where}: destroy\n${gone.stderr}`);
-      const left = Object.entries(emu.state.counts()).filter(([kind, n]) => n > 0 && kind !== 'mappingSets' && kind !== 'runs');
+      const left = Object.entries(emu.state.counts()).filter(
+        ([kind, n]) => n > 0 && kind !== 'mappingSets' && kind !== 'runs',
+      );
       assert.deepEqual(left, [], `${where}: left after destroy`);
       assert.equal(gone.json().kept.filter((k: { resource: string }) => k.resource !== 'mapping set').length, 0, where);
       return outcome.exitMs;
@@ -69,15 +84,26 @@ async function interruptCase(path: string, signal: NodeJS.Signals, handle: 'befo
 }
 
 /** Spawns the binary and sends `signal` when the emulator receives the request a fault rule matches. */
-function interrupted(emu: Awaited<ReturnType<typeof emulator>>, argv: string[], env: Record<string, string | undefined>, signal: NodeJS.Signals, rule: { method?: string; path: string; handle: 'before' | 'after' }): Promise<Outcome> {
+function interrupted(
+  emu: Awaited<ReturnType<typeof emulator>>,
+  argv: string[],
+  env: Record<string, string | undefined>,
+  signal: NodeJS.Signals,
+  rule: { method?: string; path: string; handle: 'before' | 'after' },
+): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let signalledAt = 0;
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdout.resume();
     child.on('error', reject);
-    child.on('close', (exitCode, sig) => resolve({ exitCode, signal: sig, stderr, exitMs: signalledAt ? Date.now() - signalledAt : -1 }));
+    child.on('close', (exitCode, sig) =>
+      resolve({ exitCode, signal: sig, stderr, exitMs: signalledAt ? Date.now() - signalledAt : -1 }),
+    );
     emu.faults.add({
       method: rule.method,
       path: rule.path,
@@ -99,7 +125,8 @@ describe('interrupting connect while IMS holds the token request (real binary)',
       const outcome = await interrupted(emu, ['connect'], env, 'SIGINT', { path: '/ims/', handle: 'before' });
       assert.equal(outcome.exitCode, 130, outcome.stderr);
       assert.ok(outcome.exitMs < 5000, `exited ${outcome.exitMs} ms after the signal`);
-      for (const argv of [['connect'], ['dataflow', 'create', '--template', 'accounts']]) assert.equal((await runCli(argv, env)).exitCode, 0);
+      for (const argv of [['connect'], ['dataflow', 'create', '--template', 'accounts']])
+        assert.equal((await runCli(argv, env)).exitCode, 0);
       assert.deepEqual(await convergence(emu, home), []);
     } finally {
       await emu.close();
@@ -113,18 +140,31 @@ describe('interrupting dataflow create (real binary)', () => {
     { path, signal: 'SIGTERM' as const, handle: 'before' as const, then: 'rerun' as const },
   ]);
   // Created, never answered, then destroyed without a re-run: the intent recorded before the create makes it ours.
-  const destroys = CREATES.map((path) => ({ path, signal: 'SIGINT' as const, handle: 'after' as const, then: 'destroy' as const }));
-  for (const [title, list] of [[`${cases.length} interruptions: exit 130, valid state, a re-run converges`, cases], [`${destroys.length} interruptions, then destroy: nothing is left`, destroys]] as const) {
+  const destroys = CREATES.map((path) => ({
+    path,
+    signal: 'SIGINT' as const,
+    handle: 'after' as const,
+    then: 'destroy' as const,
+  }));
+  for (const [title, list] of [
+    [`${cases.length} interruptions: exit 130, valid state, a re-run converges`, cases],
+    [`${destroys.length} interruptions, then destroy: nothing is left`, destroys],
+  ] as const) {
     test(title, async (t) => {
       const failures: string[] = [];
       const exits: number[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: POOL }, async () => {
-        while (next < list.length) {
-          const { path, signal, handle, then } = list[next++];
-          await interruptCase(path, signal, handle, then).then((ms) => exits.push(ms), (error: Error) => failures.push(error.message));
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: POOL }, async () => {
+          while (next < list.length) {
+            const { path, signal, handle, then } = list[next++];
+            await interruptCase(path, signal, handle, then).then(
+              (ms) => exits.push(ms),
+              (error: Error) => failures.push(error.message),
+            );
+          }
+        }),
+      );
       t.diagnostic(`exit after the signal: ${Math.min(...exits)}–${Math.max(...exits)} ms`);
       assert.deepEqual(failures, []);
     });

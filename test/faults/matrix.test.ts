@@ -7,7 +7,10 @@ import { before, describe, test } from 'node:test';
 import { convergence, emulator, faultAt, MATRIX_FAULTS, type MatrixFault } from '../helpers/emulator.js';
 import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 
-const COMMANDS = [['connect', '--json'], ['dataflow', 'create', '--template', 'accounts', '--json']];
+const COMMANDS = [
+  ['connect', '--json'],
+  ['dataflow', 'create', '--template', 'accounts', '--json'],
+];
 /** Cases run at once, each with its own emulator and home (most of a case's time is waiting). */
 const POOL = 8;
 
@@ -19,7 +22,14 @@ async function runJob(env: Record<string, string | undefined>): Promise<{ failed
     for (let attempt = 0; attempt < 3 && !ok; attempt++) {
       const r = await runCli(argv, env);
       ok = r.exitCode === 0;
-      if (!ok) reruns.push(`${argv.slice(0, 2).join(' ')} exit ${r.exitCode}: ${r.stderr.trim().split('\n').filter((l) => l.startsWith('Error:')).join(' | ')}`);
+      if (!ok)
+        reruns.push(
+          `${argv.slice(0, 2).join(' ')} exit ${r.exitCode}: ${r.stderr
+            .trim()
+            .split('\n')
+            .filter((l) => l.startsWith('Error:'))
+            .join(' | ')}`,
+        );
     }
     if (!ok) return { failed: [reruns.at(-1)!], reruns };
   }
@@ -45,12 +55,14 @@ async function runCase(k: number, kind: MatrixFault): Promise<{ problems: string
 async function pool<T>(size: number, jobs: Array<() => Promise<T>>): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(size, jobs.length) }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await jobs[i]();
+      }
+    }),
+  );
   return results;
 }
 
@@ -72,11 +84,20 @@ describe('fault matrix: connect + dataflow create --template accounts', () => {
   for (const kind of Object.keys(MATRIX_FAULTS) as MatrixFault[]) {
     test(`${kind} at every request`, async (t) => {
       const started = Date.now();
-      const results = await pool(POOL, Array.from({ length: n }, (_, i) => () => runCase(i + 1, kind)));
-      const failures = results.map((r, i) => (r.problems.length ? `k=${i + 1}: ${r.problems.join('; ')}` : '')).filter(Boolean);
+      const results = await pool(
+        POOL,
+        Array.from({ length: n }, (_, i) => () => runCase(i + 1, kind)),
+      );
+      const failures = results
+        .map((r, i) => (r.problems.length ? `k=${i + 1}: ${r.problems.join('; ')}` : ''))
+        .filter(Boolean);
       const fired = results.filter((r) => r.fired > 0).length;
-      const reruns = results.map((r, i) => (r.reruns.length ? `k=${i + 1}: ${r.reruns.join('; ')}` : '')).filter(Boolean);
-      t.diagnostic(`${kind}: ${n} positions, fault fired in ${fired}, ${reruns.length} needed a re-run, ${failures.length} failed, ${Date.now() - started} ms`);
+      const reruns = results
+        .map((r, i) => (r.reruns.length ? `k=${i + 1}: ${r.reruns.join('; ')}` : ''))
+        .filter(Boolean);
+      t.diagnostic(
+        `${kind}: ${n} positions, fault fired in ${fired}, ${reruns.length} needed a re-run, ${failures.length} failed, ${Date.now() - started} ms`,
+      );
       for (const line of reruns) t.diagnostic(`re-run ${line}`);
       assert.equal(fired, n, 'the fault fired at every position');
       assert.deepEqual(failures, []);

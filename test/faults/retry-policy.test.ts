@@ -3,7 +3,14 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { Platform } from '../../src/http/platform.js';
-import { emulator, platformHeaders, TEST_CLIENT, TEST_ORG, zohoConnectionBody, type Emulator } from '../helpers/emulator.js';
+import {
+  emulator,
+  platformHeaders,
+  TEST_CLIENT,
+  TEST_ORG,
+  zohoConnectionBody,
+  type Emulator,
+} from '../helpers/emulator.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 const CONNECTIONS = '/data/foundation/flowservice/connections';
@@ -16,7 +23,8 @@ describe('Platform retry policy against injected faults', () => {
   let platform: Platform;
   let refreshes = 0;
   /** Requests the emulator saw for a method and path since `mark`. */
-  const seen = (mark: number, method: string, path: string) => emu.exchanges.slice(mark).filter((e) => e.method === method && e.path.startsWith(path)).length;
+  const seen = (mark: number, method: string, path: string) =>
+    emu.exchanges.slice(mark).filter((e) => e.method === method && e.path.startsWith(path)).length;
   before(async () => {
     emu = await emulator();
     const token = async () => ({ token: (await platformHeaders(emu)).authorization.slice('Bearer '.length) });
@@ -52,7 +60,9 @@ describe('Platform retry policy against injected faults', () => {
     debugLines.length = 0;
     emu.faults.add({ method: 'GET', path: CONNECTIONS, fault: { kind: 'status', status: 429, retryAfter: '1' } });
     await platform.get(CONNECTIONS);
-    const delays = debugLines.filter((line) => line.startsWith('retrying')).map((line) => Number(/in (\d+) ms/.exec(line)?.[1]));
+    const delays = debugLines
+      .filter((line) => line.startsWith('retrying'))
+      .map((line) => Number(/in (\d+) ms/.exec(line)?.[1]));
     assert.equal(delays.length, 1);
     // At least what the server asked, and at most a quarter (plus 100 ms) more, so throttled requests spread out.
     assert.ok(delays[0] >= 1000 && delays[0] <= 1350, `delay ${delays[0]}`);
@@ -76,10 +86,18 @@ describe('Platform retry policy against injected faults', () => {
   });
 
   test('POST: never repeated after a 5xx, a reset, a dropped answer or a timeout', async () => {
-    for (const fault of [{ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'reset' }, { kind: 'drop' }, { kind: 'delay', ms: 600, handle: 'after' }] as const) {
+    for (const fault of [
+      { kind: 'status', status: 500 },
+      { kind: 'status', status: 503 },
+      { kind: 'reset' },
+      { kind: 'drop' },
+      { kind: 'delay', ms: 600, handle: 'after' },
+    ] as const) {
       const mark = emu.exchanges.length;
       emu.faults.add({ method: 'POST', path: CONNECTIONS, fault });
-      await assert.rejects(platform.request({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody(`post ${fault.kind}`) }));
+      await assert.rejects(
+        platform.request({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody(`post ${fault.kind}`) }),
+      );
       if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, 400)); // recorded when answered
       assert.equal(seen(mark, 'POST', CONNECTIONS), 1, fault.kind);
     }
@@ -89,23 +107,38 @@ describe('Platform retry policy against injected faults', () => {
     const before = emu.state.connections.size;
     const mark = emu.exchanges.length;
     emu.faults.add({ method: 'POST', path: CONNECTIONS, fault: { kind: 'status', status: 429, retryAfter: '0' } });
-    const { status } = await platform.request({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody('post 429') });
+    const { status } = await platform.request({
+      method: 'POST',
+      path: CONNECTIONS,
+      body: zohoConnectionBody('post 429'),
+    });
     assert.equal(status, 201);
     assert.equal(seen(mark, 'POST', CONNECTIONS), 2);
     assert.equal(emu.state.connections.size, before + 1);
   });
 
   test('PATCH: retried only with If-Match; DELETE: retried', async () => {
-    const { body } = await platform.request<{ id: string; etag: string }>({ method: 'POST', path: CONNECTIONS, body: zohoConnectionBody('patch me') });
+    const { body } = await platform.request<{ id: string; etag: string }>({
+      method: 'POST',
+      path: CONNECTIONS,
+      body: zohoConnectionBody('patch me'),
+    });
     const ops = [{ op: 'replace', path: '/description', value: 'x' }];
     let mark = emu.exchanges.length;
     emu.faults.add({ method: 'PATCH', path: CONNECTIONS, fault: { kind: 'status', status: 503 } });
-    await platform.request({ method: 'PATCH', path: `${CONNECTIONS}/${body.id}`, body: ops, headers: { 'if-match': body.etag } });
+    await platform.request({
+      method: 'PATCH',
+      path: `${CONNECTIONS}/${body.id}`,
+      body: ops,
+      headers: { 'if-match': body.etag },
+    });
     assert.equal(seen(mark, 'PATCH', CONNECTIONS), 2);
 
     mark = emu.exchanges.length;
     emu.faults.add({ method: 'PATCH', path: CONNECTIONS, fault: { kind: 'status', status: 503 } });
-    await assert.rejects(platform.request({ method: 'PATCH', path: `${CONNECTIONS}/${body.id}`, body: ops }), { status: 503 });
+    await assert.rejects(platform.request({ method: 'PATCH', path: `${CONNECTIONS}/${body.id}`, body: ops }), {
+      status: 503,
+    });
     assert.equal(seen(mark, 'PATCH', CONNECTIONS), 1);
 
     mark = emu.exchanges.length;

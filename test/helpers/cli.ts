@@ -30,7 +30,11 @@ export async function tempHome(): Promise<string> {
 }
 
 /** A complete environment for the CLI against an emulator: credentials, endpoints, a fresh home. */
-export function cliEnv(emuEnv: Record<string, string>, home: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function cliEnv(
+  emuEnv: Record<string, string>,
+  home: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     PATH: process.env.PATH,
     AEP_ZOHO_HOME: home,
@@ -44,7 +48,11 @@ export function cliEnv(emuEnv: Record<string, string>, home: string, extra: Reco
   };
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined>, options: { columns?: number; tty?: boolean } = {}): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  options: { columns?: number; tty?: boolean } = {},
+): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
@@ -54,14 +62,27 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const tty = options.tty ?? false;
   const exitCode = await main(argv, {
     env,
-    io: { stdout, stderr, stdin: new PassThrough(), isTTY: { stdin: false, stdout: tty, stderr: tty }, columns: options.columns ?? 80 },
+    io: {
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+      isTTY: { stdin: false, stdout: tty, stderr: tty },
+      columns: options.columns ?? 80,
+    },
   });
   return result(exitCode, Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'));
 }
 
-export function spawnCli(argv: string[], env: Record<string, string | undefined>, options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; stdin?: string } = {}): Promise<CliResult> {
+export function spawnCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; stdin?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
     let stdout = '';
     let stderr = '';

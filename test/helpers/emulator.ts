@@ -40,7 +40,12 @@ export async function platformHeaders(emu: Emulator, sandbox = 'prod'): Promise<
   const res = await fetch(`${emu.url}/ims/token/v3`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: TEST_CLIENT, client_secret: 'test-secret', scope: 'openid,AdobeID' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: TEST_CLIENT,
+      client_secret: 'test-secret',
+      scope: 'openid,AdobeID',
+    }),
   });
   const { access_token: token } = (await res.json()) as { access_token: string };
   return {
@@ -53,7 +58,13 @@ export async function platformHeaders(emu: Emulator, sandbox = 'prod'): Promise<
 }
 
 /** fetch + JSON against the emulator, returning status and parsed body. */
-export async function call(emu: Emulator, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }> {
+export async function call(
+  emu: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<{ status: number; body: any }> {
   const res = await fetch(`${emu.url}${path}`, {
     method,
     headers: headers ?? (await platformHeaders(emu)),
@@ -100,9 +111,21 @@ export function faultAt(emu: Emulator, k: number, kind: MatrixFault): void {
 export async function convergence(emu: Emulator, home: string): Promise<string[]> {
   const problems: string[] = [];
   const s = emu.state;
-  const expected: Record<string, number> = { connections: 1, sourceConnections: 1, targetConnections: 1, flows: 1, dataSets: 1, schemas: 1, fieldGroups: 1, mappingSets: 1, classes: 0, descriptors: 0 };
+  const expected: Record<string, number> = {
+    connections: 1,
+    sourceConnections: 1,
+    targetConnections: 1,
+    flows: 1,
+    dataSets: 1,
+    schemas: 1,
+    fieldGroups: 1,
+    mappingSets: 1,
+    classes: 0,
+    descriptors: 0,
+  };
   const counts = s.counts();
-  for (const [kind, n] of Object.entries(expected)) if (counts[kind] !== n) problems.push(`${counts[kind]} ${kind}, expected ${n}`);
+  for (const [kind, n] of Object.entries(expected))
+    if (counts[kind] !== n) problems.push(`${counts[kind]} ${kind}, expected ${n}`);
   if (problems.length) return problems;
 
   const [connection] = s.connections.all();
@@ -115,14 +138,26 @@ export async function convergence(emu: Emulator, home: string): Promise<string[]
   const [mappingSet] = s.mappingSets.all();
   const link = (ok: boolean, what: string) => ok || problems.push(what);
   link(source.baseConnectionId === connection.id, 'source connection not on the base connection');
-  link(JSON.stringify(flow.sourceConnectionIds) === JSON.stringify([source.id]), 'flow does not use the source connection');
-  link(JSON.stringify(flow.targetConnectionIds) === JSON.stringify([target.id]), 'flow does not use the target connection');
+  link(
+    JSON.stringify(flow.sourceConnectionIds) === JSON.stringify([source.id]),
+    'flow does not use the source connection',
+  );
+  link(
+    JSON.stringify(flow.targetConnectionIds) === JSON.stringify([target.id]),
+    'flow does not use the target connection',
+  );
   link(target.params?.dataSetId === dataset.id, 'target connection not on the dataset');
   link(target.data?.schema?.id === schema.$id, 'target connection not on the schema');
   link(dataset.schemaRef?.id === schema.$id, 'dataset not on the schema');
-  link(flow.transformations?.find((t: any) => t.name === 'Mapping')?.params?.mappingId === mappingSet.id, 'flow does not use the mapping set');
+  link(
+    flow.transformations?.find((t: any) => t.name === 'Mapping')?.params?.mappingId === mappingSet.id,
+    'flow does not use the mapping set',
+  );
   link(mappingSet.outputSchema?.schemaRef?.id === schema.$id, 'mapping set not on the schema');
-  link((schema.allOf ?? []).some((r: any) => r.$ref === fieldGroup.$id), 'schema does not include the field group');
+  link(
+    (schema.allOf ?? []).some((r: any) => r.$ref === fieldGroup.$id),
+    'schema does not include the field group',
+  );
 
   let file: any;
   try {
@@ -143,8 +178,12 @@ export async function convergence(emu: Emulator, home: string): Promise<string[]
     mappingSet: mappingSet.id,
     flow: flow.id,
   };
-  link(JSON.stringify(Object.keys(saved).sort()) === JSON.stringify(Object.keys(want).sort()), `state names ${Object.keys(saved).sort().join(',')}`);
-  for (const [kind, id] of Object.entries(want)) link(saved[kind]?.id === id, `state ${kind} ${saved[kind]?.id} ≠ ${id}`);
+  link(
+    JSON.stringify(Object.keys(saved).sort()) === JSON.stringify(Object.keys(want).sort()),
+    `state names ${Object.keys(saved).sort().join(',')}`,
+  );
+  for (const [kind, id] of Object.entries(want))
+    link(saved[kind]?.id === id, `state ${kind} ${saved[kind]?.id} ≠ ${id}`);
   link(Object.keys(file.sandboxes ?? {}).join() === 'prod', 'state holds other sandboxes');
   return problems;
 }

@@ -18,7 +18,9 @@ export async function startForwardProxy(options: { user?: string; password?: str
   const seen: string[] = [];
   const credentials: string[] = [];
   const sockets = new Set<Socket>();
-  const expected = options.user ? `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}` : undefined;
+  const expected = options.user
+    ? `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}`
+    : undefined;
   const allowed = (headers: IncomingHttpHeaders) => {
     const given = headers['proxy-authorization'];
     if (given) credentials.push(given);
@@ -38,7 +40,9 @@ export async function startForwardProxy(options: { user?: string; password?: str
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', (error) => res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${error.message}`));
+    upstream.on('error', (error) =>
+      res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${error.message}`),
+    );
     req.pipe(upstream);
   });
 
@@ -47,7 +51,9 @@ export async function startForwardProxy(options: { user?: string; password?: str
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy()); // a client that gives up resets its tunnel
     if (!allowed(req.headers)) {
-      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+      socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     seen.push(`CONNECT ${req.url}`);

@@ -74,7 +74,11 @@ export const ALLOWANCES: readonly Allowance[] = [
     spec: 'flow-service',
     why: 'explore `objectType` is lowercase (`root`, `table`) in every Adobe tutorial; the spec enum is uppercase',
     apply(doc) {
-      const param = parameter(operation(doc, 'get', '/connections/{BASE_CONNECTION_ID}/explore'), 'query', 'objectType');
+      const param = parameter(
+        operation(doc, 'get', '/connections/{BASE_CONNECTION_ID}/explore'),
+        'query',
+        'objectType',
+      );
       param.schema.enum = [...param.schema.enum, ...param.schema.enum.map((value: string) => value.toLowerCase())];
     },
   },
@@ -82,7 +86,11 @@ export const ALLOWANCES: readonly Allowance[] = [
     spec: 'flow-service',
     why: 'explore `preview=true` (data rows) is documented but not declared',
     apply(doc) {
-      operation(doc, 'get', '/connections/{BASE_CONNECTION_ID}/explore').parameters.push({ name: 'preview', in: 'query', schema: { type: 'boolean' } });
+      operation(doc, 'get', '/connections/{BASE_CONNECTION_ID}/explore').parameters.push({
+        name: 'preview',
+        in: 'query',
+        schema: { type: 'boolean' },
+      });
     },
   },
   {
@@ -106,11 +114,15 @@ export const ALLOWANCES: readonly Allowance[] = [
     why: 'PATCH bodies are JSON Patch arrays of instructions; the spec declares one PatchInstruction object',
     apply(doc) {
       const ref = '#/components/schemas/PatchInstruction';
-      const patches = Object.entries(doc.paths).flatMap(([path, item]) => (item.patch ? [[path, item.patch] as const] : []));
+      const patches = Object.entries(doc.paths).flatMap(([path, item]) =>
+        item.patch ? [[path, item.patch] as const] : [],
+      );
       const uses = patches.filter(([, op]) => op.requestBody?.content?.['application/json']?.schema?.$ref === ref);
       if (!uses.length) throw new Error('no PATCH operation takes a PatchInstruction');
       for (const [, op] of uses) {
-        op.requestBody.content['application/json'].schema = { anyOf: [{ $ref: ref }, { type: 'array', minItems: 1, items: { $ref: ref } }] };
+        op.requestBody.content['application/json'].schema = {
+          anyOf: [{ $ref: ref }, { type: 'array', minItems: 1, items: { $ref: ref } }],
+        };
       }
     },
   },
@@ -128,7 +140,10 @@ export const ALLOWANCES: readonly Allowance[] = [
             required: ['format', 'schema'],
             properties: {
               format: { type: 'string' },
-              schema: { type: 'object', properties: { columns: { type: 'array', items: { type: 'object', required: ['name'] } } } },
+              schema: {
+                type: 'object',
+                properties: { columns: { type: 'array', items: { type: 'object', required: ['name'] } } },
+              },
               data: { type: 'array', items: { type: 'object' } },
             },
           },
@@ -153,7 +168,15 @@ export const ALLOWANCES: readonly Allowance[] = [
       const properties = schema(doc, 'FlowItemDTO').properties;
       if (!properties.scheduleParams) throw new Error('FlowItemDTO has no scheduleParams');
       const digits = { type: 'string', pattern: '^\\d+$' };
-      const asStrings = { type: 'object', properties: { startTime: digits, frequency: { type: 'string' }, interval: digits, backfill: { type: 'string', enum: ['true', 'false'] } } };
+      const asStrings = {
+        type: 'object',
+        properties: {
+          startTime: digits,
+          frequency: { type: 'string' },
+          interval: digits,
+          backfill: { type: 'string', enum: ['true', 'false'] },
+        },
+      };
       properties.scheduleParams = { anyOf: [properties.scheduleParams, asStrings] };
     },
   },
@@ -166,7 +189,14 @@ export const ALLOWANCES: readonly Allowance[] = [
       const streaming = {
         ...request,
         required: request.required.filter((key: string) => key !== 'data'),
-        properties: { ...request.properties, connectionSpec: { type: 'object', required: ['id'], properties: { id: { const: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb' } } } },
+        properties: {
+          ...request.properties,
+          connectionSpec: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { const: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb' } },
+          },
+        },
       };
       doc.components!.schemas!.CreateSourceConnectionRequest = { anyOf: [{ ...request }, streaming] };
     },
@@ -201,7 +231,9 @@ export const ALLOWANCES: readonly Allowance[] = [
     why: 'Schema Registry JSON Patch `value`s are any JSON (a field definition object, a `$ref` object, an array of tags); the spec types `value` as a string',
     apply(doc) {
       const properties = deref(doc, schema(doc, 'patchSchema').items).properties;
-      properties.value = { anyOf: [properties.value, { type: 'object' }, { type: 'array' }, { type: 'number' }, { type: 'boolean' }] };
+      properties.value = {
+        anyOf: [properties.value, { type: 'object' }, { type: 'array' }, { type: 'number' }, { type: 'boolean' }],
+      };
     },
   },
   {
@@ -210,7 +242,14 @@ export const ALLOWANCES: readonly Allowance[] = [
     apply(doc) {
       const responses = operation(doc, 'put', '/tenant/descriptors/{DESCRIPTOR_ID}').responses;
       if (!responses['200']) throw new Error('PUT /tenant/descriptors/{DESCRIPTOR_ID} declares no 200');
-      responses['201'] = { description: 'Updated', content: { 'application/json': { schema: { type: 'object', required: ['@id'], properties: { '@id': { type: 'string' } } } } } };
+      responses['201'] = {
+        description: 'Updated',
+        content: {
+          'application/json': {
+            schema: { type: 'object', required: ['@id'], properties: { '@id': { type: 'string' } } },
+          },
+        },
+      };
     },
   },
   {
@@ -218,8 +257,13 @@ export const ALLOWANCES: readonly Allowance[] = [
     why: 'DELETE /mappingSets/{id} is sent (aepp does; issue 12 asks the CLI to try it) and answered 405: the API has no such operation. NOT YET IN aep-api.md §9',
     apply(doc) {
       const item = doc.paths['/mappingSets/{MAPPING_SET_ID}'];
-      if (!item?.get || item.delete) throw new Error('/mappingSets/{MAPPING_SET_ID} has no GET, or now declares DELETE');
-      item.delete = { operationId: 'deleteMappingSet (not in the spec)', parameters: item.get.parameters.filter((p: Json) => p.in === 'path'), responses: { '405': { description: 'Method Not Allowed' } } };
+      if (!item?.get || item.delete)
+        throw new Error('/mappingSets/{MAPPING_SET_ID} has no GET, or now declares DELETE');
+      item.delete = {
+        operationId: 'deleteMappingSet (not in the spec)',
+        parameters: item.get.parameters.filter((p: Json) => p.in === 'path'),
+        responses: { '405': { description: 'Method Not Allowed' } },
+      };
     },
   },
   {
@@ -232,7 +276,7 @@ export const ALLOWANCES: readonly Allowance[] = [
   },
   {
     spec: 'data-prep',
-    why: 'stored mappings come back with Data Prep\'s stored source types (`text/x.schema-path`, `text/x.aep-xl`, `text/plain`; mapping-set.md, aep-api.md §7); the enum lists only ATTRIBUTE, EXPRESSION, STATIC. NOT YET IN aep-api.md §9',
+    why: "stored mappings come back with Data Prep's stored source types (`text/x.schema-path`, `text/x.aep-xl`, `text/plain`; mapping-set.md, aep-api.md §7); the enum lists only ATTRIBUTE, EXPRESSION, STATIC. NOT YET IN aep-api.md §9",
     apply(doc) {
       const sourceType = schema(doc, 'SourceType');
       sourceType.enum = [...sourceType.enum, 'text/x.schema-path', 'text/x.aep-xl', 'text/plain'];
@@ -289,7 +333,9 @@ let loaded: Map<SpecName, LoadedSpec> | undefined;
 export function loadSpecs(): Promise<Map<SpecName, LoadedSpec>> {
   loading ??= (async () => {
     const dir = specsDir();
-    const specs = await Promise.all(SPEC_PREFIXES.map(({ prefix, spec }) => loadSpec(join(dir, `${spec}.yaml`), spec, prefix)));
+    const specs = await Promise.all(
+      SPEC_PREFIXES.map(({ prefix, spec }) => loadSpec(join(dir, `${spec}.yaml`), spec, prefix)),
+    );
     loaded = new Map(specs.map((spec) => [spec.name, spec]));
     return loaded;
   })();
@@ -299,9 +345,17 @@ export function loadSpecs(): Promise<Map<SpecName, LoadedSpec>> {
 /** The specs live in shared/specs beside the repo; AEP_SPECS_DIR overrides. */
 export function specsDir(): string {
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  const candidates = [process.env.AEP_SPECS_DIR, join(repo, '../shared/specs'), join(repo, 'shared/specs'), '/work/shared/specs'];
+  const candidates = [
+    process.env.AEP_SPECS_DIR,
+    join(repo, '../shared/specs'),
+    join(repo, 'shared/specs'),
+    '/work/shared/specs',
+  ];
   const found = candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'flow-service.yaml')));
-  if (!found) throw new Error(`Adobe's OpenAPI files not found (looked in ${candidates.filter(Boolean).join(', ')}); set AEP_SPECS_DIR`);
+  if (!found)
+    throw new Error(
+      `Adobe's OpenAPI files not found (looked in ${candidates.filter(Boolean).join(', ')}); set AEP_SPECS_DIR`,
+    );
   return found;
 }
 
@@ -372,7 +426,8 @@ function convertSchemas(doc: OpenApiDoc): void {
       if (!op || typeof op !== 'object' || Array.isArray(op)) continue;
       parameters.push(...(op.parameters ?? []));
       media.push(...Object.values(op.requestBody?.content ?? {}));
-      for (const response of Object.values<Json>(op.responses ?? {})) media.push(...Object.values(response?.content ?? {}));
+      for (const response of Object.values<Json>(op.responses ?? {}))
+        media.push(...Object.values(response?.content ?? {}));
     }
   }
   for (const holder of [...parameters, ...media]) if (holder?.schema) holder.schema = convert(holder.schema);
@@ -404,8 +459,12 @@ export function validateExchange(exchange: Exchange): string[] {
   };
   const op = api.router.matchOperation(request);
   if (!op) {
-    const pathKnown = api.router.getOperations().some((candidate) => new RegExp(templatePattern(candidate.path)).test(api.router.normalizePath(request.path)));
-    return [`${label}: ${pathKnown ? `${exchange.method} is not declared for this path` : 'path is not declared'} in ${name}.yaml`];
+    const pathKnown = api.router
+      .getOperations()
+      .some((candidate) => new RegExp(templatePattern(candidate.path)).test(api.router.normalizePath(request.path)));
+    return [
+      `${label}: ${pathKnown ? `${exchange.method} is not declared for this path` : 'path is not declared'} in ${name}.yaml`,
+    ];
   }
   const where = `${label} (${name}.yaml ${op.method.toUpperCase()} ${op.path})`;
   const violations: string[] = [];
@@ -444,7 +503,12 @@ function describe(side: 'request' | 'response', error: ErrorObject): string {
   if (side === 'request') {
     where = where.replace(/^\/requestBody/, '.body').replace(/^\/(query|header|path|cookie)/, '.$1');
     where = where ? `request${where}` : 'request';
-    if (where === 'request' && error.params && 'missingProperty' in error.params && error.params.missingProperty === 'requestBody') {
+    if (
+      where === 'request' &&
+      error.params &&
+      'missingProperty' in error.params &&
+      error.params.missingProperty === 'requestBody'
+    ) {
       return 'request body is required';
     }
   } else {
@@ -452,9 +516,11 @@ function describe(side: 'request' | 'response', error: ErrorObject): string {
   }
   const params = error.params as { allowedValues?: unknown[]; additionalProperty?: string };
   const extra =
-    error.keyword === 'enum' ? ` (${(params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')})`
-    : error.keyword === 'additionalProperties' ? ` (${params.additionalProperty})`
-    : '';
+    error.keyword === 'enum'
+      ? ` (${(params.allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')})`
+      : error.keyword === 'additionalProperties'
+        ? ` (${params.additionalProperty})`
+        : '';
   return `${where} ${error.message ?? error.keyword}${extra}`;
 }
 
@@ -504,11 +570,15 @@ function walkSchemas(doc: OpenApiDoc, visit: (node: Json) => void): void {
     for (const op of Object.values<Json>(item)) {
       if (!op || typeof op !== 'object' || Array.isArray(op)) continue;
       for (const media of Object.values<Json>(op.requestBody?.content ?? {})) walk(media.schema);
-      for (const response of Object.values<Json>(op.responses ?? {})) for (const media of Object.values<Json>(response?.content ?? {})) walk(media.schema);
+      for (const response of Object.values<Json>(op.responses ?? {}))
+        for (const media of Object.values<Json>(response?.content ?? {})) walk(media.schema);
     }
   }
 }
 
 function templatePattern(path: string): string {
-  return `^${path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`;
+  return `^${path
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+')}$`;
 }

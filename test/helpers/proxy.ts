@@ -11,7 +11,12 @@ export interface Canned {
 }
 
 /** Decides a request's answer: a canned response, or undefined to forward it to `target`. */
-export type Rule = (req: { method: string; path: string; body: string; headers: Record<string, string | string[] | undefined> }) => Canned | undefined;
+export type Rule = (req: {
+  method: string;
+  path: string;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}) => Canned | undefined;
 
 export interface Proxy {
   url: string;
@@ -20,18 +25,38 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export const HTML_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Corporate proxy</h1><p>Please sign in.</p></body></html>';
+export const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>Sign in</title></head><body><h1>Corporate proxy</h1><p>Please sign in.</p></body></html>';
 
 export const answers = {
-  html: (status = 200): Canned => ({ status, body: HTML_PAGE, headers: { 'content-type': 'text/html; charset=utf-8' } }),
-  truncated: (status = 200): Canned => ({ status, body: '{"items":[{"id":"7b2a","name":"aep-zoho default","auth":{"specName":"Basic Auth', headers: { 'content-type': 'application/json' } }),
+  html: (status = 200): Canned => ({
+    status,
+    body: HTML_PAGE,
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  }),
+  truncated: (status = 200): Canned => ({
+    status,
+    body: '{"items":[{"id":"7b2a","name":"aep-zoho default","auth":{"specName":"Basic Auth',
+    headers: { 'content-type': 'application/json' },
+  }),
   /** Several MB of JSON-looking garbage that never closes. */
   huge: (status = 200, megabytes = 6): Canned => ({
     status,
-    body: Buffer.from(`{"items":[${'{"id":"x","junk":"0123456789abcdef"},'.repeat(Math.ceil((megabytes * 1024 * 1024) / 36))}`),
+    body: Buffer.from(
+      `{"items":[${'{"id":"x","junk":"0123456789abcdef"},'.repeat(Math.ceil((megabytes * 1024 * 1024) / 36))}`,
+    ),
     headers: { 'content-type': 'application/json' },
   }),
-  serverError: (): Canned => ({ status: 500, body: JSON.stringify({ type: 'https://ns.adobe.com/aep/errors/FLOW-1100-500', title: 'Internal Server Error', status: 500, detail: 'Something broke upstream.' }), headers: { 'content-type': 'application/json' } }),
+  serverError: (): Canned => ({
+    status: 500,
+    body: JSON.stringify({
+      type: 'https://ns.adobe.com/aep/errors/FLOW-1100-500',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'Something broke upstream.',
+    }),
+    headers: { 'content-type': 'application/json' },
+  }),
 };
 
 /**
@@ -49,7 +74,9 @@ export async function startProxy(rule: Rule, target?: string): Promise<Proxy> {
     seen.push(`${method} ${path}`);
     const canned = rule({ method, path, body, headers: req.headers });
     if (canned) {
-      res.writeHead(canned.status, { 'content-length': String(Buffer.byteLength(canned.body)), ...canned.headers }).end(canned.body);
+      res
+        .writeHead(canned.status, { 'content-length': String(Buffer.byteLength(canned.body)), ...canned.headers })
+        .end(canned.body);
       return;
     }
     if (!target) {
@@ -58,14 +85,26 @@ export async function startProxy(rule: Rule, target?: string): Promise<Proxy> {
     }
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined && key !== 'host' && key !== 'content-length' && key !== 'connection') headers[key] = Array.isArray(value) ? value.join(', ') : value;
+      if (value !== undefined && key !== 'host' && key !== 'content-length' && key !== 'connection')
+        headers[key] = Array.isArray(value) ? value.join(', ') : value;
     }
     try {
-      const upstream = await fetch(`${target}${req.url}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' });
+      const upstream = await fetch(`${target}${req.url}`, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'HEAD' ? undefined : body,
+        redirect: 'manual',
+      });
       const text = Buffer.from(await upstream.arrayBuffer());
       const out: Record<string, string> = {};
       upstream.headers.forEach((value, key) => {
-        if (key !== 'content-length' && key !== 'transfer-encoding' && key !== 'content-encoding' && key !== 'connection') out[key] = value;
+        if (
+          key !== 'content-length' &&
+          key !== 'transfer-encoding' &&
+          key !== 'content-encoding' &&
+          key !== 'connection'
+        )
+          out[key] = value;
       });
       res.writeHead(upstream.status, { ...out, 'content-length': String(text.length) }).end(text);
     } catch (error) {

@@ -18,10 +18,18 @@ export interface PtyOptions {
   shell?: string;
 }
 
-export function ptyRun(argv: string[], env: Record<string, string | undefined>, options: PtyOptions = {}): Promise<PtyResult> {
+export function ptyRun(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  options: PtyOptions = {},
+): Promise<PtyResult> {
   const fullEnv = { TERM: 'xterm-256color', ...env, AEP_ZOHO: `${process.execPath} ${BIN}` } as Record<string, string>;
   const pty = options.shell
-    ? spawn('bash', ['--noprofile', '--norc', '-c', options.shell], { cols: options.cols ?? 80, rows: options.rows ?? 40, env: fullEnv })
+    ? spawn('bash', ['--noprofile', '--norc', '-c', options.shell], {
+        cols: options.cols ?? 80,
+        rows: options.rows ?? 40,
+        env: fullEnv,
+      })
     : spawn(process.execPath, [BIN, ...argv], { cols: options.cols ?? 80, rows: options.rows ?? 40, env: fullEnv });
   let output = '';
   return new Promise((resolve) => {

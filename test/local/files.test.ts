@@ -13,7 +13,12 @@ import { BIN, cliEnv, runCli, SECRETS, spawnCli, tempHome } from '../helpers/cli
 import { emulator, type Emulator } from '../helpers/emulator.js';
 
 type Emu = Emulator & { env: Record<string, string> };
-const CONSOLE = { CLIENT_ID: 'console-client', CLIENT_SECRETS: [SECRETS.AEP_CLIENT_SECRET], ORG_ID: 'ABC123@AdobeOrg', SCOPES: ['openid', 'AdobeID'] };
+const CONSOLE = {
+  CLIENT_ID: 'console-client',
+  CLIENT_SECRETS: [SECRETS.AEP_CLIENT_SECRET],
+  ORG_ID: 'ABC123@AdobeOrg',
+  SCOPES: ['openid', 'AdobeID'],
+};
 
 /** A Developer Console download with the given mode, outside any home. */
 async function consoleFile(mode: number): Promise<string> {
@@ -26,9 +31,14 @@ async function consoleFile(mode: number): Promise<string> {
 const namespaces = spawnSync('unshare', ['-rm', 'true']).status === 0;
 
 /** Runs a shell script in a fresh user+mount namespace; its mounts vanish with it. */
-function inNamespace(script: string, env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+function inNamespace(
+  script: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-rm', 'sh', '-c', script], { env: { ...env, NODE: process.execPath, BIN } as NodeJS.ProcessEnv });
+    const child = spawn('unshare', ['-rm', 'sh', '-c', script], {
+      env: { ...env, NODE: process.execPath, BIN } as NodeJS.ProcessEnv,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -42,12 +52,23 @@ describe('point 3: local files', () => {
   test('init --from-console warns when others can read the download, and not when they cannot', async () => {
     const home = await tempHome();
     const open = await consoleFile(0o644);
-    const r = await spawnCli(['init', '--from-console', open, '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: home });
+    const r = await spawnCli(['init', '--from-console', open, '--json'], {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: home,
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.json().profile, 'default');
-    assert.match(r.stderr, new RegExp(`${open.replace(/[.]/g, '\\.')} holds your Adobe client secret and other users can read it \\(mode 644\\)\\..*delete the download \\(rm '`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${open.replace(/[.]/g, '\\.')} holds your Adobe client secret and other users can read it \\(mode 644\\)\\..*delete the download \\(rm '`,
+      ),
+    );
     const private_ = await consoleFile(0o600);
-    const quiet = await spawnCli(['init', '--from-console', private_, '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: home });
+    const quiet = await spawnCli(['init', '--from-console', private_, '--json'], {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: home,
+    });
     assert.equal(quiet.exitCode, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /other users can read/);
   });
@@ -55,10 +76,18 @@ describe('point 3: local files', () => {
   test('a home folder others can write to is refused (nothing is written into it)', async () => {
     const home = await tempHome();
     await chmod(home, 0o777);
-    for (const argv of [['init', '--from-console', await consoleFile(0o600)], ['auth', 'status']]) {
+    for (const argv of [
+      ['init', '--from-console', await consoleFile(0o600)],
+      ['auth', 'status'],
+    ]) {
       const r = await spawnCli([...argv, '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: home });
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, new RegExp(`^The aep-zoho home folder ${home} can be written by other users \\(mode 777\\): one of them could replace the credentials store`));
+      assert.match(
+        r.json().error.message,
+        new RegExp(
+          `^The aep-zoho home folder ${home} can be written by other users \\(mode 777\\): one of them could replace the credentials store`,
+        ),
+      );
       assert.match(r.json().error.hint, /chmod go-w .*AEP_ZOHO_HOME/);
     }
     assert.deepEqual(await readdir(home), []);
@@ -70,22 +99,34 @@ describe('point 3: local files', () => {
     const target = join(vault, 'aep-zoho-credentials.json');
     await writeFile(target, '{}\n', { mode: 0o600 });
     await symlink(target, join(home, 'credentials.json'));
-    const r = await spawnCli(['init', '--from-console', await consoleFile(0o600), '--profile', 'linked', '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: home });
+    const r = await spawnCli(['init', '--from-console', await consoleFile(0o600), '--profile', 'linked', '--json'], {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: home,
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.ok((await lstat(join(home, 'credentials.json'))).isSymbolicLink());
     assert.equal(await readlink(join(home, 'credentials.json')), target);
     const stored = JSON.parse(await readFile(target, 'utf8'));
     assert.equal(stored.profiles.linked.aep.clientId, 'console-client');
     assert.equal((await lstat(target)).mode & 0o777, 0o600);
-    assert.deepEqual((await readdir(vault)).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(
+      (await readdir(vault)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 
   test('a dangling credentials.json link is refused, not replaced', async () => {
     const home = await tempHome();
     await symlink('/nonexistent/aep-zoho/credentials.json', join(home, 'credentials.json'));
-    const r = await spawnCli(['init', '--from-console', await consoleFile(0o600), '--json'], { PATH: process.env.PATH, AEP_ZOHO_HOME: home });
+    const r = await spawnCli(['init', '--from-console', await consoleFile(0o600), '--json'], {
+      PATH: process.env.PATH,
+      AEP_ZOHO_HOME: home,
+    });
     assert.equal(r.exitCode, 1, r.stderr);
-    assert.match(r.json().error.message, /credentials\.json is a symbolic link to \/nonexistent\/aep-zoho\/credentials\.json, which does not exist/);
+    assert.match(
+      r.json().error.message,
+      /credentials\.json is a symbolic link to \/nonexistent\/aep-zoho\/credentials\.json, which does not exist/,
+    );
     assert.equal(await readlink(join(home, 'credentials.json')), '/nonexistent/aep-zoho/credentials.json');
   });
 });
@@ -98,13 +139,21 @@ describe('point 12: local failures are user errors naming AEP_ZOHO_HOME', () => 
       const r = await spawnCli([...argv, '--json'], { ...cliEnv({}, file), AEP_PLATFORM_URL: 'http://127.0.0.1:9' });
       assert.equal(r.exitCode, 1, `${argv[0]}: ${r.stderr}`);
       const { error } = r.json();
-      assert.match(error.message, new RegExp(`^Cannot (read|create|save) ${file}/\\S+: ${file} is a file, not a folder \\((ENOTDIR|EEXIST)\\)\\.$`), argv[0]);
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Cannot (read|create|save) ${file}/\\S+: ${file} is a file, not a folder \\((ENOTDIR|EEXIST)\\)\\.$`,
+        ),
+        argv[0],
+      );
       assert.match(error.hint, /AEP_ZOHO_HOME must name a folder/);
       assert.doesNotMatch(r.stderr, /Internal error|\n\s+at /);
     }
   });
 
-  test('a full disk: the error says so, the previous store is intact and no temp file is left', { skip: !namespaces && 'unshare -rm is not permitted here' }, async () => {
+  test('a full disk: the error says so, the previous store is intact and no temp file is left', {
+    skip: !namespaces && 'unshare -rm is not permitted here',
+  }, async () => {
     const home = await tempHome();
     const file = await consoleFile(0o600);
     // 16 pages of 4 KB: credentials.json takes one, the filler 13, the two locks of the second run the last two.
@@ -141,7 +190,10 @@ describe('point 12: local failures are user errors naming AEP_ZOHO_HOME', () => 
     );
     assert.match(r.stderr, /^exit=1$/m, r.stderr);
     const { error } = JSON.parse(r.stdout);
-    assert.match(error.message, new RegExp(`^Cannot create ${home}/locks/other\\.prod\\.lock: the file system is read-only \\(EROFS\\)\\.$`));
+    assert.match(
+      error.message,
+      new RegExp(`^Cannot create ${home}/locks/other\\.prod\\.lock: the file system is read-only \\(EROFS\\)\\.$`),
+    );
     assert.match(error.hint, /Set AEP_ZOHO_HOME to a writable folder/);
   });
 });
@@ -160,7 +212,11 @@ describe('point 13: a damaged table cache', () => {
     assert.equal(connect.exitCode, 0, connect.stderr);
     const path = join(home, 'state', 'default.json');
     const state = JSON.parse(await readFile(path, 'utf8'));
-    state.sandboxes.prod.tables = { connectionId: connect.json().connectionId, fetchedAt: new Date().toISOString(), items: [null] };
+    state.sandboxes.prod.tables = {
+      connectionId: connect.json().connectionId,
+      fetchedAt: new Date().toISOString(),
+      items: [null],
+    };
     await writeFile(path, JSON.stringify(state));
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(r.exitCode, 0, r.stderr);
@@ -170,4 +226,3 @@ describe('point 13: a damaged table cache', () => {
     assert.ok(rewritten.items.length > 0 && rewritten.items.every((item: any) => typeof item?.name === 'string'));
   });
 });
-

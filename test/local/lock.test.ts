@@ -15,7 +15,10 @@ type Emu = Emulator & { env: Record<string, string> };
 
 /** Starts the binary and resolves with its pid at once, and its result when it ends. */
 function start(argv: string[], env: Record<string, string | undefined>): { pid: number; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...argv], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...argv], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -28,7 +31,13 @@ function start(argv: string[], env: Record<string, string | undefined>): { pid: 
 
 async function waitFor(path: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (await stat(path).then(() => true, () => false)) return;
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${path} never appeared`);
@@ -56,7 +65,12 @@ describe('the lock of writing commands', () => {
       assert.equal(b.json().created, false);
       assert.equal(b.json().connectionId, a.json().connectionId);
       assert.equal(emu.state.connections.size, before + 1);
-      assert.match(b.stderr, new RegExp(`Waiting for another aep-zoho \\(pid ${first.pid}, aep-zoho connect\\) to finish with profile 'pair' in sandbox 'prod'`));
+      assert.match(
+        b.stderr,
+        new RegExp(
+          `Waiting for another aep-zoho \\(pid ${first.pid}, aep-zoho connect\\) to finish with profile 'pair' in sandbox 'prod'`,
+        ),
+      );
       assert.deepEqual(await readdir(join(env.AEP_ZOHO_HOME!, 'locks')), []); // both released
     } finally {
       emu.options.latencyMs = 0;
@@ -70,14 +84,27 @@ describe('the lock of writing commands', () => {
     try {
       const first = start(['dataflow', 'create', '--template', 'accounts', '--json'], env);
       await waitFor(join(env.AEP_ZOHO_HOME!, 'locks', 'busy.prod.lock'));
-      const second = await spawnCli(['connect', '--json'], { ...env, AEP_ZOHO_LOCK_WAIT_MS: '300', AEP_CLIENT_ID: 'second-client' });
+      const second = await spawnCli(['connect', '--json'], {
+        ...env,
+        AEP_ZOHO_LOCK_WAIT_MS: '300',
+        AEP_CLIENT_ID: 'second-client',
+      });
       assert.equal(second.exitCode, 1, second.stderr);
       const { error } = second.json();
-      assert.match(error.message, new RegExp(`^Another aep-zoho is working on profile 'busy' in sandbox 'prod': pid ${first.pid} \\('aep-zoho dataflow create', running since \\S+\\); waited 0\\.3 s for it to finish\\.$`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^Another aep-zoho is working on profile 'busy' in sandbox 'prod': pid ${first.pid} \\('aep-zoho dataflow create', running since \\S+\\); waited 0\\.3 s for it to finish\\.$`,
+        ),
+      );
       assert.match(error.hint, /Let it finish, then run the command again.*delete .*busy\.prod\.lock/);
       assert.doesNotMatch(second.stderr, /\n\s+at /);
       // The refused run (its own client id) sent nothing at all, not even a token request.
-      const sent = emu.exchanges.filter((e) => e.headers['x-api-key'] === 'second-client' || (e.body as Record<string, unknown> | undefined)?.client_id === 'second-client');
+      const sent = emu.exchanges.filter(
+        (e) =>
+          e.headers['x-api-key'] === 'second-client' ||
+          (e.body as Record<string, unknown> | undefined)?.client_id === 'second-client',
+      );
       assert.deepEqual(sent, []);
       assert.equal((await first.done).exitCode, 0);
     } finally {
@@ -88,8 +115,19 @@ describe('the lock of writing commands', () => {
   test('another profile is another lock: no waiting', async () => {
     const home = await tempHome();
     await mkdir(join(home, 'locks'), { recursive: true });
-    await writeFile(join(home, 'locks', 'default.prod.lock'), JSON.stringify({ pid: process.pid, command: 'aep-zoho connect', host: hostname(), startedAt: new Date().toISOString() }));
-    const r = await spawnCli(['connect', '--json', '--profile', 'other'], { ...cliEnv(emu.env, home), AEP_ZOHO_LOCK_WAIT_MS: '100' });
+    await writeFile(
+      join(home, 'locks', 'default.prod.lock'),
+      JSON.stringify({
+        pid: process.pid,
+        command: 'aep-zoho connect',
+        host: hostname(),
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    const r = await spawnCli(['connect', '--json', '--profile', 'other'], {
+      ...cliEnv(emu.env, home),
+      AEP_ZOHO_LOCK_WAIT_MS: '100',
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     const held = await spawnCli(['connect', '--json'], { ...cliEnv(emu.env, home), AEP_ZOHO_LOCK_WAIT_MS: '100' });
     assert.equal(held.exitCode, 1);
@@ -102,12 +140,32 @@ describe('the lock of writing commands', () => {
     await dead.done;
     await mkdir(join(home, 'locks'), { recursive: true });
     const lock = join(home, 'locks', 'default.prod.lock');
-    await writeFile(lock, JSON.stringify({ pid: dead.pid, command: 'aep-zoho dataflow create', host: hostname(), startedAt: '2025-01-01T00:00:00.000Z' }));
-    const r = await spawnCli(['connect', '--json', '--debug'], { ...cliEnv(emu.env, home), AEP_ZOHO_LOCK_WAIT_MS: '60000' });
+    await writeFile(
+      lock,
+      JSON.stringify({
+        pid: dead.pid,
+        command: 'aep-zoho dataflow create',
+        host: hostname(),
+        startedAt: '2025-01-01T00:00:00.000Z',
+      }),
+    );
+    const r = await spawnCli(['connect', '--json', '--debug'], {
+      ...cliEnv(emu.env, home),
+      AEP_ZOHO_LOCK_WAIT_MS: '60000',
+    });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`pid ${dead.pid} \\(aep-zoho dataflow create\\) is no longer running; taking its lock over`));
+    assert.match(
+      r.stderr,
+      new RegExp(`pid ${dead.pid} \\(aep-zoho dataflow create\\) is no longer running; taking its lock over`),
+    );
     assert.doesNotMatch(r.stderr, /Waiting for another aep-zoho/);
-    assert.equal(await stat(lock).then(() => 'left', () => 'released'), 'released');
+    assert.equal(
+      await stat(lock).then(
+        () => 'left',
+        () => 'released',
+      ),
+      'released',
+    );
   });
 
   test('concurrent inits of different profiles: every profile survives in credentials.json, with its secret', async () => {
@@ -115,7 +173,13 @@ describe('the lock of writing commands', () => {
     const profiles = ['a', 'b', 'c', 'd'];
     for (let round = 0; round < 3; round++) {
       const runs = profiles.map((name) => {
-        const env = { PATH: process.env.PATH, AEP_ZOHO_HOME: home, AEP_CLIENT_ID: `client-${name}`, AEP_CLIENT_SECRET: `secret-${name}-${round}-0000`, AEP_ORG_ID: `${name.toUpperCase()}000@AdobeOrg` };
+        const env = {
+          PATH: process.env.PATH,
+          AEP_ZOHO_HOME: home,
+          AEP_CLIENT_ID: `client-${name}`,
+          AEP_CLIENT_SECRET: `secret-${name}-${round}-0000`,
+          AEP_ORG_ID: `${name.toUpperCase()}000@AdobeOrg`,
+        };
         return spawnCli(['init', '--profile', `${name}${round}`, '--json'], env);
       });
       for (const r of await Promise.all(runs)) assert.equal(r.exitCode, 0, r.stderr);

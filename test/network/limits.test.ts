@@ -30,10 +30,20 @@ describe('point 7: timeouts', () => {
   test('zoho token honours AEP_ZOHO_TIMEOUT_MS and sends the grant code once', async () => {
     const emu = await emulator();
     try {
-      emu.faults.add({ method: 'POST', path: '/oauth/v2/token', fault: { kind: 'delay', ms: 5_000, handle: 'before' } });
-      const r = await runCli(['zoho', 'token', '--grant-token', '1000.0a0a0a0a0a0a0a0a0a0a0a0a.0b0b0b0b0b0b0b0b0b0b0b0b', '--json'], cliEnv(emu.env, await tempHome(), { AEP_ZOHO_TIMEOUT_MS: '300' }));
+      emu.faults.add({
+        method: 'POST',
+        path: '/oauth/v2/token',
+        fault: { kind: 'delay', ms: 5_000, handle: 'before' },
+      });
+      const r = await runCli(
+        ['zoho', 'token', '--grant-token', '1000.0a0a0a0a0a0a0a0a0a0a0a0a.0b0b0b0b0b0b0b0b0b0b0b0b', '--json'],
+        cliEnv(emu.env, await tempHome(), { AEP_ZOHO_TIMEOUT_MS: '300' }),
+      );
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /^Cannot reach Zoho's accounts server at 127\.0\.0\.1:\d+: the connection timed out \(no answer within 300 ms per attempt/);
+      assert.match(
+        r.json().error.message,
+        /^Cannot reach Zoho's accounts server at 127\.0\.0\.1:\d+: the connection timed out \(no answer within 300 ms per attempt/,
+      );
       assert.equal(emu.faults.fired.length, 1); // a spent grant code is never resent
     } finally {
       await emu.close();
@@ -66,7 +76,10 @@ describe('point 7: timeouts', () => {
       // 0 s, 25 s, 50 s; a third wait would end at 75 s, past the 60 s deadline, so it is not started.
       assert.equal(requests, 3);
       assert.equal(clock, 50_000);
-      assert.deepEqual(debug.filter((line) => line.startsWith('retrying')), ['retrying GET / in 25000 ms (attempt 1: 503)', 'retrying GET / in 25000 ms (attempt 2: 503)']);
+      assert.deepEqual(
+        debug.filter((line) => line.startsWith('retrying')),
+        ['retrying GET / in 25000 ms (attempt 1: 503)', 'retrying GET / in 25000 ms (attempt 2: 503)'],
+      );
     } finally {
       server.close();
     }
@@ -76,12 +89,18 @@ describe('point 7: timeouts', () => {
 describe('point 8: a 404 for the Zoho spec', () => {
   test("from a server that is not Adobe's gateway (a proxy's 404 page for everything): names AEP_PLATFORM_URL, not the retirement", async () => {
     const emu = await emulator();
-    const proxy = await startProxy(({ path }) => (path.startsWith(SPECS) ? { ...answers.html(404), status: 404 } : undefined), emu.url);
+    const proxy = await startProxy(
+      ({ path }) => (path.startsWith(SPECS) ? { ...answers.html(404), status: 404 } : undefined),
+      emu.url,
+    );
     try {
       const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome(), { AEP_PLATFORM_URL: proxy.url }));
       assert.equal(r.exitCode, 1, r.stderr);
       const { error } = r.json();
-      assert.match(error.message, /found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway/);
+      assert.match(
+        error.message,
+        /found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway/,
+      );
       assert.doesNotMatch(`${error.message} ${error.hint}`, /no longer available|deprecated/);
       assert.match(error.hint, /AEP_PLATFORM_URL/);
       assert.ok(proxy.seen.includes(`GET ${SPECS}c604ff05-7f1a-43c0-8e18-33bf874cb11c`));
@@ -97,7 +116,10 @@ describe('point 8: a 404 for the Zoho spec', () => {
     try {
       const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome()));
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /The Zoho CRM source \(connection spec 929e4450-.*\) is no longer available in this organization/);
+      assert.match(
+        r.json().error.message,
+        /The Zoho CRM source \(connection spec 929e4450-.*\) is no longer available in this organization/,
+      );
     } finally {
       await emu.close();
     }
@@ -110,19 +132,28 @@ describe('point 9: one limiter for all Platform traffic', () => {
     const order: number[] = [];
     let active = 0;
     let peak = 0;
-    await Promise.all(Array.from({ length: 20 }, (_, i) => limiter.run(async () => {
-      order.push(i);
-      peak = Math.max(peak, ++active);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      active--;
-    })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        limiter.run(async () => {
+          order.push(i);
+          peak = Math.max(peak, ++active);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          active--;
+        }),
+      ),
+    );
     assert.equal(peak, 3);
     assert.equal(limiter.peak, 3);
-    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
 
     const controller = new AbortController();
     let release!: () => void;
-    const held = Promise.all([0, 1, 2].map(() => limiter.run(() => new Promise<void>((resolve) => (release = resolve)))));
+    const held = Promise.all(
+      [0, 1, 2].map(() => limiter.run(() => new Promise<void>((resolve) => (release = resolve)))),
+    );
     const queued = limiter.run(async () => 'ran', controller.signal);
     controller.abort();
     await assert.rejects(queued, { name: 'CancelledError' });
@@ -168,7 +199,10 @@ describe('point 10: answers and listings that never end', () => {
     try {
       const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome(), { AEP_PLATFORM_URL: proxy.url }));
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /^Adobe Experience Platform: GET \/data\/foundation\/flowservice\/connectionSpecs\/\S+ answered HTTP 200 with more than 8 MB; aep-zoho stopped reading/);
+      assert.match(
+        r.json().error.message,
+        /^Adobe Experience Platform: GET \/data\/foundation\/flowservice\/connectionSpecs\/\S+ answered HTTP 200 with more than 8 MB; aep-zoho stopped reading/,
+      );
       assert.match(r.json().error.hint, /AEP_PLATFORM_URL/);
     } finally {
       await proxy.close();
@@ -204,11 +238,20 @@ describe('point 10: answers and listings that never end', () => {
 
   const pages = (token: (n: number) => string) => {
     let n = 0;
-    return startProxy(({ method, path }) =>
-      method === 'GET' && path === CONNECTIONS
-        ? { status: 200, body: JSON.stringify({ items: [], _links: { next: { href: `${CONNECTIONS}?continuationToken=${token(++n)}` } } }), headers: { 'content-type': 'application/json' } }
-        : undefined,
-    emu.url);
+    return startProxy(
+      ({ method, path }) =>
+        method === 'GET' && path === CONNECTIONS
+          ? {
+              status: 200,
+              body: JSON.stringify({
+                items: [],
+                _links: { next: { href: `${CONNECTIONS}?continuationToken=${token(++n)}` } },
+              }),
+              headers: { 'content-type': 'application/json' },
+            }
+          : undefined,
+      emu.url,
+    );
   };
 
   test('a listing whose next-page token comes back is stopped at once', async () => {
@@ -216,7 +259,10 @@ describe('point 10: answers and listings that never end', () => {
     try {
       const r = await runCli(['connect', '--json'], cliEnv(emu.env, await tempHome(), { AEP_PLATFORM_URL: proxy.url }));
       assert.equal(r.exitCode, 1, r.stderr);
-      assert.match(r.json().error.message, /^Adobe: GET \/data\/foundation\/flowservice\/connections answered page 2 with a next-page token it had already sent \('c2FtZQ'\); aep-zoho stopped/);
+      assert.match(
+        r.json().error.message,
+        /^Adobe: GET \/data\/foundation\/flowservice\/connections answered page 2 with a next-page token it had already sent \('c2FtZQ'\); aep-zoho stopped/,
+      );
       assert.equal(proxy.seen.filter((line) => line === `GET ${CONNECTIONS}`).length, 2);
       assert.equal(emu.state.connections.size, 0);
     } finally {
@@ -256,11 +302,13 @@ describe('point 14: a URL too long for the server', () => {
       assert.equal(r.exitCode, 1, r.stderr);
       const { error } = r.json();
       assert.equal(error.status, 431);
-      assert.match(error.hint, /the name 'n{40}…' \(20\d{3} characters\), sent in the lookup by name\. Use a shorter name/);
+      assert.match(
+        error.hint,
+        /the name 'n{40}…' \(20\d{3} characters\), sent in the lookup by name\. Use a shorter name/,
+      );
       assert.deepEqual(emu.state.counts(), before);
     } finally {
       await emu.close();
     }
   });
 });
-

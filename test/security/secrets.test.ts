@@ -21,7 +21,13 @@ const REDIRECT = 'https://example.com/zoho/callback';
 /** Asks the emulated Zoho authorization page for a grant code, following its redirect by hand. */
 async function grantCode(emu: Emu): Promise<string> {
   const url = new URL(`${emu.url}/oauth/v2/auth`);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: '1000.ZOHOCLIENTID', scope: 'ZohoCRM.modules.READ,ZohoCRM.settings.READ', access_type: 'offline', redirect_uri: REDIRECT }).toString();
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: '1000.ZOHOCLIENTID',
+    scope: 'ZohoCRM.modules.READ,ZohoCRM.settings.READ',
+    access_type: 'offline',
+    redirect_uri: REDIRECT,
+  }).toString();
   const res = await fetch(url, { redirect: 'manual' });
   assert.equal(res.status, 302);
   const code = new URL(res.headers.get('location')!).searchParams.get('code');
@@ -37,7 +43,8 @@ function secretsOf(emus: Emu[], extra: string[] = []): string[] {
       const response = exchange.response as Record<string, unknown> | undefined;
       if (!response || typeof response !== 'object') continue;
       if (exchange.path.startsWith('/ims/token/') || exchange.path === '/oauth/v2/token') {
-        for (const key of ['access_token', 'refresh_token']) if (typeof response[key] === 'string') found.add(response[key] as string);
+        for (const key of ['access_token', 'refresh_token'])
+          if (typeof response[key] === 'string') found.add(response[key] as string);
       }
     }
   }
@@ -52,7 +59,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 function scan(label: string, text: string, secrets: string[]): void {
   for (const secret of secrets) {
     const at = text.indexOf(secret);
-    if (at >= 0) assert.fail(`${label}: secret ${secret.slice(0, 8)}… leaked near: ${text.slice(Math.max(0, at - 200), at + 40)}`);
+    if (at >= 0)
+      assert.fail(`${label}: secret ${secret.slice(0, 8)}… leaked near: ${text.slice(Math.max(0, at - 200), at + 40)}`);
   }
 }
 
@@ -96,47 +104,93 @@ describe('secrets never leave the credentials store', () => {
 
   test('init --from-console, zoho authorize-url and zoho token (grant codes from the emulated redirect)', async () => {
     const file = join(dir, 'credential.json');
-    await writeFile(file, JSON.stringify({ CLIENT_ID: 'test-client-id', CLIENT_SECRETS: [CONSOLE_SECRET], ORG_ID: '5C1328435BF324E90A49402A@AdobeOrg', SCOPES: ['openid', 'AdobeID'] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        CLIENT_ID: 'test-client-id',
+        CLIENT_SECRETS: [CONSOLE_SECRET],
+        ORG_ID: '5C1328435BF324E90A49402A@AdobeOrg',
+        SCOPES: ['openid', 'AdobeID'],
+      }),
+    );
     // The file's secret is the one stored: no AEP_CLIENT_SECRET in the environment for init.
-    await both('init --from-console', ['init', '--from-console', file, '--zoho-client-id', '1000.ZOHOCLIENTID'], { AEP_CLIENT_SECRET: undefined });
+    await both('init --from-console', ['init', '--from-console', file, '--zoho-client-id', '1000.ZOHOCLIENTID'], {
+      AEP_CLIENT_SECRET: undefined,
+    });
     await both('zoho authorize-url', ['zoho', 'authorize-url', '--redirect-uri', REDIRECT]);
     for (const json of [true, false]) {
       const code = await grantCode(emu);
       codes.push(code);
-      const args = ['zoho', 'token', '--grant-token', code, '--redirect-uri', REDIRECT, '--debug', ...(json ? ['--json'] : [])];
+      const args = [
+        'zoho',
+        'token',
+        '--grant-token',
+        code,
+        '--redirect-uri',
+        REDIRECT,
+        '--debug',
+        ...(json ? ['--json'] : []),
+      ];
       const r = record(`zoho token${json ? ' --json' : ''}`, await runCli(args, env()));
       assert.equal(r.exitCode, 0, r.stderr);
     }
     // The same code again: Zoho's invalid_code, still nothing secret in the error.
-    const again = record('zoho token reused', await runCli(['zoho', 'token', '--grant-token', codes[0], '--debug', '--json'], env()));
+    const again = record(
+      'zoho token reused',
+      await runCli(['zoho', 'token', '--grant-token', codes[0], '--debug', '--json'], env()),
+    );
     assert.equal(again.exitCode, 1);
     const minted = emu.exchanges.filter((e) => e.path === '/oauth/v2/token' && (e.response as any)?.refresh_token);
     assert.equal(minted.length, 2, 'the emulator minted two token pairs');
     const stored = JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8'));
-    assert.equal(stored.profiles.default.zoho.refreshToken, (minted[1].response as any).refresh_token, 'the last minted tokens are stored');
+    assert.equal(
+      stored.profiles.default.zoho.refreshToken,
+      (minted[1].response as any).refresh_token,
+      'the last minted tokens are stored',
+    );
     assert.equal(stored.profiles.default.aep.clientSecret, CONSOLE_SECRET);
   });
 
   test('the real binary: auth status with aio-lib-ims debug switched on, succeeding and with a wrong secret', async () => {
     for (const json of [true, false]) {
-      const r = record(`bin auth status${json ? ' --json' : ''}`, await spawnCli(['auth', 'status', '--debug', ...(json ? ['--json'] : [])], env({ AEP_CLIENT_SECRET: undefined })));
+      const r = record(
+        `bin auth status${json ? ' --json' : ''}`,
+        await spawnCli(
+          ['auth', 'status', '--debug', ...(json ? ['--json'] : [])],
+          env({ AEP_CLIENT_SECRET: undefined }),
+        ),
+      );
       assert.equal(r.exitCode, 0, r.stderr);
       if (json) assert.equal(r.json().orgId, '5C1328435BF324E90A49402A@AdobeOrg');
     }
-    const imsTokens = emu.exchanges.filter((e) => e.path.startsWith('/ims/token/') && (e.response as any)?.access_token);
+    const imsTokens = emu.exchanges.filter(
+      (e) => e.path.startsWith('/ims/token/') && (e.response as any)?.access_token,
+    );
     assert.ok(imsTokens.length >= 1, 'IMS issued a token');
     // The library's own debug lines would contain the secret; they must not reach any stream.
     const strict = await emulator({ imsClients: { 'test-client-id': 'the-right-secret-9999' } });
     try {
       for (const json of [true, false]) {
-        const r = record(`bin auth status wrong secret${json ? ' --json' : ''}`, await spawnCli(['auth', 'status', '--debug', ...(json ? ['--json'] : [])], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+        const r = record(
+          `bin auth status wrong secret${json ? ' --json' : ''}`,
+          await spawnCli(
+            ['auth', 'status', '--debug', ...(json ? ['--json'] : [])],
+            cliEnv(strict.env, await tempHome(), DEBUG_ENV),
+          ),
+        );
         assert.equal(r.exitCode, 1, r.stderr);
         assert.match(r.stderr, /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 401/);
         assert.doesNotMatch(r.stdout + r.stderr, /getAccessTokenByClientCredentials|aio-lib-ims/);
       }
-      const connect = record('bin connect wrong secret', await spawnCli(['connect', '--debug', '--json'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+      const connect = record(
+        'bin connect wrong secret',
+        await spawnCli(['connect', '--debug', '--json'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)),
+      );
       assert.equal(connect.exitCode, 1);
-      const doctor = record('bin doctor wrong secret', await spawnCli(['doctor', '--debug'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)));
+      const doctor = record(
+        'bin doctor wrong secret',
+        await spawnCli(['doctor', '--debug'], cliEnv(strict.env, await tempHome(), DEBUG_ENV)),
+      );
       assert.equal(doctor.exitCode, 1, doctor.stdout + doctor.stderr);
       assert.equal(strict.state.connections.size, 0);
     } finally {
@@ -150,8 +204,14 @@ describe('secrets never leave the credentials store', () => {
     const [made] = await both('connect', ['connect']);
     assert.ok(made.json().connectionId);
     const connection = emu.state.connections.get(made.json().connectionId)!;
-    const minted = emu.exchanges.filter((e) => e.path === '/oauth/v2/token' && (e.response as any)?.refresh_token).at(-1)!.response as any;
-    assert.equal(connection.auth.params.refreshToken, minted.refresh_token, 'connect hands Adobe the stored (minted) tokens');
+    const minted = emu.exchanges
+      .filter((e) => e.path === '/oauth/v2/token' && (e.response as any)?.refresh_token)
+      .at(-1)!.response as any;
+    assert.equal(
+      connection.auth.params.refreshToken,
+      minted.refresh_token,
+      'connect hands Adobe the stored (minted) tokens',
+    );
     await both('connect --update-credentials', ['connect', '--update-credentials']);
     const [plan] = await both('connect --dry-run', ['connect', '--name', 'planned only', '--dry-run']);
     assert.equal(plan.json().plan[0].request.body.auth.params.refreshToken, '***');
@@ -188,10 +248,24 @@ describe('secrets never leave the credentials store', () => {
       // Lookups pass; the create (whose body carries the Zoho client secret and tokens) fails.
       if (method !== 'POST' || path !== '/data/foundation/flowservice/connections') return undefined;
       const detail = `upstream failed for ${method} ${path}; authorization: ${headers.authorization}; body: ${body}`;
-      return { status: 500, body: JSON.stringify({ type: 'https://ns.adobe.com/aep/errors/FLOW-1100-500', title: 'Internal Server Error', status: 500, detail }), headers: { 'content-type': 'application/json' } };
+      return {
+        status: 500,
+        body: JSON.stringify({
+          type: 'https://ns.adobe.com/aep/errors/FLOW-1100-500',
+          title: 'Internal Server Error',
+          status: 500,
+          detail,
+        }),
+        headers: { 'content-type': 'application/json' },
+      };
     }, emu.url);
     const before = emu.state.counts();
-    const [failed] = await both('connect via a 500 proxy', ['connect', '--name', 'through a broken proxy'], { AEP_PLATFORM_URL: proxy.url }, 1);
+    const [failed] = await both(
+      'connect via a 500 proxy',
+      ['connect', '--name', 'through a broken proxy'],
+      { AEP_PLATFORM_URL: proxy.url },
+      1,
+    );
     assert.match(failed.json().error.message, /HTTP 500/);
     assert.match(failed.json().error.message, /authorization: Bearer \*\*\*/, 'the reflected token is masked');
     assert.match(failed.json().error.message, /"clientSecret":"\*\*\*"/, 'the reflected body is masked');
@@ -203,10 +277,16 @@ describe('secrets never leave the credentials store', () => {
     const secrets = secretsOf([emu], codes);
     // Sanity: the scan knows the IMS token and both minted Zoho pairs, and the runs did print debug lines.
     assert.ok(secrets.length >= Object.values(SECRETS).length + 1 + 1 + 4, `secrets found: ${secrets.length}`);
-    assert.ok(outputs.some(([, text]) => /\[debug /.test(text)), 'debug output was produced');
+    assert.ok(
+      outputs.some(([, text]) => /\[debug /.test(text)),
+      'debug output was produced',
+    );
     for (const [label, text] of outputs) scan(label, text, secrets);
     const files = await filesUnder(home);
-    assert.ok(files.some((f) => f.endsWith(join('state', 'default.json'))), `a state file exists: ${files.join(', ')}`);
+    assert.ok(
+      files.some((f) => f.endsWith(join('state', 'default.json'))),
+      `a state file exists: ${files.join(', ')}`,
+    );
     for (const file of files) {
       if (file === join(home, 'credentials.json')) continue;
       assert.doesNotMatch(file, /\.tmp$/, 'no temp file left behind');
@@ -224,7 +304,10 @@ describe('secrets never leave the credentials store', () => {
     const before = emu.state.counts();
     for (const mode of [0o644, 0o640, 0o604]) {
       await chmod(store, mode);
-      for (const argv of [['connect', '--json'], ['auth', 'status']]) {
+      for (const argv of [
+        ['connect', '--json'],
+        ['auth', 'status'],
+      ]) {
         const r = await runCli(argv, env());
         assert.equal(r.exitCode, 1, `mode ${mode.toString(8)} ${argv.join(' ')}: ${r.stderr}`);
         const text = argv.includes('--json') ? `${r.json().error.message} ${r.json().error.hint}` : r.stderr;

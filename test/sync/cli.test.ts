@@ -18,13 +18,19 @@ test('the http-api path end to end: connect --via http-api, dataflow create --te
   t.after(() => emu.close());
   const home = await tempHome();
   const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, home, { NO_COLOR: '1' });
-  for (const args of [['connect', '--via', 'http-api'], ['dataflow', 'create', '--template', 'accounts', '--via', 'http-api']]) {
+  for (const args of [
+    ['connect', '--via', 'http-api'],
+    ['dataflow', 'create', '--template', 'accounts', '--via', 'http-api'],
+  ]) {
     const r = await spawnCli([...args, '--json'], env);
     assert.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
   }
   const r = await spawnCli(['sync', '--json'], env);
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);
-  assert.match(r.stderr, /warning: Dataflow 'accounts' was created or its mapping changed at .*: Adobe pauses ingestion for about five minutes after that, so records sent now are ingested from about \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  assert.match(
+    r.stderr,
+    /warning: Dataflow 'accounts' was created or its mapping changed at .*: Adobe pauses ingestion for about five minutes after that, so records sent now are ingested from about \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+  );
   assert.equal(r.stderr.match(/pauses ingestion/g)?.length, 1, 'said once');
   const [s] = r.json().syncs;
   const rows = emu.zoho.rows('Accounts');
@@ -35,7 +41,10 @@ test('the http-api path end to end: connect --via http-api, dataflow create --te
   assert.equal(streamed.length, rows.length);
   const ids = new Set(streamed.map((record) => String((record.raw as { id: string }).id)));
   for (const row of rows) assert.ok(ids.has(String(row.id)), `record ${row.id}`);
-  assert.ok(streamed.every((record) => !record.errors && Object.keys(record.data).length), 'mapped without errors');
+  assert.ok(
+    streamed.every((record) => !record.errors && Object.keys(record.data).length),
+    'mapped without errors',
+  );
   assert.equal(state.syncs.accounts.cursor, s.cursor);
 
   // Next week the template maps one more field: the change is made, and the user is told that the
@@ -47,7 +56,10 @@ test('the http-api path end to end: connect --via http-api, dataflow create --te
   const edited = await spawnCli(['dataflow', 'create', '--template', file, '--json'], env);
   assert.equal(edited.exitCode, 0, edited.stdout + edited.stderr);
   assert.deepEqual(edited.json().updated.sort(), ['fieldGroup', 'flow', 'mappingSet']);
-  assert.match(edited.stderr, /accounts: the mapping changed; the records sent before keep the old one .*'aep-zoho sync accounts --full'/);
+  assert.match(
+    edited.stderr,
+    /accounts: the mapping changed; the records sent before keep the old one .*'aep-zoho sync accounts --full'/,
+  );
   const after = JSON.parse(await readFile(join(home, 'state', 'default.json'), 'utf8')).sandboxes.prod.syncs.accounts;
   assert.ok(after.fields.includes('Industry'));
   assert.equal(after.cursor, s.cursor, 'the cursor stays: the dataset is the same');
@@ -61,7 +73,10 @@ test('--every, and --in-flight: bad values are exit 2; --every with --json is ex
     [['sync', '--every', '15m', '--json'], /--every cannot be combined with --json/],
     [['sync', '--in-flight', '0'], /--in-flight must be a whole number from 1 to 200/],
   ] as const) {
-    const r = await runCli([...args, '--json'].filter((a, i, all) => a !== '--json' || all.indexOf(a) === i), w.env);
+    const r = await runCli(
+      [...args, '--json'].filter((a, i, all) => a !== '--json' || all.indexOf(a) === i),
+      w.env,
+    );
     assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stdout}`);
     assert.match(r.json().error.message, pattern);
   }
@@ -74,9 +89,17 @@ test('--every, and --in-flight: bad values are exit 2; --every with --json is ex
 test('missing Adobe and Zoho credentials are named together, before anything is sent; ZOHO_ACCESS_TOKEN is not needed', async (t) => {
   const w = await syncWorld(t);
   const from = mark(w.emu);
-  const r = await runCli(['sync', '--json'], { ...w.env, AEP_CLIENT_SECRET: undefined, ZOHO_REFRESH_TOKEN: undefined, ZOHO_CLIENT_SECRET: undefined });
+  const r = await runCli(['sync', '--json'], {
+    ...w.env,
+    AEP_CLIENT_SECRET: undefined,
+    ZOHO_REFRESH_TOKEN: undefined,
+    ZOHO_CLIENT_SECRET: undefined,
+  });
   assert.equal(r.exitCode, 1);
-  assert.match(r.json().error.message, /Adobe credentials are missing .*AEP_CLIENT_SECRET\. Zoho credentials are missing .*ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN\./);
+  assert.match(
+    r.json().error.message,
+    /Adobe credentials are missing .*AEP_CLIENT_SECRET\. Zoho credentials are missing .*ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN\./,
+  );
   assert.equal(w.emu.exchanges.length, from, 'nothing sent');
   const noAccess = await runCli(['sync', '--json'], { ...w.env, ZOHO_ACCESS_TOKEN: undefined });
   assert.equal(noAccess.exitCode, 0, noAccess.stdout);
@@ -93,10 +116,14 @@ test('no token is printed, even with --debug and DEBUG=*, and none is in the sta
   assert.equal(second.json().syncs[0].sent, 1);
 
   const zohoTokens = [...w.emu.state.zohoTokens.keys()];
-  const imsTokens = w.emu.exchanges.filter((e) => e.path.startsWith('/ims/token')).map((e) => String((e.response as { access_token?: string })?.access_token ?? '')).filter(Boolean);
+  const imsTokens = w.emu.exchanges
+    .filter((e) => e.path.startsWith('/ims/token'))
+    .map((e) => String((e.response as { access_token?: string })?.access_token ?? ''))
+    .filter(Boolean);
   assert.ok(imsTokens.length >= 1 && zohoTokens.length >= 1);
   const state = await readFile(join(w.home, 'state', 'default.json'), 'utf8');
-  for (const text of [first.stdout, first.stderr, second.stdout, second.stderr, state]) assertNoSecrets(text, [...Object.values(SECRETS), ...zohoTokens, ...imsTokens]);
+  for (const text of [first.stdout, first.stderr, second.stdout, second.stderr, state])
+    assertNoSecrets(text, [...Object.values(SECRETS), ...zohoTokens, ...imsTokens]);
 
   const minted = [...w.emu.state.zohoTokens.values()].filter((token) => token.kind === 'access');
   assert.equal(minted.length, 1, 'one access token for both runs');
@@ -106,7 +133,10 @@ test('no token is printed, even with --debug and DEBUG=*, and none is in the sta
 
 test('--every runs a pass per interval, releases the lock between passes, picks up changes, and stops on Ctrl-C with exit 130', async (t) => {
   const w = await syncWorld(t);
-  const child = spawn(process.execPath, [BIN, 'sync', '--every', '2s'], { env: w.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'sync', '--every', '2s'], {
+    env: w.env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const waitFor = (pattern: RegExp, count: number) =>
     new Promise<void>((resolve, reject) => {

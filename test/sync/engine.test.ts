@@ -7,14 +7,32 @@ import { StateStore, type SyncState } from '../../src/config/state.js';
 import { syncDataflow, type PassDeps, type ZohoReader } from '../../src/sync/engine.js';
 import { tempHome } from '../helpers/cli.js';
 
-const record = (id: string, second: number) => ({ id, Modified_Time: `2026-11-30T10:00:${String(second).padStart(2, '0')}+05:30`, Account_Name: `A${id}` });
+const record = (id: string, second: number) => ({
+  id,
+  Modified_Time: `2026-11-30T10:00:${String(second).padStart(2, '0')}+05:30`,
+  Account_Name: `A${id}`,
+});
 
 async function world(reader: ZohoReader) {
   const state = new StateStore(await tempHome(), 'default');
-  const sync: SyncState = { flowId: 'f1', module: 'Accounts', fields: ['Account_Name'], inletUrl: 'http://127.0.0.1:1/collection/x' };
+  const sync: SyncState = {
+    flowId: 'f1',
+    module: 'Accounts',
+    fields: ['Account_Name'],
+    inletUrl: 'http://127.0.0.1:1/collection/x',
+  };
   await state.update('prod', (s) => void (s.syncs = { accounts: { ...sync } }));
   const posted: string[] = [];
-  const deps = { reader, state, sandbox: 'prod', inFlight: 1, now: () => new Date(), inlet: { post: async (_url: string, _flow: string, body: string) => (posted.push(JSON.parse(body).id), { ok: true }) } } as unknown as PassDeps;
+  const deps = {
+    reader,
+    state,
+    sandbox: 'prod',
+    inFlight: 1,
+    now: () => new Date(),
+    inlet: {
+      post: async (_url: string, _flow: string, body: string) => (posted.push(JSON.parse(body).id), { ok: true }),
+    },
+  } as unknown as PassDeps;
   const pass = async () => syncDataflow(deps, 'accounts', (await state.read('prod')).syncs!.accounts, { full: false });
   return { state, posted, pass };
 }
@@ -24,7 +42,8 @@ test('a record that changed between the field chunks of a page is not sent and t
   const reader: ZohoReader = {
     records: async (_m, { since }) => {
       round++;
-      if (round === 1) return { records: [record('1', 1), record('2', 2), record('3', 3)], more: false, changed: ['2'] };
+      if (round === 1)
+        return { records: [record('1', 1), record('2', 2), record('3', 3)], more: false, changed: ['2'] };
       // Its new version, modified later; the read starts at the cursor (record 1's second).
       assert.equal(since, record('1', 1).Modified_Time);
       return { records: [record('1', 1), record('3', 3), record('2', 9)], more: false };
@@ -48,7 +67,13 @@ test('deletes: an id listed twice counts once; an entry without a deleted_time i
     records: async () => ({ records: [], more: false }),
     deleted: async (_m, { page }) =>
       page === 1
-        ? { records: [{ id: '1', deletedTime: '2026-11-30T10:00:00+05:30' }, { id: '2', deletedTime: '' }], more: true }
+        ? {
+            records: [
+              { id: '1', deletedTime: '2026-11-30T10:00:00+05:30' },
+              { id: '2', deletedTime: '' },
+            ],
+            more: true,
+          }
         : { records: [{ id: '1', deletedTime: '2026-11-30T10:00:00+05:30', type: 'permanent' }], more: false },
   };
   const w = await world(reader);

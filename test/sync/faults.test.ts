@@ -9,7 +9,10 @@ import { MASS_UPDATE } from '../../src/emulator/zoho-live.js';
 import { inletPosts, mark, syncWorld, zohoIds, type SyncWorld } from './setup.js';
 
 const instant = (time: unknown) => Math.floor(Date.parse(String(time)) / 1000);
-const postedIds = (w: SyncWorld, from: number) => inletPosts(w.emu, from).filter((e) => e.status === 200).map((e) => String((e.body as { id: string }).id));
+const postedIds = (w: SyncWorld, from: number) =>
+  inletPosts(w.emu, from)
+    .filter((e) => e.status === 200)
+    .map((e) => String((e.body as { id: string }).id));
 
 function assertAllArrived(w: SyncWorld): void {
   const streamed = new Set(w.streamedIds());
@@ -19,27 +22,54 @@ function assertAllArrived(w: SyncWorld): void {
 
 test('inlet 503s and resets are retried: nothing is lost, and every record arrives once', async (t) => {
   const w = await syncWorld(t);
-  w.emu.faults.add({ method: 'POST', path: '/collection/', nth: 100, times: 3, fault: { kind: 'status', status: 503 } });
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    nth: 100,
+    times: 3,
+    fault: { kind: 'status', status: 503 },
+  });
   w.emu.faults.add({ method: 'POST', path: '/collection/', nth: 900, fault: { kind: 'reset' } });
-  w.emu.faults.add({ method: 'POST', path: '/collection/', nth: 1700, times: 2, fault: { kind: 'status', status: 429, retryAfter: '0' } });
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    nth: 1700,
+    times: 2,
+    fault: { kind: 'status', status: 429, retryAfter: '0' },
+  });
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);
   assert.equal(w.emu.faults.fired.length, 6);
   const rows = zohoIds(w.emu).length;
-  assert.deepEqual(r.json().syncs.map((s: any) => [s.read, s.sent, s.failed]), [[rows, rows, 0]]);
+  assert.deepEqual(
+    r.json().syncs.map((s: any) => [s.read, s.sent, s.failed]),
+    [[rows, rows, 0]],
+  );
   assertAllArrived(w);
   assert.equal(w.streamedIds().length, rows, 'a refused or reset post stored nothing, so none is there twice');
 });
 
 test('an inlet that keeps failing: exit 1 naming the records and the cursor left before them; the next sync delivers them', async (t) => {
   const w = await syncWorld(t);
-  w.emu.faults.add({ method: 'POST', path: '/collection/', nth: 450, times: 200, fault: { kind: 'status', status: 503 } });
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    nth: 450,
+    times: 200,
+    fault: { kind: 'status', status: 503 },
+  });
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 1, r.stdout + r.stderr);
-  const { syncs: [s], error } = r.json();
+  const {
+    syncs: [s],
+    error,
+  } = r.json();
   assert.ok(s.failed >= 1 && s.sent < s.read);
   assert.equal(error.code, 'SYNC_INCOMPLETE');
-  assert.match(error.message, new RegExp(`accounts: ${s.failed} record\\(s\\) not delivered to AEP: ${s.failures[0].id} \\(HTTP 503`));
+  assert.match(
+    error.message,
+    new RegExp(`accounts: ${s.failed} record\\(s\\) not delivered to AEP: ${s.failures[0].id} \\(HTTP 503`),
+  );
   assert.match(error.message, new RegExp(`The cursor stays at ${s.cursor.replace(/[+]/g, '\\+')}, before`));
   assert.match(error.hint, /run 'aep-zoho sync' again later/);
   const entry = await w.entry();
@@ -55,14 +85,23 @@ test('an inlet that keeps failing: exit 1 naming the records and the cursor left
 
 test('hundreds of records sharing one Modified_Time second across page boundaries: a failure inside that second loses none, and the acknowledged ones of that second are not sent again', async (t) => {
   const w = await syncWorld(t);
-  const sorted = [...w.emu.zoho.rows('Accounts')].sort((a, b) => Date.parse(String(a.Modified_Time)) - Date.parse(String(b.Modified_Time)) || (String(a.id) < String(b.id) ? -1 : 1));
+  const sorted = [...w.emu.zoho.rows('Accounts')].sort(
+    (a, b) =>
+      Date.parse(String(a.Modified_Time)) - Date.parse(String(b.Modified_Time)) ||
+      (String(a.id) < String(b.id) ? -1 : 1),
+  );
   const first = sorted.findIndex((row) => Date.parse(String(row.Modified_Time)) === MASS_UPDATE);
   const last = sorted.findLastIndex((row) => Date.parse(String(row.Modified_Time)) === MASS_UPDATE);
   assert.ok(last - first > 400, `the mass update shares one second among ${last - first + 1} records`);
   // A page (200 records from the start) lying wholly inside that second, after at least one page of it.
   const page = Math.ceil(first / 200) + 1;
   assert.ok(page * 200 + 199 <= last, 'a whole page inside the second, after another page of it');
-  w.emu.faults.add({ method: 'POST', path: '/collection/', nth: page * 200 + 50, fault: { kind: 'status', status: 400 } });
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    nth: page * 200 + 50,
+    fault: { kind: 'status', status: 400 },
+  });
 
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 1, r.stdout + r.stderr);
@@ -79,15 +118,26 @@ test('hundreds of records sharing one Modified_Time second across page boundarie
   assert.equal(again.exitCode, 0, again.stdout + again.stderr);
   const resent = postedIds(w, from);
   assert.ok(resent.includes(s.failures[0].id), 'the failed record is sent');
-  assert.deepEqual(resent.filter((id) => entry.cursorIds!.includes(id)), [], 'no acknowledged record of the cursor second is sent again');
+  assert.deepEqual(
+    resent.filter((id) => entry.cursorIds!.includes(id)),
+    [],
+    'no acknowledged record of the cursor second is sent again',
+  );
   assertAllArrived(w);
   const counts = new Map<string, number>();
   for (const id of w.streamedIds()) counts.set(id, (counts.get(id) ?? 0) + 1);
-  assert.ok([...counts.values()].every((n) => n <= 2), 'no record more than twice');
+  assert.ok(
+    [...counts.values()].every((n) => n <= 2),
+    'no record more than twice',
+  );
 
   const quiet = mark(w.emu);
   const third = await w.cli(['sync', '--json']);
-  assert.deepEqual(third.json().syncs.map((x: any) => [x.read, x.sent]), [[0, 0]], 'nothing resent forever');
+  assert.deepEqual(
+    third.json().syncs.map((x: any) => [x.read, x.sent]),
+    [[0, 0]],
+    'nothing resent forever',
+  );
   assert.equal(inletPosts(w.emu, quiet).length, 0);
 });
 
@@ -100,27 +150,42 @@ test('a record over 1 MB is refused before sending, named, exit 1; the cursor st
   const from = mark(w.emu);
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 1, r.stdout + r.stderr);
-  const { syncs: [s], error } = r.json();
+  const {
+    syncs: [s],
+    error,
+  } = r.json();
   assert.match(error.message, new RegExp(`not delivered to AEP: ${big.id} \\(1\\.00 MB, over AEP's 1 MB record limit`));
   assert.match(error.hint, new RegExp(`shorten record ${big.id} in Zoho CRM`));
   assert.ok(!postedIds(w, from).includes(String(big.id)), 'never sent');
   assert.ok(inletPosts(w.emu, from).every((e) => (e.body as { id: string }).id !== big.id));
   assert.ok(instant(s.cursor) <= instant(big.Modified_Time));
   const entry = await w.entry();
-  assert.ok(!(instant(entry.cursor) === instant(big.Modified_Time) && entry.cursorIds!.includes(String(big.id))), 'the cursor is before it');
+  assert.ok(
+    !(instant(entry.cursor) === instant(big.Modified_Time) && entry.cursorIds!.includes(String(big.id))),
+    'the cursor is before it',
+  );
   // The other record changed in that second may have gone before it or not; either way it arrives, once.
   const again = mark(w.emu);
   const second = await w.cli(['sync', '--json']);
   assert.equal(second.exitCode, 1);
   const resent = postedIds(w, again);
-  assert.ok(resent.every((id) => id === small.id), `only the record after it can be sent again: ${resent.join(',')}`);
+  assert.ok(
+    resent.every((id) => id === small.id),
+    `only the record after it can be sent again: ${resent.join(',')}`,
+  );
   assert.ok(w.streamedIds().includes(String(small.id)));
 });
 
 test('SIGKILL in the middle of a sync loses nothing: the next sync resumes from the last checkpoint and every record arrives', async (t) => {
   const w = await syncWorld(t);
   let child: ChildProcess | undefined;
-  w.emu.faults.add({ method: 'POST', path: '/collection/', nth: 1234, fault: { kind: 'delay', ms: 3000 }, onFire: () => child?.kill('SIGKILL') });
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    nth: 1234,
+    fault: { kind: 'delay', ms: 3000 },
+    onFire: () => child?.kill('SIGKILL'),
+  });
   const killed = await w.cli(['sync', '--json'], {}, { onStderr: (_text, c) => (child ??= c) });
   assert.notEqual(killed.exitCode, 0);
   assert.equal(killed.stdout, '', 'killed before any output');
@@ -139,7 +204,13 @@ test('a page token that expires mid-pass: the pass reads again from the cursor s
   // The emulator's clock jumps 25 hours while the fourth page is asked for: every page token (and token) it gave is expired.
   let offset = 0;
   const w = await syncWorld(t, { emulator: { now: () => Date.now() + offset } });
-  w.emu.faults.add({ method: 'GET', path: /^\/crm\/v8\/Accounts$/, nth: 4, fault: { kind: 'delay', ms: 0 }, onFire: () => (offset = 25 * 3600_000) });
+  w.emu.faults.add({
+    method: 'GET',
+    path: /^\/crm\/v8\/Accounts$/,
+    nth: 4,
+    fault: { kind: 'delay', ms: 0 },
+    onFire: () => (offset = 25 * 3600_000),
+  });
   const from = mark(w.emu);
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);

@@ -18,7 +18,10 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
   for (const key of ['template', 'flowId', 'read', 'sent', 'deleted', 'cursor']) assert.ok(key in s, `syncs[0].${key}`);
   const rows = w.emu.zoho.rows('Accounts');
   assert.ok(rows.length > 2000, 'more than the 2,000 records `page` reaches');
-  assert.deepEqual([s.template, s.flowId, s.read, s.sent, s.failed, s.deleted], ['accounts', w.flowId, rows.length, rows.length, 0, w.emu.zoho.deleted('Accounts').length]);
+  assert.deepEqual(
+    [s.template, s.flowId, s.read, s.sent, s.failed, s.deleted],
+    ['accounts', w.flowId, rows.length, rows.length, 0, w.emu.zoho.deleted('Accounts').length],
+  );
   assert.equal(instant(s.cursor), newestModified(w.emu) / 1000, 'the cursor is the newest Modified_Time');
   assert.match(s.cursor, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-05:00$/, "as Zoho wrote it, in the org's offset");
 
@@ -29,7 +32,13 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
     const got = byId.get(String(row.id));
     assert.ok(got, `record ${row.id} arrived`);
     const expected = Object.fromEntries(
-      Object.entries({ zohoId: row.id, name: row.Account_Name, ownerId: (row.Owner as { id: string }).id, industry: row.Industry, modified: row.Modified_Time }).filter(([, v]) => v !== null && v !== undefined),
+      Object.entries({
+        zohoId: row.id,
+        name: row.Account_Name,
+        ownerId: (row.Owner as { id: string }).id,
+        industry: row.Industry,
+        modified: row.Modified_Time,
+      }).filter(([, v]) => v !== null && v !== undefined),
     );
     assert.deepEqual(got.data[w.tenant], expected, `record ${row.id} mapped`);
     assert.equal(got.flowId, w.flowId);
@@ -44,19 +53,28 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
     assert.equal(post.headers['x-gw-ims-org-id'], w.env.AEP_ORG_ID);
     assert.match(String(post.headers['content-type']), /^application\/json/);
   }
-  assert.ok(out.inletPeakInFlight > 1 && out.inletPeakInFlight <= 20, `peak in flight ${out.inletPeakInFlight} (bound 20)`);
+  assert.ok(
+    out.inletPeakInFlight > 1 && out.inletPeakInFlight <= 20,
+    `peak in flight ${out.inletPeakInFlight} (bound 20)`,
+  );
   // The first call is refused (ZOHO_ACCESS_TOKEN is no token this Zoho issued), then resent with a minted one.
   const pages = w.emu.exchanges.filter((e) => e.method === 'GET' && e.path === '/crm/v8/Accounts' && e.status !== 401);
   const deletedCalls = w.emu.exchanges.filter((e) => e.path === '/crm/v8/Accounts/deleted');
   assert.equal(pages.length, Math.ceil(rows.length / 200), 'ceil(n/200) pages');
   assert.equal(deletedCalls.length, 1);
-  assert.ok(pages.slice(1).every((e) => typeof e.query.page_token === 'string'), 'paged with page_token');
+  assert.ok(
+    pages.slice(1).every((e) => typeof e.query.page_token === 'string'),
+    'paged with page_token',
+  );
   assert.deepEqual([pages[0].query.sort_by, pages[0].query.sort_order], ['Modified_Time', 'asc']);
 
   const entry = await w.entry();
   assert.equal(entry.cursor, s.cursor);
   assert.ok(entry.lastSyncAt);
-  assert.deepEqual(new Set(entry.cursorIds), new Set(rows.filter((row) => instant(row.Modified_Time) === instant(s.cursor)).map((row) => String(row.id))));
+  assert.deepEqual(
+    new Set(entry.cursorIds),
+    new Set(rows.filter((row) => instant(row.Modified_Time) === instant(s.cursor)).map((row) => String(row.id))),
+  );
 });
 
 test('a second sync sends only what changed (also within the cursor second) and counts the deletes once; a sync with nothing new sends nothing', async (t) => {
@@ -74,8 +92,15 @@ test('a second sync sends only what changed (also within the cursor second) and 
   assert.equal(second.exitCode, 0, second.stdout + second.stderr);
   const [s] = second.json().syncs;
   assert.deepEqual([s.read, s.sent, s.deleted, s.failed], [3, 3, 1, 0]);
-  assert.deepEqual(new Set(inletPosts(w.emu, mark).map((e) => String((e.body as { id: string }).id))), new Set([a, b, String(created.id)]));
-  const latest = (id: string) => w.emu.state.recordsOf(w.dataSetId).filter((r) => (r.raw as { id: string }).id === id).at(-1)!;
+  assert.deepEqual(
+    new Set(inletPosts(w.emu, mark).map((e) => String((e.body as { id: string }).id))),
+    new Set([a, b, String(created.id)]),
+  );
+  const latest = (id: string) =>
+    w.emu.state
+      .recordsOf(w.dataSetId)
+      .filter((r) => (r.raw as { id: string }).id === id)
+      .at(-1)!;
   assert.equal((latest(a).data[w.tenant] as { industry: string }).industry, 'Banking');
   assert.equal((latest(b).data[w.tenant] as { name: string }).name, 'Renamed Inc');
   assert.equal(instant(s.cursor), instant(created.Modified_Time));
@@ -85,8 +110,14 @@ test('a second sync sends only what changed (also within the cursor second) and 
   mark = markOf(w.emu);
   const third = await w.cli(['sync', '--json']);
   assert.equal(third.exitCode, 0, third.stdout + third.stderr);
-  assert.deepEqual(third.json().syncs.map((x: any) => [x.read, x.sent, x.deleted]), [[1, 1, 0]]);
-  assert.deepEqual(inletPosts(w.emu, mark).map((e) => (e.body as { id: string }).id), [d]);
+  assert.deepEqual(
+    third.json().syncs.map((x: any) => [x.read, x.sent, x.deleted]),
+    [[1, 1, 0]],
+  );
+  assert.deepEqual(
+    inletPosts(w.emu, mark).map((e) => (e.body as { id: string }).id),
+    [d],
+  );
 
   mark = markOf(w.emu);
   const zohoBefore = w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/')).length;
@@ -95,7 +126,11 @@ test('a second sync sends only what changed (also within the cursor second) and 
   assert.equal(inletPosts(w.emu, mark).length, 0, 'nothing sent');
   assert.match(quiet.stdout, /^accounts: nothing new in Accounts; cursor \S+\.$/m);
   assert.match(quiet.stderr, /Next: data moves only when sync runs: run this again, or aep-zoho sync --every 15m/);
-  assert.equal(w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/')).length - zohoBefore, 2, 'one records page (the cursor second) and one deleted call');
+  assert.equal(
+    w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/')).length - zohoBefore,
+    2,
+    'one records page (the cursor second) and one deleted call',
+  );
 
   // Every record Zoho holds is in the dataset, at its latest version.
   const streamed = new Set(w.streamedIds());
@@ -110,7 +145,11 @@ test('--full reads every record again and sends it; the cursor does not move bac
   const full = await w.cli(['sync', 'accounts', '--full', '--json']);
   assert.equal(full.exitCode, 0, full.stderr);
   const rows = w.emu.zoho.rows('Accounts').length;
-  assert.deepEqual(full.json().syncs.map((x: any) => [x.read, x.sent, x.deleted]), [[rows, rows, 0]], 'deletes are still counted once');
+  assert.deepEqual(
+    full.json().syncs.map((x: any) => [x.read, x.sent, x.deleted]),
+    [[rows, rows, 0]],
+    'deletes are still counted once',
+  );
   assert.equal(inletPosts(w.emu, mark).length, rows);
   const after = await w.entry();
   assert.deepEqual([after.cursor, new Set(after.cursorIds)], [before.cursor, new Set(before.cursorIds)]);
@@ -121,7 +160,10 @@ test('dataflows are picked by template, flow id or flow name; an unknown one is 
   for (const pick of [w.flowId, 'Zoho CRM Accounts (aep-zoho default/accounts)']) {
     const r = await w.cli(['sync', pick, '--json'], { AEP_ZOHO_INLET_IN_FLIGHT: '8' });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.deepEqual(r.json().syncs.map((x: any) => x.template), ['accounts']);
+    assert.deepEqual(
+      r.json().syncs.map((x: any) => x.template),
+      ['accounts'],
+    );
     assert.ok(r.json().inletPeakInFlight <= 8);
   }
   const unknown = await w.cli(['sync', 'acounts', '--json']);

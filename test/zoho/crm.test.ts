@@ -25,19 +25,37 @@ function testContext(env: Record<string, string | undefined>, debug = true): { c
   const stderr = new PassThrough();
   const chunks: Buffer[] = [];
   stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), isTTY: { stdin: false, stdout: false, stderr: false }, columns: 80 };
-  const ctx = createContext({ profile: 'default', json: true, quiet: false, debug, yes: true }, io, env, new AbortController().signal);
+  const io = {
+    stdout: new PassThrough(),
+    stderr,
+    stdin: new PassThrough(),
+    isTTY: { stdin: false, stdout: false, stderr: false },
+    columns: 80,
+  };
+  const ctx = createContext(
+    { profile: 'default', json: true, quiet: false, debug, yes: true },
+    io,
+    env,
+    new AbortController().signal,
+  );
   return { ctx, stderr: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-async function openCrm(env: Record<string, string | undefined>, options: { maxInFlight?: number; fieldsPerCall?: number } = {}) {
+async function openCrm(
+  env: Record<string, string | undefined>,
+  options: { maxInFlight?: number; fieldsPerCall?: number } = {},
+) {
   const { ctx, stderr } = testContext(env);
   const settings = await loadSettings(env, ctx.flags, ctx.lockOwner);
   return { crm: ZohoCrm.open(ctx, settings, options), stderr, settings };
 }
 
 /** Zoho's env on the emulator: a client and a refresh token, no starting access token. */
-function zohoEnv(emu: Emu, home: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+function zohoEnv(
+  emu: Emu,
+  home: string,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     AEP_ZOHO_HOME: home,
     ZOHO_CLIENT_ID: '1000.ZOHOCLIENTID',
@@ -52,9 +70,15 @@ function zohoEnv(emu: Emu, home: string, extra: Record<string, string | undefine
 }
 
 const mintsAt = (emu: Emu) => emu.exchanges.filter((e) => e.method === 'POST' && e.path === '/oauth/v2/token').length;
-const accessTokens = (emu: Emu) => [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);
+const accessTokens = (emu: Emu) =>
+  [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);
 
-async function readAll(crm: ZohoCrm, module: string, fields: string[], since?: string): Promise<{ records: Array<Record<string, unknown>>; pages: RecordsPage[] }> {
+async function readAll(
+  crm: ZohoCrm,
+  module: string,
+  fields: string[],
+  since?: string,
+): Promise<{ records: Array<Record<string, unknown>>; pages: RecordsPage[] }> {
   const pages: RecordsPage[] = [];
   let pageToken: string | undefined;
   for (;;) {
@@ -78,12 +102,20 @@ describe('ZohoCrm', () => {
   test('modules: only api_supported ones, sorted by API name; fields with data types and lookup modules; 204 is undefined', async () => {
     const { crm } = await openCrm(zohoEnv(emu, await tempHome()));
     const modules = await crm.modules();
-    assert.deepEqual(modules.map((m) => m.apiName), crmTables().map((t) => t.name).sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(
+      modules.map((m) => m.apiName),
+      crmTables()
+        .map((t) => t.name)
+        .sort((a, b) => a.localeCompare(b)),
+    );
     assert.equal(modules.find((m) => m.apiName === 'Subscriptions')?.custom, true);
     assert.equal(modules.find((m) => m.apiName === 'Accounts')?.custom, false);
     const fields = (await crm.fields('Contacts'))!;
     const contacts = crmTables().find((t) => t.name === 'Contacts')!;
-    assert.deepEqual(fields.map((f) => f.apiName), contacts.columns.map((c) => c.name).filter((n) => n !== 'id'));
+    assert.deepEqual(
+      fields.map((f) => f.apiName),
+      contacts.columns.map((c) => c.name).filter((n) => n !== 'id'),
+    );
     const byName = Object.fromEntries(fields.map((f) => [f.apiName, f]));
     assert.equal(byName.Account_Name.dataType, 'lookup');
     assert.equal(byName.Account_Name.lookupModule, 'Accounts');
@@ -103,7 +135,8 @@ describe('ZohoCrm', () => {
     assert.ok(expected.length > 2000, `the emulator has ${expected.length} Accounts`);
     // Many records share a Modified_Time second, more than a page's worth: page boundaries fall inside a second.
     const perSecond = new Map<string, number>();
-    for (const row of expected) perSecond.set(String(row.Modified_Time), (perSecond.get(String(row.Modified_Time)) ?? 0) + 1);
+    for (const row of expected)
+      perSecond.set(String(row.Modified_Time), (perSecond.get(String(row.Modified_Time)) ?? 0) + 1);
     assert.ok(Math.max(...perSecond.values()) > 200);
 
     const before = crm.calls;
@@ -113,9 +146,17 @@ describe('ZohoCrm', () => {
     assert.equal(records.length, expected.length);
     assert.equal(new Set(records.map((r) => r.id)).size, expected.length);
     const times = records.map((r) => Date.parse(String(r.Modified_Time)));
-    assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]), 'sorted by Modified_Time ascending');
+    assert.ok(
+      times.every((t, i) => i === 0 || t >= times[i - 1]),
+      'sorted by Modified_Time ascending',
+    );
     const first = emu.zoho.record('Accounts', String(records[0].id))!;
-    assert.deepEqual(records[0], { id: first.id, Account_Name: first.Account_Name, Owner: first.Owner, Modified_Time: first.Modified_Time });
+    assert.deepEqual(records[0], {
+      id: first.id,
+      Account_Name: first.Account_Name,
+      Owner: first.Owner,
+      Modified_Time: first.Modified_Time,
+    });
     assert.deepEqual(Object.keys(records[0].Owner as object).sort(), ['email', 'id', 'name']);
     // Every call asked as the issue says; past the first page only with page_token, never `page`.
     const calls = emu.exchanges.filter((e) => e.path === '/crm/v8/Accounts').slice(-pages.length);
@@ -129,7 +170,10 @@ describe('ZohoCrm', () => {
   });
 
   test('more fields than a call takes: chunks of the same page merged by id, each chunk within the limit', async () => {
-    assert.deepEqual(fieldChunks(['a', 'b', 'Modified_Time', 'c'], 3), [['Modified_Time', 'a', 'b'], ['Modified_Time', 'c']]);
+    assert.deepEqual(fieldChunks(['a', 'b', 'Modified_Time', 'c'], 3), [
+      ['Modified_Time', 'a', 'b'],
+      ['Modified_Time', 'c'],
+    ]);
     assert.deepEqual(fieldChunks(Array.from({ length: 50 }, (_, i) => `f${i}`)).length, 1);
     assert.equal(fieldChunks(Array.from({ length: 51 }, (_, i) => `f${i}`)).length, 2);
     // The emulator's modules have fewer than 50 fields: a chunk size of 10 runs the same merge.
@@ -146,7 +190,10 @@ describe('ZohoCrm', () => {
     // The first chunk pages; every other chunk reads that page's records by id, 100 a call.
     const byIds = calls.filter((c) => c.query.ids);
     assert.equal(calls.length - byIds.length, pages.length);
-    assert.equal(byIds.length, pages.reduce((n, p) => n + (chunks - 1) * Math.ceil(p.records.length / 100), 0));
+    assert.equal(
+      byIds.length,
+      pages.reduce((n, p) => n + (chunks - 1) * Math.ceil(p.records.length / 100), 0),
+    );
     for (const call of byIds) assert.ok(String(call.query.ids).split(',').length <= 100 && !call.query.page_token);
     for (const call of calls) assert.ok(String(call.query.fields).split(',').length <= 10);
   });
@@ -156,14 +203,25 @@ describe('ZohoCrm', () => {
     try {
       // One call in flight: the chunks go in order, and the change lands between the first and the second.
       const { crm } = await openCrm(zohoEnv(local, await tempHome()), { fieldsPerCall: 10, maxInFlight: 1 });
-      const fields = crmTables().find((t) => t.name === 'Accounts')!.columns.map((c) => c.name);
+      const fields = crmTables()
+        .find((t) => t.name === 'Accounts')!
+        .columns.map((c) => c.name);
       const target = String(local.zoho.sortedBy('Accounts', 'Modified_Time').rows[5].id);
       await crm.accessToken();
-      local.faults.add({ path: '/crm/v8/Accounts', nth: 2, fault: { kind: 'delay', ms: 1, handle: 'before' }, onFire: () => void local.zoho.update('Accounts', target, { Rating: 'Hot' }) });
+      local.faults.add({
+        path: '/crm/v8/Accounts',
+        nth: 2,
+        fault: { kind: 'delay', ms: 1, handle: 'before' },
+        onFire: () => void local.zoho.update('Accounts', target, { Rating: 'Hot' }),
+      });
       const { records, pages } = await readAll(crm, 'Accounts', fields);
       assert.deepEqual(pages[0].changed, [target]);
       assert.equal(pages[0].records.find((r) => r.id === target)?.Rating, undefined, 'only its first-chunk fields');
-      assert.equal(records.filter((r) => r.id === target).length, 1, 'the changed record comes once, later in the pass');
+      assert.equal(
+        records.filter((r) => r.id === target).length,
+        1,
+        'the changed record comes once, later in the pass',
+      );
       assert.equal(records.length, local.zoho.rows('Accounts').length);
       for (const record of records) assert.deepEqual(record, local.zoho.record('Accounts', String(record.id)));
       assert.equal(records.at(-1)!.id, target);
@@ -173,10 +231,13 @@ describe('ZohoCrm', () => {
     }
   });
 
-  test('If-Modified-Since after the newest record: 304, an empty last page; since in Zoho\'s format', async () => {
+  test("If-Modified-Since after the newest record: 304, an empty last page; since in Zoho's format", async () => {
     const { crm } = await openCrm(zohoEnv(emu, await tempHome()));
     const newest = Math.max(...emu.zoho.rows('Accounts').map((r) => Date.parse(String(r.Modified_Time))));
-    const page = await crm.records('Accounts', { fields: ['Account_Name'], since: new Date(newest + 1000).toISOString() });
+    const page = await crm.records('Accounts', {
+      fields: ['Account_Name'],
+      since: new Date(newest + 1000).toISOString(),
+    });
     assert.deepEqual(page, { records: [], more: false });
     const call = emu.exchanges.findLast((e) => e.path === '/crm/v8/Accounts')!;
     assert.equal(call.status, 304);
@@ -186,7 +247,14 @@ describe('ZohoCrm', () => {
     // Inclusive: the newest second itself still gives its records.
     const last = await crm.records('Accounts', { fields: ['Account_Name'], since: zohoTime(newest) });
     assert.ok(last.records.length >= 1);
-    assert.ok(last.records.every((r) => r.id && emu.zoho.record('Accounts', String(r.id))!.Modified_Time === emu.zoho.record('Accounts', String(last.records[0].id))!.Modified_Time));
+    assert.ok(
+      last.records.every(
+        (r) =>
+          r.id &&
+          emu.zoho.record('Accounts', String(r.id))!.Modified_Time ===
+            emu.zoho.record('Accounts', String(last.records[0].id))!.Modified_Time,
+      ),
+    );
   });
 
   test('deleted records: type=all, paged, since honoured, 304 past the newest', async () => {
@@ -199,11 +267,22 @@ describe('ZohoCrm', () => {
       got.push(...answer.records);
       if (!answer.more) break;
     }
-    assert.deepEqual(got, expected.map((d) => ({ id: d.id, deletedTime: d.deleted_time, type: d.type, ...(d.display_name ? { displayName: d.display_name } : {}) })));
+    assert.deepEqual(
+      got,
+      expected.map((d) => ({
+        id: d.id,
+        deletedTime: d.deleted_time,
+        type: d.type,
+        ...(d.display_name ? { displayName: d.display_name } : {}),
+      })),
+    );
     assert.ok(emu.exchanges.filter((e) => e.path === '/crm/v8/Accounts/deleted').every((e) => e.query.type === 'all'));
     const middle = expected[Math.floor(expected.length / 2)];
     const since = await crm.deleted('Accounts', { since: middle.deleted_time });
-    assert.deepEqual(since.records.map((r) => r.id), expected.filter((d) => Date.parse(d.deleted_time) >= Date.parse(middle.deleted_time)).map((d) => d.id));
+    assert.deepEqual(
+      since.records.map((r) => r.id),
+      expected.filter((d) => Date.parse(d.deleted_time) >= Date.parse(middle.deleted_time)).map((d) => d.id),
+    );
     const newest = Date.parse(expected.at(-1)!.deleted_time);
     assert.deepEqual(await crm.deleted('Accounts', { since: zohoTime(newest + 1000) }), { records: [], more: false });
   });
@@ -215,7 +294,12 @@ describe('ZohoCrm', () => {
       const env = zohoEnv(local, home);
       const first = await openCrm(env);
       // Concurrent callers share one mint.
-      const tokens = await Promise.all([first.crm.modules(), first.crm.fields('Accounts'), first.crm.accessToken(), first.crm.records('Leads', { fields: ['Last_Name'] })]);
+      const tokens = await Promise.all([
+        first.crm.modules(),
+        first.crm.fields('Accounts'),
+        first.crm.accessToken(),
+        first.crm.records('Leads', { fields: ['Last_Name'] }),
+      ]);
       assert.ok(tokens);
       assert.equal(mintsAt(local), 1);
       assert.equal(first.crm.mints, 1);
@@ -248,7 +332,10 @@ describe('ZohoCrm', () => {
     try {
       const home = await tempHome();
       // A token the accounts server issued, given as ZOHO_ACCESS_TOKEN: used as is, no mint.
-      const issued = await fetch(`${local.url}/oauth/v2/token?${new URLSearchParams({ grant_type: 'refresh_token', client_id: '1000.ZOHOCLIENTID', client_secret: 'x', refresh_token: SECRETS.ZOHO_REFRESH_TOKEN })}`, { method: 'POST' }).then((r) => r.json() as Promise<{ access_token: string }>);
+      const issued = await fetch(
+        `${local.url}/oauth/v2/token?${new URLSearchParams({ grant_type: 'refresh_token', client_id: '1000.ZOHOCLIENTID', client_secret: 'x', refresh_token: SECRETS.ZOHO_REFRESH_TOKEN })}`,
+        { method: 'POST' },
+      ).then((r) => r.json() as Promise<{ access_token: string }>);
       const env = zohoEnv(local, home, { ZOHO_ACCESS_TOKEN: issued.access_token });
       const { crm } = await openCrm(env);
       assert.equal((await crm.modules()).length, crmTables().length);
@@ -301,7 +388,10 @@ describe('ZohoCrm', () => {
     const local = await emulator();
     try {
       for (let i = 0; i < 10; i++) {
-        await fetch(`${local.url}/oauth/v2/token?${new URLSearchParams({ grant_type: 'refresh_token', client_id: '1000.ZOHOCLIENTID', client_secret: 'x', refresh_token: SECRETS.ZOHO_REFRESH_TOKEN })}`, { method: 'POST' });
+        await fetch(
+          `${local.url}/oauth/v2/token?${new URLSearchParams({ grant_type: 'refresh_token', client_id: '1000.ZOHOCLIENTID', client_secret: 'x', refresh_token: SECRETS.ZOHO_REFRESH_TOKEN })}`,
+          { method: 'POST' },
+        );
       }
       const { crm } = await openCrm(zohoEnv(local, await tempHome()));
       await assert.rejects(crm.modules(), (error: ApiError) => {
@@ -324,12 +414,19 @@ describe('ZohoCrm', () => {
       assert.match(error.hint!, /explore Accounts --via http-api/);
       return true;
     });
-    await assert.rejects(crm.records('Accounts', { fields: ['Account_Name'], pageToken: 'nope' }), (error: ApiError) => {
-      assert.match(error.message, /parameter page_token/);
-      assert.match(error.hint!, /start again from the cursor/);
-      return true;
+    await assert.rejects(
+      crm.records('Accounts', { fields: ['Account_Name'], pageToken: 'nope' }),
+      (error: ApiError) => {
+        assert.match(error.message, /parameter page_token/);
+        assert.match(error.hint!, /start again from the cursor/);
+        return true;
+      },
+    );
+    const { crm: bare } = await openCrm({
+      AEP_ZOHO_HOME: await tempHome(),
+      ZOHO_ENDPOINT: emu.url,
+      ZOHO_ACCOUNTS_URL: emu.url,
     });
-    const { crm: bare } = await openCrm({ AEP_ZOHO_HOME: await tempHome(), ZOHO_ENDPOINT: emu.url, ZOHO_ACCOUNTS_URL: emu.url });
     await assert.rejects(bare.modules(), (error: ApiError) => {
       assert.equal(error.code, 'ZOHO_CREDENTIALS_MISSING');
       assert.match(error.message, /ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN/);
@@ -342,11 +439,15 @@ describe('ZohoCrm', () => {
     const { crm } = await openCrm(zohoEnv(emu, await tempHome()));
     assert.equal(crm.limiter.max, 5);
     await crm.accessToken();
-    await Promise.all(crmTables().flatMap((t) => [crm.fields(t.name), crm.records(t.name, { fields: ['Modified_Time'] })]));
+    await Promise.all(
+      crmTables().flatMap((t) => [crm.fields(t.name), crm.records(t.name, { fields: ['Modified_Time'] })]),
+    );
     assert.ok(crm.limiter.peak <= 5 && crm.limiter.peak >= 2, `peak ${crm.limiter.peak}`);
     const { crm: two } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_MAX_IN_FLIGHT: '2' }));
     assert.equal(two.limiter.max, 2);
-    const { crm: option } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_MAX_IN_FLIGHT: '2' }), { maxInFlight: 7 });
+    const { crm: option } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_MAX_IN_FLIGHT: '2' }), {
+      maxInFlight: 7,
+    });
     assert.equal(option.limiter.max, 7);
   });
 
@@ -357,16 +458,31 @@ describe('ZohoCrm', () => {
     const calls = crm.calls;
     assert.equal((await crm.modules()).length, crmTables().length);
     assert.equal(crm.calls - calls, 1, 'one call, retried by the network stack');
-    assert.deepEqual(emu.exchanges.filter((e) => e.path === '/crm/v8/settings/modules').slice(-2).map((e) => e.status), [429, 200]);
+    assert.deepEqual(
+      emu.exchanges
+        .filter((e) => e.path === '/crm/v8/settings/modules')
+        .slice(-2)
+        .map((e) => e.status),
+      [429, 200],
+    );
     // The emulator does not spend credits; a stand-in for Zoho's API answers as the v8 SDK's codes say.
     const server = createServer((req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'LIMIT_REACHED', details: {}, message: 'API credits exhausted for the day', status: 'error' }));
+      res.end(
+        JSON.stringify({
+          code: 'LIMIT_REACHED',
+          details: {},
+          message: 'API credits exhausted for the day',
+          status: 'error',
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const { crm: spent } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_ENDPOINT: `http://127.0.0.1:${port}` }));
+      const { crm: spent } = await openCrm(
+        zohoEnv(emu, await tempHome(), { ZOHO_ENDPOINT: `http://127.0.0.1:${port}` }),
+      );
       await assert.rejects(spent.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
         assert.equal(error.code, 'ZOHO_CREDITS_EXHAUSTED');
         assert.match(error.message, /API credits are used up.*module Accounts.*rolling 24-hour window/);
@@ -381,7 +497,9 @@ describe('ZohoCrm', () => {
   test('no token in any output, even with --debug', async () => {
     const local = await emulator();
     try {
-      const { crm, stderr } = await openCrm(zohoEnv(local, await tempHome(), { ZOHO_ACCESS_TOKEN: SECRETS.ZOHO_ACCESS_TOKEN }));
+      const { crm, stderr } = await openCrm(
+        zohoEnv(local, await tempHome(), { ZOHO_ACCESS_TOKEN: SECRETS.ZOHO_ACCESS_TOKEN }),
+      );
       await crm.modules();
       await crm.records('Accounts', { fields: ['Account_Name'] });
       await crm.records('Accounts', { fields: ['Account_Name'], pageToken: 'nope' }).catch((error: Error) => {
@@ -389,7 +507,12 @@ describe('ZohoCrm', () => {
       });
       const text = stderr();
       assert.match(text, /GET \/crm\/v8\/settings\/modules/, 'the debug lines are there');
-      const zohoSecrets = [...accessTokens(local), SECRETS.ZOHO_ACCESS_TOKEN, SECRETS.ZOHO_REFRESH_TOKEN, SECRETS.ZOHO_CLIENT_SECRET];
+      const zohoSecrets = [
+        ...accessTokens(local),
+        SECRETS.ZOHO_ACCESS_TOKEN,
+        SECRETS.ZOHO_REFRESH_TOKEN,
+        SECRETS.ZOHO_CLIENT_SECRET,
+      ];
       for (const secret of zohoSecrets) {
         assert.ok(!text.includes(secret), `a secret leaked in:\n${text}`);
         // Registered as secrets: masked in whatever prints them later (errors, plans, --json).

@@ -18,7 +18,10 @@ interface Args {
   debug?: boolean;
 }
 
-type Result = (DataflowResult & { dataflows?: undefined }) | { dataflows: DataflowResult[] } | (DryRunResult & { exitCode?: number });
+type Result =
+  | (DataflowResult & { dataflows?: undefined })
+  | { dataflows: DataflowResult[] }
+  | (DryRunResult & { exitCode?: number });
 
 /** --start: an ISO 8601 time, epoch seconds, or `now`; Adobe takes epoch seconds. */
 export function parseStart(value: string, now: Date): number {
@@ -27,49 +30,101 @@ export function parseStart(value: string, now: Date): number {
   if (/^\d{9,10}$/.test(text)) return Number(text);
   const ms = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
-    throw new UsageError(`Invalid --start '${value}'.`, { hint: "Use an ISO 8601 time such as 2026-12-01T06:00:00Z, epoch seconds, or 'now'." });
+    throw new UsageError(`Invalid --start '${value}'.`, {
+      hint: "Use an ISO 8601 time such as 2026-12-01T06:00:00Z, epoch seconds, or 'now'.",
+    });
   }
   return Math.floor(ms / 1000);
 }
 
-const LABELS: Record<string, string> = { class: 'class', fieldGroup: 'field group', schema: 'schema', descriptor: 'identity descriptor', dataset: 'dataset', sourceConnection: 'source connection', targetConnection: 'target connection', mappingSet: 'mapping set', flow: 'dataflow' };
+const LABELS: Record<string, string> = {
+  class: 'class',
+  fieldGroup: 'field group',
+  schema: 'schema',
+  descriptor: 'identity descriptor',
+  dataset: 'dataset',
+  sourceConnection: 'source connection',
+  targetConnection: 'target connection',
+  mappingSet: 'mapping set',
+  flow: 'dataflow',
+};
 
 export default defineCommand<Args, Result>({
   command: 'create',
   writes: true,
-  describe: 'Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create what is missing, update what Adobe lets change, replace what it does not',
+  describe:
+    'Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create what is missing, update what Adobe lets change, replace what it does not',
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
     ['$0 dataflow create --template accounts,contacts,leads,deals', 'four dataflows in one run, concurrently'],
-    ['$0 dataflow create --template ./my-module.json --frequency day --interval 1 --start 2026-12-01T06:00:00Z', 'a template file with another schedule'],
+    [
+      '$0 dataflow create --template ./my-module.json --frequency day --interval 1 --start 2026-12-01T06:00:00Z',
+      'a template file with another schedule',
+    ],
     ['$0 dataflow create --template contacts --dry-run --json', 'the plan, sending no write'],
-    ['$0 dataflow create --template accounts --dry-run --exit-code', 'CI drift check: exit 0 when nothing would change, 3 when it would'],
-    ['$0 dataflow create --template accounts --via http-api', "after Adobe retired the Zoho source: a streaming dataflow that 'aep-zoho sync' feeds"],
+    [
+      '$0 dataflow create --template accounts --dry-run --exit-code',
+      'CI drift check: exit 0 when nothing would change, 3 when it would',
+    ],
+    [
+      '$0 dataflow create --template accounts --via http-api',
+      "after Adobe retired the Zoho source: a streaming dataflow that 'aep-zoho sync' feeds",
+    ],
   ],
   completions: { template: 'templates', via: ['zoho-source', 'http-api'] },
   lists: ['template'],
   positionalOption: 'template',
   builder: (y) =>
     y
-      .option('template', { type: 'string', demandOption: true, describe: 'Built-in template name or file path; several: repeat the option or separate them with commas' })
+      .option('template', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Built-in template name or file path; several: repeat the option or separate them with commas',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
-      .option('allow-missing-columns', { type: 'boolean', default: false, describe: 'Skip mappings of columns the table lacks (with a warning) instead of failing' })
-      .option('exit-code', { type: 'boolean', default: false, describe: 'With --dry-run: exit 3 when the plan changes anything, 0 when it does not' })
+      .option('allow-missing-columns', {
+        type: 'boolean',
+        default: false,
+        describe: 'Skip mappings of columns the table lacks (with a warning) instead of failing',
+      })
+      .option('exit-code', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --dry-run: exit 3 when the plan changes anything, 0 when it does not',
+      })
       .option('start', { type: 'string', describe: "First run: ISO 8601 time, epoch seconds, or 'now' (default now)" })
-      .option('frequency', { type: 'string', choices: ['once', 'minute', 'hour', 'day', 'week'], describe: "Override the template's schedule frequency" })
-      .option('interval', { type: 'number', describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)' })
+      .option('frequency', {
+        type: 'string',
+        choices: ['once', 'minute', 'hour', 'day', 'week'],
+        describe: "Override the template's schedule frequency",
+      })
+      .option('interval', {
+        type: 'number',
+        describe: 'Override the interval (minute ≥ 15, others ≥ 1; once takes none)',
+      })
       .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' })
-      .option('via', { type: 'string', describe: "zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho sync' feeds); default: what connect recorded" }),
+      .option('via', {
+        type: 'string',
+        describe:
+          "zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho sync' feeds); default: what connect recorded",
+      }),
   async run(args, ctx) {
     const names = args.template;
-    if (!names.length) throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
-    if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw new UsageError(`--template names a template twice: ${names.join(',')}.`);
-    if (args.exitCode && !args.dryRun) throw new UsageError('--exit-code needs --dry-run.', { hint: 'For a drift check: aep-zoho dataflow create --template <name> --dry-run --exit-code.' });
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50) throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
+    if (!names.length)
+      throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
+    if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
+      throw new UsageError(`--template names a template twice: ${names.join(',')}.`);
+    if (args.exitCode && !args.dryRun)
+      throw new UsageError('--exit-code needs --dry-run.', {
+        hint: 'For a drift check: aep-zoho dataflow create --template <name> --dry-run --exit-code.',
+      });
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 50)
+      throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
     // Only the command line's own rules here; the schedule itself is checked by checkSchedule().
     const schedule: Partial<Schedule> = {};
     if (args.start !== undefined) schedule.startTime = parseStart(args.start, ctx.now());
-    if (args.interval !== undefined && !args.frequency) throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
+    if (args.interval !== undefined && !args.frequency)
+      throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
     if (args.frequency) {
       schedule.frequency = args.frequency;
       schedule.interval = args.interval; // a template's interval does not carry over to another frequency
@@ -77,7 +132,13 @@ export default defineCommand<Args, Result>({
     const { loadTemplate } = await import('../../template/load.js');
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
     const { createDataflows } = await import('../../tasks/dataflow.js');
-    const result = await createDataflows(ctx, templates, { dryRun: args.dryRun, schedule, concurrency: args.concurrency, allowMissingColumns: args.allowMissingColumns, via: args.via });
+    const result = await createDataflows(ctx, templates, {
+      dryRun: args.dryRun,
+      schedule,
+      concurrency: args.concurrency,
+      allowMissingColumns: args.allowMissingColumns,
+      via: args.via,
+    });
     if ('plan' in result) return args.exitCode && result.changes ? { ...result, exitCode: 3 } : result;
     return result.dataflows.length === 1 ? result.dataflows[0] : result;
   },
@@ -93,20 +154,39 @@ export default defineCommand<Args, Result>({
     const flows = result.dataflows ?? [result as DataflowResult];
     const words = (kinds: string[]) => kinds.map((k) => LABELS[k] ?? k).join(', ');
     for (const f of flows) {
-      const did = [f.created.length && ui.green(`created ${words(f.created)}`), f.updated.length && ui.yellow(`updated ${words(f.updated)}`), f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`)].filter(Boolean);
-      ui.line(`${ui.bold(safe(f.template))}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`);
+      const did = [
+        f.created.length && ui.green(`created ${words(f.created)}`),
+        f.updated.length && ui.yellow(`updated ${words(f.updated)}`),
+        f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`),
+      ].filter(Boolean);
+      ui.line(
+        `${ui.bold(safe(f.template))}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`,
+      );
       ui.line(`  schema      ${f.schemaId}`);
       ui.line(`  dataset     ${f.datasetId}`);
       ui.line(`  source      ${f.sourceConnectionId}    target ${f.targetConnectionId}`);
       ui.line(`  mapping set ${f.mappingSetId}`);
-      if (f.skippedColumns.length) ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.map(safe).join(', ')}`));
+      if (f.skippedColumns.length)
+        ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.map(safe).join(', ')}`));
     }
     if (flows[0].via === 'http-api') {
       // Said once: Adobe pauses a new (or re-mapped) streaming dataflow, and nothing moves until sync runs.
-      if (flows.some((f) => f.created.includes('flow') || f.replaced.includes('flow') || f.updated.includes('mappingSet') || f.updated.includes('flow'))) {
-        ui.note('Adobe pauses ingestion for about five minutes after a streaming dataflow is created or its mapping changes.');
+      if (
+        flows.some(
+          (f) =>
+            f.created.includes('flow') ||
+            f.replaced.includes('flow') ||
+            f.updated.includes('mappingSet') ||
+            f.updated.includes('flow'),
+        )
+      ) {
+        ui.note(
+          'Adobe pauses ingestion for about five minutes after a streaming dataflow is created or its mapping changes.',
+        );
       }
-      ui.note(`Data moves only when ${ui.cmd('sync')} runs: run it now (records sent during the pause may wait), from cron or CI, or ${ui.cmd('sync --every 15m')}.`);
+      ui.note(
+        `Data moves only when ${ui.cmd('sync')} runs: run it now (records sent during the pause may wait), from cron or CI, or ${ui.cmd('sync --every 15m')}.`,
+      );
       return;
     }
     ui.note(`Next: ${ui.cmd(`dataflow runs ${flows[0].flowId} --watch`)} to follow the first run.`);

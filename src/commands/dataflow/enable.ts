@@ -5,7 +5,10 @@ import type { FlowStateChange } from '../../tasks/flows.js';
 const toggle = (op: 'enable' | 'disable'): CommandDef<{ flow: string }, FlowStateChange> =>
   defineCommand<{ flow: string }, FlowStateChange>({
     command: `${op} <flow>`,
-    describe: op === 'enable' ? 'Enable a dataflow: its schedule runs again' : 'Disable a dataflow: no run starts until it is enabled (its schedule and data stay)',
+    describe:
+      op === 'enable'
+        ? 'Enable a dataflow: its schedule runs again'
+        : 'Disable a dataflow: no run starts until it is enabled (its schedule and data stay)',
     examples: [
       [`$0 dataflow ${op} accounts`, 'by the template this profile built it from'],
       [`$0 dataflow ${op} 2c3f… --json`, 'by flow id, as JSON'],
@@ -18,7 +21,11 @@ const toggle = (op: 'enable' | 'disable'): CommandDef<{ flow: string }, FlowStat
     },
     human(r, ui) {
       const state = r.state === 'enabled' ? ui.green(r.state) : ui.yellow(r.state);
-      ui.line(r.changed ? `Dataflow ${ui.bold(r.name)} (${r.flowId}) is now ${state}.` : `Dataflow ${ui.bold(r.name)} (${r.flowId}) was already ${state}; nothing was sent.`);
+      ui.line(
+        r.changed
+          ? `Dataflow ${ui.bold(r.name)} (${r.flowId}) is now ${state}.`
+          : `Dataflow ${ui.bold(r.name)} (${r.flowId}) was already ${state}; nothing was sent.`,
+      );
     },
   });
 

@@ -8,29 +8,46 @@ interface Args {
 
 export default defineCommand<Args, FlowList>({
   command: 'list',
-  describe: "This profile's dataflows (from its state file, checked against Adobe); --all: every Zoho CRM dataflow in the sandbox",
+  describe:
+    "This profile's dataflows (from its state file, checked against Adobe); --all: every Zoho CRM dataflow in the sandbox",
   examples: [
     ['$0 dataflow list', "this profile's dataflows: state, schedule, last run"],
     ['$0 dataflow list --all --json', 'every CRMToAEP dataflow in the sandbox, as JSON'],
   ],
-  builder: (y) => y.option('all', { type: 'boolean', default: false, describe: 'Every CRM dataflow in the sandbox, not only this profile\'s' }),
+  builder: (y) =>
+    y.option('all', {
+      type: 'boolean',
+      default: false,
+      describe: "Every CRM dataflow in the sandbox, not only this profile's",
+    }),
   async run(args, ctx) {
     const { listFlows } = await import('../../tasks/flows.js');
     return listFlows(ctx, { all: args.all });
   },
   async human(result, ui, args) {
     if (!result.flows.length) {
-      ui.note(args.all ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.` : `This profile has no dataflows in sandbox ${result.sandbox}.`);
-      ui.note(`Create one with ${ui.cmd('dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`}.`);
+      ui.note(
+        args.all
+          ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.`
+          : `This profile has no dataflows in sandbox ${result.sandbox}.`,
+      );
+      ui.note(
+        `Create one with ${ui.cmd('dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`}.`,
+      );
       return;
     }
     const { describeSchedule } = await import('../../tasks/flows.js');
     // Plain cells: the table measures text, and colour codes would count as width.
-    const hidden = await ui.table(['Template', 'State', 'Last run', 'Next run', 'Schedule', 'Id', 'Name'],
+    const hidden = await ui.table(
+      ['Template', 'State', 'Last run', 'Next run', 'Schedule', 'Id', 'Name'],
       result.flows.map((f) => [
         f.template ?? (args.all ? '(other)' : ''),
         f.state,
-        f.lastRun ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${humanTime(f.lastRun.startedAt)}` : ''}` : f.state === 'missing' ? '' : 'none yet',
+        f.lastRun
+          ? `${f.lastRun.status}${f.lastRun.startedAt ? ` ${humanTime(f.lastRun.startedAt)}` : ''}`
+          : f.state === 'missing'
+            ? ''
+            : 'none yet',
         f.nextRunAt ? humanTime(f.nextRunAt) : '',
         describeSchedule(f.schedule),
         f.id,
@@ -38,9 +55,17 @@ export default defineCommand<Args, FlowList>({
       ]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
+    if (hidden.length)
+      ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     const missing = result.flows.filter((f) => f.state === 'missing');
-    if (missing.length) ui.note(ui.yellow(`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`));
-    ui.note(`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`);
+    if (missing.length)
+      ui.note(
+        ui.yellow(
+          `${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
+        ),
+      );
+    ui.note(
+      `${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`,
+    );
   },
 });

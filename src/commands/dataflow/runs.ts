@@ -12,27 +12,46 @@ interface Args {
 
 export default defineCommand<Args, RunsResult>({
   command: 'runs <flow>',
-  describe: "A dataflow's runs, newest first: status, records, duration, errors; --watch follows the newest run to its end",
+  describe:
+    "A dataflow's runs, newest first: status, records, duration, errors; --watch follows the newest run to its end",
   examples: [
     ['$0 dataflow runs accounts', 'the last 10 runs'],
-    ['$0 dataflow runs accounts --watch', 'wait for the newest (or first) run to finish: exit 0 on success, 1 on failure'],
+    [
+      '$0 dataflow runs accounts --watch',
+      'wait for the newest (or first) run to finish: exit 0 on success, 1 on failure',
+    ],
     ['$0 dataflow runs 2c3f… --watch --timeout 2h --json', 'in CI, as JSON'],
   ],
   completions: { flow: 'templates' },
   builder: (y) =>
     y
       .positional('flow', { type: 'string', describe: 'Template name, flow id or flow name' })
-      .option('watch', { type: 'boolean', default: false, describe: 'Poll until the newest run finishes (waits for the first run if there is none)' })
+      .option('watch', {
+        type: 'boolean',
+        default: false,
+        describe: 'Poll until the newest run finishes (waits for the first run if there is none)',
+      })
       .option('limit', { type: 'number', default: 10, describe: 'Runs to show (1-100)' })
-      .option('timeout', { type: 'string', default: '30m', describe: 'With --watch: give up after this long (e.g. 90s, 30m, 2h); exit 1' }),
+      .option('timeout', {
+        type: 'string',
+        default: '30m',
+        describe: 'With --watch: give up after this long (e.g. 90s, 30m, 2h); exit 1',
+      }),
   async run(args, ctx) {
-    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
+    if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100)
+      throw new UsageError(`--limit must be a whole number from 1 to 100, got ${args.limit}.`);
     const { flowRuns, parseDuration } = await import('../../tasks/runs.js');
     const timeoutMs = parseDuration(args.timeout);
-    if (!timeoutMs) throw new UsageError(`Invalid --timeout '${args.timeout}'.`, { hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).' });
+    if (!timeoutMs)
+      throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
+        hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+      });
     return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
   },
-  interrupted: (args) => ({ message: 'Stopped watching.', hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.` }),
+  interrupted: (args) => ({
+    message: 'Stopped watching.',
+    hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.`,
+  }),
   async human(result, ui) {
     const { describeRunError, formatDuration } = await import('../../tasks/flows.js');
     ui.note(`${ui.bold(safe(result.flowName))} ${ui.dim(`(${result.flowId})`)}`);
@@ -47,11 +66,22 @@ export default defineCommand<Args, RunsResult>({
       return;
     }
     // Plain cells: the table measures text, and colour codes would count as width.
-    const hidden = await ui.table(['Status', 'Started', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
-      result.runs.map((r) => [r.status, humanTime(r.startedAt), formatDuration(r.durationMs), r.recordsRead, r.recordsWritten, r.recordsFailed, r.id, r.errors.map((e) => e.code ?? e.message).join(', ')]),
+    const hidden = await ui.table(
+      ['Status', 'Started', 'Duration', 'Read', 'Written', 'Failed', 'Run', 'Errors'],
+      result.runs.map((r) => [
+        r.status,
+        humanTime(r.startedAt),
+        formatDuration(r.durationMs),
+        r.recordsRead,
+        r.recordsWritten,
+        r.recordsFailed,
+        r.id,
+        r.errors.map((e) => e.code ?? e.message).join(', '),
+      ]),
       { maxColumnWidth: 36 },
     );
-    if (hidden.length) ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
+    if (hidden.length)
+      ui.note(ui.dim(`Column(s) ${hidden.join(', ')} hidden at this width: widen the terminal, or use --json.`));
     // Every cause of the newest failed runs, top-level and row-level, with the records each concerns.
     const failed = result.runs.filter((r) => r.errors.length && r.id !== result.watched?.id).slice(0, 3);
     for (const run of failed) for (const e of run.errors) ui.note(ui.dim(`  ${run.id}: ${safe(describeRunError(e))}`));
@@ -61,8 +91,15 @@ export default defineCommand<Args, RunsResult>({
       return;
     }
     const run = result.watched;
-    ui.line(ui.red(`✖ Run ${run.id} ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`));
-    for (const e of run.errors) ui.line(`  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : ''}${e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : ''}`);
+    ui.line(
+      ui.red(
+        `✖ Run ${run.id} ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`,
+      ),
+    );
+    for (const e of run.errors)
+      ui.line(
+        `  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : ''}${e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : ''}`,
+      );
     if (result.error?.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
   },
 });

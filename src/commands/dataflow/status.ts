@@ -8,7 +8,7 @@ interface Args {
 
 export default defineCommand<Args, FlowStatus>({
   command: 'status <flow>',
-  describe: "One dataflow: state, schedule, source table, dataset and last run",
+  describe: 'One dataflow: state, schedule, source table, dataset and last run',
   examples: [
     ['$0 dataflow status accounts', 'by the template this profile built it from'],
     ['$0 dataflow status 2c3f… --json', 'by flow id, as JSON'],
@@ -27,8 +27,17 @@ export default defineCommand<Args, FlowStatus>({
     row('state', s.state === 'enabled' ? ui.green(s.state) : ui.yellow(safe(s.state)));
     row('schedule', describeSchedule(s.schedule));
     row('next run', s.nextRunAt && humanTime(s.nextRunAt));
-    row('table', s.table ? `${safe(s.table.name ?? s.table.path)}${s.table.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : ''}` : undefined);
-    row('source', s.sourceConnectionId && `${s.sourceConnectionId}${s.baseConnectionId ? ui.dim(` (base connection ${s.baseConnectionId})`) : ''}`);
+    row(
+      'table',
+      s.table
+        ? `${safe(s.table.name ?? s.table.path)}${s.table.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : ''}`
+        : undefined,
+    );
+    row(
+      'source',
+      s.sourceConnectionId &&
+        `${s.sourceConnectionId}${s.baseConnectionId ? ui.dim(` (base connection ${s.baseConnectionId})`) : ''}`,
+    );
     row('dataset', s.dataset && `${safe(s.dataset.name ?? '?')} ${ui.dim(`(${s.dataset.id})`)}`);
     row('target', s.targetConnectionId);
     row('schema', s.schemaId);
@@ -38,9 +47,17 @@ export default defineCommand<Args, FlowStatus>({
       row('last run', 'none yet');
       return;
     }
-    const status = run.status === 'success' ? ui.green(run.status) : run.status === 'failed' ? ui.red(run.status) : ui.yellow(run.status);
+    const status =
+      run.status === 'success'
+        ? ui.green(run.status)
+        : run.status === 'failed'
+          ? ui.red(run.status)
+          : ui.yellow(run.status);
     row('last run', `${status} ${ui.dim(run.id)}`);
-    row('', `${humanTime(run.startedAt) || '?'}${run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : ''}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`);
+    row(
+      '',
+      `${humanTime(run.startedAt) || '?'}${run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : ''}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`,
+    );
     // The run's own error and each row-level cause under its activities, with their record counts.
     for (const error of run.errors) row('', ui.red(safe(describeRunError(error))));
     ui.note(`Runs: ${ui.cmd(`dataflow runs ${s.template ?? s.id}`)}`);

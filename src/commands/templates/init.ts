@@ -22,14 +22,21 @@ interface Result {
 
 export default defineCommand<Args, Result>({
   command: 'init',
-  describe: "Write a starter template for a Zoho table: every column mapped into a tenant field group",
+  describe: 'Write a starter template for a Zoho table: every column mapped into a tenant field group',
   examples: [
     ['$0 templates init --table Subscriptions', 'writes ./subscriptions.json'],
-    ['$0 templates init --table Products --output templates/products.json --force', 'choose the file; replace it if it exists'],
+    [
+      '$0 templates init --table Products --output templates/products.json --force',
+      'choose the file; replace it if it exists',
+    ],
   ],
   builder: (y) =>
     y
-      .option('table', { type: 'string', demandOption: true, describe: 'Table name (e.g. Accounts) or path, as explore lists it' })
+      .option('table', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Table name (e.g. Accounts) or path, as explore lists it',
+      })
       .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<table>.json)' })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite the file if it exists' })
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
@@ -53,22 +60,37 @@ export default defineCommand<Args, Result>({
     if (deltaNote) ctx.log.warn(deltaNote);
     await mkdir(resolve(file, '..'), { recursive: true });
     await writeFile(file, formatTemplate(template), { flag: args.force ? 'w' : 'wx' });
-    return { file, name: template.name, table: detail.table.name, deltaColumn: template.source.deltaColumn, mappings: template.mappings.length, overwritten, template };
+    return {
+      file,
+      name: template.name,
+      table: detail.table.name,
+      deltaColumn: template.source.deltaColumn,
+      mappings: template.mappings.length,
+      overwritten,
+      template,
+    };
   },
   async human(result, ui) {
     const { displayPath } = await import('../../template/load.js');
     const { RECORD_BEHAVIOR } = await import('../../template/starter.js');
     const file = displayPath(result.file);
-    ui.line(`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`);
+    ui.line(
+      `${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
+    );
     const { schema } = result.template.target;
     // A record class of its own has no standard fields to move to: everything stays under the tenant.
-    const first = schema.fallbackClass && schema.class === RECORD_BEHAVIOR
-      ? `the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under _{TENANT_ID}; rename fields as you like`
-      : `move fields to standard XDM paths and add an identity (see ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
-    ui.note(`Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`);
+    const first =
+      schema.fallbackClass && schema.class === RECORD_BEHAVIOR
+        ? `the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under _{TENANT_ID}; rename fields as you like`
+        : `move fields to standard XDM paths and add an identity (see ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
+    ui.note(
+      `Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`,
+    );
   },
 });
 
 function exists(file: string): UsageError {
-  return new UsageError(`${file} already exists.`, { hint: 'Pass --force to overwrite it, or --output <file> to write elsewhere.' });
+  return new UsageError(`${file} already exists.`, {
+    hint: 'Pass --force to overwrite it, or --output <file> to write elsewhere.',
+  });
 }

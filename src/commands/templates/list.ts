@@ -27,6 +27,8 @@ export default defineCommand<Record<string, never>, Result>({
       ui.line(`${' '.repeat(width)}  ${t.description}`);
     }
     ui.note('');
-    ui.note(`Use one with ${ui.cmd('dataflow create --template <name>')}; copy one with ${ui.cmd('templates show <name> > my.json')}.`);
+    ui.note(
+      `Use one with ${ui.cmd('dataflow create --template <name>')}; copy one with ${ui.cmd('templates show <name> > my.json')}.`,
+    );
   },
 });

@@ -10,9 +10,13 @@ export default defineCommand<{ name: string }, Template>({
     ['$0 templates show contacts > my-contacts.json', 'a copy to edit (then --template ./my-contacts.json)'],
   ],
   completions: { name: 'templates' },
-  builder: (y) => y.positional('name', { type: 'string', describe: 'Built-in template name (any case) or template file' }),
+  builder: (y) =>
+    y.positional('name', { type: 'string', describe: 'Built-in template name (any case) or template file' }),
   async run(args) {
-    const [{ loadTemplate, SCHEMA_FILE }, { pathToFileURL }] = await Promise.all([import('../../template/load.js'), import('node:url')]);
+    const [{ loadTemplate, SCHEMA_FILE }, { pathToFileURL }] = await Promise.all([
+      import('../../template/load.js'),
+      import('node:url'),
+    ]);
     const { template } = await loadTemplate(args.name);
     // A copy saved anywhere keeps its editor checks: the schema by absolute URL, not "./template.schema.json".
     return template.$schema?.startsWith('.') ? { ...template, $schema: pathToFileURL(SCHEMA_FILE).href } : template;

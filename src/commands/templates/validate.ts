@@ -21,22 +21,36 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
   command: 'validate <file>',
   describe: 'Check a template file (or built-in name): its format, and with credentials its table and columns',
   examples: [
-    ['$0 templates validate ./my-contacts.json', 'exit 0 when valid, 2 with each problem (its JSON path, or the column and the closest one)'],
+    [
+      '$0 templates validate ./my-contacts.json',
+      'exit 0 when valid, 2 with each problem (its JSON path, or the column and the closest one)',
+    ],
     ['$0 templates validate ./my-contacts.json --offline --json', 'the format only, without asking Adobe'],
   ],
   completions: { file: 'templates' },
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: 'Template file (or built-in name)' })
-      .option('offline', { type: 'boolean', default: false, describe: 'Check the format only: no call to Adobe for the table and its columns' }),
+      .option('offline', {
+        type: 'boolean',
+        default: false,
+        describe: 'Check the format only: no call to Adobe for the table and its columns',
+      }),
   async run(args, ctx) {
     const { loadTemplate } = await import('../../template/load.js');
     const { template, file } = await loadTemplate(args.file);
-    const base = { valid: true as const, name: template.name, file, table: template.source.table, mappings: template.mappings.length };
+    const base = {
+      valid: true as const,
+      name: template.name,
+      file,
+      table: template.source.table,
+      mappings: template.mappings.length,
+    };
     if (args.offline) return { ...base, checked: 'offline', offlineReason: '--offline' };
     const { loadSettings } = await import('../../config/settings.js');
     const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
-    if (!settings.aep.clientId || !settings.aep.clientSecret || !settings.aep.orgId) return { ...base, checked: 'offline', offlineReason: 'no Adobe credentials' };
+    if (!settings.aep.clientId || !settings.aep.clientSecret || !settings.aep.orgId)
+      return { ...base, checked: 'offline', offlineReason: 'no Adobe credentials' };
     const { describeTable } = await import('../../tasks/explore.js');
     const detail = await describeTable(ctx, template.source.table, { preview: false }).catch((error) => {
       // No base connection yet: nothing to check against, which is not the template's fault.
@@ -48,21 +62,33 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
     const read = [
       ['/source/deltaColumn', template.source.deltaColumn],
       ...(template.identity ? [['/identity/source', template.identity.source]] : []),
-      ...template.mappings.flatMap((m, i) => [...(m.source ? [[`/mappings/${i}/source`, m.source]] : []), ...(m.columns ?? []).map((c) => [`/mappings/${i}/columns`, c])]),
+      ...template.mappings.flatMap((m, i) => [
+        ...(m.source ? [[`/mappings/${i}/source`, m.source]] : []),
+        ...(m.columns ?? []).map((c) => [`/mappings/${i}/columns`, c]),
+      ]),
     ] as Array<[string, string]>;
     const unknown = read.filter(([, column]) => !names.includes(column.split('.')[0]));
     if (unknown.length) {
       const { closest } = await import('fastest-levenshtein');
-      const problems = unknown.map(([pointer, column]) => `${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest: '${closest(column.split('.')[0], names)}')`);
-      throw new UsageError(`${file}: ${problems.join('; ')}.`, { hint: `'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the format only.` });
+      const problems = unknown.map(
+        ([pointer, column]) =>
+          `${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest: '${closest(column.split('.')[0], names)}')`,
+      );
+      throw new UsageError(`${file}: ${problems.join('; ')}.`, {
+        hint: `'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the format only.`,
+      });
     }
     return { ...base, checked: 'online' };
   },
   async human(result, ui) {
     const { displayPath } = await import('../../template/load.js');
-    ui.line(`${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table}, ${result.mappings} mappings.`);
-    ui.note(result.checked === 'online'
-      ? `Checked online: table ${result.table} and every column the template reads exist in Zoho CRM.`
-      : ui.yellow(`Offline (${result.offlineReason}): the format was checked, not the table or its columns.`));
+    ui.line(
+      `${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table}, ${result.mappings} mappings.`,
+    );
+    ui.note(
+      result.checked === 'online'
+        ? `Checked online: table ${result.table} and every column the template reads exist in Zoho CRM.`
+        : ui.yellow(`Offline (${result.offlineReason}): the format was checked, not the table or its columns.`),
+    );
   },
 });

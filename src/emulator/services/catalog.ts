@@ -17,17 +17,29 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const CONTENT_TYPE = /^application\/vnd\.adobe\.xed(-full)?(-notext)?(-desc)?\+json; ?version=1(\.\d+)?$/;
 
-const badRequest = (req: EmuRequest, message: string) => problem(400, 'Bad Request', message, req.requestId, 'http://ns.adobe.com/aep/errors/CAT-1001-400');
-const notFound = (req: EmuRequest, id: string) => problem(404, 'Not Found', `Dataset ${id} was not found in sandbox '${req.caller!.sandbox}'.`, req.requestId, 'http://ns.adobe.com/aep/errors/CAT-1012-404');
+const badRequest = (req: EmuRequest, message: string) =>
+  problem(400, 'Bad Request', message, req.requestId, 'http://ns.adobe.com/aep/errors/CAT-1001-400');
+const notFound = (req: EmuRequest, id: string) =>
+  problem(
+    404,
+    'Not Found',
+    `Dataset ${id} was not found in sandbox '${req.caller!.sandbox}'.`,
+    req.requestId,
+    'http://ns.adobe.com/aep/errors/CAT-1012-404',
+  );
 
 export function registerCatalog(router: Router, ctx: ServiceContext): void {
   const { state } = ctx;
   let dataSourceIds = 10_000;
 
-  const visible = (resource: Resource | undefined, caller: Caller) => !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
+  const visible = (resource: Resource | undefined, caller: Caller) =>
+    !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
 
   router.on('POST', `${CATALOG}/dataSets`, (req) => {
-    const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
+    const body =
+      req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+        ? (req.body as Record<string, any>)
+        : undefined;
     if (!body) return badRequest(req, 'The request body must be a JSON object describing the dataset.');
     const problemText = checkDataSet(req, body);
     if (problemText) return badRequest(req, problemText);
@@ -50,7 +62,10 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
       enableErrorDiagnostics: body.enableErrorDiagnostics ?? false,
       viewId: hexId(12),
       files: `@/dataSetFiles?dataSetId=${id}`,
-      schemaRef: { id: body.schemaRef.id, contentType: body.schemaRef.contentType ?? 'application/vnd.adobe.xed+json;version=1' },
+      schemaRef: {
+        id: body.schemaRef.id,
+        contentType: body.schemaRef.contentType ?? 'application/vnd.adobe.xed+json;version=1',
+      },
       observableSchema: body.observableSchema ?? {},
       ...(req.query.get('requestDataSource') === 'true' ? { dataSourceId: dataSourceIds++ } : {}),
       imsOrgId: caller.orgId,
@@ -95,8 +110,15 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
       if (refused) return badRequest(req, refused);
       next = applyPatch(dataSet!, ops);
     } else {
-      const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
-      if (!body) return badRequest(req, 'The request body must be a JSON object of the fields to update (a JSON Patch array needs Content-Type: application/json-patch+json).');
+      const body =
+        req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+          ? (req.body as Record<string, any>)
+          : undefined;
+      if (!body)
+        return badRequest(
+          req,
+          'The request body must be a JSON object of the fields to update (a JSON Patch array needs Content-Type: application/json-patch+json).',
+        );
       const refused = Object.keys(body).map(fixedField).find(Boolean);
       if (refused) return badRequest(req, refused);
       next = { ...dataSet!, ...body };
@@ -118,18 +140,29 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
   /** Name, and a schemaRef to a schema in the caller's org and sandbox. */
   function checkDataSet(req: EmuRequest, body: Record<string, any>): string | undefined {
     if (typeof body.name !== 'string' || !body.name.trim()) return "'name' is required and must be a non-empty string.";
-    if (body.description !== undefined && typeof body.description !== 'string') return "'description' must be a string.";
+    if (body.description !== undefined && typeof body.description !== 'string')
+      return "'description' must be a string.";
     const ref = body.schemaRef;
-    if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || !ref.id) return "'schemaRef' with the schema's 'id' ($id) is required.";
-    if (ref.contentType !== undefined && (typeof ref.contentType !== 'string' || !CONTENT_TYPE.test(ref.contentType.trim()))) {
+    if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || !ref.id)
+      return "'schemaRef' with the schema's 'id' ($id) is required.";
+    if (
+      ref.contentType !== undefined &&
+      (typeof ref.contentType !== 'string' || !CONTENT_TYPE.test(ref.contentType.trim()))
+    ) {
       return `schemaRef.contentType '${ref.contentType}' is not valid; use e.g. application/vnd.adobe.xed+json;version=1.`;
     }
     const schema = state.schemas.get(ref.id);
-    if (!visible(schema, req.caller!)) return `Schema ${ref.id} was not found in sandbox '${req.caller!.sandbox}'. Create the schema first, and use its $id.`;
+    if (!visible(schema, req.caller!))
+      return `Schema ${ref.id} was not found in sandbox '${req.caller!.sandbox}'. Create the schema first, and use its $id.`;
     if (body.tags !== undefined) {
       const tags = body.tags;
-      const valid = tags && typeof tags === 'object' && !Array.isArray(tags) && Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
-      if (!valid) return "'tags' must be an object whose values are arrays of strings, e.g. { \"unifiedProfile\": [\"enabled:true\"] }.";
+      const valid =
+        tags &&
+        typeof tags === 'object' &&
+        !Array.isArray(tags) &&
+        Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+      if (!valid)
+        return '\'tags\' must be an object whose values are arrays of strings, e.g. { "unifiedProfile": ["enabled:true"] }.';
       // "To enable a dataset for Profile, the schema must also be enabled for Profile"
       // (catalog/datasets/enable-for-profile.md): union in the schema's meta:immutableTags.
       const union = Array.isArray(schema!['meta:immutableTags']) && schema!['meta:immutableTags'].includes('union');
@@ -142,7 +175,8 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
 }
 
 /** A tag list that says `enabled:true` (the docs write it with and without a space after the colon). */
-const enabledTag = (values: unknown) => Array.isArray(values) && values.some((value) => /^enabled:\s*true$/i.test(String(value)));
+const enabledTag = (values: unknown) =>
+  Array.isArray(values) && values.some((value) => /^enabled:\s*true$/i.test(String(value)));
 
 /** Fields a dataset PATCH may change (dataSetRequest in catalog.yaml, less what links to other objects). */
 const PATCHABLE = new Set(['name', 'description', 'tags', 'enableErrorDiagnostics']);
@@ -152,18 +186,23 @@ const EXPANDABLE = new Set(['schemaRef', 'files', 'viewId', 'dataSourceId']);
 /** Why a top-level field cannot be patched, or undefined when it can. */
 function fixedField(field: string): string | undefined {
   if (PATCHABLE.has(field)) return undefined;
-  if (EXPANDABLE.has(field)) return `'${field}' is an expandable field: PATCH operations on an object cannot modify its expandable fields, which represent interrelated objects. Modifications to interrelated objects must be made directly.`;
+  if (EXPANDABLE.has(field))
+    return `'${field}' is an expandable field: PATCH operations on an object cannot modify its expandable fields, which represent interrelated objects. Modifications to interrelated objects must be made directly.`;
   return `'${field}' cannot be updated by a PATCH; the fields a dataset PATCH takes are ${[...PATCHABLE].join(', ')}.`;
 }
 
 /** limit 1–100 (default 20; 0 is rejected), start ≥ 0, orderBy `asc:created,updated` / `desc:name`. */
-function pagingOf(req: EmuRequest): { limit: number; start: number; order?: { fields: string[]; sign: number } } | string {
+function pagingOf(
+  req: EmuRequest,
+): { limit: number; start: number; order?: { fields: string[]; sign: number } } | string {
   const limitText = req.query.get('limit');
   const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return `Invalid limit '${limitText}'. The limit must be an integer from 1 to ${MAX_LIMIT}.`;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    return `Invalid limit '${limitText}'. The limit must be an integer from 1 to ${MAX_LIMIT}.`;
   const startText = req.query.get('start');
   const start = startText === null ? 0 : Number(startText);
-  if (!Number.isInteger(start) || start < 0) return `Invalid start '${startText}'. The start must be a non-negative integer.`;
+  if (!Number.isInteger(start) || start < 0)
+    return `Invalid start '${startText}'. The start must be a non-negative integer.`;
   const orderBy = req.query.get('orderBy');
   if (!orderBy) return { limit, start };
   const match = /^(?:(asc|desc):)?([\w.,]+)$/.exec(orderBy);
@@ -214,7 +253,12 @@ function catalogFilters(req: EmuRequest): Predicate[] | string {
 
 function propertiesOf(req: EmuRequest): string[] | undefined {
   const text = req.query.get('properties');
-  return text ? text.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+  return text
+    ? text
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 /** A dataset as Catalog returns it: keyed by id elsewhere, without the emulator's scoping fields. */
@@ -222,4 +266,3 @@ function present(dataSet: Resource, projection?: string[]): Record<string, unkno
   const { id: _id, imsOrgId: _o, sandboxName: _s, ...rest } = dataSet;
   return projection ? Object.fromEntries(Object.entries(rest).filter(([key]) => projection.includes(key))) : rest;
 }
-

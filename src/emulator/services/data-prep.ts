@@ -46,22 +46,28 @@ const badRequest = (req: EmuRequest, message: string) => problem(400, 'Bad Reque
 
 export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   const { state } = ctx;
-  const visible = (resource: Resource | undefined, caller: Caller) => !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
+  const visible = (resource: Resource | undefined, caller: Caller) =>
+    !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
 
   /** Checks a mapping set body; a string is a whole-request problem, issues are per mapping. */
   function check(req: EmuRequest, body: Record<string, any>): Checked | string {
-    if ('id' in body && typeof body.id !== 'string') return "'id' must be a string when present; omit it for a new mapping set (null is not accepted).";
-    for (const key of ['name', 'description']) if (key in body && typeof body[key] !== 'string') return `'${key}' must be a string when present.`;
+    if ('id' in body && typeof body.id !== 'string')
+      return "'id' must be a string when present; omit it for a new mapping set (null is not accepted).";
+    for (const key of ['name', 'description'])
+      if (key in body && typeof body[key] !== 'string') return `'${key}' must be a string when present.`;
     const refId = body.outputSchema?.schemaRef?.id;
     const tutorialId = body.xdmSchema;
-    if (refId !== undefined && typeof refId !== 'string') return "outputSchema.schemaRef.id must be a string.";
-    if (tutorialId !== undefined && tutorialId !== null && typeof tutorialId !== 'string') return "'xdmSchema' must be a string.";
-    if (refId && tutorialId && refId !== tutorialId) return `outputSchema.schemaRef.id (${refId}) and xdmSchema (${tutorialId}) name different schemas.`;
+    if (refId !== undefined && typeof refId !== 'string') return 'outputSchema.schemaRef.id must be a string.';
+    if (tutorialId !== undefined && tutorialId !== null && typeof tutorialId !== 'string')
+      return "'xdmSchema' must be a string.";
+    if (refId && tutorialId && refId !== tutorialId)
+      return `outputSchema.schemaRef.id (${refId}) and xdmSchema (${tutorialId}) name different schemas.`;
     const schemaId: string | undefined = refId || tutorialId || undefined;
-    if (!schemaId) return "The output schema is required: outputSchema.schemaRef.id (or xdmSchema).";
+    if (!schemaId) return 'The output schema is required: outputSchema.schemaRef.id (or xdmSchema).';
     const schema = state.schemas.get(schemaId);
     if (!visible(schema, req.caller!)) return `Schema ${schemaId} was not found in sandbox '${req.caller!.sandbox}'.`;
-    if (body.xdmVersion !== undefined && typeof body.xdmVersion !== 'string') return "'xdmVersion' must be a string such as \"1.0\".";
+    if (body.xdmVersion !== undefined && typeof body.xdmVersion !== 'string')
+      return '\'xdmVersion\' must be a string such as "1.0".';
     if (!Array.isArray(body.mappings) || !body.mappings.length) return "'mappings' must be a non-empty array.";
     const fields = schemaFields(state, schemaId)!;
     const seen = new Set<string>();
@@ -74,13 +80,28 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
       const sourceType = typeof given === 'string' ? SOURCE_TYPES[given.toUpperCase()] : undefined;
       const issue = (exception: string) => issues.push({ index, destination, source, sourceType: given, exception });
       if (!raw || typeof raw !== 'object') issue(`mappings[${index}] must be an object.`);
-      else if (mapping.destination !== undefined && mapping.destinationXdmPath !== undefined && mapping.destination !== mapping.destinationXdmPath) issue(`mappings[${index}]: destination and destinationXdmPath differ.`);
-      else if (mapping.source !== undefined && mapping.sourceAttribute !== undefined && mapping.source !== mapping.sourceAttribute) issue(`mappings[${index}]: source and sourceAttribute differ.`);
-      else if (!sourceType) issue(`mappings[${index}]: sourceType '${given}' is not valid; use ATTRIBUTE, EXPRESSION or STATIC.`);
-      else if (typeof destination !== 'string' || !destination) issue(`mappings[${index}]: destination (destinationXdmPath) is required.`);
-      else if (!fields.has(destination)) issue(`mappings[${index}]: destination '${destination}' does not exist in schema ${schemaId}.`);
-      else if (seen.has(destination)) issue(`mappings[${index}]: destination '${destination}' is mapped more than once.`);
-      else if (typeof source !== 'string' || (!source && sourceType !== 'text/plain')) issue(`mappings[${index}]: source (sourceAttribute) is required.`);
+      else if (
+        mapping.destination !== undefined &&
+        mapping.destinationXdmPath !== undefined &&
+        mapping.destination !== mapping.destinationXdmPath
+      )
+        issue(`mappings[${index}]: destination and destinationXdmPath differ.`);
+      else if (
+        mapping.source !== undefined &&
+        mapping.sourceAttribute !== undefined &&
+        mapping.source !== mapping.sourceAttribute
+      )
+        issue(`mappings[${index}]: source and sourceAttribute differ.`);
+      else if (!sourceType)
+        issue(`mappings[${index}]: sourceType '${given}' is not valid; use ATTRIBUTE, EXPRESSION or STATIC.`);
+      else if (typeof destination !== 'string' || !destination)
+        issue(`mappings[${index}]: destination (destinationXdmPath) is required.`);
+      else if (!fields.has(destination))
+        issue(`mappings[${index}]: destination '${destination}' does not exist in schema ${schemaId}.`);
+      else if (seen.has(destination))
+        issue(`mappings[${index}]: destination '${destination}' is mapped more than once.`);
+      else if (typeof source !== 'string' || (!source && sourceType !== 'text/plain'))
+        issue(`mappings[${index}]: source (sourceAttribute) is required.`);
       else if (sourceType === 'text/x.aep-xl') {
         try {
           parseExpression(source);
@@ -91,14 +112,30 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
       if (typeof destination === 'string') seen.add(destination);
       return { ...mapping, destination, source, sourceType };
     });
-    return { schemaId, contentType: body.outputSchema?.schemaRef?.contentType ?? DEFAULT_CONTENT_TYPE, mappings, issues };
+    return {
+      schemaId,
+      contentType: body.outputSchema?.schemaRef?.contentType ?? DEFAULT_CONTENT_TYPE,
+      mappings,
+      issues,
+    };
   }
 
-  const objectBody = (req: EmuRequest) => (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined);
-  const rejectIssues = (req: EmuRequest, issues: MappingIssue[]) => badRequest(req, issues.map((i) => i.exception).join(' '));
+  const objectBody = (req: EmuRequest) =>
+    req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+      ? (req.body as Record<string, any>)
+      : undefined;
+  const rejectIssues = (req: EmuRequest, issues: MappingIssue[]) =>
+    badRequest(req, issues.map((i) => i.exception).join(' '));
 
   /** A new id and the audit fields Data Prep puts on a mapping set and on each of its mappings. */
-  const created = (who: string, now: number) => ({ id: hexId(16), version: 0, createdDate: now, modifiedDate: now, createdBy: who, modifiedBy: who });
+  const created = (who: string, now: number) => ({
+    id: hexId(16),
+    version: 0,
+    createdDate: now,
+    modifiedDate: now,
+    createdBy: who,
+    modifiedBy: who,
+  });
 
   /** The stored form of one mapping, with both spellings as Adobe returns them. */
   function storedMapping(mapping: Record<string, unknown>, who: string, now: number): Record<string, unknown> {
@@ -139,7 +176,9 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   }
 
   /** The checks a create and an update share; the new version's snapshot when they pass. */
-  const validBody = (req: EmuRequest): EmuResponse | { now: number; who: string; version: ReturnType<typeof snapshot> } => {
+  const validBody = (
+    req: EmuRequest,
+  ): EmuResponse | { now: number; who: string; version: ReturnType<typeof snapshot> } => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object.');
     const checked = check(req, body);
@@ -172,7 +211,12 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     if ('status' in valid) return valid;
     const { now, who, version } = valid;
     const number = (mappingSet!.version as number) + 1;
-    Object.assign(mappingSet!, version, { version: number, modifiedDate: now, modifiedBy: who, versions: { ...mappingSet!.versions, [number]: version } });
+    Object.assign(mappingSet!, version, {
+      version: number,
+      modifiedDate: now,
+      modifiedBy: who,
+      versions: { ...mappingSet!.versions, [number]: version },
+    });
     return { status: 200, body: present(mappingSet!) };
   });
 
@@ -181,7 +225,9 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     if (typeof paging === 'string') return badRequest(req, paging);
     const name = req.query.get('name');
     let matched = state.mappingSets.all().filter((m) => visible(m, req.caller!) && (name === null || m.name === name));
-    matched = [...matched].sort((a, b) => (a[paging.field] - b[paging.field]) * paging.sign || a.id.localeCompare(b.id));
+    matched = [...matched].sort(
+      (a, b) => (a[paging.field] - b[paging.field]) * paging.sign || a.id.localeCompare(b.id),
+    );
     const page = matched.slice(paging.start, paging.start + paging.limit);
     const links: Record<string, { href: string }> = {};
     if (paging.start + paging.limit < matched.length) {
@@ -196,7 +242,10 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
       const { name: _name, ...rest } = present(m, expand);
       return rest;
     };
-    return { status: 200, body: { data: page.map(item), _page: { count: matched.length, limit: paging.limit }, _links: links } };
+    return {
+      status: 200,
+      body: { data: page.map(item), _page: { count: matched.length, limit: paging.limit }, _links: links },
+    };
   });
 
   router.on('GET', `${CONVERSION}/mappingSets/:id`, (req) => {
@@ -206,18 +255,32 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     // Without ?version the latest version is returned. The spec's `version` defaults to 0, and
     // Adobe's only example (a GET right after the create) cannot tell the two apart: UNVERIFIED
     // (aep-updates.md §2.2).
-    if (versionText === null) return { status: 200, body: present(mappingSet!, req.query.get('expandSchema') === 'true') };
+    if (versionText === null)
+      return { status: 200, body: present(mappingSet!, req.query.get('expandSchema') === 'true') };
     // "An integer query parameter that determines which version of the mapping set to retrieve" (mapping-set.md).
-    if (!/^\d+$/.test(versionText)) return badRequest(req, `Invalid version '${versionText}': the version must be an integer.`);
+    if (!/^\d+$/.test(versionText))
+      return badRequest(req, `Invalid version '${versionText}': the version must be an integer.`);
     const stored = mappingSet!.versions?.[Number(versionText)];
-    if (!stored) return problem(404, 'Not Found', `Mapping set ${mappingSet!.id} has no version ${versionText}.`, req.requestId);
-    return { status: 200, body: present({ ...mappingSet!, ...stored, version: Number(versionText) }, req.query.get('expandSchema') === 'true') };
+    if (!stored)
+      return problem(404, 'Not Found', `Mapping set ${mappingSet!.id} has no version ${versionText}.`, req.requestId);
+    return {
+      status: 200,
+      body: present(
+        { ...mappingSet!, ...stored, version: Number(versionText) },
+        req.query.get('expandSchema') === 'true',
+      ),
+    };
   });
 
   // The spec has no DELETE for mapping sets, yet aepp sends one (issue 12); the service has no such
   // operation, so it answers 405 with the methods it has, whatever the id.
   router.on('DELETE', `${CONVERSION}/mappingSets/:id`, (req) => ({
-    ...problem(405, 'Method Not Allowed', 'Mapping sets cannot be deleted: the Data Prep API has no DELETE operation for /mappingSets/{id}.', req.requestId),
+    ...problem(
+      405,
+      'Method Not Allowed',
+      'Mapping sets cannot be deleted: the Data Prep API has no DELETE operation for /mappingSets/{id}.',
+      req.requestId,
+    ),
     headers: { 'x-request-id': req.requestId, allow: 'GET, PUT' },
   }));
 
@@ -231,7 +294,14 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     const mappingSet = state.mappingSets.get(req.params.id);
     if (!visible(mappingSet, req.caller!)) return notFound(req);
     const mapping = (mappingSet!.mappings as Array<Record<string, unknown>>).find((m) => m.id === req.params.mappingId);
-    return mapping ? { status: 200, body: mapping } : problem(404, 'Not Found', `Mapping ${req.params.mappingId} is not in mapping set ${mappingSet!.id}.`, req.requestId);
+    return mapping
+      ? { status: 200, body: mapping }
+      : problem(
+          404,
+          'Not Found',
+          `Mapping ${req.params.mappingId} is not in mapping set ${mappingSet!.id}.`,
+          req.requestId,
+        );
   });
 
   router.on('POST', `${CONVERSION}/mappingSets/validate`, (req) => {
@@ -249,15 +319,25 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
   router.on('POST', `${CONVERSION}/mappingSets/preview`, (req) => {
     const body = objectBody(req);
     if (!body) return badRequest(req, 'The request body must be a JSON object with data and mappingSet.');
-    if (!Array.isArray(body.data) || body.data.some((row: unknown) => !row || typeof row !== 'object' || Array.isArray(row))) return badRequest(req, "'data' must be an array of row objects.");
-    const set = body.mappingSet && typeof body.mappingSet === 'object' ? (body.mappingSet as Record<string, any>) : undefined;
+    if (
+      !Array.isArray(body.data) ||
+      body.data.some((row: unknown) => !row || typeof row !== 'object' || Array.isArray(row))
+    )
+      return badRequest(req, "'data' must be an array of row objects.");
+    const set =
+      body.mappingSet && typeof body.mappingSet === 'object' ? (body.mappingSet as Record<string, any>) : undefined;
     if (!set) return badRequest(req, "'mappingSet' is required.");
     const checked = check(req, set);
     if (typeof checked === 'string') return badRequest(req, checked);
     if (checked.issues.length) return rejectIssues(req, checked.issues);
     const types = schemaFields(state, checked.schemaId)!;
     // Adobe's docs answer an array, one { data, errors } per input row (the spec shows one object).
-    return { status: 200, body: body.data.map((row: Record<string, unknown>) => mapRow(row, checked.mappings, types, set.allowNullValues === true)) };
+    return {
+      status: 200,
+      body: body.data.map((row: Record<string, unknown>) =>
+        mapRow(row, checked.mappings, types, set.allowNullValues === true),
+      ),
+    };
   });
 
   /** The mapping set as Adobe returns it: no scoping fields, no version history. */
@@ -266,7 +346,16 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
     if (!expandSchema) return rest;
     const schemaId = (rest.outputSchema as any).schemaRef.id;
     const schema = state.schemas.get(schemaId);
-    const jsonSchema = schema ? { title: schema.title, description: schema.description, type: 'object', properties: treeToProperties(schemaTree(state, schemaId) ?? {}), version: schema.version, $id: schemaId } : undefined;
+    const jsonSchema = schema
+      ? {
+          title: schema.title,
+          description: schema.description,
+          type: 'object',
+          properties: treeToProperties(schemaTree(state, schemaId) ?? {}),
+          version: schema.version,
+          $id: schemaId,
+        }
+      : undefined;
     return { ...rest, outputSchema: { ...(rest.outputSchema as object), jsonSchema } };
   }
 }
@@ -275,8 +364,15 @@ export function registerDataPrep(router: Router, ctx: ServiceContext): void {
  * Applies a stored mapping set (at a version) to one source record, as Data Prep does for a flow:
  * what the streaming inlet writes to the dataset. Undefined when the set or its schema is gone.
  */
-export function applyMappingSet(state: EmulatorState, mappingSet: Resource, version: number): ((row: Record<string, unknown>) => { data: Record<string, unknown>; errors: MappingIssueInfo[] | null }) | undefined {
-  const stored = (mappingSet.versions?.[version] ?? (Number(mappingSet.version) === version ? mappingSet : undefined)) as Record<string, any> | undefined;
+export function applyMappingSet(
+  state: EmulatorState,
+  mappingSet: Resource,
+  version: number,
+):
+  | ((row: Record<string, unknown>) => { data: Record<string, unknown>; errors: MappingIssueInfo[] | null })
+  | undefined {
+  const stored = (mappingSet.versions?.[version] ??
+    (Number(mappingSet.version) === version ? mappingSet : undefined)) as Record<string, any> | undefined;
   const schemaId = stored?.outputSchema?.schemaRef?.id;
   const types = schemaId ? schemaFields(state, schemaId) : undefined;
   if (!stored || !types) return undefined;
@@ -288,7 +384,13 @@ function simple(mappingSet: Resource): Record<string, unknown> {
   return { id, version, createdDate, modifiedDate, createdBy, modifiedBy };
 }
 
-const notFound = (req: EmuRequest): EmuResponse => problem(404, 'Not Found', `Mapping set ${req.params.id} was not found in sandbox '${req.caller!.sandbox}'.`, req.requestId);
+const notFound = (req: EmuRequest): EmuResponse =>
+  problem(
+    404,
+    'Not Found',
+    `Mapping set ${req.params.id} was not found in sandbox '${req.caller!.sandbox}'.`,
+    req.requestId,
+  );
 
 /**
  * limit and start are both required (data-prep.yaml, mapping-set.md). orderBy: Adobe's sources
@@ -301,19 +403,32 @@ const notFound = (req: EmuRequest): EmuResponse => problem(404, 'Not Found', `Ma
 function pagingOf(req: EmuRequest): { limit: number; start: number; field: string; sign: number } | string {
   const limitText = req.query.get('limit');
   const startText = req.query.get('start');
-  if (limitText === null || startText === null) return "The query parameters 'limit' and 'start' are both required, e.g. ?limit=10&start=0.";
+  if (limitText === null || startText === null)
+    return "The query parameters 'limit' and 'start' are both required, e.g. ?limit=10&start=0.";
   const limit = Number(limitText);
   const start = Number(startText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    return `Invalid limit '${limitText}'. Provide an integer from 1 to 1000.`;
   if (!Number.isInteger(start) || start < 0) return `Invalid start '${startText}'. Provide a non-negative integer.`;
   const orderBy = req.query.get('orderBy') ?? '-updatedDate';
   const match = /^([-+ ]?)(createdDate|updatedDate)$/.exec(orderBy);
-  if (!match) return `Invalid orderBy '${orderBy}'. The only supported fields are createdDate and updatedDate, optionally prefixed with + (ascending) or - (descending).`;
-  return { limit, start, field: match[2] === 'createdDate' ? 'createdDate' : 'modifiedDate', sign: match[1] === '-' ? -1 : 1 };
+  if (!match)
+    return `Invalid orderBy '${orderBy}'. The only supported fields are createdDate and updatedDate, optionally prefixed with + (ascending) or - (descending).`;
+  return {
+    limit,
+    start,
+    field: match[2] === 'createdDate' ? 'createdDate' : 'modifiedDate',
+    sign: match[1] === '-' ? -1 : 1,
+  };
 }
 
 /** One preview row: each mapping's value, converted to the destination's XDM type, set at its path. */
-function mapRow(row: Record<string, unknown>, mappings: Array<Record<string, unknown>>, types: Map<string, XdmType>, allowNull: boolean): { data: Record<string, unknown>; errors: MappingIssueInfo[] | null } {
+function mapRow(
+  row: Record<string, unknown>,
+  mappings: Array<Record<string, unknown>>,
+  types: Map<string, XdmType>,
+  allowNull: boolean,
+): { data: Record<string, unknown>; errors: MappingIssueInfo[] | null } {
   const data: Record<string, unknown> = {};
   const errors: MappingIssueInfo[] = [];
   for (const mapping of mappings) {
@@ -330,7 +445,12 @@ function mapRow(row: Record<string, unknown>, mappings: Array<Record<string, unk
       }
       setPath(data, destination, convert(value, types.get(destination) ?? 'string'));
     } catch (error) {
-      errors.push({ destination, source, sourceType: mapping.sourceType as string, exception: (error as Error).message });
+      errors.push({
+        destination,
+        source,
+        sourceType: mapping.sourceType as string,
+        exception: (error as Error).message,
+      });
     }
   }
   return { data, errors: errors.length ? errors : null };

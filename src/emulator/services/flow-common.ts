@@ -9,10 +9,18 @@ import { newEtag, newId, restore, type Collection, type Resource } from '../stat
 
 export const FLOW = '/data/foundation/flowservice';
 
-export const badRequest = (req: EmuRequest, message: string, code = '1100') => flowError(400, code, 'Bad Request', message, req.requestId);
+export const badRequest = (req: EmuRequest, message: string, code = '1100') =>
+  flowError(400, code, 'Bad Request', message, req.requestId);
 
 export const notFound = (req: EmuRequest, type: string, id: string) =>
-  flowError(404, '1439', 'Resource not found', `The requested ${type} resource ${id} is not found. Verify the resource ID before trying again.`, req.requestId, { id, type });
+  flowError(
+    404,
+    '1439',
+    'Resource not found',
+    `The requested ${type} resource ${id} is not found. Verify the resource ID before trying again.`,
+    req.requestId,
+    { id, type },
+  );
 
 /** Adobe keeps every resource in one org and sandbox; other callers cannot see it. */
 export function visible(resource: Resource | undefined, caller: Caller): boolean {
@@ -39,13 +47,23 @@ export function stamp(caller: Caller, now: number): Resource {
 }
 
 export function created(resource: Resource, path: string): EmuResponse {
-  return { status: 201, body: { id: resource.id, etag: resource.etag }, headers: { location: `${FLOW}${path}/${resource.id}` } };
+  return {
+    status: 201,
+    body: { id: resource.id, etag: resource.etag },
+    headers: { location: `${FLOW}${path}/${resource.id}` },
+  };
 }
 
 /** GET list: property filters, orderby, count=true, limit + continuationToken. */
-export function list(req: EmuRequest, items: Resource[], path: string, present: (item: Resource) => unknown = (item) => item): EmuResponse {
+export function list(
+  req: EmuRequest,
+  items: Resource[],
+  path: string,
+  present: (item: Resource) => unknown = (item) => item,
+): EmuResponse {
   const predicates = parsePropertyFilters(req.query, { alternatives: true });
-  if (typeof predicates === 'string') return badRequest(req, predicates, MULTIPLE_VALUES.test(predicates) ? '1443' : '1100');
+  if (typeof predicates === 'string')
+    return badRequest(req, predicates, MULTIPLE_VALUES.test(predicates) ? '1443' : '1100');
   let matched = items.filter((item) => visible(item, req.caller!) && predicates.every((p) => p(item)));
   const orderby = req.query.get('orderby');
   if (orderby) {
@@ -54,12 +72,16 @@ export function list(req: EmuRequest, items: Resource[], path: string, present: 
     matched = [...matched].sort((a, b) => (a[field] > b[field] ? sign : a[field] < b[field] ? -sign : 0));
   }
   if (req.query.get('count') === 'true') {
-    if (req.query.has('limit')) return badRequest(req, 'The parameters limit and count cannot be used together.', '1401');
+    if (req.query.has('limit'))
+      return badRequest(req, 'The parameters limit and count cannot be used together.', '1401');
     return { status: 200, body: { count: matched.length } };
   }
   const paged = pageByContinuation(matched, req.query, `${path}`);
   if (typeof paged === 'string') return badRequest(req, paged);
-  return { status: 200, body: { items: paged.page.map(present), _links: paged.next ? { next: { href: paged.next } } : {} } };
+  return {
+    status: 200,
+    body: { items: paged.page.map(present), _links: paged.next ? { next: { href: paged.next } } : {} },
+  };
 }
 
 /** The resource with this id if the caller may see it. */
@@ -76,7 +98,15 @@ export function find(req: EmuRequest, collection: Collection, id = req.params.id
 export function checkIfMatch(req: EmuRequest, resource: Resource, required: boolean): EmuResponse | undefined {
   const ifMatch = header(req, 'if-match');
   if (!ifMatch) {
-    return required ? flowError(400, '1403', 'Header is missing', "The header 'If-Match' is missing in the request. Please provide the header and try again.", req.requestId) : undefined;
+    return required
+      ? flowError(
+          400,
+          '1403',
+          'Header is missing',
+          "The header 'If-Match' is missing in the request. Please provide the header and try again.",
+          req.requestId,
+        )
+      : undefined;
   }
   if (ifMatch.replace(/"/g, '') === String(resource.etag).replace(/"/g, '')) return undefined;
   const message = `The supplied version '${ifMatch}' does not match the current version on entity '${resource.id}'. Please ensure that the supplied version matches the current version on entity and try again.`;
@@ -89,7 +119,13 @@ export function checkIfMatch(req: EmuRequest, resource: Resource, required: bool
  * some top-level fields), one it lacks is FLOW-1455-400 "Missing field". Returns the new
  * `{id, etag}` on success.
  */
-export function patch(req: EmuRequest, resource: Resource, allowed: RegExp, now: number, immutable: Record<string, { code: string; message: string }> = {}): EmuResponse {
+export function patch(
+  req: EmuRequest,
+  resource: Resource,
+  allowed: RegExp,
+  now: number,
+  immutable: Record<string, { code: string; message: string }> = {},
+): EmuResponse {
   const stale = checkIfMatch(req, resource, true);
   if (stale) return stale;
   const ops = readPatch(req.body);
@@ -104,7 +140,14 @@ export function patch(req: EmuRequest, resource: Resource, allowed: RegExp, now:
   const patched = applyPatch(resource, ops);
   if (isFailure(patched)) return patchRefused(req, patched);
   const etag = newEtag();
-  restore(resource, { ...patched, etag, version: etag, updatedAt: now, updatedBy: `${req.caller!.clientId}@AdobeID`, updatedClient: req.caller!.clientId });
+  restore(resource, {
+    ...patched,
+    etag,
+    version: etag,
+    updatedAt: now,
+    updatedBy: `${req.caller!.clientId}@AdobeID`,
+    updatedClient: req.caller!.clientId,
+  });
   return { status: 200, body: { id: resource.id, etag } };
 }
 
@@ -112,22 +155,38 @@ export function patch(req: EmuRequest, resource: Resource, allowed: RegExp, now:
 function patchRefused(req: EmuRequest, failure: PatchFailure): EmuResponse {
   switch (failure.kind) {
     case 'empty':
-      return badRequest(req, 'The request body cannot be null or empty. Please provide a request body and try again.', '1405');
+      return badRequest(
+        req,
+        'The request body cannot be null or empty. Please provide a request body and try again.',
+        '1405',
+      );
     case 'op':
-      return badRequest(req, `Unsupported operation '${failure.subject}' received. Please use one of the supported operation types and try again.`, '1434');
+      return badRequest(
+        req,
+        `Unsupported operation '${failure.subject}' received. Please use one of the supported operation types and try again.`,
+        '1434',
+      );
     case 'missing':
-      return badRequest(req, `An error has occurred while validating patch instructions: Missing field "${failure.subject}".`, '1455');
+      return badRequest(
+        req,
+        `An error has occurred while validating patch instructions: Missing field "${failure.subject}".`,
+        '1455',
+      );
     default:
       return badRequest(req, `An error has occurred while validating patch instructions: ${failure.message}`, '1455');
   }
 }
 
 export function jsonObject(req: EmuRequest): Record<string, any> | undefined {
-  return req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, any>) : undefined;
+  return req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (req.body as Record<string, any>)
+    : undefined;
 }
 
 /** Checks `{ id, version }` of a connectionSpec or flowSpec reference. */
 export function specRef(value: unknown): { id: string; version: string } | undefined {
   const ref = value as { id?: unknown; version?: unknown } | undefined;
-  return ref && typeof ref.id === 'string' && typeof ref.version === 'string' ? { id: ref.id, version: ref.version } : undefined;
+  return ref && typeof ref.id === 'string' && typeof ref.version === 'string'
+    ? { id: ref.id, version: ref.version }
+    : undefined;
 }

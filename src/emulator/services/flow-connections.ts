@@ -12,7 +12,8 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
   const retired = new Set(ctx.options.retiredConnectionSpecs ?? []);
   const offered = () => CONNECTION_SPECS.filter((spec) => !retired.has(spec.id));
   // Specs are global, not per sandbox: scope them to the caller so the shared list helper applies.
-  const scoped = (req: EmuRequest) => offered().map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
+  const scoped = (req: EmuRequest) =>
+    offered().map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
   const unscope = ({ imsOrgId: _o, sandboxName: _s, ...spec }: Resource) => spec;
 
   router.on('GET', `${FLOW}/connectionSpecs`, (req) => list(req, scoped(req), `${FLOW}/connectionSpecs`, unscope));
@@ -29,9 +30,16 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
     const spec = specRef(body.connectionSpec);
     if (!spec) return badRequest(req, 'connectionSpec with id and version is required.');
     const connectionSpec = offered().find((candidate) => candidate.id === spec.id);
-    if (!connectionSpec) return badRequest(req, `Connection spec ${spec.id} was not found. Verify the connection spec id and try again.`, '1101');
-    if (spec.version !== connectionSpec.version) return badRequest(req, `Connection spec ${spec.id} has no version ${spec.version}.`, '1101');
-    if (typeof body.name !== 'string' || !body.name.trim()) return badRequest(req, 'name is required and must be a non-empty string.');
+    if (!connectionSpec)
+      return badRequest(
+        req,
+        `Connection spec ${spec.id} was not found. Verify the connection spec id and try again.`,
+        '1101',
+      );
+    if (spec.version !== connectionSpec.version)
+      return badRequest(req, `Connection spec ${spec.id} has no version ${spec.version}.`, '1101');
+    if (typeof body.name !== 'string' || !body.name.trim())
+      return badRequest(req, 'name is required and must be a non-empty string.');
     const authProblem = checkAuth(body.auth, connectionSpec);
     if (authProblem) return badRequest(req, authProblem);
     const connection = {
@@ -49,7 +57,9 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
   router.on('GET', `${FLOW}/connections`, (req) => list(req, state.connections.all(), `${FLOW}/connections`, present));
   router.on('GET', `${FLOW}/connections/:id`, (req) => {
     const connection = find(req, state.connections);
-    return connection ? { status: 200, body: { items: [present(connection)] } } : notFound(req, 'connections', req.params.id);
+    return connection
+      ? { status: 200, body: { items: [present(connection)] } }
+      : notFound(req, 'connections', req.params.id);
   });
 
   router.on('GET', `${FLOW}/connections/:id/test`, (req) => {
@@ -59,8 +69,12 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
     // "Returns false if the queried base connection is invalid" (flow-service.yaml). A Zoho
     // connection also needs tokens the accounts server would honour (zohoTokensValid).
     const params = connection.auth?.params ?? {};
-    const zoho = spec?.id !== ZOHO_SPEC_ID || zohoTokensValid(ctx, params.clientId, [params.accessToken, params.refreshToken]);
-    return { status: 200, body: { result: !!spec && !retired.has(spec.id) && !checkAuth(connection.auth, spec) && zoho } };
+    const zoho =
+      spec?.id !== ZOHO_SPEC_ID || zohoTokensValid(ctx, params.clientId, [params.accessToken, params.refreshToken]);
+    return {
+      status: 200,
+      body: { result: !!spec && !retired.has(spec.id) && !checkAuth(connection.auth, spec) && zoho },
+    };
   });
 
   router.on('PATCH', `${FLOW}/connections/:id`, (req) => {
@@ -83,10 +97,21 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
   router.on('DELETE', `${FLOW}/connections/:id`, (req) => {
     const connection = find(req, state.connections);
     if (!connection) return notFound(req, 'connections', req.params.id);
-    const sources = new Set(state.sourceConnections.all().filter((s) => s.baseConnectionId === connection.id).map((s) => s.id));
-    const inUse = state.flows.all().some((flow) => (flow.sourceConnectionIds ?? []).some((id: string) => sources.has(id)));
+    const sources = new Set(
+      state.sourceConnections
+        .all()
+        .filter((s) => s.baseConnectionId === connection.id)
+        .map((s) => s.id),
+    );
+    const inUse = state.flows
+      .all()
+      .some((flow) => (flow.sourceConnectionIds ?? []).some((id: string) => sources.has(id)));
     if (inUse) {
-      return badRequest(req, `The connection ${connection.id} cannot be deleted because the base connection is being used in one or more flows. Delete the flows first.`, '1418');
+      return badRequest(
+        req,
+        `The connection ${connection.id} cannot be deleted because the base connection is being used in one or more flows. Delete the flows first.`,
+        '1418',
+      );
     }
     state.connections.delete(connection.id);
     return { status: 204 };
@@ -98,16 +123,29 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
  * auth.params (aep-fallback.md §1.2), here on the emulator's own origin (/collection/{inletId});
  * `authenticationRequired` is stored as false unless given.
  */
-function withInlet(req: EmuRequest, auth: { specName: string; params?: Record<string, unknown> }): Record<string, unknown> {
+function withInlet(
+  req: EmuRequest,
+  auth: { specName: string; params?: Record<string, unknown> },
+): Record<string, unknown> {
   const inletId = hexId(32);
   const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
-  return { ...auth, params: { ...auth.params, authenticationRequired: auth.params?.authenticationRequired ?? false, inletId, inletUrl: `${origin}/collection/${inletId}` } };
+  return {
+    ...auth,
+    params: {
+      ...auth.params,
+      authenticationRequired: auth.params?.authenticationRequired ?? false,
+      inletId,
+      inletUrl: `${origin}/collection/${inletId}`,
+    },
+  };
 }
 
 /** Adobe returns secret auth params masked, never as sent. */
 function present(connection: Resource): Resource {
   const params = connection.auth?.params ?? {};
-  const masked = Object.fromEntries(Object.entries(params).map(([key, value]) => [key, SECRET_AUTH_PARAMS.has(key) ? '****' : value]));
+  const masked = Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, SECRET_AUTH_PARAMS.has(key) ? '****' : value]),
+  );
   return { ...connection, auth: { ...connection.auth, params: masked } };
 }
 
@@ -121,17 +159,24 @@ function checkAuth(auth: unknown, spec: Record<string, any>): string | undefined
     return `auth.specName '${given.specName}' is not supported by connection spec ${spec.id}; use ${names}.`;
   }
   const params = given.params ?? {};
-  const missing = (authSpec.spec.required as string[]).filter((key) => typeof params[key] !== 'string' || !(params[key] as string).trim());
+  const missing = (authSpec.spec.required as string[]).filter(
+    (key) => typeof params[key] !== 'string' || !(params[key] as string).trim(),
+  );
   if (missing.length) return `Missing or empty auth params: ${missing.join(', ')}.`;
   // Typed params (the HTTP API's dataType enum and authenticationRequired boolean) are checked when given.
-  for (const [key, property] of Object.entries((authSpec.spec.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>)) {
+  for (const [key, property] of Object.entries(
+    (authSpec.spec.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>,
+  )) {
     if (params[key] === undefined) continue;
-    if (property.type === 'boolean' && typeof params[key] !== 'boolean') return `auth.params.${key} must be a boolean (true or false), not ${JSON.stringify(params[key])}.`;
+    if (property.type === 'boolean' && typeof params[key] !== 'boolean')
+      return `auth.params.${key} must be a boolean (true or false), not ${JSON.stringify(params[key])}.`;
     if (property.type === 'string' && typeof params[key] !== 'string') return `auth.params.${key} must be a string.`;
-    if (property.enum && !property.enum.includes(params[key])) return `auth.params.${key} must be one of ${property.enum.join(', ')}, not ${JSON.stringify(params[key])}.`;
+    if (property.enum && !property.enum.includes(params[key]))
+      return `auth.params.${key} must be one of ${property.enum.join(', ')}, not ${JSON.stringify(params[key])}.`;
   }
   for (const key of ['endpoint', 'accountsUrl']) {
-    if (key in (authSpec.spec.properties ?? {}) && !/^https?:\/\/[^\s/]+/.test(String(params[key]))) return `auth.params.${key} must be an http(s) URL.`;
+    if (key in (authSpec.spec.properties ?? {}) && !/^https?:\/\/[^\s/]+/.test(String(params[key])))
+      return `auth.params.${key} must be an http(s) URL.`;
   }
   return undefined;
 }

@@ -10,7 +10,19 @@ import { FLOW_SPECS, findFlowSpec, isStreaming, type FlowSpec } from '../flow-sp
 import { readPatch, type PatchOp } from '../json-patch.js';
 import { newEtag, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, badRequest, checkIfMatch, created, find, jsonObject, list, notFound, patch, stamp, visible } from './flow-common.js';
+import {
+  FLOW,
+  badRequest,
+  checkIfMatch,
+  created,
+  find,
+  jsonObject,
+  list,
+  notFound,
+  patch,
+  stamp,
+  visible,
+} from './flow-common.js';
 import { createRunEngine, registerFlowRuns, type RunEngine } from './flow-runs.js';
 import { registerSourceTargetConnections } from './flow-source-target.js';
 import { checkConnections, checkSchedule, checkTransformations, type Problem } from './flow-validate.js';
@@ -25,7 +37,8 @@ export function registerFlowDataflows(router: Router, ctx: ServiceContext): void
 
 function registerFlowSpecs(router: Router): void {
   // Specs are global, not per sandbox: scope them to the caller so the shared list helper applies.
-  const scoped = (req: EmuRequest) => FLOW_SPECS.map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
+  const scoped = (req: EmuRequest) =>
+    FLOW_SPECS.map((spec) => ({ ...spec, imsOrgId: req.caller!.orgId, sandboxName: req.caller!.sandbox }) as Resource);
   const unscope = ({ imsOrgId: _o, sandboxName: _s, ...spec }: Resource) => spec;
 
   router.on('GET', `${FLOW}/flowSpecs`, (req) => list(req, scoped(req), `${FLOW}/flowSpecs`, unscope));
@@ -42,34 +55,62 @@ const reject = (req: EmuRequest, problem: Problem) => badRequest(req, problem.me
 const FLOW_PATCHABLE = /^\/(name|description|scheduleParams(\/\w+)?|transformations(\/(\d+|-)(\/params(\/\w+)*)?)?)$/;
 
 /** "You must create a new pair of source and target connections, as well as a new dataflow" (update-dataflows.md). */
-const NEW_FLOW = { code: '1100', message: 'Source and target connections of a dataflow cannot be updated; create new connections and a new dataflow.' };
+const NEW_FLOW = {
+  code: '1100',
+  message: 'Source and target connections of a dataflow cannot be updated; create new connections and a new dataflow.',
+};
 const FLOW_IMMUTABLE = {
   sourceConnectionIds: NEW_FLOW,
   targetConnectionIds: NEW_FLOW,
-  flowSpec: { code: '1100', message: 'The flow spec of a dataflow cannot be updated; a different flow spec needs a new dataflow.' },
+  flowSpec: {
+    code: '1100',
+    message: 'The flow spec of a dataflow cannot be updated; a different flow spec needs a new dataflow.',
+  },
 };
 
 function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): void {
   const { state } = ctx;
 
   /** Everything but `state` and the flow spec: connections, transformations, schedule, name. */
-  const checkFlow = (req: EmuRequest, flowSpec: FlowSpec, body: Record<string, any>): Problem | { transformations: unknown[]; scheduleParams: unknown } => {
-    if (typeof body.name !== 'string' || !body.name.trim()) return { code: '1100', message: 'name is required and must be a non-empty string.' };
+  const checkFlow = (
+    req: EmuRequest,
+    flowSpec: FlowSpec,
+    body: Record<string, any>,
+  ): Problem | { transformations: unknown[]; scheduleParams: unknown } => {
+    if (typeof body.name !== 'string' || !body.name.trim())
+      return { code: '1100', message: 'name is required and must be a non-empty string.' };
     const connections = checkConnections(req, state, flowSpec, body);
     if ('code' in connections) return connections;
-    const transformations = checkTransformations(req, state, flowSpec, body.transformations, connections.sources, connections.targets);
+    const transformations = checkTransformations(
+      req,
+      state,
+      flowSpec,
+      body.transformations,
+      connections.sources,
+      connections.targets,
+    );
     if ('code' in transformations) return transformations;
     if (isStreaming(flowSpec)) {
       // A streaming flow has no schedule: records arrive when they are posted to the inlet.
-      if (body.scheduleParams !== undefined) return { code: '1100', message: `Flow spec ${flowSpec.id} (${flowSpec.name}) is a streaming flow spec; scheduleParams are not supported.` };
+      if (body.scheduleParams !== undefined)
+        return {
+          code: '1100',
+          message: `Flow spec ${flowSpec.id} (${flowSpec.name}) is a streaming flow spec; scheduleParams are not supported.`,
+        };
       const specNames = (flowSpec.transformationSpec ?? []).map((t: { name: string }) => t.name);
       if (specNames.includes('Mapping') && !transformations.transformations.some((t) => t.name === 'Mapping')) {
-        return { code: '1100', message: `Flow spec ${flowSpec.id} (${flowSpec.name}) needs a Mapping transformation: raw records are mapped by a mapping set.` };
+        return {
+          code: '1100',
+          message: `Flow spec ${flowSpec.id} (${flowSpec.name}) needs a Mapping transformation: raw records are mapped by a mapping set.`,
+        };
       }
       return { transformations: transformations.transformations, scheduleParams: undefined };
     }
     // "By default, the scheduling frequency is set to once" (aep-api.md §8.2).
-    const schedule = checkSchedule(body.scheduleParams ?? { startTime: Math.floor(ctx.now() / 1000), frequency: 'once' }, flowSpec);
+    const schedule = checkSchedule(
+      body.scheduleParams ?? { startTime: Math.floor(ctx.now() / 1000), frequency: 'once' },
+      flowSpec,
+    );
     if ('code' in schedule) return schedule;
     return { transformations: transformations.transformations, scheduleParams: schedule.schedule };
   };
@@ -79,17 +120,32 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     const sources = (flow.sourceConnectionIds as string[]).map((id) => {
       const source = state.sourceConnections.get(id);
       const base = source && state.connections.get(source.baseConnectionId);
-      return { id, connectionSpec: source?.connectionSpec, baseConnection: { id: source?.baseConnectionId, connectionSpec: base?.connectionSpec } };
+      return {
+        id,
+        connectionSpec: source?.connectionSpec,
+        baseConnection: { id: source?.baseConnectionId, connectionSpec: base?.connectionSpec },
+      };
     });
-    const targets = (flow.targetConnectionIds as string[]).map((id) => ({ id, connectionSpec: state.targetConnections.get(id)?.connectionSpec }));
+    const targets = (flow.targetConnectionIds as string[]).map((id) => ({
+      id,
+      connectionSpec: state.targetConnections.get(id)?.connectionSpec,
+    }));
     return {
       ...flow,
       // Adobe's GETs give every schedule value as a string ("startTime": "1612310466", "interval":
       // "15", "backfill": "true") and mappingVersion as "0" (update-dataflows.md; aep-api.md §9),
       // whatever types the create sent.
-      ...(flow.scheduleParams ? { scheduleParams: Object.fromEntries(Object.entries(flow.scheduleParams).map(([key, value]) => [key, String(value)])) } : {}),
+      ...(flow.scheduleParams
+        ? {
+            scheduleParams: Object.fromEntries(
+              Object.entries(flow.scheduleParams).map(([key, value]) => [key, String(value)]),
+            ),
+          }
+        : {}),
       transformations: (flow.transformations ?? []).map((t: Record<string, any>) =>
-        t.name === 'Mapping' && t.params?.mappingVersion !== undefined ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } } : t,
+        t.name === 'Mapping' && t.params?.mappingVersion !== undefined
+          ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } }
+          : t,
       ),
       inheritedAttributes: { sourceConnections: sources, targetConnections: targets },
       runs: `/runs?property=flowId==${flow.id}`,
@@ -99,14 +155,23 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
               id: last.id,
               state: last.metrics.statusSummary.status,
               startedAtUTC: last.metrics.durationSummary.startedAtUTC,
-              ...(last.metrics.durationSummary.completedAtUTC ? { completedAtUTC: last.metrics.durationSummary.completedAtUTC } : {}),
+              ...(last.metrics.durationSummary.completedAtUTC
+                ? { completedAtUTC: last.metrics.durationSummary.completedAtUTC }
+                : {}),
             },
           }
         : {}),
     };
   };
 
-  const operation = (name: string, now: number) => ({ started: now, updated: now, percentCompleted: 100, status: { value: 'COMPLETED', errors: [] }, ops: [], operation: name });
+  const operation = (name: string, now: number) => ({
+    started: now,
+    updated: now,
+    percentCompleted: 100,
+    status: { value: 'COMPLETED', errors: [] },
+    ops: [],
+    operation: name,
+  });
 
   router.on('POST', `${FLOW}/flows`, (req) => {
     const body = jsonObject(req);
@@ -118,7 +183,11 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     // "Omitting [the version] will default to the most recent version."
     const version = ref.version === undefined ? flowSpec?.version : ref.version;
     if (!flowSpec || version !== flowSpec.version) {
-      return badRequest(req, `The spec ID provided is invalid: flow spec ${ref.id} version ${String(ref.version)} was not found. Please provide a valid spec ID and try again.`, '1413');
+      return badRequest(
+        req,
+        `The spec ID provided is invalid: flow spec ${ref.id} version ${String(ref.version)} was not found. Please provide a valid spec ID and try again.`,
+        '1413',
+      );
     }
     const checked = checkFlow(req, flowSpec, body);
     if ('code' in checked) return reject(req, checked);
@@ -166,13 +235,18 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     // not documented (aep-updates.md §0.4): a Flow Service 400.
     const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
     if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
-      return undo(badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'));
+      return undo(
+        badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'),
+      );
     }
     const checked = checkFlow(req, findFlowSpec(flow.flowSpec.id)!, flow);
     if ('code' in checked) return undo(reject(req, checked));
     // lastOperation.ops echoes the PATCH, as in Adobe's GET example (update-dataflows.md).
     const ops = readPatch(req.body) as PatchOp[];
-    Object.assign(flow, { transformations: checked.transformations, lastOperation: { ...operation('update', now), ops } });
+    Object.assign(flow, {
+      transformations: checked.transformations,
+      lastOperation: { ...operation('update', now), ops },
+    });
     if (checked.scheduleParams) flow.scheduleParams = checked.scheduleParams;
     return answer;
   });
@@ -192,13 +266,30 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     const op = req.query.get('op');
     if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
     // Exactly the docs' lowercase or the spec's uppercase (ruling 18), not another casing.
-    const target = ({ enable: 'enabled', ENABLE: 'enabled', disable: 'disabled', DISABLE: 'disabled' } as Record<string, string>)[op];
-    if (!target) return badRequest(req, `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`, '1434');
+    const target = (
+      { enable: 'enabled', ENABLE: 'enabled', disable: 'disabled', DISABLE: 'disabled' } as Record<string, string>
+    )[op];
+    if (!target)
+      return badRequest(
+        req,
+        `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`,
+        '1434',
+      );
     // The spec declares subOp (APPLY|ROLLBACK|PROGRESS); the docs never send it. Check it when given.
     for (const subOp of req.query.getAll('subOp').flatMap((value) => value.split(','))) {
       const known = ['apply', 'rollback', 'progress'].includes(subOp.toLowerCase());
-      if (!known) return badRequest(req, `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`, '1435');
-      if (subOp.toLowerCase() === 'progress') return badRequest(req, `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`, '1436');
+      if (!known)
+        return badRequest(
+          req,
+          `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`,
+          '1435',
+        );
+      if (subOp.toLowerCase() === 'progress')
+        return badRequest(
+          req,
+          `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`,
+          '1436',
+        );
     }
     // If-Match is optional here (flow-service.yaml postStateTransition); a stale one is refused.
     const stale = checkIfMatch(req, flow, false);
@@ -207,7 +298,15 @@ function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): 
     const now = ctx.now();
     if (target === 'enabled' && flow.state !== 'enabled') engine.resume(flow);
     const etag = newEtag();
-    Object.assign(flow, { state: target, etag, version: etag, updatedAt: now, updatedBy: `${req.caller!.clientId}@AdobeID`, updatedClient: req.caller!.clientId, lastOperation: operation(op.toLowerCase(), now) });
+    Object.assign(flow, {
+      state: target,
+      etag,
+      version: etag,
+      updatedAt: now,
+      updatedBy: `${req.caller!.clientId}@AdobeID`,
+      updatedClient: req.caller!.clientId,
+      lastOperation: operation(op.toLowerCase(), now),
+    });
     return { status: 200, body: { id: flow.id, etag } };
   });
 }

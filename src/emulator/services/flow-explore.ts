@@ -25,8 +25,13 @@ export function registerFlowExplore(router: Router, ctx: ServiceContext): void {
     if (refused) return refused;
     const objectType = req.query.get('objectType')?.toLowerCase();
     if (!objectType) return badRequest(req, "The query parameter 'objectType' is required: root or table.");
-    if (OTHER_SPEC_TYPES.has(objectType)) return badRequest(req, `objectType '${req.query.get('objectType')}' is not supported by a tabular source; use root or table.`);
-    if (!TABULAR_TYPES.has(objectType)) return badRequest(req, `Invalid objectType '${req.query.get('objectType')}'. Allowed values: root, table.`);
+    if (OTHER_SPEC_TYPES.has(objectType))
+      return badRequest(
+        req,
+        `objectType '${req.query.get('objectType')}' is not supported by a tabular source; use root or table.`,
+      );
+    if (!TABULAR_TYPES.has(objectType))
+      return badRequest(req, `Invalid objectType '${req.query.get('objectType')}'. Allowed values: root, table.`);
     return objectType === 'root' ? root() : table(req);
   });
 }
@@ -34,18 +39,34 @@ export function registerFlowExplore(router: Router, ctx: ServiceContext): void {
 /** Only a Zoho CRM connection whose spec Adobe still offers can reach the CRM. */
 function checkConnection(req: EmuRequest, connection: Resource, retired: Set<string>): EmuResponse | undefined {
   const specId = connection.connectionSpec?.id;
-  if (specId !== ZOHO_SPEC_ID) return badRequest(req, `Explore is not available for connections of connection spec ${specId} in this emulator; it serves Zoho CRM (${ZOHO_SPEC_ID}).`);
-  if (retired.has(specId)) return badRequest(req, `Connection spec ${specId} is no longer available, so connection ${connection.id} cannot be explored.`, '1101');
+  if (specId !== ZOHO_SPEC_ID)
+    return badRequest(
+      req,
+      `Explore is not available for connections of connection spec ${specId} in this emulator; it serves Zoho CRM (${ZOHO_SPEC_ID}).`,
+    );
+  if (retired.has(specId))
+    return badRequest(
+      req,
+      `Connection spec ${specId} is no longer available, so connection ${connection.id} cannot be explored.`,
+      '1101',
+    );
   return undefined;
 }
 
 function root(): EmuResponse {
-  return { status: 200, body: crmTables().map(({ name, path }) => ({ type: 'table', name, path, canPreview: true, canFetchSchema: true })) };
+  return {
+    status: 200,
+    body: crmTables().map(({ name, path }) => ({ type: 'table', name, path, canPreview: true, canFetchSchema: true })),
+  };
 }
 
 function table(req: EmuRequest): EmuResponse {
   const object = req.query.get('object');
-  if (!object) return badRequest(req, "The query parameter 'object' is required when objectType is table: give a table path from objectType=root.");
+  if (!object)
+    return badRequest(
+      req,
+      "The query parameter 'object' is required when objectType is table: give a table path from objectType=root.",
+    );
   // Zoho is not among the sources that support row-level filtering (aep-api.md §3.3).
   if (req.query.has('filters')) return badRequest(req, 'Row-level filters are not supported for this source.');
   const found = findTable(object);
@@ -57,5 +78,7 @@ function table(req: EmuRequest): EmuResponse {
 /** Copies, so the shared (frozen) CRM never leaves the module by reference. */
 function describe(crmTable: CrmTable, preview: boolean) {
   const schema = { columns: structuredClone(crmTable.columns) };
-  return preview ? { format: 'flat', schema, data: structuredClone(crmTable.rows.slice(0, PREVIEW_ROWS)) } : { format: 'flat', schema };
+  return preview
+    ? { format: 'flat', schema, data: structuredClone(crmTable.rows.slice(0, PREVIEW_ROWS)) }
+    : { format: 'flat', schema };
 }

@@ -31,7 +31,11 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
   const { state } = ctx;
   const resumedAt = new Map<string, number>();
   const duration = () => Math.max(0, ctx.options.runDurationMs ?? DEFAULT_RUN_MS);
-  const runsOf = (flowId: string) => state.runs.all().filter((run) => run.flowId === flowId).sort((a, b) => a.createdAt - b.createdAt);
+  const runsOf = (flowId: string) =>
+    state.runs
+      .all()
+      .filter((run) => run.flowId === flowId)
+      .sort((a, b) => a.createdAt - b.createdAt);
 
   /** Start times of the runs due since the last one (or since the schedule began). */
   function dueStarts(flow: Resource, existing: Resource[], now: number): number[] {
@@ -91,8 +95,16 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     const ingested = rows.length - failedRows;
     const inputBytes = Buffer.byteLength(JSON.stringify(rows));
     const outputBytes = failed ? 0 : Math.round((inputBytes * 0.7 * ingested) / Math.max(1, rows.length)); // Parquet in the Data Lake is smaller.
-    const records = { inputRecordCount: rows.length, createdRecordCount: ingested, outputRecordCount: ingested, failedRecordCount: failedRows };
-    const errors = failed || failedRows ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }] : undefined;
+    const records = {
+      inputRecordCount: rows.length,
+      createdRecordCount: ingested,
+      outputRecordCount: ingested,
+      failedRecordCount: failedRows,
+    };
+    const errors =
+      failed || failedRows
+        ? [{ code: 'CONNECTOR-2001-500', message: 'Error occurred at promotion activity.' }]
+        : undefined;
     const status = failed ? 'failed' : 'success';
     const copyDone = startedAt + Math.round(duration() * 0.6);
     const batchId = batchIdFor();
@@ -109,11 +121,31 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
         statusSummary: { status, ...(errors ? { errors } : {}), activityRefs: ['promotionActivity'] },
       },
       activities: [
-        activity('copyActivity', 'Copy Activity', startedAt, { status: 'success' }, copyDone, { inputBytes, outputBytes: inputBytes }, { inputFileCount: 1, outputFileCount: 1 }),
+        activity(
+          'copyActivity',
+          'Copy Activity',
+          startedAt,
+          { status: 'success' },
+          copyDone,
+          { inputBytes, outputBytes: inputBytes },
+          { inputFileCount: 1, outputFileCount: 1 },
+        ),
         {
-          ...activity('promotionActivity', 'Promotion Activity', copyDone, { status, ...(errors ? { errors, extensions: rowErrors(batchId, failedRows, ingested) } : {}) }, completedAt, { inputBytes, outputBytes }, { inputFileCount: 1, outputFileCount: failed ? 0 : 1 }),
+          ...activity(
+            'promotionActivity',
+            'Promotion Activity',
+            copyDone,
+            { status, ...(errors ? { errors, extensions: rowErrors(batchId, failedRows, ingested) } : {}) },
+            completedAt,
+            { inputBytes, outputBytes },
+            { inputFileCount: 1, outputFileCount: failed ? 0 : 1 },
+          ),
           recordSummary: records,
-          targetInfo: (flow?.targetConnectionIds ?? []).map((id: string) => ({ type: 'TargetConnection', id, reference: { type: 'Batch', ids: [batchId] } })),
+          targetInfo: (flow?.targetConnectionIds ?? []).map((id: string) => ({
+            type: 'TargetConnection',
+            id,
+            reference: { type: 'Batch', ids: [batchId] },
+          })),
         },
       ],
     });
@@ -128,9 +160,12 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       const table = source ? findTable(source.params?.tableName) : undefined;
       if (!table) continue;
       const columns: string[] | undefined = Array.isArray(source!.params?.columns)
-        ? source!.params.columns.map((column: { name?: string } | string) => (typeof column === 'string' ? column : column.name))
+        ? source!.params.columns.map((column: { name?: string } | string) =>
+            typeof column === 'string' ? column : column.name,
+          )
         : undefined;
-      for (const row of table.rows) rows.push(columns ? Object.fromEntries(columns.map((name) => [name, row[name]])) : row);
+      for (const row of table.rows)
+        rows.push(columns ? Object.fromEntries(columns.map((name) => [name, row[name]])) : row);
     }
     return rows;
   }
@@ -167,7 +202,15 @@ export function registerFlowRuns(router: Router, ctx: ServiceContext, engine: Ru
     const query = new URLSearchParams(req.query);
     query.delete('property');
     for (const filter of req.query.getAll('property')) {
-      query.append('property', /^metrics\.statusSummary\.status\s*[=!]=/.test(filter) ? filter.replace(/(=)([^=]*)$/, (_m, eq, values: string) => `${eq}${values.replace(/[A-Za-z]+/g, normalStatus)}`) : filter);
+      query.append(
+        'property',
+        /^metrics\.statusSummary\.status\s*[=!]=/.test(filter)
+          ? filter.replace(
+              /(=)([^=]*)$/,
+              (_m, eq, values: string) => `${eq}${values.replace(/[A-Za-z]+/g, normalStatus)}`,
+            )
+          : filter,
+      );
     }
     return list({ ...req, query }, state.runs.all(), `${FLOW}/runs`);
   });
@@ -209,7 +252,10 @@ function activity(
     id,
     name,
     updatedAtUTC: completedAt ?? startedAt,
-    durationSummary: completedAt === undefined ? { startedAtUTC: startedAt } : { startedAtUTC: startedAt, completedAtUTC: completedAt },
+    durationSummary:
+      completedAt === undefined
+        ? { startedAtUTC: startedAt }
+        : { startedAtUTC: startedAt, completedAtUTC: completedAt },
     sizeSummary,
     fileSummary,
     statusSummary,
@@ -227,7 +273,10 @@ function rowErrors(batchId: string, failed: number, ingested: number): Record<st
   return {
     manifest: { failedRecords: `${meta}?path=row_errors`, sampleErrors: `${meta}?path=row_error_samples.json` },
     errors: [
-      { code: 'INGEST-1212-400', message: `Encountered ${failed} errors in the data. Successfully ingested ${ingested} rows. Review the associated diagnostic files for additional details.` },
+      {
+        code: 'INGEST-1212-400',
+        message: `Encountered ${failed} errors in the data. Successfully ingested ${ingested} rows. Review the associated diagnostic files for additional details.`,
+      },
       { code: 'MAPPER-3700-400', recordCount: failed, message: 'Mapper Transform Error' },
     ],
   };

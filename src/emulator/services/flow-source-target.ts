@@ -17,10 +17,18 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
   const offered = (id: string) => (retired.has(id) ? undefined : CONNECTION_SPECS.find((spec) => spec.id === id));
 
   /** Adobe refuses to delete a connection that a flow references (FLOW-1447-400). */
-  const inUse = (req: EmuRequest, id: string, key: 'sourceConnectionIds' | 'targetConnectionIds'): EmuResponse | undefined => {
+  const inUse = (
+    req: EmuRequest,
+    id: string,
+    key: 'sourceConnectionIds' | 'targetConnectionIds',
+  ): EmuResponse | undefined => {
     const flows = state.flows.all().filter((flow) => (flow[key] ?? []).includes(id));
     if (!flows.length) return undefined;
-    return badRequest(req, `Found active flows containing id ${id}. Delete the flows ${flows.map((flow) => flow.id).join(', ')} first.`, '1447');
+    return badRequest(
+      req,
+      `Found active flows containing id ${id}. Delete the flows ${flows.map((flow) => flow.id).join(', ')} first.`,
+      '1447',
+    );
   };
 
   // ---- source connections ----
@@ -36,27 +44,38 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     if (spec.version !== connectionSpec.version) return `Connection spec ${spec.id} has no version ${spec.version}.`;
     if (typeof body.baseConnectionId !== 'string' || !body.baseConnectionId) return 'baseConnectionId is required.';
     const base = find(req, state.connections, body.baseConnectionId);
-    if (!base) return `The base connection ${body.baseConnectionId} was not found. Verify the base connection id and try again.`;
+    if (!base)
+      return `The base connection ${body.baseConnectionId} was not found. Verify the base connection id and try again.`;
     if (base.connectionSpec?.id !== spec.id) {
       return `The base connection ${base.id} uses connection spec ${base.connectionSpec?.id}, not ${spec.id}. A source connection must use its base connection's connection spec.`;
     }
     // The HTTP API source connection has no params and no data (http.md@c3aba92; aep-api.md §9).
     if (spec.id === HTTP_API_SPEC_ID) {
-      if (body.params !== undefined && (typeof body.params !== 'object' || body.params === null || Object.keys(body.params).length)) {
-        return 'An HTTP API source connection takes no params: records arrive at the base connection\'s inlet.';
+      if (
+        body.params !== undefined &&
+        (typeof body.params !== 'object' || body.params === null || Object.keys(body.params).length)
+      ) {
+        return "An HTTP API source connection takes no params: records arrive at the base connection's inlet.";
       }
       if (body.data === undefined) return undefined;
     }
     const format = body.data?.format;
     if (typeof format !== 'string' || !format) return 'data.format is required.';
-    if (!SOURCE_FORMATS.has(format)) return `data.format '${format}' is not supported; use one of ${[...SOURCE_FORMATS].join(', ')}.`;
-    if (connectionSpec.attributes?.category === 'CRM' && format !== 'tabular') return `data.format must be 'tabular' for ${connectionSpec.attributes.connectorName} tables, not '${format}'.`;
+    if (!SOURCE_FORMATS.has(format))
+      return `data.format '${format}' is not supported; use one of ${[...SOURCE_FORMATS].join(', ')}.`;
+    if (connectionSpec.attributes?.category === 'CRM' && format !== 'tabular')
+      return `data.format must be 'tabular' for ${connectionSpec.attributes.connectorName} tables, not '${format}'.`;
     return spec.id === ZOHO_SPEC_ID ? checkTable(body.params) : undefined;
   };
 
   const presentSource = (source: Resource): Resource => {
     const base = state.connections.get(source.baseConnectionId);
-    return { ...source, inheritedAttributes: { baseConnection: { id: source.baseConnectionId, connectionSpec: base?.connectionSpec ?? source.connectionSpec } } };
+    return {
+      ...source,
+      inheritedAttributes: {
+        baseConnection: { id: source.baseConnectionId, connectionSpec: base?.connectionSpec ?? source.connectionSpec },
+      },
+    };
   };
 
   router.on('POST', `${FLOW}/sourceConnections`, (req) => {
@@ -78,17 +97,22 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     return created(source, '/sourceConnections');
   });
 
-  router.on('GET', `${FLOW}/sourceConnections`, (req) => list(req, state.sourceConnections.all(), `${FLOW}/sourceConnections`, presentSource));
+  router.on('GET', `${FLOW}/sourceConnections`, (req) =>
+    list(req, state.sourceConnections.all(), `${FLOW}/sourceConnections`, presentSource),
+  );
   router.on('GET', `${FLOW}/sourceConnections/:id`, (req) => {
     const source = find(req, state.sourceConnections);
-    return source ? { status: 200, body: { items: [presentSource(source)] } } : notFound(req, 'sourceConnections', req.params.id);
+    return source
+      ? { status: 200, body: { items: [presentSource(source)] } }
+      : notFound(req, 'sourceConnections', req.params.id);
   });
 
   router.on('PATCH', `${FLOW}/sourceConnections/:id`, (req) => {
     const source = find(req, state.sourceConnections);
     if (!source) return notFound(req, 'sourceConnections', req.params.id);
     // Only what a PATCH can change is re-checked: the name and the table params.
-    const check = (after: Resource) => checkName(after) ?? (after.connectionSpec?.id === ZOHO_SPEC_ID ? checkTable(after.params) : undefined);
+    const check = (after: Resource) =>
+      checkName(after) ?? (after.connectionSpec?.id === ZOHO_SPEC_ID ? checkTable(after.params) : undefined);
     return patchChecked(req, source, /^\/(name|description|params(\/\w+)?)$/, check);
   });
 
@@ -107,12 +131,16 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     const spec = specRef(body.connectionSpec);
     if (!spec) return 'connectionSpec with id and version is required.';
     const connectionSpec = offered(spec.id);
-    if (!connectionSpec?.targetSpec) return `Connection spec ${spec.id} was not found or is not a target. Use the Data Lake connection spec ${DATA_LAKE_SPEC_ID}.`;
+    if (!connectionSpec?.targetSpec)
+      return `Connection spec ${spec.id} was not found or is not a target. Use the Data Lake connection spec ${DATA_LAKE_SPEC_ID}.`;
     if (spec.version !== connectionSpec.version) return `Connection spec ${spec.id} has no version ${spec.version}.`;
     const schemaRef = body.data?.schema;
-    if (!schemaRef || typeof schemaRef.id !== 'string' || !schemaRef.id) return 'data.schema.id is required: the $id of the target XDM schema.';
-    if (typeof schemaRef.version !== 'string' || !schemaRef.version) return 'data.schema.version is required, e.g. application/vnd.adobe.xed-full+json;version=1.';
-    if (!find(req, state.schemas, schemaRef.id)) return `The schema ${schemaRef.id} was not found in sandbox ${req.caller!.sandbox}. Verify the schema id and try again.`;
+    if (!schemaRef || typeof schemaRef.id !== 'string' || !schemaRef.id)
+      return 'data.schema.id is required: the $id of the target XDM schema.';
+    if (typeof schemaRef.version !== 'string' || !schemaRef.version)
+      return 'data.schema.version is required, e.g. application/vnd.adobe.xed-full+json;version=1.';
+    if (!find(req, state.schemas, schemaRef.id))
+      return `The schema ${schemaRef.id} was not found in sandbox ${req.caller!.sandbox}. Verify the schema id and try again.`;
     const dataSetId = body.params?.dataSetId;
     if (typeof dataSetId !== 'string' || !dataSetId) return 'params.dataSetId is required.';
     const dataSet = find(req, state.dataSets, dataSetId);
@@ -141,7 +169,9 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
     return created(target, '/targetConnections');
   });
 
-  router.on('GET', `${FLOW}/targetConnections`, (req) => list(req, state.targetConnections.all(), `${FLOW}/targetConnections`));
+  router.on('GET', `${FLOW}/targetConnections`, (req) =>
+    list(req, state.targetConnections.all(), `${FLOW}/targetConnections`),
+  );
   router.on('GET', `${FLOW}/targetConnections/:id`, (req) => {
     const target = find(req, state.targetConnections);
     return target ? { status: 200, body: { items: [target] } } : notFound(req, 'targetConnections', req.params.id);
@@ -163,7 +193,12 @@ export function registerSourceTargetConnections(router: Router, ctx: ServiceCont
   });
 
   /** PATCH, then re-check the whole record; an invalid result is undone and rejected. */
-  function patchChecked(req: EmuRequest, resource: Resource, allowed: RegExp, check: (after: Resource) => string | undefined): EmuResponse {
+  function patchChecked(
+    req: EmuRequest,
+    resource: Resource,
+    allowed: RegExp,
+    check: (after: Resource) => string | undefined,
+  ): EmuResponse {
     const before = structuredClone(resource);
     const answer = patch(req, resource, allowed, ctx.now());
     const problem = answer.status === 200 ? check(resource) : undefined;

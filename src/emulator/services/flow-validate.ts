@@ -25,7 +25,12 @@ export interface Schedule {
 }
 
 /** Milliseconds per unit of each recurring frequency. */
-export const FREQUENCY_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 };
+export const FREQUENCY_MS: Record<string, number> = {
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: 604_800_000,
+};
 
 /** An integer, or a string of digits (Adobe's docs send strings; the spec says integer). */
 function wholeNumber(value: unknown): number | undefined {
@@ -41,36 +46,50 @@ function wholeNumber(value: unknown): number | undefined {
 export function checkSchedule(input: unknown, flowSpec: FlowSpec): { schedule: Schedule } | Problem {
   const spec = flowSpec.scheduleSpec?.spec ?? {};
   const params = input as Record<string, unknown>;
-  if (!params || typeof params !== 'object' || Array.isArray(params)) return invalid('scheduleParams must be an object.');
+  if (!params || typeof params !== 'object' || Array.isArray(params))
+    return invalid('scheduleParams must be an object.');
   for (const key of spec.required ?? []) {
-    if (params[key] === undefined || params[key] === null || params[key] === '') return invalid(`scheduleParams.${key} is required.`);
+    if (params[key] === undefined || params[key] === null || params[key] === '')
+      return invalid(`scheduleParams.${key} is required.`);
   }
   const startTime = wholeNumber(params.startTime);
-  if (startTime === undefined) return invalid(`scheduleParams.startTime must be an epoch time in seconds (an integer), not ${JSON.stringify(params.startTime)}.`);
+  if (startTime === undefined)
+    return invalid(
+      `scheduleParams.startTime must be an epoch time in seconds (an integer), not ${JSON.stringify(params.startTime)}.`,
+    );
   const frequencies: string[] = spec.properties?.frequency?.enum ?? [];
   const frequency = params.frequency;
   if (typeof frequency !== 'string' || !frequencies.includes(frequency)) {
-    return invalid(`scheduleParams.frequency must be one of ${frequencies.join(', ')}, not ${JSON.stringify(frequency)}.`);
+    return invalid(
+      `scheduleParams.frequency must be one of ${frequencies.join(', ')}, not ${JSON.stringify(frequency)}.`,
+    );
   }
   // if frequency is 'once' (the spec's `if`): neither interval nor backfill may be given.
   if (frequency === spec.if?.properties?.frequency?.const) {
     const extra = ['interval', 'backfill'].filter((key) => params[key] !== undefined);
-    if (extra.length) return invalid(`scheduleParams.${extra.join(' and ')} must not be set when frequency is '${frequency}'.`);
+    if (extra.length)
+      return invalid(`scheduleParams.${extra.join(' and ')} must not be set when frequency is '${frequency}'.`);
     return { schedule: { startTime, frequency } };
   }
   // else: interval is required, with a minimum that depends on the frequency.
   const otherwise = spec.else ?? {};
-  if (params.interval === undefined) return invalid(`scheduleParams.interval is required when frequency is '${frequency}'.`);
+  if (params.interval === undefined)
+    return invalid(`scheduleParams.interval is required when frequency is '${frequency}'.`);
   const interval = wholeNumber(params.interval);
   const branch = frequency === otherwise.if?.properties?.frequency?.const ? otherwise.then : otherwise.else;
   const minimum = Number(branch?.properties?.interval?.minimum ?? 1);
-  if (interval === undefined) return invalid(`scheduleParams.interval must be a whole number, not ${JSON.stringify(params.interval)}.`);
-  if (interval < minimum) return invalid(`scheduleParams.interval must be at least ${minimum} when frequency is '${frequency}'; got ${interval}.`);
+  if (interval === undefined)
+    return invalid(`scheduleParams.interval must be a whole number, not ${JSON.stringify(params.interval)}.`);
+  if (interval < minimum)
+    return invalid(
+      `scheduleParams.interval must be at least ${minimum} when frequency is '${frequency}'; got ${interval}.`,
+    );
   const schedule: Schedule = { startTime, frequency, interval: String(interval) };
   if (params.backfill !== undefined) {
     // The spec types backfill as boolean; Adobe's template sends "true".
     const backfill = params.backfill === 'true' ? true : params.backfill === 'false' ? false : params.backfill;
-    if (typeof backfill !== 'boolean') return invalid(`scheduleParams.backfill must be a boolean, not ${JSON.stringify(params.backfill)}.`);
+    if (typeof backfill !== 'boolean')
+      return invalid(`scheduleParams.backfill must be a boolean, not ${JSON.stringify(params.backfill)}.`);
     schedule.backfill = backfill;
   }
   return { schedule };
@@ -86,15 +105,31 @@ export function checkConnections(
   const sources: Resource[] = [];
   const targets: Resource[] = [];
   const sides = [
-    { key: 'sourceConnectionIds', kind: 'source', collection: state.sourceConnections, allowed: flowSpec.sourceConnectionSpecIds, into: sources },
-    { key: 'targetConnectionIds', kind: 'target', collection: state.targetConnections, allowed: flowSpec.targetConnectionSpecIds, into: targets },
+    {
+      key: 'sourceConnectionIds',
+      kind: 'source',
+      collection: state.sourceConnections,
+      allowed: flowSpec.sourceConnectionSpecIds,
+      into: sources,
+    },
+    {
+      key: 'targetConnectionIds',
+      kind: 'target',
+      collection: state.targetConnections,
+      allowed: flowSpec.targetConnectionSpecIds,
+      into: targets,
+    },
   ] as const;
   for (const side of sides) {
     const ids = body[side.key];
-    if (!Array.isArray(ids) || !ids.length || ids.some((id) => typeof id !== 'string')) return invalid(`${side.key} is required: an array of ${side.kind} connection ids.`);
+    if (!Array.isArray(ids) || !ids.length || ids.some((id) => typeof id !== 'string'))
+      return invalid(`${side.key} is required: an array of ${side.kind} connection ids.`);
     for (const id of ids as string[]) {
       const connection = find(req, side.collection, id);
-      if (!connection) return invalid(`The ${side.kind} connection ${id} was not found. Verify the ${side.kind} connection id and try again.`);
+      if (!connection)
+        return invalid(
+          `The ${side.kind} connection ${id} was not found. Verify the ${side.kind} connection id and try again.`,
+        );
       if (!side.allowed.includes(connection.connectionSpec?.id)) {
         return invalid(
           `The ${side.kind} connection ${id} uses connection spec ${connection.connectionSpec?.id}, which flow spec ${flowSpec.id} (${flowSpec.name}) does not support. The spec ID provided is invalid.`,
@@ -129,8 +164,16 @@ export function checkTransformations(
       return invalid(`transformations[${index}] needs a name and a params object.`);
     }
     const spec = specs.find((candidate) => candidate.name === name);
-    if (!spec) return invalid(`Transformation '${name}' is not supported by flow spec ${flowSpec.name}; use ${specs.map((s) => `'${s.name}'`).join(' or ')}.`);
-    const checked = name === 'Mapping' ? checkMapping(req, state, params as Record<string, any>, targets) : name === 'Copy' ? checkCopy(params as Record<string, any>, sources) : { params };
+    if (!spec)
+      return invalid(
+        `Transformation '${name}' is not supported by flow spec ${flowSpec.name}; use ${specs.map((s) => `'${s.name}'`).join(' or ')}.`,
+      );
+    const checked =
+      name === 'Mapping'
+        ? checkMapping(req, state, params as Record<string, any>, targets)
+        : name === 'Copy'
+          ? checkCopy(params as Record<string, any>, sources)
+          : { params };
     if ('code' in checked) return checked;
     transformations.push({ name, params: checked.params });
   }
@@ -138,18 +181,30 @@ export function checkTransformations(
 }
 
 /** Mapping: an existing mapping set and version (FLOW-1412-400) whose schema is the target's (FLOW-1425-400). */
-function checkMapping(req: EmuRequest, state: EmulatorState, params: Record<string, any>, targets: Resource[]): { params: Record<string, any> } | Problem {
+function checkMapping(
+  req: EmuRequest,
+  state: EmulatorState,
+  params: Record<string, any>,
+  targets: Resource[],
+): { params: Record<string, any> } | Problem {
   const { mappingId } = params;
   if (typeof mappingId !== 'string' || !mappingId) return invalid('The Mapping transformation needs params.mappingId.');
   const mappingSet = find(req, state.mappingSets, mappingId);
-  if (!mappingSet) return invalid(`Error while validating mapping with id ${mappingId}: the mapping set was not found. Please check your mapping.`, '1419');
+  if (!mappingSet)
+    return invalid(
+      `Error while validating mapping with id ${mappingId}: the mapping set was not found. Please check your mapping.`,
+      '1419',
+    );
   const latest = Number(mappingSet.version ?? 0);
   // The spec types mappingVersion as a string ("0"); Adobe's tutorials send 0. Absent: the latest.
   const version = params.mappingVersion === undefined ? latest : wholeNumber(params.mappingVersion);
   // Data Prep keeps every version a PUT made (GET ?version=N); one it never made does not exist.
   const stored = version === undefined || version > latest ? undefined : (mappingSet.versions?.[version] ?? mappingSet);
   if (!stored) {
-    return invalid(`Invalid Mapping Version in request: ${JSON.stringify(params.mappingVersion)} (mapping ${mappingId} is at version ${latest}). Please provide correct mapping version.`, '1412');
+    return invalid(
+      `Invalid Mapping Version in request: ${JSON.stringify(params.mappingVersion)} (mapping ${mappingId} is at version ${latest}). Please provide correct mapping version.`,
+      '1412',
+    );
   }
   const mappingSchema = stored.outputSchema?.schemaRef?.id ?? stored.xdmSchema;
   for (const target of targets) {

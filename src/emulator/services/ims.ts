@@ -18,7 +18,8 @@ export function registerIms(router: Router, ctx: ServiceContext): void {
     if (!clientSecret?.trim()) return imsError(401, 'invalid_client', 'missing client_secret parameter');
     const allowed = ctx.options.imsClients;
     if (allowed && !(clientId in allowed)) return imsError(400, 'invalid_client', 'invalid client_id parameter');
-    if (allowed && allowed[clientId] !== clientSecret) return imsError(401, 'invalid_client', 'invalid client_secret parameter');
+    if (allowed && allowed[clientId] !== clientSecret)
+      return imsError(401, 'invalid_client', 'invalid client_secret parameter');
     if (!merged.scope?.trim()) return imsError(400, 'invalid_scope', 'missing scope parameter');
     const lifetime = ctx.options.tokenLifetimeMs ?? DAY_MS;
     const token = ctx.signer.sign({
@@ -31,7 +32,10 @@ export function registerIms(router: Router, ctx: ServiceContext): void {
       expires_in: String(lifetime),
       as: 'ims-na1',
     });
-    return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: Math.floor(lifetime / 1000) } };
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'bearer', expires_in: Math.floor(lifetime / 1000) },
+    };
   };
   router.on('POST', '/ims/token/v2', issue);
   router.on('POST', '/ims/token/v3', issue);

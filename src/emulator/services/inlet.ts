@@ -26,7 +26,15 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 const PROBLEM = 'https://ns.adobe.com/adobecloud/problem/data-collection-service';
 
 function dcsError(status: number, kind: string, title: string, message: string, requestId: string): EmuResponse {
-  return { status, body: { type: `${PROBLEM}${kind ? `-${kind}` : ''}`, status: String(status), title, report: { message: `[${requestId}] ${message}` } } };
+  return {
+    status,
+    body: {
+      type: `${PROBLEM}${kind ? `-${kind}` : ''}`,
+      status: String(status),
+      title,
+      report: { message: `[${requestId}] ${message}` },
+    },
+  };
 }
 
 export function registerInlet(router: Router, ctx: ServiceContext): void {
@@ -34,7 +42,12 @@ export function registerInlet(router: Router, ctx: ServiceContext): void {
   let sequence = 0;
 
   const connectionOf = (inletId: string): Resource | undefined =>
-    state.connections.all().find((connection) => connection.connectionSpec?.id === HTTP_API_SPEC_ID && connection.auth?.params?.inletId === inletId);
+    state.connections
+      .all()
+      .find(
+        (connection) =>
+          connection.connectionSpec?.id === HTTP_API_SPEC_ID && connection.auth?.params?.inletId === inletId,
+      );
 
   router.on('POST', '/collection/:inletId', (req) => {
     const id = req.requestId;
@@ -46,15 +59,40 @@ export function registerInlet(router: Router, ctx: ServiceContext): void {
       if (refused) return refused;
     }
     if (Buffer.byteLength(req.rawBody, 'utf8') > MAX_RECORD_BYTES) {
-      return dcsError(413, 'payload-too-large', 'Payload Too Large', 'The total payload request is greater than 1MB.', id);
+      return dcsError(
+        413,
+        'payload-too-large',
+        'Payload Too Large',
+        'The total payload request is greater than 1MB.',
+        id,
+      );
     }
     const flowId = header(req, 'x-adobe-flow-id') ?? req.query.get('x-adobe-flow-id') ?? undefined;
-    if (!flowId) return dcsError(400, 'validation', 'Bad Request', 'The flow id is required for both XDM and RAW data: send it as the x-adobe-flow-id header or query parameter.', id);
+    if (!flowId)
+      return dcsError(
+        400,
+        'validation',
+        'Bad Request',
+        'The flow id is required for both XDM and RAW data: send it as the x-adobe-flow-id header or query parameter.',
+        id,
+      );
     const flow = state.flows.get(flowId);
-    const reads = flow && (flow.sourceConnectionIds ?? []).some((sourceId: string) => state.sourceConnections.get(sourceId)?.baseConnectionId === connection.id);
-    if (!flow || !reads) return dcsError(400, 'validation', 'Bad Request', `Flow ${flowId} does not read from inlet ${req.params.inletId}.`, id);
+    const reads =
+      flow &&
+      (flow.sourceConnectionIds ?? []).some(
+        (sourceId: string) => state.sourceConnections.get(sourceId)?.baseConnectionId === connection.id,
+      );
+    if (!flow || !reads)
+      return dcsError(
+        400,
+        'validation',
+        'Bad Request',
+        `Flow ${flowId} does not read from inlet ${req.params.inletId}.`,
+        id,
+      );
     const body = req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return dcsError(400, 'validation', 'Bad Request', 'The request body must be one JSON record (an object).', id);
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return dcsError(400, 'validation', 'Bad Request', 'The request body must be one JSON record (an object).', id);
 
     const target = state.targetConnections.get(flow.targetConnectionIds?.[0]);
     const dataSetId = String(target?.params?.dataSetId ?? '');
@@ -64,7 +102,8 @@ export function registerInlet(router: Router, ctx: ServiceContext): void {
     let errors: Array<Record<string, unknown>> | null = null;
     if (params.dataType === 'xdm') {
       const entity = (body as { body?: { xdmEntity?: unknown } }).body?.xdmEntity;
-      if (!entity || typeof entity !== 'object') return dcsError(400, 'validation', 'Bad Request', 'Message has unknown xdm format.', id);
+      if (!entity || typeof entity !== 'object')
+        return dcsError(400, 'validation', 'Bad Request', 'Message has unknown xdm format.', id);
       data = entity as Record<string, unknown>;
     } else {
       const mapping = (flow.transformations ?? []).find((t: { name: string }) => t.name === 'Mapping');
@@ -73,7 +112,16 @@ export function registerInlet(router: Router, ctx: ServiceContext): void {
       if (!apply) errors = [{ code: 'MAPPER-1000-500', message: 'The flow has no usable mapping set.' }];
       else ({ data, errors } = apply(body as Record<string, unknown>));
     }
-    state.streamed.push({ inletId: req.params.inletId, flowId, dataSetId, xactionId, receivedTimeMs, raw: body, data, errors });
+    state.streamed.push({
+      inletId: req.params.inletId,
+      flowId,
+      dataSetId,
+      xactionId,
+      receivedTimeMs,
+      raw: body,
+      data,
+      errors,
+    });
     return { status: 200, body: { inletId: req.params.inletId, xactionId, receivedTimeMs } };
   });
 }
@@ -89,9 +137,16 @@ function checkToken(req: EmuRequest, ctx: ServiceContext, connection: Resource):
   if (expired) return dcsError(403, 'authorization', 'Authorization', 'Ims service token is not valid', id);
   const org = header(req, 'x-gw-ims-org-id');
   if ((claims.org && claims.org !== connection.imsOrgId) || (org && org !== connection.imsOrgId)) {
-    return dcsError(403, 'authorization', 'Authorization', `The token is not valid for the organization of inlet ${req.params.inletId}.`, id);
+    return dcsError(
+      403,
+      'authorization',
+      'Authorization',
+      `The token is not valid for the organization of inlet ${req.params.inletId}.`,
+      id,
+    );
   }
   const apiKey = header(req, 'x-api-key');
-  if (apiKey && apiKey !== claims.client_id) return dcsError(403, 'authorization', 'Authorization', 'Api Key is invalid', id);
+  if (apiKey && apiKey !== claims.client_id)
+    return dcsError(403, 'authorization', 'Authorization', 'Api Key is invalid', id);
   return undefined;
 }

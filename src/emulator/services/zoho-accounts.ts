@@ -48,7 +48,8 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
       if (!code || ctx.state.usedGrantCodes.has(code)) return zohoError('invalid_code');
       const issued = ctx.state.grantCodes.get(code);
       if (issued && issued.clientId !== p.client_id) return zohoError('invalid_code');
-      if (issued?.redirectUri && p.redirect_uri && issued.redirectUri !== p.redirect_uri) return zohoError('invalid_redirect_uri');
+      if (issued?.redirectUri && p.redirect_uri && issued.redirectUri !== p.redirect_uri)
+        return zohoError('invalid_redirect_uri');
       ctx.state.usedGrantCodes.add(code);
       const refreshToken = newToken();
       ctx.state.zohoTokens.set(refreshToken, { kind: 'refresh', clientId: p.client_id });
@@ -61,7 +62,8 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
       // "When you generate an access token using a revoked refresh token, the system returns the
       // 'invalid_code' error" (Zoho token-validity). Unknown tokens are accepted unless strict.
       const issued = ctx.state.zohoTokens.get(refreshToken);
-      if (issued && (issued.kind !== 'refresh' || issued.revoked || issued.clientId !== p.client_id)) return zohoError('invalid_code');
+      if (issued && (issued.kind !== 'refresh' || issued.revoked || issued.clientId !== p.client_id))
+        return zohoError('invalid_code');
       if (!issued && ctx.options.strictCredentials) return zohoError('invalid_code');
       const recent = (mints.get(refreshToken) ?? []).filter((at) => at > ctx.now() - TEN_MINUTES);
       if (recent.length >= MINTS_PER_WINDOW) {
@@ -69,7 +71,8 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
         return {
           status: 200,
           body: {
-            error_description: 'Token creation throttle limit reached. Please reuse the valid tokens you currently have.',
+            error_description:
+              'Token creation throttle limit reached. Please reuse the valid tokens you currently have.',
             error: 'Access Denied',
           },
         };
@@ -84,11 +87,14 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
   // HTTP 400. "When you revoke a refresh token, the system revokes all the access tokens generated
   // using that refresh token" (Zoho CRM revoke-tokens.html).
   router.on('POST', '/oauth/v2/token/revoke', (req) => {
-    const token = (req.query.get('token') ?? String((req.body as Record<string, unknown> | undefined)?.token ?? '')).trim();
+    const token = (
+      req.query.get('token') ?? String((req.body as Record<string, unknown> | undefined)?.token ?? '')
+    ).trim();
     const issued = ctx.state.zohoTokens.get(token);
     if (!issued || issued.revoked) return { status: 400, body: { status: 'failure', error: 'invalid_token' } };
     issued.revoked = true;
-    if (issued.kind === 'refresh') for (const record of ctx.state.zohoTokens.values()) if (record.refreshToken === token) record.revoked = true;
+    if (issued.kind === 'refresh')
+      for (const record of ctx.state.zohoTokens.values()) if (record.refreshToken === token) record.revoked = true;
     return { status: 200, body: { status: 'success' } };
   });
 }
@@ -98,9 +104,22 @@ function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, wit
   const lifetime = ctx.options.zohoTokenLifetimeMs ?? ZOHO_TOKEN_LIFETIME_MS;
   const now = ctx.now();
   // The 16th active access token of a refresh token deletes the oldest one.
-  const active = [...ctx.state.zohoTokens.values()].filter((t) => t.kind === 'access' && t.refreshToken === refreshToken && !t.revoked && !t.superseded && (t.expiresAt ?? Infinity) > now);
+  const active = [...ctx.state.zohoTokens.values()].filter(
+    (t) =>
+      t.kind === 'access' &&
+      t.refreshToken === refreshToken &&
+      !t.revoked &&
+      !t.superseded &&
+      (t.expiresAt ?? Infinity) > now,
+  );
   for (const old of active.slice(0, Math.max(0, active.length - ACTIVE_PER_REFRESH + 1))) old.superseded = true;
-  ctx.state.zohoTokens.set(accessToken, { kind: 'access', clientId, refreshToken, issuedAt: now, expiresAt: now + lifetime });
+  ctx.state.zohoTokens.set(accessToken, {
+    kind: 'access',
+    clientId,
+    refreshToken,
+    issuedAt: now,
+    expiresAt: now + lifetime,
+  });
   return {
     status: 200,
     body: {
@@ -122,7 +141,10 @@ const newToken = () => `1000.${randomBytes(16).toString('hex')}.${randomBytes(16
  * with `strictCredentials`, only tokens it issued to this client and has not revoked.
  */
 /** Why an API call's `Zoho-oauthtoken` is refused, or undefined when it is a live access token this server issued. */
-export function zohoAccessTokenProblem(ctx: ServiceContext, token: string): 'unknown' | 'revoked' | 'expired' | undefined {
+export function zohoAccessTokenProblem(
+  ctx: ServiceContext,
+  token: string,
+): 'unknown' | 'revoked' | 'expired' | undefined {
   const issued = ctx.state.zohoTokens.get(token);
   if (!issued || issued.kind !== 'access') return 'unknown';
   if (issued.revoked || issued.superseded) return 'revoked';

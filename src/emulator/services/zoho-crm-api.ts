@@ -39,16 +39,42 @@ const UNSUPPORTED_MODULES = ['Home', 'Reports', 'Dashboards', 'Forecasts', 'Feed
 
 /** Which module each lookup field points to (What_Id is Zoho's multi-module lookup; here Deals). */
 const LOOKUP_TARGETS: Record<string, string> = {
-  Parent_Account: 'Accounts', Account_Name: 'Accounts', Account: 'Accounts', Reporting_To: 'Contacts', Contact_Name: 'Contacts',
-  Contact: 'Contacts', Who_Id: 'Contacts', Campaign_Source: 'Campaigns', Parent_Campaign: 'Campaigns', What_Id: 'Deals', Product: 'Products',
+  Parent_Account: 'Accounts',
+  Account_Name: 'Accounts',
+  Account: 'Accounts',
+  Reporting_To: 'Contacts',
+  Contact_Name: 'Contacts',
+  Contact: 'Contacts',
+  Who_Id: 'Contacts',
+  Campaign_Source: 'Campaigns',
+  Parent_Campaign: 'Campaigns',
+  What_Id: 'Deals',
+  Product: 'Products',
 };
 
 const JSON_TYPES: Record<FieldType, string> = {
-  text: 'string', email: 'string', phone: 'string', website: 'string', picklist: 'string', textarea: 'string', integer: 'integer',
-  double: 'double', currency: 'double', boolean: 'boolean', date: 'string', datetime: 'string', lookup: 'jsonobject', ownerlookup: 'jsonobject',
+  text: 'string',
+  email: 'string',
+  phone: 'string',
+  website: 'string',
+  picklist: 'string',
+  textarea: 'string',
+  integer: 'integer',
+  double: 'double',
+  currency: 'double',
+  boolean: 'boolean',
+  date: 'string',
+  datetime: 'string',
+  lookup: 'jsonobject',
+  ownerlookup: 'jsonobject',
 };
 
-export const zohoApiError = (status: number, code: string, message: string, details: Record<string, unknown> = {}): EmuResponse => ({
+export const zohoApiError = (
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): EmuResponse => ({
   status,
   body: { code, details, message, status: 'error' },
 });
@@ -79,10 +105,12 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     if (zohoAccessTokenProblem(ctx, token)) return zohoApiError(401, 'INVALID_TOKEN', 'invalid oauth token');
     return handler(req);
   };
-  const on = (path: string, handler: (req: EmuRequest) => EmuResponse) => router.on('GET', path, (req) => authorized(req, handler));
+  const on = (path: string, handler: (req: EmuRequest) => EmuResponse) =>
+    router.on('GET', path, (req) => authorized(req, handler));
 
   const supported = (name: string): CrmTable | undefined => crm.table(name);
-  const invalidModule = () => zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
+  const invalidModule = () =>
+    zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
 
   on(`${CRM_API}/settings/modules`, () => ({
     status: 200,
@@ -96,7 +124,10 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
 
   on(`${CRM_API}/settings/fields`, (req) => {
     const module = req.query.get('module');
-    if (!module) return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'module' });
+    if (!module)
+      return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+        param: 'module',
+      });
     if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
     const table = supported(module);
     if (!table) return invalidModule();
@@ -111,26 +142,53 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const type = req.query.get('type') ?? 'all';
-    if (!['all', 'recycle', 'permanent'].includes(type)) return invalidParam('type', `type must be all, recycle or permanent, not '${type}'`);
+    if (!['all', 'recycle', 'permanent'].includes(type))
+      return invalidParam('type', `type must be all, recycle or permanent, not '${type}'`);
     const paging = pageParams(req);
     if ('status' in paging) return paging;
     const since = ifModifiedSince(req);
     if (typeof since === 'object') return since;
-    const entries = crm.deleted(table.name).filter((entry) => (type === 'all' || entry.type === type) && (since === undefined || Date.parse(entry.deleted_time) >= since));
+    const entries = crm
+      .deleted(table.name)
+      .filter(
+        (entry) =>
+          (type === 'all' || entry.type === type) && (since === undefined || Date.parse(entry.deleted_time) >= since),
+      );
     if (!entries.length) return { status: since === undefined ? 204 : 304 };
     const start = (paging.page - 1) * paging.perPage;
     const data = entries.slice(start, start + paging.perPage);
     if (!data.length) return { status: 204 };
-    return { status: 200, body: { data, info: { per_page: paging.perPage, count: data.length, page: paging.page, more_records: start + data.length < entries.length } } };
+    return {
+      status: 200,
+      body: {
+        data,
+        info: {
+          per_page: paging.perPage,
+          count: data.length,
+          page: paging.page,
+          more_records: start + data.length < entries.length,
+        },
+      },
+    };
   });
 
   on(`${CRM_API}/:module`, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const fieldsParam = req.query.get('fields');
-    if (!fieldsParam?.trim()) return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'fields' });
-    const fields = fieldsParam.split(',').map((name) => name.trim()).filter(Boolean);
-    if (fields.length > MAX_FIELDS) return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, { param: 'fields', limit: MAX_FIELDS });
+    if (!fieldsParam?.trim())
+      return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+        param: 'fields',
+      });
+    const fields = fieldsParam
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (fields.length > MAX_FIELDS)
+      return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
+        param: 'fields',
+        limit: MAX_FIELDS,
+      });
     const known = new Set(table.columns.map((column) => column.name));
     const unknown = fields.find((name) => !known.has(name));
     if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
@@ -138,19 +196,34 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     // no paging. The limit of 100 is the one Zoho's get-records page gives for `ids`.
     const idsText = req.query.get('ids');
     if (idsText !== null) {
-      const ids = idsText.split(',').map((id) => id.trim()).filter(Boolean);
+      const ids = idsText
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
       if (!ids.length) return invalidParam('ids', 'ids must name at least one record id');
-      if (ids.length > MAX_IDS) return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, { param: 'ids', limit: MAX_IDS });
-      if (req.query.has('page') || req.query.has('page_token')) return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', { param: 'ids' });
+      if (ids.length > MAX_IDS)
+        return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, {
+          param: 'ids',
+          limit: MAX_IDS,
+        });
+      if (req.query.has('page') || req.query.has('page_token'))
+        return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', { param: 'ids' });
       const wanted = new Set(ids);
-      const data = crm.sortedBy(table.name, 'id').rows.filter((row) => wanted.has(String(row.id))).map((row) => project(row, fields));
+      const data = crm
+        .sortedBy(table.name, 'id')
+        .rows.filter((row) => wanted.has(String(row.id)))
+        .map((row) => project(row, fields));
       if (!data.length) return { status: 204 };
-      return { status: 200, body: { data, info: { per_page: data.length, count: data.length, page: 1, more_records: false } } };
+      return {
+        status: 200,
+        body: { data, info: { per_page: data.length, count: data.length, page: 1, more_records: false } },
+      };
     }
     const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
     if (typeof perPage === 'object') return perPage;
     const tokenText = req.query.get('page_token');
-    if (tokenText !== null && req.query.has('page')) return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", { param: 'page' });
+    if (tokenText !== null && req.query.has('page'))
+      return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", { param: 'page' });
 
     let cursor: PageToken;
     if (tokenText !== null) {
@@ -160,29 +233,49 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
       cursor = stored;
     } else {
       const sortBy = req.query.get('sort_by') ?? 'id';
-      if (!(SORTABLE as readonly string[]).includes(sortBy)) return invalidParam('sort_by', `sort_by must be one of ${SORTABLE.join(', ')}`);
+      if (!(SORTABLE as readonly string[]).includes(sortBy))
+        return invalidParam('sort_by', `sort_by must be one of ${SORTABLE.join(', ')}`);
       const sortOrder = req.query.get('sort_order') ?? 'desc';
-      if (sortOrder !== 'asc' && sortOrder !== 'desc') return invalidParam('sort_order', 'sort_order must be asc or desc');
+      if (sortOrder !== 'asc' && sortOrder !== 'desc')
+        return invalidParam('sort_order', 'sort_order must be asc or desc');
       const since = ifModifiedSince(req);
       if (typeof since === 'object') return since;
       const page = intParam(req, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
       if (typeof page === 'object') return page;
       if ((page - 1) * perPage >= PAGE_LIMIT) {
-        return zohoApiError(400, 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', `You can only get the first ${PAGE_LIMIT} records without using page_token param`, { limit: PAGE_LIMIT });
+        return zohoApiError(
+          400,
+          'DISCRETE_PAGINATION_LIMIT_EXCEEDED',
+          `You can only get the first ${PAGE_LIMIT} records without using page_token param`,
+          { limit: PAGE_LIMIT },
+        );
       }
-      cursor = { module: table.name, sortBy: sortBy as SortField, sortOrder, since, after: { key: NaN, id: '' }, page, expiresAt: 0 };
+      cursor = {
+        module: table.name,
+        sortBy: sortBy as SortField,
+        sortOrder,
+        since,
+        after: { key: NaN, id: '' },
+        page,
+        expiresAt: 0,
+      };
     }
 
     const view = crm.sortedBy(table.name, cursor.sortBy);
     const order = view.rows.map((row, i) => ({ row, key: view.keys[i], id: String(row.id) }));
     if (cursor.sortOrder === 'desc') order.reverse();
-    const matching = cursor.since === undefined ? order : order.filter(({ row }) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
+    const matching =
+      cursor.since === undefined
+        ? order
+        : order.filter(({ row }) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
     if (!matching.length) return { status: cursor.since === undefined ? 204 : 304 };
     let start: number;
     let end: number;
     if (tokenText !== null) {
       const sign = cursor.sortOrder === 'asc' ? 1 : -1;
-      const beyond = (k: { key: number; id: string }) => sign * (k.key - cursor.after.key) > 0 || (k.key === cursor.after.key && sign * compareIds(k.id, cursor.after.id) > 0);
+      const beyond = (k: { key: number; id: string }) =>
+        sign * (k.key - cursor.after.key) > 0 ||
+        (k.key === cursor.after.key && sign * compareIds(k.id, cursor.after.id) > 0);
       start = matching.findIndex(beyond);
       if (start < 0) start = matching.length;
       end = start + perPage;
@@ -222,7 +315,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
   });
 }
 
-const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /** The fields asked for, `id` always, lookups as the objects Zoho returns (copies). */
 function project(row: Record<string, unknown>, fields: string[]): Record<string, unknown> {
@@ -242,7 +335,11 @@ function intParam(req: EmuRequest, name: string, min: number, max: number, fallb
   const text = req.query.get(name);
   if (text === null) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) return invalidParam(name, `${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max)
+    return invalidParam(
+      name,
+      `${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`,
+    );
   return value;
 }
 
@@ -260,13 +357,25 @@ function ifModifiedSince(req: EmuRequest): number | undefined | EmuResponse {
   const text = (Array.isArray(raw) ? raw[0] : raw)?.trim();
   if (!text) return undefined;
   const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) return zohoApiError(400, 'INVALID_DATA', 'the If-Modified-Since header must be an ISO 8601 date-time with an offset', { header: 'If-Modified-Since' });
+  if (Number.isNaN(ms))
+    return zohoApiError(
+      400,
+      'INVALID_DATA',
+      'the If-Modified-Since header must be an ISO 8601 date-time with an offset',
+      { header: 'If-Modified-Since' },
+    );
   return ms;
 }
 
 const zohoId = (n: number) => `${ID_PREFIX}${String(n).padStart(6, '0')}`;
 
-function moduleInfo(name: string, label: string, custom: boolean, index: number, apiSupported: boolean): Record<string, unknown> {
+function moduleInfo(
+  name: string,
+  label: string,
+  custom: boolean,
+  index: number,
+  apiSupported: boolean,
+): Record<string, unknown> {
   const singular = name.endsWith('ies') ? `${name.slice(0, -3)}y` : name.replace(/s$/, '');
   return {
     id: zohoId(2175 + index),
@@ -298,8 +407,23 @@ function fieldInfo(table: CrmTable, name: string, moduleIndex: number, index: nu
     json_type: JSON_TYPES[type],
     system_mandatory: name === table.primaryField,
     read_only: ['Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Last_Activity_Time'].includes(name),
-    custom_field: table.custom && !['Owner', 'Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Name'].includes(name),
+    custom_field:
+      table.custom && !['Owner', 'Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Name'].includes(name),
     visible: true,
-    ...(target ? { lookup: { module: { api_name: target, id: zohoId(2175 + ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'].indexOf(target)) } } } : {}),
+    ...(target
+      ? {
+          lookup: {
+            module: {
+              api_name: target,
+              id: zohoId(
+                2175 +
+                  ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'].indexOf(
+                    target,
+                  ),
+              ),
+            },
+          },
+        }
+      : {}),
   };
 }
