@@ -246,11 +246,10 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   const chunk = Buffer.alloc(1024 * 1024, 'x');
   const server = createServer((req, res) => {
     if (!req.url.startsWith('/data/foundation/flowservice/connectionSpecs/')) {
-      const upstream = request(
-        `${emu.url}${req.url}`,
-        { method: req.method, headers: req.headers },
-        (answer) => (res.writeHead(answer.statusCode ?? 502, answer.headers), answer.pipe(res)),
-      );
+      const upstream = request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       req.pipe(upstream);
       return;
     }

@@ -53,12 +53,19 @@ export async function throttlingFront(target, { maxInFlight, latencyMs = 0, retr
         answer.pipe(res);
         answer.on('end', () => active--);
       });
-      upstream.on('error', () => (active--, res.writeHead(502).end()));
+      upstream.on('error', () => {
+        active--;
+        res.writeHead(502).end();
+      });
       req.pipe(upstream);
     }, latencyMs);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   front.url = `http://127.0.0.1:${server.address().port}`;
-  front.close = () => new Promise((resolve) => (server.close(resolve), server.closeAllConnections()));
+  front.close = () =>
+    new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    });
   return front;
 }

@@ -181,7 +181,8 @@ export class FlowService {
             : []),
       );
       const token = continuationToken(page);
-      next = token ? (guard(token), { ...query, continuationToken: token }) : undefined;
+      if (token) guard(token);
+      next = token ? { ...query, continuationToken: token } : undefined;
     }
     return items;
   }

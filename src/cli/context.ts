@@ -88,8 +88,14 @@ export function createContext(
     sleep: (ms) =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new CancelledError());
-        const onAbort = () => (clearTimeout(timer), reject(new CancelledError()));
-        const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(new CancelledError());
+        };
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms);
         signal.addEventListener('abort', onAbort, { once: true });
       }),
     ask,

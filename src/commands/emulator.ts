@@ -118,7 +118,7 @@ export default defineCommand<Args, undefined>({
           }
         : {}),
     };
-    let emu;
+    let emu: Awaited<ReturnType<typeof startEmulator>>;
     try {
       emu = await startEmulator(options);
     } catch (error) {

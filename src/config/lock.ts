@@ -5,7 +5,7 @@
 // credentials store, held while it is re-read, merged and written (profiles share that file).
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { LockOwner, Logger } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { localFileError } from './files.js';
@@ -89,7 +89,7 @@ export async function acquireLock(path: string, owner: LockOwner, options: LockO
 }
 
 async function create(path: string, me: Holder): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, 'wx', 0o600);
   } catch (error) {
@@ -147,7 +147,7 @@ async function takeOver(
   sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
   const guard = `${path}.takeover`;
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(guard, 'wx', 0o600);
   } catch (error) {

@@ -61,7 +61,7 @@ export function apply(
   let failed: Execution['failure'];
   const nodes: Node[] = [];
 
-  const resolve = <T>(value: T): T => resolveRefs(value, (ref) => valueOf(outcomes, ref));
+  const resolve = <T>(value: T): T => resolveRefs(value, (ref) => outcomeValue(outcomes, ref));
   const send = async <T>(request: PlatformRequest<T>): Promise<T> => {
     if (failure !== undefined) throw notStarted();
     return platform.send(resolveRequest(request, resolve, outcomes));
@@ -119,7 +119,7 @@ export function apply(
         let answer: any;
         for (const request of step.requests) answer = await send(request);
         const outcome: Outcome = {
-          id: step.id ?? (valueOf(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string),
+          id: step.id ?? (outcomeValue(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string),
           etag: answer?.etag ?? step.etag,
         };
         if (step.kind === 'mappingSet') {
@@ -167,7 +167,7 @@ export function apply(
   return execution;
 }
 
-function valueOf(outcomes: Map<string, Outcome>, ref: Ref): unknown {
+function outcomeValue(outcomes: Map<string, Outcome>, ref: Ref): unknown {
   const outcome = outcomes.get(ref.key);
   if (!outcome) return undefined;
   // mappingVersion travels as a string (ruling 1).

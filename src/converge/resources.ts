@@ -315,7 +315,7 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     dependsOn: ['schema'],
     get: (id) => schemaRegistry.descriptor(id),
     read: (answer, id) =>
-      answer && answer['@type']
+      answer?.['@type']
         ? { id: String(answer['@id'] ?? id), name: describeIdentity(answer), resource: answer }
         : undefined,
     create: (body) => schemaRegistry.createDescriptor(body),

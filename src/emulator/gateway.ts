@@ -63,7 +63,7 @@ export function checkGateway(req: EmuRequest, opts: GatewayOptions): Caller | Em
 export function header(req: EmuRequest, name: string): string | undefined {
   const value = req.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
-  return text && text.trim() ? text.trim() : undefined;
+  return text?.trim() ? text.trim() : undefined;
 }
 
 export const isCaller = (value: Caller | EmuResponse): value is Caller => 'clientId' in value;

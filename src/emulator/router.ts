@@ -68,7 +68,9 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1])));
+      route.keys.forEach((key, i) => {
+        params[key] = decodeURIComponent(m[i + 1]);
+      });
       return { handler: route.handler, params };
     }
     return { methodMismatch };

@@ -1142,7 +1142,9 @@ function subscriptionsModule(): ModuleDef {
       };
     },
     link(_g, drafts) {
-      drafts.forEach(({ values }, i) => (values.Name = `SUB-${String(1001 + i)}`));
+      drafts.forEach(({ values }, i) => {
+        values.Name = `SUB-${String(1001 + i)}`;
+      });
     },
   };
 }

@@ -244,7 +244,7 @@ export async function createDataflows(
         };
         const { observed, tenantId, flowSpecId } = await observeAll(true);
         const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
-        templates.forEach((loaded, i) =>
+        templates.forEach((loaded, i) => {
           prepared.set(
             loaded.template.name,
             prepare(
@@ -261,8 +261,8 @@ export async function createDataflows(
               },
               connection!.id,
             ),
-          ),
-        );
+          );
+        });
         task.title = `Connection ${connection!.id}, ${tables.length} ${zoho ? 'Zoho modules' : 'tables'}, tenant ${tenantId}, flow spec ${zoho ? 'streaming' : CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
       },
     },
@@ -549,7 +549,7 @@ function prepare(
   const skipped = new Set<string>();
   const mappings = template.mappings.filter((m) => {
     const missing = mappingColumns(m).filter((c) => !have.has(c));
-    missing.forEach((c) => skipped.add(c));
+    for (const c of missing) skipped.add(c);
     return missing.length === 0;
   });
   if (!observed.classExists && !template.target.schema.fallbackClass) {

@@ -16,7 +16,7 @@ import {
   ZOHO_CONNECTION_SPEC,
 } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
-import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
+import { defaultConnectionName, marker } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
 import { planDeletes } from '../converge/plan.js';
 import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';

@@ -76,7 +76,10 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     value: ctx.env[v.name]!,
   }));
   const checks: Check[] = [];
-  const add = (check: Check) => (checks.push(check), check);
+  const add = (check: Check) => {
+    checks.push(check);
+    return check;
+  };
   const skip = (name: string, because: string) => add({ name, status: 'skip', detail: because });
 
   // 1. Credentials.

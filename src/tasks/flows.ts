@@ -176,7 +176,9 @@ export function runSummary(run: Record<string, any>): RunSummary {
         activity,
       };
       const key = `${entry.code}|${entry.message}`;
-      if (!seen.has(key)) seen.add(key), errors.push(entry);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      errors.push(entry);
     }
   };
   // The run's summary error (CONNECTOR-2001-500 …), then the row-level causes Adobe files under each

@@ -9,7 +9,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** connect + dataflow create --template accounts through the CLI. */
 async function withDataflow(
-  emu: Emu,
+  _emu: Emu,
   env: Env,
 ): Promise<{ flowId: string; datasetId: string; sourceConnectionId: string }> {
   const connected = await runCli(['connect', '--json'], env);

@@ -11,7 +11,7 @@ type Env = Record<string, string | undefined>;
 const FLOW = '/data/foundation/flowservice';
 const deletes = (emu: Emu, from = 0) => emu.exchanges.slice(from).filter((e) => e.method === 'DELETE');
 
-async function build(emu: Emu, env: Env, templates = 'accounts', connectArgs: string[] = []): Promise<any[]> {
+async function build(_emu: Emu, env: Env, templates = 'accounts', connectArgs: string[] = []): Promise<any[]> {
   const connected = await runCli(['connect', ...connectArgs, '--json'], env);
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await runCli(['dataflow', 'create', '--template', templates, '--json'], env);
@@ -61,7 +61,7 @@ describe('destroy', () => {
       const foreign = inventory(emu);
 
       const env = cliEnv(emu.env, await tempHome());
-      const [accounts, contacts] = await build(emu, env, 'accounts,contacts');
+      const [accounts, _contacts] = await build(emu, env, 'accounts,contacts');
       const state = await stateOf(env);
       const mine = Object.values(state.dataflows as Record<string, Record<string, any>>).flatMap((refs) =>
         Object.entries(refs)

@@ -29,7 +29,7 @@ describe('explore --via http-api', () => {
   const env = async (extra: Record<string, string | undefined> = {}) =>
     cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url, ...extra });
   const mints = () => emu.exchanges.filter((e) => e.method === 'POST' && e.path === '/oauth/v2/token').length;
-  const adobeCalls = () =>
+  const _adobeCalls = () =>
     emu.exchanges.filter((e) => e.path.startsWith('/data/') || e.path.startsWith('/ims/')).length;
   const issuedTokens = () =>
     [...emu.state.zohoTokens.entries()].filter(([, t]) => t.kind === 'access').map(([token]) => token);

@@ -387,7 +387,10 @@ describe('issue 14, runs that fail (points 10, 15; issue 12 point 6)', () => {
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (chunk: Buffer) => /listening/.test(String(chunk)) && resolve()),
     );
-    const code = await new Promise<number | null>((resolve) => (child.on('exit', resolve), child.kill('SIGINT')));
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGINT');
+    });
     assert.equal(code, 130);
     assert.equal(stderr, 'Error: Emulator stopped.\n');
   });

@@ -21,7 +21,9 @@ test(`${TRIES} pairs of concurrent dataflow create runs: one of each resource, a
       const runs = await Promise.all(
         [0, 1].map(() => spawnCli(['dataflow', 'create', '--template', 'accounts', '--json'], env)),
       );
-      runs.forEach((r, n) => r.exitCode === 0 || problems.push(`try ${i} run ${n}: exit ${r.exitCode}\n${r.stderr}`));
+      runs.forEach((r, n) => {
+        if (r.exitCode !== 0) problems.push(`try ${i} run ${n}: exit ${r.exitCode}\n${r.stderr}`);
+      });
       if (runs.some((r) => /Waiting for another aep-zoho/.test(r.stderr))) waited++;
       // One created everything; the other, after waiting, found it all.
       const created = runs.map((r) => (r.exitCode === 0 ? r.json().created.length : -1)).sort();

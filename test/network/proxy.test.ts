@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { assertNoSecrets, cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
-import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
+import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { startTlsFront, TLS_CERT, type TlsFront } from '../helpers/tls.js';
 
 type Emu = Emulator & { env: Record<string, string> };
@@ -77,7 +77,7 @@ describe('proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY for every request', () =
     try {
       for (const [name, value] of [
         ['NO_PROXY', '127.0.0.1'],
-        ['no_proxy', 'example.com, 127.0.0.1:' + emu.port],
+        ['no_proxy', `example.com, 127.0.0.1:${emu.port}`],
       ] as const) {
         const r = await spawnCli(
           ['auth', 'status', '--json'],

@@ -689,9 +689,18 @@ describe('bad input: exit code, one paragraph with a hint, no stack, nothing cre
     await raw('trailing-comma', '{\n  "name": "x",\n}\n');
     await raw('empty', '');
     await raw('array', JSON.stringify([accounts]));
-    await variant('types', (t) => ((t.name = 5), (t.mappings = 'x')));
-    await variant('unknown-props', (t) => ((t.sourc = {}), (t.source.tabel = 'Accounts')));
-    await variant('missing', (t) => (delete t.source.table, delete t.target));
+    await variant('types', (t) => {
+      t.name = 5;
+      t.mappings = 'x';
+    });
+    await variant('unknown-props', (t) => {
+      t.sourc = {};
+      t.source.tabel = 'Accounts';
+    });
+    await variant('missing', (t) => {
+      delete t.source.table;
+      delete t.target;
+    });
     await variant('no-source', (t) => delete t.mappings[1].source);
     await variant('unknown-delta', (t) => (t.source.deltaColumn = 'Last_Synced_Time'));
     await variant('unknown-identity', (t) => {

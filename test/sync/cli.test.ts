@@ -141,7 +141,10 @@ test('--every runs a pass per interval, releases the lock between passes, picks 
   const waitFor = (pattern: RegExp, count: number) =>
     new Promise<void>((resolve, reject) => {
       const check = () => ((stderr.match(pattern) ?? []).length >= count ? resolve() : undefined);
-      child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), check()));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        check();
+      });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
       check();
     });

@@ -30,7 +30,10 @@ async function world(reader: ZohoReader) {
     inFlight: 1,
     now: () => new Date(),
     inlet: {
-      post: async (_url: string, _flow: string, body: string) => (posted.push(JSON.parse(body).id), { ok: true }),
+      post: async (_url: string, _flow: string, body: string) => {
+        posted.push(JSON.parse(body).id);
+        return { ok: true };
+      },
     },
   } as unknown as PassDeps;
   const pass = async () => syncDataflow(deps, 'accounts', (await state.read('prod')).syncs!.accounts, { full: false });

@@ -466,7 +466,7 @@ describe('ZohoCrm', () => {
       [429, 200],
     );
     // The emulator does not spend credits; a stand-in for Zoho's API answers as the v8 SDK's codes say.
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({

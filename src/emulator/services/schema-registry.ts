@@ -660,7 +660,7 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     if (descriptor['@type'] !== 'xdm:descriptorIdentity' || descriptor['xdm:isPrimary'] !== true) return undefined;
     const schema = findTenant(req, 'schemas', descriptor['xdm:sourceSchema']);
     if (!schema || !isUnion(schema)) return undefined;
-    if (!next || next['xdm:isPrimary'] !== true || next['xdm:sourceSchema'] !== schema.$id) {
+    if (next?.['xdm:isPrimary'] !== true || next['xdm:sourceSchema'] !== schema.$id) {
       return badRequest(
         req,
         `Descriptor ${descriptor['@id']} is the primary identity of ${schema.$id}, which is enabled for Profile: it cannot be ${next ? 'made non-primary or moved to another schema' : 'deleted'}.`,
@@ -1002,7 +1002,7 @@ function lookupAccept(req: EmuRequest): string | EmuResponse {
     /^application\/vnd\.adobe\.(xed(?:-full|-notext|-full-notext|-full-desc)?)\+json(?:;version=([^;]+))?$/i.exec(
       raw.replace(/\s/g, ''),
     );
-  if (!match || !match[2]) {
+  if (!match?.[2]) {
     return xdmError(
       req,
       400,

@@ -146,7 +146,7 @@ export function zohoAccessTokenProblem(
   token: string,
 ): 'unknown' | 'revoked' | 'expired' | undefined {
   const issued = ctx.state.zohoTokens.get(token);
-  if (!issued || issued.kind !== 'access') return 'unknown';
+  if (issued?.kind !== 'access') return 'unknown';
   if (issued.revoked || issued.superseded) return 'revoked';
   return (issued.expiresAt ?? Infinity) <= ctx.now() ? 'expired' : undefined;
 }
