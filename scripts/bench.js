@@ -11,12 +11,23 @@
 // Every CLI run is the real binary (bin/aep-zoho.js, compiled JavaScript) against the emulator.
 import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
 import { accountsCopies, throttlingFront } from './fixtures.js';
+
+// Temp homes and template copies go when the benchmark ends.
+const temps = [];
+process.once('exit', () => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
 const templatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
@@ -75,7 +86,7 @@ function envFor(emu, home) {
 /** A connected profile on a fresh emulator (token cached), ready for `dataflow create`. */
 async function connected({ explore = false } = {}) {
   const emu = await startEmulator({ runDurationMs: 60_000 });
-  const home = mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'));
+  const home = tempDir('aep-zoho-bench-');
   const env = envFor(emu, home);
   await run([bin, 'connect', '--json'], env);
   if (explore) await run([bin, 'explore', '--json'], env);
@@ -124,7 +135,7 @@ line(
 );
 {
   const emu = await startEmulator();
-  const env = envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')));
+  const env = envFor(emu, tempDir('aep-zoho-bench-'));
   await run([bin, 'connect', '--json'], env);
   const afterConnect = emu.exchanges.length;
   await run([bin, 'dataflow', 'create', '--template', 'accounts', '--json'], env);
@@ -140,7 +151,7 @@ line(
 /** `dataflow create` of a built accounts template again, after `change` (edit the file, empty the home). */
 async function again(latency, change = {}) {
   const { emu, env } = await connected();
-  const file = join(mkdtempSync(join(tmpdir(), 'aep-zoho-bench-edit-')), 'accounts.json');
+  const file = join(tempDir('aep-zoho-bench-edit-'), 'accounts.json');
   const template = JSON.parse(readFileSync(join(templatesDir, 'accounts.json'), 'utf8'));
   delete template.$schema;
   writeFileSync(file, JSON.stringify(template));
@@ -150,7 +161,7 @@ async function again(latency, change = {}) {
     template.schedule = { frequency: 'day', interval: 1, backfill: true };
     writeFileSync(file, JSON.stringify(template));
   }
-  const runEnv = change.emptyHome ? { ...env, AEP_ZOHO_HOME: mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')) } : env;
+  const runEnv = change.emptyHome ? { ...env, AEP_ZOHO_HOME: tempDir('aep-zoho-bench-') } : env;
   if (change.emptyHome) await run([bin, 'auth', 'status', '--json'], runEnv); // the IMS token cached, as in any later run
   emu.options.latencyMs = latency;
   const before = emu.exchanges.length;
@@ -186,7 +197,7 @@ line(
 // Peak memory: every command, in the order a user runs them.
 {
   const emu = await startEmulator({ runDurationMs: 1000 });
-  const env = envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-')));
+  const env = envFor(emu, tempDir('aep-zoho-bench-'));
   const measured = [
     ['--help', ['--help']],
     ['allowlist', ['allowlist', '--json']],
@@ -221,7 +232,7 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
     const emu = await startEmulator();
     const front = await throttlingFront(emu.url, { maxInFlight: 8, latencyMs: 20 });
     const env = {
-      ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))),
+      ...envFor(emu, tempDir('aep-zoho-bench-')),
       AEP_PLATFORM_URL: front.url,
       ...(limit ? { AEP_ZOHO_MAX_IN_FLIGHT: String(limit) } : {}),
     };
@@ -264,7 +275,7 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const env = {
-    ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))),
+    ...envFor(emu, tempDir('aep-zoho-bench-')),
     AEP_PLATFORM_URL: `http://127.0.0.1:${server.address().port}`,
   };
   const refused = await run([bin, 'connect', '--json'], env, { rss: true, fails: true });
@@ -286,7 +297,7 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
 {
   const SYNC_LATENCY = 50;
   const emu = await startEmulator({ retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] });
-  const env = { ...envFor(emu, mkdtempSync(join(tmpdir(), 'aep-zoho-bench-'))), ZOHO_ENDPOINT: emu.url };
+  const env = { ...envFor(emu, tempDir('aep-zoho-bench-')), ZOHO_ENDPOINT: emu.url };
   await run([bin, 'connect', '--via', 'http-api', '--json'], env);
   await run([bin, 'dataflow', 'create', '--template', 'accounts', '--via', 'http-api', '--json'], env);
   emu.options.latencyMs = SYNC_LATENCY;

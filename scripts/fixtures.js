@@ -1,6 +1,6 @@
 // Shared by the benchmark and the tests: copies of the accounts template with their own names,
 // and a gateway front that allows only so many requests in flight.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ const accountsFile = new URL('../templates/accounts.json', import.meta.url);
 /** `count` template files: copies of accounts named accounts2, accounts3, … with their own titles. */
 export function accountsCopies(count) {
   const dir = mkdtempSync(join(tmpdir(), 'aep-zoho-templates-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const accounts = JSON.parse(readFileSync(accountsFile, 'utf8'));
   const files = [];
   for (let i = 2; i <= count + 1; i++) {

@@ -56,8 +56,10 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     assert.match(redirect, /code=1000\..*accounts-server=/);
     const token = await spawnCli(['zoho', 'token', '--grant-token', redirect, '--json'], e);
     assert.equal(token.exitCode, 0, token.stderr);
-    const exchange = emu.exchanges.filter((x) => x.path === '/oauth/v2/token').at(-1)!;
-    assert.equal((exchange.body as any).code, new URL(redirect).searchParams.get('code'));
+    // The emulator is shared by concurrent tests: find this test's exchange by its code, not by being last.
+    const code = new URL(redirect).searchParams.get('code');
+    const exchange = emu.exchanges.find((x) => x.path === '/oauth/v2/token' && (x.body as any)?.code === code);
+    assert.ok(exchange, `no token exchange carried the grant token ${code}`);
     assert.equal((exchange.body as any).redirect_uri, 'https://example.com/callback');
   });
 

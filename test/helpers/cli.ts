@@ -1,6 +1,7 @@
 // Runs the CLI two ways: in-process through the same main() the bin calls (fast), and as the
 // real binary in a child process (proves bin/, the build, signals and the non-TTY output).
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,17 @@ export const SECRETS = {
   ZOHO_REFRESH_TOKEN: '1000.aaaabbbbccccddddeeeeffff00001111.22223333444455556666777788889999',
 };
 
+// Every temp home goes when the test file's process ends (node --test runs each file in its own
+// process), so a suite run leaves nothing in the OS temp folder, passed or failed.
+const homes: string[] = [];
+process.once('exit', () => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
 export async function tempHome(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'aep-zoho-test-'));
+  const home = await mkdtemp(join(tmpdir(), 'aep-zoho-test-'));
+  homes.push(home);
+  return home;
 }
 
 /** A complete environment for the CLI against an emulator: credentials, endpoints, a fresh home. */
