@@ -1,7 +1,7 @@
 // The one table of resource kinds: per kind its label, its dependencies, how to read it by id, how
 // to create, update (what changes in place, what forces a replacement) and delete it. The create
 // order is a topological sort of `dependsOn`; destroy goes the other way. Sources for each rule:
-// ../shared/aep-updates.md (§ numbers below) and aep-api.md's rulings.
+// docs/aep-updates.md (§ numbers below) and docs/aep-api.md's rulings.
 import { DATASET_SCHEMA_CONTENT_TYPE, catalog, createdDatasetId, datasetsOf } from '../aep/catalog.js';
 import { dataPrep, mappingSetSchema, type Mapping, type MappingSet } from '../aep/data-prep.js';
 import { flowService, oneItem, type Collection, type JsonPatch } from '../aep/flow-service.js';
