@@ -246,7 +246,6 @@ export const STANDARD_FIELD_GROUPS: StandardResource[] = [
       leadSource: 'string',
       nextStep: 'string',
       forecastCategory: 'string',
-      opportunityOwnerID: 'string',
     },
   },
 ];

@@ -358,3 +358,15 @@ export function displayPath(file: string): string {
 
 /** True when the file exists (any kind). */
 export const pathExists = (path: string): boolean => existsSync(path);
+
+/** The line of a template file that first names `value` as a JSON string (for messages). */
+export function lineOf(file: string, value: string): number | undefined {
+  try {
+    const index = readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(`"${value}"`));
+    return index < 0 ? undefined : index + 1;
+  } catch {
+    return undefined;
+  }
+}

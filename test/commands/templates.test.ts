@@ -183,6 +183,7 @@ describe('templates list / show / validate', () => {
       mappings: copy.mappings.length,
       checked: 'offline',
       offlineReason: 'no Adobe credentials',
+      destinations: { checked: [copy.target.schema.class, ...copy.target.schema.fieldGroups], needsOrg: [] },
     });
     const human = await runCli(['templates', 'validate', file], env);
     assert.match(human.stdout, /^Valid: .*broken\.json — template 'my-contacts', table Contacts, \d+ mappings\.$/m);
@@ -485,5 +486,59 @@ describe('templates init', () => {
     const result = await runCli(['templates', 'init', '--table', 'Contacs', '--output', file, '--json'], cli);
     assert.equal(result.exitCode, 2);
     assert.match(result.json().error.hint, /Contacts/);
+  });
+});
+
+describe("destinations checked offline against Adobe's XDM library (data/xdm-standard.json)", () => {
+  test('a misspelt standard destination: exit 2 with its JSON path, line and the closest field', async () => {
+    const copy = structuredClone((await loadTemplate('accounts')).template) as any;
+    const index = copy.mappings.findIndex((m: any) => m.destination === 'accountOrganization.industry');
+    copy.mappings[index].destination = 'accountOrganisation.industry';
+    const message = await expectInvalid(
+      copy,
+      new RegExp(`/mappings/${index}/destination \\(line \\d+\\): accountOrganisation\\.industry is in neither`),
+      /did you mean accountOrganization\.industry\?/,
+    );
+    assert.match(message, /https:\/\/ns\.adobe\.com\/xdm\/context\/account/);
+  });
+
+  test('a field group meant for another class: exit 2 naming it', async () => {
+    const copy = structuredClone((await loadTemplate('deals')).template) as any;
+    copy.target.schema.fieldGroups.push('https://ns.adobe.com/xdm/mixins/account-details');
+    await expectInvalid(
+      copy,
+      /\/target\/schema\/fieldGroups: https:\/\/ns\.adobe\.com\/xdm\/mixins\/account-details does not extend https:\/\/ns\.adobe\.com\/xdm\/context\/opportunity/,
+    );
+  });
+
+  test("a class or field group of the org's own: valid offline, and says those destinations need the org", async () => {
+    const copy = structuredClone((await loadTemplate('accounts')).template) as any;
+    copy.target.schema.fieldGroups.push('https://ns.adobe.com/acme/mixins/0123456789abcdef');
+    copy.mappings.push({ source: 'Rating', destination: 'acmeRating' });
+    const { exitCode, file } = await validateFile(copy);
+    assert.equal(exitCode, 0);
+    const json = (await runCli(['templates', 'validate', file, '--json'], env)).json();
+    assert.deepEqual(json.destinations.needsOrg, ['https://ns.adobe.com/acme/mixins/0123456789abcdef']);
+    const human = await runCli(['templates', 'validate', file], env);
+    assert.match(
+      human.stderr,
+      /Destinations need the org: https:\/\/ns\.adobe\.com\/acme\/mixins\/0123456789abcdef is not in/,
+    );
+    assert.match(human.stderr, /dataflow create --template [^ ]+ --dry-run' checks them/);
+  });
+
+  test("every field the emulator's Schema Registry offers is a real XDM field (the bundle is the source)", async () => {
+    const bundle = JSON.parse(await readFile(new URL('../../data/xdm-standard.json', import.meta.url), 'utf8'));
+    const invented: string[] = [];
+    for (const resource of [...STANDARD_CLASSES, ...STANDARD_FIELD_GROUPS]) {
+      const real = (resource.kind === 'classes' ? bundle.classes : bundle.fieldGroups)[resource.$id];
+      if (!real) {
+        invented.push(resource.$id);
+        continue;
+      }
+      for (const path of flattenFields(resource.fields).keys())
+        if (!(path in real.paths)) invented.push(`${resource.$id} ${path}`);
+    }
+    assert.deepEqual(invented, []);
   });
 });

@@ -1,7 +1,8 @@
 // `templates validate <file>`: checks a template; exit 2 with every problem and its JSON path.
-// With Adobe credentials and a base connection it also checks the table and the columns the
-// template reads against the Zoho CRM connection; --offline (or no credentials) checks the format
-// only, and says so.
+// Offline it checks the format and every standard destination against Adobe's XDM library (bundled);
+// with Adobe credentials and a base connection it also checks the table and the columns the
+// template reads against the Zoho CRM connection; --offline (or no credentials) skips that, and
+// says which checks need the org.
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
 
@@ -13,8 +14,10 @@ interface Result {
   mappings: number;
   /** `online`: the table and columns were checked against Zoho CRM; `offline`: the format only. */
   checked: 'online' | 'offline';
-  /** Why only the format was checked. */
+  /** Why the table and columns were not checked. */
   offlineReason?: string;
+  /** Standard destinations: `checked` against the named class and field groups, or what needs the org. */
+  destinations: { checked: string[]; needsOrg: string[] };
 }
 
 export default defineCommand<{ file: string; offline: boolean }, Result>({
@@ -35,14 +38,28 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
       describe: 'Check the format only: no call to Adobe for the table and its columns',
     }),
   async run(args, ctx) {
-    const { loadTemplate } = await import('../../template/load.js');
+    const { loadTemplate, lineOf } = await import('../../template/load.js');
+    const { checkDestinations } = await import('../../template/xdm-standard.js');
     const { template, file } = await loadTemplate(args.file);
+    const xdm = await checkDestinations(template);
+    const problems = [
+      ...xdm.missing.map(
+        (m) =>
+          `/mappings/${m.index}/destination${lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : ''}: ${m.destination} is in neither ${template.target.schema.class} nor its field groups${m.closest ? ` (did you mean ${m.closest}?)` : ''}`,
+      ),
+      ...xdm.misplaced.map((id) => `/target/schema/fieldGroups: ${id} does not extend ${template.target.schema.class}`),
+    ];
+    if (problems.length)
+      throw new UsageError(`${file}: ${problems.join('; ')}.`, {
+        hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under _{TENANT_ID}. (the tenant field group aep-zoho makes). Checked against Adobe's XDM library (github.com/adobe/xdm).`,
+      });
     const base = {
       valid: true as const,
       name: template.name,
       file,
       table: template.source.table,
       mappings: template.mappings.length,
+      destinations: { checked: xdm.checked, needsOrg: xdm.needsOrg },
     };
     if (args.offline) return { ...base, checked: 'offline', offlineReason: '--offline' };
     const { loadSettings } = await import('../../config/settings.js');
@@ -86,7 +103,17 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
     ui.note(
       result.checked === 'online'
         ? `Checked online: table ${result.table} and every column the template reads exist in Zoho CRM.`
-        : ui.yellow(`Offline (${result.offlineReason}): the format was checked, not the table or its columns.`),
+        : ui.yellow(
+            `Offline (${result.offlineReason}): the format and destinations were checked, not the table or its columns.`,
+          ),
+    );
+    const { checked, needsOrg } = result.destinations;
+    ui.note(
+      needsOrg.length
+        ? ui.yellow(
+            `Destinations need the org: ${needsOrg.join(', ')} ${needsOrg.length > 1 ? 'are' : 'is'} not in Adobe's standard XDM library; 'aep-zoho dataflow create --template ${result.name} --dry-run' checks them.`,
+          )
+        : `Destinations checked against Adobe's XDM library: ${checked.length === 1 ? 'the class' : `the class and ${checked.length - 1} field group${checked.length > 2 ? 's' : ''}`}.`,
     );
   },
 });
