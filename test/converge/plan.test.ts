@@ -186,7 +186,7 @@ describe('template edits', () => {
     assert.equal(steps.get('accounts/mappingSet')!.action, 'update');
   });
 
-  test('another table forces a new source connection and flow; the old ones are retired after it', () => {
+  test('another table forces a new source connection, target connection and flow; the old ones are retired after it', () => {
     const edited: Template = structuredClone(template);
     edited.source.table = 'Products';
     const products = table('Products');
@@ -207,21 +207,34 @@ describe('template edits', () => {
     const flow = steps.get('accounts/flow')!;
     assert.equal(flow.action, 'replace');
     assert.match(flow.reason!, /forces replacement: source connection/);
-    assert.deepEqual(
-      flow.retire!.requests.map((r) => `${r.method} ${r.path}${r.query ? `?op=${r.query.op}` : ''}`),
-      [
-        'POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable',
-        'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow',
-      ],
-    );
+    // The old flow is disabled before the new one is created (it starts enabled), deleted after it.
+    const shown = (r: { method: string; path: string; query?: Record<string, unknown> }) =>
+      `${r.method} ${r.path}${r.query?.op ? `?op=${r.query.op}` : ''}`;
+    assert.deepEqual(flow.requests.map(shown), [
+      'POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable',
+      'POST /data/foundation/flowservice/flows',
+    ]);
+    assert.deepEqual(flow.retire!.requests.map(shown), [
+      'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow',
+    ]);
     assert.deepEqual(source.retire!.after, ['accounts/flow', 'accounts/flow#retire']);
+    // A new flow, a new pair of connections (update-dataflows.md): the dataset stays.
+    const target = steps.get('accounts/targetConnection')!;
+    assert.equal(target.action, 'replace');
+    assert.match(target.reason!, /new pair of source and target connections/);
+    assert.deepEqual(target.retire!.after, ['accounts/flow', 'accounts/flow#retire']);
+    assert.equal(steps.get('accounts/dataset')!.action, 'reuse');
   });
 
-  test('another delta column replaces the flow only', () => {
+  test('another delta column replaces the flow and its pair of connections only', () => {
     const edited: Template = structuredClone(template);
     edited.source.deltaColumn = 'Created_Time';
     const steps = plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual, today: TODAY });
-    assert.deepEqual(actions(steps), ['replace accounts/flow']);
+    assert.deepEqual(actions(steps), [
+      'replace accounts/sourceConnection',
+      'replace accounts/targetConnection',
+      'replace accounts/flow',
+    ]);
     assert.equal(
       byKey(steps).get('accounts/flow')!.reason,
       'forces replacement: source.deltaColumn Modified_Time → Created_Time',
@@ -241,7 +254,7 @@ describe('template edits', () => {
     ]);
     assert.deepEqual(
       actions(steps).map((a) => a.split(' ')[0]),
-      ['replace', 'replace', 'replace', 'replace', 'replace', 'replace'],
+      ['replace', 'replace', 'replace', 'replace', 'replace', 'replace', 'replace'],
     );
   });
 
