@@ -56,11 +56,13 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
     const spec = RESOURCES[d.kind];
     const body = resolveRefs(d.body, known);
     // A field group no mapping needs any more stays in the schema: Adobe takes only additive changes.
+    // Not in a schema of another class: a field group goes only where its class goes.
     const keptGroup =
       d.kind === 'schema' && !desired.some((x) => x.key === `${d.template}/fieldGroup`)
         ? actual.get(`${d.template}/fieldGroup`)
         : undefined;
-    if (keptGroup) body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
+    if (keptGroup && (keptGroup.resource['meta:intendedToExtend'] ?? []).includes(body['meta:class']))
+      body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
     const base = { key: d.key, kind: d.kind, template: d.template, name: d.name, dependsOn: d.dependsOn };
     const found = actual.get(d.key);
     if (!found) {
@@ -111,15 +113,21 @@ function primaryIdentityRule(desired: Desired[], actual: Map<string, Actual>): M
     const dataset = actual.get(`${d.template}/dataset`);
     if (!schema || !old || old['xdm:isPrimary'] !== true || old['xdm:sourceSchema'] !== schema.id) continue;
     if (!(schema.resource['meta:immutableTags'] ?? []).includes('union')) continue;
-    if (!dataset || dataset.resource.schemaRef?.id !== schema.id) continue;
     const from = String(old['xdm:sourceProperty']);
     const to = d.body['xdm:isPrimary'] === true ? String(d.body['xdm:sourceProperty']) : 'none';
     if (from === to) continue;
     const field = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.');
-    force.set(
-      schemaKey,
-      `forces replacement: primary identity ${field(from)} → ${field(to)} (Adobe does not change the primary identity field of a schema enabled for Profile that has data)`,
-    );
+    // A Profile schema needs a primary identity (schemas.md): one is never taken away, data or not.
+    if (to === 'none')
+      force.set(
+        schemaKey,
+        `forces replacement: primary identity ${field(from)} → none (a schema enabled for Profile keeps a primary identity)`,
+      );
+    else if (dataset && dataset.resource.schemaRef?.id === schema.id)
+      force.set(
+        schemaKey,
+        `forces replacement: primary identity ${field(from)} → ${field(to)} (Adobe does not change the primary identity field of a schema enabled for Profile that has data)`,
+      );
   }
   return force;
 }

@@ -176,6 +176,24 @@ describe('template edits', () => {
     assert.ok(!ops.some((op) => op.path.includes('startTime')));
   });
 
+  test('another class and no tenant mapping left: the old field group stays out of the new schema (it extends the old class)', () => {
+    const deals = load('deals');
+    const edited: Template = {
+      ...template,
+      source: deals.source,
+      target: {
+        ...template.target,
+        schema: { ...template.target.schema, ...deals.target.schema, title: template.target.schema.title },
+      },
+      mappings: deals.mappings.filter((m) => !m.destination.startsWith('_{TENANT_ID}')),
+    };
+    const steps = byKey(plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual, today: TODAY }));
+    const schema = steps.get('accounts/schema')!;
+    assert.equal(schema.action, 'replace');
+    const body = schema.requests.at(-1)!.body as { allOf: Array<{ $ref: unknown }> };
+    assert.ok(!body.allOf.some((e) => e.$ref === 'id-of-accounts/fieldGroup'), JSON.stringify(body.allOf));
+  });
+
   test('a dropped tenant mapping leaves the field in the field group, and says so', () => {
     const edited: Template = structuredClone(template);
     edited.mappings = edited.mappings.filter((m) => m.source !== 'Rating');
@@ -316,5 +334,53 @@ describe('template edits', () => {
     assert.deepEqual(dataset.requests[0].body, { name: 'Zoho Accounts (aep-zoho default/accounts)' });
     assert.equal(steps.get('accounts/targetConnection')!.action, 'update');
     assert.equal(steps.get('accounts/flow')!.action, 'update', 'the flow description names the dataset');
+  });
+});
+
+describe('the primary identity of a Profile schema (composition.md)', () => {
+  const contacts = load('contacts');
+  const edited: Template = {
+    ...contacts,
+    identity: { source: 'Mobile', destination: 'mobilePhone.number', namespace: 'Phone', primary: true },
+  };
+  const desired = desireTemplate(edited, facts(edited), 'conn-1');
+
+  test('another primary field on a Profile schema with a dataset: a new schema and all on it, never a descriptor PUT', () => {
+    const steps = plan({
+      desired,
+      actual: converged(desireTemplate(contacts, facts(contacts), 'conn-1')),
+      today: TODAY,
+    });
+    assert.deepEqual(actions(steps), [
+      'replace contacts/schema',
+      'replace contacts/descriptor',
+      'replace contacts/dataset',
+      'update contacts/schema#profile',
+      'replace contacts/sourceConnection',
+      'replace contacts/targetConnection',
+      'replace contacts/mappingSet',
+      'replace contacts/flow',
+    ]);
+    const schema = byKey(steps).get('contacts/schema')!;
+    assert.equal(
+      schema.reason,
+      'forces replacement: primary identity personalEmail.address → mobilePhone.number (Adobe does not change the primary identity field of a schema enabled for Profile that has data)',
+    );
+    assert.ok(!steps.some((s) => s.requests.some((r) => r.method === 'PUT' && r.path.includes('/descriptors/'))));
+    // The new schema is enabled for Profile once its descriptor exists; the old dataset keeps its data.
+    assert.ok(byKey(steps).get('contacts/schema#profile')!.dependsOn.includes('contacts/descriptor'));
+    assert.match(byKey(steps).get('contacts/dataset')!.notes![0], /kept with its data/);
+  });
+
+  test('the same edit before Profile is enabled: the descriptor is rewritten in place', () => {
+    const actual = converged(desireTemplate(contacts, facts(contacts), 'conn-1'));
+    const schema = structuredClone(actual.get('contacts/schema')!);
+    delete schema.resource['meta:immutableTags'];
+    actual.set('contacts/schema', schema);
+    const steps = byKey(plan({ desired, actual, today: TODAY }));
+    assert.equal(steps.get('contacts/schema')!.action, 'reuse');
+    const descriptor = steps.get('contacts/descriptor')!;
+    assert.equal(descriptor.action, 'update');
+    assert.equal(descriptor.requests[0].method, 'PUT');
   });
 });
