@@ -34,7 +34,7 @@ export function plan(input: PlanInput): Step[] {
   const force = primaryIdentityRule(input.desired, input.actual);
   for (;;) {
     const steps = planOnce(input, force);
-    const more = newConnectionsRule(steps, force);
+    const more = newConnectionsRule(steps, input.actual, force);
     if (!more.size) return steps;
     for (const [key, reason] of more) force.set(key, reason);
   }
@@ -135,15 +135,22 @@ function primaryIdentityRule(desired: Desired[], actual: Map<string, Actual>): M
 /**
  * "If your use case requires an update of your source and target connections, then you must
  * create a new pair of source and target connections, as well as a new dataflow"
- * (update-dataflows.md): a replaced flow never reuses a connection of the old one. Returns the
- * keys to replace that are not yet, and keeps the flow's own reason.
+ * (update-dataflows.md): a replaced flow never takes over a connection of the old one. Returns
+ * the keys to replace that are not yet, and keeps the flow's own reason.
  */
-function newConnectionsRule(steps: Step[], force: Map<string, string>): Map<string, string> {
+function newConnectionsRule(
+  steps: Step[],
+  actual: Map<string, Actual>,
+  force: Map<string, string>,
+): Map<string, string> {
   const more = new Map<string, string>();
   for (const flow of steps.filter((s) => s.kind === 'flow' && s.action === 'replace')) {
+    const old = actual.get(flow.key)?.resource ?? {};
+    const used: unknown[] = [...(old.sourceConnectionIds ?? []), ...(old.targetConnectionIds ?? [])];
     for (const kind of ['sourceConnection', 'targetConnection'] as const) {
       const step = steps.find((s) => s.key === `${flow.template}/${kind}`);
-      if (step && (step.action === 'reuse' || step.action === 'update')) {
+      // One the old flow does not use (made by a run that stopped before its flow) is free to take.
+      if (step && (step.action === 'reuse' || step.action === 'update') && used.includes(step.id)) {
         more.set(
           step.key,
           'forces replacement: the dataflow is replaced, and a new dataflow needs a new pair of source and target connections',

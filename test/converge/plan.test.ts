@@ -259,6 +259,19 @@ describe('template edits', () => {
     );
   });
 
+  test('a source connection the old flow does not use (left by a run that stopped) is taken, not replaced', () => {
+    const edited: Template = structuredClone(template);
+    edited.source.deltaColumn = 'Created_Time';
+    const stopped = new Map(actual);
+    const flow = structuredClone(stopped.get('accounts/flow')!);
+    flow.resource.sourceConnectionIds = ['the-old-source'];
+    stopped.set('accounts/flow', flow);
+    const steps = plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual: stopped, today: TODAY });
+    assert.deepEqual(actions(steps), ['replace accounts/targetConnection', 'replace accounts/flow']);
+    const body = byKey(steps).get('accounts/flow')!.requests.at(-1)!.body as any;
+    assert.deepEqual(body.sourceConnectionIds, ['id-of-accounts/sourceConnection']);
+  });
+
   test('a retyped tenant field forces a new field group, schema and everything on them', () => {
     const edited: Template = structuredClone(template);
     edited.mappings = edited.mappings.map((m) => (m.source === 'Rating' ? { ...m, source: 'Employees' } : m));
