@@ -25,7 +25,22 @@ export function resolveRefs<T>(value: T, known: (ref: Ref) => unknown): T {
   return value;
 }
 
-export function plan({ desired, actual, today }: PlanInput): Step[] {
+/**
+ * Plans every template, then again while a rule of Adobe's forces more replacements than the
+ * resources' own diffs show (docs/adobe-rules.md): a replaced dataflow gets a new pair of source
+ * and target connections, and another primary identity on a Profile schema with data a new schema.
+ */
+export function plan(input: PlanInput): Step[] {
+  const force = primaryIdentityRule(input.desired, input.actual);
+  for (;;) {
+    const steps = planOnce(input, force);
+    const more = newConnectionsRule(steps, input.actual, force);
+    if (!more.size) return steps;
+    for (const [key, reason] of more) force.set(key, reason);
+  }
+}
+
+function planOnce({ desired, actual, today }: PlanInput, force: Map<string, string>): Step[] {
   const steps = new Map<string, Step>();
   const ordered = topological(desired);
   const known = (ref: Ref): unknown => {
@@ -41,11 +56,13 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
     const spec = RESOURCES[d.kind];
     const body = resolveRefs(d.body, known);
     // A field group no mapping needs any more stays in the schema: Adobe takes only additive changes.
+    // Not in a schema of another class: a field group goes only where its class goes.
     const keptGroup =
       d.kind === 'schema' && !desired.some((x) => x.key === `${d.template}/fieldGroup`)
         ? actual.get(`${d.template}/fieldGroup`)
         : undefined;
-    if (keptGroup) body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
+    if (keptGroup && (keptGroup.resource['meta:intendedToExtend'] ?? []).includes(body['meta:class']))
+      body.allOf = [...(body.allOf as unknown[]), { $ref: keptGroup.id }];
     const base = { key: d.key, kind: d.kind, template: d.template, name: d.name, dependsOn: d.dependsOn };
     const found = actual.get(d.key);
     if (!found) {
@@ -58,16 +75,20 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
         notes: diff.notes?.length ? diff.notes : undefined,
         ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}),
       };
-      if (diff.replace) {
+      const replace = force.get(d.key) ?? diff.replace;
+      if (replace) {
         const aside = RESOURCES[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
         steps.set(d.key, {
           ...base,
           ...existing,
           action: 'replace',
-          reason: diff.replace,
+          reason: replace,
           requests: replaceRequests(d, found, body, aside),
           retire: retirement(d, found),
           ...(aside ? { aside } : {}),
+          ...(d.kind === 'dataset'
+            ? { notes: [`the old dataset is kept with its data, renamed '${aside}' (${found.id})`] }
+            : {}),
         });
       } else if (diff.requests.length)
         steps.set(d.key, { ...base, ...existing, action: 'update', changes: diff.changes, requests: diff.requests });
@@ -76,6 +97,69 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
     if (d.kind === 'dataset' && d.facts?.profileEnabled) addProfileStep(steps, d, actual);
   }
   return [...steps.values()];
+}
+
+/**
+ * "Changing the primary identity field on a schema that is enabled for Profile and has ingested
+ * data" is not supported (composition.md): the schema is replaced, and with it the descriptor,
+ * dataset, connections, mapping set and flow. A dataset on the schema stands in for "has data".
+ */
+function primaryIdentityRule(desired: Desired[], actual: Map<string, Actual>): Map<string, string> {
+  const force = new Map<string, string>();
+  for (const d of desired.filter((x) => x.kind === 'descriptor')) {
+    const schemaKey = `${d.template}/schema`;
+    const schema = actual.get(schemaKey);
+    const old = actual.get(d.key)?.resource;
+    const dataset = actual.get(`${d.template}/dataset`);
+    if (!schema || !old || old['xdm:isPrimary'] !== true || old['xdm:sourceSchema'] !== schema.id) continue;
+    if (!(schema.resource['meta:immutableTags'] ?? []).includes('union')) continue;
+    const from = String(old['xdm:sourceProperty']);
+    const to = d.body['xdm:isPrimary'] === true ? String(d.body['xdm:sourceProperty']) : 'none';
+    if (from === to) continue;
+    const field = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.');
+    // A Profile schema needs a primary identity (schemas.md): one is never taken away, data or not.
+    if (to === 'none')
+      force.set(
+        schemaKey,
+        `forces replacement: primary identity ${field(from)} → none (a schema enabled for Profile keeps a primary identity)`,
+      );
+    else if (dataset && dataset.resource.schemaRef?.id === schema.id)
+      force.set(
+        schemaKey,
+        `forces replacement: primary identity ${field(from)} → ${field(to)} (Adobe does not change the primary identity field of a schema enabled for Profile that has data)`,
+      );
+  }
+  return force;
+}
+
+/**
+ * "If your use case requires an update of your source and target connections, then you must
+ * create a new pair of source and target connections, as well as a new dataflow"
+ * (update-dataflows.md): a replaced flow never takes over a connection of the old one. Returns
+ * the keys to replace that are not yet, and keeps the flow's own reason.
+ */
+function newConnectionsRule(
+  steps: Step[],
+  actual: Map<string, Actual>,
+  force: Map<string, string>,
+): Map<string, string> {
+  const more = new Map<string, string>();
+  for (const flow of steps.filter((s) => s.kind === 'flow' && s.action === 'replace')) {
+    const old = actual.get(flow.key)?.resource ?? {};
+    const used: unknown[] = [...(old.sourceConnectionIds ?? []), ...(old.targetConnectionIds ?? [])];
+    for (const kind of ['sourceConnection', 'targetConnection'] as const) {
+      const step = steps.find((s) => s.key === `${flow.template}/${kind}`);
+      // One the old flow does not use (made by a run that stopped before its flow) is free to take.
+      if (step && (step.action === 'reuse' || step.action === 'update') && used.includes(step.id)) {
+        more.set(
+          step.key,
+          'forces replacement: the dataflow is replaced, and a new dataflow needs a new pair of source and target connections',
+        );
+        if (!force.has(flow.key)) more.set(flow.key, flow.reason!);
+      }
+    }
+  }
+  return more;
 }
 
 /** "X (replaced <when>)": one suffix, however often it is replaced. */
@@ -90,6 +174,7 @@ function replaceRequests(
 ): PlatformRequest[] {
   const retire = RESOURCES[d.kind].retire;
   const create = RESOURCES[d.kind].create(body);
+  if (retire.mode === 'delete') return [...(retire.before?.(found) ?? []), create];
   return retire.mode === 'rename' && aside ? [retire.request(found, aside), create] : [create];
 }
 

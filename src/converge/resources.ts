@@ -37,10 +37,16 @@ export interface KindSpec {
    * How a replaced resource goes. `delete`: once the new flow exists (`flow`), or once the old flow
    * is gone (`old flow`: connections in use cannot be deleted). `rename`: renamed aside before its
    * successor is created (titles are unique; a dataset keeps its data) and kept, for destroy.
-   * `keep`: left as it is (it belongs to a retired schema, or cannot be deleted).
+   * `keep`: left as it is (it belongs to a retired schema, or cannot be deleted). `before`: sent
+   * before the successor is created (a flow: disabled, so two never run at once).
    */
   retire:
-    | { mode: 'delete'; after: 'flow' | 'old flow'; requests(actual: Actual): PlatformRequest[] }
+    | {
+        mode: 'delete';
+        after: 'flow' | 'old flow';
+        before?(actual: Actual): PlatformRequest[];
+        requests(actual: Actual): PlatformRequest[];
+      }
     | { mode: 'rename'; request(actual: Actual, name: string): PlatformRequest }
     | { mode: 'keep' };
 }
@@ -239,6 +245,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       const want = tenantProperties(body, tenantNs);
       const have = tenantProperties(actual.resource, tenantNs);
       const extend = (body['meta:intendedToExtend'] as unknown[])?.[0];
+      // A field group extends the classes it names, and a schema takes only field groups of its class.
+      if (unresolved(extend)) return replacing('forces replacement: its class is new');
       if (
         !unresolved(extend) &&
         extend &&
@@ -532,12 +540,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
     retire: {
       mode: 'delete',
       after: 'flow',
-      requests: (actual) => [
-        ...(String(actual.resource.state).toLowerCase() === 'disabled'
-          ? []
-          : [flowService.action(actual.id, 'disable')]),
-        flowService.delete('flows', actual.id),
-      ],
+      // A flow is created enabled (Flow Service takes no `state` on create, 1410-400): the old one is
+      // disabled first, so the two never run at once on the same table (docs/adobe-rules.md).
+      before: (actual) =>
+        String(actual.resource.state).toLowerCase() === 'disabled' ? [] : [flowService.action(actual.id, 'disable')],
+      requests: (actual) => [flowService.delete('flows', actual.id)],
     },
   },
 };

@@ -179,7 +179,7 @@ describe('switching a template from the Zoho source to http-api', () => {
   before(async () => (emu = await emulator()));
   after(() => emu.close());
 
-  test('the source connection and flow are replaced (new first), the schema, dataset and mapping set stay', async () => {
+  test('the connections and flow are replaced (new first), the schema, dataset and mapping set stay', async () => {
     const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, await tempHome());
     assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
     const before = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
@@ -205,7 +205,8 @@ describe('switching a template from the Zoho source to http-api', () => {
     assert.notEqual(made.flowId, old.flowId);
     assert.equal(made.datasetId, old.datasetId);
     assert.equal(made.mappingSetId, old.mappingSetId);
-    assert.deepEqual(made.replaced.sort(), ['flow', 'sourceConnection']);
+    // A new flow, a new pair of source and target connections (update-dataflows.md).
+    assert.deepEqual(made.replaced.sort(), ['flow', 'sourceConnection', 'targetConnection']);
     assert.equal(emu.state.flows.get(old.flowId), undefined, 'the CRM flow is gone');
     assert.equal(emu.state.sourceConnections.get(old.sourceConnectionId), undefined);
     assert.deepEqual(

@@ -176,6 +176,24 @@ describe('template edits', () => {
     assert.ok(!ops.some((op) => op.path.includes('startTime')));
   });
 
+  test('another class and no tenant mapping left: the old field group stays out of the new schema (it extends the old class)', () => {
+    const deals = load('deals');
+    const edited: Template = {
+      ...template,
+      source: deals.source,
+      target: {
+        ...template.target,
+        schema: { ...template.target.schema, ...deals.target.schema, title: template.target.schema.title },
+      },
+      mappings: deals.mappings.filter((m) => !m.destination.startsWith('_{TENANT_ID}')),
+    };
+    const steps = byKey(plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual, today: TODAY }));
+    const schema = steps.get('accounts/schema')!;
+    assert.equal(schema.action, 'replace');
+    const body = schema.requests.at(-1)!.body as { allOf: Array<{ $ref: unknown }> };
+    assert.ok(!body.allOf.some((e) => e.$ref === 'id-of-accounts/fieldGroup'), JSON.stringify(body.allOf));
+  });
+
   test('a dropped tenant mapping leaves the field in the field group, and says so', () => {
     const edited: Template = structuredClone(template);
     edited.mappings = edited.mappings.filter((m) => m.source !== 'Rating');
@@ -186,7 +204,7 @@ describe('template edits', () => {
     assert.equal(steps.get('accounts/mappingSet')!.action, 'update');
   });
 
-  test('another table forces a new source connection and flow; the old ones are retired after it', () => {
+  test('another table forces a new source connection, target connection and flow; the old ones are retired after it', () => {
     const edited: Template = structuredClone(template);
     edited.source.table = 'Products';
     const products = table('Products');
@@ -207,25 +225,51 @@ describe('template edits', () => {
     const flow = steps.get('accounts/flow')!;
     assert.equal(flow.action, 'replace');
     assert.match(flow.reason!, /forces replacement: source connection/);
-    assert.deepEqual(
-      flow.retire!.requests.map((r) => `${r.method} ${r.path}${r.query ? `?op=${r.query.op}` : ''}`),
-      [
-        'POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable',
-        'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow',
-      ],
-    );
+    // The old flow is disabled before the new one is created (it starts enabled), deleted after it.
+    const shown = (r: { method: string; path: string; query?: Record<string, unknown> }) =>
+      `${r.method} ${r.path}${r.query?.op ? `?op=${r.query.op}` : ''}`;
+    assert.deepEqual(flow.requests.map(shown), [
+      'POST /data/foundation/flowservice/flows/id-of-accounts/flow/action?op=disable',
+      'POST /data/foundation/flowservice/flows',
+    ]);
+    assert.deepEqual(flow.retire!.requests.map(shown), [
+      'DELETE /data/foundation/flowservice/flows/id-of-accounts/flow',
+    ]);
     assert.deepEqual(source.retire!.after, ['accounts/flow', 'accounts/flow#retire']);
+    // A new flow, a new pair of connections (update-dataflows.md): the dataset stays.
+    const target = steps.get('accounts/targetConnection')!;
+    assert.equal(target.action, 'replace');
+    assert.match(target.reason!, /new pair of source and target connections/);
+    assert.deepEqual(target.retire!.after, ['accounts/flow', 'accounts/flow#retire']);
+    assert.equal(steps.get('accounts/dataset')!.action, 'reuse');
   });
 
-  test('another delta column replaces the flow only', () => {
+  test('another delta column replaces the flow and its pair of connections only', () => {
     const edited: Template = structuredClone(template);
     edited.source.deltaColumn = 'Created_Time';
     const steps = plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual, today: TODAY });
-    assert.deepEqual(actions(steps), ['replace accounts/flow']);
+    assert.deepEqual(actions(steps), [
+      'replace accounts/sourceConnection',
+      'replace accounts/targetConnection',
+      'replace accounts/flow',
+    ]);
     assert.equal(
       byKey(steps).get('accounts/flow')!.reason,
       'forces replacement: source.deltaColumn Modified_Time → Created_Time',
     );
+  });
+
+  test('a source connection the old flow does not use (left by a run that stopped) is taken, not replaced', () => {
+    const edited: Template = structuredClone(template);
+    edited.source.deltaColumn = 'Created_Time';
+    const stopped = new Map(actual);
+    const flow = structuredClone(stopped.get('accounts/flow')!);
+    flow.resource.sourceConnectionIds = ['the-old-source'];
+    stopped.set('accounts/flow', flow);
+    const steps = plan({ desired: desireTemplate(edited, facts(edited), 'conn-1'), actual: stopped, today: TODAY });
+    assert.deepEqual(actions(steps), ['replace accounts/targetConnection', 'replace accounts/flow']);
+    const body = byKey(steps).get('accounts/flow')!.requests.at(-1)!.body as any;
+    assert.deepEqual(body.sourceConnectionIds, ['id-of-accounts/sourceConnection']);
   });
 
   test('a retyped tenant field forces a new field group, schema and everything on them', () => {
@@ -241,7 +285,7 @@ describe('template edits', () => {
     ]);
     assert.deepEqual(
       actions(steps).map((a) => a.split(' ')[0]),
-      ['replace', 'replace', 'replace', 'replace', 'replace', 'replace'],
+      ['replace', 'replace', 'replace', 'replace', 'replace', 'replace', 'replace'],
     );
   });
 
@@ -303,5 +347,53 @@ describe('template edits', () => {
     assert.deepEqual(dataset.requests[0].body, { name: 'Zoho Accounts (aep-zoho default/accounts)' });
     assert.equal(steps.get('accounts/targetConnection')!.action, 'update');
     assert.equal(steps.get('accounts/flow')!.action, 'update', 'the flow description names the dataset');
+  });
+});
+
+describe('the primary identity of a Profile schema (composition.md)', () => {
+  const contacts = load('contacts');
+  const edited: Template = {
+    ...contacts,
+    identity: { source: 'Mobile', destination: 'mobilePhone.number', namespace: 'Phone', primary: true },
+  };
+  const desired = desireTemplate(edited, facts(edited), 'conn-1');
+
+  test('another primary field on a Profile schema with a dataset: a new schema and all on it, never a descriptor PUT', () => {
+    const steps = plan({
+      desired,
+      actual: converged(desireTemplate(contacts, facts(contacts), 'conn-1')),
+      today: TODAY,
+    });
+    assert.deepEqual(actions(steps), [
+      'replace contacts/schema',
+      'replace contacts/descriptor',
+      'replace contacts/dataset',
+      'update contacts/schema#profile',
+      'replace contacts/sourceConnection',
+      'replace contacts/targetConnection',
+      'replace contacts/mappingSet',
+      'replace contacts/flow',
+    ]);
+    const schema = byKey(steps).get('contacts/schema')!;
+    assert.equal(
+      schema.reason,
+      'forces replacement: primary identity personalEmail.address → mobilePhone.number (Adobe does not change the primary identity field of a schema enabled for Profile that has data)',
+    );
+    assert.ok(!steps.some((s) => s.requests.some((r) => r.method === 'PUT' && r.path.includes('/descriptors/'))));
+    // The new schema is enabled for Profile once its descriptor exists; the old dataset keeps its data.
+    assert.ok(byKey(steps).get('contacts/schema#profile')!.dependsOn.includes('contacts/descriptor'));
+    assert.match(byKey(steps).get('contacts/dataset')!.notes![0], /kept with its data/);
+  });
+
+  test('the same edit before Profile is enabled: the descriptor is rewritten in place', () => {
+    const actual = converged(desireTemplate(contacts, facts(contacts), 'conn-1'));
+    const schema = structuredClone(actual.get('contacts/schema')!);
+    delete schema.resource['meta:immutableTags'];
+    actual.set('contacts/schema', schema);
+    const steps = byKey(plan({ desired, actual, today: TODAY }));
+    assert.equal(steps.get('contacts/schema')!.action, 'reuse');
+    const descriptor = steps.get('contacts/descriptor')!;
+    assert.equal(descriptor.action, 'update');
+    assert.equal(descriptor.requests[0].method, 'PUT');
   });
 });

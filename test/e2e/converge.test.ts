@@ -193,7 +193,9 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
       const replaced = (
         await ok(['dataflow', 'create', '--template', file, '--yes', '--allow-missing-columns', '--json'], env)
       ).json();
-      assert.deepEqual(replaced.replaced.sort(), ['flow', 'sourceConnection']);
+      // A new flow gets a new pair of source and target connections (update-dataflows.md).
+      assert.deepEqual(replaced.replaced.sort(), ['flow', 'sourceConnection', 'targetConnection']);
+      assert.notEqual(replaced.targetConnectionId, first.targetConnectionId);
       assert.notEqual(replaced.flowId, first.flowId);
       assert.equal(replaced.datasetId, first.datasetId, 'the dataset and its data stay');
       assert.deepEqual(
