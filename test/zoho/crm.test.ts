@@ -62,7 +62,7 @@ function zohoEnv(
     ZOHO_CLIENT_SECRET: SECRETS.ZOHO_CLIENT_SECRET,
     ZOHO_REFRESH_TOKEN: SECRETS.ZOHO_REFRESH_TOKEN,
     ZOHO_ACCOUNTS_URL: emu.url,
-    // The emulator's token answers name https://www.zohoapis.com: ZOHO_ENDPOINT must win over it.
+    // ZOHO_ENDPOINT wins over the api_domain of the token answers.
     ZOHO_ENDPOINT: emu.url,
     AEP_ZOHO_RETRY_BASE_MS: '20',
     ...extra,
