@@ -494,6 +494,46 @@ describe('ZohoCrm', () => {
     }
   });
 
+  test("LIMIT_EXCEEDED about a request's fields is not 'credits used up'; without a pointer at the request it is", async () => {
+    const answers = [
+      {
+        code: 'LIMIT_EXCEEDED',
+        details: {},
+        message: 'you can include a maximum of 50 field API names',
+        status: 'error',
+      },
+      {
+        code: 'LIMIT_EXCEEDED',
+        details: { api_name: 'fields', limit: 50 },
+        message: 'limit exceeded',
+        status: 'error',
+      },
+      { code: 'LIMIT_EXCEEDED', details: {}, message: 'API limit exceeded', status: 'error' },
+    ];
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answers.shift()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { crm } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_ENDPOINT: `http://127.0.0.1:${port}` }));
+      for (let i = 0; i < 2; i++)
+        await assert.rejects(crm.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
+          assert.equal(error.code, 'ZOHO_TOO_MANY_FIELDS', error.message);
+          assert.doesNotMatch(error.message, /credits/);
+          assert.match(error.hint!, /at most 50 field API names/);
+          return true;
+        });
+      await assert.rejects(crm.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
+        assert.equal(error.code, 'ZOHO_CREDITS_EXHAUSTED');
+        return true;
+      });
+    } finally {
+      server.close();
+    }
+  });
+
   test('no token in any output, even with --debug', async () => {
     const local = await emulator();
     try {
