@@ -132,6 +132,33 @@ describe('dataflow run', () => {
     assert.match(direct.body.errorMessage, /scheduled for one-time ingestion/);
   });
 
+  test('the hint works: the same dataflow moved to --frequency once runs on demand; the PATCH follows the spec', async () => {
+    const env = await home({ AEP_ZOHO_PROFILE: 'moved' });
+    assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+    const created = await runCli(['dataflow', 'create', '--template', 'leads', '--json'], env);
+    assert.equal(created.exitCode, 0, created.stdout);
+    const id = created.json().flowId;
+    assert.notEqual(emu.state.flows.get(id)!.scheduleParams.frequency, 'once');
+    const moved = await runCli(
+      ['dataflow', 'create', '--template', 'leads', '--frequency', 'once', '--yes', '--json'],
+      env,
+    );
+    assert.equal(moved.exitCode, 0, moved.stdout);
+    assert.equal(moved.json().flowId, id, 'updated in place');
+    const patch = emu.exchanges.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/flows/${id}`)).at(-1)!;
+    assert.equal(patch.status, 200, JSON.stringify(patch.response));
+    // A 'once' schedule takes no interval: removed, with the `value` the spec's PatchInstruction requires.
+    assert.deepEqual(
+      (patch.body as any[]).find((op) => op.path === '/scheduleParams/interval'),
+      { op: 'remove', path: '/scheduleParams/interval', value: null },
+    );
+    assert.deepEqual(await validateExchanges([patch]), []);
+    assert.equal(emu.state.flows.get(id)!.scheduleParams.frequency, 'once');
+    assert.equal(emu.state.flows.get(id)!.scheduleParams.interval, undefined);
+    const run = await runCli(['dataflow', 'run', 'leads', '--json'], env);
+    assert.equal(run.exitCode, 0, run.stdout);
+  });
+
   test("the emulator's POST /runs: flowId, a known flow, a window, and the flow's own delta column", async () => {
     const params = { startTime: 1_750_000_000, windowStartTime: 1_750_000_000, windowEndTime: 1_750_086_400 };
     const missing = await call(emu, 'POST', RUNS, { params });
