@@ -10,7 +10,7 @@
 import { flowService, STREAMING_FLOW_SPEC_ID } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
-import { humanTime, isoTime } from '../core/text.js';
+import { isoTime } from '../core/text.js';
 import { describeSchedule, resolveFlow, runSummary, scheduleSummary, type RunSummary } from './flows.js';
 import { flowRuns, type RunsResult } from './runs.js';
 import { openSession } from './session.js';
@@ -80,9 +80,6 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const runId = createdRunId(created);
   const window = { from: isoTime(from * 1000)!, to: isoTime(to * 1000)! };
   const base = { flowId: flow.id, flowName: flow.name, ...(template ? { template } : {}), runId, window };
-  ctx.log.info(
-    `Run ${runId} created for '${flow.name}': records changed from ${humanTime(from * 1000)} to ${humanTime(to * 1000)}.`,
-  );
   if (!options.watch) {
     const [run] = (await session.platform.send(flowService.run(runId))).items ?? [];
     return { ...base, state: run ? runSummary(run).status : 'inProgress' };

@@ -95,6 +95,23 @@ describe('dataflow run', () => {
     assert.equal(result.ok, true);
   });
 
+  test('human output: the run, its state and the window', async () => {
+    const r = await runCli(
+      ['dataflow', 'run', 'accounts', '--from', '2025-06-01T00:00:00Z', '--to', '1750809600'],
+      once,
+    );
+    assert.equal(r.exitCode, 0, r.stderr);
+    const runId = (emu.exchanges.filter((e) => e.method === 'POST' && e.path === RUNS).at(-1)!.response as any).items[0]
+      .id;
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `Run ${runId} of .*accounts.* \\(inProgress\\): the records changed from 2025-06-01 00:00 UTC to 2025-06-25 00:00 UTC\\.`,
+      ),
+    );
+    assert.match(r.stdout + r.stderr, /aep-zoho dataflow runs accounts --watch/);
+  });
+
   test('a window that ends before it starts is exit 2, and nothing is sent', async () => {
     const sent = emu.exchanges.filter((e) => e.method === 'POST' && e.path === RUNS).length;
     const r = await runCli(
