@@ -140,13 +140,21 @@ test('every record of a module through page tokens, one by id, the count, and de
   assert.equal(count.getStatusCode(), 200);
   assert.equal(Number(count.getObject().getCount()), expected.length);
 
-  const deletedAnswer = await records.getDeletedRecords();
-  assert.equal(deletedAnswer.getStatusCode(), 200);
-  const deleted = deletedAnswer.getObject().getData();
-  const expectedDeleted = emu.zoho.deleted('Accounts');
-  assert.ok(expectedDeleted.length > 0);
-  assert.equal(deleted.length, Math.min(200, expectedDeleted.length));
-  assert.equal(String(deleted[0].getId()), String(expectedDeleted[0].id));
+  // Every deleted record, page by page (`page`, `per_page`; more_records says when to stop).
+  const deleted: string[] = [];
+  for (let page = 1; ; page++) {
+    const params = new ZOHOCRMSDK.ParameterMap();
+    await params.add(ZOHOCRMSDK.Record.GetDeletedRecordsParam.PAGE, page);
+    await params.add(ZOHOCRMSDK.Record.GetDeletedRecordsParam.PER_PAGE, 5);
+    const answer = await records.getDeletedRecords(params);
+    assert.equal(answer.getStatusCode(), 200);
+    const wrapper = answer.getObject();
+    for (const entry of wrapper.getData()) deleted.push(String(entry.getId()));
+    if (!wrapper.getInfo().getMoreRecords()) break;
+  }
+  const expectedDeleted = emu.zoho.deleted('Accounts').map((entry) => String(entry.id));
+  assert.ok(expectedDeleted.length > 5, 'more than one page of deleted records');
+  assert.deepEqual(deleted, expectedDeleted);
   allServed();
 });
 
