@@ -238,3 +238,40 @@ describe('dataflow run on a streaming (http-api) dataflow', () => {
     }
   });
 });
+
+describe('dataflow run --watch on a run that fails', () => {
+  test('exit 1 with the run, its state and its causes in the JSON', async () => {
+    const emu = await emulator({ runDurationMs: 100, runOutcome: 'failed' });
+    const dir = await tempHome();
+    try {
+      const env = cliEnv(emu.env, dir);
+      assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+      const created = await runCli(['dataflow', 'create', '--template', 'deals', '--frequency', 'once', '--json'], env);
+      assert.equal(created.exitCode, 0, created.stdout);
+      const r = await runCli(
+        [
+          'dataflow',
+          'run',
+          'deals',
+          '--from',
+          '2025-01-01T00:00:00Z',
+          '--to',
+          '2025-07-01T00:00:00Z',
+          '--watch',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(r.exitCode, 1, r.stdout);
+      const result = r.json();
+      assert.equal(result.state, 'failed');
+      assert.equal(result.ok, false);
+      assert.equal(result.run.id, result.runId);
+      assert.equal(result.error.code, 'RUN_FAILED');
+      assert.match(result.error.message, new RegExp(`Run ${result.runId} .* failed`));
+    } finally {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
