@@ -18,11 +18,14 @@ export interface Dataset {
 type Keyed = Record<string, Omit<Dataset, 'id'>>;
 
 export const catalog = {
-  /** Catalog's name filter is compared again in the client (findDataset). */
+  /**
+   * Catalog's name filter is compared again in the client (findDataset). In it `*` is a wildcard
+   * and `**` a literal asterisk (help/catalog/api/filter-data.md), so a name's `*` is doubled.
+   */
   byName: (name: string): PlatformRequest<Keyed> => ({
     method: 'GET',
     path: `${CATALOG}/dataSets`,
-    query: { property: `name==${name}`, limit: 10 },
+    query: { property: `name==${name.replaceAll('*', '**')}`, limit: 10 },
     headers: JSON_ACCEPT,
   }),
   get: (id: string): PlatformRequest<Keyed> => ({

@@ -8,6 +8,7 @@ import connect from '../commands/connect.js';
 import dataflowCreate from '../commands/dataflow/create.js';
 import { disable as dataflowDisable, enable as dataflowEnable } from '../commands/dataflow/enable.js';
 import dataflowList from '../commands/dataflow/list.js';
+import dataflowRun from '../commands/dataflow/run.js';
 import dataflowRuns from '../commands/dataflow/runs.js';
 import dataflowStatus from '../commands/dataflow/status.js';
 import destroy from '../commands/destroy.js';
@@ -48,8 +49,16 @@ export const registry: Array<CommandDef | CommandGroup> = [
   explore,
   {
     command: 'dataflow <command>',
-    describe: 'Dataflows from templates: create, list, status, runs, enable, disable',
-    subcommands: [dataflowCreate, dataflowList, dataflowStatus, dataflowRuns, dataflowEnable, dataflowDisable],
+    describe: 'Dataflows from templates: create, list, status, runs, run, enable, disable',
+    subcommands: [
+      dataflowCreate,
+      dataflowList,
+      dataflowStatus,
+      dataflowRuns,
+      dataflowRun,
+      dataflowEnable,
+      dataflowDisable,
+    ],
     examples: [
       [
         '$0 dataflow create --template accounts',
@@ -57,6 +66,7 @@ export const registry: Array<CommandDef | CommandGroup> = [
       ],
       ['$0 dataflow list', "this profile's dataflows: state, last and next run"],
       ['$0 dataflow runs accounts --watch', 'follow the newest run to its end (exit 1 when it fails)'],
+      ['$0 dataflow run accounts --from 2026-11-01T00:00:00Z', 'ingest the records changed since then again'],
     ],
   },
   {

@@ -520,7 +520,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
           changes.push({ field: `scheduleParams.${field}`, from: have[field], to: want[field] });
           ops.push(
             want[field] === undefined
-              ? { op: 'remove', path: `/scheduleParams/${field}` }
+              ? // Flow Service's PatchInstruction requires `value` even for a remove (flow-service.yaml); RFC 6902 ignores it.
+                { op: 'remove', path: `/scheduleParams/${field}`, value: null }
               : {
                   op: have[field] === undefined ? 'add' : 'replace',
                   path: `/scheduleParams/${field}`,

@@ -89,6 +89,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const found = router.match(req.method, req.path);
     if (!('handler' in found)) {
       if (!found.methodMismatch) unmatched.push(`${req.method} ${req.path}`);
+      // Under /crm/ Zoho answers, in its own shape (INVALID_URL_PATTERN and INVALID_REQUEST_METHOD
+      // with these messages are in Zoho's OAS, github.com/zoho/crm-oas v8.0).
+      if (req.path.startsWith('/crm/'))
+        return found.methodMismatch
+          ? zohoApiError(400, 'INVALID_REQUEST_METHOD', 'The http request method type is not a valid one')
+          : zohoApiError(404, 'INVALID_URL_PATTERN', 'Please check if the URL trying to access is a correct one');
       return found.methodMismatch
         ? problem(405, 'Method Not Allowed', `${req.method} is not supported on ${req.path}.`, req.requestId)
         : problem(404, 'Not Found', `No API at ${req.method} ${req.path}.`, req.requestId);
@@ -108,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       req.body = parseBody(req.headers['content-type'], req.rawBody);
     } catch {
+      if (req.path.startsWith('/crm/')) return zohoApiError(400, 'INVALID_DATA', 'the request body is not valid JSON');
       return req.path.includes('/flowservice/')
         ? flowError(400, '1100', 'Bad Request', 'The request body is not valid JSON.', req.requestId)
         : problem(400, 'Bad Request', 'The request body is not valid JSON.', req.requestId);
@@ -168,7 +175,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     try {
       answer = await handle(req);
     } catch (error) {
-      answer = problem(500, 'Internal Server Error', `Emulator fault: ${(error as Error).message}`, req.requestId);
+      answer = req.path.startsWith('/crm/')
+        ? zohoApiError(500, 'INTERNAL_ERROR', `Emulator fault: ${(error as Error).message}`)
+        : problem(500, 'Internal Server Error', `Emulator fault: ${(error as Error).message}`, req.requestId);
     }
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (fault?.kind === 'drop') {

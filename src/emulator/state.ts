@@ -35,6 +35,8 @@ export interface ZohoToken {
   /** Access tokens: when issued and when they stop working (ms, on the emulator's clock). */
   issuedAt?: number;
   expiresAt?: number;
+  /** Refresh tokens: the scopes the grant asked for (comma-separated, as the authorization URL gave them). */
+  scope?: string;
 }
 
 /** A record the HTTP API inlet received, and what Data Prep made of it for the dataset. */

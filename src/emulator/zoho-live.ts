@@ -94,6 +94,11 @@ export class LiveCrm {
     return this.state(module).deleted;
   }
 
+  /** The CRM's users, by id; the first is the one the API's tokens belong to (and who deletes). */
+  users(): readonly CrmLookup[] {
+    return team();
+  }
+
   /** Records sorted by `field` (id, Created_Time or Modified_Time), ties by id; with numeric keys. */
   sortedBy(module: string, field: 'id' | 'Created_Time' | 'Modified_Time'): { rows: Row[]; keys: number[] } {
     const state = this.state(module);

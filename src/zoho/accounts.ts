@@ -4,7 +4,18 @@ import { ApiError, UserError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { NetworkOptions } from '../http/client.js';
 
-export const DEFAULT_ZOHO_SCOPES = ['ZohoCRM.modules.READ', 'ZohoCRM.settings.READ'];
+/**
+ * What aep-zoho reads: records (modules), module and field metadata (settings.modules,
+ * settings.fields), and COQL queries (coql.READ). Zoho's scope lists name settings.ALL and
+ * settings.{modules,fields,…}, never a bare settings.READ (zoho.com/crm/developer/docs/api/v8/select-api-scopes.html,
+ * .../api/v7/scopes.html: "Records through a COQL Query: ZohoCRM.coql.READ and ZohoCRM.modules…").
+ */
+export const DEFAULT_ZOHO_SCOPES = [
+  'ZohoCRM.modules.READ',
+  'ZohoCRM.settings.modules.READ',
+  'ZohoCRM.settings.fields.READ',
+  'ZohoCRM.coql.READ',
+];
 
 export interface ZohoTokens {
   accessToken: string;

@@ -371,11 +371,28 @@ function zohoError(call: FailedZohoCall): ApiError {
     new ApiError(redact(message), { status: call.status, code: errorCode, hint });
 
   // Zoho's credit error is not documented exactly (aep-fallback.md §3.6): LIMIT_REACHED in the v8
-  // SDK's codes; LIMIT_EXCEEDED names a parameter when it is about a request's size (50 fields).
+  // SDK's codes. LIMIT_EXCEEDED is also Zoho's answer to a request too big (more than 50 field API
+  // names in `fields`, get-records.html), which is about this request, not the day's credits: it
+  // is one when the answer points at the request (a parameter, a field, the word "field") or the
+  // request did ask for more than 50 fields.
+  const askedFields = (call.query.get('fields') ?? '').split(',').filter((name) => name.trim()).length;
+  const requestTooBig =
+    code === 'LIMIT_EXCEEDED' &&
+    (param !== undefined ||
+      typeof details.api_name === 'string' ||
+      /field/i.test(`${zohoMessage ?? ''} ${typeof details.by === 'string' ? details.by : ''}`) ||
+      askedFields > 50);
   const credits =
     code === 'LIMIT_REACHED' ||
-    (code === 'LIMIT_EXCEEDED' && !param) ||
+    (code === 'LIMIT_EXCEEDED' && !requestTooBig) ||
     (call.status === 429 && /credit/i.test(zohoMessage ?? ''));
+  if (requestTooBig && (param === undefined || param === 'fields')) {
+    return make(
+      `${text}${askedFields ? ` The request named ${askedFields} field(s).` : ''}`,
+      `Zoho's records API takes at most 50 field API names per call: keep the template's fields for ${call.module ?? 'the module'} to 50 or fewer ('aep-zoho explore ${call.module ?? '<module>'} --via http-api' lists them).`,
+      'ZOHO_TOO_MANY_FIELDS',
+    );
+  }
   if (credits) {
     return make(
       `Zoho CRM's API credits are used up: GET ${call.path}${call.module ? ` (module ${call.module})` : ''} was refused (${code ?? `HTTP ${call.status}`}${zohoMessage ? `: ${zohoMessage}` : ''}). Zoho counts credits over a rolling 24-hour window, so they come back as the calls of the last 24 hours age out.`,
@@ -393,7 +410,7 @@ function zohoError(call: FailedZohoCall): ApiError {
     case 'OAUTH_SCOPE_MISMATCH':
       return make(
         text,
-        "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ and ZohoCRM.settings.READ ('aep-zoho zoho authorize-url'), then 'aep-zoho zoho token --grant-token <code>'.",
+        "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ, ZohoCRM.settings.modules.READ, ZohoCRM.settings.fields.READ and ZohoCRM.coql.READ ('aep-zoho zoho authorize-url', whose defaults they are), then 'aep-zoho zoho token --grant-token <code>'.",
       );
     case 'INVALID_MODULE':
       return make(
@@ -506,7 +523,7 @@ export async function zohoColumns(crm: ZohoCrm, module: string): Promise<Explore
     throw new UserError(
       `Zoho CRM gives no field metadata for module ${module} (HTTP 204: the metadata is inaccessible to this user).`,
       {
-        hint: 'Check that the Zoho user who granted the tokens may read this module (and has the ZohoCRM.settings.READ scope), or choose another module.',
+        hint: 'Check that the Zoho user who granted the tokens may read this module (and that the tokens have the ZohoCRM.settings.fields.READ scope), or choose another module.',
       },
     );
   }

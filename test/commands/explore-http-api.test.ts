@@ -25,7 +25,7 @@ describe('explore --via http-api', () => {
   });
   after(() => emu.close());
 
-  /** The CLI's environment on the emulator; the token answers' api_domain is Zoho's, so ZOHO_ENDPOINT points here. */
+  /** The CLI's environment on the emulator, ZOHO_ENDPOINT pointing here. */
   const env = async (extra: Record<string, string | undefined> = {}) =>
     cliEnv(emu.env, await tempHome(), { ZOHO_ENDPOINT: emu.url, ...extra });
   const mints = () => emu.exchanges.filter((e) => e.method === 'POST' && e.path === '/oauth/v2/token').length;

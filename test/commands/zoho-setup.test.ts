@@ -34,7 +34,11 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
       assert.equal(parsed.searchParams.get('access_type'), 'offline');
       assert.equal(parsed.searchParams.get('prompt'), 'consent');
       assert.equal(parsed.searchParams.get('client_id'), '1000.ZOHOCLIENTID');
-      assert.equal(parsed.searchParams.get('scope'), 'ZohoCRM.modules.READ,ZohoCRM.settings.READ');
+      // Zoho's documented scopes (select-api-scopes.html); there is no bare ZohoCRM.settings.READ.
+      assert.equal(
+        parsed.searchParams.get('scope'),
+        'ZohoCRM.modules.READ,ZohoCRM.settings.modules.READ,ZohoCRM.settings.fields.READ,ZohoCRM.coql.READ',
+      );
       assert.equal(parsed.searchParams.get('redirect_uri'), REDIRECT);
 
       const back = await consent(url.json().url);
@@ -63,7 +67,8 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
       const params = emu.state.connections.get(connected.json().connectionId)!.auth.params;
       assert.equal(params.accessToken, minted.access_token);
       assert.equal(params.refreshToken, minted.refresh_token);
-      assert.equal(params.endpoint, 'https://www.zohoapis.com');
+      // The api_domain the token answer named (the emulator names itself, as Zoho names the account's DC).
+      assert.equal(params.endpoint, emu.url);
       assert.equal(params.accountsUrl, emu.url);
       // connect never mints a Zoho token: one exchange (and the failed second one) only.
       assert.equal(emu.exchanges.filter((e) => e.path === '/oauth/v2/token').length, 2);

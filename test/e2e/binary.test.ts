@@ -20,6 +20,7 @@ const CONTRACT_COMMANDS = [
   'dataflow list',
   'dataflow status',
   'dataflow runs',
+  'dataflow run',
   'templates list',
   'templates show',
   'templates validate',

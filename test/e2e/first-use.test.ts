@@ -406,7 +406,7 @@ describe('12. completion: the answers themselves', () => {
 
   test('commands, subcommands, options, template names and values', async () => {
     assert.ok((await ask('')).includes('dataflow'));
-    assert.deepEqual(await ask('dataflow', ''), ['create', 'list', 'status', 'runs', 'enable', 'disable']);
+    assert.deepEqual(await ask('dataflow', ''), ['create', 'list', 'status', 'runs', 'run', 'enable', 'disable']);
     assert.deepEqual(await ask('dataflow', 'create', '--dr'), ['--dry-run']);
     assert.deepEqual(await ask('dataflow', 'create', '--template', ''), ['accounts', 'contacts', 'deals', 'leads']);
     assert.deepEqual(await ask('dataflow', 'create', '--template', 'accounts,c'), ['accounts,contacts']);

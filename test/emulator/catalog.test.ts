@@ -286,3 +286,29 @@ test('Profile: a dataset tagged for Profile needs a schema enabled for Profile (
     201,
   );
 });
+
+// filter-data.md: "The `name` property supports the use of a wildcard `*` ... Wildcards match empty
+// characters ... Asterisks are escaped by doubling them (`**`)." The CLI's name lookup escapes them.
+test('name filter: * is a wildcard (matching nothing too), ** a literal *; the CLI escapes its names', async (t) => {
+  const { catalog } = await import('../../src/aep/catalog.js');
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const schemaId = await schema(emu);
+  for (const name of ['Zoho test', 'Zoho teAst', 'Zoho te*st', 'Other'])
+    assert.equal((await call(emu, 'POST', `${CATALOG}/dataSets`, dataSetBody(schemaId, name))).status, 201);
+  const names = async (property: string) =>
+    Object.values(
+      (await call(emu, 'GET', `${CATALOG}/dataSets?${new URLSearchParams({ property, limit: '10' })}`)).body,
+    )
+      .map((d: any) => d.name)
+      .sort();
+  assert.deepEqual(await names('name==Zoho te*st'), ['Zoho te*st', 'Zoho teAst', 'Zoho test']);
+  assert.deepEqual(await names('name==Zoho te**st'), ['Zoho te*st']);
+  assert.deepEqual(await names('name==Zoho*'), ['Zoho te*st', 'Zoho teAst', 'Zoho test']);
+  assert.deepEqual(await names('name!=Zoho*'), ['Other']);
+  assert.deepEqual(await names('name==Zoho test'), ['Zoho test']);
+  // What aep-zoho sends to find a dataset by its name finds only that one.
+  const request = catalog.byName('Zoho te*st');
+  assert.equal(request.query?.property, 'name==Zoho te**st');
+  assert.deepEqual(await names(String(request.query!.property)), ['Zoho te*st']);
+});

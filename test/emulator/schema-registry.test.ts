@@ -153,6 +153,41 @@ test('Accept rules: lists need xed-id/xed without version; lookups need version=
   assert.equal(ok.status, 200);
 });
 
+// The registry's own error text names both forms ("application/vnd.adobe.'{xed|xdm'}+json"), and
+// clients send the xdm ones (aepp's schema.py: xdm-full+json; version=1 and xdm-id+json; Adobe's
+// getting-started.md Accept table lists the xed ones): both are served alike.
+test('Accept rules: the xdm forms are served like the xed ones', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const created = await createSchema(emu);
+  const altId = created.body['meta:altId'];
+  const list = async (accept: string) =>
+    call(emu, 'GET', `${SR}/tenant/schemas`, undefined, await headers(emu, accept));
+  const lookup = async (accept: string) =>
+    call(emu, 'GET', `${SR}/tenant/schemas/${altId}`, undefined, await headers(emu, accept));
+  assert.deepEqual((await list('application/vnd.adobe.xdm-id+json')).body, (await list(LIST)).body);
+  assert.deepEqual(
+    (await list('application/vnd.adobe.xdm+json')).body,
+    (await list('application/vnd.adobe.xed+json')).body,
+  );
+  for (const [xdm, xed] of [
+    ['application/vnd.adobe.xdm+json; version=1', LOOKUP],
+    ['application/vnd.adobe.xdm-full+json; version=1', 'application/vnd.adobe.xed-full+json; version=1'],
+    ['application/vnd.adobe.xdm-notext+json; version=1', 'application/vnd.adobe.xed-notext+json; version=1'],
+    ['application/vnd.adobe.xdm-full-notext+json; version=1', 'application/vnd.adobe.xed-full-notext+json; version=1'],
+    ['application/vnd.adobe.xdm-full-desc+json; version=1', 'application/vnd.adobe.xed-full-desc+json; version=1'],
+  ]) {
+    const a = await lookup(xdm);
+    assert.equal(a.status, 200, `${xdm}: ${JSON.stringify(a.body)}`);
+    assert.deepEqual(a.body, (await lookup(xed)).body, xdm);
+  }
+  assert.ok((await lookup('application/vnd.adobe.xdm-full+json; version=1')).body.properties);
+  // Still as strict: no version on a lookup, a version on a list, an unknown form.
+  assert.equal((await lookup('application/vnd.adobe.xdm-full+json')).status, 400);
+  assert.equal((await list('application/vnd.adobe.xdm+json; version=1')).status, 400);
+  assert.equal((await lookup('application/vnd.adobe.xdm-bogus+json; version=1')).status, 400);
+});
+
 test('create schema: 201 with $id, altId, class, extends; lookup by altId and encoded $id', async (t) => {
   const emu = await emulator();
   t.after(() => emu.close());

@@ -62,7 +62,7 @@ function zohoEnv(
     ZOHO_CLIENT_SECRET: SECRETS.ZOHO_CLIENT_SECRET,
     ZOHO_REFRESH_TOKEN: SECRETS.ZOHO_REFRESH_TOKEN,
     ZOHO_ACCOUNTS_URL: emu.url,
-    // The emulator's token answers name https://www.zohoapis.com: ZOHO_ENDPOINT must win over it.
+    // ZOHO_ENDPOINT wins over the api_domain of the token answers.
     ZOHO_ENDPOINT: emu.url,
     AEP_ZOHO_RETRY_BASE_MS: '20',
     ...extra,
@@ -487,6 +487,46 @@ describe('ZohoCrm', () => {
         assert.equal(error.code, 'ZOHO_CREDITS_EXHAUSTED');
         assert.match(error.message, /API credits are used up.*module Accounts.*rolling 24-hour window/);
         assert.match(error.hint!, /resumes from its cursor/);
+        return true;
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  test("LIMIT_EXCEEDED about a request's fields is not 'credits used up'; without a pointer at the request it is", async () => {
+    const answers = [
+      {
+        code: 'LIMIT_EXCEEDED',
+        details: {},
+        message: 'you can include a maximum of 50 field API names',
+        status: 'error',
+      },
+      {
+        code: 'LIMIT_EXCEEDED',
+        details: { api_name: 'fields', limit: 50 },
+        message: 'limit exceeded',
+        status: 'error',
+      },
+      { code: 'LIMIT_EXCEEDED', details: {}, message: 'API limit exceeded', status: 'error' },
+    ];
+    const server = createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answers.shift()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { crm } = await openCrm(zohoEnv(emu, await tempHome(), { ZOHO_ENDPOINT: `http://127.0.0.1:${port}` }));
+      for (let i = 0; i < 2; i++)
+        await assert.rejects(crm.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
+          assert.equal(error.code, 'ZOHO_TOO_MANY_FIELDS', error.message);
+          assert.doesNotMatch(error.message, /credits/);
+          assert.match(error.hint!, /at most 50 field API names/);
+          return true;
+        });
+      await assert.rejects(crm.records('Accounts', { fields: ['Account_Name'] }), (error: ApiError) => {
+        assert.equal(error.code, 'ZOHO_CREDITS_EXHAUSTED');
         return true;
       });
     } finally {

@@ -227,6 +227,15 @@ function catalogFilters(req: EmuRequest): Predicate[] | string {
   const predicates: Predicate[] = [];
   const shared = new URLSearchParams();
   for (const expression of req.query.getAll('property')) {
+    // `name` takes a wildcard `*` (matching empty text too), and `**` is a literal `*` (filter-data.md).
+    const nameMatch = /^\s*name\s*(==|!=)(.*)$/.exec(expression);
+    if (nameMatch) {
+      const pattern = wildcard(nameMatch[2].trim().replace(/^"(.*)"$/, '$1'));
+      predicates.push((item) =>
+        nameMatch[1] === '==' ? pattern.test(String(item.name ?? '')) : !pattern.test(String(item.name ?? '')),
+      );
+      continue;
+    }
     const at = expression.indexOf('~');
     if (at > 0 && !/[=!<>]$/.test(expression.slice(0, at))) {
       const path = expression.slice(0, at).trim();
@@ -249,6 +258,20 @@ function catalogFilters(req: EmuRequest): Predicate[] | string {
     if (value !== null) predicates.push((item) => value.split(',').includes(String(item[field])));
   }
   return predicates;
+}
+
+/** Catalog's name pattern: `*` any text (empty too), `**` one literal `*`, the rest literal. */
+function wildcard(text: string): RegExp {
+  const source = text
+    .split('**')
+    .map((part) =>
+      part
+        .split('*')
+        .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*'),
+    )
+    .join('\\*');
+  return new RegExp(`^${source}$`, 's');
 }
 
 function propertiesOf(req: EmuRequest): string[] | undefined {

@@ -9,7 +9,8 @@ import type { Router } from '../router.js';
 import { newEtag, newId, type Resource } from '../state.js';
 import { findTable } from '../zoho-crm.js';
 import type { ServiceContext } from './context.js';
-import { FLOW, find, list, notFound, visible } from './flow-common.js';
+import { findFlowSpec, isStreaming } from '../flow-specs-data.js';
+import { badRequest, FLOW, find, list, notFound, visible } from './flow-common.js';
 import { FREQUENCY_MS } from './flow-validate.js';
 
 const DEFAULT_RUN_MS = 3000;
@@ -25,7 +26,19 @@ export interface RunEngine {
   resume(flow: Resource): void;
   /** Drops a deleted flow's runs. */
   forget(flowId: string): void;
+  /** Starts an on-demand run (POST /runs) over a window of the source's delta column. */
+  onDemand(flow: Resource, params: OnDemandParams): Resource;
 }
+
+/** An on-demand run's params, as POST /runs gives them: unix seconds (on-demand-ingestion.md). */
+export interface OnDemandParams {
+  startTime: number;
+  windowStartTime: number;
+  windowEndTime: number;
+  deltaColumn?: { name: string };
+}
+
+const ON_DEMAND = '-ondemand-';
 
 export function createRunEngine(ctx: ServiceContext): RunEngine {
   const { state } = ctx;
@@ -56,7 +69,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     return Array.from({ length: count }, (_, i) => next + i * step);
   }
 
-  function start(flow: Resource, startedAt: number, index: number): Resource {
+  function start(flow: Resource, startedAt: number, index: number, params?: OnDemandParams): Resource {
     const etag = newEtag();
     const run: Resource = {
       id: newId(),
@@ -71,7 +84,8 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       imsOrgId: flow.imsOrgId,
       flowId: flow.id,
       flowSpec: { ...flow.flowSpec },
-      providerRefId: `M-${flow.id}-incremental-${index}:${newId()}`,
+      providerRefId: `M-${flow.id}${params ? ON_DEMAND : '-incremental-'}${index}:${newId()}`,
+      ...(params ? { params: { ...params } } : {}),
       etag,
       version: etag,
       metrics: inProgressMetrics(startedAt),
@@ -89,7 +103,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     const flow = state.flows.get(run.flowId);
     const outcome = ctx.options.runOutcome ?? 'success';
     const failed = outcome === 'failed';
-    const rows = flow ? sourceRows(flow) : [];
+    const rows = flow ? sourceRows(flow, run.params) : [];
     // 'partial': every tenth record fails mapping, the run still succeeds (monitor.md's example: 99 of 100).
     const failedRows = failed ? rows.length : outcome === 'partial' ? Math.max(1, Math.floor(rows.length / 10)) : 0;
     const ingested = rows.length - failedRows;
@@ -152,8 +166,18 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
     return run;
   }
 
-  /** The rows a run reads: the source table's rows, limited to the listed columns if any. */
-  function sourceRows(flow: Resource): Record<string, unknown>[] {
+  /**
+   * The rows a run reads: the source table's rows, limited to the listed columns if any; an
+   * on-demand run only those whose delta column falls in its window [windowStartTime, windowEndTime).
+   */
+  function sourceRows(flow: Resource, window?: OnDemandParams): Record<string, unknown>[] {
+    const copy = (flow.transformations ?? []).find((t: { name?: string }) => t.name === 'Copy');
+    const delta: string = window?.deltaColumn?.name ?? copy?.params?.deltaColumn?.name ?? 'Modified_Time';
+    const inWindow = (row: Record<string, unknown>) => {
+      if (!window) return true;
+      const at = Date.parse(String(row[delta] ?? ''));
+      return at >= window.windowStartTime * 1000 && at < window.windowEndTime * 1000;
+    };
     const rows: Record<string, unknown>[] = [];
     for (const id of flow.sourceConnectionIds ?? []) {
       const source = state.sourceConnections.get(id);
@@ -164,7 +188,7 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
             typeof column === 'string' ? column : column.name,
           )
         : undefined;
-      for (const row of table.rows)
+      for (const row of table.rows.filter(inWindow))
         rows.push(columns ? Object.fromEntries(columns.map((name) => [name, row[name]])) : row);
     }
     return rows;
@@ -176,9 +200,22 @@ export function createRunEngine(ctx: ServiceContext): RunEngine {
       const existing = runsOf(flow.id);
       // Streaming flows have no schedule and no runs here (that they produce runs is UNVERIFIED, aep-fallback.md §1.8).
       if (flow.state === 'enabled' && flow.scheduleParams && !ctx.options.stalledScheduler) {
-        for (const startedAt of dueStarts(flow, existing, now)) existing.push(start(flow, startedAt, existing.length));
+        // On-demand runs do not count against the schedule's own runs.
+        const scheduled = existing.filter((run) => !String(run.providerRefId).includes(ON_DEMAND));
+        for (const startedAt of dueStarts(flow, scheduled, now)) {
+          const run = start(flow, startedAt, scheduled.length);
+          scheduled.push(run);
+          existing.push(run);
+        }
+        existing.sort((a, b) => a.createdAt - b.createdAt);
       }
       return existing.map((run) => settle(run, now));
+    },
+    onDemand(flow, params) {
+      this.sync(flow);
+      const index = runsOf(flow.id).filter((run) => String(run.providerRefId).includes(ON_DEMAND)).length;
+      const run = start(flow, Math.max(ctx.now(), params.startTime * 1000), index, params);
+      return settle(run, ctx.now());
     },
     lastRun(flow) {
       return this.sync(flow).at(-1);
@@ -213,6 +250,66 @@ export function registerFlowRuns(router: Router, ctx: ServiceContext, engine: Ru
       );
     }
     return list({ ...req, query }, state.runs.all(), `${FLOW}/runs`);
+  });
+
+  // On-demand ingestion (help/sources/tutorials/api/on-demand-ingestion.md; flow-service.yaml
+  // createFlowRun): `{flowId, params: {startTime, windowStartTime, windowEndTime, deltaColumn?}}`,
+  // times in unix seconds as the docs' examples give them (the spec says milliseconds, its examples
+  // are seconds). "Support for on-demand ingestion is available only for batch sources", and "the
+  // flow must be scheduled for one-time ingestion" (spec and docs). A deltaColumn other than the
+  // flow's Copy one is an error (the docs). 201 with `{items: [{id, etag}]}` as the docs show it.
+  router.on('POST', `${FLOW}/runs`, (req) => {
+    const body = (req.body ?? {}) as Record<string, any>;
+    if (typeof body !== 'object' || Array.isArray(body) || typeof body.flowId !== 'string' || !body.flowId)
+      return badRequest(req, 'flowId is required: the ID of the flow to create the run against.');
+    const flow = state.flows.get(body.flowId);
+    if (!flow || !visible(flow, req.caller!)) return notFound(req, 'flows', body.flowId);
+    const spec = findFlowSpec(flow.flowSpec?.id);
+    if (!spec || isStreaming(spec))
+      return badRequest(
+        req,
+        `Flow ${flow.id} is a streaming flow: support for on-demand ingestion is available only for batch sources.`,
+      );
+    if (flow.scheduleParams?.frequency !== 'once')
+      return badRequest(
+        req,
+        `Flow ${flow.id} is scheduled ${flow.scheduleParams?.frequency ?? 'without a frequency'}: a run can be created only against a flow scheduled for one-time ingestion.`,
+      );
+    const params = (body.params ?? {}) as Record<string, unknown>;
+    const seconds = (key: string, required: boolean): number | string | undefined => {
+      const value = params[key];
+      if (value === undefined) return required ? `params.${key} is required (unix time in seconds).` : undefined;
+      const text = String(value);
+      if (!/^\d{1,11}$/.test(text))
+        return `params.${key} must be a unix time in seconds, not ${JSON.stringify(value)}.`;
+      return Number(text);
+    };
+    const startTime = seconds('startTime', false) ?? Math.floor(ctx.now() / 1000);
+    const windowStartTime = seconds('windowStartTime', true);
+    const windowEndTime = seconds('windowEndTime', true);
+    for (const value of [startTime, windowStartTime, windowEndTime])
+      if (typeof value === 'string') return badRequest(req, value);
+    if ((windowStartTime as number) >= (windowEndTime as number))
+      return badRequest(req, 'params.windowStartTime must be before params.windowEndTime.');
+    const copy = (flow.transformations ?? []).find((t: { name?: string }) => t.name === 'Copy');
+    const flowDelta = copy?.params?.deltaColumn?.name;
+    const delta = params.deltaColumn as { name?: unknown } | undefined;
+    if (delta !== undefined && (typeof delta?.name !== 'string' || (flowDelta && delta.name !== flowDelta)))
+      return badRequest(
+        req,
+        `params.deltaColumn cannot change the flow's delta column${flowDelta ? ` (${flowDelta})` : ''}: the Copy transformation's deltaColumn is the source of truth.`,
+      );
+    const run = engine.onDemand(flow, {
+      startTime: startTime as number,
+      windowStartTime: windowStartTime as number,
+      windowEndTime: windowEndTime as number,
+      ...(delta ? { deltaColumn: { name: String(delta.name) } } : {}),
+    });
+    return {
+      status: 201,
+      body: { items: [{ id: run.id, etag: run.etag }] },
+      headers: { location: `${FLOW}/runs/${run.id}` },
+    };
   });
 
   router.on('GET', `${FLOW}/runs/:id`, (req) => {

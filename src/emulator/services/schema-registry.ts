@@ -981,11 +981,16 @@ function sortValue(item: Resource, field: string): string {
   return typeof value === 'number' ? String(value).padStart(16, '0') : String(value ?? '');
 }
 
-/** Lists take `application/vnd.adobe.xed-id+json` or `application/vnd.adobe.xed+json`, no version. */
+/**
+ * Lists take `application/vnd.adobe.xed-id+json` or `application/vnd.adobe.xed+json`, no version;
+ * `xdm` in place of `xed` alike, as the registry's own error text allows ("application/vnd.adobe.
+ * '{xed|xdm'}+json") and clients send (aepp's schema.py: xdm-id+json, xdm-full+json; version=1).
+ * Adobe's Accept table: help/xdm/api/getting-started.md#accept.
+ */
 function listAccept(req: EmuRequest): 'xed-id' | 'xed' | EmuResponse {
   const accept = (header(req, 'accept') ?? '').replace(/\s/g, '').toLowerCase();
-  if (accept === 'application/vnd.adobe.xed-id+json') return 'xed-id';
-  if (accept === 'application/vnd.adobe.xed+json') return 'xed';
+  if (accept === 'application/vnd.adobe.xed-id+json' || accept === 'application/vnd.adobe.xdm-id+json') return 'xed-id';
+  if (accept === 'application/vnd.adobe.xed+json' || accept === 'application/vnd.adobe.xdm+json') return 'xed';
   return xdmError(
     req,
     400,
@@ -995,11 +1000,11 @@ function listAccept(req: EmuRequest): 'xed-id' | 'xed' | EmuResponse {
   );
 }
 
-/** Lookups need a format and `version=<major>`; a version the resource lacks is 406. */
+/** Lookups need a format (xed or xdm, see listAccept) and `version=<major>`; a version the resource lacks is 406. */
 function lookupAccept(req: EmuRequest): string | EmuResponse {
   const raw = header(req, 'accept') ?? '';
   const match =
-    /^application\/vnd\.adobe\.(xed(?:-full|-notext|-full-notext|-full-desc)?)\+json(?:;version=([^;]+))?$/i.exec(
+    /^application\/vnd\.adobe\.(?:xed|xdm)((?:-full|-notext|-full-notext|-full-desc)?)\+json(?:;version=([^;]+))?$/i.exec(
       raw.replace(/\s/g, ''),
     );
   if (!match?.[2]) {
@@ -1019,7 +1024,7 @@ function lookupAccept(req: EmuRequest): string | EmuResponse {
       'Not Acceptable',
       `The requested version ${match[2]} is not available for this resource; its major version is 1.`,
     );
-  return match[1].toLowerCase();
+  return `xed${match[1].toLowerCase()}`;
 }
 
 function stripText(value: unknown): unknown {

@@ -14,7 +14,8 @@ const MINTS_PER_WINDOW = 10;
 const ACTIVE_PER_REFRESH = 15;
 /** Zoho access tokens live one hour (aep-api.md §14). */
 export const ZOHO_TOKEN_LIFETIME_MS = 3_600_000;
-export const ZOHO_API_DOMAIN = 'https://www.zohoapis.com';
+/** The scopes named for a refresh token the emulator did not issue (aep-zoho's own defaults). */
+const DEFAULT_SCOPES = 'ZohoCRM.modules.READ,ZohoCRM.settings.modules.READ,ZohoCRM.settings.fields.READ';
 
 export function registerZohoAccounts(router: Router, ctx: ServiceContext): void {
   /** When each refresh token minted its recent access tokens (at most 10 per 10 minutes). */
@@ -52,9 +53,9 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
         return zohoError('invalid_redirect_uri');
       ctx.state.usedGrantCodes.add(code);
       const refreshToken = newToken();
-      ctx.state.zohoTokens.set(refreshToken, { kind: 'refresh', clientId: p.client_id });
+      ctx.state.zohoTokens.set(refreshToken, { kind: 'refresh', clientId: p.client_id, scope: issued?.scope });
       mints.set(refreshToken, [ctx.now()]);
-      return tokens(ctx, p.client_id, refreshToken, true);
+      return tokens(ctx, p.client_id, refreshToken, true, origin(req));
     }
     if (p.grant_type === 'refresh_token') {
       const refreshToken = p.refresh_token?.trim();
@@ -78,7 +79,7 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
         };
       }
       mints.set(refreshToken, [...recent, ctx.now()]);
-      return tokens(ctx, p.client_id, refreshToken, false);
+      return tokens(ctx, p.client_id, refreshToken, false, origin(req));
     }
     return zohoError('unsupported_grant_type');
   });
@@ -99,7 +100,19 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
   });
 }
 
-function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, withRefresh: boolean): EmuResponse {
+/**
+ * A token answer. Its `api_domain` is the emulator itself: Zoho names there the API domain of the
+ * account's data centre, and clients follow it (Zoho's own SDK, with its default
+ * `updateAPIDomain(true)`, sends every later call there), so naming www.zohoapis.com sent them off
+ * the emulator to the real Zoho.
+ */
+function tokens(
+  ctx: ServiceContext,
+  clientId: string,
+  refreshToken: string,
+  withRefresh: boolean,
+  apiDomain: string,
+): EmuResponse {
   const accessToken = newToken();
   const lifetime = ctx.options.zohoTokenLifetimeMs ?? ZOHO_TOKEN_LIFETIME_MS;
   const now = ctx.now();
@@ -125,8 +138,9 @@ function tokens(ctx: ServiceContext, clientId: string, refreshToken: string, wit
     body: {
       access_token: accessToken,
       ...(withRefresh ? { refresh_token: refreshToken } : {}),
-      scope: 'ZohoCRM.modules.READ ZohoCRM.settings.READ',
-      api_domain: ZOHO_API_DOMAIN,
+      // The scopes granted, space-separated as Zoho answers them.
+      scope: (ctx.state.zohoTokens.get(refreshToken)?.scope ?? DEFAULT_SCOPES).split(/[\s,]+/).join(' '),
+      api_domain: apiDomain,
       token_type: 'Bearer',
       expires_in: Math.floor(lifetime / 1000),
     },

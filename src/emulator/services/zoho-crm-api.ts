@@ -16,6 +16,15 @@
 //   is unverified), so records changed while paging move to the end instead of being skipped.
 // - GET /crm/v8/{module}/deleted: `type` all|recycle|permanent (default all), `page`/`per_page`
 //   (≤ 200), If-Modified-Since on `deleted_time` (get-deleted-records.html, SDK 8). Oldest first.
+// - GET /crm/v8/settings/modules/{module}, GET /crm/v8/{module}/{id}, GET /crm/v8/{module}/actions/count
+//   and GET /crm/v8/users?type=CurrentUser, which Zoho's Node SDK 8.0 calls (getModuleByAPIName,
+//   getRecord, recordCount, and the token store's user lookup); paths as in Zoho's OAS
+//   (github.com/zoho/crm-oas v8.0 modules.json, record.json, record_count.json, users.json). A record
+//   id that names no record is 204 (unverified; Zoho's OAS gives only the 200).
+// - Field metadata carries what Zoho's does (fields.json; the SDK's Fields class): data_type,
+//   json_type, length, decimal_place, pick_list_values ({display_value, actual_value, id,
+//   sequence_number, reference_value, type}; -None- first) and lookup ({display_label, api_name,
+//   module: {api_name, id}, id}). Lengths are Zoho's usual defaults per type (our choice).
 // - Error bodies are Zoho's `{code, details, message, status: "error"}`. The exact words for
 //   the 50-field limit, a bad page token and a bad parameter are not documented: the emulator
 //   uses LIMIT_EXCEEDED / INVALID_DATA with the parameter named in `details`.
@@ -136,6 +145,80 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
       .filter((column) => column.name !== 'id')
       .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
     return { status: 200, body: { fields } };
+  });
+
+  // Zoho's users API: `type` picks the users (users.json); CurrentUser is the token's own user.
+  on(`${CRM_API}/users`, (req) => {
+    const type = req.query.get('type') ?? 'AllUsers';
+    if (!USER_TYPES.includes(type)) return invalidParam('type', `type must be one of ${USER_TYPES.join(', ')}`);
+    const all = crm.users();
+    const chosen =
+      type === 'CurrentUser'
+        ? all.slice(0, 1)
+        : ['DeactiveUsers', 'NotConfirmedUsers', 'DeletedUsers'].includes(type)
+          ? []
+          : all;
+    if (!chosen.length) return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        users: chosen.map((user, i) => userInfo(user, i === 0 && all[0] === user)),
+        info: { per_page: 200, count: chosen.length, page: 1, more_records: false },
+      },
+    };
+  });
+
+  // The organization (org.json), which the SDK reads for its token store's user key (zgid).
+  on(`${CRM_API}/org`, () => ({
+    status: 200,
+    body: {
+      org: [
+        {
+          id: zohoId(1001),
+          company_name: 'Emulated CRM',
+          primary_email: crm.users()[0]?.email ?? null,
+          primary_zuid: '700000001',
+          zgid: '700000002',
+          domain_name: 'org700000002',
+          alias: null,
+          country_code: 'US',
+          currency: 'US Dollar - USD',
+          currency_symbol: '$',
+          iso_code: 'USD',
+          currency_locale: 'en_US',
+          time_zone: ORG_TIME_ZONE,
+          max_per_page: MAX_PER_PAGE,
+          type: 'production',
+          mc_status: false,
+          gapps_enabled: false,
+          translation_enabled: false,
+          hipaa_compliance_enabled: false,
+          lite_users_enabled: false,
+        },
+      ],
+    },
+  }));
+
+  on(`${CRM_API}/settings/modules/:module`, (req) => {
+    const tables = crm.tables();
+    const index = tables.findIndex((table) => table.name === req.params.module);
+    if (index >= 0) {
+      const table = tables[index];
+      return { status: 200, body: { modules: [moduleInfo(table.name, table.label, table.custom, index, true)] } };
+    }
+    const unsupported = UNSUPPORTED_MODULES.indexOf(req.params.module);
+    if (unsupported >= 0)
+      return {
+        status: 200,
+        body: { modules: [moduleInfo(req.params.module, req.params.module, false, 50 + unsupported, false)] },
+      };
+    return invalidModule();
+  });
+
+  on(`${CRM_API}/:module/actions/count`, (req) => {
+    const table = supported(req.params.module);
+    if (!table) return invalidModule();
+    return { status: 200, body: { count: crm.rows(table.name).length } };
   });
 
   on(`${CRM_API}/:module/deleted`, (req) => {
@@ -313,6 +396,69 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
       },
     };
   });
+
+  // One record (record.json `/crm/v8/{module_api_name}/{id}`): `fields` is optional here, every
+  // field when absent; the answer is `{data: [record]}`.
+  on(`${CRM_API}/:module/:id`, (req) => {
+    const table = supported(req.params.module);
+    if (!table) return invalidModule();
+    const id = req.params.id;
+    if (!/^\d+$/.test(id))
+      return zohoApiError(400, 'INVALID_DATA', 'the id given seems to be invalid', { resource_path_index: 1 });
+    const known = table.columns.map((column) => column.name).filter((name) => name !== 'id');
+    const fieldsParam = req.query.get('fields');
+    const fields = fieldsParam
+      ? fieldsParam
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean)
+      : known;
+    if (fields.length > MAX_FIELDS)
+      return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
+        param: 'fields',
+        limit: MAX_FIELDS,
+      });
+    const unknown = fields.find((name) => !known.includes(name) && name !== 'id');
+    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
+    const row = crm.record(table.name, id);
+    if (!row) return { status: 204 };
+    return { status: 200, body: { data: [project(row, fields)] } };
+  });
+}
+
+/** The records' fixed UTC offset (ORG_UTC_OFFSET, -05:00, no daylight saving) as a time zone id. */
+const ORG_TIME_ZONE = 'EST';
+
+/** Zoho's `type` values for GET /users (users.json). */
+const USER_TYPES = [
+  'AllUsers',
+  'ActiveUsers',
+  'DeactiveUsers',
+  'ConfirmedUsers',
+  'NotConfirmedUsers',
+  'DeletedUsers',
+  'ActiveConfirmedUsers',
+  'AdminUsers',
+  'ActiveConfirmedAdmins',
+  'CurrentUser',
+];
+
+function userInfo(user: { name: string; id: string; email?: string }, admin: boolean): Record<string, unknown> {
+  const [first, ...rest] = user.name.split(' ');
+  return {
+    id: user.id,
+    full_name: user.name,
+    first_name: first,
+    last_name: rest.join(' ') || first,
+    email: user.email ?? null,
+    status: 'active',
+    confirm: true,
+    role: { name: admin ? 'CEO' : 'Manager', id: zohoId(2200 + (admin ? 0 : 1)) },
+    profile: { name: admin ? 'Administrator' : 'Standard', id: zohoId(2210 + (admin ? 0 : 1)) },
+    time_zone: ORG_TIME_ZONE,
+    locale: 'en_US',
+    country_locale: 'en_US',
+  };
 }
 
 const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
@@ -410,20 +556,62 @@ function fieldInfo(table: CrmTable, name: string, moduleIndex: number, index: nu
     custom_field:
       table.custom && !['Owner', 'Created_By', 'Created_Time', 'Modified_By', 'Modified_Time', 'Name'].includes(name),
     visible: true,
-    ...(target
+    length: FIELD_LENGTHS[type],
+    decimal_place: type === 'double' || type === 'currency' ? 2 : null,
+    pick_list_values: type === 'picklist' ? pickListValues(table, name, moduleIndex, index) : [],
+    lookup: target
       ? {
-          lookup: {
-            module: {
-              api_name: target,
-              id: zohoId(
-                2175 +
-                  ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'].indexOf(
-                    target,
-                  ),
-              ),
-            },
+          display_label: label,
+          api_name: name,
+          module: {
+            api_name: target,
+            id: zohoId(
+              2175 +
+                ['Accounts', 'Contacts', 'Leads', 'Campaigns', 'Products', 'Deals', 'Tasks', 'Subscriptions'].indexOf(
+                  target,
+                ),
+            ),
           },
+          id: zohoId(20_000 + moduleIndex * 100 + index),
         }
-      : {}),
+      : {},
   };
+}
+
+/** Zoho's usual field lengths per data type (the standard fields' `length` in settings/fields). */
+const FIELD_LENGTHS: Record<FieldType, number> = {
+  text: 255,
+  email: 100,
+  phone: 30,
+  website: 255,
+  picklist: 120,
+  textarea: 32000,
+  integer: 9,
+  double: 16,
+  currency: 16,
+  boolean: 5,
+  date: 20,
+  datetime: 120,
+  lookup: 120,
+  ownerlookup: 120,
+};
+
+/** A picklist's values: -None- and every value its records hold, in order, as Zoho lists them. */
+function pickListValues(
+  table: CrmTable,
+  name: string,
+  moduleIndex: number,
+  fieldIndex: number,
+): Record<string, unknown>[] {
+  const values = [
+    ...new Set(table.rows.map((row) => row[name]).filter((v): v is string => typeof v === 'string')),
+  ].sort();
+  return ['-None-', ...values].map((value, i) => ({
+    display_value: value,
+    sequence_number: i + 1,
+    reference_value: value,
+    actual_value: value,
+    id: zohoId(100_000 + moduleIndex * 10_000 + fieldIndex * 100 + i),
+    type: 'used',
+  }));
 }
