@@ -29,7 +29,8 @@ export interface MappingSet {
 
 export interface MappingSetPage {
   data?: MappingSet[];
-  _links?: { next?: { href?: string } };
+  /** `{ href }`, or a plain URI string; absent or null on the last page. */
+  _links?: { next?: string | { href?: string } | null };
 }
 
 export const dataPrep = {

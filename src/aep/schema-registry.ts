@@ -1,6 +1,7 @@
 // Schema Registry (aep-api.md §5, aep-updates.md §3): tenant id, classes, field groups, schemas,
 // descriptors. Lists need an `xed-id` Accept and lookups a versioned one; the builders set them.
 import { unlessNotFound } from '../core/errors.js';
+import { readPages } from '../http/pages.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
 import type { JsonPatch } from './flow-service.js';
 
@@ -24,9 +25,15 @@ export type Descriptor = Record<string, unknown>;
 
 export type RegistryKind = 'classes' | 'fieldgroups' | 'schemas';
 
+/**
+ * A list page. `_page.next` is where the next page starts (null: none); `_links.next` is a plain URI
+ * string in the spec (linksBasic), read only when an answer has no `_page`.
+ * https://github.com/AdobeDocs/experience-platform.en/blob/main/help/xdm/api/appendix.md#paging
+ */
 interface ListPage {
   results?: XdmResource[];
-  _links?: { next?: { href?: string } };
+  _page?: { next?: string | number | null };
+  _links?: { next?: string | { href?: string } | null };
 }
 
 const at = (container: 'global' | 'tenant', kind: RegistryKind | 'descriptors', id?: string) =>
@@ -125,25 +132,35 @@ export class SchemaRegistry {
     return unlessNotFound(this.platform.send(schemaRegistry.lookup(container, kind, id)));
   }
 
-  /** The whole tenant container of a kind (titles are matched here, ruling 15), page by page. */
-  async listTenant(kind: RegistryKind): Promise<XdmResource[]> {
-    const all: XdmResource[] = [];
-    const seen = new Set<string>();
-    let start: string | undefined;
-    for (;;) {
-      const page = await this.platform.send(schemaRegistry.list(kind, start));
-      all.push(...(page.results ?? []));
-      const href = page._links?.next?.href;
-      const next = href ? (new URL(href, 'http://registry').searchParams.get('start') ?? undefined) : undefined;
-      if (next === undefined || seen.has(next)) return all;
-      seen.add(next);
-      start = next;
-    }
+  /**
+   * The whole tenant container of a kind (titles are matched here, ruling 15), page by page: `start`
+   * is the last answer's `_page.next`, as Adobe documents it and aepp's schema.py pages.
+   */
+  listTenant(kind: RegistryKind): Promise<XdmResource[]> {
+    return readPages(
+      `GET ${at('tenant', kind)}`,
+      async (start) => {
+        const page = await this.platform.send(schemaRegistry.list(kind, start));
+        return { items: page.results ?? [], next: nextStart(page) };
+      },
+      { key: (item) => item.$id },
+    );
   }
 
   async descriptors(schemaId: string): Promise<Descriptor[]> {
     return descriptorList(await this.platform.send(schemaRegistry.descriptorsOf(schemaId)));
   }
+}
+
+/** Where the page after this one starts: `_page.next`, else the `start` of `_links.next`. */
+function nextStart(page: ListPage): string | undefined {
+  if (page._page && typeof page._page === 'object') {
+    const next = page._page.next;
+    return next === null || next === undefined || next === '' ? undefined : String(next);
+  }
+  const link = page._links?.next;
+  const href = typeof link === 'string' ? link : link?.href;
+  return href ? (new URL(href, 'https://platform.adobe.io').searchParams.get('start') ?? undefined) : undefined;
 }
 
 /** Every field path of a resolved `properties` tree: `a`, `a.b`, … */
