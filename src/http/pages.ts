@@ -15,6 +15,9 @@ export interface GuardOptions {
   hint?: string;
 }
 
+/** A listing that would never end: exit 1, and never taken for an empty or unavailable list. */
+export class EndlessListingError extends ApiError {}
+
 const DEFAULT_HINT =
   'A server or proxy in between is answering wrongly: check AEP_PLATFORM_URL and any proxy, then re-run (re-running is safe).';
 
@@ -31,7 +34,7 @@ export function pageGuard(what: string, options: number | GuardOptions = {}): (t
     seen.add(token);
     if (!repeated && seen.size < maxPages) return;
     const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
-    throw new ApiError(
+    throw new EndlessListingError(
       repeated
         ? `${service}: ${what} answered page ${seen.size + 1} with a next-page token it had already sent ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
         : `${service}: ${what} kept answering with a next page for ${maxPages} pages; aep-zoho stopped there (no listing this tool makes is that long).`,
@@ -53,7 +56,7 @@ export function progressGuard(what: string, options: Omit<GuardOptions, 'maxPage
     const fresh = keys.filter((key) => !seen.has(key));
     for (const key of keys) seen.add(key);
     if (!keys.length || fresh.length) return;
-    throw new ApiError(
+    throw new EndlessListingError(
       `${service}: ${what} answered page ${page} with only items of the pages before; aep-zoho stopped instead of reading the same page forever.`,
       { hint },
     );

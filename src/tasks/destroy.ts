@@ -18,6 +18,7 @@ import {
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker, nameSuffix } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
+import { EndlessListingError } from '../http/pages.js';
 import { planDeletes } from '../converge/plan.js';
 import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';
 import type { Actual, Kind, Step } from '../converge/types.js';
@@ -362,7 +363,12 @@ async function discover(
         list: await shared.registry.descriptors(s.actual.id).catch(() => []),
       })),
     ),
-    ourSchemas.length ? shared.mappingSets().catch(() => []) : Promise.resolve([]),
+    ourSchemas.length
+      ? shared.mappingSets().catch((error) => {
+          if (error instanceof EndlessListingError) throw error; // never read as "no mapping sets"
+          return [];
+        })
+      : Promise.resolve([]),
   ]);
   for (const d of datasets) {
     const template = d && ours(d);
