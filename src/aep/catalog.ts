@@ -1,5 +1,6 @@
 // Catalog (aep-api.md §5.3, aep-updates.md §4): datasets. Lists are objects keyed by id, not arrays.
 import { UserError, unlessNotFound } from '../core/errors.js';
+import { readPages } from '../http/pages.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
 
 export const CATALOG = '/data/foundation/catalog';
@@ -17,15 +18,22 @@ export interface Dataset {
 
 type Keyed = Record<string, Omit<Dataset, 'id'>>;
 
+/**
+ * Catalog's largest page; `start` is a zero-based offset, and a short page is the last.
+ * https://github.com/AdobeDocs/experience-platform.en/blob/main/help/catalog/api/filter-data.md
+ */
+const NAME_PAGE = 100;
+
 export const catalog = {
   /**
-   * Catalog's name filter is compared again in the client (findDataset). In it `*` is a wildcard
-   * and `**` a literal asterisk (help/catalog/api/filter-data.md), so a name's `*` is doubled.
+   * One page of the datasets so named (compared again in the client: datasetsNamed). In Catalog's
+   * filter `*` is a wildcard and `**` a literal asterisk (help/catalog/api/filter-data.md), so a
+   * name's `*` is doubled.
    */
-  byName: (name: string): PlatformRequest<Keyed> => ({
+  byName: (name: string, start = 0): PlatformRequest<Keyed> => ({
     method: 'GET',
     path: `${CATALOG}/dataSets`,
-    query: { property: `name==${name.replaceAll('*', '**')}`, limit: 10 },
+    query: { property: `name==${name.replaceAll('*', '**')}`, limit: NAME_PAGE, ...(start ? { start } : {}) },
     headers: JSON_ACCEPT,
   }),
   get: (id: string): PlatformRequest<Keyed> => ({
@@ -53,6 +61,19 @@ export const catalog = {
     headers: JSON_ACCEPT,
   }),
 };
+
+/** Every dataset Catalog lists under this name filter, page by page (exact names are compared by the caller). */
+export function datasetsNamed(platform: Platform, name: string): Promise<Dataset[]> {
+  return readPages(
+    `GET ${CATALOG}/dataSets`,
+    async (start) => {
+      const offset = Number(start ?? 0);
+      const items = datasetsOf(await platform.send(catalog.byName(name, offset)));
+      return { items, next: items.length >= NAME_PAGE ? offset + items.length : undefined };
+    },
+    { key: (dataset) => dataset.id },
+  );
+}
 
 /** The datasets of a Catalog answer, ids folded in. */
 export const datasetsOf = (keyed: Keyed | undefined): Dataset[] =>

@@ -29,7 +29,8 @@ export interface MappingSet {
 
 export interface MappingSetPage {
   data?: MappingSet[];
-  _links?: { next?: { href?: string } };
+  /** `{ href }`, or a plain URI string; absent or null on the last page. */
+  _links?: { next?: string | { href?: string } | null };
 }
 
 export const dataPrep = {
@@ -52,11 +53,23 @@ export const dataPrep = {
     body,
     headers: JSON_ACCEPT,
   }),
-  put: (id: string, body: Record<string, unknown>): PlatformRequest<MappingSet> => ({
+  /**
+   * The spec's PUT takes no If-Match and stores a new version (aep-updates.md §2). After a failure
+   * that may hide its success, the set is read back: a version past `observedVersion` means it applied.
+   */
+  put: (id: string, body: Record<string, unknown>, observedVersion?: number): PlatformRequest<MappingSet> => ({
     method: 'PUT',
     path: `${CONVERSION}/mappingSets/${id}`,
     body,
     headers: JSON_ACCEPT,
+    ...(Number.isInteger(observedVersion)
+      ? {
+          reread: {
+            request: dataPrep.get(id),
+            applied: (current: MappingSet) => Number(current?.version) > observedVersion!,
+          },
+        }
+      : {}),
   }),
   /** Not in the spec; aepp sends it. A 404 or 405 means the mapping set stays. */
   delete: (id: string): PlatformRequest<void> => ({

@@ -3,7 +3,7 @@
 // (a value that a plan can show and apply can send); the FlowService class sends them for the
 // read-only commands. Paths and payload types live here.
 import { unlessNotFound } from '../core/errors.js';
-import { pageGuard } from '../http/pages.js';
+import { readPages } from '../http/pages.js';
 import type { Platform, PlatformRequest, Query } from '../http/platform.js';
 
 export const FLOW = '/data/foundation/flowservice';
@@ -185,25 +185,23 @@ export class FlowService {
   }
 
   /** Every item of a list endpoint matching the filters, following `_links.next` page by page. */
-  async listAll(collection: Collection | 'flowSpecs', query: Query = {}): Promise<FlowResource[]> {
-    const items: FlowResource[] = [];
-    let next: Query | undefined = query;
-    const guard = pageGuard(`GET ${FLOW}/${collection}`);
-    while (next) {
-      const page: Page = await this.platform.send(flowService.list(collection, next));
-      // One Adobe page shows a flow spec answered bare, not as { items: [...] }.
-      items.push(
-        ...(Array.isArray(page.items)
+  listAll(collection: Collection | 'flowSpecs', query: Query = {}): Promise<FlowResource[]> {
+    return readPages(
+      `GET ${FLOW}/${collection}`,
+      async (token) => {
+        const page: Page = await this.platform.send(
+          flowService.list(collection, token === undefined ? query : { ...query, continuationToken: token }),
+        );
+        // One Adobe page shows a flow spec answered bare, not as { items: [...] }.
+        const items = Array.isArray(page.items)
           ? page.items
           : typeof (page as FlowResource).id === 'string'
             ? [page as FlowResource]
-            : []),
-      );
-      const token = continuationToken(page);
-      if (token) guard(token);
-      next = token ? { ...query, continuationToken: token } : undefined;
-    }
-    return items;
+            : [];
+        return { items, next: continuationToken(page) };
+      },
+      { key: (item) => item.id },
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 // Schema Registry (aep-api.md §5, aep-updates.md §3): tenant id, classes, field groups, schemas,
 // descriptors. Lists need an `xed-id` Accept and lookups a versioned one; the builders set them.
 import { unlessNotFound } from '../core/errors.js';
+import { readPages } from '../http/pages.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
 import type { JsonPatch } from './flow-service.js';
 
@@ -24,9 +25,15 @@ export type Descriptor = Record<string, unknown>;
 
 export type RegistryKind = 'classes' | 'fieldgroups' | 'schemas';
 
+/**
+ * A list page. `_page.next` is where the next page starts (null: none); `_links.next` is a plain URI
+ * string in the spec (linksBasic), read only when an answer has no `_page`.
+ * https://github.com/AdobeDocs/experience-platform.en/blob/main/help/xdm/api/appendix.md#paging
+ */
 interface ListPage {
   results?: XdmResource[];
-  _links?: { next?: { href?: string } };
+  _page?: { next?: string | number | null };
+  _links?: { next?: string | { href?: string } | null };
 }
 
 const at = (container: 'global' | 'tenant', kind: RegistryKind | 'descriptors', id?: string) =>
@@ -65,12 +72,22 @@ export const schemaRegistry = {
     path: at('tenant', kind),
     body,
   }),
-  /** JSON Patch; the registry takes no If-Match (aep-updates.md §3.1). */
-  patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => ({
-    method: 'PATCH',
-    path: at('tenant', kind, id),
-    body: ops,
-  }),
+  /**
+   * JSON Patch; the registry takes no If-Match (aep-updates.md §3.1). Replaces alone apply the same
+   * twice; any other patch (an `add` to `/allOf/-` appends again) is resent after a failure only
+   * when a re-read does not show every operation's effect already.
+   */
+  patch: (kind: RegistryKind, id: string, ops: JsonPatch): PlatformRequest<XdmResource> => {
+    const request: PlatformRequest<XdmResource> = { method: 'PATCH', path: at('tenant', kind, id), body: ops };
+    if (ops.every((op) => op.op === 'replace')) return { ...request, idempotent: true };
+    return {
+      ...request,
+      reread: {
+        request: schemaRegistry.lookup('tenant', kind, id),
+        applied: (current, sent) => (sent.body as JsonPatch).every((op) => shows(current, op)),
+      },
+    };
+  },
   delete: (kind: RegistryKind | 'descriptors', id: string): PlatformRequest<void> => ({
     method: 'DELETE',
     path: at('tenant', kind, id),
@@ -93,11 +110,15 @@ export const schemaRegistry = {
     path: at('tenant', 'descriptors'),
     body,
   }),
-  /** There is no PATCH for descriptors: PUT the whole body; Adobe answers 201 (aep-updates.md §3.4). */
+  /**
+   * There is no PATCH for descriptors: PUT the whole body; Adobe answers 201 (aep-updates.md §3.4).
+   * The same whole body twice leaves the same descriptor: sent again after a transient failure.
+   */
   putDescriptor: (id: string, body: Record<string, unknown>): PlatformRequest<Descriptor> => ({
     method: 'PUT',
     path: at('tenant', 'descriptors', id),
     body,
+    idempotent: true,
   }),
 };
 
@@ -125,25 +146,61 @@ export class SchemaRegistry {
     return unlessNotFound(this.platform.send(schemaRegistry.lookup(container, kind, id)));
   }
 
-  /** The whole tenant container of a kind (titles are matched here, ruling 15), page by page. */
-  async listTenant(kind: RegistryKind): Promise<XdmResource[]> {
-    const all: XdmResource[] = [];
-    const seen = new Set<string>();
-    let start: string | undefined;
-    for (;;) {
-      const page = await this.platform.send(schemaRegistry.list(kind, start));
-      all.push(...(page.results ?? []));
-      const href = page._links?.next?.href;
-      const next = href ? (new URL(href, 'http://registry').searchParams.get('start') ?? undefined) : undefined;
-      if (next === undefined || seen.has(next)) return all;
-      seen.add(next);
-      start = next;
-    }
+  /**
+   * The whole tenant container of a kind (titles are matched here, ruling 15), page by page: `start`
+   * is the last answer's `_page.next`, as Adobe documents it and aepp's schema.py pages.
+   */
+  listTenant(kind: RegistryKind): Promise<XdmResource[]> {
+    return readPages(
+      `GET ${at('tenant', kind)}`,
+      async (start) => {
+        const page = await this.platform.send(schemaRegistry.list(kind, start));
+        return { items: page.results ?? [], next: nextStart(page) };
+      },
+      { key: (item) => item.$id },
+    );
   }
 
   async descriptors(schemaId: string): Promise<Descriptor[]> {
     return descriptorList(await this.platform.send(schemaRegistry.descriptorsOf(schemaId)));
   }
+}
+
+/** Whether a resource shows a JSON Patch operation's effect (Adobe may add fields to a value it stores). */
+function shows(resource: unknown, op: JsonPatch[number]): boolean {
+  const keys = op.path
+    .split('/')
+    .slice(1)
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const last = keys.pop();
+  let node: unknown = resource;
+  for (const key of keys) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  if (last === undefined || !node || typeof node !== 'object') return false;
+  if (op.op === 'remove') return !Array.isArray(node) && !(last in node);
+  if (Array.isArray(node) && last === '-') return node.some((item) => contains(item, op.value));
+  return contains((node as Record<string, unknown>)[last], op.value);
+}
+
+/** `have` holds `want`: equal, or an object with every field of `want` (recursively), arrays item by item. */
+function contains(have: unknown, want: unknown): boolean {
+  if (want === null || typeof want !== 'object') return have === want;
+  if (!have || typeof have !== 'object' || Array.isArray(have) !== Array.isArray(want)) return false;
+  if (Array.isArray(want))
+    return (
+      want.length === (have as unknown[]).length && want.every((item, i) => contains((have as unknown[])[i], item))
+    );
+  return Object.entries(want).every(([key, value]) => contains((have as Record<string, unknown>)[key], value));
+}
+
+/** Where the page after this one starts: `_page.next`, else the `start` of `_links.next`. */
+function nextStart(page: ListPage): string | undefined {
+  if (page._page && typeof page._page === 'object') {
+    const next = page._page.next;
+    return next === null || next === undefined || next === '' ? undefined : String(next);
+  }
+  const link = page._links?.next;
+  const href = typeof link === 'string' ? link : link?.href;
+  return href ? (new URL(href, 'https://platform.adobe.io').searchParams.get('start') ?? undefined) : undefined;
 }
 
 /** Every field path of a resolved `properties` tree: `a`, `a.b`, … */

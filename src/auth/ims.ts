@@ -221,6 +221,15 @@ function imsError(error: Error, imsUrl: string): Error {
       return {};
     }
   })();
+  // A gateway or IMS itself failing (after the retries) says nothing about the credentials.
+  if (status >= 500 || status === 408 || status === 429)
+    return new ApiError(
+      `Adobe IMS at ${imsUrl} is unavailable (HTTP ${status}${code ? ` ${code}` : ''}): ${message ?? match[2]}. Try again in a few minutes.`,
+      {
+        status,
+        hint: 'Your credentials were not refused: IMS (or a proxy in between) failed to answer. Try again later; https://status.adobe.com lists outages. If it persists, check AEP_IMS_URL and any proxy.',
+      },
+    );
   const badClient = body.error === 'invalid_client' || status === 401;
   return new ApiError(
     `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${message ?? match[2]}.`,

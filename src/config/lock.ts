@@ -1,8 +1,9 @@
 // Locks under AEP_ZOHO_HOME: a file created with O_EXCL that names its owner (pid, command, host,
 // start time). A second run waits a few seconds for it, then fails naming the owner; a lock whose
-// process is gone (same host, pid no longer running) is taken over at once. Two locks exist: one
-// per profile and sandbox, held by a writing command for as long as it runs, and one for the
-// credentials store, held while it is re-read, merged and written (profiles share that file).
+// process is gone (same host, pid no longer running) is taken over at once. Three locks exist: one
+// per profile and sandbox, held by a writing command for as long as it runs, one for the
+// credentials store, held while it is re-read, merged and written (profiles share that file), and
+// one per profile for its state file, likewise (the profile's sandboxes share that file).
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type FileHandle, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
@@ -34,6 +35,8 @@ const POLL_MS = 100;
 export const commandLockPath = (home: string, profile: string, sandbox: string) =>
   join(home, 'locks', `${profile}.${sandbox}.lock`);
 export const credentialsLockPath = (home: string) => join(home, 'locks', 'credentials.lock');
+/** The profile's state file lock, held while it is re-read, merged and written ('_' is in no sandbox name). */
+export const stateLockPath = (home: string, profile: string) => join(home, 'locks', `${profile}._state.lock`);
 
 /** Runs `work` holding the lock, and releases it however `work` ends. */
 export async function withLock<T>(

@@ -122,7 +122,7 @@ function resolveSandbox(env: Env, flags: SettingsFlags, stored: Profile | undefi
   return sandbox;
 }
 
-const lockWaitMs = (env: Env) => positiveInt(env, 'AEP_ZOHO_LOCK_WAIT_MS') ?? DEFAULT_LOCK_WAIT_MS;
+export const lockWaitMs = (env: Env) => positiveInt(env, 'AEP_ZOHO_LOCK_WAIT_MS') ?? DEFAULT_LOCK_WAIT_MS;
 
 export async function loadSettings(env: Env, flags: SettingsFlags, owner: LockOwner): Promise<Settings> {
   const home = homeDir(env);

@@ -1,9 +1,15 @@
 // The profile's state: ids and etags of what aep-zoho created or adopted, per sandbox. No secrets.
 // Saved atomically after every resource, so an interrupted run leaves a valid file to resume from.
+// One file per profile holds every sandbox, while a writing command locks only its profile and
+// sandbox: runs in two sandboxes work at once. So every write re-reads the file under the
+// profile's state lock and changes only its own sandbox's entry (as the credentials store does),
+// and neither run's entries are lost; the file's format is the one earlier builds wrote.
 import { join } from 'node:path';
+import type { LockOwner } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { redactValue } from '../core/redact.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
+import { stateLockPath, withLock } from './lock.js';
 
 export interface ResourceRef {
   id: string;
@@ -83,14 +89,28 @@ interface StateFile {
   sandboxes: Record<string, SandboxState>;
 }
 
+/** Who writes, for the state lock (a run's own, or this process when none is given). */
+export interface StateLock {
+  owner: LockOwner;
+  waitMs?: number;
+}
+
+const STATE_LOCK_WAIT_MS = 5_000;
+
 export class StateStore {
   readonly path: string;
+  private readonly lockPath: string;
   private queue: Promise<void> = Promise.resolve();
-  /** Read once per run; every update goes through this copy and the serialised queue. */
+  /** Read once per run for reads; every update re-reads it under the lock (see the top of this file). */
   private file?: Promise<StateFile | undefined>;
 
-  constructor(home: string, profile: string) {
+  constructor(
+    home: string,
+    private readonly profile: string,
+    private readonly lock: StateLock = { owner: thisProcess },
+  ) {
     this.path = join(home, 'state', `${profile}.json`);
+    this.lockPath = stateLockPath(home, profile);
   }
 
   async read(sandbox: string): Promise<SandboxState> {
@@ -100,7 +120,12 @@ export class StateStore {
 
   /** The file, or undefined when there is none; a damaged structure is a UserError naming the JSON path. */
   private load(): Promise<StateFile | undefined> {
-    this.file ??= readJsonFile<StateFile>(this.path, 'state file').then((file) => {
+    this.file ??= this.readFile();
+    return this.file;
+  }
+
+  private readFile(): Promise<StateFile | undefined> {
+    return readJsonFile<StateFile>(this.path, 'state file').then((file) => {
       if (file) dropHalfWritten(file);
       const problem = file && shapeProblem(file);
       if (problem) {
@@ -111,21 +136,37 @@ export class StateStore {
       if (file) dropDamagedTables(file);
       return file;
     });
-    return this.file;
   }
 
-  /** Serialised read-modify-write, so concurrent tasks never lose each other's updates; no write when nothing changed. */
+  /**
+   * Serialised read-modify-write, so concurrent tasks never lose each other's updates; no write
+   * (and no lock) when nothing changed. Only a run holding the profile-and-sandbox lock writes a
+   * sandbox's entry, so this run's copy of its own sandbox is the one on disk; the rest of the file
+   * is read again under the profile's state lock, since a run in another sandbox may have written
+   * it since, and kept as it is there.
+   */
   update(sandbox: string, change: (state: SandboxState) => void): Promise<void> {
     const run = this.queue.then(async () => {
-      const file = (await this.load()) ?? { version: 1 as const, sandboxes: {} };
-      file.sandboxes ??= {};
-      const current = file.sandboxes[sandbox] ?? {};
+      const cached = (await this.load()) ?? { version: 1 as const, sandboxes: {} };
+      cached.sandboxes ??= {};
+      const current = cached.sandboxes[sandbox] ?? {};
       const before = JSON.stringify(current);
       change(current);
-      file.sandboxes[sandbox] = current;
-      this.file = Promise.resolve(file);
-      if (JSON.stringify(current) !== before)
-        await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
+      cached.sandboxes[sandbox] = current;
+      if (JSON.stringify(current) === before) return;
+      const what = `the state file ${this.path} of profile '${this.profile}'`;
+      await withLock(
+        this.lockPath,
+        this.lock.owner,
+        { what, waitMs: this.lock.waitMs ?? STATE_LOCK_WAIT_MS },
+        async () => {
+          const file = (await this.readFile()) ?? { version: 1 as const, sandboxes: {} };
+          file.sandboxes ??= {};
+          file.sandboxes[sandbox] = current;
+          this.file = Promise.resolve(file);
+          await writeFileAtomic(this.path, `${JSON.stringify(redactValue(file), null, 2)}\n`, 0o644);
+        },
+      );
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -184,6 +225,20 @@ export class StateStore {
     });
   }
 }
+
+/** This process, for a store opened without its run's lock owner (tests, read-only commands). */
+const thisProcess: LockOwner = {
+  pid: process.pid,
+  command: 'aep-zoho',
+  isAlive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+};
 
 function dropIntent(state: SandboxState, where: { template?: string; kind: string }): void {
   state.intents = state.intents?.filter((i) => !(i.template === where.template && i.kind === where.kind));

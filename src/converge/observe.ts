@@ -1,8 +1,8 @@
 // Observe: what exists, in as few sequential waves as the links allow. A resource is found by the
 // id in the state file (a cache, not the truth), else by our deterministic name on a token-safe
 // list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
-import { catalog, datasetsOf } from '../aep/catalog.js';
-import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
+import { datasetsNamed } from '../aep/catalog.js';
+import { CONVERSION, dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
 import {
   CRM_FLOW_SPEC_ID,
   CRM_FLOW_SPEC_NAME,
@@ -26,6 +26,7 @@ import {
 import type { SandboxState, StateStore, Via } from '../config/state.js';
 import type { Logger } from '../core/context.js';
 import { UserError, unlessNotFound } from '../core/errors.js';
+import { readPages } from '../http/pages.js';
 import type { Platform } from '../http/platform.js';
 import type { Template } from '../template/types.js';
 import { resourceNames } from './desire.js';
@@ -129,15 +130,20 @@ async function streamingFlowSpec(flow: FlowService): Promise<FlowResource> {
   return spec;
 }
 
-async function listMappingSets(platform: Platform): Promise<MappingSet[]> {
-  const all: MappingSet[] = [];
-  for (let start = 0; ; ) {
-    const page = await platform.send(dataPrep.list(start));
-    const items = page.data ?? [];
-    all.push(...items);
-    if (!items.length || !page._links?.next?.href) return all;
-    start += items.length;
-  }
+/** Every mapping set of the sandbox: Data Prep pages by offset (`start`) while `_links.next` names a next page. */
+function listMappingSets(platform: Platform): Promise<MappingSet[]> {
+  return readPages(
+    `GET ${CONVERSION}/mappingSets`,
+    async (start) => {
+      const offset = Number(start ?? 0);
+      const page = await platform.send(dataPrep.list(offset));
+      const items = page.data ?? [];
+      const link = page._links?.next;
+      const more = items.length > 0 && (typeof link === 'string' ? link !== '' : !!link?.href);
+      return { items, next: more ? offset + items.length : undefined };
+    },
+    { key: (set) => set.id },
+  );
 }
 
 /** Observed later; a rejection before then must not crash the process as "unhandled". */
@@ -287,9 +293,7 @@ export async function observeTemplate(
   const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
   const schema = inRegistry('schema', 'schemas', names.schema);
   const dataset = lookup('dataset', async () => {
-    const found = datasetsOf(await services.platform.send(catalog.byName(names.dataset))).filter(
-      (d) => d.name === names.dataset,
-    );
+    const found = (await datasetsNamed(services.platform, names.dataset)).filter((d) => d.name === names.dataset);
     const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
     return one && { id: one.id, name: one.name, resource: one };
   });

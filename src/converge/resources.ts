@@ -275,7 +275,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         (path) =>
           `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`,
       );
-      return { changes, requests: ops.length ? [schemaRegistry.patch('fieldgroups', actual.id, ops)] : [], notes };
+      return {
+        changes,
+        requests: ops.length ? [schemaRegistry.patch('fieldgroups', actual.id, ops)] : [],
+        notes,
+      };
     },
     delete: (actual) => [schemaRegistry.delete('fieldgroups', actual.id)],
     retire: renameRegistry('fieldgroups'),
@@ -311,7 +315,10 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         ...diff.changes,
         ...added.map((ref) => ({ field: 'allOf', to: unresolved(ref) ? 'the new field group' : ref })),
       ];
-      return { changes, requests: ops.length ? [schemaRegistry.patch('schemas', actual.id, ops)] : [] };
+      return {
+        changes,
+        requests: ops.length ? [schemaRegistry.patch('schemas', actual.id, ops)] : [],
+      };
     },
     // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.
     delete: (actual) => [schemaRegistry.delete('schemas', actual.id)],
@@ -452,7 +459,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         ...want.filter((line) => !have.includes(line)).map((line) => ({ field: 'mappings', to: line })),
         ...have.filter((line) => !want.includes(line)).map((line) => ({ field: 'mappings', from: line })),
       ];
-      return { changes, requests: changes.length ? [dataPrep.put(actual.id, body)] : [] };
+      const version = Number((actual.resource as MappingSet).version);
+      return { changes, requests: changes.length ? [dataPrep.put(actual.id, body, version)] : [] };
     },
     delete: (actual) => [dataPrep.delete(actual.id)],
     retire: { mode: 'keep' },

@@ -9,7 +9,9 @@
 //                 happened and the client never heard);
 //   delay         wait `ms`, before handling (an abandoned request is not handled: the client gave
 //                 up, the service never started) or after handling (the create happened, the
-//                 answer comes too late for the client's timeout);
+//                 answer comes too late for the client's timeout); with `until`, the wait ends
+//                 when that promise settles (ms stays the upper bound): a test holds one process
+//                 mid-request while another runs;
 //   expire-tokens every IMS token issued so far is rejected from now on (a token that expires
 //                 mid-run: the gateway answers 401 until the client fetches a new one).
 
@@ -17,7 +19,7 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'reset' }
   | { kind: 'drop' }
-  | { kind: 'delay'; ms: number; handle?: 'before' | 'after' }
+  | { kind: 'delay'; ms: number; handle?: 'before' | 'after'; until?: Promise<unknown> }
   | { kind: 'expire-tokens' };
 
 export interface FaultRule {

@@ -166,7 +166,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       incoming.socket.destroy();
       return;
     }
-    if (fault?.kind === 'delay' && fault.handle !== 'after' && !(await wait(fault.ms, incoming))) {
+    if (fault?.kind === 'delay' && fault.handle !== 'after' && !(await wait(fault.ms, incoming, fault.until))) {
       injected!.fired.abandoned = true; // the client went away first: the service never starts
       record(0, undefined);
       return;
@@ -185,7 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       incoming.socket.destroy();
       return;
     }
-    if (fault?.kind === 'delay' && fault.handle === 'after') await wait(fault.ms, incoming);
+    if (fault?.kind === 'delay' && fault.handle === 'after') await wait(fault.ms, incoming, fault.until);
     record(answer.status, answer.body);
     if (!incoming.socket.destroyed) send(res, answer, req.requestId);
   });
@@ -214,7 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** Waits `ms`; resolves false as soon as the client closes the connection. */
-function wait(ms: number, incoming: IncomingMessage): Promise<boolean> {
+function wait(ms: number, incoming: IncomingMessage, until?: Promise<unknown>): Promise<boolean> {
   const socket = incoming.socket;
   if (socket.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -222,10 +222,13 @@ function wait(ms: number, incoming: IncomingMessage): Promise<boolean> {
       clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
+    const done = () => {
+      clearTimeout(timer);
       socket.off('close', onClose);
-      resolve(true);
-    }, ms);
+      resolve(!socket.destroyed);
+    };
+    const timer = setTimeout(done, ms);
+    until?.then(done, done);
     socket.once('close', onClose);
   });
 }

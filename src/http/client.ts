@@ -74,6 +74,12 @@ export interface HttpRequest {
   body?: string | Buffer;
   /** Safe to send twice whatever the method (an IMS token request). */
   idempotent?: boolean;
+  /**
+   * A write that must not apply twice and takes no If-Match: before it is sent again, this reads the
+   * resource back and returns the answer to use when the failed attempt took effect after all
+   * (undefined: it did not, send it again).
+   */
+  reread?: () => Promise<HttpResponse | undefined>;
   /** false: one attempt only (a Zoho grant code is spent by the first). */
   retry?: boolean;
 }
@@ -157,6 +163,7 @@ export class HttpClient {
                 method: req.method,
                 guarded: !!lower(headers)['if-match'],
                 idempotent: req.idempotent,
+                verifiable: !!req.reread,
                 number,
                 status: response?.status,
                 code,
@@ -181,6 +188,14 @@ export class HttpClient {
       );
       await this.sleep(wait);
       if (this.options.signal?.aborted) throw new CancelledError();
+      // A 429 was refused before anything was done; any other failure may hide a write that applied.
+      if (req.reread && response?.status !== 429) {
+        const applied = await req.reread();
+        if (applied) {
+          this.options.log.debug(`${req.method} ${this.shown(url)} took effect before it failed; not sent again`);
+          return applied;
+        }
+      }
     }
   }
 

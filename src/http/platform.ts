@@ -5,7 +5,7 @@
 // the new one (the gateway rejected the token before any service ran, so even a POST is safe).
 import type { Logger } from '../core/context.js';
 import { apiError } from './api-error.js';
-import { HttpClient, type NetworkOptions } from './client.js';
+import { HttpClient, type HttpResponse, type NetworkOptions } from './client.js';
 import { Limiter } from './limiter.js';
 
 export type Query = Record<string, string | number | boolean | string[] | undefined>;
@@ -21,8 +21,21 @@ export interface PlatformRequest<T = unknown> {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Safe to send twice as it is (a PUT of a whole resource, a JSON Patch of replaces only). */
+  idempotent?: boolean;
+  /** How to tell whether a write that failed took effect, for one Adobe takes no If-Match on. */
+  reread?: Reread<T>;
   /** Phantom: the body type of the answer. */
   readonly __answer?: T;
+}
+
+/**
+ * The resource read back (a GET), and whether it shows the write applied (`sent`: the write as it
+ * was sent, references resolved); then it is the write's answer.
+ */
+export interface Reread<T> {
+  request: PlatformRequest<T>;
+  applied(current: T, sent: PlatformRequest<T>): boolean;
 }
 
 export interface PlatformResponse<T> {
@@ -84,6 +97,8 @@ export class Platform {
       searchParams,
       headers: req.headers,
       json: req.body,
+      idempotent: req.idempotent,
+      reread: req.reread && (() => this.reread(req)),
     });
     const text = response.body;
     const requestId = header(response.headers['x-request-id']);
@@ -105,6 +120,18 @@ export class Platform {
       }
     }
     return { status: response.status, body: body as T, headers: response.headers };
+  }
+
+  /** The resource as it is now, as a write's answer when it shows the write applied. */
+  private async reread<T>(sent: PlatformRequest<T>): Promise<HttpResponse | undefined> {
+    const current = await this.request<T>(sent.reread!.request);
+    return sent.reread!.applied(current.body, sent)
+      ? {
+          status: current.status,
+          headers: current.headers as HttpResponse['headers'],
+          body: JSON.stringify(current.body),
+        }
+      : undefined;
   }
 
   /** Sends a built request and returns the answer's body. */

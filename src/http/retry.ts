@@ -1,5 +1,7 @@
 // The one retry policy, as a pure function: whether a failed attempt is tried again, and after how
-// long. GET, DELETE and PATCH/PUT with If-Match are retried on 408, 429, 5xx and network failures;
+// long. GET, DELETE and PATCH/PUT with If-Match are retried on 408, 429, 5xx and network failures,
+// and so is a PATCH/PUT Adobe takes no If-Match on but whose effect can be read back (verifiable:
+// the client re-reads the resource first and resends only when the write did not take effect);
 // a POST only after a 429 (the request was refused, nothing was done), never after a timeout,
 // reset or 5xx: Adobe's creates are not idempotent, so the tasks look the resource up by name.
 // Retry-After is honoured with jitter on top, so throttled requests do not all return together;
@@ -30,6 +32,8 @@ export interface Attempt {
   guarded: boolean;
   /** Safe to send twice whatever the method (an IMS token request). */
   idempotent?: boolean;
+  /** A PATCH or PUT whose effect the client re-reads before sending it again. */
+  verifiable?: boolean;
   /** 1 for the first attempt. */
   number: number;
   status?: number;
@@ -58,7 +62,7 @@ export function retryDelay(attempt: Attempt, policy: RetryPolicy): number | unde
   const repeatable =
     attempt.idempotent ||
     ['GET', 'HEAD', 'DELETE'].includes(attempt.method) ||
-    ((attempt.method === 'PATCH' || attempt.method === 'PUT') && attempt.guarded);
+    ((attempt.method === 'PATCH' || attempt.method === 'PUT') && (attempt.guarded || !!attempt.verifiable));
   const refused = attempt.status === 429; // throttled before anything was done
   if (!repeatable && !refused) return undefined;
   const delay =

@@ -11,6 +11,7 @@ import {
   envValue,
   loadSettings,
   lockCommand,
+  lockWaitMs,
   requireAep,
   requireZohoReader,
   type Settings,
@@ -65,7 +66,10 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
   const pass = async () => {
     const release = await lockCommand(ctx);
     try {
-      const state = new StateStore(settings.home, settings.profileName);
+      const state = new StateStore(settings.home, settings.profileName, {
+        owner: ctx.lockOwner,
+        waitMs: lockWaitMs(ctx.env),
+      });
       const targets = select(await state.read(settings.sandbox), options.selection, settings);
       services ??= await openServices(ctx, settings, inFlight);
       warnPause(ctx, targets, warned);

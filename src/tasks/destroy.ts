@@ -6,7 +6,7 @@
 //
 // Kept, and said so: a schema enabled for Profile (Adobe never deletes one, ruling 16), a mapping
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
-import { catalog, datasetsOf } from '../aep/catalog.js';
+import { catalog, datasetsNamed, datasetsOf } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
 import {
   CRM_FLOW_SPEC_ID,
@@ -18,6 +18,7 @@ import {
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker } from '../converge/desire.js';
 import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
+import { EndlessListingError } from '../http/pages.js';
 import { planDeletes } from '../converge/plan.js';
 import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';
 import type { Actual, Kind, Step } from '../converge/types.js';
@@ -362,7 +363,12 @@ async function discover(
         list: await shared.registry.descriptors(s.actual.id).catch(() => []),
       })),
     ),
-    ourSchemas.length ? shared.mappingSets().catch(() => []) : Promise.resolve([]),
+    ourSchemas.length
+      ? shared.mappingSets().catch((error) => {
+          if (error instanceof EndlessListingError) throw error; // never read as "no mapping sets"
+          return [];
+        })
+      : Promise.resolve([]),
   ]);
   for (const d of datasets) {
     const template = d && ours(d);
@@ -403,7 +409,7 @@ async function discover(
 /** What an unanswered create made, by its name (datasets, the one kind no list above reaches). */
 async function findByIntent(services: Services, kind: Kind, name: string, found: Found[]): Promise<Actual | undefined> {
   if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
-  const match = datasetsOf(await services.platform.send(catalog.byName(name))).find(
+  const match = (await datasetsNamed(services.platform, name)).find(
     (d) => d.name === name && !found.some((f) => f.actual.id === d.id),
   );
   return match && { id: match.id, name: match.name, resource: match };

@@ -1,7 +1,7 @@
 // What connect, dataflow create and destroy share around the core: the state file as apply's
 // memory, finding a create whose answer was lost, the plan as the contract prints it, and the
 // listr2 task list as a view of the executor.
-import { catalog, datasetsOf } from '../aep/catalog.js';
+import { datasetsNamed } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
 import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type Collection } from '../aep/flow-service.js';
 import { SchemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
@@ -93,7 +93,7 @@ async function findMade(
     case 'schema':
       return registry('schemas');
     case 'dataset': {
-      const found = datasetsOf(await session.platform.send(catalog.byName(name)))
+      const found = (await datasetsNamed(session.platform, name))
         .filter((d) => d.name === name && d.id !== exclude)
         .at(-1);
       return found && { id: found.id };

@@ -2,7 +2,7 @@
 // state file, IMS (cached token), the one Platform HTTP client, and the service clients on it.
 import { FlowService } from '../aep/flow-service.js';
 import { ImsAuth } from '../auth/ims.js';
-import { loadSettings, requireAep, type Settings } from '../config/settings.js';
+import { loadSettings, lockWaitMs, requireAep, type Settings } from '../config/settings.js';
 import { StateStore } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UserError, isUserError } from '../core/errors.js';
@@ -34,7 +34,7 @@ export async function openSession(ctx: Context, settings?: Settings): Promise<Se
   });
   return {
     settings,
-    state: new StateStore(settings.home, settings.profileName),
+    state: new StateStore(settings.home, settings.profileName, { owner: ctx.lockOwner, waitMs: lockWaitMs(ctx.env) }),
     ims,
     platform,
     flow: new FlowService(platform),

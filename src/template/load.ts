@@ -9,6 +9,7 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { UsageError } from '../core/errors.js';
 import type { LoadedTemplate, Template } from './types.js';
 import { TENANT_PLACEHOLDER } from './types.js';
@@ -43,6 +44,16 @@ export async function loadTemplate(nameOrPath: string): Promise<LoadedTemplate> 
   if (builtIn) return readTemplate(builtIn, true);
   const file = resolve(input);
   if (await isFile(file)) return readTemplate(file, false);
+  if (await isFolder(file)) {
+    const inside = (await readdir(file).catch(() => [] as string[]))
+      .filter((entry) => entry.toLowerCase().endsWith('.json') && entry !== 'template.schema.json')
+      .sort();
+    throw new UsageError(`Template '${input}' is a folder, not a template file.`, {
+      hint: inside.length
+        ? `Name a template file in it, e.g. --template ${join(input, inside[0])} (it holds ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}); several are separated by commas.`
+        : `Name a template file (.json), or a built-in template: ${(await builtInNames()).join(', ')}.`,
+    });
+  }
   if (looksLikePath(input)) {
     throw new UsageError(`Template file '${input}' does not exist.`, {
       hint: `Check the path (resolved to ${file}), or name a built-in template: ${(await builtInNames()).join(', ')}.`,
@@ -106,6 +117,13 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
 async function readTemplate(file: string, builtIn: boolean): Promise<LoadedTemplate> {
   let text: string;
   try {
@@ -120,33 +138,67 @@ async function readTemplate(file: string, builtIn: boolean): Promise<LoadedTempl
 
 // ---------------------------------------------------------------- parsing
 
-/** JSON.parse with a message that names the file, line and column of a syntax error. */
+/**
+ * JSON.parse with a message that names the file, line and column of a syntax error. V8 does not
+ * always say where ("Unexpected token 'x', …" has no position), so the place and the reason come
+ * from jsonc-parser's scanner (VS Code's), strict JSON: no comments, no trailing commas.
+ */
 export function parseTemplateText(text: string, file: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // editors on Windows may write a BOM
   try {
     return JSON.parse(body);
   } catch (error) {
     const message = (error as Error).message;
-    const { line, column } = syntaxErrorPosition(body, message);
+    const found: ParseError[] = [];
+    parseJsonc(body, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = found[0];
+    const { line, column } = first ? lineAndColumn(body, first.offset) : syntaxErrorPosition(body, message);
     // V8's wording without its own position suffix (it counts characters, people count lines).
-    const reason = message
-      .replace(/\s*\(line \d+ column \d+\)/, '')
-      .replace(/\s+in JSON at position \d+.*$/s, '')
-      .replace(/, "[\s\S]*" is not valid JSON$/, '')
-      .replace(/^Unexpected end of JSON input$/, 'unexpected end of file');
+    const reason = first
+      ? body.slice(first.offset).trim() === ''
+        ? 'unexpected end of file'
+        : (JSONC_REASONS[printParseErrorCode(first.error)] ?? printParseErrorCode(first.error))
+      : message
+          .replace(/\s*\(line \d+ column \d+\)/, '')
+          .replace(/\s+in JSON at position \d+.*$/s, '')
+          .replace(/, "[\s\S]*" is not valid JSON$/, '')
+          .replace(/^Unexpected end of JSON input$/, 'unexpected end of file');
     throw new UsageError(`${displayPath(file)}: invalid JSON at line ${line}, column ${column}: ${reason}.`, {
       hint: 'Fix the syntax (a missing comma or quote, a trailing comma, a comment) and try again.',
     });
   }
 }
 
+/** jsonc-parser's error codes in words. */
+const JSONC_REASONS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'a property name in double quotes expected (a trailing comma?)',
+  ValueExpected: 'a value expected (a trailing comma?)',
+  ColonExpected: "':' expected",
+  CommaExpected: "',' expected (one is missing before this)",
+  CloseBraceExpected: "'}' expected",
+  CloseBracketExpected: "']' expected",
+  EndOfFileExpected: 'more text after the end of the JSON',
+  InvalidCommentToken: 'a comment (JSON has none)',
+  UnexpectedEndOfComment: 'an unterminated comment',
+  UnexpectedEndOfString: 'an unterminated string (a missing closing quote?)',
+  UnexpectedEndOfNumber: 'an unterminated number',
+  InvalidUnicode: 'an invalid \\u escape',
+  InvalidEscapeCharacter: 'an invalid escape in a string',
+  InvalidCharacter: 'a character a string cannot hold as it is (a line break or tab?)',
+};
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
 function syntaxErrorPosition(text: string, message: string): { line: number; column: number } {
   const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
   if (lineColumn) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
   const position = /at position (\d+)/.exec(message);
-  const offset = position ? Number(position[1]) : text.length;
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1 };
+  return lineAndColumn(text, position ? Number(position[1]) : text.length);
 }
 
 // ---------------------------------------------------------------- validation

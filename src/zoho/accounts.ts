@@ -169,6 +169,17 @@ async function tokenCall(
   });
   const status = response.status;
   const text = response.body;
+  // The server failing (after the retries, where a request may be resent) is not a refusal.
+  if (status >= 500 || status === 408)
+    throw new ApiError(
+      `Zoho's accounts server at ${accountsUrl} is unavailable (HTTP ${status}); try again in a few minutes.`,
+      {
+        status,
+        hint: resend
+          ? 'Your Zoho credentials were not refused: the accounts server failed to answer. Try again later; https://status.zoho.com lists outages.'
+          : "Your Zoho credentials were not refused: the accounts server failed to answer. A grant code is valid for a few minutes only: run the same command again soon, or get a new code ('aep-zoho zoho authorize-url') if Zoho then answers invalid_code.",
+      },
+    );
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;

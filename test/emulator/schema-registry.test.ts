@@ -478,7 +478,9 @@ test('list paging: orderby, limit, start and _links.next', async (t) => {
     ['Alpha', 'Bravo'],
   );
   assert.equal(first.body._page.next, 'Bravo');
-  assert.match(first.body._links.next.href, /start=Bravo/);
+  // The spec's linksBasic: `next` is a URI string (never { href }).
+  assert.equal(typeof first.body._links.next, 'string');
+  assert.match(first.body._links.next, /start=Bravo/);
   assert.ok(first.body._links.global_schemas.href.endsWith('/global/schemas'));
   const second = await call(
     emu,
@@ -1202,4 +1204,37 @@ test('Profile: union needs a primary identity first, is never removed, and a uni
   );
   assert.ok(emu.state.schemas.get(schema.$id));
   assert.equal(emu.state.descriptors.size, 1);
+});
+
+test('list paging: a page holds at most 300 (limit up to 500 is a hint), start continues after the last title, and a page never ends inside equal sort values', async (t) => {
+  const emu = await emulator();
+  t.after(() => emu.close());
+  const h = await headers(emu, LIST);
+  for (let i = 0; i < 305; i++)
+    assert.equal((await createSchema(emu, profileSchema(`Item ${String(i).padStart(3, '0')}`))).status, 201);
+  const list = (query: string) => call(emu, 'GET', `${SR}/tenant/schemas?${query}`, undefined, h);
+
+  const first = await list('orderby=title&limit=500');
+  assert.equal(first.status, 200);
+  assert.equal(first.body.results.length, 300);
+  assert.equal(first.body._page.next, 'Item 299');
+  const rest = await list(`orderby=title&limit=500&start=${encodeURIComponent(first.body._page.next)}`);
+  assert.deepEqual(
+    rest.body.results.map((r: any) => r.title),
+    ['Item 300', 'Item 301', 'Item 302', 'Item 303', 'Item 304'],
+  );
+  assert.equal(rest.body._page.next, null);
+  assert.equal(rest.body._links.next, null);
+
+  // Every schema is at version 1.0: limit=2 would end inside that run, and start=1.0 would skip the
+  // rest, so the page grows to hold the run ("smaller or larger … reliable operation of start").
+  const versions = await list('orderby=version,title&limit=2');
+  assert.equal(versions.body.results.length, 305);
+  assert.equal(versions.body._page.next, null);
+
+  // Without paging parameters: the first 300 and no way on (paging needs orderby).
+  const plain = await list('');
+  assert.equal(plain.body.results.length, 300);
+  assert.equal(plain.body._page.next, null);
+  assert.equal((await list('orderby=title&limit=501')).status, 400);
 });

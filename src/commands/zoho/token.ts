@@ -113,6 +113,10 @@ export default defineCommand<Args, Result>({
       input = await ctx.ask('Zoho grant token (the code, or the whole redirect URL): ', { secret: true });
     } else if (input.trim() === '-') {
       input = await readStdin(ctx);
+    } else {
+      ctx.log.warn(
+        "The grant code was given on the command line, where other users can see it in 'ps' and your shell keeps it in its history. Next time pass '--grant-token -' and pipe it in (or leave --grant-token out on a terminal to be asked, hidden).",
+      );
     }
     if (!input.trim())
       throw new UsageError('--grant-token is empty.', { hint: 'Paste the code Zoho gave you (it starts with 1000.).' });

@@ -35,7 +35,11 @@ export { schemaFieldPaths } from '../xdm-classes.js';
 
 export const SR = '/data/foundation/schemaregistry';
 const HOST = 'https://platform.adobe.io';
-/** Without paging Adobe returns at most 300 items per list call (aep-api.md §5.2). */
+/**
+ * "When listing resources, the Schema Registry limits result sets to 300 items": the most one page
+ * holds, with or without `limit` (which may ask for up to 500, as a hint).
+ * https://github.com/AdobeDocs/experience-platform.en/blob/main/help/xdm/api/schemas.md#list
+ */
 const LIST_CAP = 300;
 
 type Kind = 'classes' | 'mixins' | 'schemas';
@@ -809,7 +813,14 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
     return resource;
   }
 
-  /** Paging per the registry: orderby (required for limit/start), start = last primary sort value. */
+  /**
+   * Paging per the registry: orderby (required for limit/start), `_page.next` = the page's last
+   * primary sort value (null on the last page), `start` = entries strictly after it; `limit` is a
+   * hint from 0 to 500, "smaller or larger as constrained by the need to provide the reliable
+   * operation of the start parameter": a page never ends inside a run of equal sort values, which
+   * `start` would skip. `_links.next` is a plain URI string (the spec's linksBasic), or null.
+   * https://github.com/AdobeDocs/experience-platform.en/blob/main/help/xdm/api/appendix.md#paging
+   */
   function listResponse(
     req: EmuRequest,
     items: Resource[],
@@ -848,14 +859,19 @@ export function registerSchemaRegistry(router: Router, ctx: ServiceContext): voi
         );
       }
     }
-    const page = matched.slice(0, limit);
+    let size = Math.min(limit, LIST_CAP);
+    if (keys.length && size > 0) {
+      const last = (n: number) => sortValue(matched[n - 1], keys[0].field);
+      while (size < matched.length && sortValue(matched[size], keys[0].field) === last(size)) size++;
+    }
+    const page = matched.slice(0, size);
     const more = matched.length > page.length && page.length > 0;
     const nextStart = more && keys.length ? sortValue(page[page.length - 1], keys[0].field) : null;
-    let next: { href: string } | null = null;
+    let next: string | null = null;
     if (nextStart !== null) {
       const query = new URLSearchParams(req.query);
       query.set('start', String(nextStart));
-      next = { href: `${HOST}${path}?${query.toString()}` };
+      next = `${HOST}${path}?${query.toString()}`;
     }
     const links: Record<string, unknown> = { next };
     if (schemaLinks) links.global_schemas = { href: `${HOST}${SR}/global/schemas` };
