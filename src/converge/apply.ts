@@ -2,7 +2,7 @@
 // destroy. Each step starts when the steps it depends on are done, sends exactly the requests the
 // plan shows (Refs resolved from what earlier steps made), and saves state as it goes. After a
 // failure no new write starts; the ones in flight finish and save before the error is reported.
-import { isNotFound, isUserError, UserError } from '../core/errors.js';
+import { ApiError, isNotFound, isUserError, UserError } from '../core/errors.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
 import { createOnce } from './create-once.js';
 import { resolveRefs } from './plan.js';
@@ -146,7 +146,7 @@ export function apply(
           async () => RESOURCES[step.kind].created(await send(create)),
           () => hooks.adopt(step, body, step.id),
           (error) => error instanceof NotStarted,
-        );
+        ).catch((error) => restoreAfterRefusal(step, error));
         outcomes.set(step.key, value);
         return hooks.record(step, value);
       }
@@ -157,6 +157,22 @@ export function apply(
         return hooks.forget(step, step.id!);
       }
     }
+  }
+
+  /**
+   * Adobe refused a replace's successor (a 4xx: nothing was made). The old resource goes back to how
+   * it was (the old flow, disabled for the replace, enabled again) and the error says so.
+   */
+  async function restoreAfterRefusal(step: Step, error: unknown): Promise<never> {
+    const undo = step.retire?.undo ?? [];
+    const status = (error as UserError)?.status;
+    if (!undo.length || !isUserError(error) || status === undefined || status < 400 || status >= 500) throw error;
+    for (const request of undo) await send(request);
+    throw new ApiError(error.message, {
+      ...error,
+      cause: error,
+      hint: `The old ${step.kind === 'flow' ? 'dataflow' : step.kind} ${step.id} was disabled for its replacement and is enabled again, so ingestion goes on as before. ${error.hint ?? ''}`.trim(),
+    });
   }
 
   const execution: Execution = { nodes, outcomes, completed, refused, finished: Promise.resolve() };

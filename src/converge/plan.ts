@@ -185,6 +185,7 @@ function retirement(d: Desired, found: Actual): Step['retire'] {
   return {
     name: found.name,
     requests: retire.requests(found),
+    undo: retire.undo?.(found) ?? [],
     after: retire.after === 'flow' ? [flowKey] : [flowKey, `${flowKey}#retire`],
   };
 }

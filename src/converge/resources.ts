@@ -38,13 +38,15 @@ export interface KindSpec {
    * is gone (`old flow`: connections in use cannot be deleted). `rename`: renamed aside before its
    * successor is created (titles are unique; a dataset keeps its data) and kept, for destroy.
    * `keep`: left as it is (it belongs to a retired schema, or cannot be deleted). `before`: sent
-   * before the successor is created (a flow: disabled, so two never run at once).
+   * before the successor is created (a flow: disabled, so two never run at once); `undo`: sent when
+   * Adobe refuses the successor, so what `before` did is not left behind (the old flow enabled again).
    */
   retire:
     | {
         mode: 'delete';
         after: 'flow' | 'old flow';
         before?(actual: Actual): PlatformRequest[];
+        undo?(actual: Actual): PlatformRequest[];
         requests(actual: Actual): PlatformRequest[];
       }
     | { mode: 'rename'; request(actual: Actual, name: string): PlatformRequest }
@@ -553,6 +555,8 @@ export const RESOURCES: Record<Kind, KindSpec> = {
       // disabled first, so the two never run at once on the same table (docs/adobe-rules.md).
       before: (actual) =>
         String(actual.resource.state).toLowerCase() === 'disabled' ? [] : [flowService.action(actual.id, 'disable')],
+      undo: (actual) =>
+        String(actual.resource.state).toLowerCase() === 'disabled' ? [] : [flowService.action(actual.id, 'enable')],
       requests: (actual) => [flowService.delete('flows', actual.id)],
     },
   },

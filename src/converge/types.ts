@@ -88,8 +88,11 @@ export interface Step {
   dependsOn: string[];
   /** replace of a kind whose old resource is renamed aside and kept: its new name. */
   aside?: string;
-  /** replace: how the old resource goes once its successor runs (after these keys). */
-  retire?: { name: string; requests: PlatformRequest[]; after: string[] };
+  /**
+   * replace: how the old resource goes once its successor runs (after these keys), and what puts
+   * it back when Adobe refuses the successor (`undo`: the old flow enabled again).
+   */
+  retire?: { name: string; requests: PlatformRequest[]; after: string[]; undo?: PlatformRequest[] };
 }
 
 /** What a step produced: the id to refer to, and the etag/version a later request needs. */

@@ -84,8 +84,9 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
     const [run] = (await session.platform.send(flowService.run(runId))).items ?? [];
     return { ...base, state: run ? runSummary(run).status : 'inProgress' };
   }
-  // Follow it as `dataflow runs --watch` does: the newest run of the flow is this one.
-  const watched = await flowRuns(ctx, flow.id, { limit: 1, watch: true, timeoutMs: options.timeoutMs });
+  // Follow it as `dataflow runs --watch` does, by its id: a scheduled run may be newer, or Adobe's
+  // list may not show the new run yet.
+  const watched = await flowRuns(ctx, flow.id, { limit: 1, watch: true, timeoutMs: options.timeoutMs, runId });
   const run = watched.watched;
   return {
     ...base,

@@ -2,6 +2,7 @@
 // orderby=-createdAt), and, with --watch, polling with backoff (1 s, ×1.5, at most 15 s) until the
 // newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first. A first
 // run that was due and has not started gets a grace (Adobe's scheduler can be minutes late), then exit 1.
+import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
@@ -13,6 +14,7 @@ import {
   isSuccessful,
   listRuns,
   resolveFlow,
+  runSummary,
   scheduleSummary,
   type RunSummary,
 } from './flows.js';
@@ -43,6 +45,8 @@ export interface RunsOptions {
   /** First poll delay (default 1 s); grows ×1.5 up to maxPollMs. */
   pollMs?: number;
   maxPollMs?: number;
+  /** Watch this run (an on-demand run just created), not whichever run of the flow is newest. */
+  runId?: string;
 }
 
 const progress = (run: RunSummary) =>
@@ -65,9 +69,16 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
 
   const firstPoll = options.pollMs ?? 1000;
   const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);
-  const first = (await listRuns(session, flow.id, 1)).length
-    ? undefined
-    : checkFirstRun(ctx, flow, options.timeoutMs, grace);
+  const first =
+    options.runId || (await listRuns(session, flow.id, 1)).length
+      ? undefined
+      : checkFirstRun(ctx, flow, options.timeoutMs, grace);
+  // The run to follow: the one asked for by id, else the flow's newest (a scheduled flow's next run).
+  const look = async (): Promise<RunSummary | undefined> => {
+    if (!options.runId) return (await listRuns(session, flow.id, 1))[0];
+    const [run] = (await session.platform.send(flowService.run(options.runId))).items ?? [];
+    return run ? runSummary(run) : undefined;
+  };
   const maxPoll = options.maxPollMs ?? 15_000;
   const started = ctx.now().getTime();
   const deadline = started + options.timeoutMs;
@@ -87,7 +98,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
           let delay = firstPoll;
           let seen = '';
           for (;;) {
-            const [newest] = await listRuns(session, flow.id, 1);
+            const newest = await look();
             watch.run = newest;
             if (newest) {
               const state = `${newest.id}|${progress(newest)}`;

@@ -116,7 +116,8 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     );
     const offline = await spawnCli(['templates', 'validate', file, '--offline'], env);
     assert.equal(offline.exitCode, 0);
-    assert.match(offline.stderr, /Offline \(--offline\): the format was checked, not the table or its columns/);
+    assert.match(offline.stderr, /Offline \(--offline\): the format and destinations were checked, not the table or its columns/);
+    assert.match(offline.stderr, /Destinations checked against Adobe's XDM library: the class and \d+ field groups?\./);
   });
 
   test('7. colour per stream: a redirected stdout gets none while the terminal keeps it; NO_COLOR and TERM=dumb turn it off, FORCE_COLOR on', async () => {

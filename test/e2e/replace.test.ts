@@ -220,4 +220,36 @@ describe('replacements Adobe forces, in one apply (real binary)', () => {
       await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env, 0);
     });
   });
+
+  test('Adobe refuses the new flow of a replace: the old flow is enabled again and the error says so', async () => {
+    await withEmulator(async (emu, env, home) => {
+      const accounts = await builtIn('accounts');
+      const file = await saveTemplate(home, accounts);
+      const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
+      await saveTemplate(home, { ...accounts, source: { ...accounts.source, deltaColumn: 'Created_Time' } });
+      const dry = (await ok(['dataflow', 'create', '--template', file, '--dry-run', '--json'], env)).json();
+      assert.equal(dry.plan.find((s: any) => s.resource === 'dataflow').action, 'replace');
+
+      emu.faults.add({
+        method: 'POST',
+        path: /^\/data\/foundation\/flowservice\/flows$/,
+        fault: { kind: 'status', status: 400 },
+      });
+      const refused = await spawnCli(['dataflow', 'create', '--template', file, '--yes', '--json'], env);
+      assert.equal(refused.exitCode, 1, refused.stdout + refused.stderr);
+      assert.match(
+        refused.json().error.hint,
+        new RegExp(`${first.flowId} was disabled for its replacement and is enabled again`),
+      );
+      assert.deepEqual(
+        emu.state.flows.all().map((f: any) => `${f.id} ${f.state}`),
+        [`${first.flowId} enabled`],
+        'the old flow runs on, alone',
+      );
+
+      const out = (await ok(['dataflow', 'create', '--template', file, '--yes', '--json'], env)).json();
+      assertOneLiveFlow(emu, out);
+      await ok(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env, 0);
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
 import { printPlan } from '../../core/plan.js';
 import { safe } from '../../core/text.js';
+import { parseTime } from '../../core/time.js';
 import type { DataflowResult, DryRunResult, Schedule } from '../../tasks/dataflow.js';
 
 interface Args {
@@ -22,20 +23,6 @@ type Result =
   | (DataflowResult & { dataflows?: undefined })
   | { dataflows: DataflowResult[] }
   | (DryRunResult & { exitCode?: number });
-
-/** --start: an ISO 8601 time, epoch seconds, or `now`; Adobe takes epoch seconds. */
-export function parseStart(value: string, now: Date): number {
-  const text = value.trim();
-  if (text === 'now') return Math.floor(now.getTime() / 1000);
-  if (/^\d{9,10}$/.test(text)) return Number(text);
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
-    throw new UsageError(`Invalid --start '${value}'.`, {
-      hint: "Use an ISO 8601 time such as 2026-12-01T06:00:00Z, epoch seconds, or 'now'.",
-    });
-  }
-  return Math.floor(ms / 1000);
-}
 
 const LABELS: Record<string, string> = {
   class: 'class',
@@ -122,7 +109,7 @@ export default defineCommand<Args, Result>({
       throw new UsageError(`--concurrency must be 1-50, got ${args.concurrency}.`);
     // Only the command line's own rules here; the schedule itself is checked by checkSchedule().
     const schedule: Partial<Schedule> = {};
-    if (args.start !== undefined) schedule.startTime = parseStart(args.start, ctx.now());
+    if (args.start !== undefined) schedule.startTime = parseTime(args.start, ctx.now());
     if (args.interval !== undefined && !args.frequency)
       throw new UsageError('--interval needs --frequency.', { hint: 'For example: --frequency hour --interval 2.' });
     if (args.frequency) {

@@ -3,8 +3,8 @@
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
 import { humanTime, safe } from '../../core/text.js';
+import { parseTime } from '../../core/time.js';
 import type { FlowRunResult } from '../../tasks/flow-run.js';
-import { parseStart } from './create.js';
 
 interface Args {
   flow: string;
@@ -50,16 +50,8 @@ export default defineCommand<Args, FlowRunResult>({
       throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
         hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
       });
-    const time = (flag: string, value: string | undefined) => {
-      if (value === undefined) return undefined;
-      try {
-        return parseStart(value, ctx.now());
-      } catch {
-        throw new UsageError(`Invalid --${flag} '${value}'.`, {
-          hint: "Use an ISO 8601 time such as 2026-12-01T06:00:00Z, epoch seconds, or 'now'.",
-        });
-      }
-    };
+    const time = (flag: string, value: string | undefined) =>
+      value === undefined ? undefined : parseTime(value, ctx.now(), flag);
     return runFlowOnDemand(ctx, String(args.flow), {
       from: time('from', args.from),
       to: time('to', args.to),
