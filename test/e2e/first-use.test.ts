@@ -116,7 +116,10 @@ describe('issue 14, with a shared emulator', { concurrency: true }, () => {
     );
     const offline = await spawnCli(['templates', 'validate', file, '--offline'], env);
     assert.equal(offline.exitCode, 0);
-    assert.match(offline.stderr, /Offline \(--offline\): the format and destinations were checked, not the table or its columns/);
+    assert.match(
+      offline.stderr,
+      /Offline \(--offline\): the format and destinations were checked, not the table or its columns/,
+    );
     assert.match(offline.stderr, /Destinations checked against Adobe's XDM library: the class and \d+ field groups?\./);
   });
 
