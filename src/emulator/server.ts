@@ -151,7 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
       };
       record(answer.status, answer.body);
-      send(res, answer, req.requestId);
+      send(res, answer, req.requestId, now());
       return;
     }
     if (fault?.kind === 'reset') {
@@ -178,7 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (fault?.kind === 'delay' && fault.handle === 'after') await wait(fault.ms, incoming);
     record(answer.status, answer.body);
-    if (!incoming.socket.destroyed) send(res, answer, req.requestId);
+    if (!incoming.socket.destroyed) send(res, answer, req.requestId, now());
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -230,10 +230,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, answer: EmuResponse, requestId: string): void {
+/** `date` on the emulator's clock: what the CLI reckons Adobe's ingestion pause against. */
+function send(res: ServerResponse, answer: EmuResponse, requestId: string, now: number): void {
   const headers: Record<string, string> = {
     'x-request-id': requestId,
-    date: new Date().toUTCString(),
+    date: new Date(now).toUTCString(),
     ...answer.headers,
   };
   if (answer.body === undefined || answer.status === 204) {

@@ -3,6 +3,14 @@
 import { safe } from '../core/text.js';
 import type { PassReport } from './engine.js';
 
+/** A dataflow's outcome as `sync` reports it: the pass, or why it did not run (Adobe's ingestion pause). */
+export type SyncReport = PassReport & {
+  /** ISO time: held back by Adobe's ingestion pause (--no-wait); nothing was read or posted. */
+  notBefore?: string;
+  /** Why, in words: "the flow created at 06:10:03 UTC". */
+  pausedBecause?: string;
+};
+
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** The listr2 title while a dataflow runs (`done`: its final line). */
@@ -14,8 +22,12 @@ export function progressTitle(r: PassReport, done = false): string {
 }
 
 /** One dataflow's outcome: what was read and sent, the deletes, and where the cursor is. */
-export function passLines(r: PassReport): string[] {
+export function passLines(r: SyncReport): string[] {
   const name = safe(r.template);
+  if (r.notBefore)
+    return [
+      `${name}: not synced: inside Adobe's ingestion pause (${r.pausedBecause ?? 'the flow changed'}) until ${r.notBefore.slice(11, 19)} UTC; nothing posted, ${r.cursor ? `cursor stays at ${r.cursor}` : 'no cursor yet'}.`,
+    ];
   const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
   if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
   const deletes = r.deleted
