@@ -29,11 +29,13 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
   ],
   completions: { file: 'templates' },
   builder: (y) =>
-    y.positional('file', { type: 'string', describe: 'Template file (or built-in name)' }).option('offline', {
-      type: 'boolean',
-      default: false,
-      describe: 'Check the format only: no call to Adobe for the table and its columns',
-    }),
+    y
+      .positional('file', { type: 'string', describe: 'Template file (or built-in name)' })
+      .option('offline', {
+        type: 'boolean',
+        default: false,
+        describe: 'Check the format only: no call to Adobe for the table and its columns',
+      }),
   async run(args, ctx) {
     const { loadTemplate } = await import('../../template/load.js');
     const { template, file } = await loadTemplate(args.file);
