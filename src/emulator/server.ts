@@ -22,6 +22,7 @@ import { registerDataPrep } from './services/data-prep.js';
 import { registerZohoCrmApi, zohoApiError } from './services/zoho-crm-api.js';
 import { LiveCrm } from './zoho-live.js';
 import { registerInlet } from './services/inlet.js';
+import { registerBatches } from './services/batches.js';
 
 export type { EmulatorOptions } from './services/context.js';
 export type { Fault, FaultRule, FiredFault } from './faults.js';
@@ -80,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const zoho = new LiveCrm(ctx.now);
   registerZohoCrmApi(router, ctx, zoho);
   registerInlet(router, ctx);
+  registerBatches(router, ctx);
 
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];

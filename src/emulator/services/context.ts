@@ -41,6 +41,8 @@ export interface EmulatorOptions {
    * Default 300000 (five minutes); shorter only for demos and tests.
    */
   ingestionPauseMs?: number;
+  /** Streaming batches: the records reaching a dataset within one window of this many ms make one batch, processing until it closes (default 60000). */
+  ingestionBatchMs?: number;
   /** Clock, injectable so tests can move run progress and token expiry. */
   now?: () => number;
 }
