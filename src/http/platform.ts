@@ -21,6 +21,8 @@ export interface PlatformRequest<T = unknown> {
   query?: Query;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The answer's body as text, not parsed (Data Access files: one JSON row per line). */
+  text?: boolean;
   /** Phantom: the body type of the answer. */
   readonly __answer?: T;
 }
@@ -97,7 +99,8 @@ export class Platform {
         sandbox: this.options.sandbox,
       });
     let body: unknown;
-    if (text) {
+    if (req.text) body = text ?? '';
+    else if (text) {
       try {
         body = JSON.parse(text);
       } catch {

@@ -1,6 +1,7 @@
 // How a pass reads in words: the progress line of a dataflow and its summary lines, shared by the
 // command's human output and the per-pass log of `--every`. Plain text (colour is the caller's).
 import { safe } from '../core/text.js';
+import { ingestionErrorLines, ingestionLine, type Ingestion } from '../aep/ingestion.js';
 import type { PassReport } from './engine.js';
 
 /** A dataflow's outcome as `sync` reports it: the pass, or why it did not run (Adobe's ingestion pause). */
@@ -9,6 +10,8 @@ export type SyncReport = PassReport & {
   notBefore?: string;
   /** Why, in words: "the flow created at 06:10:03 UTC". */
   pausedBecause?: string;
+  /** What AEP made of the previous pass's records (Catalog batches since it started). */
+  ingestion?: Ingestion;
 };
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -38,12 +41,21 @@ export function passLines(r: SyncReport): string[] {
         `${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,
       ]
     : [];
-  if (!r.read && !r.failed) return [`${name}: nothing new in ${safe(r.module)}${deletes}; ${cursor}.`, ...changed];
+  // What AEP made of the previous pass: failures named (a 200 from the inlet only meant "received").
+  const ingested = r.ingestion
+    ? [
+        `${name}: the previous sync in AEP: ${ingestionLine(r.ingestion)}.`,
+        ...ingestionErrorLines(r.ingestion).map((line) => `  ${safe(line)}`),
+      ]
+    : [];
+  if (!r.read && !r.failed)
+    return [`${name}: nothing new in ${safe(r.module)}${deletes}; ${cursor}.`, ...changed, ...ingested];
   const failed = r.failed
     ? `, ${r.failed} not delivered${r.notSent ? `, ${r.notSent} not sent after ${r.failed === 1 ? 'it' : 'them'}` : ''}`
     : '';
   return [
     `${name}: ${plural(r.read, 'record')} read from ${safe(r.module)}, ${r.sent.toLocaleString('en-US')} sent to AEP${failed}${deletes}; ${cursor}.`,
     ...changed,
+    ...ingested,
   ];
 }

@@ -24,6 +24,7 @@ import { runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { ZohoCrm } from '../zoho/crm.js';
 import { syncDataflow, type PassReport } from './engine.js';
+import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
 import { passLines, progressTitle, type SyncReport } from './report.js';
 
@@ -75,7 +76,18 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
         const held = await pausedTargets(ctx, services, targets, pause.ms);
         if (!held.length || options.noWait) {
           const ready = targets.filter((t) => !held.some((h) => h.target === t));
+          const before = await previousIngestion(ctx, services, ready);
+          // The start of this pass: what AEP makes of its records is in the batches created from now on.
+          const startedAt = ctx.now().toISOString();
+          await state.update(settings.sandbox, (s) => {
+            for (const { template, sync } of ready)
+              if (s.syncs?.[template]?.flowId === sync.flowId) s.syncs[template].lastPassAt = startedAt;
+          });
           const result = await runPass(ctx, services, state, settings.sandbox, ready, { full: options.full, inFlight });
+          for (const report of result.syncs as SyncReport[]) {
+            const ingestion = before.get(report.template);
+            if (ingestion) report.ingestion = ingestion;
+          }
           return held.length ? holdBack(result, held) : result;
         }
         if (round > MAX_PAUSE_ROUNDS)
@@ -284,6 +296,28 @@ function select(state: SandboxState, names: string[], settings: Settings): Targe
     chosen.set(template, { template, sync: syncs[template] });
   }
   return [...chosen.values()];
+}
+
+/**
+ * What AEP made of each dataflow's previous pass (Catalog batches since it started): read before
+ * this pass posts anything new. A dataflow with no previous pass, or no dataset recorded, has none;
+ * a Catalog that cannot be read is a warning, never a failed sync.
+ */
+async function previousIngestion(ctx: Context, services: Services, targets: Target[]): Promise<Map<string, Ingestion>> {
+  const found = new Map<string, Ingestion>();
+  await Promise.all(
+    targets.map(async ({ template, sync }) => {
+      if (!sync.lastPassAt || !sync.datasetId) return;
+      try {
+        const since = ingestionSince(sync.lastPassAt, ctx.now().getTime());
+        found.set(template, await readIngestion(services.session.platform, sync.datasetId, since));
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        ctx.log.warn(`${template}: could not read what AEP ingested from the previous sync: ${error.message}`);
+      }
+    }),
+  );
+  return found;
 }
 
 /** A pass whose first round met the pause this many times is stopped (a flow that keeps changing). */

@@ -131,7 +131,8 @@ export function registerBatches(router: Router, ctx: ServiceContext): void {
     }
     const orderBy = req.query.get('orderBy');
     const order = orderBy ? /^(?:(asc|desc):)?(created|updated)$/.exec(orderBy) : undefined;
-    if (orderBy && !order) return badRequest(req, `Invalid orderBy '${orderBy}'. Use e.g. asc:created or desc:created.`);
+    if (orderBy && !order)
+      return badRequest(req, `Invalid orderBy '${orderBy}'. Use e.g. asc:created or desc:created.`);
     const dataSet = req.query.get('dataSet');
     const status = req.query.get('status');
     let items = batchesOf(req.caller!)
@@ -176,7 +177,11 @@ export function registerBatches(router: Router, ctx: ServiceContext): void {
       const entry = (name: string, length: number) => ({
         name,
         length: String(length),
-        _links: { self: { href: `https://platform.adobe.io:443/data/foundation/export/batches/${batch.id}/failed?path=${name}` } },
+        _links: {
+          self: {
+            href: `https://platform.adobe.io:443/data/foundation/export/batches/${batch.id}/failed?path=${name}`,
+          },
+        },
       });
       const data = [entry('_SUCCESS', 0), ...(failed.length ? [entry(file, Buffer.byteLength(rows))] : [])];
       return { status: 200, body: { data, _page: { limit: 100, count: data.length } } };
