@@ -16,9 +16,27 @@ export type SyncReport = PassReport & {
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
-/** The listr2 title while a dataflow runs (`done`: its final line). */
-export function progressTitle(r: PassReport, done = false): string {
+/** How far a pass is: Zoho's count of the records to read (when asked), and the time since it began. */
+export interface Progress {
+  total?: number;
+  elapsedMs: number;
+}
+
+/** The listr2 title while a dataflow runs (`done`: its final line): read and sent of the total, rate and ETA. */
+export function progressTitle(r: PassReport, done = false, progress?: Progress): string {
   const counts = `${plural(r.read, 'record')} read, ${r.sent.toLocaleString('en-US')} sent${r.failed ? `, ${r.failed} not delivered` : ''}`;
+  if (!done && progress) {
+    const n = (v: number) => v.toLocaleString('en-US');
+    const seconds = progress.elapsedMs / 1000;
+    const rate = seconds > 0 ? r.sent / seconds : 0;
+    // The count is of records modified since the cursor: the cursor's own second is read again, so it can be a few short.
+    const total = progress.total === undefined ? undefined : Math.max(progress.total, r.read);
+    const left = total === undefined ? undefined : total - r.read;
+    const readRate = seconds > 0 ? r.read / seconds : 0;
+    const eta = left !== undefined && readRate > 0 ? `, ETA ${shortDuration((left / readRate) * 1000)}` : '';
+    const of = total === undefined ? `${n(r.read)}` : `${n(r.read)} of ${n(total)}`;
+    return `${safe(r.template)}: ${of} read, ${n(r.sent)} sent${r.failed ? `, ${r.failed} not delivered` : ''} (${n(Math.round(rate))}/s${eta}; page ${r.pages})`;
+  }
   if (!done) return `${safe(r.template)}: ${counts} (page ${r.pages})`;
   if (r.error) return `${safe(r.template)}: stopped after ${counts}`;
   return `${safe(r.template)}: ${counts}, ${plural(r.deleted, 'delete')} in Zoho`;
@@ -58,4 +76,19 @@ export function passLines(r: SyncReport): string[] {
     ...changed,
     ...ingested,
   ];
+}
+
+/** One line per page off a terminal: the page, what was read and sent so far, and the rate. */
+export function pageLine(r: PassReport, progress: Progress): string {
+  const seconds = progress.elapsedMs / 1000;
+  const rate = seconds > 0 ? Math.round(r.sent / seconds) : 0;
+  return `${safe(r.template)}: page ${r.pages}: ${r.read.toLocaleString('en-US')} read, ${r.sent.toLocaleString('en-US')} sent (${rate.toLocaleString('en-US')}/s)`;
+}
+
+/** 4s, 2m 05s, 1h 03m. */
+function shortDuration(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -20,13 +20,13 @@ import type { Context } from '../core/context.js';
 import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
 import { humanTime } from '../core/text.js';
 import { networkOptions } from '../http/client.js';
-import { runTasks, type Task } from '../tasks/runner.js';
+import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { ZohoCrm } from '../zoho/crm.js';
 import { syncDataflow, type PassReport } from './engine.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
-import { passLines, progressTitle, type SyncReport } from './report.js';
+import { pageLine, passLines, progressTitle, type SyncReport } from './report.js';
 
 export interface SyncOptions {
   /** Template names, flow ids or flow names; empty: every http-api dataflow. */
@@ -161,15 +161,22 @@ async function runPass(
     inFlight: options.inFlight,
     now: ctx.now,
   };
+  const live = liveProgress(ctx);
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
     title: `${template}: reading ${sync.module} from Zoho`,
     // One dataflow's failure must not stop the others; each outcome is in its report.
     exitOnError: false,
     task: async (_ctx, task) => {
-      const report = await syncDataflow(deps, template, sync, {
-        full: options.full,
-        onPage: (r) => (task.title = progressTitle(r)),
-      });
+      const started = ctx.now().getTime();
+      // Zoho's count of what this pass will read, for "n of total" and the ETA: only where someone
+      // watches a terminal (it costs one Zoho API call).
+      const total = live ? await recordsToRead(ctx, services.reader, sync, options.full) : undefined;
+      const onPage = (r: PassReport) => {
+        const progress = { total, elapsedMs: ctx.now().getTime() - started };
+        if (live) task.title = progressTitle(r, false, progress);
+        else ctx.log.info(pageLine(r, progress));
+      };
+      const report = await syncDataflow(deps, template, sync, { full: options.full, onPage });
       reports[index] = report;
       task.title = progressTitle(report, true);
       if (incomplete(report))
@@ -190,6 +197,22 @@ async function runPass(
   };
   const error = failure(syncs);
   return error ? { ...result, exitCode: 1, error } : result;
+}
+
+/** Zoho's count of the records modified since the cursor (all with --full); undefined when it cannot say. */
+async function recordsToRead(
+  ctx: Context,
+  reader: ZohoCrm,
+  sync: SyncState,
+  full: boolean,
+): Promise<number | undefined> {
+  try {
+    return await reader.count(sync.module, full ? undefined : sync.cursor);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    ctx.log.debug(`${sync.module}: no record count (${error.message}); progress shows no total`);
+    return undefined;
+  }
 }
 
 /** A pass that left records undelivered, or could not read: exit 1 (a record that changed while being read is not one). */
