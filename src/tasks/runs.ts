@@ -3,7 +3,7 @@
 // newest run finishes: exit 0 when it succeeded, 1 when it failed or --timeout passed first. A first
 // run that was due and has not started gets a grace (Adobe's scheduler can be minutes late), then exit 1.
 import type { Context } from '../core/context.js';
-import { UsageError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { envValue } from '../config/settings.js';
 import {
