@@ -2,11 +2,12 @@
 // or updated, "to prevent any potential instances of data loss or data drops"): the emulator drops
 // what is posted inside it; sync reckons it from Adobe's timestamps on any machine, waits it out,
 // or with --no-wait exits 75 having posted nothing, the cursor where it was.
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { call, emulator, platformHeaders } from '../helpers/emulator.js';
 import { inletPosts, mark, syncWorld } from './setup.js';
 
@@ -181,4 +182,29 @@ test('AEP_ZOHO_INGESTION_PAUSE cannot shorten the pause against Adobe; a bad val
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+});
+
+test('sync --every waits the pause out too: the first pass posts only after it, nothing dropped', async (t) => {
+  const w = await syncWorld(t, { emulator: { ingestionPauseMs: 1500 } });
+  const child = spawn(process.execPath, [BIN, 'sync', '--every', '1h'], {
+    env: w.env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGKILL'));
+  child.stdout.resume();
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+      if (/Next pass at/.test(stderr)) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.match(stderr, /accounts \(the flow created at .*\): waiting until .* before posting/);
+  assert.ok(stderr.indexOf('waiting until') < stderr.indexOf('records read from Accounts'), stderr);
+  assert.equal(w.emu.state.dropped.length, 0, 'nothing posted inside the pause');
+  assert.equal(w.streamedIds().length, w.emu.zoho.rows('Accounts').length);
 });
