@@ -296,8 +296,16 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
 // what the run's inlet limiter let out at once (goal <= its bound, 20).
 {
   const SYNC_LATENCY = 50;
-  const emu = await startEmulator({ retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] });
-  const env = { ...envFor(emu, tempDir('aep-zoho-bench-')), ZOHO_ENDPOINT: emu.url };
+  // No ingestion pause here (its own figure below): the records are timed, not the five-minute wait.
+  const emu = await startEmulator({
+    retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'],
+    ingestionPauseMs: 0,
+  });
+  const env = {
+    ...envFor(emu, tempDir('aep-zoho-bench-')),
+    ZOHO_ENDPOINT: emu.url,
+    AEP_ZOHO_INGESTION_PAUSE: '0',
+  };
   await run([bin, 'connect', '--via', 'http-api', '--json'], env);
   await run([bin, 'dataflow', 'create', '--template', 'accounts', '--via', 'http-api', '--json'], env);
   emu.options.latencyMs = SYNC_LATENCY;
@@ -329,5 +337,34 @@ line('peak RSS: dataflow create (10 templates)', `${many.rssMb.toFixed(0)} MB`, 
   line('peak RSS: sync', `${result.rssMb.toFixed(0)} MB`, 'goal <= 120 MB');
   const quiet = await run([bin, 'sync', '--json'], env);
   line('sync again, nothing new', fmt(quiet.ms), `${JSON.parse(quiet.stdout).syncs[0].sent} sent`);
+  await emu.close();
+}
+
+// sync --no-wait inside Adobe's ingestion pause (five minutes after the flow was created): exit 75
+// at once, no inlet post. Goal: under 2 s, 0 posts.
+{
+  const emu = await startEmulator({ retiredConnectionSpecs: ['929e4450-0237-4ed2-9404-b7e1e0a00309'] });
+  const env = { ...envFor(emu, tempDir('aep-zoho-bench-')), ZOHO_ENDPOINT: emu.url };
+  await run([bin, 'connect', '--via', 'http-api', '--json'], env);
+  await run([bin, 'dataflow', 'create', '--template', 'accounts', '--via', 'http-api', '--json'], env);
+  const before = emu.exchanges.length;
+  const held = await new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [bin, 'sync', '--no-wait', '--json'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+  });
+  const posts = emu.exchanges.slice(before).filter((e) => e.path.startsWith('/collection/')).length;
+  const notBefore = JSON.parse(held.stdout).syncs?.[0]?.notBefore;
+  line(
+    'sync --no-wait inside the ingestion pause',
+    fmt(held.ms),
+    `exit ${held.code}, ${posts} posts, notBefore ${notBefore} (goal: exit 75, 0 posts, < 2 s)`,
+  );
   await emu.close();
 }

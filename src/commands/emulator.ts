@@ -10,6 +10,7 @@ interface Args {
   retiredSource: boolean;
   failRuns: boolean;
   runDuration: number;
+  ingestionPause: number;
   strictCredentials: boolean;
 }
 
@@ -25,7 +26,7 @@ const PLACEHOLDERS = {
 };
 
 /** The variables a second shell needs, as `export` lines to paste (values need no quoting). */
-export function emulatorEnv(url: string, strict: boolean): Record<string, string> {
+export function emulatorEnv(url: string, strict: boolean, pauseMs = FIVE_MINUTES): Record<string, string> {
   const { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN, ...clients } = PLACEHOLDERS;
   // Strict: Zoho tokens must be ones the emulator issued, through `zoho authorize-url` and `zoho token`.
   // ZOHO_ENDPOINT: the emulator also serves Zoho CRM's REST API, which --via http-api reads.
@@ -36,8 +37,13 @@ export function emulatorEnv(url: string, strict: boolean): Record<string, string
     ZOHO_ENDPOINT: url,
     ...clients,
     ...(strict ? {} : { ZOHO_ACCESS_TOKEN, ZOHO_REFRESH_TOKEN }),
+    // A shortened ingestion pause: sync must know it, or it waits Adobe's five minutes.
+    ...(pauseMs < FIVE_MINUTES ? { AEP_ZOHO_INGESTION_PAUSE: `${pauseMs}ms` } : {}),
   };
 }
+
+/** Adobe's ingestion pause after a streaming flow is created or updated (http.md). */
+const FIVE_MINUTES = 300_000;
 
 interface Started {
   url: string;
@@ -81,6 +87,12 @@ export default defineCommand<Args, undefined>({
         default: 3000,
         describe: 'Milliseconds a dataflow run stays in progress',
       })
+      .option('ingestion-pause', {
+        type: 'number',
+        default: FIVE_MINUTES,
+        describe:
+          "Milliseconds after a streaming flow's create or update in which the inlet drops records, as Adobe does (5 minutes); shorter for demos",
+      })
       .option('strict-credentials', {
         type: 'boolean',
         default: false,
@@ -92,6 +104,10 @@ export default defineCommand<Args, undefined>({
       throw new UsageError(`--port must be 0-65535, got ${args.port}.`);
     if (!Number.isFinite(args.runDuration) || args.runDuration < 0)
       throw new UsageError(`--run-duration must be a number of milliseconds, got ${args.runDuration}.`);
+    if (!Number.isFinite(args.ingestionPause) || args.ingestionPause < 0)
+      throw new UsageError(`--ingestion-pause must be a number of milliseconds, got ${args.ingestionPause}.`, {
+        hint: "Adobe's pause is 300000 (five minutes); 0 switches it off.",
+      });
     const sandboxes = args.sandboxes ?? ['prod'];
     const bad = sandboxes.find((name) => !/^[a-z0-9-]+$/.test(name));
     if (bad)
@@ -107,6 +123,7 @@ export default defineCommand<Args, undefined>({
       latencyMs: args.latency,
       sandboxes,
       runDurationMs: args.runDuration,
+      ingestionPauseMs: args.ingestionPause,
       ...(args.retiredSource ? { retiredConnectionSpecs: [ZOHO_CONNECTION_SPEC.id] } : {}),
       ...(args.failRuns ? { runOutcome: 'failed' as const } : {}),
       // strictCredentials: the emulator's own checks of tokens it did not issue; the client maps make IMS and Zoho's accounts server strict.
@@ -129,7 +146,7 @@ export default defineCommand<Args, undefined>({
     const started: Started = {
       url: emu.url,
       port: emu.port,
-      env: emulatorEnv(emu.url, args.strictCredentials),
+      env: emulatorEnv(emu.url, args.strictCredentials, args.ingestionPause),
       options: { ...options, port: emu.port },
     };
     // Written at once (the result printer runs only when the command ends, at Ctrl-C).
@@ -153,6 +170,11 @@ function instructions(started: Started, strict: boolean, retired: boolean): stri
     // Without Adobe's Zoho source, plain connect would only say so: the other path is the one to try.
     `# In another shell, paste these lines, then run: npx aep-zoho connect${retired ? ' --via http-api' : ''}`,
     ...exports,
+    ...(started.env.AEP_ZOHO_INGESTION_PAUSE
+      ? [
+          `# The ingestion pause is shortened to ${started.env.AEP_ZOHO_INGESTION_PAUSE} (Adobe's is five minutes): AEP_ZOHO_INGESTION_PAUSE tells sync.`,
+        ]
+      : []),
     ...(strict ? ['# Zoho tokens: npx aep-zoho zoho authorize-url, open the URL, then npx aep-zoho zoho token'] : []),
     '# Ctrl-C here stops the emulator (its state is kept in memory only).',
     '',

@@ -8,6 +8,7 @@ interface Args {
   full: boolean;
   every?: string;
   inFlight?: number;
+  wait: boolean;
   json: boolean;
 }
 
@@ -20,6 +21,7 @@ export default defineCommand<Args, SyncResult>({
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],
     ['$0 sync --every 15m', 'a pass every 15 minutes until Ctrl-C'],
     ['$0 sync accounts --full', 'read every record again, not only the changed ones'],
+    ['$0 sync --no-wait', "inside Adobe's ingestion pause: exit 75 at once (try again after notBefore)"],
   ],
   completions: { dataflows: 'templates' },
   lists: ['dataflows'],
@@ -39,6 +41,12 @@ export default defineCommand<Args, SyncResult>({
       .option('every', {
         type: 'string',
         describe: 'Run a pass this often until Ctrl-C: 30s, 15m, 1h (not with --json)',
+      })
+      .option('wait', {
+        type: 'boolean',
+        default: true,
+        describe:
+          "Wait out Adobe's ingestion pause (five minutes after a streaming flow is created or updated); --no-wait: exit 75 at once, nothing posted",
       })
       .option('in-flight', {
         type: 'number',
@@ -63,7 +71,13 @@ export default defineCommand<Args, SyncResult>({
         );
     }
     const inFlight = args.inFlight === undefined ? undefined : checkInFlight(Number(args.inFlight), '--in-flight');
-    return runSync(ctx, { selection: args.dataflows ?? [], full: args.full, everyMs, inFlight });
+    return runSync(ctx, {
+      selection: args.dataflows ?? [],
+      full: args.full,
+      everyMs,
+      inFlight,
+      noWait: args.wait === false,
+    });
   },
   interrupted: (args) => ({
     message: args.every ? 'Stopped syncing.' : 'Sync interrupted.',
@@ -72,9 +86,10 @@ export default defineCommand<Args, SyncResult>({
   async human(result, ui) {
     const { passLines } = await import('../sync/report.js');
     for (const report of result.syncs)
-      for (const line of passLines(report)) ui.line(report.error || report.failed ? ui.red(line) : line);
+      for (const line of passLines(report))
+        ui.line(report.error || report.failed ? ui.red(line) : report.notBefore ? ui.yellow(line) : line);
     if (result.error) {
-      ui.line(`${ui.red('✖')} ${result.error.message}`);
+      ui.line(`${result.exitCode === 75 ? ui.yellow('⏸') : ui.red('✖')} ${result.error.message}`);
       if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
     }
     ui.note(

@@ -63,6 +63,8 @@ export interface SyncState {
   deletedIds?: string[];
   /** When the last complete pass ended (ISO). */
   lastSyncAt?: string;
+  /** When the last pass started posting (ISO): what AEP made of it is in the Catalog batches created since. */
+  lastPassAt?: string;
 }
 
 export interface SandboxState {

@@ -22,6 +22,7 @@ import { registerDataPrep } from './services/data-prep.js';
 import { registerZohoCrmApi, zohoApiError } from './services/zoho-crm-api.js';
 import { LiveCrm } from './zoho-live.js';
 import { registerInlet } from './services/inlet.js';
+import { registerBatches } from './services/batches.js';
 
 export type { EmulatorOptions } from './services/context.js';
 export type { Fault, FaultRule, FiredFault } from './faults.js';
@@ -80,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const zoho = new LiveCrm(ctx.now);
   registerZohoCrmApi(router, ctx, zoho);
   registerInlet(router, ctx);
+  registerBatches(router, ctx);
 
   const sandboxes = new Set(options.sandboxes ?? ['prod']);
   const exchanges: Exchange[] = [];
@@ -158,7 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
       };
       record(answer.status, answer.body);
-      send(res, answer, req.requestId);
+      send(res, answer, req.requestId, now());
       return;
     }
     if (fault?.kind === 'reset') {
@@ -187,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (fault?.kind === 'delay' && fault.handle === 'after') await wait(fault.ms, incoming, fault.until);
     record(answer.status, answer.body);
-    if (!incoming.socket.destroyed) send(res, answer, req.requestId);
+    if (!incoming.socket.destroyed) send(res, answer, req.requestId, now());
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -242,10 +244,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, answer: EmuResponse, requestId: string): void {
+/** `date` on the emulator's clock: what the CLI reckons Adobe's ingestion pause against. */
+function send(res: ServerResponse, answer: EmuResponse, requestId: string, now: number): void {
   const headers: Record<string, string> = {
     'x-request-id': requestId,
-    date: new Date().toUTCString(),
+    date: new Date(now).toUTCString(),
     ...answer.headers,
   };
   if (answer.body === undefined || answer.status === 204) {

@@ -57,6 +57,8 @@ export interface StreamedRecord {
 export class EmulatorState {
   /** Every record the streaming inlets received, in order (see recordsOf). */
   readonly streamed: StreamedRecord[] = [];
+  /** Records an inlet answered 200 inside Adobe's ingestion pause after their flow changed: dropped, never in the dataset. */
+  readonly dropped: StreamedRecord[] = [];
   /** The records a dataset received through streaming flows, mapped (failed ones excluded unless asked). */
   recordsOf(dataSetId: string, options: { failed?: boolean } = {}): StreamedRecord[] {
     return this.streamed.filter((record) => record.dataSetId === dataSetId && (options.failed || !record.errors));

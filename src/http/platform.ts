@@ -25,6 +25,8 @@ export interface PlatformRequest<T = unknown> {
   idempotent?: boolean;
   /** How to tell whether a write that failed took effect, for one Adobe takes no If-Match on. */
   reread?: Reread<T>;
+  /** The answer's body as text, not parsed (Data Access files: one JSON row per line). */
+  text?: boolean;
   /** Phantom: the body type of the answer. */
   readonly __answer?: T;
 }
@@ -112,7 +114,8 @@ export class Platform {
         sandbox: this.options.sandbox,
       });
     let body: unknown;
-    if (text) {
+    if (req.text) body = text ?? '';
+    else if (text) {
       try {
         body = JSON.parse(text);
       } catch {

@@ -21,14 +21,13 @@ import type { Context } from '../core/context.js';
 import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
 import { humanTime } from '../core/text.js';
 import { networkOptions } from '../http/client.js';
-import { runTasks, type Task } from '../tasks/runner.js';
+import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { ZohoCrm } from '../zoho/crm.js';
 import { syncDataflow, type PassReport } from './engine.js';
-import { passLines, progressTitle } from './report.js';
-
-/** Adobe pauses ingestion for about five minutes after a streaming flow is created or its mapping changes. */
-export const INGESTION_PAUSE_MS = 5 * 60_000;
+import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
+import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
+import { pageLine, passLines, progressTitle, type SyncReport } from './report.js';
 
 export interface SyncOptions {
   /** Template names, flow ids or flow names; empty: every http-api dataflow. */
@@ -38,11 +37,13 @@ export interface SyncOptions {
   everyMs?: number;
   /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else 20). */
   inFlight?: number;
+  /** --no-wait: a dataflow inside Adobe's ingestion pause is not synced (exit 75) instead of waited for. */
+  noWait?: boolean;
 }
 
 export interface SyncResult {
   sandbox: string;
-  syncs: PassReport[];
+  syncs: SyncReport[];
   /** The most inlet posts that were in flight at once during the run. */
   inletPeakInFlight: number;
   /** Zoho CRM API calls of the run, and access tokens minted. */
@@ -61,21 +62,48 @@ interface Services {
 export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncResult> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const inFlight = options.inFlight ?? inFlightFromEnv(ctx.env) ?? DEFAULT_INLET_IN_FLIGHT;
-  const warned = new Set<string>();
+  const pause = pauseLength(settings, ctx.env);
   let services: Services | undefined;
-  const pass = async () => {
-    const release = await lockCommand(ctx);
-    try {
-      const state = new StateStore(settings.home, settings.profileName, {
-        owner: ctx.lockOwner,
-        waitMs: lockWaitMs(ctx.env),
-      });
-      const targets = select(await state.read(settings.sandbox), options.selection, settings);
-      services ??= await openServices(ctx, settings, inFlight);
-      warnPause(ctx, targets, warned);
-      return await runPass(ctx, services, state, settings.sandbox, targets, { full: options.full, inFlight });
-    } finally {
-      await release();
+  // Adobe's ingestion pause is waited out without the lock (a `dataflow create` meanwhile is not
+  // kept waiting), then checked again under it: the flow may have changed while we waited.
+  const pass = async (): Promise<SyncResult> => {
+    for (let round = 1; ; round++) {
+      let waitFor: Held[] = [];
+      const release = await lockCommand(ctx);
+      try {
+        const state = new StateStore(settings.home, settings.profileName, {
+          owner: ctx.lockOwner,
+          waitMs: lockWaitMs(ctx.env),
+        });
+        const targets = select(await state.read(settings.sandbox), options.selection, settings);
+        services ??= await openServices(ctx, settings, inFlight);
+        const held = await pausedTargets(ctx, services, targets, pause.ms);
+        if (!held.length || options.noWait) {
+          const ready = targets.filter((t) => !held.some((h) => h.target === t));
+          const before = await previousIngestion(ctx, services, ready);
+          // The start of this pass: what AEP makes of its records is in the batches created from now on.
+          const startedAt = ctx.now().toISOString();
+          await state.update(settings.sandbox, (s) => {
+            for (const { template, sync } of ready)
+              if (s.syncs?.[template]?.flowId === sync.flowId) s.syncs[template].lastPassAt = startedAt;
+          });
+          const result = await runPass(ctx, services, state, settings.sandbox, ready, { full: options.full, inFlight });
+          for (const report of result.syncs as SyncReport[]) {
+            const ingestion = before.get(report.template);
+            if (ingestion) report.ingestion = ingestion;
+          }
+          return held.length ? holdBack(result, held) : result;
+        }
+        if (round > MAX_PAUSE_ROUNDS)
+          throw new UserError(
+            `Adobe's ingestion pause of ${held.map((h) => h.target.template).join(', ')} did not end after ${MAX_PAUSE_ROUNDS} waits: the flow keeps changing, or Adobe's clock (the Date of its answers) stands still.`,
+            { hint: "Check who updates the dataflow ('aep-zoho dataflow status <flow>'), then run sync again." },
+          );
+        waitFor = held;
+      } finally {
+        await release();
+      }
+      await waitOut(ctx, waitFor, pause);
     }
   };
   if (!options.everyMs) return pass();
@@ -137,15 +165,22 @@ async function runPass(
     inFlight: options.inFlight,
     now: ctx.now,
   };
+  const live = liveProgress(ctx);
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
     title: `${template}: reading ${sync.module} from Zoho`,
     // One dataflow's failure must not stop the others; each outcome is in its report.
     exitOnError: false,
     task: async (_ctx, task) => {
-      const report = await syncDataflow(deps, template, sync, {
-        full: options.full,
-        onPage: (r) => (task.title = progressTitle(r)),
-      });
+      const started = ctx.now().getTime();
+      // Zoho's count of what this pass will read, for "n of total" and the ETA: only where someone
+      // watches a terminal (it costs one Zoho API call).
+      const total = live ? await recordsToRead(ctx, services.reader, sync, options.full) : undefined;
+      const onPage = (r: PassReport) => {
+        const progress = { total, elapsedMs: ctx.now().getTime() - started };
+        if (live) task.title = progressTitle(r, false, progress);
+        else ctx.log.info(pageLine(r, progress));
+      };
+      const report = await syncDataflow(deps, template, sync, { full: options.full, onPage });
       reports[index] = report;
       task.title = progressTitle(report, true);
       if (incomplete(report))
@@ -166,6 +201,22 @@ async function runPass(
   };
   const error = failure(syncs);
   return error ? { ...result, exitCode: 1, error } : result;
+}
+
+/** Zoho's count of the records modified since the cursor (all with --full); undefined when it cannot say. */
+async function recordsToRead(
+  ctx: Context,
+  reader: ZohoCrm,
+  sync: SyncState,
+  full: boolean,
+): Promise<number | undefined> {
+  try {
+    return await reader.count(sync.module, full ? undefined : sync.cursor);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    ctx.log.debug(`${sync.module}: no record count (${error.message}); progress shows no total`);
+    return undefined;
+  }
 }
 
 /** A pass that left records undelivered, or could not read: exit 1 (a record that changed while being read is not one). */
@@ -274,19 +325,116 @@ function select(state: SandboxState, names: string[], settings: Settings): Targe
   return [...chosen.values()];
 }
 
-/** Once per flow change: records sent in the pause reach the dataset only once Adobe resumes. */
-function warnPause(ctx: Context, targets: Target[], warned: Set<string>): void {
+/**
+ * What AEP made of each dataflow's previous pass (Catalog batches since it started): read before
+ * this pass posts anything new. A dataflow with no previous pass, or no dataset recorded, has none;
+ * a Catalog that cannot be read is a warning, never a failed sync.
+ */
+async function previousIngestion(ctx: Context, services: Services, targets: Target[]): Promise<Map<string, Ingestion>> {
+  const found = new Map<string, Ingestion>();
+  await Promise.all(
+    targets.map(async ({ template, sync }) => {
+      if (!sync.lastPassAt || !sync.datasetId) return;
+      try {
+        const since = ingestionSince(sync.lastPassAt, ctx.now().getTime());
+        found.set(template, await readIngestion(services.session.platform, sync.datasetId, since));
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        ctx.log.warn(`${template}: could not read what AEP ingested from the previous sync: ${error.message}`);
+      }
+    }),
+  );
+  return found;
+}
+
+/** A pass whose first round met the pause this many times is stopped (a flow that keeps changing). */
+const MAX_PAUSE_ROUNDS = 5;
+
+/** A dataflow inside Adobe's ingestion pause. */
+interface Held {
+  target: Target;
+  pause: Pause;
+}
+
+/** The targets inside Adobe's ingestion pause now, by Adobe's timestamps (one flow GET each, side by side). */
+async function pausedTargets(ctx: Context, services: Services, targets: Target[], pauseMs: number): Promise<Held[]> {
   const now = ctx.now().getTime();
-  for (const { template, sync } of targets) {
-    const changed = sync.changedAt ? Date.parse(sync.changedAt) : NaN;
-    const key = `${template}@${sync.changedAt}`;
-    if (!(now - changed < INGESTION_PAUSE_MS) || warned.has(key)) continue;
-    warned.add(key);
-    ctx.log.warn(
-      `Dataflow '${template}' was created or its mapping changed at ${humanTime(changed)}: Adobe pauses ingestion for about five minutes after that, ` +
-        `so records sent now are ingested from about ${humanTime(changed + INGESTION_PAUSE_MS)}. If some are missing from the dataset after that, 'aep-zoho sync ${template} --full' sends every record again.`,
-    );
+  const pauses = await Promise.all(targets.map((t) => ingestionPause(services.session.platform, t.sync, pauseMs, now)));
+  return targets.flatMap((target, i) => {
+    const pause = pauses[i];
+    return pause && pause.remainingMs > 0 ? [{ target, pause }] : [];
+  });
+}
+
+/**
+ * --no-wait: the held dataflows' reports (nothing read or posted, the cursor where it was, and
+ * `notBefore`) beside those that ran; exit 75 unless a pass failed (exit 1 says more).
+ */
+function holdBack(result: SyncResult, held: Held[]): SyncResult {
+  const reports: SyncReport[] = held.map(({ target: { template, sync }, pause }) => ({
+    template,
+    flowId: sync.flowId,
+    module: sync.module,
+    read: 0,
+    sent: 0,
+    deleted: 0,
+    cursor: sync.cursor ?? null,
+    failed: 0,
+    notSent: 0,
+    changed: 0,
+    deletedCursor: sync.deletedCursor ?? null,
+    pages: 0,
+    failures: [],
+    notBefore: new Date(pause.notBefore).toISOString(),
+    pausedBecause: `the flow ${pause.what} at ${clockTime(pause.changedAt)}`,
+  }));
+  const syncs = [...result.syncs, ...reports];
+  if (result.error) return { ...result, syncs };
+  const until = Math.max(...held.map((h) => h.pause.notBefore));
+  return {
+    ...result,
+    syncs,
+    exitCode: EXIT_PAUSED,
+    error: {
+      message: `${held.map((h) => h.target.template).join(', ')}: inside Adobe's ingestion pause until ${clockTime(until)} (it drops records posted within five minutes of a streaming flow's create or update): nothing posted, the cursor stays.`,
+      hint: `Run 'aep-zoho sync' again after ${clockTime(until)}, or without --no-wait to wait it out.`,
+      code: 'INGESTION_PAUSED',
+    },
+  };
+}
+
+/** `sync --no-wait` held back by Adobe's ingestion pause (CLI-CONTRACT.md: EX_TEMPFAIL). */
+export const EXIT_PAUSED = 75;
+
+/** Waits until every held dataflow's pause is over: a countdown on a terminal, one line elsewhere, nothing with --quiet. */
+async function waitOut(ctx: Context, held: Held[], pause: { ms: number; shortened: boolean }): Promise<void> {
+  const longest = held.reduce((a, b) => (b.pause.remainingMs > a.pause.remainingMs ? b : a));
+  const deadline = ctx.now().getTime() + longest.pause.remainingMs;
+  const until = clockTime(longest.pause.notBefore);
+  const which = held.map((h) => `${h.target.template} (the flow ${h.pause.what} at ${clockTime(h.pause.changedAt)})`);
+  const length = pause.shortened
+    ? `${countdown(pause.ms)}: shortened by AEP_ZOHO_INGESTION_PAUSE for the emulator; Adobe's is five minutes`
+    : 'five minutes';
+  const why = `Adobe's ingestion pause (${length}) after a streaming flow is created or updated: records posted inside it are dropped`;
+  const live = !ctx.flags.quiet && !ctx.flags.json && !ctx.flags.debug && ctx.io.isTTY.stderr;
+  if (!live) {
+    ctx.log.info(`${which.join(', ')}: waiting until ${until} before posting; ${why}.`);
+    await ctx.sleep(longest.pause.remainingMs);
+    return;
   }
+  const stderr = ctx.io.stderr;
+  stderr.write(`${why}.\n`);
+  try {
+    for (;;) {
+      const left = deadline - ctx.now().getTime();
+      if (left <= 0) break;
+      stderr.write(`\r\x1b[2K${which.join(', ')}: posting from ${until}, ${countdown(left)} left (Ctrl-C stops)`);
+      await ctx.sleep(Math.min(1000, left % 1000 || 1000));
+    }
+  } finally {
+    stderr.write('\r\x1b[2K');
+  }
+  stderr.write(`${held.map((h) => h.target.template).join(', ')}: the ingestion pause is over, posting.\n`);
 }
 
 function inFlightFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {

@@ -2,8 +2,9 @@
 // A dataflow is named by its id, by the template it was built from (this profile's state file,
 // else the template's deterministic flow name), or by its full name.
 import { Catalog } from '../aep/catalog.js';
-import { CRM_FLOW_SPEC_ID, FLOW, flowService, type FlowResource } from '../aep/flow-service.js';
-import type { ResourceRef } from '../config/state.js';
+import { CRM_FLOW_SPEC_ID, FLOW, STREAMING_FLOW_SPEC_ID, flowService, type FlowResource } from '../aep/flow-service.js';
+import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
+import type { ResourceRef, SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
@@ -95,6 +96,8 @@ export interface FlowStatus {
   updatedAt?: string;
   lastRun?: RunSummary;
   nextRunAt?: string;
+  /** An http-api (streaming) dataflow: what AEP made of the last sync pass's records (Catalog batches). */
+  ingestion?: Ingestion;
 }
 
 // Adobe's times are epoch milliseconds, but its pages and some answers also show ISO strings.
@@ -356,6 +359,10 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
     tableName = tables.find((t) => t.path === tablePath)?.name;
   }
   const mapping = (flow.transformations ?? []).find((t: { name?: string }) => t.name === 'Mapping');
+  const ingestion =
+    datasetId && isStreamingFlow(flow)
+      ? await flowIngestion(ctx, session, datasetId, template ? state.syncs?.[template] : undefined)
+      : undefined;
   const schedule = scheduleSummary(flow.scheduleParams);
   const next = nextRun(schedule, String(flow.state ?? 'unknown'), ctx.now(), !!runs[0]);
   return {
@@ -379,7 +386,30 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
     ...(iso(flow.updatedAt) ? { updatedAt: iso(flow.updatedAt) } : {}),
     ...(runs[0] ? { lastRun: runs[0] } : {}),
     ...(next ? { nextRunAt: next } : {}),
+    ...(ingestion ? { ingestion } : {}),
   };
+}
+
+/** A flow of the HTTP API streaming source (sync posts its records; no schedule, no runs of its own). */
+export const isStreamingFlow = (flow: FlowResource) => flow.flowSpec?.id === STREAMING_FLOW_SPEC_ID;
+
+/**
+ * What AEP made of the last sync pass (its start from the state file, else the last day): undefined,
+ * with a warning, when Catalog cannot be read (the rest of the answer still stands).
+ */
+export async function flowIngestion(
+  ctx: Context,
+  session: Session,
+  datasetId: string,
+  sync: Pick<SyncState, 'lastPassAt'> | undefined,
+): Promise<Ingestion | undefined> {
+  try {
+    return await readIngestion(session.platform, datasetId, ingestionSince(sync?.lastPassAt, ctx.now().getTime()));
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    ctx.log.warn(`Could not read what AEP ingested from dataset ${datasetId}: ${error.message}`);
+    return undefined;
+  }
 }
 
 /** "1.2 s", "3 min 4 s". */

@@ -15,19 +15,28 @@ export async function runTasks<C extends object>(
   const logger = new ListrLogger({
     processOutput: new ProcessOutput(stderr, stderr, { dump: [], leaveEmptyLine: false }),
   });
-  // The live renderer redraws to the terminal's width: a terminal that reports none gets plain lines.
-  const live = ctx.io.isTTY.stderr && (stderr.columns ?? 0) > 0 && !ctx.flags.debug && !ctx.flags.json;
+  const live = liveProgress(ctx);
   const list = new Listr<C, 'default', 'simple'>(tasks, {
     ctx: context,
     concurrent: options.concurrent ?? false,
     exitOnError: true,
     registerSignalListeners: false, // cli/main.ts owns SIGINT/SIGTERM (exit 130)
-    renderer: 'default',
-    fallbackRenderer: 'simple',
+    // --quiet: no progress at all.
+    renderer: ctx.flags.quiet ? 'silent' : 'default',
+    fallbackRenderer: ctx.flags.quiet ? 'silent' : 'simple',
     fallbackRendererCondition: !live,
     rendererOptions: { logger, collapseSubtasks: false, showErrorMessage: false },
     fallbackRendererOptions: { logger, timestamp: undefined },
     forceColor: ctx.color,
   } as any);
   return list.run();
+}
+
+/**
+ * Progress redrawn in place: a terminal on stderr that reports its width (one that reports none
+ * gets plain lines), without --debug, --json or --quiet.
+ */
+export function liveProgress(ctx: Context): boolean {
+  const stderr = ctx.io.stderr as NodeJS.WriteStream;
+  return ctx.io.isTTY.stderr && (stderr.columns ?? 0) > 0 && !ctx.flags.debug && !ctx.flags.json && !ctx.flags.quiet;
 }

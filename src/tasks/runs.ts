@@ -4,7 +4,7 @@
 // run that was due and has not started gets a grace (Adobe's scheduler can be minutes late), then exit 1.
 import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
-import { UsageError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { envValue } from '../config/settings.js';
 import {
@@ -13,13 +13,16 @@ import {
   isFinished,
   isSuccessful,
   listRuns,
+  isStreamingFlow,
   resolveFlow,
   runSummary,
   scheduleSummary,
   type RunSummary,
 } from './flows.js';
+import { ingestionErrorLines, ingestionLine, ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
+import type { FlowResource } from '../aep/flow-service.js';
 import { runTasks } from './runner.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 
 export interface RunsResult {
   flowId: string;
@@ -31,6 +34,8 @@ export interface RunsResult {
   /** With --watch and no run yet: when the first run was due (ISO), and when aep-zoho stopped waiting for it. */
   firstRun?: { dueAt: string; gaveUpAt: string };
   ok?: boolean;
+  /** A streaming (http-api) dataflow: what AEP made of the last sync pass's records. */
+  ingestion?: Ingestion;
   /** 1 when the watched run failed (cli/main.ts exits with it); the JSON result is still printed. */
   exitCode?: number;
   error?: { message: string; hint?: string; code?: string; errors?: RunSummary['errors'] };
@@ -56,16 +61,10 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   const session = await openSession(ctx);
   const { flow, template } = await resolveFlow(session, input);
   const base = { flowId: flow.id, flowName: flow.name, ...(template ? { template } : {}) };
+  // A streaming flow (--via http-api) has no schedule: sync posts its records, and Catalog's batches
+  // say what AEP made of them; --watch follows those batches until none is processing.
+  if (isStreamingFlow(flow)) return streamingRuns(ctx, session, flow, template, base, options);
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
-  // A streaming flow (--via http-api) has no schedule: nothing comes that --watch could wait for.
-  if (!flow.scheduleParams) {
-    throw new UsageError(
-      `Dataflow '${flow.name}' is a streaming dataflow: it has no scheduled runs to watch; records arrive when 'aep-zoho sync' posts them.`,
-      {
-        hint: "Run 'aep-zoho sync' (its summary says what was read and sent), or list what Adobe recorded with 'aep-zoho dataflow runs <flow>' without --watch.",
-      },
-    );
-  }
 
   const firstPoll = options.pollMs ?? 1000;
   const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);
@@ -177,6 +176,97 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
     ok: false,
     exitCode: 1,
     error: failedRun(run, flow.name, base.template ?? flow.id),
+  };
+}
+
+/**
+ * `runs` of a streaming dataflow: Adobe's runs, if any, and what AEP made of the last sync pass
+ * (Catalog batches, failed records named). --watch polls the batches until none is processing:
+ * exit 1 when records failed, or when --timeout passes first.
+ */
+async function streamingRuns(
+  ctx: Context,
+  session: Session,
+  flow: FlowResource,
+  template: string | undefined,
+  base: Pick<RunsResult, 'flowId' | 'flowName' | 'template'>,
+  options: RunsOptions,
+): Promise<RunsResult> {
+  const [runs, target, state] = await Promise.all([
+    listRuns(session, flow.id, options.limit),
+    flow.targetConnectionIds?.[0] ? session.flow.get('targetConnections', flow.targetConnectionIds[0]) : undefined,
+    session.state.read(session.settings.sandbox),
+  ]);
+  const datasetId: string | undefined = target?.params?.dataSetId;
+  if (!datasetId)
+    throw new UserError(`Dataflow '${flow.name}' (${flow.id}) writes to no dataset that Adobe names.`, {
+      hint: `Converge it with 'aep-zoho dataflow create --template ${template ?? '<name>'} --via http-api'.`,
+    });
+  const sync = template ? state.syncs?.[template] : undefined;
+  const read = () => readIngestion(session.platform, datasetId, ingestionSince(sync?.lastPassAt, ctx.now().getTime()));
+  let ingestion = await read();
+  if (options.watch && ingestion.processing) {
+    const started = ctx.now().getTime();
+    const deadline = started + options.timeoutMs;
+    const firstPoll = options.pollMs ?? 1000;
+    const maxPoll = options.maxPollMs ?? 15_000;
+    let timedOut = false;
+    await runTasks(
+      ctx,
+      [
+        {
+          title: `Watching the batches of '${flow.name}': ${ingestionLine(ingestion)}`,
+          task: async (_c, task) => {
+            let delay = firstPoll;
+            for (;;) {
+              const now = ctx.now().getTime();
+              if (now >= deadline) {
+                timedOut = true;
+                return;
+              }
+              await ctx.sleep(Math.min(delay, deadline - now));
+              delay = Math.min(maxPoll, Math.round(delay * 1.5));
+              const next = await read();
+              if (ingestionLine(next) !== ingestionLine(ingestion)) delay = firstPoll;
+              ingestion = next;
+              task.title = `Batches of '${flow.name}': ${ingestionLine(ingestion)}`;
+              if (!ingestion.processing) {
+                if (ingestion.failed) throw new WatchedRunFailed();
+                return;
+              }
+            }
+          },
+        },
+      ],
+      {},
+    ).catch((error) => {
+      if (!(error instanceof WatchedRunFailed)) throw error;
+    });
+    if (timedOut)
+      throw new UserError(
+        `${ingestion.processing} batch(es) of dataflow '${flow.name}' were still processing after ${formatDuration(options.timeoutMs)}.`,
+        {
+          hint: `Streaming batches can take up to an hour to reach the dataset: check later with 'aep-zoho dataflow status ${template ?? flow.id}', or wait longer with --timeout.`,
+        },
+      );
+  }
+  const result: RunsResult = { ...base, runs, ingestion };
+  if (!options.watch) return result;
+  if (!ingestion.failed) return { ...result, ok: true };
+  return { ...result, ok: false, exitCode: 1, error: failedIngestion(ingestion, flow.name, template ?? flow.id) };
+}
+
+/** The contract's error object when records failed AEP's validation: how many, each reason, what to do. */
+export function failedIngestion(
+  ingestion: Ingestion,
+  flowName: string,
+  flowRef: string,
+): { message: string; hint: string; code: string } {
+  const reasons = ingestionErrorLines(ingestion).slice(0, 5).join('; ');
+  return {
+    message: `${ingestion.failed} record(s) posted to dataflow '${flowName}' failed AEP's validation (${ingestionLine(ingestion)})${reasons ? `: ${reasons}` : ''}.`,
+    hint: `A value does not fit the XDM type of its field: fix the record in Zoho CRM (the next sync sends it again once it changes), or the template's mapping, then 'aep-zoho dataflow create --template ${flowRef} --via http-api' and 'aep-zoho sync ${flowRef} --full'.`,
+    code: 'RECORDS_FAILED',
   };
 }
 

@@ -250,6 +250,22 @@ export class ZohoCrm {
     };
   }
 
+  /**
+   * GET /{module}/actions/count: how many records (modified since `since`, through If-Modified-Since)
+   * a walk will read, for sync's progress; `{"count": n}` (zoho/crm-oas v8.0). One API call.
+   */
+  async count(module: string, since?: string): Promise<number | undefined> {
+    const headers: Record<string, string> = since ? { 'if-modified-since': zohoTime(since) } : {};
+    const { status, body } = await this.get(
+      `${CRM_API}/${encodeURIComponent(module)}/actions/count`,
+      new URLSearchParams(),
+      { module },
+      headers,
+    );
+    if (status === 304 || status === 204) return 0;
+    return typeof body?.count === 'number' ? body.count : undefined;
+  }
+
   private client(baseUrl: string): HttpClient {
     let client = this.clients.get(baseUrl);
     if (!client) {

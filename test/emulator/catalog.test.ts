@@ -40,7 +40,9 @@ test('create dataset: 201, array body, Location header, stored with schemaRef an
   const stored = emu.state.dataSets.get(id)!;
   assert.equal(stored.name, 'Zoho Leads dataset');
   assert.deepEqual(stored.schemaRef, { id: schemaId, contentType: 'application/vnd.adobe.xed+json;version=1' });
-  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'] });
+  assert.deepEqual(stored.tags, { 'adobe/pqs/table': ['zoho_leads_dataset'], unifiedIdentity: ['enabled:true'] });
+  // Issue 22.8: Catalog classifies the dataset by its schema's behavior (catalog.yaml datasetPatchRequestV2).
+  assert.deepEqual(stored.classification, { dataBehavior: 'record', managedBy: 'CUSTOMER' });
   assert.equal(stored.imsOrgId, TEST_ORG);
   assert.equal(stored.sandboxName, 'prod');
   assert.equal(typeof stored.dataSourceId, 'number');
@@ -152,7 +154,7 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   let stored = emu.state.dataSets.get(id)!;
   assert.equal(stored.name, 'Updated Dataset Name');
   assert.equal(stored.description, 'Leads from Zoho');
-  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'] });
+  assert.deepEqual(stored.tags, { 'adobe/pqs/table': ['zoho_leads_dataset'], unifiedIdentity: ['enabled:true'] });
   assert.equal(stored.updated, clock);
   assert.equal(stored.created, clock - 1000);
 
@@ -169,7 +171,11 @@ test('PATCH dataset: plain fields (application/json) or JSON Patch (application/
   );
   assert.equal(patched.status, 200, JSON.stringify(patched.body));
   stored = emu.state.dataSets.get(id)!;
-  assert.deepEqual(stored.tags, { unifiedIdentity: ['enabled:true'], zoho: ['contacts'] });
+  assert.deepEqual(stored.tags, {
+    'adobe/pqs/table': ['zoho_leads_dataset'],
+    unifiedIdentity: ['enabled:true'],
+    zoho: ['contacts'],
+  });
   assert.equal(stored.description, 'New');
   const read = await call(emu, 'GET', url);
   assert.equal(read.body[id].description, 'New');

@@ -8,10 +8,21 @@ export type { Emulator } from '../../src/emulator/server.js';
 export const TEST_ORG = '5C1328435BF324E90A49402A@AdobeOrg';
 export const TEST_CLIENT = 'test-client-id';
 
+/**
+ * Adobe's ingestion pause (five minutes after a streaming flow changes) is off unless a test asks
+ * for it (`ingestionPauseMs`): `env` then tells sync the same length, as `aep-zoho emulator` does.
+ */
 export async function emulator(options: EmulatorOptions = {}): Promise<Emulator & { env: Record<string, string> }> {
-  const emu = await startEmulator(options);
+  const emu = await startEmulator({ ingestionPauseMs: 0, ...options });
   return Object.assign(emu, {
-    env: { AEP_PLATFORM_URL: emu.url, AEP_IMS_URL: emu.url, ZOHO_ACCOUNTS_URL: emu.url },
+    env: {
+      AEP_PLATFORM_URL: emu.url,
+      AEP_IMS_URL: emu.url,
+      ZOHO_ACCOUNTS_URL: emu.url,
+      ...(emu.options.ingestionPauseMs === undefined
+        ? {}
+        : { AEP_ZOHO_INGESTION_PAUSE: `${emu.options.ingestionPauseMs}ms` }),
+    },
   });
 }
 

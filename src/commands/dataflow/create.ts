@@ -168,11 +168,11 @@ export default defineCommand<Args, Result>({
         )
       ) {
         ui.note(
-          'Adobe pauses ingestion for about five minutes after a streaming dataflow is created or its mapping changes.',
+          "Adobe pauses ingestion for five minutes after a streaming dataflow is created or updated (records posted then are dropped): sync waits it out, and 'sync --no-wait' exits 75 until then.",
         );
       }
       ui.note(
-        `Data moves only when ${ui.cmd('sync')} runs: run it now (records sent during the pause may wait), from cron or CI, or ${ui.cmd('sync --every 15m')}.`,
+        `Data moves only when ${ui.cmd('sync')} runs: run it now, from cron or CI, or ${ui.cmd('sync --every 15m')}.`,
       );
       return;
     }

@@ -21,6 +21,10 @@ export default defineCommand<Args, RunsResult>({
       'wait for the newest (or first) run to finish: exit 0 on success, 1 on failure',
     ],
     ['$0 dataflow runs 2c3f… --watch --timeout 2h --json', 'in CI, as JSON'],
+    [
+      '$0 dataflow runs contacts --watch',
+      'an http-api dataflow: follow the batches of the last sync until none is processing (exit 1 when records failed)',
+    ],
   ],
   completions: { flow: 'templates' },
   builder: (y) =>
@@ -60,6 +64,19 @@ export default defineCommand<Args, RunsResult>({
       ui.line(ui.red(`✖ ${result.error.message}`));
       if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
       return;
+    }
+    if (result.ingestion) {
+      // A streaming dataflow: what AEP made of the last sync pass, from Catalog's batches.
+      const { ingestionErrorLines, ingestionLine } = await import('../../aep/ingestion.js');
+      const i = result.ingestion;
+      const line = `Ingested since ${humanTime(i.since)}: ${ingestionLine(i)}`;
+      ui.line(i.failed ? ui.red(line) : line);
+      for (const error of ingestionErrorLines(i)) ui.line(ui.red(`  ${safe(error)}`));
+      if (result.error) {
+        ui.line(ui.red(`✖ ${result.error.message}`));
+        if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
+      } else if (result.ok) ui.line(ui.green('✔ No batch is processing and no record failed.'));
+      if (!result.runs.length) return;
     }
     if (!result.runs.length) {
       ui.note('No runs yet. Follow the first one with --watch.');

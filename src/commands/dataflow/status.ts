@@ -8,7 +8,8 @@ interface Args {
 
 export default defineCommand<Args, FlowStatus>({
   command: 'status <flow>',
-  describe: 'One dataflow: state, schedule, source table, dataset and last run',
+  describe:
+    'One dataflow: state, schedule, source table, dataset and last run (an http-api dataflow: what AEP ingested from the last sync)',
   examples: [
     ['$0 dataflow status accounts', 'by the template this profile built it from'],
     ['$0 dataflow status 2c3f… --json', 'by flow id, as JSON'],
@@ -42,9 +43,16 @@ export default defineCommand<Args, FlowStatus>({
     row('target', s.targetConnectionId);
     row('schema', s.schemaId);
     row('mapping set', s.mappingSetId);
+    if (s.ingestion) {
+      // A streaming dataflow: records arrive when sync posts them; Catalog's batches say what AEP made of them.
+      const { ingestionErrorLines, ingestionLine } = await import('../../aep/ingestion.js');
+      const line = ingestionLine(s.ingestion);
+      row('ingested', s.ingestion.failed ? ui.red(line) : line);
+      for (const error of ingestionErrorLines(s.ingestion)) row('', ui.red(safe(error)));
+    }
     const run = s.lastRun;
     if (!run) {
-      row('last run', 'none yet');
+      if (!s.ingestion) row('last run', 'none yet');
       return;
     }
     const status =

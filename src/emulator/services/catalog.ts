@@ -11,6 +11,7 @@ import { parsePropertyFilters, type Predicate } from '../query.js';
 import type { Caller, EmuRequest, Router } from '../router.js';
 import { hexId, restore, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
+import { TIME_SERIES_BEHAVIOR } from '../xdm-classes.js';
 
 export const CATALOG = '/data/foundation/catalog';
 const DEFAULT_LIMIT = 20;
@@ -27,6 +28,19 @@ const notFound = (req: EmuRequest, id: string) =>
     req.requestId,
     'http://ns.adobe.com/aep/errors/CAT-1012-404',
   );
+
+/** Query Service's table name for a dataset: lower case, words joined by underscores. */
+const pqsTable = (name: unknown) =>
+  String(name ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '') || 'dataset';
+
+/** `time-series` for a schema of a time-series class (XDM ExperienceEvent), else `record`. */
+function behaviorOf(state: ServiceContext['state'], schemaId: string): 'record' | 'time-series' {
+  const schema = state.schemas.all().find((s) => s.$id === schemaId);
+  return schema?.['meta:extends']?.includes(TIME_SERIES_BEHAVIOR) ? 'time-series' : 'record';
+}
 
 export function registerCatalog(router: Router, ctx: ServiceContext): void {
   const { state } = ctx;
@@ -58,7 +72,13 @@ export function registerCatalog(router: Router, ctx: ServiceContext): void {
       createdClient: caller.clientId,
       createdUser: `${caller.clientId}@AdobeID`,
       updatedUser: `${caller.clientId}@AdobeID`,
-      tags: body.tags ?? {},
+      // What Catalog adds itself (catalog.yaml datasetPatchRequestV2): the Query Service table name
+      // (`adobe/pqs/table`, from the dataset name) and the classification (the schema's behavior).
+      tags: { 'adobe/pqs/table': [pqsTable(body.name)], ...(body.tags ?? {}) },
+      classification: {
+        dataBehavior: behaviorOf(state, body.schemaRef.id),
+        managedBy: 'CUSTOMER',
+      },
       enableErrorDiagnostics: body.enableErrorDiagnostics ?? false,
       viewId: hexId(12),
       files: `@/dataSetFiles?dataSetId=${id}`,

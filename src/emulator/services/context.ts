@@ -33,6 +33,16 @@ export interface EmulatorOptions {
   stalledScheduler?: boolean;
   /** Classes the org has besides the core ones (e.g. XDM Business Account); default: all standard B2B classes. */
   hasB2BClasses?: boolean;
+  /**
+   * Adobe's ingestion pause: records posted to an HTTP API inlet within this many ms of their
+   * streaming flow's create or update are answered 200 and dropped, never reaching the dataset
+   * ("wait for a five-minute pause … to prevent any potential instances of data loss or data drops",
+   * https://experienceleague.adobe.com/en/docs/experience-platform/sources/connectors/streaming/http).
+   * Default 300000 (five minutes); shorter only for demos and tests.
+   */
+  ingestionPauseMs?: number;
+  /** Streaming batches: the records reaching a dataset within one window of this many ms make one batch, processing until it closes (default 60000). */
+  ingestionBatchMs?: number;
   /** Clock, injectable so tests can move run progress and token expiry. */
   now?: () => number;
 }

@@ -14,7 +14,10 @@
 // A 200 means received: the record is mapped with the flow's mapping set (the Mapping
 // transformation's version) and stored for the flow's dataset in state.streamed; mapping errors
 // do not fail the request (asynchronous validation: the record would land in a failed batch).
-// The five-minute pause after a flow is created or changed is not emulated: records are kept.
+// Adobe's ingestion pause: for five minutes (options.ingestionPauseMs) after the flow is created or
+// updated, a record is answered 200 like any other and dropped ("wait for a five-minute pause …
+// to prevent any potential instances of data loss or data drops", http.md): kept in state.dropped,
+// never in the dataset.
 import { header } from '../gateway.js';
 import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { HTTP_API_SPEC_ID } from '../specs-data.js';
@@ -23,6 +26,8 @@ import type { ServiceContext } from './context.js';
 import { applyMappingSet } from './data-prep.js';
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
+/** Adobe's pause after a streaming flow is created or updated (http.md: "a five-minute pause"). */
+export const INGESTION_PAUSE_MS = 5 * 60_000;
 const PROBLEM = 'https://ns.adobe.com/adobecloud/problem/data-collection-service';
 
 function dcsError(status: number, kind: string, title: string, message: string, requestId: string): EmuResponse {
@@ -112,7 +117,10 @@ export function registerInlet(router: Router, ctx: ServiceContext): void {
       if (!apply) errors = [{ code: 'MAPPER-1000-500', message: 'The flow has no usable mapping set.' }];
       else ({ data, errors } = apply(body as Record<string, unknown>));
     }
-    state.streamed.push({
+    // The flow's own timestamps, as Adobe keeps them: created, or last updated (a new mapping version is a PATCH).
+    const changedAt = Math.max(Number(flow.createdAt) || 0, Number(flow.updatedAt) || 0);
+    const paused = receivedTimeMs < changedAt + (ctx.options.ingestionPauseMs ?? INGESTION_PAUSE_MS);
+    (paused ? state.dropped : state.streamed).push({
       inletId: req.params.inletId,
       flowId,
       dataSetId,

@@ -255,6 +255,19 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     };
   });
 
+  // GET /{module}/actions/count → {"count": n} (zoho/crm-oas v8.0; aep-fallback.md §5.2). With
+  // If-Modified-Since: the records modified at or after it (on Zoho UNVERIFIED). Minimal: sync's progress reads it.
+  on(`${CRM_API}/:module/actions/count`, (req) => {
+    const table = supported(req.params.module);
+    if (!table) return invalidModule();
+    const since = ifModifiedSince(req);
+    if (typeof since === 'object') return since;
+    const count = crm
+      .rows(table.name)
+      .filter((row) => since === undefined || Date.parse(String(row.Modified_Time)) >= since).length;
+    return { status: 200, body: { count } };
+  });
+
   on(`${CRM_API}/:module`, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
