@@ -215,12 +215,6 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     return invalidModule();
   });
 
-  on(`${CRM_API}/:module/actions/count`, (req) => {
-    const table = supported(req.params.module);
-    if (!table) return invalidModule();
-    return { status: 200, body: { count: crm.rows(table.name).length } };
-  });
-
   on(`${CRM_API}/:module/deleted`, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
