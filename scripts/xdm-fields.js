@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Generates src/template/xdm-standard.json: the leaf field paths of Adobe's standard XDM classes and
+// Generates data/xdm-standard.json: the leaf field paths of Adobe's standard XDM classes and
 // field groups, as a mapping destination names them (`xdm:` dropped, `@id` as `_id`, another
 // namespace `ns:x` as `_ns.x`), so `templates validate` can check destinations without an org.
 // Source: Adobe's public XDM repository, https://github.com/adobe/xdm (components/); run it on a
-// checkout: node scripts/xdm-fields.js ../xdm > src/template/xdm-standard.json
+// checkout: node scripts/xdm-fields.js ../xdm <commit> > data/xdm-standard.json
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -89,7 +89,12 @@ for (const [id, schema] of byId) {
   const paths = {};
   leaves(schema, schema, '', paths);
   const entry = { title: schema.title, source: where, paths };
-  if (isClass) classes[id] = entry;
+  // A class's behaviour (record, time-series): a field group meant for a behaviour fits its classes only.
+  if (isClass)
+    classes[id] = {
+      ...entry,
+      behavior: (schema['meta:extends'] ?? []).find((e) => e.startsWith('https://ns.adobe.com/xdm/data/')),
+    };
   else fieldGroups[id] = { ...entry, intendedToExtend: schema['meta:intendedToExtend'] ?? [] };
 }
 const commit = process.argv[3];

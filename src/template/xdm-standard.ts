@@ -12,7 +12,7 @@ interface Standard {
 }
 interface Bundle {
   source: string;
-  classes: Record<string, Standard>;
+  classes: Record<string, Standard & { behavior?: string }>;
   fieldGroups: Record<string, Standard & { intendedToExtend: string[] }>;
 }
 
@@ -45,10 +45,12 @@ export async function checkDestinations(template: Template): Promise<Destination
   const needsOrg = named.filter((id) => !classes[id] && !fieldGroups[id]);
   const known = named.filter((id) => classes[id] || fieldGroups[id]);
   const misplaced = (schema.fieldGroups ?? []).filter((id) => {
-    // A field group meant for a behaviour (record, time-series) fits any class of it.
+    // A field group meant for a behaviour (record, time-series) fits any class of that behaviour.
     const extend = fieldGroups[id]?.intendedToExtend ?? [];
-    const anyClass = extend.some((e) => e.startsWith('https://ns.adobe.com/xdm/data/'));
-    return classes[schema.class] && extend.length > 0 && !anyClass && !extend.includes(schema.class);
+    const cls = classes[schema.class];
+    return (
+      cls && extend.length > 0 && !extend.includes(schema.class) && !(cls.behavior && extend.includes(cls.behavior))
+    );
   });
   if (needsOrg.length) return { checked: known, needsOrg, missing: [], misplaced };
   const paths = new Set(known.flatMap((id) => Object.keys((classes[id] ?? fieldGroups[id]).paths)));

@@ -511,6 +511,15 @@ describe("destinations checked offline against Adobe's XDM library (data/xdm-sta
     );
   });
 
+  test('an ExperienceEvent field group on a Profile schema: exit 2 naming it', async () => {
+    const copy = await contactsCopy();
+    copy.target.schema.fieldGroups.push('https://ns.adobe.com/xdm/context/experienceevent-environment-details');
+    await expectInvalid(
+      copy,
+      /experienceevent-environment-details does not extend https:\/\/ns\.adobe\.com\/xdm\/context\/profile/,
+    );
+  });
+
   test("a class or field group of the org's own: valid offline, and says those destinations need the org", async () => {
     const copy = structuredClone((await loadTemplate('accounts')).template) as any;
     copy.target.schema.fieldGroups.push('https://ns.adobe.com/acme/mixins/0123456789abcdef');
