@@ -530,8 +530,9 @@ export const RESOURCES: Record<Kind, KindSpec> = {
           changes.push({ field: `scheduleParams.${field}`, from: have[field], to: want[field] });
           ops.push(
             want[field] === undefined
-              ? // Flow Service's PatchInstruction requires `value` even for a remove (flow-service.yaml); RFC 6902 ignores it.
-                { op: 'remove', path: `/scheduleParams/${field}`, value: null }
+              ? // Flow Service's PatchInstruction requires `value`, typed object, even for a remove
+                // (flow-service.yaml); RFC 6902 ignores it there: an empty object meets both.
+                { op: 'remove', path: `/scheduleParams/${field}`, value: {} }
               : {
                   op: have[field] === undefined ? 'add' : 'replace',
                   path: `/scheduleParams/${field}`,

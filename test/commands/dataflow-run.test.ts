@@ -168,7 +168,7 @@ describe('dataflow run', () => {
     // A 'once' schedule takes no interval: removed, with the `value` the spec's PatchInstruction requires.
     assert.deepEqual(
       (patch.body as any[]).find((op) => op.path === '/scheduleParams/interval'),
-      { op: 'remove', path: '/scheduleParams/interval', value: null },
+      { op: 'remove', path: '/scheduleParams/interval', value: {} },
     );
     assert.deepEqual(await validateExchanges([patch]), []);
     assert.equal(emu.state.flows.get(id)!.scheduleParams.frequency, 'once');

@@ -103,10 +103,10 @@ export const ALLOWANCES: readonly Allowance[] = [
   },
   {
     spec: 'flow-service',
-    why: 'JSON Patch `value` may be a string (e.g. "day") or an array, and a `remove` carries `value: null` (the spec requires `value` on every instruction, RFC 6902 ignores it on a remove); the spec types it `object`',
+    why: 'JSON Patch `value` may be a string (e.g. "day") or an array; the spec types it `object`',
     apply(doc) {
       const properties = schema(doc, 'PatchInstruction').properties;
-      properties.value = { anyOf: [properties.value, { type: 'string' }, { type: 'array' }, { type: 'null' }] };
+      properties.value = { anyOf: [properties.value, { type: 'string' }, { type: 'array' }] };
     },
   },
   {
