@@ -4,7 +4,8 @@ import { ApiError, UserError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
 import type { NetworkOptions } from '../http/client.js';
 
-export const DEFAULT_ZOHO_SCOPES = ['ZohoCRM.modules.READ', 'ZohoCRM.settings.READ'];
+/** Records, field metadata, and the query API (COQL) that sync walks modules with (docs/zoho-rules.md). */
+export const DEFAULT_ZOHO_SCOPES = ['ZohoCRM.modules.READ', 'ZohoCRM.settings.READ', 'ZohoCRM.coql.READ'];
 
 export interface ZohoTokens {
   accessToken: string;

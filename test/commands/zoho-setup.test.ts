@@ -34,7 +34,7 @@ describe("the Zoho side of the setup, in the source guide's order", () => {
       assert.equal(parsed.searchParams.get('access_type'), 'offline');
       assert.equal(parsed.searchParams.get('prompt'), 'consent');
       assert.equal(parsed.searchParams.get('client_id'), '1000.ZOHOCLIENTID');
-      assert.equal(parsed.searchParams.get('scope'), 'ZohoCRM.modules.READ,ZohoCRM.settings.READ');
+      assert.equal(parsed.searchParams.get('scope'), 'ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.coql.READ');
       assert.equal(parsed.searchParams.get('redirect_uri'), REDIRECT);
 
       const back = await consent(url.json().url);

@@ -29,7 +29,7 @@ export default defineCommand<
       .option('region', { type: 'string', describe: 'Zoho data centre: us|eu|in|au|jp|cn|ca|sa' })
       .option('scopes', {
         type: 'string',
-        describe: 'Comma-separated Zoho scopes (default ZohoCRM.modules.READ,ZohoCRM.settings.READ)',
+        describe: 'Comma-separated Zoho scopes (default ZohoCRM.modules.READ,ZohoCRM.settings.READ,ZohoCRM.coql.READ)',
       })
       .option('redirect-uri', { type: 'string', describe: "Your Zoho client's Authorized Redirect URI" })
       .option('client-id', { type: 'string', describe: 'Zoho client id (ZOHO_CLIENT_ID, else the profile)' })
