@@ -142,6 +142,13 @@ export async function syncDataflow(
       spend(report, page.cost);
       report.pages++;
       const records = page.records.map((raw) => ({ raw, id: String(raw.id), time: raw.Modified_Time }));
+      // A page that does not move the key forward would be asked for again forever: stop before
+      // sending it, saying so (the cursor stays where the last page left it).
+      const first = records[0];
+      const last = records[records.length - 1];
+      if (lastKey && first && !after(first, lastKey)) throw stuck(sync.module, report.pages, first);
+      if (page.more && last && (instant(last.time) === undefined || (lastKey && !after(last, lastKey))))
+        throw stuck(sync.module, report.pages, last);
       const fates = await postPage(deps, sync, records, start, options.full, report, new Set());
       cursor = advance(cursor, records, fates);
       const next = options.full ? later(stored, cursor) : cursor;
@@ -158,21 +165,7 @@ export async function syncDataflow(
       // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
       if (report.failed || report.notSent) break;
       if (!page.more || !records.length) break;
-      const last = records[records.length - 1];
-      const second = instant(last.time);
-      // A page that does not move the key forward would be asked for again forever: stop, saying so.
-      if (
-        second === undefined ||
-        (lastKey && (second < lastKey.second || (second === lastKey.second && compareIds(last.id, lastKey.id) <= 0)))
-      ) {
-        throw new ApiError(
-          `Zoho CRM answered page ${report.pages} of ${sync.module}'s walk with records that do not come after the page before (last: ${last.id} at ${String(last.time)}); aep-zoho stopped instead of reading the same records forever.`,
-          {
-            hint: 'A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
-            code: 'ZOHO_WALK_STUCK',
-          },
-        );
-      }
+      const second = instant(last.time)!;
       lastKey = { second, id: last.id };
       from = { at: String(last.time), id: last.id };
     }
@@ -315,6 +308,22 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
 function spend(report: PassReport, cost: Cost | undefined): void {
   report.zohoCalls += cost?.calls ?? 0;
   report.zohoCredits += cost?.credits ?? 0;
+}
+
+/** The record comes strictly after the key (Modified_Time second, then id). */
+function after(record: { id: string; time: unknown }, key: { second: number; id: string }): boolean {
+  const second = instant(record.time);
+  return second !== undefined && (second > key.second || (second === key.second && compareIds(record.id, key.id) > 0));
+}
+
+function stuck(module: string, page: number, record: { id: string; time: unknown }): ApiError {
+  return new ApiError(
+    `Zoho CRM answered page ${page} of ${module}'s walk with records that do not come after the page before (record ${record.id} at ${String(record.time)}); aep-zoho stopped instead of reading the same records forever.`,
+    {
+      hint: 'A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending, after the last key read): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
+      code: 'ZOHO_WALK_STUCK',
+    },
+  );
 }
 
 /** Zoho ids as numbers (19 digits, beyond a double's precision): the longer is the larger. */
