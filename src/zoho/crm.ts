@@ -415,11 +415,7 @@ export class ZohoCrm {
     for (let attempt = 1; ; attempt++) {
       const base = this.baseUrl;
       this.callCount++;
-      this.creditCount += credits;
-      if (cost) {
-        cost.calls++;
-        cost.credits += credits;
-      }
+      if (cost) cost.calls++;
       const response = await this.client(base).send({
         method,
         path,
@@ -428,6 +424,12 @@ export class ZohoCrm {
         // A COQL query reads: sending it twice is safe.
         ...(json === undefined ? {} : { json, idempotent: true }),
       });
+      // A call Zoho refused for its token is not charged (an assumption: Zoho's API-limits page
+      // prices calls, not refusals; docs/zoho-rules.md); every other answer is.
+      if (response.status !== 401) {
+        this.creditCount += credits;
+        if (cost) cost.credits += credits;
+      }
       let body: any;
       if (response.body.trim()) {
         try {
