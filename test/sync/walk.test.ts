@@ -4,6 +4,8 @@
 // The emulator's page tokens are positional and stop at 100,000 records, as Zoho's may; records
 // are edited while the walk runs; every record must arrive, each edited one in its newest version.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { createContext } from '../../src/cli/context.js';
@@ -13,6 +15,7 @@ import { syncDataflow, type PassDeps, type PassReport } from '../../src/sync/eng
 import { coqlCredits, ZohoCrm } from '../../src/zoho/crm.js';
 import { SECRETS, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
+import { inletPosts, mark, syncWorld, zohoIds } from './setup.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 const FIELDS = ['Account_Name', 'Owner', 'Modified_Time'];
@@ -262,4 +265,57 @@ test('the COQL walk gives records the shape of the REST read (lookups with name,
     assert.match(error.hint, /explore Accounts --via http-api/);
     return true;
   });
+});
+
+test("Zoho's credits used up mid-walk: the pass stops cleanly, exit 1 naming the 24-hour window, the cursor kept after the last acknowledged page; the next sync resumes", async (t) => {
+  // A stand-in in front of the emulator answers the second COQL query as the v8 SDK's code says
+  // credits are gone (Zoho's exact body is undocumented, aep-fallback.md §3.6).
+  let target = '';
+  let queries = 0;
+  const proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.url?.startsWith('/crm/v8/coql') && ++queries === 2) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ code: 'LIMIT_REACHED', details: {}, message: 'API credits exhausted', status: 'error' }),
+      );
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+    ) as Record<string, string>;
+    const answer = await fetch(`${target}${req.url}`, {
+      method: req.method,
+      headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  t.after(() => proxy.close());
+  const w = await syncWorld(t, {
+    env: { ZOHO_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+  });
+  target = w.emu.url;
+
+  const r = await w.cli(['sync', '--json']);
+  assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+  const out = r.json();
+  assert.equal(out.error.code, 'ZOHO_CREDITS_EXHAUSTED');
+  assert.match(out.error.message, /credits are used up.*module Accounts, COQL query.*rolling 24-hour window/);
+  assert.match(out.error.hint, /resumes from its cursor/);
+  const [s] = out.syncs;
+  assert.deepEqual([s.read, s.sent], [2000, 2000], 'the first page, acknowledged');
+  const entry = await w.entry();
+  assert.equal(entry.cursor, s.cursor, 'the cursor kept after the last acknowledged record');
+  assert.ok(entry.cursor);
+
+  const from = mark(w.emu);
+  const again = await w.cli(['sync', '--json']);
+  assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+  const sent = new Set(inletPosts(w.emu).map((e) => String((e.body as { id: string }).id)));
+  for (const id of zohoIds(w.emu)) assert.ok(sent.has(id), `record ${id} arrived`);
+  assert.ok(inletPosts(w.emu, from).length < zohoIds(w.emu).length - 1500, 'resumed, not started over');
 });
