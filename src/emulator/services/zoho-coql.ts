@@ -415,7 +415,12 @@ export function answerCoql(req: EmuRequest, crm: LiveCrm, lookupTargets: Record<
     const bad = check(column, 'select');
     if (bad) return bad;
   }
-  const kinds = (column: string) => kindOf(table, column);
+  const kindCache = new Map<string, Kind>();
+  const kinds = (column: string) => {
+    let kind = kindCache.get(column);
+    if (kind === undefined) kindCache.set(column, (kind = kindOf(table, column)));
+    return kind;
+  };
   for (const cond of conditions(query.where)) {
     const bad = check(cond.column, 'where');
     if (bad) return bad;
