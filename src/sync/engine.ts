@@ -98,8 +98,10 @@ const fullCollection: () => void = (() => {
   return runInNewContext('gc') as () => void;
 })();
 
-/** Heap growth since the last collection that calls for the next one: about two pages of 2,000 records. */
-const COLLECT_AFTER_BYTES = 48 * 1024 * 1024;
+/** Heap growth since the last collection that calls for the next one. */
+const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
+/** Posts between two looks at the heap inside a page. */
+const COLLECT_EVERY_POSTS = 100;
 let heapAfterCollection = 0;
 
 /**
@@ -233,6 +235,7 @@ async function postPage(
   report.read += todo.length;
   if (firstChanged >= 0) report.changed += fates.slice(firstChanged).filter((fate) => fate === 'not-sent').length;
   let next = 0;
+  let posted = 0;
   let stopped = false;
   const fail = (i: number, failure: Omit<Failure, 'id'>) => {
     fates[i] = 'failed';
@@ -253,6 +256,8 @@ async function postPage(
         continue;
       }
       const outcome: PostOutcome = await deps.inlet.post(sync.inletUrl, sync.flowId, body);
+      // A page holds up to 2,000 records: collect inside it too (see collectGarbage).
+      if (++posted % COLLECT_EVERY_POSTS === 0) collectGarbage();
       if (outcome.ok) {
         fates[i] = 'acked';
         report.sent++;
