@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { rm } from 'node:fs/promises';
+import { test, type TestContext } from 'node:test';
 import { createContext } from '../../src/cli/context.js';
 import { loadSettings } from '../../src/config/settings.js';
 import { StateStore, type SyncState } from '../../src/config/state.js';
@@ -18,6 +19,13 @@ import { emulator, type Emulator } from '../helpers/emulator.js';
 import { inletPosts, mark, syncWorld, zohoIds } from './setup.js';
 
 type Emu = Emulator & { env: Record<string, string> };
+
+/** A temporary home, removed when the test ends. */
+async function home(t: TestContext): Promise<string> {
+  const dir = await tempHome();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 const FIELDS = ['Account_Name', 'Owner', 'Modified_Time'];
 
 async function reader(emu: Emu, home: string): Promise<ZohoCrm> {
@@ -47,11 +55,13 @@ async function reader(emu: Emu, home: string): Promise<ZohoCrm> {
 }
 
 /** A sync entry in a fresh state file, a counting inlet, and a pass of the engine with a given reader. */
-async function world(emu: Emu, onPost: (count: number) => void = () => {}) {
-  const home = await tempHome();
-  const state = new StateStore(home, 'default');
+async function world(t: TestContext, onPost: (count: number) => void = () => {}) {
+  const dir = await home(t);
+  const state = new StateStore(dir, 'default');
   const sync: SyncState = { flowId: 'f1', module: 'Accounts', fields: FIELDS, inletUrl: 'http://127.0.0.1:1/x' };
-  await state.update('prod', (s) => void (s.syncs = { accounts: { ...sync } }));
+  await state.update('prod', (s) => {
+    s.syncs = { accounts: { ...sync } };
+  });
   /** The last version of each record the inlet received, and how many posts it took. */
   const received = new Map<string, Record<string, unknown>>();
   let posts = 0;
@@ -74,7 +84,7 @@ async function world(emu: Emu, onPost: (count: number) => void = () => {}) {
     } as unknown as PassDeps;
     return syncDataflow(deps, 'accounts', (await state.read('prod')).syncs!.accounts, { full });
   };
-  return { home, state, received, posts: () => posts, pass };
+  return { home: dir, state, received, posts: () => posts, pass };
 }
 
 test('a module of more than 100,000 records, edited during the walk, in one pass: every record arrives, each edited one in its newest version; the quiet pass after it costs at most 3 Zoho calls', async (t) => {
@@ -92,7 +102,7 @@ test('a module of more than 100,000 records, edited during the walk, in one pass
   assert.ok(total > 100_000);
 
   // Zoho's page tokens (the emulator's, as the v8 OAS gives them) stop at 100,000 records.
-  const token = await (await reader(emu, await tempHome())).accessToken();
+  const token = await (await reader(emu, await home(t))).accessToken();
   let pageToken: string | undefined;
   let reached = 0;
   let refusal: { status: number; body: any } | undefined;
@@ -127,7 +137,7 @@ test('a module of more than 100,000 records, edited during the walk, in one pass
     emu.zoho.update('Accounts', id, { Account_Name: name });
     edited.set(id, name);
   };
-  const w = await world(emu, (count) => {
+  const w = await world(t, (count) => {
     if (count === 30_000) {
       for (const i of [0, 1999, 2000, 15_000, 29_999]) edit(byTime[i], `Edited early ${i}`);
       for (const i of [40_000, 70_001, total - 1]) edit(byTime[i], `Edited ahead ${i}`);
@@ -176,7 +186,7 @@ test("Zoho's positional page tokens lose a record edited during a REST walk (why
   let offset = 0;
   const emu = await emulator({ now: () => Date.now() + offset });
   t.after(() => emu.close());
-  const crm = await reader(emu, await tempHome());
+  const crm = await reader(emu, await home(t));
   const first = await crm.records('Accounts', { fields: ['Account_Name', 'Modified_Time'] });
   assert.equal(first.records.length, 200);
   // The 201st record in Modified_Time order slides into page 1 when a record of page 1 is edited.
@@ -204,7 +214,7 @@ test("Zoho's positional page tokens lose a record edited during a REST walk (why
 test('the COQL walk gives records the shape of the REST read (lookups with name, id and email); bad queries get Zoho’s documented errors', async (t) => {
   const emu = await emulator();
   t.after(() => emu.close());
-  const crm = await reader(emu, await tempHome());
+  const crm = await reader(emu, await home(t));
   const fields = ['Account_Name', 'Owner', 'Parent_Account', 'Annual_Revenue', 'Created_Time', 'Modified_Time'];
   const rest = await crm.records('Accounts', { fields, perPage: 200 });
   const coql = await crm.walk('Accounts', { fields, limit: 200 });

@@ -142,11 +142,18 @@ class Parser {
   value(): Value {
     const t = this.peek();
     if (!t) throw new Fail(syntax(this.near()));
-    if (t.kind === 'string') return (this.i++, t.text);
-    if (t.kind === 'number') return (this.i++, t.text);
-    if (t.kind === 'word' && t.text.toLowerCase() === 'null') return (this.i++, null);
-    if (t.kind === 'word' && ['true', 'false'].includes(t.text.toLowerCase())) return (this.i++, t.text.toLowerCase());
-    throw new Fail(syntax(t.text));
+    const lower = t.text.toLowerCase();
+    const value: Value | undefined =
+      t.kind === 'string' || t.kind === 'number'
+        ? t.text
+        : t.kind === 'word' && lower === 'null'
+          ? null
+          : t.kind === 'word' && (lower === 'true' || lower === 'false')
+            ? lower
+            : undefined;
+    if (value === undefined) throw new Fail(syntax(t.text));
+    this.i++;
+    return value;
   }
   done(): boolean {
     return this.i >= this.tokens.length;
@@ -417,8 +424,10 @@ export function answerCoql(req: EmuRequest, crm: LiveCrm, lookupTargets: Record<
   }
   const kindCache = new Map<string, Kind>();
   const kinds = (column: string) => {
-    let kind = kindCache.get(column);
-    if (kind === undefined) kindCache.set(column, (kind = kindOf(table, column)));
+    const known = kindCache.get(column);
+    if (known !== undefined) return known;
+    const kind = kindOf(table, column);
+    kindCache.set(column, kind);
     return kind;
   };
   for (const cond of conditions(query.where)) {

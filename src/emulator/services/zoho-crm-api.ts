@@ -352,8 +352,6 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
   });
 }
 
-const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
 /** The fields asked for, `id` always, lookups as the objects Zoho returns (copies). */
 function project(row: Record<string, unknown>, fields: string[]): Record<string, unknown> {
   const record: Record<string, unknown> = { id: row.id };
