@@ -98,19 +98,22 @@ const fullCollection: () => void = (() => {
   return runInNewContext('gc') as () => void;
 })();
 
-/** Heap growth since the last collection that calls for the next one. */
-const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
+/** Heap growth since the last collection that calls for the next one (at least). */
+const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
 /** Posts between two looks at the heap inside a page. */
 const COLLECT_EVERY_POSTS = 100;
 let heapAfterCollection = 0;
 
 /**
- * A full collection once the heap grew COLLECT_AFTER_BYTES since the last one: the RSS stays as
- * flat as with one per page, and a process whose heap is large for other reasons (a test that
- * hosts the emulator's 100,000 records) does not pay a full collection of it every page.
+ * A full collection once the heap grew by COLLECT_AFTER_BYTES, or a quarter of what the last one
+ * left if that is more, since the last one: the RSS of a sync process (a small heap) stays flat,
+ * and a process whose heap is large for other reasons (a test hosting the emulator's 100,000
+ * records) does not pay a full collection of it every few hundred records (its cost grows with
+ * the heap it marks).
  */
 function collectGarbage(): void {
-  if (getHeapStatistics().used_heap_size - heapAfterCollection < COLLECT_AFTER_BYTES) return;
+  const grown = getHeapStatistics().used_heap_size - heapAfterCollection;
+  if (grown < Math.max(COLLECT_AFTER_BYTES, heapAfterCollection / 4)) return;
   fullCollection();
   heapAfterCollection = getHeapStatistics().used_heap_size;
 }
