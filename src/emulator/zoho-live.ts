@@ -67,6 +67,7 @@ export class LiveCrm {
   private readonly modules = new Map<string, ModuleState>();
   private readonly sorted = new Map<string, { version: number; rows: Row[]; keys: number[] }>();
   private nextId = 900_001;
+  private nextBulkId = 1;
 
   constructor(private readonly now: () => number) {}
 
@@ -110,7 +111,7 @@ export class LiveCrm {
       key: field === 'id' ? 0 : Date.parse(String(row[field])),
       id: String(row.id),
     }));
-    keyed.sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    keyed.sort((a, b) => a.key - b.key || a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const view = { version: state.version, rows: keyed.map((k) => k.row), keys: keyed.map((k) => k.key) };
     this.sorted.set(cacheKey, view);
     return view;
@@ -153,6 +154,37 @@ export class LiveCrm {
     state.byId.set(String(row.id), state.rows.push(row) - 1);
     state.version++;
     return row;
+  }
+
+  /**
+   * Adds `count` records at once, as an import would (a test hook for walks past Zoho's 100,000
+   * page-token reach): `values(i)` gives each one's fields; `modifiedAt(i)` its Created_Time and
+   * Modified_Time (ms, whole seconds; default now). Fields not given are null.
+   */
+  bulkCreate(module: string, count: number, values: (i: number) => Row, modifiedAt?: (i: number) => number): void {
+    const table = this.table(module);
+    if (!table) throw new Error(`LiveCrm: no module ${module}`);
+    const state = this.state(module);
+    const owner = this.user();
+    const blank: Row = Object.fromEntries(table.columns.map((column) => [column.name, null]));
+    for (let i = 0; i < count; i++) {
+      const given = values(i);
+      this.checkFields(module, given);
+      const at = zohoDateTime(modifiedAt ? Math.floor(modifiedAt(i) / 1000) * 1000 : this.second());
+      const row: Row = {
+        ...blank,
+        ...given,
+        // 19 digits like every Zoho id, in a range of their own (…0001xxxxxx).
+        id: `${ID_PREFIX.slice(0, -1)}${1_000_000 + this.nextBulkId++}`,
+        Owner: { ...owner },
+        Created_By: { ...owner },
+        Modified_By: { ...owner },
+        Created_Time: at,
+        Modified_Time: at,
+      };
+      state.byId.set(String(row.id), state.rows.push(row) - 1);
+    }
+    state.version++;
   }
 
   /** Deletes a record now: it leaves the records list and appears in /deleted. */

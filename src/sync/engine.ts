@@ -1,27 +1,33 @@
-// One pass of one http-api dataflow: the Zoho records changed since its cursor, page by page
-// (Modified_Time ascending, page_token), each posted to the flow's inlet; after every page the
-// cursor moves past what AEP acknowledged and is saved, so a run killed at any moment resumes
-// from the last page and loses nothing (a record may be sent again, never skipped). Then the
-// deletes since the delete cursor are counted (reported only: the Data Lake is append-only).
-import { setFlagsFromString } from 'node:v8';
+// One pass of one http-api dataflow: the Zoho records changed since its cursor, page by page on a
+// keyset of (Modified_Time, id) (ZohoCrm.walk: COQL, no page token, no cap; the cursor's second is
+// read again and the ids already sent there dropped), each posted to the flow's inlet; after every
+// page the cursor moves past what AEP acknowledged and is saved, so a run killed at any moment
+// resumes from the last page and loses nothing (a record may be sent again, never skipped). A
+// record edited during the walk leaves its place for a later key: it comes again, newest version,
+// and none slides past the walk. Then the deletes since the delete cursor are counted (reported
+// only: the Data Lake is append-only). Every Zoho call of the pass and its credits are counted.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { SyncState, StateStore } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
 import { MAX_RECORD_BYTES, type InletClient, type PostOutcome } from '../aep/inlet.js';
+import type { Cost, WalkFrom } from '../zoho/crm.js';
 import { advance, alreadySent, instant, later, sameCursor, type Cursor, type Fate } from './cursor.js';
 
-/** What a pass needs from Zoho's REST API (src/zoho/crm.ts's ZohoCrm). */
+/** What a pass needs from Zoho's API (src/zoho/crm.ts's ZohoCrm). */
 export interface ZohoReader {
-  records(
+  /** One keyset page: Modified_Time then id ascending, from the start, a second (inclusive), or after a key. */
+  walk(
     module: string,
-    options: { fields: string[]; since?: string; pageToken?: string; perPage?: number },
-  ): Promise<{ records: Array<Record<string, unknown>>; nextPageToken?: string; more: boolean; changed?: string[] }>;
+    options: { fields: string[]; from?: WalkFrom },
+  ): Promise<{ records: Array<Record<string, unknown>>; more: boolean; cost?: Cost }>;
   deleted(
     module: string,
     options: { since?: string; page?: number },
   ): Promise<{
     records: Array<{ id: string; deletedTime: string; type?: string; displayName?: string }>;
     more: boolean;
+    cost?: Cost;
   }>;
 }
 
@@ -49,10 +55,13 @@ export interface PassReport {
   failed: number;
   /** Read but not sent because an earlier record failed (the next pass sends them). */
   notSent: number;
-  /** Changed in Zoho while its fields were read in several calls: left, with what follows, for the next pass (not a failure). */
+  /** Changed in Zoho while its fields were read in several calls: left, with what follows, for the next pass (not a failure). One COQL query reads every field at once, so a walk leaves none. */
   changed: number;
   deletedCursor: string | null;
   pages: number;
+  /** Zoho CRM API calls of this pass, and the credits they cost (docs/zoho-rules.md). */
+  zohoCalls: number;
+  zohoCredits: number;
   /** The first few records that were not delivered. */
   failures: Failure[];
   /** A failure of the pass itself (Zoho, the network, credentials): the cursor stays where it was saved. */
@@ -78,16 +87,36 @@ export interface PassOptions {
 }
 
 /**
- * A full garbage collection, run between pages. What a pass keeps between pages is small (about
+ * Full garbage collections, run between pages. What a pass keeps between pages is small (about
  * 11 MB), but the objects of each inlet post live while it waits on the network, survive the
  * young-generation collections and are promoted: left alone, old space grows to ~75 MB for 2,500
- * records (140 MB RSS). One collection per page (200 records, a few ms) keeps the RSS of a long
- * `sync --every` flat, near 100 MB. `--expose-gc` only makes `gc` reachable, from a new context.
+ * records (140 MB RSS). A collection between pages (a few ms for a small heap) keeps the RSS of a
+ * long `sync --every` flat, near 100 MB. `--expose-gc` only makes `gc` reachable, from a new context.
  */
-const collectGarbage: () => void = (() => {
+const fullCollection: () => void = (() => {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 })();
+
+/** Heap growth since the last collection that calls for the next one (at least). */
+const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
+/** Posts between two looks at the heap inside a page. */
+const COLLECT_EVERY_POSTS = 100;
+let heapAfterCollection = 0;
+
+/**
+ * A full collection once the heap grew by COLLECT_AFTER_BYTES, or a quarter of what the last one
+ * left if that is more, since the last one: the RSS of a sync process (a small heap) stays flat,
+ * and a process whose heap is large for other reasons (a test hosting the emulator's 100,000
+ * records) does not pay a full collection of it every few hundred records (its cost grows with
+ * the heap it marks).
+ */
+function collectGarbage(): void {
+  const grown = getHeapStatistics().used_heap_size - heapAfterCollection;
+  if (grown < Math.max(COLLECT_AFTER_BYTES, heapAfterCollection / 4)) return;
+  fullCollection();
+  heapAfterCollection = getHeapStatistics().used_heap_size;
+}
 
 /** Failures named in messages and --json, at most. */
 const SHOWN_FAILURES = 5;
@@ -112,37 +141,35 @@ export async function syncDataflow(
     changed: 0,
     deletedCursor: sync.deletedCursor ?? null,
     pages: 0,
+    zohoCalls: 0,
+    zohoCredits: 0,
     failures: [],
   };
   // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
   const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
   const saved: Cursor = { at: sync.cursor, ids: sync.cursorIds ?? [] };
   // --full reads from the start and tracks its own cursor, saved only where it passes the stored one.
-  let start: Cursor = options.full ? { ids: [] } : saved;
-  let restarted = false;
+  const start: Cursor = options.full ? { ids: [] } : saved;
   let cursor = start;
   let stored = saved;
-  let pageToken: string | undefined;
-  const tokens = new Set<string>();
+  // The first page re-reads the cursor's second (inclusive: a record changed in it since is not
+  // missed); each next one starts strictly after the last record read.
+  let from: WalkFrom = start.at === undefined ? {} : { at: start.at };
+  let lastKey: { second: number; id: string } | undefined;
   try {
     for (;;) {
-      let page: Awaited<ReturnType<ZohoReader['records']>>;
-      try {
-        page = await reader.records(sync.module, { fields, since: start.at, pageToken });
-      } catch (error) {
-        // A page token that expired while the pass ran (Zoho's lifetime is undocumented): once per
-        // pass, read again from the cursor saved so far; what was acknowledged is dropped there.
-        if (!pageToken || restarted || (error as { code?: string }).code !== 'ZOHO_PAGE_TOKEN_INVALID') throw error;
-        restarted = true;
-        if (!options.full) start = stored;
-        cursor = start;
-        pageToken = undefined;
-        tokens.clear();
-        continue;
-      }
+      const page = await reader.walk(sync.module, { fields, from });
+      spend(report, page.cost);
       report.pages++;
       const records = page.records.map((raw) => ({ raw, id: String(raw.id), time: raw.Modified_Time }));
-      const fates = await postPage(deps, sync, records, start, options.full, report, new Set(page.changed ?? []));
+      // A page that does not move the key forward would be asked for again forever: stop before
+      // sending it, saying so (the cursor stays where the last page left it).
+      const first = records[0];
+      const last = records[records.length - 1];
+      if (lastKey && first && !after(first, lastKey)) throw stuck(sync.module, report.pages, first);
+      if (page.more && last && (instant(last.time) === undefined || (lastKey && !after(last, lastKey))))
+        throw stuck(sync.module, report.pages, last);
+      const fates = await postPage(deps, sync, records, start, options.full, report, new Set());
       cursor = advance(cursor, records, fates);
       const next = options.full ? later(stored, cursor) : cursor;
       if (!sameCursor(next, stored)) {
@@ -156,19 +183,11 @@ export async function syncDataflow(
       options.onPage?.(report);
       collectGarbage();
       // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
-      // Likewise before a record that changed while it was read: the next pass reads it anew.
-      if (report.failed || report.notSent || report.changed) break;
-      if (!page.more || !page.nextPageToken) break;
-      if (tokens.has(page.nextPageToken)) {
-        throw new ApiError(
-          `Zoho CRM answered page ${report.pages + 1} of ${sync.module} with a page_token it had already sent; aep-zoho stopped instead of reading the same pages forever.`,
-          {
-            hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
-          },
-        );
-      }
-      tokens.add(page.nextPageToken);
-      pageToken = page.nextPageToken;
+      if (report.failed || report.notSent) break;
+      if (!page.more || !records.length) break;
+      const second = instant(last.time)!;
+      lastKey = { second, id: last.id };
+      from = { at: String(last.time), id: last.id };
     }
     report.deleted = await countDeletes(deps, template, sync, report);
     if (!report.failed && !report.notSent)
@@ -219,6 +238,7 @@ async function postPage(
   report.read += todo.length;
   if (firstChanged >= 0) report.changed += fates.slice(firstChanged).filter((fate) => fate === 'not-sent').length;
   let next = 0;
+  let posted = 0;
   let stopped = false;
   const fail = (i: number, failure: Omit<Failure, 'id'>) => {
     fates[i] = 'failed';
@@ -239,6 +259,8 @@ async function postPage(
         continue;
       }
       const outcome: PostOutcome = await deps.inlet.post(sync.inletUrl, sync.flowId, body);
+      // A page holds up to 2,000 records: collect inside it too (see collectGarbage).
+      if (++posted % COLLECT_EVERY_POSTS === 0) collectGarbage();
       if (outcome.ok) {
         fates[i] = 'acked';
         report.sent++;
@@ -267,6 +289,7 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
   const pages = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await deps.reader.deleted(sync.module, { since: start.at, page });
+    spend(report, answer.cost);
     for (const entry of answer.records) {
       const id = String(entry.id);
       const at = instant(entry.deletedTime);
@@ -303,6 +326,31 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
   report.deletedCursor = newest.at ?? null;
   return count;
 }
+
+/** Adds a call's cost to the pass's counts. */
+function spend(report: PassReport, cost: Cost | undefined): void {
+  report.zohoCalls += cost?.calls ?? 0;
+  report.zohoCredits += cost?.credits ?? 0;
+}
+
+/** The record comes strictly after the key (Modified_Time second, then id). */
+function after(record: { id: string; time: unknown }, key: { second: number; id: string }): boolean {
+  const second = instant(record.time);
+  return second !== undefined && (second > key.second || (second === key.second && compareIds(record.id, key.id) > 0));
+}
+
+function stuck(module: string, page: number, record: { id: string; time: unknown }): ApiError {
+  return new ApiError(
+    `Zoho CRM answered page ${page} of ${module}'s walk with records that do not come after the page before (record ${record.id} at ${String(record.time)}); aep-zoho stopped instead of reading the same records forever.`,
+    {
+      hint: 'A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending, after the last key read): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
+      code: 'ZOHO_WALK_STUCK',
+    },
+  );
+}
+
+/** Zoho ids as numbers (19 digits, beyond a double's precision): the longer is the larger. */
+const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /** Saves into the dataflow's sync entry, if it is still this flow's (never recreates a removed one). */
 function checkpoint(

@@ -382,6 +382,8 @@ function holdBack(result: SyncResult, held: Held[]): SyncResult {
     failed: 0,
     notSent: 0,
     changed: 0,
+    zohoCalls: 0,
+    zohoCredits: 0,
     deletedCursor: sync.deletedCursor ?? null,
     pages: 0,
     failures: [],

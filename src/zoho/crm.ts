@@ -1,7 +1,9 @@
 // Zoho CRM's REST API v8 as the http-api path reads it (aep-fallback.md §3, issue 15 "Reading Zoho
-// correctly"): module and field metadata, records one page at a time (page_token, sorted by
-// Modified_Time, If-Modified-Since), more than 50 fields as several calls merged by id, and the
-// deleted records. All traffic goes through the one network stack (http/client.ts: proxies,
+// correctly"): module and field metadata, a sync's walk of a module (walk(): COQL on a keyset of
+// Modified_Time and id, no page token and no cap, docs/zoho-rules.md), records one page at a time
+// for previews (page_token, sorted by Modified_Time, If-Modified-Since; more than 50 fields as
+// several calls merged by id), and the deleted records. Every call's credits are counted as
+// Zoho's API-limits and COQL pages price them (docs/zoho-rules.md). All traffic goes through the one network stack (http/client.ts: proxies,
 // timeouts, retries on 429/5xx with Retry-After, the body cap) and waits for one of at most
 // ZOHO_MAX_IN_FLIGHT slots (5 by default: the free edition's concurrency limit).
 import type { ExploreColumn } from '../aep/flow-service.js';
@@ -50,7 +52,38 @@ export interface RecordsPage {
 export interface DeletedPage {
   records: Array<{ id: string; deletedTime: string; type: string; displayName?: string }>;
   more: boolean;
+  /** The Zoho calls this page cost, and their credits. */
+  cost: Cost;
 }
+
+/** Zoho calls made and the credits they cost (docs/zoho-rules.md). */
+export interface Cost {
+  calls: number;
+  credits: number;
+}
+
+/** Where a walk page starts: the module's start; a second, inclusive; or after one (Modified_Time, id) key. */
+export type WalkFrom = { at?: undefined } | { at: string; id?: undefined } | { at: string; id: string };
+
+export interface WalkPage {
+  /** Oldest change first: Modified_Time ascending, then id ascending. */
+  records: Array<Record<string, unknown>>;
+  more: boolean;
+  cost: Cost;
+}
+
+/** "LIMIT … the max value is 2000" (COQL-Overview); one query of 1,001-2,000 costs 3 credits. */
+export const COQL_LIMIT = 2000;
+/** "retrieve up to 500 fields in a single query" from v7 (Kaizen #183). */
+export const COQL_MAX_COLUMNS = 500;
+
+/**
+ * Credits of one COQL query by its LIMIT: 1-200 one credit, 201-1,000 two, 1,001-2,000 three
+ * (https://www.zoho.com/crm/developer/docs/api/v8/COQL-Overview.html, "API Credits based on the
+ * value of LIMIT"). Every other call here costs one (…/v8/api-limits.html: "Each API call made
+ * will result in a reduction of 1 credit").
+ */
+export const coqlCredits = (limit: number) => (limit <= 200 ? 1 : limit <= 1000 ? 2 : 3);
 
 export interface ZohoCrmOptions {
   /** Zoho calls in flight at once (default ZOHO_MAX_IN_FLIGHT, else 5). */
@@ -73,6 +106,9 @@ export class ZohoCrm {
   private readonly clients = new Map<string, HttpClient>();
   private readonly fieldsPerCall: number;
   private callCount = 0;
+  private creditCount = 0;
+  /** Each module's lookup fields that name a user (their email comes as its own COQL column). */
+  private readonly userLookups = new Map<string, Promise<Set<string>>>();
 
   private constructor(
     private readonly settings: Settings,
@@ -98,6 +134,11 @@ export class ZohoCrm {
   /** Zoho CRM API calls sent (each chunk of a page counts; retries of one call do not). */
   get calls(): number {
     return this.callCount;
+  }
+
+  /** Zoho credits those calls cost. */
+  get credits(): number {
+    return this.creditCount;
   }
 
   /** Mints only when the stored token is missing or expired. */
@@ -130,8 +171,14 @@ export class ZohoCrm {
   }
 
   /** GET /settings/fields?module=: the module's fields; undefined on 204 (Zoho: metadata inaccessible). */
-  async fields(module: string): Promise<ZohoField[] | undefined> {
-    const { status, body } = await this.get(`${CRM_API}/settings/fields`, new URLSearchParams({ module }), { module });
+  async fields(module: string, cost?: Cost): Promise<ZohoField[] | undefined> {
+    const { status, body } = await this.get(
+      `${CRM_API}/settings/fields`,
+      new URLSearchParams({ module }),
+      { module },
+      {},
+      cost,
+    );
     if (status === 204 || status === 304) return undefined;
     const fields: any[] = Array.isArray(body?.fields) ? body.fields : [];
     return fields
@@ -143,6 +190,79 @@ export class ZohoCrm {
         ...(typeof f.json_type === 'string' ? { jsonType: f.json_type } : {}),
         ...(typeof f.lookup?.module?.api_name === 'string' ? { lookupModule: f.lookup.module.api_name } : {}),
       }));
+  }
+
+  /**
+   * ONE page of a sync's walk of a module: up to 2,000 records through COQL (POST /coql), ordered
+   * by Modified_Time then id, from `from`: the start of the module; a second, inclusive (the
+   * cursor's, re-read so that a record changed in it since is not missed); or strictly after one
+   * (Modified_Time, id) key, the last record of the page before. Each page is a new query on
+   * values, not a position: no page token to expire, no 100,000-record reach, and a record edited
+   * during the walk moves past the walk's key and comes again, in its newest version, while none
+   * slides past it (aep-fallback.md §5.2, docs/zoho-rules.md).
+   *
+   * Records come in the REST shape (GET /{module}), whatever COQL makes of them: `id` first, then
+   * the fields asked for; a lookup is `{name, id}` as in both reads, and a user lookup gets its
+   * `email` back from an `X.email` column. Which lookups name users comes from the module's field
+   * metadata, read once per client (a call, counted in the page's cost).
+   */
+  async walk(module: string, options: { fields: string[]; from?: WalkFrom; limit?: number }): Promise<WalkPage> {
+    const cost: Cost = { calls: 0, credits: 0 };
+    const limit = Math.min(COQL_LIMIT, Math.max(1, Math.floor(options.limit ?? COQL_LIMIT)));
+    const fields = [...new Set(options.fields.map((f) => f.trim()).filter((f) => f && f !== 'id'))];
+    if (!fields.includes(SORT_FIELD)) fields.push(SORT_FIELD);
+    const users = await this.userLookupsOf(module, cost);
+    const columns = ['id', ...fields, ...fields.filter((f) => users.has(f)).map((f) => `${f}.email`)];
+    if (columns.length > COQL_MAX_COLUMNS)
+      throw new UserError(
+        `Module ${module}: the template reads ${fields.length} fields, more than the ${COQL_MAX_COLUMNS} one Zoho CRM query (COQL) takes.`,
+        { hint: 'Map fewer Zoho fields in the template (each field of its mapping is read).' },
+      );
+    const from = options.from ?? {};
+    const where =
+      from.at === undefined
+        ? 'id is not null'
+        : from.id === undefined
+          ? `${SORT_FIELD} >= '${coqlText(zohoTime(from.at))}'`
+          : // More than two criteria must be paired with brackets (COQL-Overview).
+            `(${SORT_FIELD} > '${coqlText(zohoTime(from.at))}' or (${SORT_FIELD} = '${coqlText(zohoTime(from.at))}' and id > ${coqlId(from.id)}))`;
+    const query = `select ${columns.join(', ')} from ${module} where ${where} order by ${SORT_FIELD} asc, id asc limit ${limit}`;
+    const { status, body } = await this.request(
+      'POST',
+      `${CRM_API}/coql`,
+      new URLSearchParams(),
+      { module, call: 'COQL query' },
+      {},
+      cost,
+      { select_query: query },
+      coqlCredits(limit),
+    );
+    if (status === 204 || status === 304) return { records: [], more: false, cost };
+    const data: any[] = Array.isArray(body?.data) ? body.data : [];
+    const records = data.map((row) => {
+      const record: Record<string, unknown> = { id: row.id === undefined ? undefined : String(row.id) };
+      for (const field of fields) {
+        const value = row[field];
+        record[field] =
+          users.has(field) && value && typeof value === 'object'
+            ? { name: value.name ?? null, id: value.id, email: row[`${field}.email`] ?? null }
+            : (value ?? null);
+      }
+      return record;
+    });
+    return { records, more: body?.info?.more_records === true, cost };
+  }
+
+  private userLookupsOf(module: string, cost: Cost): Promise<Set<string>> {
+    let known = this.userLookups.get(module);
+    if (!known) {
+      known = this.fields(module, cost).then(
+        (fields) => new Set((fields ?? []).filter((f) => f.dataType in LOOKUP_PARTS).map((f) => f.apiName)),
+      );
+      known.catch(() => this.userLookups.delete(module));
+      this.userLookups.set(module, known);
+    }
+    return known;
   }
 
   /**
@@ -231,13 +351,15 @@ export class ZohoCrm {
       page: String(Math.max(1, Math.floor(options.page ?? 1))),
     });
     const headers: Record<string, string> = options.since ? { 'if-modified-since': zohoTime(options.since) } : {};
+    const cost: Cost = { calls: 0, credits: 0 };
     const { status, body } = await this.get(
       `${CRM_API}/${encodeURIComponent(module)}/deleted`,
       query,
-      { module },
+      { module, call: 'deleted records' },
       headers,
+      cost,
     );
-    if (status === 304 || status === 204) return { records: [], more: false };
+    if (status === 304 || status === 204) return { records: [], more: false, cost };
     const data: any[] = Array.isArray(body?.data) ? body.data : [];
     return {
       records: data.map((d) => ({
@@ -247,6 +369,7 @@ export class ZohoCrm {
         ...(d.display_name ? { displayName: String(d.display_name) } : {}),
       })),
       more: body?.info?.more_records === true,
+      cost,
     };
   }
 
@@ -282,30 +405,54 @@ export class ZohoCrm {
     return client;
   }
 
-  /** One GET with the access token; a refused token (INVALID_TOKEN) is refreshed once and the call resent. */
-  private async get(
+  /** One GET with the access token (see request()). */
+  private get(
     path: string,
     query: URLSearchParams,
-    what: { module?: string },
+    what: { module?: string; call?: string },
     headers: Record<string, string> = {},
+    cost?: Cost,
+  ): Promise<Answer> {
+    return this.request('GET', path, query, what, headers, cost);
+  }
+
+  /** One call with the access token; a refused token (INVALID_TOKEN) is refreshed once and the call resent. Counts the call and its credits. */
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: URLSearchParams,
+    what: { module?: string; call?: string },
+    headers: Record<string, string> = {},
+    cost?: Cost,
+    json?: unknown,
+    credits = 1,
   ): Promise<Answer> {
     let access = await this.tokens.get();
     for (let attempt = 1; ; attempt++) {
       const base = this.baseUrl;
       this.callCount++;
+      if (cost) cost.calls++;
       const response = await this.client(base).send({
-        method: 'GET',
+        method,
         path,
         searchParams: query,
         headers: { ...headers, authorization: `Zoho-oauthtoken ${access.token}` },
+        // A COQL query reads: sending it twice is safe.
+        ...(json === undefined ? {} : { json, idempotent: true }),
       });
+      // A call Zoho refused for its token is not charged (an assumption: Zoho's API-limits page
+      // prices calls, not refusals; docs/zoho-rules.md); every other answer is.
+      if (response.status !== 401) {
+        this.creditCount += credits;
+        if (cost) cost.credits += credits;
+      }
       let body: any;
       if (response.body.trim()) {
         try {
           body = JSON.parse(response.body);
         } catch {
           throw new ApiError(
-            `Zoho CRM: GET ${path} answered HTTP ${response.status} with something that is not JSON${/^\s*</.test(response.body) ? ' (an HTML page)' : ''}.`,
+            `Zoho CRM: ${method} ${path} answered HTTP ${response.status} with something that is not JSON${/^\s*</.test(response.body) ? ' (an HTML page)' : ''}.`,
             {
               status: response.status,
               hint: `Check ZOHO_ENDPOINT (it must name Zoho's API domain, e.g. ${DEFAULT_ZOHO_ENDPOINT}) and any proxy in between. Re-running is safe.`,
@@ -319,11 +466,13 @@ export class ZohoCrm {
       }
       if (response.status >= 400)
         throw zohoError({
+          method,
           path,
           base,
           status: response.status,
           body,
           module: what.module,
+          call: what.call,
           query,
           freshToken: access.minted || attempt > 1,
         });
@@ -331,6 +480,11 @@ export class ZohoCrm {
     }
   }
 }
+
+/** A string literal inside a COQL query's quotes. */
+const coqlText = (text: string) => text.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+/** A record id in a COQL criterion: Zoho ids are digits; anything else is quoted. */
+const coqlId = (id: string) => (/^\d+$/.test(id) ? id : `'${coqlText(id)}'`);
 
 /** Chunks of at most `size` fields; with more than one chunk, each holds Modified_Time (the merge checks it). */
 export function fieldChunks(fields: string[], size = MAX_FIELDS_PER_CALL): string[][] {
@@ -359,30 +513,48 @@ export function zohoTime(value: string | number | Date): string {
 }
 
 interface FailedZohoCall {
+  method: 'GET' | 'POST';
   path: string;
   base: string;
   status: number;
   body: any;
   module?: string;
+  /** What the call was, in words (COQL query, deleted records). */
+  call?: string;
   query: URLSearchParams;
   /** The token was minted for this call: another INVALID_TOKEN is not about expiry. */
   freshToken: boolean;
 }
 
-/** Zoho's error body `{code, details, message, status: "error"}` as one paragraph with a hint. */
+/**
+ * Zoho's error body `{code, details, message, status: "error"}` as one paragraph with a hint. The
+ * parameter is in `details.param_name` or `details.api_name` (zoho/crm-oas v8.0 getRecords
+ * examples: EXPIRED_VALUE names `api_name: "page_token"`, PAGINATION_LIMIT_EXCEEDED and
+ * TOKEN_BOUND_DATA_MISMATCH `param_name`); a COQL answer names `column_name`, `limit`, `offset`
+ * or `near` (v8.0 coql executeCOQLQuery examples).
+ */
 function zohoError(call: FailedZohoCall): ApiError {
   const code: string | undefined = typeof call.body?.code === 'string' ? call.body.code : undefined;
   const details: Record<string, unknown> =
     call.body?.details && typeof call.body.details === 'object' ? call.body.details : {};
   const zohoMessage: string | undefined = typeof call.body?.message === 'string' ? call.body.message : undefined;
-  const param =
-    typeof details.param === 'string' ? details.param : typeof details.header === 'string' ? details.header : undefined;
-  const where = call.module
-    ? ` (module ${call.module}${param ? `, parameter ${param}` : ''}${typeof details.api_name === 'string' ? ` '${details.api_name}'` : ''})`
-    : param
-      ? ` (parameter ${param})`
-      : '';
-  const text = `Zoho CRM: GET ${call.path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}${where}: ${zohoMessage ?? 'no error message in the response'}.`;
+  const named = (key: string) => (typeof details[key] === 'string' ? (details[key] as string) : undefined);
+  const param = named('param_name') ?? named('header');
+  const apiName = named('api_name');
+  // The parameter the error is about: param_name, else an api_name that names a parameter.
+  const about = param ?? (apiName === 'page_token' || call.query.has(apiName ?? '') ? apiName : undefined);
+  const column = named('column_name');
+  const what = [
+    call.module ? `module ${call.module}` : undefined,
+    call.call,
+    param || apiName
+      ? `parameter ${param ?? apiName}${param && apiName && apiName !== param ? ` '${apiName}'` : ''}`
+      : undefined,
+    column ? `column ${column}` : undefined,
+    named('near') !== undefined ? `near '${named('near')}'` : undefined,
+  ].filter(Boolean);
+  const where = what.length ? ` (${what.join(', ')})` : '';
+  const text = `Zoho CRM: ${call.method} ${call.path} failed with HTTP ${call.status}${code ? ` (${code})` : ''}${where}: ${zohoMessage ?? 'no error message in the response'}.`;
   const make = (message: string, hint: string, errorCode = code) =>
     new ApiError(redact(message), { status: call.status, code: errorCode, hint });
 
@@ -395,6 +567,8 @@ function zohoError(call: FailedZohoCall): ApiError {
   const requestTooBig =
     code === 'LIMIT_EXCEEDED' &&
     (param !== undefined ||
+      details.limit !== undefined ||
+      call.call === 'COQL query' ||
       typeof details.api_name === 'string' ||
       /field/i.test(`${zohoMessage ?? ''} ${typeof details.by === 'string' ? details.by : ''}`) ||
       askedFields > 50);
@@ -411,7 +585,7 @@ function zohoError(call: FailedZohoCall): ApiError {
   }
   if (credits) {
     return make(
-      `Zoho CRM's API credits are used up: GET ${call.path}${call.module ? ` (module ${call.module})` : ''} was refused (${code ?? `HTTP ${call.status}`}${zohoMessage ? `: ${zohoMessage}` : ''}). Zoho counts credits over a rolling 24-hour window, so they come back as the calls of the last 24 hours age out.`,
+      `Zoho CRM's API credits are used up: ${call.method} ${call.path}${call.module ? ` (module ${call.module}${call.call ? `, ${call.call}` : ''})` : ''} was refused (${code ?? `HTTP ${call.status}`}${zohoMessage ? `: ${zohoMessage}` : ''}). Zoho counts credits over a rolling 24-hour window, so they come back as the calls of the last 24 hours age out.`,
       "Nothing is lost: run again in a few hours, and a sync resumes from its cursor. Zoho CRM's Setup → Developer Hub → APIs shows the credits used; an edition with more users or add-on credits raises the limit.",
       'ZOHO_CREDITS_EXHAUSTED',
     );
@@ -426,7 +600,7 @@ function zohoError(call: FailedZohoCall): ApiError {
     case 'OAUTH_SCOPE_MISMATCH':
       return make(
         text,
-        "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ, ZohoCRM.settings.modules.READ, ZohoCRM.settings.fields.READ and ZohoCRM.coql.READ ('aep-zoho zoho authorize-url', whose defaults they are), then 'aep-zoho zoho token --grant-token <code>'.",
+        "The Zoho tokens lack a scope this call needs: make a new authorization request with ZohoCRM.modules.READ, ZohoCRM.settings.modules.READ, ZohoCRM.settings.fields.READ and ZohoCRM.coql.READ (sync reads through Zoho's query API; 'aep-zoho zoho authorize-url' asks for them all), then 'aep-zoho zoho token --grant-token <code>'.",
       );
     case 'INVALID_MODULE':
       return make(
@@ -446,13 +620,45 @@ function zohoError(call: FailedZohoCall): ApiError {
     default:
       break;
   }
-  if (param === 'page_token')
+  switch (code) {
+    case 'EXPIRED_VALUE':
+    case 'TOKEN_BOUND_DATA_MISMATCH':
+      if (about === 'page_token')
+        return make(
+          text,
+          'The page token expired or no longer matches the request: start again from the cursor (re-running is safe).',
+          'ZOHO_PAGE_TOKEN_INVALID',
+        );
+      break;
+    case 'PAGINATION_LIMIT_EXCEEDED':
+      return make(
+        text,
+        "Zoho's page tokens reach only 100,000 records; sync walks modules with Zoho's query API (COQL) instead, which has no such reach. Run 'aep-zoho sync' again; if this comes from another read, report it as a bug in aep-zoho.",
+        'ZOHO_PAGINATION_LIMIT',
+      );
+    case 'SYNTAX_ERROR':
+    case 'INVALID_QUERY':
+    case 'INVALID_ALIAS':
+    case 'DUPLICATE_DATA':
+      if (column)
+        return make(
+          text,
+          `Zoho's query API does not take the field ${column} of ${call.module ?? 'this module'}: check the template's field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a field may have been renamed or deleted in Zoho, or be of a type COQL cannot select).`,
+        );
+      return make(
+        text,
+        'Zoho refused the query aep-zoho built: this is a bug in aep-zoho; please report it with the output of --debug (the token is never shown). The cursor is kept: nothing is lost.',
+      );
+    default:
+      break;
+  }
+  if (about === 'page_token')
     return make(
       text,
       'The page token expired or is unknown: start again from the cursor (re-running is safe).',
       'ZOHO_PAGE_TOKEN_INVALID',
     );
-  if (param === 'fields')
+  if (about === 'fields')
     return make(
       text,
       `Check the field names against 'aep-zoho explore ${call.module ?? '<module>'} --via http-api' (a template may name a field that was renamed or deleted in Zoho).`,

@@ -7,7 +7,7 @@ import { inletPosts, mark as markOf, newestModified, syncWorld, zohoIds } from '
 
 const instant = (time: unknown) => Math.floor(Date.parse(String(time)) / 1000);
 
-test('every Zoho record arrives in the dataset once, mapped as the mapping set says, record by record; Zoho is read in ceil(n/200) pages plus one deleted call', async (t) => {
+test('every Zoho record arrives in the dataset once, mapped as the mapping set says, record by record; Zoho is read in ceil(n/2000) COQL pages plus one field-metadata and one deleted call, counted with their credits', async (t) => {
   const w = await syncWorld(t);
   const r = await w.cli(['sync', '--json']);
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);
@@ -15,7 +15,8 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
   assert.deepEqual(Object.keys(out).sort(), ['inletPeakInFlight', 'sandbox', 'syncs', 'zohoCalls', 'zohoMints']);
   assert.equal(out.syncs.length, 1);
   const [s] = out.syncs;
-  for (const key of ['template', 'flowId', 'read', 'sent', 'deleted', 'cursor']) assert.ok(key in s, `syncs[0].${key}`);
+  for (const key of ['template', 'flowId', 'read', 'sent', 'deleted', 'cursor', 'zohoCalls', 'zohoCredits'])
+    assert.ok(key in s, `syncs[0].${key}`);
   const rows = w.emu.zoho.rows('Accounts');
   assert.ok(rows.length > 2000, 'more than the 2,000 records `page` reaches');
   assert.deepEqual(
@@ -58,15 +59,23 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
     `peak in flight ${out.inletPeakInFlight} (bound 20)`,
   );
   // The first call is refused (ZOHO_ACCESS_TOKEN is no token this Zoho issued), then resent with a minted one.
-  const pages = w.emu.exchanges.filter((e) => e.method === 'GET' && e.path === '/crm/v8/Accounts' && e.status !== 401);
-  const deletedCalls = w.emu.exchanges.filter((e) => e.path === '/crm/v8/Accounts/deleted');
-  assert.equal(pages.length, Math.ceil(rows.length / 200), 'ceil(n/200) pages');
-  assert.equal(deletedCalls.length, 1);
-  assert.ok(
-    pages.slice(1).every((e) => typeof e.query.page_token === 'string'),
-    'paged with page_token',
+  const zoho = w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/') && e.status !== 401);
+  const pages = zoho.filter((e) => e.method === 'POST' && e.path === '/crm/v8/coql');
+  const deletedCalls = zoho.filter((e) => e.path === '/crm/v8/Accounts/deleted');
+  const metadata = zoho.filter((e) => e.path === '/crm/v8/settings/fields');
+  assert.equal(pages.length, Math.ceil(rows.length / 2000), 'ceil(n/2000) COQL pages');
+  assert.deepEqual([deletedCalls.length, metadata.length, zoho.length], [1, 1, pages.length + 2]);
+  const queries = pages.map((e) => String((e.body as { select_query: string }).select_query));
+  assert.match(
+    queries[0],
+    /^select id, .* from Accounts where id is not null order by Modified_Time asc, id asc limit 2000$/,
   );
-  assert.deepEqual([pages[0].query.sort_by, pages[0].query.sort_order], ['Modified_Time', 'asc']);
+  for (const query of queries.slice(1))
+    assert.match(query, /where \(Modified_Time > '[^']+' or \(Modified_Time = '[^']+' and id > \d+\)\) order by/);
+  // Zoho's prices: 1 credit a GET, 3 a COQL query of LIMIT 1,001-2,000 (docs/zoho-rules.md).
+  // The refused first call counts as a call, not as credits.
+  assert.deepEqual([s.zohoCalls, s.zohoCredits], [pages.length + 3, pages.length * 3 + 2]);
+  assert.equal(out.zohoCalls, s.zohoCalls);
 
   const entry = await w.entry();
   assert.equal(entry.cursor, s.cursor);
@@ -128,8 +137,8 @@ test('a second sync sends only what changed (also within the cursor second) and 
   assert.match(quiet.stderr, /Next: data moves only when sync runs: run this again, or aep-zoho sync --every 15m/);
   assert.equal(
     w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/')).length - zohoBefore,
-    2,
-    'one records page (the cursor second) and one deleted call',
+    3,
+    'a quiet pass: the field metadata, one COQL page (the cursor second) and one deleted call',
   );
 
   // Every record Zoho holds is in the dataset, at its latest version.

@@ -222,7 +222,11 @@ describe('ZohoCrm', () => {
         1,
         'the changed record comes once, later in the pass',
       );
-      assert.equal(records.length, local.zoho.rows('Accounts').length);
+      // Zoho's page tokens are positional (the emulator's reading of the v8 OAS): the edited record
+      // leaves its place and the next one slides into the page already read, so a token walk can
+      // miss one record. sync walks on a keyset instead (test/sync/walk.test.ts).
+      const rows = local.zoho.rows('Accounts').length;
+      assert.ok(records.length === rows - 1 || records.length === rows, `${records.length} of ${rows}`);
       for (const record of records) assert.deepEqual(record, local.zoho.record('Accounts', String(record.id)));
       assert.equal(records.at(-1)!.id, target);
       assert.equal(records.at(-1)!.Rating, 'Hot');
@@ -284,7 +288,11 @@ describe('ZohoCrm', () => {
       expected.filter((d) => Date.parse(d.deleted_time) >= Date.parse(middle.deleted_time)).map((d) => d.id),
     );
     const newest = Date.parse(expected.at(-1)!.deleted_time);
-    assert.deepEqual(await crm.deleted('Accounts', { since: zohoTime(newest + 1000) }), { records: [], more: false });
+    assert.deepEqual(await crm.deleted('Accounts', { since: zohoTime(newest + 1000) }), {
+      records: [],
+      more: false,
+      cost: { calls: 1, credits: 1 },
+    });
   });
 
   test('one access token across two clients on one home: at most one mint; kept with its expiry, mode 0600', async () => {

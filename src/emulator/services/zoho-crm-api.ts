@@ -11,9 +11,15 @@
 //   `If-Modified-Since` keeps records modified at or after it (inclusive, as Airbyte observed) and
 //   answers 304 with no body when there are none; an empty module is 204. `ids` (≤ 100) reads
 //   just those records, without paging. Every record carries
-//   `id`; lookups are objects ({name, id}, plus email on user lookups). A page token is a keyset
-//   cursor (the last record's sort key and id) valid 24 h (`page_token_expiry`; the real lifetime
-//   is unverified), so records changed while paging move to the end instead of being skipped.
+//   `id`; lookups are objects ({name, id}, plus email on user lookups).
+// - Page tokens as Zoho's v8 OAS gives them (zoho/crm-oas v8.0 getRecords examples): consecutive
+//   tokens reach 100,000 records, then PAGINATION_LIMIT_EXCEEDED; an expired one is EXPIRED_VALUE
+//   (`details.api_name: "page_token"`); one that is unknown or sent with other parameters is
+//   TOKEN_BOUND_DATA_MISMATCH. How a token behaves while records change is not documented: the
+//   emulator takes the worst reading, a position in the sorted list (a record edited during a walk
+//   moves to the end and the next record slides into a page already read). A token lives 24 h
+//   (`page_token_expiry`; the real lifetime is unverified).
+// - POST /crm/v8/coql: the Query API (zoho-coql.ts).
 // - GET /crm/v8/{module}/deleted: `type` all|recycle|permanent (default all), `page`/`per_page`
 //   (≤ 200), If-Modified-Since on `deleted_time` (get-deleted-records.html, SDK 8). Oldest first.
 // - GET /crm/v8/settings/modules/{module}, GET /crm/v8/{module}/{id}, GET /crm/v8/{module}/actions/count
@@ -33,6 +39,7 @@ import { ID_PREFIX, zohoDateTime, type CrmTable, type FieldType } from '../zoho-
 import type { LiveCrm } from '../zoho-live.js';
 import type { ServiceContext } from './context.js';
 import { zohoAccessTokenProblem } from './zoho-accounts.js';
+import { answerCoql } from './zoho-coql.js';
 
 export const CRM_API = '/crm/v8';
 export const MAX_FIELDS = 50;
@@ -42,12 +49,14 @@ export const MAX_IDS = 100;
 /** "You can only get the first 2000 records without using page_token param". */
 export const PAGE_LIMIT = 2000;
 const PAGE_TOKEN_LIFETIME_MS = 24 * 3600_000;
+/** "Consecutive page tokens can be used to navigate through up to 100,000 records" (v8 getRecords). */
+export const PAGE_TOKEN_REACH = 100_000;
 
 /** Zoho's modules without API support, as settings/modules lists them (api_supported: false). */
 const UNSUPPORTED_MODULES = ['Home', 'Reports', 'Dashboards', 'Forecasts', 'Feeds'];
 
 /** Which module each lookup field points to (What_Id is Zoho's multi-module lookup; here Deals). */
-const LOOKUP_TARGETS: Record<string, string> = {
+export const LOOKUP_TARGETS: Record<string, string> = {
   Parent_Account: 'Accounts',
   Account_Name: 'Accounts',
   Account: 'Accounts',
@@ -96,8 +105,11 @@ interface PageToken {
   sortBy: SortField;
   sortOrder: 'asc' | 'desc';
   since?: number;
-  /** Sort key and id of the last record already given. */
-  after: { key: number; id: string };
+  /** The fields and page size the token was made for (another value is TOKEN_BOUND_DATA_MISMATCH). */
+  fields: string;
+  perPage: number;
+  /** Records already given: the next page starts at this position of the list as it is then. */
+  offset: number;
   page: number;
   expiresAt: number;
 }
@@ -116,6 +128,8 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
   };
   const on = (path: string, handler: (req: EmuRequest) => EmuResponse) =>
     router.on('GET', path, (req) => authorized(req, handler));
+
+  router.on('POST', `${CRM_API}/coql`, (req) => authorized(req, (r) => answerCoql(r, crm, LOOKUP_TARGETS)));
 
   const supported = (name: string): CrmTable | undefined => crm.table(name);
   const invalidModule = () =>
@@ -268,7 +282,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     const fieldsParam = req.query.get('fields');
     if (!fieldsParam?.trim())
       return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-        param: 'fields',
+        param_name: 'fields',
       });
     const fields = fieldsParam
       .split(',')
@@ -276,12 +290,12 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
       .filter(Boolean);
     if (fields.length > MAX_FIELDS)
       return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
-        param: 'fields',
+        param_name: 'fields',
         limit: MAX_FIELDS,
       });
     const known = new Set(table.columns.map((column) => column.name));
     const unknown = fields.find((name) => !known.has(name));
-    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
+    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param_name: 'fields', api_name: unknown });
     // `ids` (GetRecordsParam in SDK 8): these records only, at most 100, with the fields asked for;
     // no paging. The limit of 100 is the one Zoho's get-records page gives for `ids`.
     const idsText = req.query.get('ids');
@@ -293,11 +307,13 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
       if (!ids.length) return invalidParam('ids', 'ids must name at least one record id');
       if (ids.length > MAX_IDS)
         return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, {
-          param: 'ids',
+          param_name: 'ids',
           limit: MAX_IDS,
         });
       if (req.query.has('page') || req.query.has('page_token'))
-        return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', { param: 'ids' });
+        return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', {
+          param_name: 'ids',
+        });
       const wanted = new Set(ids);
       const data = crm
         .sortedBy(table.name, 'id')
@@ -313,18 +329,49 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     if (typeof perPage === 'object') return perPage;
     const tokenText = req.query.get('page_token');
     if (tokenText !== null && req.query.has('page'))
-      return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", { param: 'page' });
+      return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", {
+        param_name: 'page',
+      });
 
     let cursor: PageToken;
     if (tokenText !== null) {
       const stored = tokens.get(tokenText);
-      if (!stored || stored.module !== table.name) return invalidParam('page_token', 'the page_token is invalid');
-      if (stored.expiresAt <= ctx.now()) return invalidParam('page_token', 'the page_token has expired');
+      // The v8 OAS's bodies (getRecords examples: tokenbounddatamismatch, expiredvalue, paginationlimitexceeded).
+      if (
+        !stored ||
+        stored.module !== table.name ||
+        stored.fields !== fieldsParam ||
+        stored.perPage !== perPage ||
+        ['sort_by', 'sort_order'].some(
+          (name) => req.query.has(name) && req.query.get(name) !== stored[name === 'sort_by' ? 'sortBy' : 'sortOrder'],
+        )
+      )
+        return zohoApiError(
+          400,
+          'TOKEN_BOUND_DATA_MISMATCH',
+          'The page_token given seems to be invalid or input param is added or altered or deleted',
+          { param_name: 'page_token' },
+        );
+      if (stored.expiresAt <= ctx.now())
+        return zohoApiError(400, 'EXPIRED_VALUE', 'Page token expired', {
+          api_name: 'page_token',
+          json_path: '$.query.page_token',
+        });
+      if (stored.offset >= PAGE_TOKEN_REACH)
+        return zohoApiError(
+          400,
+          'PAGINATION_LIMIT_EXCEEDED',
+          `You can only get upto ${PAGE_TOKEN_REACH} records using page_token param`,
+          { param_name: 'page_token' },
+        );
       cursor = stored;
     } else {
       const sortBy = req.query.get('sort_by') ?? 'id';
       if (!(SORTABLE as readonly string[]).includes(sortBy))
-        return invalidParam('sort_by', `sort_by must be one of ${SORTABLE.join(', ')}`);
+        return zohoApiError(400, 'INVALID_DATA', `sort_by must be one of ${SORTABLE.join(', ')}`, {
+          param_name: 'sort_by',
+          supported_values: [...SORTABLE],
+        });
       const sortOrder = req.query.get('sort_order') ?? 'desc';
       if (sortOrder !== 'asc' && sortOrder !== 'desc')
         return invalidParam('sort_order', 'sort_order must be asc or desc');
@@ -345,44 +392,34 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
         sortBy: sortBy as SortField,
         sortOrder,
         since,
-        after: { key: NaN, id: '' },
+        fields: fieldsParam,
+        perPage,
+        offset: (page - 1) * perPage,
         page,
         expiresAt: 0,
       };
     }
 
     const view = crm.sortedBy(table.name, cursor.sortBy);
-    const order = view.rows.map((row, i) => ({ row, key: view.keys[i], id: String(row.id) }));
-    if (cursor.sortOrder === 'desc') order.reverse();
+    let order = view.rows;
+    if (cursor.sortOrder === 'desc') order = [...order].reverse();
     const matching =
       cursor.since === undefined
         ? order
-        : order.filter(({ row }) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
+        : order.filter((row) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
     if (!matching.length) return { status: cursor.since === undefined ? 204 : 304 };
-    let start: number;
-    let end: number;
-    if (tokenText !== null) {
-      const sign = cursor.sortOrder === 'asc' ? 1 : -1;
-      const beyond = (k: { key: number; id: string }) =>
-        sign * (k.key - cursor.after.key) > 0 ||
-        (k.key === cursor.after.key && sign * compareIds(k.id, cursor.after.id) > 0);
-      start = matching.findIndex(beyond);
-      if (start < 0) start = matching.length;
-      end = start + perPage;
-    } else {
-      start = (cursor.page - 1) * perPage;
-      end = Math.min(start + perPage, PAGE_LIMIT);
-    }
-    const slice = matching.slice(start, end);
+    // Positional: the list as it is now, from the number of records already given.
+    const start = cursor.offset;
+    const end = tokenText !== null ? start + perPage : Math.min(start + perPage, PAGE_LIMIT);
+    const slice = matching.slice(start, end).map((row) => ({ row }));
     if (!slice.length) return { status: 204 };
     const more = start + slice.length < matching.length;
     const page = tokenText !== null ? cursor.page + 1 : cursor.page;
     let next: string | null = null;
     const expiresAt = ctx.now() + PAGE_TOKEN_LIFETIME_MS;
     if (more) {
-      const last = slice[slice.length - 1];
       next = `${(++tokenCount).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
-      tokens.set(next, { ...cursor, after: { key: last.key, id: last.id }, page, expiresAt });
+      tokens.set(next, { ...cursor, offset: start + slice.length, page, expiresAt });
     }
     const data = slice.map(({ row }) => project(row, fields));
     return {
@@ -468,8 +505,6 @@ function userInfo(user: { name: string; id: string; email?: string }, admin: boo
   };
 }
 
-const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
 /** The fields asked for, `id` always, lookups as the objects Zoho returns (copies). */
 function project(row: Record<string, unknown>, fields: string[]): Record<string, unknown> {
   const record: Record<string, unknown> = { id: row.id };
@@ -481,7 +516,7 @@ function project(row: Record<string, unknown>, fields: string[]): Record<string,
 }
 
 function invalidParam(param: string, message: string): EmuResponse {
-  return zohoApiError(400, 'INVALID_DATA', message, { param });
+  return zohoApiError(400, 'INVALID_DATA', message, { param_name: param });
 }
 
 function intParam(req: EmuRequest, name: string, min: number, max: number, fallback: number): number | EmuResponse {
