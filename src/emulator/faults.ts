@@ -11,14 +11,18 @@
 //                 up, the service never started) or after handling (the create happened, the
 //                 answer comes too late for the client's timeout);
 //   expire-tokens every IMS token issued so far is rejected from now on (a token that expires
-//                 mid-run: the gateway answers 401 until the client fetches a new one).
+//                 mid-run: the gateway answers 401 until the client fetches a new one);
+//   answer        answer `status` with `body` as given (text, may be empty) and `contentType`, without
+//                 handling: what a captive portal, a TLS-inspecting proxy or a load balancer in
+//                 between answers in the service's place (a 200 HTML page, an empty 200, a 204).
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'reset' }
   | { kind: 'drop' }
   | { kind: 'delay'; ms: number; handle?: 'before' | 'after' }
-  | { kind: 'expire-tokens' };
+  | { kind: 'expire-tokens' }
+  | { kind: 'answer'; status: number; contentType?: string; body?: string };
 
 export interface FaultRule {
   fault: Fault;

@@ -33,6 +33,11 @@ export interface EmulatorOptions {
   stalledScheduler?: boolean;
   /** Classes the org has besides the core ones (e.g. XDM Business Account); default: all standard B2B classes. */
   hasB2BClasses?: boolean;
+  /**
+   * Fault: the origin HTTP API connections name in `auth.params.inletUrl` (default: the emulator's
+   * own), so a test can have Platform's answer send the records to another host.
+   */
+  inletOrigin?: string;
   /** Clock, injectable so tests can move run progress and token expiry. */
   now?: () => number;
 }
