@@ -125,6 +125,8 @@ export async function syncDataflow(
   let pageToken: string | undefined;
   const tokens = new Set<string>();
   try {
+    // Before anything is read or sent: an inlet URL records and the token must not go to.
+    deps.inlet.check(sync.inletUrl);
     for (;;) {
       let page: Awaited<ReturnType<ZohoReader['records']>>;
       try {
