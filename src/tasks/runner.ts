@@ -1,7 +1,9 @@
 // Runs a listr2 task list with progress on stderr only: the live renderer on a terminal, plain
-// lines elsewhere (CI, pipes, --json). Errors propagate unchanged.
+// lines elsewhere (CI, pipes, --json). Errors propagate unchanged. Everything listr2 writes (task
+// titles, a failed task's error message, its output) passes through redact() like every other line.
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { Context } from '../core/context.js';
+import { redact } from '../core/redact.js';
 
 export type Task<C> = ListrTask<C, any, any>;
 
@@ -11,7 +13,7 @@ export async function runTasks<C extends object>(
   context: C,
   options: { concurrent?: boolean | number } = {},
 ): Promise<C> {
-  const stderr = ctx.io.stderr as NodeJS.WriteStream;
+  const stderr = redacting(ctx.io.stderr as NodeJS.WriteStream);
   const logger = new ListrLogger({
     processOutput: new ProcessOutput(stderr, stderr, { dump: [], leaveEmptyLine: false }),
   });
@@ -30,4 +32,20 @@ export async function runTasks<C extends object>(
     forceColor: ctx.color,
   } as any);
   return list.run();
+}
+
+/** The stream as it is (a terminal's columns, isTTY, events), with every write redacted. */
+function redacting(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  const write = (chunk: unknown, ...rest: unknown[]) =>
+    (stream.write as (...args: unknown[]) => boolean)(
+      typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redact(String(chunk)) : chunk,
+      ...rest,
+    );
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'write') return write;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -273,6 +273,53 @@ describe('secrets never leave the credentials store', () => {
     assert.deepEqual(emu.state.counts(), before);
   });
 
+  test('IMS answering an error that echoes the request (client_secret, headers): no secret on any progress line, with and without --debug, through the binary without a TTY', async () => {
+    // A broken IMS (or a gateway before it) that reflects the token request in its error: the body
+    // (the form with client_secret), its headers, and the secret again in several spellings.
+    const ims = await startProxy(({ method, path, body, headers }) => {
+      if (method !== 'POST' || !path.startsWith('/ims/token/')) return undefined;
+      const echo = `rejected ${method} ${path} ${JSON.stringify(headers)} ${body} client_secret=${SECRETS.AEP_CLIENT_SECRET}`;
+      return {
+        status: 400,
+        body: JSON.stringify({ error: 'invalid_request', error_description: echo, message: echo }),
+        headers: { 'content-type': 'application/json' },
+      };
+    });
+    try {
+      const commands: Array<[string, string[]]> = [
+        ['auth status', ['auth', 'status']],
+        ['connect', ['connect']],
+        ['connect --via http-api', ['connect', '--via', 'http-api']],
+        ['explore', ['explore']],
+        ['dataflow create', ['dataflow', 'create', '--template', 'accounts']],
+        ['dataflow list', ['dataflow', 'list']],
+        ['sync', ['sync']],
+        ['destroy', ['destroy', '--yes']],
+        ['doctor', ['doctor']],
+      ];
+      for (const [name, argv] of commands) {
+        for (const flags of [[], ['--debug'], ['--debug', '--json']]) {
+          const fresh = await tempHome();
+          const extra = { AEP_IMS_URL: ims.url, ...(flags.includes('--debug') ? DEBUG_ENV : {}) };
+          const r = record(
+            `bin ${name} ${flags.join(' ')} (IMS echoes the request)`,
+            await spawnCli([...argv, ...flags], cliEnv(emu.env, fresh, extra)),
+          );
+          assert.notEqual(r.exitCode, 0, `${name} ${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, [SECRETS.AEP_CLIENT_SECRET]);
+          for (const file of await filesUnder(fresh))
+            scan(file, await readFile(file, 'utf8'), [SECRETS.AEP_CLIENT_SECRET]);
+        }
+      }
+      assert.ok(
+        ims.seen.some((line) => line.startsWith('POST /ims/token/')),
+        'IMS was asked',
+      );
+    } finally {
+      await ims.close();
+    }
+  });
+
   test('no secret in any output or in any file under AEP_ZOHO_HOME but credentials.json (mode 0600)', async () => {
     const secrets = secretsOf([emu], codes);
     // Sanity: the scan knows the IMS token and both minted Zoho pairs, and the runs did print debug lines.
