@@ -171,3 +171,17 @@ test('an inlet URL on another host or over plain http gets neither records nor t
   assertAllArrived(w);
   assert.equal(other.connections(), 0);
 });
+
+test('the inlet’s own error text (report.message of Adobe’s streaming error body) reaches the user', async (t) => {
+  const w = await syncWorld(t);
+  // The inlet takes XDM messages only now: a raw record is refused with DCS's 400.
+  const [connection] = w.emu.state.connections.all().filter((c) => c.auth?.params?.inletUrl === w.inletUrl);
+  connection.auth.params.dataType = 'xdm';
+  const r = await w.cli(['sync', '--json']);
+  assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+  const { error } = r.json();
+  assert.match(error.message, /HTTP 400: Bad Request: \[[^\]]+\] Message has unknown xdm format/);
+  const plain = await w.cli(['sync']);
+  assert.match(plain.stdout + plain.stderr, /Message has unknown xdm format/);
+  assert.equal((await w.entry()).cursor, undefined);
+});
