@@ -5,7 +5,7 @@
 // The binary runs the build (`npx tsc -p .`; `npm test` builds first): rebuilding it here would
 // rewrite dist/ under the other test files' binaries running at the same time.
 import { strict as assert } from 'node:assert';
-import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { emulator, type Emulator } from '../helpers/emulator.js';
@@ -273,7 +273,7 @@ describe('secrets never leave the credentials store', () => {
     assert.deepEqual(emu.state.counts(), before);
   });
 
-  test('IMS answering an error that echoes the request (client_secret, headers): no secret on any progress line, with and without --debug, through the binary without a TTY', async () => {
+  test('IMS (and Zoho’s accounts server) answering an error that echoes the request (client_secret, headers): no secret on any progress line, with and without --debug, through the binary without a TTY', async () => {
     // A broken IMS (or a gateway before it) that reflects the token request in its error: the body
     // (the form with client_secret), its headers, and the secret again in several spellings.
     const ims = await startProxy(({ method, path, body, headers }) => {
@@ -285,6 +285,7 @@ describe('secrets never leave the credentials store', () => {
         headers: { 'content-type': 'application/json' },
       };
     });
+    let zoho: Proxy | undefined;
     try {
       const commands: Array<[string, string[]]> = [
         ['auth status', ['auth', 'status']],
@@ -306,17 +307,50 @@ describe('secrets never leave the credentials store', () => {
             await spawnCli([...argv, ...flags], cliEnv(emu.env, fresh, extra)),
           );
           assert.notEqual(r.exitCode, 0, `${name} ${flags.join(' ')}: ${r.stdout}${r.stderr}`);
-          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, [SECRETS.AEP_CLIENT_SECRET]);
-          for (const file of await filesUnder(fresh))
-            scan(file, await readFile(file, 'utf8'), [SECRETS.AEP_CLIENT_SECRET]);
+          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, Object.values(SECRETS));
+          for (const file of await filesUnder(fresh)) scan(file, await readFile(file, 'utf8'), Object.values(SECRETS));
+          await rm(fresh, { recursive: true, force: true });
         }
       }
       assert.ok(
         ims.seen.some((line) => line.startsWith('POST /ims/token/')),
         'IMS was asked',
       );
+      // Zoho's accounts server echoing the refresh request (client_secret, refresh_token) the same way.
+      zoho = await startProxy(({ method, path, body, headers }) => {
+        if (method !== 'POST' || path !== '/oauth/v2/token') return undefined;
+        const echo = `rejected ${JSON.stringify(headers)} ${body} client_secret=${SECRETS.ZOHO_CLIENT_SECRET}`;
+        return {
+          status: 400,
+          body: JSON.stringify({ error: 'invalid_client', error_description: echo }),
+          headers: { 'content-type': 'application/json' },
+        };
+      });
+      for (const [name, argv] of [
+        ['connect --via http-api', ['connect', '--via', 'http-api']],
+        ['explore --via http-api', ['explore', '--via', 'http-api']],
+      ] as const) {
+        for (const flags of [[], ['--debug']]) {
+          const fresh = await tempHome();
+          const extra = {
+            ZOHO_ACCOUNTS_URL: zoho.url,
+            ZOHO_ACCESS_TOKEN: undefined,
+            ...(flags.includes('--debug') ? DEBUG_ENV : {}),
+          };
+          const r = record(
+            `bin ${name} ${flags.join(' ')} (Zoho echoes the request)`,
+            await spawnCli([...argv, ...flags], cliEnv(emu.env, fresh, extra)),
+          );
+          assert.notEqual(r.exitCode, 0, `${name} ${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, Object.values(SECRETS));
+          for (const file of await filesUnder(fresh)) scan(file, await readFile(file, 'utf8'), Object.values(SECRETS));
+          await rm(fresh, { recursive: true, force: true });
+        }
+      }
+      assert.ok(zoho.seen.includes('POST /oauth/v2/token'), 'Zoho was asked');
     } finally {
       await ims.close();
+      await zoho?.close();
     }
   });
 
