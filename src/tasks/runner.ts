@@ -36,16 +36,26 @@ export async function runTasks<C extends object>(
 
 /** The stream as it is (a terminal's columns, isTTY, events), with every write redacted. */
 function redacting(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  const original = stream.write;
   const write = (chunk: unknown, ...rest: unknown[]) =>
-    (stream.write as (...args: unknown[]) => boolean)(
+    (original as (...args: unknown[]) => boolean).apply(stream, [
       typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redact(String(chunk)) : chunk,
       ...rest,
-    );
+    ]);
   return new Proxy(stream, {
     get(target, property) {
       if (property === 'write') return write;
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
+    },
+    // The live renderer takes the stream's `write` while it draws (other writes wait in its
+    // buffer) and hands back the one it took, ours: the stream gets its own back.
+    set(target, property, value) {
+      if (property === 'write') {
+        target.write = value === write ? original : value;
+        return true;
+      }
+      return Reflect.set(target, property, value, target);
     },
   });
 }

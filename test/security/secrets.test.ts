@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { emulator, type Emulator } from '../helpers/emulator.js';
 import { SECRETS, cliEnv, runCli, spawnCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { plain, ptyRun } from '../helpers/pty.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 
@@ -316,6 +317,16 @@ describe('secrets never leave the credentials store', () => {
         ims.seen.some((line) => line.startsWith('POST /ims/token/')),
         'IMS was asked',
       );
+      // On a terminal, the live renderer's lines too (and it still draws and ends).
+      for (const argv of [['connect'], ['dataflow', 'create', '--template', 'accounts']]) {
+        const fresh = await tempHome();
+        const r = await ptyRun(argv, cliEnv(emu.env, fresh, { AEP_IMS_URL: ims.url }));
+        outputs.push([`pty ${argv.join(' ')} (IMS echoes the request)`, r.output]);
+        assert.equal(r.exitCode, 1, plain(r.output));
+        assert.match(plain(r.output), /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 400/);
+        scan(`pty ${argv.join(' ')}`, r.output, Object.values(SECRETS));
+        await rm(fresh, { recursive: true, force: true });
+      }
       // Zoho's accounts server echoing the refresh request (client_secret, refresh_token) the same way.
       zoho = await startProxy(({ method, path, body, headers }) => {
         if (method !== 'POST' || path !== '/oauth/v2/token') return undefined;
