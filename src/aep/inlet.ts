@@ -5,18 +5,18 @@
 // redirect rule, timeouts, size cap) with one limiter for every post of the run (default 20).
 //
 // A record is delivered only when the answer carries Adobe's receipt: a 200 with the record's
-// `xactionId`, or a 207 whose `responses[]` holds one per message: an `xactionId` for a message
-// that was received, a `statusCode` and `message` for one that failed (AdobeDocs/experience-platform.en,
-// help/ingestion/tutorials/streaming-multiple-messages.md, help/sources/tutorials/api/create/streaming/http.md). Any other answer, a 2xx included (a captive
-// portal's page, a proxy's empty 200, a load balancer's 204), is a failure this module reports per
-// record, never throws for: the caller keeps its cursor before a record that was not acknowledged.
-// Only Ctrl-C throws.
+// `xactionId`, or a 207 whose `responses[]` holds one per message, an `xactionId` for a message
+// that was received, a `statusCode` and `message` for one that failed (AdobeDocs/experience-platform.en:
+// help/ingestion/tutorials/streaming-multiple-messages.md, help/sources/tutorials/api/create/streaming/http.md).
+// Any other answer, a 2xx included (a captive portal's page, a proxy's empty 200, a load
+// balancer's 204), is a failure this module reports per record, never throws for: the caller
+// keeps its cursor before a record that was not acknowledged. Only Ctrl-C throws.
 //
-// Records and the IMS token go only to an https inlet on Adobe's collection domain (Adobe's inlet
-// URLs are `https://dcs.adobedc.net/collection/{inletId}`, with other hosts under adobedc.net such
-// as dcs-int.adobedc.net: http.md, help/ingestion/streaming-ingestion/overview.md), or to the
-// configured Platform origin (AEP_PLATFORM_URL: the emulator serves both). Any other URL in
-// Platform's answer (or the state file) is refused before a request is made.
+// Records and the IMS token go only to an https inlet on Adobe's collection domain, adobedc.net
+// (Adobe's inlet URLs are `https://dcs.adobedc.net/collection/{inletId}` in http.md; its Streaming
+// SDK template shows a flow's inletUrl on dcs-int.adobedc.net), or to the configured Platform
+// origin (AEP_PLATFORM_URL: the emulator serves both). Any other URL in Platform's answer (or the
+// state file) is refused before a request is made.
 import { CancelledError, UserError, isUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
