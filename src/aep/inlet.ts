@@ -4,9 +4,20 @@
 // here. Requests go through the one network stack (http/client.ts: proxies, the same-origin
 // redirect rule, timeouts, size cap) with one limiter for every post of the run (default 20).
 //
-// An answer is 200 ("received") or a refusal this module reports per record, never throws for: the
-// caller keeps its cursor before a record that was not acknowledged. Only Ctrl-C throws.
-import { CancelledError, isUserError } from '../core/errors.js';
+// A record is delivered only when the answer carries Adobe's receipt: a 200 with the record's
+// `xactionId`, or a 207 whose `responses[]` holds one per message, an `xactionId` for a message
+// that was received, a `statusCode` and `message` for one that failed (AdobeDocs/experience-platform.en:
+// help/ingestion/tutorials/streaming-multiple-messages.md, help/sources/tutorials/api/create/streaming/http.md).
+// Any other answer, a 2xx included (a captive portal's page, a proxy's empty 200, a load
+// balancer's 204), is a failure this module reports per record, never throws for: the caller
+// keeps its cursor before a record that was not acknowledged. Only Ctrl-C throws.
+//
+// Records and the IMS token go only to an https inlet on Adobe's collection domain, adobedc.net
+// (Adobe's inlet URLs are `https://dcs.adobedc.net/collection/{inletId}` in http.md; its Streaming
+// SDK template shows a flow's inletUrl on dcs-int.adobedc.net), or to the configured Platform
+// origin (AEP_PLATFORM_URL: the emulator serves both). Any other URL in Platform's answer (or the
+// state file) is refused before a request is made.
+import { CancelledError, UserError, isUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
 import { HttpClient, type HttpResponse, type NetworkOptions } from '../http/client.js';
@@ -18,12 +29,17 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 export const DEFAULT_INLET_IN_FLIGHT = 20;
 
 export type PostOutcome =
-  | { ok: true; xactionId?: string }
+  | { ok: true; xactionId: string }
   | { ok: false; status?: number; message: string; requestId?: string };
+
+/** Adobe's streaming collection domain: dcs.adobedc.net and its other hosts. */
+export const COLLECTION_DOMAIN = 'adobedc.net';
 
 export interface InletOptions extends NetworkOptions {
   apiKey: string;
   orgId: string;
+  /** The configured Platform origin (AEP_PLATFORM_URL): inlets on it are trusted too (the emulator). */
+  platformUrl: string;
   auth: TokenSource;
   /** Posts in flight at once, over every inlet of the run. */
   maxInFlight?: number;
@@ -41,8 +57,23 @@ export class InletClient {
     this.limiter = new Limiter(options.maxInFlight ?? DEFAULT_INLET_IN_FLIGHT);
   }
 
+  /** Throws (exit 1) when records and the IMS token must not go to this inlet URL; see the top of this file. */
+  check(inletUrl: string): void {
+    const reason = inletRefusal(inletUrl, this.options.platformUrl);
+    if (!reason) return;
+    throw new UserError(
+      redact(`aep-zoho does not send records or the IMS token to the inlet URL ${inletUrl}: ${reason}.`),
+      {
+        hint: `Adobe's inlets are https URLs on ${COLLECTION_DOMAIN} (https://dcs.${COLLECTION_DOMAIN}/collection/<inletId>). The URL comes from Platform's answer for the HTTP API base connection: check that AEP_PLATFORM_URL is Adobe's (https://platform.adobe.io) and that no proxy rewrites its answers, then run 'aep-zoho connect --via http-api' and 'aep-zoho dataflow create --template <name> --via http-api' to record the inlet again. Nothing was sent; the cursor is where it was.`,
+        code: 'INLET_REFUSED',
+      },
+    );
+  }
+
   /** Posts one serialised record; the outcome says whether AEP acknowledged it. */
   async post(inletUrl: string, flowId: string, body: string): Promise<PostOutcome> {
+    const refused = inletRefusal(inletUrl, this.options.platformUrl);
+    if (refused) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${refused}` };
     const http = this.client(inletUrl);
     const send = () =>
       http.send({
@@ -63,14 +94,16 @@ export class InletClient {
         await this.renew(generation);
         response = await send();
       }
-      if (response.status >= 200 && response.status < 300)
-        return { ok: true, xactionId: parse(response.body)?.xactionId };
-      const { message } = adobeMessage(response.body);
+      const requestId = header(response.headers['x-request-id']);
+      if (response.status >= 200 && response.status < 300) {
+        const outcome = receipt(response);
+        return outcome.ok ? outcome : { ...outcome, ...(requestId ? { requestId } : {}) };
+      }
       return {
         ok: false,
         status: response.status,
-        message: redact(message ?? `HTTP ${response.status}`),
-        requestId: header(response.headers['x-request-id']),
+        message: redact(inletMessage(response.body) ?? `HTTP ${response.status}`),
+        requestId,
       };
     } catch (error) {
       if (error instanceof CancelledError || this.options.signal?.aborted)
@@ -121,6 +154,78 @@ export class InletClient {
     );
     await this.renewing;
   }
+}
+
+/**
+ * Why records and the token must not go to `inletUrl`, or undefined when they may: an https URL on
+ * Adobe's collection domain, or one on the configured Platform origin.
+ */
+export function inletRefusal(inletUrl: string, platformUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(inletUrl);
+  } catch {
+    return 'it is not a URL';
+  }
+  if (url.username || url.password) return 'it carries a user name or password';
+  if (url.origin === new URL(platformUrl).origin) return undefined;
+  const host = url.hostname.toLowerCase();
+  const adobe = host === COLLECTION_DOMAIN || host.endsWith(`.${COLLECTION_DOMAIN}`);
+  if (url.protocol !== 'https:')
+    return `it is plain ${url.protocol.replace(/:$/, '')}, not https${adobe ? '' : `, on ${host}, not Adobe's collection domain (${COLLECTION_DOMAIN})`}: the records and the token would cross the network readable by anyone in between`;
+  if (!adobe)
+    return `${host} is neither Adobe's collection domain (${COLLECTION_DOMAIN}) nor the Platform origin (AEP_PLATFORM_URL, ${new URL(platformUrl).origin})`;
+  return undefined;
+}
+
+/** A 2xx answer as Adobe's receipt, or as the failure it is when it carries none. */
+function receipt(response: HttpResponse): PostOutcome {
+  const body = parse(response.body);
+  if (response.status === 207 && Array.isArray(body?.responses) && body.responses.length) {
+    // One message per request: every item of responses[] must be a receipt.
+    const failed = body.responses.find((item: any) => !isReceipt(item?.xactionId));
+    if (!failed) return { ok: true, xactionId: body.responses[0].xactionId };
+    const status = Number(failed?.statusCode);
+    return {
+      ok: false,
+      ...(Number.isInteger(status) && status > 0 ? { status } : { status: 207 }),
+      message: redact(
+        typeof failed?.message === 'string' ? failed.message : `Adobe's 207 answer has no receipt for the record`,
+      ),
+    };
+  }
+  if (response.status !== 207 && isReceipt(body?.xactionId)) return { ok: true, xactionId: body.xactionId };
+  const type = header(response.headers['content-type']);
+  return {
+    ok: false,
+    status: response.status,
+    message: `no receipt from Adobe (an xactionId) in the answer, which was ${type ? type.split(';')[0].trim() : 'without a content type'}, ${describe(response.body)}; something other than Adobe's inlet may have answered (a proxy?)`,
+  };
+}
+
+const isReceipt = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** An answer's body for a message: its size and first bytes, secrets masked. */
+function describe(body: string): string {
+  if (!body) return 'empty';
+  const start = redact(body.slice(0, 2000)).replace(/\s+/g, ' ').trim();
+  const shown = start.length > 80 ? `${start.slice(0, 80)}…` : start;
+  return `${Buffer.byteLength(body, 'utf8')} bytes: ${JSON.stringify(shown)}`;
+}
+
+/**
+ * The inlet's own error text: Adobe's Data Collection Service puts it in `report.message` (e.g.
+ * `{"title": "Authorization", "report": {"message": "[…] Ims service token is empty"}}`,
+ * help/sources/tutorials/api/create/streaming/http.md); other bodies as the platform's.
+ */
+function inletMessage(text: string): string | undefined {
+  const body = parse(text);
+  const report = body?.report?.message;
+  if (typeof report === 'string' && report.trim()) {
+    const title = typeof body.title === 'string' && body.title.trim() ? body.title.trim() : undefined;
+    return title && !report.includes(title) ? `${title}: ${report.trim()}` : report.trim();
+  }
+  return adobeMessage(text).message;
 }
 
 /** DCS's authorization problem (…/data-collection-service-authorization) about the token itself. */

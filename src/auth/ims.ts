@@ -16,7 +16,7 @@ import { STATUS_CODES } from 'node:http';
 import { createRequire } from 'node:module';
 import type { CredentialsStore } from '../config/credentials.js';
 import { ApiError, NetworkError, UserError } from '../core/errors.js';
-import { addSecret } from '../core/redact.js';
+import { addSecret, redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
 import { HttpClient, type NetworkOptions } from '../http/client.js';
 
@@ -206,7 +206,7 @@ function imsError(error: Error, imsUrl: string): Error {
   if (!match) {
     const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
     return new NetworkError(
-      `Cannot reach Adobe IMS at ${imsUrl}${code ? ` (${code})` : ''}: ${error.message.split('\n')[0]}.`,
+      redact(`Cannot reach Adobe IMS at ${imsUrl}${code ? ` (${code})` : ''}: ${error.message.split('\n')[0]}.`),
       {
         hint: 'Check your network or proxy, and AEP_IMS_URL if you point aep-zoho at another IMS.',
       },
@@ -231,8 +231,12 @@ function imsError(error: Error, imsUrl: string): Error {
       },
     );
   const badClient = body.error === 'invalid_client' || status === 401;
+  // IMS (or a gateway before it) may echo the request, client_secret included: masked, one paragraph.
+  const said = redact(message ?? match[2])
+    .replace(/\s+/g, ' ')
+    .trim();
   return new ApiError(
-    `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${message ?? match[2]}.`,
+    `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${said.length > 300 ? `${said.slice(0, 300)}…` : said}.`,
     {
       status,
       hint: badClient

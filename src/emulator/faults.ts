@@ -13,14 +13,18 @@
 //                 when that promise settles (ms stays the upper bound): a test holds one process
 //                 mid-request while another runs;
 //   expire-tokens every IMS token issued so far is rejected from now on (a token that expires
-//                 mid-run: the gateway answers 401 until the client fetches a new one).
+//                 mid-run: the gateway answers 401 until the client fetches a new one);
+//   answer        answer `status` with `body` as given (text, may be empty) and `contentType`, without
+//                 handling: what a captive portal, a TLS-inspecting proxy or a load balancer in
+//                 between answers in the service's place (a 200 HTML page, an empty 200, a 204).
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'reset' }
   | { kind: 'drop' }
   | { kind: 'delay'; ms: number; handle?: 'before' | 'after'; until?: Promise<unknown> }
-  | { kind: 'expire-tokens' };
+  | { kind: 'expire-tokens' }
+  | { kind: 'answer'; status: number; contentType?: string; body?: string };
 
 export interface FaultRule {
   fault: Fault;

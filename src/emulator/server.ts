@@ -163,6 +163,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(res, answer, req.requestId, now());
       return;
     }
+    if (fault?.kind === 'answer') {
+      // Something in between answered; the service never saw the request.
+      record(fault.status, fault.body);
+      const headers: Record<string, string> = fault.contentType ? { 'content-type': fault.contentType } : {};
+      res.writeHead(fault.status, headers).end(fault.status === 204 ? undefined : (fault.body ?? ''));
+      return;
+    }
     if (fault?.kind === 'reset') {
       record(0, undefined);
       incoming.socket.destroy();

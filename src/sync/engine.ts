@@ -157,6 +157,8 @@ export async function syncDataflow(
   let from: WalkFrom = start.at === undefined ? {} : { at: start.at };
   let lastKey: { second: number; id: string } | undefined;
   try {
+    // Before anything is read or sent: an inlet URL records and the token must not go to.
+    deps.inlet.check(sync.inletUrl);
     for (;;) {
       const page = await reader.walk(sync.module, { fields, from });
       spend(report, page.cost);

@@ -136,6 +136,7 @@ async function openServices(ctx: Context, settings: Settings, inFlight: number):
     ...networkOptions(ctx, settings),
     apiKey: aep.clientId,
     orgId: aep.orgId,
+    platformUrl: settings.platformUrl,
     auth: session.ims,
     maxInFlight: inFlight,
   });
@@ -241,8 +242,14 @@ function failure(reports: PassReport[]): SyncResult['error'] | undefined {
       status ??= r.error.status;
       continue;
     }
-    const named = r.failures
-      .map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`)
+    // Records that failed the same way are named together, the reason once.
+    const groups = new Map<string, string[]>();
+    for (const f of r.failures) {
+      const reason = `${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')}`;
+      groups.set(reason, [...(groups.get(reason) ?? []), f.id]);
+    }
+    const named = [...groups]
+      .map(([reason, [id, ...also]]) => `${id} (${reason}${also.length ? `; also ${also.join(', ')}` : ''})`)
       .join(', ');
     const more = r.failed > r.failures.length ? ` and ${r.failed - r.failures.length} more` : '';
     const later = r.notSent ? `; ${r.notSent} record(s) after ${r.failed === 1 ? 'it' : 'them'} were not sent` : '';
@@ -265,6 +272,9 @@ function recordHint(r: PassReport): string {
   if (first?.tooLarge)
     return `AEP takes records of at most 1 MB: shorten record ${first.id} in Zoho CRM (its largest field); until it changes, sync stops before it.`;
   const status = first?.status;
+  // A 2xx without Adobe's receipt: something in between answered in the inlet's place.
+  if (status && status >= 200 && status < 300)
+    return `Something other than Adobe's inlet answered (HTTP ${status} without Adobe's receipt): a proxy, a TLS-inspecting firewall, a captive portal or a load balancer between this machine and Adobe's inlet? Check HTTPS_PROXY, HTTP_PROXY and NO_PROXY and the network, then run 'aep-zoho sync' again. Nothing is lost: the cursor stays before the record.`;
   if (status === 401 || status === 403)
     return "Adobe's inlet did not accept the IMS token: check 'aep-zoho auth status', and that the credential's role has the Sources and Datasets permissions in this sandbox.";
   if (status && status >= 400 && status < 500 && status !== 408 && status !== 429) {

@@ -1,7 +1,9 @@
 // Runs a listr2 task list with progress on stderr only: the live renderer on a terminal, plain
-// lines elsewhere (CI, pipes, --json). Errors propagate unchanged.
+// lines elsewhere (CI, pipes, --json). Errors propagate unchanged. Everything listr2 writes (task
+// titles, a failed task's error message, its output) passes through redact() like every other line.
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { Context } from '../core/context.js';
+import { redact } from '../core/redact.js';
 
 export type Task<C> = ListrTask<C, any, any>;
 
@@ -11,7 +13,7 @@ export async function runTasks<C extends object>(
   context: C,
   options: { concurrent?: boolean | number } = {},
 ): Promise<C> {
-  const stderr = ctx.io.stderr as NodeJS.WriteStream;
+  const stderr = redacting(ctx.io.stderr as NodeJS.WriteStream);
   const logger = new ListrLogger({
     processOutput: new ProcessOutput(stderr, stderr, { dump: [], leaveEmptyLine: false }),
   });
@@ -39,4 +41,30 @@ export async function runTasks<C extends object>(
 export function liveProgress(ctx: Context): boolean {
   const stderr = ctx.io.stderr as NodeJS.WriteStream;
   return ctx.io.isTTY.stderr && (stderr.columns ?? 0) > 0 && !ctx.flags.debug && !ctx.flags.json && !ctx.flags.quiet;
+}
+
+/** The stream as it is (a terminal's columns, isTTY, events), with every write redacted. */
+function redacting(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  const original = stream.write;
+  const write = (chunk: unknown, ...rest: unknown[]) =>
+    (original as (...args: unknown[]) => boolean).apply(stream, [
+      typeof chunk === 'string' || Buffer.isBuffer(chunk) ? redact(String(chunk)) : chunk,
+      ...rest,
+    ]);
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'write') return write;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    // The live renderer takes the stream's `write` while it draws (other writes wait in its
+    // buffer) and hands back the one it took, ours: the stream gets its own back.
+    set(target, property, value) {
+      if (property === 'write') {
+        target.write = value === write ? original : value;
+        return true;
+      }
+      return Reflect.set(target, property, value, target);
+    },
+  });
 }

@@ -5,12 +5,13 @@
 // The binary runs the build (`npx tsc -p .`; `npm test` builds first): rebuilding it here would
 // rewrite dist/ under the other test files' binaries running at the same time.
 import { strict as assert } from 'node:assert';
-import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { emulator, type Emulator } from '../helpers/emulator.js';
 import { SECRETS, cliEnv, runCli, spawnCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { startProxy, type Proxy } from '../helpers/proxy.js';
+import { plain, ptyRun } from '../helpers/pty.js';
 
 type Emu = Emulator & { env: Record<string, string> };
 
@@ -271,6 +272,97 @@ describe('secrets never leave the credentials store', () => {
     assert.match(failed.json().error.message, /"clientSecret":"\*\*\*"/, 'the reflected body is masked');
     assert.ok(proxy.seen.includes('POST /data/foundation/flowservice/connections'));
     assert.deepEqual(emu.state.counts(), before);
+  });
+
+  test('IMS (and Zoho’s accounts server) answering an error that echoes the request (client_secret, headers): no secret on any progress line, with and without --debug, through the binary without a TTY', async () => {
+    // A broken IMS (or a gateway before it) that reflects the token request in its error: the body
+    // (the form with client_secret), its headers, and the secret again in several spellings.
+    const ims = await startProxy(({ method, path, body, headers }) => {
+      if (method !== 'POST' || !path.startsWith('/ims/token/')) return undefined;
+      const echo = `rejected ${method} ${path} ${JSON.stringify(headers)} ${body} client_secret=${SECRETS.AEP_CLIENT_SECRET}`;
+      return {
+        status: 400,
+        body: JSON.stringify({ error: 'invalid_request', error_description: echo, message: echo }),
+        headers: { 'content-type': 'application/json' },
+      };
+    });
+    let zoho: Proxy | undefined;
+    try {
+      const commands: Array<[string, string[]]> = [
+        ['auth status', ['auth', 'status']],
+        ['connect', ['connect']],
+        ['connect --via http-api', ['connect', '--via', 'http-api']],
+        ['explore', ['explore']],
+        ['dataflow create', ['dataflow', 'create', '--template', 'accounts']],
+        ['dataflow list', ['dataflow', 'list']],
+        ['sync', ['sync']],
+        ['destroy', ['destroy', '--yes']],
+        ['doctor', ['doctor']],
+      ];
+      for (const [name, argv] of commands) {
+        for (const flags of [[], ['--debug'], ['--debug', '--json']]) {
+          const fresh = await tempHome();
+          const extra = { AEP_IMS_URL: ims.url, ...(flags.includes('--debug') ? DEBUG_ENV : {}) };
+          const r = record(
+            `bin ${name} ${flags.join(' ')} (IMS echoes the request)`,
+            await spawnCli([...argv, ...flags], cliEnv(emu.env, fresh, extra)),
+          );
+          assert.notEqual(r.exitCode, 0, `${name} ${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, Object.values(SECRETS));
+          for (const file of await filesUnder(fresh)) scan(file, await readFile(file, 'utf8'), Object.values(SECRETS));
+          await rm(fresh, { recursive: true, force: true });
+        }
+      }
+      assert.ok(
+        ims.seen.some((line) => line.startsWith('POST /ims/token/')),
+        'IMS was asked',
+      );
+      // On a terminal, the live renderer's lines too (and it still draws and ends).
+      for (const argv of [['connect'], ['dataflow', 'create', '--template', 'accounts']]) {
+        const fresh = await tempHome();
+        const r = await ptyRun(argv, cliEnv(emu.env, fresh, { AEP_IMS_URL: ims.url }));
+        outputs.push([`pty ${argv.join(' ')} (IMS echoes the request)`, r.output]);
+        assert.equal(r.exitCode, 1, plain(r.output));
+        assert.match(plain(r.output), /Adobe IMS refused the OAuth Server-to-Server credentials \(HTTP 400/);
+        scan(`pty ${argv.join(' ')}`, r.output, Object.values(SECRETS));
+        await rm(fresh, { recursive: true, force: true });
+      }
+      // Zoho's accounts server echoing the refresh request (client_secret, refresh_token) the same way.
+      zoho = await startProxy(({ method, path, body, headers }) => {
+        if (method !== 'POST' || path !== '/oauth/v2/token') return undefined;
+        const echo = `rejected ${JSON.stringify(headers)} ${body} client_secret=${SECRETS.ZOHO_CLIENT_SECRET}`;
+        return {
+          status: 400,
+          body: JSON.stringify({ error: 'invalid_client', error_description: echo }),
+          headers: { 'content-type': 'application/json' },
+        };
+      });
+      for (const [name, argv] of [
+        ['connect --via http-api', ['connect', '--via', 'http-api']],
+        ['explore --via http-api', ['explore', '--via', 'http-api']],
+      ] as const) {
+        for (const flags of [[], ['--debug']]) {
+          const fresh = await tempHome();
+          const extra = {
+            ZOHO_ACCOUNTS_URL: zoho.url,
+            ZOHO_ACCESS_TOKEN: undefined,
+            ...(flags.includes('--debug') ? DEBUG_ENV : {}),
+          };
+          const r = record(
+            `bin ${name} ${flags.join(' ')} (Zoho echoes the request)`,
+            await spawnCli([...argv, ...flags], cliEnv(emu.env, fresh, extra)),
+          );
+          assert.notEqual(r.exitCode, 0, `${name} ${flags.join(' ')}: ${r.stdout}${r.stderr}`);
+          scan(`${name} ${flags.join(' ')}`, r.stdout + r.stderr, Object.values(SECRETS));
+          for (const file of await filesUnder(fresh)) scan(file, await readFile(file, 'utf8'), Object.values(SECRETS));
+          await rm(fresh, { recursive: true, force: true });
+        }
+      }
+      assert.ok(zoho.seen.includes('POST /oauth/v2/token'), 'Zoho was asked');
+    } finally {
+      await ims.close();
+      await zoho?.close();
+    }
   });
 
   test('no secret in any output or in any file under AEP_ZOHO_HOME but credentials.json (mode 0600)', async () => {

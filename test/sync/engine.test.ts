@@ -31,6 +31,7 @@ async function world(reader: ZohoReader) {
     inFlight: 1,
     now: () => new Date(),
     inlet: {
+      check: () => {},
       post: async (_url: string, _flow: string, body: string) => {
         posted.push(JSON.parse(body).id);
         return { ok: true };

@@ -43,6 +43,11 @@ export interface EmulatorOptions {
   ingestionPauseMs?: number;
   /** Streaming batches: the records reaching a dataset within one window of this many ms make one batch, processing until it closes (default 60000). */
   ingestionBatchMs?: number;
+  /**
+   * Fault: the origin HTTP API connections name in `auth.params.inletUrl` (default: the emulator's
+   * own), so a test can have Platform's answer send the records to another host.
+   */
+  inletOrigin?: string;
   /** Clock, injectable so tests can move run progress and token expiry. */
   now?: () => number;
 }

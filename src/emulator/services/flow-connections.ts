@@ -48,7 +48,7 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
       description: body.description ?? '',
       connectionSpec: spec,
       state: 'enabled',
-      auth: spec.id === HTTP_API_SPEC_ID ? withInlet(req, body.auth) : body.auth,
+      auth: spec.id === HTTP_API_SPEC_ID ? withInlet(req, body.auth, ctx.options.inletOrigin) : body.auth,
     };
     state.connections.add(connection);
     return created(connection, '/connections');
@@ -120,15 +120,17 @@ export function registerFlowConnections(router: Router, ctx: ServiceContext): vo
 
 /**
  * An HTTP API connection gets its inlet when it is created: `inletId` and `inletUrl` in
- * auth.params (aep-fallback.md §1.2), here on the emulator's own origin (/collection/{inletId});
+ * auth.params (aep-fallback.md §1.2), here on the emulator's own origin (/collection/{inletId}),
+ * or on the `inletOrigin` option's;
  * `authenticationRequired` is stored as false unless given.
  */
 function withInlet(
   req: EmuRequest,
   auth: { specName: string; params?: Record<string, unknown> },
+  inletOrigin?: string,
 ): Record<string, unknown> {
   const inletId = hexId(32);
-  const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+  const origin = inletOrigin ?? `http://${req.headers.host ?? '127.0.0.1'}`;
   return {
     ...auth,
     params: {
