@@ -1,5 +1,5 @@
 // Runs a listr2 task list with progress on stderr only: the live renderer on a terminal, plain
-// lines elsewhere (CI, pipes, --json). Errors propagate unchanged.
+// lines elsewhere (CI, pipes, --json), nothing with --quiet. Errors propagate unchanged.
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { Context } from '../core/context.js';
 
@@ -25,6 +25,8 @@ export async function runTasks<C extends object>(
     renderer: 'default',
     fallbackRenderer: 'simple',
     fallbackRendererCondition: !live,
+    // --quiet: no progress at all (warnings and errors go through ctx.log and the error report).
+    silentRendererCondition: ctx.flags.quiet,
     rendererOptions: { logger, collapseSubtasks: false, showErrorMessage: false },
     fallbackRendererOptions: { logger, timestamp: undefined },
     forceColor: ctx.color,
