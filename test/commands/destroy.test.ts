@@ -16,8 +16,7 @@ async function build(emu: Emu, env: Env, templates = 'accounts', connectArgs: st
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await runCli(['dataflow', 'create', '--template', templates, '--json'], env);
   assert.equal(created.exitCode, 0, created.stderr);
-  const out = created.json();
-  return out.dataflows ?? [out];
+  return created.json().dataflows;
 }
 
 async function stateOf(env: Env, profile = 'default'): Promise<any> {
