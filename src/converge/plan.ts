@@ -64,7 +64,7 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
           ...base,
           ...existing,
           action: 'replace',
-          reason: diff.replace,
+          reason: withKept(diff.replace, d.kind, aside),
           requests: replaceRequests(d, found, body, aside),
           retire: retirement(d, found),
           ...(aside ? { aside } : {}),
@@ -76,6 +76,19 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
     if (d.kind === 'dataset' && d.facts?.profileEnabled) addProfileStep(steps, d, actual);
   }
   return [...steps.values()];
+}
+
+/**
+ * A replace is not a loss: what happens to the old resource, said with the reason ("-/+ replace"
+ * alone reads as the data going). Kinds deleted after the replace (connections) say nothing more.
+ */
+function withKept(reason: string, kind: Desired['kind'], aside: string | undefined): string {
+  const { retire, label } = RESOURCES[kind];
+  if (retire.mode === 'delete') return reason;
+  const renamed = aside ? `, renamed '${aside}'` : '';
+  if (kind === 'dataset')
+    return `${reason}; the old dataset and its data are kept${renamed} (new records land in the new one)`;
+  return `${reason}; the old ${label} is kept${renamed || ', unused'}`;
 }
 
 /** "X (replaced <when>)": one suffix, however often it is replaced. */
