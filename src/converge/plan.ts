@@ -2,7 +2,7 @@
 // `replace` (with the reason) or `delete`, each with exactly the requests apply will send. Pure.
 import { schemaRegistry } from '../aep/schema-registry.js';
 import type { PlatformRequest } from '../http/platform.js';
-import { RESOURCES } from './resources.js';
+import { RESOURCES, type Diff } from './resources.js';
 import { Ref, type Actual, type Desired, type Step } from './types.js';
 
 export interface PlanInput {
@@ -52,10 +52,11 @@ export function plan({ desired, actual, today }: PlanInput): Step[] {
       steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
     } else {
       const diff = spec.update(d, found, body);
+      const notes = [...(diff.notes ?? []), ...droppedNow(diff.leftOver, actual.get(`${d.template}/mappingSet`))];
       const existing = {
         id: found.id,
         etag: found.etag,
-        notes: diff.notes?.length ? diff.notes : undefined,
+        notes: notes.length ? notes : undefined,
         ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}),
       };
       if (diff.replace) {
@@ -89,6 +90,21 @@ function withKept(reason: string, kind: Desired['kind'], aside: string | undefin
   if (kind === 'dataset')
     return `${reason}; the old dataset and its data are kept${renamed} (new records land in the new one)`;
   return `${reason}; the old ${label} is kept${renamed || ', unused'}`;
+}
+
+/**
+ * A field left in the field group is said once, in the plan that drops its mapping: while the
+ * mapping set Adobe has still writes it (or under it). Later runs, whose mapping set no longer
+ * does, say nothing (the field staying is expected by then).
+ */
+function droppedNow(leftOver: Diff['leftOver'], mappingSet: Actual | undefined): string[] {
+  if (!leftOver?.length) return [];
+  const written: string[] = (mappingSet?.resource.mappings ?? []).map((m: { destination?: unknown }) =>
+    String(m.destination ?? ''),
+  );
+  return leftOver
+    .filter(({ field }) => written.some((d) => d === field || d.startsWith(`${field}.`)))
+    .map(({ note }) => note);
 }
 
 /** "X (replaced <when>)": one suffix, however often it is replaced. */
