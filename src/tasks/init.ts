@@ -81,14 +81,14 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
   return credential;
 }
 
-interface Shape {
+export interface Shape {
   test: RegExp;
   what: string;
   where: string;
 }
 
 /** What an answer to each question looks like (checked on answers typed at a prompt only). */
-const SHAPES = {
+export const SHAPES = {
   // Developer Console shows the client id (API key) as 32 hexadecimal characters.
   adobeClientId: {
     test: /^[0-9a-f]{32}$/i,
@@ -113,6 +113,13 @@ const SHAPES = {
     where: 'Copy the client secret from where the client id is shown.',
   },
 } satisfies Record<string, Shape>;
+
+/** A value answered at a prompt, refused when it has not the shape (empty: none). */
+export function promptedValue(answer: string, shape: Shape): string {
+  if (answer && !shape.test.test(answer))
+    throw new UsageError(`That answer is not ${shape.what}.`, { hint: `${shape.where} Nothing was saved.` });
+  return answer;
+}
 
 export async function initProfile(
   ctx: Context,
