@@ -10,7 +10,7 @@ import { carryFlags, type HintFlags } from '../core/hint.js';
 import { redact } from '../core/redact.js';
 import { createContext, processIo } from './context.js';
 import { makeUi, printResult } from './output.js';
-import { registry } from './registry.js';
+import type { registry as Registry } from './registry.js';
 
 export interface MainOptions {
   io?: Io;
@@ -21,8 +21,14 @@ export interface MainOptions {
 type Env = Record<string, string | undefined>;
 
 // yargs 17's CommonJS build loads in a third of the time of its ESM build (one file, lazily
-// compiled): the biggest single cost of `aep-zoho --help`.
-const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+// compiled): the biggest single cost of `aep-zoho --help`. Loaded when argv is parsed, with the
+// command list, so that `--version` needs neither.
+let yargs: typeof import('yargs/yargs');
+let registry: typeof Registry;
+async function loadParser(): Promise<void> {
+  yargs ??= createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+  registry ??= (await import('./registry.js')).registry;
+}
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -73,6 +79,7 @@ function normaliseArgv(rawArgv: string[]): string[] {
 
 /** Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage. */
 export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80): Promise<Parsed> {
+  await loadParser();
   const argv = normaliseArgv(rawArgv);
   const parsed: Parsed = {};
   const y = yargs(argv)
@@ -391,6 +398,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const debug = argv.includes('--debug');
   let flags: GlobalFlags | undefined;
   let parsed: Parsed | undefined;
+  // `--version` alone (or with --json) is answered before the parser and the commands load.
+  if (argv.includes('--version') && argv.every((arg) => arg === '--version' || arg === '--json')) {
+    io.stdout.write(json ? `${JSON.stringify({ version: VERSION })}\n` : `${VERSION}\n`);
+    return 0;
+  }
   try {
     parsed = await parseArgs(argv, env, io.columns);
     if (!parsed.def) {
