@@ -47,8 +47,8 @@ export const visibleLength = (text: string): number => [...text.replace(SGR, '')
  * Wraps at spaces to `width` columns, never inside a word. A continuation lines up under the value
  * of a `label  value` line (the text after the last run of two or more spaces in the line's first
  * half: doctor's checks, status's fields), else keeps the line's indent; runs of spaces that align
- * columns are kept. A word longer than the room (a scope list, a URL) is broken after a `,` or `/`
- * where it has one, else stays whole on its own line rather than being cut.
+ * columns are kept. A word longer than the room is broken after a `,` where it is a list (scopes),
+ * else (a URL, an id) stays whole on its own line, as little indented as it needs, rather than cut.
  */
 export function wrapWords(text: string, width: number): string[] {
   if (width < 20 || visibleLength(text) <= width) return [text];
@@ -80,10 +80,10 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
-/** A word longer than `room`: split after its commas or slashes, the parts as long as fit. */
+/** A word longer than `room`: a list split after its commas, the parts as long as fit; a URL or id stays whole (to copy). */
 function pieces(word: string, room: number): string[] {
-  if (room < 10 || visibleLength(word) <= room) return [word];
-  const parts = word.split(/(?<=[,/])/);
+  if (room < 10 || visibleLength(word) <= room || word.includes('://')) return [word];
+  const parts = word.split(/(?<=,)/);
   const out: string[] = [];
   for (const part of parts) {
     const last = out.at(-1);
