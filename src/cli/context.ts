@@ -1,5 +1,6 @@
 // Builds the real Context: the only place (with main.ts) that knows about `process`.
 import { setMaxListeners } from 'node:events';
+import { readSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { Context, GlobalFlags, Io } from '../core/context.js';
@@ -17,6 +18,27 @@ export function processIo(env: Record<string, string | undefined>): Io {
     isTTY: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
     columns: Number.isInteger(asked) && asked > 0 ? asked : process.stdout.columns || process.stderr.columns || 80,
   };
+}
+
+/**
+ * Drops what was typed or pasted before a question is shown: a README block pasted whole must not
+ * answer the prompt with its next line. The stream's own buffer first, then what waits in the
+ * terminal (its fd is non-blocking once Node opened it as a TTY: EAGAIN when nothing waits).
+ */
+function discardTypeahead(stdin: Io['stdin']): void {
+  const stream = stdin as Io['stdin'] & { fd?: number; isTTY?: boolean };
+  while (stream.readable && stream.read() !== null) {
+    /* discard */
+  }
+  if (!stream.isTTY || typeof stream.fd !== 'number') return;
+  const buffer = Buffer.alloc(4096);
+  try {
+    while (readSync(stream.fd, buffer, 0, buffer.length, null) > 0) {
+      /* discard */
+    }
+  } catch {
+    // EAGAIN: nothing (more) is waiting.
+  }
 }
 
 /** Whether a process runs: signal 0 checks without sending; EPERM means it runs as another user. */
@@ -57,6 +79,7 @@ export function createContext(
         done();
       },
     });
+    discardTypeahead(io.stdin);
     const rl = createInterface({ input: io.stdin, output, terminal: true });
     const onAbort = () => rl.close();
     signal.addEventListener('abort', onAbort, { once: true });

@@ -10,7 +10,7 @@ import { carryFlags, type HintFlags } from '../core/hint.js';
 import { redact } from '../core/redact.js';
 import { createContext, processIo } from './context.js';
 import { makeUi, printResult } from './output.js';
-import { registry } from './registry.js';
+import type { registry as Registry } from './registry.js';
 
 export interface MainOptions {
   io?: Io;
@@ -21,8 +21,14 @@ export interface MainOptions {
 type Env = Record<string, string | undefined>;
 
 // yargs 17's CommonJS build loads in a third of the time of its ESM build (one file, lazily
-// compiled): the biggest single cost of `aep-zoho --help`.
-const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+// compiled): the biggest single cost of `aep-zoho --help`. Loaded when argv is parsed, with the
+// command list, so that `--version` needs neither.
+let yargs: typeof import('yargs/yargs');
+let registry: typeof Registry;
+async function loadParser(): Promise<void> {
+  yargs ??= createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs/yargs');
+  registry ??= (await import('./registry.js')).registry;
+}
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -73,6 +79,7 @@ function normaliseArgv(rawArgv: string[]): string[] {
 
 /** Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage. */
 export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80): Promise<Parsed> {
+  await loadParser();
   const argv = normaliseArgv(rawArgv);
   const parsed: Parsed = {};
   const y = yargs(argv)
@@ -240,7 +247,8 @@ function usageError(message: string, argv: string[]): UsageError {
   }
   if (unknown) {
     const flags = unknown.filter((name) => argv.some((arg) => arg === flag(name) || arg.startsWith(`${flag(name)}=`)));
-    const extra = unknown.filter((name) => !flags.includes(name));
+    // yargs names an unknown --dry-rn twice (dry-rn, dryRn): the camelCase copy is no stray word.
+    const extra = unknown.filter((name) => !flags.includes(name) && !flags.some((f) => camel(f) === name));
     if (extra.length && def) return strayArgument(def, command, extra, help);
     const known = def ? optionNames(def) : GLOBALS;
     const near = flags.length === 1 ? nearest(flags[0], known) : undefined;
@@ -264,6 +272,17 @@ function usageError(message: string, argv: string[]): UsageError {
       });
   }
   const missing = /^Missing required arguments?: (.+)$/.exec(message)?.[1].split(', ');
+  // yargs checks required options before unknown ones: `--tempalte accounts` is a typo of the
+  // option it says is missing, and the typo is what to name.
+  const typos = def ? unknownFlags(argv, optionNames(def)) : [];
+  if (missing && typos.length) {
+    const near = typos.map((typo) => nearest(typo, [...missing, ...optionNames(def!)]));
+    const meant = near.every(Boolean) ? `Did you mean ${near.map((n) => `--${n}`).join(', ')}? ` : '';
+    return new UsageError(
+      `Unknown option${typos.length > 1 ? 's' : ''} ${typos.map(flag).join(', ')} for 'aep-zoho ${command}'.`,
+      { hint: `${meant}${help}` },
+    );
+  }
   if (missing && def?.positionalOption && missing.includes(def.positionalOption) && strays.length)
     return strayArgument(def, command, strays, help);
   if (missing)
@@ -272,6 +291,17 @@ function usageError(message: string, argv: string[]): UsageError {
       { hint: help },
     );
   return new UsageError(message.replace(/\s*\n\s*/g, ' '), { hint: help });
+}
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** The --options in argv that the command does not take (`--no-x` is x), as typed. */
+function unknownFlags(argv: string[], known: string[]): string[] {
+  const names = new Set([...known, ...known.map(camel), 'h', 'q', 'y', 'help', 'version']);
+  return argv
+    .filter((arg) => arg.startsWith('--') && arg.length > 2)
+    .map((arg) => arg.slice(2).split('=')[0])
+    .filter((name) => !names.has(name) && !names.has(name.replace(/^no-/, '')));
 }
 
 /** `dataflow create accounts`: the word is most likely the value of the command's main option. */
@@ -296,16 +326,9 @@ function nearest(word: string, names: string[]): string | undefined {
     : undefined;
 }
 
-/** Levenshtein distance (fastest-levenshtein is kept off the start-up path; these words are short). */
+/** Levenshtein distance: fastest-levenshtein, loaded only when a usage error needs a suggestion (not at start-up). */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
+  return (createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')).distance(a, b);
 }
 
 /** A command's own options and the global ones, as typed (kebab-case). */
@@ -375,6 +398,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const debug = argv.includes('--debug');
   let flags: GlobalFlags | undefined;
   let parsed: Parsed | undefined;
+  // `--version` alone (or with --json) is answered before the parser and the commands load.
+  if (argv.includes('--version') && argv.every((arg) => arg === '--version' || arg === '--json')) {
+    io.stdout.write(json ? `${JSON.stringify({ version: VERSION })}\n` : `${VERSION}\n`);
+    return 0;
+  }
   try {
     parsed = await parseArgs(argv, env, io.columns);
     if (!parsed.def) {

@@ -6,16 +6,18 @@ import type { DestroyItem, DestroyPlan, DestroyResult } from '../tasks/destroy.j
 
 interface Args {
   dryRun: boolean;
+  exitCode: boolean;
   template?: string;
 }
 
-export default defineCommand<Args, DestroyResult | DestroyPlan>({
+export default defineCommand<Args, DestroyResult | (DestroyPlan & { exitCode?: number })>({
   command: 'destroy',
   writes: true,
   describe:
     'Delete what this profile created in this sandbox, dependents first (asks first on a terminal; --yes elsewhere)',
   examples: [
     ['$0 destroy --dry-run', 'list what would be deleted, sending nothing'],
+    ['$0 destroy --dry-run --exit-code', 'CI: exit 0 when nothing is left to delete, 3 when something is'],
     ['$0 destroy --yes', 'delete without asking (CI); a re-run finishes an interrupted one'],
     [
       '$0 destroy --template contacts --yes',
@@ -26,6 +28,11 @@ export default defineCommand<Args, DestroyResult | DestroyPlan>({
   builder: (y) =>
     y
       .option('dry-run', { type: 'boolean', default: false, describe: 'Check and list the deletes; send none' })
+      .option('exit-code', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --dry-run: exit 3 when something is left to delete, 0 when nothing is',
+      })
       .option('template', {
         type: 'string',
         describe: "Only these templates' resources (names, comma-separated); the base connection stays",
@@ -42,8 +49,14 @@ export default defineCommand<Args, DestroyResult | DestroyPlan>({
       throw new UsageError('--template is empty.', {
         hint: "Name the templates whose resources should go, e.g. --template contacts ('aep-zoho dataflow list' shows them).",
       });
+    if (args.exitCode && !args.dryRun)
+      throw new UsageError('--exit-code needs --dry-run.', {
+        hint: 'To check that nothing is left: aep-zoho destroy --dry-run --exit-code.',
+      });
     const { destroy } = await import('../tasks/destroy.js');
-    return destroy(ctx, { dryRun: args.dryRun, templates });
+    const result = await destroy(ctx, { dryRun: args.dryRun, templates });
+    // What Adobe does not let be deleted (kept) is not left to do: only planned deletes count.
+    return args.exitCode && 'plan' in result && result.plan.length ? { ...result, exitCode: 3 } : result;
   },
   human(result, ui) {
     const line = (item: DestroyItem) =>
@@ -58,8 +71,5 @@ export default defineCommand<Args, DestroyResult | DestroyPlan>({
     for (const item of result.gone) ui.line(`${ui.dim('gone')}    ${line(item)} ${ui.dim('(already deleted)')}`);
     for (const item of result.skipped) ui.line(`${ui.yellow('skipped')} ${line(item)}`);
     for (const item of result.kept) ui.line(`${ui.dim('kept')}    ${line(item)}`);
-    if (result.kept.some((item) => item.resource === 'mapping set')) {
-      ui.note(ui.dim('Mapping sets cannot be deleted through the Data Prep API; unused ones do no harm.'));
-    }
   },
 });

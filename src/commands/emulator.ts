@@ -131,6 +131,7 @@ export default defineCommand<Args, undefined>({
         ? {
             strictCredentials: true,
             imsClients: { [PLACEHOLDERS.AEP_CLIENT_ID]: PLACEHOLDERS.AEP_CLIENT_SECRET },
+            imsOrgs: { [PLACEHOLDERS.AEP_CLIENT_ID]: PLACEHOLDERS.AEP_ORG_ID },
             zohoClients: { [PLACEHOLDERS.ZOHO_CLIENT_ID]: PLACEHOLDERS.ZOHO_CLIENT_SECRET },
           }
         : {}),

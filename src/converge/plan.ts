@@ -2,7 +2,7 @@
 // `replace` (with the reason) or `delete`, each with exactly the requests apply will send. Pure.
 import { schemaRegistry } from '../aep/schema-registry.js';
 import type { PlatformRequest } from '../http/platform.js';
-import { RESOURCES } from './resources.js';
+import { RESOURCES, type Diff } from './resources.js';
 import { Ref, type Actual, type Desired, type Step } from './types.js';
 
 export interface PlanInput {
@@ -69,10 +69,11 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
       steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
     } else {
       const diff = spec.update(d, found, body);
+      const notes = [...(diff.notes ?? []), ...droppedNow(diff.leftOver, actual.get(`${d.template}/mappingSet`))];
       const existing = {
         id: found.id,
         etag: found.etag,
-        notes: diff.notes?.length ? diff.notes : undefined,
+        notes: notes.length ? notes : undefined,
         ...(found.duplicates?.length ? { duplicates: found.duplicates } : {}),
       };
       const replace = force.get(d.key) ?? diff.replace;
@@ -82,7 +83,7 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
           ...base,
           ...existing,
           action: 'replace',
-          reason: replace,
+          reason: withKept(replace, d.kind, aside),
           requests: replaceRequests(d, found, body, aside),
           retire: retirement(d, found),
           ...(aside ? { aside } : {}),
@@ -160,6 +161,34 @@ function newConnectionsRule(
     }
   }
   return more;
+}
+
+/**
+ * A replace is not a loss: what happens to the old resource, said with the reason ("-/+ replace"
+ * alone reads as the data going). Kinds deleted after the replace (connections) say nothing more.
+ */
+function withKept(reason: string, kind: Desired['kind'], aside: string | undefined): string {
+  const { retire, label } = RESOURCES[kind];
+  if (retire.mode === 'delete') return reason;
+  const renamed = aside ? `, renamed '${aside}'` : '';
+  if (kind === 'dataset')
+    return `${reason}; the old dataset and its data are kept${renamed} (new records land in the new one)`;
+  return `${reason}; the old ${label} is kept${renamed || ', unused'}`;
+}
+
+/**
+ * A field left in the field group is said once, in the plan that drops its mapping: while the
+ * mapping set Adobe has still writes it (or under it). Later runs, whose mapping set no longer
+ * does, say nothing (the field staying is expected by then).
+ */
+function droppedNow(leftOver: Diff['leftOver'], mappingSet: Actual | undefined): string[] {
+  if (!leftOver?.length) return [];
+  const written: string[] = (mappingSet?.resource.mappings ?? []).map((m: { destination?: unknown }) =>
+    String(m.destination ?? ''),
+  );
+  return leftOver
+    .filter(({ field }) => written.some((d) => d === field || d.startsWith(`${field}.`)))
+    .map(({ note }) => note);
 }
 
 /** "X (replaced <when>)": one suffix, however often it is replaced. */

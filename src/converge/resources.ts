@@ -19,6 +19,11 @@ export interface Diff {
   /** Set when Adobe cannot change it in place. */
   replace?: string;
   notes?: string[];
+  /**
+   * Fields left in a field group that no mapping writes any more: the plan says so only while the
+   * current mapping set still writes them (the run that drops the mapping), not on every later run.
+   */
+  leftOver?: Array<{ field: string; note: string }>;
 }
 
 export interface KindSpec {
@@ -273,15 +278,11 @@ export const RESOURCES: Record<Kind, KindSpec> = {
         })),
       ];
       const ops = [...((diff.requests[0]?.body as JsonPatch | undefined) ?? []), ...fields.add];
-      const notes = fields.leftOver.map(
-        (path) =>
-          `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`,
-      );
-      return {
-        changes,
-        requests: ops.length ? [schemaRegistry.patch('fieldgroups', actual.id, ops)] : [],
-        notes,
-      };
+      const leftOver = fields.leftOver.map((path) => ({
+        field: `${tenantNs}.${path}`,
+        note: `field ${tenantNs}.${path} stays in the field group: no mapping writes it any more (Adobe allows only additive schema changes)`,
+      }));
+      return { changes, requests: ops.length ? [schemaRegistry.patch('fieldgroups', actual.id, ops)] : [], leftOver };
     },
     delete: (actual) => [schemaRegistry.delete('fieldgroups', actual.id)],
     retire: renameRegistry('fieldgroups'),

@@ -44,27 +44,53 @@ export function safeLine(text: string): string {
 export const visibleLength = (text: string): number => [...text.replace(SGR, '')].length;
 
 /**
- * Wraps at spaces to `width` columns; a continuation keeps the line's indent. A word longer than
- * the width (a URL, an id) stays whole on its own line rather than being cut.
+ * Wraps at spaces to `width` columns, never inside a word. A continuation lines up under the value
+ * of a `label  value` line (the text after the last run of two or more spaces in the line's first
+ * half: doctor's checks, status's fields), else keeps the line's indent; runs of spaces that align
+ * columns are kept. A word longer than the room is broken after a `,` where it is a list (scopes),
+ * else (a URL, an id) stays whole on its own line, as little indented as it needs, rather than cut.
  */
 export function wrapWords(text: string, width: number): string[] {
   if (width < 20 || visibleLength(text) <= width) return [text];
-  // The lead: colour codes and the indent before the first word; continuations keep the indent.
+  // The lead: colour codes and the indent before the first word.
   const lead = /^(?:\u001b\[[0-9;]*m|\s)*/.exec(text)![0];
-  const indent = lead.replace(SGR, '');
+  const body = text.slice(lead.length);
+  let hang = lead.replace(SGR, '').length;
+  for (const match of text.matchAll(/\S( {2,})(?=\S)/g)) {
+    const column = visibleLength(text.slice(0, match.index! + match[0].length));
+    if (column <= width / 2) hang = column;
+  }
+  const indent = ' '.repeat(hang);
   const lines: string[] = [];
-  let current = '';
-  for (const word of text.slice(lead.length).split(/ +/)) {
-    const candidate = current ? `${current} ${word}` : `${lines.length ? indent : lead}${word}`;
-    if (current && visibleLength(candidate) > width) {
-      lines.push(current);
-      current = `${indent}${word}`;
-    } else {
-      current = candidate;
+  let current = lead;
+  let started = false;
+  // Words with the spaces before them, so aligned columns keep their spacing on the first line.
+  for (const [, gap, word] of body.matchAll(/( *)(\S+)/g)) {
+    for (const [i, piece] of pieces(word, width - hang).entries()) {
+      const candidate = `${current}${started && i === 0 ? gap : ''}${piece}`;
+      if (started && visibleLength(candidate) > width) {
+        lines.push(current);
+        // Less indent for a piece that would not fit under the value: the terminal must not cut it.
+        current = `${indent.slice(0, Math.max(0, width - visibleLength(piece)))}${piece}`;
+      } else current = candidate;
+      started = true;
     }
   }
-  if (current) lines.push(current);
+  if (started) lines.push(current);
   return lines;
+}
+
+/** A word longer than `room`: a list split after its commas, the parts as long as fit; a URL or id stays whole (to copy). */
+function pieces(word: string, room: number): string[] {
+  if (room < 10 || visibleLength(word) <= room || word.includes('://')) return [word];
+  const parts = word.split(/(?<=,)/);
+  const out: string[] = [];
+  for (const part of parts) {
+    const last = out.at(-1);
+    if (last !== undefined && visibleLength(last + part) <= room) out[out.length - 1] = last + part;
+    else out.push(part);
+  }
+  return out;
 }
 
 /**

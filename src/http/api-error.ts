@@ -59,6 +59,10 @@ function hintFor(call: FailedCall, code?: string): string | undefined {
   if (code === 'FLOW-2100-404' || (call.status === 404 && /sandbox/i.test(call.body ?? ''))) {
     return `Check the sandbox name ('${call.sandbox ?? '?'}'): pass --sandbox or set AEP_SANDBOX to a sandbox of your organization.`;
   }
+  // The gateway's "Profile is not valid": the x-gw-ims-org-id is not the org of the credential
+  // (https://experienceleague.adobe.com/docs/experience-platform/landing/troubleshooting.html).
+  if (code === '403025')
+    return "The org id is not the credential's organization: set AEP_ORG_ID (or init --org-id) to the Organization ID shown on the credential in Adobe Developer Console (…@AdobeOrg).";
   switch (call.status) {
     case 400:
       return 'The platform rejected the request; the message above names the field. Re-run with --debug to see the request.';

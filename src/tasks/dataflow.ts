@@ -363,7 +363,13 @@ export async function createDataflows(
         ...m,
         destination: xdmDestination(m.destination, p.tenantId, p.fallback),
       }));
-      return { template: template.name, records: p.observed.rows.map((row) => mapRecord(row, mappings)) };
+      // A whole column of a type aep-zoho does not know lands as a string (the warning above says
+      // so): the preview shows it as one too.
+      const asString = new Set(p.observed.columns.filter((c) => unknownType(c)).map((c) => c.name));
+      return {
+        template: template.name,
+        records: p.observed.rows.map((row) => mapRecord(row, mappings, asString)),
+      };
     });
     return { plan: printable(all), preview, changes: changesAnything(all) };
   }
@@ -599,10 +605,14 @@ function sortSteps(steps: Step[], templates: LoadedTemplate[]): Step[] {
  * schema may not exist yet, and Data Prep's preview needs it). Source columns are copied to their
  * destinations; calculated fields are shown as the expression Data Prep will evaluate.
  */
-export function mapRecord(row: Record<string, unknown>, mappings: TemplateMapping[]): Record<string, unknown> {
+export function mapRecord(
+  row: Record<string, unknown>,
+  mappings: TemplateMapping[],
+  asString: ReadonlySet<string> = new Set(),
+): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const m of mappings) {
-    const value: unknown = m.expression
+    let value: unknown = m.expression
       ? `=${m.expression}`
       : m
           .source!.split('.')
@@ -611,6 +621,7 @@ export function mapRecord(row: Record<string, unknown>, mappings: TemplateMappin
             row,
           );
     if (value === undefined || value === null) continue;
+    if (m.source && asString.has(m.source) && typeof value === 'object') value = JSON.stringify(value);
     const keys = m.destination.split('.');
     let node = record;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;

@@ -47,6 +47,8 @@ export interface DestroyResult {
   kept: DestroyItem[];
 }
 
+const MAPPING_SET_KEPT = 'Data Prep has no DELETE for mapping sets; it stays, unused once its dataflow is gone';
+
 export type DestroyPlan = { plan: PlanStep[] } & Omit<DestroyResult, 'deleted'>;
 
 interface Found {
@@ -123,10 +125,18 @@ export async function destroy(
           s.actual.resource['meta:class'] === f.actual.id,
     );
   const deletable = doomed.filter((f) => {
+    // Data Prep has no DELETE for mapping sets (aep-api.md §5; Adobe's data-prep.yaml has none, and
+    // the service answers 405): never planned, so a later dry run does not plan it again, and said
+    // once, as kept.
+    if (f.kind === 'mappingSet') {
+      kept.push(item(f.kind, f.template, f.actual, MAPPING_SET_KEPT));
+      return false;
+    }
     if (!['class', 'fieldGroup', 'descriptor'].includes(f.kind) || !usedByKept(f)) return true;
     kept.push(item(f.kind, f.template, f.actual, 'part of a schema enabled for Profile, which stays'));
     return false;
   });
+  const keptMappingSets = found.filter((f) => f.kind === 'mappingSet').map((f) => f.actual.id);
   const steps = chain(planDeletes(deletable));
   if (options.dryRun) return { plan: printable(steps), sandbox, gone, skipped, kept };
 
@@ -156,17 +166,14 @@ export async function destroy(
   const deleted: DestroyItem[] = [];
   for (const s of steps) {
     if (execution.refused.has(s.key))
-      kept.push(
-        item(
-          'mappingSet',
-          s.template,
-          { id: s.id!, name: s.name },
-          'Data Prep has no DELETE for mapping sets; it stays, unused',
-        ),
-      );
+      kept.push(item(s.kind, s.template, { id: s.id!, name: s.name }, MAPPING_SET_KEPT));
     else if (execution.completed.has(s.key)) deleted.push(item(s.kind, s.template, { id: s.id!, name: s.name }));
   }
-  await tidy(session, steps, execution.refused);
+  await tidy(
+    session,
+    steps,
+    new Set([...keptMappingSets, ...steps.filter((x) => execution.refused.has(x.key)).map((x) => x.id!)]),
+  );
   if (execution.failure) throw failureError(execution.failure, deleted.length, session);
   return { sandbox, deleted, gone, skipped, kept };
 }
@@ -416,16 +423,14 @@ async function findByIntent(services: Services, kind: Kind, name: string, found:
 }
 
 /** After the deletes: drop the entries of what is gone, mapping sets kept unused, and empty templates. */
-async function tidy(session: Session, steps: Step[], refused: Set<string>): Promise<void> {
+async function tidy(session: Session, steps: Step[], keptMappingSets: Set<string>): Promise<void> {
   await session.state.update(session.settings.sandbox, (s) => {
-    for (const step of steps.filter((x) => refused.has(x.key))) {
-      const refs = s.dataflows?.[step.template!];
-      if (refs && refs.mappingSet?.id === step.id && !refs.schema) delete refs.mappingSet;
-    }
+    for (const refs of Object.values(s.dataflows ?? {}))
+      if (refs.mappingSet?.id && keptMappingSets.has(refs.mappingSet.id) && !refs.schema) delete refs.mappingSet;
     for (const [template, refs] of Object.entries(s.dataflows ?? {}))
       if (!Object.keys(refs).length) delete s.dataflows![template];
     // A sync entry goes with its flow: nothing is left to post to.
-    const deletedFlows = new Set(steps.filter((x) => x.kind === 'flow' && !refused.has(x.key)).map((x) => x.id));
+    const deletedFlows = new Set(steps.filter((x) => x.kind === 'flow').map((x) => x.id));
     for (const [template, entry] of Object.entries(s.syncs ?? {}))
       if (deletedFlows.has(entry.flowId) || !s.dataflows?.[template]?.flow) delete s.syncs![template];
     if (s.syncs && !Object.keys(s.syncs).length) delete s.syncs;

@@ -81,31 +81,102 @@ export async function readConsoleCredential(path: string): Promise<ConsoleCreden
   return credential;
 }
 
+export interface Shape {
+  test: RegExp;
+  what: string;
+  where: string;
+}
+
+/** What an answer to each question looks like (checked on answers typed at a prompt only). */
+export const SHAPES = {
+  // Developer Console shows the client id (API key) as 32 hexadecimal characters.
+  adobeClientId: {
+    test: /^[0-9a-f]{32}$/i,
+    what: 'an Adobe client id (32 hexadecimal characters)',
+    where:
+      "Copy it from the OAuth Server-to-Server credential in Adobe Developer Console, or use 'init --from-console <file>'.",
+  },
+  orgId: {
+    test: /^[0-9A-Za-z]{24}@AdobeOrg$/,
+    what: 'an Adobe org id (24 characters and @AdobeOrg)',
+    where: 'Copy it from the credential page in Adobe Developer Console.',
+  },
+  // Zoho's API console issues client ids as `1000.` and 32 letters and digits.
+  zohoClientId: {
+    test: /^1000\.[0-9A-Za-z]{32}$/,
+    what: "a Zoho client id ('1000.' and 32 letters and digits)",
+    where: 'Copy it from your client at https://api-console.zoho.com.',
+  },
+  secret: {
+    test: /^[\x21-\x7e]{16,}$/,
+    what: 'a client secret (16 or more characters, no spaces)',
+    where: 'Copy the client secret from where the client id is shown.',
+  },
+} satisfies Record<string, Shape>;
+
+/** A value answered at a prompt, refused when it has not the shape (empty: none). */
+export function promptedValue(answer: string, shape: Shape): string {
+  if (answer && !shape.test.test(answer))
+    throw new UsageError(`That answer is not ${shape.what}.`, { hint: `${shape.where} Nothing was saved.` });
+  return answer;
+}
+
 export async function initProfile(
   ctx: Context,
   args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string },
 ): Promise<InitResult> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
-  const ask = async (current: string | undefined, question: string, secret = false) =>
-    current ?? (ctx.canPrompt ? (await ctx.ask(question, { secret })) || undefined : undefined);
+  /**
+   * A value from flags, the file, the environment or the profile as it is; else asked on a terminal,
+   * where an answer of the wrong shape (a pasted command, a stray line) is refused and asked again,
+   * never stored. Empty: none.
+   */
+  const ask = async (current: string | undefined, question: string, shape: Shape, secret = false) => {
+    if (current !== undefined || !ctx.canPrompt) return current;
+    for (let attempt = 1; ; attempt++) {
+      const answer = (await ctx.ask(question, { secret })) || undefined;
+      if (answer === undefined || shape.test.test(answer)) return answer;
+      const said = secret ? 'That' : `'${answer.length > 40 ? `${answer.slice(0, 40)}…` : answer}'`;
+      if (attempt === 3)
+        throw new UsageError(`${said} is not ${shape.what}.`, {
+          hint: `${shape.where} Nothing was saved.`,
+        });
+      ctx.log.warn(`${said} is not ${shape.what}; ${shape.where} Try again (Enter to leave it empty).`);
+    }
+  };
 
   const aep = {
     clientId: await ask(
       args.clientId?.trim() || fromFile?.clientId || settings.aep.clientId,
       'Adobe client id (API key): ',
+      SHAPES.adobeClientId,
     ),
-    clientSecret: await ask(fromFile?.clientSecret || settings.aep.clientSecret, 'Adobe client secret: ', true),
-    orgId: await ask(args.orgId?.trim() || fromFile?.orgId || settings.aep.orgId, 'Adobe org id (…@AdobeOrg): '),
+    clientSecret: await ask(
+      fromFile?.clientSecret || settings.aep.clientSecret,
+      'Adobe client secret: ',
+      SHAPES.secret,
+      true,
+    ),
+    orgId: await ask(
+      args.orgId?.trim() || fromFile?.orgId || settings.aep.orgId,
+      'Adobe org id (…@AdobeOrg): ',
+      SHAPES.orgId,
+    ),
     scopes: fromFile?.scopes ?? settings.aep.scopes,
   };
   const region = args.zohoRegion?.trim().toLowerCase() || settings.zoho.region;
   if (region) zohoRegion(region); // validates
   const zoho = {
-    clientId: await ask(args.zohoClientId?.trim() || settings.zoho.clientId, 'Zoho client id (Enter to skip): '),
+    clientId: await ask(
+      args.zohoClientId?.trim() || settings.zoho.clientId,
+      'Zoho client id (Enter to skip): ',
+      SHAPES.zohoClientId,
+    ),
     clientSecret: settings.zoho.clientSecret,
   };
-  if (zoho.clientId && !zoho.clientSecret) zoho.clientSecret = await ask(undefined, 'Zoho client secret: ', true);
+  if (zoho.clientId && !zoho.clientSecret)
+    zoho.clientSecret = await ask(undefined, 'Zoho client secret: ', SHAPES.secret, true);
   if (aep.orgId && !/@AdobeOrg$/.test(aep.orgId)) {
     throw new UsageError(`'${aep.orgId}' does not look like an Adobe org id.`, {
       hint: 'Org ids end in @AdobeOrg; copy it from the credential page in Adobe Developer Console.',

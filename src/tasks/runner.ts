@@ -1,6 +1,6 @@
 // Runs a listr2 task list with progress on stderr only: the live renderer on a terminal, plain
-// lines elsewhere (CI, pipes, --json). Errors propagate unchanged. Everything listr2 writes (task
-// titles, a failed task's error message, its output) passes through redact() like every other line.
+// lines elsewhere (CI, pipes, --json), nothing with --quiet. Errors propagate unchanged. Everything
+// listr2 writes (task titles, a failed task's error message, its output) passes through redact().
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { Context } from '../core/context.js';
 import { redact } from '../core/redact.js';
@@ -23,7 +23,7 @@ export async function runTasks<C extends object>(
     concurrent: options.concurrent ?? false,
     exitOnError: true,
     registerSignalListeners: false, // cli/main.ts owns SIGINT/SIGTERM (exit 130)
-    // --quiet: no progress at all.
+    // --quiet: no progress at all (warnings and errors go through ctx.log and the error report).
     renderer: ctx.flags.quiet ? 'silent' : 'default',
     fallbackRenderer: ctx.flags.quiet ? 'silent' : 'simple',
     fallbackRendererCondition: !live,

@@ -1,13 +1,14 @@
 // Finds, parses and validates dataflow templates: built-ins by name (templates/*.json in the
 // package) or any file by path. Validation is the JSON Schema (templates/template.schema.json, via
 // ajv) plus the checks a schema cannot express. Every problem is a UsageError (exit 2) that names
-// the file and the JSON path. Only this module imports ajv, and commands import it inside run(), so
-// `aep-zoho --help` never loads ajv.
+// the file and the JSON path. Only this module uses ajv, and loads it when it first validates, so
+// `aep-zoho --help` and `templates list` never load its 60-odd files.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { UsageError } from '../core/errors.js';
@@ -208,6 +209,8 @@ let compiled: ValidateFunction | undefined;
 function schemaValidator(): ValidateFunction {
   if (compiled) return compiled;
   // logger:false: ajv would otherwise warn on the console; strictTypes off for the if/then parts.
+  // Loaded here, at the first validation (its CommonJS build, synchronously), not with this module.
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, logger: false });
   // VS Code's message keywords: annotations for ajv, used by formatError below.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });

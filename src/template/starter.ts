@@ -54,6 +54,7 @@ export function starterTemplate(
   table: { name: string; path: string },
   columns: StarterColumn[],
   outputFile: string,
+  name = templateName(table.name),
 ): Starter {
   const module = camelCase(table.name);
   const root = `${TENANT_PLACEHOLDER}.zoho.${module}`;
@@ -69,8 +70,12 @@ export function starterTemplate(
   const mappings: TemplateMapping[] = [];
   for (const column of columns) {
     const field = unique(camelCase(column.name));
-    const parts = Object.keys(column.xdm?.properties ?? {});
-    const isLookup = (column.type === 'object' || column.xdm?.type === 'object') && parts.length > 0;
+    // A lookup ({ name, id }: https://www.zoho.com/crm/developer/docs/api/v8/get-records.html): its
+    // parts as explore gives them, else (Adobe's Zoho source lists it as a bare `object`) id and name.
+    // Mapped whole, an object would land as a string, which no one wants of a lookup.
+    const isLookup = column.type === 'object' || column.xdm?.type === 'object';
+    const given = Object.keys(column.xdm?.properties ?? {});
+    const parts = given.length ? given : LOOKUP_PARTS;
     if (isLookup) {
       // A lookup ({name, id}) becomes an object with the parts Data Prep reaches by dot notation.
       const wanted = LOOKUP_PARTS.filter((part) => parts.includes(part));
@@ -84,7 +89,7 @@ export function starterTemplate(
   const schemaPath = relative(dirname(outputFile), SCHEMA_FILE).split(sep).join('/');
   const template: Template = {
     $schema: schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`,
-    name: templateName(table.name),
+    name,
     description: `Zoho CRM ${label}: every column in a tenant field group (starter from 'aep-zoho templates init'; map standard XDM fields and an identity as needed)`,
     source: { table: table.name, deltaColumn },
     target: {

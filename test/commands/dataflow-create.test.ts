@@ -26,11 +26,13 @@ describe('dataflow create --template accounts', () => {
   let env: Record<string, string | undefined>;
   let connectionId: string;
   let first: any;
+  let raw: any;
   before(async () => {
     ({ emu, env, connectionId } = await connected());
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(r.exitCode, 0, r.stderr);
-    first = r.json();
+    raw = r.json();
+    first = raw.dataflows[0];
   });
   after(() => emu.close());
 
@@ -57,6 +59,13 @@ describe('dataflow create --template accounts', () => {
     assert.ok(s.schemas.get(first.schemaId), 'the schema exists');
   });
 
+  test('one shape for one template or several: { dataflows: [...] }, the old top-level fields kept for one release', () => {
+    assert.equal(raw.dataflows.length, 1);
+    assert.equal(Object.keys(raw)[0], 'dataflows');
+    const { dataflows, ...topLevel } = raw;
+    assert.deepEqual(topLevel, dataflows[0], 'deprecated: the one dataflow at the top level too (README)');
+  });
+
   test('sends the types Adobe ruled on', () => {
     const post = emu.exchanges.find((e) => e.method === 'POST' && e.path === '/data/foundation/flowservice/flows')!;
     const body = post.body as any;
@@ -80,7 +89,7 @@ describe('dataflow create --template accounts', () => {
     const mark = emu.exchanges.length;
     const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(again.exitCode, 0, again.stderr);
-    const out = again.json();
+    const out = again.json().dataflows[0];
     assert.deepEqual(out.created, []);
     assert.deepEqual([...out.reused].sort(), [...first.created].sort());
     assert.equal(out.flowId, first.flowId);
@@ -91,8 +100,8 @@ describe('dataflow create --template accounts', () => {
       AEP_ZOHO_HOME: await tempHome(),
     });
     assert.equal(fresh.exitCode, 0, fresh.stderr);
-    assert.deepEqual(fresh.json().created, []);
-    assert.equal(fresh.json().flowId, first.flowId);
+    assert.deepEqual(fresh.json().dataflows[0].created, []);
+    assert.equal(fresh.json().dataflows[0].flowId, first.flowId);
     assert.deepEqual(resources(emu), counts);
   });
 
@@ -202,9 +211,9 @@ describe('dataflow create: several templates, and bad input that creates nothing
       await writeFile(file, JSON.stringify(accounts, null, 2));
       const r = await runCli(['dataflow', 'create', '--template', file, '--allow-missing-columns', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
-      assert.deepEqual(r.json().skippedColumns, ['Favourite_Colour']);
+      assert.deepEqual(r.json().dataflows[0].skippedColumns, ['Favourite_Colour']);
       assert.match(r.stderr, /column Favourite_Colour is not in table Accounts; its mapping is skipped/);
-      const mappingSet = emu.state.mappingSets.get(r.json().mappingSetId)!;
+      const mappingSet = emu.state.mappingSets.get(r.json().dataflows[0].mappingSetId)!;
       assert.ok(!JSON.stringify(mappingSet.mappings).includes('Favourite_Colour'));
     } finally {
       await emu.close();
@@ -327,9 +336,9 @@ describe('dataflow create after destroy', () => {
       await runCli(['connect', '--json'], env);
       const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
       assert.equal(again.exitCode, 0, again.stderr);
-      const out = again.json();
+      const out = again.json().dataflows[0];
       assert.ok(out.created.includes('mappingSet'));
-      assert.notEqual(out.mappingSetId, first.json().mappingSetId);
+      assert.notEqual(out.mappingSetId, first.json().dataflows[0].mappingSetId);
       assert.equal(emu.state.mappingSets.get(out.mappingSetId)!.outputSchema.schemaRef.id, out.schemaId);
     } finally {
       await emu.close();
@@ -345,7 +354,7 @@ describe('dataflow create in an org without the B2B classes', () => {
       assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
       const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
       assert.equal(r.exitCode, 0, r.stderr);
-      const out = r.json();
+      const out = r.json().dataflows[0];
       assert.ok(out.created.includes('class'));
       const schema = emu.state.schemas.get(out.schemaId)!;
       const tenantClass = emu.state.classes.all()[0];
@@ -363,7 +372,7 @@ describe('dataflow create in an org without the B2B classes', () => {
       assert.ok(destinations.includes(`${tenant}.accountName`), 'a standard path moved under the tenant');
       // A re-run reuses the class too.
       const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
-      assert.ok(again.json().reused.includes('class'));
+      assert.ok(again.json().dataflows[0].reused.includes('class'));
       assert.equal(emu.state.classes.size, 1);
     } finally {
       await emu.close();

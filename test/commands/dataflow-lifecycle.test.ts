@@ -16,7 +16,7 @@ async function withDataflow(
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
   assert.equal(created.exitCode, 0, created.stderr);
-  return created.json();
+  return created.json().dataflows[0];
 }
 
 describe('dataflow list, status, runs', () => {

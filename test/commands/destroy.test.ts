@@ -16,8 +16,7 @@ async function build(_emu: Emu, env: Env, templates = 'accounts', connectArgs: s
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await runCli(['dataflow', 'create', '--template', templates, '--json'], env);
   assert.equal(created.exitCode, 0, created.stderr);
-  const out = created.json();
-  return out.dataflows ?? [out];
+  return created.json().dataflows;
 }
 
 async function stateOf(env: Env, profile = 'default'): Promise<any> {
@@ -98,8 +97,8 @@ describe('destroy', () => {
       assert.match(out.kept.find((k: any) => k.resource === 'mapping set').reason, /no DELETE/);
       assert.match(out.kept.find((k: any) => k.resource === 'schema').reason, /enabled for Profile/);
       assert.ok(
-        deletes(emu, mark).some((e) => e.path.endsWith(`/mappingSets/${accounts.mappingSetId}`)),
-        'the mapping set DELETE is tried (aepp sends it)',
+        !deletes(emu, mark).some((e) => e.path.includes('/mappingSets/')),
+        'no mapping set DELETE is sent: Data Prep has none (data-prep.yaml), it answers 405',
       );
       assertNoSecrets(r.stdout + r.stderr);
 
@@ -151,11 +150,14 @@ describe('destroy', () => {
       assert.equal(plan[0].request.path, `${FLOW}/flows/${flow.flowId}`);
       assert.equal(plan.at(-1).resource, 'base connection');
       assert.ok(plan.some((s: any) => s.request.path === `/data/foundation/catalog/dataSets/${flow.datasetId}`));
-      // aepp sends a mapping-set DELETE (the spec has none); Data Prep's refusal keeps it.
-      assert.ok(
-        plan.some(
-          (s: any) => s.resource === 'mapping set' && s.request.path.endsWith(`/mappingSets/${flow.mappingSetId}`),
-        ),
+      // Data Prep has no DELETE for mapping sets (data-prep.yaml): not planned, listed as kept.
+      assert.ok(!plan.some((s: any) => s.resource === 'mapping set'));
+      assert.deepEqual(
+        r
+          .json()
+          .kept.filter((k: any) => k.resource === 'mapping set')
+          .map((k: any) => k.id),
+        [flow.mappingSetId],
       );
       assert.deepEqual(deletes(emu, mark), []);
 

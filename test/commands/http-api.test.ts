@@ -126,7 +126,7 @@ describe('--via http-api after the Zoho source is retired', () => {
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     noSecrets(r.stdout + r.stderr);
-    const made = r.json();
+    const made = r.json().dataflows[0];
     const flow = emu.state.flows.get(made.flowId)!;
     assert.equal(flow.flowSpec.id, STREAMING_FLOW_SPEC);
     assert.deepEqual(
@@ -184,7 +184,7 @@ describe('switching a template from the Zoho source to http-api', () => {
     assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
     const before = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(before.exitCode, 0, before.stdout);
-    const old = before.json();
+    const old = before.json().dataflows[0];
     assert.equal((await runCli(['connect', '--via', 'http-api', '--json'], env)).exitCode, 0);
 
     const dry = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run', '--json'], env);
@@ -201,7 +201,7 @@ describe('switching a template from the Zoho source to http-api', () => {
 
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--yes', '--json'], env);
     assert.equal(r.exitCode, 0, r.stdout);
-    const made = r.json();
+    const made = r.json().dataflows[0];
     assert.notEqual(made.flowId, old.flowId);
     assert.equal(made.datasetId, old.datasetId);
     assert.equal(made.mappingSetId, old.mappingSetId);
@@ -229,7 +229,7 @@ describe('the lifecycle commands on a streaming dataflow', () => {
     const list = await runCli(['dataflow', 'list', '--json'], env);
     assert.equal(list.exitCode, 0, list.stdout);
     const [flow] = list.json().flows;
-    assert.equal(flow.flowId, made.json().flowId);
+    assert.equal(flow.flowId, made.json().dataflows[0].flowId);
     assert.equal(flow.nextRunAt, undefined);
     const status = await runCli(['dataflow', 'status', 'accounts', '--json'], env);
     assert.equal(status.exitCode, 0, status.stdout);

@@ -465,14 +465,14 @@ describe('templates init', () => {
     // And it is made: a tenant class with record behaviour, the schema of that class, a dataflow.
     const created = await spawnCli(['dataflow', 'create', '--template', join(dir, 'Products.json'), '--json'], cli);
     assert.equal(created.exitCode, 0, created.stdout + created.stderr);
-    const schema = emu.state.schemas.get(created.json().schemaId)!;
+    const schema = emu.state.schemas.get(created.json().dataflows[0].schemaId)!;
     const tenantClass = emu.state.classes.all().find((c) => c.$id === schema['meta:class'])!;
     assert.match(tenantClass.title, /^Zoho CRM Product /);
     assert.deepEqual(
       tenantClass.allOf.map((part: { $ref: string }) => part.$ref),
       [RECORD_BEHAVIOR],
     );
-    assert.ok(emu.state.flows.get(created.json().flowId));
+    assert.ok(emu.state.flows.get(created.json().dataflows[0].flowId));
   });
 
   test('a template whose class is the record behaviour needs a fallbackClass (exit 2)', async () => {

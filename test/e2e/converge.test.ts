@@ -62,7 +62,7 @@ describe('edit → dry run → apply → dry run, for every built-in template (r
       try {
         const template = await builtIn(name);
         const file = await saveTemplate(home, template);
-        const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
+        const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json().dataflows[0];
         const { edited, added, dropped } = edit(template);
         await saveTemplate(home, edited);
 
@@ -92,7 +92,7 @@ describe('edit → dry run → apply → dry run, for every built-in template (r
         assert.match(human.stdout, /scheduleParams\.frequency: hour → day/);
 
         // Apply: the same resources change in place.
-        const applied = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
+        const applied = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json().dataflows[0];
         for (const key of [
           'flowId',
           'datasetId',
@@ -136,7 +136,7 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
   test('a schedule and a name changed in the UI are shown and put back', async () => {
     const { emu, env } = await setUp();
     try {
-      const made = (await ok(['dataflow', 'create', '--template', 'accounts', '--json'], env)).json();
+      const made = (await ok(['dataflow', 'create', '--template', 'accounts', '--json'], env)).json().dataflows[0];
       const flow = emu.state.flows.get(made.flowId)!;
       const headers = { ...(await platformHeaders(emu)), 'if-match': flow.etag };
       const drift = await call(
@@ -174,7 +174,7 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
     try {
       const template = await builtIn('accounts');
       const file = await saveTemplate(home, template);
-      const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json();
+      const first = (await ok(['dataflow', 'create', '--template', file, '--json'], env)).json().dataflows[0];
       await saveTemplate(home, { ...template, source: { ...template.source, table: 'Products' } });
 
       const dry = (
@@ -225,7 +225,7 @@ describe('drift, replace, enable/disable and destroy (real binary)', () => {
   test('dataflow disable and enable: the action once, then nothing to change', async () => {
     const { emu, env } = await setUp();
     try {
-      const made = (await ok(['dataflow', 'create', '--template', 'deals', '--json'], env)).json();
+      const made = (await ok(['dataflow', 'create', '--template', 'deals', '--json'], env)).json().dataflows[0];
       const off = (await ok(['dataflow', 'disable', 'deals', '--json'], env)).json();
       assert.deepEqual(off, {
         flowId: made.flowId,

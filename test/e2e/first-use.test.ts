@@ -19,7 +19,7 @@ async function withDataflow(env: Env, template = 'accounts'): Promise<any> {
   assert.equal(connected.exitCode, 0, connected.stderr);
   const created = await spawnCli(['dataflow', 'create', '--template', template, '--json'], env);
   assert.equal(created.exitCode, 0, created.stderr);
-  return created.json();
+  return created.json().dataflows[0];
 }
 
 const json = (r: CliResult) => r.json();

@@ -26,7 +26,7 @@ test(`${TRIES} pairs of concurrent dataflow create runs: one of each resource, a
       });
       if (runs.some((r) => /Waiting for another aep-zoho/.test(r.stderr))) waited++;
       // One created everything; the other, after waiting, found it all.
-      const created = runs.map((r) => (r.exitCode === 0 ? r.json().created.length : -1)).sort();
+      const created = runs.map((r) => (r.exitCode === 0 ? r.json().dataflows[0].created.length : -1)).sort();
       if (created[0] !== 0) problems.push(`try ${i}: both runs created something (${created.join(', ')})`);
       problems.push(...(await convergence(emu, home)).map((p) => `try ${i}: ${p}`));
     } finally {

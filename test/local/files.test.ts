@@ -220,7 +220,7 @@ describe('point 13: a damaged table cache', () => {
     await writeFile(path, JSON.stringify(state));
     const r = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.equal(typeof r.json().flowId, 'string');
+    assert.equal(typeof r.json().dataflows[0].flowId, 'string');
     // The listing was fetched again and the cache rewritten whole.
     const rewritten = JSON.parse(await readFile(path, 'utf8')).sandboxes.prod.tables;
     assert.ok(rewritten.items.length > 0 && rewritten.items.every((item: any) => typeof item?.name === 'string'));

@@ -225,7 +225,7 @@ describe('secrets never leave the credentials store', () => {
   test('dataflow create (+ --dry-run), dataflow list/status/runs, destroy --dry-run, doctor', async () => {
     await both('dataflow create --dry-run', ['dataflow', 'create', '--template', 'accounts', '--dry-run']);
     const [created] = await both('dataflow create', ['dataflow', 'create', '--template', 'accounts']);
-    const flowId = created.json().flowId as string;
+    const flowId = created.json().dataflows[0].flowId as string;
     assert.ok(flowId);
     const help = (await runCli(['--help'], env())).stdout + (await runCli(['dataflow', '--help'], env())).stdout;
     // doctor fails its debug-logging check here: these runs set DEBUG=* on purpose.

@@ -50,7 +50,7 @@ test('the http-api path end to end: connect --via http-api, dataflow create --te
   await writeFile(file, JSON.stringify(template));
   const edited = await spawnCli(['dataflow', 'create', '--template', file, '--json'], env);
   assert.equal(edited.exitCode, 0, edited.stdout + edited.stderr);
-  assert.deepEqual(edited.json().updated.sort(), ['fieldGroup', 'flow', 'mappingSet']);
+  assert.deepEqual(edited.json().dataflows[0].updated.sort(), ['fieldGroup', 'flow', 'mappingSet']);
   assert.match(
     edited.stderr,
     /accounts: the mapping changed; the records sent before keep the old one .*'aep-zoho sync accounts --full'/,

@@ -9,6 +9,7 @@ interface Args {
   /** Every --template, comma lists split (cli/main.ts). */
   template: string[];
   dryRun: boolean;
+  preview: boolean;
   exitCode: boolean;
   allowMissingColumns: boolean;
   start?: string;
@@ -19,10 +20,11 @@ interface Args {
   debug?: boolean;
 }
 
-type Result =
-  | (DataflowResult & { dataflows?: undefined })
-  | { dataflows: DataflowResult[] }
-  | (DryRunResult & { exitCode?: number });
+/**
+ * One shape for one template or several: `{ dataflows: […] }` (CLI-CONTRACT.md). With exactly one
+ * template its fields are also at the top level, as before, for one release (README: "One JSON shape").
+ */
+type Result = ({ dataflows: DataflowResult[] } & Partial<DataflowResult>) | (DryRunResult & { exitCode?: number });
 
 const LABELS: Record<string, string> = {
   class: 'class',
@@ -69,6 +71,12 @@ export default defineCommand<Args, Result>({
         describe: 'Built-in template name or file path; several: repeat the option or separate them with commas',
       })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Look up and plan; send no write' })
+      .option('preview', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'With --dry-run: show three mapped preview records of every template (default: only where the plan creates or changes the mapping)',
+      })
       .option('allow-missing-columns', {
         type: 'boolean',
         default: false,
@@ -101,6 +109,10 @@ export default defineCommand<Args, Result>({
       throw new UsageError('--template is empty.', { hint: "Name a template ('aep-zoho templates list') or a file." });
     if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
       throw new UsageError(`--template names a template twice: ${names.join(',')}.`);
+    if (args.preview && !args.dryRun)
+      throw new UsageError('--preview needs --dry-run.', {
+        hint: 'For the mapped preview records: aep-zoho dataflow create --template <name> --dry-run --preview.',
+      });
     if (args.exitCode && !args.dryRun)
       throw new UsageError('--exit-code needs --dry-run.', {
         hint: 'For a drift check: aep-zoho dataflow create --template <name> --dry-run --exit-code.',
@@ -127,18 +139,32 @@ export default defineCommand<Args, Result>({
       via: args.via,
     });
     if ('plan' in result) return args.exitCode && result.changes ? { ...result, exitCode: 3 } : result;
-    return result.dataflows.length === 1 ? result.dataflows[0] : result;
+    // Deprecated: the single template's fields at the top level too; to go in the next release.
+    return result.dataflows.length === 1 ? { dataflows: result.dataflows, ...result.dataflows[0] } : result;
   },
   human(result, ui, args) {
     if ('plan' in result) {
-      for (const { template, records } of result.preview) {
+      // A drift check where nothing changed is the plan alone: previews only where the mapping is
+      // new or changes (what the user is about to see land differently), or all with --preview.
+      const remapped = new Set(
+        result.plan
+          .filter((s) => s.resource === 'mapping set' && s.action !== 'reuse' && s.action !== 'delete')
+          .map((s) => s.template),
+      );
+      const shown = result.preview.filter(({ template }) => args.preview || remapped.has(template));
+      for (const { template, records } of shown) {
         ui.line(ui.bold(`${template}: the first ${records.length} preview row(s) as XDM records`));
         // One field a line, indented: a record on one line is a thousand characters wide.
         for (const record of records) ui.raw(`${JSON.stringify(record, null, 2).replace(/^/gm, '  ')}\n`);
       }
-      return printPlan(result.plan, ui, args.debug);
+      printPlan(result.plan, ui, args.debug);
+      if (shown.length < result.preview.length)
+        ui.note(
+          `The mapped preview records of ${result.preview.length - shown.length === 1 ? 'a template whose mapping does not change are' : 'templates whose mapping does not change are'} left out: --preview shows them.`,
+        );
+      return;
     }
-    const flows = result.dataflows ?? [result as DataflowResult];
+    const flows = result.dataflows;
     const words = (kinds: string[]) => kinds.map((k) => LABELS[k] ?? k).join(', ');
     for (const f of flows) {
       const did = [

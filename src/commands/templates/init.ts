@@ -8,6 +8,7 @@ interface Args {
   output?: string;
   force: boolean;
   connection?: string;
+  name?: string;
 }
 
 interface Result {
@@ -18,6 +19,8 @@ interface Result {
   mappings: number;
   overwritten: boolean;
   template: Template;
+  /** The built-in template whose name the table's would have been (the starter took another). */
+  renamedFrom?: string;
 }
 
 export default defineCommand<Args, Result>({
@@ -37,7 +40,12 @@ export default defineCommand<Args, Result>({
         demandOption: true,
         describe: 'Table name (e.g. Accounts) or path, as explore lists it',
       })
-      .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<table>.json)' })
+      .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<name>.json)' })
+      .option('name', {
+        type: 'string',
+        describe:
+          "The template's name, which its dataflow is recorded under (default: the table's, or <table>-custom where a built-in template has that name)",
+      })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite the file if it exists' })
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
   async run(args, ctx) {
@@ -47,15 +55,34 @@ export default defineCommand<Args, Result>({
     const { displayPath, pathExists, validateTemplate } = await import('../../template/load.js');
     const { starterTemplate, templateName } = await import('../../template/starter.js');
     const { formatTemplate } = await import('../../template/format.js');
+    const { builtInNames } = await import('../../template/load.js');
+    const builtIns = await builtInNames();
+    const isBuiltIn = (name: string) => builtIns.some((b) => b.toLowerCase() === name.toLowerCase());
+    const asked = args.name?.trim();
+    if (asked !== undefined) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(asked))
+        throw new UsageError(`Invalid --name '${asked}'.`, {
+          hint: "Use 1-64 letters, digits, '-' or '_', starting with a letter or digit.",
+        });
+      // The name is the dataflow's identity: a built-in's name would converge (replace) its dataflow.
+      if (isBuiltIn(asked))
+        throw new UsageError(`--name '${asked}' is the name of a built-in template.`, {
+          hint: `A template named '${asked}' takes over the dataflow 'dataflow create --template ${asked.toLowerCase()}' made, replacing its resources. Pass another --name (e.g. ${asked.toLowerCase()}-custom).`,
+        });
+    }
     // Refuse early (before any API call) when the named output exists; the default name needs the table.
     const explicit = args.output?.trim();
     if (explicit && pathExists(resolve(explicit)) && !args.force) throw exists(explicit);
     const { describeTable } = await import('../../tasks/explore.js');
     const detail = await describeTable(ctx, args.table, { preview: false, connection: args.connection });
-    const file = resolve(explicit || `${templateName(detail.table.name)}.json`);
+    const tableName = templateName(detail.table.name);
+    // Never a built-in's name silently: `--table Contacts` is 'contacts-custom', and says so.
+    const renamedFrom = asked === undefined && isBuiltIn(tableName) ? tableName : undefined;
+    const name = asked ?? (renamedFrom ? `${tableName}-custom` : tableName);
+    const file = resolve(explicit || `${name}.json`);
     const overwritten = pathExists(file);
     if (overwritten && !args.force) throw exists(displayPath(file));
-    const { template, deltaNote } = starterTemplate(detail.table, detail.rawColumns, file);
+    const { template, deltaNote } = starterTemplate(detail.table, detail.rawColumns, file, name);
     validateTemplate(template, file); // a starter that does not validate is a bug here, not the user's
     if (deltaNote) ctx.log.warn(deltaNote);
     await mkdir(resolve(file, '..'), { recursive: true });
@@ -68,6 +95,7 @@ export default defineCommand<Args, Result>({
       mappings: template.mappings.length,
       overwritten,
       template,
+      ...(renamedFrom ? { renamedFrom } : {}),
     };
   },
   async human(result, ui) {
@@ -77,6 +105,12 @@ export default defineCommand<Args, Result>({
     ui.line(
       `${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
     );
+    if (result.renamedFrom)
+      ui.line(
+        ui.yellow(
+          `Named '${result.name}', not '${result.renamedFrom}': that is a built-in template's name, and a template with it would replace the resources of the built-in's dataflow. --name chooses another.`,
+        ),
+      );
     const { schema } = result.template.target;
     // A record class of its own has no standard fields to move to: everything stays under the tenant.
     const first =

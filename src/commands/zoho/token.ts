@@ -130,8 +130,11 @@ export default defineCommand<Args, Result>({
     const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region }, ctx.lockOwner);
     const stored = settings.stored?.zoho;
     const region = args.region?.trim().toLowerCase() || stored?.region;
-    const clientId = settings.zoho.clientId ?? (await ctx.ask('Zoho client id: '));
-    const clientSecret = settings.zoho.clientSecret ?? (await ctx.ask('Zoho client secret: ', { secret: true }));
+    const { SHAPES, promptedValue } = await import('../../tasks/init.js');
+    const clientId = settings.zoho.clientId ?? promptedValue(await ctx.ask('Zoho client id: '), SHAPES.zohoClientId);
+    const clientSecret =
+      settings.zoho.clientSecret ??
+      promptedValue(await ctx.ask('Zoho client secret: ', { secret: true }), SHAPES.secret);
     if (!clientId || !clientSecret)
       throw new UsageError('The Zoho client id and secret are required.', {
         hint: 'Set ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, or run on a terminal to be asked.',

@@ -9,6 +9,11 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** When set, IMS accepts only these clients (id → secret); by default any non-empty pair. */
   imsClients?: Record<string, string>;
+  /**
+   * The org each IMS client belongs to (id → org id): its tokens are for that org only, and the
+   * gateway refuses them with another x-gw-ims-org-id, as Adobe does (a credential lives in one org).
+   */
+  imsOrgs?: Record<string, string>;
   /** Lifetime of issued IMS tokens in ms (Adobe: 24 h). */
   tokenLifetimeMs?: number;
   /** Sandboxes that exist in every org (default: prod). */

@@ -25,8 +25,9 @@ export function registerIms(router: Router, ctx: ServiceContext): void {
     const token = ctx.signer.sign({
       type: 'access_token',
       client_id: clientId,
-      // v2 carries org_id; v3 has none, so the token is bound to the org the gateway first sees.
-      org: merged.org_id ?? '',
+      // The credential's org when it is known (imsOrgs); else v2's org_id; v3 has none, so the
+      // token then works with any org header.
+      org: ctx.options.imsOrgs?.[clientId] ?? merged.org_id ?? '',
       scope: merged.scope,
       created_at: String(ctx.now()),
       expires_in: String(lifetime),

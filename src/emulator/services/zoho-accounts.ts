@@ -49,6 +49,8 @@ export function registerZohoAccounts(router: Router, ctx: ServiceContext): void 
       if (!code || ctx.state.usedGrantCodes.has(code)) return zohoError('invalid_code');
       const issued = ctx.state.grantCodes.get(code);
       if (issued && issued.clientId !== p.client_id) return zohoError('invalid_code');
+      // Strict: only a code this server issued (/oauth/v2/auth), as Zoho, which knows no other.
+      if (!issued && ctx.options.strictCredentials) return zohoError('invalid_code');
       if (issued?.redirectUri && p.redirect_uri && issued.redirectUri !== p.redirect_uri)
         return zohoError('invalid_redirect_uri');
       ctx.state.usedGrantCodes.add(code);
