@@ -78,3 +78,65 @@ describe("a fresh home sees the profile's dataflows (issues 20, 24.3)", () => {
     });
   }
 });
+
+describe('two machines create the same template at once (issue 21.5)', () => {
+  for (const via of PATHS) {
+    test(`--via ${via}: one more run from either leaves one of each and one enabled flow`, async (t) => {
+      const emu = await emulator();
+      try {
+        const [a, b] = [envFor(emu, await home()), envFor(emu, await home())];
+        // Both machines at once, as two CI runners would: connect, then create.
+        for (const argv of [
+          ['connect', '--via', via, '--json'],
+          ['dataflow', 'create', '--template', 'accounts', '--json'],
+        ]) {
+          const runs = await Promise.all([a, b].map((env) => spawnCli(argv, env)));
+          for (const r of runs) assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+        }
+        const made = emu.state.counts();
+        t.diagnostic(`made at once: ${JSON.stringify(made)}`);
+        // The dry run from the machine that has a state file says what it retires, and exits 3.
+        const dry = await runCli(
+          ['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'],
+          b,
+        );
+        const duplicates = dry
+          .json()
+          .plan.filter((s: any) => s.action === 'delete' && /duplicate/.test(s.reason ?? ''));
+        const twice = ['connections', 'flows', 'sourceConnections', 'targetConnections', 'dataSets'].filter(
+          (k) => made[k] > 1,
+        );
+        if (twice.length) {
+          assert.equal(dry.exitCode, 3, dry.stdout + dry.stderr);
+          assert.ok(duplicates.length >= twice.length, JSON.stringify(dry.json().plan, null, 1));
+        }
+        const human = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run'], b);
+        if (twice.length) assert.match(human.stdout + human.stderr, /duplicate/);
+
+        const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--yes', '--json'], a);
+        assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+        const counts = emu.state.counts();
+        for (const kind of [
+          'connections',
+          'sourceConnections',
+          'targetConnections',
+          'flows',
+          'dataSets',
+          'schemas',
+          'fieldGroups',
+        ])
+          assert.equal(counts[kind], 1, `${counts[kind]} ${kind} (made: ${made[kind]})`);
+        const flows = emu.state.flows.all();
+        assert.equal(flows.filter((f: any) => f.state === 'enabled').length, 1);
+        // The other machine agrees: nothing left to change.
+        const other = await runCli(
+          ['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'],
+          b,
+        );
+        assert.equal(other.exitCode, 0, JSON.stringify(other.json().plan?.filter((s: any) => s.action !== 'reuse')));
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
