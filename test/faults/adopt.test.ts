@@ -5,10 +5,12 @@
 // - two machines creating the same template at once end, after one more run, with one of each;
 // - a replace killed after the new flow's POST: the next run adopts the new flow and retires the old.
 import { strict as assert } from 'node:assert';
-import { rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
-import { emulator } from '../helpers/emulator.js';
+import { BIN, cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { call, emulator } from '../helpers/emulator.js';
 
 const PATHS = ['zoho-source', 'http-api'] as const;
 const homes: string[] = [];
@@ -139,4 +141,149 @@ describe('two machines create the same template at once (issue 21.5)', () => {
       }
     });
   }
+});
+
+describe('a duplicate base connection older than the one in use (issue 21.5)', () => {
+  for (const via of PATHS) {
+    test(`--via ${via}: the oldest connection wins; the dataflow moves to it and the younger connection goes`, async () => {
+      const emu = await emulator();
+      try {
+        const env = envFor(emu, await home());
+        assert.equal((await runCli(['connect', '--via', via, '--json'], env)).exitCode, 0);
+        const made = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
+        assert.equal(made.exitCode, 0, made.stderr);
+        // Another machine's connection of the same name and marker, made a moment earlier.
+        const [mine] = emu.state.connections.all();
+        const { name, description, connectionSpec } = mine;
+        const auth =
+          via === 'http-api'
+            ? { specName: mine.auth.specName, params: { ...mine.auth.params, inletUrl: undefined } }
+            : mine.auth;
+        const other = await call(emu, 'POST', '/data/foundation/flowservice/connections', {
+          name,
+          description,
+          auth: JSON.parse(JSON.stringify(auth)),
+          connectionSpec,
+        });
+        assert.equal(other.status, 201, JSON.stringify(other.body));
+        emu.state.connections.get(other.body.id)!.createdAt = mine.createdAt - 1000;
+
+        const dry = await runCli(
+          ['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'],
+          env,
+        );
+        assert.equal(dry.exitCode, 3, dry.stdout + dry.stderr);
+        const gone = dry.json().plan.find((s: any) => s.resource === 'base connection' && s.action === 'delete');
+        assert.equal(gone?.id, mine.id, JSON.stringify(dry.json().plan, null, 1));
+        assert.match(gone.reason, new RegExp(`duplicate of ${other.body.id}`));
+
+        const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--yes', '--json'], env);
+        assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+        assert.deepEqual(
+          emu.state.connections.all().map((c: any) => c.id),
+          [other.body.id],
+        );
+        const sources = emu.state.sourceConnections.all();
+        assert.deepEqual(
+          sources.map((s: any) => s.baseConnectionId),
+          [other.body.id],
+        );
+        const flows = emu.state.flows.all();
+        assert.equal(flows.length, 1);
+        assert.deepEqual(flows[0].sourceConnectionIds, [sources[0].id]);
+        assert.equal(flows[0].state, 'enabled');
+        const state = JSON.parse(await readFile(join(homes.at(-1)!, 'state', 'default.json'), 'utf8'));
+        assert.equal(state.sandboxes.prod.connection.id, other.body.id);
+        const settled = await runCli(
+          ['dataflow', 'create', '--template', 'accounts', '--dry-run', '--exit-code', '--json'],
+          env,
+        );
+        assert.equal(
+          settled.exitCode,
+          0,
+          JSON.stringify(settled.json().plan?.filter((s: any) => s.action !== 'reuse')),
+        );
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
+
+describe('a replace killed after the new flow was made (issue 21.6)', () => {
+  test('list and the dry run report both flows; the next run adopts the new one and retires the old', async () => {
+    const emu = await emulator();
+    try {
+      const h = await home();
+      const env = envFor(emu, h);
+      assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
+      const template = JSON.parse(await readFile(new URL('../../templates/accounts.json', import.meta.url), 'utf8'));
+      const file = join(h, 'accounts.json');
+      await writeFile(file, JSON.stringify({ ...template, $schema: undefined }));
+      const first = await runCli(['dataflow', 'create', '--template', file, '--json'], env);
+      assert.equal(first.exitCode, 0, first.stderr);
+      const [old] = emu.state.flows.all();
+      // Another delta column forces a new flow: killed the moment Adobe has made it, before the answer.
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...template,
+          $schema: undefined,
+          source: { ...template.source, deltaColumn: 'Created_Time' },
+        }),
+      );
+      const killed = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, 'dataflow', 'create', '--template', file, '--yes'], {
+          env: env as NodeJS.ProcessEnv,
+          stdio: 'ignore',
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve(code));
+        emu.faults.add({
+          method: 'POST',
+          path: '/data/foundation/flowservice/flows',
+          fault: { kind: 'delay', ms: 10_000, handle: 'after' },
+          onFire: () => setImmediate(() => child.kill('SIGKILL')),
+        });
+      });
+      assert.equal(killed, null, 'killed');
+      const flows = emu.state.flows.all();
+      assert.equal(flows.length, 2, 'the new flow was made');
+      const made = flows.find((f: any) => f.id !== old.id)!;
+      assert.equal(made.state, 'enabled');
+
+      const list = await runCli(['dataflow', 'list', '--json'], env);
+      assert.deepEqual(
+        list
+          .json()
+          .flows.map((f: any) => [f.template, f.id])
+          .sort(),
+        [
+          ['accounts', old.id],
+          ['accounts', made.id],
+        ].sort(),
+      );
+      const dry = await runCli(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env);
+      assert.equal(dry.exitCode, 3, dry.stdout + dry.stderr);
+      const steps = dry.json().plan.filter((s: any) => s.resource === 'dataflow');
+      assert.deepEqual(
+        steps.map((s: any) => [s.action, s.id]).sort(),
+        [
+          ['delete', old.id],
+          ['reuse', made.id],
+        ].sort(),
+      );
+
+      const again = await runCli(['dataflow', 'create', '--template', file, '--yes', '--json'], env);
+      assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+      assert.deepEqual(
+        emu.state.flows.all().map((f: any) => [f.id, f.state]),
+        [[made.id, 'enabled']],
+      );
+      const settled = await runCli(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code'], env);
+      assert.equal(settled.exitCode, 0, settled.stdout);
+    } finally {
+      await emu.close();
+    }
+  });
 });
