@@ -164,7 +164,8 @@ export async function execute(
         ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})`
         : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;
-    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
+    const duplicate = node.key.includes('#duplicate/') ? ` (${node.step.id}), a younger duplicate of ours` : '';
+    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${duplicate}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
   };
   const task = (node: Node): Task<object> => ({
     title: title(node, false),

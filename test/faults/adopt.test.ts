@@ -210,6 +210,48 @@ describe('a duplicate base connection older than the one in use (issue 21.5)', (
   }
 });
 
+describe('connect finds a younger duplicate of its base connection (issue 21.5)', () => {
+  for (const via of PATHS) {
+    test(`--via ${via}: the oldest stays; the younger one, unused, goes, and the plan says why`, async () => {
+      const emu = await emulator();
+      try {
+        const env = envFor(emu, await home());
+        const first = await runCli(['connect', '--via', via, '--json'], env);
+        assert.equal(first.exitCode, 0, first.stderr);
+        // A second machine connected at the same moment, with an empty home: its own copy.
+        const other = envFor(emu, await home());
+        const [mine] = emu.state.connections.all();
+        const copy = await call(emu, 'POST', '/data/foundation/flowservice/connections', {
+          name: mine.name,
+          description: mine.description,
+          auth:
+            via === 'http-api'
+              ? { specName: mine.auth.specName, params: { ...mine.auth.params, inletUrl: undefined } }
+              : mine.auth,
+          connectionSpec: mine.connectionSpec,
+        });
+        assert.equal(copy.status, 201);
+        const dry = await runCli(['connect', '--via', via, '--dry-run', '--json'], other);
+        assert.equal(dry.exitCode, 0, dry.stderr);
+        const gone = dry.json().plan.find((s: any) => s.action === 'delete');
+        assert.equal(gone?.id, copy.body.id, JSON.stringify(dry.json().plan));
+        assert.match(gone.reason, new RegExp(`duplicate of ${mine.id}`));
+        const human = await runCli(['connect', '--via', via, '--dry-run'], other);
+        assert.match(human.stdout + human.stderr, /duplicate of/);
+        const r = await runCli(['connect', '--via', via, '--json'], other);
+        assert.equal(r.exitCode, 0, r.stderr);
+        assert.equal(r.json().connectionId, mine.id);
+        assert.deepEqual(
+          emu.state.connections.all().map((c: any) => c.id),
+          [mine.id],
+        );
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
+
 describe('a replace killed after the new flow was made (issue 21.6)', () => {
   test('list and the dry run report both flows; the next run adopts the new one and retires the old', async () => {
     const emu = await emulator();
