@@ -176,17 +176,15 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
   return spec.read(await unlessNotFound(services.platform.send(request)), id);
 }
 
-/** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec. */
+/** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec (renamed since). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
   const saved = shared.saved.connection;
   const spec = connectionSpecOf(services.via);
-  const [byName, recorded] = await Promise.all([
-    findByName(shared, services.platform, 'connection', name, { specIds: [spec.id] }),
-    saved?.id ? byId(services, 'connection', saved.id) : Promise.resolve(undefined),
-  ]);
+  const byName = await findByName(shared, services.platform, 'connection', name, { specIds: [spec.id] });
   const found = pick(byName, services.log, `base connection '${name}'`, (r) => marked(r, services.profile));
   shared.connectionDuplicates = found?.retirable?.map((r) => r.id) ?? [];
-  if (found) return found;
+  if (found || !saved?.id) return found;
+  const recorded = await byId(services, 'connection', saved.id);
   return recorded && recorded.resource.connectionSpec?.id === spec.id ? recorded : undefined;
 }
 
@@ -228,18 +226,18 @@ export async function observeTemplate(
   const retiring = new Set((shared.saved.retired ?? []).filter((r) => r.template === t).map((r) => r.id));
   const ours = (r: Record<string, any>) => marked(r, services.profile, t);
 
-  /** By the state's id (a cache) only when nothing carries our name, else `find` (by name, on every run). */
+  /**
+   * By name on every run (`find`: a list per kind, shared by every template), so a duplicate made
+   * elsewhere is seen even when the state has an id; the state's id (a cache) only when nothing
+   * carries our name (a resource renamed behind our back, put back by the plan).
+   */
   const lookup = (kind: Kind, find: () => Promise<Actual | undefined>): Promise<Actual | undefined> =>
     later(
       (async () => {
+        const found = await find();
         const ref = saved[kind];
-        const [recorded, named] = await Promise.all([
-          ref?.id
-            ? byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined)
-            : Promise.resolve(undefined),
-          find(),
-        ]);
-        return named ?? recorded;
+        if (found || !ref?.id) return found;
+        return byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
       })(),
     );
   /** Ours by name on every run, so a duplicate made elsewhere is seen even when the state has an id. */
