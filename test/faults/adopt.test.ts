@@ -308,6 +308,8 @@ describe('a replace killed after the new flow was made (issue 21.6)', () => {
           ['accounts', made.id],
         ].sort(),
       );
+      const human = await runCli(['dataflow', 'list'], env);
+      assert.match(human.stdout + human.stderr, /Template accounts has 2 dataflows/);
       const dry = await runCli(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env);
       assert.equal(dry.exitCode, 3, dry.stdout + dry.stderr);
       const steps = dry.json().plan.filter((s: any) => s.resource === 'dataflow');
