@@ -324,7 +324,7 @@ async function discover(
       .filter((i) => wanted(i.template) && i.kind in RESOURCES)
       .map(async (intent) => {
         const kind = intent.kind as Kind;
-        const made = await findByIntent(services, kind, intent.name, [...found.values()]);
+        const made = await findByIntent(services, shared, kind, intent.name, [...found.values()]);
         if (made)
           add({ key: `${intent.template ?? ''}/${kind}/${made.id}`, kind, template: intent.template, actual: made });
       }),
@@ -386,13 +386,18 @@ async function discover(
   return [...found.values()];
 }
 
-/** What an unanswered create made, by its name (datasets, the one kind no list above reaches). */
-async function findByIntent(services: Services, kind: Kind, name: string, found: Found[]): Promise<Actual | undefined> {
+/** What an unanswered create made, by its name, through the finder (datasets: the one kind no list above reaches). */
+async function findByIntent(
+  services: Services,
+  shared: Shared,
+  kind: Kind,
+  name: string,
+  found: Found[],
+): Promise<Actual | undefined> {
   if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
-  const match = datasetsOf(await services.platform.send(catalog.byName(name))).find(
-    (d) => d.name === name && !found.some((f) => f.actual.id === d.id),
+  return (await findByName(shared, services.platform, kind, name)).find(
+    (d) => !found.some((f) => f.actual.id === d.id),
   );
-  return match && { id: match.id, name: match.name, resource: match };
 }
 
 /** After the deletes: drop the entries of what is gone, mapping sets kept unused, and empty templates. */
