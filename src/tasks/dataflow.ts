@@ -331,6 +331,16 @@ export async function createDataflows(
     step.reason = 'left from an earlier replace that did not finish';
   }
   steps.push(...retiring);
+  // The intent log, read on every run (issue 21.6): a create whose answer never came (a kill, a lost
+  // connection, mid-replace too) was found by its name above and is adopted, not made again; say so.
+  for (const intent of saved.intents ?? []) {
+    const step = steps.find((s) => s.template === intent.template && s.kind === intent.kind && !s.key.includes('#'));
+    if (step && step.action !== 'create' && step.name === intent.name)
+      step.notes = [
+        ...(step.notes ?? []),
+        `adopted ${step.id}: an earlier run created it at ${intent.at} and never heard the answer`,
+      ];
+  }
   // Younger copies of ours (two machines created at once): retired, the oldest kept (issue 21.5).
   steps.push(...planTemplateDuplicates(actual));
   const connectionDuplicates = await planConnectionDuplicates(connection!, steps, (id) =>

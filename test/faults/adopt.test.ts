@@ -313,6 +313,9 @@ describe('a replace killed after the new flow was made (issue 21.6)', () => {
       const dry = await runCli(['dataflow', 'create', '--template', file, '--dry-run', '--exit-code', '--json'], env);
       assert.equal(dry.exitCode, 3, dry.stdout + dry.stderr);
       const steps = dry.json().plan.filter((s: any) => s.resource === 'dataflow');
+      // The intent written before the POST, read on this run: the new flow is adopted, and the plan says so.
+      const adopted = steps.find((s: any) => s.action === 'reuse');
+      assert.match(adopted?.notes?.join(' ') ?? '', /adopted .*never heard the answer/, JSON.stringify(steps));
       assert.deepEqual(
         steps.map((s: any) => [s.action, s.id]).sort(),
         [
