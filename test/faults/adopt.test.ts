@@ -56,21 +56,22 @@ describe("a fresh home sees the profile's dataflows (issues 20, 24.3)", () => {
         const [flow] = emu.state.flows.all();
 
         const fresh = envFor(emu, await home());
-        const list = await runCli(['dataflow', 'list', '--json'], fresh);
+        // The real binary, as a CI runner would run it.
+        const list = await spawnCli(['dataflow', 'list', '--json'], fresh);
         assert.equal(list.exitCode, 0, list.stderr);
         assert.deepEqual(
           list.json().flows.map((f: any) => [f.template, f.id, f.profile]),
           [['accounts', flow.id, true]],
         );
-        const all = await runCli(['dataflow', 'list', '--all', '--json'], fresh);
+        const all = await spawnCli(['dataflow', 'list', '--all', '--json'], fresh);
         assert.deepEqual(
           all.json().flows.map((f: any) => [f.template, f.id]),
           [['accounts', flow.id]],
         );
-        const human = await runCli(['dataflow', 'list'], fresh);
+        const human = await spawnCli(['dataflow', 'list'], fresh);
         assert.match(human.stdout, /accounts/);
         assert.match(human.stdout, new RegExp(flow.id.slice(0, 8)));
-        const status = await runCli(['dataflow', 'status', 'accounts', '--json'], fresh);
+        const status = await spawnCli(['dataflow', 'status', 'accounts', '--json'], fresh);
         assert.equal(status.exitCode, 0, status.stdout + status.stderr);
         assert.equal(status.json().flowId, flow.id);
         assert.equal(status.json().template, 'accounts');
