@@ -1,3 +1,7 @@
+// Observe: what exists, in as few sequential waves as the links allow. A resource is found by our
+// deterministic name (and marker) on a token-safe list (ruling 15), through the finder (find.ts),
+// on every run; the id in the state file (a cache, not the truth) only when nothing carries the
+// name. Everything starts at once; each lookup waits only for the id it needs.
 import { dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
 import {
   CRM_FLOW_SPEC_ID,

@@ -1,6 +1,7 @@
 // `dataflow list | status | runs`: reading dataflows and their runs (aep-api.md §8.3, §8.4).
 // A dataflow is named by its id, by the template it was built from (this profile's state file,
-// else the template's deterministic flow name), or by its full name.
+// else our name and marker on either path's flows, else the template's deterministic flow name),
+// or by its full name.
 import { Catalog } from '../aep/catalog.js';
 import { FLOW, flowService, type FlowResource } from '../aep/flow-service.js';
 import type { ResourceRef } from '../config/state.js';
