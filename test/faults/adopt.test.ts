@@ -87,7 +87,9 @@ describe('two machines create the same template at once (issue 21.5)', () => {
     test(`--via ${via}: one more run from either leaves one of each and one enabled flow`, async (t) => {
       const emu = await emulator();
       try {
-        const [a, b] = [envFor(emu, await home()), envFor(emu, await home())];
+        // The run after is from the first machine on one path and the second on the other ('either').
+        const machines = [envFor(emu, await home()), envFor(emu, await home())];
+        const [a, b] = via === 'http-api' ? machines.reverse() : machines;
         // Both machines at once, as two CI runners would: connect, then create.
         for (const argv of [
           ['connect', '--via', via, '--json'],
