@@ -91,7 +91,11 @@ export function apply(
   };
 
   for (const step of steps) {
-    start({ key: step.key, step, phase: 'main', deps: step.dependsOn.filter((k) => keys.has(k)) }, () => runStep(step));
+    // A dependency may be another step's retirement (`<key>#retire`): it waits for it when there is one.
+    start(
+      { key: step.key, step, phase: 'main', deps: step.dependsOn.filter((k) => keys.has(k.replace(/#retire$/, ''))) },
+      () => runStep(step),
+    );
     if (step.retire) {
       const retire = step.retire;
       start(

@@ -1,12 +1,11 @@
-// Observe: what exists, in as few sequential waves as the links allow. A resource is found by the
-// id in the state file (a cache, not the truth), else by our deterministic name on a token-safe
-// list (ruling 15). Everything starts at once; each lookup waits only for the id it needs.
-import { datasetsNamed } from '../aep/catalog.js';
+// Observe: what exists, in as few sequential waves as the links allow. A resource is found by our
+// deterministic name (and marker) on a token-safe list (ruling 15), through the finder (find.ts),
+// on every run; the id in the state file (a cache, not the truth) only when nothing carries the
+// name. Everything starts at once; each lookup waits only for the id it needs.
 import { CONVERSION, dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
 import {
   CRM_FLOW_SPEC_ID,
   CRM_FLOW_SPEC_NAME,
-  DATA_LAKE_CONNECTION_SPEC,
   HTTP_API_CONNECTION_SPEC,
   STREAMING_FLOW_SPEC_ID,
   ZOHO_CONNECTION_SPEC,
@@ -30,6 +29,7 @@ import { readPages } from '../http/pages.js';
 import type { Platform } from '../http/platform.js';
 import type { Template } from '../template/types.js';
 import { resourceNames } from './desire.js';
+import { findByName, marked, oldestFirst } from './find.js';
 import { RESOURCES } from './resources.js';
 import type { TableRef } from './tables.js';
 import type { Actual, Kind } from './types.js';
@@ -61,6 +61,8 @@ export interface Shared {
   /** Every list of a Flow Service collection with this filter, once. */
   flowList(collection: Collection, filter: string): Promise<FlowResource[]>;
   mappingSets(): Promise<MappingSet[]>;
+  /** Set by observeConnection: younger base connections of ours by the same name (their source connections are looked at too). */
+  connectionDuplicates?: string[];
 }
 
 export function observeShared(services: Services, saved: SandboxState): Shared {
@@ -152,21 +154,29 @@ export function later<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-/** One of ours by name: several mean a duplicate, reported; the state's id (else the oldest) wins. */
-function pick<T extends { id: string; createdAt?: number }>(
-  candidates: T[],
-  savedId: string | undefined,
+/**
+ * One of ours by name: the oldest (creation time, then id: every machine picks the same one).
+ * Younger ones with our marker are retirable (the plan retires them); others are only reported.
+ */
+function pick(
+  candidates: Actual[],
   log: Logger,
   what: string,
-): { found?: T; duplicates: string[] } {
-  const sorted = [...candidates].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
-  const found = sorted.find((c) => c.id === savedId) ?? sorted[0];
-  const duplicates = sorted.filter((c) => c !== found).map((c) => c.id);
+  ours: (resource: Record<string, any>) => boolean,
+): Actual | undefined {
+  const [found, ...others] = oldestFirst(candidates);
+  if (!found) return undefined;
+  const retirable = others.filter((o) => ours(o.resource));
+  const duplicates = others.filter((o) => !retirable.includes(o)).map((o) => o.id);
   if (duplicates.length)
     log.warn(
-      `${sorted.length} resources are named like ${what}; using ${found!.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`,
+      `${others.length + 1} resources are named like ${what}; using ${found.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`,
     );
-  return { found, duplicates };
+  return {
+    ...found,
+    ...(duplicates.length ? { duplicates } : {}),
+    ...(retirable.length ? { retirable } : {}),
+  };
 }
 
 /** By the state's id; undefined when it is gone. */
@@ -176,27 +186,16 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
   return spec.read(await unlessNotFound(services.platform.send(request)), id);
 }
 
-const asActual = (item: FlowResource, duplicates: string[]): Actual => ({
-  id: item.id,
-  name: item.name,
-  etag: item.etag,
-  resource: item,
-  ...(duplicates.length ? { duplicates } : {}),
-});
-
-/** The base connection: the state's id (when it is of this path's spec), else our name among that spec's connections (ruling 15). */
+/** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec (renamed since). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
   const saved = shared.saved.connection;
   const spec = connectionSpecOf(services.via);
-  if (saved?.id) {
-    const found = await byId(services, 'connection', saved.id);
-    if (found && found.resource.connectionSpec?.id === spec.id) return found;
-  }
-  const matches = (await shared.flowList('connections', `connectionSpec.id==${spec.id}`)).filter(
-    (c) => c.name === name,
-  );
-  const { found, duplicates } = pick(matches, saved?.id, services.log, `base connection '${name}'`);
-  return found && asActual(found, duplicates);
+  const byName = await findByName(shared, services.platform, 'connection', name, { specIds: [spec.id] });
+  const found = pick(byName, services.log, `base connection '${name}'`, (r) => marked(r, services.profile));
+  shared.connectionDuplicates = found?.retirable?.map((r) => r.id) ?? [];
+  if (found || !saved?.id) return found;
+  const recorded = await byId(services, 'connection', saved.id);
+  return recorded && recorded.resource.connectionSpec?.id === spec.id ? recorded : undefined;
 }
 
 export interface TemplateObservation {
@@ -233,48 +232,45 @@ export async function observeTemplate(
   const saved = shared.saved.dataflows?.[t] ?? {};
   const log = services.log;
 
-  /** By the state's id, else by name with `find`. */
+  // Made by this run's replace and not yet gone (same name, or renamed aside): never ours to use.
+  const retiring = new Set((shared.saved.retired ?? []).filter((r) => r.template === t).map((r) => r.id));
+  const ours = (r: Record<string, any>) => marked(r, services.profile, t);
+
+  /**
+   * By name on every run (`find`: a list per kind, shared by every template), so a duplicate made
+   * elsewhere is seen even when the state has an id; the state's id (a cache) only when nothing
+   * carries our name (a resource renamed behind our back, put back by the plan).
+   */
   const lookup = (kind: Kind, find: () => Promise<Actual | undefined>): Promise<Actual | undefined> =>
     later(
       (async () => {
+        const found = await find();
         const ref = saved[kind];
-        if (ref?.id) {
-          const found = await byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
-          if (found) return found;
-        }
-        return find();
+        if (found || !ref?.id) return found;
+        return byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
       })(),
     );
-  /** The registry's lists carry only ids and titles: the title gives the id, a GET the resource. */
-  const listedId = (kind: Kind, registryKind: RegistryKind, title: string): Promise<string | undefined> =>
-    later(
-      (async () => {
-        const { found } = pick(
-          (await shared.tenantList(registryKind)).filter((r) => r.title === title).map((r) => ({ ...r, id: r.$id })),
-          undefined,
-          log,
-          `${RESOURCES[kind].label} '${title}'`,
-        );
-        return found?.id;
-      })(),
+  /** Ours by name on every run, so a duplicate made elsewhere is seen even when the state has an id. */
+  type Scope = { baseConnectionIds?: string[]; specIds?: string[] };
+  const named = async (kind: Kind, name: string, scope?: Scope) =>
+    pick(
+      (await findByName(shared, services.platform, kind, name, scope)).filter((r) => !retiring.has(r.id)),
+      log,
+      `${RESOURCES[kind].label} '${name}'`,
+      ours,
     );
-  const inRegistry = (kind: Kind, registryKind: RegistryKind, title: string) =>
+  const inRegistry = (kind: Kind, title: string) =>
     lookup(kind, async () => {
-      // Only when the state names none, or one that is gone (a state from elsewhere): by title.
-      const id = await listedId(kind, registryKind, title);
-      return id ? byId(services, kind, id) : undefined;
+      // The registry's lists carry only ids and titles: the title gives the id, a GET the resource.
+      const found = await named(kind, title);
+      const full = found ? await byId(services, kind, found.id) : undefined;
+      return full && { ...full, ...(found?.retirable ? { retirable: found.retirable } : {}) };
     });
-  const inFlowService = (kind: Kind, collection: Collection, filter: () => Promise<string | undefined>, name: string) =>
+  const inFlowService = (kind: Kind, name: string, scope?: () => Promise<Scope | undefined>) =>
     lookup(kind, async () => {
-      const by = await filter();
-      if (!by) return undefined;
-      const { found, duplicates } = pick(
-        (await shared.flowList(collection, by)).filter((r) => r.name === name),
-        saved[kind]?.id,
-        log,
-        `${RESOURCES[kind].label} '${name}'`,
-      );
-      return found && asActual(found, duplicates);
+      const where = scope ? await scope() : undefined;
+      if (scope && !where) return undefined;
+      return named(kind, name, where);
     });
 
   // The standard class and field groups, resolved: which destinations exist before anything is made.
@@ -288,15 +284,11 @@ export async function observeTemplate(
   );
   const classExists = later(standard.then(([found]) => !!found));
   const tenantClass = template.target.schema.fallbackClass
-    ? inRegistry('class', 'classes', names.class)
+    ? inRegistry('class', names.class)
     : Promise.resolve(undefined);
-  const fieldGroup = inRegistry('fieldGroup', 'fieldgroups', names.fieldGroup);
-  const schema = inRegistry('schema', 'schemas', names.schema);
-  const dataset = lookup('dataset', async () => {
-    const found = (await datasetsNamed(services.platform, names.dataset)).filter((d) => d.name === names.dataset);
-    const { found: one } = pick(found, undefined, log, `dataset '${names.dataset}'`);
-    return one && { id: one.id, name: one.name, resource: one };
-  });
+  const fieldGroup = inRegistry('fieldGroup', names.fieldGroup);
+  const schema = inRegistry('schema', names.schema);
+  const dataset = lookup('dataset', () => named('dataset', names.dataset));
   const descriptor = template.identity
     ? lookup('descriptor', async () => {
         const id = (await schema)?.id;
@@ -308,33 +300,34 @@ export async function observeTemplate(
         return one ? RESOURCES.descriptor.read(one, String(one['@id'])) : undefined;
       })
     : Promise.resolve(undefined);
-  const source = inFlowService(
-    'sourceConnection',
-    'sourceConnections',
-    async () => {
-      const id = await connectionId;
-      return id ? `baseConnectionId==${id}` : undefined;
-    },
-    names.sourceConnection,
-  );
-  const target = inFlowService(
-    'targetConnection',
-    'targetConnections',
-    async () => `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`,
-    names.targetConnection,
-  );
-  const flow = inFlowService('flow', 'flows', async () => `flowSpec.id==${(await shared.flowSpec).id}`, names.flow);
+  // Source connections on our base connection, and on its younger duplicates (retired with them).
+  const source = inFlowService('sourceConnection', names.sourceConnection, async () => {
+    const id = await connectionId;
+    return id ? { baseConnectionIds: [id, ...(shared.connectionDuplicates ?? [])] } : undefined;
+  });
+  const target = inFlowService('targetConnection', names.targetConnection);
+  const flow = inFlowService('flow', names.flow, async () => ({ specIds: [(await shared.flowSpec).id] }));
   // Mapping sets have no name in Adobe's lists (ruling 14): ours is the state's, else the one the
   // flow uses, else one writing our schema (and named like ours where names are given).
   const listed = saved.mappingSet?.id ? undefined : shared.mappingSets(); // started now, matched later
   const mappingSet = later(
     (async () => {
       const ref = saved.mappingSet;
-      let found = ref?.id
-        ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined)
-        : undefined;
       const f = await flow;
       const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
+      // The one the kept flow runs, when it writes our schema: every machine sees the same flow, so
+      // two that each made a mapping set agree (their state files name different ones).
+      const running =
+        used?.mappingId && used.mappingId !== ref?.id
+          ? await byId(services, 'mappingSet', String(used.mappingId))
+          : undefined;
+      const schemaId = running ? (await schema)?.id : undefined;
+      let found =
+        running && schemaId && mappingSetSchema(running.resource as MappingSet) === schemaId
+          ? running
+          : ref?.id
+            ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined)
+            : undefined;
       if (!found) {
         const s = (await schema)?.id;
         const candidates = s

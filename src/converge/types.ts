@@ -56,6 +56,8 @@ export interface Actual {
   resource: Record<string, any>;
   /** Other resources carrying the same name of ours (reported, never used). */
   duplicates?: string[];
+  /** Younger resources with our name and marker (two machines created at once): retired by the plan. */
+  retirable?: Actual[];
 }
 
 export interface Change {

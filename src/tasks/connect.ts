@@ -14,6 +14,7 @@ import {
 import { requireZoho, requireZohoReader, resolveVia } from '../config/settings.js';
 import type { Via } from '../config/state.js';
 import { defaultConnectionName, desireConnection, desireStreamingConnection } from '../converge/desire.js';
+import { planConnectionDuplicates } from '../converge/duplicates.js';
 import { observeConnection, observeShared } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
 import type { Actual, Step } from '../converge/types.js';
@@ -154,6 +155,14 @@ export async function connect(
             actual: new Map(existing ? [['connection', existing]] : []),
             today: `${ctx.now().toISOString().slice(0, 16)}Z`,
           });
+          // A younger copy of ours (two machines connected at once): retired while nothing uses it (issue 21.5).
+          if (existing?.retirable?.length) {
+            const duplicates = await planConnectionDuplicates(existing, steps, (id) =>
+              flow.listAll('sourceConnections', { property: `baseConnectionId==${id}` }),
+            );
+            if (duplicates.notes.length) steps[0].notes = [...(steps[0].notes ?? []), ...duplicates.notes];
+            steps.push(...duplicates.steps.map((s) => ({ ...s, dependsOn: ['connection'] })));
+          }
           task.title = `${existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`}${modules !== undefined ? `; Zoho answers (${modules} modules)` : ''}`;
         },
       },
@@ -161,6 +170,7 @@ export async function connect(
     {},
   );
 
+  for (const note of steps.flatMap((s) => s.notes ?? [])) ctx.log.warn(`${note}.`);
   if (options.dryRun) return { plan: printable(steps), changes: changesAnything(steps) };
 
   const execution = await execute(ctx, session, steps);

@@ -27,6 +27,7 @@ import {
   type Services,
   type TemplateObservation,
 } from '../converge/observe.js';
+import { planConnectionDuplicates, planTemplateDuplicates } from '../converge/duplicates.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
 import { CREATE_ORDER } from '../converge/resources.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
@@ -330,6 +331,22 @@ export async function createDataflows(
     step.reason = 'left from an earlier replace that did not finish';
   }
   steps.push(...retiring);
+  // The intent log, read on every run (issue 21.6): a create whose answer never came (a kill, a lost
+  // connection, mid-replace too) was found by its name above and is adopted, not made again; say so.
+  for (const intent of saved.intents ?? []) {
+    const step = steps.find((s) => s.template === intent.template && s.kind === intent.kind && !s.key.includes('#'));
+    if (step && step.action !== 'create' && step.name === intent.name)
+      step.notes = [
+        ...(step.notes ?? []),
+        `adopted ${step.id}: an earlier run created it at ${intent.at} and never heard the answer`,
+      ];
+  }
+  // Younger copies of ours (two machines created at once): retired, the oldest kept (issue 21.5).
+  steps.push(...planTemplateDuplicates(actual));
+  const connectionDuplicates = await planConnectionDuplicates(connection!, steps, (id) =>
+    shared.flowList('sourceConnections', `baseConnectionId==${id}`),
+  );
+  steps.push(...connectionDuplicates.steps);
   const connectionStep: Step = {
     key: 'connection',
     kind: 'connection',
@@ -339,6 +356,7 @@ export async function createDataflows(
     etag: connection!.etag,
     requests: [],
     dependsOn: [],
+    ...(connectionDuplicates.notes.length ? { notes: connectionDuplicates.notes } : {}),
   };
   const all = sortSteps([connectionStep, ...steps], templates);
   // Adobe never moves a start that has passed (aep-updates.md §0.4): say so before anything is sent.
@@ -375,9 +393,21 @@ export async function createDataflows(
   }
 
   const replaces = all.filter((s) => s.action === 'replace');
-  if (replaces.length) {
-    const list = replaces.map((s) => `${s.template}: ${s.name} (${s.reason})`).join('; ');
-    const ok = await ctx.confirm(`Replace ${replaces.length} resource(s)? ${list}`, '--yes');
+  // A duplicate dataset holds records: deleting it is asked like a replace.
+  const dataDuplicates = all.filter(
+    (s) => s.action === 'delete' && s.kind === 'dataset' && s.key.includes('#duplicate/'),
+  );
+  if (replaces.length || dataDuplicates.length) {
+    const list = [
+      ...replaces.map((s) => `${s.template}: ${s.name} (${s.reason})`),
+      ...dataDuplicates.map(
+        (s) => `${s.template}: delete dataset ${s.name} (${s.id}) and the records in it (${s.reason})`,
+      ),
+    ].join('; ');
+    const ok = await ctx.confirm(
+      `${replaces.length ? `Replace ${replaces.length} resource(s)` : `Delete ${dataDuplicates.length} duplicate dataset(s)`}? ${list}`,
+      '--yes',
+    );
     if (!ok)
       throw new UserError('dataflow create stopped: nothing was changed.', {
         hint: "Run 'aep-zoho dataflow create --dry-run' to see why each is replaced; pass --yes to go ahead.",

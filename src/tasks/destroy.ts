@@ -6,18 +6,13 @@
 //
 // Kept, and said so: a schema enabled for Profile (Adobe never deletes one, ruling 16), a mapping
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
-import { catalog, datasetsNamed, datasetsOf } from '../aep/catalog.js';
+import { catalog, datasetsOf } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
-import {
-  CRM_FLOW_SPEC_ID,
-  DATA_LAKE_CONNECTION_SPEC,
-  HTTP_API_CONNECTION_SPEC,
-  STREAMING_FLOW_SPEC_ID,
-  ZOHO_CONNECTION_SPEC,
-} from '../aep/flow-service.js';
+import { DATA_LAKE_CONNECTION_SPEC, type FlowResource } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker } from '../converge/desire.js';
-import { later, observeShared, type Services, type Shared } from '../converge/observe.js';
+import { findByName, flowSpecIds, marked, ownerOf } from '../converge/find.js';
+import { observeShared, type Services, type Shared } from '../converge/observe.js';
 import { EndlessListingError } from '../http/pages.js';
 import { planDeletes } from '../converge/plan.js';
 import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';
@@ -265,33 +260,24 @@ async function discover(
 
   // 2. By name and marker: our suffix names the template, our marker says we made it.
   const ours = (resource: { name?: string; title?: string; description?: string }) => {
-    const name = resource.name ?? resource.title ?? '';
-    const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
-    if (!m || m[1] !== profile || !wanted(m[2])) return undefined;
-    return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
+    const template = ownerOf(resource, profile);
+    return template !== undefined && wanted(template) ? template : undefined;
   };
   // Without the Zoho check of dataflow create: after Adobe's retirement our flows still need to go.
-  // Both paths: Zoho source connections and CRM flows, HTTP API connections and streaming flows.
-  const flowSpecId = later(shared.flow.crmFlowSpec().then((s) => s?.id ?? CRM_FLOW_SPEC_ID));
-  const [zohoConnections, streamingConnections, targets, crmFlows, streamingFlows, classes, fieldGroups, schemas] =
-    await Promise.all([
-      wanted(undefined)
-        ? shared.flowList('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`)
-        : Promise.resolve([]),
-      wanted(undefined)
-        ? shared.flowList('connections', `connectionSpec.id==${HTTP_API_CONNECTION_SPEC.id}`)
-        : Promise.resolve([]),
-      shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
-      flowSpecId.then((id) => (id ? shared.flowList('flows', `flowSpec.id==${id}`) : [])),
-      shared.flowList('flows', `flowSpec.id==${STREAMING_FLOW_SPEC_ID}`),
-      shared.tenantList('classes'),
-      shared.tenantList('fieldgroups'),
-      shared.tenantList('schemas'),
-    ]);
-  const flows = [...crmFlows, ...streamingFlows];
-  const mine = [...zohoConnections, ...streamingConnections].filter(
-    (c) => c.name === defaultConnectionName(profile) && String(c.description ?? '').includes(marker(profile)),
-  );
+  // Both paths (the finder's specs): Zoho and HTTP API connections, CRM and streaming flows.
+  const [connections, targets, flows, classes, fieldGroups, schemas] = await Promise.all([
+    wanted(undefined)
+      ? findByName(shared, services.platform, 'connection', defaultConnectionName(profile))
+      : Promise.resolve([]),
+    shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
+    flowSpecIds(shared).then((ids) =>
+      Promise.all(ids.map((id) => shared.flowList('flows', `flowSpec.id==${id}`))).then((lists) => lists.flat()),
+    ),
+    shared.tenantList('classes'),
+    shared.tenantList('fieldgroups'),
+    shared.tenantList('schemas'),
+  ]);
+  const mine = connections.map((c) => c.resource as FlowResource).filter((c) => marked(c, profile));
   for (const connection of mine)
     add({
       key: `/connection/${connection.id}`,
@@ -346,7 +332,7 @@ async function discover(
       .filter((i) => wanted(i.template) && i.kind in RESOURCES)
       .map(async (intent) => {
         const kind = intent.kind as Kind;
-        const made = await findByIntent(services, kind, intent.name, [...found.values()]);
+        const made = await findByIntent(services, shared, kind, intent.name, [...found.values()]);
         if (made)
           add({ key: `${intent.template ?? ''}/${kind}/${made.id}`, kind, template: intent.template, actual: made });
       }),
@@ -413,13 +399,18 @@ async function discover(
   return [...found.values()];
 }
 
-/** What an unanswered create made, by its name (datasets, the one kind no list above reaches). */
-async function findByIntent(services: Services, kind: Kind, name: string, found: Found[]): Promise<Actual | undefined> {
+/** What an unanswered create made, by its name, through the finder (datasets: the one kind no list above reaches). */
+async function findByIntent(
+  services: Services,
+  shared: Shared,
+  kind: Kind,
+  name: string,
+  found: Found[],
+): Promise<Actual | undefined> {
   if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
-  const match = (await datasetsNamed(services.platform, name)).find(
-    (d) => d.name === name && !found.some((f) => f.actual.id === d.id),
+  return (await findByName(shared, services.platform, kind, name)).find(
+    (d) => !found.some((f) => f.actual.id === d.id),
   );
-  return match && { id: match.id, name: match.name, resource: match };
 }
 
 /** After the deletes: drop the entries of what is gone, mapping sets kept unused, and empty templates. */

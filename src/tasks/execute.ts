@@ -1,11 +1,9 @@
 // What connect, dataflow create and destroy share around the core: the state file as apply's
 // memory, finding a create whose answer was lost, the plan as the contract prints it, and the
 // listr2 task list as a view of the executor.
-import { datasetsNamed } from '../aep/catalog.js';
 import { mappingSetSchema } from '../aep/data-prep.js';
-import { DATA_LAKE_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, type Collection } from '../aep/flow-service.js';
-import { SchemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
 import { apply, type ApplyHooks, type Execution, type Node } from '../converge/apply.js';
+import { findByName } from '../converge/find.js';
 import { observeShared } from '../converge/observe.js';
 import { RESOURCES } from '../converge/resources.js';
 import type { Kind, Outcome, Step } from '../converge/types.js';
@@ -46,7 +44,7 @@ export function stateHooks(session: Session, now: () => Date): ApplyHooks {
   };
 }
 
-/** A resource a lost create answer made: the newest of ours by name (fresh lists, never the cache). */
+/** A resource a lost create answer made: the oldest of ours by name (fresh lists, never the cache), as observe finds it. */
 async function findMade(
   session: Session,
   kind: Kind,
@@ -65,38 +63,22 @@ async function findMade(
     },
     {},
   );
-  const flows = async (collection: Collection, filter: string) => {
-    const found = (await session.flow.findByName(collection, name, [filter]))
-      .filter((item) => item.id !== exclude)
-      .at(-1);
-    return found && { id: found.id, etag: found.etag };
-  };
-  const registry = async (registryKind: RegistryKind) => {
-    const found = (await new SchemaRegistry(session.platform).listTenant(registryKind)).find(
-      (item) => item.title === name && item.$id !== exclude,
-    );
-    return found && { id: found.$id };
-  };
   switch (kind) {
     case 'connection':
-      return flows('connections', `connectionSpec.id==${ZOHO_CONNECTION_SPEC.id}`);
     case 'sourceConnection':
-      return flows('sourceConnections', `baseConnectionId==${body.baseConnectionId}`);
     case 'targetConnection':
-      return flows('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`);
     case 'flow':
-      return flows('flows', `flowSpec.id==${body.flowSpec.id}`);
     case 'class':
-      return registry('classes');
     case 'fieldGroup':
-      return registry('fieldgroups');
     case 'schema':
-      return registry('schemas');
     case 'dataset': {
-      const found = (await datasetsNamed(session.platform, name))
-        .filter((d) => d.name === name && d.id !== exclude)
-        .at(-1);
-      return found && { id: found.id };
+      // The spec (or base connection) the create named: the HTTP API path's, not only the Zoho one's.
+      const scope = {
+        specIds: kind === 'connection' ? [body.connectionSpec.id] : kind === 'flow' ? [body.flowSpec.id] : undefined,
+        baseConnectionIds: kind === 'sourceConnection' ? [body.baseConnectionId] : undefined,
+      };
+      const found = (await findByName(shared, session.platform, kind, name, scope)).find((f) => f.id !== exclude);
+      return found && { id: found.id, ...(found.etag ? { etag: found.etag } : {}) };
     }
     case 'descriptor': {
       const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find(
@@ -182,7 +164,8 @@ export async function execute(
         ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})`
         : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;
-    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
+    const duplicate = node.key.includes('#duplicate/') ? ` (${node.step.id}), a younger duplicate of ours` : '';
+    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${duplicate}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
   };
   const task = (node: Node): Task<object> => ({
     title: title(node, false),

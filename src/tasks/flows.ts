@@ -1,13 +1,16 @@
 // `dataflow list | status | runs`: reading dataflows and their runs (aep-api.md §8.3, §8.4).
 // A dataflow is named by its id, by the template it was built from (this profile's state file,
-// else the template's deterministic flow name), or by its full name.
+// else our name and marker on either path's flows, else the template's deterministic flow name),
+// or by its full name.
 import { Catalog } from '../aep/catalog.js';
-import { CRM_FLOW_SPEC_ID, FLOW, STREAMING_FLOW_SPEC_ID, flowService, type FlowResource } from '../aep/flow-service.js';
+import { FLOW, STREAMING_FLOW_SPEC_ID, flowService, type FlowResource } from '../aep/flow-service.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import type { ResourceRef, SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
+import { ourFlows } from '../converge/find.js';
+import { observeShared } from '../converge/observe.js';
 import { openSession, type Session } from './session.js';
 
 export interface ScheduleSummary {
@@ -38,7 +41,7 @@ export interface FlowSummary {
   lastRun?: LastRunSummary;
   /** When the schedule next starts a run (ISO 8601); absent for a disabled flow or a `once` already run. */
   nextRunAt?: string;
-  /** True when this profile's state file records it. */
+  /** True when this profile made it (its state file records it, or it carries this profile's name and marker). */
   profile: boolean;
 }
 
@@ -251,32 +254,47 @@ async function profileFlows(session: Session): Promise<Array<[string, ResourceRe
     .map(([template, refs]) => [template, refs.flow] as [string, ResourceRef]);
 }
 
-/** The CRM flow spec's id as Adobe answers it (ruling 2), the documented one if the lookup is empty. */
-async function crmFlowSpecId(session: Session): Promise<string> {
-  return (await session.flow.crmFlowSpec())?.id ?? CRM_FLOW_SPEC_ID;
+/** Lists of both paths' flows, for this run (memoized): the finder's view of the sandbox. */
+function finderShared(session: Session) {
+  return observeShared(
+    {
+      platform: session.platform,
+      state: session.state,
+      sandbox: session.settings.sandbox,
+      profile: session.settings.profileName,
+      log: { info() {}, warn() {}, debug() {} },
+      now: () => new Date(),
+    },
+    {},
+  );
 }
 
+/**
+ * This profile's flows on both paths: what its state file records, and what carries its name and
+ * marker (so a fresh home or CI runner sees what destroy would delete). One list per flow spec.
+ */
 export async function listFlows(ctx: Context, options: { all: boolean }): Promise<FlowList> {
   const session = await openSession(ctx);
-  const mine = await profileFlows(session);
-  const byId = new Map(mine.map(([template, ref]) => [ref.id, template]));
+  const recorded = await profileFlows(session);
   const now = ctx.now();
-  // The CRM flow spec lookup also proves the sandbox exists, when the state file names no flow to read.
-  const [specId, flows] = await Promise.all([
-    options.all || !mine.length ? crmFlowSpecId(session) : undefined,
-    Promise.all(
-      mine.map(async ([template, ref]): Promise<FlowSummary> => {
-        const flow = await session.flow.get('flows', ref.id);
-        return flow
-          ? flowSummary(flow, template, now)
-          : { template, id: ref.id, flowId: ref.id, name: ref.name, state: 'missing', profile: true };
-      }),
-    ),
-  ]);
+  const { mine: found, all } = await ourFlows(finderShared(session), session.settings.profileName);
+  const listed = new Map(all.map((flow) => [flow.id, flow]));
+  const flows: FlowSummary[] = await Promise.all(
+    recorded.map(async ([template, ref]): Promise<FlowSummary> => {
+      const flow = listed.get(ref.id) ?? (await session.flow.get('flows', ref.id));
+      return flow
+        ? flowSummary(flow, template, now)
+        : { template, id: ref.id, flowId: ref.id, name: ref.name, state: 'missing', profile: true };
+    }),
+  );
+  const shown = new Set(flows.map((f) => f.id));
+  for (const [template, list] of [...found].sort(([a], [b]) => a.localeCompare(b)))
+    for (const flow of list.filter((f) => !shown.has(f.id))) {
+      flows.push(flowSummary(flow, template, now));
+      shown.add(flow.id);
+    }
   if (options.all) {
-    const others = (await session.flow.listAll('flows', { property: `flowSpec.id==${specId}` })).filter(
-      (flow) => !byId.has(flow.id),
-    );
+    const others = all.filter((flow) => !shown.has(flow.id));
     others.sort((a, b) => (epochMs(b.createdAt) ?? 0) - (epochMs(a.createdAt) ?? 0));
     flows.push(...others.map((flow) => flowSummary(flow, undefined, now)));
   }
@@ -307,7 +325,12 @@ export async function resolveFlow(session: Session, input: string): Promise<{ fl
     if (flow) return { flow, template: templateOf(flow.id) };
     throw unknown();
   }
-  // A template's deterministic flow name (a re-run of `dataflow create` finds the same one).
+  // This profile's flow for that template, by name and marker on both paths (a fresh home too).
+  const shared = finderShared(session);
+  const { mine: ours, all } = await ourFlows(shared, session.settings.profileName);
+  const byTemplate = [...ours].find(([t]) => t.toLowerCase() === wanted.toLowerCase());
+  if (byTemplate) return { flow: byTemplate[1][0], template: byTemplate[0] };
+  // A template's deterministic flow name (a re-run of `dataflow create` finds the same one), or a full name.
   const [{ loadTemplate }, { resourceNames }] = await Promise.all([
     import('../template/load.js'),
     import('../converge/desire.js'),
@@ -317,7 +340,7 @@ export async function resolveFlow(session: Session, input: string): Promise<{ fl
   );
   const names = template ? [resourceNames(template.template, session.settings.profileName).flow, wanted] : [wanted];
   for (const name of names) {
-    const [flow] = await session.flow.findByName('flows', name, [`flowSpec.id==${await crmFlowSpecId(session)}`]);
+    const flow = all.find((f) => f.name === name);
     if (flow)
       return {
         flow,

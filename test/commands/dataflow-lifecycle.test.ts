@@ -53,10 +53,16 @@ describe('dataflow list, status, runs', () => {
     assert.equal(all.exitCode, 0, all.stderr);
     const ids = all.json().flows.map((f: any) => f.id);
     assert.deepEqual(ids.sort(), [flow.flowId, theirs.flowId].sort());
-    const listQuery = emu.exchanges
+    // Both paths' flows: the CRM flow spec's and the streaming one's (issue 20).
+    const listQueries = emu.exchanges
       .filter((e) => e.method === 'GET' && e.path === '/data/foundation/flowservice/flows')
-      .at(-1)!;
-    assert.equal(listQuery.query.property, 'flowSpec.id==14518937-270c-4525-bdec-c2ba7cce3860');
+      .slice(-2)
+      .map((e) => e.query.property)
+      .sort();
+    assert.deepEqual(listQueries, [
+      'flowSpec.id==14518937-270c-4525-bdec-c2ba7cce3860',
+      'flowSpec.id==c1a19761-d2c7-4702-b9fa-fe91f0613e81',
+    ]);
 
     const human = await runCli(['dataflow', 'list', '--all'], env, { columns: 200, tty: true });
     assert.equal(human.exitCode, 0, human.stderr);

@@ -9,7 +9,7 @@ interface Args {
 export default defineCommand<Args, FlowList>({
   command: 'list',
   describe:
-    "This profile's dataflows (from its state file, checked against Adobe); --all: every Zoho CRM dataflow in the sandbox",
+    "This profile's dataflows (its state file, and what carries its name and marker, on both paths); --all: every Zoho CRM dataflow in the sandbox",
   examples: [
     ['$0 dataflow list', "this profile's dataflows: state, schedule, last run"],
     ['$0 dataflow list --all --json', 'every CRMToAEP dataflow in the sandbox, as JSON'],
@@ -62,6 +62,21 @@ export default defineCommand<Args, FlowList>({
       ui.note(
         ui.yellow(
           `${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
+        ),
+      );
+    // Two of ours for one template: a replace that did not finish, or two machines at once (issue 21.5, 21.6).
+    const twice = [
+      ...new Set(
+        result.flows
+          .filter((f) => f.template && f.state !== 'missing')
+          .map((f) => f.template!)
+          .filter((t, i, all) => all.indexOf(t) !== i),
+      ),
+    ];
+    for (const template of twice)
+      ui.note(
+        ui.yellow(
+          `Template ${safe(template)} has ${result.flows.filter((f) => f.template === template && f.state !== 'missing').length} dataflows: '${ui.cmd(`dataflow create --template ${safe(template)}`)}' keeps one and retires the others.`,
         ),
       );
     ui.note(
