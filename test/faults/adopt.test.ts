@@ -291,7 +291,12 @@ describe('a replace killed after the new flow was made (issue 21.6)', () => {
           method: 'POST',
           path: '/data/foundation/flowservice/flows',
           fault: { kind: 'delay', ms: 10_000, handle: 'after' },
-          onFire: () => setImmediate(() => child.kill('SIGKILL')),
+          // Killed once Adobe has made it (the emulator handles the POST, then holds the answer).
+          onFire: () => {
+            const killWhenMade = () =>
+              emu.state.flows.all().length >= 2 ? child.kill('SIGKILL') : setTimeout(killWhenMade, 5);
+            killWhenMade();
+          },
         });
       });
       assert.equal(killed, null, 'killed');
