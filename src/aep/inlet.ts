@@ -183,7 +183,8 @@ function receipt(response: HttpResponse): PostOutcome {
   const body = parse(response.body);
   if (response.status === 207 && Array.isArray(body?.responses) && body.responses.length) {
     // One message per request: every item of responses[] must be a receipt.
-    const failed = body.responses.find((item: any) => !isReceipt(item?.xactionId));
+    // A message failed when it has no receipt, or an error status beside one.
+    const failed = body.responses.find((item: any) => !isReceipt(item?.xactionId) || Number(item?.statusCode) >= 400);
     if (!failed) return { ok: true, xactionId: body.responses[0].xactionId };
     const status = Number(failed?.statusCode);
     return {

@@ -150,11 +150,11 @@ export class StateStore {
   update(sandbox: string, change: (state: SandboxState) => void): Promise<void> {
     const run = this.queue.then(async () => {
       const cached = (await this.load()) ?? { version: 1 as const, sandboxes: {} };
-      cached.sandboxes ??= {};
-      const current = cached.sandboxes[sandbox] ?? {};
+      // Changed on a copy: the cache takes it only once it is on disk, so a failed write (a lock that
+      // timed out, a full disk) is not remembered as saved and written by no later update.
+      const current: SandboxState = structuredClone(cached.sandboxes?.[sandbox] ?? {});
       const before = JSON.stringify(current);
       change(current);
-      cached.sandboxes[sandbox] = current;
       if (JSON.stringify(current) === before) return;
       const what = `the state file ${this.path} of profile '${this.profile}'`;
       await withLock(

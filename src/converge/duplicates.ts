@@ -15,7 +15,7 @@ function deleteStep(kind: Kind, template: string | undefined, keeper: Actual, du
   // A flow stops first: disabled, then deleted (as a replaced flow retires).
   const requests =
     kind === 'flow' && spec.retire.mode === 'delete'
-      ? spec.retire.requests(dup)
+      ? [...(spec.retire.before?.(dup) ?? []), ...spec.retire.requests(dup)]
       : spec.delete === 'cannot be deleted'
         ? []
         : spec.delete(dup);

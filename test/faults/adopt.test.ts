@@ -121,8 +121,21 @@ describe('two machines create the same template at once (issue 21.5)', () => {
         const human = await runCli(['dataflow', 'create', '--template', 'accounts', '--dry-run'], b);
         if (twice.length) assert.match(human.stdout + human.stderr, /duplicate/);
 
+        const mark = emu.exchanges.length;
         const again = await runCli(['dataflow', 'create', '--template', 'accounts', '--yes', '--json'], a);
         assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+        // A duplicate flow stops before it goes: disabled, then deleted.
+        const sent = emu.exchanges
+          .slice(mark)
+          .map((e) => `${e.method} ${e.path}${e.query?.op ? ` ${e.query.op}` : ''}`);
+        for (const [i, line] of sent.entries()) {
+          const gone = line.match(/^DELETE \/data\/foundation\/flowservice\/flows\/([^/ ]+)$/)?.[1];
+          if (gone)
+            assert.ok(
+              sent.slice(0, i).some((s) => s === `POST /data/foundation/flowservice/flows/${gone}/action disable`),
+              `flow ${gone} was deleted without being disabled first:\n${sent.join('\n')}`,
+            );
+        }
         const counts = emu.state.counts();
         for (const kind of [
           'connections',

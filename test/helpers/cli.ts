@@ -29,9 +29,16 @@ export const SECRETS = {
 // Every temp home goes when the test file's process ends (node --test runs each file in its own
 // process), so a suite run leaves nothing in the OS temp folder, passed or failed.
 const homes: string[] = [];
-process.once('exit', () => {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
-});
+const cleanUp = () => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+};
+process.once('exit', cleanUp);
+// Interrupted (Ctrl-C, the runner's timeout): clean up, then die of the same signal.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    cleanUp();
+    process.kill(process.pid, signal);
+  });
 
 export async function tempHome(): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'aep-zoho-test-'));

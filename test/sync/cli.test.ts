@@ -132,6 +132,10 @@ test('--every runs a pass per interval, releases the lock between passes, picks 
     env: w.env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A failed assertion must not leave sync --every running (it would keep this test file alive).
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   let stderr = '';
   const waitFor = (pattern: RegExp, count: number) =>
     new Promise<void>((resolve, reject) => {
