@@ -80,16 +80,12 @@ export default defineCommand<Args, Result>({
         ['Name', 'Path', 'Preview', 'Schema'],
         result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']),
       );
-      ui.note(
-        path.streaming
-          ? `${result.tables.length} tables, read directly from Zoho CRM's API (--via http-api${result.connectionId ? `; HTTP API connection ${result.connectionId}` : ''}).`
-          : `${result.tables.length} tables (connection ${result.connectionId}).`,
-      );
+      ui.note(path.names.listed(result.tables.length, result.connectionId));
       ui.note(`Next: ${ui.cmd(`explore <table>${path.names.flag}`)} for its columns and preview rows.`);
       return;
     }
     ui.note(
-      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${path.streaming ? ", read directly from Zoho CRM's API" : ''}`,
+      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${path.names.columnsFrom}`,
     );
     await ui.table(
       ['Column', 'Type', 'XDM type', 'Format'],

@@ -172,6 +172,9 @@ export const httpApi: SourcePath = {
     flowSpec: 'streaming',
     connectFirst:
       "Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho can read Zoho CRM.",
+    listed: (count, connectionId) =>
+      `${count} tables, read directly from Zoho CRM's API (--via http-api${connectionId ? `; HTTP API connection ${connectionId}` : ''}).`,
+    columnsFrom: ", read directly from Zoho CRM's API",
   },
   connectionSpec: HTTP_API_CONNECTION_SPEC,
   flowSpec: (flow) => streamingFlowSpec(flow),

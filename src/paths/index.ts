@@ -28,6 +28,10 @@ export interface PathNames {
   flowSpec: string;
   /** The hint when the profile has no base connection on this path yet. */
   connectFirst: string;
+  /** explore's note under the table list: where the tables came from. */
+  listed(count: number, connectionId: string): string;
+  /** After a table's column count in explore: where the columns were read ('' through Adobe). */
+  columnsFrom: string;
 }
 
 /** How a path reads the CRM's tables: Adobe's explore on the base connection, or Zoho's own REST API. */

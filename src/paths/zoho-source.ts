@@ -154,6 +154,8 @@ export const zohoSource: SourcePath = {
     flowSpec: CRM_FLOW_SPEC_NAME,
     // Also reached from templates init, which takes --connection too.
     connectFirst: "Run 'aep-zoho connect' first (explore and templates init also take --connection <id>).",
+    listed: (count, connectionId) => `${count} tables (connection ${connectionId}).`,
+    columnsFrom: '',
   },
   connectionSpec: ZOHO_CONNECTION_SPEC,
   flowSpec: crmFlowSpec,

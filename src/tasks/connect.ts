@@ -1,9 +1,8 @@
 // `connect`: authenticate, check that Adobe offers the source, find this profile's base connection
 // (state, then name) or create it, verify it, and save its id and etag and the path chosen.
-// - zoho-source (default): Adobe's Zoho CRM source; optionally rotate its Zoho tokens. Zoho's
-//   tokens go to Adobe exactly as stored: aep-zoho never mints one here.
-// - http-api: an HTTP API streaming source that `sync` feeds (ruling 19); aep-zoho checks Zoho
-//   access itself (a token from the refresh token, then the module list) and reads the inlet URL.
+// What differs by path (the connection's body, the checks, the verification) is the path's
+// (src/paths/): zoho-source sends Zoho's tokens to Adobe and tests the connection; http-api checks
+// Zoho access itself and reads the inlet URL.
 import { resolveVia } from '../config/settings.js';
 import type { Via } from '../config/state.js';
 import { defaultConnectionName } from '../converge/desire.js';

@@ -1,5 +1,6 @@
-// `explore`: the Zoho CRM's tables through Flow Service's explore API on the base connection, or,
-// with --via http-api, from Zoho CRM's own REST API (aep-zoho reads Zoho itself on that path).
+// `explore`: the Zoho CRM's tables, read as the path reads them (src/paths/): through Flow
+// Service's explore API on the base connection, or, with --via http-api, from Zoho CRM's own REST
+// API (aep-zoho reads Zoho itself on that path).
 // Users may type a table's name or its path, in any case; the API takes the path (ruling 3).
 import type { ExploreColumn } from '../aep/flow-service.js';
 import { loadSettings, resolveVia } from '../config/settings.js';
