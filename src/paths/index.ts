@@ -34,7 +34,11 @@ export interface PathNames {
   columnsFrom: string;
 }
 
-/** How a path reads the CRM's tables: Adobe's explore on the base connection, or Zoho's own REST API. */
+/**
+ * How a path reads the CRM's tables: Adobe's explore on the base connection, or Zoho's own REST API.
+ * The base connection's id is asked for, not given: Adobe's explore waits for it, Zoho's API never
+ * does, so the lookup of the connection and the reading of Zoho run side by side on http-api.
+ */
 export interface TableReader {
   /** Every table, sorted by name. `cached`: the listing the state file keeps for that connection will do. */
   tables(connectionId: () => Promise<string>, options?: { cached?: boolean }): Promise<TableRef[]>;
@@ -53,7 +57,7 @@ export interface TableReader {
 export interface FlowFacts {
   profile: string;
   template: Template;
-  /** The template's name suffix, as desire.ts names things. */
+  /** The deterministic names desire.ts gives the template's resources (resourceNames). */
   names: { sourceConnection: string; flow: string; dataset: string };
   table: { name: string; path: string };
   /** The base connection's id, or a Ref to the one this run makes. */
