@@ -42,15 +42,19 @@ export default defineCommand<
     const { allowlistFor } = await import('../aep/allowlist.js');
     const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
     // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
-    const [{ loadSettings, requireAep, requireZoho, requireZohoReader, resolveVia }, { requireAll }, { StateStore }] =
-      await Promise.all([import('../config/settings.js'), import('../tasks/session.js'), import('../config/state.js')]);
+    const [{ loadSettings, requireAep, resolveVia }, { requireAll }, { StateStore }, { PATHS }] = await Promise.all([
+      import('../config/settings.js'),
+      import('../tasks/session.js'),
+      import('../config/state.js'),
+      import('../paths/index.js'),
+    ]);
     const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
     const via = resolveVia(
       args.via,
       ctx.env,
       (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
     );
-    requireAll(settings, [requireAep, via === 'http-api' ? requireZohoReader : requireZoho]);
+    requireAll(settings, [requireAep, PATHS[via].requireCredentials]);
     const { connect } = await import('../tasks/connect.js');
     const result = await connect(ctx, {
       name: args.name,
@@ -62,13 +66,14 @@ export default defineCommand<
       ? { ...result, allowlist: { region: region.region, ranges: region.ranges } }
       : result;
   },
-  human(result, ui, args) {
+  async human(result, ui, args) {
     if ('plan' in result) return printPlan(result.plan, ui, args.debug);
+    const path = (await import('../paths/index.js')).PATHS[result.via];
     ui.line(
-      `${result.created ? ui.green('Created') : 'Reused'} ${result.via === 'http-api' ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
+      `${result.created ? ui.green('Created') : 'Reused'} ${path.streaming ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
     );
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
-    if (result.via === 'http-api') {
+    if (path.streaming) {
       ui.line(
         `Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to ${safe(result.inletUrl ?? '')}.`,
       );

@@ -70,23 +70,22 @@ export default defineCommand<Args, Result>({
     };
   },
   async human(result, ui, args) {
+    const [{ PATHS }, { DEFAULT_VIA }] = await Promise.all([
+      import('../paths/index.js'),
+      import('../config/settings.js'),
+    ]);
+    const path = PATHS[result.via ?? DEFAULT_VIA];
     if ('tables' in result) {
       await ui.table(
         ['Name', 'Path', 'Preview', 'Schema'],
         result.tables.map((t) => [t.name, t.path, t.canPreview ? 'yes' : 'no', t.canFetchSchema ? 'yes' : 'no']),
       );
-      ui.note(
-        result.via === 'http-api'
-          ? `${result.tables.length} tables, read directly from Zoho CRM's API (--via http-api${result.connectionId ? `; HTTP API connection ${result.connectionId}` : ''}).`
-          : `${result.tables.length} tables (connection ${result.connectionId}).`,
-      );
-      ui.note(
-        `Next: ${ui.cmd(result.via === 'http-api' ? 'explore <table> --via http-api' : 'explore <table>')} for its columns and preview rows.`,
-      );
+      ui.note(path.names.listed(result.tables.length, result.connectionId));
+      ui.note(`Next: ${ui.cmd(`explore <table>${path.names.flag}`)} for its columns and preview rows.`);
       return;
     }
     ui.note(
-      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${result.via === 'http-api' ? ", read directly from Zoho CRM's API" : ''}`,
+      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${path.names.columnsFrom}`,
     );
     await ui.table(
       ['Column', 'Type', 'XDM type', 'Format'],

@@ -1,13 +1,7 @@
 // Desire: what a template asks for, as values. Pure: no request, no clock, no file. Ids that do
 // not exist yet are Refs to the resource that will have them; dependencies are explicit.
-import {
-  DATA_LAKE_CONNECTION_SPEC,
-  HTTP_API_CONNECTION_SPEC,
-  ZOHO_CONNECTION_SPEC,
-  type ExploreColumn,
-  type ZohoAuthParams,
-} from '../aep/flow-service.js';
-import type { Via } from '../config/state.js';
+import { DATA_LAKE_CONNECTION_SPEC, type ExploreColumn } from '../aep/flow-service.js';
+import type { SourcePath } from '../paths/index.js';
 import { TENANT_PLACEHOLDER, type Template, type TemplateMapping } from '../template/types.js';
 import { DATASET_SCHEMA_CONTENT_TYPE } from './resources.js';
 import { Ref, type Desired, type Kind } from './types.js';
@@ -40,14 +34,14 @@ export interface TemplateFacts {
   /** --start was given: a flow's start time is compared (and may move). */
   explicitStart: boolean;
   flowSpecId: string;
-  /** http-api: an HTTP API source connection and a streaming flow (no Copy, no schedule: `sync` is the schedule). */
-  via?: Via;
+  /** The path (src/paths/): its source connection and flow bodies. */
+  path: Pick<SourcePath, 'desireSource' | 'desireFlow'>;
 }
 
 /** The marker in the description of everything aep-zoho makes: with the name, it says "ours". */
 export const marker = (profile: string, template?: string) =>
   `managed by aep-zoho ${template ? `${profile}/${template}` : profile}`;
-const described = (text: string, profile: string, template?: string) =>
+export const described = (text: string, profile: string, template?: string) =>
   `${text.replace(/\s*\(managed by aep-zoho [^)]*\)$/, '')} (${marker(profile, template)})`;
 
 /** Our name suffix: profile and template, so two profiles or templates never share a resource. */
@@ -69,52 +63,6 @@ export function resourceNames(template: Template, profile: string) {
 }
 
 export const defaultConnectionName = (profile: string) => `aep-zoho ${profile}`;
-
-/** The Zoho CRM base connection (aep-api.md §2, ruling 5). */
-export function desireConnection(
-  name: string,
-  profile: string,
-  params: ZohoAuthParams,
-  updateCredentials: boolean,
-): Desired {
-  return {
-    key: 'connection',
-    kind: 'connection',
-    name,
-    body: {
-      name,
-      description: described('Zoho CRM base connection', profile),
-      auth: { specName: 'Basic Authentication', params },
-      connectionSpec: ZOHO_CONNECTION_SPEC,
-    },
-    dependsOn: [],
-    facts: { updateCredentials, ours: name === defaultConnectionName(profile) },
-  };
-}
-
-/**
- * The HTTP API streaming base connection (ruling 19, aep-fallback.md §1.1): raw records, so Data
- * Prep applies the template's mapping; authenticated, because CRM records are personal data. Zoho's
- * credentials never go to Adobe on this path: aep-zoho reads Zoho itself.
- */
-export function desireStreamingConnection(name: string, profile: string): Desired {
-  return {
-    key: 'connection',
-    kind: 'connection',
-    name,
-    body: {
-      name,
-      description: described('Zoho CRM records posted by aep-zoho sync', profile),
-      auth: {
-        specName: 'Streaming Connection',
-        params: { sourceId: name, name, dataType: 'raw', authenticationRequired: true },
-      },
-      connectionSpec: HTTP_API_CONNECTION_SPEC,
-    },
-    dependsOn: [],
-    facts: { ours: name === defaultConnectionName(profile) },
-  };
-}
 
 /** A template destination as an XDM path: the tenant filled in; with a fallback class every path moves under the tenant. */
 export function xdmDestination(path: string, tenantId: string, fallback: boolean): string {
@@ -315,31 +263,26 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     { facts: { profileEnabled } },
   );
 
-  const streaming = facts.via === 'http-api';
-  want(
-    'sourceConnection',
-    names.sourceConnection,
-    streaming
-      ? {
-          // An HTTP API source connection takes no params: records arrive at the base connection's inlet (aep-fallback.md §1.3).
-          name: names.sourceConnection,
-          description: described(`Zoho CRM ${facts.table.name}, posted by aep-zoho sync`, profile, t),
-          baseConnectionId: connection,
-          connectionSpec: HTTP_API_CONNECTION_SPEC,
-        }
-      : {
-          name: names.sourceConnection,
-          description: described(`Zoho CRM ${facts.table.name}`, profile, t),
-          baseConnectionId: connection,
-          data: { format: 'tabular' },
-          // No `columns`: all of the table's columns are read (optional per Adobe's CRM tutorial), so a
-          // mapping edit never needs a new source connection, which Adobe cannot change in place.
-          params: { tableName: facts.table.path },
-          connectionSpec: ZOHO_CONNECTION_SPEC,
-        },
-    [],
-    { dependsOn: connectionDeps, facts: { table: facts.table.name, tableNames: facts.tableNames } },
-  );
+  const flowFacts = {
+    profile,
+    template,
+    names,
+    table: facts.table,
+    connection,
+    flowSpecId: facts.flowSpecId,
+    schedule: facts.schedule,
+    explicitStart: facts.explicitStart,
+    sourceConnectionId: ref('sourceConnection'),
+    targetConnectionId: ref('targetConnection'),
+    mapping: {
+      name: 'Mapping',
+      params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') },
+    },
+  };
+  want('sourceConnection', names.sourceConnection, facts.path.desireSource(flowFacts), [], {
+    dependsOn: connectionDeps,
+    facts: { table: facts.table.name, tableNames: facts.tableNames },
+  });
 
   want(
     'targetConnection',
@@ -359,56 +302,10 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     'fieldGroup',
   ]);
 
-  const mapping = {
-    name: 'Mapping',
-    params: { mappingId: ref('mappingSet'), mappingVersion: ref('mappingSet', 'version') },
-  };
-  if (streaming) {
-    // "the name parameter … must always be set to Mapping"; no scheduleParams on a streaming flow (aep-fallback.md §1.5).
-    want(
-      'flow',
-      names.flow,
-      {
-        name: names.flow,
-        description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}, posted by aep-zoho sync`, profile, t),
-        flowSpec: { id: facts.flowSpecId, version: '1.0' },
-        sourceConnectionIds: [ref('sourceConnection')],
-        targetConnectionIds: [ref('targetConnection')],
-        transformations: [mapping],
-      },
-      ['sourceConnection', 'targetConnection', 'mappingSet'],
-    );
-    return out;
-  }
-  const { deltaColumn, dateFormat, timezone } = template.source;
-  want(
-    'flow',
-    names.flow,
-    {
-      name: names.flow,
-      description: described(`Zoho CRM ${facts.table.name} to ${names.dataset}`, profile, t),
-      flowSpec: { id: facts.flowSpecId, version: '1.0' },
-      sourceConnectionIds: [ref('sourceConnection')],
-      targetConnectionIds: [ref('targetConnection')],
-      transformations: [
-        // Ruling 17: only the column's name unless the template sets a format or time zone.
-        {
-          name: 'Copy',
-          params: {
-            deltaColumn: {
-              name: deltaColumn,
-              ...(dateFormat ? { dateFormat } : {}),
-              ...(timezone ? { timezone } : {}),
-            },
-          },
-        },
-        mapping,
-      ],
-      scheduleParams: scheduleParams(facts.schedule),
-    },
-    ['sourceConnection', 'targetConnection', 'mappingSet'],
-    { facts: { explicitStart: facts.explicitStart } },
-  );
+  const flow = facts.path.desireFlow(flowFacts);
+  want('flow', names.flow, flow.body, ['sourceConnection', 'targetConnection', 'mappingSet'], {
+    ...(flow.facts ? { facts: flow.facts } : {}),
+  });
 
   return out;
 }

@@ -4,11 +4,6 @@
 // name. Everything starts at once; each lookup waits only for the id it needs.
 import { CONVERSION, dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
 import {
-  CRM_FLOW_SPEC_ID,
-  CRM_FLOW_SPEC_NAME,
-  HTTP_API_CONNECTION_SPEC,
-  STREAMING_FLOW_SPEC_ID,
-  ZOHO_CONNECTION_SPEC,
   FlowService,
   type Collection,
   type ExploreColumn,
@@ -22,11 +17,12 @@ import {
   type RegistryKind,
   type XdmResource,
 } from '../aep/schema-registry.js';
-import type { SandboxState, StateStore, Via } from '../config/state.js';
+import type { SandboxState, StateStore } from '../config/state.js';
 import type { Logger } from '../core/context.js';
-import { UserError, unlessNotFound } from '../core/errors.js';
+import { unlessNotFound } from '../core/errors.js';
 import { readPages } from '../http/pages.js';
 import type { Platform } from '../http/platform.js';
+import type { SourcePath } from '../paths/index.js';
 import type { Template } from '../template/types.js';
 import { resourceNames } from './desire.js';
 import { findByName, marked, oldestFirst } from './find.js';
@@ -41,13 +37,15 @@ export interface Services {
   profile: string;
   log: Logger;
   now: () => Date;
-  /** Adobe's Zoho CRM source (default), or the HTTP API streaming source aep-zoho feeds. */
-  via?: Via;
+  /** The path (src/paths/): its base connection's and flows' specs. Only the base connection's and the flow spec's lookups need it. */
+  path?: Pick<SourcePath, 'connectionSpec' | 'flowSpec'>;
 }
 
-/** The base connection's spec on each path. */
-export const connectionSpecOf = (via: Via | undefined) =>
-  via === 'http-api' ? HTTP_API_CONNECTION_SPEC : ZOHO_CONNECTION_SPEC;
+/** The path, where a lookup needs it. */
+const pathOf = (services: Services) => {
+  if (!services.path) throw new Error('observe: this lookup needs the path (Services.path)');
+  return services.path;
+};
 
 /** Observed once per run and shared by every template. */
 export interface Shared {
@@ -83,53 +81,13 @@ export function observeShared(services: Services, saved: SandboxState): Shared {
       return once('tenant', () => registry.tenantId());
     },
     get flowSpec() {
-      return once('flowSpec', () =>
-        services.via === 'http-api' ? streamingFlowSpec(flow) : crmFlowSpec(flow, services.log),
-      );
+      return once('flowSpec', () => pathOf(services).flowSpec(flow, services.log));
     },
     tenantList: (kind) => once(`registry:${kind}`, () => registry.listTenant(kind)),
     flowList: (collection, filter) =>
       once(`${collection}:${filter}`, () => flow.listAll(collection, { property: filter })),
     mappingSets: () => once('mappingSets', () => listMappingSets(platform)),
   };
-}
-
-/** The CRMToAEP flow spec, checked (ruling 2). */
-async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource> {
-  const spec = await flow.crmFlowSpec();
-  if (!spec)
-    throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, {
-      hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.',
-    });
-  if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
-    throw new UserError(
-      `The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`,
-      {
-        hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.',
-      },
-    );
-  }
-  if (spec.id !== CRM_FLOW_SPEC_ID)
-    log.debug(`${CRM_FLOW_SPEC_NAME} has id ${spec.id}, not the documented ${CRM_FLOW_SPEC_ID}`);
-  return spec;
-}
-
-/** The streaming flow spec that takes a Mapping, checked like ruling 2 does for CRM (ruling 19). */
-async function streamingFlowSpec(flow: FlowService): Promise<FlowResource> {
-  const spec = await flow.streamingFlowSpec();
-  if (!spec)
-    throw new UserError(`Adobe offers no streaming flow spec ${STREAMING_FLOW_SPEC_ID} in this sandbox.`, {
-      hint: 'The HTTP API source may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI (Streaming > HTTP API).',
-    });
-  if (!(spec.sourceConnectionSpecIds ?? []).includes(HTTP_API_CONNECTION_SPEC.id)) {
-    throw new UserError(
-      `The streaming flow spec ${spec.id} does not list the HTTP API connection spec (${HTTP_API_CONNECTION_SPEC.id}) as a source.`,
-      {
-        hint: 'Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI, or use --via zoho-source.',
-      },
-    );
-  }
-  return spec;
 }
 
 /** Every mapping set of the sandbox: Data Prep pages by offset (`start`) while `_links.next` names a next page. */
@@ -189,7 +147,7 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
 /** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec (renamed since). */
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
   const saved = shared.saved.connection;
-  const spec = connectionSpecOf(services.via);
+  const spec = pathOf(services).connectionSpec;
   const byName = await findByName(shared, services.platform, 'connection', name, { specIds: [spec.id] });
   const found = pick(byName, services.log, `base connection '${name}'`, (r) => marked(r, services.profile));
   shared.connectionDuplicates = found?.retirable?.map((r) => r.id) ?? [];

@@ -6,9 +6,9 @@
 // A dry run stops after plan and sends no write.
 import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
-import { CRM_FLOW_SPEC_NAME, type ExploreColumn, type ExploreTableDetail } from '../aep/flow-service.js';
+import type { ExploreColumn } from '../aep/flow-service.js';
 import { resolveVia } from '../config/settings.js';
-import type { SyncState, Via } from '../config/state.js';
+import type { Via } from '../config/state.js';
 import {
   defaultConnectionName,
   desireTemplate,
@@ -23,7 +23,6 @@ import {
   observeConnection,
   observeShared,
   observeTemplate,
-  type ReadTable,
   type Services,
   type TemplateObservation,
 } from '../converge/observe.js';
@@ -36,13 +35,13 @@ import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '../template/types.js';
+import { PATHS } from '../paths/index.js';
 import { execute, printable } from './execute.js';
-import { inletUrlOf } from './connect.js';
-import { fetchTables } from './explore.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession, type Session } from './session.js';
+import { openSession } from './session.js';
 
 export type { Schedule } from '../converge/desire.js';
+export { checkSchedule } from '../paths/zoho-source.js';
 
 export interface DataflowResult {
   template: string;
@@ -78,36 +77,6 @@ export interface DryRunResult {
   changes: boolean;
 }
 
-/** Validates a schedule as the CRMToAEP flow spec does, before anything is sent. */
-export function checkSchedule(schedule: Schedule, origin: string): Schedule {
-  const { frequency, interval } = schedule;
-  if (!['once', 'minute', 'hour', 'day', 'week'].includes(frequency)) {
-    throw new UsageError(
-      `Invalid schedule in ${origin}: frequency '${frequency}' is not one of once, minute, hour, day, week.`,
-    );
-  }
-  if (frequency === 'once') {
-    if (interval !== undefined)
-      throw new UsageError(`Invalid schedule in ${origin}: a 'once' schedule takes no interval.`, {
-        hint: 'Drop --interval, or pick another --frequency.',
-      });
-    return { frequency, startTime: schedule.startTime };
-  }
-  const min = frequency === 'minute' ? 15 : 1;
-  if (interval === undefined || !Number.isInteger(interval) || interval < min) {
-    throw new UsageError(
-      `Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min}, got ${interval ?? 'none'}.`,
-      {
-        hint:
-          frequency === 'minute'
-            ? 'Adobe runs minute schedules every 15 minutes at the most often: --interval 15 or more.'
-            : `Pass --interval ${min} or more.`,
-      },
-    );
-  }
-  return { frequency, interval, startTime: schedule.startTime, backfill: schedule.backfill ?? true };
-}
-
 /** What one template needs from the lookups, and what they found. */
 interface Prepared {
   loaded: LoadedTemplate;
@@ -137,25 +106,10 @@ export async function createDataflows(
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);
-  const via = resolveVia(options.via, ctx.env, saved.via);
-  const streaming = via === 'http-api';
-  if (streaming && Object.values(options.schedule ?? {}).some((v) => v !== undefined)) {
-    throw new UsageError(
-      'A dataflow made with --via http-api has no schedule: --start, --frequency and --interval do not apply.',
-      { hint: "Records move when 'aep-zoho sync' runs: schedule that (cron, CI, or 'aep-zoho sync --every 15m')." },
-    );
-  }
+  const path = PATHS[resolveVia(options.via, ctx.env, saved.via)];
   // Schedules first: a bad one is a usage error, whatever else is missing. The command line wins over the template.
   const schedules = new Map(
-    streaming
-      ? []
-      : templates.map((t) => [
-          t.template.name,
-          checkSchedule(
-            { ...t.template.schedule, ...options.schedule, startTime } as Schedule,
-            options.schedule?.frequency ? 'the command line' : t.file,
-          ),
-        ]),
+    templates.map((t) => [t.template.name, path.schedule(t, options.schedule, startTime)] as const),
   );
   const services: Services = {
     platform: session.platform,
@@ -164,18 +118,17 @@ export async function createDataflows(
     profile,
     log: ctx.log,
     now: ctx.now,
-    via,
+    path,
   };
   const shared = observeShared(services, saved);
   void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
   const prepared = new Map<string, Prepared>();
   const noConnection = () =>
-    new UserError(
-      `Profile '${profile}' has no ${streaming ? 'HTTP API' : 'Zoho CRM'} base connection in sandbox '${sandbox}'.`,
-      { hint: `Run 'aep-zoho connect${streaming ? ' --via http-api' : ''}' first.` },
-    );
-  // On the http-api path the tables and columns come from Zoho's own API, not Adobe's explore.
-  const zoho = streaming ? await zohoReader(ctx, session) : undefined;
+    new UserError(`Profile '${profile}' has no ${path.names.connection} in sandbox '${sandbox}'.`, {
+      hint: `Run 'aep-zoho connect${path.names.flag}' first.`,
+    });
+  // Adobe's explore on the base connection, or (http-api) Zoho's own API: the tables and their columns.
+  const reader = await path.reader(ctx, session);
   let connection: Actual | undefined;
   let tables: TableRef[] = [];
 
@@ -186,11 +139,6 @@ export async function createDataflows(
         // The saved connection id and a cached listing let every lookup, the tables' columns
         // included, start in this one wave; if the saved connection turns out gone, look again.
         const savedId = saved.connection?.id;
-        const cached = zoho
-          ? undefined
-          : saved.tables && saved.tables.connectionId === savedId
-            ? saved.tables.items
-            : undefined;
         const observeAll = async (
           trustSaved: boolean,
         ): Promise<{ observed: TemplateObservation[]; tenantId: string; flowSpecId: string }> => {
@@ -201,13 +149,11 @@ export async function createDataflows(
           // Trusting the saved connection, the listing (cached, else fetched on it) does not wait for the lookup.
           const early = trustSaved && savedId ? savedId : undefined;
           const listing = later(
-            zoho
-              ? zoho.tables()
-              : early
-                ? cached
-                  ? Promise.resolve(cached)
-                  : fetchTables(session, early)
-                : connectionId.then((id) => (id ? fetchTables(session, id) : Promise.reject(noConnection()))),
+            reader.tables(
+              () =>
+                early ? Promise.resolve(early) : connectionId.then((id) => (id ? id : Promise.reject(noConnection()))),
+              { cached: !!early },
+            ),
           );
           const tableOf = (loaded: LoadedTemplate) =>
             later(
@@ -231,7 +177,7 @@ export async function createDataflows(
                 explored,
                 tableOf(loaded),
                 options.dryRun,
-                zoho?.readTable,
+                (table, preview) => reader.read(() => explored, table, preview, 3), // 3: a dry run's preview
               ),
             ),
           );
@@ -258,13 +204,13 @@ export async function createDataflows(
                 tableNames,
                 schedule: schedules.get(loaded.template.name) ?? { frequency: 'once', startTime },
                 explicitStart,
-                via,
+                path,
               },
               connection!.id,
             ),
           );
         });
-        task.title = `Connection ${connection!.id}, ${tables.length} ${zoho ? 'Zoho modules' : 'tables'}, tenant ${tenantId}, flow spec ${zoho ? 'streaming' : CRM_FLOW_SPEC_NAME} (${flowSpecId})`;
+        task.title = `Connection ${connection!.id}, ${tables.length} ${path.names.tables}, tenant ${tenantId}, flow spec ${path.names.flowSpec} (${flowSpecId})`;
       },
     },
   ];
@@ -437,102 +383,26 @@ export async function createDataflows(
       ],
       replaced: by('replace'),
       skippedColumns: prepared.get(template.name)!.skippedColumns,
-      via,
+      via: path.via,
     };
   });
-  if (streaming) await recordSyncs(ctx, session, connection!, [...prepared.values()], dataflows, all);
-  else {
-    // Back on Adobe's Zoho source: the streaming flow was replaced, so sync has nothing to feed.
-    await session.state.update(sandbox, (state) => {
-      for (const { template } of templates) delete state.syncs?.[template.name];
-      if (state.syncs && !Object.keys(state.syncs).length) delete state.syncs;
-    });
-  }
-  return { dataflows };
-}
-
-/**
- * What `sync` needs for each http-api dataflow, saved once the flow exists: the module and the
- * fields the mapping reads, the inlet Adobe gave the base connection, and when ingestion paused
- * (a created flow or a changed mapping: about five minutes, aep-fallback.md §1). The cursor stays
- * while the dataset does; records for a new dataset are read again from the start.
- */
-async function recordSyncs(
-  ctx: Context,
-  session: Session,
-  connection: Actual,
-  prepared: Prepared[],
-  dataflows: DataflowResult[],
-  steps: Step[],
-): Promise<void> {
-  const now = ctx.now();
-  const inletUrl = inletUrlOf(connection.resource, connection.id);
-  await session.state.update(session.settings.sandbox, (state) => {
-    for (const [i, p] of prepared.entries()) {
-      const { template } = p.loaded;
-      const result = dataflows[i];
-      const previous = state.syncs?.[template.name]; // as the file has it now (the lock keeps sync out meanwhile)
-      const paused = steps.some(
-        (s) => s.template === template.name && (s.kind === 'flow' || s.kind === 'mappingSet') && s.action !== 'reuse',
-      );
-      const columns = new Set(p.observed.columns.map((c) => c.name));
-      // Modified_Time is the cursor; id comes with every record anyway.
-      const fields = [
-        ...new Set([
-          'Modified_Time',
-          ...p.mappings.flatMap(mappingColumns),
-          ...(template.identity ? [template.identity.source.split('.')[0]] : []),
-        ]),
-      ].filter((f) => f !== 'id' && columns.has(f));
-      // Data Prep maps a record when it arrives: those already in the dataset keep the old mapping.
-      const remapped = steps.some(
-        (s) =>
-          s.template === template.name && s.kind === 'mappingSet' && (s.action === 'update' || s.action === 'replace'),
-      );
-      if (remapped && previous?.cursor && previous.datasetId === result.datasetId) {
-        ctx.log.warn(
-          `${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
-        );
-      }
-      const keep =
-        previous && previous.datasetId === result.datasetId
-          ? {
-              cursor: previous.cursor,
-              cursorIds: previous.cursorIds,
-              deletedCursor: previous.deletedCursor,
-              deletedIds: previous.deletedIds,
-              lastSyncAt: previous.lastSyncAt,
-            }
-          : {};
-      const entry: SyncState = {
-        flowId: result.flowId,
-        datasetId: result.datasetId,
-        module: p.observed.table.name,
-        fields,
-        inletUrl,
-        ...(paused ? { changedAt: now.toISOString() } : previous?.changedAt ? { changedAt: previous.changedAt } : {}),
-        ...keep,
+  await path.afterApply(ctx, session, {
+    connection: connection!,
+    templates: templates.map(({ template }, i) => {
+      const p = prepared.get(template.name)!;
+      const { flowId, datasetId } = dataflows[i];
+      return {
+        template,
+        table: p.observed.table,
+        columns: p.observed.columns,
+        mappings: p.mappings,
+        flowId,
+        datasetId,
       };
-      state.syncs = { ...state.syncs, [template.name]: JSON.parse(JSON.stringify(entry)) as SyncState };
-    }
+    }),
+    steps: all,
   });
-}
-
-/** Zoho's own API as the table source of the http-api path: the modules, and a module's fields and first records as explore columns and rows. */
-async function zohoReader(
-  ctx: Context,
-  session: Session,
-): Promise<{ tables: () => Promise<TableRef[]>; readTable: ReadTable }> {
-  const { ZohoCrm, zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
-  const crm = ZohoCrm.open(ctx, session.settings);
-  return {
-    tables: () => zohoTables(crm),
-    readTable: async (table, preview): Promise<ExploreTableDetail> => {
-      const columns = await zohoColumns(crm, table.name);
-      const rows = preview ? await zohoPreview(crm, table.name, columns, 3) : []; // a dry run's preview
-      return { format: 'tabular', schema: { columns }, data: rows };
-    },
-  };
+  return { dataflows };
 }
 
 /** The line of a template file where a column is named as a mapping's source (for messages). */

@@ -6,25 +6,13 @@
 // offers the Zoho CRM source (ruling 6), and carries the gateway's `Date` for the clock check;
 // then the base connection and its `/test`. On the http-api path (recorded by connect, or
 // AEP_ZOHO_VIA) the HTTP API source replaces the Zoho one, and aep-zoho checks Zoho itself.
-import {
-  CRM_FLOW_SPEC_NAME,
-  HTTP_API_CONNECTION_SPEC,
-  ZOHO_CONNECTION_SPEC,
-  flowService,
-  oneItem,
-} from '../aep/flow-service.js';
-import {
-  loadSettings,
-  requireAep,
-  requireZoho,
-  requireZohoReader,
-  resolveVia,
-  type Settings,
-} from '../config/settings.js';
-import { StateStore, type Via } from '../config/state.js';
+import { CRM_FLOW_SPEC_NAME, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
+import { DEFAULT_VIA, loadSettings, requireAep, resolveVia, type Settings } from '../config/settings.js';
+import { StateStore } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { isNotFound, isUserError } from '../core/errors.js';
-import { RETIRED_HINT, defaultConnectionName, findConnection } from './connect.js';
+import { PATHS, type SourcePath } from '../paths/index.js';
+import { defaultConnectionName, findConnection } from './connect.js';
 import { openSession, type Session } from './session.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
@@ -90,14 +78,17 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
   }
   let aepOk = false;
-  let via: Via = 'zoho-source';
+  let path: SourcePath = PATHS[DEFAULT_VIA];
   if (settings) {
     try {
-      via = resolveVia(
-        undefined,
-        ctx.env,
-        (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
-      );
+      path =
+        PATHS[
+          resolveVia(
+            undefined,
+            ctx.env,
+            (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
+          )
+        ];
     } catch (error) {
       add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
@@ -114,41 +105,8 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     } catch (error) {
       add({ name: 'Adobe credentials', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
-    try {
-      if (via === 'http-api') {
-        const zoho = requireZohoReader(settings);
-        add({
-          name: 'Zoho credentials',
-          status: 'pass',
-          detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via http-api)`,
-        });
-      } else {
-        const zoho = requireZoho(settings);
-        add({
-          name: 'Zoho credentials',
-          status: 'pass',
-          detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl}, API ${zoho.endpoint}`,
-        });
-      }
-    } catch (error) {
-      // Adobe's source: only `connect` sends them; an existing base connection keeps working without them.
-      // The http-api path reads Zoho on every sync: there they are needed.
-      add(
-        via === 'http-api'
-          ? {
-              name: 'Zoho credentials',
-              status: 'fail',
-              detail: `${message(error)} 'aep-zoho sync' reads Zoho with them.`,
-              fix: fixOf(error),
-            }
-          : {
-              name: 'Zoho credentials',
-              status: 'warn',
-              detail: `${message(error)} Only 'aep-zoho connect' needs them.`,
-              fix: fixOf(error),
-            },
-      );
-    }
+    // Adobe's source: only `connect` sends them (a warning); the http-api path reads Zoho on every sync.
+    add(path.doctor.credentials(settings));
   } else {
     skip('Adobe credentials', 'needs a valid configuration');
     skip('Zoho credentials', 'needs a valid configuration');
@@ -205,40 +163,9 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
         status: 'pass',
         detail: `sandbox '${sandbox}' of org ${session.settings.aep.orgId} answers at ${session.settings.platformUrl}`,
       });
-      if (via === 'http-api') {
-        const offered = await session.flow.connectionSpec(HTTP_API_CONNECTION_SPEC.id).catch(() => undefined);
-        add(
-          offered
-            ? {
-                name: 'HTTP API source',
-                status: 'pass',
-                detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${specOffered ? '' : "; Adobe's Zoho CRM source is retired here"})`,
-              }
-            : {
-                name: 'HTTP API source',
-                status: 'fail',
-                detail: `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in sandbox '${sandbox}'.`,
-                fix: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI.',
-              },
-        );
-      } else {
-        add(
-          specOffered
-            ? {
-                name: 'Zoho CRM source',
-                status: 'pass',
-                detail: `connection spec ${ZOHO_CONNECTION_SPEC.id} is offered`,
-              }
-            : {
-                name: 'Zoho CRM source',
-                status: 'fail',
-                detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
-                fix: RETIRED_HINT,
-              },
-        );
-      }
+      add(await path.doctor.source(session, specOffered));
     } else {
-      skip(via === 'http-api' ? 'HTTP API source' : 'Zoho CRM source', 'needs a reachable org and sandbox');
+      skip(path.names.source, 'needs a reachable org and sandbox');
     }
     const serverTime = date ? Date.parse(date) : NaN;
     if (Number.isFinite(serverTime)) {
@@ -265,7 +192,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     }
   } else {
     skip('Org and sandbox', 'needs an IMS token');
-    skip(via === 'http-api' ? 'HTTP API source' : 'Zoho CRM source', 'needs an IMS token');
+    skip(path.names.source, 'needs an IMS token');
     skip('Clock', 'needs an IMS token');
   }
 
@@ -274,8 +201,8 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
     const saved = (await session.state.read(session.settings.sandbox)).connection;
     const name = saved?.name ?? defaultConnectionName(session.settings.profileName);
     try {
-      const found = await findConnection(ctx, session, name, via);
-      const connect = via === 'http-api' ? "'aep-zoho connect --via http-api'" : "'aep-zoho connect'";
+      const found = await findConnection(ctx, session, name, path);
+      const connect = `'aep-zoho connect${path.names.flag}'`;
       if (!found) {
         add(
           saved
@@ -292,40 +219,8 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
                 fix: `Run ${connect}.`,
               },
         );
-      } else if (via === 'http-api') {
-        // Adobe never reaches Zoho on this path: aep-zoho does, with a token from the refresh token.
-        add({
-          name: 'Base connection',
-          status: 'pass',
-          detail: `'${name}' (${found.id}): HTTP API inlet ${found.resource.auth?.params?.inletUrl ?? '(none yet)'}`,
-        });
-        try {
-          const { ZohoCrm } = await import('../zoho/crm.js');
-          const modules = await ZohoCrm.open(ctx, session.settings).modules();
-          add({
-            name: 'Zoho CRM API',
-            status: 'pass',
-            detail: `Zoho answers aep-zoho directly: ${modules.length} modules readable`,
-          });
-        } catch (error) {
-          add({ name: 'Zoho CRM API', status: 'fail', detail: message(error), fix: fixOf(error) });
-        }
       } else {
-        const ok = await session.flow.testConnection(found.id);
-        add(
-          ok
-            ? {
-                name: 'Base connection',
-                status: 'pass',
-                detail: `'${name}' (${found.id}): Adobe reached Zoho CRM with it`,
-              }
-            : {
-                name: 'Base connection',
-                status: 'fail',
-                detail: `'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the connection test failed).`,
-                fix: "Get new Zoho tokens ('aep-zoho zoho token --grant-token <code> --region <dc>'), then 'aep-zoho connect --update-credentials'; a Zoho admin must also allow Adobe's IP ranges ('aep-zoho allowlist').",
-              },
-        );
+        for (const check of await path.doctor.connection(ctx, session, found, name)) add(check);
       }
     } catch (error) {
       add({ name: 'Base connection', status: 'fail', detail: message(error), fix: fixOf(error) });

@@ -7,11 +7,18 @@
 // spec's createFlowRun): a streaming (--via http-api) flow, or one on a recurring schedule, is refused
 // here with exit 2 and the way forward, before anything is sent. The flow's Copy transformation keeps
 // its delta column ("treated as the source of truth"), so none is sent.
-import { flowService, STREAMING_FLOW_SPEC_ID } from '../aep/flow-service.js';
+import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { isoTime } from '../core/text.js';
-import { describeSchedule, resolveFlow, runSummary, scheduleSummary, type RunSummary } from './flows.js';
+import {
+  describeSchedule,
+  isStreamingFlow,
+  resolveFlow,
+  runSummary,
+  scheduleSummary,
+  type RunSummary,
+} from './flows.js';
 import { flowRuns, type RunsResult } from './runs.js';
 import { openSession } from './session.js';
 
@@ -46,7 +53,7 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const session = await openSession(ctx);
   const { flow, template } = await resolveFlow(session, input);
   const ref = template ?? flow.id;
-  if (flow.flowSpec?.id === STREAMING_FLOW_SPEC_ID || !flow.scheduleParams) {
+  if (isStreamingFlow(flow) || !flow.scheduleParams) {
     throw new UsageError(
       `Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for batch sources, not for an HTTP API streaming flow.`,
       {

@@ -3,7 +3,7 @@
 // else our name and marker on either path's flows, else the template's deterministic flow name),
 // or by its full name.
 import { Catalog } from '../aep/catalog.js';
-import { FLOW, STREAMING_FLOW_SPEC_ID, flowService, type FlowResource } from '../aep/flow-service.js';
+import { FLOW, flowService, type FlowResource } from '../aep/flow-service.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import type { ResourceRef, SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
@@ -11,6 +11,7 @@ import { UsageError, isUserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { ourFlows } from '../converge/find.js';
 import { observeShared } from '../converge/observe.js';
+import { pathOfFlow } from '../paths/index.js';
 import { openSession, type Session } from './session.js';
 
 export interface ScheduleSummary {
@@ -414,7 +415,7 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
 }
 
 /** A flow of the HTTP API streaming source (sync posts its records; no schedule, no runs of its own). */
-export const isStreamingFlow = (flow: FlowResource) => flow.flowSpec?.id === STREAMING_FLOW_SPEC_ID;
+export const isStreamingFlow = (flow: FlowResource) => !!pathOfFlow(flow)?.streaming;
 
 /**
  * What AEP made of the last sync pass (its start from the state file, else the last day): undefined,

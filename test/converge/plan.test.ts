@@ -8,6 +8,7 @@ import { desireTemplate, type TemplateFacts } from '../../src/converge/desire.js
 import { plan, resolveRefs } from '../../src/converge/plan.js';
 import { Ref, type Actual, type Desired, type Step } from '../../src/converge/types.js';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
+import { PATHS } from '../../src/paths/index.js';
 import type { Template } from '../../src/template/types.js';
 
 const load = (name: string): Template =>
@@ -33,6 +34,7 @@ function facts(template: Template, overrides: Partial<TemplateFacts> = {}): Temp
     },
     explicitStart: false,
     flowSpecId: 'crm-spec',
+    path: PATHS['zoho-source'],
     ...overrides,
   };
 }

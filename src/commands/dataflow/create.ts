@@ -142,7 +142,7 @@ export default defineCommand<Args, Result>({
     // Deprecated: the single template's fields at the top level too; to go in the next release.
     return result.dataflows.length === 1 ? { dataflows: result.dataflows, ...result.dataflows[0] } : result;
   },
-  human(result, ui, args) {
+  async human(result, ui, args) {
     if ('plan' in result) {
       // A drift check where nothing changed is the plan alone: previews only where the mapping is
       // new or changes (what the user is about to see land differently), or all with --preview.
@@ -182,7 +182,8 @@ export default defineCommand<Args, Result>({
       if (f.skippedColumns.length)
         ui.line(ui.yellow(`  skipped columns the table lacks: ${f.skippedColumns.map(safe).join(', ')}`));
     }
-    if (flows[0].via === 'http-api') {
+    const { PATHS } = await import('../../paths/index.js');
+    if (PATHS[flows[0].via].streaming) {
       // Said once: Adobe pauses a new (or re-mapped) streaming dataflow, and nothing moves until sync runs.
       if (
         flows.some(
