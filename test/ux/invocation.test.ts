@@ -4,7 +4,7 @@
 // the real binary, in a project folder laid out as npm lays it out.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -190,4 +190,16 @@ test('completion: zsh completes npx aep-zoho … as well as aep-zoho …', {
     'files',
     'added templates',
   ]);
+});
+
+test("the README's commands say npx aep-zoho, as its first section does (a plain npm install puts no aep-zoho on PATH)", async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  // Commands in code blocks (a line that starts with one) and in inline code.
+  const commands = [...readme.matchAll(/^\s*(aep-zoho [^\n]*)$/gm), ...readme.matchAll(/`(aep-zoho [^`]*)`/g)].map(
+    (m) => m[1],
+  );
+  assert.deepEqual(
+    commands.filter((c) => BARE.test(c)),
+    [],
+  );
 });
