@@ -19,6 +19,7 @@ import { observeConnection, observeShared } from '../converge/observe.js';
 import { changesAnything, plan } from '../converge/plan.js';
 import type { Actual, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
+import { refuseInlet } from '../aep/inlet.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { execute, printable } from './execute.js';
@@ -186,6 +187,8 @@ export async function connect(
             task: async (_c, task) => {
               // "The streaming endpoint URL is automatically created with the connection": read it, never build it (§1.2).
               inletUrl = inletUrlOf(await flow.get('connections', connectionId), connectionId);
+              // Only an inlet sync would post to is recorded as one (the rule of aep/inlet.ts).
+              refuseInlet(inletUrl, session.settings.platformUrl, 'connect');
               task.title = `Inlet ${inletUrl}`;
             },
           }
