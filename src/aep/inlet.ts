@@ -59,15 +59,7 @@ export class InletClient {
 
   /** Throws (exit 1) when records and the IMS token must not go to this inlet URL; see the top of this file. */
   check(inletUrl: string): void {
-    const reason = inletRefusal(inletUrl, this.options.platformUrl);
-    if (!reason) return;
-    throw new UserError(
-      redact(`aep-zoho does not send records or the IMS token to the inlet URL ${inletUrl}: ${reason}.`),
-      {
-        hint: `Adobe's inlets are https URLs on ${COLLECTION_DOMAIN} (https://dcs.${COLLECTION_DOMAIN}/collection/<inletId>). The URL comes from Platform's answer for the HTTP API base connection: check that AEP_PLATFORM_URL is Adobe's (https://platform.adobe.io) and that no proxy rewrites its answers, then run 'aep-zoho connect --via http-api' and 'aep-zoho dataflow create --template <name> --via http-api' to record the inlet again. Nothing was sent; the cursor is where it was.`,
-        code: 'INLET_REFUSED',
-      },
-    );
+    refuseInlet(inletUrl, this.options.platformUrl, 'sync');
   }
 
   /** Posts one serialised record; the outcome says whether AEP acknowledged it. */
@@ -154,6 +146,27 @@ export class InletClient {
     );
     await this.renewing;
   }
+}
+
+/**
+ * Throws INLET_REFUSED (exit 1) when records and the IMS token must not go to `inletUrl`: `sync`
+ * before it posts, and `connect --via http-api` and `dataflow create --via http-api` before they
+ * accept the inlet Platform answered with (issue 21).
+ */
+export function refuseInlet(inletUrl: string, platformUrl: string, at: 'sync' | 'connect' | 'dataflow create'): void {
+  const reason = inletRefusal(inletUrl, platformUrl);
+  if (!reason) return;
+  const after =
+    at === 'sync'
+      ? "then run 'aep-zoho connect --via http-api' and 'aep-zoho dataflow create --template <name> --via http-api' to record the inlet again. Nothing was sent; the cursor is where it was."
+      : `then run 'aep-zoho ${at} --via http-api' again.${at === 'connect' ? '' : ' No resource was changed.'}`;
+  throw new UserError(
+    redact(`aep-zoho does not send records or the IMS token to the inlet URL ${inletUrl}: ${reason}.`),
+    {
+      hint: `Adobe's inlets are https URLs on ${COLLECTION_DOMAIN} (https://dcs.${COLLECTION_DOMAIN}/collection/<inletId>). The URL comes from Platform's answer for the HTTP API base connection: check that AEP_PLATFORM_URL is Adobe's (https://platform.adobe.io) and that no proxy rewrites its answers, ${after}`,
+      code: 'INLET_REFUSED',
+    },
+  );
 }
 
 /**

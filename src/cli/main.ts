@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import type { CommandDef, CommandGroup } from '../core/command.js';
 import type { Context, GlobalFlags, Io } from '../core/context.js';
 import { ApiError, CancelledError, NetworkError, UsageError, UserError, isUserError } from '../core/errors.js';
-import { carryFlags, type HintFlags } from '../core/hint.js';
+import { carryFlags, invokedAs, type HintFlags } from '../core/hint.js';
 import { redact } from '../core/redact.js';
 import { createContext, processIo } from './context.js';
 import { makeUi, printResult } from './output.js';
@@ -16,6 +16,8 @@ export interface MainOptions {
   io?: Io;
   env?: Record<string, string | undefined>;
   signal?: AbortSignal;
+  /** The path the bin was started by (default process.argv[1]): hints say `npx aep-zoho` when it was npx. */
+  argv1?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,13 +79,16 @@ function normaliseArgv(rawArgv: string[]): string[] {
   return argv;
 }
 
-/** Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage. */
-export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80): Promise<Parsed> {
+/**
+ * Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage.
+ * `as`: how the user runs the tool, the name help's usage lines and examples give it.
+ */
+export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80, as = 'aep-zoho'): Promise<Parsed> {
   await loadParser();
   const argv = normaliseArgv(rawArgv);
   const parsed: Parsed = {};
   const y = yargs(argv)
-    .scriptName('aep-zoho')
+    .scriptName(as)
     .usage(
       '$0 <command> [options]\n\nProvision a Zoho CRM source in Adobe Experience Platform: connect, explore, and create scheduled dataflows from templates.',
     )
@@ -151,7 +156,7 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
     });
 
   for (const entry of registry) {
-    if (isGroup(entry)) registerGroup(y, entry, parsed);
+    if (isGroup(entry)) registerGroup(y, entry, parsed, as);
     else registerCommand(y, entry, parsed, [nameOf(entry)]);
   }
 
@@ -173,7 +178,7 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80):
   }
   parsed.output ??= output;
   if (parsed.output && argv.some((arg) => arg === '--help' || arg === '-h'))
-    parsed.output = withExamples(parsed.output, argv);
+    parsed.output = withExamples(parsed.output, argv, as);
   return parsed;
 }
 
@@ -201,11 +206,11 @@ function normaliseRepeats(args: Record<string, any>, lists: string[]): void {
  * Examples after the options, one per paragraph: a comment saying what it does, then the command
  * whole on its own line (never squeezed into a column), so it can be copied.
  */
-function withExamples(help: string, argv: string[]): string {
+function withExamples(help: string, argv: string[], as: string): string {
   const { group, def } = lookup(argv.filter((arg) => !arg.startsWith('-')));
   const examples = def?.examples ?? group?.examples ?? [];
   if (!examples.length) return help;
-  const block = examples.map(([command, what]) => `  # ${what}\n  ${command.replace(/\$0/g, 'aep-zoho')}`).join('\n\n');
+  const block = examples.map(([command, what]) => `  # ${what}\n  ${command.replace(/\$0/g, as)}`).join('\n\n');
   return `${help.trimEnd()}\n\nExamples:\n${block}`;
 }
 
@@ -363,7 +368,7 @@ function registerCommand(y: Argv<any>, def: CommandDef, parsed: Parsed, path: st
   );
 }
 
-function registerGroup(y: Argv<any>, group: CommandGroup, parsed: Parsed): void {
+function registerGroup(y: Argv<any>, group: CommandGroup, parsed: Parsed, as: string): void {
   let self: Argv<any> | undefined;
   y.command(
     nameOf(group),
@@ -375,15 +380,16 @@ function registerGroup(y: Argv<any>, group: CommandGroup, parsed: Parsed): void 
     },
     // `aep-zoho dataflow` alone: the group's help, exit 0 (gh, terraform).
     () => {
-      self?.showHelp((text: string) => (parsed.output = withExamples(text, [nameOf(group)])));
+      self?.showHelp((text: string) => (parsed.output = withExamples(text, [nameOf(group)], as)));
     },
   );
 }
 
-/** The --profile and --sandbox given on the command line, which hints must carry. */
-function hintFlagsOf(argv: string[], flags?: GlobalFlags): HintFlags {
+/** The --profile and --sandbox given on the command line, which hints must carry, and the tool's name as run. */
+function hintFlagsOf(argv: string[], flags: GlobalFlags | undefined, as: string): HintFlags {
   const given = (name: string) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
   return {
+    as,
     ...(given('profile') && flags ? { profile: flags.profile } : {}),
     ...(given('sandbox') && flags?.sandbox ? { sandbox: flags.sandbox } : {}),
   };
@@ -396,6 +402,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const signal = options.signal ?? new AbortController().signal;
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
+  const as = invokedAs(options.argv1 ?? process.argv[1], env);
   let flags: GlobalFlags | undefined;
   let parsed: Parsed | undefined;
   // `--version` alone (or with --json) is answered before the parser and the commands load.
@@ -404,11 +411,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return 0;
   }
   try {
-    parsed = await parseArgs(argv, env, io.columns);
+    parsed = await parseArgs(argv, env, io.columns, as);
     if (!parsed.def) {
       if (parsed.output !== undefined)
         io.stdout.write(
-          json && argv.includes('--version') ? `${JSON.stringify({ version: VERSION })}\n` : `${parsed.output}\n`,
+          json && argv.includes('--version')
+            ? `${JSON.stringify({ version: VERSION })}\n`
+            : // Help: the commands its descriptions name, as the user runs the tool.
+              `${carryFlags(parsed.output, { as })}\n`,
         );
       return 0;
     }
@@ -419,7 +429,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       io,
       env,
       signal,
-      hintFlagsOf(argv, flags),
+      hintFlagsOf(argv, flags, as),
       ['aep-zoho', ...(args._ as unknown[]).map(String)].join(' '),
     );
     const result = await runCommand(parsed.def, args, ctx);
@@ -431,7 +441,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     const { exitCode = 0, ...printed } = (result ?? {}) as { exitCode?: number; error?: unknown };
     if (exitCode !== 0 && exitCode !== 3)
       printed.error ??= { message: `aep-zoho ${parsed.def.command.split(' ')[0]} failed.` };
-    const ui = makeUi(io, { env, quiet: flags.quiet, hintFlags: hintFlagsOf(argv, flags) });
+    const ui = makeUi(io, { env, quiet: flags.quiet, hintFlags: hintFlagsOf(argv, flags, as) });
     await printResult(
       io,
       flags.json,
@@ -442,7 +452,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return exitCode;
   } catch (error) {
     const reported = signal.aborted ? interrupted(parsed, parsed?.args) : error;
-    return reportError(reported, { io, env, json, debug, flags, hintFlags: hintFlagsOf(argv, flags) });
+    return reportError(reported, { io, env, json, debug, flags, hintFlags: hintFlagsOf(argv, flags, as) });
   }
 }
 

@@ -4,7 +4,7 @@
 // passes through redact(), and control characters that are not our own colour codes are escaped.
 import type { Ui } from '../core/command.js';
 import type { Io, Logger } from '../core/context.js';
-import { withFlags, type HintFlags } from '../core/hint.js';
+import { carryFlags, command, type HintFlags } from '../core/hint.js';
 import { redact } from '../core/redact.js';
 import { cellText, safeLine, wrapWords } from '../core/text.js';
 
@@ -31,8 +31,10 @@ export function makeUi(io: Io, options: UiOptions, stream: 'stdout' | 'stderr' =
   const out = io[stream];
   const tty = io.isTTY[stream];
   const color = useColor(options.env, tty);
+  const hintFlags = options.hintFlags ?? {};
   const write = (target: NodeJS.WritableStream, wrap: boolean, text: string) => {
-    const line = safeLine(redact(text));
+    // Commands in results, notes and logs as the user runs the tool (core/hint.ts); raw() is verbatim.
+    const line = safeLine(redact(carryFlags(text, hintFlags)));
     // Wrapping needs a real terminal: a pipe or a CI log keeps each line whole, for grep.
     for (const part of wrap ? wrapWords(line, io.columns) : [line]) target.write(`${part}\n`);
   };
@@ -49,7 +51,7 @@ export function makeUi(io: Io, options: UiOptions, stream: 'stdout' | 'stderr' =
     green: paint(color, 32, 39),
     yellow: paint(color, 33, 39),
     red: paint(color, 31, 39),
-    cmd: (args) => paint(color, 1, 22)(`aep-zoho ${withFlags(args, options.hintFlags ?? {})}`),
+    cmd: (args) => paint(color, 1, 22)(command(args, hintFlags)),
     tty,
     columns: io.columns,
     // cli-table3 loads only when a command draws a table on a terminal.

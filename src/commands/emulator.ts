@@ -154,7 +154,7 @@ export default defineCommand<Args, undefined>({
     ctx.io.stdout.write(
       ctx.flags.json
         ? `${JSON.stringify(started, null, 2)}\n`
-        : instructions(started, args.strictCredentials, args.retiredSource),
+        : instructions(started, args.strictCredentials, args.retiredSource, ctx.hintFlags.as ?? 'aep-zoho'),
     );
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     await emu.close();
@@ -163,20 +163,20 @@ export default defineCommand<Args, undefined>({
 });
 
 /** The contract line, then the block to paste into another shell. */
-function instructions(started: Started, strict: boolean, retired: boolean): string {
+function instructions(started: Started, strict: boolean, retired: boolean, as: string): string {
   const exports = Object.entries(started.env).map(([name, value]) => `export ${name}=${value}`);
   return [
     `aep-zoho emulator listening on ${started.url}`,
     '',
     // Without Adobe's Zoho source, plain connect would only say so: the other path is the one to try.
-    `# In another shell, paste these lines, then run: npx aep-zoho connect${retired ? ' --via http-api' : ''}`,
+    `# In another shell, paste these lines, then run: ${as} connect${retired ? ' --via http-api' : ''}`,
     ...exports,
     ...(started.env.AEP_ZOHO_INGESTION_PAUSE
       ? [
           `# The ingestion pause is shortened to ${started.env.AEP_ZOHO_INGESTION_PAUSE} (Adobe's is five minutes): AEP_ZOHO_INGESTION_PAUSE tells sync.`,
         ]
       : []),
-    ...(strict ? ['# Zoho tokens: npx aep-zoho zoho authorize-url, open the URL, then npx aep-zoho zoho token'] : []),
+    ...(strict ? [`# Zoho tokens: ${as} zoho authorize-url, open the URL, then ${as} zoho token`] : []),
     '# Ctrl-C here stops the emulator (its state is kept in memory only).',
     '',
   ].join('\n');

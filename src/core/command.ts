@@ -19,7 +19,7 @@ export interface Ui {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
-  /** `aep-zoho <args>`, carrying the --profile and --sandbox this run was given, for hints to copy. */
+  /** `aep-zoho <args>` as the user runs the tool (`npx aep-zoho …` after npx), carrying the --profile and --sandbox this run was given, for hints to copy. */
   cmd(args: string): string;
   /** stdout is a terminal: tables are drawn and lines wrapped; else plain tab-separated rows. */
   tty: boolean;

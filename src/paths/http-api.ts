@@ -8,6 +8,7 @@ import {
   type FlowResource,
   type FlowService,
 } from '../aep/flow-service.js';
+import { refuseInlet } from '../aep/inlet.js';
 import { requireZohoReader } from '../config/settings.js';
 import type { SyncState } from '../config/state.js';
 import { defaultConnectionName, described, mappingColumns } from '../converge/desire.js';
@@ -230,6 +231,8 @@ export const httpApi: SourcePath = {
     async run(_ctx, session, connectionId) {
       // "The streaming endpoint URL is automatically created with the connection": read it, never build it (§1.2).
       const inletUrl = inletUrlOf(await session.flow.get('connections', connectionId), connectionId);
+      // Only an inlet sync would post to is recorded as one (the rule of aep/inlet.ts).
+      refuseInlet(inletUrl, session.settings.platformUrl, 'connect');
       return { title: `Inlet ${inletUrl}`, inletUrl };
     },
   },

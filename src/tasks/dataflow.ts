@@ -32,6 +32,8 @@ import { CREATE_ORDER } from '../converge/resources.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Actual, Desired, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
+import { refuseInlet } from '../aep/inlet.js';
+import { inletUrlOf } from '../paths/http-api.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '../template/types.js';
@@ -215,6 +217,9 @@ export async function createDataflows(
     },
   ];
   await runTasks(ctx, lookups, {});
+  // The inlet sync will post to, refused before anything is planned or changed (aep/inlet.ts).
+  if (path.streaming)
+    refuseInlet(inletUrlOf(connection!.resource, connection!.id), session.settings.platformUrl, 'dataflow create');
 
   // A misspelled column would silently never be ingested: an error naming the template line and
   // the closest column, unless --allow-missing-columns says the gap is deliberate.

@@ -99,6 +99,8 @@ export interface FlowStatus {
   createdAt?: string;
   updatedAt?: string;
   lastRun?: RunSummary;
+  /** The last runs, newest first: only for the picture on a terminal, never in --json. */
+  recentRuns?: RunSummary[];
   nextRunAt?: string;
   /** An http-api (streaming) dataflow: what AEP made of the last sync pass's records (Catalog batches). */
   ingestion?: Ingestion;
@@ -362,7 +364,15 @@ export async function listRuns(session: Session, flowId: string, limit: number):
   return (page.items ?? []).map(runSummary).slice(0, limit);
 }
 
-export async function flowStatus(ctx: Context, input: string): Promise<FlowStatus> {
+/** `history`: also the last runs (`recentRuns`), for the picture `dataflow status` draws on a terminal. */
+/** Runs read for the picture of `dataflow status` on a terminal. */
+const HISTORY_RUNS = 30;
+
+export async function flowStatus(
+  ctx: Context,
+  input: string,
+  options: { history?: boolean } = {},
+): Promise<FlowStatus> {
   const session = await openSession(ctx);
   const { flow, template } = await resolveFlow(session, input);
   const sourceId: string | undefined = flow.sourceConnectionIds?.[0];
@@ -370,7 +380,7 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
   const [source, target, runs, state] = await Promise.all([
     sourceId ? session.flow.get('sourceConnections', sourceId) : undefined,
     targetId ? session.flow.get('targetConnections', targetId) : undefined,
-    listRuns(session, flow.id, 1),
+    listRuns(session, flow.id, options.history ? HISTORY_RUNS : 1),
     session.state.read(session.settings.sandbox),
   ]);
   const datasetId: string | undefined = target?.params?.dataSetId;
@@ -409,6 +419,7 @@ export async function flowStatus(ctx: Context, input: string): Promise<FlowStatu
     ...(iso(flow.createdAt) ? { createdAt: iso(flow.createdAt) } : {}),
     ...(iso(flow.updatedAt) ? { updatedAt: iso(flow.updatedAt) } : {}),
     ...(runs[0] ? { lastRun: runs[0] } : {}),
+    ...(options.history && runs.length ? { recentRuns: runs } : {}),
     ...(next ? { nextRunAt: next } : {}),
     ...(ingestion ? { ingestion } : {}),
   };

@@ -3,7 +3,6 @@
 // any output or in the state file, one Zoho token mint across runs, and --every until Ctrl-C.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';

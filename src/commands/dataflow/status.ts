@@ -18,7 +18,8 @@ export default defineCommand<Args, FlowStatus>({
   builder: (y) => y.positional('flow', { type: 'string', describe: 'Template name, flow id or flow name' }),
   async run(args, ctx) {
     const { flowStatus } = await import('../../tasks/flows.js');
-    return flowStatus(ctx, String(args.flow));
+    // The last runs for the picture only where it is drawn: a terminal, without --json.
+    return flowStatus(ctx, String(args.flow), { history: ctx.io.isTTY.stdout && !ctx.flags.json });
   },
   async human(s, ui) {
     const { describeRunError, describeSchedule, formatDuration } = await import('../../tasks/flows.js');
@@ -43,12 +44,20 @@ export default defineCommand<Args, FlowStatus>({
     row('target', s.targetConnectionId);
     row('schema', s.schemaId);
     row('mapping set', s.mappingSetId);
+    // On a terminal, a picture: records per run (or per batch of the last passes), failures marked.
+    const picture = async (label: string, bars: import('./history.js').Bar[], noun: 'run' | 'batch') => {
+      if (!ui.tty || !bars.length) return;
+      const { drawBars } = await import('./history.js');
+      const drawn = drawBars(bars, ui, Math.max(10, Math.min(bars.length, ui.columns - 40)), noun);
+      row(label, `${drawn.line}  ${ui.dim(drawn.caption)}`);
+    };
     if (s.ingestion) {
       // A streaming dataflow: records arrive when sync posts them; Catalog's batches say what AEP made of them.
       const { ingestionErrorLines, ingestionLine } = await import('../../aep/ingestion.js');
       const line = ingestionLine(s.ingestion);
       row('ingested', s.ingestion.failed ? ui.red(line) : line);
       for (const error of ingestionErrorLines(s.ingestion)) row('', ui.red(safe(error)));
+      await picture('batches', (await import('./history.js')).batchBars(s.ingestion), 'batch');
     }
     const run = s.lastRun;
     if (!run) {
@@ -68,6 +77,7 @@ export default defineCommand<Args, FlowStatus>({
     );
     // The run's own error and each row-level cause under its activities, with their record counts.
     for (const error of run.errors) row('', ui.red(safe(describeRunError(error))));
+    if (s.recentRuns) await picture('runs', (await import('./history.js')).runBars(s.recentRuns), 'run');
     ui.note(`Runs: ${ui.cmd(`dataflow runs ${s.template ?? s.id}`)}`);
   },
 });
