@@ -38,7 +38,14 @@ import type { EmuRequest, EmuResponse, Router } from '../router.js';
 import { ID_PREFIX, zohoDateTime, type CrmTable, type FieldType } from '../zoho-crm.js';
 import type { LiveCrm } from '../zoho-live.js';
 import type { ServiceContext } from './context.js';
-import { zohoAccessTokenProblem } from './zoho-accounts.js';
+import {
+  COQL_READ,
+  moduleReadScope,
+  scopesCover,
+  SETTINGS_FIELDS_READ,
+  SETTINGS_MODULES_READ,
+} from '../zoho-scopes.js';
+import { zohoAccessTokenProblem, zohoGrantedScope } from './zoho-accounts.js';
 import { answerCoql } from './zoho-coql.js';
 
 export const CRM_API = '/crm/v8';
@@ -97,6 +104,10 @@ export const zohoApiError = (
   body: { code, details, message, status: 'error' },
 });
 
+/** A token without the scope a call needs (zoho/crm-oas v8.0: 401, "invalid oauth scope to access this URL"). */
+const scopeMismatch = (): EmuResponse =>
+  zohoApiError(401, 'OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL');
+
 const SORTABLE = ['id', 'Created_Time', 'Modified_Time'] as const;
 type SortField = (typeof SORTABLE)[number];
 
@@ -118,51 +129,84 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
   const tokens = new Map<string, PageToken>();
   let tokenCount = 0;
 
-  /** Zoho-oauthtoken with a live access token the accounts server issued. */
-  const authorized = (req: EmuRequest, handler: (req: EmuRequest) => EmuResponse): EmuResponse => {
+  /** The module scope reading `module` needs (a module the CRM lacks needs its own name's scope). */
+  const moduleScope = (module: string): string[] => moduleReadScope(module, crm.table(module)?.custom ?? false);
+  /**
+   * Zoho-oauthtoken with a live access token the accounts server issued, whose grant covers the scopes
+   * the route needs (zoho-scopes.ts); tokens no grant made here carry no scope to check.
+   */
+  const authorized = (
+    req: EmuRequest,
+    needs: (req: EmuRequest) => string[][],
+    handler: (req: EmuRequest, granted: string | undefined) => EmuResponse,
+  ): EmuResponse => {
     const header = String(req.headers.authorization ?? '').trim();
     const token = /^Zoho-oauthtoken\s+(\S+)$/i.exec(header)?.[1];
     if (!token) return zohoApiError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed');
     if (zohoAccessTokenProblem(ctx, token)) return zohoApiError(401, 'INVALID_TOKEN', 'invalid oauth token');
-    return handler(req);
+    const granted = zohoGrantedScope(ctx, token);
+    if (granted !== undefined && !scopesCover(granted, needs(req))) return scopeMismatch();
+    return handler(req, granted);
   };
-  const on = (path: string, handler: (req: EmuRequest) => EmuResponse) =>
-    router.on('GET', path, (req) => authorized(req, handler));
+  const on = (path: string, needs: (req: EmuRequest) => string[][], handler: (req: EmuRequest) => EmuResponse) =>
+    router.on('GET', path, (req) => authorized(req, needs, handler));
+  /** Users and the organization: Zoho's users/org scopes, which the emulator does not check (the SDK reads them). */
+  const unchecked = () => [];
+  const moduleRecords = (req: EmuRequest) => [moduleScope(req.params.module)];
 
-  router.on('POST', `${CRM_API}/coql`, (req) => authorized(req, (r) => answerCoql(r, crm, LOOKUP_TARGETS)));
+  // COQL: "ZohoCRM.coql.READ and ZohoCRM.modules.all or ZohoCRM.modules.{module_name}.{operation_type}"
+  // (v8 select-api-scopes.html); the module is the query's FROM.
+  router.on('POST', `${CRM_API}/coql`, (req) =>
+    authorized(
+      req,
+      () => [COQL_READ],
+      (r, granted) =>
+        answerCoql(r, crm, LOOKUP_TARGETS, (module) =>
+          granted === undefined || scopesCover(granted, [moduleScope(module)]) ? undefined : scopeMismatch(),
+        ),
+    ),
+  );
 
   const supported = (name: string): CrmTable | undefined => crm.table(name);
   const invalidModule = () =>
     zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
 
-  on(`${CRM_API}/settings/modules`, () => ({
-    status: 200,
-    body: {
-      modules: [
-        ...crm.tables().map((table, i) => moduleInfo(table.name, table.label, table.custom, i, true)),
-        ...UNSUPPORTED_MODULES.map((name, i) => moduleInfo(name, name, false, 50 + i, false)),
-      ],
-    },
-  }));
+  on(
+    `${CRM_API}/settings/modules`,
+    () => [SETTINGS_MODULES_READ],
+    () => ({
+      status: 200,
+      body: {
+        modules: [
+          ...crm.tables().map((table, i) => moduleInfo(table.name, table.label, table.custom, i, true)),
+          ...UNSUPPORTED_MODULES.map((name, i) => moduleInfo(name, name, false, 50 + i, false)),
+        ],
+      },
+    }),
+  );
 
-  on(`${CRM_API}/settings/fields`, (req) => {
-    const module = req.query.get('module');
-    if (!module)
-      return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-        param: 'module',
-      });
-    if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
-    const table = supported(module);
-    if (!table) return invalidModule();
-    const moduleIndex = crm.tables().indexOf(table);
-    const fields = table.columns
-      .filter((column) => column.name !== 'id')
-      .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
-    return { status: 200, body: { fields } };
-  });
+  on(
+    `${CRM_API}/settings/fields`,
+    () => [SETTINGS_FIELDS_READ],
+    (req) => {
+      const module = req.query.get('module');
+      if (!module)
+        return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+          param: 'module',
+        });
+      if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
+      const table = supported(module);
+      if (!table) return invalidModule();
+      const moduleIndex = crm.tables().indexOf(table);
+      const fields = table.columns
+        .filter((column) => column.name !== 'id')
+        .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
+      return { status: 200, body: { fields } };
+    },
+  );
 
   // Zoho's users API: `type` picks the users (users.json); CurrentUser is the token's own user.
-  on(`${CRM_API}/users`, (req) => {
+  on(`${CRM_API}/users`, unchecked, (req) => {
     const type = req.query.get('type') ?? 'AllUsers';
     if (!USER_TYPES.includes(type)) return invalidParam('type', `type must be one of ${USER_TYPES.join(', ')}`);
     const all = crm.users();
@@ -183,7 +227,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
   });
 
   // The organization (org.json), which the SDK reads for its token store's user key (zgid).
-  on(`${CRM_API}/org`, () => ({
+  on(`${CRM_API}/org`, unchecked, () => ({
     status: 200,
     body: {
       org: [
@@ -213,23 +257,27 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     },
   }));
 
-  on(`${CRM_API}/settings/modules/:module`, (req) => {
-    const tables = crm.tables();
-    const index = tables.findIndex((table) => table.name === req.params.module);
-    if (index >= 0) {
-      const table = tables[index];
-      return { status: 200, body: { modules: [moduleInfo(table.name, table.label, table.custom, index, true)] } };
-    }
-    const unsupported = UNSUPPORTED_MODULES.indexOf(req.params.module);
-    if (unsupported >= 0)
-      return {
-        status: 200,
-        body: { modules: [moduleInfo(req.params.module, req.params.module, false, 50 + unsupported, false)] },
-      };
-    return invalidModule();
-  });
+  on(
+    `${CRM_API}/settings/modules/:module`,
+    () => [SETTINGS_MODULES_READ],
+    (req) => {
+      const tables = crm.tables();
+      const index = tables.findIndex((table) => table.name === req.params.module);
+      if (index >= 0) {
+        const table = tables[index];
+        return { status: 200, body: { modules: [moduleInfo(table.name, table.label, table.custom, index, true)] } };
+      }
+      const unsupported = UNSUPPORTED_MODULES.indexOf(req.params.module);
+      if (unsupported >= 0)
+        return {
+          status: 200,
+          body: { modules: [moduleInfo(req.params.module, req.params.module, false, 50 + unsupported, false)] },
+        };
+      return invalidModule();
+    },
+  );
 
-  on(`${CRM_API}/:module/deleted`, (req) => {
+  on(`${CRM_API}/:module/deleted`, moduleRecords, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const type = req.query.get('type') ?? 'all';
@@ -265,7 +313,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
 
   // GET /{module}/actions/count → {"count": n} (zoho/crm-oas v8.0; aep-fallback.md §5.2). With
   // If-Modified-Since: the records modified at or after it (on Zoho UNVERIFIED). Minimal: sync's progress reads it.
-  on(`${CRM_API}/:module/actions/count`, (req) => {
+  on(`${CRM_API}/:module/actions/count`, moduleRecords, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const since = ifModifiedSince(req);
@@ -276,7 +324,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
     return { status: 200, body: { count } };
   });
 
-  on(`${CRM_API}/:module`, (req) => {
+  on(`${CRM_API}/:module`, moduleRecords, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const fieldsParam = req.query.get('fields');
@@ -443,7 +491,7 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
 
   // One record (record.json `/crm/v8/{module_api_name}/{id}`): `fields` is optional here, every
   // field when absent; the answer is `{data: [record]}`.
-  on(`${CRM_API}/:module/:id`, (req) => {
+  on(`${CRM_API}/:module/:id`, moduleRecords, (req) => {
     const table = supported(req.params.module);
     if (!table) return invalidModule();
     const id = req.params.id;
