@@ -93,6 +93,13 @@ export class Router {
   }
 }
 
+/** The parsed body when it is a JSON object (not an array, not a form), else undefined. */
+export function objectBody(req: EmuRequest): Record<string, any> | undefined {
+  return req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (req.body as Record<string, any>)
+    : undefined;
+}
+
 export function json(status: number, body?: unknown, headers?: Record<string, string>): EmuResponse {
   return { status, body, headers };
 }

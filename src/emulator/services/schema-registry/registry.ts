@@ -2,7 +2,7 @@
 // the checks a create, PATCH or descriptor goes through (the registry's rules, cited at each check).
 import type { Caller, EmuRequest, EmuResponse } from '../../router.js';
 import { breakingChanges, signatures } from '../../schema-evolution.js';
-import { hexId, type Resource } from '../../state.js';
+import { hexId, visible, type Resource } from '../../state.js';
 import {
   BEHAVIORS,
   STANDARD_NAMESPACES,
@@ -40,8 +40,6 @@ export function registryOf(ctx: ServiceContext) {
   const hasB2B = ctx.options.hasB2BClasses ?? true;
 
   // ---- scoping and lookups -------------------------------------------------------------------
-  const visible = (resource: Resource | undefined, caller: Caller) =>
-    !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
   const tenantItems = (req: EmuRequest, kind: Kind) =>
     collectionOf(kind)
       .all()

@@ -208,11 +208,7 @@ export const isUnion = (schema: Record<string, any>) =>
 export const isAnswer = (value: EmuResponse | Record<string, unknown>): value is EmuResponse =>
   typeof value.status === 'number';
 
-export function objectBody(req: EmuRequest): Record<string, any> | undefined {
-  return req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-    ? (req.body as Record<string, any>)
-    : undefined;
-}
+export { objectBody } from '../../router.js';
 
 export function sortValue(item: Resource, field: string): string {
   const value =
