@@ -6,6 +6,7 @@
 // WRITE is CREATE, UPDATE and DELETE, never READ. Names compare case-insensitively (Zoho's own OAS writes
 // both `ZohoCRM.modules.ALL` and `ZohoCRM.modules.all`). A call the token's scopes do not cover is
 // 401 OAUTH_SCOPE_MISMATCH "invalid oauth scope to access this URL" (zoho/crm-oas v8.0, share_records.json).
+// Sources and choices: docs/zoho-rules.md, "Scopes".
 
 interface Scope {
   path: string[];

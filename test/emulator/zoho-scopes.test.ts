@@ -87,6 +87,9 @@ test('broader scopes cover narrower ones: ALL covers READ, a scope name its sub-
   assert.equal((await status(lower, MODULES)).status, 200);
   assert.equal((await status(lower, FIELDS)).status, 401, 'settings.modules is not settings.fields');
   assert.equal((await status(lower, '/Contacts?fields=Last_Name')).status, 401, 'another module');
+  const custom = await granted('ZohoCRM.modules.custom.READ');
+  assert.equal((await status(custom, '/Subscriptions?fields=Name')).status, 200, 'custom covers a custom module');
+  assert.equal((await status(custom, RECORDS)).status, 401, 'and no standard one');
   const write = await granted('ZohoCRM.modules.WRITE,ZohoCRM.modules.CREATE');
   assert.equal((await status(write, RECORDS)).status, 401, 'WRITE is not READ');
 });
