@@ -33,6 +33,16 @@ export interface EmuResponse {
 
 export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
 
+/**
+ * One row of a service's route table: a method, a path with `:name` segments, and a named handler
+ * that gets the service's own state (`S`) with the request. A service is its table (see `mount`).
+ */
+export interface RouteSpec<S> {
+  method: string;
+  path: string;
+  handle: (service: S, req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
@@ -51,6 +61,12 @@ export class Router {
       return '([^/]+)';
     });
     this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, handler });
+    return this;
+  }
+
+  /** Registers a route table, in its order; each handler is given `service`. */
+  mount<S>(routes: readonly RouteSpec<S>[], service: S): this {
+    for (const route of routes) this.on(route.method, route.path, (req) => route.handle(service, req));
     return this;
   }
 
@@ -75,6 +91,13 @@ export class Router {
     }
     return { methodMismatch };
   }
+}
+
+/** The parsed body when it is a JSON object (not an array, not a form), else undefined. */
+export function objectBody(req: EmuRequest): Record<string, any> | undefined {
+  return req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (req.body as Record<string, any>)
+    : undefined;
 }
 
 export function json(status: number, body?: unknown, headers?: Record<string, string>): EmuResponse {

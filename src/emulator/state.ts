@@ -1,6 +1,7 @@
 // The emulator's memory: one collection per Adobe resource type, shared by the service modules so
 // that each can check the references Adobe checks (a flow's connections exist, a dataset's schema…).
 import { randomUUID, randomBytes } from 'node:crypto';
+import type { Caller } from './router.js';
 
 export type Resource = Record<string, any> & { id: string };
 
@@ -109,3 +110,8 @@ export const newId = () => randomUUID();
 export const newEtag = () => `"${randomBytes(4).toString('hex')}-0000-0200-0000-${randomBytes(6).toString('hex')}"`;
 /** Catalog and Data Prep ids are 24/32 hex characters, not UUIDs. */
 export const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Adobe keeps every resource in one org and sandbox; other callers cannot see it. */
+export function visible(resource: Resource | undefined, caller: Caller): boolean {
+  return !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
+}

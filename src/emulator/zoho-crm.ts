@@ -1,6 +1,7 @@
 // The synthetic Zoho CRM behind explore and dataflow runs: Zoho's standard modules plus one custom
 // module, with Zoho's API field names and types (aep-api.md §15). Rows are generated from a seeded
-// PRNG, so every run (and every emulator) sees the same records, ids and cross-references.
+// PRNG, so every run (and every emulator) sees the same records, ids and cross-references. The words
+// it picks from (names, companies, places, picklist values) are data, in zoho-vocabulary.ts.
 //
 // Decisions (the real connector's behaviour is UNVERIFIED; these are the emulator's contract):
 // - Table name vs path: `name` is the module's API name (`Accounts`, `Subscriptions`); `path` is
@@ -18,6 +19,49 @@
 // - Values are what Zoho's records API returns: ids are 19-digit strings, date-times are ISO 8601
 //   with the org's UTC offset (`2024-03-05T10:15:00-05:00`), dates `YYYY-MM-DD`, currency a number,
 //   empty fields null. `Modified_Time` is every module's delta column.
+
+import {
+  ACCOUNT_RATINGS,
+  ACCOUNT_TYPES,
+  CAMPAIGN_STATUSES,
+  CAMPAIGN_TOPICS,
+  CAMPAIGN_TYPES,
+  COMPANY_FORMS,
+  COMPANY_KINDS,
+  COMPANY_STEMS,
+  DEAL_STAGES,
+  DEPARTMENTS,
+  DESCRIPTIONS,
+  FIRST_NAMES,
+  INDUSTRIES,
+  LAST_NAMES,
+  LEAD_RATINGS,
+  LEAD_SOURCES,
+  LEAD_STATUSES,
+  MANUFACTURERS,
+  NEXT_STEPS,
+  OWNERSHIPS,
+  PLACES,
+  PLANS,
+  PRODUCT_LINES,
+  SALUTATIONS,
+  SEASONS,
+  STREETS,
+  SUBSCRIPTION_STATUSES,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TASK_SUBJECTS,
+  TITLES,
+} from './zoho-vocabulary.js';
+export {
+  COMPANY_STEMS,
+  COMPANY_KINDS,
+  COMPANY_FORMS,
+  INDUSTRIES,
+  ACCOUNT_TYPES,
+  ACCOUNT_RATINGS,
+  OWNERSHIPS,
+} from './zoho-vocabulary.js';
 
 /** An explore column: with an `xdm` block (explore/tabular.md) or with `meta.originalType` (explore/crm.md). */
 export interface CrmColumn {
@@ -121,358 +165,6 @@ export function zohoDate(ms: number): string {
 }
 
 export const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '');
-
-// ---------------------------------------------------------------- vocabularies (picked from, never rows)
-
-const FIRST_NAMES = [
-  'Aaron',
-  'Amelia',
-  'Arjun',
-  'Beatriz',
-  'Carlos',
-  'Chloe',
-  'Daniel',
-  'Divya',
-  'Elena',
-  'Ethan',
-  'Fatima',
-  'Felix',
-  'Grace',
-  'Hannah',
-  'Hiro',
-  'Isabel',
-  'Jamal',
-  'Julia',
-  'Kenji',
-  'Laura',
-  'Liam',
-  'Lucia',
-  'Marcus',
-  'Maya',
-  'Nadia',
-  'Noah',
-  'Olivia',
-  'Omar',
-  'Priya',
-  'Rafael',
-  'Rosa',
-  'Samuel',
-  'Sofia',
-  'Tomas',
-  'Uma',
-  'Victor',
-  'Wei',
-  'Yara',
-  'Zoe',
-  'Kwame',
-];
-const LAST_NAMES = [
-  'Anderson',
-  'Bakshi',
-  'Becker',
-  'Brennan',
-  'Castillo',
-  'Chen',
-  'Dubois',
-  'Edwards',
-  'Fischer',
-  'Garcia',
-  'Gupta',
-  'Hansen',
-  'Ito',
-  'Jensen',
-  'Kowalski',
-  'Larsen',
-  'Martins',
-  'Meyer',
-  'Nakamura',
-  'Novak',
-  "O'Connor",
-  'Okafor',
-  'Patel',
-  'Quinn',
-  'Rossi',
-  'Santos',
-  'Schmidt',
-  'Silva',
-  'Tanaka',
-  'Thompson',
-  'Varga',
-  'Walsh',
-  'Weber',
-  'Xu',
-  'Yilmaz',
-  'Zimmerman',
-];
-export const COMPANY_STEMS = [
-  'Benton',
-  'Chanay',
-  'Chemel',
-  'Feltz',
-  'Commercial',
-  'Morlong',
-  'Truhlar',
-  'Kwik',
-  'Zylker',
-  'Northwind',
-  'Bluefin',
-  'Cascade',
-  'Redwood',
-  'Silverline',
-  'Ironbridge',
-  'Brightpath',
-  'Orbital',
-  'Granite',
-  'Harbor',
-  'Lumen',
-  'Meridian',
-  'Pinnacle',
-  'Quartz',
-  'Summit',
-  'Tidewater',
-  'Vertex',
-  'Willow',
-  'Aster',
-  'Copperleaf',
-  'Evergreen',
-];
-export const COMPANY_KINDS = [
-  'Logistics',
-  'Printing',
-  'Foods',
-  'Systems',
-  'Analytics',
-  'Health',
-  'Motors',
-  'Labs',
-  'Energy',
-  'Retail',
-  'Software',
-  'Textiles',
-];
-export const COMPANY_FORMS = ['Inc', 'LLC', 'Corp', 'Ltd', 'GmbH', 'Co'];
-/** City, state, country, dialling code, and a postal-code pattern (# digit, @ letter). */
-const PLACES: ReadonlyArray<readonly [city: string, state: string, country: string, dial: string, zip: string]> = [
-  ['San Francisco', 'CA', 'United States', '+1', '941##'],
-  ['Austin', 'TX', 'United States', '+1', '787##'],
-  ['Chicago', 'IL', 'United States', '+1', '606##'],
-  ['New York', 'NY', 'United States', '+1', '100##'],
-  ['Boston', 'MA', 'United States', '+1', '021##'],
-  ['Seattle', 'WA', 'United States', '+1', '981##'],
-  ['Denver', 'CO', 'United States', '+1', '802##'],
-  ['Atlanta', 'GA', 'United States', '+1', '303##'],
-  ['Toronto', 'ON', 'Canada', '+1', 'M5# #@#'],
-  ['London', 'England', 'United Kingdom', '+44', 'EC1A #@@'],
-  ['Berlin', 'Berlin', 'Germany', '+49', '10###'],
-  ['Munich', 'Bavaria', 'Germany', '+49', '80###'],
-  ['Paris', 'Île-de-France', 'France', '+33', '750##'],
-  ['Madrid', 'Madrid', 'Spain', '+34', '280##'],
-  ['Amsterdam', 'North Holland', 'Netherlands', '+31', '10## @@'],
-  ['Bengaluru', 'Karnataka', 'India', '+91', '560###'],
-  ['Chennai', 'Tamil Nadu', 'India', '+91', '600###'],
-  ['Sydney', 'NSW', 'Australia', '+61', '20##'],
-  ['Melbourne', 'VIC', 'Australia', '+61', '30##'],
-  ['Tokyo', 'Tokyo', 'Japan', '+81', '100-####'],
-];
-const STREETS = [
-  'Main St',
-  'Oak Avenue',
-  'Market Street',
-  'Harbor Blvd',
-  'Elm Street',
-  'Park Lane',
-  'Cedar Road',
-  'Commerce Way',
-  'King Street',
-  'Station Road',
-  'Hillside Drive',
-  'Riverside Ave',
-];
-const SALUTATIONS = ['Mr.', 'Mrs.', 'Ms.', 'Dr.', 'Prof.'];
-const TITLES = [
-  'CEO',
-  'CFO',
-  'CTO',
-  'VP Sales',
-  'VP Marketing',
-  'Head of IT',
-  'Procurement Manager',
-  'Operations Manager',
-  'Marketing Manager',
-  'Sales Director',
-  'Data Analyst',
-  'Office Manager',
-  'Account Executive',
-  'Product Manager',
-];
-const DEPARTMENTS = ['Sales', 'Marketing', 'Finance', 'IT', 'Operations', 'Procurement', 'Executive', 'Support'];
-export const INDUSTRIES = [
-  'ASP (Application Service Provider)',
-  'Data/Telecom OEM',
-  'ERP (Enterprise Resource Planning)',
-  'Government/Military',
-  'Large Enterprise',
-  'ManagementISV',
-  'MSP (Management Service Provider)',
-  'Network Equipment Enterprise',
-  'Non-management ISV',
-  'Optical Networking',
-  'Service Provider',
-  'Small/Medium Enterprise',
-  'Storage Equipment',
-  'Storage Service Provider',
-  'Systems Integrator',
-  'Wireless Industry',
-];
-export const ACCOUNT_TYPES = [
-  'Analyst',
-  'Competitor',
-  'Customer',
-  'Customer',
-  'Customer',
-  'Distributor',
-  'Integrator',
-  'Investor',
-  'Partner',
-  'Press',
-  'Prospect',
-  'Prospect',
-  'Reseller',
-  'Other',
-];
-export const ACCOUNT_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
-export const OWNERSHIPS = [
-  'Other',
-  'Private',
-  'Public',
-  'Subsidiary',
-  'Partnership',
-  'Government',
-  'Privately Held',
-  'Public Company',
-];
-const LEAD_SOURCES = [
-  'Advertisement',
-  'Cold Call',
-  'Employee Referral',
-  'External Referral',
-  'Online Store',
-  'Partner',
-  'Public Relations',
-  'Sales Email Alias',
-  'Seminar Partner',
-  'Internal Seminar',
-  'Trade Show',
-  'Web Download',
-  'Web Research',
-  'Chat',
-];
-const LEAD_STATUSES = [
-  'Attempted to Contact',
-  'Contact in Future',
-  'Contacted',
-  'Junk Lead',
-  'Lost Lead',
-  'Not Contacted',
-  'Pre-Qualified',
-  'Not Qualified',
-];
-const LEAD_RATINGS = ['Acquired', 'Active', 'Market Failed', 'Project Cancelled', 'Shut Down'];
-/** Zoho's standard pipeline: each stage carries its default probability. */
-const DEAL_STAGES: ReadonlyArray<readonly [stage: string, probability: number]> = [
-  ['Qualification', 10],
-  ['Needs Analysis', 20],
-  ['Value Proposition', 40],
-  ['Id. Decision Makers', 60],
-  ['Proposal/Price Quote', 75],
-  ['Negotiation/Review', 90],
-  ['Closed Won', 100],
-  ['Closed Lost', 0],
-  ['Closed Lost to Competition', 0],
-];
-const NEXT_STEPS = [
-  'Send proposal',
-  'Schedule demo',
-  'Confirm budget',
-  'Legal review',
-  'Follow-up call',
-  'Security questionnaire',
-];
-const CAMPAIGN_TYPES = [
-  'Email',
-  'Webinar',
-  'Trade Show',
-  'Advertisement',
-  'Conference',
-  'Public Relations',
-  'Referral Program',
-  'Banner Ads',
-  'Telemarketing',
-  'Others',
-];
-const CAMPAIGN_STATUSES = ['Planning', 'Active', 'Inactive', 'Complete'];
-const CAMPAIGN_TOPICS = [
-  'CRM Migration',
-  'Analytics Launch',
-  'Partner Summit',
-  'Customer Success',
-  'Product Tour',
-  'Year-End Offer',
-  'Data Privacy',
-  'Mobile Sales',
-];
-const SEASONS = ['Spring', 'Summer', 'Autumn', 'Winter'];
-const PRODUCT_LINES: ReadonlyArray<
-  readonly [category: string, nouns: readonly string[], unit: string, price: readonly [number, number]]
-> = [
-  [
-    'Hardware',
-    ['Barcode Scanner', 'Receipt Printer', 'POS Terminal', 'Label Printer', 'Card Reader'],
-    'Each',
-    [89, 1499],
-  ],
-  [
-    'Software',
-    ['Analytics Suite', 'Inventory Manager', 'Helpdesk', 'Field Service App', 'Sync Connector'],
-    'Quantity',
-    [19, 499],
-  ],
-  [
-    'CRM Applications',
-    ['Sales Automation Add-on', 'Marketing Journeys', 'Territory Planner', 'Quote Builder'],
-    'Quantity',
-    [9, 199],
-  ],
-];
-const MANUFACTURERS = ['AltvetPet Inc.', 'LexPon Inc.', 'MetBeat Corp.', 'Zylker Devices', 'Northwind Components'];
-const TASK_SUBJECTS = [
-  'Follow up on proposal',
-  'Send pricing sheet',
-  'Schedule product demo',
-  'Call to confirm budget',
-  'Prepare contract draft',
-  'Share case study',
-  'Renewal check-in',
-  'Onboarding kickoff',
-  'Collect security questionnaire',
-  'Quarterly business review',
-];
-const TASK_STATUSES = ['Not Started', 'Deferred', 'In Progress', 'Completed', 'Completed', 'Waiting for input'];
-const TASK_PRIORITIES = ['High', 'Highest', 'Low', 'Lowest', 'Normal', 'Normal'];
-const PLANS: ReadonlyArray<readonly [plan: string, perSeat: number]> = [
-  ['Starter', 12],
-  ['Professional', 29],
-  ['Enterprise', 59],
-];
-const SUBSCRIPTION_STATUSES = ['Active', 'Active', 'Active', 'Trialing', 'Past Due', 'Cancelled'];
-const DESCRIPTIONS = [
-  'Met at the regional trade show.',
-  'Interested in a multi-year agreement.',
-  'Evaluating two competitors.',
-  'Referred by an existing customer.',
-  'Budget approved for next quarter.',
-  'Prefers email over phone.',
-];
 
 // ---------------------------------------------------------------- columns
 

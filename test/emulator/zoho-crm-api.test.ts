@@ -19,10 +19,10 @@ async function form(emu: Emulator, path: string, params: Record<string, string>)
 /** Tokens as a Zoho self-client gets them: a grant code from the authorization page, exchanged. */
 async function zohoTokens(emu: Emulator): Promise<{ access_token: string; refresh_token: string }> {
   const auth = await fetch(
-    `${emu.url}/oauth/v2/auth?response_type=code&client_id=${CLIENT}&scope=ZohoCRM.modules.READ`,
+    `${emu.url}/oauth/v2/auth?response_type=code&client_id=${CLIENT}&scope=ZohoCRM.modules.READ,ZohoCRM.settings.modules.READ,ZohoCRM.settings.fields.READ,ZohoCRM.coql.READ`,
     { redirect: 'manual' },
   );
-  const code = /Grant code: (\S+)</.exec(await auth.text())![1];
+  const code = /Grant code: (\S+?)</.exec(await auth.text())![1];
   return form(emu, '/oauth/v2/token', {
     grant_type: 'authorization_code',
     client_id: CLIENT,

@@ -8,8 +8,8 @@ import { problem } from '../adobe-errors.js';
 import { header } from '../gateway.js';
 import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
 import { parsePropertyFilters, type Predicate } from '../query.js';
-import type { Caller, EmuRequest, Router } from '../router.js';
-import { hexId, restore, type Resource } from '../state.js';
+import { objectBody, type EmuRequest, type EmuResponse, type RouteSpec, type Router } from '../router.js';
+import { hexId, restore, visible, type Resource } from '../state.js';
 import type { ServiceContext } from './context.js';
 import { TIME_SERIES_BEHAVIOR } from '../xdm-classes.js';
 
@@ -42,156 +42,159 @@ function behaviorOf(state: ServiceContext['state'], schemaId: string): 'record' 
   return schema?.['meta:extends']?.includes(TIME_SERIES_BEHAVIOR) ? 'time-series' : 'record';
 }
 
+/** Catalog's own state: the emulator's context and the next data source id. */
+interface Catalog {
+  ctx: ServiceContext;
+  dataSourceIds: number;
+}
+
+export const CATALOG_ROUTES: readonly RouteSpec<Catalog>[] = [
+  { method: 'POST', path: `${CATALOG}/dataSets`, handle: createDataSet },
+  { method: 'GET', path: `${CATALOG}/dataSets`, handle: listDataSets },
+  { method: 'GET', path: `${CATALOG}/dataSets/:id`, handle: getDataSet },
+  { method: 'PATCH', path: `${CATALOG}/dataSets/:id`, handle: patchDataSet },
+  { method: 'DELETE', path: `${CATALOG}/dataSets/:id`, handle: deleteDataSet },
+];
+
 export function registerCatalog(router: Router, ctx: ServiceContext): void {
-  const { state } = ctx;
-  let dataSourceIds = 10_000;
+  router.mount(CATALOG_ROUTES, { ctx, dataSourceIds: 10_000 });
+}
 
-  const visible = (resource: Resource | undefined, caller: Caller) =>
-    !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
+function createDataSet(c: Catalog, req: EmuRequest): EmuResponse {
+  const body = objectBody(req);
+  if (!body) return badRequest(req, 'The request body must be a JSON object describing the dataset.');
+  const problemText = checkDataSet(c, req, body);
+  if (problemText) return badRequest(req, problemText);
+  const caller = req.caller!;
+  const now = c.ctx.now();
+  const id = hexId(12);
+  const dataSet: Resource = {
+    id,
+    name: body.name,
+    description: body.description ?? '',
+    imsOrg: caller.orgId,
+    sandboxId: `sandbox-${caller.sandbox}`,
+    version: '1.0.0',
+    created: now,
+    updated: now,
+    createdClient: caller.clientId,
+    createdUser: `${caller.clientId}@AdobeID`,
+    updatedUser: `${caller.clientId}@AdobeID`,
+    // What Catalog adds itself (catalog.yaml datasetPatchRequestV2): the Query Service table name
+    // (`adobe/pqs/table`, from the dataset name) and the classification (the schema's behavior).
+    tags: { 'adobe/pqs/table': [pqsTable(body.name)], ...(body.tags ?? {}) },
+    classification: {
+      dataBehavior: behaviorOf(c.ctx.state, body.schemaRef.id),
+      managedBy: 'CUSTOMER',
+    },
+    enableErrorDiagnostics: body.enableErrorDiagnostics ?? false,
+    viewId: hexId(12),
+    files: `@/dataSetFiles?dataSetId=${id}`,
+    schemaRef: {
+      id: body.schemaRef.id,
+      contentType: body.schemaRef.contentType ?? 'application/vnd.adobe.xed+json;version=1',
+    },
+    observableSchema: body.observableSchema ?? {},
+    ...(req.query.get('requestDataSource') === 'true' ? { dataSourceId: c.dataSourceIds++ } : {}),
+    imsOrgId: caller.orgId,
+    sandboxName: caller.sandbox,
+  };
+  c.ctx.state.dataSets.add(dataSet);
+  return { status: 201, body: [`@/dataSets/${id}`], headers: { location: `${CATALOG}/dataSets/${id}` } };
+}
 
-  router.on('POST', `${CATALOG}/dataSets`, (req) => {
-    const body =
-      req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-        ? (req.body as Record<string, any>)
-        : undefined;
-    if (!body) return badRequest(req, 'The request body must be a JSON object describing the dataset.');
-    const problemText = checkDataSet(req, body);
-    if (problemText) return badRequest(req, problemText);
-    const caller = req.caller!;
-    const now = ctx.now();
-    const id = hexId(12);
-    const dataSet: Resource = {
-      id,
-      name: body.name,
-      description: body.description ?? '',
-      imsOrg: caller.orgId,
-      sandboxId: `sandbox-${caller.sandbox}`,
-      version: '1.0.0',
-      created: now,
-      updated: now,
-      createdClient: caller.clientId,
-      createdUser: `${caller.clientId}@AdobeID`,
-      updatedUser: `${caller.clientId}@AdobeID`,
-      // What Catalog adds itself (catalog.yaml datasetPatchRequestV2): the Query Service table name
-      // (`adobe/pqs/table`, from the dataset name) and the classification (the schema's behavior).
-      tags: { 'adobe/pqs/table': [pqsTable(body.name)], ...(body.tags ?? {}) },
-      classification: {
-        dataBehavior: behaviorOf(state, body.schemaRef.id),
-        managedBy: 'CUSTOMER',
-      },
-      enableErrorDiagnostics: body.enableErrorDiagnostics ?? false,
-      viewId: hexId(12),
-      files: `@/dataSetFiles?dataSetId=${id}`,
-      schemaRef: {
-        id: body.schemaRef.id,
-        contentType: body.schemaRef.contentType ?? 'application/vnd.adobe.xed+json;version=1',
-      },
-      observableSchema: body.observableSchema ?? {},
-      ...(req.query.get('requestDataSource') === 'true' ? { dataSourceId: dataSourceIds++ } : {}),
-      imsOrgId: caller.orgId,
-      sandboxName: caller.sandbox,
-    };
-    state.dataSets.add(dataSet);
-    return { status: 201, body: [`@/dataSets/${id}`], headers: { location: `${CATALOG}/dataSets/${id}` } };
-  });
+function listDataSets(c: Catalog, req: EmuRequest): EmuResponse {
+  const paging = pagingOf(req);
+  if (typeof paging === 'string') return badRequest(req, paging);
+  const filters = catalogFilters(req);
+  if (typeof filters === 'string') return badRequest(req, filters);
+  let matched = c.ctx.state.dataSets.all().filter((ds) => visible(ds, req.caller!) && filters.every((p) => p(ds)));
+  if (paging.order) matched = sortBy(matched, paging.order);
+  const page = matched.slice(paging.start, paging.start + paging.limit);
+  const projection = propertiesOf(req);
+  return { status: 200, body: Object.fromEntries(page.map((ds) => [ds.id, present(ds, projection)])) };
+}
 
-  router.on('GET', `${CATALOG}/dataSets`, (req) => {
-    const paging = pagingOf(req);
-    if (typeof paging === 'string') return badRequest(req, paging);
-    const filters = catalogFilters(req);
-    if (typeof filters === 'string') return badRequest(req, filters);
-    let matched = state.dataSets.all().filter((ds) => visible(ds, req.caller!) && filters.every((p) => p(ds)));
-    if (paging.order) matched = sortBy(matched, paging.order);
-    const page = matched.slice(paging.start, paging.start + paging.limit);
-    const projection = propertiesOf(req);
-    return { status: 200, body: Object.fromEntries(page.map((ds) => [ds.id, present(ds, projection)])) };
-  });
+function getDataSet(c: Catalog, req: EmuRequest): EmuResponse {
+  const dataSet = c.ctx.state.dataSets.get(req.params.id);
+  if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+  return { status: 200, body: { [dataSet!.id]: present(dataSet!, propertiesOf(req)) } };
+}
 
-  router.on('GET', `${CATALOG}/dataSets/:id`, (req) => {
-    const dataSet = state.dataSets.get(req.params.id);
-    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
-    return { status: 200, body: { [dataSet!.id]: present(dataSet!, propertiesOf(req)) } };
-  });
-
-  // Updates (update-object.md, aep-updates.md §4): plain fields with application/json ("fields left
-  // out are unchanged"), or a JSON Patch array with application/json-patch+json. "PATCH operations
-  // on an object cannot modify its expandable fields, which represent interrelated objects": the
-  // schema and files stay; Catalog's own fields are read-only.
-  router.on('PATCH', `${CATALOG}/dataSets/:id`, (req) => {
-    const dataSet = state.dataSets.get(req.params.id);
-    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
-    const jsonPatch = /^application\/json-patch\+json\s*(;|$)/i.test(header(req, 'content-type') ?? '');
-    let next: Resource | PatchFailure;
-    if (jsonPatch) {
-      if (!Array.isArray(req.body)) return badRequest(req, 'A JSON Patch body must be an array of operations.');
-      const ops = readPatch(req.body);
-      if (isFailure(ops)) return badRequest(req, ops.message);
-      const refused = ops.map(({ path }) => fixedField(pointerTokens(path)[0])).find(Boolean);
-      if (refused) return badRequest(req, refused);
-      next = applyPatch(dataSet!, ops);
-    } else {
-      const body =
-        req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-          ? (req.body as Record<string, any>)
-          : undefined;
-      if (!body)
-        return badRequest(
-          req,
-          'The request body must be a JSON object of the fields to update (a JSON Patch array needs Content-Type: application/json-patch+json).',
-        );
-      const refused = Object.keys(body).map(fixedField).find(Boolean);
-      if (refused) return badRequest(req, refused);
-      next = { ...dataSet!, ...body };
-    }
-    if (isFailure(next)) return badRequest(req, `The JSON Patch cannot be applied: ${next.message}`);
-    const problemText = checkDataSet(req, next);
-    if (problemText) return badRequest(req, problemText);
-    restore(dataSet!, { ...next, updated: ctx.now(), updatedUser: `${req.caller!.clientId}@AdobeID` });
-    return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
-  });
-
-  router.on('DELETE', `${CATALOG}/dataSets/:id`, (req) => {
-    const dataSet = state.dataSets.get(req.params.id);
-    if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
-    state.dataSets.delete(dataSet!.id);
-    return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
-  });
-
-  /** Name, and a schemaRef to a schema in the caller's org and sandbox. */
-  function checkDataSet(req: EmuRequest, body: Record<string, any>): string | undefined {
-    if (typeof body.name !== 'string' || !body.name.trim()) return "'name' is required and must be a non-empty string.";
-    if (body.description !== undefined && typeof body.description !== 'string')
-      return "'description' must be a string.";
-    const ref = body.schemaRef;
-    if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || !ref.id)
-      return "'schemaRef' with the schema's 'id' ($id) is required.";
-    if (
-      ref.contentType !== undefined &&
-      (typeof ref.contentType !== 'string' || !CONTENT_TYPE.test(ref.contentType.trim()))
-    ) {
-      return `schemaRef.contentType '${ref.contentType}' is not valid; use e.g. application/vnd.adobe.xed+json;version=1.`;
-    }
-    const schema = state.schemas.get(ref.id);
-    if (!visible(schema, req.caller!))
-      return `Schema ${ref.id} was not found in sandbox '${req.caller!.sandbox}'. Create the schema first, and use its $id.`;
-    if (body.tags !== undefined) {
-      const tags = body.tags;
-      const valid =
-        tags &&
-        typeof tags === 'object' &&
-        !Array.isArray(tags) &&
-        Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
-      if (!valid)
-        return '\'tags\' must be an object whose values are arrays of strings, e.g. { "unifiedProfile": ["enabled:true"] }.';
-      // "To enable a dataset for Profile, the schema must also be enabled for Profile"
-      // (catalog/datasets/enable-for-profile.md): union in the schema's meta:immutableTags.
-      const union = Array.isArray(schema!['meta:immutableTags']) && schema!['meta:immutableTags'].includes('union');
-      if (enabledTag(tags.unifiedProfile) && !union) {
-        return `The dataset is tagged for Profile (tags.unifiedProfile enabled) but schema ${ref.id} is not enabled for Profile; add 'union' to the schema's meta:immutableTags first.`;
-      }
-    }
-    return undefined;
+// Updates (update-object.md, aep-updates.md §4): plain fields with application/json ("fields left
+// out are unchanged"), or a JSON Patch array with application/json-patch+json. "PATCH operations
+// on an object cannot modify its expandable fields, which represent interrelated objects": the
+// schema and files stay; Catalog's own fields are read-only.
+function patchDataSet(c: Catalog, req: EmuRequest): EmuResponse {
+  const dataSet = c.ctx.state.dataSets.get(req.params.id);
+  if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+  const jsonPatch = /^application\/json-patch\+json\s*(;|$)/i.test(header(req, 'content-type') ?? '');
+  let next: Resource | PatchFailure;
+  if (jsonPatch) {
+    if (!Array.isArray(req.body)) return badRequest(req, 'A JSON Patch body must be an array of operations.');
+    const ops = readPatch(req.body);
+    if (isFailure(ops)) return badRequest(req, ops.message);
+    const refused = ops.map(({ path }) => fixedField(pointerTokens(path)[0])).find(Boolean);
+    if (refused) return badRequest(req, refused);
+    next = applyPatch(dataSet!, ops);
+  } else {
+    const body = objectBody(req);
+    if (!body)
+      return badRequest(
+        req,
+        'The request body must be a JSON object of the fields to update (a JSON Patch array needs Content-Type: application/json-patch+json).',
+      );
+    const refused = Object.keys(body).map(fixedField).find(Boolean);
+    if (refused) return badRequest(req, refused);
+    next = { ...dataSet!, ...body };
   }
+  if (isFailure(next)) return badRequest(req, `The JSON Patch cannot be applied: ${next.message}`);
+  const problemText = checkDataSet(c, req, next);
+  if (problemText) return badRequest(req, problemText);
+  restore(dataSet!, { ...next, updated: c.ctx.now(), updatedUser: `${req.caller!.clientId}@AdobeID` });
+  return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
+}
+
+function deleteDataSet(c: Catalog, req: EmuRequest): EmuResponse {
+  const dataSet = c.ctx.state.dataSets.get(req.params.id);
+  if (!visible(dataSet, req.caller!)) return notFound(req, req.params.id);
+  c.ctx.state.dataSets.delete(dataSet!.id);
+  return { status: 200, body: [`@/dataSets/${dataSet!.id}`] };
+}
+
+/** Name, and a schemaRef to a schema in the caller's org and sandbox. */
+function checkDataSet(c: Catalog, req: EmuRequest, body: Record<string, any>): string | undefined {
+  if (typeof body.name !== 'string' || !body.name.trim()) return "'name' is required and must be a non-empty string.";
+  if (body.description !== undefined && typeof body.description !== 'string') return "'description' must be a string.";
+  const ref = body.schemaRef;
+  if (!ref || typeof ref !== 'object' || typeof ref.id !== 'string' || !ref.id)
+    return "'schemaRef' with the schema's 'id' ($id) is required.";
+  if (
+    ref.contentType !== undefined &&
+    (typeof ref.contentType !== 'string' || !CONTENT_TYPE.test(ref.contentType.trim()))
+  ) {
+    return `schemaRef.contentType '${ref.contentType}' is not valid; use e.g. application/vnd.adobe.xed+json;version=1.`;
+  }
+  const schema = c.ctx.state.schemas.get(ref.id);
+  if (!visible(schema, req.caller!))
+    return `Schema ${ref.id} was not found in sandbox '${req.caller!.sandbox}'. Create the schema first, and use its $id.`;
+  if (body.tags !== undefined) {
+    const tags = body.tags;
+    const valid =
+      tags &&
+      typeof tags === 'object' &&
+      !Array.isArray(tags) &&
+      Object.values(tags).every((v) => Array.isArray(v) && v.every((s) => typeof s === 'string'));
+    if (!valid)
+      return '\'tags\' must be an object whose values are arrays of strings, e.g. { "unifiedProfile": ["enabled:true"] }.';
+    // "To enable a dataset for Profile, the schema must also be enabled for Profile"
+    // (catalog/datasets/enable-for-profile.md): union in the schema's meta:immutableTags.
+    const union = Array.isArray(schema!['meta:immutableTags']) && schema!['meta:immutableTags'].includes('union');
+    if (enabledTag(tags.unifiedProfile) && !union) {
+      return `The dataset is tagged for Profile (tags.unifiedProfile enabled) but schema ${ref.id} is not enabled for Profile; add 'union' to the schema's meta:immutableTags first.`;
+    }
+  }
+  return undefined;
 }
 
 /** A tag list that says `enabled:true` (the docs write it with and without a space after the colon). */

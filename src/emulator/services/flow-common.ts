@@ -4,8 +4,8 @@ import { flowError } from '../adobe-errors.js';
 import { header } from '../gateway.js';
 import { applyPatch, isFailure, pointerTokens, readPatch, type PatchFailure } from '../json-patch.js';
 import { MULTIPLE_VALUES, parsePropertyFilters, pageByContinuation } from '../query.js';
-import type { Caller, EmuRequest, EmuResponse } from '../router.js';
-import { newEtag, newId, restore, type Collection, type Resource } from '../state.js';
+import { objectBody, type Caller, type EmuRequest, type EmuResponse } from '../router.js';
+import { newEtag, newId, restore, visible, type Collection, type Resource } from '../state.js';
 
 export const FLOW = '/data/foundation/flowservice';
 
@@ -22,10 +22,7 @@ export const notFound = (req: EmuRequest, type: string, id: string) =>
     { id, type },
   );
 
-/** Adobe keeps every resource in one org and sandbox; other callers cannot see it. */
-export function visible(resource: Resource | undefined, caller: Caller): boolean {
-  return !!resource && resource.imsOrgId === caller.orgId && resource.sandboxName === caller.sandbox;
-}
+export { visible } from '../state.js';
 
 /** The audit fields Adobe adds to every Flow Service resource. */
 export function stamp(caller: Caller, now: number): Resource {
@@ -177,11 +174,8 @@ function patchRefused(req: EmuRequest, failure: PatchFailure): EmuResponse {
   }
 }
 
-export function jsonObject(req: EmuRequest): Record<string, any> | undefined {
-  return req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-    ? (req.body as Record<string, any>)
-    : undefined;
-}
+/** The body when it is a JSON object (router.ts's objectBody, under the name the Flow Service files use). */
+export const jsonObject = objectBody;
 
 /** Checks `{ id, version }` of a connectionSpec or flowSpec reference. */
 export function specRef(value: unknown): { id: string; version: string } | undefined {

@@ -5,7 +5,7 @@
 // Updates as aep-updates.md §1 describes them: PATCH with If-Match (connections and flow spec
 // fixed, startTime frozen once passed, the whole result re-checked) and enable/disable actions.
 // GETs give schedule values and mappingVersion as strings, as Adobe's do.
-import type { EmuRequest, EmuResponse, Router } from '../router.js';
+import type { EmuRequest, EmuResponse, RouteSpec, Router } from '../router.js';
 import { FLOW_SPECS, findFlowSpec, isStreaming, type FlowSpec } from '../flow-specs-data.js';
 import { readPatch, type PatchOp } from '../json-patch.js';
 import { newEtag, restore, type Resource } from '../state.js';
@@ -68,245 +68,259 @@ const FLOW_IMMUTABLE = {
   },
 };
 
+/** The dataflows' own state: the emulator's context and the run engine their runs come from. */
+interface Flows {
+  ctx: ServiceContext;
+  engine: RunEngine;
+}
+
+export const FLOW_ROUTES: readonly RouteSpec<Flows>[] = [
+  { method: 'POST', path: `${FLOW}/flows`, handle: createFlow },
+  { method: 'GET', path: `${FLOW}/flows`, handle: listFlows },
+  { method: 'GET', path: `${FLOW}/flows/:id`, handle: getFlow },
+  { method: 'PATCH', path: `${FLOW}/flows/:id`, handle: patchFlow },
+  { method: 'DELETE', path: `${FLOW}/flows/:id`, handle: deleteFlow },
+  { method: 'POST', path: `${FLOW}/flows/:id/action`, handle: flowAction },
+];
+
 function registerFlows(router: Router, ctx: ServiceContext, engine: RunEngine): void {
-  const { state } = ctx;
+  router.mount(FLOW_ROUTES, { ctx, engine });
+}
 
-  /** Everything but `state` and the flow spec: connections, transformations, schedule, name. */
-  const checkFlow = (
-    req: EmuRequest,
-    flowSpec: FlowSpec,
-    body: Record<string, any>,
-  ): Problem | { transformations: unknown[]; scheduleParams: unknown } => {
-    if (typeof body.name !== 'string' || !body.name.trim())
-      return { code: '1100', message: 'name is required and must be a non-empty string.' };
-    const connections = checkConnections(req, state, flowSpec, body);
-    if ('code' in connections) return connections;
-    const transformations = checkTransformations(
-      req,
-      state,
-      flowSpec,
-      body.transformations,
-      connections.sources,
-      connections.targets,
-    );
-    if ('code' in transformations) return transformations;
-    if (isStreaming(flowSpec)) {
-      // A streaming flow has no schedule: records arrive when they are posted to the inlet.
-      if (body.scheduleParams !== undefined)
-        return {
-          code: '1100',
-          message: `Flow spec ${flowSpec.id} (${flowSpec.name}) is a streaming flow spec; scheduleParams are not supported.`,
-        };
-      const specNames = (flowSpec.transformationSpec ?? []).map((t: { name: string }) => t.name);
-      if (specNames.includes('Mapping') && !transformations.transformations.some((t) => t.name === 'Mapping')) {
-        return {
-          code: '1100',
-          message: `Flow spec ${flowSpec.id} (${flowSpec.name}) needs a Mapping transformation: raw records are mapped by a mapping set.`,
-        };
-      }
-      return { transformations: transformations.transformations, scheduleParams: undefined };
-    }
-    // "By default, the scheduling frequency is set to once" (aep-api.md §8.2).
-    const schedule = checkSchedule(
-      body.scheduleParams ?? { startTime: Math.floor(ctx.now() / 1000), frequency: 'once' },
-      flowSpec,
-    );
-    if ('code' in schedule) return schedule;
-    return { transformations: transformations.transformations, scheduleParams: schedule.schedule };
-  };
-
-  const present = (flow: Resource): Resource => {
-    const last = engine.lastRun(flow);
-    const sources = (flow.sourceConnectionIds as string[]).map((id) => {
-      const source = state.sourceConnections.get(id);
-      const base = source && state.connections.get(source.baseConnectionId);
+/** Everything but `state` and the flow spec: connections, transformations, schedule, name. */
+const checkFlow = (
+  f: Flows,
+  req: EmuRequest,
+  flowSpec: FlowSpec,
+  body: Record<string, any>,
+): Problem | { transformations: unknown[]; scheduleParams: unknown } => {
+  if (typeof body.name !== 'string' || !body.name.trim())
+    return { code: '1100', message: 'name is required and must be a non-empty string.' };
+  const connections = checkConnections(req, f.ctx.state, flowSpec, body);
+  if ('code' in connections) return connections;
+  const transformations = checkTransformations(
+    req,
+    f.ctx.state,
+    flowSpec,
+    body.transformations,
+    connections.sources,
+    connections.targets,
+  );
+  if ('code' in transformations) return transformations;
+  if (isStreaming(flowSpec)) {
+    // A streaming flow has no schedule: records arrive when they are posted to the inlet.
+    if (body.scheduleParams !== undefined)
       return {
-        id,
-        connectionSpec: source?.connectionSpec,
-        baseConnection: { id: source?.baseConnectionId, connectionSpec: base?.connectionSpec },
+        code: '1100',
+        message: `Flow spec ${flowSpec.id} (${flowSpec.name}) is a streaming flow spec; scheduleParams are not supported.`,
       };
-    });
-    const targets = (flow.targetConnectionIds as string[]).map((id) => ({
-      id,
-      connectionSpec: state.targetConnections.get(id)?.connectionSpec,
-    }));
+    const specNames = (flowSpec.transformationSpec ?? []).map((t: { name: string }) => t.name);
+    if (specNames.includes('Mapping') && !transformations.transformations.some((t) => t.name === 'Mapping')) {
+      return {
+        code: '1100',
+        message: `Flow spec ${flowSpec.id} (${flowSpec.name}) needs a Mapping transformation: raw records are mapped by a mapping set.`,
+      };
+    }
+    return { transformations: transformations.transformations, scheduleParams: undefined };
+  }
+  // "By default, the scheduling frequency is set to once" (aep-api.md §8.2).
+  const schedule = checkSchedule(
+    body.scheduleParams ?? { startTime: Math.floor(f.ctx.now() / 1000), frequency: 'once' },
+    flowSpec,
+  );
+  if ('code' in schedule) return schedule;
+  return { transformations: transformations.transformations, scheduleParams: schedule.schedule };
+};
+
+const present = (f: Flows, flow: Resource): Resource => {
+  const last = f.engine.lastRun(flow);
+  const sources = (flow.sourceConnectionIds as string[]).map((id) => {
+    const source = f.ctx.state.sourceConnections.get(id);
+    const base = source && f.ctx.state.connections.get(source.baseConnectionId);
     return {
-      ...flow,
-      // Adobe's GETs give every schedule value as a string ("startTime": "1612310466", "interval":
-      // "15", "backfill": "true") and mappingVersion as "0" (update-dataflows.md; aep-api.md §9),
-      // whatever types the create sent.
-      ...(flow.scheduleParams
-        ? {
-            scheduleParams: Object.fromEntries(
-              Object.entries(flow.scheduleParams).map(([key, value]) => [key, String(value)]),
-            ),
-          }
-        : {}),
-      transformations: (flow.transformations ?? []).map((t: Record<string, any>) =>
-        t.name === 'Mapping' && t.params?.mappingVersion !== undefined
-          ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } }
-          : t,
-      ),
-      inheritedAttributes: { sourceConnections: sources, targetConnections: targets },
-      runs: `/runs?property=flowId==${flow.id}`,
-      ...(last
-        ? {
-            lastRunDetails: {
-              id: last.id,
-              state: last.metrics.statusSummary.status,
-              startedAtUTC: last.metrics.durationSummary.startedAtUTC,
-              ...(last.metrics.durationSummary.completedAtUTC
-                ? { completedAtUTC: last.metrics.durationSummary.completedAtUTC }
-                : {}),
-            },
-          }
-        : {}),
+      id,
+      connectionSpec: source?.connectionSpec,
+      baseConnection: { id: source?.baseConnectionId, connectionSpec: base?.connectionSpec },
     };
+  });
+  const targets = (flow.targetConnectionIds as string[]).map((id) => ({
+    id,
+    connectionSpec: f.ctx.state.targetConnections.get(id)?.connectionSpec,
+  }));
+  return {
+    ...flow,
+    // Adobe's GETs give every schedule value as a string ("startTime": "1612310466", "interval":
+    // "15", "backfill": "true") and mappingVersion as "0" (update-dataflows.md; aep-api.md §9),
+    // whatever types the create sent.
+    ...(flow.scheduleParams
+      ? {
+          scheduleParams: Object.fromEntries(
+            Object.entries(flow.scheduleParams).map(([key, value]) => [key, String(value)]),
+          ),
+        }
+      : {}),
+    transformations: (flow.transformations ?? []).map((t: Record<string, any>) =>
+      t.name === 'Mapping' && t.params?.mappingVersion !== undefined
+        ? { ...t, params: { ...t.params, mappingVersion: String(t.params.mappingVersion) } }
+        : t,
+    ),
+    inheritedAttributes: { sourceConnections: sources, targetConnections: targets },
+    runs: `/runs?property=flowId==${flow.id}`,
+    ...(last
+      ? {
+          lastRunDetails: {
+            id: last.id,
+            state: last.metrics.statusSummary.status,
+            startedAtUTC: last.metrics.durationSummary.startedAtUTC,
+            ...(last.metrics.durationSummary.completedAtUTC
+              ? { completedAtUTC: last.metrics.durationSummary.completedAtUTC }
+              : {}),
+          },
+        }
+      : {}),
   };
+};
 
-  const operation = (name: string, now: number) => ({
-    started: now,
-    updated: now,
-    percentCompleted: 100,
-    status: { value: 'COMPLETED', errors: [] },
-    ops: [],
-    operation: name,
+const operation = (name: string, now: number) => ({
+  started: now,
+  updated: now,
+  percentCompleted: 100,
+  status: { value: 'COMPLETED', errors: [] },
+  ops: [],
+  operation: name,
+});
+
+function createFlow(f: Flows, req: EmuRequest): EmuResponse {
+  const body = jsonObject(req);
+  if (!body) return badRequest(req, 'The request body must be a JSON object.');
+  if ('state' in body) return badRequest(req, 'State is not allowed in the create flow request.', '1410');
+  const ref = body.flowSpec as { id?: unknown; version?: unknown } | undefined;
+  if (!ref || typeof ref.id !== 'string') return badRequest(req, 'flowSpec with id and version is required.');
+  const flowSpec = findFlowSpec(ref.id);
+  // "Omitting [the version] will default to the most recent version."
+  const version = ref.version === undefined ? flowSpec?.version : ref.version;
+  if (!flowSpec || version !== flowSpec.version) {
+    return badRequest(
+      req,
+      `The spec ID provided is invalid: flow spec ${ref.id} version ${String(ref.version)} was not found. Please provide a valid spec ID and try again.`,
+      '1413',
+    );
+  }
+  const checked = checkFlow(f, req, flowSpec, body);
+  if ('code' in checked) return reject(req, checked);
+  const now = f.ctx.now();
+  const flow = {
+    ...stamp(req.caller!, now),
+    name: body.name,
+    description: body.description ?? '',
+    flowSpec: { id: flowSpec.id, version: flowSpec.version },
+    state: 'enabled',
+    sourceConnectionIds: body.sourceConnectionIds,
+    targetConnectionIds: body.targetConnectionIds,
+    transformations: checked.transformations,
+    ...(checked.scheduleParams ? { scheduleParams: checked.scheduleParams } : {}),
+    lastOperation: operation('create', now),
+  };
+  f.ctx.state.flows.add(flow);
+  return created(flow, '/flows');
+}
+
+function listFlows(f: Flows, req: EmuRequest): EmuResponse {
+  const flows = f.ctx.state.flows.all().filter((flow) => visible(flow, req.caller!));
+  return list(
+    req,
+    flows.map((flow) => present(f, flow)),
+    `${FLOW}/flows`,
+  );
+}
+
+function getFlow(f: Flows, req: EmuRequest): EmuResponse {
+  const flow = find(req, f.ctx.state.flows);
+  return flow ? { status: 200, body: { items: [present(f, flow)] } } : notFound(req, 'flows', req.params.id);
+}
+
+function patchFlow(f: Flows, req: EmuRequest): EmuResponse {
+  const flow = find(req, f.ctx.state.flows);
+  if (!flow) return notFound(req, 'flows', req.params.id);
+  f.engine.sync(flow); // runs due under the old schedule happen before the change
+  const before = structuredClone(flow);
+  const now = f.ctx.now();
+  const answer = patch(req, flow, FLOW_PATCHABLE, now, FLOW_IMMUTABLE);
+  if (answer.status !== 200) return answer;
+  const undo = (response: EmuResponse) => {
+    restore(flow, before);
+    return response;
+  };
+  // "You cannot update the startTime of a dataflow if the initially scheduled startTime has
+  // already occurred", enabled or disabled (update-dataflows.md). Adobe's error body for it is
+  // not documented (aep-updates.md §0.4): a Flow Service 400.
+  const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
+  if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
+    return undo(badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'));
+  }
+  const checked = checkFlow(f, req, findFlowSpec(flow.flowSpec.id)!, flow);
+  if ('code' in checked) return undo(reject(req, checked));
+  // lastOperation.ops echoes the PATCH, as in Adobe's GET example (update-dataflows.md).
+  const ops = readPatch(req.body) as PatchOp[];
+  Object.assign(flow, {
+    transformations: checked.transformations,
+    lastOperation: { ...operation('update', now), ops },
   });
+  if (checked.scheduleParams) flow.scheduleParams = checked.scheduleParams;
+  return answer;
+}
 
-  router.on('POST', `${FLOW}/flows`, (req) => {
-    const body = jsonObject(req);
-    if (!body) return badRequest(req, 'The request body must be a JSON object.');
-    if ('state' in body) return badRequest(req, 'State is not allowed in the create flow request.', '1410');
-    const ref = body.flowSpec as { id?: unknown; version?: unknown } | undefined;
-    if (!ref || typeof ref.id !== 'string') return badRequest(req, 'flowSpec with id and version is required.');
-    const flowSpec = findFlowSpec(ref.id);
-    // "Omitting [the version] will default to the most recent version."
-    const version = ref.version === undefined ? flowSpec?.version : ref.version;
-    if (!flowSpec || version !== flowSpec.version) {
+function deleteFlow(f: Flows, req: EmuRequest): EmuResponse {
+  const flow = find(req, f.ctx.state.flows);
+  if (!flow) return notFound(req, 'flows', req.params.id);
+  f.ctx.state.flows.delete(flow.id);
+  f.engine.forget(flow.id);
+  return { status: 204 };
+}
+
+// Enable/disable. The spec's enum is uppercase, the docs use lowercase: accept both.
+function flowAction(f: Flows, req: EmuRequest): EmuResponse {
+  const flow = find(req, f.ctx.state.flows);
+  if (!flow) return notFound(req, 'flows', req.params.id);
+  const op = req.query.get('op');
+  if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
+  // Exactly the docs' lowercase or the spec's uppercase (ruling 18), not another casing.
+  const target = (
+    { enable: 'enabled', ENABLE: 'enabled', disable: 'disabled', DISABLE: 'disabled' } as Record<string, string>
+  )[op];
+  if (!target)
+    return badRequest(
+      req,
+      `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`,
+      '1434',
+    );
+  // The spec declares subOp (APPLY|ROLLBACK|PROGRESS); the docs never send it. Check it when given.
+  for (const subOp of req.query.getAll('subOp').flatMap((value) => value.split(','))) {
+    const known = ['apply', 'rollback', 'progress'].includes(subOp.toLowerCase());
+    if (!known)
       return badRequest(
         req,
-        `The spec ID provided is invalid: flow spec ${ref.id} version ${String(ref.version)} was not found. Please provide a valid spec ID and try again.`,
-        '1413',
+        `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`,
+        '1435',
       );
-    }
-    const checked = checkFlow(req, flowSpec, body);
-    if ('code' in checked) return reject(req, checked);
-    const now = ctx.now();
-    const flow = {
-      ...stamp(req.caller!, now),
-      name: body.name,
-      description: body.description ?? '',
-      flowSpec: { id: flowSpec.id, version: flowSpec.version },
-      state: 'enabled',
-      sourceConnectionIds: body.sourceConnectionIds,
-      targetConnectionIds: body.targetConnectionIds,
-      transformations: checked.transformations,
-      ...(checked.scheduleParams ? { scheduleParams: checked.scheduleParams } : {}),
-      lastOperation: operation('create', now),
-    };
-    state.flows.add(flow);
-    return created(flow, '/flows');
+    if (subOp.toLowerCase() === 'progress')
+      return badRequest(req, `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`, '1436');
+  }
+  // If-Match is optional here (flow-service.yaml postStateTransition); a stale one is refused.
+  const stale = checkIfMatch(req, flow, false);
+  if (stale) return stale;
+  f.engine.sync(flow); // runs due while enabled are produced before the switch
+  const now = f.ctx.now();
+  if (target === 'enabled' && flow.state !== 'enabled') f.engine.resume(flow);
+  const etag = newEtag();
+  Object.assign(flow, {
+    state: target,
+    etag,
+    version: etag,
+    updatedAt: now,
+    updatedBy: `${req.caller!.clientId}@AdobeID`,
+    updatedClient: req.caller!.clientId,
+    lastOperation: operation(op.toLowerCase(), now),
   });
-
-  router.on('GET', `${FLOW}/flows`, (req) => {
-    const flows = state.flows.all().filter((flow) => visible(flow, req.caller!));
-    return list(req, flows.map(present), `${FLOW}/flows`);
-  });
-
-  router.on('GET', `${FLOW}/flows/:id`, (req) => {
-    const flow = find(req, state.flows);
-    return flow ? { status: 200, body: { items: [present(flow)] } } : notFound(req, 'flows', req.params.id);
-  });
-
-  router.on('PATCH', `${FLOW}/flows/:id`, (req) => {
-    const flow = find(req, state.flows);
-    if (!flow) return notFound(req, 'flows', req.params.id);
-    engine.sync(flow); // runs due under the old schedule happen before the change
-    const before = structuredClone(flow);
-    const now = ctx.now();
-    const answer = patch(req, flow, FLOW_PATCHABLE, now, FLOW_IMMUTABLE);
-    if (answer.status !== 200) return answer;
-    const undo = (response: EmuResponse) => {
-      restore(flow, before);
-      return response;
-    };
-    // "You cannot update the startTime of a dataflow if the initially scheduled startTime has
-    // already occurred", enabled or disabled (update-dataflows.md). Adobe's error body for it is
-    // not documented (aep-updates.md §0.4): a Flow Service 400.
-    const startedBefore = Number(before.scheduleParams?.startTime) * 1000 <= now;
-    if (startedBefore && String(flow.scheduleParams?.startTime) !== String(before.scheduleParams?.startTime)) {
-      return undo(
-        badRequest(req, 'scheduleParams.startTime cannot be changed once the original start time has passed.'),
-      );
-    }
-    const checked = checkFlow(req, findFlowSpec(flow.flowSpec.id)!, flow);
-    if ('code' in checked) return undo(reject(req, checked));
-    // lastOperation.ops echoes the PATCH, as in Adobe's GET example (update-dataflows.md).
-    const ops = readPatch(req.body) as PatchOp[];
-    Object.assign(flow, {
-      transformations: checked.transformations,
-      lastOperation: { ...operation('update', now), ops },
-    });
-    if (checked.scheduleParams) flow.scheduleParams = checked.scheduleParams;
-    return answer;
-  });
-
-  router.on('DELETE', `${FLOW}/flows/:id`, (req) => {
-    const flow = find(req, state.flows);
-    if (!flow) return notFound(req, 'flows', req.params.id);
-    state.flows.delete(flow.id);
-    engine.forget(flow.id);
-    return { status: 204 };
-  });
-
-  // Enable/disable. The spec's enum is uppercase, the docs use lowercase: accept both.
-  router.on('POST', `${FLOW}/flows/:id/action`, (req) => {
-    const flow = find(req, state.flows);
-    if (!flow) return notFound(req, 'flows', req.params.id);
-    const op = req.query.get('op');
-    if (!op) return badRequest(req, "The query parameter 'op' is required: enable or disable.");
-    // Exactly the docs' lowercase or the spec's uppercase (ruling 18), not another casing.
-    const target = (
-      { enable: 'enabled', ENABLE: 'enabled', disable: 'disabled', DISABLE: 'disabled' } as Record<string, string>
-    )[op];
-    if (!target)
-      return badRequest(
-        req,
-        `Unsupported operation '${op}' received. Please use one of the supported operation types (enable, disable) and try again.`,
-        '1434',
-      );
-    // The spec declares subOp (APPLY|ROLLBACK|PROGRESS); the docs never send it. Check it when given.
-    for (const subOp of req.query.getAll('subOp').flatMap((value) => value.split(','))) {
-      const known = ['apply', 'rollback', 'progress'].includes(subOp.toLowerCase());
-      if (!known)
-        return badRequest(
-          req,
-          `Unsupported sub action '${subOp}' received. Please use one of the supported sub action types and try again.`,
-          '1435',
-        );
-      if (subOp.toLowerCase() === 'progress')
-        return badRequest(
-          req,
-          `Unsupported sub operation PROGRESS received for operation ${op.toLowerCase()}.`,
-          '1436',
-        );
-    }
-    // If-Match is optional here (flow-service.yaml postStateTransition); a stale one is refused.
-    const stale = checkIfMatch(req, flow, false);
-    if (stale) return stale;
-    engine.sync(flow); // runs due while enabled are produced before the switch
-    const now = ctx.now();
-    if (target === 'enabled' && flow.state !== 'enabled') engine.resume(flow);
-    const etag = newEtag();
-    Object.assign(flow, {
-      state: target,
-      etag,
-      version: etag,
-      updatedAt: now,
-      updatedBy: `${req.caller!.clientId}@AdobeID`,
-      updatedClient: req.caller!.clientId,
-      lastOperation: operation(op.toLowerCase(), now),
-    });
-    return { status: 200, body: { id: flow.id, etag } };
-  });
+  return { status: 200, body: { id: flow.id, etag } };
 }

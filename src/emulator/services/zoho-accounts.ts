@@ -14,8 +14,9 @@ const MINTS_PER_WINDOW = 10;
 const ACTIVE_PER_REFRESH = 15;
 /** Zoho access tokens live one hour (aep-api.md §14). */
 export const ZOHO_TOKEN_LIFETIME_MS = 3_600_000;
-/** The scopes named for a refresh token the emulator did not issue (aep-zoho's own defaults). */
-const DEFAULT_SCOPES = 'ZohoCRM.modules.READ,ZohoCRM.settings.modules.READ,ZohoCRM.settings.fields.READ';
+/** The scopes named for a refresh token the emulator did not issue (aep-zoho's own defaults, src/zoho/accounts.ts). */
+const DEFAULT_SCOPES =
+  'ZohoCRM.modules.READ,ZohoCRM.settings.modules.READ,ZohoCRM.settings.fields.READ,ZohoCRM.coql.READ';
 
 export function registerZohoAccounts(router: Router, ctx: ServiceContext): void {
   /** When each refresh token minted its recent access tokens (at most 10 per 10 minutes). */
@@ -165,6 +166,17 @@ export function zohoAccessTokenProblem(
   if (issued?.kind !== 'access') return 'unknown';
   if (issued.revoked || issued.superseded) return 'revoked';
   return (issued.expiresAt ?? Infinity) <= ctx.now() ? 'expired' : undefined;
+}
+
+/**
+ * The scopes an access token carries: those its grant asked for, or undefined for a token minted from a
+ * refresh token no grant made here (tests and the CLI contract's "any non-empty Zoho tokens"), which the
+ * API does not check.
+ */
+export function zohoGrantedScope(ctx: ServiceContext, token: string): string | undefined {
+  const issued = ctx.state.zohoTokens.get(token);
+  const refresh = issued?.refreshToken ? ctx.state.zohoTokens.get(issued.refreshToken) : undefined;
+  return refresh?.scope;
 }
 
 export function zohoTokensValid(ctx: ServiceContext, clientId: unknown, tokens: unknown[]): boolean {

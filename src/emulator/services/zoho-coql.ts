@@ -361,7 +361,13 @@ function conditions(cond: Cond | undefined): Leaf[] {
 // ---------------------------------------------------------------- the route
 
 /** Answers one COQL query over the CRM; `lookupTargets` names the module each lookup field points to. */
-export function answerCoql(req: EmuRequest, crm: LiveCrm, lookupTargets: Record<string, string>): EmuResponse {
+export function answerCoql(
+  req: EmuRequest,
+  crm: LiveCrm,
+  lookupTargets: Record<string, string>,
+  /** The token's scope check for the FROM module: an answer refuses it. */
+  refuseModule: (module: string) => EmuResponse | undefined = () => undefined,
+): EmuResponse {
   const body = req.body as { select_query?: unknown } | undefined;
   const text = body && typeof body === 'object' ? body.select_query : undefined;
   if (typeof text !== 'string' || !text.trim())
@@ -376,6 +382,8 @@ export function answerCoql(req: EmuRequest, crm: LiveCrm, lookupTargets: Record<
     if (caught instanceof Fail) return caught.response;
     throw caught;
   }
+  const refused = refuseModule(query.module);
+  if (refused) return refused;
   const table = crm.table(query.module);
   if (!table) return error('INVALID_MODULE', 'the module name given seems to be invalid', { module: query.module });
   if (query.columns.length > MAX_COLUMNS)

@@ -34,11 +34,18 @@
 // - Error bodies are Zoho's `{code, details, message, status: "error"}`. The exact words for
 //   the 50-field limit, a bad page token and a bad parameter are not documented: the emulator
 //   uses LIMIT_EXCEEDED / INVALID_DATA with the parameter named in `details`.
-import type { EmuRequest, EmuResponse, Router } from '../router.js';
+import type { EmuRequest, EmuResponse, RouteSpec, Router } from '../router.js';
 import { ID_PREFIX, zohoDateTime, type CrmTable, type FieldType } from '../zoho-crm.js';
 import type { LiveCrm } from '../zoho-live.js';
 import type { ServiceContext } from './context.js';
-import { zohoAccessTokenProblem } from './zoho-accounts.js';
+import {
+  COQL_READ,
+  moduleReadScope,
+  scopesCover,
+  SETTINGS_FIELDS_READ,
+  SETTINGS_MODULES_READ,
+} from '../zoho-scopes.js';
+import { zohoAccessTokenProblem, zohoGrantedScope } from './zoho-accounts.js';
 import { answerCoql } from './zoho-coql.js';
 
 export const CRM_API = '/crm/v8';
@@ -97,6 +104,10 @@ export const zohoApiError = (
   body: { code, details, message, status: 'error' },
 });
 
+/** A token without the scope a call needs (zoho/crm-oas v8.0: 401, "invalid oauth scope to access this URL"). */
+const scopeMismatch = (): EmuResponse =>
+  zohoApiError(401, 'OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL');
+
 const SORTABLE = ['id', 'Created_Time', 'Modified_Time'] as const;
 type SortField = (typeof SORTABLE)[number];
 
@@ -114,83 +125,147 @@ interface PageToken {
   expiresAt: number;
 }
 
+/** The Zoho CRM API's own state: the emulator's context, the CRM, and the page tokens it gave out. */
+interface ZohoApi {
+  ctx: ServiceContext;
+  crm: LiveCrm;
+  pageTokens: Map<string, PageToken>;
+  /** Page tokens issued so far (part of each token, so none repeats). */
+  issued: number;
+}
+
+/** A route of Zoho's API: the scopes it needs (each entry a list of alternatives, zoho-scopes.ts) and its handler. */
+interface ZohoRoute extends RouteSpec<ZohoApi> {
+  needs: (api: ZohoApi, req: EmuRequest) => string[][];
+}
+
+/** The module scope reading `module` needs (a module the CRM lacks needs its own name's scope). */
+const moduleScope = (api: ZohoApi, module: string): string[] =>
+  moduleReadScope(module, api.crm.table(module)?.custom ?? false);
+const moduleRecords = (api: ZohoApi, req: EmuRequest) => [moduleScope(api, req.params.module)];
+/** Users and the organization: Zoho's users/org scopes, which the emulator does not check (the SDK reads them). */
+const unchecked = () => [];
+
+/**
+ * Zoho's CRM API v8 as a route table. Every route takes `Authorization: Zoho-oauthtoken <token>` with a
+ * live access token the accounts server issued, whose grant covers `needs` (tokens no grant made here
+ * carry no scope and are not checked). Zoho answers GET only, COQL aside.
+ */
+export const ZOHO_CRM_ROUTES: readonly ZohoRoute[] = [
+  // COQL: "ZohoCRM.coql.READ and ZohoCRM.modules.all or ZohoCRM.modules.{module_name}.{operation_type}"
+  // (v8 select-api-scopes.html); the FROM module's scope is checked in runCoql.
+  { method: 'POST', path: `${CRM_API}/coql`, needs: () => [COQL_READ], handle: runCoql },
+  { method: 'GET', path: `${CRM_API}/settings/modules`, needs: () => [SETTINGS_MODULES_READ], handle: listModules },
+  { method: 'GET', path: `${CRM_API}/settings/fields`, needs: () => [SETTINGS_FIELDS_READ], handle: listFields },
+  { method: 'GET', path: `${CRM_API}/users`, needs: unchecked, handle: listUsers },
+  { method: 'GET', path: `${CRM_API}/org`, needs: unchecked, handle: getOrg },
+  {
+    method: 'GET',
+    path: `${CRM_API}/settings/modules/:module`,
+    needs: () => [SETTINGS_MODULES_READ],
+    handle: getModule,
+  },
+  { method: 'GET', path: `${CRM_API}/:module/deleted`, needs: moduleRecords, handle: listDeleted },
+  { method: 'GET', path: `${CRM_API}/:module/actions/count`, needs: moduleRecords, handle: countRecords },
+  { method: 'GET', path: `${CRM_API}/:module`, needs: moduleRecords, handle: listRecords },
+  { method: 'GET', path: `${CRM_API}/:module/:id`, needs: moduleRecords, handle: getRecord },
+];
+
 export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: LiveCrm): void {
-  const tokens = new Map<string, PageToken>();
-  let tokenCount = 0;
+  const api: ZohoApi = { ctx, crm, pageTokens: new Map(), issued: 0 };
+  router.mount(
+    ZOHO_CRM_ROUTES.map((route) => ({ ...route, handle: authorized(route) })),
+    api,
+  );
+}
 
-  /** Zoho-oauthtoken with a live access token the accounts server issued. */
-  const authorized = (req: EmuRequest, handler: (req: EmuRequest) => EmuResponse): EmuResponse => {
-    const header = String(req.headers.authorization ?? '').trim();
-    const token = /^Zoho-oauthtoken\s+(\S+)$/i.exec(header)?.[1];
+/** The token of `Authorization: Zoho-oauthtoken <token>`. */
+const tokenOf = (req: EmuRequest) =>
+  /^Zoho-oauthtoken\s+(\S+)$/i.exec(String(req.headers.authorization ?? '').trim())?.[1];
+
+/** The route's handler behind Zoho's token and scope checks. */
+const authorized =
+  (route: ZohoRoute) =>
+  (api: ZohoApi, req: EmuRequest): EmuResponse | Promise<EmuResponse> => {
+    const token = tokenOf(req);
     if (!token) return zohoApiError(401, 'AUTHENTICATION_FAILURE', 'Authentication failed');
-    if (zohoAccessTokenProblem(ctx, token)) return zohoApiError(401, 'INVALID_TOKEN', 'invalid oauth token');
-    return handler(req);
+    if (zohoAccessTokenProblem(api.ctx, token)) return zohoApiError(401, 'INVALID_TOKEN', 'invalid oauth token');
+    const granted = zohoGrantedScope(api.ctx, token);
+    if (granted !== undefined && !scopesCover(granted, route.needs(api, req))) return scopeMismatch();
+    return route.handle(api, req);
   };
-  const on = (path: string, handler: (req: EmuRequest) => EmuResponse) =>
-    router.on('GET', path, (req) => authorized(req, handler));
 
-  router.on('POST', `${CRM_API}/coql`, (req) => authorized(req, (r) => answerCoql(r, crm, LOOKUP_TARGETS)));
+function runCoql(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const granted = zohoGrantedScope(api.ctx, tokenOf(req) ?? '');
+  return answerCoql(req, api.crm, LOOKUP_TARGETS, (module) =>
+    granted === undefined || scopesCover(granted, [moduleScope(api, module)]) ? undefined : scopeMismatch(),
+  );
+}
 
-  const supported = (name: string): CrmTable | undefined => crm.table(name);
-  const invalidModule = () =>
-    zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
+const invalidModule = () =>
+  zohoApiError(400, 'INVALID_MODULE', 'the module name given seems to be invalid', { resource_path_index: 0 });
 
-  on(`${CRM_API}/settings/modules`, () => ({
+/** GET /settings/modules: every module, api_supported on the CRM's tables, not on Home, Reports… */
+function listModules(api: ZohoApi): EmuResponse {
+  return {
     status: 200,
     body: {
       modules: [
-        ...crm.tables().map((table, i) => moduleInfo(table.name, table.label, table.custom, i, true)),
+        ...api.crm.tables().map((table, i) => moduleInfo(table.name, table.label, table.custom, i, true)),
         ...UNSUPPORTED_MODULES.map((name, i) => moduleInfo(name, name, false, 50 + i, false)),
       ],
     },
-  }));
+  };
+}
 
-  on(`${CRM_API}/settings/fields`, (req) => {
-    const module = req.query.get('module');
-    if (!module)
-      return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-        param: 'module',
-      });
-    if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
-    const table = supported(module);
-    if (!table) return invalidModule();
-    const moduleIndex = crm.tables().indexOf(table);
-    const fields = table.columns
-      .filter((column) => column.name !== 'id')
-      .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
-    return { status: 200, body: { fields } };
-  });
+/** GET /settings/fields?module=: the module's fields as Zoho describes them. */
+function listFields(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const module = req.query.get('module');
+  if (!module)
+    return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+      param: 'module',
+    });
+  if (UNSUPPORTED_MODULES.includes(module)) return { status: 204 }; // metadata inaccessible (aep-fallback.md §3.2)
+  const table = api.crm.table(module);
+  if (!table) return invalidModule();
+  const moduleIndex = api.crm.tables().indexOf(table);
+  const fields = table.columns
+    .filter((column) => column.name !== 'id')
+    .map((column, i) => fieldInfo(table, column.name, moduleIndex, i));
+  return { status: 200, body: { fields } };
+}
 
-  // Zoho's users API: `type` picks the users (users.json); CurrentUser is the token's own user.
-  on(`${CRM_API}/users`, (req) => {
-    const type = req.query.get('type') ?? 'AllUsers';
-    if (!USER_TYPES.includes(type)) return invalidParam('type', `type must be one of ${USER_TYPES.join(', ')}`);
-    const all = crm.users();
-    const chosen =
-      type === 'CurrentUser'
-        ? all.slice(0, 1)
-        : ['DeactiveUsers', 'NotConfirmedUsers', 'DeletedUsers'].includes(type)
-          ? []
-          : all;
-    if (!chosen.length) return { status: 204 };
-    return {
-      status: 200,
-      body: {
-        users: chosen.map((user, i) => userInfo(user, i === 0 && all[0] === user)),
-        info: { per_page: 200, count: chosen.length, page: 1, more_records: false },
-      },
-    };
-  });
+/** Zoho's users API: `type` picks the users (users.json); CurrentUser is the token's own user. */
+function listUsers(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const type = req.query.get('type') ?? 'AllUsers';
+  if (!USER_TYPES.includes(type)) return invalidParam('type', `type must be one of ${USER_TYPES.join(', ')}`);
+  const all = api.crm.users();
+  const chosen =
+    type === 'CurrentUser'
+      ? all.slice(0, 1)
+      : ['DeactiveUsers', 'NotConfirmedUsers', 'DeletedUsers'].includes(type)
+        ? []
+        : all;
+  if (!chosen.length) return { status: 204 };
+  return {
+    status: 200,
+    body: {
+      users: chosen.map((user, i) => userInfo(user, i === 0 && all[0] === user)),
+      info: { per_page: 200, count: chosen.length, page: 1, more_records: false },
+    },
+  };
+}
 
-  // The organization (org.json), which the SDK reads for its token store's user key (zgid).
-  on(`${CRM_API}/org`, () => ({
+/** The organization (org.json), which the SDK reads for its token store's user key (zgid). */
+function getOrg(api: ZohoApi): EmuResponse {
+  return {
     status: 200,
     body: {
       org: [
         {
           id: zohoId(1001),
           company_name: 'Emulated CRM',
-          primary_email: crm.users()[0]?.email ?? null,
+          primary_email: api.crm.users()[0]?.email ?? null,
           primary_zuid: '700000001',
           zgid: '700000002',
           domain_name: 'org700000002',
@@ -211,263 +286,281 @@ export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: Liv
         },
       ],
     },
-  }));
+  };
+}
 
-  on(`${CRM_API}/settings/modules/:module`, (req) => {
-    const tables = crm.tables();
-    const index = tables.findIndex((table) => table.name === req.params.module);
-    if (index >= 0) {
-      const table = tables[index];
-      return { status: 200, body: { modules: [moduleInfo(table.name, table.label, table.custom, index, true)] } };
-    }
-    const unsupported = UNSUPPORTED_MODULES.indexOf(req.params.module);
-    if (unsupported >= 0)
-      return {
-        status: 200,
-        body: { modules: [moduleInfo(req.params.module, req.params.module, false, 50 + unsupported, false)] },
-      };
-    return invalidModule();
-  });
-
-  on(`${CRM_API}/:module/deleted`, (req) => {
-    const table = supported(req.params.module);
-    if (!table) return invalidModule();
-    const type = req.query.get('type') ?? 'all';
-    if (!['all', 'recycle', 'permanent'].includes(type))
-      return invalidParam('type', `type must be all, recycle or permanent, not '${type}'`);
-    const paging = pageParams(req);
-    if ('status' in paging) return paging;
-    const since = ifModifiedSince(req);
-    if (typeof since === 'object') return since;
-    const entries = crm
-      .deleted(table.name)
-      .filter(
-        (entry) =>
-          (type === 'all' || entry.type === type) && (since === undefined || Date.parse(entry.deleted_time) >= since),
-      );
-    if (!entries.length) return { status: since === undefined ? 204 : 304 };
-    const start = (paging.page - 1) * paging.perPage;
-    const data = entries.slice(start, start + paging.perPage);
-    if (!data.length) return { status: 204 };
+/** GET /settings/modules/{module}: one module (modules.json). */
+function getModule(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const tables = api.crm.tables();
+  const index = tables.findIndex((table) => table.name === req.params.module);
+  if (index >= 0) {
+    const table = tables[index];
+    return { status: 200, body: { modules: [moduleInfo(table.name, table.label, table.custom, index, true)] } };
+  }
+  const unsupported = UNSUPPORTED_MODULES.indexOf(req.params.module);
+  if (unsupported >= 0)
     return {
       status: 200,
-      body: {
-        data,
-        info: {
-          per_page: paging.perPage,
-          count: data.length,
-          page: paging.page,
-          more_records: start + data.length < entries.length,
-        },
-      },
+      body: { modules: [moduleInfo(req.params.module, req.params.module, false, 50 + unsupported, false)] },
     };
-  });
+  return invalidModule();
+}
 
-  // GET /{module}/actions/count → {"count": n} (zoho/crm-oas v8.0; aep-fallback.md §5.2). With
-  // If-Modified-Since: the records modified at or after it (on Zoho UNVERIFIED). Minimal: sync's progress reads it.
-  on(`${CRM_API}/:module/actions/count`, (req) => {
-    const table = supported(req.params.module);
-    if (!table) return invalidModule();
-    const since = ifModifiedSince(req);
-    if (typeof since === 'object') return since;
-    const count = crm
-      .rows(table.name)
-      .filter((row) => since === undefined || Date.parse(String(row.Modified_Time)) >= since).length;
-    return { status: 200, body: { count } };
-  });
+/** GET /{module}/deleted: deleted records, oldest first, `type` all|recycle|permanent. */
+function listDeleted(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const type = req.query.get('type') ?? 'all';
+  if (!['all', 'recycle', 'permanent'].includes(type))
+    return invalidParam('type', `type must be all, recycle or permanent, not '${type}'`);
+  const paging = pageParams(req);
+  if ('status' in paging) return paging;
+  const since = ifModifiedSince(req);
+  if (typeof since === 'object') return since;
+  const entries = api.crm
+    .deleted(table.name)
+    .filter(
+      (entry) =>
+        (type === 'all' || entry.type === type) && (since === undefined || Date.parse(entry.deleted_time) >= since),
+    );
+  if (!entries.length) return { status: since === undefined ? 204 : 304 };
+  const start = (paging.page - 1) * paging.perPage;
+  const data = entries.slice(start, start + paging.perPage);
+  if (!data.length) return { status: 204 };
+  return {
+    status: 200,
+    body: {
+      data,
+      info: {
+        per_page: paging.perPage,
+        count: data.length,
+        page: paging.page,
+        more_records: start + data.length < entries.length,
+      },
+    },
+  };
+}
 
-  on(`${CRM_API}/:module`, (req) => {
-    const table = supported(req.params.module);
-    if (!table) return invalidModule();
-    const fieldsParam = req.query.get('fields');
-    if (!fieldsParam?.trim())
-      return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
-        param_name: 'fields',
-      });
-    const fields = fieldsParam
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean);
-    if (fields.length > MAX_FIELDS)
-      return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
-        param_name: 'fields',
-        limit: MAX_FIELDS,
-      });
-    const known = new Set(table.columns.map((column) => column.name));
-    const unknown = fields.find((name) => !known.has(name));
-    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param_name: 'fields', api_name: unknown });
-    // `ids` (GetRecordsParam in SDK 8): these records only, at most 100, with the fields asked for;
-    // no paging. The limit of 100 is the one Zoho's get-records page gives for `ids`.
-    const idsText = req.query.get('ids');
-    if (idsText !== null) {
-      const ids = idsText
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean);
-      if (!ids.length) return invalidParam('ids', 'ids must name at least one record id');
-      if (ids.length > MAX_IDS)
-        return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, {
-          param_name: 'ids',
-          limit: MAX_IDS,
-        });
-      if (req.query.has('page') || req.query.has('page_token'))
-        return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', {
-          param_name: 'ids',
-        });
-      const wanted = new Set(ids);
-      const data = crm
-        .sortedBy(table.name, 'id')
-        .rows.filter((row) => wanted.has(String(row.id)))
-        .map((row) => project(row, fields));
-      if (!data.length) return { status: 204 };
-      return {
-        status: 200,
-        body: { data, info: { per_page: data.length, count: data.length, page: 1, more_records: false } },
-      };
-    }
-    const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
-    if (typeof perPage === 'object') return perPage;
-    const tokenText = req.query.get('page_token');
-    if (tokenText !== null && req.query.has('page'))
-      return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", {
-        param_name: 'page',
-      });
+/** GET /{module}/actions/count → {"count": n} (zoho/crm-oas v8.0; aep-fallback.md §5.2); with If-Modified-Since, the records modified at or after it (on Zoho UNVERIFIED). */
+function countRecords(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const since = ifModifiedSince(req);
+  if (typeof since === 'object') return since;
+  const count = api.crm
+    .rows(table.name)
+    .filter((row) => since === undefined || Date.parse(String(row.Modified_Time)) >= since).length;
+  return { status: 200, body: { count } };
+}
 
-    let cursor: PageToken;
-    if (tokenText !== null) {
-      const stored = tokens.get(tokenText);
-      // The v8 OAS's bodies (getRecords examples: tokenbounddatamismatch, expiredvalue, paginationlimitexceeded).
-      if (
-        !stored ||
-        stored.module !== table.name ||
-        stored.fields !== fieldsParam ||
-        stored.perPage !== perPage ||
-        ['sort_by', 'sort_order'].some(
-          (name) => req.query.has(name) && req.query.get(name) !== stored[name === 'sort_by' ? 'sortBy' : 'sortOrder'],
-        )
-      )
-        return zohoApiError(
-          400,
-          'TOKEN_BOUND_DATA_MISMATCH',
-          'The page_token given seems to be invalid or input param is added or altered or deleted',
-          { param_name: 'page_token' },
-        );
-      if (stored.expiresAt <= ctx.now())
-        return zohoApiError(400, 'EXPIRED_VALUE', 'Page token expired', {
-          api_name: 'page_token',
-          json_path: '$.query.page_token',
-        });
-      if (stored.offset >= PAGE_TOKEN_REACH)
-        return zohoApiError(
-          400,
-          'PAGINATION_LIMIT_EXCEEDED',
-          `You can only get upto ${PAGE_TOKEN_REACH} records using page_token param`,
-          { param_name: 'page_token' },
-        );
-      cursor = stored;
-    } else {
-      const sortBy = req.query.get('sort_by') ?? 'id';
-      if (!(SORTABLE as readonly string[]).includes(sortBy))
-        return zohoApiError(400, 'INVALID_DATA', `sort_by must be one of ${SORTABLE.join(', ')}`, {
-          param_name: 'sort_by',
-          supported_values: [...SORTABLE],
-        });
-      const sortOrder = req.query.get('sort_order') ?? 'desc';
-      if (sortOrder !== 'asc' && sortOrder !== 'desc')
-        return invalidParam('sort_order', 'sort_order must be asc or desc');
-      const since = ifModifiedSince(req);
-      if (typeof since === 'object') return since;
-      const page = intParam(req, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
-      if (typeof page === 'object') return page;
-      if ((page - 1) * perPage >= PAGE_LIMIT) {
-        return zohoApiError(
-          400,
-          'DISCRETE_PAGINATION_LIMIT_EXCEEDED',
-          `You can only get the first ${PAGE_LIMIT} records without using page_token param`,
-          { limit: PAGE_LIMIT },
-        );
-      }
-      cursor = {
-        module: table.name,
-        sortBy: sortBy as SortField,
-        sortOrder,
-        since,
-        fields: fieldsParam,
-        perPage,
-        offset: (page - 1) * perPage,
+/** GET /{module}: records, `fields` required, paged by `page` (2,000 records) or `page_token` (100,000), or just `ids`. */
+function listRecords(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const fieldsParam = req.query.get('fields');
+  if (!fieldsParam?.trim())
+    return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', {
+      param_name: 'fields',
+    });
+  const fields = fieldsParam
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (fields.length > MAX_FIELDS)
+    return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
+      param_name: 'fields',
+      limit: MAX_FIELDS,
+    });
+  const known = new Set(table.columns.map((column) => column.name));
+  const unknown = fields.find((name) => !known.has(name));
+  if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param_name: 'fields', api_name: unknown });
+  // `ids` (GetRecordsParam in SDK 8): these records only, at most 100, with the fields asked for;
+  // no paging. The limit of 100 is the one Zoho's get-records page gives for `ids`.
+  const idsText = req.query.get('ids');
+  if (idsText !== null) return recordsByIds(api, req, table, fields, idsText);
+  const perPage = intParam(req, 'per_page', 1, MAX_PER_PAGE, MAX_PER_PAGE);
+  if (typeof perPage === 'object') return perPage;
+  const tokenText = req.query.get('page_token');
+  if (tokenText !== null && req.query.has('page'))
+    return zohoApiError(400, 'INVALID_REQUEST', "page cannot be used with the 'page_token' param", {
+      param_name: 'page',
+    });
+
+  const cursor =
+    tokenText !== null
+      ? storedCursor(api, req, table, fieldsParam, perPage, tokenText)
+      : newCursor(req, table, fieldsParam, perPage);
+  if (!isCursor(cursor)) return cursor;
+  const view = api.crm.sortedBy(table.name, cursor.sortBy);
+  let order = view.rows;
+  if (cursor.sortOrder === 'desc') order = [...order].reverse();
+  const matching =
+    cursor.since === undefined ? order : order.filter((row) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
+  if (!matching.length) return { status: cursor.since === undefined ? 204 : 304 };
+  // Positional: the list as it is now, from the number of records already given.
+  const start = cursor.offset;
+  const end = tokenText !== null ? start + perPage : Math.min(start + perPage, PAGE_LIMIT);
+  const slice = matching.slice(start, end).map((row) => ({ row }));
+  if (!slice.length) return { status: 204 };
+  const more = start + slice.length < matching.length;
+  const page = tokenText !== null ? cursor.page + 1 : cursor.page;
+  let next: string | null = null;
+  const expiresAt = api.ctx.now() + PAGE_TOKEN_LIFETIME_MS;
+  if (more) {
+    next = `${(++api.issued).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
+    api.pageTokens.set(next, { ...cursor, offset: start + slice.length, page, expiresAt });
+  }
+  const data = slice.map(({ row }) => project(row, fields));
+  return {
+    status: 200,
+    body: {
+      data,
+      info: {
+        per_page: perPage,
+        next_page_token: next,
+        count: data.length,
+        sort_by: cursor.sortBy,
         page,
-        expiresAt: 0,
-      };
-    }
-
-    const view = crm.sortedBy(table.name, cursor.sortBy);
-    let order = view.rows;
-    if (cursor.sortOrder === 'desc') order = [...order].reverse();
-    const matching =
-      cursor.since === undefined
-        ? order
-        : order.filter((row) => Date.parse(String(row.Modified_Time)) >= cursor.since!);
-    if (!matching.length) return { status: cursor.since === undefined ? 204 : 304 };
-    // Positional: the list as it is now, from the number of records already given.
-    const start = cursor.offset;
-    const end = tokenText !== null ? start + perPage : Math.min(start + perPage, PAGE_LIMIT);
-    const slice = matching.slice(start, end).map((row) => ({ row }));
-    if (!slice.length) return { status: 204 };
-    const more = start + slice.length < matching.length;
-    const page = tokenText !== null ? cursor.page + 1 : cursor.page;
-    let next: string | null = null;
-    const expiresAt = ctx.now() + PAGE_TOKEN_LIFETIME_MS;
-    if (more) {
-      next = `${(++tokenCount).toString(36)}${Math.random().toString(36).slice(2, 12)}`;
-      tokens.set(next, { ...cursor, offset: start + slice.length, page, expiresAt });
-    }
-    const data = slice.map(({ row }) => project(row, fields));
-    return {
-      status: 200,
-      body: {
-        data,
-        info: {
-          per_page: perPage,
-          next_page_token: next,
-          count: data.length,
-          sort_by: cursor.sortBy,
-          page,
-          previous_page_token: tokenText,
-          page_token_expiry: next ? zohoDateTime(expiresAt) : null,
-          sort_order: cursor.sortOrder,
-          more_records: more,
-        },
+        previous_page_token: tokenText,
+        page_token_expiry: next ? zohoDateTime(expiresAt) : null,
+        sort_order: cursor.sortOrder,
+        more_records: more,
       },
-    };
-  });
+    },
+  };
+}
 
-  // One record (record.json `/crm/v8/{module_api_name}/{id}`): `fields` is optional here, every
-  // field when absent; the answer is `{data: [record]}`.
-  on(`${CRM_API}/:module/:id`, (req) => {
-    const table = supported(req.params.module);
-    if (!table) return invalidModule();
-    const id = req.params.id;
-    if (!/^\d+$/.test(id))
-      return zohoApiError(400, 'INVALID_DATA', 'the id given seems to be invalid', { resource_path_index: 1 });
-    const known = table.columns.map((column) => column.name).filter((name) => name !== 'id');
-    const fieldsParam = req.query.get('fields');
-    const fields = fieldsParam
-      ? fieldsParam
-          .split(',')
-          .map((name) => name.trim())
-          .filter(Boolean)
-      : known;
-    if (fields.length > MAX_FIELDS)
-      return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
-        param: 'fields',
-        limit: MAX_FIELDS,
-      });
-    const unknown = fields.find((name) => !known.includes(name) && name !== 'id');
-    if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
-    const row = crm.record(table.name, id);
-    if (!row) return { status: 204 };
-    return { status: 200, body: { data: [project(row, fields)] } };
-  });
+/** The records `ids` names (at most 100), with the fields asked for; no paging. */
+function recordsByIds(api: ZohoApi, req: EmuRequest, table: CrmTable, fields: string[], idsText: string): EmuResponse {
+  const ids = idsText
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (!ids.length) return invalidParam('ids', 'ids must name at least one record id');
+  if (ids.length > MAX_IDS)
+    return zohoApiError(400, 'LIMIT_EXCEEDED', `you can give at most ${MAX_IDS} ids`, {
+      param_name: 'ids',
+      limit: MAX_IDS,
+    });
+  if (req.query.has('page') || req.query.has('page_token'))
+    return zohoApiError(400, 'INVALID_REQUEST', 'ids cannot be used with page or page_token', {
+      param_name: 'ids',
+    });
+  const wanted = new Set(ids);
+  const data = api.crm
+    .sortedBy(table.name, 'id')
+    .rows.filter((row) => wanted.has(String(row.id)))
+    .map((row) => project(row, fields));
+  if (!data.length) return { status: 204 };
+  return {
+    status: 200,
+    body: { data, info: { per_page: data.length, count: data.length, page: 1, more_records: false } },
+  };
+}
+
+/** The cursor a page token stands for, or Zoho's refusal (bound to other parameters, expired, past its reach). */
+function storedCursor(
+  api: ZohoApi,
+  req: EmuRequest,
+  table: CrmTable,
+  fieldsParam: string,
+  perPage: number,
+  tokenText: string,
+): PageToken | EmuResponse {
+  const stored = api.pageTokens.get(tokenText);
+  // The v8 OAS's bodies (getRecords examples: tokenbounddatamismatch, expiredvalue, paginationlimitexceeded).
+  if (
+    !stored ||
+    stored.module !== table.name ||
+    stored.fields !== fieldsParam ||
+    stored.perPage !== perPage ||
+    ['sort_by', 'sort_order'].some(
+      (name) => req.query.has(name) && req.query.get(name) !== stored[name === 'sort_by' ? 'sortBy' : 'sortOrder'],
+    )
+  )
+    return zohoApiError(
+      400,
+      'TOKEN_BOUND_DATA_MISMATCH',
+      'The page_token given seems to be invalid or input param is added or altered or deleted',
+      { param_name: 'page_token' },
+    );
+  if (stored.expiresAt <= api.ctx.now())
+    return zohoApiError(400, 'EXPIRED_VALUE', 'Page token expired', {
+      api_name: 'page_token',
+      json_path: '$.query.page_token',
+    });
+  if (stored.offset >= PAGE_TOKEN_REACH)
+    return zohoApiError(
+      400,
+      'PAGINATION_LIMIT_EXCEEDED',
+      `You can only get upto ${PAGE_TOKEN_REACH} records using page_token param`,
+      { param_name: 'page_token' },
+    );
+  return stored;
+}
+
+/** A first page's cursor from `sort_by`, `sort_order`, If-Modified-Since and `page`, or the refusal of a bad one. */
+function newCursor(req: EmuRequest, table: CrmTable, fieldsParam: string, perPage: number): PageToken | EmuResponse {
+  const sortBy = req.query.get('sort_by') ?? 'id';
+  if (!(SORTABLE as readonly string[]).includes(sortBy))
+    return zohoApiError(400, 'INVALID_DATA', `sort_by must be one of ${SORTABLE.join(', ')}`, {
+      param_name: 'sort_by',
+      supported_values: [...SORTABLE],
+    });
+  const sortOrder = req.query.get('sort_order') ?? 'desc';
+  if (sortOrder !== 'asc' && sortOrder !== 'desc') return invalidParam('sort_order', 'sort_order must be asc or desc');
+  const since = ifModifiedSince(req);
+  if (typeof since === 'object') return since;
+  const page = intParam(req, 'page', 1, Number.MAX_SAFE_INTEGER, 1);
+  if (typeof page === 'object') return page;
+  if ((page - 1) * perPage >= PAGE_LIMIT) {
+    return zohoApiError(
+      400,
+      'DISCRETE_PAGINATION_LIMIT_EXCEEDED',
+      `You can only get the first ${PAGE_LIMIT} records without using page_token param`,
+      { limit: PAGE_LIMIT },
+    );
+  }
+  return {
+    module: table.name,
+    sortBy: sortBy as SortField,
+    sortOrder,
+    since,
+    fields: fieldsParam,
+    perPage,
+    offset: (page - 1) * perPage,
+    page,
+    expiresAt: 0,
+  };
+}
+
+const isCursor = (value: PageToken | EmuResponse): value is PageToken => 'module' in value;
+
+/** One record (record.json `/crm/v8/{module_api_name}/{id}`): `fields` optional, every field when absent; `{data: [record]}`. */
+function getRecord(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const id = req.params.id;
+  if (!/^\d+$/.test(id))
+    return zohoApiError(400, 'INVALID_DATA', 'the id given seems to be invalid', { resource_path_index: 1 });
+  const known = table.columns.map((column) => column.name).filter((name) => name !== 'id');
+  const fieldsParam = req.query.get('fields');
+  const fields = fieldsParam
+    ? fieldsParam
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean)
+    : known;
+  if (fields.length > MAX_FIELDS)
+    return zohoApiError(400, 'LIMIT_EXCEEDED', `you can include a maximum of ${MAX_FIELDS} field API names`, {
+      param: 'fields',
+      limit: MAX_FIELDS,
+    });
+  const unknown = fields.find((name) => !known.includes(name) && name !== 'id');
+  if (unknown) return zohoApiError(400, 'INVALID_DATA', 'invalid data', { param: 'fields', api_name: unknown });
+  const row = api.crm.record(table.name, id);
+  if (!row) return { status: 204 };
+  return { status: 200, body: { data: [project(row, fields)] } };
 }
 
 /** The records' fixed UTC offset (ORG_UTC_OFFSET, -05:00, no daylight saving) as a time zone id. */
