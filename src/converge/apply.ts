@@ -6,7 +6,7 @@ import { ApiError, isNotFound, isUserError, UserError } from '../core/errors.js'
 import type { Platform, PlatformRequest } from '../http/platform.js';
 import { createOnce } from './create-once.js';
 import { resolveRefs } from './plan.js';
-import { RESOURCES } from './resources.js';
+import { KINDS } from './kinds/index.js';
 import { Ref, type Outcome, type Step } from './types.js';
 
 export interface ApplyHooks {
@@ -147,7 +147,7 @@ export function apply(
         await hooks.intend(step);
         const body = resolve(create.body) as Record<string, unknown>;
         const { value } = await createOnce(
-          async () => RESOURCES[step.kind].created(await send(create)),
+          async () => KINDS[step.kind].created(await send(create)),
           () => hooks.adopt(step, body, step.id),
           (error) => error instanceof NotStarted,
         ).catch((error) => restoreAfterRefusal(step, error));
