@@ -232,6 +232,8 @@ function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<
   if (tags.includes('union')) return;
   const key = `${dataset.template}/schema#profile`;
   const descriptorKey = `${dataset.template}/descriptor`;
+  // A schema made in this run: the path names it by its Ref (printed `<new accounts/schema id>`), apply puts in its id.
+  const target = current ? undefined : new Ref(schemaKey);
   steps.set(key, {
     key,
     kind: 'schema',
@@ -239,10 +241,11 @@ function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<
     action: 'update',
     name: schema.name,
     id: current?.id,
+    ...(target ? { target } : {}),
     // Enabling Profile is one-way: Adobe never lets it be disabled or the schema deleted.
     changes: [{ field: 'meta:immutableTags', from: tags, to: [...tags, 'union'] }],
     requests: [
-      schemaRegistry.patch('schemas', current?.id ?? (new Ref(schemaKey) as unknown as string), [
+      schemaRegistry.patch('schemas', current?.id ?? String(target), [
         { op: 'add', path: '/meta:immutableTags', value: [...tags, 'union'] },
       ]),
     ],
