@@ -1,5 +1,5 @@
 // Data Prep (aep-api.md §7, aep-updates.md §2): mapping sets. A mapping edit is a PUT of the whole
-// set, which bumps its version; the flow then moves to that version (src/converge/resources.ts).
+// set, which bumps its version; the flow then moves to that version (src/converge/kinds/mappingSet.ts).
 import type { PlatformRequest } from '../http/platform.js';
 
 export const CONVERSION = '/data/foundation/conversion';

@@ -6,8 +6,8 @@ import { ApiError, isNotFound, isUserError, UserError } from '../core/errors.js'
 import type { Platform, PlatformRequest } from '../http/platform.js';
 import { createOnce } from './create-once.js';
 import { resolveRefs } from './plan.js';
-import { RESOURCES } from './resources.js';
-import { Ref, type Outcome, type Step } from './types.js';
+import { KINDS } from './kinds/index.js';
+import type { Ref, Outcome, Step } from './types.js';
 
 export interface ApplyHooks {
   /** Before a create (or a replacement's create) is sent. */
@@ -64,7 +64,7 @@ export function apply(
   const resolve = <T>(value: T): T => resolveRefs(value, (ref) => outcomeValue(outcomes, ref));
   const send = async <T>(request: PlatformRequest<T>): Promise<T> => {
     if (failure !== undefined) throw notStarted();
-    return platform.send(resolveRequest(request, resolve, outcomes));
+    return platform.send(resolveRequest(request, resolve));
   };
 
   const start = (node: Omit<Node, 'done'>, run: () => Promise<void>) => {
@@ -121,9 +121,11 @@ export function apply(
       }
       case 'update': {
         let answer: any;
-        for (const request of step.requests) answer = await send(request);
+        const id = step.id ?? outcomes.get(step.target!.key)?.id;
+        if (!id) throw new Error(`No id for ${step.target?.key} yet`);
+        for (const request of step.requests) answer = await send(step.id ? request : naming(request, step.target!, id));
         const outcome: Outcome = {
-          id: step.id ?? (outcomeValue(outcomes, new Ref(step.key.replace(/#.*$/, ''))) as string),
+          id,
           etag: answer?.etag ?? step.etag,
         };
         if (step.kind === 'mappingSet') {
@@ -147,7 +149,7 @@ export function apply(
         await hooks.intend(step);
         const body = resolve(create.body) as Record<string, unknown>;
         const { value } = await createOnce(
-          async () => RESOURCES[step.kind].created(await send(create)),
+          async () => KINDS[step.kind].created(await send(create)),
           () => hooks.adopt(step, body, step.id),
           (error) => error instanceof NotStarted,
         ).catch((error) => restoreAfterRefusal(step, error));
@@ -194,18 +196,23 @@ function outcomeValue(outcomes: Map<string, Outcome>, ref: Ref): unknown {
   return ref.field === 'id' ? outcome.id : outcome.version === undefined ? undefined : String(outcome.version);
 }
 
-/** Refs in the body, and in the path (where a plan prints them as `<new key id>`). */
-function resolveRequest<T>(
-  request: PlatformRequest<T>,
-  resolve: <V>(value: V) => V,
-  outcomes: Map<string, Outcome>,
-): PlatformRequest<T> {
-  const path = request.path.replace(/(?:<|%3C)new(?: |%20)(.+?)(?: |%20)id(?:>|%3E)/g, (_m, key: string) => {
-    const id = outcomes.get(decodeURIComponent(key))?.id;
-    if (!id) throw new Error(`No id for ${decodeURIComponent(key)} yet`);
-    return encodeURIComponent(id);
-  });
-  return { ...request, path, ...(request.body !== undefined ? { body: resolve(request.body) } : {}) };
+/** Refs in the body, resolved from what earlier steps made. */
+function resolveRequest<T>(request: PlatformRequest<T>, resolve: <V>(value: V) => V): PlatformRequest<T> {
+  return request.body === undefined ? request : { ...request, body: resolve(request.body) };
+}
+
+/** A request on a resource made in this run: its path (and its re-read's) named it by `target`; now by its id. */
+function naming<T>(request: PlatformRequest<T>, target: Ref, id: string): PlatformRequest<T> {
+  const put = (path: string) => path.split(encodeURIComponent(String(target))).join(encodeURIComponent(id));
+  return {
+    ...request,
+    path: put(request.path),
+    ...(request.reread
+      ? {
+          reread: { ...request.reread, request: { ...request.reread.request, path: put(request.reread.request.path) } },
+        }
+      : {}),
+  };
 }
 
 /** A write not sent because another failed: never a lost answer to look for. */

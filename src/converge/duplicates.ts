@@ -1,17 +1,17 @@
 // Duplicates: younger resources carrying our name and marker (two machines created the same
-// template at once: issue 21.5). The oldest stays (find.ts, the rule every machine agrees on);
+// template at once: issue 21.5). The oldest stays (kind.ts, the rule every machine agrees on);
 // each younger one is a delete step whose reason says so, dependents first, a flow disabled before
 // it is deleted (so the table is never ingested twice), a base connection only once nothing of
 // ours that stays is on it.
 import type { FlowResource } from '../aep/flow-service.js';
-import { DESTROY_ORDER, RESOURCES } from './resources.js';
+import { DESTROY_ORDER, KINDS } from './kinds/index.js';
 import type { Actual, Kind, Step } from './types.js';
 
 const reasonFor = (keeper: Actual) =>
   `duplicate of ${keeper.id}: the same name and marker, made later (two runs at once, e.g. from two machines); the oldest stays`;
 
 function deleteStep(kind: Kind, template: string | undefined, keeper: Actual, dup: Actual, dependsOn: string[]): Step {
-  const spec = RESOURCES[kind];
+  const spec = KINDS[kind];
   // A flow stops first: disabled, then deleted (as a replaced flow retires).
   const requests =
     kind === 'flow' && spec.retire.mode === 'delete'

@@ -1,5 +1,5 @@
 // Observe: what exists, in as few sequential waves as the links allow. A resource is found by our
-// deterministic name (and marker) on a token-safe list (ruling 15), through the finder (find.ts),
+// deterministic name (and marker) on a token-safe list (ruling 15), through its kind's finder (kinds/),
 // on every run; the id in the state file (a cache, not the truth) only when nothing carries the
 // name. Everything starts at once; each lookup waits only for the id it needs.
 import { CONVERSION, dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
@@ -25,8 +25,8 @@ import type { Platform } from '../http/platform.js';
 import type { SourcePath } from '../paths/index.js';
 import type { Template } from '../template/types.js';
 import { resourceNames } from './desire.js';
-import { findByName, marked, oldestFirst } from './find.js';
-import { RESOURCES } from './resources.js';
+import { oldestFirst, type FindQuery } from './kind.js';
+import { KINDS } from './kinds/index.js';
 import type { TableRef } from './tables.js';
 import type { Actual, Kind } from './types.js';
 
@@ -139,7 +139,7 @@ function pick(
 
 /** By the state's id; undefined when it is gone. */
 async function byId(services: Services, kind: Kind, id: string, version?: number): Promise<Actual | undefined> {
-  const spec = RESOURCES[kind];
+  const spec = KINDS[kind];
   const request = kind === 'mappingSet' && version ? dataPrep.get(id, version) : spec.get(id);
   return spec.read(await unlessNotFound(services.platform.send(request)), id);
 }
@@ -148,8 +148,13 @@ async function byId(services: Services, kind: Kind, id: string, version?: number
 export async function observeConnection(services: Services, shared: Shared, name: string): Promise<Actual | undefined> {
   const saved = shared.saved.connection;
   const spec = pathOf(services).connectionSpec;
-  const byName = await findByName(shared, services.platform, 'connection', name, { specIds: [spec.id] });
-  const found = pick(byName, services.log, `base connection '${name}'`, (r) => marked(r, services.profile));
+  const byName = await KINDS.connection.find(
+    { shared, platform: services.platform },
+    { name, scope: { specIds: [spec.id] } },
+  );
+  const found = pick(byName, services.log, `base connection '${name}'`, (r) =>
+    KINDS.connection.owned(r, services.profile),
+  );
   shared.connectionDuplicates = found?.retirable?.map((r) => r.id) ?? [];
   if (found || !saved?.id) return found;
   const recorded = await byId(services, 'connection', saved.id);
@@ -192,7 +197,6 @@ export async function observeTemplate(
 
   // Made by this run's replace and not yet gone (same name, or renamed aside): never ours to use.
   const retiring = new Set((shared.saved.retired ?? []).filter((r) => r.template === t).map((r) => r.id));
-  const ours = (r: Record<string, any>) => marked(r, services.profile, t);
 
   /**
    * By name on every run (`find`: a list per kind, shared by every template), so a duplicate made
@@ -209,13 +213,15 @@ export async function observeTemplate(
       })(),
     );
   /** Ours by name on every run, so a duplicate made elsewhere is seen even when the state has an id. */
-  type Scope = { baseConnectionIds?: string[]; specIds?: string[] };
+  type Scope = FindQuery['scope'];
   const named = async (kind: Kind, name: string, scope?: Scope) =>
     pick(
-      (await findByName(shared, services.platform, kind, name, scope)).filter((r) => !retiring.has(r.id)),
+      (await KINDS[kind].find({ shared, platform: services.platform }, { name, scope })).filter(
+        (r) => !retiring.has(r.id),
+      ),
       log,
-      `${RESOURCES[kind].label} '${name}'`,
-      ours,
+      `${KINDS[kind].label} '${name}'`,
+      (r) => KINDS[kind].owned(r, services.profile, t),
     );
   const inRegistry = (kind: Kind, title: string) =>
     lookup(kind, async () => {
@@ -255,7 +261,7 @@ export async function observeTemplate(
           (d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id,
         );
         const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
-        return one ? RESOURCES.descriptor.read(one, String(one['@id'])) : undefined;
+        return one ? KINDS.descriptor.read(one, String(one['@id'])) : undefined;
       })
     : Promise.resolve(undefined);
   // Source connections on our base connection, and on its younger duplicates (retired with them).

@@ -2,7 +2,8 @@
 // `replace` (with the reason) or `delete`, each with exactly the requests apply will send. Pure.
 import { schemaRegistry } from '../aep/schema-registry.js';
 import type { PlatformRequest } from '../http/platform.js';
-import { RESOURCES, type Diff } from './resources.js';
+import { KINDS } from './kinds/index.js';
+import { compare, type Diff } from './rules.js';
 import { Ref, type Actual, type Desired, type Step } from './types.js';
 
 export interface PlanInput {
@@ -53,7 +54,7 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
   };
 
   for (const d of ordered) {
-    const spec = RESOURCES[d.kind];
+    const spec = KINDS[d.kind];
     const body = resolveRefs(d.body, known);
     // A field group no mapping needs any more stays in the schema: Adobe takes only additive changes.
     // Not in a schema of another class: a field group goes only where its class goes.
@@ -68,7 +69,7 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
     if (!found) {
       steps.set(d.key, { ...base, action: 'create', requests: [spec.create(body)] });
     } else {
-      const diff = spec.update(d, found, body);
+      const diff = compare(spec.rules, d, found, body);
       const notes = [...(diff.notes ?? []), ...droppedNow(diff.leftOver, actual.get(`${d.template}/mappingSet`))];
       const existing = {
         id: found.id,
@@ -78,7 +79,7 @@ function planOnce({ desired, actual, today }: PlanInput, force: Map<string, stri
       };
       const replace = force.get(d.key) ?? diff.replace;
       if (replace) {
-        const aside = RESOURCES[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
+        const aside = KINDS[d.kind].retire.mode === 'rename' ? asideName(found.name, today) : undefined;
         steps.set(d.key, {
           ...base,
           ...existing,
@@ -168,7 +169,7 @@ function newConnectionsRule(
  * alone reads as the data going). Kinds deleted after the replace (connections) say nothing more.
  */
 function withKept(reason: string, kind: Desired['kind'], aside: string | undefined): string {
-  const { retire, label } = RESOURCES[kind];
+  const { retire, label } = KINDS[kind];
   if (retire.mode === 'delete') return reason;
   const renamed = aside ? `, renamed '${aside}'` : '';
   if (kind === 'dataset')
@@ -201,14 +202,14 @@ function replaceRequests(
   body: Record<string, unknown>,
   aside: string | undefined,
 ): PlatformRequest[] {
-  const retire = RESOURCES[d.kind].retire;
-  const create = RESOURCES[d.kind].create(body);
+  const retire = KINDS[d.kind].retire;
+  const create = KINDS[d.kind].create(body);
   if (retire.mode === 'delete') return [...(retire.before?.(found) ?? []), create];
   return retire.mode === 'rename' && aside ? [retire.request(found, aside), create] : [create];
 }
 
 function retirement(d: Desired, found: Actual): Step['retire'] {
-  const retire = RESOURCES[d.kind].retire;
+  const retire = KINDS[d.kind].retire;
   if (retire.mode !== 'delete') return undefined;
   const flowKey = `${d.template}/flow`;
   return {
@@ -231,6 +232,8 @@ function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<
   if (tags.includes('union')) return;
   const key = `${dataset.template}/schema#profile`;
   const descriptorKey = `${dataset.template}/descriptor`;
+  // A schema made in this run: the path names it by its Ref (printed `<new accounts/schema id>`), apply puts in its id.
+  const target = current ? undefined : new Ref(schemaKey);
   steps.set(key, {
     key,
     kind: 'schema',
@@ -238,10 +241,11 @@ function addProfileStep(steps: Map<string, Step>, dataset: Desired, actual: Map<
     action: 'update',
     name: schema.name,
     id: current?.id,
+    ...(target ? { target } : {}),
     // Enabling Profile is one-way: Adobe never lets it be disabled or the schema deleted.
     changes: [{ field: 'meta:immutableTags', from: tags, to: [...tags, 'union'] }],
     requests: [
-      schemaRegistry.patch('schemas', current?.id ?? (new Ref(schemaKey) as unknown as string), [
+      schemaRegistry.patch('schemas', current?.id ?? String(target), [
         { op: 'add', path: '/meta:immutableTags', value: [...tags, 'union'] },
       ]),
     ],
@@ -272,7 +276,7 @@ export function planDeletes(
   found: Array<{ key: string; kind: Step['kind']; template?: string; actual: Actual }>,
 ): Step[] {
   return found.map(({ key, kind, template, actual }) => {
-    const spec = RESOURCES[kind];
+    const spec = KINDS[kind];
     const requests = spec.delete === 'cannot be deleted' ? [] : spec.delete(actual);
     return {
       key,

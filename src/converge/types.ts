@@ -77,6 +77,8 @@ export interface Step {
   name: string;
   /** The existing resource (reuse, update, replace, delete). */
   id?: string;
+  /** An update of a resource this run makes (no `id` yet): its requests' paths name it by this Ref. */
+  target?: Ref;
   etag?: string;
   changes?: Change[];
   /** Why a replace is needed ("forces replacement: …"). */

@@ -28,7 +28,7 @@ import {
 } from '../converge/observe.js';
 import { planConnectionDuplicates, planTemplateDuplicates } from '../converge/duplicates.js';
 import { changesAnything, plan, planDeletes } from '../converge/plan.js';
-import { CREATE_ORDER } from '../converge/resources.js';
+import { CREATE_ORDER } from '../converge/kinds/index.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Actual, Desired, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';

@@ -11,11 +11,12 @@ import { mappingSetSchema } from '../aep/data-prep.js';
 import { DATA_LAKE_CONNECTION_SPEC, type FlowResource } from '../aep/flow-service.js';
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { defaultConnectionName, marker } from '../converge/desire.js';
-import { findByName, flowSpecIds, marked, ownerOf } from '../converge/find.js';
+import { marked, ownerOf } from '../converge/kind.js';
+import { flowSpecIds } from '../converge/kinds/flow.js';
 import { observeShared, type Services, type Shared } from '../converge/observe.js';
 import { EndlessListingError } from '../http/pages.js';
 import { planDeletes } from '../converge/plan.js';
-import { DESTROY_ORDER, RESOURCES } from '../converge/resources.js';
+import { DESTROY_ORDER, KINDS } from '../converge/kinds/index.js';
 import type { Actual, Kind, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError, isUserError, unlessNotFound } from '../core/errors.js';
@@ -82,7 +83,7 @@ export async function destroy(
     ref: { id: string; name: string },
     reason?: string,
   ): DestroyItem => ({
-    resource: RESOURCES[kind].label,
+    resource: KINDS[kind].label,
     name: ref.name,
     id: ref.id,
     ...(template ? { template } : {}),
@@ -140,7 +141,7 @@ export async function destroy(
     if (ctx.canPrompt && !ctx.flags.yes && !ctx.flags.json) {
       // The plan before the question, datasets (the data) first.
       for (const s of [...steps].sort((a, b) => Number(b.kind === 'dataset') - Number(a.kind === 'dataset')))
-        ctx.log.info(`  delete ${RESOURCES[s.kind].label} '${s.name}' (${s.id})`);
+        ctx.log.info(`  delete ${KINDS[s.kind].label} '${s.name}' (${s.id})`);
     }
     const ok = await ctx.confirm(
       `Delete ${steps.length} resource(s) that profile '${profile}' made in sandbox '${sandbox}'${datasets.length ? `, including dataset${datasets.length > 1 ? 's' : ''} ${datasets.join(', ')} and the data in ${datasets.length > 1 ? 'them' : 'it'}` : ''}?`,
@@ -212,7 +213,7 @@ async function discover(
   const add = (f: Found) => {
     if (![...found.values()].some((x) => x.actual.id === f.actual.id)) found.set(f.key, f);
   };
-  const label = (kind: Kind) => RESOURCES[kind].label;
+  const label = (kind: Kind) => KINDS[kind].label;
 
   // 1. The state's entries, by id: gone (404) or renamed (not ours any more) are forgotten.
   const recorded: Array<{ kind: Kind; template?: string; ref: ResourceRef }> = [
@@ -221,7 +222,7 @@ async function discover(
       .filter(([t]) => wanted(t))
       .flatMap(([template, refs]) =>
         Object.entries(refs)
-          .filter(([kind, ref]) => kind in RESOURCES && ref?.id)
+          .filter(([kind, ref]) => kind in KINDS && ref?.id)
           .map(([kind, ref]) => ({ kind: kind as Kind, template, ref })),
       ),
     ...(saved.retired ?? [])
@@ -230,10 +231,7 @@ async function discover(
   ];
   await Promise.all(
     recorded.map(async ({ kind, template, ref }) => {
-      const actual = RESOURCES[kind].read(
-        await unlessNotFound(services.platform.send(RESOURCES[kind].get(ref.id))),
-        ref.id,
-      );
+      const actual = KINDS[kind].read(await unlessNotFound(services.platform.send(KINDS[kind].get(ref.id))), ref.id);
       const entry = { resource: label(kind), name: ref.name, id: ref.id, ...(template ? { template } : {}) };
       if (!actual || (kind !== 'descriptor' && actual.name !== ref.name))
         out.forget.push({ template, kind, id: ref.id });
@@ -267,7 +265,7 @@ async function discover(
   // Both paths (the finder's specs): Zoho and HTTP API connections, CRM and streaming flows.
   const [connections, targets, flows, classes, fieldGroups, schemas] = await Promise.all([
     wanted(undefined)
-      ? findByName(shared, services.platform, 'connection', defaultConnectionName(profile))
+      ? KINDS.connection.find({ shared, platform: services.platform }, { name: defaultConnectionName(profile) })
       : Promise.resolve([]),
     shared.flowList('targetConnections', `connectionSpec.id==${DATA_LAKE_CONNECTION_SPEC.id}`),
     flowSpecIds(shared).then((ids) =>
@@ -313,7 +311,7 @@ async function discover(
       const template = ours(r);
       // Lists carry no description: the full resource says whether the marker is there.
       if (!template && !/\(aep-zoho /.test(r.title)) continue;
-      const full = (template ? r : await services.platform.send(RESOURCES[kind].get(r.$id)).catch(() => undefined)) as
+      const full = (template ? r : await services.platform.send(KINDS[kind].get(r.$id)).catch(() => undefined)) as
         | Record<string, any>
         | undefined;
       const owner = full ? ours(full) : undefined;
@@ -329,7 +327,7 @@ async function discover(
   // A create that was sent but never answered: the intent recorded before it names what to look for.
   await Promise.all(
     (saved.intents ?? [])
-      .filter((i) => wanted(i.template) && i.kind in RESOURCES)
+      .filter((i) => wanted(i.template) && i.kind in KINDS)
       .map(async (intent) => {
         const kind = intent.kind as Kind;
         const made = await findByIntent(services, shared, kind, intent.name, [...found.values()]);
@@ -382,7 +380,7 @@ async function discover(
         key: `${schema.template}/descriptor/${id}`,
         kind: 'descriptor',
         template: schema.template,
-        actual: RESOURCES.descriptor.read(d, id)!,
+        actual: KINDS.descriptor.read(d, id)!,
       });
     }
   }
@@ -408,7 +406,7 @@ async function findByIntent(
   found: Found[],
 ): Promise<Actual | undefined> {
   if (kind !== 'dataset') return undefined; // the others are found by name on the lists above
-  return (await findByName(shared, services.platform, kind, name)).find(
+  return (await KINDS[kind].find({ shared, platform: services.platform }, { name })).find(
     (d) => !found.some((f) => f.actual.id === d.id),
   );
 }
@@ -434,7 +432,7 @@ function failureError(
   session: Session,
 ): Error {
   if (!isUserError(first)) return first as Error;
-  const what = `${RESOURCES[failed.kind].label} '${failed.name}' (${failed.id}): `;
+  const what = `${KINDS[failed.kind].label} '${failed.name}' (${failed.id}): `;
   const inUse = failed?.kind === 'connection' && /1418/.test(`${first.code} ${first.message}`);
   const referenced = first.status === 409 || /in use|used by|1520/i.test(first.message);
   const hint = inUse

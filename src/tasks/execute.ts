@@ -1,11 +1,9 @@
 // What connect, dataflow create and destroy share around the core: the state file as apply's
 // memory, finding a create whose answer was lost, the plan as the contract prints it, and the
 // listr2 task list as a view of the executor.
-import { mappingSetSchema } from '../aep/data-prep.js';
 import { apply, type ApplyHooks, type Execution, type Node } from '../converge/apply.js';
-import { findByName } from '../converge/find.js';
 import { observeShared } from '../converge/observe.js';
-import { RESOURCES } from '../converge/resources.js';
+import { KINDS } from '../converge/kinds/index.js';
 import type { Kind, Outcome, Step } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import type { PlanStep } from '../core/plan.js';
@@ -63,51 +61,19 @@ async function findMade(
     },
     {},
   );
-  switch (kind) {
-    case 'connection':
-    case 'sourceConnection':
-    case 'targetConnection':
-    case 'flow':
-    case 'class':
-    case 'fieldGroup':
-    case 'schema':
-    case 'dataset': {
-      // The spec (or base connection) the create named: the HTTP API path's, not only the Zoho one's.
-      const scope = {
-        specIds: kind === 'connection' ? [body.connectionSpec.id] : kind === 'flow' ? [body.flowSpec.id] : undefined,
-        baseConnectionIds: kind === 'sourceConnection' ? [body.baseConnectionId] : undefined,
-      };
-      const found = (await findByName(shared, session.platform, kind, name, scope)).find((f) => f.id !== exclude);
-      return found && { id: found.id, ...(found.etag ? { etag: found.etag } : {}) };
-    }
-    case 'descriptor': {
-      const found = (await shared.registry.descriptors(body['xdm:sourceSchema'])).find(
-        (d) =>
-          d['@type'] === body['@type'] &&
-          d['xdm:sourceProperty'] === body['xdm:sourceProperty'] &&
-          d['xdm:namespace'] === body['xdm:namespace'] &&
-          d['@id'] !== exclude,
-      );
-      return found && { id: String(found['@id']) };
-    }
-    case 'mappingSet': {
-      const mine = (await shared.mappingSets()).filter(
-        (m) =>
-          mappingSetSchema(m) === body.outputSchema.schemaRef.id &&
-          (m.name === undefined || m.name === name) &&
-          m.id !== exclude,
-      );
-      const found = mine.sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0)).at(-1);
-      return found && { id: found.id, version: Number(found.version ?? 0) };
-    }
-  }
+  // The spec, base connection or schema the create named: the HTTP API path's, not only the Zoho one's.
+  const spec = KINDS[kind];
+  const found = (await spec.find({ shared, platform: session.platform }, { name, made: body })).find(
+    (f) => f.id !== exclude,
+  );
+  return found && (spec.adopted?.(found) ?? { id: found.id, ...(found.etag ? { etag: found.etag } : {}) });
 }
 
 /** The plan as the contract prints it: secrets redacted, the first request shown. */
 export function printable(steps: Step[]): PlanStep[] {
   return steps.map((step) => ({
     action: step.action,
-    resource: RESOURCES[step.kind].label,
+    resource: KINDS[step.kind].label,
     name: step.name,
     ...(step.template ? { template: step.template } : {}),
     ...(step.id ? { id: step.id } : {}),
@@ -158,7 +124,7 @@ export async function execute(
   const title = (node: Node, done: boolean): string =>
     `${several && node.step.template ? `${node.step.template}: ` : ''}${text(node, done)}`;
   const text = (node: Node, done: boolean): string => {
-    const label = RESOURCES[node.step.kind].label;
+    const label = KINDS[node.step.kind].label;
     if (node.phase === 'retire')
       return done
         ? `Retired the old ${label} '${node.step.retire!.name}' (${node.step.id})`

@@ -9,7 +9,7 @@ import type { ResourceRef, SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, isUserError } from '../core/errors.js';
 import { epochMs, humanTime, isoTime } from '../core/text.js';
-import { ourFlows } from '../converge/find.js';
+import { ourFlows } from '../converge/kinds/flow.js';
 import { observeShared } from '../converge/observe.js';
 import { pathOfFlow } from '../paths/index.js';
 import { openSession, type Session } from './session.js';

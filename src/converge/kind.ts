@@ -1,0 +1,184 @@
+// What a kind of resource is (one file each under kinds/, registered in kinds/index.ts), and the
+// pieces kinds share: Flow Service and Schema Registry reads and creates, ownership by name and
+// marker, and the rule every machine agrees on when two resources carry one name (two machines
+// created at once): the oldest wins, by Adobe's own creation time, then by id.
+import { flowService, oneItem, type Collection, type FlowResource } from '../aep/flow-service.js';
+import { schemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
+import { UserError } from '../core/errors.js';
+import type { Platform, PlatformRequest } from '../http/platform.js';
+import { marker } from './desire.js';
+import type { Shared } from './observe.js';
+import type { UpdateRule, UpdateRules } from './rules.js';
+import type { Actual, Kind, Outcome } from './types.js';
+
+/** Where a finder looks: the lists of this run (memoized in Shared: one list per kind and filter, never one per resource). */
+export interface FindContext {
+  shared: Shared;
+  platform: Platform;
+}
+
+export interface FindQuery {
+  /** Our deterministic name. */
+  name: string;
+  /** For source connections the base connections to look under; for connections and flows the specs (default: both paths'). */
+  scope?: { baseConnectionIds?: string[]; specIds?: string[] };
+  /** A create whose answer was lost: its body says where to look (the spec, base connection or schema it named). */
+  made?: Record<string, any>;
+}
+
+/**
+ * How a replaced resource goes. `delete`: once the new flow exists (`flow`), or once the old flow
+ * is gone (`old flow`: connections in use cannot be deleted). `rename`: renamed aside before its
+ * successor is created (titles are unique; a dataset keeps its data) and kept, for destroy.
+ * `keep`: left as it is (it belongs to a retired schema, or cannot be deleted). `before`: sent
+ * before the successor is created (a flow: disabled, so two never run at once); `undo`: sent when
+ * Adobe refuses the successor, so what `before` did is not left behind (the old flow enabled again).
+ */
+export type Retire =
+  | {
+      mode: 'delete';
+      after: 'flow' | 'old flow';
+      before?(actual: Actual): PlatformRequest[];
+      undo?(actual: Actual): PlatformRequest[];
+      requests(actual: Actual): PlatformRequest[];
+    }
+  | { mode: 'rename'; request(actual: Actual, name: string): PlatformRequest }
+  | { mode: 'keep' };
+
+/** Everything about one kind of resource. */
+export interface KindSpec {
+  label: string;
+  /** `sandbox`: one per profile and sandbox (the base connection); `template`: one per template. */
+  scope: 'sandbox' | 'template';
+  dependsOn: Kind[];
+  /**
+   * Every resource of this kind carrying our name, oldest first (ruling 15: lists, never a name
+   * filter): the one finder observe, adoption after a lost answer and destroy use. Kinds without a
+   * name of ours (descriptors, mapping sets) are found through their schema, or by the create's body.
+   */
+  find(ctx: FindContext, query: FindQuery): Promise<Actual[]>;
+  /** Made by this profile (for this template): carries our marker. */
+  owned(resource: Record<string, any>, profile: string, template?: string): boolean;
+  /** The GET by id, and how to read its answer (undefined: gone). */
+  get(id: string): PlatformRequest;
+  read(answer: any, id: string): Actual | undefined;
+  create(body: Record<string, unknown>): PlatformRequest;
+  /** The new resource's id (and etag or version) from the create answer; an answer without one is an error. */
+  created(answer: any): Outcome;
+  /** What a found resource gives a step that made it (default: its id and etag). */
+  adopted?(actual: Actual): Outcome;
+  /** How the desired body is compared with what Adobe has: data (one generic diff), or a hand-written rule. */
+  rules: UpdateRules | UpdateRule;
+  delete: ((actual: { id: string }) => PlatformRequest[]) | 'cannot be deleted';
+  retire: Retire;
+}
+
+export function noId(request: string, answer: unknown): UserError {
+  return new UserError(
+    `Adobe answered ${request} without the new resource's id (${JSON.stringify(answer)?.slice(0, 200)}); nothing was recorded.`,
+    {
+      hint: 'Re-run the command: it looks the resource up by name before creating it again. If this keeps happening, check AEP_PLATFORM_URL points at Adobe.',
+    },
+  );
+}
+
+// ---- Ownership and the oldest-wins rule -------------------------------------------------------
+
+/** When Adobe made it (epoch ms): Flow Service `createdAt`, Catalog `created`, Data Prep `createdDate`, Schema Registry `repo:createdDate`. */
+export function createdAt(resource: Record<string, any>): number {
+  const value =
+    resource.createdAt ??
+    resource.created ??
+    resource.createdDate ??
+    resource['meta:registryMetadata']?.['repo:createdDate'] ??
+    resource['repo:createdDate'];
+  const n = typeof value === 'string' && !/^\d+$/.test(value) ? Date.parse(value) : Number(value);
+  return Number.isFinite(n) ? n : Number.POSITIVE_INFINITY;
+}
+
+/** Oldest first: creation time, then id (the tie-break both machines compute alike). */
+export function oldestFirst<T extends { id: string; resource: Record<string, any> }>(items: T[]): T[] {
+  return [...items].sort(
+    (a, b) => createdAt(a.resource) - createdAt(b.resource) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
+
+/** The template a resource of this profile belongs to, from our name suffix and marker; undefined if not ours. */
+export function ownerOf(resource: { name?: string; title?: string; description?: string }, profile: string) {
+  const name = resource.name ?? resource.title ?? '';
+  const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
+  if (!m || m[1] !== profile) return undefined;
+  return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
+}
+
+/** Carries our marker (for a template, or the profile's base connection). */
+export const marked = (resource: Record<string, any>, profile: string, template?: string) =>
+  String(resource.description ?? '').includes(marker(profile, template));
+
+// ---- Flow Service kinds -----------------------------------------------------------------------
+
+export const flowActual = (item: FlowResource): Actual => ({
+  id: item.id,
+  name: item.name,
+  etag: item.etag,
+  resource: item,
+});
+
+/** The items of these lists of a collection that carry the name, oldest first. */
+export async function listedByName(
+  ctx: FindContext,
+  collection: 'connections' | 'sourceConnections' | 'targetConnections' | 'flows',
+  filters: string[],
+  name: string,
+): Promise<Actual[]> {
+  return oldestFirst(
+    (await Promise.all(filters.map((f) => ctx.shared.flowList(collection, f))))
+      .flat()
+      .filter((item) => item.name === name)
+      .map(flowActual),
+  );
+}
+
+export const flowKind = (collection: Collection): Pick<KindSpec, 'get' | 'read' | 'create' | 'created' | 'owned'> => ({
+  owned: marked,
+  get: (id) => flowService.get(collection, id),
+  read: (answer) => {
+    const item = oneItem(answer);
+    return item ? { id: item.id, name: item.name, etag: item.etag, resource: item } : undefined;
+  },
+  create: (body) => flowService.create(collection, body),
+  created: (answer) => {
+    if (typeof answer?.id !== 'string' || !answer.id) throw noId(`POST ${collection}`, answer);
+    return { id: answer.id, etag: answer.etag };
+  },
+});
+
+// ---- Schema Registry kinds --------------------------------------------------------------------
+
+/** Reads, creates and finds a tenant class, field group or schema (lists carry ids and titles only). */
+export const registryKind = (
+  kind: RegistryKind,
+): Pick<KindSpec, 'find' | 'owned' | 'get' | 'read' | 'create' | 'created'> => ({
+  find: async (ctx, { name }) =>
+    oldestFirst(
+      (await ctx.shared.tenantList(kind))
+        .filter((r) => r.title === name)
+        .map((r) => ({ id: r.$id, name: r.title, resource: r as Record<string, any> })),
+    ),
+  owned: marked,
+  get: (id) => schemaRegistry.lookup('tenant', kind, id),
+  read: (answer) => (answer?.$id ? { id: answer.$id, name: answer.title, resource: answer } : undefined),
+  create: (body) => schemaRegistry.create(kind, body),
+  created: (answer) => {
+    if (typeof answer?.$id !== 'string' || !answer.$id) throw noId(`POST tenant/${kind}`, answer);
+    return { id: answer.$id };
+  },
+});
+
+/** A replaced class, field group or schema: renamed aside (titles are unique) and kept. */
+export function renameRegistry(kind: RegistryKind): Retire {
+  return {
+    mode: 'rename',
+    request: (actual, name) => schemaRegistry.patch(kind, actual.id, [{ op: 'replace', path: '/title', value: name }]),
+  };
+}

@@ -1,0 +1,69 @@
+// The template's mapping set (Data Prep). It has no name in Adobe's lists (ruling 14): observe finds
+// it through the flow and the schema; a create whose answer was lost, by the schema it writes.
+// Hand-written rule: a mapping set is replaced whole by a PUT, which bumps its version; the flow then
+// moves to that version.
+import { dataPrep, mappingSetSchema, type Mapping, type MappingSet } from '../../aep/data-prep.js';
+import { noId, type KindSpec } from '../kind.js';
+import { forces, same, unresolved, type UpdateRule } from '../rules.js';
+import type { Change } from '../types.js';
+
+/** Data Prep stores source types as media types (aep-api.md §7). */
+const SOURCE_TYPES: Record<string, string> = {
+  'TEXT/X.SCHEMA-PATH': 'ATTRIBUTE',
+  'TEXT/X.AEP-XL': 'EXPRESSION',
+  'TEXT/PLAIN': 'STATIC',
+};
+
+/** A mapping as one comparable line, in either body style Adobe stores. */
+export function mappingLine(m: Mapping): string {
+  const type = String(m.sourceType ?? 'ATTRIBUTE').toUpperCase();
+  return `${SOURCE_TYPES[type] ?? type} ${m.source ?? m.sourceAttribute} → ${m.destination ?? m.destinationXdmPath}`;
+}
+
+const update: UpdateRule = (_desired, actual, body) => {
+  const schema = (body.outputSchema as { schemaRef: { id: unknown } }).schemaRef.id;
+  // A mapping set writes one schema; another schema means a new set (the old one cannot be deleted).
+  if (unresolved(schema) || !same(schema, mappingSetSchema(actual.resource as MappingSet)))
+    return forces('schema', mappingSetSchema(actual.resource as MappingSet), schema);
+  const want = (body.mappings as Mapping[]).map(mappingLine);
+  const have = ((actual.resource.mappings as Mapping[] | undefined) ?? []).map(mappingLine);
+  const changes: Change[] = [
+    ...want.filter((line) => !have.includes(line)).map((line) => ({ field: 'mappings', to: line })),
+    ...have.filter((line) => !want.includes(line)).map((line) => ({ field: 'mappings', from: line })),
+  ];
+  const version = Number((actual.resource as MappingSet).version);
+  return { changes, requests: changes.length ? [dataPrep.put(actual.id, body, version)] : [] };
+};
+
+const read = (answer: MappingSet) =>
+  answer?.id ? { id: answer.id, name: answer.name ?? answer.id, resource: answer } : undefined;
+
+export const mappingSet = {
+  label: 'mapping set',
+  scope: 'template',
+  dependsOn: ['schema', 'fieldGroup'],
+  // After a lost answer: those writing the schema the create named (and named like ours where names
+  // are given), newest first: the one just made.
+  find: async (ctx, { name, made }) =>
+    made
+      ? (await ctx.shared.mappingSets())
+          .filter(
+            (m) => mappingSetSchema(m) === made.outputSchema.schemaRef.id && (m.name === undefined || m.name === name),
+          )
+          .sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0))
+          .reverse()
+          .map((m) => read(m)!)
+      : [],
+  owned: () => false, // no marker: ours while it writes our schema
+  get: (id) => dataPrep.get(id),
+  read,
+  create: (body) => dataPrep.create(body),
+  created: (answer) => {
+    if (typeof answer?.id !== 'string' || !answer.id) throw noId('POST mappingSets', answer);
+    return { id: answer.id, version: Number(answer.version ?? 0) };
+  },
+  adopted: (actual) => ({ id: actual.id, version: Number(actual.resource.version ?? 0) }),
+  rules: update,
+  delete: (actual) => [dataPrep.delete(actual.id)],
+  retire: { mode: 'keep' },
+} satisfies KindSpec;

@@ -1,0 +1,42 @@
+// The template's source connection: on the base connection, a table (Zoho source) or none (HTTP API).
+// Source and target connections are not changed in place (aep-updates.md §0.2, §5).
+import { flowService } from '../../aep/flow-service.js';
+import { flowKind, listedByName, type KindSpec } from '../kind.js';
+import { flowPatch, nameAndDescription } from '../rules.js';
+
+export const sourceConnection = {
+  label: 'source connection',
+  scope: 'template',
+  dependsOn: ['connection'],
+  ...flowKind('sourceConnections'),
+  find: (ctx, { name, scope, made }) =>
+    listedByName(
+      ctx,
+      'sourceConnections',
+      (made ? [made.baseConnectionId] : (scope?.baseConnectionIds ?? [])).map((id) => `baseConnectionId==${id}`),
+      name,
+    ),
+  rules: {
+    replaceOn: [
+      {
+        // Shown as the table's name where it has one (an HTTP API source connection has no table).
+        path: 'params.tableName',
+        what: 'source.table',
+        show: {
+          from: (path, d) => ((d.facts?.tableNames ?? {}) as Record<string, string>)[path as string] ?? path,
+          to: (path, d) => d.facts?.table ?? path,
+        },
+      },
+      { path: 'baseConnectionId', what: 'base connection' },
+      { path: 'connectionSpec.id', what: 'connection spec' },
+    ],
+    patch: nameAndDescription,
+    send: flowPatch('sourceConnections'),
+  },
+  delete: (actual) => [flowService.delete('sourceConnections', actual.id)],
+  retire: {
+    mode: 'delete',
+    after: 'old flow',
+    requests: (actual) => [flowService.delete('sourceConnections', actual.id)],
+  },
+} satisfies KindSpec;
