@@ -51,24 +51,28 @@ export function registerBatches(router: Router, ctx: ServiceContext): void {
         .filter((ds) => ds.imsOrgId === caller.orgId && ds.sandboxName === caller.sandbox)
         .map((ds) => ds.id),
     );
-    const byKey = new Map<string, Batch>();
-    for (const record of state.streamed) {
+    // A batch opens with the first record that reaches a dataset and takes what arrives within
+    // its window (not windows on the clock's minutes, which would split one pass at a boundary).
+    const open = new Map<string, Batch>();
+    const all: Batch[] = [];
+    for (const record of [...state.streamed].sort((a, b) => a.receivedTimeMs - b.receivedTimeMs)) {
       if (!visible.has(record.dataSetId)) continue;
-      const window = Math.floor(record.receivedTimeMs / windowMs());
-      const key = `${record.dataSetId}/${window}`;
-      let batch = byKey.get(key);
-      if (!batch) {
+      let batch = open.get(record.dataSetId);
+      if (!batch || record.receivedTimeMs >= batch.closes) {
+        const key = `${record.dataSetId}/${record.receivedTimeMs}`;
         batch = {
           id: batchId(record.receivedTimeMs, key),
           dataSetId: record.dataSetId,
           created: record.receivedTimeMs,
-          closes: (window + 1) * windowMs(),
+          closes: record.receivedTimeMs + windowMs(),
           records: [],
         };
-        byKey.set(key, batch);
+        open.set(record.dataSetId, batch);
+        all.push(batch);
       }
       batch.records.push(record);
     }
+    const byKey = new Map(all.map((batch) => [batch.id, batch]));
     return [...byKey.values()].sort((a, b) => a.created - b.created);
   };
 
