@@ -51,9 +51,11 @@ export function passLines(r: SyncReport): string[] {
     ];
   const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
   if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
-  const deletes = r.deleted
-    ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)`
-    : '';
+  const deletes = r.tombstones
+    ? `; ${plural(r.deleted, 'record')} deleted in Zoho, ${r.tombstones} posted as tombstone(s) (isDeleted: true)`
+    : r.deleted
+      ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)`
+      : '';
   const changed = r.changed
     ? [
         `${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,

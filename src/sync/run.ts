@@ -221,7 +221,7 @@ async function recordsToRead(
 }
 
 /** A pass that left records undelivered, or could not read: exit 1 (a record that changed while being read is not one). */
-const incomplete = (r: PassReport) => !!(r.error || r.failed || r.notSent);
+const incomplete = (r: PassReport) => !!(r.error || r.failed || r.notSent || r.deletesFailed);
 
 /** Thrown in a dataflow's task so that its progress line shows it failed; the report says why. */
 class PassIncomplete extends Error {}
@@ -242,16 +242,30 @@ function failure(reports: PassReport[]): SyncResult['error'] | undefined {
       status ??= r.error.status;
       continue;
     }
+    if (r.deletesFailed) {
+      const tombstones = r.failures.filter((f) => f.deleted);
+      const named = tombstones
+        .map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`)
+        .join(', ');
+      const more = r.deletesFailed > tombstones.length ? ` and ${r.deletesFailed - tombstones.length} more` : '';
+      messages.push(
+        `${r.template}: ${r.deletesFailed} delete(s) not delivered to AEP as tombstones: ${named || 'not sent'}${more}. The delete cursor stays ${r.deletedCursor ? `at ${r.deletedCursor}` : 'at the start'}, before ${r.deletesFailed === 1 ? 'it' : 'them'}: the next sync sends ${r.deletesFailed === 1 ? 'it' : 'them'} again.`,
+      );
+      hint ??= recordHint({ ...r, failures: tombstones });
+      code ??= 'SYNC_INCOMPLETE';
+      if (!r.failed && !r.notSent) continue;
+    }
     // Records that failed the same way are named together, the reason once.
     const groups = new Map<string, string[]>();
-    for (const f of r.failures) {
+    for (const f of r.failures.filter((f) => !f.deleted)) {
       const reason = `${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')}`;
       groups.set(reason, [...(groups.get(reason) ?? []), f.id]);
     }
     const named = [...groups]
       .map(([reason, [id, ...also]]) => `${id} (${reason}${also.length ? `; also ${also.join(', ')}` : ''})`)
       .join(', ');
-    const more = r.failed > r.failures.length ? ` and ${r.failed - r.failures.length} more` : '';
+    const shown = r.failures.filter((f) => !f.deleted).length;
+    const more = r.failed > shown ? ` and ${r.failed - shown} more` : '';
     const later = r.notSent ? `; ${r.notSent} record(s) after ${r.failed === 1 ? 'it' : 'them'} were not sent` : '';
     messages.push(
       `${r.template}: ${r.failed} record(s) not delivered to AEP: ${named}${more}${later}. The cursor stays ${r.cursor ? `at ${r.cursor}` : 'at the start'}, before ${r.failed === 1 ? 'it' : 'them'}: the next sync sends ${r.failed === 1 && !r.notSent ? 'it' : 'them'} again.`,
@@ -388,6 +402,8 @@ function holdBack(result: SyncResult, held: Held[]): SyncResult {
     read: 0,
     sent: 0,
     deleted: 0,
+    tombstones: 0,
+    deletesFailed: 0,
     cursor: sync.cursor ?? null,
     failed: 0,
     notSent: 0,

@@ -499,8 +499,10 @@ async function recordSyncs(
           ? {
               cursor: previous.cursor,
               cursorIds: previous.cursorIds,
-              deletedCursor: previous.deletedCursor,
-              deletedIds: previous.deletedIds,
+              // Deletes only counted before (no `soft`) are posted now: those Zoho still lists are read again.
+              ...(template.deletes === 'soft' && previous.deletes !== 'soft'
+                ? {}
+                : { deletedCursor: previous.deletedCursor, deletedIds: previous.deletedIds }),
               lastSyncAt: previous.lastSyncAt,
             }
           : {};
@@ -510,6 +512,7 @@ async function recordSyncs(
         module: p.observed.table.name,
         fields,
         inletUrl,
+        ...(template.deletes === 'soft' ? { deletes: 'soft' as const } : {}),
         ...(paused ? { changedAt: now.toISOString() } : previous?.changedAt ? { changedAt: previous.changedAt } : {}),
         ...keep,
       };
