@@ -66,6 +66,7 @@ async function world(t: TestContext, onPost: (count: number) => void = () => {})
   const received = new Map<string, Record<string, unknown>>();
   let posts = 0;
   const inlet = {
+    check: () => {},
     post: async (_url: string, _flow: string, body: string) => {
       const record = JSON.parse(body) as Record<string, unknown>;
       received.set(String(record.id), record);
