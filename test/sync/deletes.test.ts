@@ -186,3 +186,54 @@ test('deletes: report posts no tombstone and maps no isDeleted: the deletes are 
   assert.equal(w.emu.state.streamed.length, seen, 'nothing posted');
   assert.ok(w.emu.state.streamed.every((x: any) => x.flowId !== flowId || !(COLUMN in x.raw)));
 });
+
+test('turning soft on where data already landed: the tenant field group gains isDeleted (additive) and the mapping set maps it, in place; the next sync sends a tombstone for every delete Zoho still lists', async (t) => {
+  const w = await world(t);
+  const file = join(w.home, 'contacts.json');
+  const contacts = JSON.parse(await readFile(new URL('../../templates/contacts.json', import.meta.url), 'utf8'));
+  await writeFile(file, JSON.stringify({ ...contacts, $schema: undefined, deletes: 'report' }));
+  const made = await w.cli(['dataflow', 'create', '--template', file]);
+  assert.equal(made.exitCode, 0, made.stdout + made.stderr);
+  for (const row of w.emu.zoho.rows('Contacts').slice(0, 2)) w.emu.zoho.delete('Contacts', String(row.id));
+  const first = await w.cli(['sync']);
+  assert.equal(first.exitCode, 0, first.stdout);
+  const listed = w.emu.zoho.deleted('Contacts').length;
+  assert.deepEqual(
+    first.json().syncs.map((s: any) => [s.deleted, s.tombstones]),
+    [[listed, 0]],
+  );
+
+  const soft = await w.cli(['dataflow', 'create', '--template', 'contacts']);
+  assert.equal(soft.exitCode, 0, soft.stdout + soft.stderr);
+  const [flow] = soft.json().dataflows;
+  assert.deepEqual(flow.replaced, []);
+  assert.ok(flow.updated.includes('fieldGroup') && flow.updated.includes('mappingSet'), flow.updated.join(','));
+  assert.equal(flow.datasetId, made.json().dataflows[0].datasetId, 'the same dataset');
+
+  const seen = w.emu.state.streamed.length;
+  const next = await w.cli(['sync']);
+  assert.equal(next.exitCode, 0, next.stdout + next.stderr);
+  assert.deepEqual(
+    next.json().syncs.map((s: any) => [s.read, s.deleted, s.tombstones]),
+    [[0, listed, listed]],
+  );
+  const tombstones = w.emu.state.streamed.slice(seen);
+  assert.equal(tombstones.length, listed);
+  assert.ok(tombstones.every((r: any) => r.data[w.tenant].zoho.contacts.isDeleted === true && !r.errors));
+});
+
+test('a soft template that maps something to its isDeleted field itself is exit 2, naming the mapping', async () => {
+  const home = await tempHome();
+  const file = join(home, 'accounts-mine.json');
+  const accounts = JSON.parse(await readFile(new URL('../../templates/accounts.json', import.meta.url), 'utf8'));
+  accounts.name = 'accounts-mine';
+  delete accounts.$schema;
+  accounts.mappings.push({ source: 'Rating', destination: 'isDeleted' });
+  await writeFile(file, JSON.stringify(accounts));
+  const r = await runCli(['templates', 'validate', file, '--json'], cliEnv({}, home));
+  assert.equal(r.exitCode, 2, r.stdout);
+  assert.match(
+    r.json().error.message,
+    /\/mappings\/\d+\/destination "isDeleted" is where "deletes": "soft" marks deleted records: remove this mapping, or set "deletes" to "report"/,
+  );
+});
