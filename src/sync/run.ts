@@ -23,7 +23,7 @@ import { humanTime } from '../core/text.js';
 import { networkOptions } from '../http/client.js';
 import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
-import { ZohoCrm } from '../zoho/crm.js';
+import { COQL_LIMIT, ZohoCrm, coqlCredits } from '../zoho/crm.js';
 import { syncDataflow, type PassReport } from './engine.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
@@ -39,6 +39,8 @@ export interface SyncOptions {
   inFlight?: number;
   /** --no-wait: a dataflow inside Adobe's ingestion pause is not synced (exit 75) instead of waited for. */
   noWait?: boolean;
+  /** --dry-run: estimate a full pass of each dataflow from Zoho's record count; read and post nothing. */
+  dryRun?: boolean;
 }
 
 export interface SyncResult {
@@ -62,6 +64,7 @@ interface Services {
 export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncResult> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const inFlight = options.inFlight ?? inFlightFromEnv(ctx.env) ?? DEFAULT_INLET_IN_FLIGHT;
+  if (options.dryRun) return estimate(ctx, settings, options);
   const pause = pauseLength(settings, ctx.env);
   let services: Services | undefined;
   // Adobe's ingestion pause is waited out without the lock (a `dataflow create` meanwhile is not
@@ -125,6 +128,68 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
     ctx.log.info(`Next pass at ${humanTime(next)} (every ${formatEvery(options.everyMs)}; Ctrl-C stops).`);
     await ctx.sleep(Math.max(0, next - ctx.now().getTime()));
   }
+}
+
+/**
+ * `sync --dry-run`: what a full pass of each dataflow would cost, from Zoho's record count of its
+ * module (GET /{module}/actions/count, one call and credit each): ceil(n / 2,000) COQL pages of 3
+ * credits, the field metadata (1) and the deleted listing (1, more for more than 200 deletes),
+ * docs/zoho-rules.md "Credits"; one inlet post per record. Nothing is read, posted or saved.
+ */
+async function estimate(ctx: Context, settings: Settings, options: SyncOptions): Promise<SyncResult> {
+  requireAll(settings, [requireZohoReader]);
+  const state = new StateStore(settings.home, settings.profileName, {
+    owner: ctx.lockOwner,
+    waitMs: lockWaitMs(ctx.env),
+  });
+  const targets = select(await state.read(settings.sandbox), options.selection, settings);
+  const reader = ZohoCrm.open(ctx, settings);
+  const syncs: SyncReport[] = [];
+  for (const { template, sync } of targets) {
+    const before = { calls: reader.calls, credits: reader.credits };
+    const records = await reader.count(sync.module);
+    if (records === undefined)
+      throw new UserError(`Zoho CRM answered the record count of ${sync.module} without a count.`, {
+        hint: 'Check ZOHO_ENDPOINT and any proxy in between, then try again.',
+      });
+    const pages = Math.max(1, Math.ceil(records / COQL_LIMIT));
+    syncs.push({
+      ...emptyReport(template, sync),
+      zohoCalls: reader.calls - before.calls,
+      zohoCredits: reader.credits - before.credits,
+      estimate: {
+        records,
+        pages,
+        zohoCalls: pages + 2,
+        zohoCredits: pages * coqlCredits(COQL_LIMIT) + 2,
+        inletPosts: records,
+      },
+    });
+  }
+  return { sandbox: settings.sandbox, syncs, inletPeakInFlight: 0, zohoCalls: reader.calls, zohoMints: reader.mints };
+}
+
+/** A dataflow's report before anything was read or posted: the cursors where they are. */
+function emptyReport(template: string, sync: SyncState): PassReport {
+  return {
+    template,
+    flowId: sync.flowId,
+    module: sync.module,
+    read: 0,
+    sent: 0,
+    deleted: 0,
+    tombstones: 0,
+    deletesFailed: 0,
+    cursor: sync.cursor ?? null,
+    failed: 0,
+    notSent: 0,
+    changed: 0,
+    zohoCalls: 0,
+    zohoCredits: 0,
+    deletedCursor: sync.deletedCursor ?? null,
+    pages: 0,
+    failures: [],
+  };
 }
 
 async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
