@@ -12,8 +12,8 @@ import { emulator, TEST_ORG } from '../helpers/emulator.js';
 
 const COLUMN = '_aep_zoho_deleted';
 
-async function world(t: { after: (fn: () => unknown) => void }) {
-  const emu = await emulator();
+async function world(t: { after: (fn: () => unknown) => void }, options: Parameters<typeof emulator>[0] = {}) {
+  const emu = await emulator(options);
   t.after(() => emu.close());
   const home = await tempHome();
   const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, home);
@@ -236,4 +236,30 @@ test('a soft template that maps something to its isDeleted field itself is exit 
     r.json().error.message,
     /\/mappings\/\d+\/destination "isDeleted" is where "deletes": "soft" marks deleted records: remove this mapping, or set "deletes" to "report"/,
   );
+});
+
+test('soft deletes in an org without the B2B classes: the fallback class has no Record Status, so isDeleted is a boolean tenant field beside the others', async (t) => {
+  const w = await world(t, { hasB2BClasses: false });
+  const made = await w.cli(['dataflow', 'create', '--template', 'accounts']);
+  assert.equal(made.exitCode, 0, made.stdout + made.stderr);
+  const { flowId, mappingSetId } = made.json().dataflows[0];
+  const mapped = (w.emu.state.mappingSets.get(mappingSetId)!.mappings as any[]).find((m) => m.source === COLUMN);
+  assert.equal(mapped.destination, `${w.tenant}.isDeleted`);
+  const group = w.emu.state.fieldGroups
+    .all()
+    .find((g: any) => g.title === 'Zoho CRM Account fields (aep-zoho default/accounts)');
+  assert.deepEqual(group!.definitions.zoho.properties[w.tenant].properties.isDeleted, {
+    title: 'Deleted in Zoho CRM',
+    type: 'boolean',
+  });
+  assert.equal((await w.cli(['sync'])).exitCode, 0);
+  const id = String(w.emu.zoho.rows('Accounts')[0].id);
+  w.emu.zoho.delete('Accounts', id);
+  const seen = w.emu.state.streamed.length;
+  const r = await w.cli(['sync']);
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  const [tombstone] = w.emu.state.streamed.slice(seen).filter((x: any) => x.flowId === flowId);
+  assert.equal(tombstone.errors, null);
+  assert.equal(tombstone.data[w.tenant].isDeleted, true);
+  assert.equal(tombstone.data[w.tenant].accountID, id);
 });
