@@ -9,18 +9,20 @@ interface Args {
   every?: string;
   inFlight?: number;
   wait: boolean;
+  dryRun?: boolean;
   json: boolean;
 }
 
 export default defineCommand<Args, SyncResult>({
   command: 'sync [dataflows..]',
   describe:
-    'http-api dataflows: carry new and changed Zoho records to the streaming inlet, and report deletes (data moves only when sync runs)',
+    "http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones or counted: the template's deletes); data moves only when sync runs",
   examples: [
     ['$0 sync', 'every http-api dataflow of the sandbox, once (for cron or CI)'],
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],
     ['$0 sync --every 15m', 'a pass every 15 minutes until Ctrl-C'],
     ['$0 sync accounts --full', 'read every record again, not only the changed ones'],
+    ['$0 sync --dry-run', "a full pass's Zoho calls and credits, estimated from each module's record count"],
     ['$0 sync --no-wait', "inside Adobe's ingestion pause: exit 75 at once (try again after notBefore)"],
   ],
   completions: { dataflows: 'templates' },
@@ -48,6 +50,12 @@ export default defineCommand<Args, SyncResult>({
         describe:
           "Wait out Adobe's ingestion pause (five minutes after a streaming flow is created or updated); --no-wait: exit 75 at once, nothing posted",
       })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Estimate a full pass from Zoho's record count of each module (Zoho calls, credits, inlet posts); read and send nothing",
+      })
       .option('in-flight', {
         type: 'number',
         describe: 'Inlet posts in flight at once (AEP_ZOHO_INLET_IN_FLIGHT; default 20)',
@@ -70,6 +78,13 @@ export default defineCommand<Args, SyncResult>({
           },
         );
     }
+    if (args.dryRun && args.every !== undefined)
+      throw new UsageError(
+        '--dry-run cannot be combined with --every: a dry run estimates one pass and sends nothing.',
+        {
+          hint: "Run 'aep-zoho sync --dry-run' once, then 'aep-zoho sync --every <duration>'.",
+        },
+      );
     const inFlight = args.inFlight === undefined ? undefined : checkInFlight(Number(args.inFlight), '--in-flight');
     return runSync(ctx, {
       selection: args.dataflows ?? [],
@@ -77,6 +92,7 @@ export default defineCommand<Args, SyncResult>({
       everyMs,
       inFlight,
       noWait: args.wait === false,
+      dryRun: args.dryRun === true,
     });
   },
   interrupted: (args) => ({

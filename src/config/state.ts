@@ -58,7 +58,9 @@ export interface SyncState {
   cursor?: string;
   /** The ids of the records acknowledged at exactly the cursor's second (re-read inclusively, then dropped). */
   cursorIds?: string[];
-  /** The newest deleted_time already reported, and the ids reported at that second. */
+  /** `soft`: each record deleted in Zoho is posted as a tombstone (the template's `deletes`); absent: only counted. */
+  deletes?: 'soft';
+  /** The newest deleted_time already reported (as a tombstone AEP acknowledged, with `soft`), and the ids reported at that second. */
   deletedCursor?: string;
   deletedIds?: string[];
   /** When the last complete pass ended (ISO). */

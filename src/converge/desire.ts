@@ -2,7 +2,8 @@
 // not exist yet are Refs to the resource that will have them; dependencies are explicit.
 import { DATA_LAKE_CONNECTION_SPEC, type ExploreColumn } from '../aep/flow-service.js';
 import type { SourcePath } from '../paths/index.js';
-import { TENANT_PLACEHOLDER, type Template, type TemplateMapping } from '../template/types.js';
+import { TENANT_PLACEHOLDER, TOMBSTONE_COLUMN, type Template, type TemplateMapping } from '../template/types.js';
+import { deletedDestination } from '../template/xdm-standard.js';
 import { DATASET_SCHEMA_CONTENT_TYPE } from './resources.js';
 import { Ref, type Desired, type Kind } from './types.js';
 
@@ -35,7 +36,7 @@ export interface TemplateFacts {
   explicitStart: boolean;
   flowSpecId: string;
   /** The path (src/paths/): its source connection and flow bodies. */
-  path: Pick<SourcePath, 'desireSource' | 'desireFlow'>;
+  path: Pick<SourcePath, 'desireSource' | 'desireFlow' | 'streaming'>;
 }
 
 /** The marker in the description of everything aep-zoho makes: with the name, it says "ours". */
@@ -137,6 +138,16 @@ export function scheduleParams(schedule: Schedule): Record<string, unknown> {
   };
 }
 
+/**
+ * `deletes: soft` on the http-api path: the column sync sets on every post (true on a tombstone,
+ * false on a record) mapped to the template's isDeleted field. Only a streaming path (sync posts the
+ * records) has that column: Adobe's Zoho source reads the table itself.
+ */
+function tombstoneMappings(template: Template, facts: TemplateFacts): TemplateMapping[] {
+  if (!facts.path.streaming || template.deletes !== 'soft') return [];
+  return [{ source: TOMBSTONE_COLUMN, destination: deletedDestination(template) }];
+}
+
 /** Every resource one template asks for, in dependency order. `connection` is the base connection's key or id. */
 export function desireTemplate(template: Template, facts: TemplateFacts, connection: string | Ref): Desired[] {
   const t = template.name;
@@ -145,7 +156,7 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
   const tenantNs = `_${tenantId}`;
   const key = (kind: Kind) => `${t}/${kind}`;
   const ref = (kind: Kind, field: 'id' | 'version' = 'id') => new Ref(key(kind), field);
-  const mappings = facts.mappings.map((m) => ({
+  const mappings = [...facts.mappings, ...tombstoneMappings(template, facts)].map((m) => ({
     ...m,
     destination: xdmDestination(m.destination, tenantId, fallback),
   }));
@@ -197,7 +208,10 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
       }
       // A lookup's id or name, and a calculated field, are strings; a column keeps its type.
       const type = m.expression || m.source!.includes('.') ? { type: 'string' } : xdmType(columns.get(m.source!));
-      node[keys[keys.length - 1]] = { title: m.source ?? keys[keys.length - 1], ...type };
+      node[keys[keys.length - 1]] =
+        m.source === TOMBSTONE_COLUMN
+          ? { title: 'Deleted in Zoho CRM', type: 'boolean' }
+          : { title: m.source ?? keys[keys.length - 1], ...type };
     }
     want(
       'fieldGroup',

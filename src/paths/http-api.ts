@@ -143,8 +143,10 @@ async function recordSyncs(ctx: Context, session: Session, applied: Applied): Pr
           ? {
               cursor: previous.cursor,
               cursorIds: previous.cursorIds,
-              deletedCursor: previous.deletedCursor,
-              deletedIds: previous.deletedIds,
+              // Deletes only counted before (no `soft`) are posted now: those Zoho still lists are read again.
+              ...(template.deletes === 'soft' && previous.deletes !== 'soft'
+                ? {}
+                : { deletedCursor: previous.deletedCursor, deletedIds: previous.deletedIds }),
               lastSyncAt: previous.lastSyncAt,
             }
           : {};
@@ -154,6 +156,7 @@ async function recordSyncs(ctx: Context, session: Session, applied: Applied): Pr
         module: applied_.table.name,
         fields,
         inletUrl,
+        ...(template.deletes === 'soft' ? { deletes: 'soft' as const } : {}),
         ...(paused ? { changedAt: now.toISOString() } : previous?.changedAt ? { changedAt: previous.changedAt } : {}),
         ...keep,
       };

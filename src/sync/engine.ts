@@ -4,15 +4,19 @@
 // page the cursor moves past what AEP acknowledged and is saved, so a run killed at any moment
 // resumes from the last page and loses nothing (a record may be sent again, never skipped). A
 // record edited during the walk leaves its place for a later key: it comes again, newest version,
-// and none slides past the walk. Then the deletes since the delete cursor are counted (reported
-// only: the Data Lake is append-only). Every Zoho call of the pass and its credits are counted.
+// and none slides past the walk. Then the deletes since the delete cursor: with `deletes: soft`
+// each is posted as a tombstone (`{id, Modified_Time: deleted_time, _aep_zoho_deleted: true}`, the
+// mapping set maps it to isDeleted: true; every record carries `_aep_zoho_deleted: false`) through
+// the same delivery, and the delete cursor moves only past tombstones AEP acknowledged; otherwise
+// they are counted (the Data Lake is append-only). Every Zoho call of the pass and its credits are counted.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { SyncState, StateStore } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
 import { MAX_RECORD_BYTES, type InletClient, type PostOutcome } from '../aep/inlet.js';
+import { TOMBSTONE_COLUMN } from '../template/types.js';
 import type { Cost, WalkFrom } from '../zoho/crm.js';
-import { advance, alreadySent, instant, later, sameCursor, type Cursor, type Fate } from './cursor.js';
+import { EMPTY, advance, alreadySent, instant, later, sameCursor, type Cursor, type Fate } from './cursor.js';
 
 /** What a pass needs from Zoho's API (src/zoho/crm.ts's ZohoCrm). */
 export interface ZohoReader {
@@ -37,6 +41,8 @@ export interface Failure {
   message: string;
   /** Refused before sending: over AEP's 1 MB record limit. */
   tooLarge?: boolean;
+  /** A tombstone (`deletes: soft`): the record was deleted in Zoho; its delete is sent again next pass. */
+  deleted?: boolean;
 }
 
 export interface PassReport {
@@ -49,6 +55,10 @@ export interface PassReport {
   sent: number;
   /** Deletes in Zoho since the last pass, each counted once. */
   deleted: number;
+  /** `deletes: soft`: tombstones AEP acknowledged (each delete's tombstone is sent until one is). */
+  tombstones: number;
+  /** `deletes: soft`: tombstones not delivered (named in `failures`); the delete cursor stays before the first. */
+  deletesFailed: number;
   /** The cursor after the pass: every record modified up to it reached AEP. */
   cursor: string | null;
   /** Not delivered (refused, or failing after the retries). */
@@ -135,6 +145,8 @@ export async function syncDataflow(
     read: 0,
     sent: 0,
     deleted: 0,
+    tombstones: 0,
+    deletesFailed: 0,
     cursor: sync.cursor ?? null,
     failed: 0,
     notSent: 0,
@@ -163,7 +175,12 @@ export async function syncDataflow(
       const page = await reader.walk(sync.module, { fields, from });
       spend(report, page.cost);
       report.pages++;
-      const records = page.records.map((raw) => ({ raw, id: String(raw.id), time: raw.Modified_Time }));
+      const records = page.records.map((raw) => ({
+        // With soft deletes every record says it is not one (a record restored in Zoho turns isDeleted back).
+        raw: sync.deletes === 'soft' ? { ...raw, [TOMBSTONE_COLUMN]: false } : raw,
+        id: String(raw.id),
+        time: raw.Modified_Time,
+      }));
       // A page that does not move the key forward would be asked for again forever: stop before
       // sending it, saying so (the cursor stays where the last page left it).
       const first = records[0];
@@ -191,8 +208,8 @@ export async function syncDataflow(
       lastKey = { second, id: last.id };
       from = { at: String(last.time), id: last.id };
     }
-    report.deleted = await countDeletes(deps, template, sync, report);
-    if (!report.failed && !report.notSent)
+    report.deleted = await carryDeletes(deps, template, sync, report);
+    if (!report.failed && !report.notSent && !report.deletesFailed)
       await checkpoint(
         state,
         sandbox,
@@ -277,17 +294,21 @@ async function postPage(
 }
 
 /**
- * Counts the deletes since the delete cursor, each once (the same cursor-and-ids rule on
- * deleted_time). Saved after the last page, not after each: Zoho does not document the order of
- * this listing, so only the whole of it says which deleted_time every entry before has reached.
+ * The deletes since the delete cursor, each once (the same cursor-and-ids rule on deleted_time):
+ * counted, and with `deletes: soft` posted as tombstones. Saved after the last page, not after
+ * each: Zoho does not document the order of this listing, so only the whole of it says which
+ * deleted_time every entry before has reached. Tombstones go in deleted_time order, and the cursor
+ * stops before the first one AEP did not acknowledge: that one and those after it are sent again
+ * next pass (a delete may arrive twice, never not at all).
  */
-async function countDeletes(deps: PassDeps, template: string, sync: SyncState, report: PassReport): Promise<number> {
+async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, report: PassReport): Promise<number> {
   const start: Cursor = { at: sync.deletedCursor, ids: sync.deletedIds ?? [] };
   const from = instant(start.at);
   let newest = start;
   // Each id once a pass: the listing may shift between pages while deletes arrive, and one record
   // can be listed as both recycled and permanently deleted.
   const counted = new Set<string>();
+  const listed: Array<{ id: string; time: string }> = [];
   const pages = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await deps.reader.deleted(sync.module, { since: start.at, page });
@@ -304,6 +325,7 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
       )
         continue;
       counted.add(id);
+      listed.push({ id, time: entry.deletedTime });
       newest = later(newest, { at: entry.deletedTime, ids: [id] });
     }
     if (!answer.more || !answer.records.length) break;
@@ -319,6 +341,7 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
     pages.add(key);
   }
   const count = counted.size;
+  if (sync.deletes === 'soft' && listed.length) newest = await postTombstones(deps, sync, start, listed, report);
   if (!sameCursor(newest, start)) {
     await checkpoint(deps.state, deps.sandbox, template, sync.flowId, (entry) => {
       entry.deletedCursor = newest.at;
@@ -327,6 +350,35 @@ async function countDeletes(deps: PassDeps, template: string, sync: SyncState, r
   }
   report.deletedCursor = newest.at ?? null;
   return count;
+}
+
+/**
+ * Posts one tombstone per delete, oldest deleted_time first, through the records' delivery: the
+ * record id (which the template's id mapping, e.g. accountID, reads), the deletion time as its
+ * Modified_Time (extSourceSystemAudit.lastUpdatedDate), and the tombstone column. The delete cursor
+ * after them: past those AEP acknowledged, up to the first it did not.
+ */
+async function postTombstones(
+  deps: PassDeps,
+  sync: SyncState,
+  start: Cursor,
+  listed: Array<{ id: string; time: string }>,
+  report: PassReport,
+): Promise<Cursor> {
+  const ordered = listed.sort((a, b) => instant(a.time)! - instant(b.time)! || compareIds(a.id, b.id));
+  const tombstones = ordered.map(({ id, time }) => ({
+    raw: { id, Modified_Time: time, [TOMBSTONE_COLUMN]: true },
+    id,
+    time,
+  }));
+  // The same delivery as the records, counted apart: these are deletes, not records read.
+  const tally = { ...report, read: 0, sent: 0, failed: 0, notSent: 0, failures: [] as Failure[] };
+  const fates = await postPage(deps, sync, tombstones, EMPTY, true, tally, new Set());
+  report.tombstones += tally.sent;
+  report.deletesFailed += tally.failed + tally.notSent;
+  for (const failure of tally.failures)
+    if (report.failures.length < SHOWN_FAILURES) report.failures.push({ ...failure, deleted: true });
+  return advance(start, ordered, fates);
 }
 
 /** Adds a call's cost to the pass's counts. */

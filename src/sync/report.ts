@@ -12,6 +12,8 @@ export type SyncReport = PassReport & {
   pausedBecause?: string;
   /** What AEP made of the previous pass's records (Catalog batches since it started). */
   ingestion?: Ingestion;
+  /** `sync --dry-run`: what a full pass would read and cost (docs/zoho-rules.md "Credits"). */
+  estimate?: { records: number; pages: number; zohoCalls: number; zohoCredits: number; inletPosts: number };
 };
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -45,15 +47,23 @@ export function progressTitle(r: PassReport, done = false, progress?: Progress):
 /** One dataflow's outcome: what was read and sent, the deletes, and where the cursor is. */
 export function passLines(r: SyncReport): string[] {
   const name = safe(r.template);
+  if (r.estimate) {
+    const e = r.estimate;
+    return [
+      `${name}: a full pass reads ${plural(e.records, 'record')} of ${safe(r.module)} in ${plural(e.pages, 'COQL page')}: about ${plural(e.zohoCalls, 'Zoho call')} and ${plural(e.zohoCredits, 'credit')} (and more for more than 200 deletes), ${plural(e.inletPosts, 'inlet post')}; the count cost ${plural(r.zohoCredits, 'credit')}. Nothing was read or sent.`,
+    ];
+  }
   if (r.notBefore)
     return [
       `${name}: not synced: inside Adobe's ingestion pause (${r.pausedBecause ?? 'the flow changed'}) until ${r.notBefore.slice(11, 19)} UTC; nothing posted, ${r.cursor ? `cursor stays at ${r.cursor}` : 'no cursor yet'}.`,
     ];
   const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
   if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
-  const deletes = r.deleted
-    ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)`
-    : '';
+  const deletes = r.tombstones
+    ? `; ${plural(r.deleted, 'record')} deleted in Zoho, ${r.tombstones} posted as tombstone(s) (isDeleted: true)`
+    : r.deleted
+      ? `; ${plural(r.deleted, 'record')} deleted in Zoho (reported only: the dataset keeps what it received)`
+      : '';
   const changed = r.changed
     ? [
         `${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,

@@ -23,7 +23,7 @@ import { humanTime } from '../core/text.js';
 import { networkOptions } from '../http/client.js';
 import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
-import { ZohoCrm } from '../zoho/crm.js';
+import { COQL_LIMIT, ZohoCrm, coqlCredits } from '../zoho/crm.js';
 import { syncDataflow, type PassReport } from './engine.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
@@ -39,6 +39,8 @@ export interface SyncOptions {
   inFlight?: number;
   /** --no-wait: a dataflow inside Adobe's ingestion pause is not synced (exit 75) instead of waited for. */
   noWait?: boolean;
+  /** --dry-run: estimate a full pass of each dataflow from Zoho's record count; read and post nothing. */
+  dryRun?: boolean;
 }
 
 export interface SyncResult {
@@ -62,6 +64,7 @@ interface Services {
 export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncResult> {
   const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
   const inFlight = options.inFlight ?? inFlightFromEnv(ctx.env) ?? DEFAULT_INLET_IN_FLIGHT;
+  if (options.dryRun) return estimate(ctx, settings, options);
   const pause = pauseLength(settings, ctx.env);
   let services: Services | undefined;
   // Adobe's ingestion pause is waited out without the lock (a `dataflow create` meanwhile is not
@@ -125,6 +128,68 @@ export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncR
     ctx.log.info(`Next pass at ${humanTime(next)} (every ${formatEvery(options.everyMs)}; Ctrl-C stops).`);
     await ctx.sleep(Math.max(0, next - ctx.now().getTime()));
   }
+}
+
+/**
+ * `sync --dry-run`: what a full pass of each dataflow would cost, from Zoho's record count of its
+ * module (GET /{module}/actions/count, one call and credit each): ceil(n / 2,000) COQL pages of 3
+ * credits, the field metadata (1) and the deleted listing (1, more for more than 200 deletes),
+ * docs/zoho-rules.md "Credits"; one inlet post per record. Nothing is read, posted or saved.
+ */
+async function estimate(ctx: Context, settings: Settings, options: SyncOptions): Promise<SyncResult> {
+  requireAll(settings, [requireZohoReader]);
+  const state = new StateStore(settings.home, settings.profileName, {
+    owner: ctx.lockOwner,
+    waitMs: lockWaitMs(ctx.env),
+  });
+  const targets = select(await state.read(settings.sandbox), options.selection, settings);
+  const reader = ZohoCrm.open(ctx, settings);
+  const syncs: SyncReport[] = [];
+  for (const { template, sync } of targets) {
+    const before = { calls: reader.calls, credits: reader.credits };
+    const records = await reader.count(sync.module);
+    if (records === undefined)
+      throw new UserError(`Zoho CRM answered the record count of ${sync.module} without a count.`, {
+        hint: 'Check ZOHO_ENDPOINT and any proxy in between, then try again.',
+      });
+    const pages = Math.max(1, Math.ceil(records / COQL_LIMIT));
+    syncs.push({
+      ...emptyReport(template, sync),
+      zohoCalls: reader.calls - before.calls,
+      zohoCredits: reader.credits - before.credits,
+      estimate: {
+        records,
+        pages,
+        zohoCalls: pages + 2,
+        zohoCredits: pages * coqlCredits(COQL_LIMIT) + 2,
+        inletPosts: records,
+      },
+    });
+  }
+  return { sandbox: settings.sandbox, syncs, inletPeakInFlight: 0, zohoCalls: reader.calls, zohoMints: reader.mints };
+}
+
+/** A dataflow's report before anything was read or posted: the cursors where they are. */
+function emptyReport(template: string, sync: SyncState): PassReport {
+  return {
+    template,
+    flowId: sync.flowId,
+    module: sync.module,
+    read: 0,
+    sent: 0,
+    deleted: 0,
+    tombstones: 0,
+    deletesFailed: 0,
+    cursor: sync.cursor ?? null,
+    failed: 0,
+    notSent: 0,
+    changed: 0,
+    zohoCalls: 0,
+    zohoCredits: 0,
+    deletedCursor: sync.deletedCursor ?? null,
+    pages: 0,
+    failures: [],
+  };
 }
 
 async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
@@ -221,7 +286,7 @@ async function recordsToRead(
 }
 
 /** A pass that left records undelivered, or could not read: exit 1 (a record that changed while being read is not one). */
-const incomplete = (r: PassReport) => !!(r.error || r.failed || r.notSent);
+const incomplete = (r: PassReport) => !!(r.error || r.failed || r.notSent || r.deletesFailed);
 
 /** Thrown in a dataflow's task so that its progress line shows it failed; the report says why. */
 class PassIncomplete extends Error {}
@@ -242,16 +307,30 @@ function failure(reports: PassReport[]): SyncResult['error'] | undefined {
       status ??= r.error.status;
       continue;
     }
+    if (r.deletesFailed) {
+      const tombstones = r.failures.filter((f) => f.deleted);
+      const named = tombstones
+        .map((f) => `${f.id} (${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')})`)
+        .join(', ');
+      const more = r.deletesFailed > tombstones.length ? ` and ${r.deletesFailed - tombstones.length} more` : '';
+      messages.push(
+        `${r.template}: ${r.deletesFailed} delete(s) not delivered to AEP as tombstones: ${named || 'not sent'}${more}. The delete cursor stays ${r.deletedCursor ? `at ${r.deletedCursor}` : 'at the start'}, before ${r.deletesFailed === 1 ? 'it' : 'them'}: the next sync sends ${r.deletesFailed === 1 ? 'it' : 'them'} again.`,
+      );
+      hint ??= recordHint({ ...r, failures: tombstones });
+      code ??= 'SYNC_INCOMPLETE';
+      if (!r.failed && !r.notSent) continue;
+    }
     // Records that failed the same way are named together, the reason once.
     const groups = new Map<string, string[]>();
-    for (const f of r.failures) {
+    for (const f of r.failures.filter((f) => !f.deleted)) {
       const reason = `${f.status ? `HTTP ${f.status}: ` : ''}${f.message.replace(/\.$/, '')}`;
       groups.set(reason, [...(groups.get(reason) ?? []), f.id]);
     }
     const named = [...groups]
       .map(([reason, [id, ...also]]) => `${id} (${reason}${also.length ? `; also ${also.join(', ')}` : ''})`)
       .join(', ');
-    const more = r.failed > r.failures.length ? ` and ${r.failed - r.failures.length} more` : '';
+    const shown = r.failures.filter((f) => !f.deleted).length;
+    const more = r.failed > shown ? ` and ${r.failed - shown} more` : '';
     const later = r.notSent ? `; ${r.notSent} record(s) after ${r.failed === 1 ? 'it' : 'them'} were not sent` : '';
     messages.push(
       `${r.template}: ${r.failed} record(s) not delivered to AEP: ${named}${more}${later}. The cursor stays ${r.cursor ? `at ${r.cursor}` : 'at the start'}, before ${r.failed === 1 ? 'it' : 'them'}: the next sync sends ${r.failed === 1 && !r.notSent ? 'it' : 'them'} again.`,
@@ -388,6 +467,8 @@ function holdBack(result: SyncResult, held: Held[]): SyncResult {
     read: 0,
     sent: 0,
     deleted: 0,
+    tombstones: 0,
+    deletesFailed: 0,
     cursor: sync.cursor ?? null,
     failed: 0,
     notSent: 0,

@@ -13,7 +13,8 @@ import { closest, distance } from 'fastest-levenshtein';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { UsageError } from '../core/errors.js';
 import type { LoadedTemplate, Template } from './types.js';
-import { TENANT_PLACEHOLDER } from './types.js';
+import { TENANT_PLACEHOLDER, TOMBSTONE_COLUMN } from './types.js';
+import { deletedDestination } from './xdm-standard.js';
 
 /** The package's templates/ folder: ../../templates from src/template/ (tsx) and dist/template/ (built). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -361,6 +362,18 @@ function semanticProblems(template: Template): string[] {
         `/identity/source ${JSON.stringify(identity.source)} differs from /mappings/${index}/source ${JSON.stringify(template.mappings[index].source)}, which fills ${JSON.stringify(identity.destination)}`,
       );
     }
+  }
+  if (template.deletes === 'soft') {
+    // sync fills the isDeleted field itself (true on a tombstone, false on a record).
+    const destination = deletedDestination(template);
+    const index = firstAt.get(destination);
+    if (index !== undefined)
+      problems.push(
+        `/mappings/${index}/destination ${JSON.stringify(destination)} is where "deletes": "soft" marks deleted records: remove this mapping, or set "deletes" to "report"`,
+      );
+    const own = template.mappings.findIndex((m) => m.source === TOMBSTONE_COLUMN);
+    if (own >= 0)
+      problems.push(`/mappings/${own}/source ${JSON.stringify(TOMBSTONE_COLUMN)} is the column sync sets itself`);
   }
   const { schedule } = template;
   if (schedule.frequency === 'once') {

@@ -48,7 +48,20 @@ export interface Template {
   /** An identity descriptor on the schema, where a standard namespace fits (ruling 8). */
   identity?: { source: string; destination: string; namespace: string; primary: boolean };
   schedule: { frequency: 'once' | 'minute' | 'hour' | 'day' | 'week'; interval?: number; backfill?: boolean };
+  /**
+   * Records deleted in Zoho (http-api path): `soft` posts each as a tombstone the mapping set maps to
+   * XDM `isDeleted: true` (the Record Status field, or a tenant field for classes without it);
+   * `report` (the default) only counts them.
+   */
+  deletes?: 'soft' | 'report';
 }
+
+/**
+ * The raw column that tells a tombstone from a record (http-api path, `deletes: soft`): `true` on a
+ * tombstone, `false` on every record, mapped to the template's isDeleted field. Zoho's API names
+ * start with a letter, so it never meets a Zoho field.
+ */
+export const TOMBSTONE_COLUMN = '_aep_zoho_deleted';
 
 export interface LoadedTemplate {
   template: Template;

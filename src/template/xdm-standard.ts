@@ -67,3 +67,20 @@ export async function checkDestinations(template: Template): Promise<Destination
     misplaced,
   };
 }
+
+/**
+ * Where a soft delete lands (`deletes: soft`): `isDeleted`, the Record Status field
+ * (https://ns.adobe.com/xdm/mixins/record-status), when the template's class or one of its standard
+ * field groups has it (the XDM Business Account and Opportunity classes do, aep-fallback.md §5.4);
+ * otherwise `_{TENANT_ID}.zoho.<module>.isDeleted`, which the template's tenant field group gains
+ * (a new optional field: an additive change, allowed once data landed). A class the bundle does not
+ * know (a tenant class) gets the tenant field too.
+ */
+export function deletedDestination(template: Template): string {
+  const { classes, fieldGroups } = load();
+  const schema = template.target.schema;
+  const standard = [schema.class, ...(schema.fieldGroups ?? [])].some(
+    (id) => (classes[id] ?? fieldGroups[id])?.paths.isDeleted === 'boolean',
+  );
+  return standard ? 'isDeleted' : `${TENANT_PLACEHOLDER}.zoho.${template.source.table.toLowerCase()}.isDeleted`;
+}

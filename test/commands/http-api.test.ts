@@ -179,7 +179,7 @@ describe('switching a template from the Zoho source to http-api', () => {
   before(async () => (emu = await emulator()));
   after(() => emu.close());
 
-  test('the connections and flow are replaced (new first), the schema, dataset and mapping set stay', async () => {
+  test('the connections and flow are replaced (new first), the schema, dataset and mapping set stay (the mapping set gains isDeleted)', async () => {
     const env = cliEnv({ ...emu.env, ZOHO_ENDPOINT: emu.url }, await tempHome());
     assert.equal((await runCli(['connect', '--json'], env)).exitCode, 0);
     const before = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);
@@ -192,7 +192,9 @@ describe('switching a template from the Zoho source to http-api', () => {
     assert.equal(actions['source connection'], 'replace');
     assert.equal(actions.dataflow, 'replace');
     assert.equal(actions.dataset, 'reuse');
-    assert.equal(actions['mapping set'], 'reuse');
+    // The mapping set is updated in place: on this path it maps sync's tombstone column to isDeleted
+    // (the template's `deletes: soft`), which Adobe's own Zoho source has no column for.
+    assert.equal(actions['mapping set'], 'update');
 
     // A replace needs --yes off a terminal: nothing is sent without it.
     const refused = await runCli(['dataflow', 'create', '--template', 'accounts', '--json'], env);

@@ -64,7 +64,12 @@ test('dataflow create in prod held mid-run while connect and dataflow create run
   const [entry] = sync.json().syncs;
   assert.equal(entry?.template, 'accounts', sync.stdout + sync.stderr);
   assert.equal(entry.sent, emu.zoho.rows('Accounts').length);
-  assert.equal(emu.state.recordsOf(file.sandboxes.dev.dataflows.accounts.dataset.id).length, entry.sent);
+  // …and the tombstones of the deletes Zoho lists (the built-in template's `deletes: soft`).
+  assert.equal(
+    emu.state.recordsOf(file.sandboxes.dev.dataflows.accounts.dataset.id).length,
+    entry.sent + entry.tombstones,
+  );
+  assert.equal(entry.tombstones, emu.zoho.deleted('Accounts').length);
   assert.deepEqual(await readdir(join(home, 'locks')), [], 'every lock released');
 });
 

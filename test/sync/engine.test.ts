@@ -88,3 +88,69 @@ test('deletes: an id listed twice counts once; an entry without a deleted_time i
   assert.equal((await w.pass()).deleted, 1);
   assert.equal((await w.pass()).deleted, 0);
 });
+
+test('soft deletes: tombstones go oldest deleted_time first whatever the listing order; the delete cursor stops before the first AEP refused, which and whatever came after it is sent next pass; records carry the column false', async () => {
+  const at = (second: number) => `2026-11-30T10:00:${String(second).padStart(2, '0')}+05:30`;
+  const reader: ZohoReader = {
+    walk: async () => ({ records: [record('9', 1)], more: false }),
+    // Zoho documents no order for this listing: newest first here, one id twice.
+    deleted: async () => ({
+      records: [
+        { id: '30', deletedTime: at(30) },
+        { id: '20', deletedTime: at(20) },
+        { id: '10', deletedTime: at(10) },
+        { id: '20', deletedTime: at(20), type: 'permanent' },
+      ],
+      more: false,
+    }),
+  };
+  const w = await world(reader);
+  await w.state.update('prod', (s) => void (s.syncs!.accounts.deletes = 'soft'));
+  const bodies: Array<Record<string, unknown>> = [];
+  let refuse = '20';
+  const deps = {
+    reader,
+    state: w.state,
+    sandbox: 'prod',
+    inFlight: 1,
+    now: () => new Date(),
+    inlet: {
+      check: () => {},
+      post: async (_url: string, _flow: string, body: string) => {
+        const parsed = JSON.parse(body);
+        bodies.push(parsed);
+        return parsed.id === refuse ? { ok: false, status: 400, message: 'refused' } : { ok: true };
+      },
+    },
+  } as unknown as PassDeps;
+  const pass = async () =>
+    syncDataflow(deps, 'accounts', (await w.state.read('prod')).syncs!.accounts, { full: false });
+
+  const first = await pass();
+  assert.deepEqual(bodies[0], { ...record('9', 1), _aep_zoho_deleted: false });
+  assert.deepEqual(bodies.slice(1), [
+    { id: '10', Modified_Time: at(10), _aep_zoho_deleted: true },
+    { id: '20', Modified_Time: at(20), _aep_zoho_deleted: true },
+  ]);
+  assert.deepEqual(
+    [first.deleted, first.tombstones, first.deletesFailed, first.failed],
+    [3, 1, 2, 0],
+    'one refused, the one after it not sent',
+  );
+  assert.deepEqual(first.failures, [{ id: '20', status: 400, message: 'refused', deleted: true }]);
+  let entry = (await w.state.read('prod')).syncs!.accounts;
+  assert.deepEqual([entry.deletedCursor, entry.deletedIds], [at(10), ['10']]);
+  assert.equal(entry.lastSyncAt, undefined, 'an incomplete pass');
+
+  refuse = '';
+  bodies.length = 0;
+  const second = await pass();
+  assert.deepEqual(
+    bodies.map((b) => b.id),
+    ['20', '30'],
+    'from the refused one on; the record is not sent again',
+  );
+  assert.deepEqual([second.deleted, second.tombstones, second.deletesFailed], [2, 2, 0]);
+  entry = (await w.state.read('prod')).syncs!.accounts;
+  assert.deepEqual([entry.deletedCursor, entry.deletedIds], [at(30), ['30']]);
+});

@@ -40,6 +40,9 @@ test('records that fail validation: dataflow status --json reports them under in
   const synced = await spawnCli(['sync', '--json'], env);
   assert.equal(synced.exitCode, 0, synced.stdout + synced.stderr);
   assert.equal(synced.json().syncs[0].sent, rows, 'the inlet answered 200 for every record');
+  // The built-in template's `deletes: soft`: the deletes Zoho lists went too, as tombstones (which validate).
+  const tombstones = synced.json().syncs[0].tombstones;
+  assert.equal(tombstones, emu.zoho.deleted('Accounts').length);
 
   // The streaming batch is still open: AEP has not said yet.
   const early = await spawnCli(['dataflow', 'status', 'accounts', '--json'], env);
@@ -56,14 +59,17 @@ test('records that fail validation: dataflow status --json reports them under in
   const ingestion = status.json().ingestion;
   assert.deepEqual(
     [ingestion.batches, ingestion.ingested, ingestion.failed, ingestion.processing],
-    [1, rows - 2, 2, 0],
+    [1, rows - 2 + tombstones, 2, 0],
   );
   assert.deepEqual(ingestion.errors.map((e: { recordId: string }) => e.recordId).sort(), [...bad].sort());
   for (const error of ingestion.errors)
     assert.match(error.message, /numberOfEmployees: Cannot convert 'many' to (int|long)/, JSON.stringify(error));
 
   const human = await spawnCli(['dataflow', 'status', 'accounts'], env);
-  assert.match(human.stdout, new RegExp(`ingested +1 batch: ${(rows - 2).toLocaleString('en-US')} ingested, 2 failed`));
+  assert.match(
+    human.stdout,
+    new RegExp(`ingested +1 batch: ${(rows - 2 + tombstones).toLocaleString('en-US')} ingested, 2 failed`),
+  );
   assert.match(human.stdout, new RegExp(`record ${bad[0]}: .*Cannot convert 'many'`));
   assert.doesNotMatch(human.stdout, /last run +none yet/, 'a streaming flow has batches, not runs');
 

@@ -72,7 +72,13 @@ test('from a fresh home, sync --no-wait within five minutes of the flow creation
   const rows = emu.zoho.rows('Accounts');
   assert.equal(after.json().syncs[0].sent, rows.length);
   assert.equal(after.json().syncs[0].notBefore, undefined);
-  assert.equal(emu.state.streamed.length, rows.length, 'every record reached the dataset');
+  // …and a tombstone for each delete Zoho lists (the built-in template's `deletes: soft`).
+  assert.equal(after.json().syncs[0].tombstones, emu.zoho.deleted('Accounts').length);
+  assert.equal(
+    emu.state.streamed.length,
+    rows.length + emu.zoho.deleted('Accounts').length,
+    'every record reached the dataset',
+  );
   assert.equal(emu.state.dropped.length, 0, 'none was dropped');
 
   // The template maps one more field: the flow's new mapping version is an update, and the pause starts again.
