@@ -159,12 +159,18 @@ export const flowKind = (collection: Collection): Pick<KindSpec, 'get' | 'read' 
 export const registryKind = (
   kind: RegistryKind,
 ): Pick<KindSpec, 'find' | 'owned' | 'get' | 'read' | 'create' | 'created'> => ({
-  find: async (ctx, { name }) =>
-    oldestFirst(
-      (await ctx.shared.tenantList(kind))
-        .filter((r) => r.title === name)
-        .map((r) => ({ id: r.$id, name: r.title, resource: r as Record<string, any> })),
-    ),
+  find: async (ctx, { name }) => {
+    const listed: Array<Record<string, any>> = (await ctx.shared.tenantList(kind)).filter((r) => r.title === name);
+    // A list item has no creation time (xed-id): with two of the name, each is read for its
+    // repo:createdDate, so every machine keeps the same one, the oldest, as for the other kinds.
+    const items =
+      listed.length > 1
+        ? await Promise.all(
+            listed.map(async (r) => (await ctx.platform.send(schemaRegistry.lookup('tenant', kind, r.$id))) ?? r),
+          )
+        : listed;
+    return oldestFirst(items.map((r) => ({ id: r.$id, name: r.title, resource: r })));
+  },
   owned: marked,
   get: (id) => schemaRegistry.lookup('tenant', kind, id),
   read: (answer) => (answer?.$id ? { id: answer.$id, name: answer.title, resource: answer } : undefined),
