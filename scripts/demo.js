@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
+import { DEFAULT_ZOHO_SCOPES } from '../dist/zoho/accounts.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
 const viaAt = process.argv.indexOf('--via');
@@ -67,9 +68,9 @@ const cleanup = () => {
 };
 
 process.stderr.write(`aep-zoho demo: emulator on ${emu.url}, throw-away home ${home}\n`);
-// What a browser does with 'zoho authorize-url': consent, then Zoho redirects back with ?code=…
+// What a browser does with 'zoho authorize-url': consent to its scopes, then Zoho redirects back with ?code=…
 const consent = await fetch(
-  `${emu.url}/oauth/v2/auth?response_type=code&client_id=1000.DEMOCLIENT&scope=ZohoCRM.modules.READ,ZohoCRM.settings.READ&access_type=offline&prompt=consent&redirect_uri=https://example.com/callback`,
+  `${emu.url}/oauth/v2/auth?response_type=code&client_id=1000.DEMOCLIENT&scope=${DEFAULT_ZOHO_SCOPES.join(',')}&access_type=offline&prompt=consent&redirect_uri=https://example.com/callback`,
   { redirect: 'manual' },
 );
 const code = new URL(consent.headers.get('location')).searchParams.get('code');
