@@ -24,7 +24,8 @@ import { networkOptions } from '../http/client.js';
 import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { ZohoCrm } from '../zoho/crm.js';
-import { syncDataflow, type PassReport } from './engine.js';
+import { stateCheckpoints, syncDataflow, type PassReport } from './engine.js';
+import { heapUpkeep } from './heap.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
 import { pageLine, passLines, progressTitle, type SyncReport } from './report.js';
@@ -157,14 +158,13 @@ async function runPass(
   options: { full: boolean; inFlight: number },
 ): Promise<SyncResult> {
   const reports: PassReport[] = [];
-  const deps = {
+  const shared = {
     reader: services.reader,
     inlet: services.inlet,
-    state,
-    sandbox,
     signal: ctx.signal,
     inFlight: options.inFlight,
     now: ctx.now,
+    collect: heapUpkeep(),
   };
   const live = liveProgress(ctx);
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
@@ -181,6 +181,7 @@ async function runPass(
         if (live) task.title = progressTitle(r, false, progress);
         else ctx.log.info(pageLine(r, progress));
       };
+      const deps = { ...shared, checkpoints: stateCheckpoints(state, sandbox, template, sync.flowId) };
       const report = await syncDataflow(deps, template, sync, { full: options.full, onPage });
       reports[index] = report;
       task.title = progressTitle(report, true);

@@ -499,6 +499,7 @@ async function recordSyncs(
           ? {
               cursor: previous.cursor,
               cursorIds: previous.cursorIds,
+              cursorThrough: previous.cursorThrough,
               deletedCursor: previous.deletedCursor,
               deletedIds: previous.deletedIds,
               lastSyncAt: previous.lastSyncAt,
