@@ -36,7 +36,7 @@ export interface SyncOptions {
   full: boolean;
   /** Repeat the pass this often until Ctrl-C. */
   everyMs?: number;
-  /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else 20). */
+  /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else DEFAULT_INLET_IN_FLIGHT). */
   inFlight?: number;
   /** --no-wait: a dataflow inside Adobe's ingestion pause is not synced (exit 75) instead of waited for. */
   noWait?: boolean;
