@@ -6,7 +6,7 @@
 // the real binary at `latency` ms per request (Zoho and the inlet alike), then a quiet pass.
 // Measured in the sync process: CPU time, peak RSS, bytes written to files (the state file's
 // checkpoints) and the largest single write; from its --json: Zoho calls and credits, the
-// inlet's peak in flight. BENCH_SYNC=small runs 25,000 and 100,000 only; BENCH_SYNC=full adds
+// inlet's peak in flight. BENCH_SYNC=small runs 25,000 and 100,000 only; BENCH_SYNC=25000:0,250000:0:74000 names rows; BENCH_SYNC=full adds
 // the 50 ms runs at 250,000; BENCH_SYNC=off skips the table.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -129,6 +129,7 @@ export async function syncRow({ n, latency, mass = 0, inFlight }) {
       largestWrite: first.most,
       peakInFlight: out.inletPeakInFlight,
       quietSeconds: quiet.ms / 1000,
+      quietRssMb: quiet.rssKb / 1024,
       quietCalls: q.zohoCalls,
       quietCredits: q.zohoCredits,
       quietRead: q.read,
@@ -142,6 +143,12 @@ export async function syncRow({ n, latency, mass = 0, inFlight }) {
 
 export function syncRows(mode = process.env.BENCH_SYNC ?? 'default') {
   if (mode === 'off') return [];
+  // BENCH_SYNC=25000:0,250000:0:74000 : the rows named (records:latency ms[:mass]).
+  if (/^\d/.test(mode))
+    return mode.split(',').map((row) => {
+      const [n, latency, mass = 0] = row.split(':').map(Number);
+      return { n, latency, mass };
+    });
   const rows = [
     { n: 25_000, latency: 0 },
     { n: 100_000, latency: 0 },
@@ -238,7 +245,8 @@ export function estimate(results, inFlight, write = (text) => process.stdout.wri
   const rate = Math.min(byLatency, 1000, byCpu);
   const pages = Math.ceil(n / 2000);
   const zohoSeconds = pages * 0.3;
-  const seconds = Math.max(n / rate, zohoSeconds) + 0.3 + ((0.15 * 2000) / inFlight) * 0; // the page refill is overlapped
+  // Each page's posts drain before the next page's start: about one inlet latency a page; the first page is waited for.
+  const seconds = Math.max(n / rate, zohoSeconds) + pages * 0.15 + 0.3;
   write(
     `estimate, first load of 1,000,000 records, 150 ms to the inlet, 300 ms to Zoho, ${inFlight} in flight: ` +
       `inlet ${n0(byLatency)}/s by latency, ${n0(byCpu)}/s by this machine's CPU (${cpuUs.toFixed(0)} µs a record), ` +
