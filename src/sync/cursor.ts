@@ -27,7 +27,7 @@ export interface Cursor {
 
 export const EMPTY: Cursor = Object.freeze({ ids: new Set<string>() });
 
-/** Ids a cursor lists at its second before it keeps the compact form (about 22 KB of state). */
+/** Ids a cursor lists at its second before it keeps the compact form (about 35 KB as the state file prints them). */
 export const MAX_CURSOR_IDS = 1000;
 
 /** Whole seconds since the epoch, or undefined for a missing or unreadable time. */

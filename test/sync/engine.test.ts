@@ -155,7 +155,7 @@ test('a mass update of 5,000 records in one second, long over: killed at any pag
     const arrived = new Set(w.posted);
     assert.equal(arrived.size, total, `killed at post ${killAt}: every record arrives`);
     assert.ok(w.posted.length - total <= 2000, `at most one page sent again (${w.posted.length - total})`);
-    // Every checkpoint is bounded: at most MAX_CURSOR_IDS ids (about 22 KB), whatever the second holds.
+    // Every checkpoint is bounded: at most MAX_CURSOR_IDS ids (about 22 KB compact), whatever the second holds.
     assert.ok(Math.max(...w.saves) < 25_000, `checkpoints of at most ${Math.max(...w.saves)} bytes`);
     const again = w.posted.length;
     assert.equal((await w.pass()).read, 0, 'nothing resent forever');
