@@ -2,7 +2,7 @@
 // with the flow id in `x-adobe-flow-id`, the IMS bearer token, `x-api-key` and `x-gw-ims-org-id`.
 // The inlet URL is the one Adobe gave in the base connection's `auth.params.inletUrl`, never built
 // here. Requests go through the one network stack (http/client.ts: proxies, the same-origin
-// redirect rule, timeouts, size cap) with one limiter for every post of the run (default 20).
+// redirect rule, timeouts, size cap) with one limiter for every post of the run (default 50), paced within Adobe's 1,000 requests a second.
 //
 // A record is delivered only when the answer carries Adobe's receipt: a 200 with the record's
 // `xactionId`, or a 207 whose `responses[]` holds one per message, an `xactionId` for a message
@@ -17,6 +17,7 @@
 // SDK template shows a flow's inletUrl on dcs-int.adobedc.net), or to the configured Platform
 // origin (AEP_PLATFORM_URL: the emulator serves both). Any other URL in Platform's answer (or the
 // state file) is refused before a request is made.
+import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, UserError, isUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
@@ -26,7 +27,43 @@ import type { TokenSource } from '../http/platform.js';
 
 /** "The maximum record size is 1 MB" (guardrails.md); the inlet answers 413 beyond it. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
-export const DEFAULT_INLET_IN_FLIGHT = 20;
+/**
+ * Posts in flight at once by default: at 50 ms to the inlet that is Adobe's 1,000 requests a second,
+ * at 150 ms about 330 a second (a first load of 1,000,000 records in under an hour). The pacer
+ * below keeps any setting within Adobe's rate.
+ */
+export const DEFAULT_INLET_IN_FLIGHT = 50;
+/** "1000 requests per second" (help/ingestion/streaming-ingestion/overview.md, guardrails.md; docs/aep-fallback.md §1.7). */
+export const INLET_REQUESTS_PER_SECOND = 1000;
+
+/** Starts at most `perSecond` requests a second, counted over windows of 100 ms. */
+export class Pacer {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private started = 0;
+  private readonly perWindow: number;
+
+  constructor(
+    perSecond: number,
+    private readonly windowMs = 100,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.perWindow = Math.max(1, Math.floor((perSecond * windowMs) / 1000));
+  }
+
+  async wait(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      if (now - this.windowStart >= this.windowMs) [this.windowStart, this.started] = [now, 0];
+      if (this.started < this.perWindow) {
+        this.started++;
+        return;
+      }
+      await delay(this.windowStart + this.windowMs - now, undefined, { signal }).catch(() => {
+        throw new CancelledError();
+      });
+    }
+  }
+}
 
 export type PostOutcome =
   | { ok: true; xactionId: string }
@@ -48,6 +85,8 @@ export interface InletOptions extends NetworkOptions {
 export class InletClient {
   /** Every post of the run waits for a slot here; `peak` is the most that were in flight at once. */
   readonly limiter: Limiter;
+  /** Every post of the run starts within Adobe's rate. */
+  private readonly pacer = new Pacer(INLET_REQUESTS_PER_SECOND);
   private readonly clients = new Map<string, HttpClient>();
   /** Bumped when a refresh completes; a post that failed with an older token renews once. */
   private generation = 0;
@@ -67,8 +106,9 @@ export class InletClient {
     const refused = inletRefusal(inletUrl, this.options.platformUrl);
     if (refused) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${refused}` };
     const http = this.client(inletUrl);
-    const send = () =>
-      http.send({
+    const send = async () => {
+      await this.pacer.wait(this.options.signal);
+      return http.send({
         method: 'POST',
         path: inletUrl,
         headers: { 'content-type': 'application/json', 'x-adobe-flow-id': flowId },
@@ -77,6 +117,7 @@ export class InletClient {
         // merges it by identity), while a record not resent after a lost answer is lost: so resend.
         idempotent: true,
       });
+    };
     try {
       const generation = this.generation;
       let response = await send();

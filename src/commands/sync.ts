@@ -58,7 +58,7 @@ export default defineCommand<Args, SyncResult>({
       })
       .option('in-flight', {
         type: 'number',
-        describe: 'Inlet posts in flight at once (AEP_ZOHO_INLET_IN_FLIGHT; default 20)',
+        describe: 'Inlet posts in flight at once (AEP_ZOHO_INLET_IN_FLIGHT; default 50)',
       }),
   async run(args, ctx) {
     const { checkInFlight, parseEvery, runSync } = await import('../sync/run.js');

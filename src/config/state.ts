@@ -58,6 +58,8 @@ export interface SyncState {
   cursor?: string;
   /** The ids of the records acknowledged at exactly the cursor's second (re-read inclusively, then dropped). */
   cursorIds?: string[];
+  /** A crowded second, kept compact: every record at the cursor's second up to this id was acknowledged (src/sync/cursor.ts). */
+  cursorThrough?: string;
   /** `soft`: each record deleted in Zoho is posted as a tombstone (the template's `deletes`); absent: only counted. */
   deletes?: 'soft';
   /** The newest deleted_time already reported (as a tombstone AEP acknowledged, with `soft`), and the ids reported at that second. */

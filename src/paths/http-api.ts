@@ -143,6 +143,7 @@ async function recordSyncs(ctx: Context, session: Session, applied: Applied): Pr
           ? {
               cursor: previous.cursor,
               cursorIds: previous.cursorIds,
+              cursorThrough: previous.cursorThrough,
               // Deletes only counted before (no `soft`) are posted now: those Zoho still lists are read again.
               ...(template.deletes === 'soft' && previous.deletes !== 'soft'
                 ? {}

@@ -1,22 +1,38 @@
 // One pass of one http-api dataflow: the Zoho records changed since its cursor, page by page on a
-// keyset of (Modified_Time, id) (ZohoCrm.walk: COQL, no page token, no cap; the cursor's second is
-// read again and the ids already sent there dropped), each posted to the flow's inlet; after every
-// page the cursor moves past what AEP acknowledged and is saved, so a run killed at any moment
-// resumes from the last page and loses nothing (a record may be sent again, never skipped). A
-// record edited during the walk leaves its place for a later key: it comes again, newest version,
-// and none slides past the walk. Then the deletes since the delete cursor: with `deletes: soft`
-// each is posted as a tombstone (`{id, Modified_Time: deleted_time, _aep_zoho_deleted: true}`, the
-// mapping set maps it to isDeleted: true; every record carries `_aep_zoho_deleted: false`) through
-// the same delivery, and the delete cursor moves only past tombstones AEP acknowledged; otherwise
-// they are counted (the Data Lake is append-only). Every Zoho call of the pass and its credits are counted.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { SyncState, StateStore } from '../config/state.js';
+// keyset of (Modified_Time, id) (walk.ts over ZohoCrm.walk: COQL, no page token, no cap; the
+// cursor's second is read again and the ids already sent there dropped, or the walk resumes after
+// the cursor's compact key), each posted to the flow's inlet (deliver.ts); after every page the
+// cursor moves past what AEP acknowledged and is saved (Checkpoints), so a run killed at any
+// moment resumes from the last page and loses nothing (a record may be sent again, never skipped).
+// The next page is read while the current one posts. A record edited during the walk leaves its
+// place for a later key: it comes again, newest version. Then the deletes since the delete cursor:
+// counted, and with the template's `deletes: soft` each is posted as a tombstone (`{id,
+// Modified_Time: deleted_time, _aep_zoho_deleted: true}`, the mapping set maps it to isDeleted:
+// true; every record carries `_aep_zoho_deleted: false`) through the same delivery, and the delete
+// cursor moves only past tombstones AEP acknowledged.
+// Every Zoho call of the pass and its credits are counted.
+//
+// The pass works only through its ports (a reader, an inlet, checkpoints, a clock): no disk, no
+// process settings; run.ts gives it the real ones.
+import type { StateStore, SyncState } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
-import { MAX_RECORD_BYTES, type InletClient, type PostOutcome } from '../aep/inlet.js';
 import { TOMBSTONE_COLUMN } from '../template/types.js';
 import type { Cost, WalkFrom } from '../zoho/crm.js';
-import { EMPTY, advance, alreadySent, instant, later, sameCursor, type Cursor, type Fate } from './cursor.js';
+import {
+  advance,
+  alreadySent,
+  compareIds,
+  instant,
+  later,
+  sameCursor,
+  walkFrom,
+  type Cursor,
+  type Fate,
+} from './cursor.js';
+import { deliver, SHOWN_FAILURES, type Delivery, type Inlet } from './deliver.js';
+import { walkPages } from './walk.js';
+
+export type { Inlet } from './deliver.js';
 
 /** What a pass needs from Zoho's API (src/zoho/crm.ts's ZohoCrm). */
 export interface ZohoReader {
@@ -33,6 +49,16 @@ export interface ZohoReader {
     more: boolean;
     cost?: Cost;
   }>;
+}
+
+/** Where a pass saves how far it got (the dataflow's sync entry in the state file, in run.ts). */
+export interface Checkpoints {
+  /** Every record modified up to this cursor reached AEP. */
+  walked(cursor: Cursor): Promise<void>;
+  /** Every delete up to this cursor was reported. */
+  deleted(cursor: Cursor): Promise<void>;
+  /** The pass delivered everything it read. */
+  completed(at: Date): Promise<void>;
 }
 
 export interface Failure {
@@ -80,13 +106,14 @@ export interface PassReport {
 
 export interface PassDeps {
   reader: ZohoReader;
-  inlet: InletClient;
-  state: StateStore;
-  sandbox: string;
+  inlet: Inlet;
+  checkpoints: Checkpoints;
   signal?: AbortSignal;
   /** Posts of one dataflow in flight at once (the inlet's limiter bounds the whole run). */
   inFlight: number;
   now: () => Date;
+  /** Heap upkeep between pages and every 100 posts (run.ts's), if any. */
+  collect?: () => void;
 }
 
 export interface PassOptions {
@@ -97,39 +124,10 @@ export interface PassOptions {
 }
 
 /**
- * Full garbage collections, run between pages. What a pass keeps between pages is small (about
- * 11 MB), but the objects of each inlet post live while it waits on the network, survive the
- * young-generation collections and are promoted: left alone, old space grows to ~75 MB for 2,500
- * records (140 MB RSS). A collection between pages (a few ms for a small heap) keeps the RSS of a
- * long `sync --every` flat, near 100 MB. `--expose-gc` only makes `gc` reachable, from a new context.
+ * A second this much older than the pass's start is over on Zoho's clock too (a clock skew of up
+ * to an hour): no record can take a place in it any more, so the cursor may keep it compact.
  */
-const fullCollection: () => void = (() => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
-/** Heap growth since the last collection that calls for the next one (at least). */
-const COLLECT_AFTER_BYTES = 8 * 1024 * 1024;
-/** Posts between two looks at the heap inside a page. */
-const COLLECT_EVERY_POSTS = 100;
-let heapAfterCollection = 0;
-
-/**
- * A full collection once the heap grew by COLLECT_AFTER_BYTES, or a quarter of what the last one
- * left if that is more, since the last one: the RSS of a sync process (a small heap) stays flat,
- * and a process whose heap is large for other reasons (a test hosting the emulator's 100,000
- * records) does not pay a full collection of it every few hundred records (its cost grows with
- * the heap it marks).
- */
-function collectGarbage(): void {
-  const grown = getHeapStatistics().used_heap_size - heapAfterCollection;
-  if (grown < Math.max(COLLECT_AFTER_BYTES, heapAfterCollection / 4)) return;
-  fullCollection();
-  heapAfterCollection = getHeapStatistics().used_heap_size;
-}
-
-/** Failures named in messages and --json, at most. */
-const SHOWN_FAILURES = 5;
+export const SETTLED_AFTER_MS = 3600_000;
 
 export async function syncDataflow(
   deps: PassDeps,
@@ -137,8 +135,82 @@ export async function syncDataflow(
   sync: SyncState,
   options: PassOptions,
 ): Promise<PassReport> {
-  const { reader, state, sandbox } = deps;
-  const report: PassReport = {
+  const report = emptyReport(template, sync);
+  // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
+  const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
+  const settledBefore = Math.floor((deps.now().getTime() - SETTLED_AFTER_MS) / 1000);
+  const saved = savedCursor(sync);
+  // --full reads from the start and tracks its own cursor, saved only where it passes the stored one.
+  const start: Cursor = options.full ? { ids: new Set() } : saved;
+  let [cursor, stored] = [start, saved];
+  try {
+    // Before anything is read or sent: an inlet URL records and the token must not go to.
+    deps.inlet.check(sync.inletUrl);
+    const delivery = { inlet: deps.inlet, inletUrl: sync.inletUrl, flowId: sync.flowId, inFlight: deps.inFlight };
+    const spend = (cost: Cost | undefined) => addCost(report, cost);
+    for await (const page of walkPages(deps.reader, sync.module, fields, walkFrom(start), spend)) {
+      report.pages++;
+      // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted).
+      const records =
+        sync.deletes === 'soft'
+          ? page.records.map((r) => ({ ...r, raw: { ...r.raw, [TOMBSTONE_COLUMN]: false } }))
+          : page.records;
+      const fates: Fate[] = records.map(({ id, time }) =>
+        !options.full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
+      );
+      await deliver({ ...delivery, collect: deps.collect }, records, fates, report);
+      cursor = advance(cursor, records, fates, settledBefore);
+      const next = options.full ? later(stored, cursor) : cursor;
+      if (!sameCursor(next, stored)) await deps.checkpoints.walked((stored = next));
+      report.cursor = stored.at ?? null;
+      options.onPage?.(report);
+      deps.collect?.();
+      // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
+      if (report.failed || report.notSent) break;
+    }
+    report.deleted = await carryDeletes(deps, sync, report, delivery);
+    if (!report.failed && !report.notSent && !report.deletesFailed) await deps.checkpoints.completed(deps.now());
+  } catch (error) {
+    if (error instanceof CancelledError || deps.signal?.aborted) throw error;
+    report.error = passError(error);
+  }
+  return report;
+}
+
+/** The cursor a sync entry holds. */
+export const savedCursor = (sync: SyncState): Cursor => ({
+  at: sync.cursor,
+  ids: new Set(sync.cursorIds),
+  ...(sync.cursorThrough === undefined ? {} : { through: sync.cursorThrough }),
+});
+
+/** The dataflow's sync entry in the state file as a pass's checkpoints (never recreating a removed entry). */
+export function stateCheckpoints(state: StateStore, sandbox: string, template: string, flowId: string): Checkpoints {
+  const save = (change: (entry: SyncState) => void) =>
+    state.update(sandbox, (s) => {
+      const entry = s.syncs?.[template];
+      if (entry?.flowId === flowId) change(entry);
+    });
+  return {
+    walked: (cursor) =>
+      save((entry) => {
+        entry.cursor = cursor.at;
+        entry.cursorIds = [...cursor.ids];
+        if (cursor.through === undefined) delete entry.cursorThrough;
+        else entry.cursorThrough = cursor.through;
+      }),
+    deleted: (cursor) =>
+      save((entry) => {
+        entry.deletedCursor = cursor.at;
+        entry.deletedIds = [...cursor.ids];
+      }),
+    completed: (at) => save((entry) => void (entry.lastSyncAt = at.toISOString())),
+  };
+}
+
+/** A dataflow's report before anything was read or posted: the cursors where they are. */
+export function emptyReport(template: string, sync: SyncState): PassReport {
+  return {
     template,
     flowId: sync.flowId,
     module: sync.module,
@@ -157,140 +229,22 @@ export async function syncDataflow(
     zohoCredits: 0,
     failures: [],
   };
-  // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
-  const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
-  const saved: Cursor = { at: sync.cursor, ids: sync.cursorIds ?? [] };
-  // --full reads from the start and tracks its own cursor, saved only where it passes the stored one.
-  const start: Cursor = options.full ? { ids: [] } : saved;
-  let cursor = start;
-  let stored = saved;
-  // The first page re-reads the cursor's second (inclusive: a record changed in it since is not
-  // missed); each next one starts strictly after the last record read.
-  let from: WalkFrom = start.at === undefined ? {} : { at: start.at };
-  let lastKey: { second: number; id: string } | undefined;
-  try {
-    // Before anything is read or sent: an inlet URL records and the token must not go to.
-    deps.inlet.check(sync.inletUrl);
-    for (;;) {
-      const page = await reader.walk(sync.module, { fields, from });
-      spend(report, page.cost);
-      report.pages++;
-      const records = page.records.map((raw) => ({
-        // With soft deletes every record says it is not one (a record restored in Zoho turns isDeleted back).
-        raw: sync.deletes === 'soft' ? { ...raw, [TOMBSTONE_COLUMN]: false } : raw,
-        id: String(raw.id),
-        time: raw.Modified_Time,
-      }));
-      // A page that does not move the key forward would be asked for again forever: stop before
-      // sending it, saying so (the cursor stays where the last page left it).
-      const first = records[0];
-      const last = records[records.length - 1];
-      if (lastKey && first && !after(first, lastKey)) throw stuck(sync.module, report.pages, first);
-      if (page.more && last && (instant(last.time) === undefined || (lastKey && !after(last, lastKey))))
-        throw stuck(sync.module, report.pages, last);
-      const fates = await postPage(deps, sync, records, start, options.full, report, new Set());
-      cursor = advance(cursor, records, fates);
-      const next = options.full ? later(stored, cursor) : cursor;
-      if (!sameCursor(next, stored)) {
-        await checkpoint(state, sandbox, template, sync.flowId, (entry) => {
-          entry.cursor = next.at;
-          entry.cursorIds = next.ids;
-        });
-        stored = next;
-      }
-      report.cursor = stored.at ?? null;
-      options.onPage?.(report);
-      collectGarbage();
-      // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
-      if (report.failed || report.notSent) break;
-      if (!page.more || !records.length) break;
-      const second = instant(last.time)!;
-      lastKey = { second, id: last.id };
-      from = { at: String(last.time), id: last.id };
-    }
-    report.deleted = await carryDeletes(deps, template, sync, report);
-    if (!report.failed && !report.notSent && !report.deletesFailed)
-      await checkpoint(
-        state,
-        sandbox,
-        template,
-        sync.flowId,
-        (entry) => void (entry.lastSyncAt = deps.now().toISOString()),
-      );
-  } catch (error) {
-    if (error instanceof CancelledError || deps.signal?.aborted) throw error;
-    report.error = isUserError(error)
-      ? {
-          message: error.message,
-          ...(error.hint ? { hint: error.hint } : {}),
-          ...(error.code ? { code: error.code } : {}),
-          ...(error.status ? { status: error.status } : {}),
-        }
-      : {
-          message: `Internal error: ${(error as Error).message}`,
-          hint: 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).',
-          code: 'INTERNAL',
-        };
-  }
-  return report;
 }
 
-/**
- * Posts a page's new records, up to `inFlight` at once. After the first failure no further post
- * starts: the cursor stops before that record anyway, so later ones would only be sent again.
- */
-async function postPage(
-  deps: PassDeps,
-  sync: SyncState,
-  records: Array<{ raw: Record<string, unknown>; id: string; time: unknown }>,
-  start: Cursor,
-  full: boolean,
-  report: PassReport,
-  changed: Set<string>,
-): Promise<Fate[]> {
-  const fates: Fate[] = records.map(({ id, time }) =>
-    !full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
-  );
-  // Only what comes before the first changed record is sent: the cursor cannot pass that one.
-  const firstChanged = records.findIndex((r, i) => fates[i] === 'not-sent' && changed.has(r.id));
-  const todo = fates.flatMap((fate, i) => (fate === 'not-sent' && (firstChanged < 0 || i < firstChanged) ? [i] : []));
-  report.read += todo.length;
-  if (firstChanged >= 0) report.changed += fates.slice(firstChanged).filter((fate) => fate === 'not-sent').length;
-  let next = 0;
-  let posted = 0;
-  let stopped = false;
-  const fail = (i: number, failure: Omit<Failure, 'id'>) => {
-    fates[i] = 'failed';
-    stopped = true;
-    report.failed++;
-    if (report.failures.length < SHOWN_FAILURES) report.failures.push({ id: records[i].id, ...failure });
-  };
-  const worker = async () => {
-    while (next < todo.length && !stopped) {
-      const i = todo[next++];
-      const body = JSON.stringify(records[i].raw);
-      const bytes = Buffer.byteLength(body, 'utf8');
-      if (bytes > MAX_RECORD_BYTES) {
-        fail(i, {
-          message: `${(bytes / 1024 / 1024).toFixed(2)} MB, over AEP's 1 MB record limit (not sent)`,
-          tooLarge: true,
-        });
-        continue;
+/** A failure of the pass itself, as the report carries it. */
+function passError(error: unknown): PassReport['error'] {
+  return isUserError(error)
+    ? {
+        message: error.message,
+        ...(error.hint ? { hint: error.hint } : {}),
+        ...(error.code ? { code: error.code } : {}),
+        ...(error.status ? { status: error.status } : {}),
       }
-      const outcome: PostOutcome = await deps.inlet.post(sync.inletUrl, sync.flowId, body);
-      // A page holds up to 2,000 records: collect inside it too (see collectGarbage).
-      if (++posted % COLLECT_EVERY_POSTS === 0) collectGarbage();
-      if (outcome.ok) {
-        fates[i] = 'acked';
-        report.sent++;
-      } else {
-        fail(i, { status: outcome.status, message: outcome.message });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(deps.inFlight, todo.length) }, worker));
-  report.notSent += fates.filter((fate, i) => fate === 'not-sent' && (firstChanged < 0 || i < firstChanged)).length;
-  return fates;
+    : {
+        message: `Internal error: ${(error as Error).message}`,
+        hint: 'This is a bug in aep-zoho. Re-run with --debug and report the output (secrets are masked).',
+        code: 'INTERNAL',
+      };
 }
 
 /**
@@ -301,8 +255,13 @@ async function postPage(
  * stops before the first one AEP did not acknowledge: that one and those after it are sent again
  * next pass (a delete may arrive twice, never not at all).
  */
-async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, report: PassReport): Promise<number> {
-  const start: Cursor = { at: sync.deletedCursor, ids: sync.deletedIds ?? [] };
+async function carryDeletes(
+  deps: PassDeps,
+  sync: SyncState,
+  report: PassReport,
+  delivery: Omit<Delivery, 'collect'>,
+): Promise<number> {
+  const start: Cursor = { at: sync.deletedCursor, ids: new Set(sync.deletedIds) };
   const from = instant(start.at);
   let newest = start;
   // Each id once a pass: the listing may shift between pages while deletes arrive, and one record
@@ -312,7 +271,7 @@ async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, r
   const pages = new Set<string>();
   for (let page = 1; ; page++) {
     const answer = await deps.reader.deleted(sync.module, { since: start.at, page });
-    spend(report, answer.cost);
+    addCost(report, answer.cost);
     for (const entry of answer.records) {
       const id = String(entry.id);
       const at = instant(entry.deletedTime);
@@ -326,7 +285,7 @@ async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, r
         continue;
       counted.add(id);
       listed.push({ id, time: entry.deletedTime });
-      newest = later(newest, { at: entry.deletedTime, ids: [id] });
+      newest = later(newest, { at: entry.deletedTime, ids: new Set([id]) });
     }
     if (!answer.more || !answer.records.length) break;
     const key = answer.records.map((r) => r.id).join(',');
@@ -341,13 +300,8 @@ async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, r
     pages.add(key);
   }
   const count = counted.size;
-  if (sync.deletes === 'soft' && listed.length) newest = await postTombstones(deps, sync, start, listed, report);
-  if (!sameCursor(newest, start)) {
-    await checkpoint(deps.state, deps.sandbox, template, sync.flowId, (entry) => {
-      entry.deletedCursor = newest.at;
-      entry.deletedIds = newest.ids;
-    });
-  }
+  if (sync.deletes === 'soft' && listed.length) newest = await postTombstones(deps, delivery, start, listed, report);
+  if (!sameCursor(newest, start)) await deps.checkpoints.deleted(newest);
   report.deletedCursor = newest.at ?? null;
   return count;
 }
@@ -360,7 +314,7 @@ async function carryDeletes(deps: PassDeps, template: string, sync: SyncState, r
  */
 async function postTombstones(
   deps: PassDeps,
-  sync: SyncState,
+  delivery: Omit<Delivery, 'collect'>,
   start: Cursor,
   listed: Array<{ id: string; time: string }>,
   report: PassReport,
@@ -372,8 +326,13 @@ async function postTombstones(
     time,
   }));
   // The same delivery as the records, counted apart: these are deletes, not records read.
-  const tally = { ...report, read: 0, sent: 0, failed: 0, notSent: 0, failures: [] as Failure[] };
-  const fates = await postPage(deps, sync, tombstones, EMPTY, true, tally, new Set());
+  const tally: PassReport = { ...report, read: 0, sent: 0, failed: 0, notSent: 0, failures: [] };
+  const fates = await deliver(
+    { ...delivery, collect: deps.collect },
+    tombstones,
+    tombstones.map(() => 'not-sent' as Fate),
+    tally,
+  );
   report.tombstones += tally.sent;
   report.deletesFailed += tally.failed + tally.notSent;
   for (const failure of tally.failures)
@@ -382,40 +341,7 @@ async function postTombstones(
 }
 
 /** Adds a call's cost to the pass's counts. */
-function spend(report: PassReport, cost: Cost | undefined): void {
+function addCost(report: PassReport, cost: Cost | undefined): void {
   report.zohoCalls += cost?.calls ?? 0;
   report.zohoCredits += cost?.credits ?? 0;
-}
-
-/** The record comes strictly after the key (Modified_Time second, then id). */
-function after(record: { id: string; time: unknown }, key: { second: number; id: string }): boolean {
-  const second = instant(record.time);
-  return second !== undefined && (second > key.second || (second === key.second && compareIds(record.id, key.id) > 0));
-}
-
-function stuck(module: string, page: number, record: { id: string; time: unknown }): ApiError {
-  return new ApiError(
-    `Zoho CRM answered page ${page} of ${module}'s walk with records that do not come after the page before (record ${record.id} at ${String(record.time)}); aep-zoho stopped instead of reading the same records forever.`,
-    {
-      hint: 'A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending, after the last key read): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
-      code: 'ZOHO_WALK_STUCK',
-    },
-  );
-}
-
-/** Zoho ids as numbers (19 digits, beyond a double's precision): the longer is the larger. */
-const compareIds = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
-/** Saves into the dataflow's sync entry, if it is still this flow's (never recreates a removed one). */
-function checkpoint(
-  state: StateStore,
-  sandbox: string,
-  template: string,
-  flowId: string,
-  change: (entry: SyncState) => void,
-): Promise<void> {
-  return state.update(sandbox, (s) => {
-    const entry = s.syncs?.[template];
-    if (entry?.flowId === flowId) change(entry);
-  });
 }

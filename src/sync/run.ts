@@ -24,7 +24,8 @@ import { networkOptions } from '../http/client.js';
 import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
 import { openSession, requireAll, type Session } from '../tasks/session.js';
 import { COQL_LIMIT, ZohoCrm, coqlCredits } from '../zoho/crm.js';
-import { syncDataflow, type PassReport } from './engine.js';
+import { emptyReport, stateCheckpoints, syncDataflow, type PassReport } from './engine.js';
+import { heapUpkeep } from './heap.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import { clockTime, countdown, ingestionPause, pauseLength, type Pause } from './pause.js';
 import { pageLine, passLines, progressTitle, type SyncReport } from './report.js';
@@ -35,7 +36,7 @@ export interface SyncOptions {
   full: boolean;
   /** Repeat the pass this often until Ctrl-C. */
   everyMs?: number;
-  /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else 20). */
+  /** Inlet posts in flight at once (--in-flight, else AEP_ZOHO_INLET_IN_FLIGHT, else DEFAULT_INLET_IN_FLIGHT). */
   inFlight?: number;
   /** --no-wait: a dataflow inside Adobe's ingestion pause is not synced (exit 75) instead of waited for. */
   noWait?: boolean;
@@ -169,29 +170,6 @@ async function estimate(ctx: Context, settings: Settings, options: SyncOptions):
   return { sandbox: settings.sandbox, syncs, inletPeakInFlight: 0, zohoCalls: reader.calls, zohoMints: reader.mints };
 }
 
-/** A dataflow's report before anything was read or posted: the cursors where they are. */
-function emptyReport(template: string, sync: SyncState): PassReport {
-  return {
-    template,
-    flowId: sync.flowId,
-    module: sync.module,
-    read: 0,
-    sent: 0,
-    deleted: 0,
-    tombstones: 0,
-    deletesFailed: 0,
-    cursor: sync.cursor ?? null,
-    failed: 0,
-    notSent: 0,
-    changed: 0,
-    zohoCalls: 0,
-    zohoCredits: 0,
-    deletedCursor: sync.deletedCursor ?? null,
-    pages: 0,
-    failures: [],
-  };
-}
-
 async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
   requireAll(settings, [requireAep, requireZohoReader]);
   const session = await openSession(ctx, settings);
@@ -222,14 +200,13 @@ async function runPass(
   options: { full: boolean; inFlight: number },
 ): Promise<SyncResult> {
   const reports: PassReport[] = [];
-  const deps = {
+  const shared = {
     reader: services.reader,
     inlet: services.inlet,
-    state,
-    sandbox,
     signal: ctx.signal,
     inFlight: options.inFlight,
     now: ctx.now,
+    collect: heapUpkeep(),
   };
   const live = liveProgress(ctx);
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
@@ -246,6 +223,7 @@ async function runPass(
         if (live) task.title = progressTitle(r, false, progress);
         else ctx.log.info(pageLine(r, progress));
       };
+      const deps = { ...shared, checkpoints: stateCheckpoints(state, sandbox, template, sync.flowId) };
       const report = await syncDataflow(deps, template, sync, { full: options.full, onPage });
       reports[index] = report;
       task.title = progressTitle(report, true);
@@ -461,23 +439,7 @@ async function pausedTargets(ctx: Context, services: Services, targets: Target[]
  */
 function holdBack(result: SyncResult, held: Held[]): SyncResult {
   const reports: SyncReport[] = held.map(({ target: { template, sync }, pause }) => ({
-    template,
-    flowId: sync.flowId,
-    module: sync.module,
-    read: 0,
-    sent: 0,
-    deleted: 0,
-    tombstones: 0,
-    deletesFailed: 0,
-    cursor: sync.cursor ?? null,
-    failed: 0,
-    notSent: 0,
-    changed: 0,
-    zohoCalls: 0,
-    zohoCredits: 0,
-    deletedCursor: sync.deletedCursor ?? null,
-    pages: 0,
-    failures: [],
+    ...emptyReport(template, sync),
     notBefore: new Date(pause.notBefore).toISOString(),
     pausedBecause: `the flow ${pause.what} at ${clockTime(pause.changedAt)}`,
   }));

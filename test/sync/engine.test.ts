@@ -4,9 +4,9 @@
 // the field chunks of a REST page no longer concerns sync: one COQL query reads all its fields.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StateStore, type SyncState } from '../../src/config/state.js';
-import { syncDataflow, type PassDeps, type ZohoReader } from '../../src/sync/engine.js';
-import { tempHome } from '../helpers/cli.js';
+import type { SyncState } from '../../src/config/state.js';
+import { CancelledError } from '../../src/core/errors.js';
+import { syncDataflow, type Checkpoints, type PassDeps, type ZohoReader } from '../../src/sync/engine.js';
 
 const record = (id: string, second: number) => ({
   id,
@@ -14,32 +14,51 @@ const record = (id: string, second: number) => ({
   Account_Name: `A${id}`,
 });
 
-async function world(reader: ZohoReader) {
-  const state = new StateStore(await tempHome(), 'default');
-  const sync: SyncState = {
+/** A dataflow's sync entry held in memory (the pass's checkpoints write it), and an inlet that takes everything. */
+function world(
+  reader: ZohoReader,
+  options: { now?: () => Date; inFlight?: number; kill?: (posts: number) => boolean } = {},
+) {
+  const entry: SyncState = {
     flowId: 'f1',
     module: 'Accounts',
     fields: ['Account_Name'],
     inletUrl: 'http://127.0.0.1:1/collection/x',
   };
-  await state.update('prod', (s) => void (s.syncs = { accounts: { ...sync } }));
+  /** Every checkpoint's bytes, as the state file would hold the entry. */
+  const saves: number[] = [];
+  const checkpoints: Checkpoints = {
+    walked: async (cursor) => {
+      entry.cursor = cursor.at;
+      entry.cursorIds = [...cursor.ids];
+      if (cursor.through === undefined) delete entry.cursorThrough;
+      else entry.cursorThrough = cursor.through;
+      saves.push(JSON.stringify(entry).length);
+    },
+    deleted: async (cursor) => {
+      entry.deletedCursor = cursor.at;
+      entry.deletedIds = [...cursor.ids];
+    },
+    completed: async (at) => void (entry.lastSyncAt = at.toISOString()),
+  };
   const posted: string[] = [];
-  const deps = {
+  const deps: PassDeps = {
     reader,
-    state,
-    sandbox: 'prod',
-    inFlight: 1,
-    now: () => new Date(),
+    checkpoints,
+    inFlight: options.inFlight ?? 1,
+    now: options.now ?? (() => new Date()),
     inlet: {
       check: () => {},
-      post: async (_url: string, _flow: string, body: string) => {
+      post: async (_url, _flow, body) => {
+        // A kill: the process ends here, with only what the checkpoints saved.
+        if (options.kill?.(posted.length)) throw new CancelledError();
         posted.push(JSON.parse(body).id);
-        return { ok: true };
+        return { ok: true, xactionId: `x${posted.length}` };
       },
     },
-  } as unknown as PassDeps;
-  const pass = async () => syncDataflow(deps, 'accounts', (await state.read('prod')).syncs!.accounts, { full: false });
-  return { state, posted, pass };
+  };
+  const pass = (full = false) => syncDataflow(deps, 'accounts', structuredClone(entry), { full });
+  return { entry, posted, saves, pass };
 }
 
 test("the walk asks from the cursor second, then after each page's last key; a page that does not move the key forward stops the pass with a clear error, the cursor kept", async () => {
@@ -52,7 +71,7 @@ test("the walk asks from the cursor second, then after each page's last key; a p
     },
     deleted: async () => ({ records: [], more: false }),
   };
-  const w = await world(reader);
+  const w = world(reader);
   const report = await w.pass();
   assert.deepEqual(froms, [{}, { at: record('2', 2).Modified_Time, id: '2' }]);
   assert.deepEqual(w.posted, ['1', '2']);
@@ -62,7 +81,7 @@ test("the walk asks from the cursor second, then after each page's last key; a p
     /do not come after the page before.*stopped instead of reading the same records forever/,
   );
   assert.deepEqual([report.zohoCalls, report.zohoCredits], [2, 6]);
-  assert.equal((await w.state.read('prod')).syncs!.accounts.cursor, record('2', 2).Modified_Time);
+  assert.equal(w.entry.cursor, record('2', 2).Modified_Time);
   // The next pass starts at the cursor's second, inclusive, and drops what was sent there.
   froms.length = 0;
   await w.pass();
@@ -84,9 +103,92 @@ test('deletes: an id listed twice counts once; an entry without a deleted_time i
           }
         : { records: [{ id: '1', deletedTime: '2026-11-30T10:00:00+05:30', type: 'permanent' }], more: false },
   };
-  const w = await world(reader);
+  const w = world(reader);
   assert.equal((await w.pass()).deleted, 1);
   assert.equal((await w.pass()).deleted, 0);
+});
+
+/**
+ * A module in memory read on Zoho's keyset (Modified_Time then id ascending, 2,000 a page): `rows`
+ * ids are 19 digits, `second(i)` gives row i's Modified_Time second.
+ */
+function keysetReader(count: number, second: (i: number) => number, calls: unknown[] = []): ZohoReader {
+  const time = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', '+00:00');
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: String(4_000_000_000_000_000_000n + BigInt(i)),
+    Modified_Time: time(second(i)),
+    Account_Name: `A${i}`,
+  })).sort((a, b) => Date.parse(a.Modified_Time) - Date.parse(b.Modified_Time) || (a.id < b.id ? -1 : 1));
+  const key = (r: { id: string; Modified_Time: string }) =>
+    [Math.floor(Date.parse(r.Modified_Time) / 1000), r.id] as const;
+  return {
+    walk: async (_m, { from = {} }) => {
+      calls.push(from);
+      const at = from.at === undefined ? undefined : Math.floor(Date.parse(from.at) / 1000);
+      const after = rows.filter((r) => {
+        const [s, id] = key(r);
+        if (at === undefined) return true;
+        if (from.id === undefined) return s >= at;
+        return s > at || (s === at && id > from.id);
+      });
+      const page = after.slice(0, 2000);
+      return { records: page.map((r) => ({ ...r })), more: after.length > 2000, cost: { calls: 1, credits: 3 } };
+    },
+    deleted: async () => ({ records: [], more: false }),
+  };
+}
+
+test('a mass update of 5,000 records in one second, long over: killed at any page, every record arrives; the checkpoint stays bounded (the compact cursor) and the resumed walk starts after its key', async () => {
+  const hourAgo = Math.floor(Date.now() / 1000) - 7200;
+  // 1,500 records before the mass update, 5,000 in its one second, 1,500 after.
+  const second = (i: number) => (i < 1500 ? hourAgo - 1000 + i : i < 6500 ? hourAgo : hourAgo + i - 6500 + 1);
+  const total = 8000;
+  // Kills inside each of the 4 pages, and on page edges.
+  for (const killAt of [100, 1999, 2000, 2500, 3999, 4001, 5000, 6100, 7999]) {
+    const calls: unknown[] = [];
+    let life = 0;
+    const w = world(keysetReader(total, second, calls), { inFlight: 4, kill: (n) => life === 0 && n === killAt });
+    await assert.rejects(w.pass(), CancelledError);
+    life++;
+    const report = await w.pass();
+    assert.equal(report.error, undefined);
+    const arrived = new Set(w.posted);
+    assert.equal(arrived.size, total, `killed at post ${killAt}: every record arrives`);
+    assert.ok(w.posted.length - total <= 2000, `at most one page sent again (${w.posted.length - total})`);
+    // Every checkpoint is bounded: at most MAX_CURSOR_IDS ids (about 22 KB compact), whatever the second holds.
+    assert.ok(Math.max(...w.saves) < 25_000, `checkpoints of at most ${Math.max(...w.saves)} bytes`);
+    const again = w.posted.length;
+    assert.equal((await w.pass()).read, 0, 'nothing resent forever');
+    assert.equal(w.posted.length, again);
+  }
+});
+
+test('the compact cursor: resumed inside the crowded second, the walk asks from after (second, last id), not the whole second again', async () => {
+  const hourAgo = Math.floor(Date.now() / 1000) - 7200;
+  const calls: unknown[] = [];
+  const w = world(
+    keysetReader(5000, () => hourAgo, calls),
+    { kill: (n) => n === 4100 },
+  );
+  await assert.rejects(w.pass(), CancelledError);
+  assert.ok(w.entry.cursorThrough, 'a through id is kept');
+  assert.ok(w.entry.cursorIds!.length <= 1000);
+  calls.length = 0;
+  w.posted.length = 0;
+  const report = await w.pass();
+  assert.equal(report.error, undefined);
+  assert.deepEqual(calls[0], { at: w.entry.cursor, id: '4000000000000003999' });
+  assert.equal(w.posted.length, 1000, 'only the records after the key are read and sent');
+  assert.equal(report.read, 1000);
+});
+
+test('a crowded second of the last hour keeps every id (a record may still take a place in it before the last one read), and none is sent again', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const w = world(keysetReader(3000, () => now));
+  assert.equal((await w.pass()).sent, 3000);
+  assert.equal(w.entry.cursorThrough, undefined);
+  assert.equal(w.entry.cursorIds!.length, 3000);
+  assert.equal((await w.pass()).read, 0);
 });
 
 test('soft deletes: tombstones go oldest deleted_time first whatever the listing order; the delete cursor stops before the first AEP refused, which and whatever came after it is sent next pass; records carry the column false', async () => {
@@ -104,27 +206,40 @@ test('soft deletes: tombstones go oldest deleted_time first whatever the listing
       more: false,
     }),
   };
-  const w = await world(reader);
-  await w.state.update('prod', (s) => void (s.syncs!.accounts.deletes = 'soft'));
+  const entry: SyncState = {
+    flowId: 'f1',
+    module: 'Accounts',
+    fields: ['Account_Name'],
+    inletUrl: 'http://127.0.0.1:1/collection/x',
+    deletes: 'soft',
+  };
   const bodies: Array<Record<string, unknown>> = [];
   let refuse = '20';
-  const deps = {
+  const deps: PassDeps = {
     reader,
-    state: w.state,
-    sandbox: 'prod',
     inFlight: 1,
     now: () => new Date(),
+    checkpoints: {
+      walked: async (cursor) => {
+        entry.cursor = cursor.at;
+        entry.cursorIds = [...cursor.ids];
+      },
+      deleted: async (cursor) => {
+        entry.deletedCursor = cursor.at;
+        entry.deletedIds = [...cursor.ids];
+      },
+      completed: async (when) => void (entry.lastSyncAt = when.toISOString()),
+    },
     inlet: {
       check: () => {},
-      post: async (_url: string, _flow: string, body: string) => {
+      post: async (_url, _flow, body) => {
         const parsed = JSON.parse(body);
         bodies.push(parsed);
-        return parsed.id === refuse ? { ok: false, status: 400, message: 'refused' } : { ok: true };
+        return parsed.id === refuse ? { ok: false, status: 400, message: 'refused' } : { ok: true, xactionId: 'x' };
       },
     },
-  } as unknown as PassDeps;
-  const pass = async () =>
-    syncDataflow(deps, 'accounts', (await w.state.read('prod')).syncs!.accounts, { full: false });
+  };
+  const pass = () => syncDataflow(deps, 'accounts', structuredClone(entry), { full: false });
 
   const first = await pass();
   assert.deepEqual(bodies[0], { ...record('9', 1), _aep_zoho_deleted: false });
@@ -138,7 +253,6 @@ test('soft deletes: tombstones go oldest deleted_time first whatever the listing
     'one refused, the one after it not sent',
   );
   assert.deepEqual(first.failures, [{ id: '20', status: 400, message: 'refused', deleted: true }]);
-  let entry = (await w.state.read('prod')).syncs!.accounts;
   assert.deepEqual([entry.deletedCursor, entry.deletedIds], [at(10), ['10']]);
   assert.equal(entry.lastSyncAt, undefined, 'an incomplete pass');
 
@@ -151,6 +265,5 @@ test('soft deletes: tombstones go oldest deleted_time first whatever the listing
     'from the refused one on; the record is not sent again',
   );
   assert.deepEqual([second.deleted, second.tombstones, second.deletesFailed], [2, 2, 0]);
-  entry = (await w.state.read('prod')).syncs!.accounts;
   assert.deepEqual([entry.deletedCursor, entry.deletedIds], [at(30), ['30']]);
 });

@@ -55,7 +55,9 @@ test('an inlet that keeps failing: exit 1 naming the records and the cursor left
     method: 'POST',
     path: '/collection/',
     nth: 450,
-    times: 200,
+    // Every post from the 450th fails, whatever the posts in flight (the default went from 20 to 50):
+    // some record runs out of its retries.
+    times: 5000,
     fault: { kind: 'status', status: 503 },
   });
   const r = await w.cli(['sync', '--json']);
@@ -223,4 +225,49 @@ test('the clock jumps 25 hours mid-walk (every page token and access token Zoho 
   );
   assertAllArrived(w);
   assert.equal(postedIds(w, from).length, zohoIds(w.emu).length, 'each record once');
+});
+
+test('SIGKILL inside a mass update of 5,000 records stamped with one second (long over): the state file keeps a compact cursor, the resumed walk starts after its key, and every record arrives', async (t) => {
+  const w = await syncWorld(t);
+  const seeded = zohoIds(w.emu).length;
+  const massAt = Date.now() - 2 * 86_400_000; // after every seeded record, and over for more than an hour
+  w.emu.zoho.bulkCreate(
+    'Accounts',
+    5000,
+    (i) => ({ Account_Name: `Mass ${i}` }),
+    () => massAt,
+  );
+  let child: ChildProcess | undefined;
+  w.emu.faults.add({
+    method: 'POST',
+    path: '/collection/',
+    // The third page of the second: at least 2,000 of its records were checkpointed.
+    nth: seeded + 4100,
+    fault: { kind: 'delay', ms: 3000 },
+    onFire: () => child?.kill('SIGKILL'),
+  });
+  const killed = await w.cli(['sync', '--json'], {}, { onStderr: (_text, c) => (child ??= c) });
+  assert.notEqual(killed.exitCode, 0);
+  const entry = await w.entry();
+  assert.equal(instant(entry.cursor) * 1000, Math.floor(massAt / 1000) * 1000, 'the cursor is the mass update second');
+  assert.ok(entry.cursorThrough, 'kept compact: every record of the second up to an id');
+  assert.ok(entry.cursorIds!.length <= 1000, `${entry.cursorIds!.length} ids listed (at most 1,000)`);
+
+  const from = mark(w.emu);
+  const resumed = await w.cli(['sync', '--json']);
+  assert.equal(resumed.exitCode, 0, resumed.stdout + resumed.stderr);
+  const walk = w.emu.exchanges.slice(from).find((e) => e.path === '/crm/v8/coql' && e.status === 200);
+  assert.match(
+    String((walk?.body as { select_query?: string })?.select_query),
+    new RegExp(`and id > ${entry.cursorThrough}\\)`),
+    'the walk resumes after the saved key',
+  );
+  assert.ok(inletPosts(w.emu, from).length <= 5000 + seeded - 2000, 'resumed, not started over');
+  assertAllArrived(w);
+  const third = await w.cli(['sync', '--json']);
+  assert.deepEqual(
+    third.json().syncs.map((x: any) => [x.read, x.sent]),
+    [[0, 0]],
+    'nothing resent forever',
+  );
 });

@@ -3,6 +3,7 @@
 // a sync with nothing new sends nothing; the exact --json shape; Zoho read in the fewest calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_INLET_IN_FLIGHT } from '../../src/aep/inlet.js';
 import { inletPosts, mark as markOf, newestModified, syncWorld, zohoIds } from './setup.js';
 
 const instant = (time: unknown) => Math.floor(Date.parse(String(time)) / 1000);
@@ -55,8 +56,8 @@ test('every Zoho record arrives in the dataset once, mapped as the mapping set s
     assert.match(String(post.headers['content-type']), /^application\/json/);
   }
   assert.ok(
-    out.inletPeakInFlight > 1 && out.inletPeakInFlight <= 20,
-    `peak in flight ${out.inletPeakInFlight} (bound 20)`,
+    out.inletPeakInFlight > 1 && out.inletPeakInFlight <= DEFAULT_INLET_IN_FLIGHT,
+    `peak in flight ${out.inletPeakInFlight} (bound ${DEFAULT_INLET_IN_FLIGHT})`,
   );
   // The first call is refused (ZOHO_ACCESS_TOKEN is no token this Zoho issued), then resent with a minted one.
   const zoho = w.emu.exchanges.filter((e) => e.path.startsWith('/crm/v8/') && e.status !== 401);

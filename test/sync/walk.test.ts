@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import { createContext } from '../../src/cli/context.js';
 import { loadSettings } from '../../src/config/settings.js';
 import { StateStore, type SyncState } from '../../src/config/state.js';
-import { syncDataflow, type PassDeps, type PassReport } from '../../src/sync/engine.js';
+import { stateCheckpoints, syncDataflow, type PassDeps, type PassReport } from '../../src/sync/engine.js';
 import { coqlCredits, ZohoCrm } from '../../src/zoho/crm.js';
 import { SECRETS, tempHome } from '../helpers/cli.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
@@ -75,14 +75,13 @@ async function world(t: TestContext, onPost: (count: number) => void = () => {})
     },
   };
   const pass = async (crm: ZohoCrm, full = false): Promise<PassReport> => {
-    const deps = {
+    const deps: PassDeps = {
       reader: crm,
-      inlet,
-      state,
-      sandbox: 'prod',
+      inlet: inlet as PassDeps['inlet'],
+      checkpoints: stateCheckpoints(state, 'prod', 'accounts', 'f1'),
       inFlight: 8,
       now: () => new Date(),
-    } as unknown as PassDeps;
+    };
     return syncDataflow(deps, 'accounts', (await state.read('prod')).syncs!.accounts, { full });
   };
   return { home: dir, state, received, posts: () => posts, pass };
