@@ -144,6 +144,7 @@ export const STANDARD_CLASSES: StandardResource[] = [
       accountID: 'string',
       accountKey: b2bSource,
       extSourceSystemAudit: sourceAudit,
+      isDeleted: 'boolean',
     },
   },
 ];

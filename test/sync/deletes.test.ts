@@ -114,6 +114,24 @@ test('soft deletes: three records deleted in Zoho arrive as tombstones mapped to
   assert.equal(w.emu.state.streamed.length, seen + 4);
 });
 
+test('every built-in template with deletes: soft makes its http-api dataflow: the classes that carry Record Status (Business Account, Opportunity) take isDeleted as their own', async (t) => {
+  const w = await world(t);
+  const made = await w.cli(['dataflow', 'create', '--template', 'accounts,contacts,leads,deals']);
+  assert.equal(made.exitCode, 0, made.stdout + made.stderr);
+  const destinations = made
+    .json()
+    .dataflows.map(
+      (d: any) =>
+        (w.emu.state.mappingSets.get(d.mappingSetId)!.mappings as any[]).find((m) => m.source === COLUMN)?.destination,
+    );
+  assert.deepEqual(destinations, [
+    'isDeleted',
+    `${w.tenant}.zoho.contacts.isDeleted`,
+    `${w.tenant}.zoho.leads.isDeleted`,
+    'isDeleted',
+  ]);
+});
+
 test('a tombstone AEP refuses is named, exit 1, the delete cursor stays before it, and the next pass sends it', async (t) => {
   const w = await world(t);
   const made = await w.cli(['dataflow', 'create', '--template', 'accounts']);
