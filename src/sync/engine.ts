@@ -79,7 +79,7 @@ export interface PassReport {
   read: number;
   /** Acknowledged by AEP (HTTP 200). */
   sent: number;
-  /** Deletes in Zoho since the last pass, each counted once. */
+  /** Deletes in Zoho since the delete cursor, each once a pass (one whose tombstone failed comes again next pass). */
   deleted: number;
   /** `deletes: soft`: tombstones AEP acknowledged (each delete's tombstone is sent until one is). */
   tombstones: number;

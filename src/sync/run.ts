@@ -229,7 +229,14 @@ async function runPass(
       task.title = progressTitle(report, true);
       if (incomplete(report))
         throw new PassIncomplete(
-          report.error ? 'stopped' : `${report.failed + report.notSent} record(s) left for the next sync`,
+          report.error
+            ? 'stopped'
+            : `${[
+                report.failed + report.notSent ? `${report.failed + report.notSent} record(s)` : '',
+                report.deletesFailed ? `${report.deletesFailed} delete(s)` : '',
+              ]
+                .filter(Boolean)
+                .join(' and ')} left for the next sync`,
         );
     },
   }));
