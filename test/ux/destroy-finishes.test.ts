@@ -2,22 +2,12 @@
 // (never "Deleted" and then "kept"), never planned, and `destroy --dry-run --exit-code` after
 // `destroy --yes` exits 0. Through the real binary against the emulator.
 import { strict as assert } from 'node:assert';
-import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
-import { emulator } from '../helpers/emulator.js';
+import { spawnCli } from '../helpers/cli.js';
+import { binaryWorld } from '../helpers/world.js';
 
 test('destroy --yes, then destroy --dry-run --exit-code exits 0; the mapping set is kept, said once', async (t) => {
-  const emu = await emulator();
-  t.after(() => emu.close());
-  const home = await tempHome();
-  t.after(() => rm(home, { recursive: true, force: true }));
-  const env = cliEnv(emu.env, home, { NO_COLOR: '1' });
-  const run = async (args: string[], code = 0) => {
-    const r = await spawnCli(args, env);
-    assert.equal(r.exitCode, code, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r;
-  };
+  const { emu, env, run } = await binaryWorld(t);
   await run(['connect']);
   // contacts' schema is enabled for Profile, so it (and its mapping set's schema) stays.
   const made = (await run(['dataflow', 'create', '--template', 'accounts,contacts', '--json'])).json().dataflows;

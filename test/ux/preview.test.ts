@@ -1,26 +1,17 @@
 // A dry run shows the mapped preview records only where the plan creates or changes a mapping set
 // (or with --preview): a CI drift check where nothing changed is the plan alone (issue 24.2).
 import { strict as assert } from 'node:assert';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
-import { emulator } from '../helpers/emulator.js';
+import { spawnCli } from '../helpers/cli.js';
+import { binaryWorld } from '../helpers/world.js';
 
 const previews = (stdout: string) =>
   [...stdout.matchAll(/^(\S+): the first \d+ preview row\(s\) as XDM records$/gm)].map((m) => m[1]);
 
 test('dry run previews: only templates whose mapping set is created or changed, all with --preview', async (t) => {
-  const emu = await emulator();
-  t.after(() => emu.close());
-  const home = await tempHome();
-  t.after(() => rm(home, { recursive: true, force: true }));
-  const env = cliEnv(emu.env, home);
-  const run = async (args: string[], code = 0) => {
-    const r = await spawnCli(args, env);
-    assert.equal(r.exitCode, code, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r;
-  };
+  const { home, env, run } = await binaryWorld(t, {});
   await run(['connect']);
   const four = 'accounts,contacts,leads,deals';
   // Nothing exists yet: every mapping set is created, so every template shows its preview.

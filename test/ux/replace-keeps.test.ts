@@ -1,23 +1,13 @@
 // A replace says what happens to the old resource (issue 24.7): "-/+ replace dataset" alone reads as
 // data loss, while the old dataset and its data are kept (renamed aside). Human plan and --json reason.
 import { strict as assert } from 'node:assert';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
-import { emulator } from '../helpers/emulator.js';
+import { binaryWorld } from '../helpers/world.js';
 
 test('a replaced dataset: the plan says the old dataset and its data are kept, and they are', async (t) => {
-  const emu = await emulator();
-  t.after(() => emu.close());
-  const home = await tempHome();
-  t.after(() => rm(home, { recursive: true, force: true }));
-  const env = cliEnv(emu.env, home, { NO_COLOR: '1' });
-  const run = async (args: string[], code = 0) => {
-    const r = await spawnCli(args, env);
-    assert.equal(r.exitCode, code, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r;
-  };
+  const { emu, home, run } = await binaryWorld(t);
   await run(['connect']);
   const file = join(home, 'contacts.json');
   await writeFile(file, (await run(['templates', 'show', 'contacts'])).stdout);

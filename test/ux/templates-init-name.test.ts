@@ -11,20 +11,12 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN, cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
+import { binaryWorld } from '../helpers/world.js';
 
 const exec = promisify(execFile);
 
 test('templates init --table Contacts: not the built-in name; its dataflow replaces nothing of the built-in one', async (t) => {
-  const emu = await emulator();
-  t.after(() => emu.close());
-  const home = await tempHome();
-  t.after(() => rm(home, { recursive: true, force: true }));
-  const env = cliEnv(emu.env, home, { NO_COLOR: '1' });
-  const run = async (args: string[], code = 0) => {
-    const r = await spawnCli(args, env);
-    assert.equal(r.exitCode, code, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    return r;
-  };
+  const { home, env, run } = await binaryWorld(t);
   await run(['connect']);
   await run(['dataflow', 'create', '--template', 'contacts']);
 
