@@ -16,7 +16,7 @@ import type { PlanStep } from '../core/plan.js';
 import { PATHS, type SourcePath } from '../paths/index.js';
 import { execute, printable } from './execute.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession, type Session } from './session.js';
+import { openSession, sessionServices, type Session } from './session.js';
 
 export interface ConnectOptions {
   name?: string;
@@ -53,15 +53,7 @@ export async function findConnection(
 ): Promise<Actual | undefined> {
   const saved = await session.state.read(session.settings.sandbox);
   const state = saved.connection?.name === name ? saved : { ...saved, connection: undefined };
-  const services = {
-    platform: session.platform,
-    state: session.state,
-    sandbox: session.settings.sandbox,
-    profile: session.settings.profileName,
-    log: ctx.log,
-    now: ctx.now,
-    path,
-  };
+  const services = sessionServices(session, ctx, path);
   return observeConnection(services, observeShared(services, state), name);
 }
 

@@ -1,10 +1,3 @@
-// `dataflow create`: converge AEP to one or more templates, the way `terraform apply` does.
-//   observe  every lookup in one wave (src/converge/observe.ts), then the tables' columns;
-//   desire   what each template asks for (src/converge/desire.ts);
-//   plan     create, reuse, update in place, or replace, per resource (src/converge/plan.ts);
-//   apply    the one executor (src/converge/apply.ts), shown as a listr2 task list.
-// A dry run stops after plan and sends no write.
-import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import type { ExploreColumn } from '../aep/flow-service.js';
 import { resolveVia } from '../config/settings.js';
@@ -23,7 +16,6 @@ import {
   observeConnection,
   observeShared,
   observeTemplate,
-  type Services,
   type TemplateObservation,
 } from '../converge/observe.js';
 import { planConnectionDuplicates, planTemplateDuplicates } from '../converge/duplicates.js';
@@ -37,10 +29,11 @@ import { inletUrlOf } from '../paths/http-api.js';
 import { UsageError, UserError } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { TENANT_PLACEHOLDER, type LoadedTemplate, type TemplateMapping } from '../template/types.js';
+import { lineOf } from '../template/load.js';
 import { PATHS } from '../paths/index.js';
 import { execute, printable } from './execute.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession } from './session.js';
+import { openSession, sessionServices } from './session.js';
 
 export type { Schedule } from '../converge/desire.js';
 export { checkSchedule } from '../paths/zoho-source.js';
@@ -113,15 +106,7 @@ export async function createDataflows(
   const schedules = new Map(
     templates.map((t) => [t.template.name, path.schedule(t, options.schedule, startTime)] as const),
   );
-  const services: Services = {
-    platform: session.platform,
-    state: session.state,
-    sandbox,
-    profile,
-    log: ctx.log,
-    now: ctx.now,
-    path,
-  };
+  const services = sessionServices(session, ctx, path);
   const shared = observeShared(services, saved);
   void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
   const prepared = new Map<string, Prepared>();
@@ -408,18 +393,6 @@ export async function createDataflows(
     steps: all,
   });
   return { dataflows };
-}
-
-/** The line of a template file where a column is named as a mapping's source (for messages). */
-function lineOf(file: string, column: string): number | undefined {
-  try {
-    const index = readFileSync(file, 'utf8')
-      .split('\n')
-      .findIndex((line) => line.includes(`"${column}"`));
-    return index < 0 ? undefined : index + 1;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Checks a template against its table and turns it into desired resources. */

@@ -22,7 +22,7 @@ import type { Context } from '../core/context.js';
 import { UsageError, UserError, isUserError, unlessNotFound } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { execute, printable } from './execute.js';
-import { openSession, type Session } from './session.js';
+import { openSession, sessionServices, type Session } from './session.js';
 
 export interface DestroyItem {
   resource: string;
@@ -62,14 +62,7 @@ export async function destroy(
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);
-  const services: Services = {
-    platform: session.platform,
-    state: session.state,
-    sandbox,
-    profile,
-    log: ctx.log,
-    now: ctx.now,
-  };
+  const services = sessionServices(session, ctx);
   const shared = observeShared(services, saved);
   const only = options.templates?.length ? new Set(options.templates) : undefined;
   const wanted = (template: string | undefined) => !only || (template !== undefined && only.has(template));

@@ -9,7 +9,7 @@ import type { Context } from '../core/context.js';
 import type { PlanStep } from '../core/plan.js';
 import { redactValue } from '../core/redact.js';
 import { runTasks, type Task } from './runner.js';
-import type { Session } from './session.js';
+import { sessionServices, type Session } from './session.js';
 
 const where = (step: Step) => ({ template: step.template, kind: step.kind });
 
@@ -50,17 +50,7 @@ async function findMade(
   body: Record<string, any>,
   exclude?: string,
 ): Promise<Outcome | undefined> {
-  const shared = observeShared(
-    {
-      platform: session.platform,
-      state: session.state,
-      sandbox: session.settings.sandbox,
-      profile: session.settings.profileName,
-      log: { info() {}, warn() {}, debug() {} },
-      now: () => new Date(),
-    },
-    {},
-  );
+  const shared = observeShared(sessionServices(session), {});
   // The spec, base connection or schema the create named: the HTTP API path's, not only the Zoho one's.
   const spec = KINDS[kind];
   const found = (await spec.find({ shared, platform: session.platform }, { name, made: body })).find(

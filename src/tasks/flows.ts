@@ -12,7 +12,7 @@ import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { ourFlows } from '../converge/kinds/flow.js';
 import { observeShared } from '../converge/observe.js';
 import { pathOfFlow } from '../paths/index.js';
-import { openSession, type Session } from './session.js';
+import { openSession, sessionServices, type Session } from './session.js';
 
 export interface ScheduleSummary {
   frequency: string;
@@ -259,17 +259,7 @@ async function profileFlows(session: Session): Promise<Array<[string, ResourceRe
 
 /** Lists of both paths' flows, for this run (memoized): the finder's view of the sandbox. */
 function finderShared(session: Session) {
-  return observeShared(
-    {
-      platform: session.platform,
-      state: session.state,
-      sandbox: session.settings.sandbox,
-      profile: session.settings.profileName,
-      log: { info() {}, warn() {}, debug() {} },
-      now: () => new Date(),
-    },
-    {},
-  );
+  return observeShared(sessionServices(session), {});
 }
 
 /**

@@ -4,7 +4,8 @@ import { FlowService } from '../aep/flow-service.js';
 import { ImsAuth } from '../auth/ims.js';
 import { loadSettings, lockWaitMs, requireAep, type Settings } from '../config/settings.js';
 import { StateStore } from '../config/state.js';
-import type { Context } from '../core/context.js';
+import type { Services } from '../converge/observe.js';
+import type { Context, Logger } from '../core/context.js';
 import { UserError, isUserError } from '../core/errors.js';
 import { networkOptions } from '../http/client.js';
 import { Platform } from '../http/platform.js';
@@ -63,4 +64,27 @@ export function requireAll(settings: Settings, checks: Array<(settings: Settings
         .filter(Boolean)
         .join(' '),
     });
+}
+
+/** Nothing said: the finders of adoption and of the flow lists read quietly. */
+const SILENT: Logger = { info() {}, warn() {}, debug() {} };
+
+/**
+ * The session as observe's Services: its platform, state, sandbox and profile, with the run's log
+ * and clock (silent and the wall clock where none is given), and the path where a lookup needs it.
+ */
+export function sessionServices(
+  session: Session,
+  run: Pick<Context, 'log' | 'now'> = { log: SILENT, now: () => new Date() },
+  path?: Services['path'],
+): Services {
+  return {
+    platform: session.platform,
+    state: session.state,
+    sandbox: session.settings.sandbox,
+    profile: session.settings.profileName,
+    log: run.log,
+    now: run.now,
+    ...(path ? { path } : {}),
+  };
 }
