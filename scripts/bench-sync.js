@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
+import { benchEnv } from './fixtures.js';
 
 const bin = fileURLToPath(new URL('../bin/aep-zoho.js', import.meta.url));
 
@@ -63,18 +64,8 @@ function run(args, env) {
 
 function envFor(emu, home, inFlight) {
   return {
-    AEP_ZOHO_HOME: home,
-    AEP_PLATFORM_URL: emu.url,
-    AEP_IMS_URL: emu.url,
-    ZOHO_ACCOUNTS_URL: emu.url,
+    ...benchEnv(emu, home),
     ZOHO_ENDPOINT: emu.url,
-    AEP_CLIENT_ID: 'bench-client',
-    AEP_CLIENT_SECRET: 'bench-secret',
-    AEP_ORG_ID: 'BENCH00000000000000000000@AdobeOrg',
-    ZOHO_CLIENT_ID: '1000.BENCH',
-    ZOHO_CLIENT_SECRET: 'bench-zoho-secret',
-    ZOHO_ACCESS_TOKEN: 'bench-access',
-    ZOHO_REFRESH_TOKEN: 'bench-refresh',
     AEP_ZOHO_INGESTION_PAUSE: '0',
     ...(inFlight ? { AEP_ZOHO_INLET_IN_FLIGHT: String(inFlight) } : {}),
   };

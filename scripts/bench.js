@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
 import { accountsCopies, throttlingFront } from './fixtures.js';
 import { estimate, syncTable } from './bench-sync.js';
+import { benchEnv as envFor } from './fixtures.js';
 import { DEFAULT_INLET_IN_FLIGHT } from '../dist/aep/inlet.js';
 
 // Temp homes and template copies go when the benchmark ends.
@@ -69,22 +70,6 @@ async function timeMany(args, runs = RUNS) {
   const times = [];
   for (let i = 0; i < runs; i++) times.push((await run(args)).ms);
   return median(times);
-}
-
-function envFor(emu, home) {
-  return {
-    AEP_ZOHO_HOME: home,
-    AEP_PLATFORM_URL: emu.url,
-    AEP_IMS_URL: emu.url,
-    ZOHO_ACCOUNTS_URL: emu.url,
-    AEP_CLIENT_ID: 'bench-client',
-    AEP_CLIENT_SECRET: 'bench-secret',
-    AEP_ORG_ID: 'BENCH00000000000000000000@AdobeOrg',
-    ZOHO_CLIENT_ID: '1000.BENCH',
-    ZOHO_CLIENT_SECRET: 'bench-zoho-secret',
-    ZOHO_ACCESS_TOKEN: 'bench-access',
-    ZOHO_REFRESH_TOKEN: 'bench-refresh',
-  };
 }
 
 /** A connected profile on a fresh emulator (token cached), ready for `dataflow create`. */

@@ -70,3 +70,20 @@ export async function throttlingFront(target, { maxInFlight, latencyMs = 0, retr
     });
   return front;
 }
+
+/** The CLI's environment against an emulator, in `home`, with the benchmark's made-up credentials. */
+export function benchEnv(emu, home) {
+  return {
+    AEP_ZOHO_HOME: home,
+    AEP_PLATFORM_URL: emu.url,
+    AEP_IMS_URL: emu.url,
+    ZOHO_ACCOUNTS_URL: emu.url,
+    AEP_CLIENT_ID: 'bench-client',
+    AEP_CLIENT_SECRET: 'bench-secret',
+    AEP_ORG_ID: 'BENCH00000000000000000000@AdobeOrg',
+    ZOHO_CLIENT_ID: '1000.BENCH',
+    ZOHO_CLIENT_SECRET: 'bench-zoho-secret',
+    ZOHO_ACCESS_TOKEN: 'bench-access',
+    ZOHO_REFRESH_TOKEN: 'bench-refresh',
+  };
+}
