@@ -14,6 +14,13 @@
 // than `settledBefore` keeps every id (as many as Zoho stamped in it), and the walk resumes after
 // (at, through) instead of re-reading the whole second.
 //
+// The live edge: the cursor never moves to a second that was not over, on Zoho's clock, a margin
+// before the walk began (its first answer's Date header). A walk's page can end at (T, 500) while
+// T is the current second; a record with a lower id edited later in T then takes a place the walk
+// has passed. Were the cursor to move on to T+1, no pass would read T again and that edit would
+// be lost. Held at or before the edge, the next pass reads from there again: records of the last
+// few seconds may be sent twice, none is skipped.
+//
 // The same pair tracks deletes, on deleted_time (never compacted: that listing has no order).
 
 export interface Cursor {
@@ -50,22 +57,32 @@ export function alreadySent(cursor: Cursor, id: string, time: unknown): boolean 
 /** What happened to one record of a page, in the page's order. */
 export type Fate = 'acked' | 'already-sent' | 'failed' | 'not-sent';
 
+/** Where a cursor may go (whole seconds since the epoch). */
+export interface Bounds {
+  /** A second before this one is over on Zoho's clock for long enough to keep compact. */
+  settledBefore?: number;
+  /** The live edge: the cursor stops before a record of a later second (see the top). */
+  edge?: number;
+  /** Ids a settled second lists before it is kept compact. */
+  maxIds?: number;
+}
+
 /**
  * The cursor after a page: it moves through the page's records in order (Zoho sorts them by
  * Modified_Time then id ascending) while each was acknowledged (or had been before), and stops at
- * the first that was not: everything before the new cursor, and its ids at its second, reached AEP.
- * A record without a readable time neither moves nor blocks the cursor. A second before
- * `settledBefore` (whole seconds) with more than `maxIds` ids is kept compact (see the top).
- * The walk must have read the cursor's second from its start (or from after `through`), as
+ * the first that was not, or that is past the live edge: everything before the new cursor, and its
+ * ids at its second, reached AEP. A record without a readable time neither moves nor blocks the
+ * cursor. A second before `settledBefore` with more than `maxIds` ids is kept compact (see the
+ * top). The walk must have read the cursor's second from its start (or from after `through`), as
  * ZohoCrm.walk does from the cursor.
  */
 export function advance(
   cursor: Cursor,
   records: ReadonlyArray<{ id: string; time: unknown }>,
   fates: readonly Fate[],
-  settledBefore = Number.NEGATIVE_INFINITY,
-  maxIds = MAX_CURSOR_IDS,
+  bounds: Bounds = {},
 ): Cursor {
+  const { settledBefore = Number.NEGATIVE_INFINITY, edge = Number.POSITIVE_INFINITY, maxIds = MAX_CURSOR_IDS } = bounds;
   let { at, through } = cursor;
   let second = instant(at);
   let ids: Set<string> | undefined;
@@ -76,6 +93,7 @@ export function advance(
     const { id, time } = records[i];
     const t = instant(time);
     if (t === undefined) continue;
+    if (t > edge) break;
     if (second === undefined || t > second) {
       [at, second, ids, through, last] = [String(time), t, new Set([id]), undefined, id];
     } else if (t === second) {

@@ -40,7 +40,7 @@ export interface ZohoReader {
   walk(
     module: string,
     options: { fields: string[]; from?: WalkFrom },
-  ): Promise<{ records: Array<Record<string, unknown>>; more: boolean; cost?: Cost }>;
+  ): Promise<{ records: Array<Record<string, unknown>>; more: boolean; cost?: Cost; clock?: number }>;
   deleted(
     module: string,
     options: { since?: string; page?: number },
@@ -129,6 +129,14 @@ export interface PassOptions {
  */
 export const SETTLED_AFTER_MS = 3600_000;
 
+/**
+ * The live edge's margin (cursor.ts): the cursor stays this many seconds before the walk's start
+ * on Zoho's clock, for a change Zoho stamps with one second and shows in its query a little later
+ * (an assumption: Zoho documents neither; docs/zoho-rules.md). Records of those seconds are sent
+ * again by the next pass.
+ */
+export const LIVE_EDGE_SECONDS = 10;
+
 export async function syncDataflow(
   deps: PassDeps,
   template: string,
@@ -138,7 +146,10 @@ export async function syncDataflow(
   const report = emptyReport(template, sync);
   // Modified_Time carries the cursor, so it is always read; Zoho sends `id` unasked.
   const fields = [...new Set([...sync.fields, 'Modified_Time'])].filter((name) => name !== 'id');
-  const settledBefore = Math.floor((deps.now().getTime() - SETTLED_AFTER_MS) / 1000);
+  const started = deps.now().getTime();
+  const settledBefore = Math.floor((started - SETTLED_AFTER_MS) / 1000);
+  /** The live edge, from Zoho's clock at the walk's first answer (this machine's when it has no Date). */
+  let edge: number | undefined;
   const saved = savedCursor(sync);
   // --full reads from the start and tracks its own cursor, saved only where it passes the stored one.
   const start: Cursor = options.full ? { ids: new Set() } : saved;
@@ -150,6 +161,7 @@ export async function syncDataflow(
     const spend = (cost: Cost | undefined) => addCost(report, cost);
     for await (const page of walkPages(deps.reader, sync.module, fields, walkFrom(start), spend)) {
       report.pages++;
+      edge ??= Math.floor((page.clock ?? started) / 1000) - LIVE_EDGE_SECONDS;
       // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted).
       const records =
         sync.deletes === 'soft'
@@ -159,7 +171,7 @@ export async function syncDataflow(
         !options.full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
       );
       await deliver({ ...delivery, collect: deps.collect }, records, fates, report);
-      cursor = advance(cursor, records, fates, settledBefore);
+      cursor = advance(cursor, records, fates, { settledBefore, edge });
       const next = options.full ? later(stored, cursor) : cursor;
       if (!sameCursor(next, stored)) await deps.checkpoints.walked((stored = next));
       report.cursor = stored.at ?? null;
@@ -168,7 +180,13 @@ export async function syncDataflow(
       // After a record that did not reach AEP the cursor cannot move: later pages would only be sent twice.
       if (report.failed || report.notSent) break;
     }
-    report.deleted = await carryDeletes(deps, sync, report, delivery);
+    report.deleted = await carryDeletes(
+      deps,
+      sync,
+      report,
+      delivery,
+      edge ?? Math.floor(started / 1000) - LIVE_EDGE_SECONDS,
+    );
     if (!report.failed && !report.notSent && !report.deletesFailed) await deps.checkpoints.completed(deps.now());
   } catch (error) {
     if (error instanceof CancelledError || deps.signal?.aborted) throw error;
@@ -260,6 +278,7 @@ async function carryDeletes(
   sync: SyncState,
   report: PassReport,
   delivery: Omit<Delivery, 'collect'>,
+  edge: number,
 ): Promise<number> {
   const start: Cursor = { at: sync.deletedCursor, ids: new Set(sync.deletedIds) };
   const from = instant(start.at);
@@ -285,7 +304,8 @@ async function carryDeletes(
         continue;
       counted.add(id);
       listed.push({ id, time: entry.deletedTime });
-      newest = later(newest, { at: entry.deletedTime, ids: new Set([id]) });
+      // Past the live edge: counted and sent, and listed again next pass.
+      if (at <= edge) newest = later(newest, { at: entry.deletedTime, ids: new Set([id]) });
     }
     if (!answer.more || !answer.records.length) break;
     const key = answer.records.map((r) => r.id).join(',');
@@ -300,7 +320,8 @@ async function carryDeletes(
     pages.add(key);
   }
   const count = counted.size;
-  if (sync.deletes === 'soft' && listed.length) newest = await postTombstones(deps, delivery, start, listed, report);
+  if (sync.deletes === 'soft' && listed.length)
+    newest = await postTombstones(deps, delivery, start, listed, report, edge);
   if (!sameCursor(newest, start)) await deps.checkpoints.deleted(newest);
   report.deletedCursor = newest.at ?? null;
   return count;
@@ -318,6 +339,7 @@ async function postTombstones(
   start: Cursor,
   listed: Array<{ id: string; time: string }>,
   report: PassReport,
+  edge: number,
 ): Promise<Cursor> {
   const ordered = listed.sort((a, b) => instant(a.time)! - instant(b.time)! || compareIds(a.id, b.id));
   const tombstones = ordered.map(({ id, time }) => ({
@@ -337,7 +359,7 @@ async function postTombstones(
   report.deletesFailed += tally.failed + tally.notSent;
   for (const failure of tally.failures)
     if (report.failures.length < SHOWN_FAILURES) report.failures.push({ ...failure, deleted: true });
-  return advance(start, ordered, fates);
+  return advance(start, ordered, fates, { edge });
 }
 
 /** Adds a call's cost to the pass's counts. */

@@ -17,6 +17,8 @@ export interface WalkPage {
   records: WalkRecord[];
   /** Another page follows (already asked for). */
   more: boolean;
+  /** Zoho's clock when it answered (ms), if it said. */
+  clock?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function* walkPages(
         lastKey = { second: instant(last.time)!, id: last.id };
         ahead = ask({ at: String(last.time), id: last.id });
       }
-      yield { records, more };
+      yield { records, more, ...(page.clock === undefined ? {} : { clock: page.clock }) };
     }
   } finally {
     // A page read ahead and not used (the pass stopped): its call was made, so it is counted.

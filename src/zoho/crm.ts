@@ -70,6 +70,8 @@ export interface WalkPage {
   records: Array<Record<string, unknown>>;
   more: boolean;
   cost: Cost;
+  /** Zoho's clock when it answered (its Date header, ms): where the walk's live edge is. */
+  clock?: number;
 }
 
 /** "LIMIT … the max value is 2000" (COQL-Overview); one query of 1,001-2,000 costs 3 credits. */
@@ -98,6 +100,8 @@ export interface ZohoCrmOptions {
 interface Answer {
   status: number;
   body: any;
+  /** Zoho's clock when it answered (its Date header, ms), if it sent one. */
+  clock?: number;
 }
 
 export class ZohoCrm {
@@ -227,7 +231,7 @@ export class ZohoCrm {
           : // More than two criteria must be paired with brackets (COQL-Overview).
             `(${SORT_FIELD} > '${coqlText(zohoTime(from.at))}' or (${SORT_FIELD} = '${coqlText(zohoTime(from.at))}' and id > ${coqlId(from.id)}))`;
     const query = `select ${columns.join(', ')} from ${module} where ${where} order by ${SORT_FIELD} asc, id asc limit ${limit}`;
-    const { status, body } = await this.request(
+    const { status, body, clock } = await this.request(
       'POST',
       `${CRM_API}/coql`,
       new URLSearchParams(),
@@ -237,7 +241,8 @@ export class ZohoCrm {
       { select_query: query },
       coqlCredits(limit),
     );
-    if (status === 204 || status === 304) return { records: [], more: false, cost };
+    const when = clock === undefined ? {} : { clock };
+    if (status === 204 || status === 304) return { records: [], more: false, cost, ...when };
     const data: any[] = Array.isArray(body?.data) ? body.data : [];
     const records = data.map((row) => {
       const record: Record<string, unknown> = { id: row.id === undefined ? undefined : String(row.id) };
@@ -250,7 +255,7 @@ export class ZohoCrm {
       }
       return record;
     });
-    return { records, more: body?.info?.more_records === true, cost };
+    return { records, more: body?.info?.more_records === true, cost, ...when };
   }
 
   private userLookupsOf(module: string, cost: Cost): Promise<Set<string>> {
@@ -476,7 +481,8 @@ export class ZohoCrm {
           query,
           freshToken: access.minted || attempt > 1,
         });
-      return { status: response.status, body };
+      const date = Date.parse(String([response.headers.date].flat()[0] ?? ''));
+      return { status: response.status, body, ...(Number.isNaN(date) ? {} : { clock: date }) };
     }
   }
 }

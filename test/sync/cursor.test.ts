@@ -132,8 +132,33 @@ test('advance: through the acknowledged prefix of a page; compact only for a set
       view(cursor(T, [], '4')),
     ],
   ];
-  for (const [name, c, records, fates, settledBefore, max, expected] of table)
-    assert.deepEqual(view(advance(c, records, fates, settledBefore, max)), expected, name);
+  for (const [name, c, records, fates, settledBefore, maxIds, expected] of table)
+    assert.deepEqual(view(advance(c, records, fates, { settledBefore, maxIds })), expected, name);
+});
+
+test('advance: never past the live edge; the records after it are read again next pass', () => {
+  const [t, t2] = [Math.floor(Date.parse(T) / 1000), Math.floor(Date.parse(T2) / 1000)];
+  const r = (id: string, time: string) => ({ id, time });
+  const ok: Fate = 'acked';
+  const table: Array<[string, Cursor, Array<{ id: string; time: string }>, number, ReturnType<typeof view>]> = [
+    ['the edge second itself is taken', cursor(EARLY, ['1']), [r('2', T), r('3', T2)], t2, view(cursor(T2, ['3']))],
+    ['stops before a later second', cursor(EARLY, ['1']), [r('2', T), r('3', T2)], t, view(cursor(T, ['2']))],
+    ['everything past it: unchanged', cursor(EARLY, ['1']), [r('2', T), r('3', T2)], t - 1, view(cursor(EARLY, ['1']))],
+    ['the same second joins ids', cursor(T, ['2']), [r('3', T), r('4', T2)], t, view(cursor(T, ['2', '3']))],
+  ];
+  for (const [name, c, records, edge, expected] of table)
+    assert.deepEqual(
+      view(
+        advance(
+          c,
+          records,
+          records.map(() => ok),
+          { edge, maxIds: 9 },
+        ),
+      ),
+      expected,
+      name,
+    );
 });
 
 test('later: the later second wins; the same second joins ids and keeps the larger through', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliEnv, runCli, tempHome } from '../helpers/cli.js';
 import { emulator, TEST_ORG } from '../helpers/emulator.js';
+import { settle } from './setup.js';
 
 const COLUMN = '_aep_zoho_deleted';
 
@@ -76,6 +77,7 @@ test('soft deletes: three records deleted in Zoho arrive as tombstones mapped to
   const deletedAt = gone.map((id) => w.emu.zoho.delete('Accounts', id).deleted_time);
   const contactId = String(w.emu.zoho.rows('Contacts')[0].id);
   w.emu.zoho.delete('Contacts', contactId, 'permanent');
+  settle(w.emu);
   const seen = w.emu.state.streamed.length;
 
   const second = await w.cli(['sync']);
@@ -146,6 +148,7 @@ test('a tombstone AEP refuses is named, exit 1, the delete cursor stays before i
     .map((row) => String(row.id));
   w.emu.zoho.delete('Accounts', one);
   w.emu.zoho.delete('Accounts', two);
+  settle(w.emu);
   // The first tombstone to reach the inlet is refused (nothing else is posted in the pass: no
   // record changed). Both are in flight at once, so the other may be acknowledged meanwhile.
   w.emu.faults.add({ method: 'POST', path: '/collection/', fault: { kind: 'status', status: 400 } });

@@ -183,12 +183,64 @@ test('the compact cursor: resumed inside the crowded second, the walk asks from 
 });
 
 test('a crowded second of the last hour keeps every id (a record may still take a place in it before the last one read), and none is sent again', async () => {
-  const now = Math.floor(Date.now() / 1000);
-  const w = world(keysetReader(3000, () => now));
+  const minuteAgo = Math.floor(Date.now() / 1000) - 60;
+  const w = world(keysetReader(3000, () => minuteAgo));
   assert.equal((await w.pass()).sent, 3000);
   assert.equal(w.entry.cursorThrough, undefined);
   assert.equal(w.entry.cursorIds!.length, 3000);
   assert.equal((await w.pass()).read, 0);
+});
+
+test("the live edge: a record edited in the current second after the walk passed its place is read by the next pass, though the walk's pages went on to later seconds", async () => {
+  // Zoho's clock stands at second T = 1,000,000 when the walk starts; its pages hold two records each.
+  const T = 1_000_000;
+  const time = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', '+00:00');
+  // 300 was sent by an earlier pass (the cursor is past it); 600 is made while page 1 posts.
+  const rows = [
+    { id: '300', s: T - 100 },
+    { id: '100', s: T - 30 },
+    { id: '500', s: T },
+    { id: '900', s: T },
+  ].map(({ id, s }) => ({ id, Modified_Time: time(s), Account_Name: `A${id}` }));
+  let clock = T;
+  let pages = 0;
+  const reader: ZohoReader = {
+    walk: async (_m, { from = {} }) => {
+      pages++;
+      const key = (r: (typeof rows)[number]) => [Date.parse(r.Modified_Time) / 1000, Number(r.id)] as const;
+      const sorted = [...rows].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+      const at = from.at === undefined ? undefined : Date.parse(from.at) / 1000;
+      const after = sorted.filter(
+        (r) =>
+          at === undefined ||
+          (from.id === undefined
+            ? key(r)[0] >= at
+            : key(r)[0] > at || (key(r)[0] === at && key(r)[1] > Number(from.id))),
+      );
+      const answer = { records: after.slice(0, 2), more: after.length > 2, clock: clock * 1000 };
+      // While page 1 posts, a user edits 300 in second T: it takes a place the walk has passed.
+      if (pages === 1) {
+        Object.assign(rows.find((r) => r.id === '300')!, { Modified_Time: time(T), Account_Name: 'edited' });
+        rows.push({ id: '600', Modified_Time: time(T + 1), Account_Name: 'new' });
+      }
+      clock = T + 2;
+      return answer;
+    },
+    deleted: async () => ({ records: [], more: false }),
+  };
+  const w = world(reader);
+  w.entry.cursor = time(T - 40);
+  await w.pass();
+  assert.deepEqual(w.posted, ['100', '500', '900', '600'], 'the walk itself passes 300 by');
+  assert.ok(Date.parse(w.entry.cursor!) / 1000 <= T - 10, `the cursor (${w.entry.cursor}) stays before the live edge`);
+  clock = T + 60;
+  await w.pass();
+  assert.ok(w.posted.slice(4).includes('300'), `the edited record is read again (${w.posted.slice(4)})`);
+  // Once the edge has passed them, a quiet pass sends nothing.
+  const before = w.posted.length;
+  clock = T + 120;
+  await w.pass();
+  assert.equal(w.posted.length - before, 0);
 });
 
 test('soft deletes: tombstones go oldest deleted_time first whatever the listing order; the delete cursor stops before the first AEP refused, which and whatever came after it is sent next pass; records carry the column false', async () => {

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
 import { validateExchanges } from '../helpers/openapi.js';
+import { settle } from './setup.js';
 
 const ZOHO_SPEC = '929e4450-0237-4ed2-9404-b7e1e0a00309';
 
@@ -30,6 +31,7 @@ async function streamingWorld(t: import('node:test').TestContext, options: Param
     .slice(0, 2)
     .map((row) => String(row.id));
   for (const id of bad) emu.zoho.update('Accounts', id, { Employees: 'many' });
+  settle(emu);
   return { emu, env, home, bad };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { StateStore, type SyncState } from '../../src/config/state.js';
 import { DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../../src/emulator/specs-data.js';
+import { LIVE_EDGE_SECONDS } from '../../src/sync/engine.js';
 import { cliEnv, spawnCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { call, emulator, platformHeaders, TEST_ORG, type Emulator } from '../helpers/emulator.js';
 
@@ -173,3 +174,9 @@ export const inletPosts = (emu: Emulator, from = 0) =>
 
 /** Where the exchanges end now, for inletPosts(emu, mark). */
 export const mark = (emu: Emulator) => emu.exchanges.length;
+
+/**
+ * Time passes on the emulator's clock (Zoho's and Adobe's) beyond sync's live edge, so that what
+ * was just edited in Zoho is over and a pass may move its cursor past it (src/sync/cursor.ts).
+ */
+export const settle = (emu: Emulator) => emu.advanceClock((LIVE_EDGE_SECONDS + 1) * 1000);
