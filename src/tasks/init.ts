@@ -2,7 +2,6 @@
 // environment variables, the stored profile, and (on a terminal only) questions.
 import { readFile } from 'node:fs/promises';
 import { readableByOthers } from '../config/files.js';
-import { loadSettings } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { addSecret } from '../core/redact.js';
@@ -125,7 +124,7 @@ export async function initProfile(
   ctx: Context,
   args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string },
 ): Promise<InitResult> {
-  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+  const { settings } = await ctx.services();
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
   /**
    * A value from flags, the file, the environment or the profile as it is; else asked on a terminal,

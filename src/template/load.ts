@@ -418,9 +418,12 @@ export function camelCase(name: string): string {
   return /^[A-Za-z]/.test(joined) ? joined : `f${joined}`; // XDM field names start with a letter
 }
 
-/** How a file is shown in messages: relative to the working directory when inside it. */
+/**
+ * How a file is shown in messages: relative to the working directory when inside it. That is the
+ * directory loadTemplate's resolve() found the file from: resolve() with no path names it.
+ */
 export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
+  const rel = relative(resolve(), file);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 

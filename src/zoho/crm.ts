@@ -130,7 +130,12 @@ export class ZohoCrm {
     this.tokens = new ZohoTokenSource(settings, env, network, network.now ?? Date.now);
   }
 
-  static open(ctx: Context, settings: Settings, options: ZohoCrmOptions = {}): ZohoCrm {
+  /** Only the composition root (cli/services.ts) and tests open one; everything else asks the context's services. */
+  static open(
+    ctx: Pick<Context, 'env' | 'log' | 'signal' | 'now'>,
+    settings: Settings,
+    options: ZohoCrmOptions = {},
+  ): ZohoCrm {
     const network = networkOptions(ctx, settings);
     return new ZohoCrm(settings, ctx.env, network, options);
   }
