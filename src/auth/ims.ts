@@ -17,6 +17,7 @@ import { STATUS_CODES } from 'node:http';
 import { createRequire } from 'node:module';
 import type { CredentialsStore } from '../config/credentials.js';
 import { ApiError, NetworkError, UserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { addSecret, redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
 import { HttpClient, type NetworkOptions } from '../http/client.js';
@@ -225,7 +226,8 @@ function imsError(error: Error, imsUrl: string): Error {
       `Adobe IMS at ${imsUrl} is unavailable (HTTP ${status}${code ? ` ${code}` : ''}): ${message ?? match[2]}. Try again in a few minutes.`,
       {
         status,
-        hint: 'Your credentials were not refused: IMS (or a proxy in between) failed to answer. Try again later; https://status.adobe.com lists outages. If it persists, check AEP_IMS_URL and any proxy.',
+        hint: para`Your credentials were not refused: IMS (or a proxy in between) failed to answer. Try again later;
+          https://status.adobe.com lists outages. If it persists, check AEP_IMS_URL and any proxy.`,
       },
     );
   const badClient = body.error === 'invalid_client' || status === 401;
@@ -234,11 +236,14 @@ function imsError(error: Error, imsUrl: string): Error {
     .replace(/\s+/g, ' ')
     .trim();
   return new ApiError(
-    `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${said.length > 300 ? `${said.slice(0, 300)}…` : said}.`,
+    para`Adobe IMS refused the OAuth Server-to-Server credentials (HTTP
+      ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}):
+      ${said.length > 300 ? `${said.slice(0, 300)}…` : said}.`,
     {
       status,
       hint: badClient
-        ? "Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated secret must be re-imported: 'aep-zoho init --from-console <file>')."
+        ? para`Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated
+          secret must be re-imported: 'aep-zoho init --from-console <file>').`
         : body.error === 'invalid_scope'
           ? "Check AEP_SCOPES: use the scopes shown on the credential's page in Adobe Developer Console."
           : 'Re-run with --debug for details.',

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { readableByOthers } from '../config/files.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { addSecret } from '../core/redact.js';
 import { zohoRegion } from '../zoho/regions.js';
 
@@ -211,7 +212,9 @@ export async function initProfile(
   const mode = args.fromConsole ? await readableByOthers(args.fromConsole) : undefined;
   if (mode !== undefined) {
     ctx.log.warn(
-      `${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}). The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`,
+      para`${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}).
+        The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm
+        '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`,
     );
   }
   return {

@@ -88,11 +88,10 @@ export default defineCommand<
   human(result, ui) {
     ui.line(result.url);
     ui.note('');
-    ui.note(
-      ui.dim(
-        `Open it, sign in, and accept. ${result.redirectUri ? 'Zoho redirects to your URI with ?code=…: paste that whole address when asked.' : 'Without --redirect-uri, use a Self Client instead (see --help).'}`,
-      ),
-    );
+    const then = result.redirectUri
+      ? 'Zoho redirects to your URI with ?code=…: paste that whole address when asked.'
+      : 'Without --redirect-uri, use a Self Client instead (see --help).';
+    ui.note(ui.dim(`Open it, sign in, and accept. ${then}`));
     // The next command carries what this one was told (the code only works at the same data centre).
     const next = [
       'zoho token',
