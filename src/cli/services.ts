@@ -84,6 +84,7 @@ async function buildServices(ctx: Inputs, options: ServicesOptions): Promise<Ser
     settings,
     state,
     network,
+    now: ctx.now,
     get ims() {
       return ims();
     },

@@ -59,6 +59,8 @@ export interface Services {
   readonly state: StateStore;
   /** Proxy, timeouts, retries, Ctrl-C and the clock: one set for every client below. */
   readonly network: NetworkOptions;
+  /** The run's clock (the context's `now`), for what is built from the services alone. */
+  readonly now: () => Date;
   /** Adobe IMS: the access token, cached in the credentials store (needs the Adobe credentials). */
   readonly ims: ImsAuth;
   /** The one Platform HTTP client: IMS token, sandbox, org, requests in flight. */

@@ -38,11 +38,11 @@ const SILENT: Logger = { info() {}, warn() {}, debug() {} };
 
 /**
  * The session as observe's Services: its platform, state, sandbox and profile, with the run's log
- * and clock (silent and the wall clock where none is given), and the path where a lookup needs it.
+ * and clock (silent, and the services' clock, where none is given), and the path where a lookup needs it.
  */
 export function sessionServices(
   session: Session,
-  run: Pick<Context, 'log' | 'now'> = { log: SILENT, now: () => new Date() },
+  run: Pick<Context, 'log' | 'now'> = { log: SILENT, now: session.now },
   path?: Services['path'],
 ): Services {
   return {
