@@ -4,7 +4,8 @@
 //
 // aio-lib-ims logs its arguments, the client secret among them, through `debug` to console.log when
 // DEBUG or AIO_LOG_LEVEL ask for it. Those variables are removed before the library loads and the
-// console is muted while it runs: nothing it prints can reach stdout or stderr.
+// console is muted while it runs: nothing it prints can reach stdout or stderr. Both change the
+// process, so cli/ does them (a LibraryGuard, cli/services.ts): only cli/ touches `process`.
 //
 // The library builds the request and reads the answer; sending it is left to the one network
 // stack (http/client.ts): its own fetch (no timeout, no proxy but its own, redirects followed with
@@ -16,6 +17,7 @@ import { STATUS_CODES } from 'node:http';
 import { createRequire } from 'node:module';
 import type { CredentialsStore } from '../config/credentials.js';
 import { ApiError, NetworkError, UserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { addSecret, redact } from '../core/redact.js';
 import { adobeMessage } from '../http/api-error.js';
 import { HttpClient, type NetworkOptions } from '../http/client.js';
@@ -30,6 +32,14 @@ export interface ImsCredentials {
   scopes: string[];
 }
 
+/** What running aio-lib-ims asks of the process; given by cli/, the only code that touches `process` and `console`. */
+export interface LibraryGuard {
+  /** Before the library loads: removes these variables (LIBRARY_DEBUG_VARIABLES) from the process's environment. */
+  beforeLoad(variables: readonly string[]): void;
+  /** Runs the library with console.log muted (its debug output goes there); nests safely. */
+  muted<T>(run: () => Promise<T>): Promise<T>;
+}
+
 export interface TokenInfo {
   token: string;
   expiry: number;
@@ -42,6 +52,7 @@ export class ImsAuth {
   private readonly credentials: ImsCredentials;
   private readonly store: CredentialsStore;
   private readonly network: NetworkOptions;
+  private readonly guard: LibraryGuard;
   private http?: HttpClient;
 
   constructor(options: {
@@ -50,11 +61,14 @@ export class ImsAuth {
     store: CredentialsStore;
     /** The run's network settings (proxy, timeout, retries, Ctrl-C); `now` also decides the cache's freshness. */
     network: NetworkOptions;
+    /** Quiets the library (see the top of this file). */
+    guard: LibraryGuard;
   }) {
     this.imsUrl = options.imsUrl;
     this.credentials = options.credentials;
     this.store = options.store;
     this.network = options.network;
+    this.guard = options.guard;
   }
 
   private get now(): number {
@@ -95,7 +109,7 @@ export class ImsAuth {
   private async fetch(): Promise<TokenInfo> {
     const { clientId, clientSecret, orgId, scopes } = this.credentials;
     this.network.log.debug(`IMS: requesting a token from ${this.imsUrl}/ims/token/v2 for client ${clientId}`);
-    const { Ims } = await loadImsLibrary();
+    const { Ims } = await loadImsLibrary(this.guard);
     const ims = new Ims('prod');
     ims.endpoint = this.imsUrl; // the library only knows Adobe's prod and stage hosts
     this.http ??= new HttpClient({
@@ -108,7 +122,7 @@ export class ImsAuth {
     let result: { access_token?: { token: string; expiry: number }; payload?: unknown } | undefined;
     try {
       result = await transport.run(this.http, () =>
-        muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)),
+        this.guard.muted(() => ims.getAccessTokenByClientCredentials(clientId, clientSecret, orgId, scopes)),
       );
     } catch (cause) {
       // Failures of the network stack (network, TLS, redirect, size, Ctrl-C) are already explained.
@@ -134,27 +148,12 @@ export class ImsAuth {
   }
 }
 
-/** Runs the library with console.log muted (its debug output goes there); nests safely. */
-let mutes = 0;
-let consoleLog = console.log;
-async function muted<T>(run: () => Promise<T>): Promise<T> {
-  if (mutes++ === 0) {
-    consoleLog = console.log;
-    console.log = () => undefined;
-  }
-  try {
-    return await run();
-  } finally {
-    if (--mutes === 0) console.log = consoleLog;
-  }
-}
-
 /** The client a token request of ours is sent with, for the library's networking calls in it. */
 const transport = new AsyncLocalStorage<HttpClient>();
 
 let library: Promise<any> | undefined;
-function loadImsLibrary(): Promise<any> {
-  for (const name of LIBRARY_DEBUG_VARIABLES) delete process.env[name];
+function loadImsLibrary(guard: LibraryGuard): Promise<any> {
+  guard.beforeLoad(LIBRARY_DEBUG_VARIABLES);
   library ??= (async () => {
     // src/ims.js is the Ims class alone, without the context and plugin machinery of the index.
     const module = await import('@adobe/aio-lib-ims/src/ims.js');
@@ -227,7 +226,8 @@ function imsError(error: Error, imsUrl: string): Error {
       `Adobe IMS at ${imsUrl} is unavailable (HTTP ${status}${code ? ` ${code}` : ''}): ${message ?? match[2]}. Try again in a few minutes.`,
       {
         status,
-        hint: 'Your credentials were not refused: IMS (or a proxy in between) failed to answer. Try again later; https://status.adobe.com lists outages. If it persists, check AEP_IMS_URL and any proxy.',
+        hint: para`Your credentials were not refused: IMS (or a proxy in between) failed to answer. Try again later;
+          https://status.adobe.com lists outages. If it persists, check AEP_IMS_URL and any proxy.`,
       },
     );
   const badClient = body.error === 'invalid_client' || status === 401;
@@ -236,11 +236,14 @@ function imsError(error: Error, imsUrl: string): Error {
     .replace(/\s+/g, ' ')
     .trim();
   return new ApiError(
-    `Adobe IMS refused the OAuth Server-to-Server credentials (HTTP ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}): ${said.length > 300 ? `${said.slice(0, 300)}…` : said}.`,
+    para`Adobe IMS refused the OAuth Server-to-Server credentials (HTTP
+      ${status}${code ? ` ${code}` : body.error ? ` ${body.error}` : ''}):
+      ${said.length > 300 ? `${said.slice(0, 300)}…` : said}.`,
     {
       status,
       hint: badClient
-        ? "Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated secret must be re-imported: 'aep-zoho init --from-console <file>')."
+        ? para`Check AEP_CLIENT_ID and AEP_CLIENT_SECRET against the credential in Adobe Developer Console (a rotated
+          secret must be re-imported: 'aep-zoho init --from-console <file>').`
         : body.error === 'invalid_scope'
           ? "Check AEP_SCOPES: use the scopes shown on the credential's page in Adobe Developer Console."
           : 'Re-run with --debug for details.',

@@ -3,10 +3,11 @@ import { setMaxListeners } from 'node:events';
 import { readSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import type { Context, GlobalFlags, Io } from '../core/context.js';
+import type { Context, GlobalFlags, Io, LockOwner } from '../core/context.js';
 import { CancelledError, UsageError } from '../core/errors.js';
 import type { HintFlags } from '../core/hint.js';
 import { makeLogger, useColor } from './output.js';
+import { lazyServices } from './services.js';
 
 export function processIo(env: Record<string, string | undefined>): Io {
   // COLUMNS, when set, is the width the user asked for; else the terminal's own.
@@ -40,6 +41,9 @@ function discardTypeahead(stdin: Io['stdin']): void {
     // EAGAIN: nothing (more) is waiting.
   }
 }
+
+/** This process as the locks record it; `command` is the command words ('aep-zoho connect'), never the flags. */
+export const processLockOwner = (command = 'aep-zoho'): LockOwner => ({ pid: process.pid, command, isAlive });
 
 /** Whether a process runs: signal 0 checks without sending; EPERM means it runs as another user. */
 function isAlive(pid: number): boolean {
@@ -97,7 +101,7 @@ export function createContext(
     }
   };
 
-  return {
+  const context: Omit<Context, 'services'> = {
     env,
     io,
     flags,
@@ -107,7 +111,7 @@ export function createContext(
     hintFlags,
     signal,
     now: () => new Date(),
-    lockOwner: { pid: process.pid, command, isAlive },
+    lockOwner: processLockOwner(command),
     sleep: (ms) =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(new CancelledError());
@@ -132,4 +136,5 @@ export function createContext(
       return /^y(es)?$/i.test(await ask(`${question} [y/N] `));
     },
   };
+  return { ...context, services: lazyServices(context) };
 }

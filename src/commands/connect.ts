@@ -42,18 +42,13 @@ export default defineCommand<
     const { allowlistFor } = await import('../aep/allowlist.js');
     const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
     // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
-    const [{ loadSettings, requireAep, resolveVia }, { requireAll }, { StateStore }, { PATHS }] = await Promise.all([
+    const [{ requireAep, resolveVia }, { requireAll }, { PATHS }] = await Promise.all([
       import('../config/settings.js'),
       import('../tasks/session.js'),
-      import('../config/state.js'),
       import('../paths/index.js'),
     ]);
-    const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
-    const via = resolveVia(
-      args.via,
-      ctx.env,
-      (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
-    );
+    const { settings, state } = await ctx.services();
+    const via = resolveVia(args.via, ctx.env, (await state.read(settings.sandbox)).via);
     requireAll(settings, [requireAep, PATHS[via].requireCredentials]);
     const { connect } = await import('../tasks/connect.js');
     const result = await connect(ctx, {

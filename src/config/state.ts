@@ -95,7 +95,7 @@ interface StateFile {
   sandboxes: Record<string, SandboxState>;
 }
 
-/** Who writes, for the state lock (a run's own, or this process when none is given). */
+/** Who writes, for the state lock: the run's own (Context.lockOwner; only cli/ knows the process). */
 export interface StateLock {
   owner: LockOwner;
   waitMs?: number;
@@ -113,7 +113,7 @@ export class StateStore {
   constructor(
     home: string,
     private readonly profile: string,
-    private readonly lock: StateLock = { owner: thisProcess },
+    private readonly lock: StateLock,
   ) {
     this.path = join(home, 'state', `${profile}.json`);
     this.lockPath = stateLockPath(home, profile);
@@ -231,20 +231,6 @@ export class StateStore {
     });
   }
 }
-
-/** This process, for a store opened without its run's lock owner (tests, read-only commands). */
-const thisProcess: LockOwner = {
-  pid: process.pid,
-  command: 'aep-zoho',
-  isAlive(pid) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  },
-};
 
 function dropIntent(state: SandboxState, where: { template?: string; kind: string }): void {
   state.intents = state.intents?.filter((i) => !(i.template === where.template && i.kind === where.kind));

@@ -77,15 +77,14 @@ async function assertStreamingSpecOffered(flow: FlowService): Promise<void> {
 }
 
 /** aep-zoho reads Zoho itself on this path: an access token (minted from the refresh token only when none is valid), then the module list. */
-async function zohoModuleCount(ctx: Context, session: Session): Promise<number> {
-  const { ZohoCrm } = await import('../zoho/crm.js');
-  return (await ZohoCrm.open(ctx, session.settings).modules()).length;
+async function zohoModuleCount(session: Session): Promise<number> {
+  return (await session.zoho.modules()).length;
 }
 
 /** Zoho CRM's own REST API (GET /crm/v8/settings/modules, /settings/fields, records): no Adobe connection is read through. */
-async function zohoReader(ctx: Context, session: Session): Promise<TableReader> {
-  const { ZohoCrm, zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
-  const crm = ZohoCrm.open(ctx, session.settings);
+async function zohoReader(_ctx: Context, session: Session): Promise<TableReader> {
+  const { zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
+  const crm = session.zoho;
   return {
     tables: () => zohoTables(crm),
     async resolve(_connectionId, input) {
@@ -221,11 +220,8 @@ export const httpApi: SourcePath = {
   },
   check: {
     title: 'Check the HTTP API source, Zoho access, and look up the base connection',
-    run: async (ctx, session) => {
-      const [, zohoModules] = await Promise.all([
-        assertStreamingSpecOffered(session.flow),
-        zohoModuleCount(ctx, session),
-      ]);
+    run: async (_ctx, session) => {
+      const [, zohoModules] = await Promise.all([assertStreamingSpecOffered(session.flow), zohoModuleCount(session)]);
       return { zohoModules };
     },
   },
@@ -275,7 +271,7 @@ export const httpApi: SourcePath = {
           };
     },
     // Adobe never reaches Zoho on this path: aep-zoho does, with a token from the refresh token.
-    async connection(ctx, session, found, name) {
+    async connection(_ctx, session, found, name) {
       const checks = [
         {
           name: 'Base connection',
@@ -284,7 +280,7 @@ export const httpApi: SourcePath = {
         },
       ];
       try {
-        const modules = await zohoModuleCount(ctx, session);
+        const modules = await zohoModuleCount(session);
         return [
           ...checks,
           {

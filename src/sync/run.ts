@@ -6,24 +6,15 @@
 // left running must not keep `dataflow create` or `destroy` waiting between passes. Each pass reads
 // the state file afresh, so a dataflow created between passes is synced by the next one.
 import { closest } from 'fastest-levenshtein';
-import { DEFAULT_INLET_IN_FLIGHT, InletClient } from '../aep/inlet.js';
-import {
-  envValue,
-  loadSettings,
-  lockCommand,
-  lockWaitMs,
-  requireAep,
-  requireZohoReader,
-  type Settings,
-} from '../config/settings.js';
+import { DEFAULT_INLET_IN_FLIGHT, type InletClient } from '../aep/inlet.js';
+import { envValue, lockCommand, lockWaitMs, requireAep, requireZohoReader, type Settings } from '../config/settings.js';
 import { StateStore, type SandboxState, type SyncState } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { CancelledError, UsageError, UserError, isUserError } from '../core/errors.js';
 import { humanTime } from '../core/text.js';
-import { networkOptions } from '../http/client.js';
 import { liveProgress, runTasks, type Task } from '../tasks/runner.js';
-import { openSession, requireAll, type Session } from '../tasks/session.js';
-import { COQL_LIMIT, ZohoCrm, coqlCredits } from '../zoho/crm.js';
+import { requireAll, type Session } from '../tasks/session.js';
+import { COQL_LIMIT, coqlCredits, type ZohoCrm } from '../zoho/crm.js';
 import { emptyReport, stateCheckpoints, syncDataflow, type PassReport } from './engine.js';
 import { heapUpkeep } from './heap.js';
 import { ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
@@ -63,7 +54,7 @@ interface Services {
 }
 
 export async function runSync(ctx: Context, options: SyncOptions): Promise<SyncResult> {
-  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+  const { settings } = await ctx.services();
   const inFlight = options.inFlight ?? inFlightFromEnv(ctx.env) ?? DEFAULT_INLET_IN_FLIGHT;
   if (options.dryRun) return estimate(ctx, settings, options);
   const pause = pauseLength(settings, ctx.env);
@@ -144,7 +135,7 @@ async function estimate(ctx: Context, settings: Settings, options: SyncOptions):
     waitMs: lockWaitMs(ctx.env),
   });
   const targets = select(await state.read(settings.sandbox), options.selection, settings);
-  const reader = ZohoCrm.open(ctx, settings);
+  const reader = (await ctx.services()).zoho;
   const syncs: SyncReport[] = [];
   for (const { template, sync } of targets) {
     const before = { calls: reader.calls, credits: reader.credits };
@@ -172,18 +163,8 @@ async function estimate(ctx: Context, settings: Settings, options: SyncOptions):
 
 async function openServices(ctx: Context, settings: Settings, inFlight: number): Promise<Services> {
   requireAll(settings, [requireAep, requireZohoReader]);
-  const session = await openSession(ctx, settings);
-  const reader = ZohoCrm.open(ctx, settings);
-  const aep = requireAep(settings);
-  const inlet = new InletClient({
-    ...networkOptions(ctx, settings),
-    apiKey: aep.clientId,
-    orgId: aep.orgId,
-    platformUrl: settings.platformUrl,
-    auth: session.ims,
-    maxInFlight: inFlight,
-  });
-  return { session, reader, inlet };
+  const session = await ctx.services();
+  return { session, reader: session.zoho, inlet: session.inlet(inFlight) };
 }
 
 interface Target {

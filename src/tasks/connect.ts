@@ -16,7 +16,7 @@ import type { PlanStep } from '../core/plan.js';
 import { PATHS, type SourcePath } from '../paths/index.js';
 import { execute, printable } from './execute.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession, sessionServices, type Session } from './session.js';
+import { sessionServices, type Session } from './session.js';
 
 export interface ConnectOptions {
   name?: string;
@@ -61,7 +61,7 @@ export async function connect(
   ctx: Context,
   options: ConnectOptions,
 ): Promise<ConnectResult | { plan: PlanStep[]; changes: boolean }> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const { flow } = session;
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;

@@ -33,7 +33,7 @@ import { lineOf } from '../template/load.js';
 import { PATHS } from '../paths/index.js';
 import { execute, printable } from './execute.js';
 import { runTasks, type Task } from './runner.js';
-import { openSession, sessionServices } from './session.js';
+import { sessionServices } from './session.js';
 
 export type { Schedule } from '../converge/desire.js';
 export { checkSchedule } from '../paths/zoho-source.js';
@@ -97,7 +97,7 @@ export async function createDataflows(
     });
   }
   const startTime = options.schedule?.startTime ?? nowSeconds;
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);

@@ -22,7 +22,7 @@ import type { Context } from '../core/context.js';
 import { UsageError, UserError, isUserError, unlessNotFound } from '../core/errors.js';
 import type { PlanStep } from '../core/plan.js';
 import { execute, printable } from './execute.js';
-import { openSession, sessionServices, type Session } from './session.js';
+import { sessionServices, type Session } from './session.js';
 
 export interface DestroyItem {
   resource: string;
@@ -58,7 +58,7 @@ export async function destroy(
   ctx: Context,
   options: { dryRun: boolean; templates?: string[] },
 ): Promise<DestroyResult | DestroyPlan> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const sandbox = session.settings.sandbox;
   const profile = session.settings.profileName;
   const saved = await session.state.read(sandbox);

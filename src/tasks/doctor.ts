@@ -7,13 +7,12 @@
 // then the base connection and its `/test`. On the http-api path (recorded by connect, or
 // AEP_ZOHO_VIA) the HTTP API source replaces the Zoho one, and aep-zoho checks Zoho itself.
 import { CRM_FLOW_SPEC_NAME, ZOHO_CONNECTION_SPEC, flowService, oneItem } from '../aep/flow-service.js';
-import { DEFAULT_VIA, loadSettings, requireAep, resolveVia, type Settings } from '../config/settings.js';
-import { StateStore } from '../config/state.js';
+import { DEFAULT_VIA, requireAep, resolveVia, type Settings } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { isNotFound, isUserError } from '../core/errors.js';
 import { PATHS, type SourcePath } from '../paths/index.js';
 import { defaultConnectionName, findConnection } from './connect.js';
-import { openSession, type Session } from './session.js';
+import type { Session } from './session.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -73,7 +72,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   // 1. Credentials.
   let settings: Settings | undefined;
   try {
-    settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+    settings = (await ctx.services()).settings;
   } catch (error) {
     add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
   }
@@ -81,14 +80,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   let path: SourcePath = PATHS[DEFAULT_VIA];
   if (settings) {
     try {
-      path =
-        PATHS[
-          resolveVia(
-            undefined,
-            ctx.env,
-            (await new StateStore(settings.home, settings.profileName).read(settings.sandbox)).via,
-          )
-        ];
+      path = PATHS[resolveVia(undefined, ctx.env, (await (await ctx.services()).state.read(settings.sandbox)).via)];
     } catch (error) {
       add({ name: 'Configuration', status: 'fail', detail: message(error), fix: fixOf(error) });
     }
@@ -116,7 +108,7 @@ export async function doctor(ctx: Context): Promise<DoctorResult> {
   let session: Session | undefined;
   if (settings && aepOk) {
     try {
-      session = await openSession(ctx, settings);
+      session = await ctx.services();
       const token = await session.ims.refresh();
       add({
         name: 'Adobe IMS token',

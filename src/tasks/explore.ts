@@ -3,8 +3,7 @@
 // API (aep-zoho reads Zoho itself on that path).
 // Users may type a table's name or its path, in any case; the API takes the path (ruling 3).
 import type { ExploreColumn } from '../aep/flow-service.js';
-import { loadSettings, resolveVia } from '../config/settings.js';
-import { StateStore } from '../config/state.js';
+import { requireAep, resolveVia } from '../config/settings.js';
 import type { Via } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
@@ -16,7 +15,7 @@ export { matchTable, unknownTable, type TableRef };
 // The module list and columns of the http-api path, for dataflow create and templates as well.
 export { zohoColumn, zohoColumns, zohoTablePath, zohoTables } from '../zoho/crm.js';
 export { fetchTables } from '../paths/zoho-source.js';
-import { openSession, type Session } from './session.js';
+import type { Session } from './session.js';
 
 export interface TableList {
   /** The base connection explored (with --via http-api: the HTTP API connection; Zoho itself was read). */
@@ -71,11 +70,13 @@ export interface ExploreOptions {
 
 /** The session and the path to explore by (--via, AEP_ZOHO_VIA, what connect recorded), its options checked. */
 async function choosePath(ctx: Context, options: ExploreOptions): Promise<{ session: Session; path: SourcePath }> {
-  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
-  const saved = await new StateStore(settings.home, settings.profileName).read(settings.sandbox);
+  const session = await ctx.services();
+  const saved = await session.state.read(session.settings.sandbox);
   const path = PATHS[resolveVia(options.via, ctx.env, saved.via)];
   path.checkExplore(options);
-  return { session: await openSession(ctx, settings), path };
+  // Every path explores with Adobe's credentials (the http-api path's connection is Adobe's).
+  requireAep(session.settings);
+  return { session, path };
 }
 
 /** Results name the path unless it is the default one (which takes no flag). */

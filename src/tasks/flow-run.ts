@@ -20,7 +20,6 @@ import {
   type RunSummary,
 } from './flows.js';
 import { flowRuns, type RunsResult } from './runs.js';
-import { openSession } from './session.js';
 
 /** Without --from: the day before --to. */
 export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
@@ -50,7 +49,7 @@ export interface FlowRunOptions {
 }
 
 export async function runFlowOnDemand(ctx: Context, input: string, options: FlowRunOptions): Promise<FlowRunResult> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const { flow, template } = await resolveFlow(session, input);
   const ref = template ?? flow.id;
   if (isStreamingFlow(flow) || !flow.scheduleParams) {

@@ -12,7 +12,7 @@ import { epochMs, humanTime, isoTime } from '../core/text.js';
 import { ourFlows } from '../converge/kinds/flow.js';
 import { observeShared } from '../converge/observe.js';
 import { pathOfFlow } from '../paths/index.js';
-import { openSession, sessionServices, type Session } from './session.js';
+import { sessionServices, type Session } from './session.js';
 
 export interface ScheduleSummary {
   frequency: string;
@@ -267,7 +267,7 @@ function finderShared(session: Session) {
  * marker (so a fresh home or CI runner sees what destroy would delete). One list per flow spec.
  */
 export async function listFlows(ctx: Context, options: { all: boolean }): Promise<FlowList> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const recorded = await profileFlows(session);
   const now = ctx.now();
   const { mine: found, all } = await ourFlows(finderShared(session), session.settings.profileName);
@@ -363,7 +363,7 @@ export async function flowStatus(
   input: string,
   options: { history?: boolean } = {},
 ): Promise<FlowStatus> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const { flow, template } = await resolveFlow(session, input);
   const sourceId: string | undefined = flow.sourceConnectionIds?.[0];
   const targetId: string | undefined = flow.targetConnectionIds?.[0];
@@ -460,7 +460,7 @@ export interface FlowStateChange {
 
 /** `dataflow enable|disable`: ruling 18's action, sent only when the flow is not in that state already. */
 export async function setFlowState(ctx: Context, input: string, op: 'enable' | 'disable'): Promise<FlowStateChange> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const { flow, template } = await resolveFlow(session, input);
   const wanted = op === 'enable' ? 'enabled' : 'disabled';
   const base = {

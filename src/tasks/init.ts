@@ -2,9 +2,9 @@
 // environment variables, the stored profile, and (on a terminal only) questions.
 import { readFile } from 'node:fs/promises';
 import { readableByOthers } from '../config/files.js';
-import { loadSettings } from '../config/settings.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { addSecret } from '../core/redact.js';
 import { zohoRegion } from '../zoho/regions.js';
 
@@ -125,7 +125,7 @@ export async function initProfile(
   ctx: Context,
   args: { fromConsole?: string; clientId?: string; orgId?: string; zohoClientId?: string; zohoRegion?: string },
 ): Promise<InitResult> {
-  const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+  const { settings } = await ctx.services();
   const fromFile = args.fromConsole ? await readConsoleCredential(args.fromConsole) : undefined;
   /**
    * A value from flags, the file, the environment or the profile as it is; else asked on a terminal,
@@ -212,7 +212,9 @@ export async function initProfile(
   const mode = args.fromConsole ? await readableByOthers(args.fromConsole) : undefined;
   if (mode !== undefined) {
     ctx.log.warn(
-      `${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}). The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`,
+      para`${args.fromConsole} holds your Adobe client secret and other users can read it (mode ${mode.toString(8)}).
+        The credential is now stored in ${settings.store.path} (mode 600): delete the download (rm
+        '${args.fromConsole}'), or at least restrict it (chmod 600 '${args.fromConsole}').`,
     );
   }
   return {

@@ -22,7 +22,7 @@ import {
 import { ingestionErrorLines, ingestionLine, ingestionSince, readIngestion, type Ingestion } from '../aep/ingestion.js';
 import type { FlowResource } from '../aep/flow-service.js';
 import { runTasks } from './runner.js';
-import { openSession, type Session } from './session.js';
+import type { Session } from './session.js';
 
 export interface RunsResult {
   flowId: string;
@@ -58,7 +58,7 @@ const progress = (run: RunSummary) =>
   `${run.status}${run.recordsRead || run.recordsWritten || run.recordsFailed ? `, ${run.recordsRead} read, ${run.recordsWritten} written${run.recordsFailed ? `, ${run.recordsFailed} failed` : ''}` : ''}`;
 
 export async function flowRuns(ctx: Context, input: string, options: RunsOptions): Promise<RunsResult> {
-  const session = await openSession(ctx);
+  const session = await ctx.services();
   const { flow, template } = await resolveFlow(session, input);
   const base = { flowId: flow.id, flowName: flow.name, ...(template ? { template } : {}) };
   // A streaming flow (--via http-api) has no schedule: sync posts its records, and Catalog's batches

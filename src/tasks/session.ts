@@ -1,46 +1,13 @@
-// Everything a Platform command needs, built once per run in dependency order: settings, the
-// state file, IMS (cached token), the one Platform HTTP client, and the service clients on it.
-import { FlowService } from '../aep/flow-service.js';
-import { ImsAuth } from '../auth/ims.js';
-import { loadSettings, lockWaitMs, requireAep, type Settings } from '../config/settings.js';
-import { StateStore } from '../config/state.js';
+// What tasks call the run's services (core/context.ts `Services`, built by cli/services.ts and
+// asked for with `ctx.services()`), the check of every credential a command needs at once, and the
+// services as observe's narrower Services.
+import type { Settings } from '../config/settings.js';
 import type { Services } from '../converge/observe.js';
-import type { Context, Logger } from '../core/context.js';
+import type { Context, Logger, Services as RunServices } from '../core/context.js';
 import { UserError, isUserError } from '../core/errors.js';
-import { networkOptions } from '../http/client.js';
-import { Platform } from '../http/platform.js';
 
-export interface Session {
-  settings: Settings;
-  state: StateStore;
-  ims: ImsAuth;
-  platform: Platform;
-  flow: FlowService;
-}
-
-export async function openSession(ctx: Context, settings?: Settings): Promise<Session> {
-  settings ??= await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
-  const aep = requireAep(settings);
-  // One set of network settings for IMS and Platform: the same proxy, timeouts, retries and Ctrl-C.
-  const network = networkOptions(ctx, settings);
-  const ims = new ImsAuth({ imsUrl: settings.imsUrl, credentials: aep, store: settings.store, network });
-  const platform = new Platform({
-    ...network,
-    baseUrl: settings.platformUrl,
-    apiKey: aep.clientId,
-    orgId: aep.orgId,
-    sandbox: settings.sandbox,
-    auth: ims,
-    maxInFlight: settings.maxInFlight,
-  });
-  return {
-    settings,
-    state: new StateStore(settings.home, settings.profileName, { owner: ctx.lockOwner, waitMs: lockWaitMs(ctx.env) }),
-    ims,
-    platform,
-    flow: new FlowService(platform),
-  };
-}
+/** The run's services, under the name the tasks know them by. */
+export type Session = RunServices;
 
 /**
  * Every credential a command needs, checked together: one error that names all that is missing,
@@ -71,11 +38,11 @@ const SILENT: Logger = { info() {}, warn() {}, debug() {} };
 
 /**
  * The session as observe's Services: its platform, state, sandbox and profile, with the run's log
- * and clock (silent and the wall clock where none is given), and the path where a lookup needs it.
+ * and clock (silent, and the services' clock, where none is given), and the path where a lookup needs it.
  */
 export function sessionServices(
   session: Session,
-  run: Pick<Context, 'log' | 'now'> = { log: SILENT, now: () => new Date() },
+  run: Pick<Context, 'log' | 'now'> = { log: SILENT, now: session.now },
   path?: Services['path'],
 ): Services {
   return {

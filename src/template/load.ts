@@ -12,6 +12,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { UsageError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import type { LoadedTemplate, Template } from './types.js';
 import { TENANT_PLACEHOLDER, TOMBSTONE_COLUMN } from './types.js';
 import { deletedDestination } from './xdm-standard.js';
@@ -52,7 +53,8 @@ export async function loadTemplate(nameOrPath: string): Promise<LoadedTemplate> 
       .sort();
     throw new UsageError(`Template '${input}' is a folder, not a template file.`, {
       hint: inside.length
-        ? `Name a template file in it, e.g. --template ${join(input, inside[0])} (it holds ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}); several are separated by commas.`
+        ? para`Name a template file in it, e.g. --template ${join(input, inside[0])} (it holds
+          ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}); several are separated by commas.`
         : `Name a template file (.json), or a built-in template: ${(await builtInNames()).join(', ')}.`,
     });
   }
@@ -65,7 +67,8 @@ export async function loadTemplate(nameOrPath: string): Promise<LoadedTemplate> 
   const near = names.filter((name) => distance(name, input.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3)));
   const suggestion = near.length ? near : names.length ? [closest(input.toLowerCase(), names)] : [];
   throw new UsageError(`Unknown template '${input}': it is neither a built-in template nor a file.`, {
-    hint: `${suggestion.length ? `Did you mean ${suggestion.map((s) => `'${s}'`).join(' or ')}? ` : ''}Built-in templates: ${names.join(', ')} ('aep-zoho templates list').`,
+    hint: para`${suggestion.length ? `Did you mean ${suggestion.map((s) => `'${s}'`).join(' or ')}? ` : ''}Built-in
+      templates: ${names.join(', ')} ('aep-zoho templates list').`,
   });
 }
 
@@ -345,7 +348,8 @@ function semanticProblems(template: Template): string[] {
     const child = destinations.find((other) => other.startsWith(`${path}.`));
     if (child)
       problems.push(
-        `/mappings/${firstAt.get(path)}/destination ${JSON.stringify(path)} is a field, but /mappings/${firstAt.get(child)}/destination ${JSON.stringify(child)} makes it an object`,
+        para`/mappings/${firstAt.get(path)}/destination ${JSON.stringify(path)} is a field, but
+          /mappings/${firstAt.get(child)}/destination ${JSON.stringify(child)} makes it an object`,
       );
   }
   if (template.identity) {
@@ -355,11 +359,13 @@ function semanticProblems(template: Template): string[] {
     const index = firstAt.get(identity.destination);
     if (index === undefined) {
       problems.push(
-        `/identity/destination ${JSON.stringify(identity.destination)} is not the destination of any mapping: add a mapping from ${JSON.stringify(identity.source)} to it`,
+        para`/identity/destination ${JSON.stringify(identity.destination)} is not the destination of any mapping: add
+          a mapping from ${JSON.stringify(identity.source)} to it`,
       );
     } else if (template.mappings[index].source !== undefined && template.mappings[index].source !== identity.source) {
       problems.push(
-        `/identity/source ${JSON.stringify(identity.source)} differs from /mappings/${index}/source ${JSON.stringify(template.mappings[index].source)}, which fills ${JSON.stringify(identity.destination)}`,
+        para`/identity/source ${JSON.stringify(identity.source)} differs from /mappings/${index}/source
+          ${JSON.stringify(template.mappings[index].source)}, which fills ${JSON.stringify(identity.destination)}`,
       );
     }
   }
@@ -369,7 +375,8 @@ function semanticProblems(template: Template): string[] {
     const index = firstAt.get(destination);
     if (index !== undefined)
       problems.push(
-        `/mappings/${index}/destination ${JSON.stringify(destination)} is where "deletes": "soft" marks deleted records: remove this mapping, or set "deletes" to "report"`,
+        para`/mappings/${index}/destination ${JSON.stringify(destination)} is where "deletes": "soft" marks deleted
+          records: remove this mapping, or set "deletes" to "report"`,
       );
     const own = template.mappings.findIndex((m) => m.source === TOMBSTONE_COLUMN);
     if (own >= 0)
@@ -418,9 +425,12 @@ export function camelCase(name: string): string {
   return /^[A-Za-z]/.test(joined) ? joined : `f${joined}`; // XDM field names start with a letter
 }
 
-/** How a file is shown in messages: relative to the working directory when inside it. */
+/**
+ * How a file is shown in messages: relative to the working directory when inside it. That is the
+ * directory loadTemplate's resolve() found the file from: resolve() with no path names it.
+ */
 export function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
+  const rel = relative(resolve(), file);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 

@@ -1,6 +1,7 @@
 // Zoho's accounts server: the authorization URL and the grant-token exchange (aep-api.md §14).
 // Zoho answers many errors with HTTP 200 and an `error` field: the body decides, not the status.
 import { ApiError, UserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { addSecret } from '../core/redact.js';
 import type { NetworkOptions } from '../http/client.js';
 
@@ -38,14 +39,17 @@ export function authorizeUrl(accountsUrl: string, clientId: string, scopes: stri
 /** What each of Zoho's token-endpoint errors means for a grant-token exchange (refreshes add REFRESH_ADVICE on top). */
 export const ADVICE: Record<string, { message: string; hint: string }> = {
   invalid_code: {
-    message:
-      'Zoho rejected the grant token (invalid_code): it has expired (grant tokens last about 3 minutes unless you chose longer) or it was already exchanged once.',
-    hint: "Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate Code) and run 'aep-zoho zoho token --grant-token <code>' right away.",
+    message: para`Zoho rejected the grant token (invalid_code): it has expired (grant tokens last about 3 minutes unless you
+        chose longer) or it was already exchanged once.`,
+    hint: para`Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate
+      Code) and run 'aep-zoho zoho token --grant-token <code>' right away.`,
   },
   invalid_client: {
     message:
       'Zoho does not recognise this client (invalid_client): the client id or secret is wrong, or the client is registered in another data centre.',
-    hint: 'Check ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, and pass --region for the data centre you sign in to Zoho at (zoho.com = us, zoho.eu = eu, zoho.in = in, zoho.com.au = au, zoho.jp = jp, zohocloud.ca = ca, zoho.sa = sa, zoho.com.cn = cn).',
+    hint: para`Check ZOHO_CLIENT_ID and ZOHO_CLIENT_SECRET, and pass --region for the data centre you sign in to Zoho
+      at (zoho.com = us, zoho.eu = eu, zoho.in = in, zoho.com.au = au, zoho.jp = jp, zohocloud.ca = ca, zoho.sa = sa,
+      zoho.com.cn = cn).`,
   },
   invalid_redirect_uri: {
     message:
@@ -87,7 +91,8 @@ export async function exchangeGrantToken(
     throw new ApiError('Zoho answered without an access token.', { hint: 'Generate a new grant token and try again.' });
   if (!refreshToken) {
     throw new UserError('Zoho returned no refresh token, so Adobe could not keep the connection alive.', {
-      hint: "Make the authorization request with access_type=offline (as 'aep-zoho zoho authorize-url' does), or use a Self Client's Generate Code, then exchange the new grant token.",
+      hint: para`Make the authorization request with access_type=offline (as 'aep-zoho zoho authorize-url' does), or
+        use a Self Client's Generate Code, then exchange the new grant token.`,
     });
   }
   return { accessToken, refreshToken, apiDomain: apiDomain(body), expiresIn: Number(body.expires_in) || 3600 };
@@ -96,15 +101,18 @@ export async function exchangeGrantToken(
 /** Where a refresh's errors mean something else than in a grant exchange (the rest: ADVICE). */
 const REFRESH_ADVICE: Record<string, { message: string; hint: string; code?: string }> = {
   invalid_code: {
-    message:
-      'Zoho rejected the stored refresh token (invalid_code): it was revoked (in Zoho Accounts → Connected Apps, or by a newer grant beyond the 20 refresh tokens a user may hold), or it belongs to another client.',
-    hint: "Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate Code) and run 'aep-zoho zoho token --grant-token <code>'.",
+    message: para`Zoho rejected the stored refresh token (invalid_code): it was revoked (in Zoho Accounts → Connected Apps,
+        or by a newer grant beyond the 20 refresh tokens a user may hold), or it belongs to another client.`,
+    hint: para`Generate a new grant token ('aep-zoho zoho authorize-url', or Zoho API Console → Self Client → Generate
+      Code) and run 'aep-zoho zoho token --grant-token <code>'.`,
     code: 'ZOHO_REFRESH_TOKEN_INVALID',
   },
   'Access Denied': {
-    message:
-      'Zoho refused to mint an access token (Access Denied: "Token creation throttle limit reached"): Zoho allows at most 10 access tokens per refresh token every 10 minutes; wait 10 minutes before trying again.',
-    hint: 'aep-zoho keeps each access token in the credentials store and reuses it until it expires, so this means other programs (or many aep-zoho homes) share this refresh token: give each its own refresh token, or let them share one home (AEP_ZOHO_HOME).',
+    message: para`Zoho refused to mint an access token (Access Denied: "Token creation throttle limit reached"): Zoho allows
+        at most 10 access tokens per refresh token every 10 minutes; wait 10 minutes before trying again.`,
+    hint: para`aep-zoho keeps each access token in the credentials store and reuses it until it expires, so this means
+      other programs (or many aep-zoho homes) share this refresh token: give each its own refresh token, or let them
+      share one home (AEP_ZOHO_HOME).`,
     code: 'ZOHO_TOKEN_THROTTLED',
   },
   invalid_client: { ...ADVICE.invalid_client, code: 'ZOHO_CLIENT_INVALID' },
@@ -130,7 +138,8 @@ export async function refreshAccessToken(
     network,
     true,
     { ...ADVICE, ...REFRESH_ADVICE },
-    "Check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (or run 'aep-zoho zoho token --grant-token <code>' for new tokens), and ZOHO_ACCOUNTS_URL.",
+    para`Check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (or run 'aep-zoho zoho token --grant-token
+      <code>' for new tokens), and ZOHO_ACCOUNTS_URL.`,
   );
   const accessToken = String(body.access_token ?? '');
   addSecret(accessToken);
@@ -177,7 +186,9 @@ async function tokenCall(
         status,
         hint: resend
           ? 'Your Zoho credentials were not refused: the accounts server failed to answer. Try again later; https://status.zoho.com lists outages.'
-          : "Your Zoho credentials were not refused: the accounts server failed to answer. A grant code is valid for a few minutes only: run the same command again soon, or get a new code ('aep-zoho zoho authorize-url') if Zoho then answers invalid_code.",
+          : para`Your Zoho credentials were not refused: the accounts server failed to answer. A grant code is valid
+            for a few minutes only: run the same command again soon, or get a new code ('aep-zoho zoho authorize-url')
+            if Zoho then answers invalid_code.`,
       },
     );
   let body: Record<string, unknown>;

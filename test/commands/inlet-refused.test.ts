@@ -4,6 +4,7 @@
 // refused with INLET_REFUSED naming the URL, and nothing is planned or made for it.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { processLockOwner } from '../../src/cli/context.js';
 import { StateStore } from '../../src/config/state.js';
 import { cliEnv, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
@@ -26,7 +27,7 @@ test('connect --via http-api refuses an inlet on another host over plain http: e
   );
   assert.match(error.hint, /AEP_PLATFORM_URL is Adobe's .* then run 'aep-zoho connect --via http-api' again\./);
   // The connection was made (Adobe made the inlet with it), but this profile does not follow http-api on it.
-  assert.equal((await new StateStore(home, 'default').read('prod')).via, undefined);
+  assert.equal((await new StateStore(home, 'default', { owner: processLockOwner() }).read('prod')).via, undefined);
 
   const human = await spawnCli(['connect', '--via', 'http-api'], env);
   assert.equal(human.exitCode, 1);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { InletClient, inletRefusal } from '../../src/aep/inlet.js';
+import { processLockOwner } from '../../src/cli/context.js';
 import { StateStore } from '../../src/config/state.js';
 import { SECRETS } from '../helpers/cli.js';
 import { platformHeaders, TEST_CLIENT, TEST_ORG } from '../helpers/emulator.js';
@@ -129,7 +130,7 @@ test('an inlet URL on another host or over plain http gets neither records nor t
     NO_PROXY: new URL(w.emu.url).host,
   };
   const setInlet = (inletUrl: string) =>
-    new StateStore(w.home, 'default').update('prod', (s) => {
+    new StateStore(w.home, 'default', { owner: processLockOwner() }).update('prod', (s) => {
       s.syncs!.accounts.inletUrl = inletUrl;
     });
   const cases = [

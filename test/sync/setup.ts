@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { processLockOwner } from '../../src/cli/context.js';
 import { StateStore, type SyncState } from '../../src/config/state.js';
 import { DATA_LAKE_SPEC_ID, HTTP_API_SPEC_ID, STREAMING_FLOW_SPEC_ID } from '../../src/emulator/specs-data.js';
 import { LIVE_EDGE_SECONDS } from '../../src/sync/engine.js';
@@ -128,7 +129,7 @@ export async function syncWorld(
     targetConnectionIds: [target.id],
     transformations: [{ name: 'Mapping', params: { mappingId: mapping.id, mappingVersion: '0' } }],
   });
-  const store = new StateStore(home, 'default');
+  const store = new StateStore(home, 'default', { owner: processLockOwner() });
   await store.update('prod', (state) => {
     state.via = 'http-api';
     state.connection = { id: base.id, name: 'aep-zoho default' };

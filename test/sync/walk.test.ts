@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { rm } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
-import { createContext } from '../../src/cli/context.js';
+import { createContext, processLockOwner } from '../../src/cli/context.js';
 import { loadSettings } from '../../src/config/settings.js';
 import { StateStore, type SyncState } from '../../src/config/state.js';
 import { stateCheckpoints, syncDataflow, type PassDeps, type PassReport } from '../../src/sync/engine.js';
@@ -57,7 +57,7 @@ async function reader(emu: Emu, home: string): Promise<ZohoCrm> {
 /** A sync entry in a fresh state file, a counting inlet, and a pass of the engine with a given reader. */
 async function world(t: TestContext, onPost: (count: number) => void = () => {}) {
   const dir = await home(t);
-  const state = new StateStore(dir, 'default');
+  const state = new StateStore(dir, 'default', { owner: processLockOwner() });
   const sync: SyncState = { flowId: 'f1', module: 'Accounts', fields: FIELDS, inletUrl: 'http://127.0.0.1:1/x' };
   await state.update('prod', (s) => {
     s.syncs = { accounts: { ...sync } };

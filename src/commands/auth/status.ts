@@ -16,8 +16,7 @@ export default defineCommand<Record<string, never>, Result>({
   describe: 'Check the IMS login: org, client and token expiry (never the token itself)',
   examples: [['$0 auth status', 'get (or reuse) a token and show who it is for']],
   async run(_args, ctx) {
-    const { openSession } = await import('../../tasks/session.js');
-    const session = await openSession(ctx);
+    const session = await ctx.services();
     const token = await session.ims.token();
     return {
       profile: session.settings.profileName,

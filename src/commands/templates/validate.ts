@@ -62,8 +62,7 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
       destinations: { checked: xdm.checked, needsOrg: xdm.needsOrg },
     };
     if (args.offline) return { ...base, checked: 'offline', offlineReason: '--offline' };
-    const { loadSettings } = await import('../../config/settings.js');
-    const settings = await loadSettings(ctx.env, ctx.flags, ctx.lockOwner);
+    const { settings } = await ctx.services();
     if (!settings.aep.clientId || !settings.aep.clientSecret || !settings.aep.orgId)
       return { ...base, checked: 'offline', offlineReason: 'no Adobe credentials' };
     const { describeTable } = await import('../../tasks/explore.js');

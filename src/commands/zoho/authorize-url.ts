@@ -43,10 +43,10 @@ export default defineCommand<
           'Then run: aep-zoho zoho token --region <dc> (it asks for the code, or the whole redirect URL, hidden)',
       ),
   async run(args, ctx) {
-    const { loadSettings, envValue, DEFAULT_ZOHO_ACCOUNTS_URL } = await import('../../config/settings.js');
+    const { envValue, DEFAULT_ZOHO_ACCOUNTS_URL } = await import('../../config/settings.js');
     const { authorizeUrl, DEFAULT_ZOHO_SCOPES } = await import('../../zoho/accounts.js');
     const { zohoRegion } = await import('../../zoho/regions.js');
-    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region }, ctx.lockOwner);
+    const { settings } = await ctx.services({ region: args.region });
     const clientId = args.clientId?.trim() || settings.zoho.clientId;
     if (!clientId)
       throw new UsageError('A Zoho client id is needed to build the URL.', {
@@ -88,11 +88,10 @@ export default defineCommand<
   human(result, ui) {
     ui.line(result.url);
     ui.note('');
-    ui.note(
-      ui.dim(
-        `Open it, sign in, and accept. ${result.redirectUri ? 'Zoho redirects to your URI with ?code=…: paste that whole address when asked.' : 'Without --redirect-uri, use a Self Client instead (see --help).'}`,
-      ),
-    );
+    const then = result.redirectUri
+      ? 'Zoho redirects to your URI with ?code=…: paste that whole address when asked.'
+      : 'Without --redirect-uri, use a Self Client instead (see --help).';
+    ui.note(ui.dim(`Open it, sign in, and accept. ${then}`));
     // The next command carries what this one was told (the code only works at the same data centre).
     const next = [
       'zoho token',

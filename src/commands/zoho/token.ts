@@ -123,11 +123,10 @@ export default defineCommand<Args, Result>({
     const grant = parseGrant(input);
     const { addSecret } = await import('../../core/redact.js');
     addSecret(grant.code);
-    const { loadSettings, envValue, DEFAULT_ZOHO_ACCOUNTS_URL, DEFAULT_ZOHO_ENDPOINT } = await import(
-      '../../config/settings.js'
-    );
+    const { envValue, DEFAULT_ZOHO_ACCOUNTS_URL, DEFAULT_ZOHO_ENDPOINT } = await import('../../config/settings.js');
     const { ZOHO_REGIONS, zohoRegion } = await import('../../zoho/regions.js');
-    const settings = await loadSettings(ctx.env, { ...ctx.flags, region: args.region }, ctx.lockOwner);
+    const services = await ctx.services({ region: args.region });
+    const { settings } = services;
     const stored = settings.stored?.zoho;
     const region = args.region?.trim().toLowerCase() || stored?.region;
     const { SHAPES, promptedValue } = await import('../../tasks/init.js');
@@ -182,10 +181,7 @@ export default defineCommand<Args, Result>({
         accessTokenExpiry: expiry,
       },
     }));
-    const { StateStore } = await import('../../config/state.js');
-    const state = await new StateStore(settings.home, settings.profileName)
-      .read(settings.sandbox)
-      .catch(() => undefined);
+    const state = await services.state.read(settings.sandbox).catch(() => undefined);
     return {
       profile: settings.profileName,
       accountsUrl,
