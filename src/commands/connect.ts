@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { HINTS } from '../core/hints.js';
 import type { ConnectResult } from '../tasks/connect.js';
 import { printPlan, type PlanStep } from '../core/plan.js';
 import { safe } from '../core/text.js';
@@ -89,11 +90,7 @@ export default defineCommand<
       ui.note(`Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for ${result.allowlist.region}:`);
       ui.note(`  ${result.allowlist.ranges.join(', ')}`);
     } else {
-      ui.note(
-        ui.dim(
-          "Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>', or connect --aep-region).",
-        ),
-      );
+      ui.note(ui.dim(HINTS.allowlistReminder()));
     }
     ui.note(`Next: ${ui.cmd('explore')} to see the CRM's tables.`);
   },

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { type FileHandle, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { LockOwner, Logger } from '../core/context.js';
 import { UserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import { localFileError } from './files.js';
 
 export type { LockOwner } from '../core/context.js';
@@ -187,7 +188,7 @@ function heldError(path: string, holder: Holder | 'unreadable', me: Holder, opti
   return new UserError(
     `Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since ${holder.startedAt}); waited ${waited} for it to finish.`,
     {
-      hint: `Let it finish, then run the command again (AEP_ZOHO_LOCK_WAIT_MS waits longer). If no aep-zoho is running any more (pid ${holder.pid} may now be another program), delete ${path}.`,
+      hint: HINTS.lockHeld(holder.pid, path),
     },
   );
 }

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import got, { type Got, type Response } from 'got';
 import type { Logger } from '../core/context.js';
 import { ApiError, CancelledError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import { redact } from '../core/redact.js';
 import { networkError } from './api-error.js';
 import type { Limiter } from './limiter.js';
@@ -286,7 +287,11 @@ export class HttpClient {
         : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
     return new ApiError(redact(message), {
       status,
-      hint: `Check ${this.options.variable}: it must name ${this.options.service} itself (no other host answers for it), and any proxy or gateway in between that rewrites answers. Nothing was sent to ${target.origin === this.origin ? 'the new address' : target.origin}.`,
+      hint: HINTS.redirect(
+        this.options.service,
+        this.options.variable,
+        target.origin === this.origin ? 'the new address' : target.origin,
+      ),
     });
   }
 
@@ -295,7 +300,7 @@ export class HttpClient {
       `${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
       {
         status,
-        hint: `Something other than ${this.options.service} may be answering: check ${this.options.variable} and any proxy in between. Re-running is safe.`,
+        hint: HINTS.notTheService(this.options.service, this.options.variable),
       },
     );
   }

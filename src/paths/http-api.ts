@@ -16,6 +16,7 @@ import { matchTable, unknownTable } from '../converge/tables.js';
 import type { Actual } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError, isUserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import type { Session } from '../tasks/session.js';
 import type { Applied, SourcePath, TableReader } from './index.js';
 
@@ -42,7 +43,7 @@ export function inletUrlOf(connection: Record<string, any> | undefined, id: stri
   const url = connection?.auth?.params?.inletUrl;
   if (typeof url === 'string' && url.trim()) return url.trim().replace(/\/+$/, '');
   throw new UserError(`Adobe answered HTTP API base connection ${id} without an inlet URL (auth.params.inletUrl).`, {
-    hint: "Run 'aep-zoho connect --via http-api' again in a minute; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI.",
+    hint: HINTS.inletMissing(),
   });
 }
 
@@ -60,7 +61,7 @@ function assertStreamingConnection(existing: Actual, name: string): void {
   throw new UserError(
     `The HTTP API base connection '${name}' (${existing.id}) cannot carry Zoho records for aep-zoho: ${wrong.join(' and ')}.`,
     {
-      hint: "Pick another name with 'aep-zoho connect --via http-api --name <name>', or delete that connection in the Experience Platform UI (Sources > Accounts) and run connect again.",
+      hint: HINTS.streamingConnectionName(),
     },
   );
 }

@@ -17,12 +17,12 @@ import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Desired } from '../converge/types.js';
 import type { Logger } from '../core/context.js';
 import { UsageError, UserError, isUserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import type { Session } from '../tasks/session.js';
 import type { SourcePath, TableReader } from './index.js';
 
 /** Where a user goes when Adobe's Zoho source is gone: the other path, by its exact command. */
-export const RETIRED_HINT =
-  "Adobe retired the Zoho CRM source at the end of June 2025, and this organization no longer offers it; existing dataflows may keep running. Carry the data through Adobe's HTTP API streaming source instead, which aep-zoho feeds itself: run 'aep-zoho connect --via http-api'.";
+export const RETIRED_HINT = HINTS.zohoRetired();
 
 /**
  * Fails plainly when Adobe no longer offers the Zoho CRM connection spec (ruling 6). A 404 means
@@ -35,7 +35,7 @@ export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
     throw new UserError(
       `The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway.`,
       {
-        hint: 'Check AEP_PLATFORM_URL (default https://platform.adobe.io, without a path) and any proxy in between (HTTPS_PROXY): their 404 page reads like a missing spec.',
+        hint: HINTS.notAepGateway(),
       },
     );
   }
@@ -206,7 +206,7 @@ export const zohoSource: SourcePath = {
         throw new UserError(
           `Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`,
           {
-            hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token' (it asks for the code and remembers the region), then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
+            hint: HINTS.zohoConnectionTest(),
           },
         );
       }
@@ -254,7 +254,7 @@ export const zohoSource: SourcePath = {
               name: 'Base connection',
               status: 'fail',
               detail: `'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the connection test failed).`,
-              fix: "Get new Zoho tokens ('aep-zoho zoho token --grant-token <code> --region <dc>'), then 'aep-zoho connect --update-credentials'; a Zoho admin must also allow Adobe's IP ranges ('aep-zoho allowlist').",
+              fix: HINTS.zohoNewTokens(),
             },
       ];
     },

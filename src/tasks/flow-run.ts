@@ -10,6 +10,7 @@
 import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import { isoTime } from '../core/text.js';
 import {
   describeSchedule,
@@ -67,7 +68,7 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
     throw new UsageError(
       `Dataflow '${flow.name}' runs on a schedule (${describeSchedule(schedule)}): Adobe creates on-demand runs only against a dataflow scheduled for one-time ingestion (frequency once).`,
       {
-        hint: `Its scheduled runs go on; after a mapping fix they ingest what changes from then on. To re-ingest a window on demand, use a dataflow made with '--frequency once' ('aep-zoho dataflow create --template ${template ?? '<template>'} --frequency once').`,
+        hint: HINTS.scheduledRun(template ?? '<template>'),
         code: 'RUN_NOT_SUPPORTED',
       },
     );

@@ -1,6 +1,7 @@
 // `templates init --table <table>`: writes a starter template from the table's explored columns.
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
 import type { Template } from '../../template/types.js';
 
 interface Args {
@@ -67,7 +68,7 @@ export default defineCommand<Args, Result>({
       // The name is the dataflow's identity: a built-in's name would converge (replace) its dataflow.
       if (isBuiltIn(asked))
         throw new UsageError(`--name '${asked}' is the name of a built-in template.`, {
-          hint: `A template named '${asked}' takes over the dataflow 'dataflow create --template ${asked.toLowerCase()}' made, replacing its resources. Pass another --name (e.g. ${asked.toLowerCase()}-custom).`,
+          hint: HINTS.builtInName(asked),
         });
     }
     // Refuse early (before any API call) when the named output exists; the default name needs the table.

@@ -5,6 +5,7 @@
 // says which checks need the org.
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
 
 interface Result {
   valid: true;
@@ -51,7 +52,7 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
     ];
     if (problems.length)
       throw new UsageError(`${file}: ${problems.join('; ')}.`, {
-        hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under _{TENANT_ID}. (the tenant field group aep-zoho makes). Checked against Adobe's XDM library (github.com/adobe/xdm).`,
+        hint: HINTS.xdmDestination(),
       });
     const base = {
       valid: true as const,

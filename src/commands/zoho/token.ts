@@ -1,6 +1,7 @@
 import { defineCommand } from '../../core/command.js';
 import type { Context } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
 
 interface Args {
   grantToken?: string;
@@ -114,9 +115,7 @@ export default defineCommand<Args, Result>({
     } else if (input.trim() === '-') {
       input = await readStdin(ctx);
     } else {
-      ctx.log.warn(
-        "The grant code was given on the command line, where other users can see it in 'ps' and your shell keeps it in its history. Next time pass '--grant-token -' and pipe it in (or leave --grant-token out on a terminal to be asked, hidden).",
-      );
+      ctx.log.warn(HINTS.grantOnCommandLine());
     }
     if (!input.trim())
       throw new UsageError('--grant-token is empty.', { hint: 'Paste the code Zoho gave you (it starts with 1000.).' });
