@@ -2,7 +2,7 @@ import { defineCommand } from '../core/command.js';
 import { HINTS } from '../core/hints.js';
 import type { ConnectResult } from '../tasks/connect.js';
 import { printPlan, type PlanStep } from '../core/plan.js';
-import { safe } from '../core/text.js';
+import { safe, para } from '../core/text.js';
 
 type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] } }) | { plan: PlanStep[] };
 
@@ -36,8 +36,8 @@ export default defineCommand<
       })
       .option('via', {
         type: 'string',
-        describe:
-          "zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source); default: what connect recorded, else zoho-source",
+        describe: para`zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source);
+            default: what connect recorded, else zoho-source`,
       }),
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');
@@ -71,7 +71,8 @@ export default defineCommand<
     if ('plan' in result) return printPlan(result.plan, ui, args.debug);
     const path = (await import('../paths/index.js')).PATHS[result.via];
     ui.line(
-      `${result.created ? ui.green('Created') : 'Reused'} ${path.streaming ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
+      para`${result.created ? ui.green('Created') : 'Reused'} ${path.streaming ? 'HTTP API ' : ''}base connection
+        ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
     );
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
     if (path.streaming) {

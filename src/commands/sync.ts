@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { para } from '../core/text.js';
 import { UsageError } from '../core/errors.js';
 import type { SyncResult } from '../sync/run.js';
 
@@ -15,8 +16,8 @@ interface Args {
 
 export default defineCommand<Args, SyncResult>({
   command: 'sync [dataflows..]',
-  describe:
-    "http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones or counted: the template's deletes); data moves only when sync runs",
+  describe: para`http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones or
+      counted: the template's deletes); data moves only when sync runs`,
   examples: [
     ['$0 sync', 'every http-api dataflow of the sandbox, once (for cron or CI)'],
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],

@@ -167,8 +167,9 @@ function shapeProblem(file: Record<string, unknown>): string | undefined {
             : key === 'accessTokenExpiry'
               ? typeof value === 'number'
               : typeof value === 'string';
-        if (value !== undefined && !ok)
-          return `${at}/${part}/${key} must be ${key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string'} (got ${kind(value)})`;
+        const expected =
+          key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string';
+        if (value !== undefined && !ok) return `${at}/${part}/${key} must be ${expected} (got ${kind(value)})`;
       }
     }
   }

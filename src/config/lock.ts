@@ -10,6 +10,7 @@ import { type FileHandle, mkdir, open, readFile, stat, unlink } from 'node:fs/pr
 import type { LockOwner, Logger } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { HINTS } from '../core/hints.js';
+import { para } from '../core/text.js';
 import { localFileError } from './files.js';
 
 export type { LockOwner } from '../core/context.js';
@@ -186,7 +187,8 @@ function heldError(path: string, holder: Holder | 'unreadable', me: Holder, opti
   }
   const where = holder.host !== me.host ? ` on host ${holder.host}` : '';
   return new UserError(
-    `Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since ${holder.startedAt}); waited ${waited} for it to finish.`,
+    para`Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since
+      ${holder.startedAt}); waited ${waited} for it to finish.`,
     {
       hint: HINTS.lockHeld(holder.pid, path),
     },

@@ -11,6 +11,7 @@ import type { Logger } from '../core/context.js';
 import { ApiError, CancelledError } from '../core/errors.js';
 import { HINTS } from '../core/hints.js';
 import { redact } from '../core/redact.js';
+import { para } from '../core/text.js';
 import { networkError } from './api-error.js';
 import type { Limiter } from './limiter.js';
 import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
@@ -283,8 +284,10 @@ export class HttpClient {
     const path = `${req.method} ${this.shown(url)}`;
     const message =
       target.origin !== this.origin
-        ? `${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}. aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
-        : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
+        ? para`${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}.
+            aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
+        : para`${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean
+            sending its body (it may carry secrets) again; aep-zoho does not.`;
     return new ApiError(redact(message), {
       status,
       hint: HINTS.redirect(
@@ -297,7 +300,8 @@ export class HttpClient {
 
   private tooLarge(req: HttpRequest, url: URL, status: number): ApiError {
     return new ApiError(
-      `${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
+      para`${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than
+        ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
       {
         status,
         hint: HINTS.notTheService(this.options.service, this.options.variable),

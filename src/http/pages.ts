@@ -3,6 +3,7 @@
 // back (the same page again, forever), a page that brings nothing new (an offset the server
 // ignores), or more pages than any real listing has. The guard is exported for other walks (Zoho's).
 import { ApiError } from '../core/errors.js';
+import { para } from '../core/text.js';
 
 /** Pages of a listing at most; Adobe's pages hold up to 100 (300 in the registry) items, so this is far beyond any org. */
 export const MAX_PAGES = 1000;
@@ -36,7 +37,8 @@ export function pageGuard(what: string, options: number | GuardOptions = {}): (t
     const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
     throw new EndlessListingError(
       repeated
-        ? `${service}: ${what} answered page ${seen.size + 1} with a next-page token it had already sent ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
+        ? para`${service}: ${what} answered page ${seen.size + 1} with a next-page token it had already sent
+            ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
         : `${service}: ${what} kept answering with a next page for ${maxPages} pages; aep-zoho stopped there (no listing this tool makes is that long).`,
       { hint },
     );

@@ -8,6 +8,7 @@ import {
   type FlowResource,
   type FlowService,
 } from '../aep/flow-service.js';
+import { para } from '../core/text.js';
 import { refuseInlet } from '../aep/inlet.js';
 import { requireZohoReader } from '../config/settings.js';
 import type { SyncState } from '../config/state.js';
@@ -136,7 +137,8 @@ async function recordSyncs(ctx: Context, session: Session, applied: Applied): Pr
       );
       if (remapped && previous?.cursor && previous.datasetId === applied_.datasetId) {
         ctx.log.warn(
-          `${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
+          para`${template.name}: the mapping changed; the records sent before keep the old one until they change in
+            Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
         );
       }
       const keep =
@@ -266,7 +268,9 @@ export const httpApi: SourcePath = {
         ? {
             name: 'HTTP API source',
             status: 'pass',
-            detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${zohoOffered ? '' : "; Adobe's Zoho CRM source is retired here"})`,
+            detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${
+              zohoOffered ? '' : "; Adobe's Zoho CRM source is retired here"
+            })`,
           }
         : {
             name: 'HTTP API source',

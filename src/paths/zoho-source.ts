@@ -11,6 +11,7 @@ import {
   type FlowResource,
   type FlowService,
 } from '../aep/flow-service.js';
+import { para } from '../core/text.js';
 import { requireZoho } from '../config/settings.js';
 import { defaultConnectionName, described, scheduleParams, type Schedule } from '../converge/desire.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
@@ -33,10 +34,9 @@ export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
   if (await flow.connectionSpec(ZOHO_CONNECTION_SPEC.id)) return;
   if (!(await flow.connectionSpec(DATA_LAKE_CONNECTION_SPEC.id))) {
     throw new UserError(
-      `The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway.`,
-      {
-        hint: HINTS.notAepGateway(),
-      },
+      para`The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every
+        organization has: it is not Adobe Experience Platform's API gateway.`,
+      { hint: HINTS.notAepGateway() },
     );
   }
   throw new UserError(
@@ -238,7 +238,8 @@ export const zohoSource: SourcePath = {
         : {
             name: 'Zoho CRM source',
             status: 'fail',
-            detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
+            detail: para`Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this
+              organization: the source was deprecated at the end of June 2025.`,
             fix: RETIRED_HINT,
           },
     async connection(_ctx, session, found, name) {

@@ -11,7 +11,7 @@ import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { HINTS } from '../core/hints.js';
-import { isoTime } from '../core/text.js';
+import { isoTime, para } from '../core/text.js';
 import {
   describeSchedule,
   isStreamingFlow,
@@ -56,7 +56,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const ref = template ?? flow.id;
   if (isStreamingFlow(flow) || !flow.scheduleParams) {
     throw new UsageError(
-      `Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for batch sources, not for an HTTP API streaming flow.`,
+      para`Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for batch
+        sources, not for an HTTP API streaming flow.`,
       {
         hint: `Send records again with 'aep-zoho sync ${ref} --full' (every record, not only the changed ones).`,
         code: 'RUN_NOT_SUPPORTED',
@@ -66,7 +67,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const schedule = scheduleSummary(flow.scheduleParams);
   if (String(flow.scheduleParams.frequency).toLowerCase() !== 'once') {
     throw new UsageError(
-      `Dataflow '${flow.name}' runs on a schedule (${describeSchedule(schedule)}): Adobe creates on-demand runs only against a dataflow scheduled for one-time ingestion (frequency once).`,
+      para`Dataflow '${flow.name}' runs on a schedule (${describeSchedule(schedule)}): Adobe creates on-demand runs only
+        against a dataflow scheduled for one-time ingestion (frequency once).`,
       {
         hint: HINTS.scheduledRun(template ?? '<template>'),
         code: 'RUN_NOT_SUPPORTED',

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../core/command.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, safe, para } from '../../core/text.js';
 import type { FlowList } from '../../tasks/flows.js';
 
 interface Args {
@@ -61,7 +61,8 @@ export default defineCommand<Args, FlowList>({
     if (missing.length)
       ui.note(
         ui.yellow(
-          `${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
+          para`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho):
+            re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
         ),
       );
     // Two of ours for one template: a replace that did not finish, or two machines at once (issue 21.5, 21.6).
@@ -73,12 +74,13 @@ export default defineCommand<Args, FlowList>({
           .filter((t, i, all) => all.indexOf(t) !== i),
       ),
     ];
-    for (const template of twice)
+    for (const template of twice) {
+      const count = result.flows.filter((f) => f.template === template && f.state !== 'missing').length;
+      const create = ui.cmd(`dataflow create --template ${safe(template)}`);
       ui.note(
-        ui.yellow(
-          `Template ${safe(template)} has ${result.flows.filter((f) => f.template === template && f.state !== 'missing').length} dataflows: '${ui.cmd(`dataflow create --template ${safe(template)}`)}' keeps one and retires the others.`,
-        ),
+        ui.yellow(`Template ${safe(template)} has ${count} dataflows: '${create}' keeps one and retires the others.`),
       );
+    }
     ui.note(
       `${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`,
     );

@@ -2,7 +2,7 @@
 // dataflow over a window (src/tasks/flow-run.ts says what Adobe allows).
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, safe, para } from '../../core/text.js';
 import { parseTime } from '../../core/time.js';
 import type { FlowRunResult } from '../../tasks/flow-run.js';
 
@@ -65,7 +65,8 @@ export default defineCommand<Args, FlowRunResult>({
   }),
   human(result, ui) {
     ui.line(
-      `Run ${ui.bold(result.runId)} of ${ui.bold(safe(result.flowName))} (${result.state}): the records changed from ${humanTime(result.window.from)} to ${humanTime(result.window.to)}.`,
+      para`Run ${ui.bold(result.runId)} of ${ui.bold(safe(result.flowName))} (${result.state}): the records changed
+        from ${humanTime(result.window.from)} to ${humanTime(result.window.to)}.`,
     );
     if (result.run && result.ok)
       ui.line(ui.green(`✔ Run ${result.runId} succeeded: ${result.run.recordsWritten} record(s) written.`));

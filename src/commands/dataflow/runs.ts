@@ -108,15 +108,17 @@ export default defineCommand<Args, RunsResult>({
       return;
     }
     const run = result.watched;
+    const ended = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
     ui.line(
       ui.red(
-        `✖ Run ${run.id} ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`,
+        `✖ Run ${run.id} ${ended}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`,
       ),
     );
-    for (const e of run.errors)
-      ui.line(
-        `  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : ''}${e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : ''}`,
-      );
+    for (const e of run.errors) {
+      const records = e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : '';
+      const activity = e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : '';
+      ui.line(`  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${records}${activity}`);
+    }
     if (result.error?.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
   },
 });

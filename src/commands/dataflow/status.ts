@@ -71,9 +71,10 @@ export default defineCommand<Args, FlowStatus>({
           ? ui.red(run.status)
           : ui.yellow(run.status);
     row('last run', `${status} ${ui.dim(run.id)}`);
+    const took = run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : '';
     row(
       '',
-      `${humanTime(run.startedAt) || '?'}${run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : ''}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`,
+      `${humanTime(run.startedAt) || '?'}${took}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`,
     );
     // The run's own error and each row-level cause under its activities, with their record counts.
     for (const error of run.errors) row('', ui.red(safe(describeRunError(error))));

@@ -1,5 +1,6 @@
 // `templates init --table <table>`: writes a starter template from the table's explored columns.
 import { defineCommand } from '../../core/command.js';
+import { para } from '../../core/text.js';
 import { UsageError } from '../../core/errors.js';
 import { HINTS } from '../../core/hints.js';
 import type { Template } from '../../template/types.js';
@@ -104,12 +105,14 @@ export default defineCommand<Args, Result>({
     const { RECORD_BEHAVIOR } = await import('../../template/starter.js');
     const file = displayPath(result.file);
     ui.line(
-      `${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
+      para`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table},
+        ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
     );
     if (result.renamedFrom)
       ui.line(
         ui.yellow(
-          `Named '${result.name}', not '${result.renamedFrom}': that is a built-in template's name, and a template with it would replace the resources of the built-in's dataflow. --name chooses another.`,
+          para`Named '${result.name}', not '${result.renamedFrom}': that is a built-in template's name, and a template
+            with it would replace the resources of the built-in's dataflow. --name chooses another.`,
         ),
       );
     const { schema } = result.template.target;

@@ -4,6 +4,7 @@
 // template reads against the Zoho CRM connection; --offline (or no credentials) skips that, and
 // says which checks need the org.
 import { defineCommand } from '../../core/command.js';
+import { para } from '../../core/text.js';
 import { UsageError } from '../../core/errors.js';
 import { HINTS } from '../../core/hints.js';
 
@@ -44,10 +45,11 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
     const { template, file } = await loadTemplate(args.file);
     const xdm = await checkDestinations(template);
     const problems = [
-      ...xdm.missing.map(
-        (m) =>
-          `/mappings/${m.index}/destination${lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : ''}: ${m.destination} is in neither ${template.target.schema.class} nor its field groups${m.closest ? ` (did you mean ${m.closest}?)` : ''}`,
-      ),
+      ...xdm.missing.map((m) => {
+        const line = lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : '';
+        const closest = m.closest ? ` (did you mean ${m.closest}?)` : '';
+        return `/mappings/${m.index}/destination${line}: ${m.destination} is in neither ${template.target.schema.class} nor its field groups${closest}`;
+      }),
       ...xdm.misplaced.map((id) => `/target/schema/fieldGroups: ${id} does not extend ${template.target.schema.class}`),
     ];
     if (problems.length)
@@ -109,12 +111,14 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
           ),
     );
     const { checked, needsOrg } = result.destinations;
+    const groups = `the class and ${checked.length - 1} field group${checked.length > 2 ? 's' : ''}`;
     ui.note(
       needsOrg.length
         ? ui.yellow(
-            `Destinations need the org: ${needsOrg.join(', ')} ${needsOrg.length > 1 ? 'are' : 'is'} not in Adobe's standard XDM library; 'aep-zoho dataflow create --template ${result.name} --dry-run' checks them.`,
+            para`Destinations need the org: ${needsOrg.join(', ')} ${needsOrg.length > 1 ? 'are' : 'is'} not in Adobe's
+              standard XDM library; 'aep-zoho dataflow create --template ${result.name} --dry-run' checks them.`,
           )
-        : `Destinations checked against Adobe's XDM library: ${checked.length === 1 ? 'the class' : `the class and ${checked.length - 1} field group${checked.length > 2 ? 's' : ''}`}.`,
+        : `Destinations checked against Adobe's XDM library: ${checked.length === 1 ? 'the class' : groups}.`,
     );
   },
 });
