@@ -7,6 +7,7 @@ import { platform } from 'node:os';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
   const target = await linkTarget(path);
@@ -118,14 +119,14 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
     value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new UserError(`The ${what} at ${path} is not valid JSON (${(error as Error).message}).`, {
-      hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+      hint: HINTS.fixOrDeleteFile(),
     });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError(
       `The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
       {
-        hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+        hint: HINTS.fixOrDeleteFile(),
       },
     );
   }

@@ -87,6 +87,9 @@ export const HINTS = {
     para`Let it finish, then run the command again (AEP_ZOHO_LOCK_WAIT_MS waits longer). If no aep-zoho is running any
       more (pid ${pid} may now be another program), delete ${path}.`,
 
+  /** A settings or state file that is not the JSON object it should be. */
+  fixOrDeleteFile: () => 'Fix or delete the file; it is rewritten by the next command that saves it.',
+
   // ── The Zoho CRM source (paths/zoho-source.ts) ──
   /** Where a user goes when Adobe's Zoho source is gone: the other path, by its exact command. */
   zohoRetired: () =>
@@ -118,6 +121,10 @@ export const HINTS = {
       Experience Platform UI (Sources > Accounts) and run connect again.`,
 
   // ── Dataflows and templates (tasks/flow-run.ts, commands/templates/) ──
+  /** --timeout of `dataflow run` and `dataflow runs`. */
+  duration: () => 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+  /** Watching a run stopped (Ctrl-C, --timeout); the run itself does not. */
+  runGoesOn: (flow: string) => `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${flow}'.`,
   /** An on-demand run of a scheduled (not one-time) dataflow. */
   scheduledRun: (template: string) =>
     para`Its scheduled runs go on; after a mapping fix they ingest what changes from then on. To re-ingest a window on

@@ -1,6 +1,7 @@
 // `dataflow run <flow> [--from <time>] [--to <time>] [--watch]`: an on-demand run of a Zoho-source
 // dataflow over a window (src/tasks/flow-run.ts says what Adobe allows).
 import { defineCommand } from '../../core/command.js';
+import { HINTS } from '../../core/hints.js';
 import { UsageError } from '../../core/errors.js';
 import { humanTime, safe, para } from '../../core/text.js';
 import { parseTime } from '../../core/time.js';
@@ -48,7 +49,7 @@ export default defineCommand<Args, FlowRunResult>({
     const timeoutMs = parseDuration(args.timeout);
     if (!timeoutMs)
       throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
-        hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+        hint: HINTS.duration(),
       });
     const time = (flag: string, value: string | undefined) =>
       value === undefined ? undefined : parseTime(value, ctx.now(), flag);
@@ -61,7 +62,7 @@ export default defineCommand<Args, FlowRunResult>({
   },
   interrupted: (args) => ({
     message: 'Stopped watching.',
-    hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.`,
+    hint: HINTS.runGoesOn(String(args.flow)),
   }),
   human(result, ui) {
     ui.line(

@@ -1,4 +1,5 @@
 import { defineCommand } from '../../core/command.js';
+import { HINTS } from '../../core/hints.js';
 import { UsageError } from '../../core/errors.js';
 import { humanTime, safe } from '../../core/text.js';
 import type { RunsResult } from '../../tasks/runs.js';
@@ -48,13 +49,13 @@ export default defineCommand<Args, RunsResult>({
     const timeoutMs = parseDuration(args.timeout);
     if (!timeoutMs)
       throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
-        hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+        hint: HINTS.duration(),
       });
     return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
   },
   interrupted: (args) => ({
     message: 'Stopped watching.',
-    hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.`,
+    hint: HINTS.runGoesOn(String(args.flow)),
   }),
   async human(result, ui) {
     const { describeRunError, formatDuration } = await import('../../tasks/flows.js');
