@@ -189,7 +189,8 @@ export function ingestionLine(i: Ingestion): string {
   if (!i.batches)
     return `no batch yet since ${i.since.slice(0, 16).replace('T', ' ')} UTC (streaming batches can take minutes to appear)`;
   const processing = i.processing ? `, ${n(i.processing)} still processing` : '';
-  return `${n(i.batches)} batch${i.batches === 1 ? '' : 'es'}: ${n(i.ingested)} ingested, ${n(i.failed)} failed${processing}`;
+  const batches = `${n(i.batches)} batch${i.batches === 1 ? '' : 'es'}`;
+  return `${batches}: ${n(i.ingested)} ingested, ${n(i.failed)} failed${processing}`;
 }
 
 /** Each error as a line: "record 4876… : #/…/annualRevenue: Cannot convert 'lots' to number." */

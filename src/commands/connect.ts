@@ -36,8 +36,8 @@ export default defineCommand<
       })
       .option('via', {
         type: 'string',
-        describe: para`zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source);
-            default: what connect recorded, else zoho-source`,
+        describe: para`zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API
+          source); default: what connect recorded, else zoho-source`,
       }),
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');

@@ -36,8 +36,8 @@ export default defineCommand<Args, Result>({
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" })
       .option('via', {
         type: 'string',
-        describe: para`zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default: AEP_ZOHO_VIA,
-            else what connect recorded, else zoho-source)`,
+        describe: para`zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default:
+          AEP_ZOHO_VIA, else what connect recorded, else zoho-source)`,
       }),
   async run(args, ctx) {
     if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) {

@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { para } from '../core/text.js';
 import type { InitResult } from '../tasks/init.js';
 
 interface Args {
@@ -43,7 +44,8 @@ export default defineCommand<Args, InitResult>({
     ui.line(`${ui.green('Saved')} profile '${r.profile}' to ${r.stored} (mode 600).`);
     const missing = ui.yellow('missing');
     ui.line(
-      `  Adobe: client ${r.aep.clientId ?? missing}, org ${r.aep.orgId ?? missing}, secret ${r.aep.clientSecret ? 'stored' : missing}`,
+      para`  Adobe: client ${r.aep.clientId ?? missing}, org ${r.aep.orgId ?? missing}, secret
+        ${r.aep.clientSecret ? 'stored' : missing}`,
     );
     const region = r.zoho.region ? `, region ${r.zoho.region}` : '';
     ui.line(

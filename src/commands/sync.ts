@@ -16,8 +16,8 @@ interface Args {
 
 export default defineCommand<Args, SyncResult>({
   command: 'sync [dataflows..]',
-  describe: para`http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones or
-      counted: the template's deletes); data moves only when sync runs`,
+  describe: para`http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones
+    or counted: the template's deletes); data moves only when sync runs`,
   examples: [
     ['$0 sync', 'every http-api dataflow of the sandbox, once (for cron or CI)'],
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],

@@ -301,7 +301,8 @@ export class HttpClient {
   private tooLarge(req: HttpRequest, url: URL, status: number): ApiError {
     return new ApiError(
       para`${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than
-        ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
+        ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that
+        large).`,
       {
         status,
         hint: HINTS.notTheService(this.options.service, this.options.variable),

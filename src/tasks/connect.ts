@@ -83,7 +83,8 @@ export async function connect(
         task: async (_c, task) => {
           const token = await session.ims.token();
           const until = new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ');
-          task.title = `Authenticated with Adobe IMS (${token.cached ? 'cached token' : 'new token'}, valid until ${until} UTC)`;
+          const fresh = token.cached ? 'cached token' : 'new token';
+          task.title = `Authenticated with Adobe IMS (${fresh}, valid until ${until} UTC)`;
         },
       },
       {

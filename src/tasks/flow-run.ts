@@ -56,8 +56,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const ref = template ?? flow.id;
   if (isStreamingFlow(flow) || !flow.scheduleParams) {
     throw new UsageError(
-      para`Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for batch
-        sources, not for an HTTP API streaming flow.`,
+      para`Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for
+        batch sources, not for an HTTP API streaming flow.`,
       {
         hint: `Send records again with 'aep-zoho sync ${ref} --full' (every record, not only the changed ones).`,
         code: 'RUN_NOT_SUPPORTED',

@@ -165,8 +165,8 @@ function pickDeltaColumn(columns: StarterColumn[]): { deltaColumn: string; note?
     };
   return {
     deltaColumn: 'Modified_Time',
-    note: para`The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set it
-      to the column that changes whenever a record does.`,
+    note: para`The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set
+      it to the column that changes whenever a record does.`,
   };
 }
 

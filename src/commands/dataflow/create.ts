@@ -41,8 +41,8 @@ const LABELS: Record<string, string> = {
 export default defineCommand<Args, Result>({
   command: 'create',
   writes: true,
-  describe: para`Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create
-      what is missing, update what Adobe lets change, replace what it does not`,
+  describe: para`Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates:
+    create what is missing, update what Adobe lets change, replace what it does not`,
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
     ['$0 dataflow create --template accounts,contacts,leads,deals', 'four dataflows in one run, concurrently'],

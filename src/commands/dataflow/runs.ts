@@ -1,7 +1,7 @@
 import { defineCommand } from '../../core/command.js';
 import { HINTS } from '../../core/hints.js';
 import { UsageError } from '../../core/errors.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, para, safe } from '../../core/text.js';
 import type { RunsResult } from '../../tasks/runs.js';
 
 interface Args {
@@ -112,7 +112,8 @@ export default defineCommand<Args, RunsResult>({
     const ended = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
     ui.line(
       ui.red(
-        `✖ Run ${run.id} ${ended}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`,
+        para`✖ Run ${run.id} ${ended}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed,
+          ${run.recordsWritten} written.`,
       ),
     );
     for (const e of run.errors) {

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../core/command.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, para, safe } from '../../core/text.js';
 import type { FlowStatus } from '../../tasks/flows.js';
 
 interface Args {
@@ -74,7 +74,8 @@ export default defineCommand<Args, FlowStatus>({
     const took = run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : '';
     row(
       '',
-      `${humanTime(run.startedAt) || '?'}${took}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`,
+      para`${humanTime(run.startedAt) || '?'}${took}; ${run.recordsRead} read, ${run.recordsWritten} written,
+        ${run.recordsFailed} failed`,
     );
     // The run's own error and each row-level cause under its activities, with their record counts.
     for (const error of run.errors) row('', ui.red(safe(describeRunError(error))));

@@ -105,8 +105,9 @@ export default defineCommand<Args, Result>({
     const { RECORD_BEHAVIOR } = await import('../../template/starter.js');
     const file = displayPath(result.file);
     ui.line(
-      para`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table},
-        ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
+      para`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for
+        ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn},
+        hourly.`,
     );
     if (result.renamedFrom)
       ui.line(

@@ -48,7 +48,8 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
       ...xdm.missing.map((m) => {
         const line = lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : '';
         const closest = m.closest ? ` (did you mean ${m.closest}?)` : '';
-        return `/mappings/${m.index}/destination${line}: ${m.destination} is in neither ${template.target.schema.class} nor its field groups${closest}`;
+        return para`/mappings/${m.index}/destination${line}: ${m.destination} is in neither
+          ${template.target.schema.class} nor its field groups${closest}`;
       }),
       ...xdm.misplaced.map((id) => `/target/schema/fieldGroups: ${id} does not extend ${template.target.schema.class}`),
     ];
