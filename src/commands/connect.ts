@@ -12,8 +12,8 @@ export default defineCommand<
 >({
   command: 'connect',
   writes: true,
-  describe:
-    "Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming source that 'sync' feeds",
+  describe: para`Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming
+    source that 'sync' feeds`,
   examples: [
     ['$0 connect', "create or reuse the connection named 'aep-zoho <profile>'"],
     ['$0 connect --update-credentials', 'rotate the stored Zoho tokens into the existing connection'],
@@ -41,7 +41,8 @@ export default defineCommand<
       }),
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');
-    const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
+    // Checked before anything is sent.
+    const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined;
     // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
     const [{ loadSettings, requireAep, resolveVia }, { requireAll }, { StateStore }, { PATHS }] = await Promise.all([
       import('../config/settings.js'),
@@ -77,7 +78,8 @@ export default defineCommand<
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
     if (path.streaming) {
       ui.line(
-        `Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to ${safe(result.inletUrl ?? '')}.`,
+        para`Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to
+          ${safe(result.inletUrl ?? '')}.`,
       );
       ui.note(
         `On this path data moves only when ${ui.cmd('sync')} runs (from cron or CI, or ${ui.cmd('sync --every 15m')}).`,

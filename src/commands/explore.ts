@@ -61,7 +61,8 @@ export default defineCommand<Args, Result>({
         (name) => names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? closest(name, names),
       );
       throw new UsageError(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${detail.table.name}.`, {
-        hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns.`,
+        hint: para`Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists
+          its ${names.length} columns.`,
       });
     }
     return {
@@ -85,7 +86,8 @@ export default defineCommand<Args, Result>({
       return;
     }
     ui.note(
-      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${path.names.columnsFrom}`,
+      para`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length}
+        columns${path.names.columnsFrom}`,
     );
     await ui.table(
       ['Column', 'Type', 'XDM type', 'Format'],

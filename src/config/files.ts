@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import { HINTS } from '../core/hints.js';
+import { para } from '../core/text.js';
 
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
   const target = await linkTarget(path);
@@ -43,7 +44,8 @@ async function linkTarget(path: string): Promise<string> {
     throw new UserError(
       `${path} is a symbolic link to ${await readlink(path).catch(() => '?')}, which does not exist.`,
       {
-        hint: 'Create the file the link points to, or remove the link. aep-zoho writes through a link and never replaces it with a file of its own.',
+        hint: para`Create the file the link points to, or remove the link. aep-zoho writes through a link and never
+          replaces it with a file of its own.`,
       },
     );
   }
@@ -83,7 +85,8 @@ export async function localFileError(
       return new UserError(
         `${cannot}: ${file ? `${file} is a file, not a folder` : 'a part of that path is not a folder'} (${code}).`,
         {
-          hint: `AEP_ZOHO_HOME must name a folder (or one that can be created): point it at one${file ? `, or move ${file} away` : ''}.`,
+          hint: para`AEP_ZOHO_HOME must name a folder (or one that can be created): point it at
+            one${file ? `, or move ${file} away` : ''}.`,
         },
       );
     }
@@ -124,7 +127,8 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError(
-      `The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
+      para`The ${what} at ${path} must hold a JSON object, but it holds
+        ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
       {
         hint: HINTS.fixOrDeleteFile(),
       },
@@ -155,7 +159,8 @@ export async function assertSafeHome(home: string): Promise<void> {
   const mode = (await stat(home).catch(() => undefined))?.mode;
   if (mode !== undefined && mode & 0o022) {
     throw new UserError(
-      `The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of them could replace the credentials store.`,
+      para`The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of
+        them could replace the credentials store.`,
       {
         hint: `Restrict it with: chmod go-w ${home} (or chmod 700), or set AEP_ZOHO_HOME to a private folder.`,
       },

@@ -179,7 +179,8 @@ function heldError(path: string, holder: Holder | 'unreadable', me: Holder, opti
   const waited = `${Math.round(options.waitMs / 100) / 10} s`;
   if (holder === 'unreadable') {
     return new UserError(
-      `Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited ${waited}.`,
+      para`Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited
+        ${waited}.`,
       {
         hint: `Run the command again in a moment. If no aep-zoho is running, delete ${path}.`,
       },

@@ -286,7 +286,9 @@ export const VIAS: readonly Via[] = ['zoho-source', 'http-api'];
 /** Adobe's Zoho CRM source, unless --via, AEP_ZOHO_VIA or connect says otherwise. */
 export const DEFAULT_VIA: Via = 'zoho-source';
 
-/** The path to AEP: --via, then AEP_ZOHO_VIA, then what `connect` recorded for the sandbox, else Adobe's Zoho source. */
+/**
+ * The path to AEP: --via, then AEP_ZOHO_VIA, then what `connect` recorded for the sandbox, else Adobe's Zoho source.
+ */
 export function resolveVia(flag: string | undefined, env: Env, recorded: Via | undefined): Via {
   const given = flag?.trim() || envValue(env, 'AEP_ZOHO_VIA');
   if (given === undefined) return recorded ?? DEFAULT_VIA;

@@ -3,6 +3,7 @@
 import { ApiError, NetworkError } from '../core/errors.js';
 import { HINTS } from '../core/hints.js';
 import { redact } from '../core/redact.js';
+import { para } from '../core/text.js';
 import type { ProxyRoute } from './proxy.js';
 
 export interface FailedCall {
@@ -31,7 +32,8 @@ export function adobeMessage(body: string | undefined): { message?: string; code
     parsed = JSON.parse(trimmed);
   } catch {
     return {
-      message: `the response was not valid JSON (${trimmed.length > 80 ? 'truncated or corrupt' : JSON.stringify(trimmed)})`,
+      message: para`the response was not valid JSON
+        (${trimmed.length > 80 ? 'truncated or corrupt' : JSON.stringify(trimmed)})`,
     };
   }
   if (Array.isArray(parsed)) parsed = parsed[0];
@@ -69,7 +71,8 @@ function longUrlHint(url: string): string {
   const longest = name ?? values.sort((a, b) => b.length - a.length)[0] ?? '';
   const what =
     name !== undefined
-      ? `the name '${name.slice(0, 40)}${name.length > 40 ? '…' : ''}' (${name.length} characters), sent in the lookup by name`
+      ? para`the name '${name.slice(0, 40)}${name.length > 40 ? '…' : ''}' (${name.length} characters), sent in the
+        lookup by name`
       : `a query value of ${longest.length} characters`;
   return HINTS.longUrl(url.length, what);
 }

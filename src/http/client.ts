@@ -37,7 +37,9 @@ export interface NetworkOptions {
   random?: () => number;
 }
 
-/** A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings. */
+/**
+ * A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings.
+ */
 export function networkOptions(
   ctx: { env: NetworkOptions['env']; log: Logger; signal?: AbortSignal; now: () => Date },
   tuning: { timeoutMs?: number; retryBaseMs?: number },
@@ -203,7 +205,8 @@ export class HttpClient {
 
   private url(req: HttpRequest): URL {
     const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(`${this.options.baseUrl}${req.path}`);
-    if (url.origin !== this.origin) throw new Error(`${url.origin} is not ${this.origin}`); // a bug: a client serves one origin
+    // A bug if it happens: a client serves one origin.
+    if (url.origin !== this.origin) throw new Error(`${url.origin} is not ${this.origin}`);
     for (const [key, value] of req.searchParams ?? []) url.searchParams.append(key, value);
     return url;
   }
@@ -274,7 +277,8 @@ export class HttpClient {
     // the listener each one adds to the run's abort signal: without this, one leaks per request.
     stream.destroy();
     log.debug(
-      `← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`,
+      para`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id
+        ${response.headers['x-request-id'] ?? '-'})`,
     );
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   }

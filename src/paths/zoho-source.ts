@@ -50,13 +50,15 @@ async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource
   const spec = await flow.crmFlowSpec();
   if (!spec)
     throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, {
-      hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.',
+      hint: para`CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience
+        Platform UI.`,
     });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
     throw new UserError(
       `The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`,
       {
-        hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.',
+        hint: para`Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be
+          possible.`,
       },
     );
   }
@@ -83,7 +85,8 @@ export function checkSchedule(schedule: Schedule, origin: string): Schedule {
   const min = frequency === 'minute' ? 15 : 1;
   if (interval === undefined || !Number.isInteger(interval) || interval < min) {
     throw new UsageError(
-      `Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min}, got ${interval ?? 'none'}.`,
+      para`Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min},
+        got ${interval ?? 'none'}.`,
       {
         hint:
           frequency === 'minute'
@@ -162,7 +165,10 @@ export const zohoSource: SourcePath = {
   ownsFlow: (flow) => flow.flowSpec?.id === CRM_FLOW_SPEC_ID,
 
   requireCredentials: requireZoho,
-  /** The Zoho CRM base connection (aep-api.md §2, ruling 5), with the Zoho tokens exactly as stored: aep-zoho never mints one here. */
+  /**
+   * The Zoho CRM base connection (aep-api.md §2, ruling 5), with the Zoho tokens exactly as stored: aep-zoho never
+   * mints one here.
+   */
   desireConnection(settings, name, { updateCredentials }): Desired {
     const zoho = requireZoho(settings);
     const profile = settings.profileName;
@@ -204,7 +210,8 @@ export const zohoSource: SourcePath = {
       const ok = await session.flow.testConnection(connectionId);
       if (!ok) {
         throw new UserError(
-          `Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`,
+          para`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test
+            failed).`,
           {
             hint: HINTS.zohoConnectionTest(),
           },
@@ -254,7 +261,8 @@ export const zohoSource: SourcePath = {
           : {
               name: 'Base connection',
               status: 'fail',
-              detail: `'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the connection test failed).`,
+              detail: para`'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the
+                connection test failed).`,
               fix: HINTS.zohoNewTokens(),
             },
       ];

@@ -80,7 +80,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const from = options.from ?? to - DEFAULT_WINDOW_MS / 1000;
   if (from >= to)
     throw new UsageError(
-      `--from (${isoTime(from * 1000)}) must be before --to (${isoTime(to * 1000)}): the window is the records changed from --from up to --to.`,
+      para`--from (${isoTime(from * 1000)}) must be before --to (${isoTime(to * 1000)}): the window is the records
+        changed from --from up to --to.`,
       { hint: 'Give an earlier --from or a later --to (ISO 8601 times or epoch seconds).' },
     );
 

@@ -161,7 +161,8 @@ function pickDeltaColumn(columns: StarterColumn[]): { deltaColumn: string; note?
   if (candidate)
     return {
       deltaColumn: candidate.name,
-      note: `The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes whenever a record does.`,
+      note: para`The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes
+        whenever a record does.`,
     };
   return {
     deltaColumn: 'Modified_Time',

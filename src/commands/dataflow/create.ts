@@ -74,8 +74,8 @@ export default defineCommand<Args, Result>({
       .option('preview', {
         type: 'boolean',
         default: false,
-        describe:
-          'With --dry-run: show three mapped preview records of every template (default: only where the plan creates or changes the mapping)',
+        describe: para`With --dry-run: show three mapped preview records of every template (default: only where the plan
+          creates or changes the mapping)`,
       })
       .option('allow-missing-columns', {
         type: 'boolean',
@@ -100,8 +100,8 @@ export default defineCommand<Args, Result>({
       .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' })
       .option('via', {
         type: 'string',
-        describe:
-          "zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho sync' feeds); default: what connect recorded",
+        describe: para`zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho
+          sync' feeds); default: what connect recorded`,
       }),
   async run(args, ctx) {
     const names = args.template;
@@ -173,7 +173,8 @@ export default defineCommand<Args, Result>({
         f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`),
       ].filter(Boolean);
       ui.line(
-        `${ui.bold(safe(f.template))}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`,
+        para`${ui.bold(safe(f.template))}: dataflow ${f.flowId}
+          ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`,
       );
       ui.line(`  schema      ${f.schemaId}`);
       ui.line(`  dataset     ${f.datasetId}`);

@@ -8,8 +8,8 @@ interface Args {
 
 export default defineCommand<Args, FlowList>({
   command: 'list',
-  describe:
-    "This profile's dataflows (its state file, and what carries its name and marker, on both paths); --all: every Zoho CRM dataflow in the sandbox",
+  describe: para`This profile's dataflows (its state file, and what carries its name and marker, on both paths); --all:
+    every Zoho CRM dataflow in the sandbox`,
   examples: [
     ['$0 dataflow list', "this profile's dataflows: state, schedule, last run"],
     ['$0 dataflow list --all --json', 'every CRMToAEP dataflow in the sandbox, as JSON'],
@@ -31,9 +31,8 @@ export default defineCommand<Args, FlowList>({
           ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.`
           : `This profile has no dataflows in sandbox ${result.sandbox}.`,
       );
-      ui.note(
-        `Create one with ${ui.cmd('dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`}.`,
-      );
+      const all = args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`;
+      ui.note(`Create one with ${ui.cmd('dataflow create --template accounts')}${all}.`);
       return;
     }
     const { describeSchedule } = await import('../../tasks/flows.js');
@@ -82,7 +81,8 @@ export default defineCommand<Args, FlowList>({
       );
     }
     ui.note(
-      `${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`,
+      para`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details:
+        ${ui.cmd('dataflow status <template|id>')}`,
     );
   },
 });

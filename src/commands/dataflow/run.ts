@@ -17,8 +17,8 @@ interface Args {
 
 export default defineCommand<Args, FlowRunResult>({
   command: 'run <flow>',
-  describe:
-    'An on-demand run of a Zoho-source dataflow scheduled once: ingest the records changed in a window again (e.g. after a mapping fix)',
+  describe: para`An on-demand run of a Zoho-source dataflow scheduled once: ingest the records changed in a window again
+    (e.g. after a mapping fix)`,
   examples: [
     ['$0 dataflow run accounts', 'the records changed in the last 24 hours'],
     [

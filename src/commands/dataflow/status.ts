@@ -8,8 +8,8 @@ interface Args {
 
 export default defineCommand<Args, FlowStatus>({
   command: 'status <flow>',
-  describe:
-    'One dataflow: state, schedule, source table, dataset and last run (an http-api dataflow: what AEP ingested from the last sync)',
+  describe: para`One dataflow: state, schedule, source table, dataset and last run (an http-api dataflow: what AEP
+    ingested from the last sync)`,
   examples: [
     ['$0 dataflow status accounts', 'by the template this profile built it from'],
     ['$0 dataflow status 2c3f… --json', 'by flow id, as JSON'],
@@ -29,12 +29,8 @@ export default defineCommand<Args, FlowStatus>({
     row('state', s.state === 'enabled' ? ui.green(s.state) : ui.yellow(safe(s.state)));
     row('schedule', describeSchedule(s.schedule));
     row('next run', s.nextRunAt && humanTime(s.nextRunAt));
-    row(
-      'table',
-      s.table
-        ? `${safe(s.table.name ?? s.table.path)}${s.table.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : ''}`
-        : undefined,
-    );
+    const path = s.table?.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : '';
+    row('table', s.table ? `${safe(s.table.name ?? s.table.path)}${path}` : undefined);
     row(
       'source',
       s.sourceConnectionId &&

@@ -45,8 +45,8 @@ export default defineCommand<Args, Result>({
       .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<name>.json)' })
       .option('name', {
         type: 'string',
-        describe:
-          "The template's name, which its dataflow is recorded under (default: the table's, or <table>-custom where a built-in template has that name)",
+        describe: para`The template's name, which its dataflow is recorded under (default: the table's, or
+          <table>-custom where a built-in template has that name)`,
       })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite the file if it exists' })
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
@@ -120,10 +120,13 @@ export default defineCommand<Args, Result>({
     // A record class of its own has no standard fields to move to: everything stays under the tenant.
     const first =
       schema.fallbackClass && schema.class === RECORD_BEHAVIOR
-        ? `the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under _{TENANT_ID}; rename fields as you like`
-        : `move fields to standard XDM paths and add an identity (see ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
+        ? para`the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under
+          _{TENANT_ID}; rename fields as you like`
+        : para`move fields to standard XDM paths and add an identity (see
+          ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
     ui.note(
-      `Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`,
+      para`Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then
+        ${ui.cmd(`dataflow create --template ${file}`)}.`,
     );
   },
 });

@@ -91,10 +91,12 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
       const { closest } = await import('fastest-levenshtein');
       const problems = unknown.map(
         ([pointer, column]) =>
-          `${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest: '${closest(column.split('.')[0], names)}')`,
+          para`${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest:
+            '${closest(column.split('.')[0], names)}')`,
       );
       throw new UsageError(`${file}: ${problems.join('; ')}.`, {
-        hint: `'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the format only.`,
+        hint: para`'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the
+          format only.`,
       });
     }
     return { ...base, checked: 'online' };
@@ -102,13 +104,15 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
   async human(result, ui) {
     const { displayPath } = await import('../../template/load.js');
     ui.line(
-      `${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table}, ${result.mappings} mappings.`,
+      para`${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table},
+        ${result.mappings} mappings.`,
     );
     ui.note(
       result.checked === 'online'
         ? `Checked online: table ${result.table} and every column the template reads exist in Zoho CRM.`
         : ui.yellow(
-            `Offline (${result.offlineReason}): the format and destinations were checked, not the table or its columns.`,
+            para`Offline (${result.offlineReason}): the format and destinations were checked, not the table or its
+              columns.`,
           ),
     );
     const { checked, needsOrg } = result.destinations;
