@@ -2,6 +2,7 @@
 import { UserError, unlessNotFound } from '../core/errors.js';
 import { readPages } from '../http/pages.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
+import { para } from '../core/text.js';
 
 export const CATALOG = '/data/foundation/catalog';
 export const DATASET_SCHEMA_CONTENT_TYPE = 'application/vnd.adobe.xed+json;version=1';
@@ -84,7 +85,8 @@ export function createdDatasetId(refs: unknown): string {
   const id = /@\/dataSets\/([^/]+)$/.exec(Array.isArray(refs) ? String(refs[0] ?? '') : '')?.[1];
   if (!id)
     throw new UserError(
-      `Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]; nothing was recorded.`,
+      para`Catalog answered the dataset create with ${JSON.stringify(refs)}, not ["@/dataSets/<id>"]; nothing was
+        recorded.`,
       { hint: 'Re-run the command: it looks the dataset up by name before creating it again.' },
     );
   return id;

@@ -11,7 +11,10 @@ export const ZOHO_CONNECTION_SPEC = { id: '929e4450-0237-4ed2-9404-b7e1e0a00309'
 export const DATA_LAKE_CONNECTION_SPEC = { id: 'c604ff05-7f1a-43c0-8e18-33bf874cb11c', version: '1.0' } as const;
 export const CRM_FLOW_SPEC_NAME = 'CRMToAEP';
 export const CRM_FLOW_SPEC_ID = '14518937-270c-4525-bdec-c2ba7cce3860';
-/** The HTTP API streaming source (ruling 19, aep-fallback.md §1): its connection spec, and the flow spec that takes a Mapping. */
+/**
+ * The HTTP API streaming source (ruling 19, aep-fallback.md §1): its connection spec, and the flow spec that takes a
+ * Mapping.
+ */
 export const HTTP_API_CONNECTION_SPEC = { id: 'bc7b00d6-623a-4dfc-9fdb-f1240aeadaeb', version: '1.0' } as const;
 export const STREAMING_FLOW_SPEC_ID = 'c1a19761-d2c7-4702-b9fa-fe91f0613e81';
 /** Flow Service, Catalog and Data Prep answer JSON; the Postman collections and aepp ask for it. */

@@ -8,6 +8,7 @@
 // and help/ingestion/quality/retrieve-failed-batches.md (AdobeDocs/experience-platform.en).
 import { isNotFound } from '../core/errors.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
+import { para } from '../core/text.js';
 
 const CATALOG = '/data/foundation/catalog';
 const EXPORT = '/data/foundation/export';
@@ -31,7 +32,10 @@ export interface Ingestion {
   failed: number;
   /** Batches still processing (their records are counted once they finish). */
   processing: number;
-  /** Why records failed: each failed record's reason (naming its Zoho id when the failed file has it), or a batch's error. */
+  /**
+   * Why records failed: each failed record's reason (naming its Zoho id when the failed file has it), or a batch's
+   * error.
+   */
   errors: Array<{ message: string; code?: string; recordId?: string }>;
   /** Since when (ISO): the start of the last sync pass, or a day back. */
   since: string;
@@ -187,8 +191,11 @@ function rowsOf(text: string): Array<Record<string, any>> {
 export function ingestionLine(i: Ingestion): string {
   const n = (v: number) => v.toLocaleString('en-US');
   if (!i.batches)
-    return `no batch yet since ${i.since.slice(0, 16).replace('T', ' ')} UTC (streaming batches can take minutes to appear)`;
-  return `${n(i.batches)} batch${i.batches === 1 ? '' : 'es'}: ${n(i.ingested)} ingested, ${n(i.failed)} failed${i.processing ? `, ${n(i.processing)} still processing` : ''}`;
+    return para`no batch yet since ${i.since.slice(0, 16).replace('T', ' ')} UTC (streaming batches can take minutes to
+      appear)`;
+  const processing = i.processing ? `, ${n(i.processing)} still processing` : '';
+  const batches = `${n(i.batches)} batch${i.batches === 1 ? '' : 'es'}`;
+  return `${batches}: ${n(i.ingested)} ingested, ${n(i.failed)} failed${processing}`;
 }
 
 /** Each error as a line: "record 4876… : #/…/annualRevenue: Cannot convert 'lots' to number." */

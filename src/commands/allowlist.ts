@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { para } from '../core/text.js';
 
 interface Region {
   region: string;
@@ -28,7 +29,8 @@ export default defineCommand<{ region?: string }, { regions: Region[] }>({
     }
     ui.note(
       ui.dim(
-        "In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow list for sources'.",
+        para`In Zoho CRM: Setup → Security Control → IP restrictions (a Zoho admin). Source: Adobe's 'IP address allow
+          list for sources'.`,
       ),
     );
   },

@@ -1,7 +1,8 @@
 import { defineCommand } from '../core/command.js';
+import { HINTS } from '../core/hints.js';
 import type { ConnectResult } from '../tasks/connect.js';
 import { printPlan, type PlanStep } from '../core/plan.js';
-import { safe } from '../core/text.js';
+import { safe, para } from '../core/text.js';
 
 type Result = (ConnectResult & { allowlist?: { region: string; ranges: string[] } }) | { plan: PlanStep[] };
 
@@ -11,8 +12,8 @@ export default defineCommand<
 >({
   command: 'connect',
   writes: true,
-  describe:
-    "Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming source that 'sync' feeds",
+  describe: para`Create, or find and reuse, the base connection: Adobe's Zoho CRM source, or an HTTP API streaming
+    source that 'sync' feeds`,
   examples: [
     ['$0 connect', "create or reuse the connection named 'aep-zoho <profile>'"],
     ['$0 connect --update-credentials', 'rotate the stored Zoho tokens into the existing connection'],
@@ -35,12 +36,13 @@ export default defineCommand<
       })
       .option('via', {
         type: 'string',
-        describe:
-          "zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API source); default: what connect recorded, else zoho-source",
+        describe: para`zoho-source (Adobe's Zoho CRM source) or http-api (aep-zoho reads Zoho and posts to an HTTP API
+          source); default: what connect recorded, else zoho-source`,
       }),
   async run(args, ctx) {
     const { allowlistFor } = await import('../aep/allowlist.js');
-    const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined; // checked before anything is sent
+    // Checked before anything is sent.
+    const region = args.aepRegion !== undefined ? allowlistFor(args.aepRegion) : undefined;
     // Adobe's and Zoho's credentials both, checked before anything is sent: all that is missing at once.
     const [{ requireAep, resolveVia }, { requireAll }, { PATHS }] = await Promise.all([
       import('../config/settings.js'),
@@ -65,12 +67,14 @@ export default defineCommand<
     if ('plan' in result) return printPlan(result.plan, ui, args.debug);
     const path = (await import('../paths/index.js')).PATHS[result.via];
     ui.line(
-      `${result.created ? ui.green('Created') : 'Reused'} ${path.streaming ? 'HTTP API ' : ''}base connection ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
+      para`${result.created ? ui.green('Created') : 'Reused'} ${path.streaming ? 'HTTP API ' : ''}base connection
+        ${ui.bold(safe(result.name))} (${result.connectionId}) in sandbox ${result.sandbox}.`,
     );
     if (result.updatedCredentials) ui.line('Rotated its Zoho credentials.');
     if (path.streaming) {
       ui.line(
-        `Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to ${safe(result.inletUrl ?? '')}.`,
+        para`Zoho CRM answers aep-zoho directly (${result.zohoModules} modules); records go to
+          ${safe(result.inletUrl ?? '')}.`,
       );
       ui.note(
         `On this path data moves only when ${ui.cmd('sync')} runs (from cron or CI, or ${ui.cmd('sync --every 15m')}).`,
@@ -84,11 +88,7 @@ export default defineCommand<
       ui.note(`Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for ${result.allowlist.region}:`);
       ui.note(`  ${result.allowlist.ranges.join(', ')}`);
     } else {
-      ui.note(
-        ui.dim(
-          "Reminder: a Zoho CRM admin must allow Adobe's source IP ranges for your AEP region ('aep-zoho allowlist --region <va7|nld2|aus5|can2>', or connect --aep-region).",
-        ),
-      );
+      ui.note(ui.dim(HINTS.allowlistReminder()));
     }
     ui.note(`Next: ${ui.cmd('explore')} to see the CRM's tables.`);
   },

@@ -1,7 +1,7 @@
 import { defineCommand } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
 import { printPlan } from '../core/plan.js';
-import { safe } from '../core/text.js';
+import { para, safe } from '../core/text.js';
 import type { DestroyItem, DestroyPlan, DestroyResult } from '../tasks/destroy.js';
 
 interface Args {
@@ -47,7 +47,8 @@ export default defineCommand<Args, DestroyResult | (DestroyPlan & { exitCode?: n
             .filter(Boolean);
     if (templates && !templates.length)
       throw new UsageError('--template is empty.', {
-        hint: "Name the templates whose resources should go, e.g. --template contacts ('aep-zoho dataflow list' shows them).",
+        hint: para`Name the templates whose resources should go, e.g. --template contacts ('aep-zoho dataflow list'
+          shows them).`,
       });
     if (args.exitCode && !args.dryRun)
       throw new UsageError('--exit-code needs --dry-run.', {
@@ -60,7 +61,8 @@ export default defineCommand<Args, DestroyResult | (DestroyPlan & { exitCode?: n
   },
   human(result, ui) {
     const line = (item: DestroyItem) =>
-      `${item.resource} '${safe(item.name)}' ${ui.dim(`(${item.id})`)}${item.reason ? ui.dim(` — ${item.reason}`) : ''}`;
+      para`${item.resource} '${safe(item.name)}'
+        ${ui.dim(`(${item.id})`)}${item.reason ? ui.dim(` — ${item.reason}`) : ''}`;
     if ('plan' in result) {
       if (result.plan.length) printPlan(result.plan, ui, true);
       else ui.line(`Nothing to delete in sandbox ${result.sandbox}. Dry run: nothing was sent.`);

@@ -1,5 +1,6 @@
 import { defineCommand } from '../core/command.js';
 import type { DoctorResult } from '../tasks/doctor.js';
+import { para } from '../core/text.js';
 
 export default defineCommand<Record<string, never>, DoctorResult>({
   command: 'doctor',
@@ -22,12 +23,12 @@ export default defineCommand<Record<string, never>, DoctorResult>({
     };
     const width = Math.max(...result.checks.map((c) => c.name.length));
     ui.note(
-      `aep-zoho doctor: profile ${ui.bold(result.profile)}${result.sandbox ? `, sandbox ${ui.bold(result.sandbox)}` : ''}`,
+      para`aep-zoho doctor: profile
+        ${ui.bold(result.profile)}${result.sandbox ? `, sandbox ${ui.bold(result.sandbox)}` : ''}`,
     );
     for (const check of result.checks) {
-      ui.line(
-        `${mark[check.status]}  ${check.name.padEnd(width)}  ${check.status === 'skip' ? ui.dim(check.detail) : check.detail}`,
-      );
+      const detail = check.status === 'skip' ? ui.dim(check.detail) : check.detail;
+      ui.line(`${mark[check.status]}  ${check.name.padEnd(width)}  ${detail}`);
       if (check.fix && check.status !== 'pass') ui.line(`        ${''.padEnd(width)}  ${ui.dim('fix:')} ${check.fix}`);
     }
     const failed = result.checks.filter((c) => c.status === 'fail').length;

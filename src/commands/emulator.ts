@@ -2,6 +2,7 @@
 // flags, and the exact `export` lines that point a second shell at it.
 import { defineCommand } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
+import { para } from '../core/text.js';
 
 interface Args {
   port: number;
@@ -54,8 +55,8 @@ interface Started {
 
 export default defineCommand<Args, undefined>({
   command: 'emulator',
-  describe:
-    'Run the bundled AEP + IMS + Zoho emulator in the foreground (Ctrl-C stops it); prints the variables that point aep-zoho at it',
+  describe: para`Run the bundled AEP + IMS + Zoho emulator in the foreground (Ctrl-C stops it); prints the variables
+    that point aep-zoho at it`,
   examples: [
     ['$0 emulator --port 4010', "then paste the printed 'export' lines into another shell and run aep-zoho connect"],
     [
@@ -90,8 +91,8 @@ export default defineCommand<Args, undefined>({
       .option('ingestion-pause', {
         type: 'number',
         default: FIVE_MINUTES,
-        describe:
-          "Milliseconds after a streaming flow's create or update in which the inlet drops records, as Adobe does (5 minutes); shorter for demos",
+        describe: para`Milliseconds after a streaming flow's create or update in which the inlet drops records, as Adobe
+          does (5 minutes); shorter for demos`,
       })
       .option('strict-credentials', {
         type: 'boolean',
@@ -126,7 +127,8 @@ export default defineCommand<Args, undefined>({
       ingestionPauseMs: args.ingestionPause,
       ...(args.retiredSource ? { retiredConnectionSpecs: [ZOHO_CONNECTION_SPEC.id] } : {}),
       ...(args.failRuns ? { runOutcome: 'failed' as const } : {}),
-      // strictCredentials: the emulator's own checks of tokens it did not issue; the client maps make IMS and Zoho's accounts server strict.
+      // strictCredentials: the emulator's own checks of tokens it did not issue; the client maps make IMS and Zoho's
+      // accounts server strict.
       ...(args.strictCredentials
         ? {
             strictCredentials: true,
@@ -173,7 +175,8 @@ function instructions(started: Started, strict: boolean, retired: boolean, as: s
     ...exports,
     ...(started.env.AEP_ZOHO_INGESTION_PAUSE
       ? [
-          `# The ingestion pause is shortened to ${started.env.AEP_ZOHO_INGESTION_PAUSE} (Adobe's is five minutes): AEP_ZOHO_INGESTION_PAUSE tells sync.`,
+          para`# The ingestion pause is shortened to ${started.env.AEP_ZOHO_INGESTION_PAUSE} (Adobe's is five minutes):
+            AEP_ZOHO_INGESTION_PAUSE tells sync.`,
         ]
       : []),
     ...(strict ? [`# Zoho tokens: ${as} zoho authorize-url, open the URL, then ${as} zoho token`] : []),

@@ -1,6 +1,6 @@
 import { defineCommand } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
-import { safe } from '../core/text.js';
+import { safe, para } from '../core/text.js';
 import type { TableDetail, TableList } from '../tasks/explore.js';
 
 interface Args {
@@ -36,8 +36,8 @@ export default defineCommand<Args, Result>({
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" })
       .option('via', {
         type: 'string',
-        describe:
-          "zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default: AEP_ZOHO_VIA, else what connect recorded, else zoho-source)",
+        describe: para`zoho-source: through Adobe's Zoho CRM source; http-api: Zoho CRM's own REST API (default:
+          AEP_ZOHO_VIA, else what connect recorded, else zoho-source)`,
       }),
   async run(args, ctx) {
     if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 100) {
@@ -61,7 +61,8 @@ export default defineCommand<Args, Result>({
         (name) => names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? closest(name, names),
       );
       throw new UsageError(`No column ${unknown.map((n) => `'${n}'`).join(', ')} in ${detail.table.name}.`, {
-        hint: `Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns.`,
+        hint: para`Did you mean ${near.map((n) => `'${n}'`).join(', ')}? 'aep-zoho explore ${detail.table.name}' lists
+          its ${names.length} columns.`,
       });
     }
     return {
@@ -85,7 +86,8 @@ export default defineCommand<Args, Result>({
       return;
     }
     ui.note(
-      `${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length} columns${path.names.columnsFrom}`,
+      para`${ui.bold(safe(result.table.name))} ${ui.dim(`(path ${safe(result.table.path)})`)}: ${result.columns.length}
+        columns${path.names.columnsFrom}`,
     );
     await ui.table(
       ['Column', 'Type', 'XDM type', 'Format'],

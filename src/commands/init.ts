@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { para } from '../core/text.js';
 import type { InitResult } from '../tasks/init.js';
 
 interface Args {
@@ -41,11 +42,14 @@ export default defineCommand<Args, InitResult>({
   human(r, ui) {
     if (r.readKeys) ui.line(`Read ${r.readKeys.join(', ')} from the Developer Console file.`);
     ui.line(`${ui.green('Saved')} profile '${r.profile}' to ${r.stored} (mode 600).`);
+    const missing = ui.yellow('missing');
     ui.line(
-      `  Adobe: client ${r.aep.clientId ?? ui.yellow('missing')}, org ${r.aep.orgId ?? ui.yellow('missing')}, secret ${r.aep.clientSecret ? 'stored' : ui.yellow('missing')}`,
+      para`  Adobe: client ${r.aep.clientId ?? missing}, org ${r.aep.orgId ?? missing}, secret
+        ${r.aep.clientSecret ? 'stored' : missing}`,
     );
+    const region = r.zoho.region ? `, region ${r.zoho.region}` : '';
     ui.line(
-      `  Zoho:  client ${r.zoho.clientId ?? ui.yellow('missing')}, secret ${r.zoho.clientSecret ? 'stored' : ui.yellow('missing')}${r.zoho.region ? `, region ${r.zoho.region}` : ''}`,
+      `  Zoho:  client ${r.zoho.clientId ?? missing}, secret ${r.zoho.clientSecret ? 'stored' : missing}${region}`,
     );
     ui.note(`Next: ${ui.cmd('auth status')}, then ${ui.cmd('zoho authorize-url')} to get Zoho tokens.`);
   },

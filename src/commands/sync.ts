@@ -1,4 +1,5 @@
 import { defineCommand } from '../core/command.js';
+import { para } from '../core/text.js';
 import { UsageError } from '../core/errors.js';
 import type { SyncResult } from '../sync/run.js';
 
@@ -15,8 +16,8 @@ interface Args {
 
 export default defineCommand<Args, SyncResult>({
   command: 'sync [dataflows..]',
-  describe:
-    "http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones or counted: the template's deletes); data moves only when sync runs",
+  describe: para`http-api dataflows: carry new and changed Zoho records to the streaming inlet, and deletes (tombstones
+    or counted: the template's deletes); data moves only when sync runs`,
   examples: [
     ['$0 sync', 'every http-api dataflow of the sandbox, once (for cron or CI)'],
     ['$0 sync accounts,contacts --json', 'two dataflows, one JSON document'],
@@ -47,14 +48,14 @@ export default defineCommand<Args, SyncResult>({
       .option('wait', {
         type: 'boolean',
         default: true,
-        describe:
-          "Wait out Adobe's ingestion pause (five minutes after a streaming flow is created or updated); --no-wait: exit 75 at once, nothing posted",
+        describe: para`Wait out Adobe's ingestion pause (five minutes after a streaming flow is created or updated);
+          --no-wait: exit 75 at once, nothing posted`,
       })
       .option('dry-run', {
         type: 'boolean',
         default: false,
-        describe:
-          "Estimate a full pass from Zoho's record count of each module (Zoho calls, credits, inlet posts); read and send nothing",
+        describe: para`Estimate a full pass from Zoho's record count of each module (Zoho calls, credits, inlet posts);
+          read and send nothing`,
       })
       .option('in-flight', {
         type: 'number',
@@ -74,7 +75,8 @@ export default defineCommand<Args, SyncResult>({
         throw new UsageError(
           '--every cannot be combined with --json: --json prints exactly one document, and --every runs until Ctrl-C.',
           {
-            hint: "For a log of JSON documents, run 'aep-zoho sync --json' from cron or a CI schedule (see the README).",
+            hint: para`For a log of JSON documents, run 'aep-zoho sync --json' from cron or a CI schedule (see the
+              README).`,
           },
         );
     }
@@ -97,7 +99,8 @@ export default defineCommand<Args, SyncResult>({
   },
   interrupted: (args) => ({
     message: args.every ? 'Stopped syncing.' : 'Sync interrupted.',
-    hint: "Each dataflow's cursor is saved after every page: the next 'aep-zoho sync' continues from there (nothing is lost; a few records may be sent twice).",
+    hint: para`Each dataflow's cursor is saved after every page: the next 'aep-zoho sync' continues from there (nothing
+      is lost; a few records may be sent twice).`,
   }),
   async human(result, ui) {
     const { passLines } = await import('../sync/report.js');
@@ -109,7 +112,8 @@ export default defineCommand<Args, SyncResult>({
       if (result.error.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
     }
     ui.note(
-      `Next: data moves only when sync runs: run this again, or ${ui.cmd('sync --every 15m')} (or from cron or a CI schedule).`,
+      para`Next: data moves only when sync runs: run this again, or ${ui.cmd('sync --every 15m')} (or from cron or a CI
+        schedule).`,
     );
   },
 });

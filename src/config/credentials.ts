@@ -8,6 +8,7 @@ import { addSecret } from '../core/redact.js';
 import { UserError } from '../core/errors.js';
 import { assertPrivate, assertSafeHome, readJsonFile, writeFileAtomic } from './files.js';
 import { credentialsLockPath, withLock } from './lock.js';
+import { para } from '../core/text.js';
 
 export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
@@ -77,7 +78,8 @@ export class CredentialsStore {
     const problem = shapeProblem(file);
     if (problem) {
       throw new UserError(`The credentials store at ${this.path} is damaged: ${problem}.`, {
-        hint: "Fix that entry in the file (keep it private), or remove the broken profile and run 'aep-zoho init' again.",
+        hint: para`Fix that entry in the file (keep it private), or remove the broken profile and run 'aep-zoho init'
+          again.`,
       });
     }
     const store: StoreFile = { version: 1, profiles: file.profiles ?? {}, tokens: file.tokens ?? {} };
@@ -167,8 +169,9 @@ function shapeProblem(file: Record<string, unknown>): string | undefined {
             : key === 'accessTokenExpiry'
               ? typeof value === 'number'
               : typeof value === 'string';
-        if (value !== undefined && !ok)
-          return `${at}/${part}/${key} must be ${key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string'} (got ${kind(value)})`;
+        const expected =
+          key === 'scopes' ? 'an array of strings' : key === 'accessTokenExpiry' ? 'a number' : 'a string';
+        if (value !== undefined && !ok) return `${at}/${part}/${key} must be ${expected} (got ${kind(value)})`;
       }
     }
   }

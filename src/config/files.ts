@@ -7,6 +7,8 @@ import { platform } from 'node:os';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
+import { para } from '../core/text.js';
 
 export async function writeFileAtomic(path: string, data: string, mode: number): Promise<void> {
   const target = await linkTarget(path);
@@ -42,7 +44,8 @@ async function linkTarget(path: string): Promise<string> {
     throw new UserError(
       `${path} is a symbolic link to ${await readlink(path).catch(() => '?')}, which does not exist.`,
       {
-        hint: 'Create the file the link points to, or remove the link. aep-zoho writes through a link and never replaces it with a file of its own.',
+        hint: para`Create the file the link points to, or remove the link. aep-zoho writes through a link and never
+          replaces it with a file of its own.`,
       },
     );
   }
@@ -82,7 +85,8 @@ export async function localFileError(
       return new UserError(
         `${cannot}: ${file ? `${file} is a file, not a folder` : 'a part of that path is not a folder'} (${code}).`,
         {
-          hint: `AEP_ZOHO_HOME must name a folder (or one that can be created): point it at one${file ? `, or move ${file} away` : ''}.`,
+          hint: para`AEP_ZOHO_HOME must name a folder (or one that can be created): point it at
+            one${file ? `, or move ${file} away` : ''}.`,
         },
       );
     }
@@ -118,14 +122,15 @@ export async function readJsonFile<T>(path: string, what: string): Promise<T | u
     value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new UserError(`The ${what} at ${path} is not valid JSON (${(error as Error).message}).`, {
-      hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+      hint: HINTS.fixOrDeleteFile(),
     });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError(
-      `The ${what} at ${path} must hold a JSON object, but it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
+      para`The ${what} at ${path} must hold a JSON object, but it holds
+        ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}.`,
       {
-        hint: `Fix or delete the file; it is rewritten by the next command that saves it.`,
+        hint: HINTS.fixOrDeleteFile(),
       },
     );
   }
@@ -154,7 +159,8 @@ export async function assertSafeHome(home: string): Promise<void> {
   const mode = (await stat(home).catch(() => undefined))?.mode;
   if (mode !== undefined && mode & 0o022) {
     throw new UserError(
-      `The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of them could replace the credentials store.`,
+      para`The aep-zoho home folder ${home} can be written by other users (mode ${(mode & 0o777).toString(8)}): one of
+        them could replace the credentials store.`,
       {
         hint: `Restrict it with: chmod go-w ${home} (or chmod 700), or set AEP_ZOHO_HOME to a private folder.`,
       },

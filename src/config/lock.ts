@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { type FileHandle, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import type { LockOwner, Logger } from '../core/context.js';
 import { UserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
+import { para } from '../core/text.js';
 import { localFileError } from './files.js';
 
 export type { LockOwner } from '../core/context.js';
@@ -177,7 +179,8 @@ function heldError(path: string, holder: Holder | 'unreadable', me: Holder, opti
   const waited = `${Math.round(options.waitMs / 100) / 10} s`;
   if (holder === 'unreadable') {
     return new UserError(
-      `Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited ${waited}.`,
+      para`Another aep-zoho is starting work on ${options.what} (its lock file ${path} is being written); waited
+        ${waited}.`,
       {
         hint: `Run the command again in a moment. If no aep-zoho is running, delete ${path}.`,
       },
@@ -185,9 +188,10 @@ function heldError(path: string, holder: Holder | 'unreadable', me: Holder, opti
   }
   const where = holder.host !== me.host ? ` on host ${holder.host}` : '';
   return new UserError(
-    `Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since ${holder.startedAt}); waited ${waited} for it to finish.`,
+    para`Another aep-zoho is working on ${options.what}: pid ${holder.pid}${where} ('${holder.command}', running since
+      ${holder.startedAt}); waited ${waited} for it to finish.`,
     {
-      hint: `Let it finish, then run the command again (AEP_ZOHO_LOCK_WAIT_MS waits longer). If no aep-zoho is running any more (pid ${holder.pid} may now be another program), delete ${path}.`,
+      hint: HINTS.lockHeld(holder.pid, path),
     },
   );
 }

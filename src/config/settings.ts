@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError, UsageError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import { addSecret } from '../core/redact.js';
 import { zohoRegion } from '../zoho/regions.js';
 import type { Context, LockOwner } from '../core/context.js';
@@ -196,7 +197,7 @@ export function requireAep(settings: Settings): Required<AepCredentials> {
   if (!settings.aep.orgId) missing.push('AEP_ORG_ID');
   if (missing.length) {
     throw new UserError(`Adobe credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
-      hint: `Run 'aep-zoho init' (or 'aep-zoho init --from-console <file>' with the OAuth Server-to-Server JSON from Adobe Developer Console), or set ${missing.join(', ')}.`,
+      hint: HINTS.aepCredentials(missing),
     });
   }
   return settings.aep as Required<AepCredentials>;
@@ -216,7 +217,7 @@ export function requireZoho(
   if (!z.refreshToken) missing.push('ZOHO_REFRESH_TOKEN');
   if (missing.length) {
     throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
-      hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
+      hint: HINTS.zohoCredentials(missing),
     });
   }
   return {
@@ -246,7 +247,7 @@ export function requireZohoReader(
   if (missing.length) {
     throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
       code: 'ZOHO_CREDENTIALS_MISSING',
-      hint: `Exchange a grant token with 'aep-zoho zoho token --grant-token <code> --region <dc>' (see 'aep-zoho zoho authorize-url'), or set ${missing.join(', ')}.`,
+      hint: HINTS.zohoCredentials(missing),
     });
   }
   return {
@@ -285,14 +286,16 @@ export const VIAS: readonly Via[] = ['zoho-source', 'http-api'];
 /** Adobe's Zoho CRM source, unless --via, AEP_ZOHO_VIA or connect says otherwise. */
 export const DEFAULT_VIA: Via = 'zoho-source';
 
-/** The path to AEP: --via, then AEP_ZOHO_VIA, then what `connect` recorded for the sandbox, else Adobe's Zoho source. */
+/**
+ * The path to AEP: --via, then AEP_ZOHO_VIA, then what `connect` recorded for the sandbox, else Adobe's Zoho source.
+ */
 export function resolveVia(flag: string | undefined, env: Env, recorded: Via | undefined): Via {
   const given = flag?.trim() || envValue(env, 'AEP_ZOHO_VIA');
   if (given === undefined) return recorded ?? DEFAULT_VIA;
   if (!(VIAS as readonly string[]).includes(given)) {
     const from = flag?.trim() ? '--via' : 'AEP_ZOHO_VIA';
     throw new UsageError(`${from} must be zoho-source or http-api, got '${given}'.`, {
-      hint: "zoho-source: Adobe's Zoho CRM source reads Zoho on a schedule; http-api: aep-zoho reads Zoho and posts to an HTTP API streaming source when 'aep-zoho sync' runs.",
+      hint: HINTS.via(),
     });
   }
   return given as Via;

@@ -19,7 +19,10 @@ export interface Ui {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
-  /** `aep-zoho <args>` as the user runs the tool (`npx aep-zoho …` after npx), carrying the --profile and --sandbox this run was given, for hints to copy. */
+  /**
+   * `aep-zoho <args>` as the user runs the tool (`npx aep-zoho …` after npx), carrying the --profile and --sandbox this
+   * run was given, for hints to copy.
+   */
   cmd(args: string): string;
   /** stdout is a terminal: tables are drawn and lines wrapped; else plain tab-separated rows. */
   tty: boolean;
@@ -53,7 +56,10 @@ export interface CommandDef<A = any, R = unknown> {
   run(args: A, ctx: Context): Promise<R>;
   /** Human view of the result (may load a renderer lazily). */
   human?(result: R, ui: Ui, args: A): void | Promise<void>;
-  /** Options that take a list: repeated and comma-separated values add up. Any other repeated option takes its last value. */
+  /**
+   * Options that take a list: repeated and comma-separated values add up. Any other repeated option takes its last
+   * value.
+   */
   lists?: string[];
   /** A stray word is most likely this option's value: `dataflow create accounts` suggests `--template accounts`. */
   positionalOption?: string;

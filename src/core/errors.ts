@@ -1,5 +1,6 @@
 // The error kinds the CLI knows, and the exit code each maps to (CLI-CONTRACT.md "Exit codes").
 // Anything that is not one of these is a bug: reported as an internal error, stack only with --debug.
+import { para } from './text.js';
 
 export interface ErrorDetails {
   hint?: string;
@@ -43,7 +44,8 @@ export class CancelledError extends UserError {
   override readonly exitCode = 130;
   constructor(
     message = 'Interrupted.',
-    hint = 'Everything made so far is saved in the state file; run the same command again to finish (nothing is duplicated).',
+    hint = para`Everything made so far is saved in the state file; run the same command again to finish (nothing is
+      duplicated).`,
   ) {
     super(message, { hint });
   }

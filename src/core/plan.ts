@@ -1,6 +1,7 @@
 // The --dry-run plan (CLI-CONTRACT.md): one step per resource, secrets redacted, and its human view
 // in the terraform style users know: `+` create, `~` update, `-/+` replace, `-` delete.
 import type { Ui } from './command.js';
+import { para } from './text.js';
 
 export interface PlanStep {
   action: 'create' | 'reuse' | 'update' | 'replace' | 'delete';
@@ -54,7 +55,8 @@ export function printPlan(plan: PlanStep[], ui: Ui, showRequests = false): void 
     if (step.duplicates?.length)
       ui.line(
         ui.yellow(
-          `          duplicate: ${step.duplicates.join(', ')} carry the same name (left alone; delete them in the Experience Platform UI)`,
+          para`          duplicate: ${step.duplicates.join(', ')} carry the same name (left alone; delete them in the
+            Experience Platform UI)`,
         ),
       );
     if (showRequests) {

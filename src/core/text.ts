@@ -80,7 +80,10 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
-/** A word longer than `room`: a list split after its commas, the parts as long as fit; a URL or id stays whole (to copy). */
+/**
+ * A word longer than `room`: a list split after its commas, the parts as long as fit; a URL or id stays whole (to
+ * copy).
+ */
 function pieces(word: string, room: number): string[] {
   if (room < 10 || visibleLength(word) <= room || word.includes('://')) return [word];
   const parts = word.split(/(?<=,)/);

@@ -9,7 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import got, { type Got, type Response } from 'got';
 import type { Logger } from '../core/context.js';
 import { ApiError, CancelledError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import { redact } from '../core/redact.js';
+import { para } from '../core/text.js';
 import { networkError } from './api-error.js';
 import type { Limiter } from './limiter.js';
 import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
@@ -35,7 +37,9 @@ export interface NetworkOptions {
   random?: () => number;
 }
 
-/** A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings. */
+/**
+ * A run's network options: its environment, log, Ctrl-C and clock, and the timeout and retry tuning of its settings.
+ */
 export function networkOptions(
   ctx: { env: NetworkOptions['env']; log: Logger; signal?: AbortSignal; now: () => Date },
   tuning: { timeoutMs?: number; retryBaseMs?: number },
@@ -201,7 +205,8 @@ export class HttpClient {
 
   private url(req: HttpRequest): URL {
     const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(`${this.options.baseUrl}${req.path}`);
-    if (url.origin !== this.origin) throw new Error(`${url.origin} is not ${this.origin}`); // a bug: a client serves one origin
+    // A bug if it happens: a client serves one origin.
+    if (url.origin !== this.origin) throw new Error(`${url.origin} is not ${this.origin}`);
     for (const [key, value] of req.searchParams ?? []) url.searchParams.append(key, value);
     return url;
   }
@@ -272,7 +277,8 @@ export class HttpClient {
     // the listener each one adds to the run's abort signal: without this, one leaks per request.
     stream.destroy();
     log.debug(
-      `← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id ${response.headers['x-request-id'] ?? '-'})`,
+      para`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id
+        ${response.headers['x-request-id'] ?? '-'})`,
     );
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
@@ -282,20 +288,28 @@ export class HttpClient {
     const path = `${req.method} ${this.shown(url)}`;
     const message =
       target.origin !== this.origin
-        ? `${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}. aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
-        : `${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean sending its body (it may carry secrets) again; aep-zoho does not.`;
+        ? para`${this.options.service}: ${path} was redirected (HTTP ${status}) to another host, ${target.origin}.
+            aep-zoho does not follow it: the request carries your credentials, which are meant for ${this.origin} only.`
+        : para`${this.options.service}: ${path} was redirected (HTTP ${status}) to ${target.pathname}, which would mean
+            sending its body (it may carry secrets) again; aep-zoho does not.`;
     return new ApiError(redact(message), {
       status,
-      hint: `Check ${this.options.variable}: it must name ${this.options.service} itself (no other host answers for it), and any proxy or gateway in between that rewrites answers. Nothing was sent to ${target.origin === this.origin ? 'the new address' : target.origin}.`,
+      hint: HINTS.redirect(
+        this.options.service,
+        this.options.variable,
+        target.origin === this.origin ? 'the new address' : target.origin,
+      ),
     });
   }
 
   private tooLarge(req: HttpRequest, url: URL, status: number): ApiError {
     return new ApiError(
-      `${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that large).`,
+      para`${this.options.service}: ${req.method} ${this.shown(url)} answered HTTP ${status} with more than
+        ${MAX_BODY_BYTES / 1024 / 1024} MB; aep-zoho stopped reading (no ${this.options.service} answer is that
+        large).`,
       {
         status,
-        hint: `Something other than ${this.options.service} may be answering: check ${this.options.variable} and any proxy in between. Re-running is safe.`,
+        hint: HINTS.notTheService(this.options.service, this.options.variable),
       },
     );
   }

@@ -3,8 +3,11 @@
 // back (the same page again, forever), a page that brings nothing new (an offset the server
 // ignores), or more pages than any real listing has. The guard is exported for other walks (Zoho's).
 import { ApiError } from '../core/errors.js';
+import { para } from '../core/text.js';
 
-/** Pages of a listing at most; Adobe's pages hold up to 100 (300 in the registry) items, so this is far beyond any org. */
+/**
+ * Pages of a listing at most; Adobe's pages hold up to 100 (300 in the registry) items, so this is far beyond any org.
+ */
 export const MAX_PAGES = 1000;
 
 export interface GuardOptions {
@@ -18,8 +21,8 @@ export interface GuardOptions {
 /** A listing that would never end: exit 1, and never taken for an empty or unavailable list. */
 export class EndlessListingError extends ApiError {}
 
-const DEFAULT_HINT =
-  'A server or proxy in between is answering wrongly: check AEP_PLATFORM_URL and any proxy, then re-run (re-running is safe).';
+const DEFAULT_HINT = para`A server or proxy in between is answering wrongly: check AEP_PLATFORM_URL and any proxy, then
+  re-run (re-running is safe).`;
 
 /** Returns a check to call with each next-page token; it throws once the listing cannot be right. */
 export function pageGuard(what: string, options: number | GuardOptions = {}): (token: string) => void {
@@ -36,8 +39,10 @@ export function pageGuard(what: string, options: number | GuardOptions = {}): (t
     const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
     throw new EndlessListingError(
       repeated
-        ? `${service}: ${what} answered page ${seen.size + 1} with a next-page token it had already sent ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
-        : `${service}: ${what} kept answering with a next page for ${maxPages} pages; aep-zoho stopped there (no listing this tool makes is that long).`,
+        ? para`${service}: ${what} answered page ${seen.size + 1} with a next-page token it had already sent
+            ('${shown}'); aep-zoho stopped instead of reading the same pages forever.`
+        : para`${service}: ${what} kept answering with a next page for ${maxPages} pages; aep-zoho stopped there (no
+          listing this tool makes is that long).`,
       { hint },
     );
   };
@@ -57,7 +62,8 @@ export function progressGuard(what: string, options: Omit<GuardOptions, 'maxPage
     for (const key of keys) seen.add(key);
     if (!keys.length || fresh.length) return;
     throw new EndlessListingError(
-      `${service}: ${what} answered page ${page} with only items of the pages before; aep-zoho stopped instead of reading the same page forever.`,
+      para`${service}: ${what} answered page ${page} with only items of the pages before; aep-zoho stopped instead of
+        reading the same page forever.`,
       { hint },
     );
   };

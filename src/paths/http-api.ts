@@ -8,6 +8,7 @@ import {
   type FlowResource,
   type FlowService,
 } from '../aep/flow-service.js';
+import { para } from '../core/text.js';
 import { refuseInlet } from '../aep/inlet.js';
 import { requireZohoReader } from '../config/settings.js';
 import type { SyncState } from '../config/state.js';
@@ -16,6 +17,7 @@ import { matchTable, unknownTable } from '../converge/tables.js';
 import type { Actual } from '../converge/types.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError, isUserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import type { Session } from '../tasks/session.js';
 import type { Applied, SourcePath, TableReader } from './index.js';
 
@@ -24,13 +26,16 @@ async function streamingFlowSpec(flow: FlowService): Promise<FlowResource> {
   const spec = await flow.streamingFlowSpec();
   if (!spec)
     throw new UserError(`Adobe offers no streaming flow spec ${STREAMING_FLOW_SPEC_ID} in this sandbox.`, {
-      hint: 'The HTTP API source may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI (Streaming > HTTP API).',
+      hint: para`The HTTP API source may not be provisioned for your organization; check the Sources catalog in the
+        Experience Platform UI (Streaming > HTTP API).`,
     });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(HTTP_API_CONNECTION_SPEC.id)) {
     throw new UserError(
-      `The streaming flow spec ${spec.id} does not list the HTTP API connection spec (${HTTP_API_CONNECTION_SPEC.id}) as a source.`,
+      para`The streaming flow spec ${spec.id} does not list the HTTP API connection spec
+        (${HTTP_API_CONNECTION_SPEC.id}) as a source.`,
       {
-        hint: 'Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI, or use --via zoho-source.',
+        hint: para`Adobe may have changed the HTTP API source; check the Sources catalog in the Experience Platform UI,
+          or use --via zoho-source.`,
       },
     );
   }
@@ -42,7 +47,7 @@ export function inletUrlOf(connection: Record<string, any> | undefined, id: stri
   const url = connection?.auth?.params?.inletUrl;
   if (typeof url === 'string' && url.trim()) return url.trim().replace(/\/+$/, '');
   throw new UserError(`Adobe answered HTTP API base connection ${id} without an inlet URL (auth.params.inletUrl).`, {
-    hint: "Run 'aep-zoho connect --via http-api' again in a minute; if it persists, check the connection in Sources > Accounts > HTTP API in the Experience Platform UI.",
+    hint: HINTS.inletMissing(),
   });
 }
 
@@ -58,9 +63,10 @@ function assertStreamingConnection(existing: Actual, name: string): void {
   ].filter(Boolean);
   if (!wrong.length) return;
   throw new UserError(
-    `The HTTP API base connection '${name}' (${existing.id}) cannot carry Zoho records for aep-zoho: ${wrong.join(' and ')}.`,
+    para`The HTTP API base connection '${name}' (${existing.id}) cannot carry Zoho records for aep-zoho:
+      ${wrong.join(' and ')}.`,
     {
-      hint: "Pick another name with 'aep-zoho connect --via http-api --name <name>', or delete that connection in the Experience Platform UI (Sources > Accounts) and run connect again.",
+      hint: HINTS.streamingConnectionName(),
     },
   );
 }
@@ -71,17 +77,24 @@ async function assertStreamingSpecOffered(flow: FlowService): Promise<void> {
   throw new UserError(
     `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in this sandbox.`,
     {
-      hint: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI, and that AEP_PLATFORM_URL points at https://platform.adobe.io.',
+      hint: para`Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI, and that
+        AEP_PLATFORM_URL points at https://platform.adobe.io.`,
     },
   );
 }
 
-/** aep-zoho reads Zoho itself on this path: an access token (minted from the refresh token only when none is valid), then the module list. */
+/**
+ * aep-zoho reads Zoho itself on this path: an access token (minted from the refresh token only when none is valid),
+ * then the module list.
+ */
 async function zohoModuleCount(session: Session): Promise<number> {
   return (await session.zoho.modules()).length;
 }
 
-/** Zoho CRM's own REST API (GET /crm/v8/settings/modules, /settings/fields, records): no Adobe connection is read through. */
+/**
+ * Zoho CRM's own REST API (GET /crm/v8/settings/modules, /settings/fields, records): no Adobe connection is read
+ * through.
+ */
 async function zohoReader(_ctx: Context, session: Session): Promise<TableReader> {
   const { zohoColumns, zohoPreview, zohoTables } = await import('../zoho/crm.js');
   const crm = session.zoho;
@@ -134,7 +147,8 @@ async function recordSyncs(ctx: Context, session: Session, applied: Applied): Pr
       );
       if (remapped && previous?.cursor && previous.datasetId === applied_.datasetId) {
         ctx.log.warn(
-          `${template.name}: the mapping changed; the records sent before keep the old one until they change in Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
+          para`${template.name}: the mapping changed; the records sent before keep the old one until they change in
+            Zoho. 'aep-zoho sync ${template.name} --full' sends every record again.`,
         );
       }
       const keep =
@@ -174,10 +188,11 @@ export const httpApi: SourcePath = {
     flag: ' --via http-api',
     tables: 'Zoho modules',
     flowSpec: 'streaming',
-    connectFirst:
-      "Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho can read Zoho CRM.",
+    connectFirst: para`Run 'aep-zoho connect --via http-api' first: it creates the connection and checks that aep-zoho
+      can read Zoho CRM.`,
     listed: (count, connectionId) =>
-      `${count} tables, read directly from Zoho CRM's API (--via http-api${connectionId ? `; HTTP API connection ${connectionId}` : ''}).`,
+      para`${count} tables, read directly from Zoho CRM's API (--via
+        http-api${connectionId ? `; HTTP API connection ${connectionId}` : ''}).`,
     columnsFrom: ", read directly from Zoho CRM's API",
   },
   connectionSpec: HTTP_API_CONNECTION_SPEC,
@@ -195,7 +210,8 @@ export const httpApi: SourcePath = {
       throw new UsageError(
         '--update-credentials does not apply with --via http-api: Adobe holds no Zoho credentials on that path.',
         {
-          hint: "aep-zoho reads the stored tokens on every sync: update them with 'aep-zoho zoho token', then run 'aep-zoho sync'.",
+          hint: para`aep-zoho reads the stored tokens on every sync: update them with 'aep-zoho zoho token', then run
+            'aep-zoho sync'.`,
         },
       );
     }
@@ -243,7 +259,8 @@ export const httpApi: SourcePath = {
         return {
           name: 'Zoho credentials',
           status: 'pass',
-          detail: `client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via http-api)`,
+          detail: para`client ${zoho.clientId}, accounts server ${zoho.accountsUrl} (aep-zoho reads Zoho itself: --via
+            http-api)`,
         };
       } catch (error) {
         // This path reads Zoho on every sync: the credentials are needed.
@@ -261,12 +278,15 @@ export const httpApi: SourcePath = {
         ? {
             name: 'HTTP API source',
             status: 'pass',
-            detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${zohoOffered ? '' : "; Adobe's Zoho CRM source is retired here"})`,
+            detail: `connection spec ${HTTP_API_CONNECTION_SPEC.id} is offered (this profile uses --via http-api${
+              zohoOffered ? '' : "; Adobe's Zoho CRM source is retired here"
+            })`,
           }
         : {
             name: 'HTTP API source',
             status: 'fail',
-            detail: `Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in sandbox '${session.settings.sandbox}'.`,
+            detail: para`Adobe offers no HTTP API streaming source (connection spec ${HTTP_API_CONNECTION_SPEC.id}) in
+              sandbox '${session.settings.sandbox}'.`,
             fix: 'Check the Sources catalog (Streaming > HTTP API) in the Experience Platform UI.',
           };
     },
@@ -298,7 +318,8 @@ export const httpApi: SourcePath = {
   checkExplore(options) {
     if (options.connection?.trim()) {
       throw new UsageError(
-        '--connection names an Adobe base connection to explore through; with --via http-api aep-zoho reads Zoho CRM directly and uses none.',
+        para`--connection names an Adobe base connection to explore through; with --via http-api aep-zoho reads Zoho CRM
+          directly and uses none.`,
         { hint: 'Drop --connection, or pass --via zoho-source to explore through that connection.' },
       );
     }
@@ -314,14 +335,16 @@ export const httpApi: SourcePath = {
     }
     return undefined;
   },
-  // An HTTP API source connection takes no params: records arrive at the base connection's inlet (aep-fallback.md §1.3).
+  // An HTTP API source connection takes no params: records arrive at the base connection's inlet
+  // (aep-fallback.md §1.3).
   desireSource: (f) => ({
     name: f.names.sourceConnection,
     description: described(`Zoho CRM ${f.table.name}, posted by aep-zoho sync`, f.profile, f.template.name),
     baseConnectionId: f.connection,
     connectionSpec: HTTP_API_CONNECTION_SPEC,
   }),
-  // "the name parameter … must always be set to Mapping"; no scheduleParams on a streaming flow (aep-fallback.md §1.5).
+  // "the name parameter … must always be set to Mapping"; no scheduleParams on a streaming flow
+  // (aep-fallback.md §1.5).
   desireFlow: (f) => ({
     body: {
       name: f.names.flow,

@@ -11,18 +11,19 @@ import {
   type FlowResource,
   type FlowService,
 } from '../aep/flow-service.js';
+import { para } from '../core/text.js';
 import { requireZoho } from '../config/settings.js';
 import { defaultConnectionName, described, scheduleParams, type Schedule } from '../converge/desire.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import type { Desired } from '../converge/types.js';
 import type { Logger } from '../core/context.js';
 import { UsageError, UserError, isUserError } from '../core/errors.js';
+import { HINTS } from '../core/hints.js';
 import type { Session } from '../tasks/session.js';
 import type { SourcePath, TableReader } from './index.js';
 
 /** Where a user goes when Adobe's Zoho source is gone: the other path, by its exact command. */
-export const RETIRED_HINT =
-  "Adobe retired the Zoho CRM source at the end of June 2025, and this organization no longer offers it; existing dataflows may keep running. Carry the data through Adobe's HTTP API streaming source instead, which aep-zoho feeds itself: run 'aep-zoho connect --via http-api'.";
+export const RETIRED_HINT = HINTS.zohoRetired();
 
 /**
  * Fails plainly when Adobe no longer offers the Zoho CRM connection spec (ruling 6). A 404 means
@@ -33,10 +34,9 @@ export async function assertZohoSpecOffered(flow: FlowService): Promise<void> {
   if (await flow.connectionSpec(ZOHO_CONNECTION_SPEC.id)) return;
   if (!(await flow.connectionSpec(DATA_LAKE_CONNECTION_SPEC.id))) {
     throw new UserError(
-      `The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every organization has: it is not Adobe Experience Platform's API gateway.`,
-      {
-        hint: 'Check AEP_PLATFORM_URL (default https://platform.adobe.io, without a path) and any proxy in between (HTTPS_PROXY): their 404 page reads like a missing spec.',
-      },
+      para`The server at AEP_PLATFORM_URL found neither the Zoho CRM connection spec nor the Data Lake one that every
+        organization has: it is not Adobe Experience Platform's API gateway.`,
+      { hint: HINTS.notAepGateway() },
     );
   }
   throw new UserError(
@@ -50,13 +50,15 @@ async function crmFlowSpec(flow: FlowService, log: Logger): Promise<FlowResource
   const spec = await flow.crmFlowSpec();
   if (!spec)
     throw new UserError(`Adobe offers no '${CRM_FLOW_SPEC_NAME}' flow spec in this sandbox.`, {
-      hint: 'CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience Platform UI.',
+      hint: para`CRM sources may not be provisioned for your organization; check the Sources catalog in the Experience
+        Platform UI.`,
     });
   if (!(spec.sourceConnectionSpecIds ?? []).includes(ZOHO_CONNECTION_SPEC.id)) {
     throw new UserError(
       `The '${CRM_FLOW_SPEC_NAME}' flow spec (${spec.id}) no longer lists the Zoho CRM connection spec as a source.`,
       {
-        hint: 'Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be possible.',
+        hint: para`Adobe retired the Zoho CRM source at the end of June 2025; new dataflows from Zoho CRM may not be
+          possible.`,
       },
     );
   }
@@ -83,7 +85,8 @@ export function checkSchedule(schedule: Schedule, origin: string): Schedule {
   const min = frequency === 'minute' ? 15 : 1;
   if (interval === undefined || !Number.isInteger(interval) || interval < min) {
     throw new UsageError(
-      `Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min}, got ${interval ?? 'none'}.`,
+      para`Invalid schedule in ${origin}: a '${frequency}' schedule needs a whole-number interval of at least ${min},
+        got ${interval ?? 'none'}.`,
       {
         hint:
           frequency === 'minute'
@@ -162,7 +165,10 @@ export const zohoSource: SourcePath = {
   ownsFlow: (flow) => flow.flowSpec?.id === CRM_FLOW_SPEC_ID,
 
   requireCredentials: requireZoho,
-  /** The Zoho CRM base connection (aep-api.md §2, ruling 5), with the Zoho tokens exactly as stored: aep-zoho never mints one here. */
+  /**
+   * The Zoho CRM base connection (aep-api.md §2, ruling 5), with the Zoho tokens exactly as stored: aep-zoho never
+   * mints one here.
+   */
   desireConnection(settings, name, { updateCredentials }): Desired {
     const zoho = requireZoho(settings);
     const profile = settings.profileName;
@@ -204,9 +210,10 @@ export const zohoSource: SourcePath = {
       const ok = await session.flow.testConnection(connectionId);
       if (!ok) {
         throw new UserError(
-          `Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test failed).`,
+          para`Adobe could not reach Zoho CRM with the credentials in base connection '${name}' (the connection test
+            failed).`,
           {
-            hint: "The Zoho tokens may be revoked or from another data centre: get new ones with 'aep-zoho zoho token' (it asks for the code and remembers the region), then run 'aep-zoho connect --update-credentials'. Also check that a Zoho admin allows Adobe's IP ranges ('aep-zoho allowlist').",
+            hint: HINTS.zohoConnectionTest(),
           },
         );
       }
@@ -238,7 +245,8 @@ export const zohoSource: SourcePath = {
         : {
             name: 'Zoho CRM source',
             status: 'fail',
-            detail: `Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this organization: the source was deprecated at the end of June 2025.`,
+            detail: para`Adobe no longer offers the Zoho CRM connection spec (${ZOHO_CONNECTION_SPEC.id}) in this
+              organization: the source was deprecated at the end of June 2025.`,
             fix: RETIRED_HINT,
           },
     async connection(_ctx, session, found, name) {
@@ -253,8 +261,9 @@ export const zohoSource: SourcePath = {
           : {
               name: 'Base connection',
               status: 'fail',
-              detail: `'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the connection test failed).`,
-              fix: "Get new Zoho tokens ('aep-zoho zoho token --grant-token <code> --region <dc>'), then 'aep-zoho connect --update-credentials'; a Zoho admin must also allow Adobe's IP ranges ('aep-zoho allowlist').",
+              detail: para`'${name}' (${found.id}) exists, but Adobe could not reach Zoho CRM with its credentials (the
+                connection test failed).`,
+              fix: HINTS.zohoNewTokens(),
             },
       ];
     },

@@ -82,7 +82,9 @@ export async function connect(
         title: 'Authenticate with Adobe IMS',
         task: async (_c, task) => {
           const token = await session.ims.token();
-          task.title = `Authenticated with Adobe IMS (${token.cached ? 'cached token' : 'new token'}, valid until ${new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+          const until = new Date(token.expiry).toISOString().slice(0, 16).replace('T', ' ');
+          const fresh = token.cached ? 'cached token' : 'new token';
+          task.title = `Authenticated with Adobe IMS (${fresh}, valid until ${until} UTC)`;
         },
       },
       {
@@ -107,7 +109,10 @@ export async function connect(
             if (duplicates.notes.length) steps[0].notes = [...(steps[0].notes ?? []), ...duplicates.notes];
             steps.push(...duplicates.steps.map((s) => ({ ...s, dependsOn: ['connection'] })));
           }
-          task.title = `${existing ? `Found base connection '${name}' (${existing.id})` : `No base connection named '${name}' yet`}${modules !== undefined ? `; Zoho answers (${modules} modules)` : ''}`;
+          const found = existing
+            ? `Found base connection '${name}' (${existing.id})`
+            : `No base connection named '${name}' yet`;
+          task.title = `${found}${modules !== undefined ? `; Zoho answers (${modules} modules)` : ''}`;
         },
       },
     ] as Array<Task<object>>,

@@ -7,6 +7,7 @@ import { requireAep, resolveVia } from '../config/settings.js';
 import type { Via } from '../config/state.js';
 import type { Context } from '../core/context.js';
 import { UsageError, UserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { matchTable, unknownTable, type TableRef } from '../converge/tables.js';
 import { PATHS, type SourcePath } from '../paths/index.js';
 import { defaultConnectionName, findConnection } from './connect.js';
@@ -35,7 +36,10 @@ export interface TableDetail {
   rawColumns: ExploreColumn[];
 }
 
-/** The base connection to explore (or, on http-api, the one records go to): --connection, else this profile's (state, then by name). */
+/**
+ * The base connection to explore (or, on http-api, the one records go to): --connection, else this profile's (state,
+ * then by name).
+ */
 export async function resolveConnectionId(
   ctx: Context,
   session: Session,
@@ -55,7 +59,8 @@ export async function resolveConnectionId(
   const found = await findConnection(ctx, session, saved?.name ?? name, path);
   if (!found) {
     throw new UserError(
-      `Profile '${session.settings.profileName}' has no ${path.names.connection} in sandbox '${session.settings.sandbox}'.`,
+      para`Profile '${session.settings.profileName}' has no ${path.names.connection} in sandbox
+        '${session.settings.sandbox}'.`,
       { hint: path.names.connectFirst },
     );
   }

@@ -10,7 +10,8 @@
 import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
-import { isoTime } from '../core/text.js';
+import { HINTS } from '../core/hints.js';
+import { isoTime, para } from '../core/text.js';
 import {
   describeSchedule,
   isStreamingFlow,
@@ -54,7 +55,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const ref = template ?? flow.id;
   if (isStreamingFlow(flow) || !flow.scheduleParams) {
     throw new UsageError(
-      `Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for batch sources, not for an HTTP API streaming flow.`,
+      para`Dataflow '${flow.name}' is a streaming dataflow (--via http-api): Adobe supports on-demand runs only for
+        batch sources, not for an HTTP API streaming flow.`,
       {
         hint: `Send records again with 'aep-zoho sync ${ref} --full' (every record, not only the changed ones).`,
         code: 'RUN_NOT_SUPPORTED',
@@ -64,9 +66,10 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const schedule = scheduleSummary(flow.scheduleParams);
   if (String(flow.scheduleParams.frequency).toLowerCase() !== 'once') {
     throw new UsageError(
-      `Dataflow '${flow.name}' runs on a schedule (${describeSchedule(schedule)}): Adobe creates on-demand runs only against a dataflow scheduled for one-time ingestion (frequency once).`,
+      para`Dataflow '${flow.name}' runs on a schedule (${describeSchedule(schedule)}): Adobe creates on-demand runs only
+        against a dataflow scheduled for one-time ingestion (frequency once).`,
       {
-        hint: `Its scheduled runs go on; after a mapping fix they ingest what changes from then on. To re-ingest a window on demand, use a dataflow made with '--frequency once' ('aep-zoho dataflow create --template ${template ?? '<template>'} --frequency once').`,
+        hint: HINTS.scheduledRun(template ?? '<template>'),
         code: 'RUN_NOT_SUPPORTED',
       },
     );
@@ -76,7 +79,8 @@ export async function runFlowOnDemand(ctx: Context, input: string, options: Flow
   const from = options.from ?? to - DEFAULT_WINDOW_MS / 1000;
   if (from >= to)
     throw new UsageError(
-      `--from (${isoTime(from * 1000)}) must be before --to (${isoTime(to * 1000)}): the window is the records changed from --from up to --to.`,
+      para`--from (${isoTime(from * 1000)}) must be before --to (${isoTime(to * 1000)}): the window is the records
+        changed from --from up to --to.`,
       { hint: 'Give an earlier --from or a later --to (ISO 8601 times or epoch seconds).' },
     );
 

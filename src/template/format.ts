@@ -19,12 +19,14 @@ function block(value: unknown, indent: string, key?: string): string {
     if (value.every((item) => typeof item !== 'object' || item === null) && inline(value).length <= 100)
       return inline(value);
     if (!value.length) return '[]';
-    return `[\n${value.map((item) => `${inner}${key === 'mappings' ? inline(item) : block(item, inner)}`).join(',\n')}\n${indent}]`;
+    const items = value.map((item) => `${inner}${key === 'mappings' ? inline(item) : block(item, inner)}`);
+    return `[\n${items.join(',\n')}\n${indent}]`;
   }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (!entries.length) return '{}';
-    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${block(v, inner, k)}`).join(',\n')}\n${indent}}`;
+    const fields = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${block(v, inner, k)}`);
+    return `{\n${fields.join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
 }

@@ -3,6 +3,7 @@
 // and `.name` parts; the user then moves fields to standard XDM paths and adds an identity, the
 // way the built-in templates do. The class follows the module: see schemaClass.
 import { dirname, relative, sep } from 'node:path';
+import { para } from '../core/text.js';
 import { SCHEMA_FILE, camelCase } from './load.js';
 import { TENANT_PLACEHOLDER } from './types.js';
 import type { Template, TemplateMapping } from './types.js';
@@ -90,7 +91,8 @@ export function starterTemplate(
   const template: Template = {
     $schema: schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`,
     name,
-    description: `Zoho CRM ${label}: every column in a tenant field group (starter from 'aep-zoho templates init'; map standard XDM fields and an identity as needed)`,
+    description: para`Zoho CRM ${label}: every column in a tenant field group (starter from 'aep-zoho templates init';
+      map standard XDM fields and an identity as needed)`,
     source: { table: table.name, deltaColumn },
     target: {
       schema: {
@@ -136,7 +138,8 @@ export function schemaClass(module: string, label: string, columns: StarterColum
     class: RECORD_BEHAVIOR,
     fallbackClass: {
       title: `Zoho CRM ${entity}`,
-      description: `A Zoho CRM ${singular === label ? entity : entity.toLowerCase()}, as a tenant class with record behavior: XDM has no standard class for it (created by aep-zoho).`,
+      description: para`A Zoho CRM ${singular === label ? entity : entity.toLowerCase()}, as a tenant class with record
+        behavior: XDM has no standard class for it (created by aep-zoho).`,
       behavior: 'record',
     },
   };
@@ -158,11 +161,13 @@ function pickDeltaColumn(columns: StarterColumn[]): { deltaColumn: string; note?
   if (candidate)
     return {
       deltaColumn: candidate.name,
-      note: `The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes whenever a record does.`,
+      note: para`The table has no Modified_Time column; the delta column is '${candidate.name}'. Check that it changes
+        whenever a record does.`,
     };
   return {
     deltaColumn: 'Modified_Time',
-    note: "The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set it to the column that changes whenever a record does.",
+    note: para`The table has no Modified_Time or other date-time column; source.deltaColumn says 'Modified_Time' — set
+      it to the column that changes whenever a record does.`,
   };
 }
 

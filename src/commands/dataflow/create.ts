@@ -1,7 +1,7 @@
 import { defineCommand } from '../../core/command.js';
 import { UsageError } from '../../core/errors.js';
 import { printPlan } from '../../core/plan.js';
-import { safe } from '../../core/text.js';
+import { safe, para } from '../../core/text.js';
 import { parseTime } from '../../core/time.js';
 import type { DataflowResult, DryRunResult, Schedule } from '../../tasks/dataflow.js';
 
@@ -41,8 +41,8 @@ const LABELS: Record<string, string> = {
 export default defineCommand<Args, Result>({
   command: 'create',
   writes: true,
-  describe:
-    'Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates: create what is missing, update what Adobe lets change, replace what it does not',
+  describe: para`Converge the schema, dataset, connections, mapping set and scheduled dataflow to one or more templates:
+    create what is missing, update what Adobe lets change, replace what it does not`,
   examples: [
     ['$0 dataflow create --template accounts', 'the built-in Accounts template'],
     ['$0 dataflow create --template accounts,contacts,leads,deals', 'four dataflows in one run, concurrently'],
@@ -74,8 +74,8 @@ export default defineCommand<Args, Result>({
       .option('preview', {
         type: 'boolean',
         default: false,
-        describe:
-          'With --dry-run: show three mapped preview records of every template (default: only where the plan creates or changes the mapping)',
+        describe: para`With --dry-run: show three mapped preview records of every template (default: only where the plan
+          creates or changes the mapping)`,
       })
       .option('allow-missing-columns', {
         type: 'boolean',
@@ -100,8 +100,8 @@ export default defineCommand<Args, Result>({
       .option('concurrency', { type: 'number', default: 10, describe: 'Templates built at the same time' })
       .option('via', {
         type: 'string',
-        describe:
-          "zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho sync' feeds); default: what connect recorded",
+        describe: para`zoho-source (a scheduled Zoho CRM source dataflow) or http-api (a streaming dataflow 'aep-zoho
+          sync' feeds); default: what connect recorded`,
       }),
   async run(args, ctx) {
     const names = args.template;
@@ -158,10 +158,10 @@ export default defineCommand<Args, Result>({
         for (const record of records) ui.raw(`${JSON.stringify(record, null, 2).replace(/^/gm, '  ')}\n`);
       }
       printPlan(result.plan, ui, args.debug);
-      if (shown.length < result.preview.length)
-        ui.note(
-          `The mapped preview records of ${result.preview.length - shown.length === 1 ? 'a template whose mapping does not change are' : 'templates whose mapping does not change are'} left out: --preview shows them.`,
-        );
+      const left = result.preview.length - shown.length;
+      const which =
+        left === 1 ? 'a template whose mapping does not change are' : 'templates whose mapping does not change are';
+      if (left > 0) ui.note(`The mapped preview records of ${which} left out: --preview shows them.`);
       return;
     }
     const flows = result.dataflows;
@@ -173,7 +173,8 @@ export default defineCommand<Args, Result>({
         f.replaced.length && ui.yellow(`replaced ${words(f.replaced)}`),
       ].filter(Boolean);
       ui.line(
-        `${ui.bold(safe(f.template))}: dataflow ${f.flowId} ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`,
+        para`${ui.bold(safe(f.template))}: dataflow ${f.flowId}
+          ${did.length ? `(${did.join('; ')})` : '(no changes: everything matches the template)'}`,
       );
       ui.line(`  schema      ${f.schemaId}`);
       ui.line(`  dataset     ${f.datasetId}`);
@@ -195,7 +196,8 @@ export default defineCommand<Args, Result>({
         )
       ) {
         ui.note(
-          "Adobe pauses ingestion for five minutes after a streaming dataflow is created or updated (records posted then are dropped): sync waits it out, and 'sync --no-wait' exits 75 until then.",
+          para`Adobe pauses ingestion for five minutes after a streaming dataflow is created or updated (records posted
+            then are dropped): sync waits it out, and 'sync --no-wait' exits 75 until then.`,
         );
       }
       ui.note(

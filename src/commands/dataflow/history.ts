@@ -60,6 +60,7 @@ export function drawBars(bars: Bar[], ui: Ui, width: number, noun: 'run' | 'batc
     partly && `${n(partly)} partly (red)`,
     pending && `${ui.dim('·')} ${n(pending)} not finished`,
   ].filter(Boolean);
-  const caption = `${shown.length === 1 ? `the last ${noun}` : `last ${plural(shown.length, noun)}, oldest first`}, up to ${n(most)} records${marks.length ? `; ${marks.join(', ')}` : ''}`;
+  const which = shown.length === 1 ? `the last ${noun}` : `last ${plural(shown.length, noun)}, oldest first`;
+  const caption = `${which}, up to ${n(most)} records${marks.length ? `; ${marks.join(', ')}` : ''}`;
   return { line, caption };
 }

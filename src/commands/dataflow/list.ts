@@ -1,5 +1,5 @@
 import { defineCommand } from '../../core/command.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, safe, para } from '../../core/text.js';
 import type { FlowList } from '../../tasks/flows.js';
 
 interface Args {
@@ -8,8 +8,8 @@ interface Args {
 
 export default defineCommand<Args, FlowList>({
   command: 'list',
-  describe:
-    "This profile's dataflows (its state file, and what carries its name and marker, on both paths); --all: every Zoho CRM dataflow in the sandbox",
+  describe: para`This profile's dataflows (its state file, and what carries its name and marker, on both paths); --all:
+    every Zoho CRM dataflow in the sandbox`,
   examples: [
     ['$0 dataflow list', "this profile's dataflows: state, schedule, last run"],
     ['$0 dataflow list --all --json', 'every CRMToAEP dataflow in the sandbox, as JSON'],
@@ -31,9 +31,8 @@ export default defineCommand<Args, FlowList>({
           ? `No Zoho CRM dataflows in sandbox ${result.sandbox}.`
           : `This profile has no dataflows in sandbox ${result.sandbox}.`,
       );
-      ui.note(
-        `Create one with ${ui.cmd('dataflow create --template accounts')}${args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`}.`,
-      );
+      const all = args.all ? '' : `, or see everyone's with ${ui.cmd('dataflow list --all')}`;
+      ui.note(`Create one with ${ui.cmd('dataflow create --template accounts')}${all}.`);
       return;
     }
     const { describeSchedule } = await import('../../tasks/flows.js');
@@ -61,7 +60,8 @@ export default defineCommand<Args, FlowList>({
     if (missing.length)
       ui.note(
         ui.yellow(
-          `${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho): re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
+          para`${missing.length} dataflow(s) in the state file no longer exist in Adobe (deleted outside aep-zoho):
+            re-create with '${ui.cmd(`dataflow create --template ${safe(missing[0].template)}`)}'.`,
         ),
       );
     // Two of ours for one template: a replace that did not finish, or two machines at once (issue 21.5, 21.6).
@@ -73,14 +73,16 @@ export default defineCommand<Args, FlowList>({
           .filter((t, i, all) => all.indexOf(t) !== i),
       ),
     ];
-    for (const template of twice)
+    for (const template of twice) {
+      const count = result.flows.filter((f) => f.template === template && f.state !== 'missing').length;
+      const create = ui.cmd(`dataflow create --template ${safe(template)}`);
       ui.note(
-        ui.yellow(
-          `Template ${safe(template)} has ${result.flows.filter((f) => f.template === template && f.state !== 'missing').length} dataflows: '${ui.cmd(`dataflow create --template ${safe(template)}`)}' keeps one and retires the others.`,
-        ),
+        ui.yellow(`Template ${safe(template)} has ${count} dataflows: '${create}' keeps one and retires the others.`),
       );
+    }
     ui.note(
-      `${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details: ${ui.cmd('dataflow status <template|id>')}`,
+      para`${result.flows.length} dataflow(s) in sandbox ${result.sandbox}. Details:
+        ${ui.cmd('dataflow status <template|id>')}`,
     );
   },
 });

@@ -1,8 +1,9 @@
 // `dataflow run <flow> [--from <time>] [--to <time>] [--watch]`: an on-demand run of a Zoho-source
 // dataflow over a window (src/tasks/flow-run.ts says what Adobe allows).
 import { defineCommand } from '../../core/command.js';
+import { HINTS } from '../../core/hints.js';
 import { UsageError } from '../../core/errors.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, safe, para } from '../../core/text.js';
 import { parseTime } from '../../core/time.js';
 import type { FlowRunResult } from '../../tasks/flow-run.js';
 
@@ -16,8 +17,8 @@ interface Args {
 
 export default defineCommand<Args, FlowRunResult>({
   command: 'run <flow>',
-  describe:
-    'An on-demand run of a Zoho-source dataflow scheduled once: ingest the records changed in a window again (e.g. after a mapping fix)',
+  describe: para`An on-demand run of a Zoho-source dataflow scheduled once: ingest the records changed in a window again
+    (e.g. after a mapping fix)`,
   examples: [
     ['$0 dataflow run accounts', 'the records changed in the last 24 hours'],
     [
@@ -48,7 +49,7 @@ export default defineCommand<Args, FlowRunResult>({
     const timeoutMs = parseDuration(args.timeout);
     if (!timeoutMs)
       throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
-        hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+        hint: HINTS.duration(),
       });
     const time = (flag: string, value: string | undefined) =>
       value === undefined ? undefined : parseTime(value, ctx.now(), flag);
@@ -61,11 +62,12 @@ export default defineCommand<Args, FlowRunResult>({
   },
   interrupted: (args) => ({
     message: 'Stopped watching.',
-    hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.`,
+    hint: HINTS.runGoesOn(String(args.flow)),
   }),
   human(result, ui) {
     ui.line(
-      `Run ${ui.bold(result.runId)} of ${ui.bold(safe(result.flowName))} (${result.state}): the records changed from ${humanTime(result.window.from)} to ${humanTime(result.window.to)}.`,
+      para`Run ${ui.bold(result.runId)} of ${ui.bold(safe(result.flowName))} (${result.state}): the records changed
+        from ${humanTime(result.window.from)} to ${humanTime(result.window.to)}.`,
     );
     if (result.run && result.ok)
       ui.line(ui.green(`✔ Run ${result.runId} succeeded: ${result.run.recordsWritten} record(s) written.`));

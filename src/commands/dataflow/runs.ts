@@ -1,6 +1,7 @@
 import { defineCommand } from '../../core/command.js';
+import { HINTS } from '../../core/hints.js';
 import { UsageError } from '../../core/errors.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, para, safe } from '../../core/text.js';
 import type { RunsResult } from '../../tasks/runs.js';
 
 interface Args {
@@ -48,13 +49,13 @@ export default defineCommand<Args, RunsResult>({
     const timeoutMs = parseDuration(args.timeout);
     if (!timeoutMs)
       throw new UsageError(`Invalid --timeout '${args.timeout}'.`, {
-        hint: 'Use a duration such as 90s, 30m or 2h (a bare number is seconds).',
+        hint: HINTS.duration(),
       });
     return flowRuns(ctx, String(args.flow), { limit: args.limit, watch: args.watch, timeoutMs });
   },
   interrupted: (args) => ({
     message: 'Stopped watching.',
-    hint: `The run goes on in Adobe; see how it ends with 'aep-zoho dataflow runs ${args.flow}'.`,
+    hint: HINTS.runGoesOn(String(args.flow)),
   }),
   async human(result, ui) {
     const { describeRunError, formatDuration } = await import('../../tasks/flows.js');
@@ -108,15 +109,18 @@ export default defineCommand<Args, RunsResult>({
       return;
     }
     const run = result.watched;
+    const ended = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
     ui.line(
       ui.red(
-        `✖ Run ${run.id} ${run.status === 'failed' ? 'failed' : `ended ${run.status}`}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written.`,
+        para`✖ Run ${run.id} ${ended}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed,
+          ${run.recordsWritten} written.`,
       ),
     );
-    for (const e of run.errors)
-      ui.line(
-        `  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : ''}${e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : ''}`,
-      );
+    for (const e of run.errors) {
+      const records = e.records ? ui.bold(` (${e.records} record${e.records === 1 ? '' : 's'})`) : '';
+      const activity = e.activity && e.activity !== 'run' ? ui.dim(` [${e.activity}]`) : '';
+      ui.line(`  ${ui.red(e.code ?? 'error')} ${safe(e.message)}${records}${activity}`);
+    }
     if (result.error?.hint) ui.line(`${ui.dim('Hint:')} ${result.error.hint}`);
   },
 });

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../core/command.js';
-import { humanTime, safe } from '../../core/text.js';
+import { humanTime, para, safe } from '../../core/text.js';
 import type { FlowStatus } from '../../tasks/flows.js';
 
 interface Args {
@@ -8,8 +8,8 @@ interface Args {
 
 export default defineCommand<Args, FlowStatus>({
   command: 'status <flow>',
-  describe:
-    'One dataflow: state, schedule, source table, dataset and last run (an http-api dataflow: what AEP ingested from the last sync)',
+  describe: para`One dataflow: state, schedule, source table, dataset and last run (an http-api dataflow: what AEP
+    ingested from the last sync)`,
   examples: [
     ['$0 dataflow status accounts', 'by the template this profile built it from'],
     ['$0 dataflow status 2c3f… --json', 'by flow id, as JSON'],
@@ -29,12 +29,8 @@ export default defineCommand<Args, FlowStatus>({
     row('state', s.state === 'enabled' ? ui.green(s.state) : ui.yellow(safe(s.state)));
     row('schedule', describeSchedule(s.schedule));
     row('next run', s.nextRunAt && humanTime(s.nextRunAt));
-    row(
-      'table',
-      s.table
-        ? `${safe(s.table.name ?? s.table.path)}${s.table.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : ''}`
-        : undefined,
-    );
+    const path = s.table?.name && s.table.name !== s.table.path ? ui.dim(` (path ${safe(s.table.path)})`) : '';
+    row('table', s.table ? `${safe(s.table.name ?? s.table.path)}${path}` : undefined);
     row(
       'source',
       s.sourceConnectionId &&
@@ -71,9 +67,11 @@ export default defineCommand<Args, FlowStatus>({
           ? ui.red(run.status)
           : ui.yellow(run.status);
     row('last run', `${status} ${ui.dim(run.id)}`);
+    const took = run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : '';
     row(
       '',
-      `${humanTime(run.startedAt) || '?'}${run.durationMs !== undefined ? `, ${formatDuration(run.durationMs)}` : ''}; ${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`,
+      para`${humanTime(run.startedAt) || '?'}${took}; ${run.recordsRead} read, ${run.recordsWritten} written,
+        ${run.recordsFailed} failed`,
     );
     // The run's own error and each row-level cause under its activities, with their record counts.
     for (const error of run.errors) row('', ui.red(safe(describeRunError(error))));

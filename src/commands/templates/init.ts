@@ -1,6 +1,8 @@
 // `templates init --table <table>`: writes a starter template from the table's explored columns.
 import { defineCommand } from '../../core/command.js';
+import { para } from '../../core/text.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
 import type { Template } from '../../template/types.js';
 
 interface Args {
@@ -43,8 +45,8 @@ export default defineCommand<Args, Result>({
       .option('output', { alias: 'o', type: 'string', describe: 'File to write (default ./<name>.json)' })
       .option('name', {
         type: 'string',
-        describe:
-          "The template's name, which its dataflow is recorded under (default: the table's, or <table>-custom where a built-in template has that name)",
+        describe: para`The template's name, which its dataflow is recorded under (default: the table's, or
+          <table>-custom where a built-in template has that name)`,
       })
       .option('force', { type: 'boolean', default: false, describe: 'Overwrite the file if it exists' })
       .option('connection', { type: 'string', describe: "Base connection id (default: this profile's)" }),
@@ -67,7 +69,7 @@ export default defineCommand<Args, Result>({
       // The name is the dataflow's identity: a built-in's name would converge (replace) its dataflow.
       if (isBuiltIn(asked))
         throw new UsageError(`--name '${asked}' is the name of a built-in template.`, {
-          hint: `A template named '${asked}' takes over the dataflow 'dataflow create --template ${asked.toLowerCase()}' made, replacing its resources. Pass another --name (e.g. ${asked.toLowerCase()}-custom).`,
+          hint: HINTS.builtInName(asked),
         });
     }
     // Refuse early (before any API call) when the named output exists; the default name needs the table.
@@ -103,22 +105,28 @@ export default defineCommand<Args, Result>({
     const { RECORD_BEHAVIOR } = await import('../../template/starter.js');
     const file = displayPath(result.file);
     ui.line(
-      `${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn}, hourly.`,
+      para`${ui.green(result.overwritten ? 'Replaced' : 'Wrote')} ${file}: template '${result.name}' for
+        ${result.table}, ${result.mappings} mappings into _{TENANT_ID}.zoho.*, delta column ${result.deltaColumn},
+        hourly.`,
     );
     if (result.renamedFrom)
       ui.line(
         ui.yellow(
-          `Named '${result.name}', not '${result.renamedFrom}': that is a built-in template's name, and a template with it would replace the resources of the built-in's dataflow. --name chooses another.`,
+          para`Named '${result.name}', not '${result.renamedFrom}': that is a built-in template's name, and a template
+            with it would replace the resources of the built-in's dataflow. --name chooses another.`,
         ),
       );
     const { schema } = result.template.target;
     // A record class of its own has no standard fields to move to: everything stays under the tenant.
     const first =
       schema.fallbackClass && schema.class === RECORD_BEHAVIOR
-        ? `the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under _{TENANT_ID}; rename fields as you like`
-        : `move fields to standard XDM paths and add an identity (see ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
+        ? para`the schema gets its own class '${schema.fallbackClass.title}' (record behavior), every field under
+          _{TENANT_ID}; rename fields as you like`
+        : para`move fields to standard XDM paths and add an identity (see
+          ${ui.cmd(`templates show ${schema.fallbackClass ? 'accounts' : 'contacts'}`)})`;
     ui.note(
-      `Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then ${ui.cmd(`dataflow create --template ${file}`)}.`,
+      para`Next: ${first}, check with ${ui.cmd(`templates validate ${file}`)}, then
+        ${ui.cmd(`dataflow create --template ${file}`)}.`,
     );
   },
 });

@@ -1,6 +1,7 @@
 // `templates list`: the built-in dataflow templates.
 import { defineCommand } from '../../core/command.js';
 import type { TemplateSummary } from '../../template/load.js';
+import { para } from '../../core/text.js';
 
 interface Result {
   templates: TemplateSummary[];
@@ -28,7 +29,8 @@ export default defineCommand<Record<string, never>, Result>({
     }
     ui.note('');
     ui.note(
-      `Use one with ${ui.cmd('dataflow create --template <name>')}; copy one with ${ui.cmd('templates show <name> > my.json')}.`,
+      para`Use one with ${ui.cmd('dataflow create --template <name>')}; copy one with
+        ${ui.cmd('templates show <name> > my.json')}.`,
     );
   },
 });

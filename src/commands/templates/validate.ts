@@ -4,7 +4,9 @@
 // template reads against the Zoho CRM connection; --offline (or no credentials) skips that, and
 // says which checks need the org.
 import { defineCommand } from '../../core/command.js';
+import { para } from '../../core/text.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
 
 interface Result {
   valid: true;
@@ -43,15 +45,17 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
     const { template, file } = await loadTemplate(args.file);
     const xdm = await checkDestinations(template);
     const problems = [
-      ...xdm.missing.map(
-        (m) =>
-          `/mappings/${m.index}/destination${lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : ''}: ${m.destination} is in neither ${template.target.schema.class} nor its field groups${m.closest ? ` (did you mean ${m.closest}?)` : ''}`,
-      ),
+      ...xdm.missing.map((m) => {
+        const line = lineOf(file, m.destination) ? ` (line ${lineOf(file, m.destination)})` : '';
+        const closest = m.closest ? ` (did you mean ${m.closest}?)` : '';
+        return para`/mappings/${m.index}/destination${line}: ${m.destination} is in neither
+          ${template.target.schema.class} nor its field groups${closest}`;
+      }),
       ...xdm.misplaced.map((id) => `/target/schema/fieldGroups: ${id} does not extend ${template.target.schema.class}`),
     ];
     if (problems.length)
       throw new UsageError(`${file}: ${problems.join('; ')}.`, {
-        hint: `Fix the destination, add the field group that has it to /target/schema/fieldGroups, or map it under _{TENANT_ID}. (the tenant field group aep-zoho makes). Checked against Adobe's XDM library (github.com/adobe/xdm).`,
+        hint: HINTS.xdmDestination(),
       });
     const base = {
       valid: true as const,
@@ -86,10 +90,12 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
       const { closest } = await import('fastest-levenshtein');
       const problems = unknown.map(
         ([pointer, column]) =>
-          `${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest: '${closest(column.split('.')[0], names)}')`,
+          para`${pointer}: no column '${column.split('.')[0]}' in ${detail.table.name} (closest:
+            '${closest(column.split('.')[0], names)}')`,
       );
       throw new UsageError(`${file}: ${problems.join('; ')}.`, {
-        hint: `'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the format only.`,
+        hint: para`'aep-zoho explore ${detail.table.name}' lists its ${names.length} columns; --offline checks the
+          format only.`,
       });
     }
     return { ...base, checked: 'online' };
@@ -97,22 +103,26 @@ export default defineCommand<{ file: string; offline: boolean }, Result>({
   async human(result, ui) {
     const { displayPath } = await import('../../template/load.js');
     ui.line(
-      `${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table}, ${result.mappings} mappings.`,
+      para`${ui.green('Valid:')} ${displayPath(result.file)} — template '${result.name}', table ${result.table},
+        ${result.mappings} mappings.`,
     );
     ui.note(
       result.checked === 'online'
         ? `Checked online: table ${result.table} and every column the template reads exist in Zoho CRM.`
         : ui.yellow(
-            `Offline (${result.offlineReason}): the format and destinations were checked, not the table or its columns.`,
+            para`Offline (${result.offlineReason}): the format and destinations were checked, not the table or its
+              columns.`,
           ),
     );
     const { checked, needsOrg } = result.destinations;
+    const groups = `the class and ${checked.length - 1} field group${checked.length > 2 ? 's' : ''}`;
     ui.note(
       needsOrg.length
         ? ui.yellow(
-            `Destinations need the org: ${needsOrg.join(', ')} ${needsOrg.length > 1 ? 'are' : 'is'} not in Adobe's standard XDM library; 'aep-zoho dataflow create --template ${result.name} --dry-run' checks them.`,
+            para`Destinations need the org: ${needsOrg.join(', ')} ${needsOrg.length > 1 ? 'are' : 'is'} not in Adobe's
+              standard XDM library; 'aep-zoho dataflow create --template ${result.name} --dry-run' checks them.`,
           )
-        : `Destinations checked against Adobe's XDM library: ${checked.length === 1 ? 'the class' : `the class and ${checked.length - 1} field group${checked.length > 2 ? 's' : ''}`}.`,
+        : `Destinations checked against Adobe's XDM library: ${checked.length === 1 ? 'the class' : groups}.`,
     );
   },
 });

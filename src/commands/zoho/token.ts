@@ -1,6 +1,8 @@
 import { defineCommand } from '../../core/command.js';
 import type { Context } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
+import { HINTS } from '../../core/hints.js';
+import { para } from '../../core/text.js';
 
 interface Args {
   grantToken?: string;
@@ -18,7 +20,9 @@ interface Result {
   connectionExists: boolean;
 }
 
-/** What Zoho's redirect carries: `…/callback?code=1000.…&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu`. */
+/**
+ * What Zoho's redirect carries: `…/callback?code=1000.…&location=eu&accounts-server=https%3A%2F%2Faccounts.zoho.eu`.
+ */
 interface Grant {
   code: string;
   accountsServer?: string;
@@ -45,7 +49,8 @@ export function parseGrant(input: string): Grant {
         ? `Zoho's redirect carries no code but error '${error}'.`
         : "The URL passed as --grant-token has no 'code=' parameter.",
       {
-        hint: "Open the URL of 'aep-zoho zoho authorize-url', accept, and paste the address Zoho redirects to (it carries ?code=…).",
+        hint: para`Open the URL of 'aep-zoho zoho authorize-url', accept, and paste the address Zoho redirects to (it
+          carries ?code=…).`,
       },
     );
   }
@@ -63,7 +68,8 @@ async function readStdin(ctx: Context): Promise<string> {
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (!text)
     throw new UsageError('--grant-token - read nothing from stdin.', {
-      hint: "Pipe the code in (e.g. 'pbpaste | aep-zoho zoho token --grant-token -'), or leave out --grant-token on a terminal to be asked.",
+      hint: para`Pipe the code in (e.g. 'pbpaste | aep-zoho zoho token --grant-token -'), or leave out --grant-token on
+        a terminal to be asked.`,
     });
   return text;
 }
@@ -75,14 +81,16 @@ export default defineCommand<Args, Result>({
   examples: [
     [
       '$0 zoho token',
-      'on a terminal: asks for the code (or the redirect URL), hidden; region and redirect URI as authorize-url stored them',
+      para`on a terminal: asks for the code (or the redirect URL), hidden; region and redirect URI as authorize-url
+        stored them`,
     ],
     [
       '$0 zoho token --grant-token - < code.txt',
       'read it from stdin (never on the command line, where ps and shell history keep it)',
     ],
     [
-      "$0 zoho token --grant-token 'https://example.com/callback?code=1000.abc…&accounts-server=https%3A%2F%2Faccounts.zoho.eu'",
+      para`$0 zoho token --grant-token
+        'https://example.com/callback?code=1000.abc…&accounts-server=https%3A%2F%2Faccounts.zoho.eu'`,
       "the whole redirect URL: its code and Zoho's accounts server",
     ],
   ],
@@ -91,8 +99,8 @@ export default defineCommand<Args, Result>({
     y
       .option('grant-token', {
         type: 'string',
-        describe:
-          "The grant token (code), or the whole redirect URL; '-' reads it from stdin; asked for (hidden) on a terminal when left out",
+        describe: para`The grant token (code), or the whole redirect URL; '-' reads it from stdin; asked for (hidden) on
+          a terminal when left out`,
       })
       .option('region', {
         type: 'string',
@@ -100,23 +108,22 @@ export default defineCommand<Args, Result>({
       })
       .option('redirect-uri', {
         type: 'string',
-        describe:
-          'The redirect URI of the authorization request (default: the one authorize-url stored; omit for a Self Client)',
+        describe: para`The redirect URI of the authorization request (default: the one authorize-url stored; omit for a
+          Self Client)`,
       }),
   async run(args, ctx) {
     let input = args.grantToken;
     if (input === undefined) {
       if (!ctx.canPrompt)
         throw new UsageError("Missing required option --grant-token for 'aep-zoho zoho token'.", {
-          hint: "Pass --grant-token - to read the code from stdin, or run on a terminal to be asked. Run 'aep-zoho zoho token --help' for its options.",
+          hint: para`Pass --grant-token - to read the code from stdin, or run on a terminal to be asked. Run 'aep-zoho
+            zoho token --help' for its options.`,
         });
       input = await ctx.ask('Zoho grant token (the code, or the whole redirect URL): ', { secret: true });
     } else if (input.trim() === '-') {
       input = await readStdin(ctx);
     } else {
-      ctx.log.warn(
-        "The grant code was given on the command line, where other users can see it in 'ps' and your shell keeps it in its history. Next time pass '--grant-token -' and pipe it in (or leave --grant-token out on a terminal to be asked, hidden).",
-      );
+      ctx.log.warn(HINTS.grantOnCommandLine());
     }
     if (!input.trim())
       throw new UsageError('--grant-token is empty.', { hint: 'Paste the code Zoho gave you (it starts with 1000.).' });
@@ -152,7 +159,8 @@ export default defineCommand<Args, Result>({
         : (settings.zoho.accountsUrl ?? (region ? zohoRegion(region).accountsUrl : DEFAULT_ZOHO_ACCOUNTS_URL));
     if (explicit && args.region && zohoRegion(args.region).accountsUrl !== settings.zoho.accountsUrl) {
       ctx.log.warn(
-        `ZOHO_ACCOUNTS_URL (${settings.zoho.accountsUrl}) overrides --region ${args.region} (${zohoRegion(args.region).accountsUrl}).`,
+        para`ZOHO_ACCOUNTS_URL (${settings.zoho.accountsUrl}) overrides --region ${args.region}
+          (${zohoRegion(args.region).accountsUrl}).`,
       );
     }
     const redirectUri = args.redirectUri?.trim() || grant.redirectUri || stored?.redirectUri || undefined;
@@ -193,7 +201,8 @@ export default defineCommand<Args, Result>({
   },
   human(result, ui) {
     ui.line(
-      `${ui.green('Stored')} Zoho access and refresh tokens in profile '${result.profile}' (${result.stored}, mode 600).`,
+      para`${ui.green('Stored')} Zoho access and refresh tokens in profile '${result.profile}' (${result.stored}, mode
+        600).`,
     );
     ui.line(`Accounts server ${result.accountsUrl}, API domain ${result.endpoint}.`);
     // An existing connection still holds the old tokens: rotating them in is the next step.
