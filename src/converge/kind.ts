@@ -6,7 +6,7 @@ import { flowService, oneItem, type Collection, type FlowResource } from '../aep
 import { schemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
 import { UserError } from '../core/errors.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
-import { marker } from './desire.js';
+import { marker, type NameContext } from './names.js';
 import type { Shared } from './observe.js';
 import type { UpdateRule, UpdateRules } from './rules.js';
 import type { Actual, Kind, Outcome } from './types.js';
@@ -51,6 +51,8 @@ export interface KindSpec {
   /** `sandbox`: one per profile and sandbox (the base connection); `template`: one per template. */
   scope: 'sandbox' | 'template';
   dependsOn: Kind[];
+  /** Our deterministic name for it: observe, adoption and destroy look for this name. */
+  name(n: NameContext): string;
   /**
    * Every resource of this kind carrying our name, oldest first (ruling 15: lists, never a name
    * filter): the one finder observe, adoption after a lost answer and destroy use. Kinds without a

@@ -1,5 +1,6 @@
 // The template's dataset. A replaced one is renamed aside and kept with its data.
 import { catalog, createdDatasetId, datasetsNamed, datasetsOf } from '../../aep/catalog.js';
+import { suffixed } from '../names.js';
 import { marked, oldestFirst, type KindSpec } from '../kind.js';
 import { nameAndDescription, type FieldRule } from '../rules.js';
 
@@ -23,6 +24,7 @@ export const dataset = {
   label: 'dataset',
   scope: 'template',
   dependsOn: ['schema', 'descriptor'],
+  name: (n) => suffixed(n, (t) => t.target.dataset.name),
   find: async (ctx, { name }) =>
     oldestFirst(
       (await datasetsNamed(ctx.platform, name))

@@ -1,6 +1,7 @@
 // The identity descriptor of the template's schema. It has no name of ours: observe and destroy find
 // it through its schema; a create whose answer was lost, by what the create body described.
 import { schemaRegistry } from '../../aep/schema-registry.js';
+import { templateOf, xdmDestination } from '../names.js';
 import { noId, type KindSpec } from '../kind.js';
 import { replacing, same, unresolved, type UpdateRule } from '../rules.js';
 
@@ -29,6 +30,12 @@ export const descriptor = {
   label: 'identity descriptor',
   scope: 'template',
   dependsOn: ['schema'],
+  // Not a name of ours (Adobe gives descriptors none): what it says, as plans print it.
+  name: (n) => {
+    const { identity } = templateOf(n);
+    if (!identity) throw new Error('a descriptor is named for a template with an identity');
+    return `${identity.namespace} on ${xdmDestination(identity.destination, n.tenantId ?? '', !!n.fallback)}`;
+  },
   find: async (ctx, { made }) => {
     if (!made) return [];
     const found = (await ctx.shared.registry.descriptors(made['xdm:sourceSchema'])).filter(

@@ -3,6 +3,7 @@
 // Hand-written rule: a mapping set is replaced whole by a PUT, which bumps its version; the flow then
 // moves to that version.
 import { dataPrep, mappingSetSchema, type Mapping, type MappingSet } from '../../aep/data-prep.js';
+import { templateOf } from '../names.js';
 import { noId, type KindSpec } from '../kind.js';
 import { forces, same, unresolved, type UpdateRule } from '../rules.js';
 import type { Change } from '../types.js';
@@ -42,6 +43,8 @@ export const mappingSet = {
   label: 'mapping set',
   scope: 'template',
   dependsOn: ['schema', 'fieldGroup'],
+  // Data Prep's names take letters, digits and underscores.
+  name: (n) => `aep_zoho_${n.profile}_${templateOf(n).name}`.replace(/[^A-Za-z0-9_]/g, '_'),
   // After a lost answer: those writing the schema the create named (and named like ours where names
   // are given), newest first: the one just made.
   find: async (ctx, { name, made }) =>

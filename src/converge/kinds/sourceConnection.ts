@@ -1,6 +1,7 @@
 // The template's source connection: on the base connection, a table (Zoho source) or none (HTTP API).
 // Source and target connections are not changed in place (aep-updates.md §0.2, §5).
 import { flowService } from '../../aep/flow-service.js';
+import { suffixed } from '../names.js';
 import { flowKind, listedByName, type KindSpec } from '../kind.js';
 import { flowPatch, nameAndDescription } from '../rules.js';
 
@@ -8,6 +9,7 @@ export const sourceConnection = {
   label: 'source connection',
   scope: 'template',
   dependsOn: ['connection'],
+  name: (n) => suffixed(n, (t) => `Zoho CRM ${t.source.table} source`),
   ...flowKind('sourceConnections'),
   find: (ctx, { name, scope, made }) =>
     listedByName(
