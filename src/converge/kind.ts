@@ -17,13 +17,18 @@ export interface FindContext {
   platform: Platform;
 }
 
+/** Destroy's query: every resource of the kind on its lists (ownership is then read from each one). */
+export const ANY: unique symbol = Symbol('any name');
+
 export interface FindQuery {
-  /** Our deterministic name. */
-  name: string;
+  /** Our deterministic name, or ANY (destroy: whatever is there, ours or not). */
+  name: string | typeof ANY;
   /** For source connections the base connections to look under; for connections and flows the specs (default: both paths'). */
   scope?: { baseConnectionIds?: string[]; specIds?: string[] };
   /** A create whose answer was lost: its body says where to look (the spec, base connection or schema it named). */
   made?: Record<string, any>;
+  /** With ANY, for a kind found `within` another: the resources of that kind found so far. */
+  within?: Actual[];
 }
 
 /**
@@ -59,6 +64,12 @@ export interface KindSpec {
    * name of ours (descriptors, mapping sets) are found through their schema, or by the create's body.
    */
   find(ctx: FindContext, query: FindQuery): Promise<Actual[]>;
+  /** Destroy finds this kind within another kind's resources (it has no list of its own to search). */
+  within?: Kind;
+  /** A kind without a name of ours belongs to the resource it was found within: that one's id. */
+  belongsTo?(actual: Actual): unknown;
+  /** Adobe gives it no name: a recorded one is checked neither for its name nor for our marker. */
+  unnamed?: true;
   /** Made by this profile (for this template): carries our marker. */
   owned(resource: Record<string, any>, profile: string, template?: string): boolean;
   /** The GET by id, and how to read its answer (undefined: gone). */
@@ -131,14 +142,12 @@ export async function listedByName(
   ctx: FindContext,
   collection: 'connections' | 'sourceConnections' | 'targetConnections' | 'flows',
   filters: string[],
-  name: string,
+  name: string | typeof ANY,
 ): Promise<Actual[]> {
-  return oldestFirst(
-    (await Promise.all(filters.map((f) => ctx.shared.flowList(collection, f))))
-      .flat()
-      .filter((item) => item.name === name)
-      .map(flowActual),
-  );
+  const listed = (await Promise.all(filters.map((f) => ctx.shared.flowList(collection, f)))).flat();
+  // ANY: in the lists' order (destroy reads ownership from each one).
+  if (name === ANY) return listed.map(flowActual);
+  return oldestFirst(listed.filter((item) => item.name === name).map(flowActual));
 }
 
 export const flowKind = (collection: Collection): Pick<KindSpec, 'get' | 'read' | 'create' | 'created' | 'owned'> => ({
@@ -162,6 +171,7 @@ export const registryKind = (
   kind: RegistryKind,
 ): Pick<KindSpec, 'find' | 'owned' | 'get' | 'read' | 'create' | 'created'> => ({
   find: async (ctx, { name }) => {
+    if (name === ANY) return ours(ctx, kind);
     const listed: Array<Record<string, any>> = (await ctx.shared.tenantList(kind)).filter((r) => r.title === name);
     // A list item has no creation time (xed-id): with two of the name, each is read for its
     // repo:createdDate, so every machine keeps the same one, the oldest, as for the other kinds.
@@ -182,6 +192,21 @@ export const registryKind = (
     return { id: answer.$id };
   },
 });
+
+/**
+ * Every tenant resource with a name of ours (any profile, any template), read whole: the lists
+ * carry no description, and the marker is in it. One that cannot be read is left out.
+ */
+async function ours(ctx: FindContext, kind: RegistryKind): Promise<Actual[]> {
+  const listed = (await ctx.shared.tenantList(kind)).filter((r) => /\(aep-zoho /.test(r.title));
+  const read = await Promise.all(
+    listed.map(async (r) => {
+      const full = await ctx.platform.send(schemaRegistry.lookup('tenant', kind, r.$id)).catch(() => undefined);
+      return full && { id: r.$id, name: r.title, resource: full as Record<string, any> };
+    }),
+  );
+  return read.filter((a): a is Actual => !!a);
+}
 
 /** A replaced class, field group or schema: renamed aside (titles are unique) and kept. */
 export function renameRegistry(kind: RegistryKind): Retire {

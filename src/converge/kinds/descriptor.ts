@@ -2,7 +2,7 @@
 // it through its schema; a create whose answer was lost, by what the create body described.
 import { schemaRegistry } from '../../aep/schema-registry.js';
 import { templateOf, xdmDestination } from '../names.js';
-import { noId, type KindSpec } from '../kind.js';
+import { ANY, noId, type KindSpec } from '../kind.js';
 import { replacing, same, unresolved, type UpdateRule } from '../rules.js';
 
 export const describeIdentity = (d: Record<string, unknown>) =>
@@ -36,7 +36,21 @@ export const descriptor = {
     if (!identity) throw new Error('a descriptor is named for a template with an identity');
     return `${identity.namespace} on ${xdmDestination(identity.destination, n.tenantId ?? '', !!n.fallback)}`;
   },
-  find: async (ctx, { made }) => {
+  // Destroy: the identity descriptors of our schemas (each belongs to its schema's template).
+  within: 'schema',
+  belongsTo: (actual) => actual.resource['xdm:sourceSchema'],
+  unnamed: true,
+  find: async (ctx, { name, made, within }) => {
+    if (name === ANY && !made) {
+      const lists = await Promise.all(
+        (within ?? []).map(async (s) =>
+          (await ctx.shared.registry.descriptors(s.id).catch(() => []))
+            .filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === s.id)
+            .map((d) => read(d, String(d['@id']))!),
+        ),
+      );
+      return lists.flat();
+    }
     if (!made) return [];
     const found = (await ctx.shared.registry.descriptors(made['xdm:sourceSchema'])).filter(
       (d) =>
