@@ -17,6 +17,7 @@ import { KINDS } from './kinds/index.js';
 import { observeTemplate, type TemplateObservation } from './observe-template.js';
 import { matchTable, unknownTable, type TableRef } from './tables.js';
 import type { Actual, Kind } from './types.js';
+import { para } from '../core/text.js';
 
 export type { ReadTable, TemplateObservation } from './observe-template.js';
 
@@ -118,7 +119,8 @@ export function pick(
   const duplicates = others.filter((o) => !retirable.includes(o)).map((o) => o.id);
   if (duplicates.length)
     log.warn(
-      `${others.length + 1} resources are named like ${what}; using ${found.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`,
+      para`${others.length + 1} resources are named like ${what}; using ${found.id}, not ${duplicates.join(', ')}
+        (delete the others in the Experience Platform UI).`,
     );
   return {
     ...found,

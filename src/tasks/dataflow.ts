@@ -19,6 +19,7 @@ import { PATHS, type SourcePath } from '../paths/index.js';
 import { execute, printable } from './execute.js';
 import { runTasks } from './runner.js';
 import { openSession, sessionServices, type Session } from './session.js';
+import { para } from '../core/text.js';
 
 export type { Schedule } from '../converge/desire.js';
 export { checkSchedule } from '../paths/zoho-source.js';
@@ -110,7 +111,8 @@ export async function createDataflows(
             };
             return prepare(loaded, observed.templates[i], facts, connection.id);
           });
-          task.title = `Connection ${connection.id}, ${tables.length} ${path.names.tables}, tenant ${tenantId}, flow spec ${path.names.flowSpec} (${flowSpecId})`;
+          task.title = para`Connection ${connection.id}, ${tables.length} ${path.names.tables}, tenant ${tenantId},
+            flow spec ${path.names.flowSpec} (${flowSpecId})`;
         },
       },
     ],

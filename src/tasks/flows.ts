@@ -13,6 +13,7 @@ import { ourFlows } from '../converge/kinds/flow.js';
 import { observeShared } from '../converge/observe.js';
 import { pathOfFlow } from '../paths/index.js';
 import { openSession, sessionServices, type Session } from './session.js';
+import { para } from '../core/text.js';
 
 export interface ScheduleSummary {
   frequency: string;
@@ -304,7 +305,8 @@ export async function resolveFlow(session: Session, input: string): Promise<{ fl
   const templateOf = (id: string) => mine.find(([, ref]) => ref.id === id)?.[0];
   const unknown = (detail = '') =>
     new UsageError(`No dataflow '${wanted}' in sandbox '${sandbox}'${detail}.`, {
-      hint: `Name a flow id, a template${mine.length ? ` this profile built (${mine.map(([t]) => t).join(', ')})` : ''}, or a flow's full name; 'aep-zoho dataflow list --all' lists the sandbox's Zoho CRM dataflows.`,
+      hint: para`Name a flow id, a template${mine.length ? ` this profile built (${mine.map(([t]) => t).join(', ')})` : ''},
+        or a flow's full name; 'aep-zoho dataflow list --all' lists the sandbox's Zoho CRM dataflows.`,
     });
   if (!wanted) throw unknown();
 
