@@ -43,22 +43,14 @@ export interface TemplateFacts {
 
 export { defaultConnectionName, described, marker, nameSuffix, xdmDestination } from './names.js';
 
-/** The template-scoped kinds that carry a name of ours in Adobe's lists (the descriptor has none). */
-const NAMED = [
-  'class',
-  'fieldGroup',
-  'schema',
-  'dataset',
-  'sourceConnection',
-  'targetConnection',
-  'mappingSet',
-  'flow',
-] as const;
+/** A template's kinds that carry a name of ours in Adobe's lists (the descriptor has none). */
+type Named = Exclude<Kind, 'connection' | 'descriptor'>;
 
 /** Deterministic names (each kind's `name`, kinds/*.ts): a re-run (also from an empty home) finds them. */
-export function resourceNames(template: Template, profile: string): Record<(typeof NAMED)[number], string> {
-  return Object.fromEntries(NAMED.map((kind) => [kind, KINDS[kind].name({ profile, template })])) as Record<
-    (typeof NAMED)[number],
+export function resourceNames(template: Template, profile: string): Record<Named, string> {
+  const named = (Object.keys(KINDS) as Kind[]).filter((k) => KINDS[k].scope === 'template' && !KINDS[k].unnamed);
+  return Object.fromEntries(named.map((kind) => [kind, KINDS[kind].name({ profile, template })])) as Record<
+    Named,
     string
   >;
 }

@@ -9,7 +9,8 @@
 // set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { unlessNotFound } from '../core/errors.js';
-import { ANY, ownerOf, type FindContext } from './kind.js';
+import { ANY, type FindContext } from './kind.js';
+import { ownerOf } from './names.js';
 import { DESTROY_ORDER, KINDS } from './kinds/index.js';
 import type { Services, Shared } from './observe.js';
 import { planDeletes } from './plan.js';
@@ -138,9 +139,14 @@ async function discoverKinds(
   found: () => Found[],
 ): Promise<void> {
   const done = new Map<Kind, Promise<void>>();
+  /** Each kind once, started when first asked for: a kind found within another waits for that one. */
+  const discovered = (kind: Kind): Promise<void> => {
+    if (!done.has(kind)) done.set(kind, discoverKind(kind));
+    return done.get(kind)!;
+  };
   const discoverKind = async (kind: Kind) => {
     const spec = KINDS[kind];
-    if (spec.within) await done.get(spec.within);
+    if (spec.within) await discovered(spec.within);
     if (spec.scope === 'sandbox' && !wanted(undefined)) return;
     const parents = spec.within ? found().filter((f) => f.kind === spec.within) : [];
     if (spec.within) {
@@ -160,12 +166,7 @@ async function discoverKinds(
       if (ours && wanted(template)) add({ key: `${template ?? ''}/${kind}/${actual.id}`, kind, template, actual });
     }
   };
-  for (const kind of Object.keys(KINDS) as Kind[]) {
-    const run = (async () => discoverKind(kind))();
-    run.catch(() => undefined);
-    done.set(kind, run);
-  }
-  await Promise.all(done.values());
+  await Promise.all((Object.keys(KINDS) as Kind[]).map(discovered));
 }
 
 /**

@@ -116,14 +116,6 @@ export function oldestFirst<T extends { id: string; resource: Record<string, any
   );
 }
 
-/** The template a resource of this profile belongs to, from our name suffix and marker; undefined if not ours. */
-export function ownerOf(resource: { name?: string; title?: string; description?: string }, profile: string) {
-  const name = resource.name ?? resource.title ?? '';
-  const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
-  if (!m || m[1] !== profile) return undefined;
-  return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
-}
-
 /** Carries our marker (for a template, or the profile's base connection). */
 export const marked = (resource: Record<string, any>, profile: string, template?: string) =>
   String(resource.description ?? '').includes(marker(profile, template));

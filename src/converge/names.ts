@@ -21,6 +21,14 @@ export const described = (text: string, profile: string, template?: string) =>
 /** Our name suffix: profile and template, so two profiles or templates never share a resource. */
 export const nameSuffix = (profile: string, template: string) => ` (aep-zoho ${profile}/${template})`;
 
+/** The template a resource of this profile belongs to (the inverse of nameSuffix, with the marker); undefined if not ours. */
+export function ownerOf(resource: { name?: string; title?: string; description?: string }, profile: string) {
+  const name = resource.name ?? resource.title ?? '';
+  const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
+  if (!m || m[1] !== profile) return undefined;
+  return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
+}
+
 export const defaultConnectionName = (profile: string) => `aep-zoho ${profile}`;
 
 /** The template a kind's name is for (a template-scoped kind is always named for one). */

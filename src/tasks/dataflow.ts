@@ -4,7 +4,7 @@ import { resolveVia } from '../config/settings.js';
 import type { Via } from '../config/state.js';
 import { defaultConnectionName, unknownType, xdmDestination, type Schedule } from '../converge/desire.js';
 import type { Execution } from '../converge/apply.js';
-import { observe, observeShared, type Observation } from '../converge/observe.js';
+import { observe, observeShared, type Observation, type Services, type Shared } from '../converge/observe.js';
 import { changesAnything } from '../converge/plan.js';
 import { planConverge } from '../converge/plan-converge.js';
 import { checkColumns, prepare, type Prepared } from '../converge/prepare.js';
@@ -17,7 +17,7 @@ import type { PlanStep } from '../core/plan.js';
 import type { LoadedTemplate, TemplateMapping } from '../template/types.js';
 import { PATHS, type SourcePath } from '../paths/index.js';
 import { execute, printable } from './execute.js';
-import { runTasks } from './runner.js';
+import { runTasks, type Task } from './runner.js';
 import { openSession, sessionServices, type Session } from './session.js';
 import { para } from '../core/text.js';
 
@@ -66,65 +66,21 @@ export async function createDataflows(
   const now = Math.floor(ctx.now().getTime() / 1000);
   const startTime = checkStart(options.schedule?.startTime, now);
   const session = await openSession(ctx);
-  const { sandbox, profileName: profile } = session.settings;
-  const saved = await session.state.read(sandbox);
+  const saved = await session.state.read(session.settings.sandbox);
   const path = PATHS[resolveVia(options.via, ctx.env, saved.via)];
   // Schedules first: a bad one is a usage error, whatever else is missing. The command line wins over the template.
-  const schedules = templates.map((t) => path.schedule(t, options.schedule, startTime));
+  const schedules = templates.map(
+    (t) => path.schedule(t, options.schedule, startTime) ?? { frequency: 'once' as const, startTime },
+  );
   const services = sessionServices(session, ctx, path);
   const shared = observeShared(services, saved);
   void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
-  const noConnection = () =>
-    new UserError(`Profile '${profile}' has no ${path.names.connection} in sandbox '${sandbox}'.`, {
-      hint: `Run 'aep-zoho connect${path.names.flag}' first.`,
-    });
-  // Adobe's explore on the base connection, or (http-api) Zoho's own API: the tables and their columns.
-  const reader = await path.reader(ctx, session);
-  let observed!: Observation;
-  let prepared: Prepared[] = [];
-  const title = 'Look up the connection, tables, tenant, flow spec and existing resources';
-  await runTasks(
-    ctx,
-    [
-      {
-        title,
-        task: async (_c, task) => {
-          const connectionName = saved.connection?.name ?? defaultConnectionName(profile);
-          observed = await observe(services, shared, templates, {
-            reader,
-            connectionName,
-            noConnection,
-            preview: options.dryRun,
-          });
-          const { connection, tables, tenantId, flowSpecId } = observed;
-          const tableNames = Object.fromEntries(tables.map((t) => [t.path, t.name]));
-          prepared = templates.map((loaded, i) => {
-            const schedule = schedules[i] ?? { frequency: 'once' as const, startTime };
-            const facts = {
-              profile,
-              tenantId,
-              flowSpecId,
-              tableNames,
-              schedule,
-              explicitStart: options.schedule?.startTime !== undefined,
-              path,
-            };
-            return prepare(loaded, observed.templates[i], facts, connection.id);
-          });
-          task.title = para`Connection ${connection.id}, ${tables.length} ${path.names.tables}, tenant ${tenantId},
-            flow spec ${path.names.flowSpec} (${flowSpecId})`;
-        },
-      },
-    ],
-    {},
-  );
+  const w: Workspace = { ctx, session, path, services, shared, templates, schedules, options };
+  const { observed, prepared } = await lookUp(w);
   // The inlet sync will post to, refused before anything is planned or changed (aep/inlet.ts).
+  const { connection } = observed;
   if (path.streaming)
-    refuseInlet(
-      inletUrlOf(observed.connection.resource, observed.connection.id),
-      session.settings.platformUrl,
-      'dataflow create',
-    );
+    refuseInlet(inletUrlOf(connection.resource, connection.id), session.settings.platformUrl, 'dataflow create');
   checkColumns(ctx.log, prepared, options.allowMissingColumns);
   const today = `${ctx.now().toISOString().slice(0, 16)}Z`;
   const all = await planConverge({ prepared, observed, saved, shared, now, today });
@@ -134,9 +90,60 @@ export async function createDataflows(
   await confirmReplaces(ctx, all);
   const execution = await execute(ctx, session, all, { groups: (t) => (t ? `Dataflow '${t}'` : undefined) });
   const dataflows = prepared.map((p) => dataflowResult(p, all, execution, path.via));
-  await afterApply(ctx, session, path, observed, prepared, dataflows, all);
+  await afterApply(w, observed, prepared, dataflows, all);
   return { dataflows };
 }
+
+/** What one dataflow create works on: the session, the chosen path, the run's shared lookups, the templates. */
+interface Workspace {
+  ctx: Context;
+  session: Session;
+  path: SourcePath;
+  services: Services;
+  shared: Shared;
+  templates: LoadedTemplate[];
+  /** Per template (in order), its checked schedule. */
+  schedules: Schedule[];
+  options: CreateOptions;
+}
+
+/** Observe (one progress line), then each template checked against its table and desired. */
+async function lookUp(w: Workspace): Promise<{ observed: Observation; prepared: Prepared[] }> {
+  const { ctx, session, path, shared, templates, options } = w;
+  const { sandbox, profileName: profile } = session.settings;
+  const noConnection = () =>
+    new UserError(`Profile '${profile}' has no ${path.names.connection} in sandbox '${sandbox}'.`, {
+      hint: `Run 'aep-zoho connect${path.names.flag}' first.`,
+    });
+  // Adobe's explore on the base connection, or (http-api) Zoho's own API: the tables and their columns.
+  const reader = await path.reader(ctx, session);
+  const connectionName = shared.saved.connection?.name ?? defaultConnectionName(profile);
+  const out = { observed: undefined as unknown as Observation, prepared: [] as Prepared[] };
+  const task: Task<object> = {
+    title: 'Look up the connection, tables, tenant, flow spec and existing resources',
+    task: async (_c, t) => {
+      const observed = await observe(w.services, shared, templates, {
+        reader,
+        connectionName,
+        noConnection,
+        preview: options.dryRun,
+      });
+      const { connection, tables, tenantId, flowSpecId } = observed;
+      const tableNames = Object.fromEntries(tables.map((table) => [table.path, table.name]));
+      const explicitStart = options.schedule?.startTime !== undefined;
+      out.prepared = templates.map((loaded, i) => {
+        const facts = { profile, tenantId, flowSpecId, tableNames, schedule: w.schedules[i], explicitStart, path };
+        return prepare(loaded, observed.templates[i], facts, connection.id);
+      });
+      out.observed = observed;
+      t.title = para`Connection ${connection.id}, ${tables.length} ${path.names.tables}, tenant ${tenantId},
+        flow spec ${path.names.flowSpec} (${flowSpecId})`;
+    },
+  };
+  await runTasks(ctx, [task], {});
+  return out;
+}
+
 /** A start in the past would be refused by Adobe (or run a backfill nobody asked for): exit 2 before anything is sent. */
 function checkStart(given: number | undefined, now: number): number {
   if (given !== undefined && given < now - 60) {
@@ -213,9 +220,7 @@ function dataflowResult(p: Prepared, all: Step[], execution: Execution, via: Via
 
 /** The path's own bookkeeping (http-api: what `sync` feeds). */
 function afterApply(
-  ctx: Context,
-  session: Session,
-  path: SourcePath,
+  { ctx, session, path }: Workspace,
   observed: Observation,
   prepared: Prepared[],
   dataflows: DataflowResult[],
