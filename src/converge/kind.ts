@@ -72,8 +72,8 @@ export interface KindSpec {
   unnamed?: true;
   /** Made by this profile (for this template): carries our marker. */
   owned(resource: Record<string, any>, profile: string, template?: string): boolean;
-  /** The GET by id, and how to read its answer (undefined: gone). */
-  get(id: string): PlatformRequest;
+  /** The GET by id (at a version, where the kind keeps versions), and how to read its answer (undefined: gone). */
+  get(id: string, version?: number): PlatformRequest;
   read(answer: any, id: string): Actual | undefined;
   create(body: Record<string, unknown>): PlatformRequest;
   /** The new resource's id (and etag or version) from the create answer; an answer without one is an error. */

@@ -132,8 +132,7 @@ export function pick(
 /** By the state's id; undefined when it is gone. */
 export async function byId(services: Services, kind: Kind, id: string, version?: number): Promise<Actual | undefined> {
   const spec = KINDS[kind];
-  const request = kind === 'mappingSet' && version ? dataPrep.get(id, version) : spec.get(id);
-  return spec.read(await unlessNotFound(services.platform.send(request)), id);
+  return spec.read(await unlessNotFound(services.platform.send(spec.get(id, version))), id);
 }
 
 /** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec (renamed since). */

@@ -76,7 +76,8 @@ export const mappingSet = {
             .map((m) => read(m)!)
         : [],
   owned: () => false, // no marker: ours while it writes our schema
-  get: (id) => dataPrep.get(id),
+  // A version of 0 (or none) reads the current one.
+  get: (id, version) => dataPrep.get(id, version || undefined),
   read,
   create: (body) => dataPrep.create(body),
   created: (answer) => {
