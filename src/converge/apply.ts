@@ -4,6 +4,7 @@
 // failure no new write starts; the ones in flight finish and save before the error is reported.
 import { ApiError, isNotFound, isUserError, UserError } from '../core/errors.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
+import { para } from '../core/text.js';
 import { createOnce } from './create-once.js';
 import { resolveRefs } from './plan.js';
 import { KINDS } from './kinds/index.js';
@@ -67,14 +68,15 @@ export function apply(
     return platform.send(resolveRequest(request, resolve));
   };
 
-  const start = (node: Omit<Node, 'done'>, run: () => Promise<void>) => {
+  const run: Run = { outcomes, refused, hooks, send, resolve };
+  const start = (node: Omit<Node, 'done'>, body: () => Promise<void>) => {
     const done = (async () => {
       await null; // every node is registered before any looks up its dependencies
       await Promise.all(node.deps.map((dep) => promises.get(dep)));
       if (failure !== undefined) throw notStarted();
       events.onStart?.(node as Node);
       try {
-        await run();
+        await body();
       } catch (error) {
         if (failure === undefined) {
           failure = error;
@@ -94,7 +96,7 @@ export function apply(
     // A dependency may be another step's retirement (`<key>#retire`): it waits for it when there is one.
     start(
       { key: step.key, step, phase: 'main', deps: step.dependsOn.filter((k) => keys.has(k.replace(/#retire$/, ''))) },
-      () => runStep(step),
+      () => runStep(run, step),
     );
     if (step.retire) {
       const retire = step.retire;
@@ -113,80 +115,92 @@ export function apply(
     }
   }
 
-  async function runStep(step: Step): Promise<void> {
-    switch (step.action) {
-      case 'reuse': {
-        outcomes.set(step.key, { id: step.id!, etag: step.etag });
-        return hooks.record(step, outcomes.get(step.key)!);
-      }
-      case 'update': {
-        let answer: any;
-        const id = step.id ?? outcomes.get(step.target!.key)?.id;
-        if (!id) throw new Error(`No id for ${step.target?.key} yet`);
-        for (const request of step.requests) answer = await send(step.id ? request : naming(request, step.target!, id));
-        const outcome: Outcome = {
-          id,
-          etag: answer?.etag ?? step.etag,
-        };
-        if (step.kind === 'mappingSet') {
-          outcome.version = Number(answer?.version);
-          if (!Number.isInteger(outcome.version))
-            throw new UserError(
-              `Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`,
-              { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' },
-            );
-        }
-        outcomes.set(step.key, outcome);
-        return hooks.record(step, outcome);
-      }
-      case 'create':
-      case 'replace': {
-        const create = step.requests[step.requests.length - 1];
-        if (step.action === 'replace') {
-          await hooks.retire(step, step.retire ? 'retiring' : 'kept');
-          for (const request of step.requests.slice(0, -1)) await send(request); // the old one renamed aside
-        }
-        await hooks.intend(step);
-        const body = resolve(create.body) as Record<string, unknown>;
-        const { value } = await createOnce(
-          async () => KINDS[step.kind].created(await send(create)),
-          () => hooks.adopt(step, body, step.id),
-          (error) => error instanceof NotStarted,
-        ).catch((error) => restoreAfterRefusal(step, error));
-        outcomes.set(step.key, value);
-        return hooks.record(step, value);
-      }
-      case 'delete': {
-        for (const request of step.requests) {
-          if (await keptIfRefused(send(request), step)) return void refused.add(step.key);
-        }
-        return hooks.forget(step, step.id!);
-      }
-    }
-  }
-
-  /**
-   * Adobe refused a replace's successor (a 4xx: nothing was made). The old resource goes back to how
-   * it was (the old flow, disabled for the replace, enabled again) and the error says so.
-   */
-  async function restoreAfterRefusal(step: Step, error: unknown): Promise<never> {
-    const undo = step.retire?.undo ?? [];
-    const status = (error as UserError)?.status;
-    if (!undo.length || !isUserError(error) || status === undefined || status < 400 || status >= 500) throw error;
-    for (const request of undo) await send(request);
-    throw new ApiError(error.message, {
-      ...error,
-      cause: error,
-      hint: `The old ${step.kind === 'flow' ? 'dataflow' : step.kind} ${step.id} was disabled for its replacement and is enabled again, so ingestion goes on as before. ${error.hint ?? ''}`.trim(),
-    });
-  }
-
   const execution: Execution = { nodes, outcomes, completed, refused, finished: Promise.resolve() };
   execution.finished = Promise.allSettled([...promises.values()]).then(() => {
     execution.failure = failed;
     if (failure !== undefined) throw failure;
   });
   return execution;
+}
+
+/** What one step's run needs of the executor. */
+interface Run {
+  outcomes: Map<string, Outcome>;
+  refused: Set<string>;
+  hooks: ApplyHooks;
+  send<T>(request: PlatformRequest<T>): Promise<T>;
+  resolve<T>(value: T): T;
+}
+
+async function runStep(run: Run, step: Step): Promise<void> {
+  const { outcomes, hooks, send, resolve, refused } = run;
+  switch (step.action) {
+    case 'reuse': {
+      outcomes.set(step.key, { id: step.id!, etag: step.etag });
+      return hooks.record(step, outcomes.get(step.key)!);
+    }
+    case 'update': {
+      let answer: any;
+      const id = step.id ?? outcomes.get(step.target!.key)?.id;
+      if (!id) throw new Error(`No id for ${step.target?.key} yet`);
+      for (const request of step.requests) answer = await send(step.id ? request : naming(request, step.target!, id));
+      const outcome: Outcome = {
+        id,
+        etag: answer?.etag ?? step.etag,
+      };
+      if (step.kind === 'mappingSet') {
+        outcome.version = Number(answer?.version);
+        if (!Number.isInteger(outcome.version))
+          throw new UserError(
+            `Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`,
+            { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' },
+          );
+      }
+      outcomes.set(step.key, outcome);
+      return hooks.record(step, outcome);
+    }
+    case 'create':
+    case 'replace': {
+      const create = step.requests[step.requests.length - 1];
+      if (step.action === 'replace') {
+        await hooks.retire(step, step.retire ? 'retiring' : 'kept');
+        for (const request of step.requests.slice(0, -1)) await send(request); // the old one renamed aside
+      }
+      await hooks.intend(step);
+      const body = resolve(create.body) as Record<string, unknown>;
+      const { value } = await createOnce(
+        async () => KINDS[step.kind].created(await send(create)),
+        () => hooks.adopt(step, body, step.id),
+        (error) => error instanceof NotStarted,
+      ).catch((error) => restoreAfterRefusal(run, step, error));
+      outcomes.set(step.key, value);
+      return hooks.record(step, value);
+    }
+    case 'delete': {
+      for (const request of step.requests) {
+        if (await keptIfRefused(send(request), step)) return void refused.add(step.key);
+      }
+      return hooks.forget(step, step.id!);
+    }
+  }
+}
+
+/**
+ * Adobe refused a replace's successor (a 4xx: nothing was made). The old resource goes back to how
+ * it was (the old flow, disabled for the replace, enabled again) and the error says so.
+ */
+async function restoreAfterRefusal(run: Run, step: Step, error: unknown): Promise<never> {
+  const { send } = run;
+  const undo = step.retire?.undo ?? [];
+  const status = (error as UserError)?.status;
+  if (!undo.length || !isUserError(error) || status === undefined || status < 400 || status >= 500) throw error;
+  for (const request of undo) await send(request);
+  throw new ApiError(error.message, {
+    ...error,
+    cause: error,
+    hint: para`The old ${step.kind === 'flow' ? 'dataflow' : step.kind} ${step.id} was disabled for its replacement and
+      is enabled again, so ingestion goes on as before. ${error.hint ?? ''}`.trim(),
+  });
 }
 
 function outcomeValue(outcomes: Map<string, Outcome>, ref: Ref): unknown {

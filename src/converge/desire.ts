@@ -2,9 +2,11 @@
 // not exist yet are Refs to the resource that will have them; dependencies are explicit.
 import { DATA_LAKE_CONNECTION_SPEC, type ExploreColumn } from '../aep/flow-service.js';
 import type { SourcePath } from '../paths/index.js';
-import { TENANT_PLACEHOLDER, TOMBSTONE_COLUMN, type Template, type TemplateMapping } from '../template/types.js';
+import { TOMBSTONE_COLUMN, type Template, type TemplateMapping } from '../template/types.js';
 import { deletedDestination } from '../template/xdm-standard.js';
 import { DATASET_SCHEMA_CONTENT_TYPE } from './resources.js';
+import { KINDS } from './kinds/index.js';
+import { described, xdmDestination } from './names.js';
 import { Ref, type Desired, type Kind } from './types.js';
 
 const SCHEMA_VERSION = 'application/vnd.adobe.xed-full+json;version=1';
@@ -39,37 +41,18 @@ export interface TemplateFacts {
   path: Pick<SourcePath, 'desireSource' | 'desireFlow' | 'streaming'>;
 }
 
-/** The marker in the description of everything aep-zoho makes: with the name, it says "ours". */
-export const marker = (profile: string, template?: string) =>
-  `managed by aep-zoho ${template ? `${profile}/${template}` : profile}`;
-export const described = (text: string, profile: string, template?: string) =>
-  `${text.replace(/\s*\(managed by aep-zoho [^)]*\)$/, '')} (${marker(profile, template)})`;
+export { defaultConnectionName, described, marker, nameSuffix, xdmDestination } from './names.js';
 
-/** Our name suffix: profile and template, so two profiles or templates never share a resource. */
-export const nameSuffix = (profile: string, template: string) => ` (aep-zoho ${profile}/${template})`;
+/** A template's kinds that carry a name of ours in Adobe's lists (the descriptor has none). */
+type Named = Exclude<Kind, 'connection' | 'descriptor'>;
 
-/** Deterministic names: a re-run (also from an empty home) finds them. */
-export function resourceNames(template: Template, profile: string) {
-  const suffix = nameSuffix(profile, template.name);
-  return {
-    class: `${template.target.schema.fallbackClass?.title ?? template.target.schema.title}${suffix}`,
-    fieldGroup: `${template.target.fieldGroup.title}${suffix}`,
-    schema: `${template.target.schema.title}${suffix}`,
-    dataset: `${template.target.dataset.name}${suffix}`,
-    sourceConnection: `Zoho CRM ${template.source.table} source${suffix}`,
-    targetConnection: `${template.target.dataset.name} target${suffix}`,
-    mappingSet: `aep_zoho_${profile}_${template.name}`.replace(/[^A-Za-z0-9_]/g, '_'),
-    flow: `Zoho CRM ${template.source.table} to AEP${suffix}`,
-  };
-}
-
-export const defaultConnectionName = (profile: string) => `aep-zoho ${profile}`;
-
-/** A template destination as an XDM path: the tenant filled in; with a fallback class every path moves under the tenant. */
-export function xdmDestination(path: string, tenantId: string, fallback: boolean): string {
-  const tenantNs = `_${tenantId}`;
-  if (path.startsWith(`${TENANT_PLACEHOLDER}.`)) return `${tenantNs}${path.slice(TENANT_PLACEHOLDER.length)}`;
-  return fallback ? `${tenantNs}.${path}` : path;
+/** Deterministic names (each kind's `name`, kinds/*.ts): a re-run (also from an empty home) finds them. */
+export function resourceNames(template: Template, profile: string): Record<Named, string> {
+  const named = (Object.keys(KINDS) as Kind[]).filter((k) => KINDS[k].scope === 'template' && !KINDS[k].unnamed);
+  return Object.fromEntries(named.map((kind) => [kind, KINDS[kind].name({ profile, template })])) as Record<
+    Named,
+    string
+  >;
 }
 
 /** What a mapping reads from the table: the column (first segment of a lookup path) or the expression's columns. */
@@ -148,39 +131,53 @@ function tombstoneMappings(template: Template, facts: TemplateFacts): TemplateMa
   return [{ source: TOMBSTONE_COLUMN, destination: deletedDestination(template) }];
 }
 
+/** One template's desire as it is built: its names, Refs and the resources so far. */
+interface Wants {
+  template: Template;
+  facts: TemplateFacts;
+  names: ReturnType<typeof resourceNames>;
+  tenantNs: string;
+  ref(kind: Kind, field?: 'id' | 'version'): Ref;
+  want(kind: Kind, name: string, body: Record<string, unknown>, dependsOn: Kind[], extra?: Partial<Desired>): void;
+}
+
 /** Every resource one template asks for, in dependency order. `connection` is the base connection's key or id. */
 export function desireTemplate(template: Template, facts: TemplateFacts, connection: string | Ref): Desired[] {
   const t = template.name;
-  const { profile, tenantId, fallback } = facts;
-  const names = resourceNames(template, profile);
-  const tenantNs = `_${tenantId}`;
   const key = (kind: Kind) => `${t}/${kind}`;
-  const ref = (kind: Kind, field: 'id' | 'version' = 'id') => new Ref(key(kind), field);
+  const out: Desired[] = [];
+  const w: Wants = {
+    template,
+    facts,
+    names: resourceNames(template, facts.profile),
+    tenantNs: `_${facts.tenantId}`,
+    ref: (kind, field = 'id') => new Ref(key(kind), field),
+    want: (kind, name, body, dependsOn, extra = {}) =>
+      out.push({
+        key: key(kind),
+        kind,
+        template: t,
+        name,
+        body,
+        dependsOn: dependsOn.filter((k) => out.some((d) => d.key === key(k))).map(key),
+        ...extra,
+      }),
+  };
   const mappings = [...facts.mappings, ...tombstoneMappings(template, facts)].map((m) => ({
     ...m,
-    destination: xdmDestination(m.destination, tenantId, fallback),
+    destination: xdmDestination(m.destination, facts.tenantId, facts.fallback),
   }));
-  const tenantFields = mappings.filter((m) => m.destination.startsWith(`${tenantNs}.`));
-  const columns = new Map(facts.columns.map((c) => [c.name, c]));
-  const out: Desired[] = [];
-  const want = (
-    kind: Kind,
-    name: string,
-    body: Record<string, unknown>,
-    dependsOn: Kind[],
-    extra: Partial<Desired> = {},
-  ) =>
-    out.push({
-      key: key(kind),
-      kind,
-      template: t,
-      name,
-      body,
-      dependsOn: dependsOn.filter((k) => out.some((d) => d.key === key(k))).map(key),
-      ...extra,
-    });
-  const connectionDeps = connection instanceof Ref ? [connection.key] : [];
+  desireSchema(w, mappings);
+  desireDataflow(w, mappings, connection);
+  return out;
+}
 
+/** The XDM side: the fallback class, the tenant field group, the schema and its identity descriptor. */
+function desireSchema(w: Wants, mappings: TemplateMapping[]): void {
+  const { template, facts, names, tenantNs, ref, want } = w;
+  const { profile, fallback } = facts;
+  const t = template.name;
+  const tenantFields = mappings.filter((m) => m.destination.startsWith(`${tenantNs}.`));
   const fallbackClass = template.target.schema.fallbackClass;
   if (fallback && fallbackClass) {
     want(
@@ -196,23 +193,7 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     );
   }
   const classId: string | Ref = fallback ? ref('class') : template.target.schema.class;
-
   if (tenantFields.length) {
-    const root: Record<string, any> = {};
-    for (const m of tenantFields) {
-      const keys = m.destination.slice(tenantNs.length + 1).split('.');
-      let node = root;
-      for (const k of keys.slice(0, -1)) {
-        node[k] ??= { type: 'object', properties: {} };
-        node = node[k].properties;
-      }
-      // A lookup's id or name, and a calculated field, are strings; a column keeps its type.
-      const type = m.expression || m.source!.includes('.') ? { type: 'string' } : xdmType(columns.get(m.source!));
-      node[keys[keys.length - 1]] =
-        m.source === TOMBSTONE_COLUMN
-          ? { title: 'Deleted in Zoho CRM', type: 'boolean' }
-          : { title: m.source ?? keys[keys.length - 1], ...type };
-    }
     want(
       'fieldGroup',
       names.fieldGroup,
@@ -221,14 +202,17 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
         title: names.fieldGroup,
         description: described(template.target.fieldGroup.description, profile, t),
         'meta:intendedToExtend': [classId],
-        definitions: { zoho: { properties: { [tenantNs]: { type: 'object', properties: root } } } },
+        definitions: {
+          zoho: {
+            properties: { [tenantNs]: { type: 'object', properties: fieldTree(tenantFields, tenantNs, facts) } },
+          },
+        },
         allOf: [{ $ref: '#/definitions/zoho' }],
       },
       ['class'],
       { facts: { tenantNs } },
     );
   }
-
   const standard = fallback ? [] : (template.target.schema.fieldGroups ?? []);
   const refs = [classId, ...standard, ...(tenantFields.length ? [ref('fieldGroup')] : [])];
   want(
@@ -243,13 +227,11 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     },
     ['class', 'fieldGroup'],
   );
-
-  const profileEnabled = !!template.target.dataset.profileEnabled;
   if (template.identity) {
-    const destination = xdmDestination(template.identity.destination, tenantId, fallback);
+    const destination = xdmDestination(template.identity.destination, facts.tenantId, fallback);
     want(
       'descriptor',
-      `${template.identity.namespace} on ${destination}`,
+      KINDS.descriptor.name({ profile, template, tenantId: facts.tenantId, fallback }),
       {
         '@type': 'xdm:descriptorIdentity',
         'xdm:sourceSchema': ref('schema'),
@@ -262,7 +244,34 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
       ['schema', 'fieldGroup'],
     ); // its property may be a tenant field the field group gains in this run
   }
+}
 
+/** The tenant fields as an XDM property tree: a lookup's id or name, and a calculated field, are strings; a column keeps its type. */
+function fieldTree(tenantFields: TemplateMapping[], tenantNs: string, facts: TemplateFacts): Record<string, any> {
+  const columns = new Map(facts.columns.map((c) => [c.name, c]));
+  const root: Record<string, any> = {};
+  for (const m of tenantFields) {
+    const keys = m.destination.slice(tenantNs.length + 1).split('.');
+    let node = root;
+    for (const k of keys.slice(0, -1)) {
+      node[k] ??= { type: 'object', properties: {} };
+      node = node[k].properties;
+    }
+    const type = m.expression || m.source!.includes('.') ? { type: 'string' } : xdmType(columns.get(m.source!));
+    node[keys[keys.length - 1]] =
+      m.source === TOMBSTONE_COLUMN
+        ? { title: 'Deleted in Zoho CRM', type: 'boolean' }
+        : { title: m.source ?? keys[keys.length - 1], ...type };
+  }
+  return root;
+}
+
+/** The data side: the dataset, the source and target connections, the mapping set and the flow. */
+function desireDataflow(w: Wants, mappings: TemplateMapping[], connection: string | Ref): void {
+  const { template, facts, names, ref, want } = w;
+  const { profile } = facts;
+  const t = template.name;
+  const profileEnabled = !!template.target.dataset.profileEnabled;
   // Ruling 8: the descriptor before the dataset; ruling 16: a Profile dataset on a union schema.
   want(
     'dataset',
@@ -276,7 +285,6 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     ['schema', 'descriptor'],
     { facts: { profileEnabled } },
   );
-
   const flowFacts = {
     profile,
     template,
@@ -294,10 +302,9 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     },
   };
   want('sourceConnection', names.sourceConnection, facts.path.desireSource(flowFacts), [], {
-    dependsOn: connectionDeps,
+    dependsOn: connection instanceof Ref ? [connection.key] : [],
     facts: { table: facts.table.name, tableNames: facts.tableNames },
   });
-
   want(
     'targetConnection',
     names.targetConnection,
@@ -310,16 +317,12 @@ export function desireTemplate(template: Template, facts: TemplateFacts, connect
     },
     ['schema', 'dataset'],
   );
-
   want('mappingSet', names.mappingSet, mappingSetBody(names.mappingSet, ref('schema'), mappings), [
     'schema',
     'fieldGroup',
   ]);
-
   const flow = facts.path.desireFlow(flowFacts);
   want('flow', names.flow, flow.body, ['sourceConnection', 'targetConnection', 'mappingSet'], {
     ...(flow.facts ? { facts: flow.facts } : {}),
   });
-
-  return out;
 }

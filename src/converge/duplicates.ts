@@ -6,6 +6,7 @@
 import type { FlowResource } from '../aep/flow-service.js';
 import { DESTROY_ORDER, KINDS } from './kinds/index.js';
 import type { Actual, Kind, Step } from './types.js';
+import { para } from '../core/text.js';
 
 const reasonFor = (keeper: Actual) =>
   `duplicate of ${keeper.id}: the same name and marker, made later (two runs at once, e.g. from two machines); the oldest stays`;
@@ -75,7 +76,8 @@ export async function planConnectionDuplicates(
     const staying = (await sourcesOn(dup.id)).filter((s) => !going.has(s.id));
     if (staying.length) {
       notes.push(
-        `base connection ${dup.id} is a duplicate of this one (the same name, made later); it stays while ${staying.length} source connection(s) use it: 'dataflow create' for their templates moves them and retires it`,
+        para`base connection ${dup.id} is a duplicate of this one (the same name, made later); it stays while
+          ${staying.length} source connection(s) use it: 'dataflow create' for their templates moves them and retires it`,
       );
       continue;
     }

@@ -6,7 +6,7 @@ import { flowService, oneItem, type Collection, type FlowResource } from '../aep
 import { schemaRegistry, type RegistryKind } from '../aep/schema-registry.js';
 import { UserError } from '../core/errors.js';
 import type { Platform, PlatformRequest } from '../http/platform.js';
-import { marker } from './desire.js';
+import { marker, type NameContext } from './names.js';
 import type { Shared } from './observe.js';
 import type { UpdateRule, UpdateRules } from './rules.js';
 import type { Actual, Kind, Outcome } from './types.js';
@@ -17,13 +17,18 @@ export interface FindContext {
   platform: Platform;
 }
 
+/** Destroy's query: every resource of the kind on its lists (ownership is then read from each one). */
+export const ANY: unique symbol = Symbol('any name');
+
 export interface FindQuery {
-  /** Our deterministic name. */
-  name: string;
+  /** Our deterministic name, or ANY (destroy: whatever is there, ours or not). */
+  name: string | typeof ANY;
   /** For source connections the base connections to look under; for connections and flows the specs (default: both paths'). */
   scope?: { baseConnectionIds?: string[]; specIds?: string[] };
   /** A create whose answer was lost: its body says where to look (the spec, base connection or schema it named). */
   made?: Record<string, any>;
+  /** With ANY, for a kind found `within` another: the resources of that kind found so far. */
+  within?: Actual[];
 }
 
 /**
@@ -51,16 +56,24 @@ export interface KindSpec {
   /** `sandbox`: one per profile and sandbox (the base connection); `template`: one per template. */
   scope: 'sandbox' | 'template';
   dependsOn: Kind[];
+  /** Our deterministic name for it: observe, adoption and destroy look for this name. */
+  name(n: NameContext): string;
   /**
    * Every resource of this kind carrying our name, oldest first (ruling 15: lists, never a name
    * filter): the one finder observe, adoption after a lost answer and destroy use. Kinds without a
    * name of ours (descriptors, mapping sets) are found through their schema, or by the create's body.
    */
   find(ctx: FindContext, query: FindQuery): Promise<Actual[]>;
+  /** Destroy finds this kind within another kind's resources (it has no list of its own to search). */
+  within?: Kind;
+  /** A kind without a name of ours belongs to the resource it was found within: that one's id. */
+  belongsTo?(actual: Actual): unknown;
+  /** Adobe gives it no name: a recorded one is checked neither for its name nor for our marker. */
+  unnamed?: true;
   /** Made by this profile (for this template): carries our marker. */
   owned(resource: Record<string, any>, profile: string, template?: string): boolean;
-  /** The GET by id, and how to read its answer (undefined: gone). */
-  get(id: string): PlatformRequest;
+  /** The GET by id (at a version, where the kind keeps versions), and how to read its answer (undefined: gone). */
+  get(id: string, version?: number): PlatformRequest;
   read(answer: any, id: string): Actual | undefined;
   create(body: Record<string, unknown>): PlatformRequest;
   /** The new resource's id (and etag or version) from the create answer; an answer without one is an error. */
@@ -103,14 +116,6 @@ export function oldestFirst<T extends { id: string; resource: Record<string, any
   );
 }
 
-/** The template a resource of this profile belongs to, from our name suffix and marker; undefined if not ours. */
-export function ownerOf(resource: { name?: string; title?: string; description?: string }, profile: string) {
-  const name = resource.name ?? resource.title ?? '';
-  const m = /\(aep-zoho ([^/()]+)\/([^()]+)\)(?: \(replaced [^)]*\))*$/.exec(name);
-  if (!m || m[1] !== profile) return undefined;
-  return String(resource.description ?? '').includes(marker(profile, m[2])) ? m[2] : undefined;
-}
-
 /** Carries our marker (for a template, or the profile's base connection). */
 export const marked = (resource: Record<string, any>, profile: string, template?: string) =>
   String(resource.description ?? '').includes(marker(profile, template));
@@ -129,14 +134,12 @@ export async function listedByName(
   ctx: FindContext,
   collection: 'connections' | 'sourceConnections' | 'targetConnections' | 'flows',
   filters: string[],
-  name: string,
+  name: string | typeof ANY,
 ): Promise<Actual[]> {
-  return oldestFirst(
-    (await Promise.all(filters.map((f) => ctx.shared.flowList(collection, f))))
-      .flat()
-      .filter((item) => item.name === name)
-      .map(flowActual),
-  );
+  const listed = (await Promise.all(filters.map((f) => ctx.shared.flowList(collection, f)))).flat();
+  // ANY: in the lists' order (destroy reads ownership from each one).
+  if (name === ANY) return listed.map(flowActual);
+  return oldestFirst(listed.filter((item) => item.name === name).map(flowActual));
 }
 
 export const flowKind = (collection: Collection): Pick<KindSpec, 'get' | 'read' | 'create' | 'created' | 'owned'> => ({
@@ -160,6 +163,7 @@ export const registryKind = (
   kind: RegistryKind,
 ): Pick<KindSpec, 'find' | 'owned' | 'get' | 'read' | 'create' | 'created'> => ({
   find: async (ctx, { name }) => {
+    if (name === ANY) return ours(ctx, kind);
     const listed: Array<Record<string, any>> = (await ctx.shared.tenantList(kind)).filter((r) => r.title === name);
     // A list item has no creation time (xed-id): with two of the name, each is read for its
     // repo:createdDate, so every machine keeps the same one, the oldest, as for the other kinds.
@@ -180,6 +184,21 @@ export const registryKind = (
     return { id: answer.$id };
   },
 });
+
+/**
+ * Every tenant resource with a name of ours (any profile, any template), read whole: the lists
+ * carry no description, and the marker is in it. One that cannot be read is left out.
+ */
+async function ours(ctx: FindContext, kind: RegistryKind): Promise<Actual[]> {
+  const listed = (await ctx.shared.tenantList(kind)).filter((r) => /\(aep-zoho /.test(r.title));
+  const read = await Promise.all(
+    listed.map(async (r) => {
+      const full = await ctx.platform.send(schemaRegistry.lookup('tenant', kind, r.$id)).catch(() => undefined);
+      return full && { id: r.$id, name: r.title, resource: full as Record<string, any> };
+    }),
+  );
+  return read.filter((a): a is Actual => !!a);
+}
 
 /** A replaced class, field group or schema: renamed aside (titles are unique) and kept. */
 export function renameRegistry(kind: RegistryKind): Retire {

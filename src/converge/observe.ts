@@ -2,33 +2,24 @@
 // deterministic name (and marker) on a token-safe list (ruling 15), through its kind's finder (kinds/),
 // on every run; the id in the state file (a cache, not the truth) only when nothing carries the
 // name. Everything starts at once; each lookup waits only for the id it needs.
-import { CONVERSION, dataPrep, mappingSetSchema, type MappingSet } from '../aep/data-prep.js';
-import {
-  FlowService,
-  type Collection,
-  type ExploreColumn,
-  type ExploreTableDetail,
-  type FlowResource,
-} from '../aep/flow-service.js';
-import {
-  SchemaRegistry,
-  fieldPaths,
-  schemaRegistry,
-  type RegistryKind,
-  type XdmResource,
-} from '../aep/schema-registry.js';
+import { CONVERSION, dataPrep, type MappingSet } from '../aep/data-prep.js';
+import { FlowService, type Collection, type FlowResource } from '../aep/flow-service.js';
+import { SchemaRegistry, type RegistryKind, type XdmResource } from '../aep/schema-registry.js';
 import type { SandboxState, StateStore } from '../config/state.js';
 import type { Logger } from '../core/context.js';
-import { unlessNotFound } from '../core/errors.js';
+import { UsageError, unlessNotFound } from '../core/errors.js';
 import { readPages } from '../http/pages.js';
 import type { Platform } from '../http/platform.js';
-import type { SourcePath } from '../paths/index.js';
-import type { Template } from '../template/types.js';
-import { resourceNames } from './desire.js';
-import { oldestFirst, type FindQuery } from './kind.js';
+import type { SourcePath, TableReader } from '../paths/index.js';
+import type { LoadedTemplate } from '../template/types.js';
+import { oldestFirst } from './kind.js';
 import { KINDS } from './kinds/index.js';
-import type { TableRef } from './tables.js';
+import { observeTemplate, type TemplateObservation } from './observe-template.js';
+import { matchTable, unknownTable, type TableRef } from './tables.js';
 import type { Actual, Kind } from './types.js';
+import { para } from '../core/text.js';
+
+export type { ReadTable, TemplateObservation } from './observe-template.js';
 
 export interface Services {
   platform: Platform;
@@ -116,7 +107,7 @@ export function later<T>(promise: Promise<T>): Promise<T> {
  * One of ours by name: the oldest (creation time, then id: every machine picks the same one).
  * Younger ones with our marker are retirable (the plan retires them); others are only reported.
  */
-function pick(
+export function pick(
   candidates: Actual[],
   log: Logger,
   what: string,
@@ -128,7 +119,8 @@ function pick(
   const duplicates = others.filter((o) => !retirable.includes(o)).map((o) => o.id);
   if (duplicates.length)
     log.warn(
-      `${others.length + 1} resources are named like ${what}; using ${found.id}, not ${duplicates.join(', ')} (delete the others in the Experience Platform UI).`,
+      para`${others.length + 1} resources are named like ${what}; using ${found.id}, not ${duplicates.join(', ')}
+        (delete the others in the Experience Platform UI).`,
     );
   return {
     ...found,
@@ -138,10 +130,9 @@ function pick(
 }
 
 /** By the state's id; undefined when it is gone. */
-async function byId(services: Services, kind: Kind, id: string, version?: number): Promise<Actual | undefined> {
+export async function byId(services: Services, kind: Kind, id: string, version?: number): Promise<Actual | undefined> {
   const spec = KINDS[kind];
-  const request = kind === 'mappingSet' && version ? dataPrep.get(id, version) : spec.get(id);
-  return spec.read(await unlessNotFound(services.platform.send(request)), id);
+  return spec.read(await unlessNotFound(services.platform.send(spec.get(id, version))), id);
 }
 
 /** The base connection: the oldest of this path's spec by our name (ruling 15), else the state's id when it is of that spec (renamed since). */
@@ -161,198 +152,79 @@ export async function observeConnection(services: Services, shared: Shared, name
   return recorded && recorded.resource.connectionSpec?.id === spec.id ? recorded : undefined;
 }
 
-export interface TemplateObservation {
-  /** By desired key. */
-  actual: Map<string, Actual>;
-  /** Every field path the standard class and field groups bring (undefined: the class is missing). */
-  standardPaths?: Set<string>;
-  columns: ExploreColumn[];
-  rows: Array<Record<string, unknown>>;
-  classExists: boolean;
-  table: TableRef;
+/** What dataflow create observed: the base connection, the tables, the tenant, the flow spec, each template's resources. */
+export interface Observation {
+  connection: Actual;
+  tables: TableRef[];
+  tenantId: string;
+  flowSpecId: string;
+  /** In the templates' order. */
+  templates: TemplateObservation[];
+}
+
+export interface ObserveOptions {
+  /** How the path reads the CRM's tables (Adobe's explore, or Zoho's own API). */
+  reader: TableReader;
+  /** The base connection's name (the state's, else ours). */
+  connectionName: string;
+  /** The error when the profile has no base connection on this path. */
+  noConnection: () => Error;
+  /** Read a few rows of each table too (a dry run's preview). */
+  preview: boolean;
 }
 
 /**
- * What exists of one template's resources. `connectionId` (the base connection found), `explored`
- * (the one to explore: the saved id, before the lookup confirms it) and `table` are promises, so the
- * lookups that need none of them start at once.
+ * Everything dataflow create needs, in one wave: the saved connection id and a cached listing let
+ * every lookup, the tables' columns included, start at once; if the saved connection turns out
+ * gone, it looks again.
  */
-/** A table's columns (and preview rows): Adobe's explore on the base connection, or Zoho's own API on the http-api path. */
-export type ReadTable = (table: TableRef, preview: boolean) => Promise<ExploreTableDetail>;
-
-export async function observeTemplate(
+export async function observe(
   services: Services,
   shared: Shared,
-  template: Template,
-  connectionId: Promise<string | undefined>,
-  explored: Promise<string | undefined>,
-  table: Promise<TableRef>,
-  preview: boolean,
-  readTable?: ReadTable,
-): Promise<TemplateObservation> {
-  const t = template.name;
-  const names = resourceNames(template, services.profile);
-  const saved = shared.saved.dataflows?.[t] ?? {};
-  const log = services.log;
-
-  // Made by this run's replace and not yet gone (same name, or renamed aside): never ours to use.
-  const retiring = new Set((shared.saved.retired ?? []).filter((r) => r.template === t).map((r) => r.id));
-
-  /**
-   * By name on every run (`find`: a list per kind, shared by every template), so a duplicate made
-   * elsewhere is seen even when the state has an id; the state's id (a cache) only when nothing
-   * carries our name (a resource renamed behind our back, put back by the plan).
-   */
-  const lookup = (kind: Kind, find: () => Promise<Actual | undefined>): Promise<Actual | undefined> =>
+  templates: LoadedTemplate[],
+  o: ObserveOptions,
+  trustSaved = true,
+): Promise<Observation> {
+  void [shared.tenantId, shared.flowSpec]; // both in the first wave of lookups
+  const savedId = shared.saved.connection?.id;
+  const connectionFound = later(observeConnection(services, shared, o.connectionName));
+  const connectionId = later(connectionFound.then((c) => c?.id));
+  // Trusting the saved connection, the listing (cached, else fetched on it) does not wait for the lookup.
+  const early = trustSaved && savedId ? savedId : undefined;
+  const listing = later(
+    o.reader.tables(
+      () => (early ? Promise.resolve(early) : connectionId.then((id) => (id ? id : Promise.reject(o.noConnection())))),
+      { cached: !!early },
+    ),
+  );
+  const tableOf = (loaded: LoadedTemplate) =>
     later(
-      (async () => {
-        const found = await find();
-        const ref = saved[kind];
-        if (found || !ref?.id) return found;
-        return byId(services, kind, ref.id, typeof ref.version === 'number' ? ref.version : undefined);
-      })(),
+      listing.then((list) => {
+        const table = matchTable(list, loaded.template.source.table);
+        if (table) return table;
+        const error = unknownTable(list, loaded.template.source.table);
+        throw new UsageError(`Template '${loaded.template.name}' (${loaded.file}): ${error.message}`, {
+          hint: error.hint,
+        });
+      }),
     );
-  /** Ours by name on every run, so a duplicate made elsewhere is seen even when the state has an id. */
-  type Scope = FindQuery['scope'];
-  const named = async (kind: Kind, name: string, scope?: Scope) =>
-    pick(
-      (await KINDS[kind].find({ shared, platform: services.platform }, { name, scope })).filter(
-        (r) => !retiring.has(r.id),
+  const explored = early ? Promise.resolve(savedId) : connectionId;
+  const observations = templates.map((loaded) =>
+    later(
+      observeTemplate(
+        services,
+        shared,
+        loaded.template,
+        connectionId,
+        tableOf(loaded),
+        o.preview,
+        (table, preview) => o.reader.read(() => explored, table, preview, 3), // 3: a dry run's preview
       ),
-      log,
-      `${KINDS[kind].label} '${name}'`,
-      (r) => KINDS[kind].owned(r, services.profile, t),
-    );
-  const inRegistry = (kind: Kind, title: string) =>
-    lookup(kind, async () => {
-      // The registry's lists carry only ids and titles: the title gives the id, a GET the resource.
-      const found = await named(kind, title);
-      const full = found ? await byId(services, kind, found.id) : undefined;
-      return full && { ...full, ...(found?.retirable ? { retirable: found.retirable } : {}) };
-    });
-  const inFlowService = (kind: Kind, name: string, scope?: () => Promise<Scope | undefined>) =>
-    lookup(kind, async () => {
-      const where = scope ? await scope() : undefined;
-      if (scope && !where) return undefined;
-      return named(kind, name, where);
-    });
-
-  // The standard class and field groups, resolved: which destinations exist before anything is made.
-  const standard = later(
-    Promise.all([
-      unlessNotFound(services.platform.send(schemaRegistry.full('global', 'classes', template.target.schema.class))),
-      ...(template.target.schema.fieldGroups ?? []).map((id) =>
-        unlessNotFound(services.platform.send(schemaRegistry.full('global', 'fieldgroups', id))),
-      ),
-    ]),
+    ),
   );
-  const classExists = later(standard.then(([found]) => !!found));
-  const tenantClass = template.target.schema.fallbackClass
-    ? inRegistry('class', names.class)
-    : Promise.resolve(undefined);
-  const fieldGroup = inRegistry('fieldGroup', names.fieldGroup);
-  const schema = inRegistry('schema', names.schema);
-  const dataset = lookup('dataset', () => named('dataset', names.dataset));
-  const descriptor = template.identity
-    ? lookup('descriptor', async () => {
-        const id = (await schema)?.id;
-        if (!id) return undefined;
-        const all = (await shared.registry.descriptors(id)).filter(
-          (d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === id,
-        );
-        const one = all.find((d) => d['xdm:namespace'] === template.identity!.namespace) ?? all[0];
-        return one ? KINDS.descriptor.read(one, String(one['@id'])) : undefined;
-      })
-    : Promise.resolve(undefined);
-  // Source connections on our base connection, and on its younger duplicates (retired with them).
-  const source = inFlowService('sourceConnection', names.sourceConnection, async () => {
-    const id = await connectionId;
-    return id ? { baseConnectionIds: [id, ...(shared.connectionDuplicates ?? [])] } : undefined;
-  });
-  const target = inFlowService('targetConnection', names.targetConnection);
-  const flow = inFlowService('flow', names.flow, async () => ({ specIds: [(await shared.flowSpec).id] }));
-  // Mapping sets have no name in Adobe's lists (ruling 14): ours is the state's, else the one the
-  // flow uses, else one writing our schema (and named like ours where names are given).
-  const listed = saved.mappingSet?.id ? undefined : shared.mappingSets(); // started now, matched later
-  const mappingSet = later(
-    (async () => {
-      const ref = saved.mappingSet;
-      const f = await flow;
-      const used = f?.resource.transformations?.find((x: { name?: string }) => x.name === 'Mapping')?.params;
-      // The one the kept flow runs, when it writes our schema: every machine sees the same flow, so
-      // two that each made a mapping set agree (their state files name different ones).
-      const running =
-        used?.mappingId && used.mappingId !== ref?.id
-          ? await byId(services, 'mappingSet', String(used.mappingId))
-          : undefined;
-      const schemaId = running ? (await schema)?.id : undefined;
-      let found =
-        running && schemaId && mappingSetSchema(running.resource as MappingSet) === schemaId
-          ? running
-          : ref?.id
-            ? await byId(services, 'mappingSet', ref.id, typeof ref.version === 'number' ? ref.version : undefined)
-            : undefined;
-      if (!found) {
-        const s = (await schema)?.id;
-        const candidates = s
-          ? (await (listed ?? shared.mappingSets())).filter(
-              (m) => mappingSetSchema(m) === s && (m.name === undefined || m.name === names.mappingSet),
-            )
-          : [];
-        const chosen =
-          candidates.find((m) => m.id === used?.mappingId) ??
-          candidates.sort(
-            (a, b) => Number(b.updatedAt ?? b.createdDate ?? 0) - Number(a.updatedAt ?? a.createdDate ?? 0),
-          )[0];
-        found = chosen ? await byId(services, 'mappingSet', chosen.id) : undefined;
-      }
-      // A GET without a version may answer version 0 (Adobe leaves it open): read the one the flow runs.
-      const version = Number(used?.mappingVersion);
-      if (
-        found &&
-        used?.mappingId === found.id &&
-        Number.isInteger(version) &&
-        version > Number(found.resource.version ?? 0)
-      )
-        found = await byId(services, 'mappingSet', found.id, version);
-      return found;
-    })(),
-  );
-
-  const resolvedTable = await table;
-  const id = readTable ? undefined : await explored;
-  const [detail, exists] = await Promise.all([
-    readTable
-      ? readTable(resolvedTable, preview && resolvedTable.canPreview)
-      : id
-        ? shared.flow.exploreTable(id, resolvedTable.path, preview && resolvedTable.canPreview)
-        : Promise.resolve<ExploreTableDetail>({ format: 'tabular', schema: { columns: [] } }),
-    classExists,
-  ]);
-  const lookups: Partial<Record<Kind, Promise<Actual | undefined>>> = {
-    class: tenantClass,
-    fieldGroup,
-    schema,
-    descriptor,
-    dataset,
-    sourceConnection: source,
-    targetConnection: target,
-    mappingSet,
-    flow,
-  };
-  const actual = new Map<string, Actual>();
-  for (const [kind, found] of Object.entries(lookups)) {
-    const one = await found;
-    if (one) actual.set(`${t}/${kind}`, one);
-  }
-  const resolved = await standard;
-  const standardPaths = resolved[0] ? new Set(resolved.flatMap((r) => fieldPaths(r?.properties))) : undefined;
-  return {
-    actual,
-    columns: detail.schema?.columns ?? [],
-    rows: (detail.data ?? []).slice(0, 3),
-    classExists: exists,
-    table: resolvedTable,
-    standardPaths,
-  };
+  const found = await connectionFound;
+  if (!found) throw o.noConnection();
+  if (early && found.id !== savedId) return observe(services, shared, templates, o, false); // gone: look again
+  const [tables, tenantId, spec] = await Promise.all([listing, shared.tenantId, shared.flowSpec]);
+  return { connection: found, tables, tenantId, flowSpecId: spec.id, templates: await Promise.all(observations) };
 }

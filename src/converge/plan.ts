@@ -5,6 +5,7 @@ import type { PlatformRequest } from '../http/platform.js';
 import { KINDS } from './kinds/index.js';
 import { compare, type Diff } from './rules.js';
 import { Ref, type Actual, type Desired, type Step } from './types.js';
+import { para } from '../core/text.js';
 
 export interface PlanInput {
   desired: Desired[];
@@ -128,7 +129,8 @@ function primaryIdentityRule(desired: Desired[], actual: Map<string, Actual>): M
     else if (dataset && dataset.resource.schemaRef?.id === schema.id)
       force.set(
         schemaKey,
-        `forces replacement: primary identity ${field(from)} → ${field(to)} (Adobe does not change the primary identity field of a schema enabled for Profile that has data)`,
+        para`forces replacement: primary identity ${field(from)} → ${field(to)} (Adobe does not change the primary
+          identity field of a schema enabled for Profile that has data)`,
       );
   }
   return force;

@@ -121,7 +121,9 @@ export async function execute(
         : `Retire the old ${label} '${node.step.retire!.name}'`;
     const id = execution.outcomes.get(node.key)?.id;
     const duplicate = node.key.includes('#duplicate/') ? ` (${node.step.id}), a younger duplicate of ours` : '';
-    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${done && id ? ` (${id})` : ''}${duplicate}${node.key.endsWith('#profile') ? ' for Profile' : ''}`;
+    const made = done && id ? ` (${id})` : '';
+    const profile = node.key.endsWith('#profile') ? ' for Profile' : '';
+    return `${VERB[node.step.action][done ? 1 : 0]} ${label} '${node.step.name}'${made}${duplicate}${profile}`;
   };
   const task = (node: Node): Task<object> => ({
     title: title(node, false),

@@ -5,7 +5,7 @@
 import { flowService } from '../aep/flow-service.js';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
-import { epochMs, humanTime, isoTime } from '../core/text.js';
+import { epochMs, humanTime, isoTime, para } from '../core/text.js';
 import { envValue } from '../config/settings.js';
 import {
   describeRunError,
@@ -54,8 +54,11 @@ export interface RunsOptions {
   runId?: string;
 }
 
-const progress = (run: RunSummary) =>
-  `${run.status}${run.recordsRead || run.recordsWritten || run.recordsFailed ? `, ${run.recordsRead} read, ${run.recordsWritten} written${run.recordsFailed ? `, ${run.recordsFailed} failed` : ''}` : ''}`;
+const progress = (run: RunSummary) => {
+  const failed = run.recordsFailed ? `, ${run.recordsFailed} failed` : '';
+  const counts = run.recordsRead || run.recordsWritten || run.recordsFailed;
+  return `${run.status}${counts ? `, ${run.recordsRead} read, ${run.recordsWritten} written${failed}` : ''}`;
+};
 
 export async function flowRuns(ctx: Context, input: string, options: RunsOptions): Promise<RunsResult> {
   const session = await ctx.services();
@@ -66,7 +69,6 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
   if (isStreamingFlow(flow)) return streamingRuns(ctx, session, flow, template, base, options);
   if (!options.watch) return { ...base, runs: await listRuns(session, flow.id, options.limit) };
 
-  const firstPoll = options.pollMs ?? 1000;
   const grace = options.firstRunGraceMs ?? firstRunGraceMs(ctx.env);
   const first =
     options.runId || (await listRuns(session, flow.id, 1)).length
@@ -78,65 +80,13 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
     const [run] = (await session.platform.send(flowService.run(options.runId))).items ?? [];
     return run ? runSummary(run) : undefined;
   };
-  const maxPoll = options.maxPollMs ?? 15_000;
-  const started = ctx.now().getTime();
-  const deadline = started + options.timeoutMs;
-  const live = ctx.io.isTTY.stderr && !ctx.flags.json && !ctx.flags.debug;
-  const watch: { run?: RunSummary; timedOut: boolean; late: boolean } = { timedOut: false, late: false };
-  const lateNote =
-    first &&
-    `The first run was due at ${humanTime(first.dueAt)} and has not started yet; Adobe's scheduler can be a few minutes late, so aep-zoho waits until ${humanTime(first.giveUpAt)} (${formatDuration(grace)} past it).`;
-  let noted = false;
-
+  const watch: Watch = { timedOut: false, late: false };
   await runTasks(
     ctx,
     [
       {
         title: `Watching the runs of '${flow.name}'`,
-        task: async (_c, task) => {
-          let delay = firstPoll;
-          let seen = '';
-          for (;;) {
-            const newest = await look();
-            watch.run = newest;
-            if (newest) {
-              const state = `${newest.id}|${progress(newest)}`;
-              if (state !== seen) {
-                // Progress resets the backoff: something is happening, look again soon.
-                if (seen) delay = firstPoll;
-                seen = state;
-                task.title = `Run ${newest.id}: ${progress(newest)}`;
-              }
-              if (isFinished(newest)) {
-                task.title = `Run ${newest.id} ${isSuccessful(newest) ? 'succeeded' : newest.status}: ${newest.recordsRead} read, ${newest.recordsWritten} written, ${newest.recordsFailed} failed${newest.durationMs !== undefined ? ` in ${formatDuration(newest.durationMs)}` : ''}`;
-                // A failed run fails its task, so the progress line shows it failed (✖, red), not done.
-                if (!isSuccessful(newest)) throw new WatchedRunFailed();
-                return;
-              }
-            }
-            const now = ctx.now().getTime();
-            // No run yet, and its due time plus the grace has passed: it is not coming by itself.
-            if (!newest && first && now >= first.giveUpAt) {
-              watch.late = true;
-              task.title = `No first run of '${flow.name}': it was due at ${humanTime(first.dueAt)}`;
-              throw new WatchedRunFailed(); // ✖, not ✔
-            }
-            if (now >= deadline) {
-              watch.timedOut = true;
-              return;
-            }
-            if (!newest && first && now >= first.dueAt && !noted) {
-              noted = true;
-              if (live) task.title = lateNote!;
-              else ctx.log.info(lateNote!);
-            }
-            const until = !newest && first ? Math.min(deadline, first.giveUpAt) : deadline;
-            if (live)
-              task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(Math.min(delay, until - now))} (Ctrl-C stops watching, not the run)`;
-            await ctx.sleep(Math.min(delay, until - now));
-            delay = Math.min(maxPoll, Math.round(delay * 1.5));
-          }
-        },
+        task: (_c, task) => watchRuns(ctx, flow, options, look, first && { ...first, grace }, watch, task),
       },
     ],
     {},
@@ -153,19 +103,7 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
       exitCode: 1,
       error: lateFirstRun(flow, first!, grace),
     };
-  const waited = formatDuration(options.timeoutMs);
-  if (watch.timedOut) {
-    throw new UserError(
-      watch.run
-        ? `Run ${watch.run.id} of dataflow '${flow.name}' was still ${watch.run.status} after ${waited}.`
-        : `Dataflow '${flow.name}' (${flow.id}) started no run within ${waited}.`,
-      {
-        hint: watch.run
-          ? `The run goes on without aep-zoho watching: check later with 'aep-zoho dataflow runs ${flow.id}', or wait longer with --timeout.`
-          : `Check the flow's schedule and state with 'aep-zoho dataflow status ${flow.id}' (a disabled flow or a start time in the future starts no run), or wait longer with --timeout.`,
-      },
-    );
-  }
+  if (watch.timedOut) throw notFinished(flow, watch.run, options.timeoutMs);
   const run = watch.run!;
   const runs = await listRuns(session, flow.id, options.limit);
   if (isSuccessful(run)) return { ...base, runs, watched: run, ok: true };
@@ -177,6 +115,103 @@ export async function flowRuns(ctx: Context, input: string, options: RunsOptions
     exitCode: 1,
     error: failedRun(run, flow.name, base.template ?? flow.id),
   };
+}
+
+/** What the watch saw: the run it followed, and how it ended. */
+interface Watch {
+  run?: RunSummary;
+  timedOut: boolean;
+  late: boolean;
+}
+
+/**
+ * Polls with backoff (progress resets it) until the run finishes, the first run is too late, or
+ * --timeout passes. A failed or missing run fails the task (✖, red), so the progress line shows it.
+ */
+async function watchRuns(
+  ctx: Context,
+  flow: FlowResource,
+  options: RunsOptions,
+  look: () => Promise<RunSummary | undefined>,
+  first: (FirstRun & { grace: number }) | undefined,
+  watch: Watch,
+  task: { title: string; output?: string },
+): Promise<void> {
+  const firstPoll = options.pollMs ?? 1000;
+  const maxPoll = options.maxPollMs ?? 15_000;
+  const started = ctx.now().getTime();
+  const deadline = started + options.timeoutMs;
+  const live = ctx.io.isTTY.stderr && !ctx.flags.json && !ctx.flags.debug;
+  const lateNote =
+    first &&
+    para`The first run was due at ${humanTime(first.dueAt)} and has not started yet; Adobe's scheduler can be a few
+      minutes late, so aep-zoho waits until ${humanTime(first.giveUpAt)} (${formatDuration(first.grace)} past it).`;
+  let noted = false;
+  let delay = firstPoll;
+  let seen = '';
+  for (;;) {
+    const newest = await look();
+    watch.run = newest;
+    if (newest) {
+      const state = `${newest.id}|${progress(newest)}`;
+      if (state !== seen) {
+        // Progress resets the backoff: something is happening, look again soon.
+        if (seen) delay = firstPoll;
+        seen = state;
+        task.title = `Run ${newest.id}: ${progress(newest)}`;
+      }
+      if (isFinished(newest)) {
+        task.title = finishedTitle(newest);
+        if (!isSuccessful(newest)) throw new WatchedRunFailed();
+        return;
+      }
+    }
+    const now = ctx.now().getTime();
+    // No run yet, and its due time plus the grace has passed: it is not coming by itself.
+    if (!newest && first && now >= first.giveUpAt) {
+      watch.late = true;
+      task.title = `No first run of '${flow.name}': it was due at ${humanTime(first.dueAt)}`;
+      throw new WatchedRunFailed(); // ✖, not ✔
+    }
+    if (now >= deadline) {
+      watch.timedOut = true;
+      return;
+    }
+    if (!newest && first && now >= first.dueAt && !noted) {
+      noted = true;
+      if (live) task.title = lateNote!;
+      else ctx.log.info(lateNote!);
+    }
+    const until = !newest && first ? Math.min(deadline, first.giveUpAt) : deadline;
+    const next = Math.min(delay, until - now);
+    if (live)
+      task.output = `${formatDuration(now - started)} elapsed; next check in ${formatDuration(next)} (Ctrl-C stops watching, not the run)`;
+    await ctx.sleep(next);
+    delay = Math.min(maxPoll, Math.round(delay * 1.5));
+  }
+}
+
+const finishedTitle = (run: RunSummary) => {
+  const took = run.durationMs !== undefined ? ` in ${formatDuration(run.durationMs)}` : '';
+  const counts = `${run.recordsRead} read, ${run.recordsWritten} written, ${run.recordsFailed} failed`;
+  return `Run ${run.id} ${isSuccessful(run) ? 'succeeded' : run.status}: ${counts}${took}`;
+};
+
+/** --timeout passed first: the run goes on (or none started). */
+function notFinished(flow: FlowResource, run: RunSummary | undefined, timeoutMs: number): UserError {
+  const waited = formatDuration(timeoutMs);
+  return new UserError(
+    run
+      ? `Run ${run.id} of dataflow '${flow.name}' was still ${run.status} after ${waited}.`
+      : `Dataflow '${flow.name}' (${flow.id}) started no run within ${waited}.`,
+    {
+      hint: run
+        ? para`The run goes on without aep-zoho watching: check later with 'aep-zoho dataflow runs ${flow.id}', or wait
+            longer with --timeout.`
+        : para`Check the flow's schedule and state with 'aep-zoho dataflow status ${flow.id}' (a disabled flow or a
+            start time in the future starts no run), or wait longer with --timeout.`,
+    },
+  );
 }
 
 /**
@@ -244,9 +279,11 @@ async function streamingRuns(
     });
     if (timedOut)
       throw new UserError(
-        `${ingestion.processing} batch(es) of dataflow '${flow.name}' were still processing after ${formatDuration(options.timeoutMs)}.`,
+        para`${ingestion.processing} batch(es) of dataflow '${flow.name}' were still processing after
+          ${formatDuration(options.timeoutMs)}.`,
         {
-          hint: `Streaming batches can take up to an hour to reach the dataset: check later with 'aep-zoho dataflow status ${template ?? flow.id}', or wait longer with --timeout.`,
+          hint: para`Streaming batches can take up to an hour to reach the dataset: check later with
+            'aep-zoho dataflow status ${template ?? flow.id}', or wait longer with --timeout.`,
         },
       );
   }
@@ -264,8 +301,11 @@ export function failedIngestion(
 ): { message: string; hint: string; code: string } {
   const reasons = ingestionErrorLines(ingestion).slice(0, 5).join('; ');
   return {
-    message: `${ingestion.failed} record(s) posted to dataflow '${flowName}' failed AEP's validation (${ingestionLine(ingestion)})${reasons ? `: ${reasons}` : ''}.`,
-    hint: `A value does not fit the XDM type of its field: fix the record in Zoho CRM (the next sync sends it again once it changes), or the template's mapping, then 'aep-zoho dataflow create --template ${flowRef} --via http-api' and 'aep-zoho sync ${flowRef} --full'.`,
+    message: para`${ingestion.failed} record(s) posted to dataflow '${flowName}' failed AEP's validation
+      (${ingestionLine(ingestion)})${reasons ? `: ${reasons}` : ''}.`,
+    hint: para`A value does not fit the XDM type of its field: fix the record in Zoho CRM (the next sync sends it again
+      once it changes), or the template's mapping, then 'aep-zoho dataflow create --template ${flowRef} --via http-api'
+      and 'aep-zoho sync ${flowRef} --full'.`,
     code: 'RECORDS_FAILED',
   };
 }
@@ -282,8 +322,12 @@ function failedRun(
   const outcome = run.status === 'failed' ? 'failed' : `ended ${run.status}`;
   const causes = run.errors.map(describeRunError).join('; ');
   return {
-    message: `Run ${run.id} of dataflow '${flowName}' ${outcome}: ${run.recordsFailed} of ${run.recordsRead} record(s) failed, ${run.recordsWritten} written${causes ? `. ${causes}` : ''}.`,
-    hint: `Adobe's per-record diagnostics are in the Experience Platform UI (Sources > Dataflows > this flow > the run). Fix the cause (mapping errors: the template, then 'aep-zoho dataflow create --template ${flowRef}'; Zoho tokens: 'aep-zoho connect --update-credentials'; IP allow list: 'aep-zoho allowlist'), then wait for the next scheduled run.`,
+    message: para`Run ${run.id} of dataflow '${flowName}' ${outcome}: ${run.recordsFailed} of ${run.recordsRead}
+      record(s) failed, ${run.recordsWritten} written${causes ? `. ${causes}` : ''}.`,
+    hint: para`Adobe's per-record diagnostics are in the Experience Platform UI (Sources > Dataflows > this flow > the
+      run). Fix the cause (mapping errors: the template, then 'aep-zoho dataflow create --template ${flowRef}'; Zoho
+      tokens: 'aep-zoho connect --update-credentials'; IP allow list: 'aep-zoho allowlist'), then wait for the next
+      scheduled run.`,
     code: 'RUN_FAILED',
     errors: run.errors,
   };
@@ -325,9 +369,11 @@ function checkFirstRun(
   const schedule = scheduleSummary(flow.scheduleParams);
   if (flow.state !== 'enabled') {
     throw new UserError(
-      `Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch (a disabled flow never runs).`,
+      para`Dataflow '${flow.name}' is ${String(flow.state ?? 'not enabled')} and has no run yet: nothing to watch (a
+        disabled flow never runs).`,
       {
-        hint: `Enable it with 'aep-zoho dataflow enable ${flow.id}', then watch again; 'aep-zoho dataflow status ${flow.id}' shows its state and schedule.`,
+        hint: para`Enable it with 'aep-zoho dataflow enable ${flow.id}', then watch again; 'aep-zoho dataflow status
+          ${flow.id}' shows its state and schedule.`,
         code: 'FLOW_DISABLED',
       },
     );
@@ -335,9 +381,11 @@ function checkFirstRun(
   const start = schedule?.startTime ? Date.parse(schedule.startTime) : NaN;
   if (Number.isFinite(start) && start > ctx.now().getTime() + timeoutMs) {
     throw new UserError(
-      `The first run of dataflow '${flow.name}' is due at ${humanTime(schedule!.startTime)}, after the --timeout of ${formatDuration(timeoutMs)}: nothing to watch yet.`,
+      para`The first run of dataflow '${flow.name}' is due at ${humanTime(schedule!.startTime)}, after the --timeout of
+        ${formatDuration(timeoutMs)}: nothing to watch yet.`,
       {
-        hint: `Watch it from then with 'aep-zoho dataflow runs ${flow.id} --watch', or wait that long with a longer --timeout.`,
+        hint: para`Watch it from then with 'aep-zoho dataflow runs ${flow.id} --watch', or wait that long with a longer
+          --timeout.`,
         code: 'FIRST_RUN_PENDING',
       },
     );
@@ -355,8 +403,11 @@ function lateFirstRun(
   graceMs: number,
 ): { message: string; hint: string; code: string } {
   return {
-    message: `The first run of dataflow '${flow.name}' was due at ${humanTime(first.dueAt)} and has not started (aep-zoho waited until ${humanTime(first.giveUpAt)}, ${formatDuration(graceMs)} past it).`,
-    hint: `Check the flow's state and schedule with 'aep-zoho dataflow status ${flow.id}' (a disabled flow never runs: 'aep-zoho dataflow enable ${flow.id}'), and the flow's errors in the Experience Platform UI (Sources > Dataflows > this flow).`,
+    message: para`The first run of dataflow '${flow.name}' was due at ${humanTime(first.dueAt)} and has not started
+      (aep-zoho waited until ${humanTime(first.giveUpAt)}, ${formatDuration(graceMs)} past it).`,
+    hint: para`Check the flow's state and schedule with 'aep-zoho dataflow status ${flow.id}' (a disabled flow never
+      runs: 'aep-zoho dataflow enable ${flow.id}'), and the flow's errors in the Experience Platform UI (Sources >
+      Dataflows > this flow).`,
     code: 'FIRST_RUN_LATE',
   };
 }

@@ -1,5 +1,6 @@
 // A tenant class: made only when a template's standard class is missing (its fallback class).
 import { schemaRegistry } from '../../aep/schema-registry.js';
+import { suffixed } from '../names.js';
 import { registryKind, renameRegistry, type KindSpec } from '../kind.js';
 import { registryPatch, replaceOp } from '../rules.js';
 
@@ -15,6 +16,7 @@ export const xdmClass = {
   label: 'class',
   scope: 'template',
   dependsOn: [],
+  name: (n) => suffixed(n, (t) => t.target.schema.fallbackClass?.title ?? t.target.schema.title),
   ...registryKind('classes'),
   rules: {
     // The behaviour is the first $ref of ours; Adobe's allOf may list more: it is kept while it is there.

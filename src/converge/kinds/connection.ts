@@ -1,5 +1,6 @@
 // The base connection: one per profile and sandbox, on either path's connection spec.
 import { HTTP_API_CONNECTION_SPEC, ZOHO_CONNECTION_SPEC, flowService } from '../../aep/flow-service.js';
+import { defaultConnectionName } from '../names.js';
 import { flowKind, listedByName, type KindSpec } from '../kind.js';
 import { flowPatch, replaceOp, whenOurs, type FieldRule } from '../rules.js';
 
@@ -16,6 +17,7 @@ export const connection = {
   label: 'base connection',
   scope: 'sandbox',
   dependsOn: [],
+  name: (n) => defaultConnectionName(n.profile),
   ...flowKind('connections'),
   find: (ctx, { name, scope, made }) =>
     listedByName(

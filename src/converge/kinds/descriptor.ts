@@ -1,7 +1,8 @@
 // The identity descriptor of the template's schema. It has no name of ours: observe and destroy find
 // it through its schema; a create whose answer was lost, by what the create body described.
 import { schemaRegistry } from '../../aep/schema-registry.js';
-import { noId, type KindSpec } from '../kind.js';
+import { templateOf, xdmDestination } from '../names.js';
+import { ANY, noId, type KindSpec } from '../kind.js';
 import { replacing, same, unresolved, type UpdateRule } from '../rules.js';
 
 export const describeIdentity = (d: Record<string, unknown>) =>
@@ -29,7 +30,27 @@ export const descriptor = {
   label: 'identity descriptor',
   scope: 'template',
   dependsOn: ['schema'],
-  find: async (ctx, { made }) => {
+  // Not a name of ours (Adobe gives descriptors none): what it says, as plans print it.
+  name: (n) => {
+    const { identity } = templateOf(n);
+    if (!identity) throw new Error('a descriptor is named for a template with an identity');
+    return `${identity.namespace} on ${xdmDestination(identity.destination, n.tenantId ?? '', !!n.fallback)}`;
+  },
+  // Destroy: the identity descriptors of our schemas (each belongs to its schema's template).
+  within: 'schema',
+  belongsTo: (actual) => actual.resource['xdm:sourceSchema'],
+  unnamed: true,
+  find: async (ctx, { name, made, within }) => {
+    if (name === ANY && !made) {
+      const lists = await Promise.all(
+        (within ?? []).map(async (s) =>
+          (await ctx.shared.registry.descriptors(s.id).catch(() => []))
+            .filter((d) => d['@type'] === 'xdm:descriptorIdentity' && d['xdm:sourceSchema'] === s.id)
+            .map((d) => read(d, String(d['@id']))!),
+        ),
+      );
+      return lists.flat();
+    }
     if (!made) return [];
     const found = (await ctx.shared.registry.descriptors(made['xdm:sourceSchema'])).filter(
       (d) =>

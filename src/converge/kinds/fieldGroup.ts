@@ -2,6 +2,7 @@
 // only additive changes to the field tree once a dataset exists (aep-updates.md §3.2).
 import type { JsonPatch } from '../../aep/flow-service.js';
 import { schemaRegistry } from '../../aep/schema-registry.js';
+import { suffixed } from '../names.js';
 import { registryKind, renameRegistry, type KindSpec } from '../kind.js';
 import { diff, forces, registryPatch, replaceOp, replacing, unresolved, type UpdateRule } from '../rules.js';
 
@@ -103,6 +104,7 @@ export const fieldGroup = {
   label: 'field group',
   scope: 'template',
   dependsOn: ['class'],
+  name: (n) => suffixed(n, (t) => t.target.fieldGroup.title),
   ...registryKind('fieldgroups'),
   rules: update,
   delete: (actual) => [schemaRegistry.delete('fieldgroups', actual.id)],

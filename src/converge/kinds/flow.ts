@@ -9,7 +9,8 @@ import {
   type JsonPatch,
 } from '../../aep/flow-service.js';
 import type { Shared } from '../observe.js';
-import { flowKind, listedByName, oldestFirst, ownerOf, type KindSpec } from '../kind.js';
+import { ownerOf, suffixed } from '../names.js';
+import { flowKind, listedByName, oldestFirst, type KindSpec } from '../kind.js';
 import { diff, flowPatch, forces, nameAndDescription, replacing, same, unresolved, type UpdateRule } from '../rules.js';
 
 /** Both paths' flow specs: the CRM one as Adobe answers it (ruling 2), and the streaming one. */
@@ -129,6 +130,7 @@ export const flow = {
   label: 'dataflow',
   scope: 'template',
   dependsOn: ['sourceConnection', 'targetConnection', 'mappingSet'],
+  name: (n) => suffixed(n, (t) => `Zoho CRM ${t.source.table} to AEP`),
   ...flowKind('flows'),
   find: async (ctx, { name, scope, made }) =>
     listedByName(

@@ -3,7 +3,10 @@
 // Hand-written rule: a mapping set is replaced whole by a PUT, which bumps its version; the flow then
 // moves to that version.
 import { dataPrep, mappingSetSchema, type Mapping, type MappingSet } from '../../aep/data-prep.js';
-import { noId, type KindSpec } from '../kind.js';
+import { templateOf } from '../names.js';
+import { EndlessListingError } from '../../http/pages.js';
+import { ANY, noId, type FindContext, type KindSpec } from '../kind.js';
+import type { Actual } from '../types.js';
 import { forces, same, unresolved, type UpdateRule } from '../rules.js';
 import type { Change } from '../types.js';
 
@@ -38,24 +41,43 @@ const update: UpdateRule = (_desired, actual, body) => {
 const read = (answer: MappingSet) =>
   answer?.id ? { id: answer.id, name: answer.name ?? answer.id, resource: answer } : undefined;
 
+/** The mapping sets writing these schemas (none listed when there is no schema). */
+async function writing(ctx: FindContext, schemas: Actual[]): Promise<Actual[]> {
+  if (!schemas.length) return [];
+  const all = await ctx.shared.mappingSets().catch((error) => {
+    if (error instanceof EndlessListingError) throw error; // never read as "no mapping sets"
+    return [];
+  });
+  return all.filter((m) => schemas.some((s) => s.id === mappingSetSchema(m))).map((m) => read(m)!);
+}
+
 export const mappingSet = {
   label: 'mapping set',
   scope: 'template',
   dependsOn: ['schema', 'fieldGroup'],
+  // Data Prep's names take letters, digits and underscores.
+  name: (n) => `aep_zoho_${n.profile}_${templateOf(n).name}`.replace(/[^A-Za-z0-9_]/g, '_'),
   // After a lost answer: those writing the schema the create named (and named like ours where names
   // are given), newest first: the one just made.
-  find: async (ctx, { name, made }) =>
-    made
-      ? (await ctx.shared.mappingSets())
-          .filter(
-            (m) => mappingSetSchema(m) === made.outputSchema.schemaRef.id && (m.name === undefined || m.name === name),
-          )
-          .sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0))
-          .reverse()
-          .map((m) => read(m)!)
-      : [],
+  // Destroy: those writing our schemas (each belongs to its schema's template).
+  within: 'schema',
+  belongsTo: (actual) => mappingSetSchema(actual.resource as MappingSet),
+  find: async (ctx, { name, made, within }) =>
+    name === ANY && !made
+      ? writing(ctx, within ?? [])
+      : made
+        ? (await ctx.shared.mappingSets())
+            .filter(
+              (m) =>
+                mappingSetSchema(m) === made.outputSchema.schemaRef.id && (m.name === undefined || m.name === name),
+            )
+            .sort((a, b) => Number(a.createdDate ?? 0) - Number(b.createdDate ?? 0))
+            .reverse()
+            .map((m) => read(m)!)
+        : [],
   owned: () => false, // no marker: ours while it writes our schema
-  get: (id) => dataPrep.get(id),
+  // A version of 0 (or none) reads the current one.
+  get: (id, version) => dataPrep.get(id, version || undefined),
   read,
   create: (body) => dataPrep.create(body),
   created: (answer) => {

@@ -2,6 +2,7 @@
 // only, and a Profile schema's primary identity is the planner's rule (plan.ts).
 import type { JsonPatch } from '../../aep/flow-service.js';
 import { schemaRegistry } from '../../aep/schema-registry.js';
+import { suffixed } from '../names.js';
 import { registryKind, renameRegistry, type KindSpec } from '../kind.js';
 import { diff, forces, registryPatch, replacing, same, unresolved, type UpdateRule } from '../rules.js';
 import { refsOf } from './class.js';
@@ -40,6 +41,7 @@ export const schema = {
   label: 'schema',
   scope: 'template',
   dependsOn: ['class', 'fieldGroup'],
+  name: (n) => suffixed(n, (t) => t.target.schema.title),
   ...registryKind('schemas'),
   rules: update,
   // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.

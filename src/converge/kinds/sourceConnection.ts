@@ -1,21 +1,31 @@
 // The template's source connection: on the base connection, a table (Zoho source) or none (HTTP API).
 // Source and target connections are not changed in place (aep-updates.md §0.2, §5).
 import { flowService } from '../../aep/flow-service.js';
-import { flowKind, listedByName, type KindSpec } from '../kind.js';
+import { suffixed } from '../names.js';
+import { ANY, flowKind, listedByName, type KindSpec } from '../kind.js';
 import { flowPatch, nameAndDescription } from '../rules.js';
 
 export const sourceConnection = {
   label: 'source connection',
   scope: 'template',
   dependsOn: ['connection'],
+  name: (n) => suffixed(n, (t) => `Zoho CRM ${t.source.table} source`),
   ...flowKind('sourceConnections'),
-  find: (ctx, { name, scope, made }) =>
-    listedByName(
+  // Destroy: those on the recorded base connection and on the ones of ours it found.
+  within: 'connection',
+  find: (ctx, { name, scope, made, within }) => {
+    const on =
+      name === ANY
+        ? [ctx.shared.saved.connection?.id, ...(within ?? []).map((c) => c.id)].filter((id): id is string => !!id)
+        : [];
+    const ids = made ? [made.baseConnectionId] : (scope?.baseConnectionIds ?? [...new Set(on)]);
+    return listedByName(
       ctx,
       'sourceConnections',
-      (made ? [made.baseConnectionId] : (scope?.baseConnectionIds ?? [])).map((id) => `baseConnectionId==${id}`),
+      ids.map((id) => `baseConnectionId==${id}`),
       name,
-    ),
+    );
+  },
   rules: {
     replaceOn: [
       {
