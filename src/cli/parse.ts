@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import type { CommandDef } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
-import { para } from '../core/text.js';
+import { EPILOGUE, GLOBAL_OPTIONS, quickHelp, USAGE } from './help.js';
 import { GLOBALS, loadedDef, loadNamed, lookup, nameOf, optionKeys, parser } from './known.js';
 import { type CommandEntry, type GroupEntry, isGroup, registry } from './registry.js';
 import { usageError } from './usage.js';
@@ -41,9 +41,17 @@ function normaliseArgv(rawArgv: string[]): string[] {
 
 /**
  * Parses without running: the seam for flag-validation tests. Throws UsageError on bad usage.
- * `as`: how the user runs the tool, the name help's usage lines and examples give it.
+ * `as`: how the user runs the tool, the name help's usage lines and examples give it. The top-level
+ * help and a group's are drawn without yargs (cli/help.ts), the same text.
  */
 export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80, as = 'aep-zoho'): Promise<Parsed> {
+  const argv = normaliseArgv(rawArgv);
+  const help = quickHelp(argv, env, Math.min(columns, 110), as);
+  return help === undefined ? parseWithYargs(rawArgv, env, columns, as) : { output: withExamples(help, argv, as) };
+}
+
+/** parseArgs() with yargs for every argv, help included (test/ux/help-layout.test.ts compares the two). */
+export async function parseWithYargs(rawArgv: string[], env: Env = {}, columns = 80, as = 'aep-zoho'): Promise<Parsed> {
   const argv = normaliseArgv(rawArgv);
   await loadNamed(argv.filter((arg) => !arg.startsWith('-')));
   const parsed: Parsed = {};
@@ -76,52 +84,16 @@ export async function parseArgs(rawArgv: string[], env: Env = {}, columns = 80, 
 
 /** The options every command takes (the `Global options:` block of every help). */
 function globalOptions(y: Argv<any>, env: Env): Argv<any> {
-  return y
-    .option('profile', {
-      type: 'string',
-      default: env.AEP_ZOHO_PROFILE?.trim() || 'default',
-      describe: 'Profile of stored credentials and state (AEP_ZOHO_PROFILE)',
+  for (const { name, alias, type, describe, default: value } of GLOBAL_OPTIONS)
+    y.option(name, {
+      ...(alias ? { alias } : {}),
+      type,
+      ...(value ? { default: value(env) } : {}),
+      describe,
       global: true,
-    })
-    .option('sandbox', {
-      type: 'string',
-      describe: 'Experience Platform sandbox (AEP_SANDBOX; default prod)',
-      global: true,
-    })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Print one JSON document on stdout (progress stays on stderr)',
-      global: true,
-    })
-    .option('quiet', {
-      alias: 'q',
-      type: 'boolean',
-      default: false,
-      describe: 'No progress and no notes; only results, warnings and errors',
-      global: true,
-    })
-    .option('debug', {
-      type: 'boolean',
-      default: false,
-      describe: 'Log each request and show stack traces (secrets are always masked)',
-      global: true,
-    })
-    .option('yes', {
-      alias: 'y',
-      type: 'boolean',
-      default: false,
-      describe: 'Answer yes to confirmations',
-      global: true,
-    })
-    .group(GLOBALS, 'Global options:');
+    });
+  return y.group(GLOBALS, 'Global options:');
 }
-
-const USAGE = `$0 <command> [options]\n\n${para`Provision a Zoho CRM source in Adobe Experience Platform: connect,
-  explore, and create scheduled dataflows from templates.`}`;
-const EPILOGUE = `${para`Exit codes: 0 success, 1 operation failed, 2 bad usage or input, 3 a dry run with --exit-code
-  plans changes, 130 interrupted.`}
-Docs: README.md, https://experienceleague.adobe.com/docs/experience-platform/sources/connectors/crm/zoho.html`;
 
 /** The parser for argv, without the commands: usage, global options, completion, help, version, errors. */
 function configure(argv: string[], env: Env, columns: number, as: string): Argv<any> {

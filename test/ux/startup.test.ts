@@ -1,6 +1,6 @@
 // Start-up loads heavy modules only where they are used (issue 24.14): `templates list` reads no
-// ajv (only validation needs it), `--version` neither yargs nor the command list, `--help` no
-// command module, a command only its own. Asserted on what Node loads (NODE_DEBUG=module names
+// ajv (only validation needs it), `--version` neither yargs nor the command list, `--help` neither
+// yargs nor a command module, a command only its own. Asserted on what Node loads (NODE_DEBUG=module names
 // every CommonJS file it loads; a module hook every ES module), not on timings; the times are
 // `npm run bench`'s.
 import { strict as assert } from 'node:assert';
@@ -36,11 +36,16 @@ test('templates list loads no ajv; templates validate does (the check can fail)'
   assert.match(loaded(['templates', 'validate', ACCOUNTS]).modules, /node_modules\/ajv\//);
 });
 
-test('--version loads neither yargs nor the commands; --help does', () => {
+test("--version loads neither yargs nor the commands; --help and a group's help no yargs; a command's --help does", () => {
   const version = loaded(['--version']);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
   assert.doesNotMatch(version.modules, /node_modules\/yargs\//);
-  assert.match(loaded(['--help']).modules, /node_modules\/yargs\//);
+  // Drawn by cli/help.ts, the same text as yargs' (test/ux/help-layout.test.ts).
+  const help = loaded(['--help']);
+  assert.match(help.stdout, /^Commands:$/m);
+  assert.doesNotMatch(help.modules, /node_modules\/yargs\//);
+  assert.doesNotMatch(loaded(['dataflow']).modules, /node_modules\/yargs\//);
+  assert.match(loaded(['dataflow', 'create', '--help']).modules, /node_modules\/yargs\//);
 });
 
 /** The command modules (dist/commands/…) a run loaded, e.g. ['dataflow/create']. */
