@@ -1,7 +1,8 @@
 // The CLI's entry: parses argv with yargs (cli/parse.ts), runs the chosen command with a Context,
 // prints its result, and maps every error to the contract's output and exit code (cli/report.ts).
 // Nothing else exits. Start-up loads only what the run needs: `--version` neither the parser nor a
-// command, `--help` the parser and no command module, a command its own module (cli/registry.ts).
+// command, `--help` neither yargs nor a command module (cli/help.ts), a command yargs and its own
+// module (cli/registry.ts).
 import type { CommandDef } from '../core/command.js';
 import type { Context, GlobalFlags, Io } from '../core/context.js';
 import { CancelledError, UsageError } from '../core/errors.js';

@@ -1,5 +1,6 @@
 // argv to a command and its arguments, with yargs: the global options, the commands from the
 // registry (the modules of those argv names only), help with examples, and completion's answers.
+// The top-level help and a group's are drawn by cli/help.ts without loading yargs.
 import type { Argv } from 'yargs';
 import type { CommandDef } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
