@@ -56,17 +56,20 @@ export async function parseWithYargs(rawArgv: string[], env: Env = {}, columns =
   const argv = normaliseArgv(rawArgv);
   await loadNamed(argv.filter((arg) => !arg.startsWith('-')));
   const parsed: Parsed = {};
-  const y = configure(argv, env, columns, as);
+  let answer: Answer = { resolve: () => {}, reject: () => {} };
+  const answered = new Promise<string[]>((resolve, reject) => (answer = { resolve, reject }));
+  const y = configure(argv, env, columns, as, answer);
   for (const entry of registry) {
     if (isGroup(entry)) registerGroup(y, entry, parsed, as);
     else registerCommand(y, entry, parsed, [nameOf(entry)]);
   }
   if (argv[0] === '--get-yargs-completions') {
-    // Asked by a completion script: the candidates, one a line (yargs answers these asynchronously).
-    const candidates = await new Promise<string[]>((resolve, reject) =>
-      y.getCompletion(argv.slice(1), (error, found) => (error ? reject(error) : resolve([...(found ?? [])]))),
-    );
-    return { output: candidates.join('\n') };
+    // Asked by a completion script: the candidates, one a line, from the completion function
+    // configure() gives yargs. Its answer is taken from there, not from getCompletion's callback:
+    // words that name a command send yargs through that command's builder, where it prints the
+    // answer itself and never calls the callback (the run would end with exit code 13).
+    y.getCompletion(argv.slice(1), (error) => error && answer.reject(error));
+    return { output: (await answered).join('\n') };
   }
   const output = await new Promise<string>((resolve, reject) => {
     y.parse(argv, {}, (error, _argv, text) => (error ? reject(error) : resolve(text)));
@@ -96,20 +99,31 @@ function globalOptions(y: Argv<any>, env: Env): Argv<any> {
   return y.group(GLOBALS, 'Global options:');
 }
 
+/** Where the completion function sends its candidates. */
+interface Answer {
+  resolve(candidates: string[]): void;
+  reject(error: unknown): void;
+}
+
 /** The parser for argv, without the commands: usage, global options, completion, help, version, errors. */
-function configure(argv: string[], env: Env, columns: number, as: string): Argv<any> {
+function configure(argv: string[], env: Env, columns: number, as: string, answer: Answer): Argv<any> {
   return (
     globalOptions(parser()(argv).scriptName(as).usage(USAGE), env)
       // yargs answers `--get-yargs-completions <words>` (what the completion scripts ask); the script
       // itself comes from the `completion` command. The hidden name keeps yargs' own script out of the way.
-      .completion('__yargs-completion', false, (async (
+      .completion('__yargs-completion', false, ((
         current: string,
         _argv: unknown,
         defaults: (then: (error: Error | null, candidates?: string[]) => void) => void,
-        done: (candidates: string[]) => void,
+        _done: unknown,
       ) => {
-        const { complete } = await import('./complete.js');
-        defaults((_error, candidates) => void complete(argv.slice(2), current, candidates ?? [], env).then(done));
+        import('./complete.js')
+          .then(({ complete }) =>
+            defaults((_error, candidates) =>
+              complete(argv.slice(2), current, candidates ?? [], env).then(answer.resolve, answer.reject),
+            ),
+          )
+          .catch(answer.reject);
       }) as any)
       .recommendCommands()
       .strict()
