@@ -9,7 +9,8 @@ let yargs: Yargs | undefined;
 
 /**
  * yargs 17's CommonJS build loads in a third of the time of its ESM build (one file, lazily
- * compiled): the biggest single cost of `aep-zoho --help`, so `--version` never loads it.
+ * compiled): the biggest single cost of a command's start-up, so `--version` and the helps that
+ * cli/help.ts draws never load it.
  */
 export function parser(): Yargs {
   yargs ??= createRequire(import.meta.url)('yargs/yargs') as Yargs;
