@@ -4,14 +4,15 @@
 // (`--template accounts,co` → `accounts,contacts`), and nothing at all where a free value (a name,
 // a file) is due, so the shell falls back to completing file names.
 import type { CommandDef, CompletionSource } from '../core/command.js';
-import { registry } from './registry.js';
+import { isGroup, registry } from './registry.js';
 
 const nameOf = (entry: { command: string }) => entry.command.split(' ')[0];
 
-function commandOf(words: string[]): CommandDef | undefined {
+/** The module of the command the words name (its completions and positional), if they name one. */
+async function commandOf(words: string[]): Promise<CommandDef | undefined> {
   const first = registry.find((entry) => nameOf(entry) === words[0]);
-  if (!first) return undefined;
-  return 'subcommands' in first ? first.subcommands.find((sub) => nameOf(sub) === words[1]) : first;
+  const entry = first && isGroup(first) ? first.subcommands.find((sub) => nameOf(sub) === words[1]) : first;
+  return entry?.load();
 }
 
 /** Options that take no value: a word after one of them is not that option's value. */
@@ -68,7 +69,7 @@ async function values(source: CompletionSource, env: Env): Promise<string[]> {
  * yargs proposed.
  */
 export async function complete(words: string[], current: string, defaults: string[], env: Env): Promise<string[]> {
-  const def = commandOf(words.filter((word) => !word.startsWith('-')));
+  const def = await commandOf(words.filter((word) => !word.startsWith('-')));
   const previous = words.length >= 2 ? words[words.length - 2] : '';
   // yargs proposes every option and command word; the shells want those that start with the word.
   const proposed = defaults.filter((candidate) => candidate.startsWith(current) && !/^--.$/.test(candidate));

@@ -9,18 +9,6 @@ import type { HintFlags } from '../core/hint.js';
 import { makeLogger, useColor } from './output.js';
 import { lazyServices } from './services.js';
 
-export function processIo(env: Record<string, string | undefined>): Io {
-  // COLUMNS, when set, is the width the user asked for; else the terminal's own.
-  const asked = Number(env.COLUMNS);
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    isTTY: { stdin: !!process.stdin.isTTY, stdout: !!process.stdout.isTTY, stderr: !!process.stderr.isTTY },
-    columns: Number.isInteger(asked) && asked > 0 ? asked : process.stdout.columns || process.stderr.columns || 80,
-  };
-}
-
 /**
  * Drops what was typed or pasted before a question is shown: a README block pasted whole must not
  * answer the prompt with its next line. The stream's own buffer first, then what waits in the

@@ -9,13 +9,19 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
-import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { UsageError } from '../core/errors.js';
 import { para } from '../core/text.js';
 import type { LoadedTemplate, Template } from './types.js';
 import { TENANT_PLACEHOLDER, TOMBSTONE_COLUMN } from './types.js';
 import { deletedDestination } from './xdm-standard.js';
+
+// Loaded where used (a misspelt name, a syntax error), not with this module: `templates list` needs neither.
+const lazy = createRequire(import.meta.url);
+const levenshtein = () => lazy('fastest-levenshtein') as typeof import('fastest-levenshtein');
+const distance = (a: string, b: string) => levenshtein().distance(a, b);
+const closest = (word: string, names: readonly string[]) => levenshtein().closest(word, names);
+const jsonc = () => lazy('jsonc-parser') as typeof import('jsonc-parser');
 
 /** The package's templates/ folder: ../../templates from src/template/ (tsx) and dist/template/ (built). */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
@@ -155,6 +161,7 @@ export function parseTemplateText(text: string, file: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const found: ParseError[] = [];
+    const { parse: parseJsonc, printParseErrorCode } = jsonc();
     parseJsonc(body, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = found[0];
     const { line, column } = first ? lineAndColumn(body, first.offset) : syntaxErrorPosition(body, message);
