@@ -16,6 +16,7 @@
 // process settings; run.ts gives it the real ones.
 import type { StateStore, SyncState } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { TOMBSTONE_COLUMN } from '../template/types.js';
 import type { Cost, WalkFrom } from '../zoho/crm.js';
 import {
@@ -91,7 +92,10 @@ export interface PassReport {
   failed: number;
   /** Read but not sent because an earlier record failed (the next pass sends them). */
   notSent: number;
-  /** Changed in Zoho while its fields were read in several calls: left, with what follows, for the next pass (not a failure). One COQL query reads every field at once, so a walk leaves none. */
+  /**
+   * Changed in Zoho while its fields were read in several calls: left, with what follows, for the
+   * next pass (not a failure). One COQL query reads every field at once, so a walk leaves none.
+   */
   changed: number;
   deletedCursor: string | null;
   pages: number;
@@ -311,9 +315,11 @@ async function carryDeletes(
     const key = answer.records.map((r) => r.id).join(',');
     if (pages.has(key)) {
       throw new ApiError(
-        `Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent; aep-zoho stopped instead of reading it forever.`,
+        para`Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent;
+          aep-zoho stopped instead of reading it forever.`,
         {
-          hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursors are saved).',
+          hint: para`A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy,
+            then run sync again (the cursors are saved).`,
         },
       );
     }
