@@ -194,8 +194,13 @@ export async function syncTable(write = (text) => process.stdout.write(text), ro
   write(`${header.join(' | ')}\n`);
   const results = [];
   for (const row of rows) {
+    const rowStarted = Date.now();
     const r = await syncRow(row);
     results.push(r);
+    // How long the row took in all (seeding the emulator, both passes): on stderr, beside the table.
+    process.stderr.write(
+      `  (row ${n0(r.n)} at ${r.latency} ms${r.mass ? `, mass ${n0(r.mass)}` : ''}: ${((Date.now() - rowStarted) / 1000).toFixed(0)} s in all)\n`,
+    );
     write(
       `${[
         n0(r.n),

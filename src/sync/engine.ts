@@ -166,11 +166,10 @@ export async function syncDataflow(
     for await (const page of walkPages(deps.reader, sync.module, fields, walkFrom(start), spend)) {
       report.pages++;
       edge ??= Math.floor((page.clock ?? started) / 1000) - LIVE_EDGE_SECONDS;
-      // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted).
-      const records =
-        sync.deletes === 'soft'
-          ? page.records.map((r) => ({ ...r, raw: { ...r.raw, [TOMBSTONE_COLUMN]: false } }))
-          : page.records;
+      // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted):
+      // set on the page's own records (fresh objects of this page), not on copies of them.
+      const records = page.records;
+      if (sync.deletes === 'soft') for (const r of records) r.raw[TOMBSTONE_COLUMN] = false;
       const fates: Fate[] = records.map(({ id, time }) =>
         !options.full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
       );

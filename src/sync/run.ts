@@ -195,13 +195,14 @@ async function runPass(
   options: { full: boolean; inFlight: number },
 ): Promise<SyncResult> {
   const reports: PassReport[] = [];
+  const upkeep = heapUpkeep();
   const shared = {
     reader: services.reader,
     inlet: services.inlet,
     signal: ctx.signal,
     inFlight: options.inFlight,
     now: ctx.now,
-    collect: heapUpkeep(),
+    collect: upkeep.collect,
   };
   const live = liveProgress(ctx);
   const tasks: Array<Task<object>> = targets.map(({ template, sync }, index) => ({
@@ -225,7 +226,11 @@ async function runPass(
       if (incomplete(report)) throw new PassIncomplete(leftOver(report));
     },
   }));
-  await runTasks(ctx, tasks, {}, { concurrent: true });
+  try {
+    await runTasks(ctx, tasks, {}, { concurrent: true });
+  } finally {
+    upkeep.end();
+  }
   if (ctx.signal.aborted) throw new CancelledError();
   const syncs = reports.filter(Boolean);
   const result: SyncResult = {
