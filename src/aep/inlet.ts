@@ -90,6 +90,11 @@ export class InletClient {
   /** Every post of the run starts within Adobe's rate. */
   private readonly pacer = new Pacer(INLET_REQUESTS_PER_SECOND);
   private readonly clients = new Map<string, HttpClient>();
+  /**
+   * Per inlet URL, as every post of a pass names the same one: why it is refused (inletRefusal)
+   * and its origin's client, so that a post parses no URL of its own.
+   */
+  private readonly inlets = new Map<string, { refused?: string; http?: HttpClient }>();
   /** Bumped when a refresh completes; a post that failed with an older token renews once. */
   private generation = 0;
   private renewing?: Promise<void>;
@@ -105,9 +110,9 @@ export class InletClient {
 
   /** Posts one serialised record; the outcome says whether AEP acknowledged it. */
   async post(inletUrl: string, flowId: string, body: string): Promise<PostOutcome> {
-    const refused = inletRefusal(inletUrl, this.options.platformUrl);
-    if (refused) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${refused}` };
-    const http = this.client(inletUrl);
+    const inlet = this.inlet(inletUrl);
+    if (!inlet.http) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${inlet.refused}` };
+    const http = inlet.http;
     const send = async () => {
       await this.pacer.wait(this.options.signal);
       return http.send({
@@ -147,6 +152,17 @@ export class InletClient {
       if (isUserError(error)) return { ok: false, status: error.status, message: error.message };
       throw error;
     }
+  }
+
+  /** The inlet URL's verdict and, when records may go there, its origin's client. */
+  private inlet(inletUrl: string): { refused?: string; http?: HttpClient } {
+    let inlet = this.inlets.get(inletUrl);
+    if (!inlet) {
+      const refused = inletRefusal(inletUrl, this.options.platformUrl);
+      inlet = refused ? { refused } : { http: this.client(inletUrl) };
+      this.inlets.set(inletUrl, inlet);
+    }
+    return inlet;
   }
 
   /** One HttpClient per inlet origin (Adobe may give each region's host); the limiter is shared. */
