@@ -8,8 +8,10 @@
 // checkpoints) and the largest single write; from its --json: Zoho calls and credits, the
 // inlet's peak in flight. Rows: the default five (25,000 and 100,000 records; 50 ms; both mass
 // updates); BENCH_SYNC=small three at 25,000; BENCH_SYNC=full the whole matrix (25,000, 100,000 and
-// 250,000 at 0 and 50 ms, without and with a mass update; about half an hour on a loaded 2-core
-// machine); BENCH_SYNC=25000:0,250000:0:74000 the rows named (records:latency[:mass]); off, none.
+// 250,000 at 0 and 50 ms, without and with a mass update; 34 minutes on a loaded 2-core machine:
+// a row of 25,000 about 40 s, of 100,000 2.5-3.5 min, of 250,000 4.5-5.5 min); BENCH_SYNC=
+// 25000:0,250000:0:74000 the rows named (records:latency[:mass]); off, none. Each row is printed as
+// it finishes, and how long it took in all (seeding and both passes) goes to stderr.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -194,8 +196,13 @@ export async function syncTable(write = (text) => process.stdout.write(text), ro
   write(`${header.join(' | ')}\n`);
   const results = [];
   for (const row of rows) {
+    const rowStarted = Date.now();
     const r = await syncRow(row);
     results.push(r);
+    // How long the row took in all (seeding the emulator, both passes): on stderr, beside the table.
+    process.stderr.write(
+      `  (row ${n0(r.n)} at ${r.latency} ms${r.mass ? `, mass ${n0(r.mass)}` : ''}: ${((Date.now() - rowStarted) / 1000).toFixed(0)} s in all)\n`,
+    );
     write(
       `${[
         n0(r.n),
@@ -221,8 +228,9 @@ export async function syncTable(write = (text) => process.stdout.write(text), ro
   const slow = results.filter((r) => r.latency === 50);
   for (const r of slow) {
     const limit = r.peakInFlight / 0.05;
+    const use = ((r.perSecond / limit) * 100).toFixed(0);
     write(
-      `  ${n0(r.n)} at 50 ms: ${n0(r.perSecond)} records/s of the ${n0(limit)}/s that ${r.peakInFlight} in flight allow (${((r.perSecond / limit) * 100).toFixed(0)} %)\n`,
+      `  ${n0(r.n)} at 50 ms: ${n0(r.perSecond)} records/s of the ${n0(limit)}/s that ${r.peakInFlight} in flight allow (${use} %)\n`,
     );
   }
   return results;
@@ -250,7 +258,8 @@ export function estimate(results, inFlight, write = (text) => process.stdout.wri
   write(
     `estimate, first load of 1,000,000 records, 150 ms to the inlet, 300 ms to Zoho, ${inFlight} in flight: ` +
       `inlet ${n0(byLatency)}/s by latency, ${n0(byCpu)}/s by this machine's CPU (${cpuUs.toFixed(0)} µs a record), ` +
-      `Adobe's limit 1,000/s -> ${n0(rate)}/s, ${(seconds / 60).toFixed(0)} min (Zoho: ${pages} COQL pages, ${(zohoSeconds / 60).toFixed(1)} min of reads hidden behind the posts); ` +
+      `Adobe's limit 1,000/s -> ${n0(rate)}/s, ${(seconds / 60).toFixed(0)} min ` +
+      `(Zoho: ${pages} COQL pages, ${(zohoSeconds / 60).toFixed(1)} min of reads hidden behind the posts); ` +
       `${n0((credits * n) / 1000)} Zoho credits (${credits.toFixed(2)} per 1,000)\n`,
   );
 }

@@ -2,7 +2,8 @@
 // with the flow id in `x-adobe-flow-id`, the IMS bearer token, `x-api-key` and `x-gw-ims-org-id`.
 // The inlet URL is the one Adobe gave in the base connection's `auth.params.inletUrl`, never built
 // here. Requests go through the one network stack (http/client.ts: proxies, the same-origin
-// redirect rule, timeouts, size cap) with one limiter for every post of the run (default 50), paced within Adobe's 1,000 requests a second.
+// redirect rule, timeouts, size cap) with one limiter for every post of the run (default 50),
+// paced within Adobe's 1,000 requests a second.
 //
 // A record is delivered only when the answer carries Adobe's receipt: a 200 with the record's
 // `xactionId`, or a 207 whose `responses[]` holds one per message, an `xactionId` for a message
@@ -20,6 +21,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, UserError, isUserError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
+import { para } from '../core/text.js';
 import { adobeMessage } from '../http/api-error.js';
 import { HttpClient, type HttpResponse, type NetworkOptions } from '../http/client.js';
 import { Limiter } from '../http/limiter.js';
@@ -88,6 +90,11 @@ export class InletClient {
   /** Every post of the run starts within Adobe's rate. */
   private readonly pacer = new Pacer(INLET_REQUESTS_PER_SECOND);
   private readonly clients = new Map<string, HttpClient>();
+  /**
+   * Per inlet URL, as every post of a pass names the same one: why it is refused (inletRefusal)
+   * and its origin's client, so that a post parses no URL of its own.
+   */
+  private readonly inlets = new Map<string, { refused?: string; http?: HttpClient }>();
   /** Bumped when a refresh completes; a post that failed with an older token renews once. */
   private generation = 0;
   private renewing?: Promise<void>;
@@ -103,9 +110,9 @@ export class InletClient {
 
   /** Posts one serialised record; the outcome says whether AEP acknowledged it. */
   async post(inletUrl: string, flowId: string, body: string): Promise<PostOutcome> {
-    const refused = inletRefusal(inletUrl, this.options.platformUrl);
-    if (refused) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${refused}` };
-    const http = this.client(inletUrl);
+    const inlet = this.inlet(inletUrl);
+    if (!inlet.http) return { ok: false, message: `not sent to ${redact(inletUrl)}: ${inlet.refused}` };
+    const http = inlet.http;
     const send = async () => {
       await this.pacer.wait(this.options.signal);
       return http.send({
@@ -145,6 +152,17 @@ export class InletClient {
       if (isUserError(error)) return { ok: false, status: error.status, message: error.message };
       throw error;
     }
+  }
+
+  /** The inlet URL's verdict and, when records may go there, its origin's client. */
+  private inlet(inletUrl: string): { refused?: string; http?: HttpClient } {
+    let inlet = this.inlets.get(inletUrl);
+    if (!inlet) {
+      const refused = inletRefusal(inletUrl, this.options.platformUrl);
+      inlet = refused ? { refused } : { http: this.client(inletUrl) };
+      this.inlets.set(inletUrl, inlet);
+    }
+    return inlet;
   }
 
   /** One HttpClient per inlet origin (Adobe may give each region's host); the limiter is shared. */
@@ -199,12 +217,15 @@ export function refuseInlet(inletUrl: string, platformUrl: string, at: 'sync' | 
   if (!reason) return;
   const after =
     at === 'sync'
-      ? "then run 'aep-zoho connect --via http-api' and 'aep-zoho dataflow create --template <name> --via http-api' to record the inlet again. Nothing was sent; the cursor is where it was."
+      ? para`then run 'aep-zoho connect --via http-api' and 'aep-zoho dataflow create --template <name> --via http-api'
+          to record the inlet again. Nothing was sent; the cursor is where it was.`
       : `then run 'aep-zoho ${at} --via http-api' again.${at === 'connect' ? '' : ' No resource was changed.'}`;
   throw new UserError(
     redact(`aep-zoho does not send records or the IMS token to the inlet URL ${inletUrl}: ${reason}.`),
     {
-      hint: `Adobe's inlets are https URLs on ${COLLECTION_DOMAIN} (https://dcs.${COLLECTION_DOMAIN}/collection/<inletId>). The URL comes from Platform's answer for the HTTP API base connection: check that AEP_PLATFORM_URL is Adobe's (https://platform.adobe.io) and that no proxy rewrites its answers, ${after}`,
+      hint: para`Adobe's inlets are https URLs on ${COLLECTION_DOMAIN} (https://dcs.${COLLECTION_DOMAIN}/collection/<inletId>).
+        The URL comes from Platform's answer for the HTTP API base connection:
+        check that AEP_PLATFORM_URL is Adobe's (https://platform.adobe.io) and that no proxy rewrites its answers, ${after}`,
       code: 'INLET_REFUSED',
     },
   );
@@ -226,7 +247,9 @@ export function inletRefusal(inletUrl: string, platformUrl: string): string | un
   const host = url.hostname.toLowerCase();
   const adobe = host === COLLECTION_DOMAIN || host.endsWith(`.${COLLECTION_DOMAIN}`);
   if (url.protocol !== 'https:')
-    return `it is plain ${url.protocol.replace(/:$/, '')}, not https${adobe ? '' : `, on ${host}, not Adobe's collection domain (${COLLECTION_DOMAIN})`}: the records and the token would cross the network readable by anyone in between`;
+    return para`it is plain ${url.protocol.replace(/:$/, '')},
+      not https${adobe ? '' : `, on ${host}, not Adobe's collection domain (${COLLECTION_DOMAIN})`}:
+      the records and the token would cross the network readable by anyone in between`;
   if (!adobe)
     return `${host} is neither Adobe's collection domain (${COLLECTION_DOMAIN}) nor the Platform origin (AEP_PLATFORM_URL, ${new URL(platformUrl).origin})`;
   return undefined;
@@ -254,7 +277,9 @@ function receipt(response: HttpResponse): PostOutcome {
   return {
     ok: false,
     status: response.status,
-    message: `no receipt from Adobe (an xactionId) in the answer, which was ${type ? type.split(';')[0].trim() : 'without a content type'}, ${describe(response.body)}; something other than Adobe's inlet may have answered (a proxy?)`,
+    message: para`no receipt from Adobe (an xactionId) in the answer,
+      which was ${type ? type.split(';')[0].trim() : 'without a content type'}, ${describe(response.body)};
+      something other than Adobe's inlet may have answered (a proxy?)`,
   };
 }
 

@@ -16,6 +16,7 @@
 // process settings; run.ts gives it the real ones.
 import type { StateStore, SyncState } from '../config/state.js';
 import { ApiError, CancelledError, isUserError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import { TOMBSTONE_COLUMN } from '../template/types.js';
 import type { Cost, WalkFrom } from '../zoho/crm.js';
 import {
@@ -91,7 +92,10 @@ export interface PassReport {
   failed: number;
   /** Read but not sent because an earlier record failed (the next pass sends them). */
   notSent: number;
-  /** Changed in Zoho while its fields were read in several calls: left, with what follows, for the next pass (not a failure). One COQL query reads every field at once, so a walk leaves none. */
+  /**
+   * Changed in Zoho while its fields were read in several calls: left, with what follows, for the
+   * next pass (not a failure). One COQL query reads every field at once, so a walk leaves none.
+   */
   changed: number;
   deletedCursor: string | null;
   pages: number;
@@ -162,11 +166,10 @@ export async function syncDataflow(
     for await (const page of walkPages(deps.reader, sync.module, fields, walkFrom(start), spend)) {
       report.pages++;
       edge ??= Math.floor((page.clock ?? started) / 1000) - LIVE_EDGE_SECONDS;
-      // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted).
-      const records =
-        sync.deletes === 'soft'
-          ? page.records.map((r) => ({ ...r, raw: { ...r.raw, [TOMBSTONE_COLUMN]: false } }))
-          : page.records;
+      // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted):
+      // set on the page's own records (fresh objects of this page), not on copies of them.
+      const records = page.records;
+      if (sync.deletes === 'soft') for (const r of records) r.raw[TOMBSTONE_COLUMN] = false;
       const fates: Fate[] = records.map(({ id, time }) =>
         !options.full && alreadySent(start, id, time) ? 'already-sent' : 'not-sent',
       );
@@ -311,9 +314,11 @@ async function carryDeletes(
     const key = answer.records.map((r) => r.id).join(',');
     if (pages.has(key)) {
       throw new ApiError(
-        `Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent; aep-zoho stopped instead of reading it forever.`,
+        para`Zoho CRM answered page ${page + 1} of ${sync.module}'s deleted records with a page it had already sent;
+          aep-zoho stopped instead of reading it forever.`,
         {
-          hint: 'A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy, then run sync again (the cursors are saved).',
+          hint: para`A server or proxy in between is answering wrongly: check ZOHO_ENDPOINT and any proxy,
+            then run sync again (the cursors are saved).`,
         },
       );
     }

@@ -1,6 +1,6 @@
 // How a pass reads in words: the progress line of a dataflow and its summary lines, shared by the
 // command's human output and the per-pass log of `--every`. Plain text (colour is the caller's).
-import { safe } from '../core/text.js';
+import { para, safe } from '../core/text.js';
 import { ingestionErrorLines, ingestionLine, type Ingestion } from '../aep/ingestion.js';
 import type { PassReport } from './engine.js';
 
@@ -37,7 +37,8 @@ export function progressTitle(r: PassReport, done = false, progress?: Progress):
     const readRate = seconds > 0 ? r.read / seconds : 0;
     const eta = left !== undefined && readRate > 0 ? `, ETA ${shortDuration((left / readRate) * 1000)}` : '';
     const of = total === undefined ? `${n(r.read)}` : `${n(r.read)} of ${n(total)}`;
-    return `${safe(r.template)}: ${of} read, ${n(r.sent)} sent${r.failed ? `, ${r.failed} not delivered` : ''} (${n(Math.round(rate))}/s${eta}; page ${r.pages})`;
+    const failed = r.failed ? `, ${r.failed} not delivered` : '';
+    return `${safe(r.template)}: ${of} read, ${n(r.sent)} sent${failed} (${n(Math.round(rate))}/s${eta}; page ${r.pages})`;
   }
   if (!done) return `${safe(r.template)}: ${counts} (page ${r.pages})`;
   if (r.error) return `${safe(r.template)}: stopped after ${counts}`;
@@ -50,12 +51,15 @@ export function passLines(r: SyncReport): string[] {
   if (r.estimate) {
     const e = r.estimate;
     return [
-      `${name}: a full pass reads ${plural(e.records, 'record')} of ${safe(r.module)} in ${plural(e.pages, 'COQL page')}: about ${plural(e.zohoCalls, 'Zoho call')} and ${plural(e.zohoCredits, 'credit')} (and more for more than 200 deletes), ${plural(e.inletPosts, 'inlet post')}; the count cost ${plural(r.zohoCredits, 'credit')}. Nothing was read or sent.`,
+      para`${name}: a full pass reads ${plural(e.records, 'record')} of ${safe(r.module)} in ${plural(e.pages, 'COQL page')}:
+        about ${plural(e.zohoCalls, 'Zoho call')} and ${plural(e.zohoCredits, 'credit')} (and more for more than 200 deletes),
+        ${plural(e.inletPosts, 'inlet post')}; the count cost ${plural(r.zohoCredits, 'credit')}. Nothing was read or sent.`,
     ];
   }
   if (r.notBefore)
     return [
-      `${name}: not synced: inside Adobe's ingestion pause (${r.pausedBecause ?? 'the flow changed'}) until ${r.notBefore.slice(11, 19)} UTC; nothing posted, ${r.cursor ? `cursor stays at ${r.cursor}` : 'no cursor yet'}.`,
+      para`${name}: not synced: inside Adobe's ingestion pause (${r.pausedBecause ?? 'the flow changed'})
+        until ${r.notBefore.slice(11, 19)} UTC; nothing posted, ${r.cursor ? `cursor stays at ${r.cursor}` : 'no cursor yet'}.`,
     ];
   const cursor = r.cursor ? `cursor ${r.cursor}` : 'no cursor yet';
   if (r.error) return [`${name}: stopped after ${plural(r.read, 'record')} read, ${r.sent} sent; ${cursor} (saved).`];
@@ -66,7 +70,8 @@ export function passLines(r: SyncReport): string[] {
       : '';
   const changed = r.changed
     ? [
-        `${name}: ${plural(r.changed, 'record')} changed in Zoho while being read; the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,
+        para`${name}: ${plural(r.changed, 'record')} changed in Zoho while being read;
+          the next sync sends ${r.changed === 1 ? 'it' : 'them'} (the cursor stays before ${r.changed === 1 ? 'it' : 'them'}).`,
       ]
     : [];
   // What AEP made of the previous pass: failures named (a 200 from the inlet only meant "received").
@@ -92,7 +97,8 @@ export function passLines(r: SyncReport): string[] {
 export function pageLine(r: PassReport, progress: Progress): string {
   const seconds = progress.elapsedMs / 1000;
   const rate = seconds > 0 ? Math.round(r.sent / seconds) : 0;
-  return `${safe(r.template)}: page ${r.pages}: ${r.read.toLocaleString('en-US')} read, ${r.sent.toLocaleString('en-US')} sent (${rate.toLocaleString('en-US')}/s)`;
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `${safe(r.template)}: page ${r.pages}: ${n(r.read)} read, ${n(r.sent)} sent (${n(rate)}/s)`;
 }
 
 /** 4s, 2m 05s, 1h 03m. */

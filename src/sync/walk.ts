@@ -3,6 +3,7 @@
 // current one posts. One loop guard: a page that does not come after the page before (a server or
 // proxy answering wrongly) would be asked for again forever, so the walk stops before it is used.
 import { ApiError } from '../core/errors.js';
+import { para } from '../core/text.js';
 import type { Cost, WalkFrom } from '../zoho/crm.js';
 import { compareIds, instant } from './cursor.js';
 import type { ZohoReader } from './engine.js';
@@ -77,9 +78,11 @@ function after(record: { id: string; time: unknown }, key: { second: number; id:
 
 function stuck(module: string, page: number, record: { id: string; time: unknown }): ApiError {
   return new ApiError(
-    `Zoho CRM answered page ${page} of ${module}'s walk with records that do not come after the page before (record ${record.id} at ${String(record.time)}); aep-zoho stopped instead of reading the same records forever.`,
+    para`Zoho CRM answered page ${page} of ${module}'s walk with records that do not come after the page before
+      (record ${record.id} at ${String(record.time)}); aep-zoho stopped instead of reading the same records forever.`,
     {
-      hint: 'A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending, after the last key read): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).',
+      hint: para`A server or proxy in between is answering wrongly (the walk asks for Modified_Time then id ascending,
+        after the last key read): check ZOHO_ENDPOINT and any proxy, then run sync again (the cursor is saved).`,
       code: 'ZOHO_WALK_STUCK',
     },
   );
