@@ -26,18 +26,6 @@ interface Args {
  */
 type Result = ({ dataflows: DataflowResult[] } & Partial<DataflowResult>) | (DryRunResult & { exitCode?: number });
 
-const LABELS: Record<string, string> = {
-  class: 'class',
-  fieldGroup: 'field group',
-  schema: 'schema',
-  descriptor: 'identity descriptor',
-  dataset: 'dataset',
-  sourceConnection: 'source connection',
-  targetConnection: 'target connection',
-  mappingSet: 'mapping set',
-  flow: 'dataflow',
-};
-
 export default defineCommand<Args, Result>({
   command: 'create',
   writes: true,
@@ -165,7 +153,8 @@ export default defineCommand<Args, Result>({
       return;
     }
     const flows = result.dataflows;
-    const words = (kinds: string[]) => kinds.map((k) => LABELS[k] ?? k).join(', ');
+    const { KINDS } = await import('../../converge/kinds/index.js');
+    const words = (kinds: string[]) => kinds.map((k) => KINDS[k as keyof typeof KINDS]?.label ?? k).join(', ');
     for (const f of flows) {
       const did = [
         f.created.length && ui.green(`created ${words(f.created)}`),
