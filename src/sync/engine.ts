@@ -165,6 +165,7 @@ export async function syncDataflow(
     const spend = (cost: Cost | undefined) => addCost(report, cost);
     for await (const page of walkPages(deps.reader, sync.module, fields, walkFrom(start), spend)) {
       report.pages++;
+      // Zoho's clock, which stamps Modified_Time, not this machine's (the fallback when Zoho sent no Date).
       edge ??= Math.floor((page.clock ?? started) / 1000) - LIVE_EDGE_SECONDS;
       // With soft deletes every record says it is not one (the mapping set maps the column to isDeleted):
       // set on the page's own records (fresh objects of this page), not on copies of them.
@@ -298,8 +299,11 @@ async function carryDeletes(
       const id = String(entry.id);
       const at = instant(entry.deletedTime);
       // Without a deleted_time no cursor can say it was reported: it would count on every pass.
+      // Past the live edge it is left, whole, to the next pass (whose listing starts before the
+      // edge): counted and sent once, there.
       if (
         at === undefined ||
+        at > edge ||
         counted.has(id) ||
         alreadySent(start, id, entry.deletedTime) ||
         (from !== undefined && at < from)
@@ -307,8 +311,7 @@ async function carryDeletes(
         continue;
       counted.add(id);
       listed.push({ id, time: entry.deletedTime });
-      // Past the live edge: counted and sent, and listed again next pass.
-      if (at <= edge) newest = later(newest, { at: entry.deletedTime, ids: new Set([id]) });
+      newest = later(newest, { at: entry.deletedTime, ids: new Set([id]) });
     }
     if (!answer.more || !answer.records.length) break;
     const key = answer.records.map((r) => r.id).join(',');
@@ -325,8 +328,7 @@ async function carryDeletes(
     pages.add(key);
   }
   const count = counted.size;
-  if (sync.deletes === 'soft' && listed.length)
-    newest = await postTombstones(deps, delivery, start, listed, report, edge);
+  if (sync.deletes === 'soft' && listed.length) newest = await postTombstones(deps, delivery, start, listed, report);
   if (!sameCursor(newest, start)) await deps.checkpoints.deleted(newest);
   report.deletedCursor = newest.at ?? null;
   return count;
@@ -344,7 +346,6 @@ async function postTombstones(
   start: Cursor,
   listed: Array<{ id: string; time: string }>,
   report: PassReport,
-  edge: number,
 ): Promise<Cursor> {
   const ordered = listed.sort((a, b) => instant(a.time)! - instant(b.time)! || compareIds(a.id, b.id));
   const tombstones = ordered.map(({ id, time }) => ({
@@ -364,7 +365,7 @@ async function postTombstones(
   report.deletesFailed += tally.failed + tally.notSent;
   for (const failure of tally.failures)
     if (report.failures.length < SHOWN_FAILURES) report.failures.push({ ...failure, deleted: true });
-  return advance(start, ordered, fates, { edge });
+  return advance(start, ordered, fates);
 }
 
 /** Adds a call's cost to the pass's counts. */

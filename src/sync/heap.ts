@@ -82,6 +82,8 @@ export function heapUpkeep(): HeapUpkeep {
   capYoungGeneration();
   return {
     collect: () => {
+      // A post still settling after a cancelled pass must not cap the young generation again.
+      if (ended) return;
       capYoungGeneration();
       const grown = oldGeneration() - oldAfterCollection;
       if (grown < Math.max(COLLECT_AFTER_BYTES, oldAfterCollection / 4)) return;

@@ -197,6 +197,7 @@ test('deletes: report posts no tombstone and maps no isDeleted: the deletes are 
     .slice(0, 3)
     .map((row) => String(row.id));
   for (const id of ids) w.emu.zoho.delete('Accounts', id);
+  settle(w.emu);
   const seen = w.emu.state.streamed.length;
   const r = await w.cli(['sync']);
   assert.equal(r.exitCode, 0, r.stdout);
@@ -216,6 +217,7 @@ test('turning soft on where data already landed: the tenant field group gains is
   const made = await w.cli(['dataflow', 'create', '--template', file]);
   assert.equal(made.exitCode, 0, made.stdout + made.stderr);
   for (const row of w.emu.zoho.rows('Contacts').slice(0, 2)) w.emu.zoho.delete('Contacts', String(row.id));
+  settle(w.emu);
   const first = await w.cli(['sync']);
   assert.equal(first.exitCode, 0, first.stdout);
   const listed = w.emu.zoho.deleted('Contacts').length;
@@ -276,6 +278,7 @@ test('soft deletes in an org without the B2B classes: the fallback class has no 
   assert.equal((await w.cli(['sync'])).exitCode, 0);
   const id = String(w.emu.zoho.rows('Accounts')[0].id);
   w.emu.zoho.delete('Accounts', id);
+  settle(w.emu);
   const seen = w.emu.state.streamed.length;
   const r = await w.cli(['sync']);
   assert.equal(r.exitCode, 0, r.stdout + r.stderr);

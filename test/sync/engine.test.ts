@@ -243,6 +243,30 @@ test("the live edge: a record edited in the current second after the walk passed
   assert.equal(w.posted.length - before, 0);
 });
 
+test('deletes at the live edge: one past it is left whole to the next pass, which counts it once; one listed late, older than the edge, is carried too', async () => {
+  const T = 1_000_000;
+  const time = (s: number) => new Date(s * 1000).toISOString().replace('.000Z', '+00:00');
+  let clock = T;
+  const deletes = [
+    { id: '1', deletedTime: time(T - 30) },
+    { id: '5', deletedTime: time(T) },
+  ];
+  const reader: ZohoReader = {
+    walk: async () => ({ records: [], more: false, clock: clock * 1000 }),
+    deleted: async (_m, { since }) => ({
+      records: deletes.filter((d) => since === undefined || Date.parse(d.deletedTime) >= Date.parse(since)),
+      more: false,
+    }),
+  };
+  const w = world(reader);
+  assert.equal((await w.pass()).deleted, 1, 'only the delete before the edge');
+  assert.equal(w.entry.deletedCursor, time(T - 30));
+  deletes.push({ id: '3', deletedTime: time(T - 1) }); // shows in the listing only now
+  clock = T + 60;
+  assert.equal((await w.pass()).deleted, 2, 'the one past the edge, and the late one, each once');
+  assert.equal((await w.pass()).deleted, 0);
+});
+
 test('soft deletes: tombstones go oldest deleted_time first whatever the listing order; the delete cursor stops before the first AEP refused, which and whatever came after it is sent next pass; records carry the column false', async () => {
   const at = (second: number) => `2026-11-30T10:00:${String(second).padStart(2, '0')}+05:30`;
   const reader: ZohoReader = {

@@ -191,7 +191,10 @@ test('AEP_ZOHO_INGESTION_PAUSE cannot shorten the pause against Adobe; a bad val
 });
 
 test('sync --every waits the pause out too: the first pass posts only after it, nothing dropped', async (t) => {
-  const w = await syncWorld(t, { emulator: { ingestionPauseMs: 1500 } });
+  const w = await syncWorld(t, { emulator: { ingestionPauseMs: 4000 } });
+  // However long the set-up took on a loaded machine, the whole pause is still ahead: the
+  // emulator's clock (which Adobe's timestamps and Date header come from) goes back to the flow's creation.
+  w.emu.advanceClock(Number(w.emu.state.flows.get(w.flowId)!.createdAt) - Date.now());
   const child = spawn(process.execPath, [BIN, 'sync', '--every', '1h'], {
     env: w.env as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

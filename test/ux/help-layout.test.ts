@@ -2,10 +2,12 @@
 // text must be yargs' own, byte for byte, at every width, for either name of the tool, and with a
 // profile from the environment. Compared here with what yargs draws for the same argv.
 import { strict as assert } from 'node:assert';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { quickHelp } from '../../src/cli/help.js';
 import { parseArgs, parseWithYargs } from '../../src/cli/parse.js';
 import { registry } from '../../src/cli/registry.js';
+import { spawnCli } from '../helpers/cli.js';
 
 const GROUPS = registry.filter((entry) => 'subcommands' in entry).map((entry) => entry.command.split(' ')[0]);
 
@@ -73,4 +75,17 @@ test('yargs draws what it translates or what the layout cannot measure', async (
     assert.equal(quickHelp(['connect'], {}, 80, 'aep-zoho'), undefined);
     assert.ok(quickHelp(['--help'], {}, 80, 'aep-zoho'));
   });
+});
+
+test('the top-level and dataflow help read as they did before the help was drawn without yargs (80 columns, off a terminal)', async () => {
+  // Both sides above are built from the same texts: these files, printed by the binary before
+  // src/cli/help.ts existed, catch a change of wording too.
+  for (const [argv, file] of [
+    [['--help'], 'top-80.txt'],
+    [['dataflow', '--help'], 'dataflow-80.txt'],
+  ] as const) {
+    const r = await spawnCli([...argv], { LANG: 'C.UTF-8' });
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdout + r.stderr, await readFile(new URL(`../fixtures/help/${file}`, import.meta.url), 'utf8'));
+  }
 });
