@@ -178,6 +178,8 @@ export class InletClient {
         baseUrl: origin,
         headers: { 'x-api-key': this.options.apiKey, 'x-gw-ims-org-id': this.options.orgId },
         limiter: this.limiter,
+        // One post per record: node:http(s) rather than got (a quarter of its CPU a post; issue 23).
+        transport: 'node',
         authorize: async () => ({ authorization: `Bearer ${(await auth.token()).token}` }),
         // A 401 (no token accepted): a new IMS token, once per generation, then one more attempt.
         reauthorize: async () => {
