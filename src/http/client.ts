@@ -16,7 +16,7 @@ import { networkError } from './api-error.js';
 import { exchange, TooLargeError } from './lean.js';
 import type { Limiter } from './limiter.js';
 import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
-import { parseRetryAfter, retryDelay } from './retry.js';
+import { parseRetryAfter, RETRY_STATUSES, retryDelay } from './retry.js';
 
 /** Far above any Adobe or Zoho answer; a larger one is a wrong server (or an attack) and is not read. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -177,8 +177,9 @@ export class HttpClient {
           continue;
         }
       }
+      // An answer the policy never retries (any 2xx: nearly every one) is returned without weighing it.
       const wait =
-        req.retry === false
+        req.retry === false || (response && !RETRY_STATUSES.has(response.status))
           ? undefined
           : retryDelay(
               {
@@ -313,10 +314,14 @@ export class HttpClient {
   ): Promise<HttpResponse> {
     const log = this.options.log;
     const authorization = this.options.authorize ? await this.options.authorize() : {};
-    log.debug(
-      redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
-    );
-    const sent = { ...this.baseHeaders, ...lower(headers), ...lower(authorization) };
+    // The lines are built only when they go somewhere (two redactions a post are a few % of a sync's CPU).
+    const debugging = log.debugging !== false;
+    if (debugging)
+      log.debug(
+        redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
+      );
+    const sent = { ...this.baseHeaders };
+    for (const given of [headers, authorization]) for (const key in given) sent[key.toLowerCase()] = given[key];
     let body = req.json !== undefined ? JSON.stringify(req.json) : req.body;
     if (req.json !== undefined) sent['content-type'] ??= 'application/json';
     let [method, target] = [req.method as string, url];
@@ -353,10 +358,11 @@ export class HttpClient {
         target = next;
         continue;
       }
-      log.debug(
-        para`← ${status} ${req.method} ${this.shown(url)} (${Math.round(performance.now() - started)} ms, request id
-          ${answered['x-request-id'] ?? '-'})`,
-      );
+      if (debugging)
+        log.debug(
+          para`← ${status} ${req.method} ${this.shown(url)} (${Math.round(performance.now() - started)} ms, request id
+            ${answered['x-request-id'] ?? '-'})`,
+        );
       return response;
     }
   }

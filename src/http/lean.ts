@@ -5,7 +5,13 @@
 // redirect rule, the size cap, Ctrl-C, secrets kept out of messages and debug lines).
 // Connections are pooled by Node's global agents (keep-alive since Node 19), as got's are, or by
 // the proxy's agent (http/proxy.ts: a CONNECT tunnel through HTTPS_PROXY/HTTP_PROXY).
-import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import {
+  type Agent,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request as httpRequest,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface LeanRequest {
@@ -36,18 +42,45 @@ export class TooLargeError extends Error {
   }
 }
 
+/** The requests in flight under each signal (the run's Ctrl-C): one listener a signal rather than one a request. */
+const inFlight = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+/** Destroys `request` when `signal` aborts; returns the function that forgets it. */
+function track(signal: AbortSignal, request: ClientRequest): () => void {
+  let requests = inFlight.get(signal);
+  if (!requests) {
+    const all = new Set<ClientRequest>();
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const one of all) one.destroy(Object.assign(new Error('cancelled'), { code: 'ABORT_ERR' }));
+        all.clear();
+      },
+      { once: true },
+    );
+    inFlight.set(signal, all);
+    requests = all;
+  }
+  requests.add(request);
+  const known = requests;
+  return () => known.delete(request);
+}
+
 /** Sends one request and reads its answer; network failures reject with Node's error (its `code`). */
 export function exchange(url: URL, req: LeanRequest): Promise<LeanResponse> {
+  if (req.signal?.aborted) return Promise.reject(Object.assign(new Error('cancelled'), { code: 'ABORT_ERR' }));
   return new Promise<LeanResponse>((resolve, reject) => {
     const headers =
       req.body !== undefined ? { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) } : req.headers;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, { method: req.method, headers, agent: req.agent, signal: req.signal });
+    const request = send(url, { method: req.method, headers, agent: req.agent });
+    const untrack = req.signal ? track(req.signal, request) : undefined;
     let settled = false;
     const finish = (error: Error | undefined, response?: LeanResponse) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      untrack?.();
       if (error) {
         request.destroy();
         reject(error);
