@@ -12,6 +12,7 @@ import { StateStore } from '../../src/config/state.js';
 import { SECRETS } from '../helpers/cli.js';
 import { platformHeaders, TEST_CLIENT, TEST_ORG } from '../helpers/emulator.js';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
+import { startTlsFront, TLS_CERT } from '../helpers/tls.js';
 import { inletPosts, mark, syncWorld, zohoIds, type SyncWorld } from './setup.js';
 
 function assertAllArrived(w: SyncWorld): void {
@@ -235,4 +236,27 @@ test('posts run on node:http (not got), through HTTP_PROXY’s tunnel too, with 
     debug.join('\n'),
   );
   assert.doesNotMatch(debug.join('\n'), new RegExp(token.slice(0, 40)));
+});
+
+test('the real binary over https through HTTPS_PROXY (the inlet on node:https): every record arrives, through the CONNECT tunnel only', async (t) => {
+  const w = await syncWorld(t);
+  const tls = await startTlsFront(w.emu.url);
+  t.after(() => tls.close());
+  const proxy = await startForwardProxy();
+  t.after(() => proxy.close());
+  // Platform and its inlet behind the HTTPS front: the inlet is on the configured Platform origin (trusted).
+  const inletUrl = w.inletUrl.replace(w.emu.url, tls.url);
+  await new StateStore(w.home, 'default', { owner: processLockOwner() }).update('prod', (s) => {
+    s.syncs!.accounts.inletUrl = inletUrl;
+  });
+  const from = mark(w.emu);
+  const r = await w.cli(['sync', '--json'], {
+    AEP_PLATFORM_URL: tls.url,
+    NODE_EXTRA_CA_CERTS: TLS_CERT,
+    HTTPS_PROXY: proxy.url,
+  });
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  assertAllArrived(w);
+  assert.equal(inletPosts(w.emu, from).length, zohoIds(w.emu).length, 'each record posted once');
+  assert.deepEqual([...new Set(proxy.seen)], [`CONNECT localhost:${tls.port}`]);
 });
