@@ -80,6 +80,7 @@ export function makeLogger(io: Io, options: UiOptions & { debug: boolean }): Log
     debug: (message) => {
       if (options.debug) ui.line(ui.dim(`[debug ${new Date().toISOString().slice(11, 23)}] ${message}`));
     },
+    debugging: options.debug,
   };
 }
 

@@ -36,6 +36,8 @@ export interface Logger {
   warn(message: string): void;
   /** Only with --debug; always redacted. */
   debug(message: string): void;
+  /** false when debug lines go nowhere (no --debug): a hot path may skip building them. Unset: they may go somewhere. */
+  debugging?: boolean;
 }
 
 /** This process, as the locks under AEP_ZOHO_HOME record it (only cli/ knows `process`). */

@@ -13,9 +13,10 @@ import { HINTS } from '../core/hints.js';
 import { redact } from '../core/redact.js';
 import { para } from '../core/text.js';
 import { networkError } from './api-error.js';
+import { exchange, TooLargeError } from './lean.js';
 import type { Limiter } from './limiter.js';
 import { proxyAgent, proxyFor, proxyRefusal, type ProxyRoute } from './proxy.js';
-import { parseRetryAfter, retryDelay } from './retry.js';
+import { parseRetryAfter, RETRY_STATUSES, retryDelay } from './retry.js';
 
 /** Far above any Adobe or Zoho answer; a larger one is a wrong server (or an attack) and is not read. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -66,6 +67,11 @@ export interface ClientOptions extends NetworkOptions {
   authorize?: () => Promise<Record<string, string>>;
   /** After a 401: headers for one more attempt, or undefined to return the 401. */
   reauthorize?: () => Promise<Record<string, string> | undefined>;
+  /**
+   * 'node': each attempt is one exchange on node:http(s) (http/lean.ts), for the inlet's post per
+   * record; 'got' (the default): on got. The rules are the same on both.
+   */
+  transport?: 'got' | 'node';
 }
 
 export interface HttpRequest {
@@ -94,8 +100,15 @@ export interface HttpResponse {
   body: string;
 }
 
+/** got follows at most this many redirects; the node transport too. */
+const MAX_REDIRECTS = 10;
+
 export class HttpClient {
+  /** Which transport the attempts run on (tests name it). */
+  readonly transport: 'got' | 'node';
   private readonly got: Got;
+  /** The base headers with lowercase names (the node transport). */
+  private readonly baseHeaders: Record<string, string>;
   private readonly origin: string;
   private readonly route?: ProxyRoute;
   private readonly timeoutMs: number;
@@ -107,6 +120,8 @@ export class HttpClient {
     this.origin = base.origin;
     this.route = proxyFor(base, options.env);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.transport = options.transport ?? 'got';
+    this.baseHeaders = lower({ 'user-agent': 'aep-zoho', ...options.headers });
     this.now = options.now ?? Date.now;
     // Ctrl-C ends a wait for a retry too (Retry-After may ask for many seconds).
     this.sleep =
@@ -143,7 +158,10 @@ export class HttpClient {
       let code: string | undefined;
       try {
         const timeout = Math.max(1, Math.min(this.timeoutMs, deadline - this.now()));
-        const attempt = () => this.attempt(req, url, headers, timeout);
+        const attempt = () =>
+          this.transport === 'node'
+            ? this.nodeAttempt(req, url, headers, timeout)
+            : this.attempt(req, url, headers, timeout);
         response = await (this.options.limiter ? this.options.limiter.run(attempt, this.options.signal) : attempt());
       } catch (error) {
         if (this.options.signal?.aborted) throw new CancelledError();
@@ -159,8 +177,9 @@ export class HttpClient {
           continue;
         }
       }
+      // An answer the policy never retries (any 2xx: nearly every one) is returned without weighing it.
       const wait =
-        req.retry === false
+        req.retry === false || (response && !RETRY_STATUSES.has(response.status))
           ? undefined
           : retryDelay(
               {
@@ -281,6 +300,71 @@ export class HttpClient {
         ${response.headers['x-request-id'] ?? '-'})`,
     );
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /**
+   * One exchange on node:http(s): what attempt() does on got, the redirects got follows (same
+   * origin, and nothing to send again or a 303, which becomes a bare GET) followed here.
+   */
+  private async nodeAttempt(
+    req: HttpRequest,
+    url: URL,
+    headers: Record<string, string>,
+    timeout: number,
+  ): Promise<HttpResponse> {
+    const log = this.options.log;
+    const authorization = this.options.authorize ? await this.options.authorize() : {};
+    // The lines are built only when they go somewhere (two redactions a post are a few % of a sync's CPU).
+    const debugging = log.debugging !== false;
+    if (debugging)
+      log.debug(
+        redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
+      );
+    const sent = { ...this.baseHeaders };
+    for (const given of [headers, authorization]) for (const key in given) sent[key.toLowerCase()] = given[key];
+    let body = req.json !== undefined ? JSON.stringify(req.json) : req.body;
+    if (req.json !== undefined) sent['content-type'] ??= 'application/json';
+    let [method, target] = [req.method as string, url];
+    const started = performance.now();
+    for (let hops = 0; ; hops++) {
+      let response: HttpResponse;
+      try {
+        response = await exchange(target, {
+          method,
+          headers: sent,
+          body,
+          timeoutMs: Math.max(1, Math.round(timeout - (performance.now() - started))),
+          signal: this.options.signal,
+          agent: this.route ? proxyAgent(this.route, url.protocol) : undefined,
+          maxBytes: MAX_BODY_BYTES,
+        });
+      } catch (error) {
+        if (error instanceof TooLargeError) throw this.tooLarge(req, url, error.status);
+        const refused = proxyRefusal(error);
+        throw new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
+      }
+      const { status, headers: answered } = response;
+      const location = answered.location;
+      if (status >= 300 && status < 400 && location) {
+        const next = new URL(location, target);
+        if (next.origin !== this.origin || (status !== 303 && body !== undefined)) {
+          throw this.refusedRedirect(req, url, status, location);
+        }
+        if (hops >= MAX_REDIRECTS) throw new AttemptError('ERR_TOO_MANY_REDIRECTS');
+        if (status === 303 && body !== undefined) {
+          [method, body] = ['GET', undefined];
+          delete sent['content-type'];
+        } else if (status === 303) method = 'GET';
+        target = next;
+        continue;
+      }
+      if (debugging)
+        log.debug(
+          para`← ${status} ${req.method} ${this.shown(url)} (${Math.round(performance.now() - started)} ms, request id
+            ${answered['x-request-id'] ?? '-'})`,
+        );
+      return response;
+    }
   }
 
   private refusedRedirect(req: HttpRequest, url: URL, status: number, location: string): ApiError {

@@ -11,6 +11,8 @@ import { processLockOwner } from '../../src/cli/context.js';
 import { StateStore } from '../../src/config/state.js';
 import { SECRETS } from '../helpers/cli.js';
 import { platformHeaders, TEST_CLIENT, TEST_ORG } from '../helpers/emulator.js';
+import { startForwardProxy } from '../helpers/forward-proxy.js';
+import { startTlsFront, TLS_CERT } from '../helpers/tls.js';
 import { inletPosts, mark, syncWorld, zohoIds, type SyncWorld } from './setup.js';
 
 function assertAllArrived(w: SyncWorld): void {
@@ -185,4 +187,76 @@ test('the inlet’s own error text (report.message of Adobe’s streaming error 
   const plain = await w.cli(['sync']);
   assert.match(plain.stdout + plain.stderr, /Message has unknown xdm format/);
   assert.equal((await w.entry()).cursor, undefined);
+});
+
+test('posts run on node:http (not got), through HTTP_PROXY’s tunnel too, with Adobe’s headers; a reset post is sent again and counts once it has its receipt', async (t) => {
+  const w = await syncWorld(t);
+  const proxy = await startForwardProxy();
+  t.after(() => proxy.close());
+  const h = await platformHeaders(w.emu);
+  const token = h.authorization.replace(/^Bearer /, '');
+  const debug: string[] = [];
+  const inlet = new InletClient({
+    env: { HTTP_PROXY: proxy.url },
+    log: { info() {}, warn() {}, debug: (line) => debug.push(line) },
+    apiKey: TEST_CLIENT,
+    orgId: TEST_ORG,
+    platformUrl: w.emu.url,
+    retryBaseMs: 1,
+    auth: { token: async () => ({ token }), refresh: async () => ({ token }) },
+  });
+  const from = mark(w.emu);
+  for (const id of ['t-1', 't-2'])
+    assert.equal((await inlet.post(w.inletUrl, w.flowId, JSON.stringify({ id }))).ok, true);
+  w.emu.faults.add({ path: '/collection/', fault: { kind: 'reset' } });
+  assert.equal((await inlet.post(w.inletUrl, w.flowId, JSON.stringify({ id: 't-3' }))).ok, true);
+  assert.deepEqual([...new Set(proxy.seen)], [`CONNECT 127.0.0.1:${w.emu.port}`], 'every post went through the tunnel');
+  const posts = inletPosts(w.emu, from);
+  // The reset one is cut before its body is read: the emulator records the fault, then the post sent again.
+  assert.deepEqual(
+    posts.map((e) => e.fault ?? (e.body as { id: string }).id),
+    ['t-1', 't-2', 'reset', 't-3'],
+    'the reset post was sent again',
+  );
+  for (const e of posts) {
+    assert.equal(e.headers.authorization, `Bearer ${token}`);
+    assert.equal(e.headers['x-api-key'], TEST_CLIENT);
+    assert.equal(e.headers['x-gw-ims-org-id'], TEST_ORG);
+    assert.equal(e.headers['x-adobe-flow-id'], w.flowId);
+    assert.equal(e.headers['content-type'], 'application/json');
+    // got asks for compressed answers (gzip, deflate, br); the node transport does not: this is the path that ran.
+    assert.equal(e.headers['accept-encoding'], undefined);
+  }
+  assert.ok(
+    debug.some((line) => /^← 200 POST \/collection\//.test(line)),
+    debug.join('\n'),
+  );
+  assert.ok(
+    debug.some((line) => /^retrying POST \/collection\/.* \(attempt 1: ECONNRESET\)/.test(line)),
+    debug.join('\n'),
+  );
+  assert.doesNotMatch(debug.join('\n'), new RegExp(token.slice(0, 40)));
+});
+
+test('the real binary over https through HTTPS_PROXY (the inlet on node:https): every record arrives, through the CONNECT tunnel only', async (t) => {
+  const w = await syncWorld(t);
+  const tls = await startTlsFront(w.emu.url);
+  t.after(() => tls.close());
+  const proxy = await startForwardProxy();
+  t.after(() => proxy.close());
+  // Platform and its inlet behind the HTTPS front: the inlet is on the configured Platform origin (trusted).
+  const inletUrl = w.inletUrl.replace(w.emu.url, tls.url);
+  await new StateStore(w.home, 'default', { owner: processLockOwner() }).update('prod', (s) => {
+    s.syncs!.accounts.inletUrl = inletUrl;
+  });
+  const from = mark(w.emu);
+  const r = await w.cli(['sync', '--json'], {
+    AEP_PLATFORM_URL: tls.url,
+    NODE_EXTRA_CA_CERTS: TLS_CERT,
+    HTTPS_PROXY: proxy.url,
+  });
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  assertAllArrived(w);
+  assert.equal(inletPosts(w.emu, from).length, zohoIds(w.emu).length, 'each record posted once');
+  assert.deepEqual([...new Set(proxy.seen)], [`CONNECT localhost:${tls.port}`]);
 });
