@@ -2,9 +2,9 @@
 // import. Where a pass's memory goes (issue 23; 25,000 records at 50 ms, peak RSS 136 MB before
 // this): ~52 MB is the process with its modules loaded, ~20 MB more the native side of the
 // requests, ~20 MB the live heap, and the rest the young generation (32 MB) and old-space garbage.
-// Each inlet post allocates about 100 KB (mostly got's request options and Node's copies of them:
-// createNativeRequestOptions, Agent.addRequest, ClientRequest), and the 50 posts in flight are
-// alive at every scavenge, so their objects survive and are promoted. Two levers:
+// Each inlet post allocated about 100 KB on got (its request options and Node's copies of them);
+// the posts now run on node:http (src/http/lean.ts) and allocate far less, but the 50 posts in
+// flight are still alive at every scavenge, so their objects survive and are promoted. Two levers:
 //
 // - The young generation stops growing at YOUNG_CAP_BYTES. V8 grows the new space by the bytes
 //   that survive its collections, up to two 16 MB semi-spaces (all of it resident), whatever the
