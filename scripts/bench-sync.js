@@ -14,7 +14,7 @@
 // it finishes, and how long it took in all (seeding and both passes) goes to stderr.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../dist/emulator/server.js';
@@ -100,7 +100,10 @@ export async function syncRow({ n, latency, mass = 0, inFlight }) {
     );
     const total = emu.zoho.rows('Accounts').length;
     emu.options.latencyMs = latency;
+    // The emulator answers in this process: its CPU beside the sync's says whether the machine was the limit.
+    const emuCpu = process.cpuUsage();
     const first = await run(['sync', '--json'], env);
+    const { user, system } = process.cpuUsage(emuCpu);
     const out = JSON.parse(first.stdout);
     const [s] = out.syncs;
     if (s.sent !== total) throw new Error(`sync sent ${s.sent} of ${total} records`);
@@ -113,6 +116,8 @@ export async function syncRow({ n, latency, mass = 0, inFlight }) {
       seconds: first.ms / 1000,
       perSecond: s.sent / (first.ms / 1000),
       cpuUsPerRecord: first.cpuUs / s.sent,
+      emulatorCpuUsPerRecord: (user + system) / s.sent,
+      coresBusy: (first.cpuUs + user + system) / 1000 / first.ms,
       zohoCallsPer1000: (s.zohoCalls / s.sent) * 1000,
       creditsPer1000: (s.zohoCredits / s.sent) * 1000,
       zohoCalls: s.zohoCalls,
@@ -230,7 +235,9 @@ export async function syncTable(write = (text) => process.stdout.write(text), ro
     const limit = r.peakInFlight / 0.05;
     const use = ((r.perSecond / limit) * 100).toFixed(0);
     write(
-      `  ${n0(r.n)} at 50 ms: ${n0(r.perSecond)} records/s of the ${n0(limit)}/s that ${r.peakInFlight} in flight allow (${use} %)\n`,
+      `  ${n0(r.n)} at 50 ms: ${n0(r.perSecond)} records/s of the ${n0(limit)}/s that ${r.peakInFlight} in flight allow (${use} %); ` +
+        `CPU a record: sync ${r.cpuUsPerRecord.toFixed(0)} µs, emulator ${r.emulatorCpuUsPerRecord.toFixed(0)} µs; ` +
+        `${r.coresBusy.toFixed(2)} of this machine's ${availableParallelism()} cores busy\n`,
     );
   }
   return results;
