@@ -21,6 +21,9 @@ export interface Parsed {
   path?: string[];
 }
 
+/** The global options that take a value (`--profile=x` is one word). */
+const VALUED_GLOBALS = new Set(['--profile', '--sandbox']);
+
 /** `aep-zoho help dataflow create` is `aep-zoho dataflow create --help`; no command at all is --help. */
 function normaliseArgv(rawArgv: string[]): string[] {
   // yargs reads a lone `-` as a positional word; `--grant-token -` means "the value is stdin".
@@ -32,8 +35,10 @@ function normaliseArgv(rawArgv: string[]): string[] {
         : [arg],
   );
   if (argv[0] === 'help') return [...argv.slice(1), '--help'];
+  // `aep-zoho --profile staging` names no command: the word after a global option is its value.
+  const words = argv.filter((arg, i) => !arg.startsWith('-') && !VALUED_GLOBALS.has(argv[i - 1]));
   if (
-    !argv.some((arg) => !arg.startsWith('-')) &&
+    !words.length &&
     !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg))
   )
     return [...argv, '--help'];

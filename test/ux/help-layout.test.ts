@@ -89,3 +89,19 @@ test('the top-level and dataflow help read as they did before the help was drawn
     assert.equal(r.stdout + r.stderr, await readFile(new URL(`../fixtures/help/${file}`, import.meta.url), 'utf8'));
   }
 });
+
+test('global options alone name no command: `--profile staging` or `--sandbox dev` prints the help, as no words at all do', async () => {
+  for (const argv of [
+    ['--profile', 'staging'],
+    ['--sandbox', 'dev'],
+    ['--json', '--profile', ''],
+  ]) {
+    const [alone, asked] = [
+      await spawnCli(argv, { LANG: 'C.UTF-8' }),
+      await spawnCli([...argv, '--help'], { LANG: 'C.UTF-8' }),
+    ];
+    assert.equal(alone.exitCode, 0, argv.join(' '));
+    assert.match(alone.stdout + alone.stderr, /^Commands:$/m, argv.join(' '));
+    assert.equal(alone.stdout + alone.stderr, asked.stdout + asked.stderr, argv.join(' '));
+  }
+});
