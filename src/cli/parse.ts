@@ -37,10 +37,7 @@ function normaliseArgv(rawArgv: string[]): string[] {
   if (argv[0] === 'help') return [...argv.slice(1), '--help'];
   // `aep-zoho --profile staging` names no command: the word after a global option is its value.
   const words = argv.filter((arg, i) => !arg.startsWith('-') && !VALUED_GLOBALS.has(argv[i - 1]));
-  if (
-    !words.length &&
-    !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg))
-  )
+  if (!words.length && !argv.some((arg) => ['--help', '-h', '--version', '--get-yargs-completions'].includes(arg)))
     return [...argv, '--help'];
   return argv;
 }
