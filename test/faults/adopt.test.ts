@@ -272,11 +272,10 @@ describe('connect finds a younger duplicate of its base connection (issue 21.5)'
 });
 
 describe('a replace killed after the new flow was made (issue 21.6)', () => {
-  // Skipped: about one run in four, the dry run after the kill plans the right steps (reuse the new
-  // flow, delete the old) but without the intent log's "adopted … never heard the answer" note, and
-  // some runs hang waiting for the second flow. Found at the end of a session and not yet traced to
-  // its cause (the intent written before the POST, or the kill's timing): a bug to fix, not to retry.
-  test.skip('list and the dry run report both flows; the next run adopts the new one and retires the old', async () => {
+  // Up to 60 s: the answer is held 10 s, and a test that waits on a process must end on its own.
+  test('list and the dry run report both flows; the next run adopts the new one and retires the old', {
+    timeout: 60_000,
+  }, async () => {
     const emu = await emulator();
     try {
       const h = await home();
@@ -306,17 +305,28 @@ describe('a replace killed after the new flow was made (issue 21.6)', () => {
         child.on('close', (code) => resolve(code));
         emu.faults.add({
           method: 'POST',
-          path: '/data/foundation/flowservice/flows',
+          // The create only: a prefix would also match the old flow's `POST /flows/{id}/action`
+          // (disable), and hold that answer instead, so the kill raced the create's answer.
+          path: /^\/data\/foundation\/flowservice\/flows$/,
           fault: { kind: 'delay', ms: 10_000, handle: 'after' },
-          // Killed once Adobe has made it (the emulator handles the POST, then holds the answer).
+          // Killed once Adobe has made it (the emulator handles the POST, then holds the answer);
+          // no more polling once the child is gone, whatever ended it.
           onFire: () => {
-            const killWhenMade = () =>
-              emu.state.flows.all().length >= 2 ? child.kill('SIGKILL') : setTimeout(killWhenMade, 5);
+            const killWhenMade = () => {
+              if (child.exitCode !== null || child.signalCode !== null) return;
+              if (emu.state.flows.all().length >= 2) child.kill('SIGKILL');
+              else setTimeout(killWhenMade, 5);
+            };
             killWhenMade();
           },
         });
       });
       assert.equal(killed, null, 'killed');
+      assert.deepEqual(
+        emu.faults.fired.map((f) => [f.method, f.path]),
+        [['POST', '/data/foundation/flowservice/flows']],
+        "the create's answer was the one held",
+      );
       const flows = emu.state.flows.all();
       assert.equal(flows.length, 2, 'the new flow was made');
       const made = flows.find((f: any) => f.id !== old.id)!;
