@@ -57,6 +57,12 @@ export function lookup(words: string[]): { group?: GroupEntry; def?: CommandDef;
 export const optionKeys = (y: unknown): string[] =>
   Object.keys((y as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
 
+/** True when `key` is a short name of another option (`o` of `output`, `y` of `yes`). */
+export const isAlias = (y: unknown, key: string): boolean =>
+  Object.values((y as { getOptions(): { alias: Record<string, string[]> } }).getOptions().alias).some((names) =>
+    names.includes(key),
+  );
+
 /** A command's own options and the global ones, as typed (kebab-case). */
 export function optionNames(def: CommandDef): string[] {
   const probe = parser()([]);

@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import type { CommandDef } from '../core/command.js';
 import { UsageError } from '../core/errors.js';
 import { EPILOGUE, GLOBAL_OPTIONS, quickHelp, USAGE } from './help.js';
-import { GLOBALS, loadedDef, loadNamed, lookup, nameOf, optionKeys, parser } from './known.js';
+import { GLOBALS, isAlias, loadedDef, loadNamed, lookup, nameOf, optionKeys, parser } from './known.js';
 import { type CommandEntry, type GroupEntry, isGroup, registry } from './registry.js';
 import { usageError } from './usage.js';
 import { VERSION } from './version.js';
@@ -182,9 +182,11 @@ function registerCommand(y: Argv<any>, entry: CommandEntry, parsed: Parsed, path
       // Never reached: argv names every command yargs runs, so loadNamed() loaded it.
       if (!def) throw new Error(`The module of 'aep-zoho ${path.join(' ')}' was not loaded.`);
       const built = def.builder ? def.builder(builder) : builder;
-      // The command's own options first, the global block after them.
+      // The command's own options first, the global block after them. Not an alias (`-o` beside
+      // `--output`) nor a positional (`<flow>`): yargs would list each of those a second time.
+      const positionals = [...entry.command.matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]);
       const own = optionKeys(built).filter(
-        (key) => !GLOBALS.includes(key) && key !== 'y' && key !== 'q' && key !== 'h',
+        (key) => !GLOBALS.includes(key) && !positionals.includes(key) && !isAlias(built, key),
       );
       return built.group(own, 'Options:').group(GLOBALS, 'Global options:');
     },

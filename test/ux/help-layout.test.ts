@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { quickHelp } from '../../src/cli/help.js';
 import { parseArgs, parseWithYargs } from '../../src/cli/parse.js';
-import { registry } from '../../src/cli/registry.js';
+import { isGroup, registry } from '../../src/cli/registry.js';
+import { nameOf } from '../../src/cli/known.js';
 import { spawnCli } from '../helpers/cli.js';
 
 const GROUPS = registry.filter((entry) => 'subcommands' in entry).map((entry) => entry.command.split(' ')[0]);
@@ -103,5 +104,24 @@ test('global options alone name no command: `--profile staging` or `--sandbox de
     assert.equal(alone.exitCode, 0, argv.join(' '));
     assert.match(alone.stdout + alone.stderr, /^Commands:$/m, argv.join(' '));
     assert.equal(alone.stdout + alone.stderr, asked.stdout + asked.stderr, argv.join(' '));
+  }
+});
+
+test("every command's help lists each option once, and its arguments only under Positionals", async () => {
+  const commands = registry.flatMap((entry) =>
+    isGroup(entry) ? entry.subcommands.map((sub) => [nameOf(entry), sub.command]) : [[entry.command]],
+  );
+  assert.ok(commands.length >= 20, `${commands.length} commands`);
+  for (const words of commands) {
+    const argv = [...words.slice(0, -1), nameOf({ command: words.at(-1)! }), '--help'];
+    const { output } = await parseArgs(argv, {}, 80, 'aep-zoho');
+    const options = /\nOptions:\n([\s\S]*?)\n\n/.exec(`${output}\n\n`)?.[1] ?? '';
+    const flags = [...options.matchAll(/^ {2}(?:-\w, )?(?: {4})?(--[\w-]+)/gm)].map((m) => m[1]);
+    assert.deepEqual(flags, [...new Set(flags)], `${argv.join(' ')}: an option listed twice\n${output}`);
+    for (const positional of [...words.at(-1)!.matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]))
+      assert.ok(
+        !flags.includes(`--${positional}`),
+        `${argv.join(' ')}: <${positional}> listed under Options\n${output}`,
+      );
   }
 });
