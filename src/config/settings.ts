@@ -197,6 +197,7 @@ export function requireAep(settings: Settings): Required<AepCredentials> {
   if (!settings.aep.orgId) missing.push('AEP_ORG_ID');
   if (missing.length) {
     throw new UserError(`Adobe credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      code: 'AEP_CREDENTIALS_MISSING',
       hint: HINTS.aepCredentials(missing),
     });
   }
@@ -217,6 +218,7 @@ export function requireZoho(
   if (!z.refreshToken) missing.push('ZOHO_REFRESH_TOKEN');
   if (missing.length) {
     throw new UserError(`Zoho credentials are missing for profile '${settings.profileName}': ${missing.join(', ')}.`, {
+      code: 'ZOHO_CREDENTIALS_MISSING',
       hint: HINTS.zohoCredentials(missing),
     });
   }

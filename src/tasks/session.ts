@@ -26,6 +26,7 @@ export function requireAll(settings: Settings, checks: Array<(settings: Settings
   if (missing.length === 1) throw missing[0];
   if (missing.length)
     throw new UserError(missing.map((error) => error.message).join(' '), {
+      code: 'CREDENTIALS_MISSING',
       hint: missing
         .map((error) => error.hint)
         .filter(Boolean)

@@ -114,6 +114,14 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       const { error } = r.json();
       assert.match(error.message, /Adobe credentials are missing for profile 'default': AEP_CLIENT_SECRET/);
       assert.match(error.hint, /aep-zoho init/);
+      // A code a script can test, not the catch-all FAILED: both sides missing here, then each alone.
+      assert.equal(error.code, 'CREDENTIALS_MISSING');
+      const adobe = await runCli(
+        ['dataflow', 'list', '--json'],
+        cliEnv(emu.env, await tempHome(), { AEP_CLIENT_SECRET: undefined }),
+      );
+      assert.equal(adobe.exitCode, 1);
+      assert.equal(adobe.json().error.code, 'AEP_CREDENTIALS_MISSING');
       assert.equal(emu.exchanges.length, 0);
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
 
@@ -122,6 +130,11 @@ describe('connect: failures are one paragraph with a hint, and create nothing', 
       assert.match(zoho.stderr, /Zoho credentials are missing for profile 'default': ZOHO_REFRESH_TOKEN/);
       assert.match(zoho.stderr, /Hint: .*zoho token --grant-token/);
       assert.equal(zoho.stdout, '');
+      const zohoJson = await runCli(
+        ['connect', '--json'],
+        cliEnv(emu.env, await tempHome(), { ZOHO_REFRESH_TOKEN: '  ' }),
+      );
+      assert.equal(zohoJson.json().error.code, 'ZOHO_CREDENTIALS_MISSING');
     } finally {
       await emu.close();
     }
