@@ -164,6 +164,8 @@ describe('dataflow create: several templates, and bad input that creates nothing
       });
       const broken = join(dir, 'broken.json');
       await writeFile(broken, '{ "name": "broken", ');
+      const copy = join(dir, 'copy.json'); // a copy of a built-in, its name unchanged
+      await writeFile(copy, await readFile(new URL('../../templates/accounts.json', import.meta.url), 'utf8'));
       const before = resources(emu);
       const mark = emu.exchanges.length;
       const cases: Array<[string[], RegExp]> = [
@@ -175,6 +177,7 @@ describe('dataflow create: several templates, and bad input that creates nothing
         [['--template', 'accounts', '--frequency', 'once', '--interval', '2'], /'once' schedule takes no interval/],
         [['--template', 'accounts', '--start', 'tomorrow'], /Invalid --start 'tomorrow'/],
         [['--template', 'accounts,Accounts'], /names a template twice/],
+        [['--template', `accounts,${copy}`], /Two templates are named 'accounts': .*accounts\.json and .*copy\.json/],
       ];
       for (const [args, message] of cases) {
         const r = await runCli(['dataflow', 'create', ...args, '--json'], env);
