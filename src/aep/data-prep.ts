@@ -71,12 +71,6 @@ export const dataPrep = {
         }
       : {}),
   }),
-  /** Not in the spec; aepp sends it. A 404 or 405 means the mapping set stays. */
-  delete: (id: string): PlatformRequest<void> => ({
-    method: 'DELETE',
-    path: `${CONVERSION}/mappingSets/${id}`,
-    headers: JSON_ACCEPT,
-  }),
 };
 
 /** The schema a mapping set writes to, in either body style. */

@@ -39,8 +39,6 @@ export interface Execution {
   outcomes: Map<string, Outcome>;
   /** Keys of the steps (and `#retire` nodes) that finished. */
   completed: Set<string>;
-  /** Delete steps whose resource Adobe would not delete (mapping sets): kept. */
-  refused: Set<string>;
   /** The first failure, and its step. */
   failure?: { error: unknown; step: Step };
   /** Every node settled; rejects with the first failure. */
@@ -55,7 +53,6 @@ export function apply(
 ): Execution {
   const outcomes = new Map<string, Outcome>();
   const completed = new Set<string>();
-  const refused = new Set<string>();
   const promises = new Map<string, Promise<void>>();
   const keys = new Set(steps.map((s) => s.key));
   let failure: unknown;
@@ -68,7 +65,7 @@ export function apply(
     return platform.send(resolveRequest(request, resolve));
   };
 
-  const run: Run = { outcomes, refused, hooks, send, resolve };
+  const run: Run = { outcomes, hooks, send, resolve };
   const start = (node: Omit<Node, 'done'>, body: () => Promise<void>) => {
     const done = (async () => {
       await null; // every node is registered before any looks up its dependencies
@@ -115,7 +112,7 @@ export function apply(
     }
   }
 
-  const execution: Execution = { nodes, outcomes, completed, refused, finished: Promise.resolve() };
+  const execution: Execution = { nodes, outcomes, completed, finished: Promise.resolve() };
   execution.finished = Promise.allSettled([...promises.values()]).then(() => {
     execution.failure = failed;
     if (failure !== undefined) throw failure;
@@ -126,14 +123,13 @@ export function apply(
 /** What one step's run needs of the executor. */
 interface Run {
   outcomes: Map<string, Outcome>;
-  refused: Set<string>;
   hooks: ApplyHooks;
   send<T>(request: PlatformRequest<T>): Promise<T>;
   resolve<T>(value: T): T;
 }
 
 async function runStep(run: Run, step: Step): Promise<void> {
-  const { outcomes, hooks, send, resolve, refused } = run;
+  const { outcomes, hooks, send, resolve } = run;
   switch (step.action) {
     case 'reuse': {
       outcomes.set(step.key, { id: step.id!, etag: step.etag });
@@ -144,18 +140,7 @@ async function runStep(run: Run, step: Step): Promise<void> {
       const id = step.id ?? outcomes.get(step.target!.key)?.id;
       if (!id) throw new Error(`No id for ${step.target?.key} yet`);
       for (const request of step.requests) answer = await send(step.id ? request : naming(request, step.target!, id));
-      const outcome: Outcome = {
-        id,
-        etag: answer?.etag ?? step.etag,
-      };
-      if (step.kind === 'mappingSet') {
-        outcome.version = Number(answer?.version);
-        if (!Number.isInteger(outcome.version))
-          throw new UserError(
-            `Data Prep answered the update of mapping set ${step.id} without its new version; the dataflow still uses the old one.`,
-            { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' },
-          );
-      }
+      const outcome: Outcome = { id, etag: answer?.etag ?? step.etag, ...KINDS[step.kind].updated?.(answer, id) };
       outcomes.set(step.key, outcome);
       return hooks.record(step, outcome);
     }
@@ -177,9 +162,7 @@ async function runStep(run: Run, step: Step): Promise<void> {
       return hooks.record(step, value);
     }
     case 'delete': {
-      for (const request of step.requests) {
-        if (await keptIfRefused(send(request), step)) return void refused.add(step.key);
-      }
+      for (const request of step.requests) await tolerateGone(send(request)); // a 404: already gone
       return hooks.forget(step, step.id!);
     }
   }
@@ -238,17 +221,5 @@ async function tolerateGone(promise: Promise<unknown>): Promise<void> {
     await promise;
   } catch (error) {
     if (!isNotFound(error)) throw error;
-  }
-}
-
-/** A delete Adobe does not offer (mapping sets: 404/405) leaves the resource, as a kept one. */
-async function keptIfRefused(promise: Promise<unknown>, step: Step): Promise<boolean> {
-  try {
-    await promise;
-    return false;
-  } catch (error) {
-    if (isNotFound(error) && step.kind !== 'mappingSet') return false; // already gone
-    if (step.kind === 'mappingSet' && isUserError(error) && (error.status === 404 || error.status === 405)) return true;
-    throw error;
   }
 }

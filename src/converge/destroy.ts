@@ -5,8 +5,9 @@
 // we made it. With `wanted`, only those templates' resources (and the base connection only when
 // wanted(undefined)).
 //
-// Kept, and said so: a schema enabled for Profile (Adobe never deletes one, ruling 16), a mapping
-// set Data Prep refuses to delete, and anything renamed since it was recorded (forgotten).
+// Kept, and said so: what its kind says Adobe never deletes (`undeletable`: a schema enabled for
+// Profile, ruling 16; a mapping set, Data Prep has no DELETE), what a kept schema uses, and anything
+// renamed since it was recorded (forgotten).
 import type { ResourceRef, SandboxState } from '../config/state.js';
 import { unlessNotFound } from '../core/errors.js';
 import { ANY, type FindContext } from './kind.js';
@@ -38,13 +39,11 @@ export interface Discovery {
   gone: DestroyItem[];
   /** Renamed or replaced since they were recorded: not deleted, forgotten. */
   skipped: DestroyItem[];
-  /** Left in place: not ours. planDestroy adds a Profile schema and what it uses, and mapping sets. */
+  /** Left in place: not ours. planDestroy adds what Adobe never deletes, and what a kept schema uses. */
   kept: DestroyItem[];
   /** Gone, or renamed since: the state forgets them. */
   forget: Array<{ template?: string; kind: Kind; id: string }>;
 }
-
-export const MAPPING_SET_KEPT = 'Data Prep has no DELETE for mapping sets; it stays, unused once its dataflow is gone';
 
 export const destroyItem = (
   kind: Kind,
@@ -170,21 +169,15 @@ async function discoverKinds(
 }
 
 /**
- * The deletes, dependents first, and what stays: Adobe never deletes a schema enabled for Profile
- * (ruling 16), nor what it uses (its class, field groups and descriptors); Data Prep has no DELETE
- * for mapping sets.
+ * The deletes, dependents first, and what stays: what Adobe never deletes (each kind's
+ * `undeletable`), and what a kept schema uses (its class, field groups and descriptors).
  */
-export function planDestroy(
-  found: Found[],
-  kept: DestroyItem[],
-): { steps: Step[]; kept: DestroyItem[]; keptMappingSets: string[] } {
+export function planDestroy(found: Found[], kept: DestroyItem[]): { steps: Step[]; kept: DestroyItem[] } {
   const keep = (f: Found, reason: string) => void kept.push(destroyItem(f.kind, f.template, f.actual, reason));
   const doomed = found.filter((f) => {
-    if (f.kind === 'schema' && (f.actual.resource['meta:immutableTags'] ?? []).includes('union')) {
-      keep(f, 'enabled for Profile: Adobe never lets such a schema be deleted');
-      return false;
-    }
-    return true;
+    const why = KINDS[f.kind].undeletable?.(f.actual);
+    if (why) keep(f, why);
+    return !why;
   });
   // What a kept schema uses stays with it: its class and field groups, and its descriptors.
   const keptSchemas = found.filter((f) => f.kind === 'schema' && !doomed.includes(f));
@@ -196,19 +189,11 @@ export function planDestroy(
           s.actual.resource['meta:class'] === f.actual.id,
     );
   const deletable = doomed.filter((f) => {
-    // Data Prep has no DELETE for mapping sets (aep-api.md §5; Adobe's data-prep.yaml has none, and
-    // the service answers 405): never planned, so a later dry run does not plan it again, and said
-    // once, as kept.
-    if (f.kind === 'mappingSet') {
-      keep(f, MAPPING_SET_KEPT);
-      return false;
-    }
     if (!['class', 'fieldGroup', 'descriptor'].includes(f.kind) || !usedByKept(f)) return true;
     keep(f, 'part of a schema enabled for Profile, which stays');
     return false;
   });
-  const keptMappingSets = found.filter((f) => f.kind === 'mappingSet').map((f) => f.actual.id);
-  return { steps: chain(planDeletes(deletable)), kept, keptMappingSets };
+  return { steps: chain(planDeletes(deletable)), kept };
 }
 
 /** Per template, one delete after another in destroy order (the reverse of `dependsOn`); the base connection after them all. */

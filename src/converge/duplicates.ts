@@ -17,9 +17,7 @@ function deleteStep(kind: Kind, template: string | undefined, keeper: Actual, du
   const requests =
     kind === 'flow' && spec.retire.mode === 'delete'
       ? [...(spec.retire.before?.(dup) ?? []), ...spec.retire.requests(dup)]
-      : spec.delete === 'cannot be deleted'
-        ? []
-        : spec.delete(dup);
+      : (spec.delete?.(dup) ?? []);
   return {
     key: `${template ?? ''}/${kind}#duplicate/${dup.id}`,
     kind,

@@ -82,7 +82,12 @@ export interface KindSpec {
   adopted?(actual: Actual): Outcome;
   /** How the desired body is compared with what Adobe has: data (one generic diff), or a hand-written rule. */
   rules: UpdateRules | UpdateRule;
-  delete: ((actual: { id: string }) => PlatformRequest[]) | 'cannot be deleted';
+  /** What an update's answer gives the step besides the id (a mapping set: its new version). */
+  updated?(answer: any, id: string): Partial<Outcome>;
+  /** The DELETE; absent where Adobe offers none (then `undeletable` says why). */
+  delete?(actual: { id: string }): PlatformRequest[];
+  /** Why Adobe never deletes this one: destroy keeps it and says so (undefined: it can go). */
+  undeletable?(actual: Actual): string | undefined;
   retire: Retire;
 }
 

@@ -279,7 +279,7 @@ export function planDeletes(
 ): Step[] {
   return found.map(({ key, kind, template, actual }) => {
     const spec = KINDS[kind];
-    const requests = spec.delete === 'cannot be deleted' ? [] : spec.delete(actual);
+    const requests = spec.delete?.(actual) ?? [];
     return {
       key,
       kind,

@@ -2,7 +2,7 @@
 // through the same plan and executor as `dataflow create`: discover what is ours, plan its deletes
 // (converge/destroy.ts), ask, apply. With --template, only those templates' resources go; the base
 // connection and the other templates stay.
-import { discover, destroyItem, MAPPING_SET_KEPT, planDestroy, type DestroyItem } from '../converge/destroy.js';
+import { discover, destroyItem, planDestroy, type DestroyItem } from '../converge/destroy.js';
 import { KINDS } from '../converge/kinds/index.js';
 import { observeShared } from '../converge/observe.js';
 import type { Step } from '../converge/types.js';
@@ -53,7 +53,7 @@ export async function destroy(
       { hint: "'aep-zoho dataflow list' shows this profile's dataflows." },
     );
   for (const s of skipped) ctx.log.warn(`not deleting ${s.resource} ${s.id}: ${s.reason}. aep-zoho forgets it.`);
-  const { steps, kept, keptMappingSets } = planDestroy(found, notOurs);
+  const { steps, kept } = planDestroy(found, notOurs);
   if (options.dryRun) return { plan: printable(steps), sandbox, gone, skipped, kept };
   if (steps.length) await confirmDeletes(ctx, steps, profile, sandbox);
 
@@ -66,11 +66,10 @@ export async function destroy(
   const deleted: DestroyItem[] = [];
   for (const s of steps) {
     const item = destroyItem(s.kind, s.template, { id: s.id!, name: s.name });
-    if (execution.refused.has(s.key)) kept.push({ ...item, reason: MAPPING_SET_KEPT });
-    else if (execution.completed.has(s.key)) deleted.push(item);
+    if (execution.completed.has(s.key)) deleted.push(item);
   }
-  const refused = steps.filter((x) => execution.refused.has(x.key)).map((x) => x.id!);
-  await tidy(session, steps, new Set([...keptMappingSets, ...refused]));
+  // What Adobe never deletes stays, unused once its dataflow is gone.
+  await tidy(session, steps, new Set(found.filter((f) => !KINDS[f.kind].delete).map((f) => f.actual.id)));
   if (execution.failure) throw failureError(execution.failure, deleted.length, session);
   return { sandbox, deleted, gone, skipped, kept };
 }

@@ -90,3 +90,37 @@ test('a 503 on the descriptor PUT: sent again, exit 0', async (t) => {
   assert.equal(identities.length, 1);
   assert.equal(identities[0]['xdm:namespace'], 'Phone');
 });
+
+test('a mapping-set PUT answered without its new version: exit 1 naming it, the flow left on the version it runs; the next run converges', async (t) => {
+  const { emu, cli, full, file, save } = await world(t);
+  const first = structuredClone(full);
+  first.mappings = first.mappings.filter((m: { source: string }) => m.source !== 'Department');
+  await save(first);
+  assert.equal((await cli(['dataflow', 'create', '--template', file])).exitCode, 0);
+  const runs = () =>
+    Number(
+      emu.state.flows.all()[0].transformations.find((x: { name: string }) => x.name === 'Mapping').params
+        .mappingVersion,
+    );
+  const before = runs();
+
+  await save(full);
+  // Something in between answers 200 with a body that carries no version.
+  emu.faults.add({
+    method: 'PUT',
+    path: MAPPING_SETS,
+    fault: { kind: 'answer', status: 200, contentType: 'application/json', body: '{}' },
+  });
+  const r = await cli(['dataflow', 'create', '--template', file]);
+  assert.equal(r.exitCode, 1, r.stdout + r.stderr);
+  assert.match(
+    r.json().error.message,
+    /answered the update of mapping set \w+ without its new version; the dataflow still uses the old one/,
+  );
+  assert.equal(runs(), before, 'the flow was not moved to a version nobody named');
+
+  const again = await cli(['dataflow', 'create', '--template', file]);
+  assert.equal(again.exitCode, 0, again.stdout + again.stderr);
+  assert.equal(runs(), emu.state.mappingSets.all()[0].version);
+  assert.ok(runs() > before);
+});

@@ -3,12 +3,15 @@
 // Hand-written rule: a mapping set is replaced whole by a PUT, which bumps its version; the flow then
 // moves to that version.
 import { dataPrep, mappingSetSchema, type Mapping, type MappingSet } from '../../aep/data-prep.js';
+import { UserError } from '../../core/errors.js';
 import { templateOf } from '../names.js';
 import { EndlessListingError } from '../../http/pages.js';
 import { ANY, noId, type FindContext, type KindSpec } from '../kind.js';
 import type { Actual } from '../types.js';
 import { forces, same, unresolved, type UpdateRule } from '../rules.js';
 import type { Change } from '../types.js';
+
+export const MAPPING_SET_KEPT = 'Data Prep has no DELETE for mapping sets; it stays, unused once its dataflow is gone';
 
 /** Data Prep stores source types as media types (aep-api.md §7). */
 const SOURCE_TYPES: Record<string, string> = {
@@ -86,6 +89,18 @@ export const mappingSet = {
   },
   adopted: (actual) => ({ id: actual.id, version: Number(actual.resource.version ?? 0) }),
   rules: update,
-  delete: (actual) => [dataPrep.delete(actual.id)],
+  // A PUT makes a new version, which the flow then moves to: without it, the flow would stay on the old one.
+  updated: (answer, id) => {
+    const version = Number(answer?.version);
+    if (!Number.isInteger(version))
+      throw new UserError(
+        `Data Prep answered the update of mapping set ${id} without its new version; the dataflow still uses the old one.`,
+        { hint: 'Re-run the command: it reads the mapping set again and moves the dataflow to its version.' },
+      );
+    return { version };
+  },
+  // Data Prep has no DELETE for mapping sets (aep-api.md §5; Adobe's data-prep.yaml has none, and the
+  // service answers 405): never planned, so a later dry run does not plan it again, and said once, as kept.
+  undeletable: () => MAPPING_SET_KEPT,
   retire: { mode: 'keep' },
 } satisfies KindSpec;

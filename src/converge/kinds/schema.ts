@@ -44,7 +44,11 @@ export const schema = {
   name: (n) => suffixed(n, (t) => t.target.schema.title),
   ...registryKind('schemas'),
   rules: update,
-  // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.
   delete: (actual) => [schemaRegistry.delete('schemas', actual.id)],
+  // A schema enabled for Profile can never be deleted (ruling 16): destroy keeps it.
+  undeletable: (actual) =>
+    (actual.resource['meta:immutableTags'] ?? []).includes('union')
+      ? 'enabled for Profile: Adobe never lets such a schema be deleted'
+      : undefined,
   retire: renameRegistry('schemas'),
 } satisfies KindSpec;
