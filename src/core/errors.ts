@@ -6,7 +6,7 @@ export interface ErrorDetails {
   hint?: string;
   status?: number;
   requestId?: string;
-  /** Adobe's error code, e.g. FLOW-2100-404. */
+  /** Adobe's or Zoho's error code (FLOW-2100-404), or our own for what a script may test (AEP_CREDENTIALS_MISSING). */
   code?: string;
   cause?: unknown;
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { crmTables } from '../../src/emulator/zoho-crm.js';
 import { emulator, type Emulator } from '../helpers/emulator.js';
@@ -166,6 +167,12 @@ describe('dataflow create: several templates, and bad input that creates nothing
       await writeFile(broken, '{ "name": "broken", ');
       const copy = join(dir, 'copy.json'); // a copy of a built-in, its name unchanged
       await writeFile(copy, await readFile(new URL('../../templates/accounts.json', import.meta.url), 'utf8'));
+      const upper = join(dir, 'upper.json'); // its name differs only in case: found as the same dataflow
+      await writeFile(
+        upper,
+        JSON.stringify({ ...JSON.parse(await readFile(copy, 'utf8')), name: 'Accounts', $schema: undefined }),
+      );
+      const builtIn = fileURLToPath(new URL('../../templates/accounts.json', import.meta.url)); // 'accounts' by path
       const before = resources(emu);
       const mark = emu.exchanges.length;
       const cases: Array<[string[], RegExp]> = [
@@ -178,6 +185,11 @@ describe('dataflow create: several templates, and bad input that creates nothing
         [['--template', 'accounts', '--start', 'tomorrow'], /Invalid --start 'tomorrow'/],
         [['--template', 'accounts,Accounts'], /names a template twice/],
         [['--template', `accounts,${copy}`], /Two templates are named 'accounts': .*accounts\.json and .*copy\.json/],
+        [
+          ['--template', `${copy},${upper}`],
+          /Two templates are named 'accounts' \(and 'Accounts': case does not count\): .*copy\.json and .*upper\.json/,
+        ],
+        [['--template', `accounts,${builtIn}`], /names the file .*accounts\.json twice/],
       ];
       for (const [args, message] of cases) {
         const r = await runCli(['dataflow', 'create', ...args, '--json'], env);

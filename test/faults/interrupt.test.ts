@@ -47,7 +47,7 @@ async function interruptCase(
 
     const outcome = await interrupted(emu, ['dataflow', 'create', '--template', 'accounts'], env, signal, {
       method: 'POST',
-      path,
+      path: new RegExp(`^${path}$`), // the create itself: a prefix would match POSTs under it too
       handle,
     });
 
@@ -89,7 +89,7 @@ function interrupted(
   argv: string[],
   env: Record<string, string | undefined>,
   signal: NodeJS.Signals,
-  rule: { method?: string; path: string; handle: 'before' | 'after' },
+  rule: { method?: string; path: string | RegExp; handle: 'before' | 'after' },
 ): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], {

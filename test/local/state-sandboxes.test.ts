@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { cliEnv, spawnCli, tempHome } from '../helpers/cli.js';
 import { emulator } from '../helpers/emulator.js';
 
-const FLOWS = '/data/foundation/flowservice/flows';
+const FLOWS = /^\/data\/foundation\/flowservice\/flows$/; // the create only, not POST /flows/{id}/action
 
 const stateFile = async (home: string) => JSON.parse(await readFile(join(home, 'state', 'default.json'), 'utf8'));
 

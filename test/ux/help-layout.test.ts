@@ -116,7 +116,21 @@ test("every command's help lists each option once, and its arguments only under 
     const argv = [...words.slice(0, -1), nameOf({ command: words.at(-1)! }), '--help'];
     const { output } = await parseArgs(argv, {}, 80, 'aep-zoho');
     const options = /\nOptions:\n([\s\S]*?)\n\n/.exec(`${output}\n\n`)?.[1] ?? '';
-    const flags = [...options.matchAll(/^ {2}(?:-\w, )?(?: {4})?(--[\w-]+)/gm)].map((m) => m[1]);
+    // Each flag of an option line, aliases too: a line indented less than the descriptions' column.
+    const rows = options.split('\n');
+    const column = Math.min(
+      ...rows.map((row) => /^( +-\S.*? {2,})\S/.exec(row)?.[1].length ?? Number.POSITIVE_INFINITY),
+    );
+    const flags = rows
+      .filter((row) => /^ +-/.test(row) && row.search(/\S/) < column)
+      .flatMap((row) =>
+        [
+          ...row
+            .trim()
+            .split(/ {2,}/)[0]
+            .matchAll(/--[\w-]+/g),
+        ].map((f) => f[0]),
+      );
     assert.deepEqual(flags, [...new Set(flags)], `${argv.join(' ')}: an option listed twice\n${output}`);
     for (const positional of [...words.at(-1)!.matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]))
       assert.ok(

@@ -118,17 +118,22 @@ export default defineCommand<Args, Result>({
     }
     const { loadTemplate } = await import('../../template/load.js');
     const templates = await Promise.all(names.map((name) => loadTemplate(name)));
-    // A dataflow is recorded and found under its template's name: two files of one name would fight over it.
+    // A dataflow is recorded and found under its template's name (any case): two of one name would fight over it.
     for (const [i, { template, file }] of templates.entries()) {
-      const other = templates.findIndex((t) => t.template.name === template.name);
-      if (other !== i)
-        throw new UsageError(
-          `Two templates are named '${template.name}': ${templates[other].file} and ${file} (--template ${names[other]},${names[i]}).`,
-          {
-            hint: para`A dataflow is recorded under its template's name, so one run builds one template of a name: pass
-              one of them, or set another "name" in the copy.`,
-          },
-        );
+      const other = templates.findIndex((t) => t.template.name.toLowerCase() === template.name.toLowerCase());
+      if (other === i) continue;
+      const both = `--template ${names[other]},${names[i]}`;
+      if (templates[other].file === file)
+        throw new UsageError(`${both} names the file ${file} twice.`, { hint: 'Name each template once.' });
+      const first = templates[other].template.name;
+      const cased = first === template.name ? '' : ` (and '${template.name}': case does not count)`;
+      throw new UsageError(
+        `Two templates are named '${first}'${cased}: ${templates[other].file} and ${file} (${both}).`,
+        {
+          hint: para`A dataflow is recorded under its template's name, so one run builds one template of a name: pass
+            one of them, or give one another "name".`,
+        },
+      );
     }
     const { createDataflows } = await import('../../tasks/dataflow.js');
     const result = await createDataflows(ctx, templates, {
