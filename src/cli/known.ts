@@ -53,15 +53,16 @@ export function lookup(words: string[]): { group?: GroupEntry; def?: CommandDef;
   return { group: first, def, path: def ? [words[0], words[1]] : [words[0]] };
 }
 
-/** The keys of the options a yargs instance knows (yargs' own API has no typed getter for them). */
-export const optionKeys = (y: unknown): string[] =>
-  Object.keys((y as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+/** What a yargs instance knows of its options (yargs' own API has no typed getter for them). */
+const optionsOf = (y: unknown) =>
+  (y as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+
+/** The keys of the options a yargs instance knows. */
+export const optionKeys = (y: unknown): string[] => Object.keys(optionsOf(y).key);
 
 /** True when `key` is a short name of another option (`o` of `output`, `y` of `yes`). */
 export const isAlias = (y: unknown, key: string): boolean =>
-  Object.values((y as { getOptions(): { alias: Record<string, string[]> } }).getOptions().alias).some((names) =>
-    names.includes(key),
-  );
+  Object.values(optionsOf(y).alias).some((names) => names.includes(key));
 
 /** A command's own options and the global ones, as typed (kebab-case). */
 export function optionNames(def: CommandDef): string[] {

@@ -247,11 +247,8 @@ export class HttpClient {
     headers: Record<string, string>,
     timeout: number,
   ): Promise<HttpResponse> {
-    const log = this.options.log;
     const authorization = this.options.authorize ? await this.options.authorize() : {};
-    log.debug(
-      redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
-    );
+    this.logSent(req, url);
     const stream = this.got.stream(url, {
       method: req.method,
       headers: { ...headers, ...authorization },
@@ -268,8 +265,7 @@ export class HttpClient {
       });
     } catch (error) {
       stream.destroy();
-      const refused = proxyRefusal(error);
-      throw new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
+      throw attemptError(error);
     }
     const status = response.statusCode;
     const location = response.headers.location;
@@ -295,10 +291,7 @@ export class HttpClient {
     // got's streams are not destroyed at their end (autoDestroy: false), and only destroy() removes
     // the listener each one adds to the run's abort signal: without this, one leaks per request.
     stream.destroy();
-    log.debug(
-      para`← ${status} ${req.method} ${this.shown(url)} (${response.timings.phases.total ?? '?'} ms, request id
-        ${response.headers['x-request-id'] ?? '-'})`,
-    );
+    this.logAnswered(req, url, status, response.timings.phases.total ?? '?', response.headers['x-request-id']);
     return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
 
@@ -312,14 +305,8 @@ export class HttpClient {
     headers: Record<string, string>,
     timeout: number,
   ): Promise<HttpResponse> {
-    const log = this.options.log;
     const authorization = this.options.authorize ? await this.options.authorize() : {};
-    // The lines are built only when they go somewhere (two redactions a post are a few % of a sync's CPU).
-    const debugging = log.debugging !== false;
-    if (debugging)
-      log.debug(
-        redact(`→ ${req.method} ${this.relative(url)}${req.json !== undefined ? ` ${JSON.stringify(req.json)}` : ''}`),
-      );
+    this.logSent(req, url);
     const sent = { ...this.baseHeaders };
     for (const given of [headers, authorization]) for (const key in given) sent[key.toLowerCase()] = given[key];
     let body = req.json !== undefined ? JSON.stringify(req.json) : req.body;
@@ -340,8 +327,7 @@ export class HttpClient {
         });
       } catch (error) {
         if (error instanceof TooLargeError) throw this.tooLarge(req, url, error.status);
-        const refused = proxyRefusal(error);
-        throw new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
+        throw attemptError(error);
       }
       const { status, headers: answered } = response;
       const location = answered.location;
@@ -358,13 +344,23 @@ export class HttpClient {
         target = next;
         continue;
       }
-      if (debugging)
-        log.debug(
-          para`← ${status} ${req.method} ${this.shown(url)} (${Math.round(performance.now() - started)} ms, request id
-            ${answered['x-request-id'] ?? '-'})`,
-        );
+      this.logAnswered(req, url, status, Math.round(performance.now() - started), answered['x-request-id']);
       return response;
     }
+  }
+
+  // The debug lines are built only when they go somewhere (two redactions a post are a few % of a sync's CPU).
+  private logSent(req: HttpRequest, url: URL): void {
+    if (this.options.log.debugging === false) return;
+    const body = req.json !== undefined ? ` ${JSON.stringify(req.json)}` : '';
+    this.options.log.debug(redact(`→ ${req.method} ${this.relative(url)}${body}`));
+  }
+
+  private logAnswered(req: HttpRequest, url: URL, status: number, ms: number | string, requestId: unknown): void {
+    if (this.options.log.debugging === false) return;
+    this.options.log.debug(
+      para`← ${status} ${req.method} ${this.shown(url)} (${ms} ms, request id ${String(requestId ?? '-')})`,
+    );
   }
 
   private refusedRedirect(req: HttpRequest, url: URL, status: number, location: string): ApiError {
@@ -404,6 +400,12 @@ class AttemptError extends Error {
   constructor(readonly code: string | undefined) {
     super(code ?? 'network error');
   }
+}
+
+/** What a transport's error says: a proxy's refusal (PROXY_<status>), else the socket's code. */
+function attemptError(error: unknown): AttemptError {
+  const refused = proxyRefusal(error);
+  return new AttemptError(refused ? `PROXY_${refused}` : (error as NodeJS.ErrnoException).code);
 }
 
 const lower = (headers: Record<string, string>): Record<string, string> =>
