@@ -45,7 +45,20 @@ export function scopesCover(granted: string, needed: string[][]): boolean {
 
 /** The scope reading a module's records needs: its own, or `custom` for a custom module. */
 export function moduleReadScope(module: string, custom: boolean): string[] {
-  return [`ZohoCRM.modules.${module}.READ`, ...(custom ? ['ZohoCRM.modules.custom.READ'] : [])];
+  return moduleScope(module, custom, ['READ']);
+}
+
+/** The scopes one write to a module's records takes: UPDATE or DELETE, or WRITE (all three). */
+export function moduleWriteScope(module: string, custom: boolean, operation: 'UPDATE' | 'DELETE'): string[] {
+  return moduleScope(module, custom, [operation, 'WRITE']);
+}
+
+/** Any one of these operations on the module (or, for a custom module, on `custom`). */
+function moduleScope(module: string, custom: boolean, operations: string[]): string[] {
+  return operations.flatMap((op) => [
+    `ZohoCRM.modules.${module}.${op}`,
+    ...(custom ? [`ZohoCRM.modules.custom.${op}`] : []),
+  ]);
 }
 
 export const SETTINGS_MODULES_READ = ['ZohoCRM.settings.modules.READ'];

@@ -20,6 +20,11 @@
 //   moves to the end and the next record slides into a page already read). A token lives 24 h
 //   (`page_token_expiry`; the real lifetime is unverified).
 // - POST /crm/v8/coql: the Query API (zoho-coql.ts).
+// - PUT /crm/v8/{module} and DELETE /crm/v8/{module}?ids= (record.json "Update Records", "Delete
+//   Records"; at most 100 each): a CRM user's edits, made from outside against a running emulator.
+//   Each record is answered in turn (Success_Response or API_Exception); the status when some fail
+//   is not documented: 200 when one went through, else 400. Fields Zoho keeps (id, Created_*,
+//   Modified_*) and names the module lacks are left out of an update, not refused.
 // - GET /crm/v8/{module}/deleted: `type` all|recycle|permanent (default all), `page`/`per_page`
 //   (≤ 200), If-Modified-Since on `deleted_time` (get-deleted-records.html, SDK 8). Oldest first.
 // - GET /crm/v8/settings/modules/{module}, GET /crm/v8/{module}/{id}, GET /crm/v8/{module}/actions/count
@@ -41,6 +46,7 @@ import type { ServiceContext } from './context.js';
 import {
   COQL_READ,
   moduleReadScope,
+  moduleWriteScope,
   scopesCover,
   SETTINGS_FIELDS_READ,
   SETTINGS_MODULES_READ,
@@ -143,13 +149,17 @@ interface ZohoRoute extends RouteSpec<ZohoApi> {
 const moduleScope = (api: ZohoApi, module: string): string[] =>
   moduleReadScope(module, api.crm.table(module)?.custom ?? false);
 const moduleRecords = (api: ZohoApi, req: EmuRequest) => [moduleScope(api, req.params.module)];
+const moduleWrite = (operation: 'UPDATE' | 'DELETE') => (api: ZohoApi, req: EmuRequest) => [
+  moduleWriteScope(req.params.module, api.crm.table(req.params.module)?.custom ?? false, operation),
+];
 /** Users and the organization: Zoho's users/org scopes, which the emulator does not check (the SDK reads them). */
 const unchecked = () => [];
 
 /**
  * Zoho's CRM API v8 as a route table. Every route takes `Authorization: Zoho-oauthtoken <token>` with a
  * live access token the accounts server issued, whose grant covers `needs` (tokens no grant made here
- * carry no scope and are not checked). Zoho answers GET only, COQL aside.
+ * carry no scope and are not checked). Records can be updated and deleted too, as a CRM user edits
+ * them, so a sync's changes can be made from outside (aep-zoho itself only reads).
  */
 export const ZOHO_CRM_ROUTES: readonly ZohoRoute[] = [
   // COQL: "ZohoCRM.coql.READ and ZohoCRM.modules.all or ZohoCRM.modules.{module_name}.{operation_type}"
@@ -169,6 +179,8 @@ export const ZOHO_CRM_ROUTES: readonly ZohoRoute[] = [
   { method: 'GET', path: `${CRM_API}/:module/actions/count`, needs: moduleRecords, handle: countRecords },
   { method: 'GET', path: `${CRM_API}/:module`, needs: moduleRecords, handle: listRecords },
   { method: 'GET', path: `${CRM_API}/:module/:id`, needs: moduleRecords, handle: getRecord },
+  { method: 'PUT', path: `${CRM_API}/:module`, needs: moduleWrite('UPDATE'), handle: updateRecords },
+  { method: 'DELETE', path: `${CRM_API}/:module`, needs: moduleWrite('DELETE'), handle: deleteRecords },
 ];
 
 export function registerZohoCrmApi(router: Router, ctx: ServiceContext, crm: LiveCrm): void {
@@ -561,6 +573,84 @@ function getRecord(api: ZohoApi, req: EmuRequest): EmuResponse {
   const row = api.crm.record(table.name, id);
   if (!row) return { status: 204 };
   return { status: 200, body: { data: [project(row, fields)] } };
+}
+
+/** Fields a client never sets: Zoho keeps them itself, and ignores them in an update. */
+const SYSTEM_FIELDS = ['id', 'Created_Time', 'Modified_Time', 'Created_By', 'Modified_By'];
+
+/** One record's error in a write's `data` answer (record.json API_Exception). */
+const recordError = (code: string, message: string, details: Record<string, unknown>) => ({
+  code,
+  details,
+  message,
+  status: 'error' as const,
+});
+
+/** The answer to a write of several records: 200 when one went through, else 400 (our reading). */
+const writeAnswer = (data: Array<{ status: string }>): EmuResponse => ({
+  status: data.some((entry) => entry.status === 'success') ? 200 : 400,
+  body: { data },
+});
+
+/**
+ * PUT /{module} (record.json "Update Records"): `{data: [{id, …fields}]}`, at most 100; each record
+ * answered in turn. Fields that are not the module's, and those Zoho keeps, are left out.
+ */
+function updateRecords(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const data = (req.body as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(data) || !data.length)
+    return zohoApiError(400, 'MANDATORY_NOT_FOUND', 'required field not found', { api_name: 'data' });
+  if (data.length > MAX_IDS)
+    return zohoApiError(400, 'LIMIT_EXCEEDED', `you can update a maximum of ${MAX_IDS} records`, {
+      api_name: 'data',
+      limit: MAX_IDS,
+    });
+  const writable = new Set(table.columns.map((c) => c.name).filter((name) => !SYSTEM_FIELDS.includes(name)));
+  return writeAnswer(
+    data.map((entry: Record<string, unknown> | null) => {
+      const id = entry?.id;
+      if (typeof id !== 'string' || !id)
+        return recordError('MANDATORY_NOT_FOUND', 'required field not found', { api_name: 'id' });
+      if (!api.crm.record(table.name, id))
+        return recordError('INVALID_DATA', 'the id given seems to be invalid', { api_name: 'id', id });
+      const changes = Object.fromEntries(Object.entries(entry!).filter(([key]) => writable.has(key)));
+      const row = api.crm.update(table.name, id, changes);
+      const { Modified_Time, Modified_By, Created_Time, Created_By } = row;
+      return {
+        code: 'SUCCESS',
+        details: { Modified_Time, Modified_By, Created_Time, id, Created_By },
+        message: 'record updated',
+        status: 'success',
+      };
+    }),
+  );
+}
+
+/** DELETE /{module}?ids= (record.json "Delete Records"): at most 100, to the recycle bin (then in /deleted). */
+function deleteRecords(api: ZohoApi, req: EmuRequest): EmuResponse {
+  const table = api.crm.table(req.params.module);
+  if (!table) return invalidModule();
+  const ids = (req.query.get('ids') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  if (!ids.length)
+    return zohoApiError(400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing', { param: 'ids' });
+  if (ids.length > MAX_IDS)
+    return zohoApiError(400, 'LIMIT_EXCEEDED', `you can delete a maximum of ${MAX_IDS} records`, {
+      param: 'ids',
+      limit: MAX_IDS,
+    });
+  return writeAnswer(
+    ids.map((id) => {
+      if (!api.crm.record(table.name, id))
+        return recordError('INVALID_DATA', 'the id given seems to be invalid', { api_name: 'id', id });
+      api.crm.delete(table.name, id);
+      return { code: 'SUCCESS', details: { id }, message: 'record deleted', status: 'success' };
+    }),
+  );
 }
 
 /** The records' fixed UTC offset (ORG_UTC_OFFSET, -05:00, no daylight saving) as a time zone id. */
